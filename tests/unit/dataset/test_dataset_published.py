@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from support.datasets import three_session_bucket
+from support.moto_s3 import served_s3
 
 from tracetui.cli import main
 
@@ -228,21 +229,8 @@ def test_a_folder_that_is_no_dataset_is_one_line(tmp_path, capsys):
 @pytest.fixture(scope="module")
 def s3():
     """moto's S3 on a free port of 127.0.0.1; the environment that reaches it."""
-    pytest.importorskip("s3fs", reason="the s3 extra (s3fs) is not installed")
-    server_mod = pytest.importorskip("moto.server", reason="moto is not installed (the test extra: moto[s3], flask, flask-cors)")
-    import s3fs
-
-    s3fs.S3FileSystem.clear_instance_cache()  # one made for another module's server, on another port
-    server = server_mod.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    env = {"AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_ACCESS_KEY_ID": "testing",
-           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}  # fmt: skip
-    yield env
-    server.stop()
-    # fsspec keeps the filesystem it made for s3:// URLs, this server's endpoint with it: another
-    # module's server is on another port.
-    s3fs.S3FileSystem.clear_instance_cache()
+    with served_s3() as env:
+        yield env
 
 
 @pytest.mark.slow

@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 from shared_data import FIXTURES
+from support.moto_s3 import served_s3
 
 from tracetui.cli import main
 
 pytest.importorskip("s3fs", reason="the s3 extra (s3fs) is not installed")
-server_mod = pytest.importorskip("moto.server", reason="moto is not installed (the test extra: moto[s3], flask, flask-cors)")
+pytest.importorskip("moto.server", reason="moto is not installed (the test extra: moto[s3], flask, flask-cors)")
 duckdb = pytest.importorskip("duckdb")
 pads = pytest.importorskip("pyarrow.dataset")
 
@@ -26,21 +27,8 @@ DATASET = "s3://team-data/sessions"
 @pytest.fixture(scope="module")
 def s3():
     """moto's S3 server on a free port of 127.0.0.1, with the dataset's bucket; its environment."""
-    server = server_mod.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    env = {
-        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
-    import boto3
-
-    boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], aws_access_key_id="testing",
-                 aws_secret_access_key="testing", region_name="us-east-1").create_bucket(Bucket="team-data")
-    yield env
-    server.stop()
+    with served_s3("team-data") as env:
+        yield env
 
 
 def _machine(tmp: Path, name: str, logs: dict[str, list[Path]]) -> dict[str, Any]:

@@ -20,11 +20,12 @@ from typing import Any
 
 import pytest
 from support.datasets import small_dataset
+from support.moto_s3 import client, served_s3
 
 from tracetui.cli import main
 
 pytest.importorskip("s3fs", reason="the s3 extra (s3fs) is not installed")
-server_mod = pytest.importorskip("moto.server", reason="moto is not installed (the test extra: moto[s3], flask, flask-cors)")
+pytest.importorskip("moto.server", reason="moto is not installed (the test extra: moto[s3], flask, flask-cors)")
 pytest.importorskip("duckdb")
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -41,18 +42,8 @@ SECONDS = 60  # a case that takes longer has hung on something
 @pytest.fixture(scope="module")
 def s3() -> Any:
     """moto's S3 server on a free port of 127.0.0.1, with one bucket; its environment and a client."""
-    server = server_mod.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    env = {"AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_ACCESS_KEY_ID": "testing",
-           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}  # fmt: skip
-    import boto3
-
-    client = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], aws_access_key_id="testing",
-                          aws_secret_access_key="testing", region_name="us-east-1")  # fmt: skip
-    client.create_bucket(Bucket=BUCKET)
-    yield env, client
-    server.stop()
+    with served_s3(BUCKET) as env:
+        yield env, client(env)
 
 
 @pytest.fixture
