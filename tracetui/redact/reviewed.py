@@ -22,6 +22,7 @@ import orjson
 
 from tracetui import settings
 from tracetui.redact.detect import detectors_salt
+from tracetui.redact.field_key import field_key
 from tracetui.redact.finding import Finding
 from tracetui.redact.identity import Identity
 from tracetui.regular_file import FileTooLarge, NotRegularFile, is_plain_file, read_regular
@@ -148,14 +149,12 @@ class ReviewedScans:
     def take(self, text: str) -> list[Finding] | None:
         """The review's findings in `text`, where it scanned exactly this text whole with the
         gate's detectors, code and identity and the user's key vouches for it; None: scan it."""
-        from tracetui.redact.scan import _digest  # the cache's key of a text of no known syntax
-
         if self._read is None:
             self._read = self._load()
         key, salt, code, fields, marks = self._read
         if not marks:
             return None
-        digest = _digest(text)
+        digest = field_key(text)  # the key of a text of no known syntax, as the gate's scan has it
         mark, rows = marks.get(digest), fields.get(digest)
         if not isinstance(mark, str) or not isinstance(rows, list):
             return None

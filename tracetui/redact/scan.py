@@ -9,7 +9,6 @@ without a human decision.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import math
 import os
 import re
@@ -25,6 +24,7 @@ import orjson
 from tracetui.model import Session
 from tracetui.redact import detect, ds
 from tracetui.redact.detect import detectors_salt, resolve, scan_text
+from tracetui.redact.field_key import field_key
 from tracetui.redact.fields import Field, iter_fields
 from tracetui.redact.finding import AUTO, GATE_OUT_OF_TIME, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_from_session
@@ -149,14 +149,6 @@ def _rows(scanned: tuple[list[Finding], bool]) -> tuple[list[dict], bool]:
     return [f.to_dict() for f in found], whole
 
 
-def _digest(text: str, syntax: Syntax = UNKNOWN) -> str:
-    """The cache key of a field: its text, and what kind of text the log says it is."""
-    h = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
-    if syntax != UNKNOWN:
-        h.update(b"\0" + syntax.encode())
-    return h.hexdigest()
-
-
 def session_identity(session: Session, base: Identity | None = None) -> Identity:
     """Who the user is (the running environment unless `base` is given) plus what the session shows."""
     base = Identity.from_environment() if base is None else base
@@ -199,7 +191,7 @@ def _scan_session(
     syntaxes = [hints.get((f.step, f.name), UNKNOWN) for f in fields]
     salt = detectors_salt(identity)
     cache, marks = _load_cache(cache_path, salt) if cache_path else ({}, {})
-    digests = [_digest(f.text, syntax) for f, syntax in zip(fields, syntaxes)]
+    digests = [field_key(f.text, syntax) for f, syntax in zip(fields, syntaxes)]
     todo: dict[str, tuple[str, Syntax]] = {}
     for f, syntax, d in zip(fields, syntaxes, digests):
         if d not in cache and d not in todo:
@@ -273,7 +265,7 @@ def _across_steps(
         window = before + run + head.group(1)
         join = len(before) + len(run)
         offset = len(first.text) - len(tail.group(0)) - len(before)
-        key = _ACROSS_KEY + _digest(window)
+        key = _ACROSS_KEY + field_key(window)
         used.add(key)
         if key not in cache:
             cache[key] = [f.to_dict() for f in scan_text(window, identity)]

@@ -17,6 +17,7 @@ from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.export import ExportOptions, export
 from tracetui.redact import TextScanner, plan_store, reviewed, scan
+from tracetui.redact.field_key import field_key
 
 pytest.importorskip("pyarrow.parquet")
 
@@ -75,7 +76,7 @@ def test_a_prompt_the_review_read_with_the_format_rules_alone_is_scanned_whole_b
     with Bucket.open(bucket) as b:
         report = export(b, tmp_path / "out", ExportOptions("parquet"))
         cache = orjson.loads(plan_store(b).cache_path(V3).read_bytes())
-    assert cache["fields"][scan._digest(PROMPT)] == []  # what the review kept: nothing found
+    assert cache["fields"][field_key(PROMPT)] == []  # what the review kept: nothing found
     assert PROMPT in scanned  # the gate scanned it itself
     assert report.refused == [] and report.written == 1
     assert any(r["decided_by"] == "detector" for r in report.receipts[0]["receipt"])
@@ -89,7 +90,7 @@ def test_a_planted_cache_saying_the_prompt_holds_nothing_is_scanned_by_the_gate(
         export(b, tmp_path / "first", ExportOptions("parquet"))  # the plan and the scan cache, honest
         path = plan_store(b).cache_path(V3)
     data = orjson.loads(path.read_bytes())
-    digest = scan._digest(PROMPT)
+    digest = field_key(PROMPT)
     assert data["fields"][digest] and digest in data["gate"]["marks"]
     data["fields"][digest] = []
     data["gate"]["marks"][digest] = reviewed._mark(b"p" * 32, data["salt"], data["gate"]["code"], digest, [])

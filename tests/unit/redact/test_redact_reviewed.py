@@ -13,6 +13,7 @@ from tracetui.model import Session, Step
 from tracetui.redact import reviewed, scan
 from tracetui.redact.detect import scan_text
 from tracetui.redact.finding import AUTO
+from tracetui.redact.field_key import field_key
 from tracetui.redact.identity import Identity
 from tracetui.redact.plan import PlanStore
 from tracetui.redact.scan import gate_scan, refresh_plan, session_identity
@@ -70,7 +71,7 @@ def test_a_field_only_the_format_rules_read_in_time_is_not_taken(tmp_path, monke
     _out_of_time_for(monkeypatch, "DB_PASS")
     session = _session(SECRET, PLAIN)
     store, taken = _reviewed(tmp_path, session)
-    assert _cache(store, session)["fields"][scan._digest(SECRET)] == []  # the rules alone: nothing
+    assert _cache(store, session)["fields"][field_key(SECRET)] == []  # the rules alone: nothing
     assert taken.take(SECRET) is None
     assert taken.take(PLAIN) is not None
     assert any(f.tier == AUTO for f in gate_scan(SECRET, session_identity(session, ME)))
@@ -80,7 +81,7 @@ def test_an_unscanned_field_is_not_taken(tmp_path, monkeypatch):
     _out_of_time_for(monkeypatch, "DB_PASS", fast_too=True)
     session = _session(SECRET, PLAIN)
     store, taken = _reviewed(tmp_path, session)
-    rows = _cache(store, session)["fields"][scan._digest(SECRET)]
+    rows = _cache(store, session)["fields"][field_key(SECRET)]
     assert [r["kind"] for r in rows] == ["unscanned"]  # a suggestion: the gate looks at sure findings
     assert taken.take(SECRET) is None
 
@@ -126,8 +127,8 @@ def test_a_damaged_cache_is_not_taken(tmp_path, damage):
         path.write_bytes(b"\xff\xfe not json")
     else:
         data = _cache(store, session)
-        rows = data["fields"][scan._digest(SECRET)]
-        data["fields"][scan._digest(SECRET)] = (
+        rows = data["fields"][field_key(SECRET)]
+        data["fields"][field_key(SECRET)] = (
             ["start", "end"] if damage == "rows of strings" else [{**rows[0], "end": 10_000}]
         )
         _write(store, session, data)
@@ -164,7 +165,7 @@ def test_marks_made_without_the_users_key_are_not_taken(tmp_path, monkeypatch):
     session = _session(SECRET, PLAIN)
     store, _ = _reviewed(tmp_path, session)
     data = _cache(store, session)
-    digest = scan._digest(SECRET)
+    digest = field_key(SECRET)
     data["fields"][digest] = []  # findings removed, the user's mark kept
     _write(store, session, data)
     identity = session_identity(session, ME)
@@ -181,7 +182,7 @@ def test_a_forged_mark_is_carried_by_the_review_as_it_is_never_made_good(tmp_pat
     session = _session(SECRET, PLAIN)
     store, _ = _reviewed(tmp_path, session)
     data = _cache(store, session)
-    digest = scan._digest(SECRET)
+    digest = field_key(SECRET)
     data["fields"][digest] = []
     data["gate"]["marks"][digest] = "0" * 32
     _write(store, session, data)
@@ -201,7 +202,7 @@ def test_an_entry_with_its_findings_removed_answers_for_its_own_text_alone(tmp_p
     session = _session(SECRET, PLAIN)
     store, _ = _reviewed(tmp_path, session)
     data = _cache(store, session)
-    digest = scan._digest(SECRET)
+    digest = field_key(SECRET)
     data["fields"][digest] = []
     key = reviewed.user_key()
     assert key is not None
