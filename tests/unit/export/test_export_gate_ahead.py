@@ -9,11 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from shared_data import FIXTURES
+from support.gate_kit import V3, twins_bucket
 
 from tracetui.bucket import Bucket
 from tracetui.capsule import scrub
-from tracetui.cli import main
 from tracetui.export import ExportOptions, export
 from tracetui.export.ahead import one_ahead
 from tracetui.export.run import Exporter
@@ -21,20 +20,12 @@ from tracetui.redact import TextScanner
 
 pq = pytest.importorskip("pyarrow.parquet")
 
-V3 = "33333333-aaaa-4bbb-8ccc-000000000003"
 TWINS = [V3, "44444444-aaaa-4bbb-8ccc-000000000004", "55555555-aaaa-4bbb-8ccc-000000000005"]
 
 
 def _bucket(tmp_path: Path) -> Path:
     """Three Pi sessions of one month (one partition), the second and third copies of the first."""
-    src = tmp_path / "src"
-    src.mkdir()
-    tree = (FIXTURES / "pi" / "v3_tree.jsonl").read_text()
-    for n, sid in enumerate(TWINS):
-        (src / f"s{n}.jsonl").write_text(tree.replace(V3, sid))
-    bucket = tmp_path / "bucket"
-    assert main(["--bucket", str(bucket), "sync", "--source", f"pi={src}", "--json"]) == 0
-    return bucket
+    return twins_bucket(tmp_path, TWINS)
 
 
 def _export(bucket: Path, dest: Path, fmt: str = "parquet") -> dict[str, object]:

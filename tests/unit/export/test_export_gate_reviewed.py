@@ -8,55 +8,30 @@ import shutil
 from pathlib import Path
 
 import pytest
-from shared_data import FIXTURES
+from support.gate_kit import V3, scanned_texts, twins_bucket
 
 from tracetui.bucket import Bucket
-from tracetui.cli import main
 from tracetui.export import ExportOptions, export
-from tracetui.redact import TextScanner, reviewed
+from tracetui.redact import reviewed
 
 pytest.importorskip("pyarrow.parquet")
 
-V3 = "33333333-aaaa-4bbb-8ccc-000000000003"
 TWINS = [V3, "44444444-aaaa-4bbb-8ccc-000000000004"]
-
-
-def _bucket(tmp_path: Path) -> Path:
-    src = tmp_path / "src"
-    src.mkdir()
-    tree = (FIXTURES / "pi" / "v3_tree.jsonl").read_text()
-    for n, sid in enumerate(TWINS):
-        (src / f"s{n}.jsonl").write_text(tree.replace(V3, sid))
-    bucket = tmp_path / "bucket"
-    assert main(["--bucket", str(bucket), "sync", "--source", f"pi={src}", "--json"]) == 0
-    return bucket
 
 
 def _files(dest: Path) -> dict[str, bytes]:
     return {p.relative_to(dest).as_posix(): p.read_bytes() for p in sorted(dest.rglob("*")) if p.is_file()}
 
 
-def _scanned(monkeypatch) -> list[str]:
-    texts: list[str] = []
-    submit = TextScanner.submit
-
-    def watched(self, batch, identity):
-        texts.extend(batch)
-        return submit(self, batch, identity)
-
-    monkeypatch.setattr(TextScanner, "submit", watched)
-    return texts
-
-
 @pytest.mark.parametrize("fmt", ["parquet", "atif", "raw"])
 def test_the_gate_scans_only_what_the_review_did_not_and_the_bytes_are_the_same(tmp_path, monkeypatch, fmt):
-    bucket = _bucket(tmp_path)
+    bucket = twins_bucket(tmp_path, TWINS)
     with Bucket.open(bucket) as b:  # the plans (each with a key of its own) and the scan caches
         export(b, tmp_path / "first", ExportOptions(fmt))
     shutil.rmtree(bucket / "cache" / "gate")  # what the gate found: the gate scans everything again
     shutil.rmtree(bucket / "cache" / "export-keys", ignore_errors=True)
     shutil.copytree(bucket, tmp_path / "again")
-    scanned = _scanned(monkeypatch)
+    scanned = scanned_texts(monkeypatch)
     with Bucket.open(bucket) as b:
         assert export(b, tmp_path / "taken", ExportOptions(fmt)).refused == []
     taken = list(scanned)

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import orjson
 import pytest
-from shared_data import FIXTURES
+from support.gate_kit import pi_bucket, scanned_texts, v3_tree
 
 from tracetui.bucket import Bucket
-from tracetui.cli import main
 from tracetui.export import ExportOptions, export
-from tracetui.redact import TextScanner, plan_store, reviewed, scan
+from tracetui.redact import plan_store, reviewed, scan
 from tracetui.redact.field_key import field_key
 
 pytest.importorskip("pyarrow.parquet")
@@ -27,27 +26,10 @@ PROMPT = f"also delete a\nexport DB_PASS={VALUE}"  # the format rules alone miss
 
 
 def _bucket(tmp_path: Path) -> Path:
-    src = tmp_path / "src"
-    src.mkdir()
-    tree = (FIXTURES / "pi" / "v3_tree.jsonl").read_text()
+    tree = v3_tree()
     assert '"text":"also delete a"' in tree
     told = orjson.dumps({"text": PROMPT}).decode()[1:-1]
-    (src / "s.jsonl").write_text(tree.replace('"text":"also delete a"', told))
-    bucket = tmp_path / "bucket"
-    assert main(["--bucket", str(bucket), "sync", "--source", f"pi={src}", "--json"]) == 0
-    return bucket
-
-
-def _scanned(monkeypatch) -> list[str]:
-    texts: list[str] = []
-    submit = TextScanner.submit
-
-    def watched(self, batch, identity):
-        texts.extend(batch)
-        return submit(self, batch, identity)
-
-    monkeypatch.setattr(TextScanner, "submit", watched)
-    return texts
+    return pi_bucket(tmp_path, {"s.jsonl": tree.replace('"text":"also delete a"', told)})
 
 
 def _no_value_in(dest: Path) -> None:
@@ -72,7 +54,7 @@ def test_a_prompt_the_review_read_with_the_format_rules_alone_is_scanned_whole_b
 
     monkeypatch.setattr(scan, "scan_in_time", slow_for_the_review)
     bucket = _bucket(tmp_path)
-    scanned = _scanned(monkeypatch)
+    scanned = scanned_texts(monkeypatch)
     with Bucket.open(bucket) as b:
         report = export(b, tmp_path / "out", ExportOptions("parquet"))
         cache = orjson.loads(plan_store(b).cache_path(V3).read_bytes())
@@ -98,7 +80,7 @@ def test_a_planted_cache_saying_the_prompt_holds_nothing_is_scanned_by_the_gate(
     for name in ("gate", "export-keys"):
         for old in (bucket / "cache" / name).rglob("*"):
             old.unlink() if old.is_file() else None
-    scanned = _scanned(monkeypatch)
+    scanned = scanned_texts(monkeypatch)
     with Bucket.open(bucket) as b:
         report = export(b, tmp_path / "out", ExportOptions("parquet"))
     assert PROMPT in scanned
