@@ -82,6 +82,11 @@ def run_serve(args: argparse.Namespace) -> int:
 def _serve(server_class: Any, args: argparse.Namespace, bucket: str | None, repo: str | None) -> None:
     from tracetui.cli.serve_guard import guard, new_token
 
+    if not callable(getattr(server_class, "_make_app", None)):
+        # The guard goes in where textual-serve makes its application: without that hook it would serve
+        # the app to anyone who reaches the port. Refused, not served unguarded.
+        raise TracetuiError("this textual-serve has no hook for tracetui's guard of the page: "
+                            "pip install 'textual-serve>=1.1,<2'")
     command = app_command(bucket, args.writable, repo)
     netloc = f"{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}"
     token = new_token()

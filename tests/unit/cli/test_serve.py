@@ -160,6 +160,21 @@ def test_only_the_browser_that_opened_the_printed_address_drives_the_app(served,
     assert _refused(address, "/ws", True, {"Origin": address.split("/?")[0]}) == 101
 
 
+def test_a_textual_serve_without_the_guards_hook_is_refused_not_served_open(capsys, monkeypatch):
+    """The guard goes in where textual-serve makes its application (`_make_app`): a version without
+    that hook would serve the app to anyone who reaches the port."""
+    import textual_serve.server as served_module
+
+    class Unhooked:
+        def __init__(self, *args, **kwargs):
+            raise AssertionError("served without the guard")
+
+    monkeypatch.setattr(served_module, "Server", Unhooked)
+    assert main(["serve", "--demo", "--port", "1"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no hook for tracetui's guard" in err
+
+
 def test_serve_binds_loopback_and_read_only_by_default():
     from tracetui.cli import build_parser
     from tracetui.cli.serve import app_command
