@@ -61,7 +61,7 @@ def user_key() -> bytes | None:
     path = settings.config_dir() / KEY_FILE
     none_yet = False  # a key of another length is replaced
     try:
-        key = bytes.fromhex(read_regular(path).decode("ascii").strip())
+        key = _read_key(path)
         if len(key) == 32:
             return key
     except FileNotFoundError:
@@ -95,9 +95,13 @@ def user_key() -> bytes | None:
     return key
 
 
+def _read_key(path: Path) -> bytes:
+    return bytes.fromhex(read_regular(path).decode("ascii").strip())
+
+
 def _made_meanwhile(path: Path) -> bytes | None:
     try:
-        key = bytes.fromhex(read_regular(path).decode("ascii").strip())
+        key = _read_key(path)
     except (OSError, ValueError, NotRegularFile):
         return None
     return key if len(key) == 32 else None
@@ -107,6 +111,21 @@ def _mark(key: bytes, salt: str, code: str, digest: str, rows: Any) -> str:
     h = hashlib.blake2b(digest_size=16, key=key, person=_PERSON)
     h.update(orjson.dumps([salt, code, digest, rows]))
     return h.hexdigest()
+
+
+def read_cache(path: str | Path, salt: str) -> dict[str, Any] | None:
+    """A session's scan cache made for this salt (these detectors, this identity): the review's and
+    the gate's one reader. None where it is not the bucket's own plain file of at most MOST_BYTES (a
+    link may name a FIFO or another user's file), is damaged, or was made for another salt."""
+    if not is_plain_file(path):
+        return None
+    try:
+        data = orjson.loads(read_regular(path, MOST_BYTES))  # a FIFO would block a plain read
+    except (OSError, NotRegularFile, FileTooLarge, orjson.JSONDecodeError):
+        return None
+    if not isinstance(data, dict) or data.get("salt") != salt or not isinstance(data.get("fields"), dict):
+        return None  # other detectors or another identity
+    return data
 
 
 def gate_section(
@@ -166,15 +185,9 @@ class ReviewedScans:
         salt, code = detectors_salt(self.identity), detectors_code()
         nothing: tuple[bytes, str, str, dict[str, Any], dict[str, Any]] = (b"", salt, code, {}, {})
         key = user_key() if self.path is not None else None
-        # A link is not the bucket's to give (it may name a FIFO, or the file of another user).
-        if key is None or self.path is None or not is_plain_file(self.path):
+        data = read_cache(self.path, salt) if key is not None and self.path is not None else None
+        if key is None or data is None:
             return nothing
-        try:
-            data = orjson.loads(read_regular(self.path, MOST_BYTES))  # a FIFO would block a plain read
-        except (OSError, NotRegularFile, FileTooLarge, orjson.JSONDecodeError):
-            return nothing
-        if not isinstance(data, dict) or data.get("salt") != salt or not isinstance(data.get("fields"), dict):
-            return nothing  # other detectors or another identity
         gate = data.get(GATE)
         if not isinstance(gate, dict) or gate.get("code") != code or not isinstance(gate.get("marks"), dict):
             return nothing  # written by older code (no marks), or by other detectors' code

@@ -22,7 +22,7 @@ from pathlib import Path
 import orjson
 
 from tracetui.model import Session
-from tracetui.redact import detect, ds
+from tracetui.redact import detect, ds, reviewed
 from tracetui.redact.detect import detectors_salt, resolve, scan_text
 from tracetui.redact.field_key import field_key
 from tracetui.redact.fields import Field, iter_fields
@@ -30,7 +30,7 @@ from tracetui.redact.finding import AUTO, GATE_OUT_OF_TIME, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_from_session
 from tracetui.redact.plan import Plan, PlanStore, build_plan, load_plan, save_plan
 from tracetui.redact.syntax import UNKNOWN, Syntax, field_syntaxes
-from tracetui.regular_file import NotRegularFile, keep_cache, read_regular
+from tracetui.regular_file import keep_cache
 
 # Below this much text, worker processes cost more to start than they save.
 PARALLEL_THRESHOLD = 4_000_000
@@ -366,23 +366,17 @@ def _scan_many(
 
 
 def _load_cache(path: str | Path, salt: str) -> tuple[dict[str, list[dict]], dict[str, str]]:
-    """The cached fields, and the marks the export's gate reads (`reviewed`), carried as they are."""
-    from tracetui.redact import reviewed
-
-    try:
-        data = orjson.loads(read_regular(path))  # a FIFO planted here would block a plain read
-    except (OSError, NotRegularFile, orjson.JSONDecodeError):
+    """The cached fields, and the marks the export's gate reads (`reviewed`), carried as they are;
+    nothing where the cache is not this salt's (other detectors, another identity: start over)."""
+    data = reviewed.read_cache(path, salt)
+    if data is None:
         return {}, {}
-    if not isinstance(data, dict) or data.get("salt") != salt or not isinstance(data.get("fields"), dict):
-        return {}, {}  # other detectors or another identity: start over
     return data["fields"], reviewed.carried_marks(data)
 
 
 def _save_cache(
     path: str | Path, salt: str, fields: dict[str, list[dict]], whole: set[str], marks: dict[str, str]
 ) -> None:
-    from tracetui.redact import reviewed
-
     gate = reviewed.gate_section(salt, fields, whole, marks)
     marked = {reviewed.GATE: gate} if gate else {}
     keep_cache(path, orjson.dumps({"salt": salt, "fields": fields, **marked}))
