@@ -109,6 +109,31 @@ def _open_regular_fd(path: str | Path) -> tuple[int, int]:
         raise
 
 
+# A stamp is trusted only once its file's last change is this far behind the clock: a file written
+# twice within one tick of the file system's clock can keep its size, times and even inode number.
+SETTLE_NS = 2_000_000_000
+
+
+def file_stamp(path: str | Path) -> list[int] | None:
+    """What stat says of a regular file that changes whenever its bytes do (device, inode, size,
+    change and modification times); None where it is not a regular file or cannot be read. The
+    change time cannot be set back by a copy that keeps times (a backup restored), so it is in."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def settled(stamp: list[int], now_ns: int | None = None) -> bool:
+    """Whether `stamp`'s file last changed long enough ago for the stamp to stand for its bytes."""
+    import time
+
+    return stamp[4] < (time.time_ns() if now_ns is None else now_ns) - SETTLE_NS
+
+
 def outside(path: str | Path, folder: str | Path) -> str | None:
     """The real path of `path` where it leaves `folder`'s real path (a link to /etc/passwd, or a
     link through a linked folder to somewhere else); None where it stays inside. A folder of logs

@@ -183,12 +183,12 @@ def query(
     from tracetui.dataset.tables import bucket_tables, dataset_tables
 
     check_select(sql)  # before any table is read or brought up to date
+    named = _named(sql)
     if dataset is not None:
-        named = _named(sql)
         local = mirrored(open_location(dataset), _remote_cache(dataset), named, copying)
         tables = dataset_tables(local, named)
     elif library is not None:
-        tables, _ = bucket_tables(library, progress)
+        tables, _ = bucket_tables(library, progress, named)
     else:
         raise TracetuiError("give a dataset or a bucket to query")
     table = run(tables, sql, timeout, bounded=True)

@@ -72,11 +72,14 @@ def bucket_cache(library: Library) -> Path:
     return user_cache_path("tracetui") / "sql" / hashlib.sha256(root.encode()).hexdigest()[:16]
 
 
-def bucket_tables(library: Library, progress: ProgressCallback | None = None) -> tuple[dict[str, Any], ExportReport]:
-    """The bucket's four tables, as a Parquet export of all its sessions would give them (scrubbed, the
-    suggestions accepted: the same rows a shared export holds), from the export kept in the cache."""
+def bucket_tables(
+    library: Library, progress: ProgressCallback | None = None, only: frozenset[str] | None = None
+) -> tuple[dict[str, Any], ExportReport]:
+    """The bucket's four tables (or those in `only`), as a Parquet export of all its sessions would give
+    them (scrubbed, the suggestions accepted: the same rows a shared export holds), from the export kept
+    in the cache."""
     from tracetui.dataset.location import open_location
 
     cache = bucket_cache(library)
     report = export(library, cache, ExportOptions("parquet", accept_suggested=True, prune=True), None, progress)
-    return dataset_tables(open_location(cache)), report
+    return dataset_tables(open_location(cache), only), report

@@ -43,6 +43,8 @@ class ExportKeys:
             self.rated.setdefault(r.session, []).append([r.index, r.verdict, r.note, r.at])
         self.old = self._load()
         self.new: dict[str, dict[str, Any]] = {}
+        # Each plan file's stamp and digest, as this export found them (PlanStore.stamped_digest).
+        self.plans: dict[str, list[Any] | None] = {}
 
     def unchanged(self, summaries: list[SessionSummary]) -> tuple[dict[str, str], dict[str, str]]:
         """The sessions whose key is the one the last export left: those whose files are in place,
@@ -61,7 +63,7 @@ class ExportKeys:
                 found[summary.id] = entry["digest"]
             else:
                 continue
-            self.new[summary.id] = entry
+            self.new[summary.id] = {**entry, "plan": self.plans.get(summary.id)}
         return found, skipped
 
     def before(self, summary: SessionSummary) -> None:
@@ -74,7 +76,9 @@ class ExportKeys:
         settled = self.clones.settled(summary.id, summary.cwd, fates)
         if settled is not None:
             witness, touched = settled
-            self.new[summary.id] = {"key": self._key(summary, witness), "digest": digest, "touched": touched}
+            key = self._key(summary, witness)
+            self.new[summary.id] = {"key": key, "digest": digest, "touched": touched,
+                                    "plan": self.plans.get(summary.id)}  # fmt: skip
 
     def skipped(self, session_id: str, reason: str) -> None:
         """The format had nothing to write for the session, for a reason its key covers (no clone,
@@ -91,7 +95,9 @@ class ExportKeys:
         keep_cache(self.path, orjson.dumps({"format": FORMAT, "sessions": kept}))
 
     def _key(self, summary: SessionSummary, witness: str) -> str:
-        return digest_of(self.shared, self.clones.content.get(summary.id), self.store.file_digest(summary.id),
+        known = self.plans.get(summary.id, self.old.get(summary.id, {}).get("plan"))
+        self.plans[summary.id], plan = self.store.stamped_digest(summary.id, known)
+        return digest_of(self.shared, self.clones.content.get(summary.id), plan,
                          self.rated.get(summary.id, []), witness)  # fmt: skip
 
     def _load(self) -> dict[str, dict[str, Any]]:

@@ -193,3 +193,19 @@ def test_keys_of_one_folder_do_not_vouch_for_another(world: World) -> None:
     world.export("atif")
     world.dest = world.tmp / "other"
     assert world.export("atif")[0] == sorted([CLAUDE, PI])
+
+
+def test_settled_plans_are_not_read_again_and_a_decision_still_counts(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracetui import regular_file
+    from tracetui.redact import PlanStore
+
+    monkeypatch.setattr(regular_file, "SETTLE_NS", 0)  # every plan settled once written
+    world.export("atif")
+    digested: list[str] = []
+    real = PlanStore.file_digest
+    monkeypatch.setattr(PlanStore, "file_digest", lambda self, sid: digested.append(sid) or real(self, sid))
+    assert world.export("atif")[0] == [] and digested == []
+    _decision(world)  # the plan rewritten: its stamp is another
+    assert world.export("atif")[0] == [CLAUDE] and CLAUDE in digested
