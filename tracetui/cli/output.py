@@ -123,35 +123,40 @@ def count_line(unit: str = "sessions", delay: float = 0.5) -> Callable[[str, int
     where stderr is not a terminal. One line for every long job that counts what it has done."""
     if not sys.stderr.isatty():
         return None
-    start = time.monotonic()
-    shown = [False]
-    drawn = [start]  # when the line was last drawn: at most ten times a second, and the last count
+    draw = _redrawn(delay)
 
     def show(what: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if not shown[0] and (now - start < delay or done >= total):
-            return
-        if shown[0] and done < total and now - drawn[0] < 0.1:
-            return
-        shown[0], drawn[0] = True, now
-        sys.stderr.write(f"\r\033[K{what}: {done}/{total} {unit}" + ("\n" if done >= total else ""))
-        sys.stderr.flush()
+        draw(f"{what}: {done}/{total} {unit}", done >= total)
 
     return show
 
 
 def progress_line(what: str, delay: float = 1.0) -> Callable[[SyncProgress], None]:
-    """A progress line on stderr (`what: n/N files, X MB`, redrawn in place), shown only once the work
-    has run `delay` seconds: a quick sync prints nothing."""
-    start = time.monotonic()
-    shown = [False]
+    """A sync's `count_line` (`what: n/N files, X MB`), for a caller that has looked at the terminal."""
+    draw = _redrawn(delay)
 
     def show(p: SyncProgress) -> None:
-        if time.monotonic() - start < delay and not shown[0]:
-            return
-        shown[0] = True
-        end = "\n" if p.files_done >= p.files_total else ""
-        sys.stderr.write(f"\r{what}: {p.files_done}/{p.files_total} files, {p.bytes_done / 1e6:.1f} MB{end}")
-        sys.stderr.flush()
+        done = p.files_done >= p.files_total
+        draw(f"{what}: {p.files_done}/{p.files_total} files, {p.bytes_done / 1e6:.1f} MB", done)
 
     return show
+
+
+def _redrawn(delay: float) -> Callable[[str, bool], None]:
+    """`draw(text, last)`: the one line on stderr, shown once the work has run `delay` seconds (a job
+    that ends sooner prints nothing), redrawn at most ten times a second, and always at the last."""
+    start = time.monotonic()
+    shown = [False]
+    drawn = [start]
+
+    def draw(text: str, last: bool) -> None:
+        now = time.monotonic()
+        if not shown[0] and (now - start < delay or last):
+            return
+        if shown[0] and not last and now - drawn[0] < 0.1:
+            return
+        shown[0], drawn[0] = True, now
+        sys.stderr.write(f"\r\033[K{text}" + ("\n" if last else ""))
+        sys.stderr.flush()
+
+    return draw

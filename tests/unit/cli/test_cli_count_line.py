@@ -10,7 +10,8 @@ import pytest
 from support.datasets import three_session_bucket
 
 from tracetui.cli import main
-from tracetui.cli.output import count_line
+from tracetui.bucket import SyncProgress
+from tracetui.cli.output import count_line, progress_line
 
 
 def _clock(monkeypatch, *times: float) -> None:
@@ -40,6 +41,17 @@ def test_a_quick_job_draws_nothing_and_a_long_one_its_counts_and_last(monkeypatc
         line("checking", done, 10)
     drawn = capsys.readouterr().err
     assert drawn == "".join(f"\r\x1b[Kchecking: {n}/10 logs" for n in (1, 3, 10)) + "\n"
+
+
+def test_a_sync_line_is_the_same_line_with_files_and_bytes(monkeypatch, capsys):
+    """A sync of many small logs reported every file: thousands of redraws a second on a terminal."""
+    _clock(monkeypatch, 0.0, 1.5, 1.55, 1.7, 1.71)
+    show = progress_line("syncing")
+    for done in (1, 2, 3, 4):
+        show(SyncProgress(files_done=done, files_total=4, bytes_done=done * 500_000, bytes_total=2_000_000))
+    drawn = capsys.readouterr().err
+    assert drawn == "\r\x1b[Ksyncing: 1/4 files, 0.5 MB\r\x1b[Ksyncing: 3/4 files, 1.5 MB" \
+        "\r\x1b[Ksyncing: 4/4 files, 2.0 MB\n"
 
 
 @pytest.fixture(scope="module")
