@@ -17,9 +17,7 @@ import orjson
 from tracetui.redact.detect import detectors_salt
 from tracetui.redact.finding import AUTO, GATE_OUT_OF_TIME, Finding
 from tracetui.redact.identity import Identity
-from tracetui.redact.reviewed import KEY_FILE, ReviewedScans
-from tracetui.redact.reviewed import detectors_code as _detector_code
-from tracetui.redact.reviewed import user_key as _user_key
+from tracetui.redact.reviewed import KEY_FILE, ReviewedScans, detectors_code, user_key
 from tracetui.regular_file import NotRegularFile, read_regular
 
 __all__ = ["KEY_FILE", "GateMemo"]
@@ -47,8 +45,8 @@ class GateMemo:
 
     @classmethod
     def for_session(cls, cache_dir: Path | None, session_id: str, identity: Identity) -> GateMemo:
-        salt = f"{detectors_salt(identity)}:{_detector_code()}"
-        key = _user_key() if cache_dir is not None else None
+        salt = f"{detectors_salt(identity)}:{detectors_code()}"
+        key = user_key() if cache_dir is not None else None
         if cache_dir is None or key is None:
             return cls(None, salt)
         name = hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]

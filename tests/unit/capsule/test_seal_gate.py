@@ -310,7 +310,7 @@ def test_the_gate_answers_a_second_seal_from_its_memo_unless_the_detectors_chang
 def test_the_gate_memo_s_code_digest_covers_the_rules_subpackage(tmp_path, monkeypatch):
     """The format rules live in `redact/rules/`: a change there must not be answered from the memo
     that older rules filled (the digest read only the package's top-level modules)."""
-    from tracetui.capsule import gate_memo
+    from tracetui.redact import reviewed
 
     package = tmp_path / "redact"
     (package / "rules").mkdir(parents=True)
@@ -318,9 +318,9 @@ def test_the_gate_memo_s_code_digest_covers_the_rules_subpackage(tmp_path, monke
     rule = package / "rules" / "tokens.py"
     rule.write_text("RULES = ['ghp_']\n")
     monkeypatch.setattr(redact_package, "__file__", str(package / "__init__.py"))
-    before = gate_memo._detector_code.__wrapped__()
+    before = reviewed.detectors_code.__wrapped__()
     rule.write_text("RULES = ['ghp_', 'glpat-']\n")
-    assert gate_memo._detector_code.__wrapped__() != before
+    assert reviewed.detectors_code.__wrapped__() != before
 
 
 def test_a_memo_planted_in_the_buckets_cache_cannot_hide_a_token_from_the_gate(
