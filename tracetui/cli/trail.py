@@ -59,7 +59,7 @@ def run_trail(args: argparse.Namespace) -> int:
         session = bucket.session(args.id)
         cache = bucket.cache_dir
         parent = _held(bucket, session.forked_from, session.id)
-    result = trail(session, repo=getattr(args, "repo", None), ref=args.ref, cache_dir=cache)
+    result = trail(session, repo=getattr(args, "repo", None), ref=args.ref, cache_dir=cache, own_only=True)
     if args.json:
         print_json(result.rows())
         return 0

@@ -21,12 +21,14 @@ def trail(
     repo: str | Path | None = None,
     ref: str = "HEAD",
     cache_dir: Path | None = None,
+    own_only: bool = False,
 ) -> Trail:
     """The session's trail: patches and their survival at `ref` in `repo` (found from the cwd by default).
 
     Raises TracetuiError when `repo` is given but is not a repository, or `ref` does not resolve.
     Without a repository the patches are still listed, with state "unknown" and a note saying why.
     Every file's patches are judged in one pass, each file's cached fates taken where its patches
-    have not changed (a live session's new edits judge only their own files).
+    have not changed (a live session's new edits judge only their own files). `own_only`: the caller
+    reads only the session's own patches (`Trail.own`), so a fork with none is not judged at all.
     """
-    return TrailByFile(session, repo, ref, cache_dir).whole()
+    return TrailByFile(session, repo, ref, cache_dir, own_only).whole()

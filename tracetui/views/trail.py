@@ -113,7 +113,7 @@ def _rows(
         return list(recorded.rows), recorded.note
     from tracetui.trail import trail, unified_diff
 
-    found = trail(session, repo=repo or None, cache_dir=cache_dir)
+    found = trail(session, repo=repo or None, cache_dir=cache_dir, own_only=True)  # copies shown unjudged
     return [{**f.to_dict(), "diff": unified_diff(f.patch)} for f in found.fates], found.note or ""
 
 

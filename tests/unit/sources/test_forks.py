@@ -427,6 +427,38 @@ def test_a_fork_s_trail_leaves_its_parent_s_patches_to_the_parent(capsys, tmp_pa
     assert [f.patch.step_id for f in found.own] == ["L14"] and found.copied == 1
 
 
+def test_a_fork_with_no_patch_of_its_own_is_not_judged_for_a_face(monkeypatch, tmp_path):
+    """`trail` and the trail pane list a fork's own patches only: one whose every patch is a copy took
+    4 s (a Pi fork of 136 copies on pi-mono) to say it has none. The whole trail still judges them."""
+    import dataclasses
+
+    from tracetui.trail import by_file, trail
+
+    repo = Repo(tmp_path / "repo")
+    repo.write("README.md", "start\n")
+    repo.commit("start", "2026-02-01T08:00:00+00:00")
+    bucket = _synced_in(repo.path, tmp_path)
+    repo.write("greeter.py", "def greet(name):\n    return f'HELLO {name.upper()}!'\n")
+    repo.commit("work", "2026-03-01T12:00:00+00:00")
+    with Bucket.open(bucket) as b:
+        fork_session = b.session(PI_FORK)
+    copies_only = dataclasses.replace(fork_session, steps=[s for s in fork_session.steps if s.copied or not s.edits])
+    judged = trail(copies_only, repo=str(repo.path))
+    assert [(f.patch.step_id, f.state) for f in judged.fates] == [("p0000002", "transformed")]
+    real_judge = by_file.judge
+
+    def no_judging(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("judged")
+
+    monkeypatch.setattr(by_file, "judge", no_judging)
+    listed = trail(copies_only, repo=str(repo.path), own_only=True)
+    assert listed.own == [] and listed.copied == 1 and listed.rows() == judged.rows() == []
+    assert [(f.patch.step_id, f.state, f.reason) for f in listed.fates] == [("p0000002", "unknown", by_file.COPIES)]
+    # A fork with a patch of its own is judged whole, as without `own_only`.
+    monkeypatch.setattr(by_file, "judge", real_judge)
+    assert trail(fork_session, repo=str(repo.path), own_only=True).rows() == trail(fork_session, repo=str(repo.path)).rows()
+
+
 def test_the_trail_view_of_a_fork_shows_a_copy_s_diff_without_a_verdict_or_a_count(tmp_path):
     from tracetui.views.trail import COPIED, from_rows, header_lines, patch_rows
 
