@@ -205,7 +205,12 @@ def test_settled_plans_are_not_read_again_and_a_decision_still_counts(
     world.export("atif")
     digested: list[str] = []
     real = PlanStore.file_digest
-    monkeypatch.setattr(PlanStore, "file_digest", lambda self, sid: digested.append(sid) or real(self, sid))
+
+    def counted(self: PlanStore, sid: str) -> str | None:
+        digested.append(sid)
+        return real(self, sid)
+
+    monkeypatch.setattr(PlanStore, "file_digest", counted)
     assert world.export("atif")[0] == [] and digested == []
     _decision(world)  # the plan rewritten: its stamp is another
     assert world.export("atif")[0] == [CLAUDE] and CLAUDE in digested
