@@ -171,8 +171,8 @@ def outcome(
     `unknown` states with the reason, not a failed export.
     """
     try:
-        found = trail(session, repo=repo, ref=ref, cache_dir=cache_dir)
         # A fork's copies of its parent's patches are the parent's run (as its tool_calls rows are).
+        found = trail(session, repo=repo, ref=ref, cache_dir=cache_dir, own_only=True)
         fates, note, where, at = list(found.own), found.note, found.repo, found.ref_commit
     except TracetuiError as exc:
         from tracetui.trail import session_patches

@@ -432,6 +432,7 @@ def test_a_fork_with_no_patch_of_its_own_is_not_judged_for_a_face(monkeypatch, t
     4 s (a Pi fork of 136 copies on pi-mono) to say it has none. The whole trail still judges them."""
     import dataclasses
 
+    from tracetui.export.labels import outcome
     from tracetui.trail import by_file, trail
 
     repo = Repo(tmp_path / "repo")
@@ -445,6 +446,7 @@ def test_a_fork_with_no_patch_of_its_own_is_not_judged_for_a_face(monkeypatch, t
     copies_only = dataclasses.replace(fork_session, steps=[s for s in fork_session.steps if s.copied or not s.edits])
     judged = trail(copies_only, repo=str(repo.path))
     assert [(f.patch.step_id, f.state) for f in judged.fates] == [("p0000002", "transformed")]
+    labels = outcome(copies_only, repo=str(repo.path)).labels()  # an export's and an evaluation's
     real_judge = by_file.judge
 
     def no_judging(*args: Any, **kwargs: Any) -> Any:
@@ -454,6 +456,7 @@ def test_a_fork_with_no_patch_of_its_own_is_not_judged_for_a_face(monkeypatch, t
     listed = trail(copies_only, repo=str(repo.path), own_only=True)
     assert listed.own == [] and listed.copied == 1 and listed.rows() == judged.rows() == []
     assert [(f.patch.step_id, f.state, f.reason) for f in listed.fates] == [("p0000002", "unknown", by_file.COPIES)]
+    assert outcome(copies_only, repo=str(repo.path)).labels() == labels
     # A fork with a patch of its own is judged whole, as without `own_only`.
     monkeypatch.setattr(by_file, "judge", real_judge)
     assert trail(fork_session, repo=str(repo.path), own_only=True).rows() == trail(fork_session, repo=str(repo.path)).rows()
