@@ -388,6 +388,18 @@ def _synced_in(repo: Path, tmp_path: Path) -> Path:
     return bucket
 
 
+def _committed_work(tmp_path: Path) -> tuple[Repo, Path]:
+    """A repository the four fork logs are synced in, then one commit of all their work."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("README.md", "start\n")
+    repo.commit("start", "2026-02-01T08:00:00+00:00")
+    bucket = _synced_in(repo.path, tmp_path)
+    repo.write("notes/todo.md", "# Todo\n- write the parser tests\n- write the lexer tests\n")
+    repo.write("greeter.py", "def greet(name):\n    return f'HELLO {name.upper()}!'\n")
+    repo.commit("work", "2026-03-01T12:00:00+00:00")
+    return repo, bucket
+
+
 def _trail_rows(capsys, bucket: Path, sid: str) -> list[tuple[str, str, str]]:
     capsys.readouterr()
     assert main(["trail", sid, "--bucket", str(bucket), "--json"]) == 0
@@ -398,13 +410,7 @@ def test_a_fork_s_trail_leaves_its_parent_s_patches_to_the_parent(capsys, tmp_pa
     # The Codex fork replays the parent's todo (L7, a copy of the parent's L6) and adds the lexer line
     # (L14); the Pi fork copies the parent's greeter.py (p0000002) and makes it loud (f0000002). One
     # commit takes everything: each patch is counted once, in the session that made it.
-    repo = Repo(tmp_path / "repo")
-    repo.write("README.md", "start\n")
-    repo.commit("start", "2026-02-01T08:00:00+00:00")
-    bucket = _synced_in(repo.path, tmp_path)
-    repo.write("notes/todo.md", "# Todo\n- write the parser tests\n- write the lexer tests\n")
-    repo.write("greeter.py", "def greet(name):\n    return f'HELLO {name.upper()}!'\n")
-    repo.commit("work", "2026-03-01T12:00:00+00:00")
+    repo, bucket = _committed_work(tmp_path)
     assert _trail_rows(capsys, bucket, CODEX_PARENT) == [("L6", "notes/todo.md", "alive")]
     assert _trail_rows(capsys, bucket, CODEX_FORK) == [("L14", "notes/todo.md", "alive")]
     assert _trail_rows(capsys, bucket, PI_PARENT) == [("p0000002", "greeter.py", "transformed")]
@@ -435,12 +441,7 @@ def test_a_fork_with_no_patch_of_its_own_is_not_judged_for_a_face(monkeypatch, t
     from tracetui.export.labels import outcome
     from tracetui.trail import by_file, trail
 
-    repo = Repo(tmp_path / "repo")
-    repo.write("README.md", "start\n")
-    repo.commit("start", "2026-02-01T08:00:00+00:00")
-    bucket = _synced_in(repo.path, tmp_path)
-    repo.write("greeter.py", "def greet(name):\n    return f'HELLO {name.upper()}!'\n")
-    repo.commit("work", "2026-03-01T12:00:00+00:00")
+    repo, bucket = _committed_work(tmp_path)
     with Bucket.open(bucket) as b:
         fork_session = b.session(PI_FORK)
     copies_only = dataclasses.replace(fork_session, steps=[s for s in fork_session.steps if s.copied or not s.edits])
