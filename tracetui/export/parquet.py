@@ -12,10 +12,11 @@ refuses), read back from the earlier files (parquet_rows, in a bounded child), u
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import shutil
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,19 +24,18 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from tracetui.errors import TracetuiError
-from tracetui.export import tables
+from tracetui.export import tables, write_pool
 from tracetui.export.ahead import one_ahead
+from tracetui.export.parquet_made import Ahead, Made, ahead_of, made_of
 from tracetui.export.manifest import digest_of
 from tracetui.export.parquet_rows import ParquetRows, Unreadable
-from tracetui.export.raw import agent_folder
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from tracetui.export.run import Exporter, Prepared, Reviewed, Warmed
+    from tracetui.export.run import Exporter, Reviewed
     from tracetui.model import SessionSummary
 
-_Row = tuple[str, dict[str, Any], int]  # a table's name, one row of it, the row's bytes as JSON
 BATCH_ROWS = 2_000  # rows in memory per table before they are written as a row group
 BATCH_BYTES = 16 << 20  # or this much text, whichever comes first
 
@@ -149,18 +149,51 @@ class ParquetWriter:
         for item in reviewed:
             groups.setdefault(self._partition(item.summary), []).append(item)
         old_sessions = (self.exporter.dest.old or {}).get("sessions", {})
+        # Each partition's digest and whether its files stay, known first: the sessions of the
+        # partitions to write are made ahead (here or on the write workers) across partitions.
+        plan: list[tuple[str, str, list[Reviewed], bool]] = []
         for name in sorted(groups):
             members = groups[name]
             kept = [(sid, str(old_sessions[sid].get("digest"))) for sid in self._carried_in(name)]
             # The same as an earlier export's digest of the partition when it chose these sessions too.
             digest = digest_of(sorted([(m.summary.id, m.digest) for m in members] + kept))
-            if not self._keep(name, digest, members):
-                self._write_group(name, digest, members, step)
-            else:
-                for m in members:
-                    step(m.summary.id)
+            plan.append((name, digest, members, self._unchanged(name, digest, members)))
+        to_write = [m for _, _, members, same in plan if not same for m in members]
+        with contextlib.closing(self._made(to_write)) as made:
+            for name, digest, members, same in plan:
+                if same:
+                    self._keep(name, digest, members)
+                    for m in members:
+                        step(m.summary.id)
+                else:
+                    self._write_group(name, digest, members, itertools.islice(made, len(members)), step)
         if self.exporter.dest.sessions:  # a card for a folder of sessions: an export of none makes nothing
             self._card()
+
+    def _made(self, items: list[Reviewed]) -> Generator[tuple[Reviewed, Made | None], None, None]:
+        """Each session's rows and receipt (None: refused), in order: on the write workers where the
+        export is big enough to pay for them (export/write_pool.py), else here, one session ahead."""
+        pool = write_pool.start(self.exporter, items)
+        if pool is not None:
+            with pool:
+                yield from pool.made(items, self._keys_of, self._made_here)
+            return
+        # One session ahead: its rows are built and their scans started on the workers before
+        # the one before is judged and written, so the workers scan while this process builds.
+        for item, ahead in one_ahead(items, self._ahead):
+            yield item, made_of(self.exporter, ahead)
+
+    def _ahead(self, item: Reviewed) -> Ahead:
+        return ahead_of(self.exporter, item.summary.id, self._keys_of(item))
+
+    def _made_here(self, item: Reviewed) -> Made | None:
+        return made_of(self.exporter, self._ahead(item))
+
+    def _keys_of(self, item: Reviewed) -> dict[str, Any]:
+        """The partition's keys every row of the session carries (and the user's, in a dataset)."""
+        keys: dict[str, Any] = dict(self._keys(item.summary))
+        options = self.exporter.options
+        return {"user": options.user, **keys} if options.machine is not None else keys
 
     def _old_group(self, name: str) -> dict[str, Any]:
         group = (self.exporter.dest.old or {}).get("groups", {}).get(name)
@@ -177,18 +210,29 @@ class ParquetWriter:
     def _partition(self, summary: SessionSummary) -> str:
         return "/".join(f"{k}={v}" for k, v in self._keys(summary).items())
 
-    def _keep(self, name: str, digest: str, members: list[Reviewed]) -> bool:
+    def _unchanged(self, name: str, digest: str, members: list[Reviewed]) -> bool:
+        """Whether the partition's files, and each of its sessions', are the ones an earlier export made."""
         dest = self.exporter.dest
         group = dest.unchanged("groups", name, digest)
-        if group is None or any(dest.unchanged("sessions", m.summary.id, m.digest) is None for m in members):
+        if group is None:
             return False
+        return all(dest.unchanged("sessions", m.summary.id, m.digest) is not None for m in members)
+
+    def _keep(self, name: str, digest: str, members: list[Reviewed]) -> None:
+        dest = self.exporter.dest
+        group = dest.unchanged("groups", name, digest)
+        assert group is not None  # `_unchanged` said so
         dest.keep("groups", name, group)
         for m in members:
             self.exporter.keep_session(m)
-        return True
 
     def _write_group(
-        self, name: str, digest: str, members: list[Reviewed], step: Callable[[str], None]
+        self,
+        name: str,
+        digest: str,
+        members: list[Reviewed],
+        made: Iterator[tuple[Reviewed, Made | None]],
+        step: Callable[[str], None],
     ) -> None:
         ex = self.exporter
         dataset = ex.options.machine is not None
@@ -203,19 +247,17 @@ class ParquetWriter:
         # The earlier files, linked aside before any new shard takes their names.
         snapshot = _snapshot(ex, [str(f) for f in earlier.get("files", [])])
         try:
-            # One session ahead: its rows are built and their scans started on the workers before
-            # the one before is judged and written, so the workers scan while this process builds.
-            for item, ahead in one_ahead(members, lambda m: self._ahead(m, dataset)):
-                made = self._session_rows(ahead) if ahead.prepared is not None else None
-                if ahead.prepared is not None and made is not None:
-                    session_rows, receipt_file, entry = made
-                    for table, row, size in session_rows:
+            for item, session in made:
+                if session is not None:
+                    receipt_file = ex.dest.write(session.receipt_rel, session.receipt)
+                    for table, row, size in session.rows:
                         shards[table].add(row, size)
                         rows[table] += 1
                         if table == "patches":
                             states[row["state"]] = states.get(row["state"], 0) + 1
                     done.append(item.summary.id)
-                    ex.record(ahead.prepared, item.digest, [receipt_file], entry)
+                    files = [receipt_file]
+                    ex.record_as(session.session_id, session.agent, item.digest, files, session.entry)
                 step(item.summary.id)
             # Sessions an earlier export put here that this one does not choose, or now refuses (their
             # earlier export stays): their rows as that export wrote them.
@@ -243,39 +285,6 @@ class ParquetWriter:
                 tmp.unlink(missing_ok=True)
         ex.dest.groups[name] = {"digest": digest, "sessions": done, "files": files, "rows": rows, "states": states}
 
-    def _ahead(self, item: Reviewed, dataset: bool) -> _Ahead:
-        """`item` prepared, its rows' builder made and its gate's scans started (`Exporter.warm`)."""
-        ex = self.exporter
-        prepared = ex.prepare(item.summary.id)
-        keys: dict[str, Any] = dict(self._keys(item.summary))
-        if dataset:
-            keys = {"user": ex.options.user, **keys}
-        ahead = _Ahead(item, prepared, keys)
-        if prepared is not None:
-            ahead.warmed = ex.warm(prepared, ahead.build)
-        return ahead
-
-    def _session_rows(self, ahead: _Ahead) -> tuple[list[_Row], str, dict[str, Any]] | None:
-        """The session's rows (table, row, bytes), its receipt file and entry; None when the second
-        gate stops it (then nothing of it is written). Each row carries its partition's keys."""
-        ex = self.exporter
-        assert ahead.prepared is not None
-        members = ex.gated(ahead.prepared, ahead.build, warmed=ahead.warmed)
-        if members is None:
-            return None
-        receipt_file, entry = ex.receipt(ahead.prepared, b"".join(members.values()))
-        receipt = entry["receipt"]
-        out = []
-        for (table, row), size in zip(ahead.made, ahead.sizes):
-            if table == "sessions":
-                row = {
-                    **row,
-                    "redactions": sum(int(r["count"]) for r in receipt),
-                    "receipt": orjson.dumps(receipt, option=orjson.OPT_SORT_KEYS).decode(),
-                }
-            out.append((table, row, size))
-        return out, receipt_file, entry
-
     def _card(self) -> None:
         from tracetui.export.card import contents, dataset_card
 
@@ -297,39 +306,6 @@ class ParquetWriter:
         about = contents(ex.dest.sessions, months, states)
         card = dataset_card(ex.options.license, ex.options.ref, counts, about, ex.library.cache_dir)
         ex.dest.write("README.md", card.encode())
-
-
-@dataclass(slots=True)
-class _Ahead:
-    """A session of a partition made ready before the one before it is written: prepared (None:
-    refused), its rows as `build` last made them from the scrubbed copy, its gate's scans started."""
-
-    item: Reviewed
-    prepared: Prepared | None
-    keys: dict[str, Any]
-    made: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    sizes: list[int] = field(default_factory=list)
-    warmed: Warmed | None = None
-
-    def build(self) -> dict[str, bytes]:
-        """The session's tables as JSON lines, from the scrubbed copy as the gate last left it (it may
-        scrub more and build again); `made` and `sizes` keep the rows and their sizes."""
-        assert self.prepared is not None
-        harness = agent_folder(self.prepared.session.agent)
-        made = tables.rows(self.prepared, harness, [])
-        self.made[:] = [(table, {**row, **self.keys}) for table, row in made]
-        self.sizes.clear()
-        # Each table's lines joined as they are made: an orjson.dumps result keeps about 4 KB
-        # whatever its length, so a list of them held 400 MB for a session of 100,000 rows.
-        bodies: dict[str, bytearray] = {t: bytearray() for t in tables.TABLES}
-        for table, row in self.made:
-            line = orjson.dumps(row, option=orjson.OPT_SORT_KEYS)
-            body = bodies[table]
-            if body:
-                body += b"\n"
-            body += line
-            self.sizes.append(len(line))
-        return {f"{t}.jsonl": bytes(v) for t, v in bodies.items()}
 
 
 class _Nothing(Exception):

@@ -209,6 +209,9 @@ class Exporter:
         self.spill = Spill(library.cache_dir)
         # What the last export into the folder was made from, where the library is a bucket (keys.py).
         self.keys: ExportKeys | None = None
+        # Workers of a session's own plan, where the write must plan it again (None: every core; a
+        # write worker's 0, as it is one of a pool as wide as the machine).
+        self.plan_workers: int | None = None
 
     def outcome(self, session: Session) -> Outcome:
         found = outcome(session, self.options.ref, self.options.repo, self.library.cache_dir)
@@ -244,7 +247,10 @@ class Exporter:
         session = self.library.session(session_id)
         # A sync between review and now may have grown the session: then what is new is reviewed again.
         taken = self._taken(session)
-        plan, found = taken if taken is not None else (refresh_plan(session, self.store), self.outcome(session))
+        plan, found = (
+            taken if taken is not None
+            else (refresh_plan(session, self.store, workers=self.plan_workers), self.outcome(session))
+        )  # fmt: skip
         waiting = [] if self.options.accept_suggested else _undecided(session, plan, self.options)
         scrubbed = scrub.prepare(session, plan, self.options.accept_suggested, None)
         return Prepared(session, scrubbed, found, waiting)
@@ -375,7 +381,14 @@ class Exporter:
             self.keys.skipped(session_id, reason)
 
     def receipt(self, prepared: Prepared, carried: bytes) -> tuple[str, dict[str, Any]]:
-        """The session's receipt file (kinds and counts, never values) and its entry for the report."""
+        """The session's receipt file (kinds and counts, never values), written; its entry for the report."""
+        rel, data, entry = self.receipt_file(prepared, carried)
+        self.dest.write(rel, data)
+        return rel, entry
+
+    def receipt_file(self, prepared: Prepared, carried: bytes) -> tuple[str, bytes, dict[str, Any]]:
+        """The session's receipt file (its path and bytes) and its entry, nothing written: a write
+        worker makes them and the exporting process writes them (export/write_pool.py)."""
         session = prepared.session
         rows = [
             {k: v for k, v in r.items() if k != "fingerprint"}
@@ -390,8 +403,7 @@ class Exporter:
             "labels": prepared.labels(),
         }
         rel = f"receipts/{safe_component(session.agent)}/{safe_component(session.id)}.json"
-        self.dest.write(rel, canonical(body))
-        return rel, {
+        return rel, canonical(body), {
             "session": session.id,
             "agent": session.agent,
             "receipt": rows,
@@ -399,8 +411,14 @@ class Exporter:
         }
 
     def record(self, prepared: Prepared, digest: str, files: list[str], entry: dict[str, Any]) -> None:
-        self.dest.sessions[prepared.session.id] = {
-            "agent": prepared.session.agent,
+        self.record_as(prepared.session.id, prepared.session.agent, digest, files, entry)
+
+    def record_as(
+        self, session_id: str, agent: str, digest: str, files: list[str], entry: dict[str, Any]
+    ) -> None:
+        """`record` for a session prepared elsewhere (a write worker): its id and agent are enough."""
+        self.dest.sessions[session_id] = {
+            "agent": agent,
             "digest": digest,
             "files": sorted(files),
             "receipt": entry["receipt"],

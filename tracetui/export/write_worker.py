@@ -1,0 +1,89 @@
+"""A write worker of a Parquet export: `python -m tracetui.export.write_worker`, fed session ids over a
+pipe by `tracetui.export.write_pool` (messages there).
+
+It reads the bucket's index only (opened read-only: the exporting process owns the bucket); what it
+writes under the bucket's cache (a session's gate memo, a plan made again) is written whole and
+renamed into place, and no two workers are given one session.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from pathlib import Path
+from typing import Any
+
+from tracetui.bucket import Bucket
+from tracetui.export.manifest import Dest
+from tracetui.export.parquet_made import ahead_of, made_of
+from tracetui.export.run import Exporter, ExportReport
+from tracetui.export.write_pool import Answer, WriteSetup, pickled
+from tracetui.redact import TextScanner
+from tracetui.worker_pipes import recv, send
+
+
+class _Shelf(Bucket):
+    """The bucket as a worker reads it: its index read-only, its plans and caches where the
+    exporting process keeps them (a read-only bucket has none)."""
+
+    shelf_cache: Path
+    shelf_plans: Path
+
+    @property
+    def cache_dir(self) -> Path | None:
+        return self.shelf_cache
+
+    @property
+    def plans_dir(self) -> Path | None:
+        return self.shelf_plans
+
+
+def exporter(setup: WriteSetup) -> Exporter:
+    """An exporter as the exporting process's, for one session at a time; its folder is never
+    written (the exporting process writes what the worker sends back)."""
+    bucket = _Shelf.open(setup.root, read_only=True)
+    bucket.shelf_cache, bucket.shelf_plans = Path(setup.cache_dir), Path(setup.plans_dir)
+    options = setup.options
+    ex = Exporter(bucket, Dest(Path(), options.format, None), options, ExportReport(Path(), options.format))
+    ex.scanner = TextScanner(workers=1)  # the gate's scans here: this worker is one of a pool per core
+    ex.plan_workers = 0
+    ex._rated = setup.ratings
+    if setup.spill is not None:
+        ex.spill.dir = Path(setup.spill)
+    return ex
+
+
+def write_one(ex: Exporter, session_id: str, keys: dict[str, Any]) -> Answer:
+    """What the session gives its partition, and what this worker's report gained meanwhile."""
+    report = ex.report
+    report.refused, report.warnings = [], []
+    made = made_of(ex, ahead_of(ex, session_id, keys))
+    return Answer(made, report.refused, report.warnings)
+
+
+def serve() -> None:
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    first = recv(stdin)
+    if first is None:
+        return
+    ex: Exporter | None = None
+    setup_error: Exception | None = None
+    try:
+        ex = exporter(pickle.loads(first))
+    except Exception as exc:  # said for each session, in the exporting process
+        setup_error = exc
+    while (message := recv(stdin)) is not None:
+        session_id, keys = pickle.loads(message)
+        answer: tuple[str, Any]
+        try:
+            if ex is None:
+                assert setup_error is not None
+                raise setup_error
+            answer = ("answer", write_one(ex, session_id, keys))
+        except Exception as exc:  # raised in the exporting process as it would have been raised there
+            answer = ("error", exc)
+        send(stdout, pickled(answer, session_id))
+
+
+if __name__ == "__main__":
+    serve()
