@@ -19,7 +19,7 @@ from tracetui.model import SessionSummary
 from tracetui.redact import detectors_salt, PlanStore
 from tracetui.regular_file import keep_cache, kept_cache
 from tracetui.trail import Fate
-from tracetui.trail.witness import Witnesses
+from tracetui.trail.witness import Witnesses, touched_paths
 
 FORMAT = "tracetui.export-keys/1"
 
@@ -73,7 +73,11 @@ class ExportKeys:
     def remember(self, summary: SessionSummary, digest: str, fates: list[Fate]) -> None:
         """Keep the key of a session this export reviewed, unless the clone moved while it was judged
         or a file it read changed too recently to be sure it is done changing."""
-        settled = self.clones.settled(summary.id, summary.cwd, fates)
+        self.remember_paths(summary, digest, touched_paths(fates))
+
+    def remember_paths(self, summary: SessionSummary, digest: str, touched: list[str]) -> None:
+        """`remember` from the files the judging read (`touched_paths`), as an export worker sends them."""
+        settled = self.clones.settled_paths(summary.id, summary.cwd, touched)
         if settled is not None:
             witness, touched = settled
             key = self._key(summary, witness)

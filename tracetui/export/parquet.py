@@ -173,10 +173,9 @@ class ParquetWriter:
     def _made(self, items: list[Reviewed]) -> Generator[tuple[Reviewed, Made | None], None, None]:
         """Each session's rows and receipt (None: refused), in order: on the write workers where the
         export is big enough to pay for them (export/write_pool.py), else here, one session ahead."""
-        pool = write_pool.start(self.exporter, items)
-        if pool is not None:
-            with pool:
-                yield from pool.made(items, self._keys_of, self._made_here)
+        pool = write_pool.start(self.exporter, len(items))
+        if pool is not None:  # stopped by the export, when it ends
+            yield from pool.made(items, self._keys_of, self._made_here)
             return
         # One session ahead: its rows are built and their scans started on the workers before
         # the one before is judged and written, so the workers scan while this process builds.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +32,10 @@ from tracetui.export.keys import ExportKeys
 from tracetui.export.labels import Outcome, outcome
 from tracetui.export.manifest import Dest, canonical, digest_of, safe_component
 from tracetui.export.spill import Spill
+from tracetui.export.write_pool import Verdict, WritePool
+from tracetui.export import write_pool
 from tracetui.line_cost import LineCost, line_cost, of_fates
+from tracetui.trail.witness import touched_paths
 from tracetui.selection import Selection, select
 from tracetui.model import Session, SessionSummary
 from tracetui.redact import (
@@ -212,6 +215,9 @@ class Exporter:
         # Workers of a session's own plan, where the write must plan it again (None: every core; a
         # write worker's 0, as it is one of a pool as wide as the machine).
         self.plan_workers: int | None = None
+        # The export's worker processes, where it is big enough for them (write_pool.py): they review
+        # and write whole sessions; stopped when the export ends, however it ends.
+        self.pool: WritePool | None = None
 
     def outcome(self, session: Session) -> Outcome:
         found = outcome(session, self.options.ref, self.options.repo, self.library.cache_dir)
@@ -473,27 +479,14 @@ def export(
         exporter.keys = ExportKeys(library, exporter.store, target, _made_by(options), options.repo,
                                    exporter._ratings())  # fmt: skip
     with exporter.spill:  # the review's spill is removed however the export ends (a refusal, Ctrl-C)
-        reviewed = list(_review(exporter, summaries, writer.digest_extra, progress))
-        # What earlier exports wrote and this one does not choose stays, unless pruned (listed).
-        target.carry({s.id for s in summaries}, options.prune)
         try:
-            writer.write(reviewed, _counting(progress, len(reviewed)))
-            # In the sessions' order: a writer one session ahead refuses a session it cannot read before
-            # the gate refuses the one before it.
-            order = {r.summary.id: i for i, r in enumerate(reviewed)}
-            report.refused.sort(key=lambda r: order.get(r["session"], len(order)))
-            for refused in report.refused:
-                # A session this export could not write keeps its earlier export, where there is one.
-                sid = refused["session"]
-                refused["kept"] = sid in target.carried or target.carry_session(sid)
-        except BaseException:
-            # Interrupted (Ctrl-C, a full disk): the manifest still names every file in the folder, so
-            # the next export picks up from here and `--check` can vouch for what is there.
-            target.abort(options.recorded())
-            if exporter.keys is not None:
-                exporter.keys.save()
-            raise
-        finally:
+            reviewed = list(_review(exporter, summaries, writer.digest_extra, progress))
+            # What earlier exports wrote and this one does not choose stays, unless pruned (listed).
+            target.carry({s.id for s in summaries}, options.prune)
+            _write(exporter, writer, reviewed, progress)
+        finally:  # the workers first: they may be writing in the spill
+            if exporter.pool is not None:
+                exporter.pool.close()
             exporter.scanner.close()
     target.finish(options.recorded())
     if exporter.keys is not None:
@@ -503,6 +496,30 @@ def export(
     report.pruned = target.pruned
     report.receipts.sort(key=lambda e: e["session"])
     return report
+
+
+def _write(
+    exporter: Exporter, writer: Any, reviewed: list[Reviewed], progress: ProgressCallback | None
+) -> None:
+    """The writer's turn, and the folder left as an interrupted export leaves it where it fails."""
+    target, report, options = exporter.dest, exporter.report, exporter.options
+    try:
+        writer.write(reviewed, _counting(progress, len(reviewed)))
+        # In the sessions' order: a writer one session ahead refuses a session it cannot read before
+        # the gate refuses the one before it.
+        order = {r.summary.id: i for i, r in enumerate(reviewed)}
+        report.refused.sort(key=lambda r: order.get(r["session"], len(order)))
+        for refused in report.refused:
+            # A session this export could not write keeps its earlier export, where there is one.
+            sid = refused["session"]
+            refused["kept"] = sid in target.carried or target.carry_session(sid)
+    except BaseException:
+        # Interrupted (Ctrl-C, a full disk): the manifest still names every file in the folder, so
+        # the next export picks up from here and `--check` can vouch for what is there.
+        target.abort(options.recorded())
+        if exporter.keys is not None:
+            exporter.keys.save()
+        raise
 
 
 def _review(
@@ -523,16 +540,11 @@ def _review(
     done = len(digests) + len(skipped)
     if progress is not None and done:
         progress(ExportProgress("review", done, len(summaries), None))
-    # Read as the pool asks for them (a few ahead), scanned on every core, given back in this order.
-    read = (exporter.library.session(summary.id) for summary in todo)
-    with contextlib.closing(refresh_plans(read, exporter.store, count=len(todo))) as plans:
-        for summary, (session, plan) in zip(todo, plans):
-            if not options.accept_suggested:  # what waits is listed only where it stops the export
-                undecided.extend({"session": session.id, **f} for f in _undecided(session, plan, options))
-            if not undecided:
-                # Once the export will refuse, the rest of the review only lists what waits: judging
-                # the work in git (a third of a warm review's time) would be thrown away.
-                digests[summary.id] = _judged(exporter, summary, session, plan, extra(summary))
+    with contextlib.closing(_verdicts(exporter, todo, extra)) as verdicts:
+        for summary, verdict in verdicts:
+            undecided.extend(verdict.waiting)
+            if verdict.digest is not None and not undecided:
+                digests[summary.id] = verdict.digest
             done += 1
             if progress is not None:
                 progress(ExportProgress("review", done, len(summaries), summary.id))
@@ -549,12 +561,58 @@ def _review(
     return iter([Reviewed(summary, digests[summary.id]) for summary in summaries if summary.id not in skipped])
 
 
-def _judged(exporter: Exporter, summary: SessionSummary, session: Session, plan: Plan, extra: bytes) -> str:
-    """A reviewed session's outcome in git handed to the write, and the digest of what its files are
-    made from (kept as its export key where the clone held still)."""
-    keys, options = exporter.keys, exporter.options
-    if keys is not None:
-        keys.before(summary)
+def _verdicts(
+    exporter: Exporter, todo: list[SessionSummary], extra: Callable[[SessionSummary], bytes]
+) -> Generator[tuple[SessionSummary, Verdict], None, None]:
+    """Each session's review, in order: on the export's workers where there are enough sessions
+    (write_pool.py), else here, plans scanned on every core. Once a suggestion waits (and
+    `accept_suggested` is off) the rest is only listed: judging the work in git (a third of a warm
+    review's time) would be thrown away."""
+    keys = exporter.keys
+    refusing = False
+
+    def judging(summary: SessionSummary) -> bool:
+        if refusing:
+            return False
+        if keys is not None:  # the clone's state read before the session is judged, compared after
+            keys.before(summary)
+        return True
+
+    def kept(summary: SessionSummary, verdict: Verdict) -> None:
+        nonlocal refusing
+        refusing = refusing or bool(verdict.waiting)
+        if keys is not None and verdict.digest is not None and not refusing:
+            keys.remember_paths(summary, verdict.digest, verdict.touched)
+
+    pool = write_pool.start(exporter, len(todo))
+    if pool is not None:
+        def here(summary: SessionSummary, judge: bool) -> Verdict:
+            session = exporter.library.session(summary.id)
+            return _verdict(exporter, session, refresh_plan(session, exporter.store), judge, extra(summary))
+
+        for summary, verdict in pool.reviewed(todo, judging, here):
+            kept(summary, verdict)
+            yield summary, verdict
+        return
+    # Read as the pool asks for them (a few ahead), scanned on every core, given back in this order.
+    read = (exporter.library.session(summary.id) for summary in todo)
+    with contextlib.closing(refresh_plans(read, exporter.store, count=len(todo))) as plans:
+        for summary, (session, plan) in zip(todo, plans):
+            verdict = _verdict(exporter, session, plan, judging(summary), extra(summary))
+            kept(summary, verdict)
+            yield summary, verdict
+
+
+def _verdict(exporter: Exporter, session: Session, plan: Plan, judge: bool, extra: bytes) -> Verdict:
+    """What waits in a reviewed session (listed only where it stops the export), and where `judge`
+    and nothing waits, its outcome in git handed to the write and the digest of what its files are
+    made from, with the files the judging read (for its export key). An export worker's too."""
+    options = exporter.options
+    waiting = []
+    if not options.accept_suggested:
+        waiting = [{"session": session.id, **f} for f in _undecided(session, plan, options)]
+    if waiting or not judge:
+        return Verdict(waiting)
     found = exporter.outcome(session)
     plan_json = orjson.dumps(plan.to_dict())
     exporter.hand_over(session, plan_json, found)
@@ -568,9 +626,7 @@ def _judged(exporter: Exporter, summary: SessionSummary, session: Session, plan:
         [f.to_dict() for f in found.fates],
         extra,
     )
-    if keys is not None:
-        keys.remember(summary, digest, found.fates)
-    return digest
+    return Verdict(waiting, digest, touched_paths(found.fates))
 
 
 def _made_by(options: ExportOptions) -> tuple[Any, ...]:

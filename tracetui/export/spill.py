@@ -56,16 +56,27 @@ class Spill:
             body = orjson.dumps(found, default=_set_as_list)
         except (orjson.JSONEncodeError, TypeError):
             return
+        folder = self.made()
+        if folder is None:
+            return  # a spill that cannot be written only costs time: the write works the session out again
         try:
-            if self.dir is None:
+            # Three lines: orjson writes no newline inside a document (a string's own is escaped).
+            (folder / _name(session_id)).write_bytes(b"\n".join((head, plan_json, body)))
+        except OSError:
+            pass
+
+    def made(self) -> Path | None:
+        """The spill's folder, made now if it is not yet (export workers keep sessions in it too);
+        None where it cannot be made."""
+        if self.dir is None:
+            try:
                 folder = self.parent if self.parent is not None else Path(tempfile.gettempdir())
                 folder.mkdir(parents=True, exist_ok=True)
                 sweep(folder)
                 self.dir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=folder))
-            # Three lines: orjson writes no newline inside a document (a string's own is escaped).
-            (self.dir / _name(session_id)).write_bytes(b"\n".join((head, plan_json, body)))
-        except OSError:
-            pass  # a spill that cannot be written only costs time: the write works the session out again
+            except OSError:
+                return None
+        return self.dir
 
     def take(self, session_id: str, fingerprint: Fingerprint) -> tuple[Plan, Outcome] | None:
         """The plan and outcome kept of the session, where it has the fingerprint it had then (a sync

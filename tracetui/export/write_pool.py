@@ -1,10 +1,11 @@
-"""A Parquet export's per-session write on every core: `python -m tracetui.export.write_worker` workers.
+"""A Parquet export's per-session review and write on every core: `python -m tracetui.export.write_worker`.
 
-Each worker reads a session from the bucket, takes the review's plan and outcome from the spill,
-scrubs it, builds its rows, runs the second gate (its scans inline, on the worker's core) and makes
-its receipt; it sends back only the rows, the receipt's bytes and entry, or the refusal. This process
-keeps everything that touches the export folder, in the sessions' order, with a bounded number of
-sessions in flight. More in docs/internals/export.md, `export/write_pool.py`.
+In the review a worker reads a session, refreshes its plan, lists what waits and judges its outcome
+(spilled for the write); it sends back what waits, the digest and the files the judging read. In the
+write it takes the review's plan and outcome, scrubs, builds the rows, runs the second gate (its scans
+inline) and makes the receipt; it sends back the rows, the receipt, or the refusal (never a value).
+This process keeps everything that touches the export folder, the keys and the report, in the
+sessions' order, with a bounded number in flight. More in docs/internals/export.md, `export/write_pool.py`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from tracetui.bucket import Bucket, Rating
 from tracetui.errors import TracetuiError
@@ -26,9 +27,10 @@ from tracetui.worker_pipes import pipes, recv, send, spawn
 if TYPE_CHECKING:
     from tracetui.export.parquet_made import Made
     from tracetui.export.run import Exporter, ExportOptions, Reviewed
+    from tracetui.model import SessionSummary
 
-# Sessions to write before the pool starts: a worker costs about 0.4 s of CPU to start (Python, the
-# export's imports), what this process takes to write a few sessions of an average bucket.
+# Sessions to review (or write) before the pool starts: a worker costs about 0.4 s of CPU to start
+# (Python, the export's imports), what this process takes to export a few sessions of an average bucket.
 POOL_SESSIONS = 24
 # Sessions in flight per worker: enough to keep each busy while a long one holds the head of the
 # line, few enough that memory stays flat (each answer waits here, rows and all, for its turn).
@@ -51,6 +53,16 @@ class WriteSetup:
 
 
 @dataclass(slots=True)
+class Verdict:
+    """A worker's review of one session: the suggestions waiting in it (rows, never a value), and
+    where it was judged, its digest and the work-tree files its judging read (for its export key)."""
+
+    waiting: list[dict[str, Any]]
+    digest: str | None = None
+    touched: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Answer:
     """A worker's answer for one session: what it gives its partition (None: not written), and what
     the worker's report gained meanwhile (the refusal, never a value; warnings)."""
@@ -60,23 +72,29 @@ class Answer:
     warnings: list[str] = field(default_factory=list)
 
 
-def start(ex: Exporter, items: list[Reviewed]) -> WritePool | None:
-    """A pool for writing `items`, or None where they are written here: too few to pay for the
-    workers, one core, or a library that is not a bucket with its caches (the workers read it)."""
+def start(ex: Exporter, sessions: int) -> WritePool | None:
+    """The export's pool (made once: the review's workers write too), where `sessions` to review or
+    write pay for it; None where they are done here: too few, one core, a format other than Parquet,
+    or a library that is not a bucket with its caches (the workers read it)."""
+    if ex.pool is not None:
+        return ex.pool
     size = (os.cpu_count() or 1) if WORKERS is None else WORKERS
     library = ex.library
-    if size < 2 or len(items) < POOL_SESSIONS or not isinstance(library, Bucket):
+    if size < 2 or sessions < POOL_SESSIONS or ex.options.format != "parquet":
+        return None
+    if not isinstance(library, Bucket):
         return None
     if library.read_only or library.cache_dir is None or library.plans_dir is None:
         return None
-    spill = str(ex.spill.dir) if ex.spill.dir is not None else None
-    setup = WriteSetup(str(library.root), str(library.cache_dir), str(library.plans_dir), ex.options, spill,
-                       ex._ratings())  # fmt: skip
-    return WritePool(ex, setup, min(size, len(items)))
+    spill = ex.spill.made()  # the review's workers keep each session's plan and outcome there
+    setup = WriteSetup(str(library.root), str(library.cache_dir), str(library.plans_dir), ex.options,
+                       str(spill) if spill is not None else None, ex._ratings())  # fmt: skip
+    ex.pool = WritePool(ex, setup, size)
+    return ex.pool
 
 
 class WritePool:
-    """Worker processes, one per core, each writing whole sessions; a context manager that stops them."""
+    """Worker processes, one per core, each reviewing or writing whole sessions; `close` stops them."""
 
     def __init__(self, ex: Exporter, setup: WriteSetup, size: int) -> None:
         self.ex = ex
@@ -91,11 +109,35 @@ class WritePool:
         self.tickets = 0
         self.waiting = 0  # tickets given out and not yet taken
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def reviewed(
+        self,
+        todo: list[SessionSummary],
+        judging: Callable[[SessionSummary], bool],
+        here: Callable[[SessionSummary, bool], Verdict],
+    ) -> Iterator[tuple[SessionSummary, Verdict]]:
+        """(summary, its review) in the sessions' order, at most AHEAD a worker in flight. `judging`
+        is asked as each is sent: whether its outcome is to be judged (not once the export will
+        refuse); `here` reviews a session in this process (one whose worker died)."""
+        line: collections.deque[tuple[SessionSummary, bool, int]] = collections.deque()
+        source = iter(todo)
+        while True:
+            while len(line) < AHEAD * self.size:
+                summary = next(source, None)
+                if summary is None:
+                    break
+                judge = judging(summary)
+                line.append((summary, judge, self.submit(("review", summary.id, judge))))
+            if not line:
+                return
+            summary, judge, ticket = line.popleft()
+            raw = self.result(ticket)
+            if raw is None:
+                self._died(summary.id)
+                yield summary, here(summary, judge)
+                continue
+            verdict = self._answer(raw, summary.id)
+            assert isinstance(verdict, Verdict)
+            yield summary, verdict
 
     def made(
         self,
@@ -112,7 +154,7 @@ class WritePool:
                 item = next(source, None)
                 if item is None:
                     break
-                line.append((item, self.submit(item.summary.id, keys_of(item))))
+                line.append((item, self.submit(("write", item.summary.id, keys_of(item)))))
             if not line:
                 return
             item, ticket = line.popleft()
@@ -125,25 +167,33 @@ class WritePool:
         here, and the report says so: no session is lost to a worker."""
         ex = self.ex
         if raw is None:
-            ex.report.warnings.append(
-                f"a write worker stopped while writing session {item.summary.id}; it was written by "
-                "the exporting process instead"
-            )
+            self._died(item.summary.id)
             return here(item)
-        kind, value = pickle.loads(raw)
-        if kind == "error":  # raised here as the session's write here would have raised it
-            value.add_note(f"(while a write worker wrote session {item.summary.id})")
-            raise value
+        value = self._answer(raw, item.summary.id)
         assert isinstance(value, Answer)
         ex.report.refused.extend(value.refused)
         ex.report.warnings.extend(value.warnings)
         return value.made
 
-    def submit(self, session_id: str, keys: dict[str, Any]) -> int:
+    def _died(self, session_id: str) -> None:
+        self.ex.report.warnings.append(
+            f"an export worker stopped on session {session_id}; the exporting process did its work instead"
+        )
+
+    @staticmethod
+    def _answer(raw: bytes, session_id: str) -> Any:
+        kind, value = pickle.loads(raw)
+        if kind == "error":  # raised here as the same work here would have raised it
+            value.add_note(f"(in an export worker, on session {session_id})")
+            raise value
+        return value
+
+    def submit(self, job: tuple[Any, ...]) -> int:
+        """A job: ("review", session id, judge) or ("write", session id, the rows' keys)."""
         ticket = self.tickets
         self.tickets += 1
         self.waiting += 1
-        self.jobs.put((ticket, pickle.dumps((session_id, keys), protocol=pickle.HIGHEST_PROTOCOL)))
+        self.jobs.put((ticket, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)))
         if len(self.threads) < min(self.size, self.tickets):
             t = threading.Thread(target=self._serve_one, daemon=True)
             self.threads.append(t)

@@ -16,9 +16,9 @@ from typing import Any
 from tracetui.bucket import Bucket
 from tracetui.export.manifest import Dest
 from tracetui.export.parquet_made import ahead_of, made_of
-from tracetui.export.run import Exporter, ExportReport
-from tracetui.export.write_pool import Answer, WriteSetup, pickled
-from tracetui.redact import TextScanner
+from tracetui.export.run import Exporter, ExportReport, _verdict
+from tracetui.export.write_pool import Answer, Verdict, WriteSetup, pickled
+from tracetui.redact import TextScanner, refresh_plan
 from tracetui.worker_pipes import recv, send
 
 
@@ -53,6 +53,13 @@ def exporter(setup: WriteSetup) -> Exporter:
     return ex
 
 
+def review_one(ex: Exporter, session_id: str, judge: bool) -> Verdict:
+    """The session's review as the exporting process's (`run._verdict`), its plan refreshed here."""
+    session = ex.library.session(session_id)
+    plan = refresh_plan(session, ex.store, workers=0)
+    return _verdict(ex, session, plan, judge, b"")
+
+
 def write_one(ex: Exporter, session_id: str, keys: dict[str, Any]) -> Answer:
     """What the session gives its partition, and what this worker's report gained meanwhile."""
     report = ex.report
@@ -73,13 +80,14 @@ def serve() -> None:
     except Exception as exc:  # said for each session, in the exporting process
         setup_error = exc
     while (message := recv(stdin)) is not None:
-        session_id, keys = pickle.loads(message)
+        kind, session_id, arg = pickle.loads(message)
         answer: tuple[str, Any]
         try:
             if ex is None:
                 assert setup_error is not None
                 raise setup_error
-            answer = ("answer", write_one(ex, session_id, keys))
+            done = review_one(ex, session_id, arg) if kind == "review" else write_one(ex, session_id, arg)
+            answer = ("answer", done)
         except Exception as exc:  # raised in the exporting process as it would have been raised there
             answer = ("error", exc)
         send(stdout, pickled(answer, session_id))
