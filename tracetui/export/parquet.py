@@ -173,7 +173,7 @@ class ParquetWriter:
     def _made(self, items: list[Reviewed]) -> Generator[tuple[Reviewed, Made | None], None, None]:
         """Each session's rows and receipt (None: refused), in order: on the write workers where the
         export is big enough to pay for them (export/write_pool.py), else here, one session ahead."""
-        pool = write_pool.start(self.exporter, len(items))
+        pool = write_pool.start(self.exporter, [item.summary for item in items])
         if pool is not None:  # stopped by the export, when it ends
             yield from pool.made(items, self._keys_of, self._made_here)
             return

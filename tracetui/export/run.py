@@ -584,7 +584,7 @@ def _verdicts(
         if keys is not None and verdict.digest is not None and not refusing:
             keys.remember_paths(summary, verdict.digest, verdict.touched)
 
-    pool = write_pool.start(exporter, len(todo))
+    pool = write_pool.start(exporter, todo)
     if pool is not None:
         def here(summary: SessionSummary, judge: bool) -> Verdict:
             session = exporter.library.session(summary.id)

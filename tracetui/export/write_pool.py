@@ -29,9 +29,11 @@ if TYPE_CHECKING:
     from tracetui.export.run import Exporter, ExportOptions, Reviewed
     from tracetui.model import SessionSummary
 
-# Sessions to review (or write) before the pool starts: a worker costs about 0.4 s of CPU to start
-# (Python, the export's imports), what this process takes to export a few sessions of an average bucket.
+# Sessions, and steps in them, to review (or write) before the pool starts: a worker costs about 0.4 s
+# of CPU to start (Python, the export's imports). On two cores 30 sessions of 14 steps took 0.36 s
+# here and 0.63-0.74 s on the pool; 6 sessions of 245 steps on average 1.14 s here, 0.96-1.08 s there.
 POOL_SESSIONS = 24
+POOL_STEPS = 2_000
 # Sessions in flight per worker: enough to keep each busy while a long one holds the head of the
 # line, few enough that memory stays flat (each answer waits here, rows and all, for its turn).
 AHEAD = 2
@@ -72,7 +74,7 @@ class Answer:
     warnings: list[str] = field(default_factory=list)
 
 
-def start(ex: Exporter, sessions: int) -> WritePool | None:
+def start(ex: Exporter, sessions: list[SessionSummary]) -> WritePool | None:
     """The export's pool (made once: the review's workers write too), where `sessions` to review or
     write pay for it; None where they are done here: too few, one core, a format other than Parquet,
     or a library that is not a bucket with its caches (the workers read it)."""
@@ -80,7 +82,9 @@ def start(ex: Exporter, sessions: int) -> WritePool | None:
         return ex.pool
     size = (os.cpu_count() or 1) if WORKERS is None else WORKERS
     library = ex.library
-    if size < 2 or sessions < POOL_SESSIONS or ex.options.format != "parquet":
+    if size < 2 or len(sessions) < POOL_SESSIONS or sum(s.steps for s in sessions) < POOL_STEPS:
+        return None
+    if ex.options.format != "parquet":
         return None
     if not isinstance(library, Bucket):
         return None

@@ -34,6 +34,7 @@ def bucket(tmp_path: Path) -> Path:
 def pool(monkeypatch) -> list[write_pool.WritePool]:
     """Every export runs on two workers, however few its sessions; the pools made, to look at."""
     monkeypatch.setattr(write_pool, "POOL_SESSIONS", 1)
+    monkeypatch.setattr(write_pool, "POOL_STEPS", 1)
     monkeypatch.setattr(write_pool, "WORKERS", 2)
     made: list[write_pool.WritePool] = []
     start = write_pool.start
@@ -100,10 +101,14 @@ def test_the_pool_makes_the_folder_and_keys_this_process_makes(bucket, tmp_path,
     assert "session's id" in here["refused"][0]["reason"] and TOKEN not in str(here["refused"][0]["findings"])
 
 
-def test_a_small_export_runs_in_this_process(bucket, tmp_path, monkeypatch):
+@pytest.mark.parametrize("few", ["sessions", "steps"])
+def test_a_small_export_runs_in_this_process(bucket, tmp_path, monkeypatch, few):
     spawned: list[str] = []
     monkeypatch.setattr(write_pool, "spawn", lambda module: spawned.append(module))
-    assert len(IDS) < write_pool.POOL_SESSIONS
+    monkeypatch.setattr(write_pool, "WORKERS", 2)
+    # Enough of one, too few of the other: these sessions have 14 steps each.
+    monkeypatch.setattr(write_pool, "POOL_SESSIONS", len(IDS) + (few == "sessions"))
+    monkeypatch.setattr(write_pool, "POOL_STEPS", 14 * len(IDS) + (few == "steps"))
     assert _export(bucket, tmp_path / "out")["written"] == len(IDS) - 1
     assert spawned == []
 
