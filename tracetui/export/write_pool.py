@@ -50,7 +50,7 @@ class WriteSetup:
     cache_dir: str
     plans_dir: str
     options: ExportOptions
-    spill: str | None
+    spill: str
     ratings: list[Rating]
 
 
@@ -91,8 +91,10 @@ def start(ex: Exporter, sessions: list[SessionSummary]) -> WritePool | None:
     if library.read_only or library.cache_dir is None or library.plans_dir is None:
         return None
     spill = ex.spill.made()  # the review's workers keep each session's plan and outcome there
+    if spill is None:  # a worker would make a folder of its own, which nothing removes at the end
+        return None
     setup = WriteSetup(str(library.root), str(library.cache_dir), str(library.plans_dir), ex.options,
-                       str(spill) if spill is not None else None, ex._ratings())  # fmt: skip
+                       str(spill), ex._ratings())  # fmt: skip
     ex.pool = WritePool(ex, setup, size)
     return ex.pool
 

@@ -48,8 +48,7 @@ def exporter(setup: WriteSetup) -> Exporter:
     ex.scanner = TextScanner(workers=1)  # the gate's scans here: this worker is one of a pool per core
     ex.plan_workers = 0
     ex._rated = setup.ratings
-    if setup.spill is not None:
-        ex.spill.dir = Path(setup.spill)
+    ex.spill.dir = Path(setup.spill)
     return ex
 
 
