@@ -33,7 +33,7 @@ def _write_one(ex: Any, session_id: str, keys: dict[str, Any]) -> Any:
 
 
 review_one, write_one = write_worker.review_one, write_worker.write_one
-write_worker.review_one, write_worker.write_one = _review_one, _write_one  # type: ignore[assignment]
+write_worker.review_one, write_worker.write_one = _review_one, _write_one
 
 if __name__ == "__main__":
     write_worker.serve()

@@ -6,6 +6,8 @@ sessions are in flight than the pool allows."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -39,7 +41,7 @@ def pool(monkeypatch) -> list[write_pool.WritePool]:
     made: list[write_pool.WritePool] = []
     start = write_pool.start
 
-    def starting(ex, sessions):  # type: ignore[no-untyped-def]
+    def starting(ex, sessions):
         found = start(ex, sessions)
         if found is not None and found not in made:
             made.append(found)
@@ -49,7 +51,7 @@ def pool(monkeypatch) -> list[write_pool.WritePool]:
     return made
 
 
-def _export(bucket: Path, dest: Path, progress=None) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _export(bucket: Path, dest: Path, progress=None) -> dict[str, Any]:
     """The report of a Parquet export of `bucket`, its gate's memo gone first (so no run reads
     another's; the export keys are the folder's own)."""
     shutil.rmtree(bucket / "cache" / "gate", ignore_errors=True)
@@ -57,7 +59,7 @@ def _export(bucket: Path, dest: Path, progress=None) -> dict[str, object]:  # ty
         return export(b, dest, ExportOptions("parquet", accept_suggested=True), progress=progress).to_dict()
 
 
-def _here(bucket: Path, dest: Path, monkeypatch) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _here(bucket: Path, dest: Path, monkeypatch) -> dict[str, Any]:
     """`_export` with no worker, whatever the test set."""
     with monkeypatch.context() as m:
         m.setattr(write_pool, "POOL_SESSIONS", 10**6)
@@ -77,7 +79,7 @@ def _keys(bucket: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in (bucket / "cache" / "export-keys").iterdir()}
 
 
-def _dying(monkeypatch, stage: str, **sessions: str) -> None:  # type: ignore[no-untyped-def]
+def _dying(monkeypatch, stage: str, **sessions: str) -> None:
     monkeypatch.setattr(write_pool, "WORKER", "support.dying_write_worker")
     monkeypatch.setenv("PYTHONPATH", str(TESTS))
     monkeypatch.setenv(IN, stage)
@@ -90,7 +92,12 @@ def test_the_pool_makes_the_folder_and_keys_this_process_makes(bucket, tmp_path,
     keys_here = _keys(bucket)
     spawned: list[str] = []
     spawn = write_pool.spawn
-    monkeypatch.setattr(write_pool, "spawn", lambda module: spawned.append(module) or spawn(module))
+
+    def counted(module: str) -> subprocess.Popen[bytes]:
+        spawned.append(module)
+        return spawn(module)
+
+    monkeypatch.setattr(write_pool, "spawn", counted)
     pooled = _export(bucket, tmp_path / "pooled")
     assert spawned == [write_pool.WORKER] * 2 and len(pool) == 1  # one pool reviewed and wrote
     assert _files(tmp_path / "here") == _files(tmp_path / "pooled")
@@ -165,7 +172,7 @@ def test_no_more_sessions_are_in_flight_than_the_pool_allows(bucket, tmp_path, m
     most: list[int] = []
     submit = write_pool.WritePool.submit
 
-    def counted(self, job):  # type: ignore[no-untyped-def]
+    def counted(self, job):
         ticket = submit(self, job)
         most.append(self.waiting)
         return ticket
