@@ -29,6 +29,7 @@ from tracetui.dataset.files import TABLE_MARK, DataFile, Layout, locate
 from tracetui.dataset.listing import (
     LISTED, Schemas, insert_listing, keep_listings, listing_files, newest_first,
 )  # fmt: skip
+from tracetui.dataset.query import spill_folder
 from tracetui.errors import NotFound, Stopped, TracetuiError
 from tracetui.library import RecordedTrail, holds
 from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Spent, Step, StepKind
@@ -121,7 +122,8 @@ class DatasetLibrary:
         # No extension is installed or loaded for what a dataset holds; rows come in any order (every
         # read here orders its own), which lets a read of many small files run on every thread.
         config: dict[str, Any] = {"memory_limit": MEMORY_LIMIT, "autoinstall_known_extensions": False,
-                                  "autoload_known_extensions": False, "preserve_insertion_order": False}
+                                  "autoload_known_extensions": False, "preserve_insertion_order": False,
+                                  "temp_directory": spill_folder()}  # never the working folder's `.tmp`
         self._con = duckdb.connect(":memory:", config=config)
         if layout.filesystem is not None:
             self._con.register_filesystem(layout.filesystem)

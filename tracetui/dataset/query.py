@@ -9,8 +9,12 @@ and no SET that could switch them back. A query that runs too long is interrupte
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import threading
+import uuid
 from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
@@ -91,11 +95,31 @@ def check_select(sql: str) -> str:
     return sql
 
 
+_SPILL_LOCK = threading.Lock()
+_SPILL_TOP: list[str] = []
+
+
+def spill_folder() -> str:
+    """A folder of this process's own, not there yet, for one connection's spill files.
+
+    DuckDB's default is `.tmp` under the working folder, and it lets every query read that folder
+    even with external access off: a recipe run in a project with a `.tmp` read the project's files.
+    DuckDB makes the folder when it first spills and removes it when the connection closes; the
+    private parent (mode 700) goes when the process ends."""
+    with _SPILL_LOCK:
+        if not _SPILL_TOP:
+            top = tempfile.mkdtemp(prefix="tracetui-duckdb-")
+            atexit.register(shutil.rmtree, top, True)
+            _SPILL_TOP.append(top)
+        return os.path.join(_SPILL_TOP[0], uuid.uuid4().hex)
+
+
 def connect(tables: dict[str, Any]) -> Any:
     """An in-memory DuckDB connection holding `tables` (name: an Arrow table or dataset) and nothing
     else it can reach."""
     duckdb = _duckdb()
-    con = duckdb.connect(":memory:", config={"memory_limit": MEMORY, "threads": 2})
+    config = {"memory_limit": MEMORY, "threads": 2, "temp_directory": spill_folder()}
+    con = duckdb.connect(":memory:", config=config)
     for name, table in tables.items():
         con.register(name, table)
     con.execute("SET enable_external_access = false")
