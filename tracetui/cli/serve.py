@@ -43,7 +43,8 @@ def register(subparsers: Commands) -> None:
 
 def app_command(bucket: str | None, writable: bool, repo: str | None = None) -> str:
     """The shell command line textual-serve runs for each browser tab: this Python, this tracetui."""
-    words = [sys.executable, "-m", "tracetui"]
+    # -P: not the working folder first on the module path (`-m` puts it there; a `tracetui/` in it would run).
+    words = [sys.executable, "-P", "-m", "tracetui"]
     if bucket:
         words += ["--bucket", bucket]
     if repo:
