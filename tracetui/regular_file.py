@@ -178,15 +178,33 @@ _OTHER_SECTION = re.compile(r"^\s*\[")
 _INCLUDE_PATH = re.compile(r"^\s*path\s*=\s*(.*?)\s*$", re.IGNORECASE)
 
 
-def special_git_file(git_dir: str | Path) -> Path | None:
+# Of those, the ones git and libgit2 read whole before anything else, small by nature: a sparse file
+# of gigabytes in their place (a repository from someone's tarball) was read into memory by libgit2
+# and by the look for FIFOs here, and `blame` died of a MemoryError. Bytes each may hold at most.
+GIT_CONFIG_MOST = 4 << 20
+GIT_LINE_MOST = 64 << 10  # HEAD, `commondir`, `gitdir`, a linked work tree's `.git` file: one line
+_GIT_SMALL = {"config": GIT_CONFIG_MOST, "HEAD": GIT_LINE_MOST, "commondir": GIT_LINE_MOST, "gitdir": GIT_LINE_MOST}
+_SPECIAL = "a FIFO or a special file, not a regular file: git would wait on it for ever"
+
+
+def _too_large(path: Path, most: int) -> str | None:
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return None
+    return f"{size >> 20:,} MB, too large for a file git reads whole" if size > most else None
+
+
+def special_git_file(git_dir: str | Path) -> tuple[Path, str] | None:
     """The first of `git_dir`'s own files (its common folder's, the config files its config includes)
-    that is there but is no regular file; None when every one that is there is one."""
+    that is there but is no regular file, or is too large for what it is, with why; None when every
+    one that is there is a regular file of its size."""
     root = Path(git_dir)
     folders = [root]
     common = root / "commondir"
-    if is_regular(common):
+    if is_regular(common) and not _too_large(common, GIT_LINE_MOST):
         try:
-            named = read_regular(common).decode("utf-8", "replace").strip()
+            named = read_regular(common, GIT_LINE_MOST).decode("utf-8", "replace").strip()
         except (OSError, TracetuiError):
             named = ""
         if named:
@@ -196,7 +214,10 @@ def special_git_file(git_dir: str | Path) -> Path | None:
         for name in _GIT_DIR_FILES:
             path = folder / name
             if os.path.lexists(path) and not is_regular(path):
-                return path
+                return path, _SPECIAL
+            why = _too_large(path, _GIT_SMALL[name]) if name in _GIT_SMALL else None
+            if why:
+                return path, why
         configs.append(folder / "config")
     seen: set[Path] = set()
     while configs and len(seen) < 64:
@@ -206,14 +227,17 @@ def special_git_file(git_dir: str | Path) -> Path | None:
         seen.add(config)
         for included in _includes(config):
             if os.path.lexists(included) and not is_regular(included):
-                return included
+                return included, _SPECIAL
+            why = _too_large(included, GIT_CONFIG_MOST)
+            if why:
+                return included, why
             configs.append(included)
     return None
 
 
 def _includes(config: Path) -> list[Path]:
     try:
-        text = read_regular(config).decode("utf-8", "replace")
+        text = read_regular(config, GIT_CONFIG_MOST).decode("utf-8", "replace")
     except (OSError, TracetuiError):
         return []
     found: list[Path] = []
@@ -232,15 +256,19 @@ def _includes(config: Path) -> list[Path]:
 
 def git_dir_near(path: str | Path) -> Path | None:
     """The git directory git would find from `path` (a `.git` folder or `gitdir:` file above it, or
-    `path` itself when bare), found without git: asking git reads the config this is to check."""
+    `path` itself when bare), found without git: asking git reads the config this is to check.
+    NotRegularFile where the `.git` file is too large to be one."""
     start = Path(path).absolute()
     for folder in (start, *start.parents):
         dot = folder / ".git"
         if dot.is_dir():
             return dot
         if is_regular(dot):
+            why = _too_large(dot, GIT_LINE_MOST)
+            if why:  # libgit2 reads it whole
+                raise NotRegularFile(f"the repository's {safe_line(str(dot))} is {why}")
             try:
-                line = read_regular(dot)[:4096].decode("utf-8", "replace").strip()
+                line = read_regular(dot, GIT_LINE_MOST)[:4096].decode("utf-8", "replace").strip()
             except (OSError, TracetuiError):
                 return None
             if line.startswith("gitdir:"):
@@ -253,11 +281,28 @@ def git_dir_near(path: str | Path) -> Path | None:
 
 
 def refuse_special_git_files(path: str | Path) -> None:
-    """NotRegularFile (one line) when the repository at or above `path` has a file git would block on."""
+    """NotRegularFile (one line) when the repository at or above `path` has a file git would block on,
+    or one it would read whole that is too large for what it is."""
     git_dir = git_dir_near(path)
     odd = special_git_file(git_dir) if git_dir is not None else None
     if odd is not None:
-        raise NotRegularFile(
-            f"the repository's {safe_line(str(odd))} is a FIFO or a special file, not a regular file: "
-            "git would wait on it for ever"
-        )
+        raise NotRegularFile(f"the repository's {safe_line(str(odd[0]))} is {odd[1]}")
+
+
+def discover_git_dir(path: str | Path) -> str | None:
+    """pygit2's `discover_repository` from `path`, once nothing that or an open of the repository
+    reads would block or fill the memory (`refuse_special_git_files`, from `path` and from the git
+    directory found): libgit2 reads a linked work tree's `.git` file and `commondir` while it looks,
+    and its config and HEAD when it opens. NotRegularFile (one line) where one would."""
+    import pygit2
+
+    near = git_dir_near(path)  # a `.git` file too large to be one is refused here
+    common = near / "commondir" if near is not None else None
+    if common is not None and os.path.lexists(common):
+        why = _SPECIAL if not is_regular(common) else _too_large(common, GIT_LINE_MOST)
+        if why:
+            raise NotRegularFile(f"the repository's {safe_line(str(common))} is {why}")
+    found = pygit2.discover_repository(str(path))
+    if found is not None:
+        refuse_special_git_files(found)
+    return found

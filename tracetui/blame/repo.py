@@ -14,7 +14,7 @@ import pygit2
 
 from tracetui.blame.index import index_path, LineIndex, Refresh
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.regular_file import refuse_special_git_files
+from tracetui.regular_file import discover_git_dir
 
 
 # -- the repository and the index ------------------------------------------------------------------
@@ -24,7 +24,7 @@ def open_repo(repo: str | Path | None, near: str | None = None) -> pygit2.Reposi
     """The repository at `repo`, else the one holding `near` (a file), else the current folder's."""
     where = str(repo) if repo is not None else (_existing_parent(near) if near else os.getcwd())
     try:
-        found = pygit2.discover_repository(where)
+        found = discover_git_dir(where)
     except (ValueError, pygit2.GitError):
         found = None
     if found is None and repo is None and near:
@@ -35,13 +35,12 @@ def open_repo(repo: str | Path | None, near: str | None = None) -> pygit2.Reposi
             if repo is not None
             else f"{where} is not inside a git repository (pass --repo)"
         )
-    refuse_special_git_files(found)  # a FIFO among its files blocked the open for ever
     return pygit2.Repository(found)
 
 
 def _discover(where: str) -> str | None:
     try:
-        return pygit2.discover_repository(where)
+        return discover_git_dir(where)
     except (ValueError, pygit2.GitError):
         return None
 

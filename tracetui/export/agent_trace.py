@@ -21,6 +21,7 @@ import pygit2
 from tracetui.blame import FileBlame, Judged, agent_trace, blame_file, open_index
 from tracetui.errors import TracetuiError
 from tracetui.export.manifest import safe_component
+from tracetui.regular_file import NotRegularFile, discover_git_dir
 from tracetui.safe_json import plain_json
 
 if TYPE_CHECKING:
@@ -124,9 +125,9 @@ def session_records(
 def _work_tree(repo: str) -> str | None:
     """The repository's work tree, None for a bare clone (a mirror) or no repository."""
     try:
-        found = pygit2.discover_repository(repo)
+        found = discover_git_dir(repo)  # a FIFO among its files blocked the open for ever
         return None if found is None else pygit2.Repository(found).workdir
-    except (pygit2.GitError, ValueError, KeyError):
+    except (pygit2.GitError, ValueError, KeyError, NotRegularFile):
         return None
 
 

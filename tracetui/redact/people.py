@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from tracetui.errors import TracetuiError
-from tracetui.regular_file import read_regular
+from tracetui.regular_file import discover_git_dir, read_regular
 
 # How far back a repository's history is read for its people: enough for every recent contributor,
 # bounded so a repository of a million commits costs a fraction of a second.
@@ -89,10 +89,9 @@ def repository_people(cwd: str | None) -> frozenset[str]:
     if not cwd:
         return frozenset()
     try:
-        import pygit2
-
-        found = pygit2.discover_repository(cwd)
-    except Exception:  # a path of another machine, or no repository: nobody to learn
+        # A FIFO or a huge file among the repository's own would block the open for ever or fill the memory.
+        found = discover_git_dir(cwd)
+    except Exception:  # a path of another machine, no repository or such a one: nobody to learn
         return frozenset()
     if not found:
         return frozenset()

@@ -22,7 +22,7 @@ import pygit2
 from pygit2.enums import SortMode
 
 from tracetui.errors import NotFound
-from tracetui.regular_file import NotRegularFile, refuse_special_git_files
+from tracetui.regular_file import NotRegularFile, discover_git_dir
 from tracetui.model import Session, StepKind
 from tracetui.trail.history import ref_tips
 from tracetui.trail.paths import absolute_path, relative_path
@@ -145,9 +145,7 @@ def logged_paths(session: Session) -> list[str]:
 
 def _open(path: str) -> pygit2.Repository | None:
     try:
-        git_dir = pygit2.discover_repository(path)
-        if git_dir:
-            refuse_special_git_files(git_dir)  # a FIFO among its files blocked the open for ever
+        git_dir = discover_git_dir(path)  # a FIFO among its files blocked the open for ever
         return pygit2.Repository(git_dir) if git_dir else None
     except (ValueError, pygit2.GitError, OSError, NotRegularFile):
         return None  # a folder git cannot open is no repository for the trail

@@ -26,7 +26,7 @@ import pygit2
 from pygit2.enums import DeltaStatus, FileMode
 
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.regular_file import refuse_special_git_files
+from tracetui.regular_file import discover_git_dir
 from tracetui.model import Session
 from tracetui.trail.history import SNAPSHOT_NAMESPACE
 from tracetui.trail.hunks import diff_hunks, hunk_lines, split_lines
@@ -62,10 +62,9 @@ def take_snapshot(
     now: int | None = None,
 ) -> Snapshot:
     """Record the work tree of the repository at (or above) `repo_path` as the session's next snapshot."""
-    found = pygit2.discover_repository(str(repo_path))
+    found = discover_git_dir(repo_path)  # a FIFO among its files blocked the open for ever
     if found is None:
         raise NotFound(f"no git repository at {repo_path}")
-    refuse_special_git_files(found)  # a FIFO among its files blocked the open for ever
     repo = pygit2.Repository(found)
     if repo.workdir is None:
         raise TracetuiError(f"the repository at {repo_path} has no working tree to snapshot")
