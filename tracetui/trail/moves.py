@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pygit2
 
+from tracetui.errors import TracetuiError
+from tracetui.regular_file import read_regular
 from tracetui.trail import evidence as ev
 
 from tracetui.trail import file_lines as fl
@@ -405,14 +407,19 @@ def _renamed(name: str, path: str) -> str | None:
     return name if name != path else None
 
 
+# The most of a work tree's copy of a file read: past it the copy tells the trail nothing.
+WORKTREE_MOST = 64 << 20
+
+
 def _worktree_lines(workdir: str | None, name: str) -> fl.FileLines | None:
     if not workdir:
         return None
     full = os.path.join(workdir, name)
     try:
-        with open(full, "rb") as fh:
-            return fl.FileLines.of(_text(fh.read()))
+        # A regular file of a sane size only: the work tree is anyone's, and a FIFO there blocked
+        # the read for ever, a link to /dev/zero or a sparse file of gigabytes took the memory.
+        return fl.FileLines.of(_text(read_regular(full, WORKTREE_MOST)))
     except FileNotFoundError:
         return fl.EMPTY
-    except (OSError, ValueError):  # ValueError: a NUL byte in a name the log gave
+    except (OSError, ValueError, TracetuiError):  # ValueError: a NUL byte in a name the log gave
         return None
