@@ -430,6 +430,10 @@ def _check_schema(conn: sqlite3.Connection) -> None:
             raise sqlite3.DatabaseError(
                 f"its {name!r} is a {'virtual table' if virtual else kind}, not a table"
             )
+        # A generated column is worked out as it is read: `printf('%.*c', 900000000, 'x')` made each
+        # row of a 16 KB file a 900 MB string (the sync died). OpenCode's tables have none.
+        if any(row[6] in (2, 3) for row in conn.execute("SELECT * FROM pragma_table_xinfo(?)", (name,))):
+            raise sqlite3.DatabaseError(f"its {name!r} has a generated column, not a table of data")
 
 
 def _fingerprints(conn: sqlite3.Connection) -> dict[str, list[Any]]:
