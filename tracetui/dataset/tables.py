@@ -15,6 +15,7 @@ from tracetui.errors import TracetuiError
 from tracetui.export import ExportOptions, ExportReport, export
 from tracetui.folder_walk import walk
 from tracetui.regular_file import is_plain_file
+from tracetui.safe_text import exception_line
 
 PARTITION_KEYS = ("machine", "agent", "month")  # docs/dataset.md, "Layout"
 
@@ -48,8 +49,10 @@ def dataset_tables(location: Location, only: frozenset[str] | None = None) -> di
             raise TracetuiError(
                 f"{location.url} holds no {table} table (data/{table}/): give a dataset or a Parquet export"
             ) from None
-        except (OSError, ValueError) as exc:
-            raise TracetuiError(f"cannot read {location.url}'s {table} table: {exc}") from None
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            # ArrowTypeError too: a file's column of another type than a partition key's (an
+            # `agent` of numbers) cannot be merged with the key read from the folders.
+            raise TracetuiError(f"cannot read {location.url}'s {table} table: {exception_line(exc)}") from None
     return out
 
 
