@@ -26,7 +26,7 @@ import pygit2
 from pygit2.enums import DeltaStatus, FileMode
 
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.regular_file import discover_git_dir
+from tracetui.regular_file import discover_git_dir, keep_cache, read_regular
 from tracetui.model import Session
 from tracetui.trail.history import SNAPSHOT_NAMESPACE
 from tracetui.trail.hunks import diff_hunks, hunk_lines, split_lines
@@ -35,6 +35,11 @@ from tracetui.trail.patch import Patch
 
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 META_FILE = "tracetui-snapshots.jsonl"
+STAT_FILE = "tracetui-snapshot-stat.json"
+# The most of our own files in the git directory read: a repository is anyone's (a tarball), and a
+# FIFO or a link to /dev/zero planted there blocked every hook for ever or took the memory.
+META_MOST = 64 << 20  # some 300,000 snapshots' lines
+STAT_MOST = 256 << 20  # a work tree of some two million files
 
 
 @dataclass(slots=True)
@@ -90,20 +95,26 @@ def take_snapshot(
 def _append_meta(repo: pygit2.Repository, snap: Snapshot) -> None:
     line = orjson.dumps({"ref": snap.ref, "tree": snap.tree, "time": snap.time, "session": snap.session,
                          "tool_use_id": snap.tool_use_id, "tool": snap.tool})  # fmt: skip
+    # One short append per snapshot (O_APPEND keeps concurrent hooks' lines whole), to a regular file
+    # only: never through a link planted in its place (to a shell's startup file), nor to a FIFO.
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
     try:
-        # One short append per snapshot (O_APPEND keeps concurrent hooks' lines whole).
-        with open(os.path.join(repo.path, META_FILE), "ab") as fh:
-            fh.write(line + b"\n")
+        fd = os.open(os.path.join(repo.path, META_FILE), flags | getattr(os, "O_CLOEXEC", 0), 0o644)
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                os.write(fd, line + b"\n")
+        finally:
+            os.close(fd)
     except OSError:
-        pass
+        pass  # the times are a help, not the snapshot: without them it is taken, only unpaired
 
 
 def _read_meta(repo: pygit2.Repository) -> dict[tuple[str, str], dict]:
     """Metadata by (ref, tree); a ref re-used after a deletion is told apart by its tree."""
     out: dict[tuple[str, str], dict] = {}
     try:
-        data = Path(repo.path, META_FILE).read_bytes()
-    except OSError:
+        data = read_regular(Path(repo.path, META_FILE), META_MOST)
+    except (OSError, TracetuiError):  # none, a FIFO, a device or too large: no times
         return out
     for raw in data.splitlines():
         try:
@@ -132,19 +143,22 @@ class _StatCache:
 
     @classmethod
     def load(cls, repo: pygit2.Repository) -> _StatCache:
-        path = os.path.join(repo.path, "tracetui-snapshot-stat.json")
+        path = os.path.join(repo.path, STAT_FILE)
         try:
-            doc = orjson.loads(Path(path).read_bytes())
+            doc = orjson.loads(read_regular(path, STAT_MOST))
             return cls(path, dict(doc["files"]), int(doc["written_ns"]))
-        except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
+        except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError, TracetuiError):
             return cls(path, {}, 0)
 
     def blob(self, repo: pygit2.Repository, rel: str, full: str, st: os.stat_result) -> pygit2.Oid:
         key = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode]
         known = self.old.get(rel)
-        if known is not None and known[:4] == key and st.st_mtime_ns < self.written_ns - self.RACY_NS:
-            oid = pygit2.Oid(hex=known[4])
-            if oid in repo:
+        if isinstance(known, list) and known[:4] == key and st.st_mtime_ns < self.written_ns - self.RACY_NS:
+            try:
+                oid = pygit2.Oid(hex=known[4])
+            except (IndexError, TypeError, ValueError):  # a cache someone else wrote: read the file
+                oid = None
+            if oid is not None and oid in repo:
                 self.new[rel] = known
                 return oid
         oid = repo.create_blob_fromdisk(full)
@@ -152,13 +166,9 @@ class _StatCache:
         return oid
 
     def save(self) -> None:
-        tmp = f"{self.path}.{os.getpid()}.tmp"
-        try:
-            with open(tmp, "wb") as fh:
-                fh.write(orjson.dumps({"written_ns": time.time_ns(), "files": self.new}))
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # without the cache the next snapshot just reads every file again
+        # Through a fresh temporary file (never through a link planted under a name one could guess);
+        # where it cannot be written the next snapshot just reads every file again.
+        keep_cache(self.path, orjson.dumps({"written_ns": time.time_ns(), "files": self.new}))
 
 
 # Folders nested deeper are left out of a snapshot, as a capsule's patch to a path of more parts is
