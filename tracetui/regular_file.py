@@ -183,7 +183,8 @@ _INCLUDE_PATH = re.compile(r"^\s*path\s*=\s*(.*?)\s*$", re.IGNORECASE)
 # and by the look for FIFOs here, and `blame` died of a MemoryError. Bytes each may hold at most.
 GIT_CONFIG_MOST = 4 << 20
 GIT_LINE_MOST = 64 << 10  # HEAD, `commondir`, `gitdir`, a linked work tree's `.git` file: one line
-_GIT_SMALL = {"config": GIT_CONFIG_MOST, "HEAD": GIT_LINE_MOST, "commondir": GIT_LINE_MOST, "gitdir": GIT_LINE_MOST}
+_GIT_SMALL = {"config": GIT_CONFIG_MOST, "HEAD": GIT_LINE_MOST, "commondir": GIT_LINE_MOST,
+              "gitdir": GIT_LINE_MOST}
 _SPECIAL = "a FIFO or a special file, not a regular file: git would wait on it for ever"
 
 

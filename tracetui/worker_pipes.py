@@ -26,8 +26,8 @@ def spawn(module: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         # -P: `-m` would put the working folder first on the path, and it is anyone's (a clone just
         # made): its `orjson.py` or `tracetui/` would be imported and run in every worker.
-        [sys.executable, "-P", "-m", module], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        env=env,
+        [sys.executable, "-P", "-m", module], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, env=env,
     )
 
 

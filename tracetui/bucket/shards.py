@@ -413,7 +413,8 @@ def _made_tables() -> dict[str, str]:
     """Each table of SCHEMA as SQLite keeps its statement (what a shard this version made holds)."""
     with contextlib.closing(sqlite3.connect(":memory:")) as conn:
         conn.executescript(SCHEMA)
-        return {name: sql for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")}
+        rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        return {name: sql for name, sql in rows}
 
 
 def has_generated_columns(conn: sqlite3.Connection, table: str) -> bool:
@@ -434,7 +435,8 @@ def schema_oddity(conn: sqlite3.Connection, plain: tuple[str, ...], fts: tuple[s
             return f"its {name!r} is a virtual table"
         # SQLite works a generated column out as it is read: one planted as `printf('%.*c', 900000000,
         # 'x')` made every row read 900 MB. Only the steps table's own two, as SCHEMA writes them, pass.
-        if kind == "table" and name in plain and sql != _made_tables().get(name) and has_generated_columns(conn, name):
+        made = _made_tables().get(name)
+        if kind == "table" and name in plain and sql != made and has_generated_columns(conn, name):
             return f"its {name!r} has a generated column the bucket never makes"
         if name in fts and not (text.startswith("CREATE VIRTUAL") and "USING FTS5" in sql.upper()):
             return f"its {name!r} is not a full-text index"

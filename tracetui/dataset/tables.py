@@ -52,7 +52,8 @@ def dataset_tables(location: Location, only: frozenset[str] | None = None) -> di
         except (OSError, ValueError, pa.ArrowException) as exc:
             # ArrowTypeError too: a file's column of another type than a partition key's (an
             # `agent` of numbers) cannot be merged with the key read from the folders.
-            raise TracetuiError(f"cannot read {location.url}'s {table} table: {exception_line(exc)}") from None
+            why = exception_line(exc)
+            raise TracetuiError(f"cannot read {location.url}'s {table} table: {why}") from None
     return out
 
 
