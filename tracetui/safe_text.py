@@ -81,6 +81,18 @@ def _finish(text: str) -> str:
     return text if out is None else "".join(out)
 
 
+# How a spreadsheet knows a cell for a formula (OWASP's CSV injection list): its first character, after
+# any spaces. Tabs and CR are made visible by `safe_line` first.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """`text` as a CSV cell a spreadsheet shows and never runs: one that would start a formula
+    (`=HYPERLINK(...)` sends the row away, `=cmd|...` runs a program where DDE is on) gets a leading
+    `'`, which a spreadsheet reads as "this is text". For text only: a number's `-` is no formula."""
+    return "'" + text if text.lstrip(" ").startswith(_FORMULA_START) else text
+
+
 def exception_line(exc: BaseException, limit: int = 300) -> str:
     """An exception's first line, clipped and safe to show: a library's message may quote the
     untrusted input it failed on (a dataset's file name, a capsule's JSON)."""

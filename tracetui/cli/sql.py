@@ -12,7 +12,7 @@ from typing import Any
 from tracetui.cli import Commands, add_bucket_option, open_bucket
 from tracetui.cli.exit_codes import OK
 from tracetui.cli.output import count_line, print_json, print_table
-from tracetui.safe_text import safe_line
+from tracetui.safe_text import safe_line, spreadsheet_text
 
 
 def register(subparsers: Commands) -> None:
@@ -28,7 +28,8 @@ def register(subparsers: Commands) -> None:
     p.add_argument("--dataset", metavar="URL", help="a dataset or Parquet export folder (s3://, gs://, file://, ...)")
     # Declared on the parser itself (not a mutually exclusive group), so its record of options has them.
     p.add_argument("--json", action="store_true", help="the rows as one JSON list of objects")
-    p.add_argument("--csv", action="store_true", help="the rows as CSV (control characters escaped)")
+    p.add_argument("--csv", action="store_true", help="the rows as CSV (control characters escaped; text a "
+                   "spreadsheet would run as a formula starts with ')")
     add_bucket_option(p)
     p.set_defaults(func=run_sql)
 
@@ -48,9 +49,9 @@ def run_sql(args: argparse.Namespace) -> int:
         print_json([dict(zip(result.columns, (_plain(v) for v in row))) for row in result.rows])
     elif args.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow([safe_line(c) for c in result.columns])
+        writer.writerow([spreadsheet_text(safe_line(c)) for c in result.columns])
         for row in result.rows:
-            writer.writerow([_cell(v) for v in row])
+            writer.writerow([_csv_cell(v) for v in row])
     else:
         print_table(result.columns, [[_cell(v) for v in row] for row in result.rows])
         print(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
@@ -86,6 +87,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return value
+
+
+def _csv_cell(value: Any) -> str:
+    """`_cell` for a spreadsheet: text that would start a formula there is quoted (`spreadsheet_text`)."""
+    cell = _cell(value)
+    return spreadsheet_text(cell) if isinstance(value, (str, bytes)) else cell
 
 
 def _cell(value: Any) -> str:
