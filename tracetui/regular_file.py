@@ -26,6 +26,12 @@ class FileTooLarge(TracetuiError):
     """The file is larger than its reader takes (a sparse file of gigabytes named settings.toml)."""
 
 
+# Ceilings for the bucket's own files, which anyone with the folder can replace (a bucket copied
+# from someone): a sparse file of gigabytes in their place was read whole and took the memory.
+KEY_MOST = 4 << 10  # a key file: 64 hex digits
+CACHE_MOST = 256 << 20  # a cache, a memo, a plan, a state: far past what any of them holds
+
+
 def open_regular(path: str | Path) -> BinaryIO:
     """`path` opened for reading in binary; raises NotRegularFile, or OSError as open() would."""
     fd, _ = _open_regular_fd(path)
@@ -87,8 +93,8 @@ def kept_cache(path: str | Path, form: str) -> dict[str, Any] | None:
     import orjson
 
     try:
-        data = orjson.loads(read_regular(path))
-    except (OSError, NotRegularFile, orjson.JSONDecodeError):
+        data = orjson.loads(read_regular(path, CACHE_MOST))
+    except (OSError, TracetuiError, orjson.JSONDecodeError):  # no file, a FIFO, too large, damaged
         return None
     return data if isinstance(data, dict) and data.get("format") == form else None
 

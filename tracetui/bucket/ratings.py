@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from tracetui.errors import TracetuiError, UsageError
-from tracetui.regular_file import open_regular
+from tracetui.regular_file import CACHE_MOST, read_regular
 from tracetui.safe_text import clip, safe_line
 
 FILE_NAME = "ratings.jsonl"
@@ -76,8 +76,9 @@ def read(root: Path) -> tuple[list[Rating], list[int]]:
     """Every rating in the order given, and the numbers (from 1) of the lines that are none."""
     path = root / FILE_NAME
     try:
-        with open_regular(path) as fh:  # a FIFO put in its place would block a plain read
-            data = fh.read()
+        # A FIFO put in its place would block a plain read; FileTooLarge (a sparse file of gigabytes)
+        # is one line, as damage is.
+        data = read_regular(path, CACHE_MOST)
     except FileNotFoundError:
         return [], []
     except OSError as exc:

@@ -14,7 +14,7 @@ import orjson
 
 from tracetui.bucket.store import _atomic_write
 from tracetui.errors import TracetuiError
-from tracetui.regular_file import open_regular
+from tracetui.regular_file import CACHE_MOST, read_regular
 
 FILE_NAME = "removed.json"
 
@@ -37,8 +37,9 @@ def load(root: Path) -> list[RemovedLog]:
     """The removed logs; a missing file is none, a damaged one is said in one sentence."""
     path = root / FILE_NAME
     try:
-        with open_regular(path) as fh:  # a FIFO put in its place would block a plain read
-            data = fh.read()
+        # A FIFO put in its place would block a plain read; FileTooLarge (a sparse file of gigabytes)
+        # is one line, as damage is.
+        data = read_regular(path, CACHE_MOST)
     except FileNotFoundError:
         return []
     except OSError as exc:

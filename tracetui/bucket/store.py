@@ -27,7 +27,7 @@ import orjson
 import zstandard
 
 from tracetui.errors import TracetuiError
-from tracetui.regular_file import NotRegularFile, open_regular, read_regular
+from tracetui.regular_file import CACHE_MOST, NotRegularFile, open_regular, read_regular
 
 # Fast compression: the copy is a safety net, and sync time matters more than a few percent of disk.
 LEVEL = 1
@@ -305,8 +305,8 @@ class Store:
     def _read_sidecar(path: Path) -> Sidecar | None:
         try:
             # read_regular: a FIFO planted as a sidecar would block a plain open() for ever.
-            return Sidecar(**orjson.loads(read_regular(path)))
-        except (OSError, ValueError, TypeError, NotRegularFile):
+            return Sidecar(**orjson.loads(read_regular(path, CACHE_MOST)))
+        except (OSError, ValueError, TypeError, TracetuiError):  # also a FIFO, or a file too large
             return None  # damaged: `repair` can rebuild it from the copy
 
     def _copy_path(self, sc: Sidecar | Generation, key: str | None = None) -> Path:

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import orjson
 
+from tracetui.errors import TracetuiError
 from tracetui.redact.detect import detectors_salt
 from tracetui.redact.finding import AUTO, GATE_OUT_OF_TIME, Finding
 from tracetui.redact.identity import Identity
 from tracetui.redact.reviewed import KEY_FILE, ReviewedScans, detectors_code, user_key
-from tracetui.regular_file import NotRegularFile, read_regular
+from tracetui.regular_file import CACHE_MOST, read_regular
 
 __all__ = ["KEY_FILE", "GateMemo"]
 _FORMAT = "tracetui.gate-memo/2"
@@ -105,8 +106,8 @@ class GateMemo:
     def _load(self) -> dict[str, list[list]]:
         assert self.path is not None
         try:
-            data = orjson.loads(read_regular(self.path))
-        except (OSError, orjson.JSONDecodeError, NotRegularFile):
+            data = orjson.loads(read_regular(self.path, CACHE_MOST))
+        except (OSError, orjson.JSONDecodeError, TracetuiError):  # also a FIFO, or a file too large
             return {}  # a cache: one that cannot be read (a FIFO in its place blocked the seal) is empty
         if (
             not isinstance(data, dict)

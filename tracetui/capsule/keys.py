@@ -21,7 +21,7 @@ import os
 import secrets
 from pathlib import Path
 
-from tracetui.regular_file import read_regular
+from tracetui.regular_file import KEY_MOST, read_regular
 
 KEY_FILE = "capsule.key"
 _DOMAIN = b"tracetui-capsule/1"
@@ -51,7 +51,7 @@ def bucket_secret(root: Path) -> bytes:
 def _read(path: Path) -> bytes:
     # As a regular file only: a FIFO in its place blocked the seal for ever (NotRegularFile says so).
     try:
-        return bytes.fromhex(read_regular(path).decode("ascii").strip())
+        return bytes.fromhex(read_regular(path, KEY_MOST).decode("ascii").strip())
     except ValueError:  # not hex, or not ASCII
         raise _broken(path) from None
 

@@ -25,7 +25,7 @@ from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.redact.fields import iter_fields
 from tracetui.redact.finding import AUTO, Finding
-from tracetui.regular_file import file_stamp, read_regular, settled
+from tracetui.regular_file import CACHE_MOST, file_stamp, read_regular, settled
 
 if TYPE_CHECKING:
     from tracetui.library import Library
@@ -442,7 +442,8 @@ def load_plan(path: str | Path) -> Plan | None:
     """The saved plan, or None if there is none yet."""
     path = Path(path)
     try:
-        data = read_regular(path)  # NotRegularFile (a FIFO put in its place) says so in one line
+        # NotRegularFile (a FIFO put in its place) and FileTooLarge say so in one line.
+        data = read_regular(path, CACHE_MOST)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -475,7 +476,7 @@ class PlanStore:
         """The sha256 of the session's plan file as it is on disk (its decisions, and what the last scan
         found), or None where there is none: what a memo of work done from the plan is keyed by."""
         try:
-            return hashlib.sha256(read_regular(self.path(session_id))).hexdigest()
+            return hashlib.sha256(read_regular(self.path(session_id), CACHE_MOST)).hexdigest()
         except (OSError, TracetuiError):
             return None
 

@@ -23,7 +23,7 @@ from tracetui.model import Session
 from tracetui.redact.fields import field_text
 from tracetui.redact.hint import value_hint
 from tracetui.redact.plan import ACCEPTED, REJECTED, Plan, PlanSpan, PlanStore
-from tracetui.regular_file import read_regular
+from tracetui.regular_file import KEY_MOST, read_regular
 
 KEY_FILE = "review.key"
 
@@ -84,7 +84,7 @@ def review_key(store: PlanStore) -> bytes:
     """The bucket's review key, made on first use (a private file beside the plans)."""
     path = Path(store.dir) / KEY_FILE
     try:
-        return bytes.fromhex(read_regular(path).decode("ascii").strip())
+        return bytes.fromhex(read_regular(path, KEY_MOST).decode("ascii").strip())
     except FileNotFoundError:
         pass
     except (OSError, ValueError) as exc:

@@ -25,7 +25,7 @@ from tracetui.redact.detect import detectors_salt
 from tracetui.redact.field_key import field_key
 from tracetui.redact.finding import Finding
 from tracetui.redact.identity import Identity
-from tracetui.regular_file import FileTooLarge, NotRegularFile, is_plain_file, read_regular
+from tracetui.regular_file import KEY_MOST, FileTooLarge, NotRegularFile, is_plain_file, read_regular
 
 KEY_FILE = "gate-memo.key"
 GATE = "gate"  # the scan cache's section the gate reads: the code digest and each whole entry's mark
@@ -66,7 +66,7 @@ def user_key() -> bytes | None:
             return key
     except FileNotFoundError:
         none_yet = True
-    except (OSError, ValueError, NotRegularFile):
+    except (OSError, ValueError, NotRegularFile, FileTooLarge):
         return None  # not ours to repair: the memo is off, the gate scans everything
     key = secrets.token_bytes(32)
     tmp = None
@@ -96,13 +96,13 @@ def user_key() -> bytes | None:
 
 
 def _read_key(path: Path) -> bytes:
-    return bytes.fromhex(read_regular(path).decode("ascii").strip())
+    return bytes.fromhex(read_regular(path, KEY_MOST).decode("ascii").strip())
 
 
 def _made_meanwhile(path: Path) -> bytes | None:
     try:
         key = _read_key(path)
-    except (OSError, ValueError, NotRegularFile):
+    except (OSError, ValueError, NotRegularFile, FileTooLarge):
         return None
     return key if len(key) == 32 else None
 

@@ -11,15 +11,16 @@ from typing import Any
 
 import orjson
 
-from tracetui.regular_file import NotRegularFile, open_regular
+from tracetui.errors import TracetuiError
+from tracetui.regular_file import CACHE_MOST, read_regular
 
 
 def load_state(path: Path) -> dict[str, Any]:
     """The JSON object in `path`; an empty one where it is missing, damaged or not an object."""
     try:
-        with open_regular(path) as fh:  # a FIFO put in its place would block a plain read
-            value = orjson.loads(fh.read())
-    except (OSError, orjson.JSONDecodeError, NotRegularFile):
+        # A FIFO put in its place would block a plain read; a sparse file of gigabytes fill the memory.
+        value = orjson.loads(read_regular(path, CACHE_MOST))
+    except (OSError, orjson.JSONDecodeError, TracetuiError):
         return {}
     return value if isinstance(value, dict) else {}
 
