@@ -21,7 +21,9 @@ from typing import Any
 import orjson
 
 from tracetui.cost import SessionCost, steps_cost
+from tracetui.errors import TracetuiError
 from tracetui.model import Session
+from tracetui.regular_file import CACHE_MOST, keep_cache, read_regular
 
 WASTED = ("reverted", "lost")
 SURVIVING = ("alive", "transformed")
@@ -168,13 +170,7 @@ def remember(cache_dir: Path, session: Session, found: LineCost) -> None:
     body = {"v": _VERSION, "session": session.id, "steps": len(session.steps), **found.to_dict()}
     body["judged"] = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     path = _path(cache_dir, session.id)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(orjson.dumps(body))
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    keep_cache(path, orjson.dumps(body))  # a fresh temporary file, never one planted under a guessable name
 
 
 def recorded(cache_dir: Path | None, session_id: str, steps: int) -> LineCost | None:
@@ -183,12 +179,13 @@ def recorded(cache_dir: Path | None, session_id: str, steps: int) -> LineCost | 
     if cache_dir is None:
         return None
     try:
-        body = orjson.loads(_path(cache_dir, session_id).read_bytes())
+        # A regular file of a sane size only: a FIFO planted in its place blocked `show` for ever.
+        body = orjson.loads(read_regular(_path(cache_dir, session_id), CACHE_MOST))
         if body.get("v") != _VERSION or body.get("session") != session_id or body.get("steps") != steps:
             return None
         return LineCost.from_dict(body)
-    except (OSError, orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError):
-        return None  # a damaged cache file is no figure
+    except (OSError, orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError, TracetuiError):
+        return None  # a damaged cache file (or a FIFO, or one too large) is no figure
 
 
 def recorded_all(cache_dir: Path | None, sessions: Iterable[tuple[str, int]]) -> dict[str, LineCost]:

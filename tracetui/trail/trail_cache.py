@@ -11,7 +11,9 @@ from pathlib import Path
 import orjson
 import pygit2
 
+from tracetui.errors import TracetuiError
 from tracetui.model import Session
+from tracetui.regular_file import CACHE_MOST, keep_cache, read_regular
 from tracetui.trail.fates import CACHE_VERSION, Fate
 from tracetui.trail.history import ref_tips
 from tracetui.trail.patch import Patch
@@ -41,8 +43,9 @@ def _cache_key(repo: pygit2.Repository, session: Session, patches: list[Patch], 
 def _cache_load(cache_dir: Path, key: str, patches: list[Patch]) -> list[Fate] | None:
     path = cache_dir / "trail" / f"{key}.json"
     try:
-        rows = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
+        # A regular file of a sane size only: a FIFO planted in its place blocked the trail for ever.
+        rows = orjson.loads(read_regular(path, CACHE_MOST))
+    except (OSError, orjson.JSONDecodeError, TracetuiError):
         return None
     if not isinstance(rows, list) or len(rows) != len(patches):
         return None
@@ -72,9 +75,8 @@ def _cache_store(cache_dir: Path, key: str, fates: list[Fate]) -> None:
     folder = cache_dir / "trail"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_bytes(orjson.dumps([f.to_dict() for f in fates]))
-        os.replace(tmp, folder / f"{key}.json")
+        # Through a fresh temporary file: a FIFO or a link planted under a guessable name is never opened.
+        keep_cache(folder / f"{key}.json", orjson.dumps([f.to_dict() for f in fates]))
         _prune(folder)
     except OSError:
         pass  # a cache that cannot be written only costs time
