@@ -19,6 +19,7 @@ from pathlib import Path
 import orjson
 
 from tracetui.errors import TracetuiError
+from tracetui.regular_file import open_regular
 
 REGISTRY = "projects.json"
 MARKER = ".project_root"
@@ -70,10 +71,10 @@ def _plain(slug: str) -> bool:
 def _registry(path: Path) -> dict[str, str]:
     """`projects.json`'s root -> slug map, or {} for a missing or unreadable one (the CLI resets it)."""
     try:
-        with path.open("rb") as f:
+        with open_regular(path) as f:  # a FIFO in its place blocked the resume for ever: no registry
             data = f.read(MAX_REGISTRY + 1)
         doc = orjson.loads(data) if len(data) <= MAX_REGISTRY else None
-    except (OSError, orjson.JSONDecodeError):
+    except (OSError, orjson.JSONDecodeError, TracetuiError):
         return {}
     projects = doc.get("projects") if isinstance(doc, dict) else None
     if not isinstance(projects, dict):
@@ -86,9 +87,9 @@ def _owner(folder: Path) -> str | None:
     an unreadable marker names no root of ours ("" never equals a cwd)."""
     marker = folder / MARKER
     try:
-        with marker.open("rb") as f:
+        with open_regular(marker) as f:  # a FIFO in its place blocked the resume for ever
             return f.read(MAX_MARKER).decode("utf-8", "replace").strip()
     except FileNotFoundError:
         return None
-    except OSError:
+    except (OSError, TracetuiError):
         return ""
