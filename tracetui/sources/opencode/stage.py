@@ -15,6 +15,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -304,6 +305,10 @@ class _Stage:
         state_path = self.folder / f"{key}.state.json"
         state = load_state(state_path)
         size = _size(log)
+        if size is None and os.path.lexists(log):
+            # A link or a FIFO planted where our log goes (the bucket is anyone's who has the folder):
+            # appended to, it wrote the sessions into whatever file the link named, or waited for ever.
+            log.unlink()
         if state.get("fp") == fingerprint and size is not None and state.get("size") == size:
             return log
         members_set = set(members)
@@ -342,7 +347,8 @@ class _Stage:
         if lines:
             # No fsync: the bucket's copy of this log is the durable one; a staged log left torn by a
             # crash no longer has the size its state records, so the next sync writes it anew.
-            with open(log, "ab") as fh:
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+            with os.fdopen(os.open(log, flags, 0o600), "ab") as fh:
                 fh.write(b"".join(lines))
         # Objects found gone are no longer known: should one come back, it is written again.
         record = {
@@ -691,7 +697,9 @@ def _copy_file(source: str, target: Path) -> None:
 
 
 def _size(path: Path) -> int | None:
+    """The size of the staged log at `path`, None where there is none or it is no plain file of ours."""
     try:
-        return path.stat().st_size
+        st = os.lstat(path)
     except OSError:
         return None
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
