@@ -16,6 +16,7 @@ import errno
 import hashlib
 import io
 import os
+import stat
 import time
 import zlib
 from collections.abc import Iterator
@@ -473,7 +474,7 @@ class Store:
             lines = _Lines(lines_before + 1, whole=_whole_document(path))
             packer = _packer(old.codec)
             try:
-                with open(copy, "r+b") as fh:
+                with _open_copy(copy) as fh:
                     # Anything past `stored` is a half-written frame from a crashed sync: drop it.
                     fh.truncate(old.stored)
                     fh.seek(old.stored)
@@ -570,6 +571,22 @@ class Store:
 
     def _write_failure(self, path: str, exc: OSError) -> str:
         return f"cannot write the bucket's copy of {path} in {self.dir}: {exc.strerror or exc}"
+
+
+def _open_copy(copy: Path) -> BinaryIO:
+    """The bucket's copy of a log, opened to be cut and appended to, as the regular file it is: a link
+    planted in its place (the bucket is anyone's who has the folder) had the sync cut and write the
+    file it named. OSError (not a write failure) otherwise: the copy is damaged, the log copied anew."""
+    flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(copy, flags | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "the copy is not a regular file", str(copy))
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "r+b")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _is_write_failure(exc: OSError) -> bool:
