@@ -24,6 +24,7 @@ from tracetui.safe_json import plain_json
 
 FORMAT = "tracetui.export/1"
 MANIFEST = "manifest.json"
+MANIFEST_MOST = 256 << 20  # as a dataset's manifests are read: a manifest of a million files is about 200 MB
 _UNSAFE = re.compile(r"[^A-Za-z0-9._\-]")
 _EXTENSION = re.compile(r"(?:\.[A-Za-z0-9]{1,8}){1,2}$")
 
@@ -102,7 +103,8 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
     cloned to add to, an export received to check), and every later step indexes into it."""
     path = root / MANIFEST
     try:
-        data = orjson.loads(read_regular(inside(root, MANIFEST)))
+        # Bounded: a sparse file of gigabytes in its place was read whole (FileTooLarge is one line).
+        data = orjson.loads(read_regular(inside(root, MANIFEST), MANIFEST_MOST))
     except FileNotFoundError:
         return None
     except (OSError, orjson.JSONDecodeError) as exc:

@@ -1,0 +1,46 @@
+"""An export folder is someone else's as often as ours (a dataset cloned to add to, an export
+received to `--check`): its `manifest.json` was read whole, and a sparse file of 1.5 GB in its place
+made `export --check` and an export into the folder die of a MemoryError with a traceback (under a
+1 GB address limit). It is read up to the 256 MB a dataset's manifests are read to now (a manifest of a
+million files is about 200 MB), and one past that is one line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from shared_data import FIXTURES, ROOT
+
+_CLI = (
+    "import resource, sys\nresource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+    "from tracetui.cli import main\nsys.exit(main(sys.argv[1:]))"
+)
+
+
+def _cli(tmp: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp / "home")}
+    return subprocess.run([sys.executable, "-c", _CLI, *argv], capture_output=True, text=True, timeout=120,
+                          env=env, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["check", "export into"])
+def test_a_huge_export_manifest_is_one_line(tmp_path, command):
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copyfile(FIXTURES / "pi" / "v3_tree.jsonl", src / "a.jsonl")
+    bucket = ["--bucket", str(tmp_path / "b")]
+    assert _cli(tmp_path, *bucket, "sync", "--source", f"pi={src}").returncode == 0
+    dest = tmp_path / "out"
+    assert _cli(tmp_path, *bucket, "export", "--format", "atif", "--accept-suggested", str(dest)).returncode == 0
+    with open(dest / "manifest.json", "ab") as fh:
+        fh.truncate(1536 << 20)
+    if command == "check":
+        out = _cli(tmp_path, "export", "--check", str(dest))
+    else:
+        out = _cli(tmp_path, *bucket, "export", "--format", "atif", "--accept-suggested", str(dest))
+    assert "Traceback" not in out.stderr and "MemoryError" not in out.stderr, out.stderr[-400:]
+    assert out.returncode == 1 and out.stderr.count("\n") == 1 and "manifest" in out.stderr, out.stderr[-400:]
