@@ -24,7 +24,7 @@ import orjson
 from tracetui import __version__
 from tracetui.cost import dist_info_version
 from tracetui.errors import TracetuiError, UsageError
-from tracetui.regular_file import NotRegularFile, keep_cache, read_regular
+from tracetui.regular_file import CACHE_MOST, keep_cache, read_regular
 from tracetui.export import tables
 from tracetui.sources import registry
 from tracetui.trail import STATES
@@ -339,8 +339,8 @@ def _render(meta: dict[str, Any], body: list[str], cache: Path | None = None) ->
         key = hashlib.sha256(orjson.dumps([hub, meta, text], option=orjson.OPT_SORT_KEYS, default=str))
         kept = cache / "cards" / f"{key.hexdigest()[:32]}.md"
         try:
-            return read_regular(kept).decode("utf-8")
-        except (OSError, NotRegularFile, UnicodeDecodeError):
+            return read_regular(kept, CACHE_MOST).decode("utf-8")
+        except (OSError, TracetuiError, UnicodeDecodeError):  # also a FIFO, or a file too large
             pass
     try:
         from huggingface_hub import DatasetCard, DatasetCardData

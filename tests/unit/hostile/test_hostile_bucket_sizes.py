@@ -45,12 +45,14 @@ def made(tmp_path_factory) -> tuple[Path, Path]:
     assert _cli(tmp, bucket, "sync", "--source", f"codex={src}").returncode == 0
     (bucket / "removed.json").write_text("[]")  # the session back, its record of removal kept
     assert _cli(tmp, bucket, "sync", "--source", f"codex={src}").returncode == 0
+    assert _cli(tmp, bucket, "export", "--format", "parquet", "--accept-suggested", str(tmp / "x")).returncode == 0
     return bucket, src
 
 
 FILES = [
     "cache/gate/*.json", "cache/scan-cache/pending/*.json", "capsule.key", "plans/*.plan.json",
     "plans/review.key", "ratings.jsonl", "raw/*.json", "staged/codex/zst-state.json", "removed.json",
+    "cache/cards/*.md",
 ]  # fmt: skip
 
 
@@ -64,7 +66,8 @@ def test_a_huge_bucket_file_is_never_read_whole(made, tmp_path, pattern):
     with open(found[0], "wb") as fh:
         fh.truncate(1536 << 20)
     commands = [["ls"], ["show", SID[:8]], ["review"], ["doctor"], ["sync", "--source", f"codex={src}"],
-                ["seal", SID[:8], "--accept-suggested", "-o", str(tmp_path / "d.capsule")]]  # fmt: skip
+                ["seal", SID[:8], "--accept-suggested", "-o", str(tmp_path / "d.capsule")],
+                ["export", "--format", "parquet", "--accept-suggested", str(tmp_path / "e")]]  # fmt: skip
     for argv in commands:
         out = _cli(tmp_path, bucket, *argv)
         assert "Traceback" not in out.stderr and "MemoryError" not in out.stdout + out.stderr, (argv, out.stderr[-400:])
