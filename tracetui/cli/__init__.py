@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from tracetui import __version__
 from tracetui.cli.exit_codes import EPILOG, FAILED, INTERRUPTED, OK, USAGE
 from tracetui.errors import TracetuiError, UsageError
-from tracetui.safe_text import clip, is_utf8, safe_line
+from tracetui.safe_text import clip, is_utf8, safe_line, safe_text
 
 MESSAGE_MAX = 1_000  # characters of one error line; a longer one says how much it left out
 
@@ -279,7 +279,29 @@ def _hand_on_app_options(parser: Parser, args: argparse.Namespace) -> None:
             raise UsageError(f"{option} is given twice, before and after `{args.command}`")
 
 
+def _inert_traceback(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+    """Python's traceback of a failure the CLI did not expect, with every control made visible:
+    its last line is the exception's message, which may quote a log's or a capsule's bytes, and the
+    default hook wrote them to the terminal raw (every expected failure goes through `error`)."""
+    import traceback
+
+    sys.stderr.write(safe_text("".join(traceback.format_exception(kind, value, tb))))
+    sys.stderr.flush()
+
+
+def _inert_thread_traceback(hook: Any) -> None:
+    if hook.exc_type is not SystemExit:
+        _inert_traceback(hook.exc_type, hook.exc_value or hook.exc_type(), hook.exc_traceback)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import threading
+
+    # Python's own hooks only: a host that set its own (a test runner) keeps it.
+    if sys.excepthook is sys.__excepthook__:
+        sys.excepthook = _inert_traceback
+    if threading.excepthook is threading.__excepthook__:
+        threading.excepthook = _inert_thread_traceback
     words = list(sys.argv[1:] if argv is None else argv)
     Parser.json_errors = "--json" in words[: words.index("--")] if "--" in words else "--json" in words
     if words == ["--version"]:  # before the parser: that imports every command module and the readers
