@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
+from tracetui.bucket.shards import schema_oddity
 from tracetui.model import Session, Step, StepKind
 from tracetui.trail import session_patches
 from tracetui.trail.line_identity import join_norms, norm
@@ -156,6 +157,12 @@ class LineIndex:
         row = None
         try:
             conn = sqlite3.connect(str(path))
+            # The bucket's cache is anyone's who has the folder: a trigger planted on a table ran a
+            # query without end on blame's own insert. A view, a trigger, a virtual table or a
+            # generated column is no index of ours: it is made again, as a damaged one is.
+            odd = schema_oddity(conn, ("meta", "sessions", "patches", "lines"))
+            if odd is not None:
+                raise sqlite3.DatabaseError(odd)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(_SCHEMA)
             row = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
