@@ -18,10 +18,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tracetui.errors import TracetuiError
 from tracetui.model import Session, StepKind
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.people import account_names, remembered_names, repository_people
 from tracetui.redact.text_checks import entropy, is_placeholder
+from tracetui.regular_file import read_regular
 
 # Account names that name no person: scrubbing them as words would hit ordinary text.
 GENERIC_USERS = frozenset(
@@ -91,10 +93,16 @@ def _usable_name(name: str) -> bool:
     return len(name) >= 2 and name.lower() not in GENERIC_USERS
 
 
+# The most of a git config read for its e-mails, as for its names (people.py): hand-written, a few KB.
+GITCONFIG_MOST = 1 << 20
+
+
 def _git_emails(path: Path) -> set[str]:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        # A regular file of a sane size only: a FIFO in its place (a dotfiles checkout) blocked every
+        # scan for ever, a sparse file of gigabytes took the memory. Such a file holds no e-mail.
+        text = read_regular(path, GITCONFIG_MOST).decode("utf-8", errors="replace")
+    except (OSError, TracetuiError):
         return set()
     parser = configparser.ConfigParser(strict=False, interpolation=None)
     try:
