@@ -69,6 +69,16 @@ def read_regular(path: str | Path, limit: int | None = None) -> bytes:
     return data
 
 
+def fresh_temp(target: Path) -> tuple[BinaryIO, Path]:
+    """A new temporary file beside `target`, open for writing, to be renamed over it: made by mkstemp
+    (O_EXCL, the user's alone), so never an existing name, never through a link planted under a name
+    one could guess (`.<name>.<pid>.tmp` was: the bucket is anyone's who has the folder). The name
+    still ends in `.<pid>.tmp`, by which the bucket's sweep tells a live writer's file from a dead one's."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=f".{os.getpid()}.tmp",
+                               dir=target.parent)
+    return os.fdopen(fd, "wb"), Path(tmp)
+
+
 def keep_cache(path: str | Path, data: bytes) -> bool:
     """Write a cache file whole or not at all (a temporary file renamed into place), readable by the
     user alone; False where it could not be written, which only costs the next run its time."""

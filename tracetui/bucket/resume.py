@@ -21,7 +21,7 @@ import zstandard
 
 from tracetui.bucket.store import sweep_temp_files
 from tracetui.model import Session
-from tracetui.regular_file import NotRegularFile, open_regular
+from tracetui.regular_file import NotRegularFile, fresh_temp, open_regular
 from tracetui.sources import RawLog
 from tracetui.sources.common.resumable import ResumeState, split_head
 from tracetui.sources.registry import Agent
@@ -105,15 +105,17 @@ def save(path: Path, state: ResumeState, generation: int) -> None:
     # The frame's checksum finds a state damaged on disk when it is read back.
     packed = zstandard.ZstdCompressor(level=1, write_checksum=True).compress(data)
     # Not fsynced: a state lost or torn by a crash is refused on load and costs one full read.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
+        fh, tmp = fresh_temp(path)
+        with fh:
             fh.write(packed)
         os.replace(tmp, path)
     except OSError:
         try:
-            os.unlink(tmp)
+            if tmp is not None:
+                os.unlink(tmp)
         except OSError:
             pass
 

@@ -28,7 +28,7 @@ import orjson
 import zstandard
 
 from tracetui.errors import TracetuiError
-from tracetui.regular_file import CACHE_MOST, NotRegularFile, open_regular, read_regular
+from tracetui.regular_file import CACHE_MOST, NotRegularFile, fresh_temp, open_regular, read_regular
 
 # Fast compression: the copy is a safety net, and sync time matters more than a few percent of disk.
 LEVEL = 1
@@ -544,9 +544,14 @@ class Store:
         h = hashlib.sha256()
         data: list[bytes] = []
         target = self._copy_path(sc)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            with open(tmp, "wb") as fh:
+            fh, tmp = fresh_temp(target)
+        except OSError as exc:
+            if _is_write_failure(exc):
+                raise CopyError(self._write_failure(path, exc)) from None
+            raise
+        try:
+            with fh:
                 consumed = self._stream(path, 0, st.st_size, lines, _packer(CODEC), fh, h, data)
                 fh.flush()
                 if FSYNC and durable:
@@ -675,9 +680,9 @@ def _unlink(path: Path) -> None:
 
 
 def _atomic_write(target: Path, data: bytes, durable: bool = True) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    fh, tmp = fresh_temp(target)
     try:
-        with open(tmp, "wb") as fh:
+        with fh:
             fh.write(data)
             if FSYNC and durable:
                 fh.flush()

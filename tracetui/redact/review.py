@@ -23,7 +23,7 @@ from tracetui.model import Session
 from tracetui.redact.fields import field_text
 from tracetui.redact.hint import value_hint
 from tracetui.redact.plan import ACCEPTED, REJECTED, Plan, PlanSpan, PlanStore
-from tracetui.regular_file import KEY_MOST, read_regular
+from tracetui.regular_file import KEY_MOST, fresh_temp, read_regular
 
 KEY_FILE = "review.key"
 
@@ -91,10 +91,9 @@ def review_key(store: PlanStore) -> bytes:
         raise TracetuiError(f"cannot read the review key {path}: {exc}") from None
     key = secrets.token_bytes(32)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{KEY_FILE}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(key.hex())
+    fh, tmp = fresh_temp(path)
+    with fh:
+        fh.write(key.hex().encode("ascii"))
     os.replace(tmp, path)
     return key
 
