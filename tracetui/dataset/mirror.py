@@ -13,7 +13,7 @@ import contextlib
 import os
 import shutil
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import orjson
@@ -85,9 +85,11 @@ def _remote_files(location: Location, table: str) -> dict[str, str]:
 
 
 def _check_rel(location: Location, rel: str) -> None:
-    """A remote name becomes a local path: each part a plain name, nothing that climbs or is absolute."""
+    """A remote name becomes a local path: each part a plain name, nothing that climbs or is absolute,
+    read by this machine's file system as `/` splits it (on Windows a backslash separates too, and
+    `C:` names a drive: `..\\..\\x.parquet` climbed out of the cache folder there)."""
     parts = rel.split("/")
-    if any(p in ("", ".", "..") or "\0" in p for p in parts):
+    if any(p in ("", ".", "..") or "\0" in p for p in parts) or PurePath(rel).parts != tuple(parts):
         raise TracetuiError(f"{location.url} holds a file whose name is no local path: {safe_line(clip(rel, 200))}")
 
 
