@@ -8,26 +8,17 @@ tests/unit/hostile/test_hostile_bucket_files.py does the same for FIFOs, garbage
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from shared_data import FIXTURES, ROOT
+from shared_data import FIXTURES
+from support.bounded_cli import bounded_cli
 
 SID = "0199aaaa-1111-7222-8333-444455556666"
-_CLI = (
-    "import resource, sys\nresource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
-    "from tracetui.cli import main\nsys.exit(main(sys.argv[1:]))"
-)
-
-
 def _cli(tmp: Path, bucket: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp / "home")}
-    return subprocess.run([sys.executable, "-c", _CLI, "--bucket", str(bucket), *argv], capture_output=True,
-                          text=True, timeout=120, env=env, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+    return bounded_cli(tmp, "--bucket", str(bucket), *argv, timeout=120)
 
 
 @pytest.fixture(scope="module")

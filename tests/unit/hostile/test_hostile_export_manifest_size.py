@@ -6,25 +6,16 @@ million files is about 200 MB), and one past that is one line."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from shared_data import FIXTURES, ROOT
-
-_CLI = (
-    "import resource, sys\nresource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
-    "from tracetui.cli import main\nsys.exit(main(sys.argv[1:]))"
-)
-
+from shared_data import FIXTURES
+from support.bounded_cli import bounded_cli
 
 def _cli(tmp: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp / "home")}
-    return subprocess.run([sys.executable, "-c", _CLI, *argv], capture_output=True, text=True, timeout=120,
-                          env=env, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+    return bounded_cli(tmp, *argv, timeout=120)
 
 
 @pytest.mark.parametrize("command", ["check", "export into"])

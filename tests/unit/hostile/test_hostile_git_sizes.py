@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from shared_data import ROOT
+from support.bounded_cli import LIMIT_MEMORY
 
 HUGE = 1536 << 20  # a sparse file: no disk taken
 
@@ -26,9 +27,8 @@ def _git(repo: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
 
 
-_LIMITED = "import resource; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
-_BLAME = _LIMITED + "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
-_ROOT = _LIMITED + (
+_BLAME = LIMIT_MEMORY + "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
+_ROOT = LIMIT_MEMORY + (
     "import sys; from pathlib import Path\n"
     "from tracetui.capsule import CapsuleError\nfrom tracetui.capsule.gitcmd import repo_root\n"
     "try:\n    repo_root(Path('.'))\nexcept CapsuleError as exc:\n    sys.exit(f'refused: {exc}')\n"
@@ -103,7 +103,7 @@ def test_the_git_commands_of_seal_and_replay_refuse_such_a_repository(repo, tmp_
 # The redaction learns the names of the people of the repository a session's logged cwd is in (every
 # scan: review, export, seal): it opened that repository without the look for FIFOs blame and trail
 # make, so a FIFO for its config blocked every scan of the session for ever.
-_PEOPLE = _LIMITED + (
+_PEOPLE = LIMIT_MEMORY + (
     "from tracetui.redact.people import repository_people\n"
     "print(sorted(repository_people('.')))\n"
 )
