@@ -12,7 +12,7 @@ import struct
 import subprocess
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 HEADER = struct.Struct(">I")
 
@@ -50,3 +50,20 @@ def recv(fh: IO[bytes]) -> bytes | None:
     (n,) = HEADER.unpack(head)
     data = fh.read(n)
     return data if len(data) == n else None
+
+
+def end_workers(procs: list[subprocess.Popen[bytes]], threads: list[Any], at_once: bool) -> None:
+    """Stop a pool's workers once their feeding threads were told to end: killed first where work is
+    still in flight (`at_once`: an error, Ctrl-C), else left to read the end of their input; a worker
+    that does not end within seconds is killed."""
+    if at_once:
+        for proc in procs:
+            proc.kill()
+    for t in threads:
+        t.join(timeout=5)
+    for proc in procs:
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

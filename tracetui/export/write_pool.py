@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracetui.bucket import Bucket, Rating
 from tracetui.errors import TracetuiError
-from tracetui.worker_pipes import pipes, recv, send, spawn
+from tracetui.worker_pipes import end_workers, pipes, recv, send, spawn
 
 if TYPE_CHECKING:
     from tracetui.export.parquet_made import Made
@@ -262,17 +262,7 @@ class WritePool:
             self.stopping.set()
         for _ in self.threads:
             self.jobs.put(None)
-        if unfinished:
-            for proc in self.procs:
-                proc.kill()
-        for t in self.threads:
-            t.join(timeout=5)
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        end_workers(self.procs, self.threads, at_once=unfinished)
 
 
 def pickled(answer: tuple[str, Any], session_id: str) -> bytes:

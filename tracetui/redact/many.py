@@ -23,7 +23,7 @@ from tracetui.redact.finding import Finding
 from tracetui.redact.identity import Identity
 from tracetui.redact.plan import Plan, PlanStore
 from tracetui.redact.scan import gate_scan, refresh_cached_plan, refresh_plan, timed_scans
-from tracetui.worker_pipes import pipes, recv, send, spawn
+from tracetui.worker_pipes import end_workers, pipes, recv, send, spawn
 
 # Characters to scan before the pool starts: a worker costs 0.5 s of CPU to start (Python, the
 # detectors' imports), what a core scans of about a megabyte. Below that, sessions are scanned here.
@@ -271,17 +271,7 @@ class _Pool:
             self.stopping.set()
         for _ in self.threads:
             self.jobs.put(None)
-        if unfinished:
-            for proc in self.procs:
-                proc.kill()
-        for t in self.threads:
-            t.join(timeout=5)
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        end_workers(self.procs, self.threads, at_once=unfinished)
 
 
 
