@@ -47,3 +47,19 @@ async def test_without_a_clone_the_pane_says_which_path_it_tried(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         text = await _trail_text(app, pilot)
     assert _bare(f"repository not found for {ALICE}/sub: states are unknown;") in text
+
+
+async def test_the_app_s_clone_does_not_judge_another_project_s_session(tmp_path):
+    # The same files under another name are another project's: judged there, every patch read "lost".
+    import shutil
+
+    repo = alice_project(tmp_path)
+    decoy = tmp_path / "other-project"
+    shutil.copytree(repo.path, decoy)
+    there = mapped_log(claude_log, ALICE, tmp_path / "logs", "claude")
+    app = TraceApp(MemoryLibrary([there]), repo=str(decoy))
+    async with app.run_test(size=SIZE) as pilot:
+        text = await _trail_text(app, pilot)
+    assert _bare(f"--repo {decoy} is not this session's repository;") in text
+    assert _bare(f"repository not found for {ALICE}/sub") in text
+    assert "lost" not in text and "alive" not in text

@@ -502,7 +502,7 @@ def seal_base(
 ) -> SealBase:
     """Which repository sealing `session` should read, and the base it would stamp. `repo` (the app's
     `--repo`, one clone for every session) is taken only when the session belongs to it
-    (`trail.belongs`: its cwd, files, commit or remote); else the repository of the session's own cwd
+    (`trail.belongs`); else the repository of the session's own cwd
     on this machine; else none, and the base is the log's own commit where it is shaped as one.
     Runs git: call it off the UI thread."""
     from tracetui.capsule.scope import select_steps

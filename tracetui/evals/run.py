@@ -318,22 +318,16 @@ def clones_in(given: Sequence[str | Path]) -> list[Path]:
 def own_clone(session: Session, clones: Sequence[Path]) -> Path | None:
     """The one clone among `clones` that is the session's repository, or None (then its cwd decides).
 
-    By the log's word (its commit or remote: `trail.same_repository`), else by a clone named as the
-    session's project (`owner+name/repo` counts as `name`) that holds its files (`trail.belongs`).
-    Where several fit, none is taken: a wrong clone would call the session's work lost."""
+    By the log's word (its commit or remote: `trail.same_repository`), else by `trail.belongs` (a
+    clone named as the folder the agent worked in that holds its files). Where several fit, none is
+    taken: a wrong clone would call the session's work lost."""
     if not clones:
         return None
     sure = [c for c in clones if same_repository(session, c)]
     if len(sure) == 1:
         return sure[0]
-    project = (session.project or "").lower()
-    named = [c for c in clones if project and _clone_name(c) == project and belongs(session, c)]
+    named = [c for c in clones if belongs(session, c)]
     return named[0] if len(named) == 1 else None
-
-
-def _clone_name(path: Path) -> str:
-    name = path.parent.name if path.name == "repo" and "+" in path.parent.name else path.name
-    return name.rsplit("+", 1)[-1].removesuffix(".git").lower()
 
 
 def _is_repository(path: Path) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 
 from tracetui.errors import TracetuiError
 from tracetui.model import Session, StepKind
-from tracetui.trail import Fate, trail
+from tracetui.trail import Fate, given_clone, trail
 
 LINE_STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
@@ -165,20 +165,24 @@ class Outcome:
 def outcome(
     session: Session, ref: str = "HEAD", repo: str | Path | None = None, cache_dir: Path | None = None
 ) -> Outcome:
-    """The session's outcome at `ref`: its repository is found from its cwd unless `repo` is given.
+    """The session's outcome at `ref`: in `repo` where it is the session's own repository (one clone
+    is given for every session exported or evaluated: `trail.given_clone`), else in the repository
+    of its cwd.
 
     A repository where `ref` does not resolve (another project's clone, a branch since deleted) gives
     `unknown` states with the reason, not a failed export.
     """
+    clone, aside = given_clone(session, repo)
     try:
         # A fork's copies of its parent's patches are the parent's run (as its tool_calls rows are).
-        found = trail(session, repo=repo, ref=ref, cache_dir=cache_dir, own_only=True)
-        fates, note, where, at = list(found.own), found.note, found.repo, found.ref_commit
+        found = trail(session, repo=clone, ref=ref, cache_dir=cache_dir, own_only=True)
+        fates, where, at = list(found.own), found.repo, found.ref_commit
+        note = aside + (found.note or "judged where it ran") if aside else found.note
     except TracetuiError as exc:
         from tracetui.trail import session_patches
 
         fates = [Fate(p, "unknown", reason=str(exc)) for p in session_patches(session) if not p.copied]
-        note, where, at = str(exc), None, None
+        note, where, at = aside + str(exc), None, None
     return Outcome(fates, ref, where, note, test_runs(session), ref_commit=at)
 
 

@@ -96,26 +96,69 @@ def open_clone(repo: str | Path) -> pygit2.Repository:
 
 
 def belongs(session: Session, repo: str | Path) -> bool:
-    """Whether `repo` is the session's own repository, by the log's word: its cwd or a file it edited
-    lies in the clone's work tree, its commit is in the clone or its remote is one of the clone's, or
-    the clone holds the files it edited (a clone elsewhere). The app's `--repo` is one clone for every
-    session: a session of another project must not take that clone's commits as its own."""
+    """Whether `repo` is the session's own repository, so that one clone given for many sessions (the
+    app's `--repo`, an eval's clones, a seal's base) judges its own sessions only. By the log's word
+    (its commit is in the clone, or its remote is one of the clone's), where the agent worked (its
+    cwd or an edited file lies in the clone's work tree), or as a clone elsewhere named as the folder
+    the agent worked in (`owner+name/repo` counts as `name`) that holds the files it edited. Files of
+    the same names alone are not enough: any clone holds a README.md or a package.json."""
     try:
         clone = open_clone(repo)
     except NotFound:
         return False
     if _same_repository(session, clone):
         return True
-    found = _match(session, clone, given=str(repo))
-    if found.logged_root is None:
-        return False
-    if found.held:
-        return True
-    workdir = found.workdir
+    workdir = RepoMap(clone).workdir
     paths = [p for p in logged_paths(session) if _absolute(p)]
     if session.cwd:
         paths.append(absolute_path(session.cwd, None))
-    return workdir is not None and any(relative_path(p, workdir)[1] for p in paths)
+    if workdir is not None and any(relative_path(p, workdir)[1] for p in paths):
+        return True
+    names = clone_names(repo, clone)
+    if not names & {n for p in paths for n in _folder_names(p)}:
+        return False  # no folder the agent worked in bears the clone's name: no history to read
+    found = _match(session, clone, given=str(repo))
+    root = found.logged_root
+    return found.held > 0 and root is not None and _last_name(root) in names
+
+
+def given_clone(session: Session, repo: str | Path | None) -> tuple[str | Path | None, str]:
+    """The clone given for many sessions (the app's `--repo`, an export's or an eval's) where it is
+    this session's own, else None, so that the session is judged where it ran; and, then, the words
+    that say so, to open the trail's note. A `repo` that is no repository is given back: the trail
+    says so, where judging elsewhere would hide the mistake."""
+    if repo is None or not str(repo):
+        return None, ""
+    try:
+        open_clone(repo)
+    except NotFound:
+        return repo, ""
+    if belongs(session, repo):
+        return repo, ""
+    return None, f"--repo {repo} is not this session's repository; "
+
+
+def clone_names(given: str | Path, clone: pygit2.Repository) -> set[str]:
+    """The names a clone goes by, lower-cased: its folder as given, its work tree's or its git
+    folder's (`name.git`), and `name` for a mirror kept as `owner+name/repo`."""
+    folders = [Path(given), Path(clone.workdir or clone.path.rstrip("/"))]
+    names: set[str] = set()
+    for folder in folders:
+        if folder.name == "repo" and "+" in folder.parent.name:
+            folder = folder.parent
+        name = folder.name.rsplit("+", 1)[-1].removesuffix(".git").lower()
+        if name:
+            names.add(name)
+    return names
+
+
+def _last_name(path: str) -> str:
+    return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].lower()
+
+
+def _folder_names(path: str) -> list[str]:
+    """The names of the folders a logged path lies in (itself too: a cwd is one), lower-cased."""
+    return [part.lower() for part in path.replace("\\", "/").split("/") if part]
 
 
 def same_repository(session: Session, repo: str | Path) -> bool:

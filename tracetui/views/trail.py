@@ -111,10 +111,12 @@ def _rows(
     recorded = library.recorded_trail(session.id)  # a capsule's as sealed, a dataset's as exported
     if recorded is not None:
         return list(recorded.rows), recorded.note
-    from tracetui.trail import trail, unified_diff
+    from tracetui.trail import given_clone, trail, unified_diff
 
-    found = trail(session, repo=repo or None, cache_dir=cache_dir, own_only=True)  # copies shown unjudged
-    return [{**f.to_dict(), "diff": unified_diff(f.patch)} for f in found.fates], found.note or ""
+    where, aside = given_clone(session, repo)  # the app's --repo is one clone for every session
+    found = trail(session, repo=where, cache_dir=cache_dir, own_only=True)  # copies shown unjudged
+    note = aside + (found.note or ("judged where it ran" if aside else ""))
+    return [{**f.to_dict(), "diff": unified_diff(f.patch)} for f in found.fates], note
 
 
 def rank(state: str) -> int:

@@ -27,7 +27,7 @@ def demo_session(tmp_path_factory):
     (other / "x.txt").write_text("x\n")
     _git("-C", str(other), "add", ".")
     _git("-C", str(other), "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "x")
-    clone = root / "elsewhere" / "shop"
+    clone = root / "elsewhere" / demo.repo.name
     _git("clone", "-q", str(demo.repo), str(clone))
     return demo, session, other, clone
 
@@ -35,9 +35,21 @@ def demo_session(tmp_path_factory):
 def test_a_session_belongs_to_its_own_repository_and_its_clones_not_to_another(demo_session):
     demo, session, other, clone = demo_session
     assert belongs(session, demo.repo)
-    assert belongs(session, clone)  # a clone elsewhere holds the files the session edited
+    assert belongs(session, clone)  # a clone elsewhere, named as the folder it ran in, with its files
     assert not belongs(session, other)
     assert not belongs(session, other / "no-such-folder")
+
+
+def test_a_clone_that_holds_the_same_files_under_another_name_is_not_the_session_s(demo_session, tmp_path):
+    # Any clone holds a README.md: files of the same names alone made the app's --repo judge other
+    # projects' sessions in it (every patch of a Codex session called lost in an unrelated clone).
+    demo, session, _, clone = demo_session
+    decoy = tmp_path / "decoy"
+    _git("clone", "-q", str(clone), str(decoy))
+    assert not belongs(session, decoy)
+    mirror = tmp_path / f"someone+{demo.repo.name}" / "repo"  # how a fetched mirror is kept
+    _git("clone", "-q", str(clone), str(mirror))
+    assert belongs(session, mirror)
 
 
 def test_the_base_ignores_a_repo_the_session_does_not_belong_to(demo_session):
