@@ -161,8 +161,9 @@ def build_parser(only: str | None = None) -> Parser:
         dest="app_repo",
         metavar="CLONE",
         default=argparse.SUPPRESS,
-        help="with no command: the app's trail pane judges sessions in this clone of their repository, "
-        "wherever it lives (default: each session's logged cwd)",
+        help="with no command: the app's trail pane judges the clone's own sessions in it, wherever it "
+        "lives (its commit or remote logged, or named as the folder the agent worked in; "
+        "default: each session's logged cwd)",
     )
     parser.add_argument(
         "--dataset",
