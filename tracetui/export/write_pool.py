@@ -13,16 +13,15 @@ from __future__ import annotations
 import collections
 import os
 import pickle
-import queue
 import subprocess
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tracetui.bucket import Bucket, Rating
 from tracetui.errors import TracetuiError
-from tracetui.worker_pipes import end_workers, pipes, recv, send, spawn
+from tracetui.worker_pipes import spawn
+from tracetui.worker_pool import SetupFailed, WorkerPool
 
 if TYPE_CHECKING:
     from tracetui.export.parquet_made import Made
@@ -105,15 +104,20 @@ class WritePool:
     def __init__(self, ex: Exporter, setup: WriteSetup, size: int) -> None:
         self.ex = ex
         self.size = size
-        self.setup = pickle.dumps(setup, protocol=pickle.HIGHEST_PROTOCOL)
-        self.jobs: queue.Queue[tuple[int, bytes] | None] = queue.Queue()
-        self.results: dict[int, bytes | None] = {}  # None: the worker died on it
-        self.done = threading.Condition()
-        self.stopping = threading.Event()
-        self.procs: list[subprocess.Popen[bytes]] = []
-        self.threads: list[threading.Thread] = []
-        self.tickets = 0
-        self.waiting = 0  # tickets given out and not yet taken
+        # The module's `spawn` and `WORKER` looked up at each start, so a test's stand-ins take their
+        # place. Every worker is sent the setup first (write_worker.serve).
+        told = pickle.dumps(setup, protocol=pickle.HIGHEST_PROTOCOL)
+        self.pool = WorkerPool(size, lambda: spawn(WORKER), told)
+        self.said_setup = False  # the workers' setup failure is in the report's warnings
+
+    @property
+    def procs(self) -> list[subprocess.Popen[bytes]]:
+        return self.pool.procs
+
+    @property
+    def waiting(self) -> int:
+        """Tickets given out and not yet taken."""
+        return self.pool.waiting
 
     def reviewed(
         self,
@@ -123,7 +127,8 @@ class WritePool:
     ) -> Iterator[tuple[SessionSummary, Verdict]]:
         """(summary, its review) in the sessions' order, at most AHEAD a worker in flight. `judging`
         is asked as each is sent: whether its outcome is to be judged (not once the export will
-        refuse); `here` reviews a session in this process (one whose worker died)."""
+        refuse); `here` reviews a session in this process (one whose worker died, or all where
+        the workers could not start)."""
         line: collections.deque[tuple[SessionSummary, bool, int]] = collections.deque()
         source = iter(todo)
         while True:
@@ -136,9 +141,8 @@ class WritePool:
             if not line:
                 return
             summary, judge, ticket = line.popleft()
-            raw = self.result(ticket)
-            if raw is None:
-                self._died(summary.id)
+            raw = self.result(ticket, summary.id)
+            if raw is None:  # the worker died on it, or none can work: done here
                 yield summary, here(summary, judge)
                 continue
             verdict = self._answer(raw, summary.id)
@@ -152,7 +156,8 @@ class WritePool:
         here: Callable[[Reviewed], Made | None],
     ) -> Iterator[tuple[Reviewed, Made | None]]:
         """(item, what it gives its partition) in the items' order, at most AHEAD a worker in flight;
-        `here` writes a session in this process (one whose worker died)."""
+        `here` writes a session in this process (one whose worker died, or all where the workers
+        could not start)."""
         line: collections.deque[tuple[Reviewed, int]] = collections.deque()
         source = iter(items)
         while True:
@@ -164,7 +169,7 @@ class WritePool:
             if not line:
                 return
             item, ticket = line.popleft()
-            yield item, self._taken(item, self.result(ticket), here)
+            yield item, self._taken(item, self.result(ticket, item.summary.id), here)
 
     def _taken(
         self, item: Reviewed, raw: bytes | None, here: Callable[[Reviewed], Made | None]
@@ -172,19 +177,13 @@ class WritePool:
         """A worker's answer put in this process's report; a session whose worker died is written
         here, and the report says so: no session is lost to a worker."""
         ex = self.ex
-        if raw is None:
-            self._died(item.summary.id)
+        if raw is None:  # the worker died on it, or none can work: written here
             return here(item)
         value = self._answer(raw, item.summary.id)
         assert isinstance(value, Answer)
         ex.report.refused.extend(value.refused)
         ex.report.warnings.extend(value.warnings)
         return value.made
-
-    def _died(self, session_id: str) -> None:
-        self.ex.report.warnings.append(
-            f"an export worker stopped on session {session_id}; the exporting process did its work instead"
-        )
 
     @staticmethod
     def _answer(raw: bytes, session_id: str) -> Any:
@@ -196,73 +195,33 @@ class WritePool:
 
     def submit(self, job: tuple[Any, ...]) -> int:
         """A job: ("review", session id, judge) or ("write", session id, the rows' keys)."""
-        ticket = self.tickets
-        self.tickets += 1
-        self.waiting += 1
-        self.jobs.put((ticket, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)))
-        if len(self.threads) < min(self.size, self.tickets):
-            t = threading.Thread(target=self._serve_one, daemon=True)
-            self.threads.append(t)
-            t.start()
-        return ticket
+        return self.pool.submit(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def result(self, ticket: int) -> bytes | None:
-        """The worker's pickled ("answer", Answer) or ("error", exception); None where it died."""
-        with self.done:
-            while ticket not in self.results:
-                self.done.wait(0.1)
-            self.waiting -= 1
-            return self.results.pop(ticket)
-
-    def _serve_one(self) -> None:
-        """A worker's thread: starts its process on its first job (again after a death), feeds it."""
-        proc = None
+    def result(self, ticket: int, session_id: str) -> bytes | None:
+        """The worker's pickled ("answer", Answer) or ("error", exception); None where the session
+        is to be done here, which the report says: its worker died on it, or the workers could not
+        set themselves up (said once: from then on every session is done here)."""
         try:
-            while not self.stopping.is_set():
-                try:
-                    item = self.jobs.get(timeout=0.1)
-                except queue.Empty:
-                    continue
-                if item is None:
-                    return
-                ticket, data = item
-                answer = None
-                try:
-                    if proc is None:
-                        with self.done:
-                            if self.stopping.is_set():
-                                return  # closed while this job waited: no process to start
-                            proc = spawn(WORKER)
-                            self.procs.append(proc)
-                        send(pipes(proc)[0], self.setup)
-                    stdin, stdout = pipes(proc)
-                    send(stdin, data)
-                    answer = recv(stdout)
-                except Exception:  # no process (the system's limit), a broken pipe: as if it died
-                    pass
-                if answer is None and proc is not None:
-                    proc.kill()
-                    proc.wait()
-                    proc = None
-                with self.done:
-                    self.results[ticket] = answer
-                    self.done.notify_all()
-        finally:
-            if proc is not None:
-                try:
-                    pipes(proc)[0].close()  # end of input: the worker returns
-                except OSError:
-                    pass
+            raw = self.pool.result(ticket)
+        except SetupFailed as failed:
+            if not self.said_setup:
+                self.said_setup = True
+                self.ex.report.warnings.append(
+                    f"the export workers could not start ({failed}); the exporting process did every"
+                    " session's work instead"
+                )
+            return None
+        if raw is None:
+            self.ex.report.warnings.append(
+                f"an export worker stopped on session {session_id}; the exporting process did its work"
+                " instead"
+            )
+        return raw
 
     def close(self) -> None:
         """Stop the workers: at once where sessions are still in flight (an error, Ctrl-C), else once
         they have read the end of their input."""
-        unfinished = self.waiting > 0
-        with self.done:  # no worker starts after this
-            self.stopping.set()
-        for _ in self.threads:
-            self.jobs.put(None)
-        end_workers(self.procs, self.threads, at_once=unfinished)
+        self.pool.close()
 
 
 def pickled(answer: tuple[str, Any], session_id: str) -> bytes:

@@ -20,6 +20,7 @@ from tracetui.export.run import Exporter, ExportReport, _verdict
 from tracetui.export.write_pool import Answer, Verdict, WriteSetup, pickled
 from tracetui.redact import TextScanner, refresh_plan
 from tracetui.worker_pipes import recv, send
+from tracetui.worker_pool import set_up
 
 
 class _Shelf(Bucket):
@@ -68,23 +69,16 @@ def write_one(ex: Exporter, session_id: str, keys: dict[str, Any]) -> Answer:
 
 
 def serve() -> None:
+    """Set up from the first message (a failure is answered once, and this worker returns: the
+    exporting process then does every session itself), then answer each session it is sent."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    first = recv(stdin)
-    if first is None:
+    ex = set_up(stdin, stdout, lambda first: exporter(pickle.loads(first)))
+    if ex is None:
         return
-    ex: Exporter | None = None
-    setup_error: Exception | None = None
-    try:
-        ex = exporter(pickle.loads(first))
-    except Exception as exc:  # said for each session, in the exporting process
-        setup_error = exc
     while (message := recv(stdin)) is not None:
         kind, session_id, arg = pickle.loads(message)
         answer: tuple[str, Any]
         try:
-            if ex is None:
-                assert setup_error is not None
-                raise setup_error
             done = review_one(ex, session_id, arg) if kind == "review" else write_one(ex, session_id, arg)
             answer = ("answer", done)
         except Exception as exc:  # raised in the exporting process as it would have been raised there

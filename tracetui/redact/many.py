@@ -8,10 +8,8 @@ from __future__ import annotations
 import collections
 import os
 import pickle
-import queue
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +21,8 @@ from tracetui.redact.finding import Finding
 from tracetui.redact.identity import Identity
 from tracetui.redact.plan import Plan, PlanStore
 from tracetui.redact.scan import gate_scan, refresh_cached_plan, refresh_plan, timed_scans
-from tracetui.worker_pipes import end_workers, pipes, recv, send, spawn
+from tracetui.worker_pipes import recv, send, spawn
+from tracetui.worker_pool import Cancelled, WorkerPool
 
 # Characters to scan before the pool starts: a worker costs 0.5 s of CPU to start (Python, the
 # detectors' imports), what a core scans of about a megabyte. Below that, sessions are scanned here.
@@ -180,39 +179,36 @@ def _scan_batch(texts: list[str], identity: Identity | None) -> list[list[Findin
 
 
 class _Pool:
-    """Worker processes started as jobs come, each job a session; results by ticket."""
+    """Worker processes started as jobs come, each job a session or a batch of texts; results by
+    ticket, a job whose worker died done here."""
 
     def __init__(self, size: int) -> None:
-        self.size = size
-        self.jobs: queue.Queue[tuple[int, bytes] | None] = queue.Queue()
-        self.results: dict[int, tuple[str, Any]] = {}
-        self.done = threading.Condition()
-        self.stopping = threading.Event()
-        self.procs: list[subprocess.Popen[bytes]] = []
-        self.threads: list[threading.Thread] = []
-        self.tickets = 0
+        # The module's `spawn` looked up at each start, so a test's stand-in takes its place.
+        self.pool = WorkerPool(size, lambda: spawn("tracetui.redact.many"))
         self.local: dict[int, Any] = {}  # the job of each ticket, to run here if its worker dies
+
+    @property
+    def tickets(self) -> int:
+        return self.pool.tickets
+
+    @property
+    def procs(self) -> list[subprocess.Popen[bytes]]:
+        return self.pool.procs
 
     def submit(self, job: tuple[Any, ...]) -> int:
         """A job: (session, store, identity) for a plan, or ("scan", texts, identity) for findings."""
-        ticket = self.tickets
-        self.tickets += 1
+        ticket = self.pool.submit(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
         self.local[ticket] = job
-        self.jobs.put((ticket, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)))
-        if len(self.threads) < min(self.size, self.tickets):
-            t = threading.Thread(target=self._serve_one, daemon=True)
-            self.threads.append(t)
-            t.start()
         return ticket
 
     def result(self, ticket: int, cancelled: Callable[[], bool] | None) -> Any:
-        with self.done:
-            while ticket not in self.results:
-                if cancelled is not None and cancelled():
-                    return None
-                self.done.wait(0.1)
-            kind, value = self.results.pop(ticket)
+        """The job's plan or findings; None once `cancelled` is true. A worker's error is raised."""
+        try:
+            raw = self.pool.result(ticket, cancelled)
+        except Cancelled:
+            return None
         job = self.local.pop(ticket)
+        kind, value = _unpickled(raw)
         if kind in ("plan", "findings"):
             return value
         if kind == "error":
@@ -223,57 +219,22 @@ class _Pool:
         session, store, base = job
         return refresh_plan(session, store, base)
 
-    def _serve_one(self) -> None:
-        proc = None
-        try:
-            while not self.stopping.is_set():
-                try:
-                    item = self.jobs.get(timeout=0.1)
-                except queue.Empty:
-                    continue
-                if item is None:
-                    return
-                ticket, data = item
-                answer: tuple[str, Any] = ("died", None)
-                try:
-                    if proc is None:
-                        with self.done:
-                            if self.stopping.is_set():
-                                return  # closed while this job waited: no process to start
-                            proc = spawn("tracetui.redact.many")
-                            self.procs.append(proc)
-                    stdin, stdout = pipes(proc)
-                    send(stdin, data)
-                    raw = recv(stdout)
-                    if raw is not None:
-                        answer = pickle.loads(raw)
-                except Exception:  # no process (the system's limit), a broken pipe: as if it died
-                    pass
-                if answer[0] == "died" and proc is not None:
-                    proc.kill()
-                    proc.wait()
-                    proc = None
-                with self.done:
-                    self.results[ticket] = answer
-                    self.done.notify_all()
-        finally:
-            if proc is not None:
-                try:
-                    pipes(proc)[0].close()  # end of input: the worker returns
-                except OSError:
-                    pass
-
     def close(self) -> None:
         """Stop the workers: at once where jobs are left (the caller stopped reading or was cancelled),
         else once they have read the end of their input."""
-        unfinished = len(self.local) > 0
-        with self.done:  # no worker starts after this
-            self.stopping.set()
-        for _ in self.threads:
-            self.jobs.put(None)
-        end_workers(self.procs, self.threads, at_once=unfinished)
+        self.pool.close()
 
 
+def _unpickled(raw: bytes | None) -> tuple[str, Any]:
+    """A worker's answer; one that cannot be read (an exception that does not unpickle) is taken as
+    a death, and the job done here raises what it raises."""
+    if raw is None:
+        return ("died", None)
+    try:
+        answer = pickle.loads(raw)
+    except Exception:
+        return ("died", None)
+    return answer if isinstance(answer, tuple) and len(answer) == 2 else ("died", None)
 
 
 def serve() -> None:

@@ -5,6 +5,7 @@ sessions are in flight than the pool allows."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from typing import Any
@@ -182,3 +183,30 @@ def test_no_more_sessions_are_in_flight_than_the_pool_allows(bucket, tmp_path, m
     assert _export(bucket, tmp_path / "out")["written"] == len(IDS) - 1
     assert len(most) == 2 * len(IDS)  # each session reviewed and written on a worker
     assert max(most) == 2  # one a worker, however many are waiting
+
+
+def test_workers_that_cannot_set_up_leave_every_session_here_said_once(bucket, tmp_path, monkeypatch, pool):
+    here = _here(bucket, tmp_path / "here", monkeypatch)
+    spawned: list[str] = []
+    spawn = write_pool.spawn
+
+    def counted(module: str) -> subprocess.Popen[bytes]:
+        spawned.append(module)
+        return spawn(module)
+
+    # The workers are told of a bucket that is not there; the exporting process keeps its own.
+    init = write_pool.WritePool.__init__
+
+    def elsewhere(self, ex, setup, size):
+        init(self, ex, dataclasses.replace(setup, root=str(tmp_path / "gone")), size)
+
+    monkeypatch.setattr(write_pool.WritePool, "__init__", elsewhere)
+    monkeypatch.setattr(write_pool, "spawn", counted)
+    pooled = _export(bucket, tmp_path / "pooled")
+    assert len(pool) == 1 and 1 <= len(spawned) <= 2  # no worker started again once one said why
+    [said] = pooled.pop("warnings")
+    assert said.startswith("the export workers could not start (TracetuiError: the bucket ")
+    assert said.endswith("; the exporting process did every session's work instead")
+    assert _files(tmp_path / "here") == _files(tmp_path / "pooled")
+    assert _alike(here) == _alike(pooled) and pooled["written"] == len(IDS) - 1
+    assert all(proc.poll() is not None for proc in pool[0].procs)
