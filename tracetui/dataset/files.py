@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracetui.dataset.location import storage_options
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.regular_file import outside
 
@@ -221,7 +222,7 @@ def _filesystem(url: str) -> tuple[Any, str, str]:
     except ImportError:
         raise TracetuiError("--dataset needs fsspec (pip install 'tracetui[dataset]')") from None
     try:
-        fs, root = url_to_fs(url)
+        fs, root = url_to_fs(url, **storage_options(url))  # http(s): no redirect followed
     except (ImportError, ValueError) as exc:
         # An unknown protocol, or one whose filesystem package is not installed (s3fs, gcsfs…).
         raise TracetuiError(f"cannot open {url}: {exc}") from None

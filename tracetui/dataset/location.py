@@ -5,12 +5,14 @@ URL here, so they name a dataset alike and give the same error for a filesystem 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tracetui.errors import TracetuiError
+from tracetui.safe_text import clip, safe_line
 
 TABLES = ("sessions", "steps", "tool_calls", "patches")
 # The optional package each cloud filesystem needs, and the extra that installs it.
@@ -91,7 +93,7 @@ def open_location(url: str | Path) -> Location:
     except ImportError:  # pragma: no cover - fsspec comes with pyarrow's users; kept for a clear line
         raise TracetuiError("a dataset URL needs fsspec (pip install fsspec)") from None
     try:
-        fs, path = fsspec.core.url_to_fs(text)
+        fs, path = fsspec.core.url_to_fs(text, **storage_options(text))
     except ImportError:
         package, extra = _NEEDS.get(scheme, (scheme, scheme))
         raise TracetuiError(
@@ -103,6 +105,51 @@ def open_location(url: str | Path) -> Location:
     if not root or any(p in (".", "..") for p in root.split("/")):
         raise TracetuiError(f"the dataset URL {text!r} names no folder (give scheme://bucket/folder)")
     return Location(fs, root, text)
+
+
+class Redirected(TracetuiError):
+    """An http(s) dataset's server answered with a redirect, which is never followed."""
+
+
+def storage_options(url: str) -> dict[str, Any]:
+    """What fsspec is given to open `url`: for http(s), a client that follows a redirect only within
+    the server the user named. A dataset's server is anyone's, and aiohttp followed its redirects
+    silently (fsspec asks it to): to another host, to 127.0.0.1 or 169.254.169.254, a blind request
+    from this machine (SSRF). A redirect that leaves the origin (scheme, host, port) is refused in one
+    line naming where it pointed; one within it (a folder's trailing `/`) reaches nothing new."""
+    found = _SCHEME.match(url)
+    if found is None or found.group(1).lower() not in ("http", "https"):
+        return {}
+    return _http_options()
+
+
+@functools.cache
+def _http_options() -> dict[str, Any]:
+    try:
+        import aiohttp
+    except ImportError:  # fsspec says http needs aiohttp, in the caller's one line
+        return {}
+    refuse = aiohttp.TraceConfig()
+    refuse.on_request_redirect.append(_refuse_redirect)  # before aiohttp follows it
+    refuse.on_request_end.append(_refuse_redirect)  # one returned unfollowed (a HEAD's)
+    return {"client_kwargs": {"trace_configs": [refuse]}}
+
+
+async def _refuse_redirect(session: Any, context: Any, params: Any) -> None:
+    response = params.response
+    if response.status not in (301, 302, 303, 307, 308):
+        return
+    where = response.headers.get("Location") or response.headers.get("URI") or ""
+    try:
+        target = response.url.join(type(response.url)(where))
+        if target.origin() == response.url.origin() and where:
+            return
+        where = str(target)
+    except ValueError:
+        pass  # no URL: said as the server sent it
+    shown = safe_line(clip(where, 300))
+    asked = safe_line(clip(str(params.url), 300))
+    raise Redirected(f"{asked} redirected to {shown}; fetch {shown} directly if you trust it")
 
 
 def check_machine(name: str) -> str:
