@@ -10,6 +10,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.console import Console, RenderableType
+from rich.segment import Segment, Segments
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -129,6 +131,13 @@ class TraceApp(App):
             self.notify("too long to copy: use the pager (P)", severity="warning")
             return
         super().copy_to_clipboard(text)
+
+    def _print_error_renderables(self) -> None:
+        """What Textual prints as the app ends, a crash's traceback above all (Rich's, with each
+        frame's locals), with every control made visible as the CLI's own tracebacks are: its message
+        and its locals quote log strings, and Rich wrote their ESC, CSI and bidi overrides raw."""
+        self._exit_renderables[:] = [_inert(self.error_console, r) for r in self._exit_renderables]
+        super()._print_error_renderables()
 
     def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
         """A keymap gave a key to two actions: say so once (Textual keeps the first binding)."""
@@ -383,3 +392,9 @@ def _takes_paths(sync: SyncFunction) -> bool:
         return "paths" in inspect.signature(sync).parameters
     except (TypeError, ValueError):
         return False
+
+
+def _inert(console: Console, renderable: RenderableType) -> Segments:
+    """`renderable` rendered, each piece of its text through `safe_text` (its styles kept)."""
+    pieces = console.render(renderable)
+    return Segments([Segment(safe_text(s.text), s.style) for s in pieces if not s.control])

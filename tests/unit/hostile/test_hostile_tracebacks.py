@@ -45,3 +45,29 @@ def test_an_unexpected_failure_s_traceback_reaches_the_terminal_inert(tmp_path, 
     assert "evil" in out.stderr  # the message is still said
     for ch in FORBIDDEN:
         assert ch not in out.stderr + out.stdout, f"{ch!r} reached the terminal"
+
+
+# The app is Textual's: a failure in it is caught there and, as the app ends, printed by Rich as a
+# traceback with each frame's locals, past the CLI's hook. Message and locals wrote their controls raw.
+_APP_CHILD = """
+import sys
+from tracetui.bucket import Bucket
+from tracetui.ui.app import TraceApp
+def boom(self):
+    from_a_log = sys.argv[1]
+    raise RuntimeError(from_a_log)
+TraceApp.on_mount = boom
+app = TraceApp(Bucket.open(sys.argv[2]))
+app.run(headless=True)
+sys.exit(app.return_code or 0)
+"""
+
+
+def test_the_app_s_crash_reaches_the_terminal_inert(tmp_path):
+    out = subprocess.run([sys.executable, "-c", _APP_CHILD, HOSTILE, str(tmp_path / "b")],
+                         capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL, check=False,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    assert out.returncode == 1 and "RuntimeError" in out.stderr and "locals" in out.stderr, out.stderr[-400:]
+    assert "evil" in out.stderr  # the message is still said
+    for ch in FORBIDDEN:
+        assert ch not in out.stderr + out.stdout, f"{ch!r} reached the terminal"
