@@ -53,3 +53,56 @@ def test_a_staged_log_that_is_no_file_of_ours_is_never_written_through(tmp_path,
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr[-400:]
     assert outside.read_text() == PROFILE
     assert orjson.loads(out.stdout)["sessions"] == 1 and not log.is_symlink()
+
+
+# OpenCode's database is copied whole into the bucket before it is read, and its path is anyone's to
+# name (`$OPENCODE_DB`, a data folder copied from someone): a sparse file of terabytes there was
+# copied byte for byte, and the disk filled with zeros. The copy has a ceiling now (lowered here, so
+# the old code's copy stays small): past it the database is skipped with a warning, nothing copied.
+CEILING = 1 << 20
+
+
+@pytest.mark.parametrize("sparse", ["opencode.db", "opencode.db-wal"])
+def test_a_database_past_the_ceiling_is_skipped_not_copied(tmp_path, monkeypatch, sparse):
+    from tracetui.sources.opencode import stage
+
+    monkeypatch.setattr(stage, "MAX_DATABASE", CEILING, raising=False)
+    data = tmp_path / "data"
+    data.mkdir()
+    db = data / "opencode.db"
+    db.write_bytes(b"")
+    with open(data / sparse, "ab") as fh:
+        fh.truncate(64 << 20)
+    folder = tmp_path / "staged"
+    copied: list[int] = []
+
+    def watched(path, mode="r", *args, **kwargs):  # the stage's own open(): bytes it writes are counted
+        fh = open(path, mode, *args, **kwargs)
+        if "w" in mode:
+            write = fh.write
+
+            def counted(data: bytes) -> int:
+                copied.append(len(data))
+                return write(data)
+
+            fh.write = counted
+        return fh
+
+    monkeypatch.setattr(stage, "open", watched, raising=False)
+    staged, problems = stage.stage([db], folder)
+    assert staged == [] and len(problems) == 1, problems
+    assert "too large to copy" in problems[0].error and problems[0].path == str(db), problems
+    assert sum(copied) <= CEILING, f"{sum(copied)} bytes copied"
+    assert not any(p.name.startswith(".copy") for p in folder.iterdir())
+
+
+def test_a_database_that_grows_past_the_ceiling_while_copied_stops_there(tmp_path):
+    from tracetui.sources.opencode import stage
+
+    source = tmp_path / "opencode.db"
+    with open(source, "ab") as fh:
+        fh.truncate(8 << 20)
+    target = tmp_path / "copy"
+    with pytest.raises(stage._TooLarge):
+        stage._copy_file(str(source), target, CEILING)
+    assert target.stat().st_size <= CEILING

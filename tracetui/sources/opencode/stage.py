@@ -37,6 +37,14 @@ STATE = "state.json"
 MAX_FILE = 64 << 20  # a material file larger than this is not read (the bucket's line limit)
 SNIFF = 4096
 COPY_TRIES = 3
+# The database and its -wal are copied whole before they are read: a sparse file of terabytes named
+# opencode.db (or `$OPENCODE_DB`) was copied byte for byte, a disk filled with zeros. Far past the
+# database of years of daily use; one larger is skipped with a warning, as a material file is.
+MAX_DATABASE = 8 << 30
+
+
+class _TooLarge(Exception):
+    """A database (with its -wal) grew past MAX_DATABASE while it was copied."""
 
 
 def is_database(path: Path) -> bool:
@@ -104,16 +112,24 @@ class _Database:
             why = f"not read: its -wal is a link out of its folder, to {safe_line(real)}"
             self.problems.append(LineError(self.path, 0, why))
             return None
+        too_large = f"over {MAX_DATABASE >> 20:,} MB with its -wal, too large to copy; skipped"
         for attempt in range(COPY_TRIES):
             before = _db_stat(self.path)
+            if sum(max(n, 0) for n in before[::2]) > MAX_DATABASE:
+                self.problems.append(LineError(self.path, 0, too_large))
+                return None
             target = self.folder / f".copy-{os.getpid()}-{attempt}"
             shutil.rmtree(target, ignore_errors=True)
             target.mkdir()
             self.copy = target
             try:
-                _copy_file(self.path, target / "opencode.db")
+                room = MAX_DATABASE - _copy_file(self.path, target / "opencode.db", MAX_DATABASE)
                 if os.path.exists(wal):
-                    _copy_file(wal, target / "opencode.db-wal")
+                    _copy_file(wal, target / "opencode.db-wal", room)
+            except _TooLarge:  # it grew past the ceiling while copied
+                shutil.rmtree(target, ignore_errors=True)
+                self.problems.append(LineError(self.path, 0, too_large))
+                return None
             except OSError as exc:
                 self.problems.append(
                     LineError(self.path, 0, f"cannot copy the OpenCode database: {exc.strerror or exc}")
@@ -691,9 +707,16 @@ def _db_stat(path: str) -> list[int]:
     return out
 
 
-def _copy_file(source: str, target: Path) -> None:
+def _copy_file(source: str, target: Path, most: int) -> int:
+    """Copy `source` to `target`; the bytes copied. _TooLarge past `most` bytes (no more are read)."""
+    copied = 0
     with open_regular(source) as src, open(target, "wb") as dst:
-        shutil.copyfileobj(src, dst, 1 << 20)
+        while chunk := src.read(min(1 << 20, most + 1 - copied)):
+            copied += len(chunk)
+            if copied > most:
+                raise _TooLarge
+            dst.write(chunk)
+    return copied
 
 
 def _size(path: Path) -> int | None:
