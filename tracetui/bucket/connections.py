@@ -7,6 +7,7 @@ import contextlib
 import functools
 import os
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -338,9 +339,10 @@ def _writable(root: Path) -> bool:
     if not os.access(root, os.W_OK):
         return False
     try:
-        probe = root / f".write-probe.{os.getpid()}"
-        probe.touch()
-        probe.unlink()
+        # mkstemp's fresh name: `.write-probe.<pid>` was touched through a link planted there.
+        fd, probe = tempfile.mkstemp(prefix=".write-probe.", dir=root)
+        os.close(fd)
+        os.unlink(probe)
     except OSError:
         return False
     return True

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from tracetui.bucket.mending import mend
+from tracetui.regular_file import fresh_temp
 
 SHARDS = 8  # SQLite attaches at most 10 databases to a connection: the main index and these 8
 SHIFT = 24  # a session's steps are rowids sno << 24 | position
@@ -127,8 +128,11 @@ def build(root: Path, shard: int) -> tuple[sqlite3.Connection, Path]:
     """A writing connection to a shard that is not there yet, made whole in a file of its own
     (`Writers` with `fresh`): no journal and no WAL while it is built (nothing else reads it), put in
     place by `finish`. Returns the connection and the file."""
-    temp = path(root, shard).with_name(f".{path(root, shard).name}.build.{os.getpid()}.tmp")
-    set_aside(temp, None)
+    # A fresh file (mkstemp's), never a name one can guess: `.<name>.build.<pid>.tmp` was, and a link
+    # planted there had SQLite build the shard through it, wherever it pointed.
+    target = path(root, shard)
+    made, temp = fresh_temp(target.with_name(f"{target.name}.build"))  # `.<name>.build.<random>.<pid>.tmp`
+    made.close()
     conn = sqlite3.connect(temp, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
@@ -173,8 +177,8 @@ def _put_in_place(conn: sqlite3.Connection, temp: Path, target: Path) -> bool:
 def _make(target: Path) -> None:
     """A new shard, whole (schema and WAL mode), put in place by one rename: a reader that finds the
     file (a search during a sync) always finds its tables."""
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temp.unlink(missing_ok=True)
+    made, temp = fresh_temp(target)  # never a guessable name, as `build`'s
+    made.close()
     conn = sqlite3.connect(temp, isolation_level=None)
     try:
         conn.executescript(SCHEMA)

@@ -16,6 +16,7 @@ import os
 import shutil
 import sqlite3
 import stat
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,14 +114,14 @@ class _Database:
             self.problems.append(LineError(self.path, 0, why))
             return None
         too_large = f"over {MAX_DATABASE >> 20:,} MB with its -wal, too large to copy; skipped"
-        for attempt in range(COPY_TRIES):
+        for _ in range(COPY_TRIES):
             before = _db_stat(self.path)
             if sum(max(n, 0) for n in before[::2]) > MAX_DATABASE:
                 self.problems.append(LineError(self.path, 0, too_large))
                 return None
-            target = self.folder / f".copy-{os.getpid()}-{attempt}"
-            shutil.rmtree(target, ignore_errors=True)
-            target.mkdir()
+            # A fresh folder of the user's alone (mkdtemp): `.copy-<pid>-<n>` was a name one could
+            # guess, and a link planted there made mkdir fail, the sync with a traceback.
+            target = Path(tempfile.mkdtemp(prefix=".copy-", dir=self.folder))
             self.copy = target
             try:
                 room = MAX_DATABASE - _copy_file(self.path, target / "opencode.db", MAX_DATABASE)
