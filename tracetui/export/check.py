@@ -11,6 +11,7 @@ the spec's published schema (blame.record_problems).
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from tracetui.export.parquet_rows import ParquetRows, Unreadable
 from tracetui.folder_walk import walk
 from tracetui.model import Session
 from tracetui.redact import Identity, TextScanner
+from tracetui.regular_file import open_regular, read_regular
 
 
 @dataclass(slots=True)
@@ -112,15 +114,24 @@ def _file_problems(
 ) -> list[dict[str, Any]]:
     """What is wrong with one listed file: its digest, a sure finding of a kind its sessions did not
     keep (`gate`), and what its format's validator or schema rejects."""
+    differ = [{"file": rel, "problem": "its bytes differ from the manifest's digest"}]
     try:
         path = inside(root, rel)
+        # The manifest may be forged, and name a sparse file of gigabytes: its size is compared before
+        # a byte is read, and a file read whole past WHOLE_MOST is not read at all.
+        st = os.stat(path)
+        if stat.S_ISREG(st.st_mode) and (not isinstance(meta, dict) or st.st_size != meta.get("size")):
+            return differ
+        if stat.S_ISREG(st.st_mode) and st.st_size > WHOLE_MOST and not _in_pieces(rel):
+            return [{"file": rel, "problem": f"{st.st_size >> 20:,} MB, too large to check (over "
+                                             f"{WHOLE_MOST >> 20} MB in one piece)"}]  # fmt: skip
         sha, size = file_sha256(path)
     except TracetuiError as exc:
         return [{"file": rel, "problem": str(exc)}]
     except OSError as exc:
         return [{"file": rel, "problem": f"cannot be read ({exc.strerror or exc})"}]
     if not isinstance(meta, dict) or sha != meta.get("sha256") or size != meta.get("size"):
-        return [{"file": rel, "problem": "its bytes differ from the manifest's digest"}]
+        return differ
     problems: list[dict[str, Any]] = []
     try:
         for before, readable in read(path, rel):
@@ -138,6 +149,14 @@ def _file_problems(
 
 
 _MEMO_TEXTS = 200_000  # texts the check remembers at once (about 50 MB); past it, it starts again
+# What the check holds of one file at once. A file of JSON lines is read a few MB of whole lines at a
+# time, none longer than a line the bucket copies (store.MAX_LINE); a Parquet file in its bounded
+# child; anything else (an ATIF trajectory, a Gemini log) whole, up to WHOLE_MOST. They were all read
+# whole, whatever their size, once the digest matched: a forged manifest naming a sparse file of
+# gigabytes, with its digest, had `--check` die of a MemoryError.
+WHOLE_MOST = 256 << 20
+LINE_MOST = 64 << 20
+_PIECE = 8 << 20
 
 
 def _kept_kinds(manifest: dict[str, Any]) -> dict[str, set[str]]:
@@ -170,25 +189,27 @@ def _trace_problems(path: Path, most: int = 5) -> list[str]:
 
     out: list[str] = []
     try:
-        lines = path.read_bytes().splitlines()
+        for before, piece in _line_pieces(path):
+            for n, line in enumerate(piece.splitlines(), before + 1):
+                try:
+                    found = record_problems(orjson.loads(line))
+                except orjson.JSONDecodeError:
+                    found = ["not JSON"]
+                out += [f"line {n}: not an Agent Trace record: {p}" for p in found]
+                if len(out) >= most:
+                    return out[:most]
     except OSError as exc:
         return [f"cannot be read ({exc.strerror or exc})"]
-    for n, line in enumerate(lines, 1):
-        try:
-            found = record_problems(orjson.loads(line))
-        except orjson.JSONDecodeError:
-            found = ["not JSON"]
-        out += [f"line {n}: not an Agent Trace record: {p}" for p in found]
-        if len(out) >= most:
-            return out[:most]
+    except TracetuiError as exc:
+        return [str(exc)]
     return out
 
 
 def _atif_problems(path: Path, validator: Validator, most: int = 5) -> list[str]:
     """What the validator says of one trajectory, its first few errors (one fault can give hundreds)."""
     try:
-        document = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError) as exc:
+        document = orjson.loads(read_regular(path, WHOLE_MOST))
+    except (OSError, orjson.JSONDecodeError, TracetuiError) as exc:
         return [f"not an ATIF trajectory: not JSON ({exc})"]
     if not isinstance(document, dict):
         return ["not an ATIF trajectory: not a JSON object"]
@@ -218,9 +239,38 @@ def _readable(path: Path, rel: str, parquet: ParquetRows) -> Iterator[tuple[int,
         except Unreadable as exc:
             raise TracetuiError(str(exc)) from None
         return
-    data = path.read_bytes()
-    if rel.startswith("sessions/"):
-        from tracetui.export.raw import gate_view
+    from tracetui.export.raw import gate_view
 
-        data = gate_view(data)
-    yield 0, data
+    view: Callable[[bytes], bytes] = gate_view if rel.startswith("sessions/") else bytes
+    if _in_pieces(rel):
+        for before, piece in _line_pieces(path):
+            yield before, view(piece)
+        return
+    yield 0, view(read_regular(path, WHOLE_MOST))
+
+
+def _in_pieces(rel: str) -> bool:
+    """Whether the check reads the file a piece at a time (Parquet, JSON lines), never whole."""
+    return rel.endswith((".parquet", ".jsonl"))
+
+
+def _line_pieces(path: Path) -> Iterator[tuple[int, bytes]]:
+    """A file of lines in pieces of whole lines (about _PIECE bytes), each with the lines before it;
+    TracetuiError for a line over LINE_MOST, of which no more is read."""
+    before = 0
+    with open_regular(path) as fh:
+        rest = b""
+        while chunk := fh.read(_PIECE):
+            rest += chunk
+            cut = rest.rfind(b"\n") + 1
+            if not cut:
+                if len(rest) > LINE_MOST:
+                    raise TracetuiError(f"line {before + 1}: over {LINE_MOST >> 20} MB, too long to check")
+                continue
+            piece, rest = rest[:cut], rest[cut:]
+            yield before, piece
+            before += piece.count(b"\n")
+        if rest:
+            if len(rest) > LINE_MOST:
+                raise TracetuiError(f"line {before + 1}: over {LINE_MOST >> 20} MB, too long to check")
+            yield before, rest
