@@ -405,16 +405,55 @@ def assign_placeholders(plan: Plan, session: Session) -> None:
 # --- on disk --------------------------------------------------------------------------------------
 
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._\-]")
+_PLAIN_ID = re.compile(r"[a-z0-9._\-]{1,96}")
+_HASHED = re.compile(r".*-[0-9a-f]{16}")  # how every hashed name ends
+# Names Windows takes for a device whatever follows the first dot (`con.plan.json`).
+_DEVICES = frozenset(
+    ["con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))]
+)
 
 
 def plan_path(plans_dir: str | Path, session_id: str) -> Path:
-    """The plan file of a session. Ids come from logs: any that is not a plain, short name (odd
-    characters that map alike, or a length no file system takes) is named by its hash as well."""
+    """The plan file of a session. Ids come from logs: only a plain, short, lowercase one is its own
+    name; any other is named by its hash as well. Odd characters map alike, some lengths no file
+    system takes, and ids that differ only by case (`Ab`, `aB`) were one file on a case-insensitive
+    file system (macOS's, Windows'), one session's decisions another's. A plain id shaped like a hashed
+    name is hashed too, so no id's name is another's (plain names never end as hashed ones do), and
+    so is one Windows would read as a device (`con`, `lpt1.x`); a hashed name never starts as one."""
+    plain = _PLAIN_ID.fullmatch(session_id) and not _HASHED.fullmatch(session_id)
+    if plain and session_id.split(".", 1)[0] not in _DEVICES:
+        return Path(plans_dir) / f"{session_id}.plan.json"
+    name = _SAFE_ID.sub("_", session_id) or "_"
+    if name.split(".", 1)[0].lower() in _DEVICES:
+        name = f"_{name}"
+    digest = hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return Path(plans_dir) / f"{name[:64]}-{digest}.plan.json"
+
+
+def _old_plan_path(plans_dir: Path, session_id: str) -> Path:
+    """Where a plan was kept before `plan_path` told ids apart whatever the disk's case."""
     name = _SAFE_ID.sub("_", session_id) or "_"
     if name != session_id or len(name) > 96:
-        digest = hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        name = f"{name[:64]}-{digest}"
-    return Path(plans_dir) / f"{name}.plan.json"
+        name = f"{name[:64]}-{hashlib.sha256(session_id.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
+    return plans_dir / f"{name}.plan.json"
+
+
+def _moved_to(new: Path, old: Path, session_id: str) -> Path:
+    """A plan still under its old name moved to `new`, where the plan there is this session's: on a
+    case-insensitive file system the old name may hold another id's that differs by case, left
+    where it is. `old` where it cannot be moved (a read-only bucket), `new` otherwise."""
+    try:
+        if new.exists() or not old.is_file():
+            return new
+        if orjson.loads(read_regular(old, CACHE_MOST)).get("session") != session_id:
+            return new
+    except (OSError, TracetuiError, orjson.JSONDecodeError, AttributeError):
+        return new  # damaged or not there: nothing to move
+    try:
+        os.rename(old, new)
+    except OSError:
+        return old
+    return new
 
 
 def save_plan(plan: Plan, path: str | Path) -> None:
@@ -464,7 +503,9 @@ class PlanStore:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else self.dir / "scan-cache"
 
     def path(self, session_id: str) -> Path:
-        return plan_path(self.dir, session_id)
+        new = plan_path(self.dir, session_id)
+        old = _old_plan_path(self.dir, session_id)
+        return new if old == new else _moved_to(new, old, session_id)
 
     def load(self, session_id: str) -> Plan | None:
         return load_plan(self.path(session_id))

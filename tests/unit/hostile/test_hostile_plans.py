@@ -83,3 +83,57 @@ def test_a_plan_of_our_own_words_still_loads_and_waits(planned, capsys):
     assert main([*bucket, "review", "--json"]) == 0
     groups = orjson.loads(capsys.readouterr().out)["groups"]
     assert [g["kind"] for g in groups] == ["Public IP (ipv4)"]
+
+
+# A plan is named by its session's id, and ids come from logs. Ids that differ only by case (`AbC`,
+# `abc`) were one file on a case-insensitive file system (macOS's, Windows'): one session's review
+# decisions were another's. A plain id shaped like a hashed name (`a_b-<16 hex>`) was another's
+# file on any file system. Only a plain lowercase id is its own name now; plans kept under the old
+# names are moved on first use, where the plan there is that session's.
+def _tricky_ids() -> list[str]:
+    from tracetui.redact.plan import plan_path
+
+    ids = ["abc", "AbC", "ABC", "a/b", "a:b", "CON", "con", "x" * 97, "X" * 97]
+    # Plain ids spelled as another id's hashed name.
+    ids += [plan_path("", i).name.removesuffix(".plan.json") for i in list(ids) if i != "abc"]
+    ids += [i.lower() for i in ids]
+    return sorted(set(ids))
+
+
+def test_no_two_ids_share_a_plan_file_even_where_case_is_not_told_apart():
+    from tracetui.redact.plan import plan_path
+
+    ids = _tricky_ids()
+    names = {plan_path("", i).name.casefold() for i in ids}
+    assert len(names) == len(ids), "two session ids share a plan file"
+    for device in ("con", "nul", "com1", "lpt9.x"):  # a device on Windows, whatever the extension
+        assert plan_path("", device).name.split(".")[0] != device.split(".")[0]
+    assert plan_path("", "0199aaaa-1111-7222-8333-444455556666").name == "0199aaaa-1111-7222-8333-444455556666.plan.json"
+
+
+def _plan_file(path, session: str) -> None:
+    from tracetui.redact.plan import Plan, save_plan
+
+    save_plan(Plan(session), path)
+
+
+def test_a_plan_under_its_old_name_is_found_and_moved(tmp_path):
+    from tracetui.redact.plan import PlanStore
+
+    store = PlanStore(tmp_path)
+    _plan_file(tmp_path / "AbC.plan.json", "AbC")  # where the last version kept it
+    key = orjson.loads((tmp_path / "AbC.plan.json").read_bytes())["key"]
+    plan = store.load("AbC")
+    assert plan is not None and plan.session == "AbC" and plan.key == key
+    assert not (tmp_path / "AbC.plan.json").exists() and store.path("AbC").is_file()
+    assert store.path("AbC").name != "AbC.plan.json"
+
+
+def test_a_plan_under_an_old_name_that_is_another_id_s_stays_where_it_is(tmp_path):
+    """On a case-insensitive file system `AbC.plan.json` may be `abc`'s plan (as `ABC` here)."""
+    from tracetui.redact.plan import PlanStore
+
+    store = PlanStore(tmp_path)
+    _plan_file(tmp_path / "AbC.plan.json", "ABC")
+    assert store.load("AbC") is None
+    assert orjson.loads((tmp_path / "AbC.plan.json").read_bytes())["session"] == "ABC"
