@@ -379,7 +379,8 @@ def score_cohort(key: str, sessions: list[SessionLabels], minimum: int = MINIMUM
     if not labelled:
         cohort.status = NO_LABELS
         cohort.unblock = (f"none of its {len(sessions)} session(s) has a trusted label: rate {minimum} "
-                          "(`tracetui rate ID good|bad`), or give the repositories their work went to (--repo)")  # fmt: skip
+                          "(`tracetui rate ID good|bad`), or give clones of the repositories their work "
+                          "went to (--clones DIR)")  # fmt: skip
         return cohort
     if len(labelled) < minimum:
         cohort.status = TOO_FEW
