@@ -27,7 +27,7 @@ def _review_one(ex: Any, session_id: str, judge: bool) -> Any:
     return review_one(ex, session_id, judge)
 
 
-def _write_one(ex: Any, session_id: str, keys: dict[str, Any]) -> Any:
+def _write_one(ex: Any, session_id: str, keys: dict[str, Any] | None) -> Any:
     _planted("write", session_id)
     return write_one(ex, session_id, keys)
 

@@ -14,7 +14,9 @@ import orjson
 
 from tracetui import __version__
 from tracetui.cost import SessionCost, steps_cost
+from tracetui.export import write_pool
 from tracetui.export.ahead import write_ahead
+from tracetui.export.files_made import Written, put, to_write, write_pooled
 from tracetui.export.manifest import safe_component
 from tracetui.export.raw import agent_folder
 from tracetui.model import Session, Step, StepKind, Tokens
@@ -37,9 +39,14 @@ class AtifWriter:
         return b""
 
     def write(self, reviewed: list[Reviewed], step: Callable[[str], None]) -> None:
+        ex = self.exporter
+        todo = to_write(ex, reviewed)
+        pool = write_pool.start(ex, [item.summary for item in todo])
+        if pool is not None:  # made on the write workers, written here (export/write_pool.py)
+            write_pooled(ex, reviewed, todo, pool.made(todo, _no_keys, self._made_here), step)
+            return
         # One session ahead: its document is built and its gate's scans started on the workers
         # before the one before is judged and written.
-        ex = self.exporter
         write_ahead(reviewed, self._ready, self._write, ex.keep_session, lambda item: step(item.summary.id))
 
     def _ready(self, item: Reviewed) -> _Ready | None:
@@ -48,28 +55,49 @@ class AtifWriter:
         ex = self.exporter
         if ex.dest.unchanged("sessions", item.summary.id, item.digest) is not None:
             return None
-        prepared = ex.prepare(item.summary.id)
-        if prepared is None:
-            return None
-        folder = agent_folder(prepared.session.agent)
-        ready = _Ready(prepared, f"trajectories/{folder}/{safe_component(item.summary.id)}.json")
-        ready.warmed = ex.warm(prepared, ready.build)
-        return ready
+        return ready_of(ex, item.summary.id)
+
+    def _made_here(self, item: Reviewed) -> Written | None:
+        ready = ready_of(self.exporter, item.summary.id)
+        return made_of(self.exporter, ready) if ready is not None else None
 
     def _write(self, item: Reviewed, ready: _Ready) -> None:
-        ex = self.exporter
-        prepared, rel = ready.prepared, ready.rel
-        members = ex.gated(prepared, ready.build, warmed=ready.warmed)
-        if members is None:
-            return
-        data = members[rel]
-        document = orjson.loads(data)
-        receipt_file, entry = ex.receipt(prepared, data)
-        # The receipt goes in the document too, counted on what it carries.
-        document["extra"]["tracetui"]["receipt"] = entry["receipt"]
-        # Escaped only now: the gate read the strings themselves, which the escapes leave as they are.
-        written = ex.dest.write(rel, plain_json(orjson.dumps(document)) + b"\n")
-        ex.record(prepared, item.digest, [written, receipt_file], entry)
+        written = made_of(self.exporter, ready)
+        if written is not None:
+            put(self.exporter, item, written)
+
+
+def _no_keys(item: Reviewed) -> None:
+    """A trajectory's rows carry no partition's keys (Parquet's do)."""
+    return None
+
+
+def ready_of(ex: Exporter, session_id: str) -> _Ready | None:
+    """The session prepared and its gate warmed; None where it could not be read (then refused)."""
+    prepared = ex.prepare(session_id)
+    if prepared is None:
+        return None
+    folder = agent_folder(prepared.session.agent)
+    ready = _Ready(prepared, f"trajectories/{folder}/{safe_component(session_id)}.json")
+    ready.warmed = ex.warm(prepared, ready.build)
+    return ready
+
+
+def made_of(ex: Exporter, ready: _Ready) -> Written | None:
+    """The session's receipt and trajectory files, as they are written; None where the second gate
+    stops it. In the exporting process or a write worker: the same code, so the same bytes."""
+    prepared, rel = ready.prepared, ready.rel
+    members = ex.gated(prepared, ready.build, warmed=ready.warmed)
+    if members is None:
+        return None
+    data = members[rel]
+    document = orjson.loads(data)
+    receipt_rel, receipt, entry = ex.receipt_file(prepared, data)
+    # The receipt goes in the document too, counted on what it carries.
+    document["extra"]["tracetui"]["receipt"] = entry["receipt"]
+    # Escaped only now: the gate read the strings themselves, which the escapes leave as they are.
+    files = [(receipt_rel, receipt), (rel, plain_json(orjson.dumps(document)) + b"\n")]
+    return Written(prepared.session.id, prepared.session.agent, files, entry)
 
 
 @dataclass(slots=True)

@@ -1,9 +1,11 @@
-"""A Parquet export's per-session review and write on every core: `python -m tracetui.export.write_worker`.
+"""A Parquet, ATIF or raw export's per-session review and write on every core: `python -m
+tracetui.export.write_worker`.
 
 In the review a worker reads a session, refreshes its plan, lists what waits and judges its outcome
 (spilled for the write); it sends back what waits, the digest and the files the judging read. In the
-write it takes the review's plan and outcome, scrubs, builds the rows, runs the second gate (its scans
-inline) and makes the receipt; it sends back the rows, the receipt, or the refusal (never a value).
+write it takes the review's plan and outcome, scrubs, makes the format's bytes, runs the second gate
+(its scans inline) and makes the receipt; it sends back the rows (Parquet) or the files (ATIF, raw),
+the receipt, or the refusal (never a value).
 This process keeps everything that touches the export folder, the keys and the report, in the
 sessions' order, with a bounded number in flight. More in docs/internals/export.md, `export/write_pool.py`.
 """
@@ -14,9 +16,9 @@ import collections
 import os
 import pickle
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from tracetui.bucket import Bucket, Rating
 from tracetui.errors import TracetuiError
@@ -24,6 +26,7 @@ from tracetui.worker_pipes import spawn
 from tracetui.worker_pool import SetupFailed, WorkerPool
 
 if TYPE_CHECKING:
+    from tracetui.export.files_made import Written
     from tracetui.export.parquet_made import Made
     from tracetui.export.run import Exporter, ExportOptions, Reviewed
     from tracetui.model import SessionSummary
@@ -38,6 +41,11 @@ POOL_STEPS = 2_000
 AHEAD = 2
 WORKER = "tracetui.export.write_worker"
 WORKERS: int | None = None  # worker processes (None: one per core)
+# The formats whose sessions are reviewed and written on the pool. The review is the same for all
+# (the raw format's digest also reads its logs, which a worker reads as well); agent-trace's write
+# blames each session against the others, and a page is one session.
+POOLED = ("parquet", "atif", "raw")
+_Out = TypeVar("_Out")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,17 +73,18 @@ class Verdict:
 
 @dataclass(slots=True)
 class Answer:
-    """A worker's answer for one session: what it gives its partition (None: not written), and what
-    the worker's report gained meanwhile (the refusal, never a value; warnings)."""
+    """A worker's answer for one session: what it gives its partition (Parquet) or the files it writes
+    (ATIF, raw; None: not written), and what the worker's report gained meanwhile (the refusal,
+    never a value; warnings)."""
 
-    made: Made | None
+    made: Made | Written | None
     refused: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
 def start(ex: Exporter, sessions: list[SessionSummary]) -> WritePool | None:
     """The export's pool (made once: the review's workers write too), where `sessions` to review or
-    write pay for it; None where they are done here: too few, one core, a format other than Parquet,
+    write pay for it; None where they are done here: too few, one core, a format not in POOLED,
     or a library that is not a bucket with its caches (the workers read it)."""
     if ex.pool is not None:
         return ex.pool
@@ -83,7 +92,7 @@ def start(ex: Exporter, sessions: list[SessionSummary]) -> WritePool | None:
     library = ex.library
     if size < 2 or len(sessions) < POOL_SESSIONS or sum(s.steps for s in sessions) < POOL_STEPS:
         return None
-    if ex.options.format != "parquet":
+    if ex.options.format not in POOLED:
         return None
     if not isinstance(library, Bucket):
         return None
@@ -152,12 +161,14 @@ class WritePool:
     def made(
         self,
         items: list[Reviewed],
-        keys_of: Callable[[Reviewed], dict[str, Any]],
-        here: Callable[[Reviewed], Made | None],
-    ) -> Iterator[tuple[Reviewed, Made | None]]:
-        """(item, what it gives its partition) in the items' order, at most AHEAD a worker in flight;
-        `here` writes a session in this process (one whose worker died, or all where the workers
-        could not start)."""
+        keys_of: Callable[[Reviewed], dict[str, Any] | None],
+        here: Callable[[Reviewed], _Out | None],
+        fits: Callable[[Reviewed, _Out], bool] | None = None,
+    ) -> Generator[tuple[Reviewed, _Out | None], None, None]:
+        """(item, what it gives its partition or the files it writes) in the items' order, at most
+        AHEAD a worker in flight; `here` writes a session in this process (one whose worker died, or
+        all where the workers could not start, or whose answer does not `fit` this process's folder:
+        a raw log's name another session's file took meanwhile)."""
         line: collections.deque[tuple[Reviewed, int]] = collections.deque()
         source = iter(items)
         while True:
@@ -169,11 +180,15 @@ class WritePool:
             if not line:
                 return
             item, ticket = line.popleft()
-            yield item, self._taken(item, self.result(ticket, item.summary.id), here)
+            yield item, self._taken(item, self.result(ticket, item.summary.id), here, fits)
 
     def _taken(
-        self, item: Reviewed, raw: bytes | None, here: Callable[[Reviewed], Made | None]
-    ) -> Made | None:
+        self,
+        item: Reviewed,
+        raw: bytes | None,
+        here: Callable[[Reviewed], _Out | None],
+        fits: Callable[[Reviewed, _Out], bool] | None,
+    ) -> _Out | None:
         """A worker's answer put in this process's report; a session whose worker died is written
         here, and the report says so: no session is lost to a worker."""
         ex = self.ex
@@ -181,9 +196,13 @@ class WritePool:
             return here(item)
         value = self._answer(raw, item.summary.id)
         assert isinstance(value, Answer)
+        made = cast("_Out | None", value.made)
+        if made is not None and fits is not None and not fits(item, made):
+            # Made again here, where the folder is: the worker's report for it is left with it.
+            return here(item)
         ex.report.refused.extend(value.refused)
         ex.report.warnings.extend(value.warnings)
-        return value.made
+        return made
 
     @staticmethod
     def _answer(raw: bytes, session_id: str) -> Any:
@@ -194,7 +213,7 @@ class WritePool:
         return value
 
     def submit(self, job: tuple[Any, ...]) -> int:
-        """A job: ("review", session id, judge) or ("write", session id, the rows' keys)."""
+        """A job: ("review", session id, judge) or ("write", session id, the rows' keys or None)."""
         return self.pool.submit(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
 
     def result(self, ticket: int, session_id: str) -> bytes | None:

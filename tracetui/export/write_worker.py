@@ -1,4 +1,4 @@
-"""A write worker of a Parquet export: `python -m tracetui.export.write_worker`, fed session ids over a
+"""A write worker of a Parquet, ATIF or raw export: `python -m tracetui.export.write_worker`, fed session ids over a
 pipe by `tracetui.export.write_pool` (messages there).
 
 It reads the bucket's index only (opened read-only: the exporting process owns the bucket); what it
@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from tracetui.bucket import Bucket
+from tracetui.export import atif
+from tracetui.export.files_made import Written
 from tracetui.export.manifest import Dest
-from tracetui.export.parquet_made import ahead_of, made_of
+from tracetui.export.parquet_made import Made, ahead_of, made_of
 from tracetui.export.run import Exporter, ExportReport, _verdict
+from tracetui.export.writers import RawWriter
 from tracetui.export.write_pool import Answer, Verdict, WriteSetup, pickled
 from tracetui.redact import TextScanner, refresh_plan
 from tracetui.worker_pipes import recv, send
@@ -54,17 +57,30 @@ def exporter(setup: WriteSetup) -> Exporter:
 
 
 def review_one(ex: Exporter, session_id: str, judge: bool) -> Verdict:
-    """The session's review as the exporting process's (`run._verdict`), its plan refreshed here."""
+    """The session's review as the exporting process's (`run._verdict`), its plan refreshed here;
+    the format's own part of the digest (`digest_extra`: the raw format's logs) read here too."""
     session = ex.library.session(session_id)
     plan = refresh_plan(session, ex.store, workers=0)
-    return _verdict(ex, session, plan, judge, b"")
+    extra = RawWriter(ex).logs_digest(session_id) if ex.options.format == "raw" else b""
+    return _verdict(ex, session, plan, judge, extra)
 
 
-def write_one(ex: Exporter, session_id: str, keys: dict[str, Any]) -> Answer:
-    """What the session gives its partition, and what this worker's report gained meanwhile."""
+def write_one(ex: Exporter, session_id: str, keys: dict[str, Any] | None) -> Answer:
+    """What the session gives its partition (Parquet) or the files it writes (ATIF, raw), and what this
+    worker's report gained meanwhile."""
     report = ex.report
     report.refused, report.warnings = [], []
-    made = made_of(ex, ahead_of(ex, session_id, keys))
+    made: Made | Written | None
+    if ex.options.format == "parquet":
+        assert keys is not None
+        made = made_of(ex, ahead_of(ex, session_id, keys))
+    elif ex.options.format == "atif":
+        ready = atif.ready_of(ex, session_id)
+        made = atif.made_of(ex, ready) if ready is not None else None
+    else:
+        writer = RawWriter(ex)
+        raw_ready = writer.ready(session_id)
+        made = writer.made(raw_ready) if raw_ready is not None else None
     return Answer(made, report.refused, report.warnings)
 
 

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from tracetui.capsule.scrub import Scrubbed
 from tracetui.errors import TracetuiError
-from tracetui.export import raw
+from tracetui.export import raw, write_pool
 from tracetui.export.ahead import write_ahead
-from tracetui.export.manifest import safe_component
+from tracetui.export.files_made import Written, put, to_write, write_pooled
+from tracetui.export.manifest import Dest, safe_component
 from tracetui.redact import AUTO, Finding, Identity, iter_fields
 from tracetui.sources import RawLog
 
@@ -53,16 +54,26 @@ class RawWriter:
         self.raw_files = raw_files
 
     def digest_extra(self, summary: SessionSummary) -> bytes:
+        return self.logs_digest(summary.id)
+
+    def logs_digest(self, session_id: str) -> bytes:
+        """The digest of the session's logs as the bucket keeps them (a review worker's too)."""
         h = hashlib.sha256()
-        for log in self.raw_files(summary.id):
+        for log in self.raw_files(session_id):
             h.update(log.data)
         return h.digest()
 
     def write(self, reviewed: list[Reviewed], step: Callable[[str], None]) -> None:
-        # One session ahead: its logs scrubbed, the strings no field shows scanned and its gate's scans
-        # started on the workers before the one before is judged and written.
         ex = self.exporter
-        write_ahead(reviewed, self._ready, self._write, ex.keep_session, lambda item: step(item.summary.id))
+        todo = to_write(ex, reviewed)
+        pool = write_pool.start(ex, [item.summary for item in todo])
+        if pool is not None:  # made on the write workers, written here (export/write_pool.py)
+            made = pool.made(todo, lambda item: None, self._made_here, self.fits)
+            write_pooled(ex, reviewed, todo, made, step)
+        else:
+            # One session ahead: its logs scrubbed, the strings no field shows scanned and its gate's
+            # scans started on the workers before the one before is judged and written.
+            write_ahead(reviewed, self._ready, self._write, ex.keep_session, lambda item: step(item.summary.id))
         if self.exporter.dest.sessions:  # a card for a folder of sessions: an export of none makes nothing
             self._card(reviewed)
 
@@ -86,7 +97,12 @@ class RawWriter:
         ex = self.exporter
         if ex.dest.unchanged("sessions", item.summary.id, item.digest) is not None:
             return None
-        prepared = ex.prepare(item.summary.id)
+        return self.ready(item.summary.id)
+
+    def ready(self, session_id: str) -> _RawReady | None:
+        """`_ready` with no look at the folder's earlier files: a write worker's."""
+        ex = self.exporter
+        prepared = ex.prepare(session_id)
         logs = self._logs(prepared) if prepared is not None else None
         if prepared is None or logs is None:
             return None
@@ -165,6 +181,24 @@ class RawWriter:
         return True
 
     def _write(self, item: Reviewed, ready: _RawReady) -> None:
+        written = self.made(ready)
+        if written is not None:
+            put(self.exporter, item, written)
+
+    def _made_here(self, item: Reviewed) -> Written | None:
+        ready = self.ready(item.summary.id)
+        return self.made(ready) if ready is not None else None
+
+    def fits(self, item: Reviewed, written: Written) -> bool:
+        """Whether a worker's files have the names this process gives them now: a worker names them
+        as if no other session's file took one (it sees no folder), which holds unless one did."""
+        assert written.laid_out is not None
+        names = _chosen(written.laid_out, written.session_id, self.exporter.dest)
+        return names == [rel for rel, _ in written.files[: len(names)]]
+
+    def made(self, ready: _RawReady) -> Written | None:
+        """The session's log files and receipt as they are written; None where the second gate stops
+        it. In the exporting process or a write worker: the same code, so the same bytes."""
         ex = self.exporter
         prepared, warmed = ready.prepared, ready.warmed
         if warmed is not None and not ready.current():
@@ -174,10 +208,13 @@ class RawWriter:
             warmed = None
         members = ex.gated(prepared, ready.build, raw.gate_view, warmed=warmed)
         if members is None:
-            return
-        files = [ex.dest.write(rel, data) for rel, data in members.items()]
-        receipt_file, entry = ex.receipt(prepared, b"".join(members.values()))
-        ex.record(prepared, item.digest, [*files, receipt_file], entry)
+            return None
+        receipt_rel, receipt, entry = ex.receipt_file(prepared, b"".join(members.values()))
+        spelled = raw.spellings(prepared.scrubbed)
+        laid = raw.layout(ready.agent, ready.logs, spelled, prepared.scrubbed.session.id)
+        laid_out = [rel for rel, _ in laid]
+        session = prepared.session
+        return Written(session.id, session.agent, [*members.items(), (receipt_rel, receipt)], entry, laid_out)
 
     def _members(self, scrubbed: Scrubbed, agent: str, logs: list[RawLog]) -> _Members:
         """The session's log files scrubbed under `scrubbed`, by their names in the export."""
@@ -190,27 +227,34 @@ class RawWriter:
         """The value map with its escaped spellings, and each log's name in the export: its own, unless
         a file written already (or another of the session's) has it."""
         spelled = raw.spellings(scrubbed)
-        named: list[tuple[str, RawLog]] = []
-        folded: set[str] = set()
-        dest = self.exporter.dest
+        laid = raw.layout(agent, logs, spelled, scrubbed.session.id)
+        names = _chosen([rel for rel, _ in laid], scrubbed.session.id, self.exporter.dest)
+        return spelled, [(name, log) for name, (_, log) in zip(names, laid)]
 
-        def taken(rel: str) -> bool:
-            # Exactly, or on a disk that does not tell case apart (macOS, Windows).
-            return rel in dest.files or dest.taken(rel) or rel.casefold() in folded
 
-        for rel, log in raw.layout(agent, logs, spelled, scrubbed.session.id):
-            head, _, tail = rel.partition("/")
-            agent_dir, _, rest = tail.partition("/")
-            if taken(rel):
-                # Two sessions' files of one name (agents that name files by time): one folder each.
-                rel = f"{head}/{agent_dir}/{safe_component(scrubbed.session.id)}/{rest}"
-            if taken(rel):
-                # One session's two files of one name but for case: the names made distinct in any case.
-                rest = "/".join(safe_component(part) for part in rest.split("/"))
-                rel = f"{head}/{agent_dir}/{safe_component(scrubbed.session.id)}/{rest}"
-            named.append((rel, log))
-            folded.add(rel.casefold())
-        return spelled, named
+def _chosen(laid_out: list[str], session_id: str, dest: Dest) -> list[str]:
+    """Each log's name in the export: its own, unless a file written already (or another of the
+    session's) has it. A write worker's folder is empty, so its names are those no other took."""
+    named: list[str] = []
+    folded: set[str] = set()
+
+    def taken(rel: str) -> bool:
+        # Exactly, or on a disk that does not tell case apart (macOS, Windows).
+        return rel in dest.files or dest.taken(rel) or rel.casefold() in folded
+
+    for rel in laid_out:
+        head, _, tail = rel.partition("/")
+        agent_dir, _, rest = tail.partition("/")
+        if taken(rel):
+            # Two sessions' files of one name (agents that name files by time): one folder each.
+            rel = f"{head}/{agent_dir}/{safe_component(session_id)}/{rest}"
+        if taken(rel):
+            # One session's two files of one name but for case: the names made distinct in any case.
+            rest = "/".join(safe_component(part) for part in rest.split("/"))
+            rel = f"{head}/{agent_dir}/{safe_component(session_id)}/{rest}"
+        named.append(rel)
+        folded.add(rel.casefold())
+    return named
 
 
 @dataclass(slots=True)

@@ -1,0 +1,192 @@
+"""An ATIF or raw export's review and write on worker processes (`export/write_pool.py`,
+`export/files_made.py`): the folder, the report and the export keys are byte for byte those the
+exporting process makes alone, a worker that dies leaves its session to the exporting process, workers
+that cannot set up leave every session to it, and a raw log name another session took meanwhile is
+made again here."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.dying_write_worker import DIE_ON, IN
+from support.gate_kit import V3, twins_bucket, v3_tree
+
+from tracetui.bucket import Bucket
+from tracetui.cli import main
+from tracetui.export import ExportOptions, export
+from tracetui.export import write_pool
+from tracetui.export.writers import RawWriter
+
+TOKEN = "ghp_" + "Wm3Kd8Zq1Xr6Tv9Lp2Nc5Hb7Js4Gf0Ya8UeQ"  # made up
+BAD = f"{TOKEN}-session"  # a session whose own id holds a token: the gate refuses it
+IDS = [V3, *(f"{n}{n}{n}{n}{n}{n}{n}{n}-aaaa-4bbb-8ccc-00000000000{n}" for n in range(4, 9)), BAD]
+TESTS = Path(__file__).resolve().parents[2]  # where `support` is a package, for the workers' path
+FORMATS = ["atif", "raw"]
+
+
+@pytest.fixture
+def bucket(tmp_path: Path) -> Path:
+    return twins_bucket(tmp_path, IDS)
+
+
+@pytest.fixture
+def pool(monkeypatch) -> list[write_pool.WritePool]:
+    """Every export runs on two workers, however few its sessions; the pools made, to look at."""
+    monkeypatch.setattr(write_pool, "POOL_SESSIONS", 1)
+    monkeypatch.setattr(write_pool, "POOL_STEPS", 1)
+    monkeypatch.setattr(write_pool, "WORKERS", 2)
+    made: list[write_pool.WritePool] = []
+    start = write_pool.start
+
+    def starting(ex, sessions):
+        found = start(ex, sessions)
+        if found is not None and found not in made:
+            made.append(found)
+        return found
+
+    monkeypatch.setattr(write_pool, "start", starting)
+    return made
+
+
+def _export(bucket: Path, dest: Path, fmt: str) -> dict[str, Any]:
+    """The report of an export of `bucket`, its gate's memo gone first (so no run reads another's)."""
+    shutil.rmtree(bucket / "cache" / "gate", ignore_errors=True)
+    with Bucket.open(bucket) as b:
+        return export(b, dest, ExportOptions(fmt, accept_suggested=True)).to_dict()
+
+
+def _here(bucket: Path, dest: Path, fmt: str, monkeypatch) -> dict[str, Any]:
+    """`_export` with no worker, whatever the test set."""
+    with monkeypatch.context() as m:
+        m.setattr(write_pool, "POOL_SESSIONS", 10**6)
+        return _export(bucket, dest, fmt)
+
+
+def _files(dest: Path) -> dict[str, bytes]:
+    return {p.relative_to(dest).as_posix(): p.read_bytes() for p in sorted(dest.rglob("*")) if p.is_file()}
+
+
+def _alike(report: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in report.items() if k != "dest"}
+
+
+def _keys(bucket: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (bucket / "cache" / "export-keys").iterdir()}
+
+
+def _counting_spawns(monkeypatch) -> list[str]:
+    spawned: list[str] = []
+    spawn = write_pool.spawn
+
+    def counted(module: str) -> subprocess.Popen[bytes]:
+        spawned.append(module)
+        return spawn(module)
+
+    monkeypatch.setattr(write_pool, "spawn", counted)
+    return spawned
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_pool_makes_the_folder_and_keys_this_process_makes(bucket, tmp_path, monkeypatch, pool, fmt):
+    here = _here(bucket, tmp_path / "here", fmt, monkeypatch)
+    keys_here = _keys(bucket)
+    assert pool == []
+    spawned = _counting_spawns(monkeypatch)
+    jobs: list[str] = []
+    submit = write_pool.WritePool.submit
+
+    def counted(self, job):
+        jobs.append(job[0])
+        return submit(self, job)
+
+    monkeypatch.setattr(write_pool.WritePool, "submit", counted)
+    pooled = _export(bucket, tmp_path / "pooled", fmt)
+    assert spawned == [write_pool.WORKER] * 2 and len(pool) == 1  # one pool reviewed and wrote
+    assert jobs == ["review"] * len(IDS) + ["write"] * len(IDS)  # every session on the workers
+    assert _files(tmp_path / "here") == _files(tmp_path / "pooled")
+    assert _alike(here) == _alike(pooled)
+    [pooled_keys] = [data for name, data in _keys(bucket).items() if name not in keys_here]
+    assert pooled_keys == next(iter(keys_here.values()))
+    assert here["written"] == len(IDS) - 1 and [r["session"] for r in here["refused"]] == [BAD]
+    assert TOKEN not in str(here["refused"][0]["findings"])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_second_export_keeps_every_session_unread(bucket, tmp_path, pool, fmt):
+    _export(bucket, tmp_path / "out", fmt)
+    before = _files(tmp_path / "out")
+    again = _export(bucket, tmp_path / "out", fmt)
+    assert again["written"] == 0 and again["unchanged"] == len(IDS) - 1
+    assert _files(tmp_path / "out") == before
+
+
+@pytest.mark.parametrize("stage", ["review", "write"])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_session_whose_worker_dies_is_done_here_and_said(bucket, tmp_path, monkeypatch, pool, fmt, stage):
+    here = _here(bucket, tmp_path / "here", fmt, monkeypatch)
+    monkeypatch.setattr(write_pool, "WORKER", "support.dying_write_worker")
+    monkeypatch.setenv("PYTHONPATH", str(TESTS))
+    monkeypatch.setenv(IN, stage)
+    monkeypatch.setenv(DIE_ON, IDS[2])
+    pooled = _export(bucket, tmp_path / "pooled", fmt)
+    assert len(pool) == 1
+    said = f"an export worker stopped on session {IDS[2]}; the exporting process did its work instead"
+    assert pooled["warnings"] == [said]
+    assert _files(tmp_path / "here") == _files(tmp_path / "pooled")
+    assert pooled["written"] == here["written"] == len(IDS) - 1
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_workers_that_cannot_set_up_leave_every_session_here_said_once(
+    bucket, tmp_path, monkeypatch, pool, fmt
+):
+    here = _here(bucket, tmp_path / "here", fmt, monkeypatch)
+    spawned = _counting_spawns(monkeypatch)
+    init = write_pool.WritePool.__init__
+
+    def elsewhere(self, ex, setup, size):  # the workers are told of a bucket that is not there
+        init(self, ex, dataclasses.replace(setup, root=str(tmp_path / "gone")), size)
+
+    monkeypatch.setattr(write_pool.WritePool, "__init__", elsewhere)
+    pooled = _export(bucket, tmp_path / "pooled", fmt)
+    assert len(pool) == 1 and 1 <= len(spawned) <= 2  # no worker started again once one said why
+    [said] = pooled.pop("warnings")
+    assert said.startswith("the export workers could not start (TracetuiError: the bucket ")
+    assert said.endswith("; the exporting process did every session's work instead")
+    assert _files(tmp_path / "here") == _files(tmp_path / "pooled")
+    assert _alike(here) == _alike(pooled) and pooled["written"] == len(IDS) - 1
+    assert all(proc.poll() is not None for proc in pool[0].procs)
+
+
+def test_a_raw_log_name_taken_meanwhile_is_made_again_here(tmp_path, monkeypatch, pool):
+    """Sessions whose logs share a name: a worker names each as if none were taken (it sees no folder),
+    so the exporting process makes the ones whose name an earlier session took, as it always did."""
+    src = tmp_path / "src"
+    tree = v3_tree()
+    for n, sid in enumerate(IDS[:-1]):
+        # A main log whose name lacks its session's id keeps its folder in the export (raw.layout).
+        (src / f"x{n}" / "d").mkdir(parents=True)
+        (src / f"x{n}" / "d" / "same.jsonl").write_text(tree.replace(V3, sid))
+    bucket = tmp_path / "bucket"
+    assert main(["--bucket", str(bucket), "sync", "--source", f"pi={src}", "--json"]) == 0
+    here = _here(bucket, tmp_path / "here", "raw", monkeypatch)
+    fits: list[bool] = []
+    check = RawWriter.fits
+
+    def watched(self, item, written):
+        fits.append(check(self, item, written))
+        return fits[-1]
+
+    monkeypatch.setattr(RawWriter, "fits", watched)
+    pooled = _export(bucket, tmp_path / "pooled", "raw")
+    assert len(pool) == 1
+    assert fits.count(True) == 1 and fits.count(False) == len(IDS) - 2  # the first keeps its own name
+    assert _files(tmp_path / "here") == _files(tmp_path / "pooled")
+    assert _alike(here) == _alike(pooled) and pooled["written"] == len(IDS) - 1
+    names = [rel for rel in _files(tmp_path / "pooled") if rel.endswith("same.jsonl")]
+    assert len(names) == len(IDS) - 1
