@@ -1,5 +1,5 @@
-"""A write worker of a Parquet, ATIF or raw export: `python -m tracetui.export.write_worker`, fed session ids over a
-pipe by `tracetui.export.write_pool` (messages there).
+"""A write worker of a Parquet, ATIF or raw export: `python -m tracetui.export.write_worker`, fed
+session ids over a pipe by `tracetui.export.write_pool` (messages there).
 
 It reads the bucket's index only (opened read-only: the exporting process owns the bucket); what it
 writes under the bucket's cache (a session's gate memo, a plan made again) is written whole and

@@ -73,7 +73,9 @@ class RawWriter:
         else:
             # One session ahead: its logs scrubbed, the strings no field shows scanned and its gate's
             # scans started on the workers before the one before is judged and written.
-            write_ahead(reviewed, self._ready, self._write, ex.keep_session, lambda item: step(item.summary.id))
+            write_ahead(
+                reviewed, self._ready, self._write, ex.keep_session, lambda item: step(item.summary.id)
+            )
         if self.exporter.dest.sessions:  # a card for a folder of sessions: an export of none makes nothing
             self._card(reviewed)
 

@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.dying_write_worker import DIE_ON, IN
+from support.dying_write_worker import DIE_ON, FAIL_ON, IN
 from support.gate_kit import V3, twins_bucket, v3_tree
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
-from tracetui.export import ExportOptions, export
+from tracetui.export import ExportOptions, ExportProgress, export
 from tracetui.export import write_pool
+from tracetui.export.check import check
 from tracetui.export.writers import RawWriter
 
 TOKEN = "ghp_" + "Wm3Kd8Zq1Xr6Tv9Lp2Nc5Hb7Js4Gf0Ya8UeQ"  # made up
@@ -53,11 +54,11 @@ def pool(monkeypatch) -> list[write_pool.WritePool]:
     return made
 
 
-def _export(bucket: Path, dest: Path, fmt: str) -> dict[str, Any]:
+def _export(bucket: Path, dest: Path, fmt: str, progress=None) -> dict[str, Any]:
     """The report of an export of `bucket`, its gate's memo gone first (so no run reads another's)."""
     shutil.rmtree(bucket / "cache" / "gate", ignore_errors=True)
     with Bucket.open(bucket) as b:
-        return export(b, dest, ExportOptions(fmt, accept_suggested=True)).to_dict()
+        return export(b, dest, ExportOptions(fmt, accept_suggested=True), progress=progress).to_dict()
 
 
 def _here(bucket: Path, dest: Path, fmt: str, monkeypatch) -> dict[str, Any]:
@@ -139,6 +140,38 @@ def test_a_session_whose_worker_dies_is_done_here_and_said(bucket, tmp_path, mon
     assert pooled["warnings"] == [said]
     assert _files(tmp_path / "here") == _files(tmp_path / "pooled")
     assert pooled["written"] == here["written"] == len(IDS) - 1
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_session_that_fails_in_a_write_worker_stops_the_export_naming_it(
+    bucket, tmp_path, monkeypatch, pool, fmt
+):
+    monkeypatch.setattr(write_pool, "WORKER", "support.dying_write_worker")
+    monkeypatch.setenv("PYTHONPATH", str(TESTS))
+    monkeypatch.setenv(IN, "write")
+    monkeypatch.setenv(FAIL_ON, IDS[3])
+    with pytest.raises(RuntimeError, match="planted failure") as raised:
+        _export(bucket, tmp_path / "out", fmt)
+    assert f"on session {IDS[3]}" in " ".join(raised.value.__notes__)
+    assert check(tmp_path / "out").ok  # the folder as an interrupted export leaves it: its manifest true
+    assert all(proc.poll() is not None for proc in pool[0].procs)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_ctrl_c_in_the_write_stops_the_workers_and_leaves_a_checkable_folder(bucket, tmp_path, pool, fmt):
+    seen: list[str] = []
+
+    def interrupted(p: ExportProgress) -> None:
+        if p.phase == "write":
+            seen.append(str(p.session))
+            if len(seen) == 3:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _export(bucket, tmp_path / "out", fmt, interrupted)
+    assert len(pool[0].procs) == 2 and all(proc.poll() is not None for proc in pool[0].procs)
+    assert check(tmp_path / "out").ok  # what was written is named in the manifest
+    assert not list((bucket / "cache").glob("tracetui-export-spill-*"))  # the spill went with the workers
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
