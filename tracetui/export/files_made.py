@@ -19,14 +19,12 @@ if TYPE_CHECKING:
 @dataclass(slots=True)
 class Written:
     """A session's files to write, in the order its format writes them (the receipt's among them),
-    and its report entry. `laid_out`: the raw format's log names before any other file took one,
-    which the exporting process checks against its folder (`RawWriter.fits`)."""
+    and its report entry."""
 
     session_id: str
     agent: str
     files: list[tuple[str, bytes]]
     entry: dict[str, Any]
-    laid_out: list[str] | None = None
 
 
 def put(ex: Exporter, item: Reviewed, written: Written) -> None:

@@ -80,6 +80,10 @@ class Answer:
     made: Made | Written | None
     refused: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The raw format's: each naming of the session's logs the worker's write and gate made (the id that
+    # names them, their names before any other file took one), which the exporting process checks
+    # (`RawWriter.fits`).
+    laid_out: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 def start(ex: Exporter, sessions: list[SessionSummary]) -> WritePool | None:
@@ -163,12 +167,12 @@ class WritePool:
         items: list[Reviewed],
         keys_of: Callable[[Reviewed], dict[str, Any] | None],
         here: Callable[[Reviewed], _Out | None],
-        fits: Callable[[Reviewed, _Out], bool] | None = None,
+        fits: Callable[[Reviewed, Answer], bool] | None = None,
     ) -> Generator[tuple[Reviewed, _Out | None], None, None]:
         """(item, what it gives its partition or the files it writes) in the items' order, at most
         AHEAD a worker in flight; `here` writes a session in this process (one whose worker died, or
         all where the workers could not start, or whose answer does not `fit` this process's folder:
-        a raw log's name another session's file took meanwhile)."""
+        a raw log's name another session's file took meanwhile, in what it wrote or refused)."""
         line: collections.deque[tuple[Reviewed, int]] = collections.deque()
         source = iter(items)
         while True:
@@ -187,7 +191,7 @@ class WritePool:
         item: Reviewed,
         raw: bytes | None,
         here: Callable[[Reviewed], _Out | None],
-        fits: Callable[[Reviewed, _Out], bool] | None,
+        fits: Callable[[Reviewed, Answer], bool] | None,
     ) -> _Out | None:
         """A worker's answer put in this process's report; a session whose worker died is written
         here, and the report says so: no session is lost to a worker."""
@@ -196,13 +200,12 @@ class WritePool:
             return here(item)
         value = self._answer(raw, item.summary.id)
         assert isinstance(value, Answer)
-        made = cast("_Out | None", value.made)
-        if made is not None and fits is not None and not fits(item, made):
+        if fits is not None and not fits(item, value):
             # Made again here, where the folder is: the worker's report for it is left with it.
             return here(item)
         ex.report.refused.extend(value.refused)
         ex.report.warnings.extend(value.warnings)
-        return made
+        return cast("_Out | None", value.made)
 
     @staticmethod
     def _answer(raw: bytes, session_id: str) -> Any:

@@ -80,7 +80,11 @@ def write_one(ex: Exporter, session_id: str, keys: dict[str, Any] | None) -> Ans
     else:
         writer = RawWriter(ex)
         raw_ready = writer.ready(session_id)
+        # The names its files and its gate's rows have; not those of the strings no field shows,
+        # which this process also names one session ahead, before the session before is written.
+        writer.laid_out = []
         made = writer.made(raw_ready) if raw_ready is not None else None
+        return Answer(made, report.refused, report.warnings, writer.laid_out)
     return Answer(made, report.refused, report.warnings)
 
 

@@ -13,7 +13,7 @@ from tracetui.errors import TracetuiError
 from tracetui.export import raw, write_pool
 from tracetui.export.ahead import write_ahead
 from tracetui.export.files_made import Written, put, to_write, write_pooled
-from tracetui.export.manifest import Dest, safe_component
+from tracetui.export.manifest import safe_component
 from tracetui.redact import AUTO, Finding, Identity, iter_fields
 from tracetui.sources import RawLog
 
@@ -27,6 +27,7 @@ UNSHOWN = (
 
 if TYPE_CHECKING:
     from tracetui.export.run import Exporter, Prepared, Reviewed, Warmed
+    from tracetui.export.write_pool import Answer
     from tracetui.model import SessionSummary
 
 
@@ -52,6 +53,8 @@ class RawWriter:
         if raw_files is None:
             raise TracetuiError("the raw format needs a bucket: it exports the bucket's copies of the logs")
         self.raw_files = raw_files
+        # A write worker's: each naming of the session's logs (`_named`), sent back for `fits`.
+        self.laid_out: list[tuple[str, list[str]]] | None = None
 
     def digest_extra(self, summary: SessionSummary) -> bytes:
         return self.logs_digest(summary.id)
@@ -191,12 +194,16 @@ class RawWriter:
         ready = self.ready(item.summary.id)
         return self.made(ready) if ready is not None else None
 
-    def fits(self, item: Reviewed, written: Written) -> bool:
-        """Whether a worker's files have the names this process gives them now: a worker names them
-        as if no other session's file took one (it sees no folder), which holds unless one did."""
-        assert written.laid_out is not None
-        names = _chosen(written.laid_out, written.session_id, self.exporter.dest)
-        return names == [rel for rel, _ in written.files[: len(names)]]
+    def fits(self, item: Reviewed, answer: Answer) -> bool:
+        """Whether a worker's names for the session's logs (in its files, or in the rows of its refusal)
+        are the ones this process gives them now: a worker names them as if no other session's file
+        took one (it sees no folder), which holds unless one did."""
+        dest = self.exporter.dest
+
+        def taken(rel: str) -> bool:
+            return rel in dest.files or dest.taken(rel)
+
+        return all(_chosen(laid, sid, taken) == _chosen(laid, sid, _free) for sid, laid in answer.laid_out)
 
     def made(self, ready: _RawReady) -> Written | None:
         """The session's log files and receipt as they are written; None where the second gate stops
@@ -212,11 +219,8 @@ class RawWriter:
         if members is None:
             return None
         receipt_rel, receipt, entry = ex.receipt_file(prepared, b"".join(members.values()))
-        spelled = raw.spellings(prepared.scrubbed)
-        laid = raw.layout(ready.agent, ready.logs, spelled, prepared.scrubbed.session.id)
-        laid_out = [rel for rel, _ in laid]
         session = prepared.session
-        return Written(session.id, session.agent, [*members.items(), (receipt_rel, receipt)], entry, laid_out)
+        return Written(session.id, session.agent, [*members.items(), (receipt_rel, receipt)], entry)
 
     def _members(self, scrubbed: Scrubbed, agent: str, logs: list[RawLog]) -> _Members:
         """The session's log files scrubbed under `scrubbed`, by their names in the export."""
@@ -230,19 +234,32 @@ class RawWriter:
         a file written already (or another of the session's) has it."""
         spelled = raw.spellings(scrubbed)
         laid = raw.layout(agent, logs, spelled, scrubbed.session.id)
-        names = _chosen([rel for rel, _ in laid], scrubbed.session.id, self.exporter.dest)
+        laid_out = [rel for rel, _ in laid]
+        if self.laid_out is not None:
+            self.laid_out.append((scrubbed.session.id, laid_out))
+        dest = self.exporter.dest
+
+        def taken(rel: str) -> bool:
+            # Exactly, or on a disk that does not tell case apart (macOS, Windows).
+            return rel in dest.files or dest.taken(rel)
+
+        names = _chosen(laid_out, scrubbed.session.id, taken)
         return spelled, [(name, log) for name, (_, log) in zip(names, laid)]
 
 
-def _chosen(laid_out: list[str], session_id: str, dest: Dest) -> list[str]:
-    """Each log's name in the export: its own, unless a file written already (or another of the
-    session's) has it. A write worker's folder is empty, so its names are those no other took."""
+def _free(rel: str) -> bool:
+    """No file has `rel`: the folder as a write worker sees it (none)."""
+    return False
+
+
+def _chosen(laid_out: list[str], session_id: str, elsewhere: Callable[[str], bool]) -> list[str]:
+    """Each log's name in the export: its own, unless a file written already (`elsewhere`) or another
+    of the session's has it."""
     named: list[str] = []
     folded: set[str] = set()
 
     def taken(rel: str) -> bool:
-        # Exactly, or on a disk that does not tell case apart (macOS, Windows).
-        return rel in dest.files or dest.taken(rel) or rel.casefold() in folded
+        return elsewhere(rel) or rel.casefold() in folded
 
     for rel in laid_out:
         head, _, tail = rel.partition("/")

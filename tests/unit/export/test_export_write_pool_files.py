@@ -54,18 +54,18 @@ def pool(monkeypatch) -> list[write_pool.WritePool]:
     return made
 
 
-def _export(bucket: Path, dest: Path, fmt: str, progress=None) -> dict[str, Any]:
+def _export(bucket: Path, dest: Path, fmt: str, progress=None, accept: bool = True) -> dict[str, Any]:
     """The report of an export of `bucket`, its gate's memo gone first (so no run reads another's)."""
     shutil.rmtree(bucket / "cache" / "gate", ignore_errors=True)
     with Bucket.open(bucket) as b:
-        return export(b, dest, ExportOptions(fmt, accept_suggested=True), progress=progress).to_dict()
+        return export(b, dest, ExportOptions(fmt, accept_suggested=accept), progress=progress).to_dict()
 
 
-def _here(bucket: Path, dest: Path, fmt: str, monkeypatch) -> dict[str, Any]:
+def _here(bucket: Path, dest: Path, fmt: str, monkeypatch, accept: bool = True) -> dict[str, Any]:
     """`_export` with no worker, whatever the test set."""
     with monkeypatch.context() as m:
         m.setattr(write_pool, "POOL_SESSIONS", 10**6)
-        return _export(bucket, dest, fmt)
+        return _export(bucket, dest, fmt, accept=accept)
 
 
 def _files(dest: Path) -> dict[str, bytes]:
@@ -198,28 +198,38 @@ def test_workers_that_cannot_set_up_leave_every_session_here_said_once(
 
 def test_a_raw_log_name_taken_meanwhile_is_made_again_here(tmp_path, monkeypatch, pool):
     """Sessions whose logs share a name: a worker names each as if none were taken (it sees no folder),
-    so the exporting process makes the ones whose name an earlier session took, as it always did."""
+    so the exporting process makes the ones whose name an earlier session took, as it always did, the
+    refused ones too (the gate's rows name the files)."""
     src = tmp_path / "src"
     tree = v3_tree()
-    for n, sid in enumerate(IDS[:-1]):
+    for n, sid in enumerate(IDS):
         # A main log whose name lacks its session's id keeps its folder in the export (raw.layout).
         (src / f"x{n}" / "d").mkdir(parents=True)
-        (src / f"x{n}" / "d" / "same.jsonl").write_text(tree.replace(V3, sid))
+        log = tree.replace(V3, sid)
+        if n == 1:  # a suggestion where no reader shows it: refused, its rows naming its file
+            log = log.replace('"cwd":"/work/proj"}', '"cwd":"/work/proj","note":"call +1 415 555 0134"}', 1)
+        (src / f"x{n}" / "d" / "same.jsonl").write_text(log)
     bucket = tmp_path / "bucket"
     assert main(["--bucket", str(bucket), "sync", "--source", f"pi={src}", "--json"]) == 0
-    here = _here(bucket, tmp_path / "here", "raw", monkeypatch)
+    here = _here(bucket, tmp_path / "here", "raw", monkeypatch, accept=False)
     fits: list[bool] = []
     check = RawWriter.fits
 
-    def watched(self, item, written):
-        fits.append(check(self, item, written))
+    def watched(self, item, answer):
+        fits.append(check(self, item, answer))
         return fits[-1]
 
     monkeypatch.setattr(RawWriter, "fits", watched)
-    pooled = _export(bucket, tmp_path / "pooled", "raw")
+    pooled = _export(bucket, tmp_path / "pooled", "raw", accept=False)
     assert len(pool) == 1
-    assert fits.count(True) == 1 and fits.count(False) == len(IDS) - 2  # the first keeps its own name
+    # The first keeps its own name, the second is refused before its gate; the others, the one the
+    # gate refuses too, are made again here.
+    assert fits == [True, True] + [False] * (len(IDS) - 2)
     assert _files(tmp_path / "here") == _files(tmp_path / "pooled")
-    assert _alike(here) == _alike(pooled) and pooled["written"] == len(IDS) - 1
+    assert _alike(here) == _alike(pooled) and pooled["written"] == len(IDS) - 2
+    assert [(r["session"], r["findings"][0]["member"]) for r in pooled["refused"]] == [
+        (IDS[1], "sessions/pi/d/same.jsonl"),  # named one session ahead, before the first was written
+        (BAD, "session id"),
+    ]
     names = [rel for rel in _files(tmp_path / "pooled") if rel.endswith("same.jsonl")]
-    assert len(names) == len(IDS) - 1
+    assert len(names) == len(IDS) - 2
