@@ -1,16 +1,21 @@
 """The generic pool of worker processes (`tracetui/worker_pool.py`): answers by ticket whatever order
 they finish in, a worker killed mid-job is None and the next job gets a new process, close kills at
 once only where jobs are unfinished, no process starts once closed, and a setup that fails is said
-once and runs no job."""
+once and runs no job. Started early, its workers are set up before any job and killed at once where
+the pool closes during their setup; unreplaced, a worker that died ends, and its jobs are answered
+None once none is left; `answered` gives tickets as they come in."""
 
 from __future__ import annotations
 
+import os
 import queue
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.echo_worker import SETUP
@@ -19,6 +24,7 @@ from tracetui.worker_pipes import spawn
 from tracetui.worker_pool import Cancelled, SetupFailed, WorkerPool
 
 TESTS = Path(__file__).resolve().parents[2]  # where `support` is a package, for the workers' path
+ROOT = TESTS.parent  # where `tracetui` is, for a stand-in started without `spawn`
 
 
 @pytest.fixture
@@ -29,13 +35,15 @@ def started(monkeypatch) -> list[subprocess.Popen[bytes]]:
     return []
 
 
-def _pool(started: list[subprocess.Popen[bytes]], size: int, setup: bytes | None = None) -> WorkerPool:
+def _pool(
+    started: list[subprocess.Popen[bytes]], size: int, setup: bytes | None = None, **options: Any
+) -> WorkerPool:
     def spawned() -> subprocess.Popen[bytes]:
         proc = spawn("support.echo_worker")
         started.append(proc)
         return proc
 
-    return WorkerPool(size, spawned, setup)
+    return WorkerPool(size, spawned, setup, **options)
 
 
 def _running(started: list[subprocess.Popen[bytes]], n: int) -> None:
@@ -169,3 +177,93 @@ def test_a_worker_that_dies_in_its_setup_is_a_death_not_a_failed_setup(started, 
     finally:
         pool.close()
     assert len(started) == 2
+
+
+def _until(test: Any, what: str) -> None:
+    deadline = time.monotonic() + 30
+    while not test():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.01)
+
+
+def test_workers_started_early_are_set_up_before_any_job(started, monkeypatch):
+    monkeypatch.setenv(SETUP, "1")
+    pool = _pool(started, 2, setup=b"cfg")
+    try:
+        pool.start()
+        _until(lambda: pool.ready == 2, "the workers were never ready")
+        assert len(started) == 2 and pool.tickets == 0
+        assert pool.result(pool.submit(b"0 x")) == b"cfg:x"
+        assert len(started) == 2  # the job went to a process already set up
+    finally:
+        pool.close()
+    assert [proc.returncode for proc in started] == [0, 0]
+
+
+def test_a_pool_closed_while_its_workers_set_up_kills_them_at_once(started, monkeypatch):
+    # A worker still importing what it needs (here: asleep before it reads its setup) is not waited for.
+    pool = WorkerPool(2, lambda: started.append(_sleeper()) or started[-1], b"cfg")
+    pool.start()
+    _until(lambda: pool.setting_up == 2, "the workers were never sent their setup")
+    began = time.monotonic()
+    pool.close()
+    assert time.monotonic() - began < 3  # not the 5 s a worker is given to read the end of its input
+    assert [proc.returncode for proc in started] == [-signal.SIGKILL] * 2
+
+
+def _sleeper() -> subprocess.Popen[bytes]:
+    return subprocess.Popen(["sleep", "60"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+
+def test_an_unreplaced_worker_that_died_leaves_its_jobs_unanswered_none(started):
+    pool = _pool(started, 1, replace=False)
+    try:
+        assert pool.result(pool.submit(b"0 a")) == b"a"
+        assert pool.ready == 1
+        assert pool.result(pool.submit(b"die")) is None
+        assert pool.result(pool.submit(b"0 b")) is None  # no process is started for it
+        assert pool.gone and pool.ready == 0
+    finally:
+        pool.close()
+    assert len(started) == 1
+
+
+def test_answered_gives_the_tickets_as_they_come_in(started):
+    pool = _pool(started, 2)
+    try:
+        slow, quick = pool.submit(b"30 slow"), pool.submit(b"0 quick")
+        assert pool.answered([slow, quick], wait=20) == quick
+        assert pool.result(quick) == b"quick"
+        assert pool.answered([slow]) is None  # not in yet: at once, no wait
+        started[0].kill()
+        assert pool.answered([slow], wait=20) == slow
+        assert pool.result(slow) is None
+    finally:
+        pool.close()
+
+
+OWN_WORDS = """
+import sys
+from tracetui.worker_pipes import recv, send
+send(sys.stdout.buffer, b"ok" if recv(sys.stdin.buffer) == b"cfg" else b"no such cache folder")
+while (job := recv(sys.stdin.buffer)) is not None:
+    send(sys.stdout.buffer, job.upper())
+"""
+
+
+@pytest.mark.parametrize(("setup", "answer"), [(b"cfg", b"X"), (b"bad", None)])
+def test_a_worker_that_speaks_its_own_format_says_it_is_ready_in_it(started, setup, answer):
+    def spawned() -> subprocess.Popen[bytes]:
+        started.append(subprocess.Popen([sys.executable, "-c", OWN_WORDS], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)}))
+        return started[-1]
+
+    pool = WorkerPool(1, spawned, setup, ready_answer=b"ok")
+    try:
+        if answer is None:
+            with pytest.raises(SetupFailed, match="^no such cache folder$"):
+                pool.result(pool.submit(b"x"))
+        else:
+            assert pool.result(pool.submit(b"x")) == answer
+    finally:
+        pool.close()
