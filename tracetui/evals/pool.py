@@ -1,37 +1,35 @@
 """The worker processes a first evaluation judges its sessions on (the parent's side).
 
 Each worker is `python -m tracetui.evals.worker` (the child's side): it opens the bucket itself,
-reads and judges the sessions it is sent (`run.judge_session`) and sends back what the evaluation
-and its memo keep of each: labels, the work-tree files the judging read, cohorts. Messages as
-`tracetui.worker_pipes` frames them, orjson: in, {"setup": Setup} then {"n", "id"} per session; out,
-{"ready": PROTOCOL} then {"n", "judged"} or {"n", "error"} per session, in the order sent.
+judges the sessions it is sent (`run.judge_session`) and sends back what the evaluation and its memo
+keep of each. The processes are `worker_pool.WorkerPool`'s; the messages are orjson, never pickle (an
+answer is checked data, `Judged.from_wire`, and runs no code here): in, {"setup": Setup} then {"n",
+"id"} per session; out, {"ready": PROTOCOL} then {"n", "judged"} or {"n", "error"}.
 
-A session a worker could not judge (an error, a worker that died or said something else than it
-should) comes back as None: the parent judges it itself, so the evaluation ends as a serial one does.
+A session a worker could not judge (an error, a death, a wrong answer, a failed setup) comes back as
+None: the parent judges it itself, so the evaluation ends as a serial one does.
 
-More in docs/internals/evals.md, `evals/pool.py`.
-"""
+More in docs/internals/evals.md, `evals/pool.py`."""
 
 from __future__ import annotations
 
-import queue
-import subprocess
-import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
-from typing import IO, Any
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import orjson
 
 from tracetui.errors import Stopped
 from tracetui.evals.cohorts import BY
 from tracetui.evals.scores import SessionLabels
-from tracetui.worker_pipes import pipes, recv, send, spawn
+from tracetui.worker_pipes import spawn
+from tracetui.worker_pool import SetupFailed, WorkerPool
 
 PROTOCOL = "tracetui.eval-pool/1"
+READY = orjson.dumps({"ready": PROTOCOL})  # a worker's answer to its setup when it is ready
 WORKER = "tracetui.evals.worker"
-DEPTH = 2  # sessions sent to a worker ahead of its answers, so it never waits for the next
+DEPTH = 2  # sessions out per ready worker, so that none waits for its next while one is answered
 # The parent judges too, from the other end of the jobs, while no answer waits: it would idle
 # otherwise, and a small evaluation is done before the workers have started.
 HELP = True
@@ -107,33 +105,23 @@ def _strings(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-@dataclass(slots=True)
-class _Worker:
-    """A worker process, and the sessions it was sent and has not answered yet."""
-
-    proc: subprocess.Popen[bytes]
-    stdin: IO[bytes]
-    ready: bool = False
-    sent: deque[tuple[int, str]] = field(default_factory=deque)  # (n, session id), oldest first
-    gone: bool = False
-
-
 class Pool:
-    """`workers` worker processes over one bucket, started as the pool is entered (`with Pool(...)`:
-    they start up while the caller gets ready) and stopped when it closes, whatever ends the
-    evaluation: its end, an error, a cancel, an interrupt."""
+    """`workers` worker processes over one bucket (`worker_pool.WorkerPool`), started as the pool is
+    entered (`with Pool(...)`: they start up while the caller gets ready) and stopped when it closes,
+    whatever ends the evaluation: its end, an error, a cancel, an interrupt."""
 
     def __init__(self, setup: Setup, workers: int) -> None:
         self.setup = setup
         self.size = max(1, workers)
-        self._workers: list[_Worker] = []
-        self._readers: list[threading.Thread] = []
-        self._inbox: queue.Queue[tuple[int, bytes | None]] = queue.Queue()
+        told = orjson.dumps({"setup": asdict(setup)})
+        # The module's `spawn` looked up at each start, so a test's stand-in takes its place. A worker
+        # that died or said what it should not is not replaced: its sessions are judged here, and a
+        # replacement's start would cost as much as a few of them.
+        self.pool = WorkerPool(self.size, lambda: spawn(WORKER), told, ready_answer=READY, replace=False)
 
     def __enter__(self) -> Pool:
         try:
-            for _ in range(self.size):
-                self._start()
+            self.pool.start()
         except BaseException:
             self.close()
             raise
@@ -142,6 +130,13 @@ class Pool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def refused(self) -> str | None:
+        """Why the workers could not set themselves up (their words), or None: from then on no
+        session is sent to them. The evaluation has no place to say it (docs/internals/evals.md)."""
+        failed = self.pool.failed
+        return None if failed is None else _refusal(failed.reason)
+
     def results(
         self, jobs: list[tuple[int, str]], cancelled: Callable[[], bool] | None
     ) -> Iterator[tuple[int, Judged | None]]:
@@ -149,124 +144,57 @@ class Pool:
         parent judges it: one a worker could not, or the last of `jobs` while no answer waits).
         `cancelled()` is looked at between: true, Stopped."""
         todo = deque(jobs)
-        while todo or any(w.sent for w in self._workers):
-            if not any(not w.gone for w in self._workers):  # no worker left: the parent judges the rest
-                while todo:
-                    yield todo.popleft()[0], None
-                return
+        sent: dict[int, tuple[int, str]] = {}  # ticket: (n, session id), oldest first
+        while todo or sent:
             if cancelled is not None and cancelled():
                 raise Stopped("the evaluation was stopped")
-            try:
-                k, message = self._inbox.get_nowait() if HELP and todo else self._inbox.get(timeout=WAIT)
-            except queue.Empty:
+            if todo and (self.pool.gone or self.pool.failed is not None):  # no worker left: judged here
+                while todo:
+                    yield todo.popleft()[0], None
+                continue
+            self._feed(todo, sent)
+            ticket = self.pool.answered(sent, 0 if HELP and todo else WAIT)
+            if ticket is None:
                 if HELP and todo:  # no answer to handle: this process judges the shortest session left
                     yield todo.pop()[0], None
                 continue
-            worker = self._workers[k]
-            if worker.gone:  # what a worker set aside still had in its pipe
-                continue
-            answer = self._answer(worker, message)
-            if answer is None:
-                yield from self._drop(worker)
-                continue
-            if isinstance(answer, tuple):
-                yield answer
-            yield from self._feed(k, todo)
+            n, session_id = sent.pop(ticket)
+            yield n, self._answer(ticket, n, session_id)
 
     def close(self) -> None:
-        """Stop every worker: an idle one at the end of its input, a busy one killed."""
-        for worker in self._workers:
-            try:
-                worker.stdin.close()
-            except OSError:
-                pass
-            if worker.sent or not worker.ready:
-                worker.proc.kill()
-        for worker in self._workers:
-            try:
-                worker.proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                worker.proc.kill()
-                worker.proc.wait()
-        for worker, reader in zip(self._workers, self._readers):
-            reader.join(timeout=2)  # at the end of a dead worker's output: at once
-            if worker.proc.stdout is not None and not reader.is_alive():
-                worker.proc.stdout.close()
+        """Stop every worker: an idle one at the end of its input, a busy or starting one killed."""
+        self.pool.close()
 
-    def _start(self) -> None:
-        try:
-            proc = spawn(WORKER)
-        except OSError:  # no process to be had (a limit reached): the parent judges without it
-            return
-        k = len(self._workers)
-        stdin, stdout = pipes(proc)
-        worker = _Worker(proc, stdin)
-        self._workers.append(worker)
-        reader = threading.Thread(target=self._read, args=(k, stdout), name=f"eval-worker-{k}", daemon=True)
-        self._readers.append(reader)
-        reader.start()
-        if not self._send(worker, {"setup": asdict(self.setup)}):
-            worker.gone = True
-            proc.kill()
-
-    def _read(self, k: int, stdout: IO[bytes]) -> None:
-        # One thread per worker, so the parent waits on one queue and can look at `cancelled()`.
-        try:
-            while True:
-                message = recv(stdout)
-                self._inbox.put((k, message))
-                if message is None:
-                    return
-        except (OSError, ValueError):  # the pipe closed under the read: the worker is gone
-            self._inbox.put((k, None))
-
-    def _send(self, worker: _Worker, message: dict[str, Any]) -> bool:
-        try:
-            send(worker.stdin, orjson.dumps(message))
-            return True
-        except (OSError, ValueError):  # a worker that died (a broken pipe), or its pipe closed
-            return False
-
-    def _feed(self, k: int, todo: deque[tuple[int, str]]) -> Iterator[tuple[int, Judged | None]]:
-        # Not before it is ready: a session sent to a worker still starting would wait for it, while
-        # this process could judge it (a small evaluation would wait for the worker's start).
-        worker = self._workers[k]
-        while worker.ready and not worker.gone and todo and len(worker.sent) < DEPTH:
+    def _feed(self, todo: deque[tuple[int, str]], sent: dict[int, tuple[int, str]]) -> None:
+        # Not before a worker is ready: a session sent to a worker still starting would wait for it,
+        # while this process could judge it (a small evaluation would wait for the worker's start).
+        while todo and len(sent) < DEPTH * self.pool.ready:
             job = todo.popleft()
-            worker.sent.append(job)
-            if not self._send(worker, {"n": job[0], "id": job[1]}):
-                yield from self._drop(worker)
+            sent[self.pool.submit(orjson.dumps({"n": job[0], "id": job[1]}))] = job
 
-    def _answer(self, worker: _Worker, message: bytes | None) -> tuple[int, Judged | None] | bool | None:
-        """What a worker's message says: True (it is ready), (n, judged or None: the parent judges
-        it), or None where it is not what the worker should have said next (it is set aside)."""
+    def _answer(self, ticket: int, n: int, session_id: str) -> Judged | None:
+        """What the worker judged of session `n`, or None where the parent is to judge it: the worker
+        died on it, could not judge it (its error), could not set itself up, or said something else
+        than it should (parsed as JSON, never unpickled: a worker's answer runs no code here)."""
+        try:
+            message = self.pool.result(ticket)
+        except SetupFailed:
+            return None
         if message is None:
             return None
         try:
             d = orjson.loads(message)
         except orjson.JSONDecodeError:
             return None
-        if not isinstance(d, dict):
-            return None
-        if not worker.ready:
-            worker.ready = d == {"ready": PROTOCOL}
-            return True if worker.ready else None
-        n = d.get("n")
-        if not worker.sent or type(n) is not int or n != worker.sent[0][0]:
-            return None
-        session_id = worker.sent[0][1]
-        if set(d) == {"n", "error"} and isinstance(d["error"], str):
-            worker.sent.popleft()
-            return n, None
-        judged = Judged.from_wire(d.get("judged"), session_id) if set(d) == {"n", "judged"} else None
-        if judged is None:
-            return None
-        worker.sent.popleft()
-        return n, judged
+        if not isinstance(d, dict) or set(d) != {"n", "judged"} or type(d["n"]) is not int or d["n"] != n:
+            return None  # an error ({"n", "error"}: judged again here, to the same end) or a stray answer
+        return Judged.from_wire(d["judged"], session_id)
 
-    def _drop(self, worker: _Worker) -> Iterator[tuple[int, Judged | None]]:
-        """Set a worker aside (killed) and hand its sessions back to the parent."""
-        worker.gone = True
-        worker.proc.kill()
-        while worker.sent:
-            yield worker.sent.popleft()[0], None
+
+def _refusal(said: str) -> str:
+    """A worker's setup failure in words: its {"error": WORDS} where it sent that."""
+    try:
+        d = orjson.loads(said)
+    except orjson.JSONDecodeError:
+        return said
+    return d["error"] if isinstance(d, dict) and isinstance(d.get("error"), str) else said

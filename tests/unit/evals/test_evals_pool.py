@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -243,8 +244,111 @@ def test_no_worker_to_be_had_leaves_every_session_to_this_process(world, judged_
     assert sorted(judged_here) == everyone
 
 
-def _program(code: str) -> subprocess.Popen[bytes]:
+def _program(code: str, *args: str) -> subprocess.Popen[bytes]:
     """A stand-in for a worker, started as `worker_pipes.spawn` starts one (stderr dropped)."""
     env = {**os.environ, "PYTHONPATH": str(Path(pool.__file__).parents[2])}
-    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, env=env)  # fmt: skip
+    return subprocess.Popen([sys.executable, "-c", code, *args], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)  # fmt: skip
+
+
+# A real worker whose first session of all never ends (a trail that takes forever): the test kills it
+# there, as the kernel kills one out of memory. It writes its process id to the file named first.
+KILLABLE = """
+import os, sys, time
+from tracetui.evals import worker
+real = worker.judge_session
+def judged(*args):
+    try:
+        mark = os.open(sys.argv[1], os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return real(*args)
+    os.write(mark, str(os.getpid()).encode())
+    os.close(mark)
+    time.sleep(60)
+worker.judge_session = judged
+worker.serve()
+"""
+
+
+def test_a_worker_killed_mid_judgement_leaves_its_session_to_this_process(
+    world, spawned, judged_here, monkeypatch, tmp_path
+) -> None:
+    serial = world.evaluate("skill")
+    judged_here.clear()
+    mark = tmp_path / "judging"
+    monkeypatch.setattr(pool, "spawn", lambda module: spawned.append(_program(KILLABLE, str(mark)))
+                        or spawned[-1])  # fmt: skip
+    monkeypatch.setattr(pool, "HELP", False)  # every session to the workers
+    killed: list[int] = []
+
+    def kill_the_judging_one() -> bool:  # looked at between answers, as a cancel is
+        said = mark.read_text() if mark.exists() else ""
+        if said and not killed:
+            killed.append(int(said))
+            os.kill(killed[0], signal.SIGKILL)
+        return False
+
+    began = time.monotonic()
+    assert world.evaluate("skill", workers=3, cancelled=kill_the_judging_one) == serial
+    assert time.monotonic() - began < 30  # not the minute the killed one had left
+    assert killed and len(judged_here) == 1  # its one session, judged here; the other worker did the rest
+    assert len(spawned) == 2 and all(p.poll() is not None for p in spawned)  # it was not replaced
+
+
+# A real worker whose setup fails: the bucket cannot be opened where it runs.
+REFUSES = """
+from tracetui.evals import worker
+class Missing:
+    @staticmethod
+    def open(root, read_only):
+        raise OSError("the bucket is not there")
+worker.Bucket = Missing
+worker.serve()
+"""
+
+
+def test_workers_that_cannot_set_up_leave_every_session_to_this_process(
+    world, spawned, judged_here, monkeypatch
+) -> None:
+    serial = world.evaluate("agent")
+    everyone = sorted(judged_here)
+    judged_here.clear()
+    pools: list[pool.Pool] = []
+
+    class Kept(pool.Pool):
+        def __enter__(self) -> pool.Pool:
+            pools.append(self)
+            return super().__enter__()
+
+    monkeypatch.setattr(run, "Pool", Kept)
+    monkeypatch.setattr(pool, "spawn", lambda module: spawned.append(_program(REFUSES)) or spawned[-1])
+    monkeypatch.setattr(pool, "HELP", False)  # every session to the workers, were they ready
+    began = time.monotonic()
+    assert world.evaluate("agent", workers=3) == serial
+    assert time.monotonic() - began < 30
+    assert sorted(judged_here) == everyone
+    assert len(spawned) == 2 and all(p.poll() is not None for p in spawned)  # none started after
+    [used] = pools
+    assert used.refused == "OSError: the bucket is not there"  # the worker's words, kept once
+
+
+@pytest.mark.parametrize("stop", [Stopped, KeyboardInterrupt], ids=["the app's cancel", "ctrl-c"])
+def test_a_cancel_while_the_workers_start_stops_them_at_once(world, spawned, monkeypatch, stop) -> None:
+    # Workers that take a minute to start (a machine under load): none is ever ready, so this process
+    # waits on them (no help), and the cancel, or Ctrl-C, must not wait for their start.
+    monkeypatch.setattr(pool, "spawn", lambda module: spawned.append(_program("import time; time.sleep(60)"))
+                        or spawned[-1])  # fmt: skip
+    monkeypatch.setattr(pool, "HELP", False)
+    began = time.monotonic()
+
+    def cancelled() -> bool:
+        if time.monotonic() - began < 0.5:
+            return False
+        if stop is KeyboardInterrupt:
+            raise KeyboardInterrupt
+        return True
+
+    with pytest.raises(stop):
+        world.evaluate("agent", workers=3, cancelled=cancelled)
+    assert time.monotonic() - began < 4  # not the seconds a worker is given to read the end of its input
+    assert len(spawned) == 2 and all(p.poll() is not None for p in spawned)
