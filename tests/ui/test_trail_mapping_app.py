@@ -63,3 +63,26 @@ async def test_the_app_s_clone_does_not_judge_another_project_s_session(tmp_path
     assert _bare(f"--repo {decoy} is not this session's repository;") in text
     assert _bare(f"repository not found for {ALICE}/sub") in text
     assert "lost" not in text and "alive" not in text
+
+
+async def test_the_evals_screen_judges_in_the_app_s_clone_as_the_trail_pane_does(tmp_path):
+    # The same session labelled in the trail pane and unlabelled in the evals: the screen took no --repo.
+    import shutil
+
+    from tracetui.ui.screens.evals import CohortList, EvalScreen
+
+    repo = alice_project(tmp_path)
+    decoy = tmp_path / "decoy"
+    shutil.copytree(repo.path, decoy)
+    there = mapped_log(claude_log, ALICE, tmp_path / "logs", "claude")
+    labelled = {}
+    for name, clone in (("own", repo.path), ("decoy", decoy)):
+        app = TraceApp(MemoryLibrary([there]), repo=str(clone))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await pilot.press("ctrl+e")
+            await settle(app, pilot, 4)
+            assert isinstance(app.screen, EvalScreen)
+            [cohort] = app.screen.query_one(CohortList).cohorts
+            labelled[name] = len(cohort.labelled)
+    assert labelled == {"own": 1, "decoy": 0}

@@ -99,10 +99,12 @@ class EvalScreen(RowUpdates, Screen[tuple[str, list[str]] | None]):
     CSS_PATH = "evals.tcss"
     BINDINGS = actions.bindings("evals")
 
-    def __init__(self, library: Library, by: str = "agent") -> None:
+    def __init__(self, library: Library, by: str = "agent", repo: str | None = None) -> None:
         super().__init__()
         self.library = library
         self.by = by
+        # The app's --repo: its own sessions are judged there, as the trail pane judges them.
+        self.repo = repo
         self.result: evals_api.Evaluation | None = None
 
     def compose(self) -> ComposeResult:
@@ -136,7 +138,8 @@ class EvalScreen(RowUpdates, Screen[tuple[str, list[str]] | None]):
 
         try:
             # A new grouping (b) cancels this one: it stops at the next session instead of running on.
-            result = evals_api.evaluate(self.library, by, progress=progress, cancelled=lambda: worker.is_cancelled)
+            result = evals_api.evaluate(self.library, by, repo=self.repo, progress=progress,
+                                        cancelled=lambda: worker.is_cancelled)  # fmt: skip
         except Stopped:
             return
         except TracetuiError as exc:

@@ -235,7 +235,7 @@ class LaunchersPart(BrowserBase):
             self.notify(safe_line(f"the {len(picked[1])} sessions of {picked[0]}; Escape in the list shows every session"),
                         markup=False)  # fmt: skip
 
-        self.app.push_screen(EvalScreen(self.library), chosen)
+        self.app.push_screen(EvalScreen(self.library, repo=self.tracetui.repo), chosen)
 
     def action_blame(self) -> None:
         """Blame the file the chosen step edited; in the trail pane, the file of the patch under the
