@@ -1,32 +1,25 @@
 """An ATIF or raw export's review and write on worker processes (`export/write_pool.py`,
 `export/files_made.py`): the folder, the report and the export keys are byte for byte those the
-exporting process makes alone, a worker that dies leaves its session to the exporting process, workers
-that cannot set up leave every session to it, and a raw log name another session took meanwhile is
-made again here."""
+exporting process makes alone, a worker that dies leaves its session to the exporting process, and a
+raw log name another session took meanwhile is made again here. Workers that cannot set up are
+tested for every format in test_export_write_pool.py."""
 
 from __future__ import annotations
 
-import dataclasses
-import shutil
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
-from support.dying_write_worker import DIE_ON, FAIL_ON, IN
 from support.gate_kit import V3, twins_bucket, v3_tree
+from support.write_pool_kit import BAD, IDS, TOKEN, counting_spawns as _counting_spawns, dying, force_pool
+from support.write_pool_kit import alike as _alike, exported as _export, exported_here as _here
+from support.write_pool_kit import files as _files, keys as _keys
 
-from tracetui.bucket import Bucket
 from tracetui.cli import main
-from tracetui.export import ExportOptions, ExportProgress, export
+from tracetui.export import ExportProgress
 from tracetui.export import write_pool
 from tracetui.export.check import check
 from tracetui.export.writers import RawWriter
 
-TOKEN = "ghp_" + "Wm3Kd8Zq1Xr6Tv9Lp2Nc5Hb7Js4Gf0Ya8UeQ"  # made up
-BAD = f"{TOKEN}-session"  # a session whose own id holds a token: the gate refuses it
-IDS = [V3, *(f"{n}{n}{n}{n}{n}{n}{n}{n}-aaaa-4bbb-8ccc-00000000000{n}" for n in range(4, 9)), BAD]
-TESTS = Path(__file__).resolve().parents[2]  # where `support` is a package, for the workers' path
 FORMATS = ["atif", "raw"]
 
 
@@ -37,59 +30,7 @@ def bucket(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def pool(monkeypatch) -> list[write_pool.WritePool]:
-    """Every export runs on two workers, however few its sessions; the pools made, to look at."""
-    monkeypatch.setattr(write_pool, "POOL_SESSIONS", 1)
-    monkeypatch.setattr(write_pool, "POOL_STEPS", 1)
-    monkeypatch.setattr(write_pool, "WORKERS", 2)
-    made: list[write_pool.WritePool] = []
-    start = write_pool.start
-
-    def starting(ex, sessions):
-        found = start(ex, sessions)
-        if found is not None and found not in made:
-            made.append(found)
-        return found
-
-    monkeypatch.setattr(write_pool, "start", starting)
-    return made
-
-
-def _export(bucket: Path, dest: Path, fmt: str, progress=None, accept: bool = True) -> dict[str, Any]:
-    """The report of an export of `bucket`, its gate's memo gone first (so no run reads another's)."""
-    shutil.rmtree(bucket / "cache" / "gate", ignore_errors=True)
-    with Bucket.open(bucket) as b:
-        return export(b, dest, ExportOptions(fmt, accept_suggested=accept), progress=progress).to_dict()
-
-
-def _here(bucket: Path, dest: Path, fmt: str, monkeypatch, accept: bool = True) -> dict[str, Any]:
-    """`_export` with no worker, whatever the test set."""
-    with monkeypatch.context() as m:
-        m.setattr(write_pool, "POOL_SESSIONS", 10**6)
-        return _export(bucket, dest, fmt, accept=accept)
-
-
-def _files(dest: Path) -> dict[str, bytes]:
-    return {p.relative_to(dest).as_posix(): p.read_bytes() for p in sorted(dest.rglob("*")) if p.is_file()}
-
-
-def _alike(report: dict[str, object]) -> dict[str, object]:
-    return {k: v for k, v in report.items() if k != "dest"}
-
-
-def _keys(bucket: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in (bucket / "cache" / "export-keys").iterdir()}
-
-
-def _counting_spawns(monkeypatch) -> list[str]:
-    spawned: list[str] = []
-    spawn = write_pool.spawn
-
-    def counted(module: str) -> subprocess.Popen[bytes]:
-        spawned.append(module)
-        return spawn(module)
-
-    monkeypatch.setattr(write_pool, "spawn", counted)
-    return spawned
+    return force_pool(monkeypatch)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -130,10 +71,7 @@ def test_a_second_export_keeps_every_session_unread(bucket, tmp_path, pool, fmt)
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_session_whose_worker_dies_is_done_here_and_said(bucket, tmp_path, monkeypatch, pool, fmt, stage):
     here = _here(bucket, tmp_path / "here", fmt, monkeypatch)
-    monkeypatch.setattr(write_pool, "WORKER", "support.dying_write_worker")
-    monkeypatch.setenv("PYTHONPATH", str(TESTS))
-    monkeypatch.setenv(IN, stage)
-    monkeypatch.setenv(DIE_ON, IDS[2])
+    dying(monkeypatch, stage, die=IDS[2])
     pooled = _export(bucket, tmp_path / "pooled", fmt)
     assert len(pool) == 1
     said = f"an export worker stopped on session {IDS[2]}; the exporting process did its work instead"
@@ -146,10 +84,7 @@ def test_a_session_whose_worker_dies_is_done_here_and_said(bucket, tmp_path, mon
 def test_a_session_that_fails_in_a_write_worker_stops_the_export_naming_it(
     bucket, tmp_path, monkeypatch, pool, fmt
 ):
-    monkeypatch.setattr(write_pool, "WORKER", "support.dying_write_worker")
-    monkeypatch.setenv("PYTHONPATH", str(TESTS))
-    monkeypatch.setenv(IN, "write")
-    monkeypatch.setenv(FAIL_ON, IDS[3])
+    dying(monkeypatch, "write", fail=IDS[3])
     with pytest.raises(RuntimeError, match="planted failure") as raised:
         _export(bucket, tmp_path / "out", fmt)
     assert f"on session {IDS[3]}" in " ".join(raised.value.__notes__)
@@ -172,28 +107,6 @@ def test_ctrl_c_in_the_write_stops_the_workers_and_leaves_a_checkable_folder(buc
     assert len(pool[0].procs) == 2 and all(proc.poll() is not None for proc in pool[0].procs)
     assert check(tmp_path / "out").ok  # what was written is named in the manifest
     assert not list((bucket / "cache").glob("tracetui-export-spill-*"))  # the spill went with the workers
-
-
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_workers_that_cannot_set_up_leave_every_session_here_said_once(
-    bucket, tmp_path, monkeypatch, pool, fmt
-):
-    here = _here(bucket, tmp_path / "here", fmt, monkeypatch)
-    spawned = _counting_spawns(monkeypatch)
-    init = write_pool.WritePool.__init__
-
-    def elsewhere(self, ex, setup, size):  # the workers are told of a bucket that is not there
-        init(self, ex, dataclasses.replace(setup, root=str(tmp_path / "gone")), size)
-
-    monkeypatch.setattr(write_pool.WritePool, "__init__", elsewhere)
-    pooled = _export(bucket, tmp_path / "pooled", fmt)
-    assert len(pool) == 1 and 1 <= len(spawned) <= 2  # no worker started again once one said why
-    [said] = pooled.pop("warnings")
-    assert said.startswith("the export workers could not start (TracetuiError: the bucket ")
-    assert said.endswith("; the exporting process did every session's work instead")
-    assert _files(tmp_path / "here") == _files(tmp_path / "pooled")
-    assert _alike(here) == _alike(pooled) and pooled["written"] == len(IDS) - 1
-    assert all(proc.poll() is not None for proc in pool[0].procs)
 
 
 def test_a_raw_log_name_taken_meanwhile_is_made_again_here(tmp_path, monkeypatch, pool):
