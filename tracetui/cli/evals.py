@@ -48,7 +48,8 @@ def register(subparsers: Commands) -> None:
                    "A alone with --split-at DATE: A before DATE against A from DATE on")  # fmt: skip
     e.add_argument("--split-at", metavar="DATE", help="with --compare A: the date that splits the cohort")
     e.add_argument("--ref", default="HEAD", help="the revision survival is judged at (default HEAD)")
-    e.add_argument("--repo", help="the repository the sessions' work went to (default: found from each cwd)")
+    e.add_argument("--repo", help="a clone the sessions' work went to: its own sessions are judged there, "
+                   "the others where they ran (default: found from each cwd)")
     e.add_argument("--clones", nargs="+", metavar="DIR", default=(),
                    help="clones to judge the sessions' work in, each session in its own (a folder of clones too)")  # fmt: skip
     e.add_argument("--min", type=int, default=None, dest="minimum", metavar="N",

@@ -50,7 +50,8 @@ def register(subparsers: Commands) -> None:
         "--ref", metavar="REV", default="HEAD", help="the revision survival states refer to (default: HEAD)"
     )
     p.add_argument(
-        "--repo", metavar="PATH", help="the repository for the outcome labels (default: each session's cwd)"
+        "--repo", metavar="PATH", help="a clone for the outcome labels of the sessions that belong to it, "
+        "the others judged where they ran (default: each session's cwd)"
     )
     p.add_argument(
         "--license", metavar="ID", default="cc-by-4.0", help="the dataset card's licence (default: cc-by-4.0)"
