@@ -30,6 +30,9 @@ from tracetui.trail.paths import absolute_path, relative_path
 TIPS_LOOKED_AT = 16  # branch tips whose trees are searched besides HEAD (branches first)
 FILES_LOOKED_AT = 400  # distinct edited files scored (a session rarely touches more)
 HISTORY_LOOKED_AT = 20_000  # commits whose changed names are read when no file is in the clone now
+# Folders a file may lie below a candidate top (a repository's own depth): a log's path of 20,000
+# folders made 20,000 candidates of 40 KB each, quadratic, and 400 such paths held the trail for hours.
+DEPTH_LOOKED_AT = 128
 
 
 @dataclass(slots=True)
@@ -279,15 +282,19 @@ def _score(
     for path in paths:
         parts = path.split("/")
         windows = bool(_WINDOWS.match(path))
-        for i in range(1, len(parts)):
-            root = "/".join(parts[:i]) or "/"
+        start = max(1, len(parts) - DEPTH_LOOKED_AT)
+        cut = sum(map(len, parts[:start])) + start - 1  # where "/" + parts[start] begins
+        for i in range(start, len(parts)):
+            # Cut from the path, not joined from its parts: each join was as long as the path.
+            root = path[:cut] or "/"
             if windows:
                 root = root.lower()  # c:\ and C:\ are one folder; patches compare them so too
-            rel = "/".join(parts[i:])
+            rel = path[cut + 1 :]
             if has_file(rel):
                 files[root] += 1
-            elif i < len(parts) - 1 and has_folder("/".join(parts[i:-1])):
+            elif i < len(parts) - 1 and has_folder(rel[: len(rel) - len(parts[-1]) - 1]):
                 folders[root] += 1
+            cut += len(parts[i]) + 1
     return files, folders
 
 

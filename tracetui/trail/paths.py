@@ -10,6 +10,8 @@ import threading
 from collections.abc import Iterator
 
 _WINDOWS_ABS = re.compile(r"^[A-Za-z]:[\\/]")
+PATH_MAX = 4096  # Linux's longest path (macOS's is 1024); a longer one names no file
+DEEPEST = 256  # folders of a path resolved: realpath makes a system call for each
 
 
 # -- paths -------------------------------------------------------------------------------------
@@ -52,6 +54,10 @@ def relative_path(abs_path: str, root: str | None) -> tuple[str, bool]:
 def _realpath(path: str) -> str:
     kept: dict[str, str] | None = getattr(_resolved, "paths", None)
     found = kept.get(path) if kept is not None else None
+    if found is None and (len(path) > PATH_MAX or path.count("/") > DEEPEST):
+        # No system opens it, and realpath's lstat of each of its folders' prefixes is quadratic: a log's
+        # paths of thousands of folders held the trail for minutes. Compared as logged.
+        found = path
     if found is None:
         # Log paths are untrusted text: a NUL byte or an unreadable parent must not stop the trail.
         try:
