@@ -25,7 +25,7 @@ from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.redact.fields import iter_fields
 from tracetui.redact.finding import AUTO, Finding
-from tracetui.regular_file import CACHE_MOST, file_stamp, read_regular, settled
+from tracetui.regular_file import CACHE_MOST, file_stamp, open_regular, read_regular, settled
 
 if TYPE_CHECKING:
     from tracetui.library import Library
@@ -456,6 +456,21 @@ def _moved_to(new: Path, old: Path, session_id: str) -> Path:
     return new
 
 
+def _vacate(plans_dir: Path, new: Path, session_id: str) -> None:
+    """A hashed name (`Ab-<hash>`) is the old name of the id spelled so, which a log may choose: a plan
+    of that id found there is moved to its own new name, never taken as `session_id`'s."""
+    other = new.name.removesuffix(".plan.json")
+    if other == session_id or _old_plan_path(plans_dir, other) != new:
+        return
+    try:
+        with open_regular(new) as fh:  # its head (the session is the plan's second key); never a FIFO
+            head = fh.read(256 + 6 * len(other))
+    except (OSError, TracetuiError):
+        return
+    if b'"session": ' + orjson.dumps(other) in head:
+        _moved_to(plan_path(plans_dir, other), new, other)
+
+
 def save_plan(plan: Plan, path: str | Path) -> None:
     """Write atomically (temp file + rename): a crash leaves the previous plan, never half of one."""
     path = Path(path)
@@ -505,7 +520,10 @@ class PlanStore:
     def path(self, session_id: str) -> Path:
         new = plan_path(self.dir, session_id)
         old = _old_plan_path(self.dir, session_id)
-        return new if old == new else _moved_to(new, old, session_id)
+        if old == new:
+            return new
+        _vacate(self.dir, new, session_id)
+        return _moved_to(new, old, session_id)
 
     def load(self, session_id: str) -> Plan | None:
         return load_plan(self.path(session_id))

@@ -137,3 +137,30 @@ def test_a_plan_under_an_old_name_that_is_another_id_s_stays_where_it_is(tmp_pat
     _plan_file(tmp_path / "AbC.plan.json", "ABC")
     assert store.load("AbC") is None
     assert orjson.loads((tmp_path / "AbC.plan.json").read_bytes())["session"] == "ABC"
+
+
+def test_an_id_s_new_plan_name_that_is_another_id_s_old_one_is_not_its_plan(tmp_path):
+    """A log may name its session `Ab-<16 hex>`: the last version kept that id's plan under its own
+    name, which is now the hashed name of `Ab`. `Ab` took that plan (its decisions) as its own, and its
+    next save overwrote them; the plan is moved to its own id's new name first."""
+    from tracetui.redact.plan import PlanStore, plan_path
+
+    store = PlanStore(tmp_path)
+    taken = plan_path(tmp_path, "Ab")
+    other = taken.name.removesuffix(".plan.json")  # `Ab-<hash of Ab>`: a plain id to the last version
+    _plan_file(taken, other)  # where the last version kept `other`'s plan
+    key = orjson.loads(taken.read_bytes())["key"]
+    assert store.load("Ab") is None
+    moved = store.load(other)
+    assert moved is not None and moved.session == other and moved.key == key
+    assert store.path(other) != store.path("Ab")
+
+
+def test_a_fifo_at_an_id_s_new_plan_name_does_not_block(tmp_path):
+    import os
+
+    from tracetui.redact.plan import PlanStore, plan_path
+
+    os.mkfifo(plan_path(tmp_path, "Ab"))
+    with pytest.raises(Exception, match="FIFO"):
+        PlanStore(tmp_path).load("Ab")
