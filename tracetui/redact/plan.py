@@ -8,6 +8,7 @@ More in docs/internals/redact.md, `redact/plan.py`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -450,7 +451,21 @@ def _moved_to(new: Path, old: Path, session_id: str) -> Path:
     except (OSError, TracetuiError, orjson.JSONDecodeError, AttributeError):
         return new  # damaged or not there: nothing to move
     try:
+        os.link(old, new)  # never over a plan another process saved at `new` since the look above
+    except (FileExistsError, FileNotFoundError):
+        return new  # saved there meanwhile, or moved there by another process: `new` is the plan
+    except OSError:
+        return _renamed(old, new)  # a disk without hard links
+    with contextlib.suppress(OSError):
+        os.unlink(old)
+    return new
+
+
+def _renamed(old: Path, new: Path) -> Path:
+    try:
         os.rename(old, new)
+    except FileNotFoundError:
+        return new  # moved by another process meanwhile
     except OSError:
         return old
     return new

@@ -164,3 +164,37 @@ def test_a_fifo_at_an_id_s_new_plan_name_does_not_block(tmp_path):
     os.mkfifo(plan_path(tmp_path, "Ab"))
     with pytest.raises(Exception, match="FIFO"):
         PlanStore(tmp_path).load("Ab")
+
+
+@pytest.mark.parametrize("meanwhile", ["saved", "moved"])
+def test_a_plan_moved_from_its_old_name_meanwhile_is_neither_lost_nor_overwritten(
+    tmp_path, monkeypatch, meanwhile
+):
+    """Between the look at the new name and the move, another process (an export's write worker, the
+    app) saved the session's plan there, or moved the old one itself: the move overwrote the newer plan
+    with the older, or failed and gave the old name, where no plan is (so the session seemed unplanned,
+    and its next save replaced its decisions)."""
+    from tracetui.redact import plan as plan_module
+    from tracetui.redact.plan import Plan, PlanStore, plan_path, save_plan
+
+    store = PlanStore(tmp_path)
+    old, new = tmp_path / "AbC.plan.json", plan_path(tmp_path, "AbC")
+    _plan_file(old, "AbC")
+    read = plan_module.read_regular
+    newer = Plan("AbC")
+
+    def other_process_first(path, limit=None):
+        data = read(path, limit)
+        if meanwhile == "saved":
+            save_plan(newer, new)
+        else:
+            old.rename(new)
+        return data
+
+    monkeypatch.setattr(plan_module, "read_regular", other_process_first)
+    assert store.path("AbC") == new
+    monkeypatch.setattr(plan_module, "read_regular", read)
+    kept = store.load("AbC")
+    assert kept is not None
+    if meanwhile == "saved":
+        assert kept.key == newer.key
