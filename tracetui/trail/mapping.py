@@ -23,7 +23,7 @@ from pygit2.enums import SortMode
 
 from tracetui.errors import NotFound
 from tracetui.regular_file import NotRegularFile, discover_git_dir
-from tracetui.model import Session, StepKind
+from tracetui.model import Session, StepKind, project_of
 from tracetui.trail.history import ref_tips
 from tracetui.trail.paths import absolute_path, relative_path
 
@@ -109,6 +109,10 @@ def belongs(session: Session, repo: str | Path) -> bool:
         clone = open_clone(repo)
     except NotFound:
         return False
+    return _belongs(session, clone, repo)
+
+
+def _belongs(session: Session, clone: pygit2.Repository, repo: str | Path) -> bool:
     if _same_repository(session, clone):
         return True
     workdir = RepoMap(clone).workdir
@@ -122,7 +126,7 @@ def belongs(session: Session, repo: str | Path) -> bool:
         return False  # no folder the agent worked in bears the clone's name: no history to read
     found = _match(session, clone, given=str(repo))
     root = found.logged_root
-    return found.held > 0 and root is not None and _last_name(root) in names
+    return found.held > 0 and root is not None and (project_of(root) or "").lower() in names
 
 
 def given_clone(session: Session, repo: str | Path | None) -> tuple[str | Path | None, str]:
@@ -133,10 +137,10 @@ def given_clone(session: Session, repo: str | Path | None) -> tuple[str | Path |
     if repo is None or not str(repo):
         return None, ""
     try:
-        open_clone(repo)
+        clone = open_clone(repo)
     except NotFound:
         return repo, ""
-    if belongs(session, repo):
+    if _belongs(session, clone, repo):
         return repo, ""
     return None, f"--repo {repo} is not this session's repository; "
 
@@ -153,10 +157,6 @@ def clone_names(given: str | Path, clone: pygit2.Repository) -> set[str]:
         if name:
             names.add(name)
     return names
-
-
-def _last_name(path: str) -> str:
-    return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].lower()
 
 
 def _folder_names(path: str) -> list[str]:
