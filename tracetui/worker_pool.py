@@ -8,14 +8,16 @@ More in docs/internals/core.md, `worker_pool.py`.
 
 from __future__ import annotations
 
+import pickle
 import queue
 import subprocess
 import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import IO, TypeVar
+from typing import IO, Any, TypeVar
 
+from tracetui.errors import TracetuiError
 from tracetui.worker_pipes import end_workers, pipes, recv, send
 
 T = TypeVar("T")
@@ -270,3 +272,13 @@ def set_up(stdin: IO[bytes], stdout: IO[bytes], make: Callable[[bytes], T]) -> T
         return None
     send(stdout, READY)
     return made
+
+
+def pickled_answer(answer: tuple[str, Any], doing: str) -> bytes:
+    """A pickling worker's answer as bytes; an exception that cannot be pickled goes as its words
+    ("`doing` failed: ..."), raised in the caller as a TracetuiError."""
+    try:
+        return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        said = TracetuiError(f"{doing} failed: {answer[1]!r}")
+        return pickle.dumps(("error", said), protocol=pickle.HIGHEST_PROTOCOL)

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from tracetui.bucket import Bucket, Rating
-from tracetui.errors import TracetuiError
 from tracetui.worker_pipes import spawn
 from tracetui.worker_pool import SetupFailed, WorkerPool
 
@@ -244,12 +243,3 @@ class WritePool:
         """Stop the workers: at once where sessions are still in flight (an error, Ctrl-C), else once
         they have read the end of their input."""
         self.pool.close()
-
-
-def pickled(answer: tuple[str, Any], session_id: str) -> bytes:
-    """A worker's answer as bytes; an exception that cannot be pickled goes as its words."""
-    try:
-        return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:
-        said = TracetuiError(f"writing session {session_id} failed: {answer[1]!r}")
-        return pickle.dumps(("error", said), protocol=pickle.HIGHEST_PROTOCOL)

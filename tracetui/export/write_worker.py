@@ -20,10 +20,10 @@ from tracetui.export.manifest import Dest
 from tracetui.export.parquet_made import Made, ahead_of, made_of
 from tracetui.export.run import Exporter, ExportReport, _verdict
 from tracetui.export.writers import RawWriter
-from tracetui.export.write_pool import Answer, Verdict, WriteSetup, pickled
+from tracetui.export.write_pool import Answer, Verdict, WriteSetup
 from tracetui.redact import TextScanner, refresh_plan
 from tracetui.worker_pipes import recv, send
-from tracetui.worker_pool import set_up
+from tracetui.worker_pool import pickled_answer, set_up
 
 
 class _Shelf(Bucket):
@@ -103,7 +103,7 @@ def serve() -> None:
             answer = ("answer", done)
         except Exception as exc:  # raised in the exporting process as it would have been raised there
             answer = ("error", exc)
-        send(stdout, pickled(answer, session_id))
+        send(stdout, pickled_answer(answer, f"writing session {session_id}"))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.redact.detect import scan_text
 from tracetui.redact.finding import Finding
@@ -22,7 +21,7 @@ from tracetui.redact.identity import Identity
 from tracetui.redact.plan import Plan, PlanStore
 from tracetui.redact.scan import gate_scan, refresh_cached_plan, refresh_plan, timed_scans
 from tracetui.worker_pipes import recv, send, spawn
-from tracetui.worker_pool import Cancelled, WorkerPool
+from tracetui.worker_pool import Cancelled, WorkerPool, pickled_answer
 
 # Characters to scan before the pool starts: a worker costs 0.5 s of CPU to start (Python, the
 # detectors' imports), what a core scans of about a megabyte. Below that, sessions are scanned here.
@@ -251,7 +250,7 @@ def serve() -> None:
                 answer = ("findings", _scan_batch(job[1], job[2]))
             except Exception as exc:
                 answer = ("error", exc)
-            send(stdout, _pickled(answer, "scanning texts"))
+            send(stdout, pickled_answer(answer, "scanning texts"))
             continue
         session, store, base = job
         try:
@@ -259,14 +258,7 @@ def serve() -> None:
             answer = ("plan", refresh_plan(session, store, base, workers=0))
         except Exception as exc:  # raised in the caller as refresh_plan would have raised it there
             answer = ("error", exc)
-        send(stdout, _pickled(answer, f"refreshing the plan of {session.id}"))
-
-
-def _pickled(answer: tuple[str, Any], doing: str) -> bytes:
-    try:
-        return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # an exception that cannot be pickled: its words
-        return pickle.dumps(("error", TracetuiError(f"{doing} failed: {answer[1]!r}")))
+        send(stdout, pickled_answer(answer, f"refreshing the plan of {session.id}"))
 
 
 if __name__ == "__main__":
