@@ -15,13 +15,7 @@ from pathlib import Path
 
 import pytest
 from shared_data import ROOT
-
-
-
-def _git(repo: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a",
-           "GIT_COMMITTER_EMAIL": "a@b"}  # fmt: skip
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+from support.small_repo import git, one_file_repo
 
 
 def _child(code: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -36,13 +30,7 @@ _CLI = "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
 
 @pytest.fixture
 def repo(tmp_path):
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q")
-    (repo / "a.py").write_text("one\ntwo\n")
-    _git(repo, "add", "a.py")
-    _git(repo, "commit", "-qm", "init")
-    return repo
+    return one_file_repo(tmp_path)
 
 
 def _plant(repo: Path, tmp_path: Path, where: str) -> None:
@@ -53,7 +41,7 @@ def _plant(repo: Path, tmp_path: Path, where: str) -> None:
             fh.write(f"[include]\n\tpath = {fifo}\n")
     elif where == "include-if":
         with open(repo / ".git" / "config", "a") as fh:
-            fh.write(f'[includeIf "gitdir:/"]\n\tpath = ../../fifo\n')
+            fh.write('[includeIf "gitdir:/"]\n\tpath = ../../fifo\n')
     else:
         target = repo / ".git" / where
         target.unlink(missing_ok=True)
@@ -97,8 +85,8 @@ def test_nothing_a_repositorys_config_names_runs_in_blame(repo, tmp_path):
     mark = tmp_path / "ran"
     (repo / ".gitattributes").write_text("* filter=evil diff=evil\n")
     (repo / ".mailmap").write_text("B <b@c> a <a@b>\n")
-    _git(repo, "add", ".gitattributes", ".mailmap")
-    _git(repo, "commit", "-qm", "attributes")
+    git(repo, "add", ".gitattributes", ".mailmap")
+    git(repo, "commit", "-qm", "attributes")
     hooks = tmp_path / "hooks"
     hooks.mkdir()
     for hook in ("post-checkout", "post-index-change", "reference-transaction"):
@@ -110,7 +98,7 @@ def test_nothing_a_repositorys_config_names_runs_in_blame(repo, tmp_path):
         "filter.evil.smudge": f"touch {mark}-smudge; cat", "diff.evil.textconv": f"touch {mark}-textconv; cat",
         "core.hooksPath": str(hooks), "core.sshCommand": f"touch {mark}-ssh",
     }.items():  # fmt: skip
-        _git(repo, "config", key, value)
+        git(repo, "config", key, value)
     for args in (["blame", "a.py"], ["blame", "--commit", "HEAD", "--json"], ["blame", "--range", "HEAD~1..HEAD"]):
         out = _child(_CLI, "--bucket", str(tmp_path / "b"), *args, cwd=repo)
         assert out.returncode == 0, out.stderr[-300:]

@@ -17,14 +17,9 @@ from pathlib import Path
 import pytest
 from shared_data import ROOT
 from support.bounded_cli import LIMIT_MEMORY
+from support.small_repo import git, one_file_repo
 
 HUGE = 1536 << 20  # a sparse file: no disk taken
-
-
-def _git(repo: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a",
-           "GIT_COMMITTER_EMAIL": "a@b"}  # fmt: skip
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
 
 
 _BLAME = LIMIT_MEMORY + "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -48,13 +43,7 @@ def _grow(path: Path) -> None:
 
 @pytest.fixture
 def repo(tmp_path):
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q")
-    (repo / "a.py").write_text("one\ntwo\n")
-    _git(repo, "add", "a.py")
-    _git(repo, "commit", "-qm", "init")
-    return repo
+    return one_file_repo(tmp_path)
 
 
 def _plant(repo: Path, tmp_path: Path, where: str) -> Path:
@@ -68,12 +57,12 @@ def _plant(repo: Path, tmp_path: Path, where: str) -> Path:
         _grow(extra)
     elif where == ".git file":
         work = tmp_path / "linked"
-        _git(repo, "worktree", "add", "-q", str(work))
+        git(repo, "worktree", "add", "-q", str(work))
         _grow(work / ".git")
         return work
     elif where == "commondir":
         work = tmp_path / "linked"
-        _git(repo, "worktree", "add", "-q", str(work))
+        git(repo, "worktree", "add", "-q", str(work))
         _grow(dot_git / "worktrees" / "linked" / "commondir")
         return work
     else:
