@@ -71,7 +71,7 @@ async def test_what_it_hands_back_is_what_textual_draws(monkeypatch):
         await pilot.pause()
         bars = [view.vertical_scrollbar, view.horizontal_scrollbar]
         assert all(type(bar) is KeptScrollBar for bar in bars)
-        drawn = handed_back = redrawn = 0
+        drawn = handed_back = redrawn = assembled = 0
         for i in range(300):
             if i % 50 == 49:
                 view.virtual_size = Size(rng.randint(100, 400), rng.randint(40, 3000))
@@ -94,8 +94,10 @@ async def test_what_it_hands_back_is_what_textual_draws(monkeypatch):
             ours = [list(strip) for strip in bar.render_lines(crop)]
             handed_back += kept is not None and bar._kept is kept
             redrawn += len(spans) == 1 and spans[0].height < crop.height  # the changed rows alone
+            assembled += not spans and bar._kept is not kept  # a new drawing from rows drawn before
             drawn += 1
             assert ours == _stock(bar, crop), i
-        # It was used, most scrolls drew the same bar, and many of the others drew a few rows.
-        assert drawn >= 250 and handed_back >= 100 and redrawn >= 30, (drawn, handed_back, redrawn)
+        # It was used, most scrolls drew the same bar, and many of the others drew a few rows or none.
+        counts = (drawn, handed_back, redrawn, assembled)
+        assert drawn >= 250 and handed_back >= 100 and redrawn >= 5 and assembled >= 50, counts
 
