@@ -56,6 +56,17 @@ class LinePass(_Base):
         finally:
             self._place = None
 
+    def lines_of(self, rows: range) -> list[Strip]:
+        """`render_line` of each row outside a draw (a pane comparing its new rows with those on screen),
+        with the place read once for them all, as a draw does."""
+        if self._place is not None:
+            return [self.render_line(y) for y in rows]
+        self._place = self.line_place()
+        try:
+            return [self.render_line(y) for y in rows]
+        finally:
+            self._place = None
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._kept_style = None

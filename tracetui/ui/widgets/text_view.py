@@ -94,7 +94,7 @@ class TextView(KeysHere, LinePass, QuietScrollbars, ScrollView, can_focus=True):
         if self.scroll_offset != (0, 0) or not self.region or self._repaint_required:
             return None
         height = self.scrollable_content_region.height
-        return self._look(), [self.render_line(y) for y in range(height)]
+        return self._look(), self.lines_of(range(height))
 
     def _look(self) -> tuple:
         return (self.scrollable_content_region, self.show_vertical_scrollbar, self.show_horizontal_scrollbar,
@@ -126,7 +126,7 @@ class TextView(KeysHere, LinePass, QuietScrollbars, ScrollView, can_focus=True):
         # The pane's box, bars and width are as they were: a row drawn the same is left on screen.
         # Its new drawing is kept (`_strips`), for the rows redrawn.
         before = shown[1]
-        changed = [y for y in range(len(before)) if self.render_line(y) != before[y]]
+        changed = [y for y, row in enumerate(self.lines_of(range(len(before)))) if row != before[y]]
         width = max(self.virtual_size.width, self.size.width)
         for first, last in _runs(changed):
             self.refresh(Region(0, first, width, last - first + 1))
