@@ -8,7 +8,6 @@ postings, lines moved or split by a later step. The rules that choose a writer: 
 from __future__ import annotations
 
 import posixpath
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from tracetui.blame.results import (
     STATE_UNKNOWN,
 )
 from tracetui.trail import map_repository
+from tracetui.trail.clone_id import CloneId
 from tracetui.trail.line_identity import norm, SPLIT_MIN, SPLIT_SPAN
 
 
@@ -47,9 +47,9 @@ class _Matcher:
         self.session_of = session_of
         self.mapped: dict[str, str | None] = {}
         self.top = repo.workdir.rstrip("/") if repo.workdir else None
-        self.base = posixpath.basename(self.top) if self.top else None
+        # Whose clone this is: the trail's rule (its names, commits and remotes), asked per posting.
+        self.clone = CloneId(trail_repo(repo), repo)
         self.memo: dict[tuple[str, str, str | None, str | None], bool] = {}
-        self._remotes: set[str] | None = None
         self._parent_times: dict[str, float | None] = {}
 
     def tier(self, p: Posting, names: Iterable[str]) -> int | None:
@@ -80,12 +80,8 @@ class _Matcher:
         found = self.memo.get(key)
         if found is None:
             found = (
-                bool(self.base)
-                and posixpath.basename(root) == self.base
-                or bool(p.commit)
-                and self._has_commit(p.commit or "")
-                or bool(p.remote)
-                and _remote_key(p.remote or "") in self.remotes()
+                self.clone.named(root)
+                or self.clone.logged_word(p.commit, p.remote)
                 or self._mapped_root(p.session) == root
             )
             self.memo[key] = found
@@ -118,24 +114,6 @@ class _Matcher:
                 found = None
             self._parent_times[commit] = found
         return self._parent_times[commit]
-
-    def _has_commit(self, commit: str) -> bool:
-        try:
-            self.repo.revparse_single(commit)
-            return True
-        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
-            return False
-
-    def remotes(self) -> set[str]:
-        if self._remotes is None:
-            self._remotes = set()
-            try:
-                for r in self.repo.remotes:
-                    if r.url:
-                        self._remotes.add(_remote_key(r.url))
-            except pygit2.GitError:
-                pass
-        return self._remotes
 
     def choose(
         self,
@@ -194,15 +172,6 @@ def _placed(p: Posting, near: dict[tuple[str, int], float] | None, exact: set[tu
         return 0.0
     mine = (p.session, p.patch)
     return near.get(mine, 0.0) + (EXACT_WEIGHT if exact and mine in exact else 0.0)
-
-
-def _remote_key(url: str) -> str:
-    """A remote URL reduced to host/owner/name, so ssh and https spellings of one repository agree."""
-    u = url.strip().lower()
-    u = re.sub(r"^[a-z+]+://", "", u)
-    u = re.sub(r"^[^@/]+@", "", u)
-    u = u.replace(":", "/")
-    return u.removesuffix("/").removesuffix(".git")
 
 
 # -- one sequence of lines -------------------------------------------------------------------------

@@ -23,7 +23,8 @@ from pygit2.enums import SortMode
 
 from tracetui.errors import NotFound
 from tracetui.regular_file import NotRegularFile, discover_git_dir
-from tracetui.model import Session, StepKind, project_of
+from tracetui.model import Session, StepKind
+from tracetui.trail.clone_id import CloneId, has_commit, remote_key, remote_keys
 from tracetui.trail.history import ref_tips
 from tracetui.trail.paths import absolute_path, relative_path
 
@@ -121,12 +122,11 @@ def _belongs(session: Session, clone: pygit2.Repository, repo: str | Path) -> bo
         paths.append(absolute_path(session.cwd, None))
     if workdir is not None and any(relative_path(p, workdir)[1] for p in paths):
         return True
-    names = clone_names(repo, clone)
-    if not names & {n for p in paths for n in _folder_names(p)}:
+    ident = CloneId(repo, clone)
+    if not ident.names & {n for p in paths for n in _folder_names(p)}:
         return False  # no folder the agent worked in bears the clone's name: no history to read
     found = _match(session, clone, given=str(repo))
-    root = found.logged_root
-    return found.held > 0 and root is not None and (project_of(root) or "").lower() in names
+    return found.held > 0 and found.logged_root is not None and ident.named(found.logged_root)
 
 
 def given_clone(session: Session, repo: str | Path | None) -> tuple[str | Path | None, str]:
@@ -143,20 +143,6 @@ def given_clone(session: Session, repo: str | Path | None) -> tuple[str | Path |
     if _belongs(session, clone, repo):
         return repo, ""
     return None, f"--repo {repo} is not this session's repository; "
-
-
-def clone_names(given: str | Path, clone: pygit2.Repository) -> set[str]:
-    """The names a clone goes by, lower-cased: its folder as given, its work tree's or its git
-    folder's (`name.git`), and `name` for a mirror kept as `owner+name/repo`."""
-    folders = [Path(given), Path(clone.workdir or clone.path.rstrip("/"))]
-    names: set[str] = set()
-    for folder in folders:
-        if folder.name == "repo" and "+" in folder.parent.name:
-            folder = folder.parent
-        name = folder.name.rsplit("+", 1)[-1].removesuffix(".git").lower()
-        if name:
-            names.add(name)
-    return names
 
 
 def _folder_names(path: str) -> list[str]:
@@ -398,25 +384,7 @@ def _same_repository(session: Session, repo: pygit2.Repository) -> bool:
     git = session.git
     if git is None:
         return False
-    if git.commit:
-        try:
-            repo.revparse_single(git.commit)
-            return True
-        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
-            pass
-    if git.remote:
-        want = _remote_key(git.remote)
-        for remote in repo.remotes:
-            if remote.url and _remote_key(remote.url) == want:
-                return True
-    return False
+    return has_commit(repo, git.commit) or bool(git.remote) and remote_key(git.remote or "") in remote_keys(repo)
 
 
-def _remote_key(url: str) -> str:
-    """A remote URL reduced to host/owner/name: https, ssh and scp-like forms of one repository agree."""
-    u = url.strip().lower()
-    u = re.sub(r"^[a-z][a-z0-9+.-]*://", "", u)
-    u = re.sub(r"^[^/@]*@", "", u)  # user (and token) before the host
-    u = re.sub(r"^([^/:]+):(?!\d+/)", r"\1/", u)  # scp-like host:owner/name
-    u = re.sub(r":\d+/", "/", u)  # a port
-    return u.rstrip("/").removesuffix(".git")
+_remote_key = remote_key  # (the name the mapping's tests know it by)

@@ -1,0 +1,94 @@
+"""What makes a clone a session's own: the names it goes by, its commits and its remotes.
+
+One rule for the trail (`mapping.belongs`) and for blame (`blame.lines._Matcher`), which asks it
+per posting: a logged folder named as the clone, a logged commit the clone has, a logged remote
+among the clone's. More in docs/internals/trail.md ("Whose clone").
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pygit2
+
+from tracetui.model import project_of
+
+
+def clone_names(given: str | Path, clone: pygit2.Repository) -> set[str]:
+    """The names a clone goes by, lower-cased: its folder as given, its work tree's or its git
+    folder's (`name.git`), and `name` for a mirror kept as `owner+name/repo`."""
+    folders = [Path(given), Path(clone.workdir or clone.path.rstrip("/"))]
+    names: set[str] = set()
+    for folder in folders:
+        if folder.name == "repo" and "+" in folder.parent.name:
+            folder = folder.parent
+        name = folder.name.rsplit("+", 1)[-1].removesuffix(".git").lower()
+        if name:
+            names.add(name)
+    return names
+
+
+def folder_name(folder: str | None) -> str:
+    """A logged folder's name as `clone_names` are compared with it: its last component, lower-cased."""
+    return (project_of(folder) or "").lower()
+
+
+def has_commit(repo: pygit2.Repository, commit: str | None) -> bool:
+    """Whether the clone has the commit a log names."""
+    if not commit:
+        return False
+    try:
+        repo.revparse_single(commit)
+        return True
+    except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+        return False
+
+
+def remote_keys(repo: pygit2.Repository) -> set[str]:
+    """The clone's remotes, each as `remote_key`."""
+    keys: set[str] = set()
+    try:
+        for remote in repo.remotes:
+            if remote.url:
+                keys.add(remote_key(remote.url))
+    except pygit2.GitError:
+        pass
+    return keys
+
+
+def remote_key(url: str) -> str:
+    """A remote URL reduced to host/owner/name: https, ssh and scp-like forms of one repository agree."""
+    u = url.strip().lower()
+    u = re.sub(r"^[a-z][a-z0-9+.-]*://", "", u)
+    u = re.sub(r"^[^/@]*@", "", u)  # user (and token) before the host
+    u = re.sub(r"^([^/:]+):(?!\d+/)", r"\1/", u)  # scp-like host:owner/name
+    u = re.sub(r":\d+/", "/", u)  # a port
+    return u.rstrip("/").removesuffix(".git")
+
+
+class CloneId:
+    """One clone's names and remotes, read once, for the questions asked of many logs or postings."""
+
+    def __init__(self, given: str | Path, repo: pygit2.Repository) -> None:
+        self.repo = repo
+        self.names = clone_names(given, repo)
+        self._remotes: set[str] | None = None
+
+    def named(self, folder: str | None) -> bool:
+        """Whether a logged folder bears the clone's name (then it may be the clone's top)."""
+        return folder_name(folder) in self.names
+
+    def has_commit(self, commit: str | None) -> bool:
+        return has_commit(self.repo, commit)
+
+    def has_remote(self, url: str | None) -> bool:
+        if not url:
+            return False
+        if self._remotes is None:
+            self._remotes = remote_keys(self.repo)
+        return remote_key(url) in self._remotes
+
+    def logged_word(self, commit: str | None, remote: str | None) -> bool:
+        """The log's own word that this is its repository: its commit is here, or its remote is ours."""
+        return self.has_commit(commit) or self.has_remote(remote)
