@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,8 @@ from tracetui.errors import NotFound
 from tracetui.regular_file import NotRegularFile, discover_git_dir
 from tracetui.model import Session, StepKind
 from tracetui.trail.clone_id import CloneId, has_commit, remote_key, remote_keys
+from tracetui.trail.content_evidence import BLOB_MAX, HISTORY_LOOKED_AT as FILE_HISTORY_LOOKED_AT
+from tracetui.trail.content_evidence import logged_lines, text_agrees
 from tracetui.trail.history import ref_tips
 from tracetui.trail.paths import absolute_path, relative_path
 
@@ -126,7 +128,19 @@ def _belongs(session: Session, clone: pygit2.Repository, repo: str | Path) -> bo
     if not ident.names & {n for p in paths for n in _folder_names(p)}:
         return False  # no folder the agent worked in bears the clone's name: no history to read
     found = _match(session, clone, given=str(repo))
-    return found.held > 0 and found.logged_root is not None and ident.named(found.logged_root)
+    if not (found.held > 0 and found.logged_root is not None and ident.named(found.logged_root)):
+        return False
+    return _content_agrees(session, clone, found.logged_root)
+
+
+def _content_agrees(session: Session, repo: pygit2.Repository, root: str) -> bool:
+    """Whether the text the log kept of the files it edited is in the clone's versions of them; a
+    log that kept none has only its paths to go by, and they have matched."""
+    lines = logged_lines(session)
+    if not lines:
+        return True
+    clone = _Clone(repo, RepoMap(repo).workdir, _logged_commit(session, repo))
+    return text_agrees(lines, root, clone.versions, lambda rels: file_history(repo, rels))
 
 
 def given_clone(session: Session, repo: str | Path | None) -> tuple[str | Path | None, str]:
@@ -307,6 +321,33 @@ def history_names(repo: pygit2.Repository, limit: int = HISTORY_LOOKED_AT) -> se
     return names
 
 
+def file_history(repo: pygit2.Repository, rels: list[str]) -> Iterator[tuple[str, bytes]]:
+    """(name, text) of each distinct version of the files that some commit (of the newest
+    content_evidence.HISTORY_LOOKED_AT, on any ref) held."""
+    starts = [c for _, c in ref_tips(repo)]
+    seen: set[str] = set()
+    if not starts or not rels:
+        return
+    try:
+        walker = repo.walk(starts[0], SortMode.TIME)
+        for c in starts[1:]:
+            walker.push(c)
+        for n, commit in enumerate(walker):
+            if n >= FILE_HISTORY_LOOKED_AT:
+                return
+            tree = commit.tree
+            for rel in rels:
+                try:
+                    blob = tree[rel]
+                except (KeyError, ValueError, TypeError):
+                    continue
+                if blob.type == pygit2.enums.ObjectType.BLOB and str(blob.id) not in seen:
+                    seen.add(str(blob.id))
+                    yield rel, blob.data if blob.size <= BLOB_MAX else b""
+    except (pygit2.GitError, KeyError, ValueError):
+        return  # what was read so far still counts
+
+
 _WINDOWS = re.compile(r"^[A-Za-z]:/")
 
 
@@ -347,6 +388,28 @@ class _Clone:
             hit = self._look(rel, folder)
             self._cache[key] = hit
         return hit
+
+    def versions(self, rel: str) -> Iterator[bytes]:
+        """The file's texts in the clone: in each tree looked at, then in the work tree."""
+        if not rel or rel == ".." or rel.startswith("../") or ".git" in rel.split("/"):
+            return
+        seen: set[str] = set()
+        for tree in self.trees:
+            try:
+                blob = tree[rel]
+            except (KeyError, ValueError, TypeError):
+                continue
+            if blob.type == pygit2.enums.ObjectType.BLOB and str(blob.id) not in seen:
+                seen.add(str(blob.id))
+                yield blob.data if blob.size <= BLOB_MAX else b""
+        if self.workdir is not None:
+            full = os.path.join(self.workdir, rel)
+            try:
+                if os.path.isfile(full) and os.path.getsize(full) <= BLOB_MAX:
+                    with open(full, "rb") as f:  # a regular file: a FIFO is no file of the project
+                        yield f.read(BLOB_MAX + 1)
+            except (ValueError, OSError):
+                return
 
     def _look(self, rel: str, folder: bool) -> bool:
         if not rel or rel.startswith("../") or rel == "..":

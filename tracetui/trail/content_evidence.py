@@ -1,0 +1,103 @@
+"""Whether a log's logged text is in a clone's files: the evidence a clone named as the agent's
+folder must give besides holding files of the same names (any clone has a README.md).
+
+A log keeps the text its edits saw and wrote (an Edit's old and new strings, a Write's content,
+a patch's context and changed lines). Lines long enough to be a project's own (LINE_MIN) are looked
+for in the clone's version of the same file: at the commit the log names, at HEAD and a few branch
+tips, and in the work tree. More in docs/internals/trail.md (`trail/content_evidence.py`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator
+
+from tracetui.model import Session, StepKind
+from tracetui.trail.paths import absolute_path, relative_path
+
+LINE_MIN = 20  # characters (spaces aside at its ends) of a line that is evidence; shorter ones recur
+LINES_ASKED = 2_000  # logged lines looked for at most, over all files: a bound on a hostile log
+BLOB_MAX = 4_000_000  # bytes of a file version read at most
+# How many of the logged lines the clone must hold (all, when fewer were logged). On the corpus, a
+# session's own mirror held 19% to 99% of its lines; another project's clone, holding files of the
+# same names, 0% to 4.6% (6 of 166 lines), or 1 line of 7.
+LINES_AGREEING = 2
+SHARE_AGREEING = 0.10
+HISTORY_LOOKED_AT = 2_000  # commits (newest first, on any ref) whose versions of the files are read
+
+
+def logged_lines(session: Session) -> dict[str, list[str]]:
+    """Per edited file (absolute, as logged), the distinct long lines its edits logged, in order."""
+    out: dict[str, dict[str, None]] = {}
+    asked = 0
+    for step in session.steps:
+        if step.kind != StepKind.TOOL_CALL or not step.edits:
+            continue
+        cwd = step.cwd or session.cwd
+        for edit in step.edits:
+            texts = [edit.old_string, edit.new_string, edit.content, edit.original]
+            texts.extend(line[1:] for hunk in edit.hunks for line in hunk.lines)
+            lines = out.setdefault(absolute_path(edit.path, cwd), {})
+            for line in _long_lines(texts):
+                if asked >= LINES_ASKED:
+                    return {p: list(ls) for p, ls in out.items() if ls}
+                if line not in lines:
+                    lines[line] = None
+                    asked += 1
+    return {p: list(ls) for p, ls in out.items() if ls}
+
+
+def _long_lines(texts: Iterable[str | None]) -> Iterator[str]:
+    for text in texts:
+        if not text:
+            continue
+        for line in text.split("\n"):
+            line = line.strip()
+            if len(line) >= LINE_MIN:
+                yield line
+
+
+def text_agrees(
+    lines: dict[str, list[str]],
+    root: str,
+    versions: Callable[[str], Iterable[bytes]],
+    history: Callable[[list[str]], Iterable[tuple[str, bytes]]],
+) -> bool:
+    """Whether the clone holds enough of the logged lines of files under the logged `root`:
+    LINES_AGREEING at least, and SHARE_AGREEING of them (lines of files the session made and nobody
+    committed count too: a log of files the clone never had is another project's). `versions(rel)` gives the
+    clone's texts of a file now; `history(rels)` (rel, text) pairs of its past, asked only when the
+    texts now fall short (a line the session wrote and that was reverted since). True when the log
+    kept no such line: its paths matched, and they are all there is."""
+    missing: dict[str, set[str]] = {}
+    for path, wanted in lines.items():
+        rel, inside = relative_path(path, root)
+        if inside and rel != ".":
+            missing.setdefault(rel, set()).update(wanted)
+    need = _need(sum(map(len, missing.values())))
+    found = 0
+    for rel, wanted in missing.items():
+        if found >= need:
+            return True
+        for data in versions(rel):
+            found += _take(wanted, data)
+    if found >= need:
+        return True
+    for rel, data in history([rel for rel, wanted in missing.items() if wanted]):
+        found += _take(missing[rel], data)
+        if found >= need:
+            return True
+    return False
+
+
+def _need(asked: int) -> int:
+    return max(min(asked, LINES_AGREEING), math.ceil(asked * SHARE_AGREEING))
+
+
+def _take(wanted: set[str], data: bytes) -> int:
+    """How many of the wanted lines the text holds; they are taken out of `wanted`."""
+    if not wanted or len(data) > BLOB_MAX:
+        return 0
+    held = wanted.intersection(x.strip() for x in data.decode("utf-8", "replace").split("\n"))
+    wanted -= held
+    return len(held)
