@@ -447,7 +447,8 @@ def _same_repository(session: Session, repo: pygit2.Repository) -> bool:
     git = session.git
     if git is None:
         return False
-    return has_commit(repo, git.commit) or bool(git.remote) and remote_key(git.remote or "") in remote_keys(repo)
+    remote = git.remote
+    return has_commit(repo, git.commit) or bool(remote) and remote_key(remote or "") in remote_keys(repo)
 
 
 _remote_key = remote_key  # (the name the mapping's tests know it by)

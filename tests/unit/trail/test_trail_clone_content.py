@@ -52,7 +52,7 @@ def _stranger(n: int) -> str:
 # its own)
 CASES = [
     # a stranger's README: the same name and folder, none of the text
-    ([("README.md", _stranger(3), _stranger(3) + "More of my own words, added by the agent.\n")], True, False),
+    ([("README.md", _stranger(3), _stranger(3) + "More of my words, added by the agent.\n")], True, False),
     # the owner's edit: its old text is the clone's (and its new file is nobody's yet)
     ([("README.md", OWN_TWO, f"{OWN_TWO}A line the agent added, long enough to count.\n")], True, True),
     # a log that kept no line long enough to tell: the paths are all there is
