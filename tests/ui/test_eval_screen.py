@@ -123,3 +123,25 @@ def test_scored_cohorts_are_drawn_as_bars(snapshot_demo, snap_compare):
         await pilot.pause()
 
     assert snap_compare(TraceApp(library), run_before=run, terminal_size=SIZE)
+
+
+async def test_an_evaluation_s_note_is_a_notification_of_inert_text(bucket, monkeypatch):
+    # A worker's setup that failed: the evaluation was judged here alone, and the user hears why.
+    import tracetui.evals as evals_api
+    from tracetui.evals.run import refusal_note
+
+    real = evals_api.evaluate
+
+    def noted(*args, **kwargs):
+        found = real(*args, **kwargs)
+        found.notes.append(refusal_note("OSError: \x1b]0;owned\x07[bold]gone[/bold]\nsecond line"))
+        return found
+
+    monkeypatch.setattr(evals_api, "evaluate", noted)
+    app = TraceApp(bucket)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+e")
+        await settle(app, pilot, 4)
+        [said] = [str(n.message) for n in app._notifications if "could not start" in str(n.message)]
+        assert "[bold]gone[/bold]" in said and "\x1b" not in said and "\n" not in said

@@ -4,6 +4,7 @@ thin face over tracetui.bucket (ratings) and tracetui.evals."""
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
@@ -96,6 +97,8 @@ def run_eval(args: argparse.Namespace) -> int:
     with open_bucket(args) as bucket:
         result = evals_api.evaluate(bucket, args.by, selection, ref=args.ref, repo=args.repo,
                                      clones=args.clones, minimum=minimum, progress=_progress())  # fmt: skip
+    for note in result.notes:  # on stderr: the answer on stdout (and its JSON) stays as it was
+        print(safe_line(note), file=sys.stderr)
     if args.compare:
         if len(args.compare) == 2:
             answer = evals_api.compare(result, args.compare[0], args.compare[1])

@@ -133,7 +133,7 @@ class Pool:
     @property
     def refused(self) -> str | None:
         """Why the workers could not set themselves up (their words), or None: from then on no
-        session is sent to them. The evaluation has no place to say it (docs/internals/evals.md)."""
+        session is sent to them. The evaluation says so in its notes (`run.refusal_note`)."""
         failed = self.pool.failed
         return None if failed is None else _refusal(failed.reason)
 

@@ -89,6 +89,9 @@ class Evaluation:
     calibration: Calibration
     minimum: int
     ref: str = "HEAD"
+    # What the user is told besides the scores, a line each (a worker's setup that failed: the
+    # evaluation was judged in this process alone, slower). Not in `to_dict`: the JSON is a contract.
+    notes: list[str] = field(default_factory=list)
 
     def cohort(self, key: str) -> Cohort:
         for c in self.cohorts:
@@ -172,6 +175,7 @@ def evaluate(
     # Each row's labels and cohorts: the memo's first, then the rest judged (on worker processes
     # where there are enough of them), every session in the rows' order whichever finished first.
     judged: list[tuple[SessionLabels, dict[str, list[str]]] | None] = [None] * len(rows)
+    notes: list[str] = []
     for n, row in enumerate(rows):
         if memo is not None:
             if cancelled is not None and cancelled():
@@ -181,7 +185,8 @@ def evaluate(
     done = len(rows) - len(todo)
     if progress is not None:
         progress(done, len(rows))
-    with closing(_judged(library, rows, todo, (ref, repo, candidates), memo, workers, cancelled)) as results:
+    judging = (ref, repo, candidates)
+    with closing(_judged(library, rows, todo, judging, memo, workers, cancelled, notes)) as results:
         for n, judged_n in results:
             judged[n] = (judged_n.labels, judged_n.cohorts)
             done += 1
@@ -209,7 +214,7 @@ def evaluate(
             by_key.setdefault(key, []).append(labels)
     scored = [score_cohort(key, sessions, minimum) for key, sessions in by_key.items()]
     scored.sort(key=lambda c: (-len(c.labelled), -len(c.sessions), c.key))
-    return Evaluation(by, scored, calibrate(found, minimum), minimum, ref)
+    return Evaluation(by, scored, calibrate(found, minimum), minimum, ref, notes)
 
 
 # Below this many sessions to judge, this process judges them alone. A worker's start (a fresh
@@ -224,13 +229,13 @@ Judging = tuple[str, str | Path | None, list[Path]]
 
 def _judged(
     library: Library, rows: Sequence[SessionSummary], todo: list[int], judging: Judging,
-    memo: EvalMemo | None, workers: int | None, cancelled: Callable[[], bool] | None,
+    memo: EvalMemo | None, workers: int | None, cancelled: Callable[[], bool] | None, notes: list[str],
 ) -> Generator[tuple[int, Judged]]:  # fmt: skip
     """(n, judged) for each position `n` of `todo` in `rows`: on a pool where there are enough of them
-    and cores to spare, else here one after the other."""
+    and cores to spare, else here one after the other. What the user should hear goes to `notes`."""
     size = _judging_processes(library, rows, todo, workers)
     if size > 1 and len(todo) >= POOL_MIN_SESSIONS:
-        yield from _on_workers(library, rows, todo, judging, memo, size - 1, cancelled)
+        yield from _on_workers(library, rows, todo, judging, memo, size - 1, cancelled, notes)
         return
     ref, repo, candidates = judging
     for n in todo:
@@ -261,7 +266,7 @@ def _judging_processes(
 
 def _on_workers(
     library: Library, rows: Sequence[SessionSummary], todo: list[int], judging: Judging,
-    memo: EvalMemo | None, workers: int, cancelled: Callable[[], bool] | None,
+    memo: EvalMemo | None, workers: int, cancelled: Callable[[], bool] | None, notes: list[str],
 ) -> Iterator[tuple[int, Judged]]:  # fmt: skip
     assert isinstance(library, Bucket)
     ref, repo, candidates = judging
@@ -283,6 +288,15 @@ def _on_workers(
             if memo is not None:
                 memo.remember(row, found.labels, found.touched, found.cohorts)
             yield n, found
+        if pool.refused is not None:
+            notes.append(refusal_note(pool.refused))
+
+
+def refusal_note(words: str) -> str:
+    """The line that says the workers could not set up, in their words made inert (a worker's text
+    is a process's output: terminal bytes and markup stay text)."""
+    said = safe_line(clip(words, 300))
+    return f"the evaluation's worker processes could not start ({said}): judged in this process alone, slower"
 
 
 def judge_session(

@@ -352,3 +352,36 @@ def test_a_cancel_while_the_workers_start_stops_them_at_once(world, spawned, mon
         world.evaluate("agent", workers=3, cancelled=cancelled)
     assert time.monotonic() - began < 4  # not the seconds a worker is given to read the end of its input
     assert len(spawned) == 2 and all(p.poll() is not None for p in spawned)
+
+
+# A worker whose setup fails in words meant for a terminal: an escape, markup, a second line.
+REFUSES_HOSTILE = REFUSES.replace('"the bucket is not there"', '"\\x1b]0;owned\\x07[red]gone[/red]\\nand more"')
+
+
+def test_workers_that_cannot_set_up_say_so_in_the_evaluation_s_notes(world, spawned, monkeypatch) -> None:
+    serial = evals_api.evaluate(world.bucket, "agent", minimum=2, workers=1)
+    assert serial.notes == []
+    monkeypatch.setattr(pool, "spawn", lambda module: spawned.append(_program(REFUSES_HOSTILE)) or spawned[-1])
+    monkeypatch.setattr(pool, "HELP", False)  # every session to the workers, were they ready
+    for kept in ("eval", "trail"):
+        shutil.rmtree(world.tmp / "b" / "cache" / kept, ignore_errors=True)
+    found = evals_api.evaluate(world.bucket, "agent", minimum=2, workers=3)
+    [note] = found.notes
+    assert note.startswith("the evaluation's worker processes could not start (OSError: ")
+    assert "[red]gone[/red]" in note and "\x1b" not in note and "\x07" not in note and "\n" not in note
+    assert orjson.dumps(found.to_dict()) == orjson.dumps(serial.to_dict())  # the JSON says nothing of it
+
+
+def test_eval_prints_the_note_on_stderr_and_keeps_stdout(world, spawned, monkeypatch, capsys) -> None:
+    from tracetui.cli import main
+
+    monkeypatch.setattr(pool, "spawn", lambda module: spawned.append(_program(REFUSES)) or spawned[-1])
+    monkeypatch.setattr(pool, "HELP", False)
+    monkeypatch.setattr(run, "_judging_processes", lambda *args: 3)
+    for kept in ("eval", "trail"):
+        shutil.rmtree(world.tmp / "b" / "cache" / kept, ignore_errors=True)
+    assert main(["eval", "--json", "--min", "2", "--bucket", str(world.tmp / "b")]) == 0
+    out, err = capsys.readouterr()
+    assert orjson.loads(out)["by"] == "agent"
+    assert err.splitlines() == ["the evaluation's worker processes could not start (OSError: the bucket is not "
+                                "there): judged in this process alone, slower"]  # fmt: skip

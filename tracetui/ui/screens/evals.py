@@ -156,6 +156,8 @@ class EvalScreen(RowUpdates, Screen[tuple[str, list[str]] | None]):
         if result.by != self.by:  # a dimension the user has since moved on from
             return
         self.result = result
+        for note in result.notes:  # (a worker's words: made inert again, shown as text, not markup)
+            self.notify(safe_line(note), severity="warning", markup=False)
         self.query_one(CohortList).show(result.cohorts)
         status.update("\n".join(safe_line(line) for line in self._summary(result)))
 
