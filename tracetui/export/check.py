@@ -118,13 +118,11 @@ def _file_problems(
     try:
         path = inside(root, rel)
         # The manifest may be forged, and name a sparse file of gigabytes: its size is compared before
-        # a byte is read, and a file read whole past WHOLE_MOST is not read at all.
+        # a byte is read; the digest is worked out a MB at a time, and past WHOLE_MOST the detectors
+        # read the file in pieces of whole lines (`_readable`), as a file of JSON lines.
         st = os.stat(path)
         if stat.S_ISREG(st.st_mode) and (not isinstance(meta, dict) or st.st_size != meta.get("size")):
             return differ
-        if stat.S_ISREG(st.st_mode) and st.st_size > WHOLE_MOST and not _in_pieces(rel):
-            return [{"file": rel, "problem": f"{st.st_size >> 20:,} MB, too large to check (over "
-                                             f"{WHOLE_MOST >> 20} MB in one piece)"}]  # fmt: skip
         sha, size = file_sha256(path)
     except TracetuiError as exc:
         return [{"file": rel, "problem": str(exc)}]
@@ -142,7 +140,7 @@ def _file_problems(
     except TracetuiError as exc:
         problems.append({"file": rel, "problem": str(exc)})
     if validator is not None and _is_trajectory(rel):
-        problems += [{"file": rel, "problem": p} for p in _atif_problems(path, validator)]
+        problems += [{"file": rel, "problem": p} for p in _atif_problems(path, validator, size)]
     if _is_trace(rel):
         problems += [{"file": rel, "problem": p} for p in _trace_problems(path)]
     return problems
@@ -151,9 +149,10 @@ def _file_problems(
 _MEMO_TEXTS = 200_000  # texts the check remembers at once (about 50 MB); past it, it starts again
 # What the check holds of one file at once. A file of JSON lines is read a few MB of whole lines at a
 # time, none longer than a line the bucket copies (store.MAX_LINE); a Parquet file in its bounded
-# child; anything else (an ATIF trajectory, a Gemini log) whole, up to WHOLE_MOST. They were all read
-# whole, whatever their size, once the digest matched: a forged manifest naming a sparse file of
-# gigabytes, with its digest, had `--check` die of a MemoryError.
+# child; anything else (an ATIF trajectory, a Gemini log) whole up to WHOLE_MOST, in pieces of whole
+# lines past it (it was refused there: a big session's export failed its own check). They were all
+# read whole, whatever their size, once the digest matched: a forged manifest naming a sparse file
+# of gigabytes, with its digest, had `--check` die of a MemoryError.
 WHOLE_MOST = 256 << 20
 LINE_MOST = 64 << 20
 _PIECE = 8 << 20
@@ -205,8 +204,12 @@ def _trace_problems(path: Path, most: int = 5) -> list[str]:
     return out
 
 
-def _atif_problems(path: Path, validator: Validator, most: int = 5) -> list[str]:
-    """What the validator says of one trajectory, its first few errors (one fault can give hundreds)."""
+def _atif_problems(path: Path, validator: Validator, size: int, most: int = 5) -> list[str]:
+    """What the validator says of one trajectory, its first few errors (one fault can give hundreds).
+    It reads a document whole: one past WHOLE_MOST is not given to it, and that is said."""
+    if size > WHOLE_MOST:
+        return [f"{size >> 20:,} MB: too large for {validator.name}, which reads a trajectory whole "
+                f"(over {WHOLE_MOST >> 20} MB)"]  # fmt: skip
     try:
         document = orjson.loads(read_regular(path, WHOLE_MOST))
     except (OSError, orjson.JSONDecodeError, TracetuiError) as exc:
@@ -242,11 +245,21 @@ def _readable(path: Path, rel: str, parquet: ParquetRows) -> Iterator[tuple[int,
     from tracetui.export.raw import gate_view
 
     view: Callable[[bytes], bytes] = gate_view if rel.startswith("sessions/") else bytes
-    if _in_pieces(rel):
+    # A file past WHOLE_MOST (a Gemini log, a trajectory, of a session of a million steps) in pieces
+    # of whole lines too: a secret inside a JSON string has its newlines escaped, so no finding is
+    # cut in two at a piece's end (gate_view reads a log line by line in any case).
+    if _in_pieces(rel) or _size(path) > WHOLE_MOST:
         for before, piece in _line_pieces(path):
             yield before, view(piece)
         return
     yield 0, view(read_regular(path, WHOLE_MOST))
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # read as before: the read says what is wrong
 
 
 def _in_pieces(rel: str) -> bool:

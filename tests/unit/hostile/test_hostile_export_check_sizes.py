@@ -2,9 +2,9 @@
 file with the digest and size that file has. Once the digest matched, the check read the file whole
 (the gate, the ATIF validator, the Agent Trace rules), and a sparse file of gigabytes, listed with
 its own digest, had `--check` die of a MemoryError (under a 1 GB address limit). A file of JSON lines
-is read in pieces of whole lines now, none longer than a line the bucket copies; anything else read
-whole is refused past a size no export's file reaches, before a byte is read; a file whose size is
-not the manifest's is refused before a byte is read too."""
+is read in pieces of whole lines now, none longer than a line the bucket copies, and so is anything
+else past the size it is read whole up to (an ATIF trajectory that large is too large for the
+validator); a file whose size is not the manifest's is refused before a byte is read."""
 
 from __future__ import annotations
 
