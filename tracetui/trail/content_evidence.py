@@ -76,14 +76,14 @@ def text_agrees(
             missing.setdefault(rel, set()).update(wanted)
     need = _need(sum(map(len, missing.values())))
     found = 0
-    for rel, wanted in missing.items():
+    for rel, left in missing.items():
         if found >= need:
             return True
         for data in versions(rel):
-            found += _take(wanted, data)
+            found += _take(left, data)
     if found >= need:
         return True
-    for rel, data in history([rel for rel, wanted in missing.items() if wanted]):
+    for rel, data in history([rel for rel, left in missing.items() if left]):
         found += _take(missing[rel], data)
         if found >= need:
             return True

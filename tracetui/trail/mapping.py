@@ -341,7 +341,7 @@ def file_history(repo: pygit2.Repository, rels: list[str]) -> Iterator[tuple[str
                     blob = tree[rel]
                 except (KeyError, ValueError, TypeError):
                     continue
-                if blob.type == pygit2.enums.ObjectType.BLOB and str(blob.id) not in seen:
+                if isinstance(blob, pygit2.Blob) and str(blob.id) not in seen:
                     seen.add(str(blob.id))
                     yield rel, blob.data if blob.size <= BLOB_MAX else b""
     except (pygit2.GitError, KeyError, ValueError):
@@ -399,7 +399,7 @@ class _Clone:
                 blob = tree[rel]
             except (KeyError, ValueError, TypeError):
                 continue
-            if blob.type == pygit2.enums.ObjectType.BLOB and str(blob.id) not in seen:
+            if isinstance(blob, pygit2.Blob) and str(blob.id) not in seen:
                 seen.add(str(blob.id))
                 yield blob.data if blob.size <= BLOB_MAX else b""
         if self.workdir is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from support.trail_kit import Repo, iso
@@ -36,7 +37,7 @@ def clone(tmp_path) -> Repo:
 def _log(tmp_path: Path, edits: list[tuple[str, str, str]], who: str = "mallory", write: bool = True):
     """A Claude Code log of `edits` made in /home/WHO/proj, and of a Write of a new d.py unless not
     `write`."""
-    where = SimpleNamespace(path=Path(f"/home/{who}/proj"))  # nothing is there on this machine
+    where: Any = SimpleNamespace(path=Path(f"/home/{who}/proj"))  # nothing is there on this machine
     log = claude_log(where, tmp_path / "logs" / who, edits)
     if not write:
         kept = [x for x in log.read_bytes().splitlines(keepends=True) if b'"uuid":"a9"' not in x]
@@ -87,7 +88,7 @@ def test_a_text_taken_out_since_is_found_in_the_file_s_history(clone, tmp_path):
 
 
 def test_a_log_of_the_right_text_under_another_folder_name_is_not_taken(clone, tmp_path):
-    where = SimpleNamespace(path=Path("/home/alice/other"))
+    where: Any = SimpleNamespace(path=Path("/home/alice/other"))
     edits = [("README.md", OWN_TWO, f"{OWN_TWO}A line the agent added, long enough to count.\n")]
     session = read_session(SessionFiles("claude", claude_log(where, tmp_path / "logs", edits)))
     assert not belongs(session, clone.path)
