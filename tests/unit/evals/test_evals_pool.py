@@ -355,13 +355,15 @@ def test_a_cancel_while_the_workers_start_stops_them_at_once(world, spawned, mon
 
 
 # A worker whose setup fails in words meant for a terminal: an escape, markup, a second line.
-REFUSES_HOSTILE = REFUSES.replace('"the bucket is not there"', '"\\x1b]0;owned\\x07[red]gone[/red]\\nand more"')
+HOSTILE = '"\\x1b]0;owned\\x07[red]gone[/red]\\nand more"'
+REFUSES_HOSTILE = REFUSES.replace('"the bucket is not there"', HOSTILE)
 
 
 def test_workers_that_cannot_set_up_say_so_in_the_evaluation_s_notes(world, spawned, monkeypatch) -> None:
     serial = evals_api.evaluate(world.bucket, "agent", minimum=2, workers=1)
     assert serial.notes == []
-    monkeypatch.setattr(pool, "spawn", lambda module: spawned.append(_program(REFUSES_HOSTILE)) or spawned[-1])
+    monkeypatch.setattr(pool, "spawn",
+                        lambda module: spawned.append(_program(REFUSES_HOSTILE)) or spawned[-1])  # fmt: skip
     monkeypatch.setattr(pool, "HELP", False)  # every session to the workers, were they ready
     for kept in ("eval", "trail"):
         shutil.rmtree(world.tmp / "b" / "cache" / kept, ignore_errors=True)
@@ -383,5 +385,5 @@ def test_eval_prints_the_note_on_stderr_and_keeps_stdout(world, spawned, monkeyp
     assert main(["eval", "--json", "--min", "2", "--bucket", str(world.tmp / "b")]) == 0
     out, err = capsys.readouterr()
     assert orjson.loads(out)["by"] == "agent"
-    assert err.splitlines() == ["the evaluation's worker processes could not start (OSError: the bucket is not "
-                                "there): judged in this process alone, slower"]  # fmt: skip
+    said = "the evaluation's worker processes could not start (OSError: the bucket is not there)"
+    assert err.splitlines() == [f"{said}: judged in this process alone, slower"]

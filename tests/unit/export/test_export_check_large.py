@@ -24,7 +24,8 @@ def _export(root, files: dict[str, str]) -> None:
         (root / rel).write_text(text)
         sha, size = file_sha256(root / rel)
         listed[rel] = {"sha256": sha, "size": size}
-    (root / MANIFEST).write_bytes(orjson.dumps({"format": FORMAT, "files": listed, "sessions": {}, "groups": {}}))
+    manifest = {"format": FORMAT, "files": listed, "sessions": {}, "groups": {}}
+    (root / MANIFEST).write_bytes(orjson.dumps(manifest))
 
 
 def _small_ceiling(monkeypatch, tmp_path) -> list[str]:
