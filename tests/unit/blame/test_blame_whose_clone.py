@@ -18,8 +18,10 @@ from tracetui.blame.lines import _Matcher
 
 
 def _posting(path: str, commit: str | None = None, remote: str | None = None) -> Posting:
-    return Posting(session="s1", agent="claude", step="x", index=0, patch=0, path=path, time=None,
-                   timestamp=None, active=True, prompt_step=None, prompt=None, remote=remote, commit=commit)  # fmt: skip
+    return Posting(
+        session="s1", agent="claude", step="x", index=0, patch=0, path=path, time=None, timestamp=None,
+        active=True, prompt_step=None, prompt=None, remote=remote, commit=commit,
+    )  # fmt: skip
 
 
 # (where the clone is kept, the logged folder the posting's file lies in, whether blame takes it)
