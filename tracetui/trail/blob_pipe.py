@@ -136,10 +136,11 @@ class BlobPipe:
             parts = header.split()
             if len(parts) == 3 and parts[0] == asked and parts[2].isdigit():
                 size = int(parts[2])
-                data = stdout.read(size + 1) if stdout is not None else b""
-                if len(data) != size + 1:
+                # The blob, then its newline read apart: cutting it off a slice copied every blob again.
+                data = stdout.read(size) if stdout is not None else b""
+                if len(data) != size or (stdout.read(1) if stdout is not None else b"") != b"\n":
                     raise OSError("short read")
-                return asked, data[:size] if parts[1] == b"blob" else None
+                return asked, data if parts[1] == b"blob" else None
             if len(parts) == 2 and parts[0] == asked:
                 return asked, None  # "missing", "ambiguous": pygit2 says which
         except (OSError, ValueError):
