@@ -14,12 +14,12 @@ def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
 
 
-def one_file_repo(folder: Path) -> Path:
-    """`folder`/repo: a.py committed."""
+def one_file_repo(folder: Path, name: str = "a.py", text: str = "one\ntwo\n") -> Path:
+    """`folder`/repo: the file `name` committed."""
     repo = folder / "repo"
     repo.mkdir()
     git(repo, "init", "-q")
-    (repo / "a.py").write_text("one\ntwo\n")
-    git(repo, "add", "a.py")
+    (repo / name).write_text(text)
+    git(repo, "add", name)
     git(repo, "commit", "-qm", "init")
     return repo

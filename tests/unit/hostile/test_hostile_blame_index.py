@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from shared_data import FIXTURES, ROOT
+from shared_data import ROOT
+from support.fixture_bucket import EDITED, synced
+from support.small_repo import one_file_repo
 
 _ENDLESS = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT"
 PLANTS = {
@@ -36,12 +37,6 @@ PLANTS = {
 }
 
 
-def _git(repo: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a",
-           "GIT_COMMITTER_EMAIL": "a@b"}  # fmt: skip
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
-
-
 def _tracetui(tmp: Path, cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "tracetui", *argv], capture_output=True, text=True, timeout=60,
                           cwd=cwd, stdin=subprocess.DEVNULL, check=False,
@@ -50,18 +45,8 @@ def _tracetui(tmp: Path, cwd: Path, *argv: str) -> subprocess.CompletedProcess[s
 
 @pytest.mark.parametrize("plant", list(PLANTS))
 def test_a_planted_blame_index_is_made_again(tmp_path, plant):
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q")
-    (repo / "a.ts").write_text("const b = 2;\n")
-    _git(repo, "add", "a.ts")
-    _git(repo, "commit", "-qm", "init")
-    src = tmp_path / "src"
-    src.mkdir()
-    log = (FIXTURES / "pi" / "v3_tree.jsonl").read_text()
-    (src / "a.jsonl").write_text(log.replace("/work/proj", str(repo)).replace("src/a.ts", "a.ts"))
-    bucket = ["--bucket", str(tmp_path / "b")]
-    assert _tracetui(tmp_path, repo, *bucket, "sync", "--source", f"pi={src}").returncode == 0
+    repo = one_file_repo(tmp_path, *EDITED)
+    bucket = synced(tmp_path, lambda argv: _tracetui(tmp_path, repo, *argv).returncode, repo)
     first = _tracetui(tmp_path, repo, *bucket, "blame", "a.ts")
     assert first.returncode == 0, first.stderr
     index = tmp_path / "b" / "cache" / "blame" / "lines.sqlite"

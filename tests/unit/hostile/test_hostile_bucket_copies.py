@@ -8,14 +8,14 @@ a damaged copy, and the log is copied anew."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import orjson
 import pytest
-from shared_data import FIXTURES, ROOT
+from shared_data import ROOT
+from support.fixture_bucket import log_folder
 
 MORE = (b'{"type":"message","id":"zz","parentId":"b0000004","timestamp":"2026-02-01T09:10:00.000Z",'
         b'"message":{"role":"user","content":"more"}}\n')  # fmt: skip
@@ -29,9 +29,7 @@ def _tracetui(tmp: Path, *argv: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("kind", ["link", "link to a file the sidecar says is empty", "fifo"])
 def test_a_growing_log_never_writes_through_what_is_planted_as_its_copy(tmp_path, kind):
-    src = tmp_path / "src"
-    src.mkdir()
-    shutil.copyfile(FIXTURES / "pi" / "v3_tree.jsonl", src / "a.jsonl")
+    src = log_folder(tmp_path)
     bucket = ["--bucket", str(tmp_path / "b")]
     assert _tracetui(tmp_path, *bucket, "sync", "--source", f"pi={src}").returncode == 0
     (copy,) = (tmp_path / "b" / "raw").glob("*.zst")

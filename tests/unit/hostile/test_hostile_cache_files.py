@@ -14,34 +14,20 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from shared_data import FIXTURES
 from support.bounded_cli import bounded_cli
+from support.fixture_bucket import EDITED, synced
+from support.small_repo import one_file_repo
 
 def _cli(tmp: Path, bucket: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     return bounded_cli(tmp, "--bucket", str(bucket), *argv, timeout=60)
 
 
-def _git(repo: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a",
-           "GIT_COMMITTER_EMAIL": "a@b"}  # fmt: skip
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
-
-
 @pytest.fixture(scope="module")
 def made(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("caches")
-    repo = tmp / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q")
-    (repo / "a.ts").write_text("const b = 2;\n")
-    _git(repo, "add", "a.ts")
-    _git(repo, "commit", "-qm", "init")
-    src = tmp / "src"
-    src.mkdir()
-    log = (FIXTURES / "pi" / "v3_tree.jsonl").read_text()
-    (src / "a.jsonl").write_text(log.replace("/work/proj", str(repo)).replace("src/a.ts", "a.ts"))
+    repo = one_file_repo(tmp, *EDITED)
+    synced(tmp, lambda argv: bounded_cli(tmp, *argv, timeout=60).returncode, repo)
     bucket = tmp / "b"
-    assert _cli(tmp, bucket, "sync", "--source", f"pi={src}").returncode == 0
     assert _cli(tmp, bucket, "trail", "33333333").returncode == 0
     return bucket
 

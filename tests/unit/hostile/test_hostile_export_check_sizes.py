@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import shutil
 import subprocess
 from pathlib import Path
 
 import orjson
 import pytest
-from shared_data import FIXTURES
 from support.bounded_cli import bounded_cli
+from support.fixture_bucket import synced
 
 SPARSE = 5 << 30
 # The export's format, and where the sparse file goes: a file it listed, or (a trace, which a session
@@ -39,11 +38,7 @@ def _zeros_sha256(size: int) -> str:
 
 
 def _export(tmp: Path, fmt: str) -> Path:
-    src = tmp / "src"
-    src.mkdir()
-    shutil.copyfile(FIXTURES / "pi" / "v3_tree.jsonl", src / "a.jsonl")
-    bucket = ["--bucket", str(tmp / "b")]
-    assert _cli(tmp, *bucket, "sync", "--source", f"pi={src}").returncode == 0
+    bucket = synced(tmp, lambda argv: _cli(tmp, *argv).returncode)
     dest = tmp / "out"
     out = _cli(tmp, *bucket, "export", "--format", fmt, "--accept-suggested", str(dest))
     assert out.returncode == 0, out.stderr[-400:]

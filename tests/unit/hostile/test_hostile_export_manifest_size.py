@@ -6,13 +6,12 @@ million files is about 200 MB), and one past that is one line."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from shared_data import FIXTURES
 from support.bounded_cli import bounded_cli
+from support.fixture_bucket import synced
 
 def _cli(tmp: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     return bounded_cli(tmp, *argv, timeout=120)
@@ -20,11 +19,7 @@ def _cli(tmp: Path, *argv: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("command", ["check", "export into"])
 def test_a_huge_export_manifest_is_one_line(tmp_path, command):
-    src = tmp_path / "src"
-    src.mkdir()
-    shutil.copyfile(FIXTURES / "pi" / "v3_tree.jsonl", src / "a.jsonl")
-    bucket = ["--bucket", str(tmp_path / "b")]
-    assert _cli(tmp_path, *bucket, "sync", "--source", f"pi={src}").returncode == 0
+    bucket = synced(tmp_path, lambda argv: _cli(tmp_path, *argv).returncode)
     dest = tmp_path / "out"
     assert _cli(tmp_path, *bucket, "export", "--format", "atif", "--accept-suggested", str(dest)).returncode == 0
     with open(dest / "manifest.json", "ab") as fh:

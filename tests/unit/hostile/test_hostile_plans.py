@@ -6,11 +6,10 @@ test_hostile_plans_app.py), and a step id of another type was taken as a step no
 
 from __future__ import annotations
 
-import shutil
 
 import orjson
 import pytest
-from shared_data import FIXTURES
+from support.fixture_bucket import synced
 
 from tracetui.cli import main
 
@@ -21,11 +20,7 @@ HOSTILE = "\x1b]8;;http://evil.example\x07[bold red]k[/]\u202e\x9b31m"
 @pytest.fixture
 def planned(tmp_path):
     """A synced session with its (empty) plan saved, and that plan's path and document."""
-    folder = tmp_path / "src"
-    folder.mkdir()
-    shutil.copyfile(FIXTURES / "pi" / "v3_tree.jsonl", folder / "a.jsonl")
-    bucket = ["--bucket", str(tmp_path / "b")]
-    assert main([*bucket, "sync", "--source", f"pi={folder}"]) == 0
+    bucket = synced(tmp_path, main)
     assert main([*bucket, "scan", SESSION]) == 0
     (path,) = (tmp_path / "b" / "plans").glob("*.plan.json")
     return bucket, path, orjson.loads(path.read_bytes())

@@ -5,13 +5,13 @@ now the key is one line and the memo, a cache, is read as empty."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from shared_data import FIXTURES, ROOT
+from shared_data import ROOT
+from support.fixture_bucket import synced
 
 
 
@@ -25,11 +25,7 @@ def _tracetui(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def sealed_once(tmp_path):
-    folder = tmp_path / "src"
-    folder.mkdir()
-    shutil.copyfile(FIXTURES / "pi" / "v3_tree.jsonl", folder / "a.jsonl")
-    bucket = ["--bucket", str(tmp_path / "b")]
-    assert _tracetui(*bucket, "sync", "--source", f"pi={folder}").returncode == 0
+    bucket = synced(tmp_path, lambda argv: _tracetui(*argv).returncode)
     assert _tracetui(*bucket, "seal", "33333333", "-o", str(tmp_path / "first.capsule")).returncode == 0
     return bucket, tmp_path / "b"
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -21,7 +20,8 @@ from pathlib import Path
 
 import orjson
 import pytest
-from shared_data import FIXTURES, ROOT
+from shared_data import ROOT
+from support.fixture_bucket import synced
 
 BOMB = "printf('%.*c', 900000000, 'x')"
 ZEROS = "zeroblob(900000000)"
@@ -80,11 +80,7 @@ def test_an_opencode_database_with_a_generated_column_is_refused_in_one_line(tmp
 
 
 def _synced_bucket(tmp_path: Path) -> tuple[list[str], str]:
-    folder = tmp_path / "src"
-    folder.mkdir()
-    shutil.copyfile(FIXTURES / "pi" / "v3_tree.jsonl", folder / "a.jsonl")
-    bucket = ["--bucket", str(tmp_path / "b")]
-    assert _tracetui(tmp_path, *bucket, "sync", "--source", f"pi={folder}").returncode == 0
+    bucket = synced(tmp_path, lambda argv: _tracetui(tmp_path, *argv).returncode)
     rows = orjson.loads(_tracetui(tmp_path, *bucket, "ls", "--json").stdout)
     return bucket, rows[0]["id"]
 

@@ -4,7 +4,6 @@ bad lines. Nothing of them reaches the terminal raw, and the report stays one sh
 
 from __future__ import annotations
 
-import shutil
 
 import orjson
 
