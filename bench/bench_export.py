@@ -50,6 +50,11 @@ def child_sync(sources: dict[str, list[str]], bucket: str) -> dict:
     }
 
 
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def child_export(bucket: str, dest: str, fmt: str) -> dict:
     sys.path.insert(0, str(ROOT))
     from tracetui.bucket import Bucket
@@ -63,6 +68,7 @@ def child_export(bucket: str, dest: str, fmt: str) -> dict:
         phases[p.phase] = time.perf_counter() - start
 
     cpu = time.process_time()
+    workers = _children_cpu()
     report = export(b, dest, ExportOptions(fmt, accept_suggested=True), progress=progress)
     seconds = time.perf_counter() - start
     b.close()
@@ -70,6 +76,8 @@ def child_export(bucket: str, dest: str, fmt: str) -> dict:
         "seconds": seconds,
         "review_seconds": phases.get("review"),
         "cpu_seconds": time.process_time() - cpu,
+        # The scan and write workers' CPU (those that have ended, as every pool has by now).
+        "cpu_workers_seconds": _children_cpu() - workers,
         "written": report.written,
         "unchanged": report.unchanged,
         "refused": len(report.refused),
