@@ -34,14 +34,27 @@ def folder_name(folder: str | None) -> str:
     return (project_of(folder) or "").lower()
 
 
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+def logged_commit_id(commit: str | None) -> str | None:
+    """A logged commit as a full commit id (SHA-1 or SHA-256, lower-cased), or None. Only a full id
+    is the log's word: a revision (`HEAD`, `main`, `HEAD~1`, `:/text`) is resolved by the clone, so
+    it named every clone, and a prefix of a few digits is held by many."""
+    if not isinstance(commit, str):
+        return None
+    commit = commit.strip().lower()
+    return commit if _COMMIT_ID.fullmatch(commit) else None
+
+
 def has_commit(repo: pygit2.Repository, commit: str | None) -> bool:
-    """Whether the clone has the commit a log names."""
-    if not commit:
+    """Whether the clone has the commit a log names (a full commit id: `logged_commit_id`)."""
+    wanted = logged_commit_id(commit)
+    if wanted is None:
         return False
     try:
-        repo.revparse_single(commit)
-        return True
-    except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+        return isinstance(repo.get(wanted), pygit2.Commit)
+    except (KeyError, ValueError, TypeError, pygit2.GitError):
         return False
 
 

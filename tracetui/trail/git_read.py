@@ -12,6 +12,7 @@ from pygit2.enums import SortMode
 from tracetui.errors import NotFound
 from tracetui.model import Session, StepKind
 from tracetui.trail.fates import SLACK_SECONDS
+from tracetui.trail.clone_id import has_commit, logged_commit_id
 from tracetui.trail.history import ref_tips
 from tracetui.trail.patch import Patch
 
@@ -46,12 +47,10 @@ def _clocks_agree(repo: pygit2.Repository, patches: list[Patch]) -> bool:
 
 
 def _named_commit(repo: pygit2.Repository, session: Session) -> pygit2.Commit | None:
-    if session.git and session.git.commit:
-        try:
-            return repo.revparse_single(session.git.commit).peel(pygit2.Commit)
-        except (KeyError, ValueError, pygit2.GitError):
-            pass
-    return None
+    # A full id only: a logged `HEAD~3` or `:/text` is the clone's revision, not the log's word.
+    wanted = logged_commit_id(session.git.commit if session.git else None)
+    found = repo.get(wanted) if wanted is not None and has_commit(repo, wanted) else None
+    return found if isinstance(found, pygit2.Commit) else None
 
 
 def _base_reader(repo: pygit2.Repository, session: Session):

@@ -24,7 +24,7 @@ from pygit2.enums import SortMode
 from tracetui.errors import NotFound
 from tracetui.regular_file import NotRegularFile, discover_git_dir
 from tracetui.model import Session, StepKind
-from tracetui.trail.clone_id import CloneId, has_commit, remote_key, remote_keys
+from tracetui.trail.clone_id import CloneId, has_commit, logged_commit_id, remote_key, remote_keys
 from tracetui.trail.content_evidence import BLOB_MAX, HISTORY_LOOKED_AT as FILE_HISTORY_LOOKED_AT
 from tracetui.trail.content_evidence import logged_lines, text_agrees
 from tracetui.trail.history import ref_tips
@@ -434,12 +434,7 @@ def _logged_commit(session: Session, repo: pygit2.Repository) -> str | None:
     """The commit the log says the session started from (Codex's and Copilot's git info), where
     the clone has it."""
     commit = session.git.commit if session.git is not None else None
-    if not commit:
-        return None
-    try:
-        return str(repo.revparse_single(commit).peel(pygit2.Commit).id)
-    except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
-        return None
+    return logged_commit_id(commit) if has_commit(repo, commit) else None
 
 
 def _same_repository(session: Session, repo: pygit2.Repository) -> bool:
