@@ -21,8 +21,8 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import SortMode
 
-from tracetui.errors import NotFound
-from tracetui.regular_file import NotRegularFile, discover_git_dir
+from tracetui.errors import NotFound, TracetuiError
+from tracetui.regular_file import NotRegularFile, discover_git_dir, read_regular
 from tracetui.model import Session, StepKind
 from tracetui.trail.clone_id import CloneId, has_commit, logged_commit_id, remote_key, remote_keys
 from tracetui.trail.content_evidence import BLOB_MAX, HISTORY_LOOKED_AT as FILE_HISTORY_LOOKED_AT
@@ -403,13 +403,7 @@ class _Clone:
                 seen.add(str(blob.id))
                 yield blob.data if blob.size <= BLOB_MAX else b""
         if self.workdir is not None:
-            full = os.path.join(self.workdir, rel)
-            try:
-                if os.path.isfile(full) and os.path.getsize(full) <= BLOB_MAX:
-                    with open(full, "rb") as f:  # a regular file: a FIFO is no file of the project
-                        yield f.read(BLOB_MAX + 1)
-            except (ValueError, OSError):
-                return
+            yield from _work_tree_text(self.workdir, rel)
 
     def _look(self, rel: str, folder: bool) -> bool:
         if not rel or rel.startswith("../") or rel == "..":
@@ -428,6 +422,21 @@ class _Clone:
             return os.path.isdir(full) if folder else os.path.isfile(full)
         except (ValueError, OSError):
             return False
+
+
+def _work_tree_text(workdir: str, rel: str) -> Iterator[bytes]:
+    """The work tree's text of a file, where it is a regular file inside the work tree: a link out of
+    it (to /etc/passwd, whose lines every machine has) is no text of the project, and a FIFO swapped
+    in after a look would block the read (read_regular opens without waiting and checks the fstat)."""
+    try:
+        top = os.path.realpath(workdir)
+        full = os.path.realpath(os.path.join(top, rel))
+        if os.path.commonpath([top, full]) != top or full == top:
+            return
+        data = read_regular(full, BLOB_MAX)
+    except (ValueError, OSError, TracetuiError):  # none, a folder, a FIFO, too large
+        return
+    yield data
 
 
 def _logged_commit(session: Session, repo: pygit2.Repository) -> str | None:
