@@ -26,6 +26,7 @@ from tracetui.regular_file import NotRegularFile, discover_git_dir, read_regular
 from tracetui.model import Session, StepKind
 from tracetui.trail.clone_id import CloneId, has_commit, logged_commit_id, remote_key, remote_keys
 from tracetui.trail.content_evidence import BLOB_MAX, HISTORY_LOOKED_AT as FILE_HISTORY_LOOKED_AT
+from tracetui.trail.content_evidence import HISTORY_BYTES, HISTORY_LOOKUPS
 from tracetui.trail.content_evidence import logged_lines, text_agrees
 from tracetui.trail.history import ref_tips
 from tracetui.trail.paths import absolute_path, relative_path
@@ -323,17 +324,20 @@ def history_names(repo: pygit2.Repository, limit: int = HISTORY_LOOKED_AT) -> se
 
 def file_history(repo: pygit2.Repository, rels: list[str]) -> Iterator[tuple[str, bytes]]:
     """(name, text) of each distinct version of the files that some commit (of the newest
-    content_evidence.HISTORY_LOOKED_AT, on any ref) held."""
+    content_evidence.HISTORY_LOOKED_AT, on any ref) held, newest first, within the HISTORY_BYTES
+    and HISTORY_LOOKUPS bounds."""
     starts = [c for _, c in ref_tips(repo)]
     seen: set[str] = set()
     if not starts or not rels:
         return
+    commits = min(FILE_HISTORY_LOOKED_AT, max(1, HISTORY_LOOKUPS // len(rels)))
+    left = HISTORY_BYTES
     try:
         walker = repo.walk(starts[0], SortMode.TIME)
         for c in starts[1:]:
             walker.push(c)
         for n, commit in enumerate(walker):
-            if n >= FILE_HISTORY_LOOKED_AT:
+            if n >= commits:
                 return
             tree = commit.tree
             for rel in rels:
@@ -343,7 +347,12 @@ def file_history(repo: pygit2.Repository, rels: list[str]) -> Iterator[tuple[str
                     continue
                 if isinstance(blob, pygit2.Blob) and str(blob.id) not in seen:
                     seen.add(str(blob.id))
-                    yield rel, blob.data if blob.size <= BLOB_MAX else b""
+                    if blob.size > BLOB_MAX:
+                        continue
+                    if blob.size > left:
+                        return  # the bytes' bound reached: what was read stands
+                    left -= blob.size
+                    yield rel, blob.data
     except (pygit2.GitError, KeyError, ValueError):
         return  # what was read so far still counts
 
