@@ -247,9 +247,10 @@ def _readable(path: Path, rel: str, parquet: ParquetRows) -> Iterator[tuple[int,
     view: Callable[[bytes], bytes] = gate_view if rel.startswith("sessions/") else bytes
     # A file past WHOLE_MOST (a Gemini log, a trajectory, of a session of a million steps) in pieces
     # of whole lines too: a secret inside a JSON string has its newlines escaped, so no finding is
-    # cut in two at a piece's end (gate_view reads a log line by line in any case).
+    # cut in two at a piece's end (gate_view reads a log line by line in any case); a text read as
+    # one (not JSON) is never cut inside a key's block of lines (`_block_cut`).
     if _in_pieces(rel) or _size(path) > WHOLE_MOST:
-        for before, piece in _line_pieces(path):
+        for before, piece in _line_pieces(path, blocks=_one_text(rel)):
             yield before, view(piece)
         return
     yield 0, view(read_regular(path, WHOLE_MOST))
@@ -267,15 +268,41 @@ def _in_pieces(rel: str) -> bool:
     return rel.endswith((".parquet", ".jsonl"))
 
 
-def _line_pieces(path: Path) -> Iterator[tuple[int, bytes]]:
+def _one_text(rel: str) -> bool:
+    """Whether the detectors read the file as one text, not a string or a line at a time (a JSON
+    file's or a JSON-lines file's): a secret of several lines may lie across two of its pieces."""
+    return not _gate_name(rel).endswith((".json", ".jsonl"))
+
+
+# How far back from a piece's end a block's opening line (`-----BEGIN …`) is looked for: past a
+# private key's block (redact's _PEM_LIMIT, 16 KB after its header).
+BLOCK_MOST = 64 << 10
+
+
+def _block_cut(piece: bytes) -> int:
+    """Where a piece of one text is cut so that no armoured block (a private key's, over several
+    lines) is left open at its end: at the start of that block's first line; else its end. Such a
+    block cut in two was found in neither piece: its header alone reads as a placeholder, its body
+    alone as nothing."""
+    opened = piece.rfind(b"-----BEGIN", max(0, len(piece) - BLOCK_MOST))
+    if opened < 0 or piece.find(b"-----END", opened) >= 0:
+        return len(piece)
+    start = piece.rfind(b"\n", 0, opened) + 1
+    return start or len(piece)  # a piece that starts with the block is read as it is
+
+
+def _line_pieces(path: Path, blocks: bool = False) -> Iterator[tuple[int, bytes]]:
     """A file of lines in pieces of whole lines (about _PIECE bytes), each with the lines before it;
-    TracetuiError for a line over LINE_MOST, of which no more is read."""
+    TracetuiError for a line over LINE_MOST, of which no more is read. With `blocks`, no piece ends
+    inside an armoured block (`_block_cut`)."""
     before = 0
     with open_regular(path) as fh:
         rest = b""
         while chunk := fh.read(_PIECE):
             rest += chunk
             cut = rest.rfind(b"\n") + 1
+            if cut and blocks:
+                cut = _block_cut(rest[:cut])
             if not cut:
                 if len(rest) > LINE_MOST:
                     raise TracetuiError(f"line {before + 1}: over {LINE_MOST >> 20} MB, too long to check")
