@@ -18,12 +18,13 @@ from support.trail_logs import claude_log
 from tracetui.sources import SessionFiles, read_session
 from tracetui.trail import belongs
 
-OUTSIDE = "".join(f"account{i}:x:100{i}:100{i}:A user of the machine:/home/u{i}:/bin/bash\n" for i in range(6))
+OUTSIDE = "".join(f"account{i}:x:100{i}:100{i}:A user of the machine:/home/u{i}:/bin/sh\n" for i in range(6))
 
 
 def _log(tmp_path: Path, name: str, text: str):
     where: Any = SimpleNamespace(path=Path("/home/mallory/proj"))
-    log = claude_log(where, tmp_path / "logs", [(name, text, text + "A line the agent added, long enough.\n")])
+    edits = [(name, text, text + "A line the agent added, long enough.\n")]
+    log = claude_log(where, tmp_path / "logs", edits)
     return read_session(SessionFiles("claude", log))
 
 
