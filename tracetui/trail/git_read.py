@@ -7,13 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pygit2
-from pygit2.enums import SortMode
 
 from tracetui.errors import NotFound
 from tracetui.model import Session, StepKind
 from tracetui.trail.fates import SLACK_SECONDS
 from tracetui.trail.clone_id import has_commit, logged_commit_id
-from tracetui.trail.history import ref_tips
+from tracetui.trail.history import newest_commits, ref_tips
 from tracetui.trail.patch import Patch
 
 
@@ -94,13 +93,7 @@ class _AtTime:
 
     def _listed(self) -> list[tuple[int, pygit2.Commit]]:
         if self.commits is None:
-            tips = [c for _, c in ref_tips(self.repo)]
-            found: list[tuple[int, pygit2.Commit]] = []
-            if tips:
-                walker = self.repo.walk(tips[0], SortMode.TIME)
-                for c in tips[1:]:
-                    walker.push(c)
-                found = [(c.commit_time, c) for c in walker]
+            found = [(c.commit_time, c) for c in newest_commits(self.repo)]
             found.sort(key=lambda t: -t[0])
             self.commits = found
         return self.commits

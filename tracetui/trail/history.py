@@ -11,7 +11,7 @@ made, so it must never count as one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pygit2
@@ -124,6 +124,24 @@ def ref_tips(repo: pygit2.Repository) -> list[tuple[str, str]]:
         return (3, t[0])
 
     return sorted(tips, key=key)
+
+
+def newest_commits(repo: pygit2.Repository, limit: int | None = None) -> Iterator[pygit2.Commit]:
+    """The commits of every ref (`ref_tips`), newest first, at most `limit`; a walk git cannot go
+    on with ends there (what was given still counts)."""
+    starts = [c for _, c in ref_tips(repo)]
+    if not starts:
+        return
+    try:
+        walker = repo.walk(starts[0], SortMode.TIME)
+        for c in starts[1:]:
+            walker.push(c)
+        for n, commit in enumerate(walker):
+            if limit is not None and n >= limit:
+                return
+            yield commit
+    except (pygit2.GitError, KeyError, ValueError):
+        return
 
 
 def walk(repo: pygit2.Repository, paths: Iterable[str], since: float, extra: Iterable[str] = ()) -> History:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pygit2
-from pygit2.enums import SortMode
 
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.regular_file import NotRegularFile, discover_git_dir, read_regular
@@ -28,7 +27,7 @@ from tracetui.trail.clone_id import CloneId, has_commit, logged_commit_id, remot
 from tracetui.trail.content_evidence import BLOB_MAX, HISTORY_LOOKED_AT as FILE_HISTORY_LOOKED_AT
 from tracetui.trail.content_evidence import HISTORY_BYTES, HISTORY_LOOKUPS
 from tracetui.trail.content_evidence import logged_lines, text_agrees
-from tracetui.trail.history import ref_tips
+from tracetui.trail.history import newest_commits, ref_tips
 from tracetui.trail.paths import absolute_path, relative_path
 
 TIPS_LOOKED_AT = 16  # branch tips whose trees are searched besides HEAD (branches first)
@@ -302,16 +301,8 @@ def _score(
 def history_names(repo: pygit2.Repository, limit: int = HISTORY_LOOKED_AT) -> set[str]:
     """Every file name that some commit (of the newest `limit`, on any ref) added or changed."""
     names: set[str] = set()
-    starts = [c for _, c in ref_tips(repo)]
-    if not starts:
-        return names
     try:
-        walker = repo.walk(starts[0], SortMode.TIME)
-        for c in starts[1:]:
-            walker.push(c)
-        for n, commit in enumerate(walker):
-            if n >= limit:
-                break
+        for commit in newest_commits(repo, limit):
             # Against the first parent (the root commit: against nothing) the new side names the files.
             parents = commit.parents
             tree = commit.tree
@@ -326,19 +317,12 @@ def file_history(repo: pygit2.Repository, rels: list[str]) -> Iterator[tuple[str
     """(name, text) of each distinct version of the files that some commit (of the newest
     content_evidence.HISTORY_LOOKED_AT, on any ref) held, newest first, within the HISTORY_BYTES
     and HISTORY_LOOKUPS bounds."""
-    starts = [c for _, c in ref_tips(repo)]
-    seen: set[str] = set()
-    if not starts or not rels:
+    if not rels:
         return
-    commits = min(FILE_HISTORY_LOOKED_AT, max(1, HISTORY_LOOKUPS // len(rels)))
+    seen: set[str] = set()
     left = HISTORY_BYTES
     try:
-        walker = repo.walk(starts[0], SortMode.TIME)
-        for c in starts[1:]:
-            walker.push(c)
-        for n, commit in enumerate(walker):
-            if n >= commits:
-                return
+        for commit in newest_commits(repo, min(FILE_HISTORY_LOOKED_AT, max(1, HISTORY_LOOKUPS // len(rels)))):
             tree = commit.tree
             for rel in rels:
                 try:
