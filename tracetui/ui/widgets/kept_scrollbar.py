@@ -1,14 +1,10 @@
 """A scrollbar that hands back its last drawing while it would draw the same.
 
-Textual draws a scrollbar through the generic path of a renderable: 43 one-cell rows cost 3.5 ms,
-and a list that scrolls by a row redraws its scrollbar though the thumb moved by a fraction of an
-eighth of a cell (on a list of 1,300 rows, three scrolls in four draw the same bar). The bar's
-segments are worked out first (cheap: one per row), and with the widget's size, the crop, its
-backgrounds, opacity and the app's line filters they say whether the last drawing still stands.
-A vertical bar's row is drawn from its one segment alone, so the rows Textual drew are kept by
-segment: a thumb that moved is put together from them (a detail pane's rest moved it 7 rows of 43,
-1.2 to 2.9 ms a rest through Textual). Rows of a segment not seen yet are drawn by Textual, only
-those that changed.
+Textual draws a scrollbar through the generic path of a renderable (43 one-cell rows: 3.5 ms), even
+when its thumb moved by a fraction of an eighth of a cell. The bar's segments, size, crop,
+backgrounds, opacity and line filters say whether the last drawing still stands; a vertical bar's
+rows are also kept by segment, so a thumb that moved is put together from rows drawn before. More in
+docs/internals/ui.md (`ui/widgets/kept_scrollbar.py`).
 """
 
 from __future__ import annotations
