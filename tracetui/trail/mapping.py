@@ -325,20 +325,27 @@ def file_history(repo: pygit2.Repository, rels: list[str]) -> Iterator[tuple[str
         for commit in newest_commits(repo, min(FILE_HISTORY_LOOKED_AT, max(1, HISTORY_LOOKUPS // len(rels)))):
             tree = commit.tree
             for rel in rels:
-                try:
-                    blob = tree[rel]
-                except (KeyError, ValueError, TypeError):
+                blob = _new_blob(tree, rel, seen)
+                if blob is None or blob.size > BLOB_MAX:
                     continue
-                if isinstance(blob, pygit2.Blob) and str(blob.id) not in seen:
-                    seen.add(str(blob.id))
-                    if blob.size > BLOB_MAX:
-                        continue
-                    if blob.size > left:
-                        return  # the bytes' bound reached: what was read stands
-                    left -= blob.size
-                    yield rel, blob.data
+                if blob.size > left:
+                    return  # the bytes' bound reached: what was read stands
+                left -= blob.size
+                yield rel, blob.data
     except (pygit2.GitError, KeyError, ValueError):
         return  # what was read so far still counts
+
+
+def _new_blob(tree: pygit2.Tree, rel: str, seen: set[str]) -> pygit2.Blob | None:
+    """The file `rel` of `tree` where it is a file whose version is not in `seen` (it is added)."""
+    try:
+        blob = tree[rel]
+    except (KeyError, ValueError, TypeError):
+        return None
+    if not isinstance(blob, pygit2.Blob) or str(blob.id) in seen:
+        return None
+    seen.add(str(blob.id))
+    return blob
 
 
 _WINDOWS = re.compile(r"^[A-Za-z]:/")
@@ -388,12 +395,8 @@ class _Clone:
             return
         seen: set[str] = set()
         for tree in self.trees:
-            try:
-                blob = tree[rel]
-            except (KeyError, ValueError, TypeError):
-                continue
-            if isinstance(blob, pygit2.Blob) and str(blob.id) not in seen:
-                seen.add(str(blob.id))
+            blob = _new_blob(tree, rel, seen)
+            if blob is not None:
                 yield blob.data if blob.size <= BLOB_MAX else b""
         if self.workdir is not None:
             yield from _work_tree_text(self.workdir, rel)
