@@ -41,12 +41,17 @@ class Total(Spent):
     key: str
     logged: bool = False  # some of it is what an agent's log says a request cost, not the table's
     tokens: Tokens = field(default_factory=Tokens)
-    # The sessions whose trail at HEAD was judged (line_cost.recorded), as (cost, decided, surviving)
-    # for `per_surviving_line`, and what their reverted or lost patches cost (None: some unpriced).
+    # The sessions whose trail at HEAD was judged (line_cost.recorded) and decided some patch, as
+    # (cost, decided, surviving) for `per_surviving_line`, and what their reverted or lost patches
+    # cost (None: some unpriced).
     judged: list[tuple[float | None, int, int]] = field(default_factory=list)
     wasted_usd: float | None = 0.0
 
     def judge(self, found: LineCost) -> None:
+        # A trail that decided nothing (no clone found, nothing committed yet) says nothing of waste:
+        # counted, it made "$0.00 thrown away" of sessions nobody could judge.
+        if not found.decided:
+            return
         self.judged.append((found.cost_usd, found.decided, found.surviving))
         if self.wasted_usd is not None:
             self.wasted_usd = None if found.wasted_usd is None else self.wasted_usd + found.wasted_usd

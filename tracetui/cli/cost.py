@@ -53,7 +53,7 @@ def run_cost(args: argparse.Namespace) -> int:
         print("a session of several models counts in each; the total counts it once")
     if result.total.judged:
         print(f"$/kept line, thrown away (on reverted or lost patches): over the {len(result.total.judged)} "
-              "session(s) whose trail at HEAD was judged (`tracetui trail ID`); - where none was")
+              "session(s) whose trail at HEAD decided some patch (`tracetui trail ID`); - where none did")
     if table is not None and result.total.sessions:
         print(f"cost: API list prices from {safe_line(table.describe())}; ? where the table lacks a model")
         if result.total.logged:

@@ -80,3 +80,19 @@ def test_a_listing_reads_only_what_was_judged(tmp_path):
     found = recorded_all(tmp_path, [(session.id, 2), ("never-judged", 5), (session.id + "x", 2)])
     assert list(found) == [session.id] and found[session.id].alive == 2
     assert recorded_all(None, [(session.id, 2)]) == {} and recorded_all(tmp_path, [(session.id, 3)]) == {}
+
+
+def test_a_trail_that_decided_nothing_says_nothing_of_waste():
+    """A session judged where no clone held its patches (all undecided) is not a group's "$0.00 thrown
+    away": the group has no judged session until one decides a patch."""
+    from tracetui.spending import Total
+
+    group = Total(key="g")
+    group.judge(LineCost(2.0, 0.0, undecided=5))
+    assert group.to_dict()["line_cost"] == {
+        "judged": 0, "wasted_usd": None, "per_surviving_line_usd": None, "surviving_lines": 0,
+    }
+    group.judge(LineCost(1.0, 0.25, alive=3, reverted=1))
+    assert group.to_dict()["line_cost"] == {
+        "judged": 1, "wasted_usd": 0.25, "per_surviving_line_usd": pytest.approx(1 / 3), "surviving_lines": 3,
+    }

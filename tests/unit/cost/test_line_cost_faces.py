@@ -67,7 +67,7 @@ def test_a_judged_trail_gives_every_face_its_figures(judged, capsys):
     capsys.readouterr()
     assert main([*judged, "cost", "--by", "project"]) == 0
     out = capsys.readouterr().out
-    assert "$/kept line" in out and "over the 2 session(s) whose trail at HEAD was judged" in out
+    assert "$/kept line" in out and "over the 2 session(s) whose trail at HEAD decided some patch" in out
 
 
 def test_the_exports_carry_it(judged, capsys, tmp_path):
