@@ -226,5 +226,10 @@ def line_cost_text(found: Any, short: bool = False) -> str:
     per, wasted = money(found.per_line_usd), money(found.wasted_usd)
     if short:
         return f"{per}/kept line, {wasted} thrown away"
+    if not short and not found.decided:  # a price per line and a waste of $0.00 would say what nobody knows
+        undecided = getattr(found, "undecided", 0)
+        if not undecided:
+            return "no added line to judge"
+        return f"no patch decided at HEAD ({undecided} added lines uncommitted, or in no clone found)"
     kept = f"{found.surviving} of {found.decided} decided added lines alive or transformed"
     return f"{per} per surviving line ({kept}); {wasted} on reverted or lost patches ({found.reverted + found.lost} lines)"

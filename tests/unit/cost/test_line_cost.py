@@ -96,3 +96,18 @@ def test_a_trail_that_decided_nothing_says_nothing_of_waste():
     assert group.to_dict()["line_cost"] == {
         "judged": 1, "wasted_usd": 0.25, "per_surviving_line_usd": pytest.approx(1 / 3), "surviving_lines": 3,
     }
+
+
+@pytest.mark.parametrize(
+    ("found", "said"),
+    [
+        (LineCost(2.0, 0.0), "no added line to judge"),
+        (LineCost(2.0, 0.0, undecided=7), "no patch decided at HEAD (7 added lines uncommitted, or in no clone found)"),
+        (LineCost(1.0, 0.5, alive=2, lost=1), "$0.5 per surviving line (2 of 3 decided added lines alive or "
+                                              "transformed); $0.5 on reverted or lost patches (1 lines)"),
+    ],
+)
+def test_show_says_when_git_decided_nothing(found, said):
+    from tracetui.views.format import line_cost_text
+
+    assert line_cost_text(found) == said
