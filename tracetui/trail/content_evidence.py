@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 
 from tracetui.model import Session, StepKind
+from tracetui.trail.boilerplate import own_line, taken_file
 from tracetui.trail.paths import absolute_path, relative_path
 
 LINE_MIN = 20  # characters (spaces aside at its ends) of a line that is evidence; shorter ones recur
@@ -33,7 +34,9 @@ HISTORY_LOOKUPS = 200_000
 
 
 def logged_lines(session: Session) -> dict[str, list[str]]:
-    """Per edited file (absolute, as logged), the distinct long lines its edits logged, in order."""
+    """Per edited file (absolute, as logged), the distinct long lines of its own its edits logged, in
+    order. A file whose long lines are all taken text (`boilerplate`: a licence's, a lockfile's, a
+    shebang) is there with none: the log kept text, none of it the project's."""
     out: dict[str, dict[str, None]] = {}
     asked = 0
     for step in session.steps:
@@ -43,14 +46,24 @@ def logged_lines(session: Session) -> dict[str, list[str]]:
         for edit in step.edits:
             texts = [edit.old_string, edit.new_string, edit.content, edit.original]
             texts.extend(line[1:] for hunk in edit.hunks for line in hunk.lines)
-            lines = out.setdefault(absolute_path(edit.path, cwd), {})
+            path = absolute_path(edit.path, cwd)
+            if taken_file(path):
+                if any(True for _ in _long_lines(texts)):
+                    out.setdefault(path, {})  # text kept, none of it the project's own
+                continue
+            lines = out.setdefault(path, {})
             for line in _long_lines(texts):
                 if asked >= LINES_ASKED:
-                    return {p: list(ls) for p, ls in out.items() if ls}
+                    return _own(out)
                 if line not in lines:
                     lines[line] = None
-                    asked += 1
-    return {p: list(ls) for p, ls in out.items() if ls}
+                    asked += 1  # lines looked at, its own or not: a bound on a hostile log
+    return _own(out)
+
+
+def _own(out: dict[str, dict[str, None]]) -> dict[str, list[str]]:
+    """Of each file that kept a long line, the lines of its own."""
+    return {p: [x for x in ls if own_line(x, p)] for p, ls in out.items() if ls or taken_file(p)}
 
 
 def _long_lines(texts: Iterable[str | None]) -> Iterator[str]:
@@ -74,13 +87,17 @@ def text_agrees(
     committed count too: a log of files the clone never had is another project's). `versions(rel)` gives the
     clone's texts of a file now; `history(rels)` (rel, text) pairs of its past, asked only when the
     texts now fall short (a line the session wrote and that was reverted since). True when the log
-    kept no such line: its paths matched, and they are all there is."""
+    kept no long line there (its paths matched, and they are all there is); False when all it kept
+    there is taken text (`boilerplate`), which a stranger's clone of the same name holds too."""
     missing: dict[str, set[str]] = {}
     for path, wanted in lines.items():
         rel, inside = relative_path(path, root)
         if inside and rel != ".":
             missing.setdefault(rel, set()).update(wanted)
-    need = _need(sum(map(len, missing.values())))
+    asked = sum(map(len, missing.values()))
+    if missing and not asked:
+        return False  # the text kept under the root is all taken text: nothing of the project's own
+    need = _need(asked)
     found = 0
     for rel, left in missing.items():
         if found >= need:
