@@ -29,6 +29,7 @@ from tracetui.blame.results import (
 )
 from tracetui.trail import map_repository
 from tracetui.trail.clone_id import CloneId
+from tracetui.trail.mapping import holds_logged_text
 from tracetui.trail.line_identity import norm, SPLIT_MIN, SPLIT_SPAN
 
 
@@ -50,6 +51,8 @@ class _Matcher:
         # Whose clone this is: the trail's rule (its names, commits and remotes), asked per posting.
         self.clone = CloneId(trail_repo(repo), repo)
         self.memo: dict[tuple[str, str, str | None, str | None], bool] = {}
+        self.texts: dict[tuple[str, str], bool] = {}
+        self._last: tuple[str, Any] | None = None
         self._parent_times: dict[str, float | None] = {}
 
     def tier(self, p: Posting, names: Iterable[str]) -> int | None:
@@ -79,22 +82,51 @@ class _Matcher:
         key = (root, p.session, p.commit, p.remote)
         found = self.memo.get(key)
         if found is None:
+            # The clone's own folder is where the agent worked (the trail's rule too): no text asked.
             found = (
-                self.clone.named(root)
+                root == self.top
                 or self.clone.logged_word(p.commit, p.remote)
+                or self.clone.named(root) and self._holds_text(p.session, root)
                 or self._mapped_root(p.session) == root
             )
             self.memo[key] = found
         return found
+
+    def _holds_text(self, sid: str, root: str) -> bool:
+        """Whether this clone holds the text the session's log kept under `root`, a folder named as
+        the clone: the trail's content rule (`holds_logged_text`), once per session and folder. A
+        matcher given no sessions goes by the name alone; an unreadable session shows no text."""
+        if self.session_of is None:
+            return True
+        key = (sid, root)
+        if key not in self.texts:
+            session = self._session(sid)
+            try:
+                self.texts[key] = session is not None and holds_logged_text(session, self.repo, root)
+            except Exception:  # noqa: BLE001 - a clone git cannot read shows no text
+                self.texts[key] = False
+        return self.texts[key]
+
+    def _session(self, sid: str) -> Any:
+        """The session, None when unreadable; the last one read is kept, for the name's and the
+        mapping's questions asked of one posting in turn (all of them would be a bucket's worth)."""
+        if self._last is None or self._last[0] != sid:
+            try:
+                session = self.session_of(sid) if self.session_of is not None else None
+            except Exception:  # noqa: BLE001 - an unreadable session is just not recognised
+                session = None
+            self._last = (sid, session)
+        return self._last[1]
 
     def _mapped_root(self, sid: str) -> str | None:
         """The session's logged folder that the trail's mapping places at this clone's top, if any."""
         if sid in self.mapped:
             return self.mapped[sid]
         root = None
-        if self.session_of is not None:
+        session = self._session(sid)
+        if session is not None:
             try:
-                found = map_repository(self.session_of(sid), trail_repo(self.repo))
+                found = map_repository(session, trail_repo(self.repo))
                 if found.logged_root and found.held >= MAPPED_FILES:
                     root = found.logged_root.rstrip("/")
             except Exception:  # noqa: BLE001 - an unreadable session is just not recognised

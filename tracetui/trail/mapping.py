@@ -130,12 +130,13 @@ def _belongs(session: Session, clone: pygit2.Repository, repo: str | Path) -> bo
     found = _match(session, clone, given=str(repo))
     if not (found.held > 0 and found.logged_root is not None and ident.named(found.logged_root)):
         return False
-    return _content_agrees(session, clone, found.logged_root)
+    return holds_logged_text(session, clone, found.logged_root)
 
 
-def _content_agrees(session: Session, repo: pygit2.Repository, root: str) -> bool:
-    """Whether the text the log kept of the files it edited is in the clone's versions of them; a
-    log that kept none has only its paths to go by, and they have matched."""
+def holds_logged_text(session: Session, repo: pygit2.Repository, root: str) -> bool:
+    """Whether the text the log kept of the files it edited under the logged `root` is in the clone's
+    versions of them (`content_evidence`): what a clone taken by its name must show, for the trail
+    (`belongs`) and for blame (`_Matcher`). A log that kept none has only its paths to go by."""
     lines = logged_lines(session)
     if not lines:
         return True
