@@ -5,7 +5,9 @@ The check runs in bubblewrap (`bwrap`) with a file system built from nothing: th
 store; private, size-capped tmpfs for `/tmp`, `/var/tmp`, `/run`, `/dev/shm`, `$XDG_RUNTIME_DIR`
 and home. Nothing else of the machine is there, so no socket bound on the file system (an ssh or gpg
 agent, D-Bus, Docker) can be reached, and with the network namespace unshared neither can an
-abstract one. docs/design.md ("Replay") says why this and not a seccomp filter.
+abstract one. bwrap itself starts with an empty environment: its reaper, pid 1 in the sandbox,
+keeps the one it was given, which the check reads at `/proc/1/environ`. docs/design.md ("Replay")
+says why this and not a seccomp filter.
 """
 
 from __future__ import annotations
@@ -62,7 +64,10 @@ class Sandbox:
 
         `readable` are bound read-only at their own paths (the clone's object store); `status_fd`,
         where given, receives bwrap's JSON status, which tells its own failure from the check's exit."""
+        # `--clearenv` clears only the check's environment; bwrap's own reaper (pid 1 inside) keeps
+        # the one bwrap started with, readable at /proc/1/environ: so bwrap gets none of tracetui's.
         args = [
+            shutil.which("env") or "/usr/bin/env", "-i",
             self.program,
             "--die-with-parent",  # tracetui killed: the check goes too
             "--new-session",  # no TIOCSTI into the user's terminal
