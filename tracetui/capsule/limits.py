@@ -212,8 +212,14 @@ def _sum_scan(root: int) -> tuple[int, int, int]:
     return count, rss, cpu
 
 
+# What one folder entry costs the disk at the least, whatever blocks it holds: a folder's block, an
+# inode (file systems set aside about one per 16 KiB). Summing file blocks alone let folders, links and
+# empty files, which hold none, fill the disk or run it out of inodes past the limit.
+ENTRY_BYTES = 4096
+
+
 def _tree_bytes(top: Path | None) -> int:
-    """The bytes the files under `top` hold (links not followed)."""
+    """The bytes the entries under `top` hold, each at least ENTRY_BYTES (links not followed)."""
     if top is None:
         return 0
     total = 0
@@ -225,8 +231,7 @@ def _tree_bytes(top: Path | None) -> int:
                     try:
                         if entry.is_dir(follow_symlinks=False):
                             todo.append(entry.path)
-                        elif entry.is_file(follow_symlinks=False):
-                            total += entry.stat(follow_symlinks=False).st_blocks * 512
+                        total += max(ENTRY_BYTES, entry.stat(follow_symlinks=False).st_blocks * 512)
                     except OSError:
                         continue
         except OSError:
