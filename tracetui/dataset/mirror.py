@@ -40,12 +40,13 @@ def mirrored(location: Location, into: Path, only: frozenset[str] | None = None,
     wanted = {t: _remote_files(location, t) for t in TABLES if only is None or t in only}
     todo = [(rel, version) for files in wanted.values() for rel, version in files.items()
             if copied.get(rel) != version or not (into / rel).is_file()]  # fmt: skip
-    _check_room(location, into, [_size(version) for _, version in todo])
+    # What files of no stated size may write in all: the room left once the sized ones are counted.
+    unsized_room = _check_room(location, into, [_size(version) for _, version in todo])
     for n, (rel, version) in enumerate(todo):
         if progress is not None:
             progress(n, len(todo))
         copied.pop(rel, None)
-        _copy(location, rel, into / rel, _size(version))
+        unsized_room -= _copy(location, rel, into / rel, _size(version), unsized_room)
         copied[rel] = version
     if progress is not None and todo:
         progress(len(todo), len(todo))
@@ -104,20 +105,22 @@ def _size(version: str) -> int:
     return int(head) if head.isdigit() else 0
 
 
-def _check_room(location: Location, into: Path, sizes: list[int]) -> None:
+def _check_room(location: Location, into: Path, sizes: list[int]) -> int:
     """Refuse, before anything is copied, a copy that would not leave SPARE free on the disk: a dataset
-    is other machines' files, and one object of many gigabytes would fill this one's disk."""
+    is other machines' files, and one object of many gigabytes would fill this one's disk. The room
+    left beyond the listed sizes: what files of no stated size may write in all."""
     need = sum(sizes)
-    if not need:
-        return
     free = shutil.disk_usage(into).free
-    if need + min(SPARE, free // 10) > free:
+    room = free - min(SPARE, free // 10)
+    if need > room:
         raise TracetuiError(f"copying {location.url}'s tables needs {need / 1e9:.1f} GB, more than the cache "
                             f"folder's disk can spare ({free / 1e9:.1f} GB free): nothing copied")
+    return room - need
 
 
-def _copy(location: Location, rel: str, dest: Path, size: int = 0) -> None:
-    """One file, whole or not at all; never more bytes than the listing said it holds (0: unknown)."""
+def _copy(location: Location, rel: str, dest: Path, size: int, room: int) -> int:
+    """One file, whole or not at all; never more bytes than the listing said it holds, nor, where it
+    said nothing (an http(s) page of links gives no sizes), than `room`. The bytes written."""
     part = dest.with_name(f".{dest.name}.part")
     try:
         # Inside the try: an object store may hold both `x.parquet` and `x.parquet/y.parquet`.
@@ -128,12 +131,17 @@ def _copy(location: Location, rel: str, dest: Path, size: int = 0) -> None:
                 written += len(chunk)
                 if size and written > size:
                     raise ValueError(f"it holds more than the {size:,} bytes its listing says")
+                if not size and written > room:
+                    # A server may stream without end: a file of no stated size fills no disk.
+                    raise ValueError(f"it states no size and holds more than the cache folder's disk can spare "
+                                     f"({max(room, 0) / 1e9:.1f} GB)")
                 out.write(chunk)
         os.replace(part, dest)  # a copy is whole or absent: a stopped one leaves only the .part
     except Exception as exc:  # a filesystem's own errors: one line
         with contextlib.suppress(OSError):
             part.unlink()
         raise TracetuiError(f"cannot copy {safe_line(clip(rel, 200))} from {location.url}: {exception_line(exc)}") from None
+    return 0 if size else written
 
 
 def _read_index(into: Path) -> dict[str, str]:
