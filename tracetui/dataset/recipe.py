@@ -10,6 +10,7 @@ detectors once more before a byte is written: a projection cannot put back what 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -303,17 +304,20 @@ def _project(recipe: Recipe, staging: Path) -> dict[str, Any]:
 
 
 def _gate(recipe: Recipe, table: str, rows: Any) -> None:
-    """The detectors over every projected value: SQL that pieces a secret back together is refused."""
+    """The detectors over every projected value and over the table's schema (its column and field
+    names, written to the file whether or not a row is): SQL that pieces a secret back together is
+    refused."""
     import orjson
 
     from tracetui.redact import AUTO
     from tracetui.redact.scan import gate_scan, timed_scans
 
+    texts = (orjson.dumps(row, default=str).decode() for row in rows.to_pylist())
     with timed_scans():
         refused = any(
             f.tier == AUTO  # a row it cannot scan in time too
-            for row in rows.to_pylist()
-            for f in gate_scan(orjson.dumps(row, default=str).decode(), None)
+            for text in itertools.chain([str(rows.schema)], texts)
+            for f in gate_scan(text, None)
         )
     if refused:
         raise RecipeError(
