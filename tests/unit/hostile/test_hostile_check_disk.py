@@ -40,7 +40,8 @@ def test_what_holds_no_file_bytes_still_counts_against_the_disk_limit(sealed, ch
     repo, capsule = sealed
     result = replay(capsule, repo, check=check, limits=CheckLimits(disk=8 * MiB))
     assert result.verdict == INCONCLUSIVE, result.reason
-    assert result.base_check is not None and result.base_check.limit == "disk", result.base_check.output
+    assert result.base_check is not None
+    assert result.base_check.limit == "disk", result.base_check.output
     assert result.reason == "the check hit its disk limit (8 MiB) at the base commit"
 
 
