@@ -328,7 +328,6 @@ def _gate(recipe: Recipe, table: str, rows: Any) -> None:
 
 def _write_table(dest: str, rel: str, table: Any) -> None:
     """One Parquet file at `dest/rel`, written whole (atomically on a local disk)."""
-    import os
     import tempfile
 
     import pyarrow.parquet as pq
