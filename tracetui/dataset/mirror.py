@@ -133,8 +133,8 @@ def _copy(location: Location, rel: str, dest: Path, size: int, room: int) -> int
                     raise ValueError(f"it holds more than the {size:,} bytes its listing says")
                 if not size and written > room:
                     # A server may stream without end: a file of no stated size fills no disk.
-                    raise ValueError(f"it states no size and holds more than the cache folder's disk can spare "
-                                     f"({max(room, 0) / 1e9:.1f} GB)")
+                    raise ValueError(f"it states no size and holds more than the cache folder's disk can "
+                                     f"spare ({max(room, 0) / 1e9:.1f} GB)")
                 out.write(chunk)
         os.replace(part, dest)  # a copy is whole or absent: a stopped one leaves only the .part
     except Exception as exc:  # a filesystem's own errors: one line

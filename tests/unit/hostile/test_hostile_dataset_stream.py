@@ -84,7 +84,8 @@ def _cached_bytes(top: Path) -> int:
     return sum(p.stat().st_size for p in top.rglob("*") if p.is_file())
 
 
-def test_a_file_of_no_stated_size_is_held_to_the_room_the_disk_can_spare(server, tmp_path, monkeypatch, capsys):
+def test_a_file_of_no_stated_size_is_held_to_the_room_the_disk_can_spare(server, tmp_path, monkeypatch,
+                                                                          capsys):
     for name in ("CACHE", "STATE", "CONFIG", "DATA"):
         monkeypatch.setenv(f"XDG_{name}_HOME", str(tmp_path / name.lower()))
     real = shutil.disk_usage

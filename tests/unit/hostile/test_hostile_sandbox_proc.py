@@ -34,8 +34,8 @@ def test_the_check_reads_no_secret_of_the_users_environment(tmp_path):
     env = {**os.environ, "AWS_SECRET_ACCESS_KEY": CANARY, "SSH_AUTH_SOCK": f"/tmp/{CANARY}/agent.sock"}
     argv = [sys.executable, "-m", "tracetui", "replay", str(tmp_path / "ep.capsule"), "--repo", str(repo),
             "--check", READ_ENVIRONS, "--json"]  # fmt: skip
-    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120, stdin=subprocess.DEVNULL,
-                          check=False)  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120,
+                          stdin=subprocess.DEVNULL, check=False)  # fmt: skip
     assert '"base_check"' in done.stdout, done.stderr
     assert "PATH=" in done.stdout  # the check ran and read what it may: the variables it was given
     assert CANARY not in done.stdout + done.stderr
