@@ -302,6 +302,10 @@ class GateFinding:
     tier: str
     detector: str
     value: str = field(repr=False)
+    # Where it lies in the text scanned (characters): `export --check` places a finding of a piece of
+    # a file by it. Not part of what a finding is.
+    start: int = field(default=0, compare=False)
+    end: int = field(default=0, compare=False)
 
     def row(self) -> dict[str, Any]:
         return {
@@ -371,7 +375,7 @@ def gate_findings(
                 or any(value in k for k in scrubbed.kept_values)
             ):
                 continue
-            leaks.append(GateFinding(name, line_no, f.kind, f.tier, f.detector, value))
+            leaks.append(GateFinding(name, line_no, f.kind, f.tier, f.detector, value, f.start, f.end))
     return leaks
 
 
@@ -420,14 +424,8 @@ def _texts(name: str, data: bytes) -> Iterator[tuple[int, str]]:
     Decoded strings are what detectors are built for (a PEM block has real newlines, not `\\n`),
     and they are the same unit the plan was made on.
     """
-    if name.endswith(".html"):
-        # A page reads as the text it shows: the renderer's own tags are breaks between texts (a log's
-        # `<` is written `&lt;`, so every tag is the renderer's), or a tag glued to a placeholder
-        # (`&lt;TOKEN_1&gt;</span>`) reads as a value no placeholder is.
-        yield 1, _TAG.sub("\n", data.decode("utf-8", errors="replace"))
-        return
     if not name.endswith((".json", ".jsonl")):
-        yield 1, data.decode("utf-8", errors="replace")
+        yield 1, gate_text(name, data)
         return
     for line_no, line in enumerate(data.split(b"\n"), 1):
         if line:
@@ -440,6 +438,16 @@ def _texts(name: str, data: bytes) -> Iterator[tuple[int, str]]:
                 continue
             for text in _strings(record):
                 yield line_no, text
+
+
+def gate_text(name: str, data: bytes) -> str:
+    """The one text the gate reads of a member that is not JSON (a page, a log of text)."""
+    if name.endswith(".html"):
+        # A page reads as the text it shows: the renderer's own tags are breaks between texts (a log's
+        # `<` is written `&lt;`, so every tag is the renderer's), or a tag glued to a placeholder
+        # (`&lt;TOKEN_1&gt;</span>`) reads as a value no placeholder is.
+        return _TAG.sub("\n", data.decode("utf-8", errors="replace"))
+    return data.decode("utf-8", errors="replace")
 
 
 def _strings(obj: Any) -> Iterator[str]:

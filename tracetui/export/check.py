@@ -10,6 +10,7 @@ the spec's published schema (blame.record_problems).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from typing import Any
 import orjson
 
 from tracetui.capsule.gate_memo import GateMemo
-from tracetui.capsule.scrub import GateFinding, Scrubbed, gate_findings
+from tracetui.capsule.scrub import GateFinding, Scrubbed, gate_findings, gate_text
 from tracetui.errors import TracetuiError
 from tracetui.export.atif_validator import Validator, find_validator
 from tracetui.export.manifest import MANIFEST, file_sha256, inside, read_manifest
@@ -83,8 +84,8 @@ def check(dest: str | Path) -> CheckReport:
     def gate(name: str, data: bytes) -> list[GateFinding]:
         return gate_findings({name: data}, nobody, identity, memo=memo, scan_many=scanner.scan)
 
-    def read(path: Path, rel: str) -> Iterator[tuple[int, bytes]]:
-        return _readable(path, rel, parquet)
+    def read(path: Path, rel: str, seen: _Read) -> Iterator[_Piece]:
+        return _readable(path, rel, parquet, seen)
 
     try:
         for rel in sorted(listed):
@@ -110,40 +111,103 @@ def _file_problems(
     kept: set[str],
     validator: Validator | None,
     gate: Callable[[str, bytes], list[GateFinding]],
-    read: Callable[[Path, str], Iterator[tuple[int, bytes]]],
+    read: Callable[[Path, str, _Read], Iterator[_Piece]],
 ) -> list[dict[str, Any]]:
     """What is wrong with one listed file: its digest, a sure finding of a kind its sessions did not
     keep (`gate`), and what its format's validator or schema rejects."""
     differ = [{"file": rel, "problem": "its bytes differ from the manifest's digest"}]
+    seen = _Read()
     try:
         path = inside(root, rel)
         # The manifest may be forged, and name a sparse file of gigabytes: its size is compared before
-        # a byte is read; the digest is worked out a MB at a time, and past WHOLE_MOST the detectors
-        # read the file in pieces of whole lines (`_readable`), as a file of JSON lines.
+        # a byte is read. The digest is worked out from the reads the detectors make (one pass over a
+        # file of GBs, not two), a piece at a time past WHOLE_MOST (`_readable`); a Parquet file's
+        # before its rows are decoded in a child.
         st = os.stat(path)
         if stat.S_ISREG(st.st_mode) and (not isinstance(meta, dict) or st.st_size != meta.get("size")):
             return differ
-        sha, size = file_sha256(path)
+        if rel.endswith(".parquet"):
+            seen.given(*file_sha256(path))
     except TracetuiError as exc:
         return [{"file": rel, "problem": str(exc)}]
     except OSError as exc:
         return [{"file": rel, "problem": f"cannot be read ({exc.strerror or exc})"}]
-    if not isinstance(meta, dict) or sha != meta.get("sha256") or size != meta.get("size"):
+    if seen.whole and not seen.matches(meta):
         return differ
     problems: list[dict[str, Any]] = []
     try:
-        for before, readable in read(path, rel):
-            for leak in gate(_gate_name(rel), readable):
-                if leak.kind not in kept:
-                    where = f"line {leak.line + before}"
+        for piece in read(path, rel, seen):
+            for leak in gate(_gate_name(rel), piece.data):
+                if leak.kind not in kept and piece.owns(leak):
+                    where = f"line {piece.line(leak)}"
                     problems.append({"file": rel, "problem": f"{where}: {leak.kind} ({leak.tier}) left"})
     except TracetuiError as exc:
         problems.append({"file": rel, "problem": str(exc)})
+    except OSError as exc:
+        problems.append({"file": rel, "problem": f"cannot be read ({exc.strerror or exc})"})
+    if not seen.whole:  # it stopped before the file's end (not a regular file, unreadable): said as it is
+        return problems[-1:]
+    if not seen.matches(meta):  # what was found in it is not what the manifest vouches for
+        return differ
+    size = seen.size
     if validator is not None and _is_trajectory(rel):
         problems += [{"file": rel, "problem": p} for p in _atif_problems(path, validator, size)]
     if _is_trace(rel):
         problems += [{"file": rel, "problem": p} for p in _trace_problems(path)]
     return problems
+
+
+@dataclass(slots=True)
+class _Read:
+    """A file's SHA-256 and size, worked out from the reads the detectors make of it; `whole` once
+    every byte is in."""
+
+    sha: Any = field(default_factory=hashlib.sha256)
+    size: int = 0
+    whole: bool = False
+    hexdigest: str = ""
+
+    def update(self, data: bytes) -> None:
+        self.sha.update(data)
+        self.size += len(data)
+
+    def done(self) -> None:
+        self.hexdigest, self.whole = self.sha.hexdigest(), True
+
+    def given(self, hexdigest: str, size: int) -> None:
+        self.hexdigest, self.size, self.whole = hexdigest, size, True
+
+    def matches(self, meta: object) -> bool:
+        said = (meta.get("sha256"), meta.get("size")) if isinstance(meta, dict) else None
+        return said == (self.hexdigest, self.size)
+
+
+@dataclass(slots=True)
+class _Piece:
+    """What the detectors read of a file at once (`data`, as the gate reads it), with the file's lines
+    before it. A window of one text (`_windows`) owns the findings that start in its characters
+    [lo, hi) and places each on its own line; any other piece owns all it holds."""
+
+    before: int
+    data: bytes
+    name: str = ""
+    lo: int = 0
+    hi: int | None = None
+    head: int = 0  # lines of `data` before `lo`
+    window: bool = False
+    text: str | None = None
+
+    def owns(self, leak: GateFinding) -> bool:
+        return not self.window or (self.lo <= leak.start and (self.hi is None or leak.start < self.hi))
+
+    def line(self, leak: GateFinding) -> int:
+        if not self.window:
+            return self.before + leak.line
+        if self.name.endswith(".html"):  # a page's tags read as line breaks: the line its own part starts on
+            return self.before + self.head + 1
+        if self.text is None:
+            self.text = gate_text(self.name, self.data)
+        return self.before + self.text.count("\n", 0, leak.start) + 1
 
 
 _MEMO_TEXTS = 200_000  # texts the check remembers at once (about 50 MB); past it, it starts again
@@ -156,6 +220,13 @@ _MEMO_TEXTS = 200_000  # texts the check remembers at once (about 50 MB); past i
 WHOLE_MOST = 256 << 20
 LINE_MOST = 64 << 20
 _PIECE = 8 << 20
+# The farthest a detector reads across lines (redact), to find a secret or to pass over what is none:
+# an armoured public block is passed over up to 64 KB past its header (known._ARMOR_LIMIT), a private
+# key's block read 16 KB past its header (rules.tokens._PEM_LIMIT), a hex run over lines taken up to
+# 16 KB (encoded.MAX_LENGTH), a wrapped token 1 KB back from its break (joined._WINDOW); 2 KB more for
+# the header lines. A window of one text owns only findings that start REACH or more before its end,
+# and has REACH of the file before what it owns (`_windows`): no finding is cut, none said twice.
+REACH = 66 << 10
 
 
 def _kept_kinds(manifest: dict[str, Any]) -> dict[str, set[str]]:
@@ -232,13 +303,15 @@ def _gate_name(rel: str) -> str:
     return rel + ".jsonl" if rel.endswith(".parquet") else rel
 
 
-def _readable(path: Path, rel: str, parquet: ParquetRows) -> Iterator[tuple[int, bytes]]:
+def _readable(path: Path, rel: str, parquet: ParquetRows, seen: _Read) -> Iterator[_Piece]:
     """What the detectors read of a file, in pieces with the lines before each: parquet rows as JSON
     lines (a few MB at a time, decoded in `parquet`'s bounded child process), raw logs as the
-    export's gate read them (`raw.gate_view`), anything else as it is."""
+    export's gate read them (`raw.gate_view`), anything else as it is. `seen` is given every byte
+    read (but a Parquet file's, digested before)."""
     if rel.endswith(".parquet"):
         try:
-            yield from parquet.rows(path)
+            for before, rows in parquet.rows(path):
+                yield _Piece(before, rows)
         except Unreadable as exc:
             raise TracetuiError(str(exc)) from None
         return
@@ -248,12 +321,33 @@ def _readable(path: Path, rel: str, parquet: ParquetRows) -> Iterator[tuple[int,
     # A file past WHOLE_MOST (a Gemini log, a trajectory, of a session of a million steps) in pieces
     # of whole lines too: a secret inside a JSON string has its newlines escaped, so no finding is
     # cut in two at a piece's end (gate_view reads a log line by line in any case); a text read as
-    # one (not JSON) is never cut inside a key's block of lines (`_block_cut`).
+    # one (not JSON) in overlapping windows of whole lines, so that one of them holds whole each
+    # finding that runs over lines (`_windows`).
     if _in_pieces(rel) or _size(path) > WHOLE_MOST:
-        for before, piece in _line_pieces(path, blocks=_one_text(rel)):
-            yield before, view(piece)
+        pieces = _line_pieces(path, seen)
+        if not _one_text(rel):
+            for before, piece in pieces:
+                yield _Piece(before, view(piece))
+            return
+        name = _gate_name(rel)
+        for w in _windows(pieces):
+            lo, hi = _owned_chars(name, view, w)
+            yield _Piece(w.before, view(w.data), name, lo, hi, w.data.count(b"\n", 0, w.own), window=True)
         return
-    yield 0, view(read_regular(path, WHOLE_MOST))
+    data = read_regular(path, WHOLE_MOST)
+    seen.update(data)
+    seen.done()
+    yield _Piece(0, view(data))
+
+
+def _owned_chars(name: str, view: Callable[[bytes], bytes], w: _Window) -> tuple[int, int | None]:
+    """What `w` owns in characters of the text the gate reads of it: its bytes as they are where they
+    are ASCII and read as they are, else the lengths of the texts of its lines before and within
+    (each a text of whole lines, so the gate's text of the window begins with them)."""
+    if view is bytes and not name.endswith(".html") and w.data.isascii():
+        return w.own, w.cut
+    lo = len(gate_text(name, view(w.data[: w.own]))) if w.own else 0
+    return lo, None if w.cut is None else lo + len(gate_text(name, view(w.data[w.own : w.cut])))
 
 
 def _size(path: Path) -> int:
@@ -274,43 +368,80 @@ def _one_text(rel: str) -> bool:
     return not _gate_name(rel).endswith((".json", ".jsonl"))
 
 
-# How far back from a piece's end a block's opening line (`-----BEGIN …`) is looked for: past a
-# private key's block (redact's _PEM_LIMIT, 16 KB after its header).
-BLOCK_MOST = 64 << 10
-
-
-def _block_cut(piece: bytes) -> int:
-    """Where a piece of one text is cut so that no armoured block (a private key's, over several
-    lines) is left open at its end: at the start of that block's first line; else its end. Such a
-    block cut in two was found in neither piece: its header alone reads as a placeholder, its body
-    alone as nothing."""
-    opened = piece.rfind(b"-----BEGIN", max(0, len(piece) - BLOCK_MOST))
-    if opened < 0 or piece.find(b"-----END", opened) >= 0:
-        return len(piece)
-    start = piece.rfind(b"\n", 0, opened) + 1
-    return start or len(piece)  # a piece that starts with the block is read as it is
-
-
-def _line_pieces(path: Path, blocks: bool = False) -> Iterator[tuple[int, bytes]]:
+def _line_pieces(path: Path, seen: _Read | None = None) -> Iterator[tuple[int, bytes]]:
     """A file of lines in pieces of whole lines (about _PIECE bytes), each with the lines before it;
-    TracetuiError for a line over LINE_MOST, of which no more is read. With `blocks`, no piece ends
-    inside an armoured block (`_block_cut`)."""
+    TracetuiError for a line over LINE_MOST, of which no more is scanned. `seen` is given every byte
+    read, to the file's end (the rest past such a line too: its digest is still said)."""
     before = 0
     with open_regular(path) as fh:
         rest = b""
         while chunk := fh.read(_PIECE):
+            if seen is not None:
+                seen.update(chunk)
             rest += chunk
             cut = rest.rfind(b"\n") + 1
-            if cut and blocks:
-                cut = _block_cut(rest[:cut])
             if not cut:
                 if len(rest) > LINE_MOST:
+                    _read_out(fh, seen)
                     raise TracetuiError(f"line {before + 1}: over {LINE_MOST >> 20} MB, too long to check")
                 continue
             piece, rest = rest[:cut], rest[cut:]
             yield before, piece
             before += piece.count(b"\n")
+        if seen is not None:
+            seen.done()
         if rest:
             if len(rest) > LINE_MOST:
                 raise TracetuiError(f"line {before + 1}: over {LINE_MOST >> 20} MB, too long to check")
             yield before, rest
+
+
+def _read_out(fh: Any, seen: _Read | None) -> None:
+    """The rest of a file given to `seen`, a MB at a time (nothing held)."""
+    if seen is None:
+        return
+    while chunk := fh.read(1 << 20):
+        seen.update(chunk)
+    seen.done()
+
+
+@dataclass(slots=True)
+class _Window:
+    before: int  # lines of the file before it
+    data: bytes
+    own: int  # where what it owns starts (an earlier window owned what is before)
+    cut: int | None  # where the next window's own part starts; None: it owns to the file's end
+
+
+def _windows(pieces: Iterator[tuple[int, bytes]]) -> Iterator[_Window]:
+    """One text's pieces of whole lines as overlapping windows of whole lines, memory bounded by a
+    piece and twice REACH (and a line as long as LINE_MOST where one is). Each owns the findings that
+    start in [own, cut): REACH of the file is before `own` and after `cut`, so each finding over lines
+    (at most REACH long) is whole in the window that owns it and owned by one window only. Where a
+    line is longer than REACH the next window starts at a line's start after it."""
+    at, piece, held, own = 0, b"", b"", 0
+    try:
+        for at, piece in pieces:
+            window = held + piece  # its lines before it: the piece's less those held (a few, not a piece's)
+            cut = max(window.rfind(b"\n", 0, max(0, len(window) - REACH)) + 1, own)
+            if cut > own:
+                yield _Window(at - held.count(b"\n"), window, own, cut)
+            start = _window_start(window, cut)
+            held, own = window[start:], cut - start
+    except TracetuiError:  # a line too long to check: what was read before it is scanned still
+        if held:
+            yield _Window(at + piece.count(b"\n") - held.count(b"\n"), held, own, None)
+        raise
+    if held:
+        yield _Window(at + piece.count(b"\n") - held.count(b"\n"), held, own, None)
+
+
+def _window_start(window: bytes, cut: int) -> int:
+    """Where the window after `window` starts: at the start of a line REACH or more before `cut`, or
+    (a line longer than REACH there) the first line's start past that."""
+    if cut <= REACH:
+        return 0
+    start = window.rfind(b"\n", 0, cut - REACH) + 1
+    if cut - start > 2 * REACH:
+        start = window.find(b"\n", cut - REACH - 1) + 1
+    return start
