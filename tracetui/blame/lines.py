@@ -119,7 +119,8 @@ class _Matcher:
         return self._last[1]
 
     def _mapped_root(self, sid: str) -> str | None:
-        """The session's logged folder that the trail's mapping places at this clone's top, if any."""
+        """The session's logged folder that the trail's mapping places at this clone's top, if any,
+        when the clone holds the text the log kept there."""
         if sid in self.mapped:
             return self.mapped[sid]
         root = None
@@ -130,6 +131,10 @@ class _Matcher:
                 if found.logged_root and found.held >= MAPPED_FILES:
                     root = found.logged_root.rstrip("/")
             except Exception:  # noqa: BLE001 - an unreadable session is just not recognised
+                root = None
+            # Names alone are no proof (every JS project holds a README.md and a package.json): as the
+            # trail's `belongs`, a clone taken without the log's word must hold the log's text.
+            if root is not None and not self._holds_text(sid, root):
                 root = None
         self.mapped[sid] = root
         return root
