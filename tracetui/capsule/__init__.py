@@ -30,6 +30,7 @@ from tracetui.capsule.replay import (
 )
 from tracetui.capsule.limits import DEFAULT_LIMITS, CheckLimits
 from tracetui.capsule.sandbox import Sandbox, find_sandbox
+from tracetui.capsule.scrub import gate_scrubbed
 from tracetui.capsule.scope import (
     SealRefused,
     SealScope,
@@ -69,6 +70,7 @@ __all__ = [
     "path_refusal",
     "path_twins",
     "find_sandbox",
+    "gate_scrubbed",
     "in_scope",
     "finding_line",
     "open_capsule",

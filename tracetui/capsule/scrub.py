@@ -379,6 +379,20 @@ def gate_findings(
     return leaks
 
 
+def gate_scrubbed(obj: Any, identity: Identity | None = None) -> Any:
+    """`obj` (JSON-like, built from logs with no plan: `blame --format agent-trace`) with every value
+    the second gate finds in its strings replaced by a placeholder of its kind, keys included: what
+    an export does with a value its plan never listed (`Scrubbed.widened`), by the same gate."""
+    blank = Scrubbed(Session(id="", agent="", source=""), [], [])
+    texts = [("record", 1, t) for t in dict.fromkeys(_strings(obj)) if not inert(t)]
+    found = gate_findings({}, blank, identity, texts=texts)
+    if not found:
+        return obj
+    blank.replacements = new_placeholders([(g.kind, g.value) for g in found], [])
+    blank._pattern = _pattern(blank.replacements)
+    return blank.deep(obj)
+
+
 def gate_texts(members: dict[str, bytes]) -> list[tuple[str, int, str]]:
     """(member, line, text) of every distinct text the gate scans in `members`, in its order."""
     seen: set[str] = set()

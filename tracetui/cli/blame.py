@@ -124,7 +124,11 @@ def run_blame(args: argparse.Namespace) -> int:
         )
         _done(progress)
         if args.format == "agent-trace":
-            print_json(blame_api.agent_trace(bucket, found))
+            import tracetui.capsule as capsule_api
+
+            # The record is made to be committed: the log's strings in it (a model's name) leave the
+            # machine, so they pass the export's second gate.
+            print_json(capsule_api.gate_scrubbed(blame_api.agent_trace(bucket, found)))
             return 0
     if args.json:
         print_json(found.rows())
