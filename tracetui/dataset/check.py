@@ -98,8 +98,9 @@ def check_dataset(url: str) -> DatasetCheck:
     return report
 
 
-def _listing(location: Location) -> dict[str, int]:
-    """Every file of the dataset, by its path inside it, with its size."""
+def _listing(location: Location) -> dict[str, int | None]:
+    """Every file of the dataset, by its path inside it, with its size where the listing gives one (an
+    http server's page of links gives none)."""
     # A filesystem instance is shared within a process (fsspec's cache): what it listed earlier may
     # be gone, and the check is of what is there now.
     with contextlib.suppress(Exception):
@@ -113,11 +114,12 @@ def _listing(location: Location) -> dict[str, int]:
     except Exception as exc:  # a filesystem's own errors: one line, never a traceback
         raise TracetuiError(f"cannot list the dataset at {location.url}: {type(exc).__name__}: {exc}") from None
     base = location.root.rstrip("/") + "/"
-    out: dict[str, int] = {}
+    out: dict[str, int | None] = {}
     for path, info in found.items():
         name = str(path)
         if name.startswith(base):
-            out[name[len(base) :]] = int((info or {}).get("size") or 0)
+            size = (info or {}).get("size")
+            out[name[len(base) :]] = None if size is None else int(size)
     return out
 
 
@@ -143,13 +145,14 @@ def _manifest(location: Location, rel: str, report: DatasetCheck) -> dict[str, A
     return parsed
 
 
-def _listed_whole(rel: str, meta: dict[str, Any], listing: dict[str, int], machine: str,
+def _listed_whole(rel: str, meta: dict[str, Any], listing: dict[str, int | None], machine: str,
                   report: DatasetCheck) -> bool:  # fmt: skip
-    """Whether a file a manifest lists is there at the size it says (else its problem is reported)."""
+    """Whether a file a manifest lists is there at the size it says (else its problem is reported). A
+    size the listing does not give is no mismatch: the file's digest decides, as for every file."""
     if rel not in listing:
         report.problem(rel, f"listed by machine {machine}'s manifest but missing")
         return False
-    if listing[rel] != meta.get("size"):
+    if listing[rel] is not None and listing[rel] != meta.get("size"):
         report.problem(rel, f"its size differs from machine {machine}'s manifest")
         return False
     return True
@@ -194,7 +197,7 @@ def _stray(rel: str, machines: set[str]) -> str:
     return "not part of a dataset's layout (data/, machines/, README.md)"
 
 
-def _read_tables(location: Location, listing: dict[str, int], report: DatasetCheck,
+def _read_tables(location: Location, listing: dict[str, int | None], report: DatasetCheck,
                  deferred: dict[str, tuple[dict[str, Any], str]]) -> None:  # fmt: skip
     """Each table read whole by DuckDB, as `tracetui sql` reads it (a remote table from a local copy:
     tracetui.dataset.mirror); where one cannot be, its files one by one, so the lines name the files.
