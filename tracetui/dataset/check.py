@@ -113,13 +113,12 @@ def _listing(location: Location) -> dict[str, int | None]:
         raise
     except Exception as exc:  # a filesystem's own errors: one line, never a traceback
         raise TracetuiError(f"cannot list the dataset at {location.url}: {type(exc).__name__}: {exc}") from None
-    base = location.root.rstrip("/") + "/"
     out: dict[str, int | None] = {}
     for path, info in found.items():
-        name = str(path)
-        if name.startswith(base):
+        rel = location.rel(str(path))
+        if rel is not None:
             size = (info or {}).get("size")
-            out[name[len(base) :]] = None if size is None else int(size)
+            out[rel] = None if size is None else int(size)
     return out
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,16 @@ class Location:
     def path(self, rel: str) -> str:
         """The full path of `rel` (a `/`-separated name inside the dataset)."""
         return f"{self.root}/{rel}" if rel else self.root
+
+    def rel(self, listed: str) -> str | None:
+        """The name inside the dataset of a path `fs` listed, None for one outside it. An http(s)
+        server's listing is its page's links, percent-encoded (`machine%3Dm1`): decoded, they are
+        the names the manifests and the partitions use."""
+        base = self.root.rstrip("/") + "/"
+        if not listed.startswith(base):
+            return None
+        rel = listed[len(base) :]
+        return urllib.parse.unquote(rel) if self.protocol in ("http", "https") else rel
 
     def table_glob(self, table: str, machine: str | None = None) -> str:
         """The glob of one table's files (of one machine's partition when given), as a path on `fs`."""

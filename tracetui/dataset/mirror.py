@@ -71,13 +71,11 @@ def _remote_files(location: Location, table: str) -> dict[str, str]:
         return {}  # the table's absence is dataset_tables' to say
     except Exception as exc:  # a filesystem's own errors: one line, never a traceback
         raise TracetuiError(f"cannot list {location.url}'s {table} table: {type(exc).__name__}: {exception_line(exc)}") from None
-    base = location.root.rstrip("/") + "/"
     out: dict[str, str] = {}
     for path, info in sorted(found.items()):
-        name = str(path)
-        if not name.startswith(base) or not name.endswith(".parquet"):
+        rel = location.rel(str(path))
+        if rel is None or not rel.endswith(".parquet"):
             continue
-        rel = name[len(base) :]
         _check_rel(location, rel)
         info = info or {}
         version = info.get("ETag") or info.get("etag") or info.get("mtime") or info.get("LastModified") or ""

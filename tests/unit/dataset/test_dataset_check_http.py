@@ -1,7 +1,9 @@
 """`tracetui export --check URL` of a dataset served over http(s): a server's page of links gives no
 file's size, and the check took every such size for 0, so each file the manifest lists (the card, the
 receipts) was reported as of another size than the manifest's. A size the listing does not give is no
-mismatch: the file's digest decides, as it does for every file.
+mismatch: the file's digest decides, as it does for every file. And the page's links are
+percent-encoded (`machine%3Dm1`): taken as names, every table file was missing from its partition and
+a stray outside any; decoded, they are the manifest's names.
 
 A machine's export of the Pi fixture into a dataset, served by Python's http.server on 127.0.0.1."""
 
@@ -67,3 +69,11 @@ def test_the_digest_still_decides(dataset, capsys):
         found = _check(url, capsys)
     rel = receipt.relative_to(dataset).as_posix()
     assert {"file": rel, "problem": "its bytes differ from machine m1's manifest digest"} in found["problems"]
+
+
+def test_a_served_export_checks_clean(dataset, capsys):
+    for url in _served(dataset):
+        found = _check(url, capsys)
+    assert found["problems"] == []
+    assert found["ok"] and found["machines"] == ["m1"] and found["sessions"] == 1
+    assert found["rows"]["sessions"] == 1 and found["rows"]["steps"] > 0
