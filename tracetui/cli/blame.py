@@ -11,7 +11,7 @@ from typing import Any
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import count_line, print_json
-from tracetui.errors import TracetuiError, UsageError
+from tracetui.errors import UsageError
 from tracetui.safe_text import safe_line
 
 _LINES = re.compile(r"^(?P<file>.+):(?P<first>\d+)(?:-(?P<last>\d+))?$")
