@@ -11,6 +11,7 @@ import orjson
 
 from tracetui.model import Step, StepKind, Tokens
 from tracetui.sources.common.coerce import as_count, as_moment
+from tracetui.sources.common.jsonl import DEEP_VALUE
 
 UNLOGGED = "unlogged_requests"  # the meta `event` of the step that holds them
 # Models kept of one `cost-state` (a session uses a few): a hostile one of millions stays small.
@@ -78,9 +79,14 @@ def mark_mid_stream(seen: Tokens, message: dict[str, Any]) -> None:
 
 def _json_chars(value: Any) -> int:
     try:
-        return len(orjson.dumps(value))
+        data = orjson.dumps(value)
     except (TypeError, orjson.JSONEncodeError):  # too deep: not counted, so never a false mark
         return 0
+    # Cut where it was read for its depth (`jsonl.within_depth`): its size is not known, nor counted.
+    return 0 if _CUT in data else len(data)
+
+
+_CUT = orjson.dumps(DEEP_VALUE)
 
 
 @dataclass(slots=True)

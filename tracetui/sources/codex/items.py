@@ -14,6 +14,7 @@ from tracetui.sources.codex.parts import (
 from tracetui.sources.codex.state import _State
 from tracetui.sources.common.apply_patch import parse_patch, patch_from_command
 from tracetui.sources.common.coerce import as_dict, opt_str
+from tracetui.sources.common.jsonl import loads_within_depth
 
 
 class _Items(_State):
@@ -210,7 +211,7 @@ class _Items(_State):
             tool_input = raw
             if isinstance(raw, str):
                 try:
-                    tool_input = orjson.loads(raw)
+                    tool_input = loads_within_depth(raw)
                 except orjson.JSONDecodeError:
                     tool_input = raw
             if isinstance(tool_input, dict):

@@ -111,7 +111,7 @@ def iter_entries(
                 yield number, position, value
             continue
         if isinstance(record, dict):
-            yield number, 0, record
+            yield number, 0, within_depth(record) if _maybe_too_deep(line) else record
         else:
             errors.append(LineError(path, number, f"expected a JSON object, got {type(record).__name__}"))
 
@@ -168,7 +168,7 @@ def salvage(
 
 # orjson's message for JSON nested past 1,024 levels; Python's parser stops near 1,000 (RecursionError).
 _TOO_DEEP = "depth limit exceeded"
-MAX_DEPTH = 256  # no agent writes JSON this deep: past it, a value stands for what it held
+MAX_DEPTH = 200  # no agent writes JSON this deep: past it, a value stands for what it held
 DEEP_VALUE = "[nested too deep]"
 DEEP_NOTE = f"JSON nested deeper than {MAX_DEPTH} levels; read with the deeper values replaced"
 # Outside strings only brackets and quotes matter; inside, an escape is two characters.
@@ -189,7 +189,7 @@ def load_document(data: bytes) -> tuple[Any, str | None]:
     parse as it is and was read with its deepest values replaced (`shallow`); JSONDecodeError if it
     is not JSON at all. One value nested a thousand levels deep must not cost the whole session."""
     try:
-        return orjson.loads(data), None
+        doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         if _TOO_DEEP not in str(exc):
             # NaN, Infinity, a lone surrogate or a number past 64 bits: orjson refuses them, Python's
@@ -204,6 +204,38 @@ def load_document(data: bytes) -> tuple[Any, str | None]:
         if flat is None:
             raise
         return flat, DEEP_NOTE
+    return (within_depth(doc) if _maybe_too_deep(data) else doc), None
+
+
+def loads_within_depth(text: str | bytes) -> Any:
+    """`orjson.loads(text)` for JSON a log gives as a string (a call's arguments), with its values
+    nested past MAX_DEPTH cut (`within_depth`); JSONDecodeError as orjson raises it."""
+    value = orjson.loads(text)
+    return within_depth(value) if _maybe_too_deep(text) else value
+
+
+# orjson writes at most 254 levels: a value nested deeper (valid JSON, and read, up to 1,024) failed
+# wherever the session was written again (a stage's copy, `show --json`, an export's digest). Such
+# a value is cut as the index cuts it, without a note: what is kept is what a sync always kept.
+_WRITES = 254
+
+
+def _maybe_too_deep(data: str | bytes) -> bool:
+    """False where `data` has too few brackets to nest past what orjson writes: the common case, for
+    the cost of counting them."""
+    if isinstance(data, str):
+        return data.count("[") + data.count("{") > _WRITES
+    return data.count(b"[") + data.count(b"{") > _WRITES
+
+
+def within_depth(value: Any) -> Any:
+    """`value` with every array or object deeper than MAX_DEPTH replaced by DEEP_VALUE: only a value
+    orjson cannot write again is walked."""
+    try:
+        orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return clean(value)
+    return value
 
 
 def shallow(data: bytes, limit: int = MAX_DEPTH) -> Any:

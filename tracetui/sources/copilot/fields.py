@@ -11,6 +11,7 @@ from tracetui.model import FileEdit, LineError
 from tracetui.sources import RawLog
 from tracetui.sources.common.apply_patch import parse_patch
 from tracetui.sources.common.coerce import as_dict, as_list, as_str, opt_str
+from tracetui.sources.common.jsonl import loads_within_depth
 
 
 EDIT_TOOLS = frozenset({"edit", "create", "str_replace_editor", "write", "insert", "apply_patch"})
@@ -34,7 +35,7 @@ def _arguments(value: Any) -> Any:
     """A call's arguments, parsed where a build wrote them as a JSON string (OpenAI-style)."""
     if isinstance(value, str) and value.lstrip().startswith("{"):
         try:
-            return orjson.loads(value)
+            return loads_within_depth(value)
         except orjson.JSONDecodeError:
             pass
     return value

@@ -19,6 +19,7 @@ from tracetui.regular_file import open_regular
 from tracetui.sources import RawLog
 from tracetui.sources.common import titles
 from tracetui.sources.common.coerce import as_dict, as_list, as_str, opt_str
+from tracetui.sources.common.jsonl import load_document
 from tracetui.sources.common.staged_files import load_state, nameable, write_atomic, write_changed
 from tracetui.sources.gemini import split as gemini_split
 from tracetui.sources.gemini.files import (
@@ -202,7 +203,8 @@ def _stage_logs(
         problems.append(LineError(str(logs), 0, "too large to read; its prompts are not staged"))
         return old, []
     try:
-        entries = orjson.loads(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
+        # As read() reads it (`project`): nested past what orjson writes again, or NaN, it is still staged.
+        entries, _ = load_document(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
     except orjson.JSONDecodeError:
         # read() of its sessions reports it. Torn by a write, perhaps: nothing is staged from it,
         # and nothing it staged before goes.

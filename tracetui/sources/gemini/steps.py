@@ -12,7 +12,7 @@ import orjson
 from tracetui.model import Session, Step, StepKind, Subagent
 from tracetui.sources.common import titles
 from tracetui.sources.common.coerce import as_dict, as_list, as_moment, as_str, opt_str
-from tracetui.sources.common.jsonl import guarded
+from tracetui.sources.common.jsonl import guarded, loads_within_depth
 from tracetui.sources.gemini.parts import (
     _edits,
     _own_responses,
@@ -248,7 +248,7 @@ class _Reader:
         args = call.get("args")
         if isinstance(args, str) and args.lstrip().startswith("{"):  # arguments written as a JSON string
             try:
-                args = orjson.loads(args)
+                args = loads_within_depth(args)
             except orjson.JSONDecodeError:
                 pass
         when = opt_str(call.get("timestamp")) or stamp

@@ -12,7 +12,7 @@ import orjson
 from tracetui.model import COPIED, LineError, Session, Step, StepKind
 from tracetui.sources.common import resumable, titles
 from tracetui.sources.common.coerce import as_list, as_moment, as_str
-from tracetui.sources.common.jsonl import guarded
+from tracetui.sources.common.jsonl import guarded, loads_within_depth
 from tracetui.sources.pi import openclaw_spawn
 from tracetui.sources.pi.edits import _edits, _settle_edits
 from tracetui.sources.pi.fields import _content_text, _iso, _model_name, _result_meta, _tokens, bash_exit
@@ -262,7 +262,7 @@ class _Reader:
         arguments = block.get("arguments")
         if isinstance(arguments, str):
             try:
-                arguments = orjson.loads(arguments)
+                arguments = loads_within_depth(arguments)
             except orjson.JSONDecodeError:
                 pass
         call_id = block.get("id")

@@ -1,0 +1,122 @@
+"""Values nested between the depth orjson writes (254 levels) and the depth it reads (1,024), found
+by structural fuzzing (2026-11-28): such a value parsed, and then failed wherever it was written
+again. An OpenCode part or a Gemini logs.json entry 300 levels deep stopped its stage, which cost
+every session of that agent (`cannot gather`); a tool input or a call's arguments 300 levels deep
+made `show --json` end in a traceback and the export refuse the session."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import orjson
+import pytest
+from support.deep_values import deep_json
+from support.hostile_fields import PICKS, each_field, model_problems
+
+from shared_data import FIXTURES
+from tracetui.bucket.locations import discover
+from tracetui.cli import main
+from tracetui.sources import read_session, registry
+
+LEVELS = 300  # past what orjson writes, well within what it reads
+
+
+def _sessions(agent: str, folder: Path, work: Path) -> list:
+    """Every session of `folder` as a sync reads it: through the agent's stage, where it has one."""
+    found = registry.get(agent)
+    files = discover(agent, [folder])
+    if found.stage is not None:
+        files, problems = found.stage(files, work / "staged")
+        assert not problems, problems
+    return [read_session(g) for g in found.group(files)]
+
+
+@pytest.mark.parametrize("agent", list(PICKS))
+def test_any_container_of_any_agents_log_300_levels_deep_keeps_a_writable_session(tmp_path, agent):
+    reader = registry.get(agent)
+    tried = 0
+    for field in each_field(agent, tmp_path):
+        if not field.where or not isinstance(field.value, dict | list):
+            continue
+        field.write(None, deep_json(LEVELS))
+        for group in reader.group(field.files):
+            session = read_session(group)
+            assert not model_problems(session), (field.path.name, field.where)  # orjson writes it
+        tried += 1
+    assert tried > 5
+
+
+def _deepen_json(path: Path, key: str) -> None:
+    """`key` set, in the JSON document at `path` (or each of its entries), to a value LEVELS deep."""
+    doc = orjson.loads(path.read_bytes())
+    for entry in doc if isinstance(doc, list) else [doc]:
+        entry[key] = "DEEP"
+    path.write_bytes(orjson.dumps(doc).replace(b'"DEEP"', deep_json(LEVELS)))
+
+
+@pytest.mark.parametrize(
+    ("agent", "tree", "deepened"),
+    [
+        ("opencode", FIXTURES / "opencode" / "storage", "part/msg_01B/prt_01B02.json"),
+        ("gemini", FIXTURES / "gemini", "tmp/garden/logs.json"),
+    ],
+)
+def test_a_record_300_levels_deep_is_staged_with_every_session(tmp_path, agent, tree, deepened):
+    plain, deep = tmp_path / "plain", tmp_path / "deep"
+    shutil.copytree(tree, plain)
+    shutil.copytree(tree, deep)
+    if agent == "gemini":  # logs.json alone: its sessions are staged from it, not from their chats
+        for folder in (plain, deep):
+            shutil.rmtree(folder / "tmp" / "garden" / "chats")
+    _deepen_json(deep / deepened, "extra")
+    want = _sessions(agent, plain, tmp_path / "w1")
+    got = _sessions(agent, deep, tmp_path / "w2")  # raised: "Recursion limit reached"
+    assert [(s.id, len(s.steps)) for s in got] == [(s.id, len(s.steps)) for s in want]
+    for session in got:
+        assert not model_problems(session)
+
+
+def _codex_log(folder: Path, as_text: bool, levels: int = LEVELS) -> Path:
+    """The Codex fixture with its first call's arguments `levels` deep: as JSON text (as Codex writes
+    them) or as the JSON value itself."""
+    log = folder / "current.jsonl"
+    folder.mkdir()
+    lines = (FIXTURES / "codex" / "current.jsonl").read_bytes().splitlines()
+    for n, line in enumerate(lines):
+        record = orjson.loads(line)
+        if record.get("payload", {}).get("type") == "function_call":
+            record["payload"]["arguments"] = deep_json(levels).decode() if as_text else "DEEP"
+            lines[n] = orjson.dumps(record).replace(b'"DEEP"', deep_json(levels))
+            break
+    else:
+        raise AssertionError("the fixture has no function call")
+    log.write_bytes(b"\n".join(lines) + b"\n")
+    return log
+
+
+def test_a_calls_arguments_given_as_json_text_300_levels_deep_keep_the_session_writable(tmp_path):
+    log = _codex_log(tmp_path / "codex", as_text=True)
+    (session,) = _sessions("codex", log.parent, tmp_path)
+    assert not model_problems(session)
+
+
+# Past 1,024 levels orjson refuses the line, which is read with its values past MAX_DEPTH cut: cut
+# at 256 levels, still deeper than orjson writes.
+@pytest.mark.parametrize("levels", [LEVELS, 2_000])
+@pytest.mark.parametrize("as_text", [False, True])
+def test_a_tool_input_nested_deep_is_shown_as_json_and_exported(tmp_path, capsys, as_text, levels):
+    _codex_log(tmp_path / "codex", as_text, levels)
+    bucket = ["--bucket", str(tmp_path / "b")]
+    assert main([*bucket, "sync", "--source", f"codex={tmp_path / 'codex'}", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["sessions"] == 1 and not [e for e in report["errors"] if "could not" in e["error"]]
+    assert main([*bucket, "ls", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert main([*bucket, "show", row["id"], "--json"]) == 0  # a traceback: "Recursion limit reached"
+    assert json.loads(capsys.readouterr().out)["steps"]
+    dest = tmp_path / "out"
+    assert main([*bucket, "export", str(dest), "--format", "atif", "--accept-suggested", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["written"] == 1
+    assert main([*bucket, "export", str(dest), "--check"]) == 0
