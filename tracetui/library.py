@@ -309,12 +309,9 @@ def _order_key(row: SessionSummary, order: str) -> float:
 
 
 def duration_seconds(started: str | None, ended: str | None) -> float | None:
-    """Seconds between two ISO times as the logs write them; None where either is missing or odd."""
-    from datetime import datetime
+    """Seconds between two ISO times as the logs write them; None where either is missing or odd.
+    A time without a zone is UTC (`as_moment`): one with and one without failed to subtract."""
+    from tracetui.sources.common.coerce import as_moment
 
-    try:
-        a = datetime.fromisoformat((started or "").replace("Z", "+00:00"))
-        b = datetime.fromisoformat((ended or "").replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (b - a).total_seconds()
+    a, b = as_moment(started), as_moment(ended)
+    return None if a is None or b is None else (b - a).total_seconds()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -306,7 +307,7 @@ def _call_step_id(home: dict[str, Any], call_id: str | None) -> str | None:
 def _agent_step(s: Step) -> dict[str, Any]:
     return {
         "step_id": 0,
-        "timestamp": s.timestamp,
+        "timestamp": _iso(s.timestamp),
         "source": "agent",
         "model_name": s.model,
         "message": "",
@@ -318,7 +319,7 @@ def _plain_step(s: Step) -> dict[str, Any]:
     source = "user" if s.kind == StepKind.USER else "system"
     step: dict[str, Any] = {
         "step_id": 0,
-        "timestamp": s.timestamp,
+        "timestamp": _iso(s.timestamp),
         "source": source,
         "message": s.text,
         "extra": {"tracetui_steps": [], "kind": s.kind},
@@ -329,6 +330,18 @@ def _plain_step(s: Step) -> dict[str, Any]:
         step["extra"]["model"] = s.model  # `model_name` is for agent steps only
     _note(step, s)
     return step
+
+
+def _iso(stamp: str | None) -> str | None:
+    """The step's time where it is ISO 8601 as ATIF's validator reads it, else None: a log's odd
+    time (`1e20`, a torn byte before it) made an export its own `--check` refused."""
+    if stamp is None:
+        return None
+    try:
+        datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp
 
 
 def _note(step: dict[str, Any], s: Step) -> None:

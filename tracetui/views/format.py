@@ -10,15 +10,13 @@ from typing import Any
 import orjson
 
 from tracetui.model import LineError, Step, StepKind
+from tracetui.sources.common.coerce import as_moment
 
 
 def parse_time(stamp: str | None) -> datetime | None:
-    if not stamp:
-        return None
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+    """An ISO 8601 time as an aware datetime, UTC where it names no zone (`as_moment`): a log that
+    wrote one time with a zone and the next without (`20260101`) made a subtraction fail."""
+    return as_moment(stamp)
 
 
 def human_duration(ms: int) -> str:
