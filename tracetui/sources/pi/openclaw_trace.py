@@ -63,7 +63,7 @@ def records(
         if header is None:
             header = _header(event)
         kind = event.get("type")
-        if kind not in _KNOWN:
+        if not isinstance(kind, str) or kind not in _KNOWN:  # `{}` is no key of a set: it raised
             name = f"trajectory/{kind}" if isinstance(kind, str) else "trajectory/(no type)"
             unknown[name] = unknown.get(name, 0) + 1
             continue
