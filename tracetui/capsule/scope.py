@@ -15,7 +15,7 @@ from tracetui.ctx import ContextIndex
 from tracetui.errors import TracetuiError, UsageError
 from tracetui.model import Session, Step
 from tracetui.redact.plan import Plan
-from tracetui.safe_text import safe_line
+from tracetui.safe_text import clip, safe_line
 
 # The session-level fields a capsule carries (its source paths and read errors stay home).
 SEALED_SESSION_FIELDS = ("cwd", "title", "git.", "subagents[")
@@ -52,6 +52,9 @@ class SealScope:
         )
 
 
+MAX_INDEX = 2**63 - 1  # the largest integer SQLite and JSON's readers hold
+
+
 def parse_steps(spec: str | None) -> tuple[int | None, int | None]:
     """`A:B` (step numbers as `show` lists them and the app shows them, `#12` as blame prints them;
     both ends included; either may be left out)."""
@@ -66,6 +69,9 @@ def parse_steps(spec: str | None) -> tuple[int | None, int | None]:
             b = a
     except ValueError:
         raise UsageError(f"--steps wants A:B with step indexes, got {safe_line(spec)!r}") from None
+    if any(n is not None and abs(n) > MAX_INDEX for n in (a, b)):
+        # Past 64 bits SQLite and orjson refuse the number with a traceback further on.
+        raise UsageError(f"--steps {clip(safe_line(spec), 80)}: no step index is that large")
     if a is not None and b is not None and a > b:
         raise UsageError(f"--steps {safe_line(spec)}: the first index is after the last")
     return (a, b)

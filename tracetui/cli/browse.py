@@ -86,6 +86,8 @@ def _positive(value: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value!r}")
+    if n > 2**63 - 1:  # SQLite's LIMIT refuses it with a traceback
+        raise argparse.ArgumentTypeError(f"expected a number below 2**63, got {clip(value, 40)!r}")
     return n
 
 

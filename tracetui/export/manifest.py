@@ -196,7 +196,7 @@ class Dest:
     @classmethod
     def open(cls, root: str | Path, export_format: str) -> Dest:
         path = Path(root).expanduser()
-        if path.exists() and not path.is_dir():
+        if os.path.lexists(path) and not path.is_dir():  # lexists: a dangling link is not a new folder
             raise TracetuiError(f"{path} is not a folder; give a folder to export into")
         old = read_manifest(path) if path.is_dir() else None
         if old is None and path.is_dir() and any(path.iterdir()):

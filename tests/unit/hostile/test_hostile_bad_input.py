@@ -1,0 +1,49 @@
+"""Bad input a new user types, each class once: one clear line on stderr, the documented exit code,
+no traceback, and nothing written.
+
+Found here: a number past 64 bits in `search --limit` reached SQLite (OverflowError) and in
+`export --steps` reached the manifest's JSON (TypeError), both as tracebacks; an export into a
+dangling symbolic link stopped with three chained tracebacks (FileExistsError) after the check that
+should have refused it had taken the link for a missing folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from support.fixture_bucket import synced
+
+from tracetui.cli import exit_codes, main
+
+HUGE = str(2**64)  # past SQLite's and orjson's 64-bit integers
+
+
+def _code(words: list[str]) -> int:
+    try:
+        return main(words)
+    except SystemExit as exc:  # argparse's usage errors
+        return int(exc.code or 0)
+
+
+@pytest.mark.parametrize(
+    ("words", "code"),
+    [
+        (["search", "x", "--limit", HUGE], exit_codes.USAGE),
+        (["export", "OUT", "--format", "md", "--sessions", "3", "--steps", f"0:{HUGE}"], exit_codes.USAGE),
+        (["export", "OUT", "--format", "md", "--sessions", "3", "--steps", HUGE], exit_codes.USAGE),
+        (["seal", "3", "-o", "OUT", "--steps", f"{HUGE}:"], exit_codes.USAGE),
+        (["export", "LINK", "--format", "atif"], exit_codes.FAILED),
+    ],
+)
+def test_bad_input_gets_one_line_and_its_code(tmp_path, capsys, words, code):
+    bucket = synced(tmp_path, main)
+    link = tmp_path / "link"
+    os.symlink(tmp_path / "nowhere", link)  # dangling: where it points does not exist
+    names = {"OUT": str(tmp_path / "out"), "LINK": str(link)}
+    capsys.readouterr()
+    assert _code([*bucket, *[names.get(w, w) for w in words]]) == code
+    out, err = capsys.readouterr()
+    assert len(err.splitlines()) == 1 and err.startswith("tracetui: "), err
+    assert not (tmp_path / "out").exists() and not (tmp_path / "nowhere").exists()
+    assert link.is_symlink()
