@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -258,8 +259,23 @@ def error(message: str, json_too: bool = False) -> None:
     if json_too:
         from tracetui.cli.output import print_json
 
-        print_json({"error": line})
+        try:
+            print_json({"error": line})
+        except BrokenPipeError:
+            # `… --json | head -1`: the reader left; the line on stderr still says why.
+            _stdout_gone()
     print(f"tracetui: {line}", file=sys.stderr)
+
+
+def _stdout_gone() -> None:
+    """stdout's reader went away: point it at /dev/null, so the flush at exit writes nowhere instead
+    of raising a BrokenPipeError of its own."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _hand_on_app_options(parser: Parser, args: argparse.Namespace) -> None:

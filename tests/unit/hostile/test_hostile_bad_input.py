@@ -4,14 +4,17 @@ no traceback, and nothing written.
 Found here: a number past 64 bits in `search --limit` reached SQLite (OverflowError) and in
 `export --steps` reached the manifest's JSON (TypeError), both as tracebacks; an export into a
 dangling symbolic link stopped with three chained tracebacks (FileExistsError) after the check that
-should have refused it had taken the link for a missing folder."""
+should have refused it had taken the link for a missing folder; a failure's `--json` document
+written to a closed pipe (`| head -1`) raised BrokenPipeError while the error was being reported."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import subprocess
+import sys
 
 import pytest
+from shared_data import ROOT
 from support.fixture_bucket import synced
 
 from tracetui.cli import exit_codes, main
@@ -47,3 +50,27 @@ def test_bad_input_gets_one_line_and_its_code(tmp_path, capsys, words, code):
     assert len(err.splitlines()) == 1 and err.startswith("tracetui: "), err
     assert not (tmp_path / "out").exists() and not (tmp_path / "nowhere").exists()
     assert link.is_symlink()
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["show", "zzz", "--json"],  # the failure's JSON document meets the closed pipe
+        ["ls", "--since", "nope", "--json"],  # argparse's error, the same way
+        ["ls"],
+        ["ls", "--json"],
+    ],
+)
+def test_output_piped_to_a_reader_that_leaves_is_no_traceback(tmp_path, words):
+    """`tracetui ... | head -1`: stdout's reader is gone before the first write."""
+    bucket = synced(tmp_path, main)
+    read, write = os.pipe()
+    os.close(read)  # the reader left: every write to `write` fails with EPIPE
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "tracetui", *bucket, *words],
+        stdout=write, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, timeout=120,
+    )
+    os.close(write)
+    err = done.stderr.decode()
+    assert "Traceback" not in err and len(err.splitlines()) <= 1, err
