@@ -612,6 +612,10 @@ def _write_atomic(path: Path, data: bytes) -> None:
     path = path.expanduser()
     if path.is_dir():
         raise TracetuiError(f"{path} is a directory; give a file name for the capsule")
+    if path.is_symlink() or (os.path.lexists(path) and not path.is_file()):
+        # os.replace would put the capsule where the link or the FIFO was: the user's, and lost.
+        what = "a symbolic link" if path.is_symlink() else "a FIFO or a special file"
+        raise TracetuiError(f"{path} is {what}; give a new file name for the capsule")
     parent = path.parent
     if not parent.is_dir():
         raise TracetuiError(f"the directory {parent} does not exist")

@@ -5,11 +5,13 @@ Found here: a number past 64 bits in `search --limit` reached SQLite (OverflowEr
 `export --steps` reached the manifest's JSON (TypeError), both as tracebacks; an export into a
 dangling symbolic link stopped with three chained tracebacks (FileExistsError) after the check that
 should have refused it had taken the link for a missing folder; a failure's `--json` document
-written to a closed pipe (`| head -1`) raised BrokenPipeError while the error was being reported."""
+written to a closed pipe (`| head -1`) raised BrokenPipeError while the error was being reported;
+`seal -o` given a FIFO or a symbolic link replaced it with the capsule."""
 
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 
@@ -37,19 +39,23 @@ def _code(words: list[str]) -> int:
         (["export", "OUT", "--format", "md", "--sessions", "3", "--steps", HUGE], exit_codes.USAGE),
         (["seal", "3", "-o", "OUT", "--steps", f"{HUGE}:"], exit_codes.USAGE),
         (["export", "LINK", "--format", "atif"], exit_codes.FAILED),
+        (["seal", "3", "-o", "LINK"], exit_codes.FAILED),  # replaced the link with the capsule
+        (["seal", "3", "-o", "FIFO"], exit_codes.FAILED),  # replaced the FIFO with the capsule
     ],
 )
 def test_bad_input_gets_one_line_and_its_code(tmp_path, capsys, words, code):
     bucket = synced(tmp_path, main)
     link = tmp_path / "link"
     os.symlink(tmp_path / "nowhere", link)  # dangling: where it points does not exist
-    names = {"OUT": str(tmp_path / "out"), "LINK": str(link)}
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    names = {"OUT": str(tmp_path / "out"), "LINK": str(link), "FIFO": str(fifo)}
     capsys.readouterr()
     assert _code([*bucket, *[names.get(w, w) for w in words]]) == code
     out, err = capsys.readouterr()
     assert len(err.splitlines()) == 1 and err.startswith("tracetui: "), err
     assert not (tmp_path / "out").exists() and not (tmp_path / "nowhere").exists()
-    assert link.is_symlink()
+    assert link.is_symlink() and stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
 @pytest.mark.parametrize(
