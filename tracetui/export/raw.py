@@ -121,6 +121,10 @@ def _unescaped(text: str) -> str:
 
     return _ESCAPED.sub(one, text)
 
+# What reading a record nested hundreds of levels deep raises: orjson writes 254 levels and reads 1,024;
+# a walk of it in Python meets the recursion limit first.
+TOO_DEEP = (RecursionError, orjson.JSONEncodeError)
+
 
 def gate_view(data: bytes) -> bytes:
     """What the second gate reads of an exported log: every record with its opaque blobs (signatures,
@@ -133,12 +137,13 @@ def gate_view(data: bytes) -> bytes:
         if k:
             out += b"\n"
         try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError:
+            out += orjson.dumps(_expanded(orjson.loads(line)))
+        except (orjson.JSONDecodeError, *TOO_DEEP):
+            # Not JSON, or nested past what orjson writes (254 levels) or Python walks: read as its text,
+            # never left out (the readers cut such a value, so only the gate sees what it holds).
             out += line
-            continue
-        out += orjson.dumps(_expanded(record))
     return bytes(out)
+
 
 
 def _expanded(obj: Any, depth: int = 0) -> Any:
@@ -241,7 +246,7 @@ def _unshown_texts(members: dict[str, bytes], shown: set[str]) -> list[tuple[str
         for line_no, line in enumerate(data.split(b"\n"), 1):
             try:
                 texts = list(_strings(_without_opaque(orjson.loads(line))))
-            except orjson.JSONDecodeError:
+            except (orjson.JSONDecodeError, *TOO_DEEP):
                 texts = [line.decode("utf-8", "replace")]
             for text in texts:
                 if text in shown or text in seen or len(text) < MIN_VALUE or inert(text):

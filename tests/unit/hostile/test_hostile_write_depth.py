@@ -120,3 +120,30 @@ def test_a_tool_input_nested_deep_is_shown_as_json_and_exported(tmp_path, capsys
     assert main([*bucket, "export", str(dest), "--format", "atif", "--accept-suggested", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["written"] == 1
     assert main([*bucket, "export", str(dest), "--check"]) == 0
+
+
+# A made-up token in GitHub's shape at the bottom of the nesting: past the depth the readers keep, so
+# only the export's second gate, reading the copy of the log, can see it.
+DEEP_TOKEN = "ghp_" + "Qw7Er2Ty9Ui4Op1As6Df3Gh8Jk5Lz0Xc4Vb7N"
+
+
+@pytest.mark.parametrize("levels", [LEVELS, 900])
+@pytest.mark.parametrize("fmt", ["raw", "parquet", "atif"])
+def test_every_format_exports_a_record_too_deep_to_write_and_leaks_nothing(tmp_path, capsys, fmt, levels):
+    """The raw export's gate reads each record of the log's copy as JSON written again: a record past
+    254 levels ended the export in a traceback ("Recursion limit reached"), and one past Python's
+    recursion limit (900 levels) too. Such a record is read as its text: its token is still found."""
+    log = _codex_log(tmp_path / "codex", False, levels)
+    log.write_bytes(log.read_bytes().replace(b'"the bottom"', f'"{DEEP_TOKEN}"'.encode()))
+    bucket = ["--bucket", str(tmp_path / "b")]
+    assert main([*bucket, "sync", "--source", f"codex={tmp_path / 'codex'}", "--json"]) == 0
+    dest = tmp_path / "out"
+    capsys.readouterr()
+    code = main([*bucket, "export", str(dest), "--format", fmt, "--accept-suggested", "--json"])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "Recursion" not in err
+    assert code == 0, err
+    assert main([*bucket, "export", str(dest), "--check"]) == 0
+    for path in dest.rglob("*"):
+        if path.is_file():
+            assert DEEP_TOKEN.encode() not in path.read_bytes(), path.name
