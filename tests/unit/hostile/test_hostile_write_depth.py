@@ -147,3 +147,55 @@ def test_every_format_exports_a_record_too_deep_to_write_and_leaks_nothing(tmp_p
     for path in dest.rglob("*"):
         if path.is_file():
             assert DEEP_TOKEN.encode() not in path.read_bytes(), path.name
+
+
+@pytest.mark.parametrize("levels", [LEVELS, 2_000])
+def test_a_legacy_copilot_document_nested_deep_keeps_a_writable_session(levels):
+    """Copilot's early `history-session-state` document was read with orjson alone: a call's arguments
+    300 levels deep made a session no writer could write again; 2,000 levels lost the document."""
+    from tracetui.sources import RawLog
+    from tracetui.sources.copilot import reader as copilot
+
+    doc = {
+        "sessionId": "6a6a6a6a-0000-4000-8000-000000000001", "startTime": "2025-10-04T05:35:50.000Z",
+        "timeline": [
+            {"type": "user", "id": "u1", "timestamp": "2025-10-04T05:35:56.461Z", "text": "look deep"},
+            {"type": "tool_call_requested", "id": "r1", "timestamp": "2025-10-04T05:36:04.800Z",
+             "callId": "toolu_1", "name": "bash", "arguments": "DEEP"},
+        ],
+    }  # fmt: skip
+    name = "/h/.copilot/history-session-state/session_6a6a6a6a-0000-4000-8000-000000000001_1759556150000.json"
+    session = copilot.read(RawLog(name, orjson.dumps(doc).replace(b'"DEEP"', deep_json(levels))), [])
+    assert [s.kind for s in session.steps] == ["user", "tool_call"]
+    assert not model_problems(session)
+
+
+@pytest.mark.parametrize("column", ["message", "part", "summary_diffs"])
+def test_an_opencode_database_row_nested_deep_keeps_its_session(tmp_path, capsys, column):
+    """OpenCode's database keeps each message, part and a session's summary of diffs as JSON text,
+    which the stage read with orjson alone and wrote again: one 300 levels deep stopped the stage."""
+    import contextlib
+    import sqlite3
+
+    db = tmp_path / "opencode.db"
+    deep = deep_json(LEVELS).decode()
+    message = '{"role": "user", "time": {"created": 1}, "deep": %s}' % (deep if column == "message" else "1")
+    part = '{"type": "text", "text": "look deep", "deep": %s}' % (deep if column == "part" else "1")
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        times = "time_created INTEGER, time_updated INTEGER"
+        conn.execute("CREATE TABLE session (id TEXT, parent_id TEXT, time_updated INTEGER, "
+                     "time_created INTEGER, directory TEXT, version TEXT, project_id TEXT, slug TEXT, "
+                     "title TEXT, summary_diffs TEXT)")
+        conn.execute(f"CREATE TABLE message (id TEXT, session_id TEXT, {times}, data TEXT)")
+        conn.execute(f"CREATE TABLE part (id TEXT, message_id TEXT, session_id TEXT, {times}, "
+                     "data TEXT)")
+        conn.execute("INSERT INTO session VALUES ('ses_1', NULL, 1, 1, '/tmp/w', '1', 'p', 's', 'deep', ?)",
+                     ("[%s]" % deep if column == "summary_diffs" else None,))
+        conn.execute("INSERT INTO message VALUES ('msg_1', 'ses_1', 1, 1, ?)", (message,))
+        conn.execute("INSERT INTO part VALUES ('prt_1', 'msg_1', 'ses_1', 1, 1, ?)", (part,))
+        conn.commit()
+    assert main(["--bucket", str(tmp_path / "b"), "sync", "--source", f"opencode={db}", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["sessions"] == 1 and not report["errors"], report
+    assert main(["--bucket", str(tmp_path / "b"), "show", "ses_1", "--json"]) == 0
+    assert "look deep" in capsys.readouterr().out

@@ -9,6 +9,7 @@ import orjson
 
 from tracetui.model import LineError
 from tracetui.sources.common.coerce import as_dict, as_list, as_str, opt_str
+from tracetui.sources.common.jsonl import document_note, load_document
 
 
 def _legacy_events(
@@ -19,10 +20,12 @@ def _legacy_events(
     info entries, with times and results) is the record; `chatMessages` (Chat-Completions-style
     messages, no times) stands in where a document has no timeline."""
     try:
-        doc = orjson.loads(data)
+        doc, note = load_document(data)  # a value nested past what orjson writes again is cut there
     except orjson.JSONDecodeError as exc:
         errors.append(LineError(path, 1, f"not a JSON document: {exc}"))
         return []
+    if note:
+        errors.append(document_note(path, note))
     if not isinstance(doc, dict):
         errors.append(LineError(path, 1, "not a JSON object"))
         return []

@@ -30,6 +30,7 @@ from tracetui.regular_file import open_regular, outside
 from tracetui.safe_text import safe_line
 from tracetui.sources import RawLog
 from tracetui.sources.common.coerce import as_list, as_str, opt_str
+from tracetui.sources.common.jsonl import loads_within_depth
 from tracetui.sources.common.staged_files import load_state, nameable, write_atomic
 from tracetui.sources.opencode.objects import STAGED, Objects, load_objects
 
@@ -511,7 +512,7 @@ def _session_info(row: dict[str, Any]) -> dict[str, Any]:
         value = row.get(column)
         if isinstance(value, str):
             try:
-                value = orjson.loads(value)
+                value = loads_within_depth(value)
             except orjson.JSONDecodeError:
                 pass
         if value is not None:
@@ -524,7 +525,7 @@ def _session_info(row: dict[str, Any]) -> dict[str, Any]:
     diffs = row.get("summary_diffs")
     if isinstance(diffs, str):
         try:
-            summary["diffs"] = orjson.loads(diffs)
+            summary["diffs"] = loads_within_depth(diffs)
         except orjson.JSONDecodeError:
             pass
     if summary:
@@ -669,7 +670,7 @@ def _v2_message(
 
 def _row_json(data: Any, path: str, what: str, problems: list[LineError]) -> dict[str, Any] | None:
     try:
-        obj = orjson.loads(data) if isinstance(data, (str, bytes)) else None
+        obj = loads_within_depth(data) if isinstance(data, (str, bytes)) else None
     except orjson.JSONDecodeError as exc:
         problems.append(LineError(path, 0, f"{what[:80]}: not JSON ({exc}); skipped"))
         return None
