@@ -199,3 +199,49 @@ def test_an_opencode_database_row_nested_deep_keeps_its_session(tmp_path, capsys
     assert report["sessions"] == 1 and not report["errors"], report
     assert main(["--bucket", str(tmp_path / "b"), "show", "ses_1", "--json"]) == 0
     assert "look deep" in capsys.readouterr().out
+
+
+def _claude_log(folder: Path, levels: int) -> Path:
+    """The Claude Code fixture with its first tool call's input holding a value `levels` deep."""
+    shop = FIXTURES / "claude" / "projects" / "-home-dev-shop"
+    source = shop / "11111111-1111-4111-8111-111111111111.jsonl"
+    lines = source.read_bytes().splitlines()
+    for n, line in enumerate(lines):
+        if b'"tool_use"' in line and b'"input":{' in line.replace(b" ", b""):
+            lines[n] = line.replace(b'"input": {', b'"input": {"deep": DEEP, ', 1).replace(
+                b'"input":{', b'"input":{"deep":DEEP,', 1).replace(b"DEEP", deep_json(levels))
+            break
+    else:
+        raise AssertionError("the fixture has no tool call")
+    folder.mkdir(parents=True)
+    (folder / source.name).write_bytes(b"\n".join(lines) + b"\n")
+    return folder
+
+
+def _gemini_log(top: Path, levels: int) -> Path:
+    """One Gemini CLI session file of the fixture, its first call's args holding a value `levels` deep."""
+    name = "session-2026-05-01T10-00-5e0c1a2b.jsonl"
+    data = (FIXTURES / "gemini" / "tmp" / "garden" / "chats" / name).read_bytes()
+    chats = top / "tmp" / "garden" / "chats"
+    chats.mkdir(parents=True)
+    deepened = data.replace(b'"args": {', b'"args": {"deep": ' + deep_json(levels) + b", ", 1)
+    (chats / name).write_bytes(deepened)
+    return top
+
+
+@pytest.mark.parametrize("agent", ["claude", "codex", "gemini"])
+def test_a_session_nested_deep_resumes_in_its_own_agent(tmp_path, capsys, monkeypatch, agent):
+    """Resuming in the session's own agent copies its log's lines, read and written again: a record 300
+    levels deep ended `resume` in "TypeError: Recursion limit reached" after its answer."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    logs = tmp_path / "logs"
+    folder = {"claude": lambda: _claude_log(logs, LEVELS), "codex": lambda: _codex_log(logs, False).parent,
+              "gemini": lambda: _gemini_log(logs, LEVELS)}[agent]()
+    bucket = ["--bucket", str(tmp_path / "b")]
+    assert main([*bucket, "sync", "--source", f"{agent}={folder}", "--json"]) == 0
+    capsys.readouterr()
+    assert main([*bucket, "ls", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert main([*bucket, "resume", row["id"], "--step", str(row["steps"] - 1), "--json"]) == 0
+    written = Path(json.loads(capsys.readouterr().out)["path"])
+    assert all(orjson.loads(line) for line in written.read_bytes().splitlines() if line.strip())

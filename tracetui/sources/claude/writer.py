@@ -21,6 +21,7 @@ from tracetui.errors import TracetuiError
 from tracetui.model import Session, Step
 from tracetui.sources.claude.files import project_folder
 from tracetui.sources.common.carried import Item
+from tracetui.sources.common.jsonl import loads_within_depth
 
 # Claude Code cuts a longer project folder name and appends a hash of the cwd we do not reproduce.
 FOLDER_NAME_LIMIT = 200
@@ -74,7 +75,7 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, now: str,
     by_uuid: dict[str, dict[str, Any]] = {}
     for no, raw in enumerate(main.splitlines()):
         try:
-            rec = orjson.loads(raw)
+            rec = loads_within_depth(raw)
         except orjson.JSONDecodeError:
             continue  # a torn or bad line: the reader reported it and gave it no step
         if isinstance(rec, dict) and isinstance(rec.get("uuid"), str) and rec.get("isSidechain") is not True:

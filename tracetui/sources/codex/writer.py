@@ -18,6 +18,7 @@ import orjson
 from tracetui.errors import TracetuiError
 from tracetui.model import Session, Step
 from tracetui.sources.common.carried import Item
+from tracetui.sources.common.jsonl import loads_within_depth
 
 _LINE_ID = re.compile(r"L([0-9]{1,9})(?:\.[0-9]+)?")
 
@@ -46,7 +47,7 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, now: str)
     copied: list[bytes] = []
     for raw in lines:
         try:
-            rec = orjson.loads(raw)
+            rec = loads_within_depth(raw)
         except orjson.JSONDecodeError:
             continue  # a torn or bad line: the reader reported it and gave it no step
         if not isinstance(rec, dict) or "payload" not in rec:

@@ -22,6 +22,7 @@ import orjson
 from tracetui.errors import TracetuiError
 from tracetui.model import Session, Step, StepKind
 from tracetui.sources.common.carried import Item
+from tracetui.sources.common.jsonl import loads_within_depth
 from tracetui.sources.common.coerce import as_list, as_str
 from tracetui.sources.gemini.split import Conversations, is_metadata, is_record
 
@@ -112,7 +113,7 @@ def _lines(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     """The records of the file's first conversation (`split`) and their lines, in file order; a v1
     document's messages as one record each."""
     try:  # v1: one document (a JSONL file of more than one record is no JSON document)
-        doc = orjson.loads(data)
+        doc = loads_within_depth(data)
     except orjson.JSONDecodeError:
         doc = None
     if isinstance(doc, dict) and isinstance(doc.get("messages"), list):
@@ -121,7 +122,7 @@ def _lines(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     conversations = Conversations()
     for no, raw in enumerate(data.splitlines(), 1):
         try:
-            rec = orjson.loads(raw)
+            rec = loads_within_depth(raw)
         except orjson.JSONDecodeError:
             continue  # a torn or bad line: the reader reported it and gave it no step
         if isinstance(rec, dict) and is_record(rec) and conversations.place(rec) == 0 and not is_metadata(rec):
