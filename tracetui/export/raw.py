@@ -121,6 +121,7 @@ def _unescaped(text: str) -> str:
 
     return _ESCAPED.sub(one, text)
 
+
 # What reading a record nested hundreds of levels deep raises: orjson writes 254 levels and reads 1,024;
 # a walk of it in Python meets the recursion limit first.
 TOO_DEEP = (RecursionError, orjson.JSONEncodeError)
@@ -143,7 +144,6 @@ def gate_view(data: bytes) -> bytes:
             # never left out (the readers cut such a value, so only the gate sees what it holds).
             out += line
     return bytes(out)
-
 
 
 def _expanded(obj: Any, depth: int = 0) -> Any:

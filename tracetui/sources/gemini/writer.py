@@ -22,8 +22,8 @@ import orjson
 from tracetui.errors import TracetuiError
 from tracetui.model import Session, Step, StepKind
 from tracetui.sources.common.carried import Item
-from tracetui.sources.common.jsonl import loads_within_depth
 from tracetui.sources.common.coerce import as_list, as_str
+from tracetui.sources.common.jsonl import loads_within_depth
 from tracetui.sources.gemini.split import Conversations, is_metadata, is_record
 
 FORKED_FROM = "forkedFrom"
