@@ -4,10 +4,12 @@ their agents' shapes (tests/unit/blame/test_blame.py tells its history)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from support.trail_kit import Repo, iso
+from tracetui.cli import main
 from tracetui.library import MemoryLibrary
 from tracetui.model import FileEdit, Session, Step, StepKind
 from tracetui.sources import SessionFiles, read_session
@@ -121,3 +123,15 @@ def build(tmp_path: Path) -> World:
                              SHARED, "unrelated")  # fmt: skip
     c["c4"] = repo.commit("settings", iso(13, 30))
     return World(repo, logs, c, [elsewhere, stranger])
+
+
+def agent_trace_out(world: World, tmp_path: Path, capsys: Any, monkeypatch: Any) -> str:
+    """What `blame app.py --format agent-trace` prints in the world's clone, after both logs are
+    synced into a new bucket."""
+    bucket = tmp_path / "bucket"
+    sources = ["--source", f"claude={world.logs / 'claude'}", "--source", f"codex={world.logs / 'codex'}"]
+    assert main(["--bucket", str(bucket), "sync", *sources, "--json"]) == 0
+    capsys.readouterr()
+    monkeypatch.chdir(world.repo.path)
+    assert main(["--bucket", str(bucket), "blame", "app.py", "--format", "agent-trace"]) == 0
+    return str(capsys.readouterr().out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import orjson
 
@@ -97,6 +98,18 @@ def claude_log(repo: Repo, folder: Path, edits: list[tuple[str, str, str]] = EDI
     line("user", "r9", {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_9", "content": "ok"}]},
          toolUseResult={"type": "create", "filePath": path, "content": NEW_FILE, "structuredPatch": []})  # fmt: skip
     return _jsonl(folder / "-repo" / f"{sid}.jsonl", records)
+
+
+def logged_elsewhere(tmp_path: Path, edits: list[tuple[str, str, str]], who: str, folder: str = "proj",
+                     write: bool = False) -> Session:
+    """A Claude Code log of `edits` made in /home/WHO/FOLDER, a folder this machine does not have, and
+    of a Write of a new d.py only if `write`."""
+    where: Any = SimpleNamespace(path=Path(f"/home/{who}/{folder}"))
+    log = claude_log(where, tmp_path / "logs" / who, edits)
+    if not write:
+        kept = [x for x in log.read_bytes().splitlines(keepends=True) if b'"uuid":"a9"' not in x]
+        log.write_bytes(b"".join(x for x in kept if b'"uuid":"r9"' not in x))
+    return read_session(SessionFiles("claude", log))
 
 
 def codex_log(repo: Repo, folder: Path, edits: list[tuple[str, str, str]] = EDITS) -> Path:

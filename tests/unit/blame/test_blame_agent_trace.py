@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import pytest
 from support.agent_trace_schema import published_validator, schema_errors, valid_record
-from support.blame_world import CLAUDE_SID, CODEX_SID, build
+from support.blame_world import CLAUDE_SID, CODEX_SID, agent_trace_out, build
 
 from tracetui.blame import record_problems
 from tracetui.cli import main
@@ -22,12 +22,7 @@ from tracetui.cli import main
 def test_blame_as_an_agent_trace_record(tmp_path, capsys, monkeypatch):
     world = build(tmp_path)
     bucket = tmp_path / "bucket"
-    sources = ["--source", f"claude={world.logs / 'claude'}", "--source", f"codex={world.logs / 'codex'}"]
-    assert main(["--bucket", str(bucket), "sync", *sources, "--json"]) == 0
-    capsys.readouterr()
-    monkeypatch.chdir(world.repo.path)
-    assert main(["--bucket", str(bucket), "blame", "app.py", "--format", "agent-trace"]) == 0
-    rec = orjson.loads(capsys.readouterr().out)
+    rec = orjson.loads(agent_trace_out(world, tmp_path, capsys, monkeypatch))
     valid_record(rec)
     assert rec["vcs"]["revision"] == world.c[max(world.c)] or len(rec["vcs"]["revision"]) == 40
     [f] = rec["files"]

@@ -14,9 +14,7 @@ import binascii
 import orjson
 import pytest
 from support.agent_trace_schema import valid_record
-from support.blame_world import build
-
-from tracetui.cli import main
+from support.blame_world import agent_trace_out, build
 
 _ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -42,13 +40,7 @@ def test_a_secret_in_the_model_name_never_reaches_the_record(tmp_path, capsys, m
     world = build(tmp_path)
     for log in (world.logs / "claude").rglob("*.jsonl"):
         log.write_bytes(log.read_bytes().replace(b'"claude-test"', orjson.dumps(model)))
-    bucket = tmp_path / "bucket"
-    sources = ["--source", f"claude={world.logs / 'claude'}", "--source", f"codex={world.logs / 'codex'}"]
-    assert main(["--bucket", str(bucket), "sync", *sources, "--json"]) == 0
-    capsys.readouterr()
-    monkeypatch.chdir(world.repo.path)
-    assert main(["--bucket", str(bucket), "blame", "app.py", "--format", "agent-trace"]) == 0
-    out = capsys.readouterr().out
+    out = agent_trace_out(world, tmp_path, capsys, monkeypatch)
     for text in absent:
         assert text not in out
     rec = orjson.loads(out)

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pygit2
 import pytest
 from support.trail_kit import Repo, iso
-from support.trail_logs import claude_log
+from support.trail_logs import logged_elsewhere
 
 from tracetui.blame.index import Posting
 from tracetui.blame.lines import _Matcher
-from tracetui.sources import SessionFiles, read_session
 
 # The clone `proj` (a Python file) for the name rule.
 OURS = "".join(f"def chart_{i}(sky):\n    return project_the_stars(sky, plate={i})\n" for i in range(6))
@@ -54,14 +52,6 @@ def _clone(tmp_path: Path, name: str) -> pygit2.Repository:
     return pygit2.Repository(str(where))
 
 
-def _session(tmp_path: Path, folder: str, who: str, edits: list[tuple[str, str, str]]) -> Any:
-    where: Any = SimpleNamespace(path=Path(f"/home/{who}/{folder}"))  # nothing is there on this machine
-    log = claude_log(where, tmp_path / "logs" / who, edits)
-    kept = [x for x in log.read_bytes().splitlines(keepends=True) if b'"uuid":"a9"' not in x]
-    log.write_bytes(b"".join(x for x in kept if b'"uuid":"r9"' not in x))  # no new d.py
-    return read_session(SessionFiles("claude", log))
-
-
 # (the user's clone, the logged folder, who logged it, the edits, whether blame takes the posting of
 # the first edited file)
 CASES = [
@@ -83,7 +73,7 @@ IDS = ["named-stranger", "named-boilerplate", "named-own", "mapped-stranger", "m
 @pytest.mark.parametrize("name, folder, who, edits, taken", CASES, ids=IDS)
 def test_blame_takes_a_stranger_s_posting_only_with_its_text(tmp_path, name, folder, who, edits, taken):
     clone = _clone(tmp_path, name)
-    session = _session(tmp_path, folder, who, edits)
+    session = logged_elsewhere(tmp_path, edits, who, folder)
     asked: list[str] = []
 
     def session_of(sid: str) -> Any:

@@ -8,15 +8,10 @@ to be taken as its own. Such lines no longer count (`trail/boilerplate.py`); the
 
 from __future__ import annotations
 
-from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
-
 import pytest
 from support.trail_kit import Repo, iso
-from support.trail_logs import claude_log
+from support.trail_logs import logged_elsewhere
 
-from tracetui.sources import SessionFiles, read_session
 from tracetui.trail import belongs
 from tracetui.trail.boilerplate import own_line, taken_file
 
@@ -69,14 +64,6 @@ def clone(tmp_path) -> Repo:
     return repo
 
 
-def _log(tmp_path: Path, edits: list[tuple[str, str, str]], who: str):
-    where: Any = SimpleNamespace(path=Path(f"/home/{who}/proj"))  # nothing is there on this machine
-    log = claude_log(where, tmp_path / "logs" / who, edits)
-    kept = [x for x in log.read_bytes().splitlines(keepends=True) if b'"uuid":"a9"' not in x]
-    log.write_bytes(b"".join(x for x in kept if b'"uuid":"r9"' not in x))  # no new d.py
-    return read_session(SessionFiles("claude", log))
-
-
 # (who wrote the log in a folder named `proj`, its edits, whether the user's clone `proj` is its own)
 CASES = [
     # a stranger's licence (its year changed) and its own code: only the licence is in common
@@ -98,7 +85,7 @@ CASES = [
 
 @pytest.mark.parametrize("who, edits, own", CASES)
 def test_boilerplate_in_common_is_no_evidence_of_a_clone_s_text(clone, tmp_path, who, edits, own):
-    assert belongs(_log(tmp_path, edits, who), clone.path) is own
+    assert belongs(logged_elsewhere(tmp_path, edits, who), clone.path) is own
 
 
 # (a line, the file it is in, whether it has a word of the project's own)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from support.trail_kit import Repo, iso
-from support.trail_logs import claude_log
+from support.trail_logs import claude_log, logged_elsewhere
 
 from tracetui.sources import SessionFiles, read_session
 from tracetui.trail import belongs, given_clone
@@ -32,17 +32,6 @@ def clone(tmp_path) -> Repo:
     repo.write("sky.py", SKY)
     repo.commit("start", iso(9))
     return repo
-
-
-def _log(tmp_path: Path, edits: list[tuple[str, str, str]], who: str = "mallory", write: bool = True):
-    """A Claude Code log of `edits` made in /home/WHO/proj, and of a Write of a new d.py unless not
-    `write`."""
-    where: Any = SimpleNamespace(path=Path(f"/home/{who}/proj"))  # nothing is there on this machine
-    log = claude_log(where, tmp_path / "logs" / who, edits)
-    if not write:
-        kept = [x for x in log.read_bytes().splitlines(keepends=True) if b'"uuid":"a9"' not in x]
-        log.write_bytes(b"".join(x for x in kept if b'"uuid":"r9"' not in x))
-    return read_session(SessionFiles("claude", log))
 
 
 def _stranger(n: int) -> str:
@@ -69,7 +58,7 @@ CASES = [
 
 @pytest.mark.parametrize("edits, write, own", CASES)
 def test_a_clone_named_as_the_folder_must_hold_the_log_s_text(clone, tmp_path, edits, write, own):
-    session = _log(tmp_path, edits, write=write)
+    session = logged_elsewhere(tmp_path, edits, "mallory", write=write)
     assert belongs(session, clone.path) is own
     assert given_clone(session, clone.path)[0] == (clone.path if own else None)
 
@@ -81,10 +70,10 @@ def test_a_text_taken_out_since_is_found_in_the_file_s_history(clone, tmp_path):
     clone.write("README.md", README)
     clone.commit("taken out", iso(11))
     edits = [("README.md", f"{written}\n", f"{written}\nThe agent's sentence after it, never committed.\n")]
-    assert belongs(_log(tmp_path, edits, who="alice"), clone.path)
+    assert belongs(logged_elsewhere(tmp_path, edits, "alice", write=True), clone.path)
     clone.git("reflog", "expire", "--expire=now", "--all")
     clone.git("update-ref", "-d", "HEAD")  # no commit left to read: the paragraph is nowhere
-    assert not belongs(_log(tmp_path, edits, who="bob"), clone.path)
+    assert not belongs(logged_elsewhere(tmp_path, edits, "bob", write=True), clone.path)
 
 
 def test_a_log_of_the_right_text_under_another_folder_name_is_not_taken(clone, tmp_path):
