@@ -17,7 +17,7 @@ from tracetui.redact.joined import joined_findings
 from tracetui.redact.known import drop_known
 from tracetui.redact.names import name_findings
 from tracetui.redact.spelled import spelled_findings
-from tracetui.redact.syntax import SECRET_FILE, UNKNOWN, Syntax
+from tracetui.redact.syntax import SECRET_FILE, UNKNOWN, Syntax, read_as
 from tracetui.redact.views import terminal_view
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
@@ -60,6 +60,7 @@ def scan_text(
         text = bytes(text).decode("utf-8", errors="replace")
     if not text:
         return []
+    syntax = read_as(syntax)  # as the scan cache keys it (`field_key`): no other kind reaches a rule
     if _view and _depth == 0 and _join:
         # Colour codes, `\u003d`-style escapes and box borders are read as a terminal shows them; the
         # view's findings are mapped back onto the text as logged (`views`).

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import hashlib
 
-from tracetui.redact.syntax import UNKNOWN, Syntax
+from tracetui.redact.syntax import UNKNOWN, Syntax, read_as
 
 
 def field_key(text: str, syntax: Syntax = UNKNOWN) -> str:
     h = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+    syntax = read_as(syntax)  # a kind the detectors read as any text: the same scan, the same key
     if syntax != UNKNOWN:
         h.update(b"\0" + syntax.encode())
     return h.hexdigest()

@@ -25,6 +25,15 @@ CONFIG: Syntax = "config"
 PROSE: Syntax = "prose"
 SECRET_FILE: Syntax = "secret-file"
 KNOWN_CODE: frozenset[str] = frozenset({CODE, CODE_C})
+# The kinds a detector reads apart from text of no known kind (`detect.scan_text`); config and prose read
+# as UNKNOWN does, so a field of either is scanned, and its scan filed for the export's gate, as one.
+_READ_APART: frozenset[str] = frozenset({CODE, CODE_C, SECRET_FILE})
+
+
+def read_as(syntax: Syntax) -> Syntax:
+    """`syntax` as the detectors tell it apart: UNKNOWN for a kind that none reads otherwise."""
+    return syntax if syntax in _READ_APART else UNKNOWN
+
 
 _BY_EXTENSION: dict[str, Syntax] = {
     **dict.fromkeys(

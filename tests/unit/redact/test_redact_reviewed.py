@@ -65,6 +65,25 @@ def test_a_text_the_review_scanned_whole_is_taken_as_the_gate_would_scan_it(tmp_
     assert taken.take("a text the review never saw") is None
 
 
+def test_a_field_of_config_or_prose_is_taken_as_text_of_no_known_kind(tmp_path):
+    """The detectors read config and prose as any text (`syntax.read_as`), so the review files such a
+    field under the key the gate asks by; code is read apart, and its entry stays apart."""
+    conf, md, code = (f"{SECRET} # {n}" for n in ("conf", "md", "py"))
+    steps = [
+        Step(id=f"c{i}", index=i, kind="tool_call", role="assistant", tool="Write", tool_call_id=f"t{i}",
+             tool_input={"file_path": f"/w/app/{name}", "content": text})
+        for i, (name, text) in enumerate((("app.conf", conf), ("NOTES.md", md), ("settings.py", code)))
+    ]
+    session = Session(id="s-kinds", agent="claude", source="x.jsonl", title="a run", steps=steps)
+    _, taken = _reviewed(tmp_path, session)
+    identity = session_identity(session, ME)
+    for text in (conf, md):
+        assert taken.take(text) == gate_scan(text, identity)
+        assert any(f.tier == AUTO for f in taken.take(text) or [])
+    assert taken.take(code) is None  # scanned as code: not the gate's scan of it
+    assert field_key(conf, "config") == field_key(conf, "prose") == field_key(conf) != field_key(conf, "code")
+
+
 def test_a_field_only_the_format_rules_read_in_time_is_not_taken(tmp_path, monkeypatch):
     """The cache keeps the format rules' findings of a field whose full scan ran out: nothing there
     for SECRET. The gate must scan it whole, and find the password."""
