@@ -23,6 +23,7 @@ from tracetui.sources.claude.subagents import own_run_kind
 from tracetui.sources.claude.tree import link_steps, mark_active, resolve_parents
 from tracetui.sources.common import resumable, titles
 from tracetui.sources.common.resumable import ResumeState
+from tracetui.sources.common.jsonl import loads_within_depth
 from tracetui.sources.registry import Agent
 
 NAME = "claude"
@@ -430,7 +431,7 @@ def _companion_field(companions: list[RawLog], key: str) -> str | None:
             continue
         for raw in log.data.splitlines():
             try:
-                rec = orjson.loads(raw)
+                rec = loads_within_depth(raw)
             except orjson.JSONDecodeError:
                 continue
             value = rec.get(key) if isinstance(rec, dict) else None
@@ -441,7 +442,7 @@ def _companion_field(companions: list[RawLog], key: str) -> str | None:
 
 def _read_meta(log: RawLog, errors: list[LineError]) -> dict[str, Any] | None:
     try:
-        value = orjson.loads(log.data) if log.data.strip() else None
+        value = loads_within_depth(log.data) if log.data.strip() else None
     except orjson.JSONDecodeError as exc:
         errors.append(LineError(log.path, 1, f"not valid JSON: {str(exc)[:100]}"))
         return None
@@ -462,7 +463,7 @@ def _first_agent_id(data: bytes) -> str | None:
         if b'"agentId"' not in line:
             continue
         try:
-            rec = orjson.loads(line)
+            rec = loads_within_depth(line)
         except orjson.JSONDecodeError:
             continue
         if isinstance(rec, dict) and isinstance(rec.get("agentId"), str) and rec["agentId"]:

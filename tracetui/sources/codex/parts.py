@@ -12,6 +12,7 @@ import orjson
 
 from tracetui.model import COPIED, FileEdit, Step, StepKind
 from tracetui.sources.common import titles
+from tracetui.sources.common.jsonl import loads_within_depth
 from tracetui.sources.common.coerce import MAX_COUNT, as_count, as_dict, as_str, opt_str, parse_count
 from tracetui.sources.common.unified_diff import parse_unified_diff
 
@@ -339,7 +340,7 @@ def _output_text(raw: Any) -> tuple[str, dict[str, Any]]:
     if raw.startswith('{"output"'):
         # 0.3x-0.6x wrap shell output as {"output": ..., "metadata": {exit_code, duration_seconds}}.
         try:
-            wrapped = orjson.loads(raw)
+            wrapped = loads_within_depth(raw)
         except orjson.JSONDecodeError:
             wrapped = None
         if isinstance(wrapped, dict) and isinstance(wrapped.get("output"), str):

@@ -121,7 +121,7 @@ def _yaml_value(first: str, more: list[str]) -> str:
     if len(first) >= 2 and first[0] == first[-1] == '"':
         try:
             # YAML's double-quoted escapes are JSON's, near enough; folded breaks are real ones
-            return str(orjson.loads(first.replace("\n", "\\n").replace("\t", "\\t")))
+            return str(loads_within_depth(first.replace("\n", "\\n").replace("\t", "\\t")))
         except orjson.JSONDecodeError:
             return first[1:-1].replace('\\"', '"')
     if len(first) >= 2 and first[0] == first[-1] == "'":
@@ -157,7 +157,7 @@ def _folded(lines: list[str]) -> str:
 def _custom_title(log: RawLog, errors: list[LineError]) -> str | None:
     """`customTitle` of a `vscode.metadata.json`, or None (a document that is not JSON is said)."""
     try:
-        doc = orjson.loads(log.data)
+        doc = loads_within_depth(log.data)
     except orjson.JSONDecodeError as e:
         errors.append(LineError(log.path, 1, f"not a valid JSON document: {e}"))
         return None

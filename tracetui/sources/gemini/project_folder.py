@@ -20,6 +20,7 @@ import orjson
 
 from tracetui.errors import TracetuiError
 from tracetui.regular_file import open_regular
+from tracetui.sources.common.jsonl import loads_within_depth
 
 REGISTRY = "projects.json"
 MARKER = ".project_root"
@@ -73,7 +74,7 @@ def _registry(path: Path) -> dict[str, str]:
     try:
         with open_regular(path) as f:  # a FIFO in its place blocked the resume for ever: no registry
             data = f.read(MAX_REGISTRY + 1)
-        doc = orjson.loads(data) if len(data) <= MAX_REGISTRY else None
+        doc = loads_within_depth(data) if len(data) <= MAX_REGISTRY else None
     except (OSError, orjson.JSONDecodeError, TracetuiError):
         return {}
     projects = doc.get("projects") if isinstance(doc, dict) else None

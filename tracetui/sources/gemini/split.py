@@ -19,7 +19,7 @@ from tracetui.errors import TracetuiError
 from tracetui.model import LineError
 from tracetui.regular_file import open_regular
 from tracetui.sources.common.coerce import as_str
-from tracetui.sources.common.jsonl import iter_records
+from tracetui.sources.common.jsonl import iter_records, loads_within_depth
 from tracetui.sources.common.staged_files import write_changed
 
 SPLIT = "split"  # the stage's folder of the conversations cut out of shared files
@@ -222,7 +222,7 @@ def _lines_file(fh: BinaryIO, path: Path) -> bool:
     first = fh.readline(1 << 16).lstrip(b"\xef\xbb\xbf")
     fh.seek(0)
     try:
-        return isinstance(orjson.loads(first), dict)
+        return isinstance(loads_within_depth(first), dict)
     except orjson.JSONDecodeError:
         return False
 
@@ -245,7 +245,7 @@ def _metadata_of(line: bytes) -> dict[str, Any] | None:
     if at < 0 or (at > 0 and line[at - 1 : at] == b"\\"):
         return None
     try:
-        value = orjson.loads(line.lstrip(b"\xef\xbb\xbf"))
+        value = loads_within_depth(line.lstrip(b"\xef\xbb\xbf"))
     except orjson.JSONDecodeError:
         return None  # the reader says what is wrong with it, in whichever session holds it
     return value if isinstance(value, dict) and is_metadata(value) else None

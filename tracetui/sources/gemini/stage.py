@@ -19,7 +19,7 @@ from tracetui.regular_file import open_regular
 from tracetui.sources import RawLog
 from tracetui.sources.common import titles
 from tracetui.sources.common.coerce import as_dict, as_list, as_str, opt_str
-from tracetui.sources.common.jsonl import load_document
+from tracetui.sources.common.jsonl import load_document, loads_within_depth
 from tracetui.sources.common.staged_files import load_state, nameable, write_atomic, write_changed
 from tracetui.sources.gemini import split as gemini_split
 from tracetui.sources.gemini.files import (
@@ -274,7 +274,7 @@ def _held_id(path: Path) -> str | None:
     if found is None:
         return None
     try:
-        value = orjson.loads(found.group(1))
+        value = loads_within_depth(found.group(1))
     except orjson.JSONDecodeError:
         return None
     return value if isinstance(value, str) else None
@@ -297,7 +297,7 @@ def _read_prompts(main: RawLog) -> Session:
     session = Session(id="", agent=NAME, source=main.path, files=[main.path], errors=errors)
     session.version = "gemini-logs"
     try:
-        doc = orjson.loads(main.data)
+        doc = loads_within_depth(main.data)
     except orjson.JSONDecodeError as exc:
         errors.append(LineError(main.path, 1, f"not a valid JSON document: {str(exc)[:120]}"))
         return session

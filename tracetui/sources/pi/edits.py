@@ -11,6 +11,7 @@ import orjson
 
 from tracetui.model import FileEdit, Hunk, Step
 from tracetui.sources.common.apply_patch import parse_patch
+from tracetui.sources.common.jsonl import loads_within_depth
 from tracetui.sources.common.unified_diff import parse_unified_diff
 
 
@@ -37,7 +38,7 @@ def _edits(tool: str | None, arguments: Any) -> list[FileEdit]:
     many = arguments.get("edits")
     if isinstance(many, str):  # newer Pi accepts the list sent as a JSON string
         try:
-            many = orjson.loads(many)
+            many = loads_within_depth(many)
         except orjson.JSONDecodeError:
             many = None
     if isinstance(many, list):

@@ -13,6 +13,7 @@ import orjson
 
 from tracetui.model import Step, StepKind
 from tracetui.regular_file import NotRegularFile, open_regular, outside
+from tracetui.sources.common.jsonl import loads_within_depth
 
 TOOL = "sessions_spawn"
 KEY = "child_session_key"
@@ -77,7 +78,7 @@ def store_index(log: Path) -> dict[str, str]:
     if len(data) > _STORE_LIMIT:
         return {}
     try:
-        store = orjson.loads(data)
+        store = loads_within_depth(data)
     except orjson.JSONDecodeError:
         return {}
     out: dict[str, str] = {}

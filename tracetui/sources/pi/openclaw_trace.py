@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from tracetui.model import LineError
-from tracetui.sources.common.jsonl import iter_entries
+from tracetui.sources.common.jsonl import iter_entries, loads_within_depth
 
 SCHEMA = "openclaw-trajectory"
 
@@ -43,7 +43,7 @@ def is_trace(data: bytes) -> bool:
     if b"traceSchema" not in first:
         return False
     try:
-        value = orjson.loads(first)
+        value = loads_within_depth(first)
     except orjson.JSONDecodeError:
         return False
     return isinstance(value, dict) and value.get("traceSchema") == SCHEMA
@@ -122,7 +122,7 @@ def _header(event: dict[str, Any]) -> dict[str, Any]:
 def version(data: bytes) -> str:
     """`openclaw-trace-v<schemaVersion>` from the first line (is_trace holds)."""
     try:
-        value = orjson.loads(data.split(b"\n", 1)[0])
+        value = loads_within_depth(data.split(b"\n", 1)[0])
     except orjson.JSONDecodeError:
         return "openclaw-trace"
     number = value.get("schemaVersion") if isinstance(value, dict) else None
