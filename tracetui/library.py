@@ -18,7 +18,7 @@ from tracetui.bucket import ListHead, SearchHit
 from tracetui.bucket.index import argument_words, hit_snippet, query_terms
 from tracetui.bucket.searched import StepQuery, parts, said_edges, step_query
 from tracetui.cost import session_cost
-from tracetui.errors import NotFound, TracetuiError
+from tracetui.errors import NotFound, TracetuiError, given_id
 from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Spent, Step, spent_of
 
 
@@ -197,6 +197,7 @@ class MemoryLibrary:
         return spent_of(self._matching(where))  # held in memory: the rows are at hand
 
     def resolve(self, id_or_prefix: str) -> str:
+        id_or_prefix = given_id(id_or_prefix)
         if id_or_prefix in self._by_id:
             return id_or_prefix
         found = [s.id for s in self._sessions if id_or_prefix and s.id.startswith(id_or_prefix)]

@@ -11,7 +11,7 @@ from tracetui.bucket.index import hit_snippet
 from tracetui.bucket.results import SearchHit
 from tracetui.bucket.searched import sqlite_text, step_query
 from tracetui.cost import PriceTable
-from tracetui.errors import NotFound, TracetuiError
+from tracetui.errors import NotFound, TracetuiError, given_id
 from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Spent
 from tracetui.safe_text import clip
 
@@ -128,9 +128,7 @@ class Reads(Connections):
     @_healing
     def resolve(self, id_or_prefix: str) -> str:
         """The full id of the one session whose id is, or starts with, `id_or_prefix`."""
-        key = sqlite_text(id_or_prefix or "").strip()
-        if not key:
-            raise TracetuiError("no session id given")
+        key = sqlite_text(given_id(id_or_prefix))
         conn = self._conn()
         if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (key,)).fetchone():
             return key

@@ -30,7 +30,7 @@ from tracetui.dataset.listing import (
     LISTED, Schemas, insert_listing, keep_listings, listing_files, newest_first,
 )  # fmt: skip
 from tracetui.dataset.query import spill_folder
-from tracetui.errors import NotFound, Stopped, TracetuiError
+from tracetui.errors import NotFound, Stopped, TracetuiError, given_id
 from tracetui.library import RecordedTrail, holds
 from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Spent, Step, StepKind
 from tracetui.safe_text import exception_line
@@ -455,6 +455,7 @@ class DatasetLibrary:
         return self._layout.of(table, partition) if TABLE_MARK in partition else []
 
     def resolve(self, id_or_prefix: str) -> str:
+        id_or_prefix = given_id(id_or_prefix)
         try:
             return self._resolve(id_or_prefix)
         except NotFound:

@@ -17,7 +17,8 @@ from shared_data import CORPUS, requires_corpus
 
 from tracetui.bucket import Bucket, SearchHit, SyncProgress, index, pool, shards
 from tracetui.bucket.locations import bucket_dir, default_sources, discover, parse_sources
-from tracetui.errors import NotFound, TracetuiError
+from tracetui.errors import NotFound, TracetuiError, UsageError
+from tracetui.library import MemoryLibrary
 from tracetui.model import SessionFilter
 
 
@@ -40,8 +41,10 @@ def test_resolve(bucket):
     assert bucket.resolve("7d") == PI_ID
     with pytest.raises(NotFound):
         bucket.resolve("nope")
-    with pytest.raises(TracetuiError, match="no session id given"):
+    with pytest.raises(UsageError, match="no session id given"):  # exit 2, as for any usage error
         bucket.resolve("  ")
+    with pytest.raises(UsageError, match="no session id given"):  # a capsule's library, the same way
+        MemoryLibrary([bucket.session(PI_ID)]).resolve("")
     with pytest.raises(NotFound):
         bucket.resolve("%")  # not a wildcard
 

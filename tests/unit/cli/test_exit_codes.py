@@ -75,6 +75,36 @@ def test_a_runtime_failure_exits_1(bucket, tmp_path, capsys, words):
     assert main([*bucket, *words]) == exit_codes.FAILED, capsys.readouterr().err
 
 
+# Every command that takes a session id, ID standing for it: an empty id is a command line of the
+# wrong shape (2) in each, as `rate ''` said it, and one no session has is a failure (1). `show ''`,
+# `trail ''`, `seal ''` and the others exited 1 for the empty one.
+ID_COMMANDS = [
+    ["show", "ID"],
+    ["rm", "ID", "--yes"],
+    ["trail", "ID"],
+    ["scan", "ID", "--no-save"],
+    ["resume", "ID", "--step", "1"],
+    ["seal", "ID", "-o", "DEST"],
+    ["rate", "ID", "good"],
+    ["export", "DEST", "--format", "md", "--sessions", "ID"],
+    ["cost", "--sessions", "ID"],
+]
+
+
+@pytest.mark.parametrize("words", ID_COMMANDS, ids=lambda words: words[0])
+@pytest.mark.parametrize(("given", "code"), [("", exit_codes.USAGE), ("  ", exit_codes.USAGE),
+                                             ("99999999-nope", exit_codes.FAILED)])  # fmt: skip
+def test_a_session_id_that_is_empty_is_a_usage_error_and_one_not_found_a_failure(
+    bucket, tmp_path, capsys, words, given, code
+):
+    words = [given if w == "ID" else str(tmp_path / "dest") if w == "DEST" else w for w in words]
+    capsys.readouterr()
+    assert _code([*bucket, *words]) == code, words
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("tracetui: "), err
+    assert not (tmp_path / "dest").exists()
+
+
 def test_export_exits_4_when_partly_written_and_1_when_nothing_is(bucket, tmp_path, capsys, monkeypatch):
     from tracetui.export.run import Exporter
 
