@@ -19,7 +19,7 @@ from tracetui.bucket.locations import bucket_dir
 from tracetui.bucket.store import Store
 from tracetui.bucket.sync_report import ProgressCallback, SyncProgress
 from tracetui import cost
-from tracetui.errors import Stopped, TracetuiError
+from tracetui.errors import NotFound, Stopped, TracetuiError
 
 try:
     import fcntl
@@ -97,15 +97,23 @@ class Connections:
 
     @classmethod
     def open(
-        cls, path: str | Path | None = None, rebuilding: Rebuilding | None = None, read_only: bool = False
+        cls,
+        path: str | Path | None = None,
+        rebuilding: Rebuilding | None = None,
+        read_only: bool = False,
+        create: bool = True,
     ) -> Self:
         """The bucket at `path` (default: the user's), its index checked. An index or step shard that
         is damaged or of another layout is rebuilt from the copies now, which reads every session
         once: `rebuilding(what, None)` is called as it starts and `rebuilding(what, progress)` as it
-        goes, so a face can say why it waits (only during this call: later, a face may be drawing)."""
+        goes, so a face can say why it waits (only during this call: later, a face may be drawing).
+        A missing bucket is made, unless `create` is false or `read_only` true: then NotFound, and
+        nothing is made (a mistyped --bucket given to a command that only reads)."""
         root = bucket_dir(path)
         if root.exists() and not root.is_dir():
             raise TracetuiError(f"the bucket {str(root)!r} is not a directory")
+        if not root.exists() and (read_only or not create):
+            raise NotFound(f"there is no bucket at {str(root)!r} (`tracetui sync` makes one)")
         if not root.exists():
             try:
                 root.mkdir(parents=True, exist_ok=True)

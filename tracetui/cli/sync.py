@@ -32,7 +32,7 @@ def run_sync(args: argparse.Namespace) -> int:
     from tracetui.bucket import parse_sources
 
     sources = parse_sources(args.source)
-    with open_bucket(args) as bucket:
+    with open_bucket(args, makes=True) as bucket:
         report = bucket.sync(sources, progress=progress_line("syncing") if sys.stderr.isatty() else None)
     if args.json:
         print_json(report.to_dict())

@@ -34,7 +34,7 @@ def run_watch(args: argparse.Namespace, stop: threading.Event | None = None) -> 
 
     sources = parse_sources(args.source) or default_sources()
     folders = [p for p in watched_folders(sources) if p.is_dir()]
-    with open_bucket(args) as bucket:
+    with open_bucket(args, makes=True) as bucket:
         _report(bucket.sync(sources))
         if not folders:
             print("none of the agents' folders exists yet; pass --source AGENT=PATH", file=sys.stderr)

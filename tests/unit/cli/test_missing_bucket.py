@@ -1,0 +1,51 @@
+"""A command that only reads, given a `--bucket` that does not exist, says so in one line and
+makes nothing: it made an empty bucket there (a mistyped path), and answered from it as if the
+user's sessions were gone. A command that writes (sync) still makes it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracetui.cli import exit_codes, main
+
+READS = [
+    ["ls"],
+    ["ls", "--json"],
+    ["show", "3"],
+    ["search", "word"],
+    ["cost"],
+    ["trail", "3"],
+    ["blame", "f.py"],
+    ["export", "OUT", "--format", "atif"],
+    ["sql", "select 1"],
+    ["review"],
+    ["rate", "3", "good"],
+    ["scan", "3"],
+    ["rm", "3", "--yes"],
+    ["doctor"],
+    ["eval"],
+    ["seal", "3", "-o", "OUT"],
+    ["resume", "3", "--step", "1"],
+    ["serve"],
+]
+
+
+@pytest.mark.parametrize("words", READS, ids=lambda words: " ".join(words[:2]))
+def test_a_read_of_a_missing_bucket_is_one_line_and_makes_nothing(tmp_path, capsys, words):
+    missing = tmp_path / "no" / "bucket"
+    words = [str(tmp_path / "out") if w == "OUT" else w for w in words]
+    assert main(["--bucket", str(missing), *words]) == exit_codes.FAILED
+    out, err = capsys.readouterr()
+    assert not (tmp_path / "no").exists() and not (tmp_path / "out").exists()
+    assert err == f"tracetui: there is no bucket at {str(missing)!r} (`tracetui sync` makes one)\n"
+    if "--json" not in words:
+        assert out == ""
+
+
+def test_a_sync_still_makes_the_bucket(tmp_path, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    bucket = tmp_path / "new" / "bucket"
+    assert main(["--bucket", str(bucket), "sync", "--source", f"pi={src}"]) == exit_codes.OK
+    assert (bucket / "index.sqlite").is_file()
+    assert main(["--bucket", str(bucket), "ls"]) == exit_codes.OK
