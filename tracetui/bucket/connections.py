@@ -164,6 +164,12 @@ class Connections:
             path = self.index_path
             try:
                 conn = index.connect(path, self.read_only)
+                newer = index.newer_writer(conn)
+                if newer is None and not self._shards_checked:
+                    newer = shards.newer(self.root)
+                if newer is not None:  # not ours to rebuild, nor to read in an older layout
+                    _close(conn)
+                    raise TracetuiError(f"the bucket {str(self.root)!r} was {newer}")
                 problem = index.check(conn)
                 if problem is None and not self.read_only:
                     with self._lock:

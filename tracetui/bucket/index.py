@@ -39,6 +39,7 @@ from tracetui.model import (
     Tokens,
     project_of,
 )
+from tracetui.safe_text import clip
 
 SCHEMA_VERSION = "6"  # 3: sessions.note; 4: sessions.hidden; 5: sessions.cost_usd; 6: steps in shards
 
@@ -126,6 +127,24 @@ def check(conn: sqlite3.Connection, thorough: bool = False) -> str | None:
     except sqlite3.DatabaseError as exc:
         return str(exc)
     return None
+
+
+def newer_writer(conn: sqlite3.Connection) -> str | None:
+    """What says the index was written by a newer tracetui (its schema number is past the one this
+    code knows), in a sentence, or None. Such an index is no cache of ours to drop and rebuild: this
+    version would make it anew in its own older layout, and the newer one would rebuild it again."""
+    try:
+        rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'tool')"))
+    except sqlite3.DatabaseError:
+        return None  # no meta table (a new index) or one that is damaged: `check` says which
+    schema, tool = rows.get("schema"), rows.get("tool")
+    if not (isinstance(schema, str) and schema.isascii() and schema.isdigit()):
+        return None
+    if len(schema) <= len(SCHEMA_VERSION) and int(schema) <= int(SCHEMA_VERSION):
+        return None
+    who = f"tracetui {clip(tool, 40)}" if isinstance(tool, str) and tool else "a newer tracetui"
+    return (f"written by {who} (index schema {clip(schema, 20)}); this is tracetui {__version__}, "
+            f"which reads schema {SCHEMA_VERSION}: upgrade tracetui to open it")  # fmt: skip
 
 
 def create(conn: sqlite3.Connection) -> None:

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from tracetui import __version__
 from tracetui.bucket.mending import mend
 from tracetui.regular_file import fresh_temp
 
@@ -446,6 +447,26 @@ def schema_oddity(conn: sqlite3.Connection, plain: tuple[str, ...], fts: tuple[s
             return f"its {name!r} is not a full-text index"
     return None
 
+
+
+def newer(root: Path) -> str | None:
+    """What says a newer tracetui wrote one of the bucket's step shards (a layout number past VERSION),
+    in a sentence, or None. Such a shard is no cache of ours to make anew, as one of an older layout
+    is (`check`): this version would remake it in its own, and the newer one then again."""
+    for k in range(SHARDS):
+        p = path(root, k)
+        if not p.is_file():
+            continue
+        try:
+            # As `check` opens it: a read-only connection to a WAL file leaves its -wal and -shm behind.
+            with contextlib.closing(sqlite3.connect(p, isolation_level=None)) as conn:
+                layout = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError:
+            continue  # damage: `check` says it
+        if isinstance(layout, int) and layout > VERSION:
+            return (f"written by a newer tracetui (its step shard {p.name} has layout {layout}; this is "
+                    f"tracetui {__version__}, which reads layout {VERSION}): upgrade tracetui to open it")
+    return None
 
 
 def check(root: Path, thorough: bool = False) -> dict[int, str]:
