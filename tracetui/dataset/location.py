@@ -29,6 +29,8 @@ _NEEDS = {
 }
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 _MACHINE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+# What a URL's path holds as it is (RFC 3986's pchar and `/`): a table's glob keeps its `*`.
+_URL_SAFE = "/!$&'()*+,;=:@"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,11 @@ class Location:
         return self.protocol in ("file", "local")
 
     def path(self, rel: str) -> str:
-        """The full path of `rel` (a `/`-separated name inside the dataset)."""
+        """The full path of `rel` (a `/`-separated name inside the dataset). For an http(s) server,
+        percent-encoded, as `rel` decodes its listing: a name with `#` or `?` lost its end to the URL's
+        fragment or query, and one with `%20` read the file named with a space instead."""
+        if self.protocol in ("http", "https"):
+            rel = urllib.parse.quote(rel, safe=_URL_SAFE)
         return f"{self.root}/{rel}" if rel else self.root
 
     def rel(self, listed: str) -> str | None:
