@@ -197,10 +197,10 @@ class MemoryLibrary:
         return spent_of(self._matching(where))  # held in memory: the rows are at hand
 
     def resolve(self, id_or_prefix: str) -> str:
-        id_or_prefix = given_id(id_or_prefix)
-        if id_or_prefix in self._by_id:
+        if id_or_prefix in self._by_id:  # even a blank id a stranger's capsule gave its session
             return id_or_prefix
-        found = [s.id for s in self._sessions if id_or_prefix and s.id.startswith(id_or_prefix)]
+        id_or_prefix = given_id(id_or_prefix)
+        found = [s.id for s in self._sessions if s.id.startswith(id_or_prefix)]
         if not found:
             raise NotFound(f"no session matches {id_or_prefix!r}")
         if len(found) > 1:

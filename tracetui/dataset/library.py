@@ -455,7 +455,6 @@ class DatasetLibrary:
         return self._layout.of(table, partition) if TABLE_MARK in partition else []
 
     def resolve(self, id_or_prefix: str) -> str:
-        id_or_prefix = given_id(id_or_prefix)
         try:
             return self._resolve(id_or_prefix)
         except NotFound:
@@ -468,9 +467,11 @@ class DatasetLibrary:
         found = self._sql("SELECT session_id FROM s WHERE session_id = $id LIMIT 1", {"id": id_or_prefix})
         if found:
             return str(found[0]["session_id"])
-        if id_or_prefix:
-            found = self._sql("SELECT DISTINCT session_id FROM s WHERE starts_with(session_id, $id) LIMIT 6",
-                              {"id": id_or_prefix})  # fmt: skip
+        # Any id a row has is taken as it is, even a blank one a stranger's dataset holds; past that, a
+        # blank id is the user's mistake (exit 2), not a missing session.
+        id_or_prefix = given_id(id_or_prefix)
+        found = self._sql("SELECT DISTINCT session_id FROM s WHERE starts_with(session_id, $id) LIMIT 6",
+                          {"id": id_or_prefix})  # fmt: skip
         if not found:
             raise NotFound(f"no session matches {id_or_prefix!r}")
         if len(found) > 1:

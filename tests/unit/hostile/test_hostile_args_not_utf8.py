@@ -22,6 +22,7 @@ ODD = "ab\udcff"
 def test_an_argument_that_is_not_utf8_is_one_line(tmp_path, capsys, argv, as_json):
     pygit2.init_repository(str(tmp_path / "repo"))
     (tmp_path / "repo" / "a.txt").write_text("a\n")
+    (tmp_path / "b").mkdir()  # an empty bucket: a read of a missing one stops before the argument
     extra = ["--repo", str(tmp_path / "repo")] if argv[0] == "snapshot" else []
     as_json_too = ["--json"] if as_json else []
     code = main([argv[0], "--bucket", str(tmp_path / "b"), *argv[1:], *extra, *as_json_too])

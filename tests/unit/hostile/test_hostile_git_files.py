@@ -55,6 +55,7 @@ PLACES = ["include", "include-if", "config", "HEAD", "packed-refs", "objects/inf
 @pytest.mark.parametrize("where", PLACES)
 def test_blame_in_a_repository_with_a_fifo_among_its_files_is_one_line(repo, tmp_path, where):
     _plant(repo, tmp_path, where)
+    (tmp_path / "b").mkdir(exist_ok=True)  # an empty bucket: blame reads it
     out = _child(_CLI, "--bucket", str(tmp_path / "b"), "blame", "a.py", cwd=repo)
     assert out.returncode == 1, out.stderr[-300:]
     # libgit2 takes a folder whose HEAD is no file for no repository: one line too.
@@ -99,6 +100,7 @@ def test_nothing_a_repositorys_config_names_runs_in_blame(repo, tmp_path):
         "core.hooksPath": str(hooks), "core.sshCommand": f"touch {mark}-ssh",
     }.items():  # fmt: skip
         git(repo, "config", key, value)
+    (tmp_path / "b").mkdir(exist_ok=True)  # an empty bucket: blame reads it
     for args in (["blame", "a.py"], ["blame", "--commit", "HEAD", "--json"], ["blame", "--range", "HEAD~1..HEAD"]):
         out = _child(_CLI, "--bucket", str(tmp_path / "b"), *args, cwd=repo)
         assert out.returncode == 0, out.stderr[-300:]

@@ -76,6 +76,7 @@ PLACES = ["config", "include", "HEAD", ".git file", "commondir"]
 @pytest.mark.parametrize("where", PLACES)
 def test_blame_in_a_repository_with_a_huge_git_file_is_one_line(repo, tmp_path, where):
     cwd = _plant(repo, tmp_path, where)
+    (tmp_path / "b").mkdir(exist_ok=True)  # an empty bucket: blame reads it
     out = _child(_BLAME, "--bucket", str(tmp_path / "b"), "blame", "a.py", cwd=cwd)
     assert out.returncode == 1, out.stderr[-300:]
     assert out.stderr.count("\n") == 1 and "too large" in out.stderr, out.stderr[-300:]
