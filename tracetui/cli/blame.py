@@ -76,6 +76,13 @@ def parse_target(target: str) -> tuple[str, tuple[int, int] | None]:
 
 
 def run_blame(args: argparse.Namespace) -> int:
+    from tracetui.trail import on_two_cores
+
+    with on_two_cores():  # the user waits on this one answer: the patches judged on two processes
+        return _run_blame(args)
+
+
+def _run_blame(args: argparse.Namespace) -> int:
     import tracetui.blame as blame_api
 
     modes = [x for x in (args.target, args.commit, args.span) if x]

@@ -52,14 +52,16 @@ def _row_note(fate: Any, reason: str | None) -> str | None:
 
 
 def run_trail(args: argparse.Namespace) -> int:
-    from tracetui.trail import trail
+    from tracetui.trail import on_two_cores, trail
     from tracetui.views.trail import STATE_ORDER, abandoned_steps, copies_line, from_rows
 
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
         cache = bucket.cache_dir
         parent = _held(bucket, session.forked_from, session.id)
-    result = trail(session, repo=getattr(args, "repo", None), ref=args.ref, cache_dir=cache, own_only=True)
+    with on_two_cores():  # the user waits on this one answer: the patches judged on two processes
+        result = trail(session, repo=getattr(args, "repo", None), ref=args.ref, cache_dir=cache,
+                       own_only=True)  # fmt: skip
     if args.json:
         print_json(result.rows())
         return 0

@@ -15,6 +15,7 @@ from tracetui.trail.snapshot import HookInput, Snapshot, hook_input, snapshots, 
 from tracetui.trail.fates import STATES, Fate, Trail, summarize
 from tracetui.trail.survival import trail
 from tracetui.trail.by_file import TrailByFile
+from tracetui.trail.two_cores import on_two_cores
 
 __all__ = [
     "SHELL",
@@ -30,6 +31,7 @@ __all__ = [
     "given_clone",
     "hook_input",
     "map_repository",
+    "on_two_cores",
     "open_clone",
     "same_repository",
     "session_patches",

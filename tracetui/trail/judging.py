@@ -24,6 +24,7 @@ from tracetui.trail.line_identity import norm, norms_of
 from tracetui.trail.moves import _landed_elsewhere, _later_commits, _moved, _renamed, _worktree_lines
 from tracetui.trail.patch import Patch
 from tracetui.trail.patches import is_notebook
+from tracetui.trail.two_cores import judged_apart
 
 
 # -- entry point ---------------------------------------------------------------------------------
@@ -102,11 +103,23 @@ def _judge(
     files.look_for(ev.wanted_keys([p for p in probes if p is not None]))
     files.session_paths = {p.path for p in patches} | {p.old_path for p in patches if p.old_path}
     files.pipe = None if fetches_lazily(repo) else BlobPipe(repo.path)
+
+    def judge_at(i: int) -> Fate:
+        return _judge_read(patches[i], probes[i], history, files, ref_commit, tips, head, workdir, use_time)
+
     try:
-        return [_judge_read(patch, probe, history, files, ref_commit, tips, head, workdir, use_time)
-                for patch, probe in zip(patches, probes)]  # fmt: skip
+        return judged_apart(patches, [_weight(p, history, use_time) for p in patches], judge_at, files.clear)
     finally:
         files.clear()
+
+
+def _weight(patch: Patch, history: History, use_time: bool) -> int:
+    """What judging the patch may cost, for `judged_apart`: the versions of its file after its step."""
+    t = epoch(patch.timestamp) if use_time else None
+    changes = history.changes.get(patch.path, [])
+    if t is None:
+        return 1 + len(changes)
+    return 1 + sum(1 for ctime, _, _ in changes if ctime >= t - SLACK_SECONDS)
 
 
 MISSING = "the clone lacks some of the git objects of this file's history (a partial clone?)"
