@@ -94,13 +94,23 @@ def _units(patches: list[Patch], weights: list[int]) -> list[list[int]]:
 def _worth_forking(units: list[list[int]], weights: list[int]) -> bool:
     if not _Allowed.on or not hasattr(os, "fork") or len(units) < 2 or not _alone():
         return False
-    return sum(weights) >= MIN_WEIGHT and len(units) <= _MAX_UNITS
+    return sum(weights) >= MIN_WEIGHT and len(units) <= _MAX_UNITS and _core_free()
 
 
 def _alone() -> bool:
     """No other thread: a fork copies only the calling one, and a lock another held (in libgit2, in
     a logger) would stay held in the child for ever."""
     return threading.active_count() == 1
+
+
+def _core_free() -> bool:
+    """A core the child can have: the two processes do a fifth to two fifths more work than one, which
+    only shortens the wait where another core would idle (the last minute's load below the cores)."""
+    try:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return os.getloadavg()[0] <= cores - 1
+    except OSError:
+        return False
 
 
 def _taken(work_r: int) -> Iterator[int]:

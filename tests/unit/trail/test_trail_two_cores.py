@@ -15,13 +15,16 @@ from tracetui.trail.fates import Fate
 from tracetui.trail.patch import Patch
 
 REAL_ALONE = two_cores._alone
+REAL_CORE_FREE = two_cores._core_free
 BODY = "\n".join(f"line {i} of {{name}}" for i in range(1, 11)) + "\n"
 
 
 @pytest.fixture
 def alone(monkeypatch):
-    """pytest-timeout's thread is the only other one, and it takes no lock the child needs."""
+    """pytest-timeout's thread is the only other one, and it takes no lock the child needs; and a core
+    is free whatever else the machine runs (the tests' other workers)."""
     monkeypatch.setattr(two_cores, "_alone", lambda: True)
+    monkeypatch.setattr(two_cores, "_core_free", lambda: True)
 
 
 def _patches(paths: list[str]) -> list[Patch]:
@@ -74,7 +77,7 @@ def test_a_failing_child_leaves_its_patches_to_the_parent(alone):
     assert {f.reason for f in fates} == {str(os.getpid())}
 
 
-@pytest.mark.parametrize("case", ["not allowed", "light", "another thread"])
+@pytest.mark.parametrize("case", ["not allowed", "light", "another thread", "no core free"])
 def test_no_fork(case, alone, monkeypatch):
     patches = _patches(["a.py", "b.py", "c.py", "d.py"])
     weights = [200] * 4
@@ -83,6 +86,9 @@ def test_no_fork(case, alone, monkeypatch):
     if case == "another thread":
         monkeypatch.setattr(two_cores, "_alone", REAL_ALONE)
         monkeypatch.setattr(two_cores.threading, "active_count", lambda: 2)
+    if case == "no core free":
+        monkeypatch.setattr(two_cores, "_core_free", REAL_CORE_FREE)
+        monkeypatch.setattr(two_cores.os, "getloadavg", lambda: (64.0, 64.0, 64.0))
     if case == "not allowed":
         fates = _apart(patches, weights)
     else:
