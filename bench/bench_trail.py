@@ -116,9 +116,18 @@ def build(repo_dir: Path, commits: int, patches: int) -> Session:
     return Session(id="bench", agent="claude", source="bench", cwd=str(repo_dir), started=steps[0].timestamp, steps=steps)
 
 
-def real(only: str | None) -> int:
-    """The first and the cached trail of each real session whose log and mirror are here."""
+def real(only: str | None, two: bool = False) -> int:
+    """The first and the cached trail of each real session whose log and mirror are here. `two`: the
+    first trail judged on two processes as `trail` and `blame` judge it, whatever the load (they fork
+    only where a core is free): its CPU is the parent's, and the child's and git's are apart."""
+    import contextlib
+    import resource
+
     from tracetui.sources import group, read_session
+    from tracetui.trail import on_two_cores, two_cores
+
+    if two:
+        two_cores._core_free = lambda: True
 
     clones: dict[str, Path] = {}
     top = Path(tempfile.mkdtemp(prefix="bench-trail-real-"))
@@ -141,15 +150,20 @@ def real(only: str | None) -> int:
             session = read_session(files)
             cache = top / "cache"
             shutil.rmtree(cache, ignore_errors=True)
+            kids = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0, c0 = time.perf_counter(), time.process_time()
-            first = trail(session, repo=clone, ref=ref, cache_dir=cache)
+            with on_two_cores() if two else contextlib.nullcontext():
+                first = trail(session, repo=clone, ref=ref, cache_dir=cache)
             cold, cold_cpu = time.perf_counter() - t0, time.process_time() - c0
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            others = after.ru_utime + after.ru_stime - kids.ru_utime - kids.ru_stime
             t0 = time.perf_counter()
             again = trail(session, repo=clone, ref=ref, cache_dir=cache)
             warm = time.perf_counter() - t0
             assert again.cached and again.rows() == first.rows()
             print(f"{slug} ({commits} commits) {rel.split('/', 1)[1][:60]}: {len(first.fates)} patches; "
-                  f"first trail {cold:.2f} s wall, {cold_cpu:.2f} s CPU; cached {warm:.2f} s; "
+                  f"first trail {cold:.2f} s wall, {cold_cpu:.2f} s CPU (children {others:.2f}); "
+                  f"cached {warm:.2f} s; "
                   f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")  # fmt: skip
     finally:
         shutil.rmtree(top, ignore_errors=True)
@@ -163,9 +177,10 @@ def main() -> int:
     ap.add_argument("--keep", type=Path, help="build the repository here and keep it")
     ap.add_argument("--real", action="store_true", help="time real corpus sessions in clones of their repositories")
     ap.add_argument("--only", help="with --real: only the logs whose name holds this text")
+    ap.add_argument("--two-cores", action="store_true", help="with --real: the first trails on two processes")
     args = ap.parse_args()
     if args.real:
-        return real(args.only)
+        return real(args.only, args.two_cores)
     top = args.keep or Path(tempfile.mkdtemp(prefix="bench-trail-"))
     repo_dir = top / "repo"
     try:

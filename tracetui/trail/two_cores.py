@@ -104,8 +104,8 @@ def _alone() -> bool:
 
 
 def _core_free() -> bool:
-    """A core the child can have: the two processes do a fifth to two fifths more work than one, which
-    only shortens the wait where another core would idle (the last minute's load below the cores)."""
+    """A core the child can have: the two processes do up to a fifth more work than one, which only
+    shortens the wait where another core would idle (the last minute's load below the cores)."""
     try:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         return os.getloadavg()[0] <= cores - 1
