@@ -108,9 +108,17 @@ def _judge(
         return _judge_read(patches[i], probes[i], history, files, ref_commit, tips, head, workdir, use_time)
 
     try:
-        return judged_apart(patches, [_weight(p, history, use_time) for p in patches], judge_at, files.clear)
+        weights = [_weight(p, history, use_time) for p in patches]
+        return judged_apart(patches, weights, judge_at, lambda: _own_pipe(files), files.clear)
     finally:
         files.clear()
+
+
+def _own_pipe(files: _Files) -> None:
+    """In a forked child (`judged_apart`): a blob pipe of its own. One the parent started talks to the
+    parent's git, whose answers the child must not read nor its process kill: it is dropped unclosed."""
+    if files.pipe is not None:
+        files.pipe = BlobPipe(files.repo.path)
 
 
 def _weight(patch: Patch, history: History, use_time: bool) -> int:

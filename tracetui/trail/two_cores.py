@@ -43,11 +43,12 @@ def on_two_cores() -> Iterator[None]:
 
 
 def judged_apart(patches: list[Patch], weights: list[int], judge: Callable[[int], Fate],
-                 finish: Callable[[], None]) -> list[Fate]:  # fmt: skip
+                 start: Callable[[], None], finish: Callable[[], None]) -> list[Fate]:  # fmt: skip
     """`judge(i)` of every patch, in order: shared with a forked child where allowed and worth it.
     `weights`: each patch's expected cost (the versions of its file its searches may read), to hand
-    out the heaviest first and to skip the fork for light trails. `finish` is called in the child
-    before it exits (its blob pipe closed). A child that fails leaves its patches judged here."""
+    out the heaviest first and to skip the fork for light trails. `start` and `finish` are called in
+    the child before its first judgement and before it exits (a blob pipe of its own, closed). A child
+    that fails leaves its patches judged here."""
     units = _units(patches, weights)
     if not _worth_forking(units, weights):
         return [judge(i) for i in range(len(patches))]
@@ -59,7 +60,7 @@ def judged_apart(patches: list[Patch], weights: list[int], judge: Callable[[int]
     pid = os.fork()
     if pid == 0:
         os.close(done_r)
-        _child(units, _taken(work_r), judge, finish, done_w)  # never returns
+        _child(units, _taken(work_r), judge, start, finish, done_w)  # never returns
     os.close(done_w)
     try:
         for u in _taken(work_r):
@@ -124,9 +125,10 @@ def _taken(work_r: int) -> Iterator[int]:
 
 
 def _child(units: list[list[int]], taken: Iterator[int], judge: Callable[[int], Fate],
-           finish: Callable[[], None], done_w: int) -> None:  # fmt: skip
+           start: Callable[[], None], finish: Callable[[], None], done_w: int) -> None:  # fmt: skip
     code = 1
     try:
+        start()
         mine: list[tuple[int, tuple[object, ...]]] = []
         for u in taken:
             for i in units[u]:

@@ -46,7 +46,7 @@ def _judge(patches: list[Patch], fail_in_child: bool = False):
 
 
 def _apart(patches: list[Patch], weights: list[int], **kw) -> list[Fate]:
-    return two_cores.judged_apart(patches, weights, _judge(patches, **kw), lambda: None)
+    return two_cores.judged_apart(patches, weights, _judge(patches, **kw), lambda: None, lambda: None)
 
 
 def test_files_shared_with_a_child_come_back_in_order(alone):
@@ -90,6 +90,7 @@ def test_no_fork(case, alone, monkeypatch):
         monkeypatch.setattr(two_cores, "_core_free", REAL_CORE_FREE)
         monkeypatch.setattr(two_cores.os, "getloadavg", lambda: (64.0, 64.0, 64.0))
     if case == "not allowed":
+        monkeypatch.setattr(two_cores._Allowed, "on", False)  # whatever an earlier caller left
         fates = _apart(patches, weights)
     else:
         with on_two_cores():
