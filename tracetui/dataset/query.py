@@ -216,7 +216,62 @@ def query(
     else:
         raise TracetuiError("give a dataset or a bucket to query")
     table = run(tables, sql, timeout, bounded=True)
-    return QueryResult(list(table.column_names), [tuple(r.values()) for r in table.to_pylist()])
+    return QueryResult(unique_names(table.column_names), python_rows(table))
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Column names made unique as DuckDB's own `.df()` does (`x`, `x_1`): a join's `SELECT *` gives
+    two `session_id`s, and a JSON object can hold only one of them."""
+    out: list[str] = []
+    taken = set(names)
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            n = 1
+            while f"{name}_{n}" in taken:
+                n += 1
+            name = f"{name}_{n}"
+            taken.add(name)
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+def python_rows(table: Any) -> list[tuple[Any, ...]]:
+    """An Arrow table's rows as tuples of Python values, in its columns' order. Rows were taken as
+    dicts, which keep one value per name: a join's two `session_id`s made every later value sit under
+    the column before it. A value Python's types cannot hold (a date past year 9999, DuckDB's
+    `infinity`, from any dataset's files) is given as its type and its count of units, as text."""
+    columns = []
+    for column in table.columns:
+        try:
+            columns.append(column.to_pylist())
+        except (OverflowError, ValueError, OSError):
+            columns.append([_value(v) for v in column])
+    return list(zip(*columns)) if columns else [() for _ in range(table.num_rows)]
+
+
+def _value(scalar: Any) -> Any:
+    """One Arrow value as Python, its parts that Python cannot hold as text (`python_rows`)."""
+    import pyarrow as pa
+
+    try:
+        return scalar.as_py()
+    except (OverflowError, ValueError, OSError):
+        pass
+    kind = scalar.type
+    if isinstance(scalar, pa.MapScalar):
+        return [(_value(entry[0]), _value(entry[1])) for entry in scalar.values]
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        return [_value(v) for v in scalar.values]
+    if isinstance(scalar, pa.StructScalar):
+        return {kind.field(i).name: _value(scalar[i]) for i in range(kind.num_fields)}
+    if isinstance(scalar, (pa.UnionScalar, pa.DictionaryScalar)):
+        return _value(scalar.value)
+    raw = getattr(scalar, "value", None)  # a time's count of its units (Arrow's own text of a far
+    if isinstance(raw, int):  # millisecond time gave the wrong year)
+        return f"<{kind} {raw}>"
+    return f"<{kind}>"
 
 
 def _remote_cache(url: str) -> Path:

@@ -309,10 +309,12 @@ def _gate(recipe: Recipe, table: str, rows: Any) -> None:
     refused."""
     import orjson
 
+    from tracetui.dataset.query import python_rows
     from tracetui.redact import AUTO
     from tracetui.redact.scan import gate_scan, timed_scans
 
-    texts = (orjson.dumps(row, default=str).decode() for row in rows.to_pylist())
+    # (a date past year 9999 or `infinity` ended the run in a traceback: python_rows gives their text)
+    texts = (orjson.dumps(row, default=str).decode() for row in python_rows(rows))
     with timed_scans():
         refused = any(
             f.tier == AUTO  # a row it cannot scan in time too
