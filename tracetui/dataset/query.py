@@ -4,7 +4,8 @@ The SQL is someone's text (a recipe received, a command pasted): it runs as one 
 that can reach nothing but the tables handed to it. The tables are registered as Arrow datasets
 (pyarrow reads the files, from the dataset's filesystem), and only then is DuckDB's external access
 switched off and its configuration locked: no file, no URL, no ATTACH, no INSTALL or LOAD, no COPY,
-and no SET that could switch them back. A query that runs too long is interrupted.
+and no SET that could switch them back; no setting it can read names the user's home or time zone.
+A query that runs too long is interrupted.
 """
 
 from __future__ import annotations
@@ -118,8 +119,13 @@ def connect(tables: dict[str, Any]) -> Any:
     """An in-memory DuckDB connection holding `tables` (name: an Arrow table or dataset) and nothing
     else it can reach."""
     duckdb = _duckdb()
-    config = {"memory_limit": MEMORY, "threads": 2, "temp_directory": spill_folder()}
+    spill = spill_folder()
+    # No setting a query can read names this machine's user or place: DuckDB's secret folder is
+    # under $HOME (a recipe's `current_setting('secret_directory')` wrote the home, and with it the
+    # user's name, into the dataset it made) and its time zone is the machine's (UTC, as the logs).
+    config = {"memory_limit": MEMORY, "threads": 2, "temp_directory": spill, "secret_directory": spill}
     con = duckdb.connect(":memory:", config=config)
+    con.execute("SET TimeZone = 'UTC'")  # (ICU's setting: not one `connect` takes)
     for name, table in tables.items():
         con.register(name, table)
     con.execute("SET enable_external_access = false")
