@@ -203,7 +203,7 @@ def _description(about: Contents, license: str) -> list[str]:
         "- **Curated by:** the person who ran these sessions and exported them with tracetui",
         "- **Language(s):** English for the most part (the agents' own text); prompts and code comments may "
         "be in other languages (not detected)",
-        f"- **License:** {_plain(license)}",
+        f"- **License:** {_word(license)}",
         "",
         "## Uses",
         "",
@@ -317,7 +317,7 @@ def render(meta: dict[str, Any], body: list[str], cache: Path | None = None) -> 
 
 def plain(text: str) -> str:
     """A value read from a manifest as one plain word or phrase of a card (no markup, no newline)."""
-    return _plain(text)
+    return _word(text)
 
 
 def agent_label(agent: str) -> str:
@@ -414,7 +414,7 @@ def _sessions_line(about: Contents) -> str:
     names = ", ".join(f"{_label(a)} ({n})" for a, n in sorted(about.agents.items(), key=lambda kv: (-kv[1], kv[0])))
     span = ""
     if about.months:
-        first, last = _plain(about.months[0]), _plain(about.months[-1])
+        first, last = _word(about.months[0]), _word(about.months[-1])
         span = f", started in {first}" if first == last else f", started between {first} and {last}"
     return f"{total} session{'' if total == 1 else 's'} of coding agents" + (f": {names}" if names else "") + span
 
@@ -423,7 +423,7 @@ def _label(agent: str) -> str:
     try:
         return registry.get(agent).label
     except ValueError:
-        return _plain(agent)  # the manifest is the user's file; whatever it says stays one plain word
+        return _word(agent)  # the manifest is the user's file; whatever it says stays one plain word
 
 
 def _states_table(states: dict[str, int] | None) -> list[str]:
@@ -432,7 +432,7 @@ def _states_table(states: dict[str, int] | None) -> list[str]:
         return []
     order = [s for s in STATES if states.get(s)] + sorted(s for s in states if s not in STATES and states[s])
     lines = ["| survival of the patches | patches |", "| --- | --- |"]
-    lines += [f"| {_plain(s)} | {states[s]} |" for s in order]
+    lines += [f"| {_word(s)} | {states[s]} |" for s in order]
     return lines + [""]
 
 
@@ -446,12 +446,13 @@ def _scrubbed_section(about: Contents) -> list[str]:
     if about.scrubbed:
         lines += ["| kind scrubbed | spans replaced |", "| --- | --- |"]
         by_count = sorted(about.scrubbed.items(), key=lambda kv: (-kv[1], kv[0]))
-        lines += [f"| {_plain(k)} | {n} |" for k, n in by_count]
+        lines += [f"| {_word(k)} | {n} |" for k, n in by_count]
         lines.append("")
     else:
         lines += ["No value needed scrubbing.", ""]
     if about.kept:
-        kinds = ", ".join(f"{_plain(k)} ({n} session{'' if n == 1 else 's'})" for k, n in sorted(about.kept.items()))
+        kinds = ", ".join(f"{_word(k)} ({n} session{'' if n == 1 else 's'})"
+                          for k, n in sorted(about.kept.items()))
         lines += [f"Values the author chose to keep, as not sensitive, are in the receipts: {kinds}.", ""]
     lines.append(
         "What no detector knows is not scrubbed: names of people and projects in prose, code, and file paths "
@@ -462,3 +463,13 @@ def _scrubbed_section(about: Contents) -> list[str]:
 
 def _plain(text: str) -> str:
     return "".join(ch for ch in text if ch.isprintable() and ch not in "`|<>\n")[:80]
+
+
+_MARKUP = re.compile(r"([\\\[\]*_~])")
+
+
+def _word(text: str) -> str:
+    """`_plain` for the card's prose and tables (not a code span): Markdown's link, image and emphasis
+    characters backslashed. Another machine's manifest named a kind `![p](https://evil.example/p.png)`,
+    and the team card every machine publishes showed that image to each visitor of the dataset."""
+    return _MARKUP.sub(r"\\\1", _plain(text))
