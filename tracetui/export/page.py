@@ -353,7 +353,9 @@ class _Markdown:
     def inline(text: str) -> str:
         """Log text outside a code block (a `<details>` summary): escaped as HTML, Markdown's
         specials backslashed, on one line."""
-        plain = html.escape(safe_line(text), quote=True)
+        # Quotes kept: no attribute holds this text, and the `#` of `&#x27;`, backslashed below, made
+        # every apostrophe of a title read `&#x27;` on the page.
+        plain = html.escape(safe_line(text), quote=False)
         return re.sub(r"([\\`*_{}\[\]()#+!|~>])", r"\\\1", plain)
 
     def title(self, text: str) -> None:
