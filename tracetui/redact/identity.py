@@ -115,7 +115,7 @@ def _git_emails(path: Path) -> set[str]:
 # --- What the session itself reveals -------------------------------------------------------------
 
 _HOME_NAME = re.compile(
-    r"(?:/Users/|/home/|/export/home/|[A-Za-z]:(?:\\\\|\\|/)(?:Users|Documents and Settings)(?:\\\\|\\|/))"
+    r"(?:/Users/|/home/|/export/home/|/var/home/|[A-Za-z]:(?:\\\\|\\|/)(?:Users|Documents and Settings)(?:\\\\|\\|/))"
     r"([A-Za-z0-9._][A-Za-z0-9._\-]{0,63})"
 )
 _ENV_FILE = re.compile(r"(?:^|[/\\\s\"'])\.env(?:\.[\w.\-]+)?(?:$|[\s\"'])")
@@ -214,7 +214,7 @@ def _call_text(tool_input) -> str:
 # word (or follows an escaped line break): in `…/node_modules:/Users/jdoe` the `s:` is a PATH list's
 # end and separator, not drive S.
 _HOME_PREFIX = re.compile(
-    r"(?:/(?:Users|home|export/home)/|(?:(?<![A-Za-z0-9._])|(?<=\\[nrt]))[A-Za-z]:(?:\\\\|\\|/)"
+    r"(?:/(?:Users|home|export/home|var/home)/|(?:(?<![A-Za-z0-9._])|(?<=\\[nrt]))[A-Za-z]:(?:\\\\|\\|/)"
     r"(?:Users|Documents and Settings)(?:\\\\|\\|/))"
     r"[A-Za-z0-9._][A-Za-z0-9._\-]{0,63}"
 )

@@ -126,7 +126,7 @@ def test_home_paths_in_every_form():
     ident = Identity(user_names={"jdoe"})
     text = (
         "/Users/jdoe/work /home/jdoe/x C:\\Users\\jdoe\\proj C:\\\\Users\\\\jdoe\\\\p "
-        "~/.claude/projects/-Users-jdoe-work-proj/a.jsonl /Users/Shared/x"
+        "~/.claude/projects/-Users-jdoe-work-proj/a.jsonl /Users/Shared/x /var/home/jdoe/y /srv/home/z"
     )
     found = [(v, k) for v, k, t in spans(text, identity=ident) if t == AUTO]
     assert found == [
@@ -135,6 +135,7 @@ def test_home_paths_in_every_form():
         ("C:\\Users\\jdoe", "home-path"),
         ("C:\\\\Users\\\\jdoe", "home-path"),
         ("-Users-jdoe", "home-path"),
+        ("/var/home/jdoe", "home-path"),  # Fedora's Atomic desktops (Silverblue, Kinoite)
     ]
 
 
