@@ -26,6 +26,7 @@ from tracetui.settings import remember_theme
 from tracetui.ui import actions
 from tracetui.ui.commands import ActionCommands, SessionCommands
 from tracetui.ui.external import COPY_LIMIT
+from tracetui.ui.lean_strips import install as lean_strips
 from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.themes import load_themes
 from tracetui.ui.workers import alive, thread_work
@@ -79,6 +80,7 @@ class TraceApp(App):
         watch: list[Path] | None = None,
     ) -> None:
         super().__init__()
+        lean_strips()  # a frame's strips without the caches they never use (ui/lean_strips.py)
         # The user's keys (docs: `tracetui keys`): applied before any screen binds, so every
         # footer, the key help and the palette show the keys the user chose.
         keymap = actions.load_keymap(keymap_file)
