@@ -3,12 +3,13 @@ Textual's own strip gives."""
 
 from __future__ import annotations
 
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
+from rich.terminal_theme import DEFAULT_TERMINAL_THEME
 from textual.color import Color
 from textual.filter import ANSIToTruecolor, DimFilter
 from textual.strip import Strip
-from rich.terminal_theme import DEFAULT_TERMINAL_THEME
 
 from tracetui.ui import lean_strips
 
@@ -29,9 +30,7 @@ def _operations(strip: Strip) -> list:
     ]
 
 
-def _console():
-    from rich.console import Console
-
+def _console() -> Console:
     return Console(width=80, color_system="truecolor", force_terminal=True)
 
 
