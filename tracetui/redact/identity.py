@@ -115,7 +115,8 @@ def _git_emails(path: Path) -> set[str]:
 # --- What the session itself reveals -------------------------------------------------------------
 
 _HOME_NAME = re.compile(
-    r"(?:/Users/|/home/|/export/home/|/var/home/|[A-Za-z]:(?:\\\\|\\|/)(?:Users|Documents and Settings)(?:\\\\|\\|/))"
+    r"(?:/Users/|/home/|/export/home/|/var/home/|"
+    r"[A-Za-z]:(?:\\\\|\\|/)(?:Users|Documents and Settings)(?:\\\\|\\|/))"
     r"([A-Za-z0-9._][A-Za-z0-9._\-]{0,63})"
 )
 _ENV_FILE = re.compile(r"(?:^|[/\\\s\"'])\.env(?:\.[\w.\-]+)?(?:$|[\s\"'])")
