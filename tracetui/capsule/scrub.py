@@ -63,7 +63,10 @@ class Scrubbed:
     # Repository paths `repo_path` gave back with a user name kept (the design's choice, so a replay
     # finds the file): the gate lets that name stand in exactly these strings, nowhere else.
     kept_paths: set[str] = field(default_factory=set)
-    _pattern: re.Pattern[str] | None = None
+    _pattern: re.Pattern[str] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self._pattern = _pattern(self.replacements)  # the replacements are fixed once made
 
     def text(self, value: str) -> str:
         if self._pattern is None or not value:
@@ -95,9 +98,7 @@ class Scrubbed:
         """A copy that also replaces `extra` (other spellings of planned values -> their placeholders),
         such as a value as it reads escaped inside a JSON string that is itself inside a JSON string."""
         merged = {**{v: p for v, p in extra.items() if v not in self.kept_values}, **self.replacements}
-        copy = Scrubbed(self.session, self.receipt, self.rejected, merged, self.kept_values, self.kept_paths)
-        copy._pattern = _pattern(merged)
-        return copy
+        return Scrubbed(self.session, self.receipt, self.rejected, merged, self.kept_values, self.kept_paths)
 
     def widened(self, found: list[GateFinding], decided_by: str) -> Scrubbed:
         """A copy that also scrubs the values a gate found in what leaves (text built from git, a label,
@@ -252,7 +253,6 @@ def prepare(
         replacements={v: p for v, p in replacements.items() if v not in kept},
         kept_values=kept,
     )
-    scrubbed._pattern = _pattern(scrubbed.replacements)
     # The redaction layer scrubs each span where the plan found it; our value map then catches the
     # same values in places no span pointed at.
     clean = redact_apply(session, plan) if plan.spans else session
@@ -383,14 +383,12 @@ def gate_scrubbed(obj: Any, identity: Identity | None = None) -> Any:
     """`obj` (JSON-like, built from logs with no plan: `blame --format agent-trace`) with every value
     the second gate finds in its strings replaced by a placeholder of its kind, keys included: what
     an export does with a value its plan never listed (`Scrubbed.widened`), by the same gate."""
-    blank = Scrubbed(Session(id="", agent="", source=""), [], [])
+    blank = Session(id="", agent="", source="")
     texts = [("record", 1, t) for t in dict.fromkeys(_strings(obj)) if not inert(t)]
-    found = gate_findings({}, blank, identity, texts=texts)
+    found = gate_findings({}, Scrubbed(blank, [], []), identity, texts=texts)
     if not found:
         return obj
-    blank.replacements = new_placeholders([(g.kind, g.value) for g in found], [])
-    blank._pattern = _pattern(blank.replacements)
-    return blank.deep(obj)
+    return Scrubbed(blank, [], [], new_placeholders([(g.kind, g.value) for g in found], [])).deep(obj)
 
 
 def gate_texts(members: dict[str, bytes]) -> list[tuple[str, int, str]]:
