@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -22,6 +21,7 @@ from tracetui.export.manifest import safe_component
 from tracetui.export.raw import agent_folder
 from tracetui.model import Session, Step, StepKind, Tokens
 from tracetui.safe_json import plain_json
+from tracetui.sources.common.coerce import as_moment
 
 if TYPE_CHECKING:
     from tracetui.export.run import Exporter, Prepared, Reviewed, Warmed
@@ -335,13 +335,7 @@ def _plain_step(s: Step) -> dict[str, Any]:
 def _iso(stamp: str | None) -> str | None:
     """The step's time where it is ISO 8601 as ATIF's validator reads it, else None: a log's odd
     time (`1e20`, a torn byte before it) made an export its own `--check` refused."""
-    if stamp is None:
-        return None
-    try:
-        datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return stamp
+    return stamp if as_moment(stamp) is not None else None
 
 
 def _note(step: dict[str, Any], s: Step) -> None:
