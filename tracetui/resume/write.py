@@ -113,9 +113,12 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
         dropped.append(f"the steps inside subagent runs (their calls and results are carried): {len(runs)} runs")
     env, home = (env if env is not None else os.environ), (home or Path.home())
     path = place.target_file(target, folder, new_id, stamp, env, home)
-    for marker, content in place.markers(target, folder, env, home):
-        place.write_new(marker, content)
-    place.write_new(path, data)
+    root = place.store_root(target, env, home)
+    writes = [*place.markers(target, folder, env, home), (path, data)]
+    for where, _ in writes:  # all checked before the first is written: a refusal writes nothing
+        place.check_way(where, root)
+    for where, content in writes:
+        place.write_new(where, content, root)
     argv = place.command(target, folder, new_id)
     before = place.setup(target, path)
     return Resumed(target, new_id, session.id, number, str(path), folder, argv,
