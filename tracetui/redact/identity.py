@@ -40,6 +40,8 @@ class Identity:
     emails: set[str] = field(default_factory=set)
     values: set[str] = field(default_factory=set)  # exact secret values known from this environment
     person_names: set[str] = field(default_factory=set)  # people this machine knows (`people.py`)
+    # Home folders outside the known prefixes that the session's own evidence shows (`homes_in`).
+    home_paths: set[str] = field(default_factory=set)
 
     def merged(self, other: Identity) -> Identity:
         return Identity(
@@ -48,12 +50,14 @@ class Identity:
             self.emails | other.emails,
             self.values | other.values,
             self.person_names | other.person_names,
+            self.home_paths | other.home_paths,
         )
 
     def fingerprint(self) -> str:
         """A stable digest of everything here (a scan cache key part; never shown)."""
         h = hashlib.sha256()
-        for group in (self.user_names, self.host_names, self.emails, self.values, self.person_names):
+        for group in (self.user_names, self.host_names, self.emails, self.values, self.person_names,
+                      self.home_paths):
             for item in sorted(group):
                 h.update(item.encode("utf-8", "surrogatepass") + b"\0")
             h.update(b"\1")
@@ -134,11 +138,55 @@ def user_names_in(texts: Iterable[str]) -> set[str]:
     return names
 
 
+# The agent's own store, as only a home holds it: a subfolder a project's own `.claude`, `.codex`,
+# `.gemini` or `.pi` folder never has (sessions, plans, system skills), or a folder no project has.
+_STORE = (r"\.claude/(?:projects|plans|todos|file-history|shell-snapshots|session-env)"
+          r"|\.codex/(?:sessions|archived_sessions|memories|skills/\.system)"
+          r"|\.pi/agent|\.gemini/(?:tmp|history)|\.copilot/(?:session-state|history-session-state)"
+          r"|\.local/share/opencode")
+_STORE_NEEDLES = ("/.claude/", "/.codex/", "/.pi/agent", "/.gemini/", "/.copilot/", "/.local/share/opencode")
+_HOME_OF_STORE = re.compile(  # an absolute path's start (not `~/`, `C:/`, `x/`), up to 8 folders
+    r"(?<![A-Za-z0-9._@+~\-/\\:])((?:/[A-Za-z0-9._@+\-]{1,64}){1,8}?)"
+    r"/(?:" + _STORE + r")(?![A-Za-z0-9._\-])"
+)
+# Folders a system keeps, never a person's home however a log names them (`/mnt/data/.claude`).
+_SYSTEM_FOLDERS = frozenset(
+    "usr opt srv etc mnt media data bin sbin lib lib64 proc sys boot run nix snap volumes private export "
+    "users local share cache config".split()
+)
+MAX_HOMES = 16  # more is a log made to list folders, not one person's homes
+
+
+def homes_in(texts: Iterable[str]) -> set[str]:
+    """Home folders outside the known prefixes (`/srv/NAME`, `/u/NAME`, WSL's `/mnt/c/Users/NAME`)
+    shown by the agent's store in them: the folder holding `.claude/projects`, `.codex/sessions`, ...
+    A folder whose last name names no person (`/srv/app`), or one a known prefix already covers, is
+    left out."""
+    homes: set[str] = set()
+    for text in texts:
+        if not text or not any(n in text for n in _STORE_NEEDLES):
+            continue
+        for m in _HOME_OF_STORE.finditer(text):
+            home = m.group(1)
+            parts = home.split("/")[1:]
+            if len(parts) < 2 or any(p.strip(".") == "" for p in parts) or not _usable_name(parts[-1]):
+                continue  # `/srv/.claude` is no one's home: every `/srv/...` path would read <HOME>
+            if parts[-1].lower() in _SYSTEM_FOLDERS:
+                continue
+            if _HOME_PREFIX.match(home):
+                continue  # found as any home is
+            homes.add(home)
+            if len(homes) >= MAX_HOMES:
+                return homes
+    return homes
+
+
 def identity_from_session(session: Session) -> Identity:
-    """User names from the session's own paths, and values from the .env files it read."""
+    """User names and homes from the session's own paths, and values from the .env files it read."""
     texts = [session.cwd or "", session.source or "", *session.files]
     texts += [s.cwd for s in session.steps if s.cwd]
     ident = Identity(user_names=user_names_in(texts))
+    ident.home_paths = homes_in([*texts, *(s.text for s in session.steps)])
     ident.values = env_values(session)
     ident.person_names = set(repository_people(session.cwd))
     return ident
@@ -235,6 +283,7 @@ def identity_findings(text: str, lowered: str, ident: Identity | None) -> Iterat
             yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:home-path")
     if ident is None:
         return
+    yield from _known_home_findings(text, ident.home_paths)
     # Most texts hold none of these literals: a substring test (C's fast search) says so before the
     # patterns below try their alternations at every position. `re.I` folds a few characters that
     # `str.lower` leaves or lowers otherwise (`ſ`, `İ`, the Kelvin sign), so a folded literal is tested
@@ -265,6 +314,21 @@ def identity_findings(text: str, lowered: str, ident: Identity | None) -> Iterat
         for m in _literals_pattern(literals, folded).finditer(text):
             yield Finding(m.start(), m.end(), kind, AUTO, detector)
     yield from _person_findings(text, ident.person_names)
+
+
+def _known_home_findings(text: str, homes: set[str]) -> Iterator[Finding]:
+    """A home the session showed (`homes_in`) as a whole folder, and as Claude Code's slug of it
+    (`/srv/jdoe/shop` -> `-srv-jdoe-shop`)."""
+    present = [h for h in homes if h in text]
+    slugs = [s for s in (re.sub(r"[^A-Za-z0-9]", "-", h) for h in homes) if s in text]
+    if present:
+        alts = "|".join(re.escape(h) for h in sorted(present, key=len, reverse=True))
+        for m in re.finditer(r"(?<![A-Za-z0-9._\-/])(?:" + alts + r")(?!\.?[A-Za-z0-9_\-])", text):
+            yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:home-path")
+    if slugs:
+        alts = "|".join(re.escape(s) for s in sorted(slugs, key=len, reverse=True))
+        for m in re.finditer(r"(?<![A-Za-z0-9])(?:" + alts + r")(?=-|$|[/\\\s\"'])", text):
+            yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:project-slug")
 
 
 def _literals_pattern(literals: list[str], folded: bool) -> re.Pattern[str]:

@@ -1,0 +1,69 @@
+"""A home outside the known prefixes (`/srv/NAME`, `/data/users/NAME`, `/u/NAME`, WSL's
+`/mnt/c/Users/NAME`) is scrubbed as `<HOME>` where the session's own evidence shows it: the folder
+that holds the agent's store (`.claude/projects`, `.codex/sessions`, `.pi/agent`, `.gemini/tmp`,
+`.copilot/session-state`, `.local/share/opencode`) in the log's location or the agent's own paths
+in the log. A project's own `.claude`, `.codex` or `.gemini` folder proves no home."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracetui.model import Session, Step
+from tracetui.redact import AUTO, Identity, identity_from_session, scan_text
+
+HOMES = ["/srv/quillon", "/data/users/quillon", "/export/users/quillon", "/u/quillon", "/mnt/c/Users/quillon"]
+STORES = [".claude/projects/-x-shop/1.jsonl", ".codex/sessions/2026/01/02/rollout-1.jsonl",
+          ".pi/agent/sessions/--x-shop--/1.jsonl", ".gemini/tmp/shop/chats/session-1.jsonl",
+          ".copilot/session-state/1/events.jsonl", ".local/share/opencode/storage/session/1.json"]
+
+
+def _session(source: str, cwd: str, *texts: str) -> Session:
+    steps = [Step(id=f"s{n}", index=n, kind="assistant", role="assistant", text=t)
+             for n, t in enumerate(texts)]
+    return Session(id="h1", agent="claude", source=source, cwd=cwd, steps=steps)
+
+
+def _homes(text: str, ident: Identity) -> list[str]:
+    return [text[f.start:f.end] for f in scan_text(text, ident) if f.kind == "home-path" and f.tier == AUTO]
+
+
+@pytest.mark.parametrize("home", HOMES)
+@pytest.mark.parametrize("store", STORES)
+def test_the_folder_holding_the_log_s_store_is_a_home(home, store):
+    session = _session(f"{home}/{store}", "/w")
+    ident = identity_from_session(session)
+    text = f"cd {home}/shop && cat {home}/.bashrc; ls {home}"
+    assert _homes(text, ident) == [home] * 3
+
+
+@pytest.mark.parametrize("home", HOMES)
+def test_the_agent_s_own_paths_in_the_log_show_its_home(home):
+    slug = home.replace("/", "-").replace(".", "-")
+    session = _session("/logs/x.jsonl", f"{home}/shop",
+                       f"Plan written to {home}/.claude/plans/quiet-fox.md",
+                       f"skills: {home}/.codex/skills/.system/skill-creator/SKILL.md")
+    ident = identity_from_session(session)
+    text = f"see {home}/shop/a.py and ~/.claude/projects/{slug}-shop/1.jsonl"
+    assert _homes(text, ident) == [home, slug]
+
+
+@pytest.mark.parametrize("evidence", [
+    "/srv/www/site/.claude/settings.json",  # a project's own folders
+    "/srv/www/site/.claude/commands/review.md",
+    "/srv/www/site/.codex/config.toml",
+    "/srv/www/site/.gemini/settings.json",
+    "/srv/www/site/.pi/prompts/x.md",
+    "~/.claude/projects/-srv-www-site/1.jsonl",  # no folder named
+    "/srv/app/.claude/projects/-srv-app/1.jsonl",  # a service's folder, no person's
+    "/srv/home/.codex/sessions/1.jsonl",
+])
+def test_no_home_without_the_store_s_own_evidence(evidence):
+    session = _session("/logs/x.jsonl", "/srv/www/site", f"read {evidence}")
+    ident = identity_from_session(session)
+    assert _homes("cd /srv/www/site && ls /srv/www /srv/app /srv/home", ident) == []
+
+
+def test_a_home_is_found_as_a_whole_folder_only():
+    ident = identity_from_session(_session("/srv/quillon/.claude/projects/-srv-quillon/1.jsonl", "/w"))
+    text = "/srv/quillon2/x /srv/quillon-old /x/srv/quillon/y /srv/quillon.bak /srv/quillon"
+    assert _homes(text, ident) == ["/srv/quillon"]
