@@ -16,6 +16,7 @@ import struct
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import fields
 
 from tracetui.trail.fates import Fate
@@ -27,19 +28,19 @@ _MAX_UNITS = 16_000  # units written to the pipe before the fork: they must fit 
 _FIELDS = tuple(f.name for f in fields(Fate) if f.name != "patch")
 
 
-class _Allowed:
-    on = False
+# Per thread and per task: one caller's `on_two_cores` (the app's worker) never lets another fork.
+_ALLOWED: ContextVar[bool] = ContextVar("two_cores_allowed", default=False)
 
 
 @contextmanager
 def on_two_cores() -> Iterator[None]:
     """Trails judged inside may fork (`judged_apart`): for a command whose user waits on one answer
     (`trail`, `blame`), not for a caller that keeps every core busy already (an export's workers)."""
-    before, _Allowed.on = _Allowed.on, True
+    token = _ALLOWED.set(True)
     try:
         yield
     finally:
-        _Allowed.on = before
+        _ALLOWED.reset(token)
 
 
 def judged_apart(patches: list[Patch], weights: list[int], judge: Callable[[int], Fate],
@@ -93,7 +94,7 @@ def _units(patches: list[Patch], weights: list[int]) -> list[list[int]]:
 
 
 def _worth_forking(units: list[list[int]], weights: list[int]) -> bool:
-    if not _Allowed.on or not hasattr(os, "fork") or len(units) < 2 or not _alone():
+    if not _ALLOWED.get() or not hasattr(os, "fork") or len(units) < 2 or not _alone():
         return False
     return sum(weights) >= MIN_WEIGHT and len(units) <= _MAX_UNITS and _core_free()
 

@@ -4,7 +4,10 @@ nothing forks outside `on_two_cores`, for a light trail, or beside another threa
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import os
+import threading
 import time
 
 import pytest
@@ -90,12 +93,58 @@ def test_no_fork(case, alone, monkeypatch):
         monkeypatch.setattr(two_cores, "_core_free", REAL_CORE_FREE)
         monkeypatch.setattr(two_cores.os, "getloadavg", lambda: (64.0, 64.0, 64.0))
     if case == "not allowed":
-        monkeypatch.setattr(two_cores._Allowed, "on", False)  # whatever an earlier caller left
-        fates = _apart(patches, weights)
+        fates = contextvars.Context().run(_apart, patches, weights)  # whatever an earlier caller left
     else:
         with on_two_cores():
             fates = _apart(patches, weights)
     assert {f.reason for f in fates} == {str(os.getpid())}
+
+
+FOUR = ([[0], [1], [2], [3]], [200] * 4)  # units and weights worth a fork where allowed
+
+
+def test_one_thread_s_permission_is_not_another_s(alone):
+    """`on_two_cores` in one thread (the app's worker running `trail`) let a fork happen in every
+    other (an export's workers), which must never fork."""
+    inside, checked = threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def holder() -> None:
+        with on_two_cores():
+            inside.set()
+            checked.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    inside.wait(10)
+    seen.append(two_cores._worth_forking(*FOUR))
+    checked.set()
+    thread.join()
+    with on_two_cores():
+        seen.append(two_cores._worth_forking(*FOUR))
+    assert seen == [False, True]
+
+
+def test_one_task_s_permission_is_not_another_s(alone):
+    async def both() -> list[bool]:
+        inside, checked = asyncio.Event(), asyncio.Event()
+
+        async def holder() -> bool:
+            with on_two_cores():
+                inside.set()
+                await checked.wait()
+                return two_cores._worth_forking(*FOUR)
+
+        async def other() -> bool:
+            await inside.wait()
+            found = two_cores._worth_forking(*FOUR)
+            checked.set()
+            return found
+
+        return list(await asyncio.gather(holder(), other()))
+
+    assert asyncio.run(both()) == [True, False]
+    assert two_cores._worth_forking(*FOUR) is False  # and none left behind
 
 
 def test_a_real_trail_on_two_cores_is_the_same_trail(tmp_path, alone, monkeypatch):
