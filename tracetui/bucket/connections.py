@@ -164,9 +164,10 @@ class Connections:
             path = self.index_path
             try:
                 conn = index.connect(path, self.read_only)
-                newer = index.newer_writer(conn)
+                newer, found = index.newer_writer(conn), None
                 if newer is None and not self._shards_checked:
-                    newer = shards.newer(self.root)
+                    found = shards.check(self.root)  # read once: for the refusal here and the repairs below
+                    newer = shards.newer(found)
                 if newer is not None:  # not ours to rebuild, nor to read in an older layout
                     _close(conn)
                     raise TracetuiError(f"the bucket {str(self.root)!r} was {newer}")
@@ -175,7 +176,7 @@ class Connections:
                     with self._lock:
                         index.create(conn)
                         if not self._shards_checked:
-                            self._heal_shards()
+                            self._heal_shards(problems=found)
                             self._shards_checked = True
                     if retry and index.is_empty(conn) and self._store.has_copies() and not self._sync_running():
                         # Deleted, emptied or never finished: the copies know better. Rebuilding
@@ -259,12 +260,16 @@ class Connections:
             f"the bucket index {what}; rebuilt it from the bucket's copies ({n} session{'' if n == 1 else 's'}){kept}"
         )
 
-    def _heal_shards(self, thorough: bool = False) -> dict[int, str]:
+    def _heal_shards(self, thorough: bool = False, problems: dict[int, str] | None = None) -> dict[int, str]:
         """Set damaged step shards aside and read their sessions again from the copies, now; returns
-        {shard: what was wrong}."""
-        problems = shards.check(self.root, thorough)
+        {shard: what was wrong}. `problems`: `shards.check`'s answer where the caller has it already.
+        A shard a newer tracetui wrote is refused, untouched (one written since the bucket opened)."""
+        problems = shards.check(self.root, thorough) if problems is None else problems
         if not problems:
             return problems
+        newer = shards.newer(problems)
+        if newer is not None:
+            raise TracetuiError(f"the bucket {str(self.root)!r} was {newer}")
         for k, problem in problems.items():
             name = shards.path(self.root, k).name
             if problem == shards.OTHER_LAYOUT:  # a cache of an older layout, no damage: made anew

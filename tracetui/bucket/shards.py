@@ -411,6 +411,7 @@ def collect(writers: Writers, wanted: dict[int, set[int]]) -> int:
 
 
 OTHER_LAYOUT = "made by another version of tracetui"
+NEWER_LAYOUT = "written by a newer tracetui"
 
 
 @functools.lru_cache(maxsize=1)
@@ -448,31 +449,17 @@ def schema_oddity(conn: sqlite3.Connection, plain: tuple[str, ...], fts: tuple[s
     return None
 
 
-
-def newer(root: Path) -> str | None:
-    """What says a newer tracetui wrote one of the bucket's step shards (a layout number past VERSION),
-    in a sentence, or None. Such a shard is no cache of ours to make anew, as one of an older layout
-    is (`check`): this version would remake it in its own, and the newer one then again."""
-    for k in range(SHARDS):
-        p = path(root, k)
-        if not p.is_file():
-            continue
-        try:
-            # As `check` opens it: a read-only connection to a WAL file leaves its -wal and -shm behind.
-            with contextlib.closing(sqlite3.connect(p, isolation_level=None)) as conn:
-                layout = conn.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError:
-            continue  # damage: `check` says it
-        if isinstance(layout, int) and layout > VERSION:
-            return (f"written by a newer tracetui (its step shard {p.name} has layout {layout}; this is "
-                    f"tracetui {__version__}, which reads layout {VERSION}): upgrade tracetui to open it")
-    return None
+def newer(problems: dict[int, str]) -> str | None:
+    """The sentence of `check`'s that says a newer tracetui wrote a shard, or None. Such a shard is
+    no cache of ours to make anew, as one of an older layout is: this version would remake it in its
+    own, and the newer one then again."""
+    return next((p for p in problems.values() if p.startswith(NEWER_LAYOUT)), None)
 
 
 def check(root: Path, thorough: bool = False) -> dict[int, str]:
     """{shard: what is wrong with it} for the shards that cannot be read. The light check (on every
-    open) reads the small table and the last row; the thorough one (doctor) every page, and checks
-    the FTS index against the rows."""
+    open) reads the layout, the small table and the last row; the thorough one (doctor) every page,
+    and checks the FTS index against the rows. A newer layout's sentence starts `NEWER_LAYOUT`."""
     problems: dict[int, str] = {}
     for k in range(SHARDS):
         p = path(root, k)
@@ -481,7 +468,13 @@ def check(root: Path, thorough: bool = False) -> dict[int, str]:
         try:
             conn = sqlite3.connect(p, isolation_level=None)
             try:
-                if conn.execute("PRAGMA user_version").fetchone()[0] != VERSION:
+                layout = conn.execute("PRAGMA user_version").fetchone()[0]
+                if isinstance(layout, int) and layout > VERSION:
+                    problems[k] = (f"{NEWER_LAYOUT} (its step shard {p.name} has layout {layout}; this is "
+                                   f"tracetui {__version__}, which reads layout {VERSION}): upgrade tracetui "
+                                   "to open it")
+                    continue
+                if layout != VERSION:
                     problems[k] = OTHER_LAYOUT
                     continue
                 odd = schema_oddity(conn, ("held", "steps"), ("steps_fts",))

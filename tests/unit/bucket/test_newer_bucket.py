@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from shared_data import FIXTURES
 
-from tracetui.bucket import Bucket, index, shards
+from tracetui.bucket import Bucket, doctor, index, shards
 from tracetui.cli import exit_codes, main
 from tracetui.errors import TracetuiError
 
@@ -82,3 +82,23 @@ def test_a_step_shard_of_a_newer_layout_is_said_and_left_untouched(newer, capsys
     assert len(err.splitlines()) == 1
     assert f"its step shard {shard.name} has layout {shards.VERSION + 1}" in err
     assert _files(newer) == before
+
+
+def test_a_shard_a_newer_tracetui_wrote_while_the_bucket_was_open_is_left_by_doctor(newer):
+    """The layout check lives in `shards.check` alone: the open's refusal and doctor's repairs read
+    the same answer. Doctor on a bucket already open took a newer shard for an older one's cache,
+    deleted it and rebuilt it in the older layout."""
+    conn = sqlite3.connect(newer / "index.sqlite")
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (index.SCHEMA_VERSION,))
+    conn.commit()
+    conn.close()
+    with Bucket.open(newer) as b:
+        assert len(b.list_sessions()) == 1
+        shard = sorted(newer.glob("steps-*.sqlite"))[0]
+        conn = sqlite3.connect(shard)
+        conn.execute(f"PRAGMA user_version = {shards.VERSION + 1}")
+        conn.close()
+        before = _files(newer)
+        with pytest.raises(TracetuiError, match=f"{shard.name} has layout {shards.VERSION + 1}"):
+            doctor(b)
+        assert _files(newer) == before
