@@ -186,7 +186,10 @@ def identity_from_session(session: Session) -> Identity:
     texts = [session.cwd or "", session.source or "", *session.files]
     texts += [s.cwd for s in session.steps if s.cwd]
     ident = Identity(user_names=user_names_in(texts))
-    ident.home_paths = homes_in([*texts, *(s.text for s in session.steps)])
+    # A store in the session's own working folder is the project's (a `CODEX_HOME` kept in the
+    # repository), not a home: taken as one, the project's name would read <HOME> everywhere.
+    worked_in = {c.rstrip("/") for c in (session.cwd, *(s.cwd for s in session.steps)) if c}
+    ident.home_paths = homes_in([*texts, *(s.text for s in session.steps)]) - worked_in
     ident.values = env_values(session)
     ident.person_names = set(repository_people(session.cwd))
     return ident

@@ -67,3 +67,15 @@ def test_a_home_is_found_as_a_whole_folder_only():
     ident = identity_from_session(_session("/srv/quillon/.claude/projects/-srv-quillon/1.jsonl", "/w"))
     text = "/srv/quillon2/x /srv/quillon-old /x/srv/quillon/y /srv/quillon.bak /srv/quillon"
     assert _homes(text, ident) == ["/srv/quillon"]
+
+
+def test_a_store_kept_in_the_working_folder_is_the_project_s_not_a_home():
+    # A `CODEX_HOME` inside the repository (logs committed with the code): its folder is the
+    # project, whose name must not read <HOME> in every field.
+    session = _session("/per/dev/shell-ws/.codex/sessions/2026/03/18/rollout-1.jsonl", "/per/dev/shell-ws",
+                       "wrote /per/dev/shell-ws/.codex/sessions/2026/03/18/rollout-1.jsonl")
+    ident = identity_from_session(session)
+    assert _homes("cd /per/dev/shell-ws && ls /per/dev/shell-ws/src", ident) == []
+    # The same store with the work in a folder below it still shows a home.
+    below = _session("/per/quillon/.codex/sessions/2026/03/18/rollout-1.jsonl", "/per/quillon/shell-ws")
+    assert _homes("ls /per/quillon/shell-ws", identity_from_session(below)) == ["/per/quillon"]
