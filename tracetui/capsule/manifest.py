@@ -16,6 +16,7 @@ import orjson
 
 from tracetui.capsule.archive import CapsuleError
 from tracetui.safe_text import exception_line
+from tracetui.sources.common.jsonl import loads_whole
 
 FORMAT = "tracetui.capsule/1"
 MANIFEST = "capsule.json"
@@ -72,7 +73,7 @@ def parse_manifest(data: bytes) -> dict[str, Any]:
 
 def parse_canonical(data: bytes, member: str) -> Any:
     try:
-        obj = orjson.loads(data)
+        obj = loads_whole(data)  # TooDeep too: a value deeper than orjson writes has no canonical form
     except orjson.JSONDecodeError as exc:
         raise CapsuleError(f"member {member} is not valid JSON ({exception_line(exc, 120)})") from None
     if canonical(obj) != data:

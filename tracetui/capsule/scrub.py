@@ -33,6 +33,7 @@ from tracetui.redact.identity import Identity
 from tracetui.redact.plan import ACCEPTED, AUTO_D, FIXED_PLACEHOLDERS, MANUAL, REJECTED, Plan, PlanValue
 from tracetui.redact.scan import gate_scan, timed_scans
 from tracetui.redact.text_checks import STRUCTURAL_ID_RE, UUID_RE
+from tracetui.sources.common.jsonl import loads_whole
 
 MIN_VALUE = 3  # shorter spans are only scrubbed where the plan located them
 PATH_KEEPS = frozenset({"user-name"})  # kinds a repo-relative file path keeps (see Scrubbed.repo_path)
@@ -442,10 +443,10 @@ def _texts(name: str, data: bytes) -> Iterator[tuple[int, str]]:
     for line_no, line in enumerate(data.split(b"\n"), 1):
         if line:
             try:
-                record = orjson.loads(line)
+                record = loads_whole(line)
             except orjson.JSONDecodeError:
-                # An agent's own log (an export's raw format) may hold a torn or non-JSON line: it
-                # is scanned as the text it is rather than let through unread.
+                # An agent's own log (an export's raw format) may hold a torn or non-JSON line, or one
+                # nested too deep to walk (TooDeep): it is scanned as the text it is, not let through.
                 yield line_no, line.decode("utf-8", errors="replace")
                 continue
             for text in _strings(record):

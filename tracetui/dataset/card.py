@@ -32,6 +32,7 @@ from tracetui.export.card import (
     states_table,
 )
 from tracetui.export.manifest import manifest_problem
+from tracetui.sources.common.jsonl import loads_whole
 
 CARD = "README.md"
 MANIFEST_LIMIT = 256 << 20  # as publish reads a manifest
@@ -71,7 +72,7 @@ def _manifest(location: Location, machine: str) -> dict[str, Any] | None:
     try:
         with location.fs.open(location.path(f"machines/{machine}/manifest.json"), "rb") as fh:
             data = fh.read(MANIFEST_LIMIT + 1)
-        parsed = orjson.loads(data) if len(data) <= MANIFEST_LIMIT else None
+        parsed = loads_whole(data) if len(data) <= MANIFEST_LIMIT else None
     except (OSError, orjson.JSONDecodeError):
         return None
     return parsed if manifest_problem(parsed) is None else None

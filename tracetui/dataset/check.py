@@ -23,6 +23,7 @@ from tracetui.dataset.publish import MANIFEST, remote_rel
 from tracetui.errors import TracetuiError
 from tracetui.export.manifest import manifest_problem
 from tracetui.safe_text import exception_line
+from tracetui.sources.common.jsonl import loads_whole
 
 MANIFEST_LIMIT = 256 << 20  # as publish reads one: a manifest of a million files is about 200 MB
 NAMED_FILES = 20  # files of a table DuckDB cannot read that are named one by one (then "and N more")
@@ -133,7 +134,7 @@ def _manifest(location: Location, rel: str, report: DatasetCheck) -> dict[str, A
         report.problem(rel, "larger than any export's manifest")
         return None
     try:
-        parsed = orjson.loads(data)
+        parsed = loads_whole(data)
     except orjson.JSONDecodeError:
         report.problem(rel, "not JSON")
         return None

@@ -209,16 +209,15 @@ def _align(location: Location, machine: str, staging: Path, remote: bytes | None
 
 
 def _upload(location: Location, machine: str, staging: Path, remote: bytes | None, out: PublishReport) -> None:
-    import orjson
-
     from tracetui.export.manifest import read_manifest
+    from tracetui.sources.common.jsonl import loads_whole
 
     new = read_manifest(staging)
     if new is None:
         return  # the export wrote nothing (every session refused into an empty dataset)
     old_files: dict[str, Any] = {}
     if remote is not None:
-        old = orjson.loads(remote)
+        old = loads_whole(remote)
         old_files = old.get("files", {}) if isinstance(old, dict) else {}
     fs = location.fs
     there = _listing(location, machine)

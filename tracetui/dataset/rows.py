@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from tracetui.model import GitInfo, Session, SessionSummary, Step, StepKind, Tokens
+from tracetui.sources.common.jsonl import loads_whole
 
 # A tool input or meta nested deeper than this is an attack on the code that shows it (the capsule's
 # bound): kept as its JSON text instead.
@@ -146,7 +147,7 @@ def loads(value: Any) -> Any:
     if not isinstance(value, str) or not value:
         return None
     try:
-        parsed = orjson.loads(value)
+        parsed = loads_whole(value)
     except orjson.JSONDecodeError:
         return None
     return parsed if _depth(parsed) <= JSON_DEPTH else None

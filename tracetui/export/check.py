@@ -26,10 +26,12 @@ from tracetui.errors import TracetuiError
 from tracetui.export.atif_validator import Validator, find_validator
 from tracetui.export.manifest import MANIFEST, file_sha256, inside, read_manifest
 from tracetui.export.parquet_rows import ParquetRows, Unreadable
+from tracetui.export.raw import deep_lines
 from tracetui.folder_walk import walk
 from tracetui.model import Session
 from tracetui.redact import Identity, TextScanner
 from tracetui.regular_file import open_regular, read_regular
+from tracetui.sources.common.jsonl import TOO_DEEP_TO_WRITE, TooDeep, loads_whole
 
 
 @dataclass(slots=True)
@@ -135,8 +137,11 @@ def _file_problems(
     if seen.whole and not seen.matches(meta):
         return differ
     problems: list[dict[str, Any]] = []
+    deep: list[int] = []
     try:
         for piece in read(path, rel, seen):
+            if rel.startswith("sessions/") and not piece.window:
+                deep += [piece.before + n for n in deep_lines(piece.data)]
             for leak in gate(_gate_name(rel), piece.data):
                 if leak.kind not in kept and piece.owns(leak):
                     where = f"line {piece.line(leak)}"
@@ -149,6 +154,9 @@ def _file_problems(
         return problems[-1:]
     if not seen.matches(meta):  # what was found in it is not what the manifest vouches for
         return differ
+    if deep:  # an export writes such a line as the readers read it (`raw.within_writable_depth`)
+        more = f" (and {len(deep) - 1:,} more lines)" if len(deep) > 1 else ""
+        problems.append({"file": rel, "problem": f"line {deep[0]}{more}: {TOO_DEEP_TO_WRITE}"})
     size = seen.size
     if validator is not None and _is_trajectory(rel):
         problems += [{"file": rel, "problem": p} for p in _atif_problems(path, validator, size)]
@@ -262,7 +270,9 @@ def _trace_problems(path: Path, most: int = 5) -> list[str]:
         for before, piece in _line_pieces(path):
             for n, line in enumerate(piece.splitlines(), before + 1):
                 try:
-                    found = record_problems(orjson.loads(line))
+                    found = record_problems(loads_whole(line))
+                except TooDeep as exc:
+                    found = [str(exc)]
                 except orjson.JSONDecodeError:
                     found = ["not JSON"]
                 out += [f"line {n}: not an Agent Trace record: {p}" for p in found]
@@ -282,7 +292,9 @@ def _atif_problems(path: Path, validator: Validator, size: int, most: int = 5) -
         return [f"{size >> 20:,} MB: too large for {validator.name}, which reads a trajectory whole "
                 f"(over {WHOLE_MOST >> 20} MB)"]  # fmt: skip
     try:
-        document = orjson.loads(read_regular(path, WHOLE_MOST))
+        document = loads_whole(read_regular(path, WHOLE_MOST))
+    except TooDeep as exc:
+        return [f"not an ATIF trajectory: {exc}"]
     except (OSError, orjson.JSONDecodeError, TracetuiError) as exc:
         return [f"not an ATIF trajectory: not JSON ({exc})"]
     if not isinstance(document, dict):

@@ -21,6 +21,7 @@ from tracetui.errors import TracetuiError
 from tracetui.folder_walk import walk
 from tracetui.regular_file import open_regular, read_regular
 from tracetui.safe_json import plain_json
+from tracetui.sources.common.jsonl import loads_whole
 
 FORMAT = "tracetui.export/1"
 MANIFEST = "manifest.json"
@@ -104,7 +105,7 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
     path = root / MANIFEST
     try:
         # Bounded: a sparse file of gigabytes in its place was read whole (FileTooLarge is one line).
-        data = orjson.loads(read_regular(inside(root, MANIFEST), MANIFEST_MOST))
+        data = loads_whole(read_regular(inside(root, MANIFEST), MANIFEST_MOST))
     except FileNotFoundError:
         return None
     except (OSError, orjson.JSONDecodeError) as exc:

@@ -21,6 +21,7 @@ from tracetui.capsule.scrub import MIN_VALUE, Scrubbed, inert, new_placeholders
 from tracetui.export.manifest import safe_component
 from tracetui.redact import Finding, Identity, scan_text
 from tracetui.sources import RawLog
+from tracetui.sources.common.jsonl import WRITES, cut_line, load_document, loads_whole
 
 # The folder each agent's files go in (the names the community's datasets use).
 AGENT_FOLDERS = {"claude": "claude_code", "codex": "codex", "pi": "pi"}  # others: the registry name
@@ -47,6 +48,7 @@ def spellings(scrubbed: Scrubbed) -> Scrubbed:
 
 def scrub_bytes(data: bytes, scrubbed: Scrubbed) -> bytes:
     """A log file with every planned value replaced inside its JSON strings, line by line."""
+    data = within_writable_depth(data)
     values = sorted(scrubbed.replacements, key=lambda v: (-len(v), v))
     if not values:
         return data
@@ -57,6 +59,22 @@ def scrub_bytes(data: bytes, scrubbed: Scrubbed) -> bytes:
     for line in data.split(b"\n"):
         out.append(_scrub_line(line, scrubbed, anywhere))
     return b"\n".join(out)
+
+
+def within_writable_depth(data: bytes) -> bytes:
+    """A log with each line nested deeper than a JSON writer writes again written as the readers read
+    it (`cut_line`): copied as it was, a line 100,000 levels deep was a file that Python's json (a
+    RecursionError) and orjson (past 1,024 levels) cannot read, in a dataset for others to read."""
+    if data.count(b"[") + data.count(b"{") <= WRITES:
+        return data  # too few brackets to nest so deep: the common case, for the cost of counting them
+    return b"\n".join(cut if (cut := cut_line(line)) is not None else line for line in data.split(b"\n"))
+
+
+def deep_lines(data: bytes) -> list[int]:
+    """The 1-based numbers of the lines of `data` that `within_writable_depth` would cut."""
+    if data.count(b"[") + data.count(b"{") <= WRITES:
+        return []
+    return [n for n, line in enumerate(data.split(b"\n"), 1) if cut_line(line) is not None]
 
 
 def _scrub_line(line: bytes, scrubbed: Scrubbed, anywhere: re.Pattern[str]) -> bytes:
@@ -138,7 +156,7 @@ def gate_view(data: bytes) -> bytes:
         if k:
             out += b"\n"
         try:
-            out += orjson.dumps(_expanded(orjson.loads(line)))
+            out += orjson.dumps(_expanded(loads_whole(line)))
         except (orjson.JSONDecodeError, *TOO_DEEP):
             # Not JSON, or nested past what orjson writes (254 levels) or Python walks: read as its text,
             # never left out (the readers cut such a value, so only the gate sees what it holds).
@@ -152,8 +170,8 @@ def _expanded(obj: Any, depth: int = 0) -> Any:
     if isinstance(obj, str):
         if depth < _INNER_DEPTH and obj[:1] in ("{", "[") and obj[-1:] in ("}", "]"):
             try:
-                inner = orjson.loads(obj)
-            except orjson.JSONDecodeError:
+                inner = loads_whole(obj)
+            except orjson.JSONDecodeError:  # TooDeep as well: the gate reads such a string as its text
                 return obj
             if isinstance(inner, (dict, list)):
                 return _expanded(inner, depth + 1)
@@ -245,7 +263,7 @@ def _unshown_texts(members: dict[str, bytes], shown: set[str]) -> list[tuple[str
     for name, data in members.items():
         for line_no, line in enumerate(data.split(b"\n"), 1):
             try:
-                texts = list(_strings(_without_opaque(orjson.loads(line))))
+                texts = list(_strings(_without_opaque(loads_whole(line))))
             except (orjson.JSONDecodeError, *TOO_DEEP):
                 texts = [line.decode("utf-8", "replace")]
             for text in texts:
@@ -263,7 +281,7 @@ def _strings(obj: Any, depth: int = 0) -> Iterator[str]:
     if isinstance(obj, str):
         if depth < 3 and obj[:1] in ("{", "[") and obj[-1:] in ("}", "]"):
             try:
-                inner = orjson.loads(obj)
+                inner = loads_whole(obj)
             except orjson.JSONDecodeError:
                 inner = None
             if isinstance(inner, (dict, list)):
@@ -368,7 +386,7 @@ def gemini_files(logs: list[RawLog], root: Path) -> list[RawLog]:
             out.append(log)
         elif path.name.startswith(PROMPTS_PREFIX):
             try:
-                doc = orjson.loads(log.data)
+                doc, _ = load_document(log.data)  # its note is the sync's to give
             except orjson.JSONDecodeError:
                 continue
             entries = doc.get("entries") if isinstance(doc, dict) else None

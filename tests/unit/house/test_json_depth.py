@@ -3,8 +3,11 @@
 cuts values nested past 200 levels: a plain `orjson.loads` reads 1,024, and a value past 254 fails
 wherever the session is written again (a stage's copy, a resume, `show --json`, the index).
 
-The test forbids any use of `orjson.loads` (a call, an alias, `from orjson import loads`) under the
-readers and the resume writers, outside jsonl.py and the few places listed with their reason.
+A value that must be seen whole or said to be wrong (a gate, a check) is read with `loads_whole`
+there, which refuses one nested past 254 levels (TooDeep) rather than cut it.
+
+The test forbids any use of `orjson.loads` (a call, an alias, `from orjson import loads`) in FOLDERS,
+outside jsonl.py and the places listed with their reason.
 A listed place that no longer uses it fails the test until its entry is removed.
 """
 
@@ -15,9 +18,11 @@ import ast
 from shared_data import ROOT
 
 PACKAGE = ROOT / "tracetui"
-# Where readers of hostile logs and records live: the agents' readers, stages and resume writers
-# (tracetui/sources/<agent>/writer.py), and the resume planning.
-FOLDERS = ("sources", "resume")
+# Where JSON a stranger wrote is read: the agents' readers, stages and resume writers, the resume
+# planning, and what reads an export, a capsule or a dataset someone else made (its manifest, its
+# logs, traces and trajectories for `export --check`) or what an agent hands over (a hook's stdin).
+# Left out: redact (its plans and reviews) and the top-level caches, tracetui's own files only.
+FOLDERS = ("sources", "resume", "export", "capsule", "dataset", "evals", "trail", "bucket", "cli", "ui")
 HOME = "sources/common/jsonl.py"
 
 # path::function -> why its orjson.loads reads no stranger's JSON, or none that is kept.
@@ -33,6 +38,47 @@ ALLOWED: dict[str, str] = {
     "sources/common/resumable.py::Spans.unpack": "spans equal to the encoding of a cut value",
     # A stage's state file in the bucket, written by tracetui; a damaged one means the stage starts over.
     "sources/common/staged_files.py::load_state": "the bucket's own stage state",
+    # Read only to tell whether the bytes parse (and as what): the value is dropped, never written.
+    "bucket/store.py::_takes_torn_tail": "whether a log's last line parses as an object",
+    "ui/step_blocks.py::_guess_language": "whether a step's text parses as JSON",
+    "export/raw.py::_string_value": "one JSON string token: a string nests nothing",
+    # An agent hook's stdin: a few named strings are taken from it, nothing is written again.
+    "cli/trail.py::_hook_input": "a hook's own few fields",
+    # The bucket's index and files, written by tracetui with orjson (so at most 254 levels) from
+    # sessions the readers already cut; a damaged one is refused or rebuilt.
+    "bucket/core.py::Bucket.raw_files": "the index's list of a group's files",
+    "bucket/core.py::Bucket.remove": "the index's list of a group's files",
+    "bucket/index.py::_loads": "a column of the bucket's index",
+    "bucket/index.py::_object": "a column of the bucket's index",
+    "bucket/index.py::_shares": "a column of the bucket's index",
+    "bucket/index.py::_strings": "a column of the bucket's index",
+    "bucket/index.py::load_group_files": "a column of the bucket's index",
+    "bucket/index.py::load_session": "a session the index wrote",
+    "bucket/index.py::stored_price_table": "a column of the bucket's index",
+    "bucket/index.py::summary_from_row": "a column of the bucket's index",
+    "bucket/ratings.py::_parsed": "the bucket's own ratings file",
+    "bucket/removed.py::load": "the bucket's own list of removed logs",
+    "bucket/scoped.py::_group_of": "a column of the bucket's index",
+    "bucket/scoped.py::_groups_by_main": "a column of the bucket's index",
+    "bucket/scoped.py::_groups_under": "a column of the bucket's index",
+    "bucket/scoped.py::_named_after": "a column of the bucket's index",
+    "bucket/store.py::Store._read_sidecar": "the bucket's own sidecar of a copied log",
+    # tracetui's own caches and state files, outside the bucket; a damaged one means starting over.
+    "capsule/gate_memo.py::GateMemo._load": "the gate's own memo",
+    "dataset/machine.py::machine_id": "the machine id tracetui keeps",
+    "dataset/mirror.py::_read_index": "the mirror cache's own index",
+    "trail/snapshot.py::_StatCache.load": "the trail's own stat cache",
+    "trail/snapshot.py::_read_meta": "the snapshot metadata tracetui writes",
+    "trail/trail_cache.py::_cache_load": "the trail's own cache",
+    "export/spill.py::Spill.take": "the export's own spill of a worked-out plan",
+    # Messages between tracetui and its own worker processes, written with orjson by the other side.
+    "bucket/worker.py::_serve": "a job from the parent process",
+    "evals/pool.py::Pool._answer": "a worker's answer",
+    "evals/pool.py::_refusal": "a worker's setup failure",
+    "evals/worker.py::serve": "the parent's setup and jobs",
+    # JSON tracetui itself wrote a moment before, with orjson: at most 254 levels.
+    "export/atif.py::made_of": "the trajectory this export just wrote",
+    "export/parquet.py::_rows_of": "rows the Parquet child wrote with orjson",
 }
 
 
@@ -69,8 +115,8 @@ def _is_loads(node: ast.AST) -> bool:
 def test_hostile_json_is_read_within_depth():
     bare = sorted(set(_uses()) - set(ALLOWED))
     assert bare == [], (
-        "read a stranger's JSON with loads_within_depth or load_document (tracetui/sources/common/"
-        f"jsonl.py), or list the place in ALLOWED with why it is safe: {bare}"
+        "read a stranger's JSON with loads_within_depth, load_document or loads_whole (tracetui/sources/"
+        f"common/jsonl.py), or list the place in ALLOWED with why it is safe: {bare}"
     )
 
 

@@ -217,15 +217,65 @@ def loads_within_depth(text: str | bytes) -> Any:
 # orjson writes at most 254 levels: a value nested deeper (valid JSON, and read, up to 1,024) failed
 # wherever the session was written again (a stage's copy, `show --json`, an export's digest). Such
 # a value is cut as the index cuts it, without a note: what is kept is what a sync always kept.
-_WRITES = 254
+WRITES = 254
+TOO_DEEP_TO_WRITE = f"JSON nested deeper than {WRITES} levels, which no JSON writer writes again"
+
+
+class TooDeep(orjson.JSONDecodeError):
+    """What `loads_whole` raises for a value nested past what orjson writes: a JSONDecodeError, so a
+    caller that reads what is not JSON as its text (a gate) reads this so too, said in one line."""
+
+    def __init__(self) -> None:
+        ValueError.__init__(self, TOO_DEEP_TO_WRITE)
+        self.msg, self.doc, self.pos, self.lineno, self.colno = TOO_DEEP_TO_WRITE, "", 0, 1, 1
+
+
+def loads_whole(data: str | bytes) -> Any:
+    """`orjson.loads(data)` where a value must be seen whole or said to be wrong, never cut: a gate
+    reads every byte of what it refuses as text, a check reports it. A value nested deeper than orjson
+    writes again (254 levels; it reads 1,024) raises TooDeep, as one past 1,024 does; any other JSON
+    that is not JSON raises orjson's JSONDecodeError."""
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        if _TOO_DEEP in str(exc):
+            raise TooDeep() from None
+        raise
+    if _maybe_too_deep(data) and not _writable(value):
+        raise TooDeep()
+    return value
+
+
+def cut_line(line: bytes) -> bytes | None:
+    """`line` as the readers read it, written again (its values past MAX_DEPTH cut, `shallow`), where it
+    is one JSON value nested deeper than orjson writes; None where it is not (a line that is written
+    again as it is, or no JSON at all, such as a torn record)."""
+    if not _maybe_too_deep(line):
+        return None
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        if _TOO_DEEP not in str(exc):
+            return None
+        value = shallow(line)
+        return None if value is None else orjson.dumps(value)
+    return None if _writable(value) else orjson.dumps(clean(value))
+
+
+def _writable(value: Any) -> bool:
+    try:
+        orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return False
+    return True
 
 
 def _maybe_too_deep(data: str | bytes) -> bool:
     """False where `data` has too few brackets to nest past what orjson writes: the common case, for
     the cost of counting them."""
     if isinstance(data, str):
-        return data.count("[") + data.count("{") > _WRITES
-    return data.count(b"[") + data.count(b"{") > _WRITES
+        return data.count("[") + data.count("{") > WRITES
+    return data.count(b"[") + data.count(b"{") > WRITES
 
 
 def within_depth(value: Any) -> Any:
