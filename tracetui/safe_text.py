@@ -11,6 +11,7 @@ Markup is the other half of the rule: callers render the result with markup off 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # C0 controls (but tab and newline) -> the Unicode "control pictures" block: ESC -> ␛, NUL -> ␀.
@@ -91,6 +92,21 @@ def spreadsheet_text(text: str) -> str:
     (`=HYPERLINK(...)` sends the row away, `=cmd|...` runs a program where DDE is on) gets a leading
     `'`, which a spreadsheet reads as "this is text". For text only: a number's `-` is no formula."""
     return "'" + text if text.lstrip(" ").startswith(_FORMULA_START) else text
+
+
+# GitHub makes `@name` in a page's text (outside code) a mention, which notifies that user or every
+# member of `@org/team`, and `#123` a reference, which shows on that issue's thread: it finds them in
+# the rendered text, so neither a backslash nor an entity (`\\@`, `&#64;`) stops it. A zero-width space
+# after the sign does, and the text reads the same (Dependabot and Renovate write mentions so); it is
+# written as its entity, so the Markdown itself holds no invisible character. `&#` starts an entity.
+_PINGS = re.compile(r"(?<![A-Za-z0-9_])@(?=[A-Za-z0-9])|(?<!&)#(?=[0-9])")
+QUIET = "&#8203;"
+
+
+def unpinged(markdown: str) -> str:
+    """Markdown text outside code (where nothing pings), its `&` already written `&amp;`, with each
+    `@mention` and `#123` reference made plain text that reads the same (`@&#8203;name`)."""
+    return _PINGS.sub(lambda m: m.group(0) + QUIET, markdown)
 
 
 def exception_line(exc: BaseException, limit: int = 300) -> str:

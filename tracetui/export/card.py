@@ -24,8 +24,9 @@ import orjson
 from tracetui import __version__
 from tracetui.cost import dist_info_version
 from tracetui.errors import TracetuiError, UsageError
-from tracetui.regular_file import CACHE_MOST, keep_cache, read_regular
 from tracetui.export import tables
+from tracetui.regular_file import CACHE_MOST, keep_cache, read_regular
+from tracetui.safe_text import unpinged
 from tracetui.sources import registry
 from tracetui.trail import STATES
 
@@ -471,5 +472,6 @@ _MARKUP = re.compile(r"([\\\[\]*_~])")
 def _word(text: str) -> str:
     """`_plain` for the card's prose and tables (not a code span): Markdown's link, image and emphasis
     characters backslashed. Another machine's manifest named a kind `![p](https://evil.example/p.png)`,
-    and the team card every machine publishes showed that image to each visitor of the dataset."""
-    return _MARKUP.sub(r"\\\1", _plain(text))
+    and the team card every machine publishes showed that image to each visitor of the dataset. `&` is
+    written `&amp;` (`&#64;` is an `@`), and a mention or issue reference is unpinged (safe_text)."""
+    return unpinged(_MARKUP.sub(r"\\\1", _plain(text).replace("&", "&amp;")))

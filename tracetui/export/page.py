@@ -28,7 +28,7 @@ from tracetui.export.labels import LINE_STATES
 from tracetui.export.manifest import safe_component
 from tracetui.export.tables import patch_rows
 from tracetui.model import Step, StepKind
-from tracetui.safe_text import clip, safe_line, safe_text
+from tracetui.safe_text import clip, safe_line, safe_text, unpinged
 
 if TYPE_CHECKING:
     from tracetui.export.run import Exporter, Prepared, Reviewed
@@ -338,6 +338,12 @@ class _Html:
         )
 
 
+def _number(index: int) -> str:
+    """A step's number on a Markdown page: `#3` unpinged, or GitHub would link issue 3 of the
+    repository the page is pasted in, and show the page on that issue's thread."""
+    return unpinged(f"#{index}")
+
+
 class _Markdown:
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -356,7 +362,7 @@ class _Markdown:
         # Quotes kept: no attribute holds this text, and the `#` of `&#x27;`, backslashed below, made
         # every apostrophe of a title read `&#x27;` on the page.
         plain = html.escape(safe_line(text), quote=False)
-        return re.sub(r"([\\`*_{}\[\]()#+!|~>])", r"\\\1", plain)
+        return unpinged(re.sub(r"([\\`*_{}\[\]()#+!|~>])", r"\\\1", plain))
 
     def title(self, text: str) -> None:
         self.parts.append(f"# {self.inline(text)}")
@@ -365,17 +371,17 @@ class _Markdown:
         self.parts.append(self.inline(text))
 
     def text(self, index: int, role: str, label: str, text: str) -> None:
-        self.parts.append(f"**#{index} {self.inline(label)}**\n\n{self.fenced(text)}")
+        self.parts.append(f"**{_number(index)} {self.inline(label)}**\n\n{self.fenced(text)}")
 
     def note(self, index: int, text: str) -> None:
-        self.parts.append(f"*#{index} {self.inline(text)}*")
+        self.parts.append(f"*{_number(index)} {self.inline(text)}*")
 
     def folded(self, index: int, summary: str, body: list[tuple[str, str]]) -> None:
         inner = "\n\n".join(
             (f"{self.inline(name)}\n\n" if name else "") + self.fenced(text) for name, text in body
         )
         self.parts.append(
-            f"<details><summary>#{index} {self.inline(summary)}</summary>\n\n{inner}\n\n</details>"
+            f"<details><summary>{_number(index)} {self.inline(summary)}</summary>\n\n{inner}\n\n</details>"
         )
 
     def diff(self, path: str, state: str, commit: str | None, diff: str) -> None:
