@@ -16,8 +16,8 @@ import shutil
 import tempfile
 import threading
 import uuid
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tracetui.errors import TracetuiError
@@ -250,6 +250,9 @@ def python_rows(table: Any) -> list[tuple[Any, ...]]:
     `infinity`, from any dataset's files) is given as its type and its count of units, as text."""
     columns = []
     for column in table.columns:
+        if _holds_time(column.type) and not _within_a_day(column):
+            columns.append([_value(v) for v in column])  # Arrow gives 24:00:00 as 00:00 (`_clock`)
+            continue
         try:
             columns.append(column.to_pylist())
         except (OverflowError, ValueError, OSError):
@@ -261,11 +264,16 @@ def _value(scalar: Any) -> Any:
     """One Arrow value as Python, its parts that Python cannot hold as text (`python_rows`)."""
     import pyarrow as pa
 
-    try:
-        return scalar.as_py()
-    except (OverflowError, ValueError, OSError):
-        pass
     kind = scalar.type
+    if not scalar.is_valid:
+        return None
+    if pa.types.is_time(kind):
+        return _clock(scalar)
+    if not _holds_time(kind):
+        try:
+            return scalar.as_py()
+        except (OverflowError, ValueError, OSError):
+            pass
     if isinstance(scalar, pa.MapScalar):
         return [(_value(entry[0]), _value(entry[1])) for entry in scalar.values]
     if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
@@ -278,6 +286,48 @@ def _value(scalar: Any) -> Any:
     if isinstance(raw, int):  # millisecond time gave the wrong year)
         return f"<{kind} {raw}>"
     return f"<{kind}>"
+
+
+def _holds_time(kind: Any) -> bool:
+    """Whether an Arrow type is a time of day or holds one (in a list, a struct, a map)."""
+    import pyarrow as pa
+
+    if pa.types.is_time(kind):
+        return True
+    if pa.types.is_dictionary(kind):
+        return _holds_time(kind.value_type)
+    return any(_holds_time(kind.field(i).type) for i in range(kind.num_fields))
+
+
+_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
+
+
+def _within_a_day(column: Any) -> bool:
+    """Whether a column of times of day holds only what Python's `time` holds: taken whole then."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_time(column.type):
+        return False  # a time inside a list or a struct: read one value at a time
+    counts = column.cast(pa.int32() if column.type.bit_width == 32 else pa.int64())
+    least, most = (v.as_py() for v in pc.min_max(counts).values())
+    return least is None or (least >= 0 and most < 86_400 * _PER_SECOND[column.type.unit])
+
+
+def _clock(scalar: Any) -> Any:
+    """A time of day as Python, or as text where Python's `time` cannot hold it: DuckDB's `24:00:00`
+    (the end of a day, which SQL allows) came back from Arrow as `time(0, 0)`, the day's start. A
+    count past a day (a stranger's Parquet file) reads on, as hours past 24; a negative one as its count."""
+    raw, per = scalar.value, _PER_SECOND[scalar.type.unit]
+    if 0 <= raw < 86_400 * per:
+        return scalar.as_py()
+    if raw < 0:
+        return f"<{scalar.type} {raw}>"
+    seconds, part = divmod(raw, per)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    fraction = f".{part:0{len(str(per)) - 1}d}" if part else ""
+    return f"{hour:02d}:{minute:02d}:{second:02d}{fraction}"
 
 
 def _remote_cache(url: str) -> Path:

@@ -74,3 +74,25 @@ def test_a_recipe_whose_sql_gives_such_a_time_runs(tmp_path, monkeypatch, capsys
     assert code == 0, capsys.readouterr().err
     [written] = (tmp_path / "out").rglob("*.parquet")
     assert pq.read_table(written).num_rows == 3
+
+
+@pytest.mark.parametrize("form", ["--json", "--csv", None])
+def test_the_end_of_a_day_is_shown_as_24_00_not_as_midnight(tmp_path, capsys, monkeypatch, form):
+    """DuckDB's `TIME '24:00:00'` (the end of a day, as SQL allows) came back from Arrow as Python's
+    `time(0, 0)`: midnight at the day's start, in the table, the CSV and the JSON (found 2026-11-28).
+    It is its own text now, as DuckDB writes it."""
+    dataset = small_dataset(tmp_path / "ds")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    capsys.readouterr()
+    sql = ("SELECT session_id, TIME '24:00:00' AS t, TIME '12:30:00' AS n, [TIME '24:00:00'] AS l, "
+           "{'at': TIME '24:00:00'} AS s FROM sessions WHERE session_id = 's1'")
+    assert main(["sql", "--dataset", str(dataset), *([form] if form else []), sql]) == 0
+    out = capsys.readouterr().out
+    if form == "--json":
+        [row] = json.loads(out)
+        assert (row["t"], row["n"]) == ("24:00:00", "12:30:00")
+        assert (row["l"], row["s"]) == (["24:00:00"], {"at": "24:00:00"})
+    elif form == "--csv":
+        assert out.splitlines()[1].startswith("s1,24:00:00,12:30:00,"), out
+    else:
+        assert out.splitlines()[1].split()[:3] == ["s1", "24:00:00", "12:30:00"], out
