@@ -14,11 +14,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Self, TypeVar
 
+from tracetui import cost
 from tracetui.bucket import index, shards
-from tracetui.bucket.locations import bucket_dir
+from tracetui.bucket.locations import BY_ENVIRONMENT, bucket_dir, bucket_named_by
 from tracetui.bucket.store import Store
 from tracetui.bucket.sync_report import ProgressCallback, SyncProgress
-from tracetui import cost
 from tracetui.errors import NotFound, Stopped, TracetuiError
 
 try:
@@ -108,12 +108,13 @@ class Connections:
         once: `rebuilding(what, None)` is called as it starts and `rebuilding(what, progress)` as it
         goes, so a face can say why it waits (only during this call: later, a face may be drawing).
         A missing bucket is made, unless `create` is false or `read_only` true: then NotFound, and
-        nothing is made (a mistyped --bucket given to a command that only reads)."""
+        nothing is made (a mistyped --bucket given to a command that only reads: `may_make_bucket`)."""
         root = bucket_dir(path)
         if root.exists() and not root.is_dir():
             raise TracetuiError(f"the bucket {str(root)!r} is not a directory")
         if not root.exists() and (read_only or not create):
-            raise NotFound(f"there is no bucket at {str(root)!r} (`tracetui sync` makes one)")
+            named = f", which {BY_ENVIRONMENT} names" if bucket_named_by(path) == BY_ENVIRONMENT else ""
+            raise NotFound(f"there is no bucket at {str(root)!r}{named} (`tracetui sync` makes one)")
         if not root.exists():
             try:
                 root.mkdir(parents=True, exist_ok=True)

@@ -15,10 +15,13 @@ import platformdirs
 
 from tracetui.errors import TracetuiError, UsageError
 from tracetui.folder_walk import walk
-from tracetui.sources import registry
 from tracetui.model import LineError
 from tracetui.regular_file import is_regular, outside_real
 from tracetui.safe_text import safe_line
+from tracetui.sources import registry
+
+BY_ENVIRONMENT = "$TRACETUI_BUCKET"
+
 
 def bucket_dir(explicit: str | Path | None = None) -> Path:
     """--bucket DIR, else $TRACETUI_BUCKET, else the platform's user data dir."""
@@ -28,6 +31,21 @@ def bucket_dir(explicit: str | Path | None = None) -> Path:
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_data_dir("tracetui"))
+
+
+def bucket_named_by(explicit: str | Path | None = None) -> str | None:
+    """What named the bucket `bucket_dir` gives: "--bucket", BY_ENVIRONMENT, or None for the default."""
+    if explicit:
+        return "--bucket"
+    return BY_ENVIRONMENT if os.environ.get("TRACETUI_BUCKET") else None
+
+
+def may_make_bucket(explicit: str | Path | None, makes: bool) -> bool:
+    """Whether opening the bucket may make it where there is none: always for a command that `makes`
+    one (sync, watch), else only the default one, as on a first run. A bucket the user named (with
+    --bucket or $TRACETUI_BUCKET) that does not exist is a mistyped path: a command that only reads
+    made an empty bucket there, and answered from it as if the user's sessions were gone."""
+    return makes or bucket_named_by(explicit) is None
 
 
 @dataclass(frozen=True, slots=True)

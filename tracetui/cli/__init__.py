@@ -206,16 +206,16 @@ def add_bucket_option(parser: argparse.ArgumentParser) -> None:
 @contextlib.contextmanager
 def open_bucket(args: argparse.Namespace, makes: bool = False) -> Iterator[Bucket]:
     """The bucket `--bucket` names, or the default one, in a `with` block; what the bucket has to
-    say about itself (an index it rebuilt) goes to stderr, one line each. A `--bucket` that does not
-    exist is made only by a command that `makes` one (a sync): another says there is none, in one
-    line, and makes nothing (a mistyped path left an empty bucket behind). The default bucket is
-    made by any command, as on a first run.
+    say about itself (an index it rebuilt) goes to stderr, one line each. A bucket the user named
+    (`--bucket`, `$TRACETUI_BUCKET`) that does not exist is made only by a command that `makes` one
+    (a sync): another says there is none, in one line, and makes nothing (`may_make_bucket`). The
+    default bucket is made by any command, as on a first run.
 
     Imported on call, so commands that need no bucket start without SQLite and the readers.
     """
-    from tracetui.bucket import Bucket
+    from tracetui.bucket import Bucket, may_make_bucket
 
-    bucket = Bucket.open(args.bucket, rebuilding=say_rebuilding(), create=makes or not args.bucket)
+    bucket = Bucket.open(args.bucket, rebuilding=say_rebuilding(), create=may_make_bucket(args.bucket, makes))
     try:
         say_notices(bucket)
         yield bucket

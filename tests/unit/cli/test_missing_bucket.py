@@ -49,3 +49,29 @@ def test_a_sync_still_makes_the_bucket(tmp_path, capsys):
     assert main(["--bucket", str(bucket), "sync", "--source", f"pi={src}"]) == exit_codes.OK
     assert (bucket / "index.sqlite").is_file()
     assert main(["--bucket", str(bucket), "ls"]) == exit_codes.OK
+
+
+@pytest.mark.parametrize("words", READS, ids=lambda words: " ".join(words[:2]))
+def test_a_missing_bucket_named_by_the_environment_is_one_line_too(tmp_path, capsys, monkeypatch, words):
+    """$TRACETUI_BUCKET names the bucket as --bucket does: a mistyped one was made, empty, by any
+    command (found 2026-11-28), and every later read answered from it."""
+    missing = tmp_path / "no" / "bucket"
+    monkeypatch.setenv("TRACETUI_BUCKET", str(missing))
+    words = [str(tmp_path / "out") if w == "OUT" else w for w in words]
+    assert main(words) == exit_codes.FAILED
+    out, err = capsys.readouterr()
+    assert not (tmp_path / "no").exists() and not (tmp_path / "out").exists()
+    assert err == (f"tracetui: there is no bucket at {str(missing)!r}, which $TRACETUI_BUCKET names "
+                   "(`tracetui sync` makes one)\n")  # fmt: skip
+    if "--json" not in words:
+        assert out == ""
+
+
+def test_a_sync_still_makes_the_bucket_the_environment_names(tmp_path, monkeypatch):
+    src = tmp_path / "src"
+    src.mkdir()
+    bucket = tmp_path / "new" / "bucket"
+    monkeypatch.setenv("TRACETUI_BUCKET", str(bucket))
+    assert main(["sync", "--source", f"pi={src}"]) == exit_codes.OK
+    assert (bucket / "index.sqlite").is_file()
+    assert main(["ls"]) == exit_codes.OK
