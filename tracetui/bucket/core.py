@@ -18,10 +18,10 @@ import orjson
 
 from tracetui.bucket import index, removed, resume, shards
 from tracetui.bucket import ratings as rated
-from tracetui.bucket.connections import PROGRESS_STEPS, Rebuilding, _damaged, _healing, _sync_module
+from tracetui.bucket.connections import PROGRESS_STEPS, _damaged, _healing, _sync_module
 from tracetui.bucket.ratings import Rating
 from tracetui.bucket.reads import _ORDERS, Reads, _like, _like_fits
-from tracetui.bucket.results import ListHead, Removal, SearchHit
+from tracetui.bucket.results import ListHead, Removal
 from tracetui.bucket.searched import step_query
 from tracetui.bucket.sync_report import ProgressCallback, SyncReport
 from tracetui import cost

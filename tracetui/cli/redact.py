@@ -8,7 +8,7 @@ from typing import Any
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json, print_table
-from tracetui.errors import TracetuiError, UsageError
+from tracetui.errors import UsageError
 
 
 def register(subparsers: Commands) -> None:

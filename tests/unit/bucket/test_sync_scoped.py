@@ -16,7 +16,6 @@ from shared_data import CORPUS, FIXTURES, requires_corpus
 from tracetui.bucket import Bucket
 from tracetui.bucket import store as store_mod
 from tracetui.bucket.locations import discover
-from tracetui.sources import registry
 
 PI_ID = "7d1e5b3a-2c4f-4e8a-9b6d-0f1a2b3c4d5e"
 SHOP = "33333333-3333-4333-8333-333333333333"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from shared_data import CORPUS, MIRRORS, mirror

@@ -18,7 +18,6 @@ from tracetui.sources.common import titles
 from tracetui.sources.common.coerce import as_list, as_str
 from tracetui.sources.common.jsonl import load_document
 from tracetui.sources.gemini.files import LOGS, MAX_PROJECT_ROOT, PROJECT_ROOT
-from tracetui.sources.gemini.split import session_id
 
 
 _SEPARATORS = re.compile(r"[\\/]")

@@ -13,7 +13,7 @@ import orjson
 
 from tracetui import ctx
 from tracetui.model import StepKind
-from tracetui.sources import RawLog, read_session
+from tracetui.sources import RawLog
 from tracetui.sources.gemini import reader as gemini
 
 SID = "5e0c1a2b-2222-4b4b-9c9c-0123456789ab"
