@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import re
 import subprocess
+import tempfile
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import IO
@@ -42,6 +44,7 @@ class CopyCounts:
         # list of names asks for it (the commit that landed a patch and the parent of a later one
         # often share it)
         self._blobs: dict[str, bytes | Counter[str]] = {}
+        self._ahead: _Ahead | None = None  # git's diffs of the commits likely to be asked (`diff_ahead`)
 
     def parent(self, commit: str) -> str | None:
         try:
@@ -108,7 +111,10 @@ class CopyCounts:
                 missing[commit] = new
         if len(missing) < 2:
             return  # one diff is libgit2's, when asked: git's start would cost more
-        found = _git_net(self.r, missing)
+        ahead = self._ahead
+        found = ahead.net(missing) if ahead is not None and missing.keys() <= ahead.commits else None
+        if found is None:
+            found = _git_net(self.r, missing)
         if found is None:
             return  # each asked of libgit2, when asked
         for commit, new in missing.items():
@@ -116,6 +122,21 @@ class CopyCounts:
             counted = Counter(counted)
             counted.update(found[commit])  # `update` keeps the negative counts, `+` would drop them
             self._wanted[commit] = (asked | new, counted)
+
+    def diff_ahead(self, commits: Iterable[str]) -> None:
+        """Start git's diffs of the commits `will_ask` is likely to be asked of, into a file: git works
+        on the second core while the caller judges the patches whose fates say which commits and
+        texts are asked. A commit not asked costs only git's time; one asked that is not here is
+        diffed when asked."""
+        wanted = set(commits) - self._net.keys()
+        if self._ahead is None and len(wanted) >= 2 and not fetches_lazily(self.r):
+            self._ahead = _Ahead.start(self.r, sorted(wanted))
+
+    def close(self) -> None:
+        """End `diff_ahead`'s git where it still runs, and let go of its file."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            ahead.close()
 
     def net_new(self, commit: str, text: str) -> int:
         """Lines of this text (a norm) the commit added beyond those it took out, over all its files:
@@ -146,31 +167,89 @@ def _libgit2_net(r: pygit2.Repository, commit: str) -> Counter[str]:
     return net
 
 
+def _first_parents(r: pygit2.Repository, commits: Iterable[str]) -> bytes | None:
+    """`diff-tree --stdin`'s input: each commit and its first parent, full ids; None where one is not
+    a commit this repository has (libgit2 says so when asked)."""
+    lines = []
+    for commit in commits:
+        try:
+            parents = r[commit].peel(pygit2.Commit).parent_ids
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        lines.append(f"{commit} {parents[0]}\n" if parents else f"{commit}\n")
+    return "".join(lines).encode()
+
+
+# Full ids on standard input; no text conversion or external diff a repository's settings name.
+_DIFF_TREE = ["diff-tree", "--stdin", "--root", "--always", "-p", "-U0", "--no-renames", "--no-textconv",
+              "--no-ext-diff", "--no-color", "--no-abbrev"]  # fmt: skip
+
+
+class _Ahead:
+    """`_git_net`'s diffs of some commits made before the texts asked of them are known, into a file."""
+
+    def __init__(self, commits: frozenset[str], git: subprocess.Popen[bytes], out: IO[bytes]) -> None:
+        self.commits, self.git, self.out, self.started = commits, git, out, time.monotonic()
+
+    @staticmethod
+    def start(r: pygit2.Repository, commits: list[str]) -> _Ahead | None:
+        feed = _first_parents(r, commits)
+        if feed is None:
+            return None
+        # Both ends in files, not pipes: git runs on while nobody reads or writes for it.
+        given, out = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+        given.write(feed)
+        given.seek(0)
+        try:
+            git = subprocess.Popen(git_argv(r.path, *_DIFF_TREE), stdin=given, stdout=out,
+                                   stderr=subprocess.DEVNULL, env=git_env())  # fmt: skip
+        except (OSError, ValueError):
+            out.close()
+            return None
+        finally:
+            given.close()  # git has its own descriptor of it
+        return _Ahead(frozenset(commits), git, out)
+
+    def net(self, asks: dict[str, frozenset[str]]) -> dict[str, Counter[str]] | None:
+        """`_git_net`'s answer for commits among `commits`; None where git failed or ran past its time."""
+        try:
+            left = max(0.0, GIT_DIFF_SECONDS - (time.monotonic() - self.started))
+            failed = self.git.wait(timeout=left) != 0
+        except subprocess.TimeoutExpired:
+            self.close()
+            return None
+        if failed or self.out.closed:
+            return None
+        self.out.seek(0)
+        found = _parsed(self.out, asks)
+        mine = {commit: found[commit] for commit in asks if commit in found}
+        return mine if len(mine) == len(asks) else None
+
+    def close(self) -> None:
+        if self.git.poll() is None:
+            self.git.kill()
+        self.git.wait()
+        self.out.close()
+
+
 def _git_net(r: pygit2.Repository, asks: dict[str, frozenset[str]]) -> dict[str, Counter[str]] | None:
     """Each commit's added less removed lines of the texts asked, from one `git diff-tree` run (the
     first parent's tree against the commit's), read as it comes; None where git cannot give them (no
     git, a partial clone it would fetch from, a failure, GIT_DIFF_SECONDS passed)."""
     if fetches_lazily(r):
         return None
-    lines = []
-    for commit in asks:
-        try:
-            parents = r[commit].peel(pygit2.Commit).parent_ids
-        except (KeyError, ValueError, pygit2.GitError):
-            return None  # not a commit this repository has: libgit2 says so when asked
-        lines.append(f"{commit} {parents[0]}\n" if parents else f"{commit}\n")
-    # Full ids on standard input; no text conversion or external diff a repository's settings name.
-    options = ["diff-tree", "--stdin", "--root", "--always", "-p", "-U0", "--no-renames", "--no-textconv",
-               "--no-ext-diff", "--no-color", "--no-abbrev"]  # fmt: skip
+    feed_bytes = _first_parents(r, asks)
+    if feed_bytes is None:
+        return None  # not a commit this repository has: libgit2 says so when asked
     try:
-        git = subprocess.Popen(git_argv(r.path, *options), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        git = subprocess.Popen(git_argv(r.path, *_DIFF_TREE), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, env=git_env())  # fmt: skip
     except (OSError, ValueError):
         return None
     assert git.stdin is not None and git.stdout is not None
     # Written from a thread: git writes a commit's diff before it reads the next id, and a full pipe
     # either way would stop both sides.
-    feed = threading.Thread(target=_feed, args=(git.stdin, "".join(lines).encode()), daemon=True)
+    feed = threading.Thread(target=_feed, args=(git.stdin, feed_bytes), daemon=True)
     feed.start()
     timer = threading.Timer(GIT_DIFF_SECONDS, git.kill)
     timer.start()

@@ -11,8 +11,8 @@ from typing import Any
 import pygit2
 
 from tracetui.blame.copy_counts import CopyCounts
-from tracetui.blame.index import LineIndex, Posting
-from tracetui.blame.line_origins import line_origins
+from tracetui.blame.index import line_key, LineIndex, Posting
+from tracetui.blame.line_origins import LineOrigins, Started
 from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher, file_keys, git_lines
 from tracetui.blame.repo import open_index, open_repo, relative_name, repo_name, resolve, trail_repo
 from tracetui.blame.results import BlameLine, FileBlame, LOST_STALE_SECONDS, STATE_HUMAN, STATE_UNKNOWN
@@ -63,9 +63,52 @@ def blame_file(
     out = FileBlame(repo_name(r), ref, str(commit.id), rel, [])
     if not texts:
         return out
-    # The whole file, even for a few lines: its hunks name every name the file had.
-    origins = line_origins(r, rel, commit, len(texts))
-    commits: dict[str, pygit2.Commit] = {}
+    # git's blame of the whole file (even for a few lines: its hunks name every name the file had)
+    # runs in its own process while the index is opened and the likeliest writer's session is read.
+    origins = Started(r, rel, str(commit.id), len(texts))
+    counts = CopyCounts(r)
+    own_index = index is None
+    try:
+        if index is None:
+            index, out.refresh = open_index(library, progress)
+        matcher = _Matcher(r, library.session)
+        fates: dict[str, Judged] = judged if judged is not None and states else {}
+        ready: dict[str, TrailByFile] = {}
+        if states:
+            ready = _read_ahead(library, r, ref, index, matcher, rel, texts[first - 1 : last], fates)
+        commits: dict[str, pygit2.Commit] = {}
+        seq = _lines_of(r, rel, texts, first, last, origins.result(), commits)
+        _attribute(seq, index, matcher)
+        if states:
+            # The commits `_copies_made_later` may ask of: git diffs them while the writers are judged.
+            counts.diff_ahead(x.commit for x in seq if x.writer and x.key is not None and x.commit)
+
+            def writers() -> set[str]:
+                return {x.writer.session for x in seq if x.writer} - set(fates)
+
+            fates.update(_fates(library, r, ref, writers(), seq, ready))
+            _copies_made_later(seq, fates, r, index, matcher, counts)
+            fates.update(_fates(library, r, ref, writers(), seq, ready))
+
+            def fates_of(sessions: set[str]) -> dict[str, Judged]:
+                fates.update(_fates(library, r, ref, sessions - set(fates), seq, ready))
+                return fates
+
+            _not_lost(seq, fates_of, index, matcher, ref)
+    finally:
+        origins.close()
+        counts.close()
+        if own_index and index is not None:
+            index.close()
+    out.lines.extend(_blame_line(x, commits.get(x.commit) if x.commit else None, fates) for x in seq)
+    return out
+
+
+def _lines_of(
+    r: pygit2.Repository, rel: str, texts: list[str], first: int, last: int, origins: LineOrigins,
+    commits: dict[str, pygit2.Commit],
+) -> list[_Line]:
+    """The lines `first` to `last`, each with the commit git's blame gives it (kept in `commits`)."""
     seq: list[_Line] = []
     around = file_keys(texts)
     for n in range(first, last + 1):
@@ -80,31 +123,31 @@ def blame_file(
     names = (rel, *(x for x in origins.names if x != rel))
     for x in seq:
         x.names = names
-    own_index = index is None
-    if index is None:
-        index, out.refresh = open_index(library, progress)
-    matcher = _Matcher(r, library.session)
+    return seq
+
+
+def _read_ahead(
+    library: Any, r: pygit2.Repository, ref: str, index: LineIndex, matcher: _Matcher, rel: str,
+    texts: list[str], fates: dict[str, Judged],
+) -> dict[str, TrailByFile]:
+    """The session that wrote most of these lines into a file of this name, its patches listed (the
+    costliest part of its fates before the history is read), while git's blame runs: the one most
+    likely to be asked for. Whether it is is known only once each line has its commit; if not, it
+    is left unused. One session only: each costs a tenth of a second or more."""
+    by_session: Counter[str] = Counter()
+    postings = index.lookup(k for k in map(line_key, texts) if k is not None)
+    for found in postings.values():
+        for p in {p.session: p for p in found if p.session not in fates}.values():
+            if matcher.tier(p, (rel,)) in (0, 1):
+                by_session[p.session] += 1
+    if not by_session:
+        return {}
+    sid = by_session.most_common(1)[0][0]
     try:
-        _attribute(seq, index, matcher)
-        fates: dict[str, Judged] = judged if judged is not None and states else {}
-        if states:
-            def writers() -> set[str]:
-                return {x.writer.session for x in seq if x.writer} - set(fates)
-
-            fates.update(_fates(library, r, ref, writers(), seq))
-            _copies_made_later(seq, fates, r, index, matcher)
-            fates.update(_fates(library, r, ref, writers(), seq))
-
-            def fates_of(sessions: set[str]) -> dict[str, Judged]:
-                fates.update(_fates(library, r, ref, sessions - set(fates), seq))
-                return fates
-
-            _not_lost(seq, fates_of, index, matcher, ref)
-    finally:
-        if own_index:
-            index.close()
-    out.lines.extend(_blame_line(x, commits.get(x.commit) if x.commit else None, fates) for x in seq)
-    return out
+        return {sid: TrailByFile(library.session(sid), repo=trail_repo(r), ref=ref,
+                                 cache_dir=getattr(library, "cache_dir", None))}  # fmt: skip
+    except Exception:  # noqa: BLE001 - as in `_fates`, which asks again and keeps the failure
+        return {}
 
 
 def _blame_line(x: _Line, c: pygit2.Commit | None, fates: dict[str, Judged]) -> BlameLine:
@@ -253,7 +296,8 @@ def _landed(fates: dict[str, Judged], p: Posting, names: tuple[str, ...]) -> tup
 
 
 def _fates(
-    library: Any, r: pygit2.Repository, ref: str, sessions: set[str], lines: list[_Line] | None = None
+    library: Any, r: pygit2.Repository, ref: str, sessions: set[str], lines: list[_Line] | None = None,
+    ready: dict[str, TrailByFile] | None = None,
 ) -> dict[str, Judged]:
     """The trail's fates of each writing session at `ref`. With the `lines` of one file: judged file by
     file as the lines' writers ask (`TrailByFile`), their files judged at once now; without (a commit's
@@ -266,7 +310,8 @@ def _fates(
             if lines is None:
                 out[sid] = trail(session, repo=trail_repo(r), ref=ref, cache_dir=cache).fates
                 continue
-            by_file = out[sid] = TrailByFile(session, repo=trail_repo(r), ref=ref, cache_dir=cache)
+            made = ready.pop(sid, None) if ready is not None else None  # `_read_ahead`'s
+            by_file = out[sid] = made or TrailByFile(session, repo=trail_repo(r), ref=ref, cache_dir=cache)
             by_file.judge_patches({x.writer.patch for x in lines if x.writer and x.writer.session == sid})
         except Exception:  # noqa: BLE001 - a state is extra: the attribution stands without it
             out[sid] = []

@@ -6,7 +6,9 @@ blame, else libgit2's where the git command is missing or fails. Why git's: docs
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from dataclasses import dataclass
+from typing import IO
 
 import pygit2
 
@@ -27,8 +29,7 @@ class LineOrigins:
 
 def line_origins(repo: pygit2.Repository, rel: str, commit: pygit2.Commit, lines: int) -> LineOrigins:
     """The blame of `rel` at `commit`, a file of `lines` lines there."""
-    found = _git_blame(repo, rel, str(commit.id), lines)
-    return found if found is not None else _libgit2_blame(repo, rel, commit, lines)
+    return Started(repo, rel, str(commit.id), lines).result()
 
 
 def former_names(repo: pygit2.Repository, rel: str, commit: pygit2.Commit) -> tuple[str, ...]:
@@ -40,21 +41,66 @@ def former_names(repo: pygit2.Repository, rel: str, commit: pygit2.Commit) -> tu
 def _git_blame(repo: pygit2.Repository, rel: str, commit: str, lines: int | None) -> LineOrigins | None:
     """git's blame, or None where it cannot give one (no git, a repository it cannot read, a partial
     clone whose missing objects git would fetch)."""
-    if fetches_lazily(repo):
-        return None
-    # The revision is a full commit id, the path follows `--`: nothing in them is read as an option.
-    # No textconv: a repository's attributes must not run a program of its choosing on a blame.
-    command = git_argv(repo.path, "blame", "--porcelain", "--no-textconv", commit, "--", rel)
-    try:
-        out = subprocess.run(command, capture_output=True, timeout=GIT_BLAME_SECONDS, env=git_env(),
-                             check=False)  # fmt: skip
-    except (OSError, ValueError):
-        return None  # no git on this machine (or a NUL in a name): libgit2's blame
-    except subprocess.TimeoutExpired:
-        raise TracetuiError(f"git blame of {rel} did not finish in {GIT_BLAME_SECONDS} s") from None
-    if out.returncode != 0:
-        return None
-    return _parsed(out.stdout, lines)
+    return Started(repo, rel, commit, lines).git_result()
+
+
+class Started:
+    """`line_origins` begun: git's blame runs in its own process until `result` is asked, so that the
+    caller's work meanwhile (a writer's session read) has the second core rather than waiting on it.
+    `close` ends the process where the answer is not wanted."""
+
+    def __init__(self, repo: pygit2.Repository, rel: str, commit: str, lines: int | None) -> None:
+        self.repo, self.rel, self.commit, self.lines = repo, rel, commit, lines
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._out: IO[bytes] | None = None
+        if fetches_lazily(repo):
+            return  # git would fetch the missing objects: libgit2's blame
+        # The revision is a full commit id, the path follows `--`: nothing in them is read as an option.
+        # No textconv: a repository's attributes must not run a program of its choosing on a blame.
+        command = git_argv(repo.path, "blame", "--porcelain", "--no-textconv", commit, "--", rel)
+        # Into a file, not a pipe: the porcelain of a long file fills a pipe nobody reads meanwhile.
+        self._out = tempfile.TemporaryFile()
+        try:
+            self._proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self._out,
+                                          stderr=subprocess.DEVNULL, env=git_env())  # fmt: skip
+        except (OSError, ValueError):
+            self.close()  # no git on this machine (or a NUL in a name): libgit2's blame
+
+    def result(self) -> LineOrigins:
+        """git's answer, else libgit2's."""
+        found = self.git_result()
+        if found is not None:
+            return found
+        commit = self.repo[self.commit].peel(pygit2.Commit)
+        return _libgit2_blame(self.repo, self.rel, commit, self.lines or 0)
+
+    def git_result(self) -> LineOrigins | None:
+        """git's answer, None where it gave none."""
+        try:
+            proc, out = self._proc, self._out
+            if proc is None or out is None:
+                return None
+            try:
+                code = proc.wait(timeout=GIT_BLAME_SECONDS)
+            except subprocess.TimeoutExpired:
+                seconds = GIT_BLAME_SECONDS
+                raise TracetuiError(f"git blame of {self.rel} did not finish in {seconds} s") from None
+            if code != 0:
+                return None
+            out.seek(0)
+            return _parsed(out.read(), self.lines)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+        out, self._out = self._out, None
+        if out is not None:
+            out.close()
 
 
 def _parsed(porcelain: bytes, lines: int | None) -> LineOrigins | None:
