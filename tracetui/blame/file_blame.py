@@ -144,8 +144,9 @@ def _read_ahead(
         return {}
     sid = by_session.most_common(1)[0][0]
     try:
-        return {sid: TrailByFile(library.session(sid), repo=trail_repo(r), ref=ref,
-                                 cache_dir=getattr(library, "cache_dir", None))}  # fmt: skip
+        cache = getattr(library, "cache_dir", None)
+        return {sid: TrailByFile(library.session(sid), repo=trail_repo(r), ref=ref, cache_dir=cache,
+                                 later_commits=False)}  # fmt: skip
     except Exception:  # noqa: BLE001 - as in `_fates`, which asks again and keeps the failure
         return {}
 
@@ -311,7 +312,8 @@ def _fates(
                 out[sid] = trail(session, repo=trail_repo(r), ref=ref, cache_dir=cache).fates
                 continue
             made = ready.pop(sid, None) if ready is not None else None  # `_read_ahead`'s
-            by_file = out[sid] = made or TrailByFile(session, repo=trail_repo(r), ref=ref, cache_dir=cache)
+            by_file = out[sid] = made or TrailByFile(session, repo=trail_repo(r), ref=ref, cache_dir=cache,
+                                                     later_commits=False)  # fmt: skip
             by_file.judge_patches({x.writer.patch for x in lines if x.writer and x.writer.session == sid})
         except Exception:  # noqa: BLE001 - a state is extra: the attribution stands without it
             out[sid] = []

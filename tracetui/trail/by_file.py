@@ -8,6 +8,7 @@ More in docs/internals/trail.md, `trail/by_file.py`.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pygit2
@@ -43,8 +44,12 @@ class TrailByFile:
     and cached by file. Raises as `trail` does for a repository given that is not one, or a bad `ref`."""
 
     def __init__(self, session: Session, repo: str | Path | None = None, ref: str = "HEAD",
-                 cache_dir: Path | None = None, own_only: bool = False) -> None:  # fmt: skip
+                 cache_dir: Path | None = None, own_only: bool = False,
+                 later_commits: bool = True) -> None:  # fmt: skip
         self.session = session
+        # False: the fates judged here have no `commits` (`judge`'s `later_commits`; a blame shows
+        # none). They are cached apart, so that a trail never shows them; a trail's are read here.
+        self.later_commits = later_commits
         self.ref = ref
         self.cache_dir = cache_dir
         self.fates: dict[int, Fate] = {}  # by the patch's place in `patches`
@@ -152,7 +157,8 @@ class TrailByFile:
         branch = self.session.git.branch if self.session.git else None
         with _collector_paused():
             try:
-                fates = judge(self.repo, patches, self.ref_commit, branch=branch)
+                later = self.later_commits
+                fates = judge(self.repo, patches, self.ref_commit, branch=branch, later_commits=later)
                 if any(f.state in _ASTRAY for f in fates) and not self._clocks_agree():
                     self._judge_without_clocks(places, fates, branch)
             except (pygit2.GitError, MissingObject) as exc:
@@ -166,7 +172,7 @@ class TrailByFile:
             by_path.setdefault(fate.patch.path, []).append(fate)
         for mine in by_path.values():  # each file's fates under the key of its own patches
             if not any(f.partial for f in mine):
-                _cache_store(Path(self.cache_dir), self._key([f.patch for f in mine]), mine)
+                _cache_store(Path(self.cache_dir), self._stored([f.patch for f in mine]), mine)
 
     def _keep_whole(self) -> None:
         """Once every file is judged: the whole trail in the cache, as `trail` reads it, and the cost
@@ -177,13 +183,22 @@ class TrailByFile:
         self._kept = True
         whole = [self.fates[i] for i in range(len(self.patches))]
         if self.cache_dir is not None and not any(f.partial for f in whole):
-            _cache_store(Path(self.cache_dir), self._key(self.patches), whole)
+            _cache_store(Path(self.cache_dir), self._stored(self.patches), whole)
         _remember(self.cache_dir, self.session, whole, self.ref)
 
     def _cached(self, patches: list[Patch]) -> list[Fate] | None:
         if self.cache_dir is None:
             return None
-        return _cache_load(Path(self.cache_dir), self._key(patches), patches)
+        key = self._key(patches)
+        found = _cache_load(Path(self.cache_dir), key, patches)  # a trail's, with its later commits
+        if found is None and not self.later_commits:
+            found = _cache_load(Path(self.cache_dir), _without_later(key), patches)
+        return found
+
+    def _stored(self, patches: list[Patch]) -> str:
+        """The key these fates are cached under: apart from a trail's where they lack the later commits."""
+        key = self._key(patches)
+        return key if self.later_commits else _without_later(key)
 
     def _key(self, patches: list[Patch]) -> str:
         assert self.repo is not None
@@ -209,10 +224,15 @@ class TrailByFile:
         if not self._unclocked:
             return
         unclocked = [self._unclocked[i] for i in places]
-        again_fates = judge(self.repo, unclocked, self.ref_commit, use_time=False, branch=branch)
+        again_fates = judge(self.repo, unclocked, self.ref_commit, use_time=False, branch=branch,
+                            later_commits=self.later_commits)  # fmt: skip
         for j, fate in enumerate(fates):
             if fate.state in _ASTRAY and again_fates[j].commit is not None:
                 fates[j] = again_fates[j]
+
+
+def _without_later(key: str) -> str:
+    return hashlib.sha256(f"{key} without later commits".encode()).hexdigest()
 
 
 def _remember(cache_dir: Path | None, session: Session, fates: list[Fate], ref: str) -> None:

@@ -46,15 +46,18 @@ def judge(
     ref_commit: str | None,
     use_time: bool = True,
     branch: str | None = None,
+    later_commits: bool = True,
 ) -> list[Fate]:
     """The fates of `patches` at `ref_commit`, from one walk of the history.
 
     `use_time=False` ignores the steps' times (the accepting commit may be any that holds a patch).
     `branch` is the branch the session's log names: of the refs that hold a commit the reference's
     history lacks, it is the one judged at.
+    `later_commits=False` leaves `Fate.commits` empty (the later commits that changed a patch's lines,
+    which no blame shows: a tenth of a big file's judgement).
     """
     with _collector_paused():
-        return _judge(repo, patches, ref_commit, use_time, branch)
+        return _judge(repo, patches, ref_commit, use_time, branch, later_commits)
 
 
 def logged_branch_first(tips: list[tuple[str, str]], branch: str | None) -> list[tuple[str, str]]:
@@ -83,6 +86,7 @@ def _judge(
     ref_commit: str | None,
     use_time: bool,
     branch: str | None = None,
+    later_commits: bool = True,
 ) -> list[Fate]:
     times = [t for t in (epoch(p.timestamp) for p in patches) if t is not None]
     since = (min(times) - SLACK_SECONDS) if use_time and times and len(times) == len(patches) else 0.0
@@ -105,7 +109,8 @@ def _judge(
     files.pipe = None if fetches_lazily(repo) else BlobPipe(repo.path)
 
     def judge_at(i: int) -> Fate:
-        return _judge_read(patches[i], probes[i], history, files, ref_commit, tips, head, workdir, use_time)
+        return _judge_read(patches[i], probes[i], history, files, ref_commit, tips, head, workdir, use_time,
+                           later_commits)  # fmt: skip
 
     try:
         weights = [_weight(p, history, use_time) for p in patches]
@@ -133,13 +138,17 @@ def _weight(patch: Patch, history: History, use_time: bool) -> int:
 MISSING = "the clone lacks some of the git objects of this file's history (a partial clone?)"
 
 
-def _judge_read(patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir, use_time) -> Fate:
+def _judge_read(
+    patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir, use_time,
+    later_commits=True,
+) -> Fate:
     """`_judge_one`, or unknown on partial evidence where the clone lacks an object the file's history
     needs: one file's missing blob leaves the other files' verdicts as they are."""
     if patch.inside and probe is not None and patch.path in history.unreadable:
         return Fate(patch, "unknown", reason=MISSING, partial=True)
     try:
-        return _judge_one(patch, probe, history, files, ref_commit, tips, head, workdir, use_time)
+        return _judge_one(patch, probe, history, files, ref_commit, tips, head, workdir, use_time,
+                          later_commits)  # fmt: skip
     except (MissingObject, pygit2.GitError):
         return Fate(patch, "unknown", reason=MISSING, partial=True)
 
@@ -202,7 +211,8 @@ def _not_held(patch: Patch, probe: ev.Probe, history: History, commit: str) -> l
 
 
 def _judge_one(
-    patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir, use_time=True
+    patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir, use_time=True,
+    later_commits=True,
 ) -> Fate:
     if not patch.inside:
         return Fate(patch, "unknown", reason="outside the repository")
@@ -212,7 +222,8 @@ def _judge_one(
     if unjudged is not None:
         return unjudged
     literal = patch.op == "delete"
-    j = _Judging(patch, probe, history, files, ref_commit, tips, head, workdir, t, changes, literal)
+    j = _Judging(patch, probe, history, files, ref_commit, tips, head, workdir, t, changes, literal,
+                 later_commits)  # fmt: skip
     accept, ref_lines = _accepting_commit(j)
     if accept is None:
         return _never_committed(j, ref_lines)
@@ -270,6 +281,7 @@ class _Judging:
     # A deleted file is looked for under its own name: the commit that deleted it may also add a file
     # git pairs with it as a rename (a module the session split it into), which is not the file.
     literal: bool
+    later_commits: bool = True  # `Fate.commits` wanted (`judge`)
 
     @property
     def path(self) -> str:
@@ -388,11 +400,11 @@ def _judged_fate(j: _Judging, accept: str, judged: str, judged_at: str | None, b
         state = "reverted"
     else:
         state = "transformed"
-    if final_blob == accept_blob or (kept, ev.kept_exact(probe, final)) == (
+    if not j.later_commits or final_blob == accept_blob or (kept, ev.kept_exact(probe, final)) == (
         ev.kept(probe, accepted),
         ev.kept_exact(probe, accepted),
     ):
-        later: list[str] = []  # nothing to show: its lines are as they were accepted
+        later: list[str] = []  # not asked, or nothing to show: its lines are as they were accepted
     else:
         later = _later_commits(probe, j.history, files, path, baseline, judged)
     return Fate(
