@@ -288,7 +288,7 @@ def _parsed(patches: Iterable[bytes], asks: dict[str, frozenset[str]]) -> dict[s
             if line[:1] == b"\\":
                 continue  # "\ No newline at end of file"
             left -= 1
-            if line[:1] in (b"+", b"-"):
+            if wanted and line[:1] in (b"+", b"-"):  # a commit diffed ahead, not asked: none wanted
                 text = norm(line[1:].decode("utf-8", "replace"))
                 if text in wanted:
                     net[text] += 1 if line[:1] == b"+" else -1

@@ -80,8 +80,7 @@ def blame_file(
         seq = _lines_of(r, rel, texts, first, last, origins.result(), commits)
         _attribute(seq, index, matcher)
         if states:
-            # The commits `_copies_made_later` may ask of: git diffs them while the writers are judged.
-            counts.diff_ahead(x.commit for x in seq if x.writer and x.key is not None and x.commit)
+            counts.diff_ahead(_likely_asked(seq))  # git diffs them while the writers are judged
 
             def writers() -> set[str]:
                 return {x.writer.session for x in seq if x.writer} - set(fates)
@@ -124,6 +123,24 @@ def _lines_of(
     for x in seq:
         x.names = names
     return seq
+
+
+def _likely_asked(lines: list[_Line]) -> set[str]:
+    """The commits `_copies_made_later` will likely ask of, before the fates say: the commits of each
+    writer's lines but the first, where it holds half of them or more (the commit that took the patch,
+    of whose lines none is asked; often the largest diff). One not named is diffed when asked."""
+    by_patch: dict[tuple[str, int], Counter[str]] = {}
+    when: dict[str, float] = {}
+    for x in lines:
+        if x.writer is not None and x.key is not None and x.commit:
+            by_patch.setdefault((x.writer.session, x.writer.patch), Counter())[x.commit] += 1
+            when[x.commit] = x.when or 0.0
+    out: set[str] = set()
+    for commits in by_patch.values():
+        first = min(commits, key=lambda c: (when[c], c))
+        took = 2 * commits[first] >= commits.total()
+        out.update(c for c in commits if c != first or not took)
+    return out
 
 
 def _read_ahead(

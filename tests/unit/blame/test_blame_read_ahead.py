@@ -114,3 +114,25 @@ def test_the_diffs_made_ahead_answer_what_is_asked_then(tmp_path, monkeypatch):
     git = ahead._ahead.git if ahead._ahead is not None else None
     ahead.close()
     assert git is not None and git.poll() is not None and ahead._ahead is None
+
+
+def test_the_commit_that_took_a_patch_is_not_diffed_ahead(tmp_path, monkeypatch):
+    # No line of the commit that took a patch is asked of (a copy is new only in a later commit), and
+    # it is often the largest diff: git is not asked for it.
+    repo = _repo(tmp_path)
+    edit = replace(repo, "a.rs", "    pub nodes: u8,\n", FIELD + "    pub nodes: u8,\n")
+    session = session_of(repo.path, [(iso(10), edit)])
+    took = repo.commit("the session's field", iso(10, 30))
+    repo.write("a.rs", repo.read("a.rs").replace("}\n", FIELD + "    pub created: u64,\n}\n"))
+    by_hand = repo.commit("a field by hand", iso(12))
+    ahead: list[set[str]] = []
+    real = CopyCounts.diff_ahead
+
+    def seen(self, commits):
+        ahead.append(set(commits))
+        return real(self, commits)
+
+    monkeypatch.setattr(CopyCounts, "diff_ahead", seen)
+    lines = blame_file(MemoryLibrary([session]), "a.rs", repo=repo.path).lines
+    assert [(x.commit, x.kind) for x in lines if "serde" in x.text] == [(took, "agent"), (by_hand, "human")]
+    assert ahead == [{by_hand}]
