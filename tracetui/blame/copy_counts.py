@@ -112,8 +112,9 @@ class CopyCounts:
         if len(missing) < 2:
             return  # one diff is libgit2's, when asked: git's start would cost more
         ahead = self._ahead
-        found = ahead.net(missing) if ahead is not None and missing.keys() <= ahead.commits else None
-        if found is None:
+        if ahead is not None and missing.keys() <= ahead.commits:
+            found = ahead.net(missing)  # where git failed on these, it is not asked again: libgit2's
+        else:
             found = _git_net(self.r, missing)
         if found is None:
             return  # each asked of libgit2, when asked

@@ -8,6 +8,8 @@ that the second core now takes (bench/RESULTS.md, "Blame", 2026-11-28).
 
 from __future__ import annotations
 
+import time
+
 import pygit2
 from support.trail_kit import count_judgements, iso, replace, Repo, session_of
 
@@ -136,3 +138,30 @@ def test_the_commit_that_took_a_patch_is_not_diffed_ahead(tmp_path, monkeypatch)
     lines = blame_file(MemoryLibrary([session]), "a.rs", repo=repo.path).lines
     assert [(x.commit, x.kind) for x in lines if "serde" in x.text] == [(took, "agent"), (by_hand, "human")]
     assert ahead == [{by_hand}]
+
+
+def test_diffs_ahead_past_their_deadline_are_left_to_libgit2(tmp_path, monkeypatch):
+    from tracetui.blame import copy_counts
+
+    repo = _repo(tmp_path)
+    ids = []
+    for i, text in enumerate(("    pub a: u8,\n", "    pub b: u8,\n")):
+        repo.write("a.rs", repo.read("a.rs").replace("}\n", text + "}\n"))
+        ids.append(repo.commit(f"c{i}", iso(10 + i)))
+    r = pygit2.Repository(str(repo.path))
+    # A git that never answers is killed at the deadline, once: not started again for the same diffs.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text("#!/bin/sh\nexec sleep 30\n")
+    (bin_dir / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    monkeypatch.setattr(copy_counts, "GIT_DIFF_SECONDS", 0.5)
+    runs: list[set[str]] = []
+    monkeypatch.setattr(copy_counts, "_git_net", lambda r, asked: runs.append(set(asked)))
+    counts = CopyCounts(r)
+    counts.diff_ahead(ids)
+    started = time.monotonic()
+    counts.will_ask({ids[0]: {"puba:u8,"}, ids[1]: {"pubb:u8,"}})
+    assert time.monotonic() - started < 10 and not runs and not counts._wanted
+    assert counts.net_new(ids[0], "puba:u8,") == 1 and counts.net_new(ids[1], "puba:u8,") == 0
+    counts.close()
