@@ -125,3 +125,13 @@ def count_judgements(monkeypatch) -> list[tuple[str, ...]]:
 
     monkeypatch.setattr(by_file, "judge", counted)
     return made
+
+
+def silent_git(tmp_path: Path, monkeypatch) -> None:
+    """A `git` first on PATH that never answers (`sleep` reads no input and writes nothing): what a
+    caller's deadline must end."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text("#!/bin/sh\nexec sleep 30\n")
+    (bin_dir / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pygit2
 import pytest
-from support.trail_kit import iso, Repo
+from support.trail_kit import iso, Repo, silent_git
 
 from tracetui.blame.copy_counts import _git_net, _libgit2_net, _parsed, CopyCounts
 from tracetui.trail.line_identity import framed_norms, norms_of
@@ -145,11 +145,7 @@ def test_a_diff_past_its_deadline_is_left_to_libgit2(tmp_path, monkeypatch):
 
     r, ids = _history(tmp_path)
     # A git that never answers (`sleep` reads no input and writes nothing) is killed at the deadline.
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "git").write_text("#!/bin/sh\nexec sleep 30\n")
-    (bin_dir / "git").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    silent_git(tmp_path, monkeypatch)
     monkeypatch.setattr(copy_counts, "GIT_DIFF_SECONDS", 0.5)
     started = time.monotonic()
     assert _git_net(r, _every_text(r, ids)) is None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 import pygit2
-from support.trail_kit import count_judgements, iso, replace, Repo, session_of
+from support.trail_kit import count_judgements, iso, replace, Repo, session_of, silent_git
 
 import tracetui.blame.file_blame as file_blame
 from tracetui.blame import blame_file
@@ -150,11 +150,7 @@ def test_diffs_ahead_past_their_deadline_are_left_to_libgit2(tmp_path, monkeypat
         ids.append(repo.commit(f"c{i}", iso(10 + i)))
     r = pygit2.Repository(str(repo.path))
     # A git that never answers is killed at the deadline, once: not started again for the same diffs.
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "git").write_text("#!/bin/sh\nexec sleep 30\n")
-    (bin_dir / "git").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    silent_git(tmp_path, monkeypatch)
     monkeypatch.setattr(copy_counts, "GIT_DIFF_SECONDS", 0.5)
     runs: list[set[str]] = []
     monkeypatch.setattr(copy_counts, "_git_net", lambda r, asked: runs.append(set(asked)))
