@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from textual._compositor import Compositor
+from textual import events
+from textual._compositor import Compositor, CompositorMap, MapGeometry
 from textual.geometry import Region
 from textual.strip import Strip
+from textual.widget import Widget
 
 # Stands for a row above the changed area: the compositor skips every row it does not write, so
 # this is never drawn.
@@ -47,6 +49,66 @@ class RowCompositor(Compositor):
             yield region, clip, [_UNDRAWN] * (first - shown.y) + rows
 
 
+    def rearrange_bars(self, view: Widget) -> tuple[set[Widget], set[Widget], set[Widget]] | None:
+        """Place a scroll view's scrollbars anew where only they came or went: what a layout of the
+        screen would change (the bars' entries, the room of the view's rows), without arranging every
+        widget again. (hidden, shown, resized) scrollbars; None where the view is not placed or is a
+        container."""
+        maps = [m for m in (None if self._full_map_invalidated else self._full_map, self._visible_map)
+                if m is not None]  # fmt: skip
+        if view.is_container or not maps or any(view not in m for m in maps):
+            return None
+        bars = {view._vertical_scrollbar, view._horizontal_scrollbar, view._scrollbar_corner}
+        before: set[Widget] = set()
+        after: set[Widget] = set()
+        resized: set[Widget] = set()
+        for m in maps:
+            made = _placed(view, m[view], bars)
+            before |= {w for w in m if w in bars}
+            after |= {w for w, _ in made} - {view}
+            resized |= {w for w, g in made if w in m and m[w].region.size != g.region.size}
+            changed = _with(m, view, bars, made)
+            # The bars' old and new places are drawn again; the view redraws its own rows that changed
+            # (a layout would redraw it whole, as the room of its rows changed with a horizontal bar).
+            moved = {(w, g) for w, g in changed.items() ^ m.items() if w is not view}
+            self._dirty_regions.update(
+                region for region in (g.clip.intersection(g.region) for _, g in moved) if region
+            )
+            m.clear()
+            m.update(changed)
+        self._cuts = self._layers = self._layers_visible = self._visible_widgets = None
+        return before - after, after - before, resized
+
+
+def _placed(view: Widget, geometry: MapGeometry, bars: set) -> list[tuple[Widget, MapGeometry]]:
+    """The view's scrollbars and the view, placed as `Compositor._arrange_root` places a scroll view
+    that is not a container (Textual 8.2.8; tests/ui/test_row_updates.py holds the two alike)."""
+    region, order, clip, _, container_size, virtual_region, dock_gutter = geometry
+    room = region.shrink(view.styles.gutter)
+    placed = []
+    if (view.show_vertical_scrollbar or view.show_horizontal_scrollbar) and (
+        view.styles.scrollbar_visibility == "visible"
+    ):
+        placed = [(bar, MapGeometry(place, order, clip, container_size, container_size, place, dock_gutter))
+                  for bar, place in view._arrange_scrollbars(room)]  # fmt: skip
+    rows = room if view.loading else view._get_scrollable_region(room)
+    return [*placed, (view, geometry._replace(virtual_size=rows.reset_offset.size))]
+
+
+def _with(map: CompositorMap, view: Widget, bars: set, placed: list) -> CompositorMap:
+    """`map` with the view's old scrollbars out and `placed` where the view was (a layout puts a view's
+    bars just before it, which keeps them in front of it)."""
+    new: CompositorMap = {}
+    for widget, geometry in map.items():
+        if widget in bars:
+            continue
+        if widget is view:
+            new.update(placed)
+        else:
+            new[widget] = geometry
+    return new
+
+
 def _hidden(shown: Region, crop: Region, first: int, last: int, drawn: Drawn) -> bool:
     """Whether a widget in front already drew every piece of this one the update writes.
 
@@ -73,3 +135,30 @@ class RowUpdates(_Base):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._compositor = RowCompositor()
+
+    def rearrange_bars(self, view: Widget) -> bool:
+        """Show a scroll view's new scrollbars without laying out the screen (about 2 ms a rest on a
+        step whose text brings or hides a bar); False where a layout is due anyway or the view is not
+        placed (the caller lets Textual lay out)."""
+        if self._layout_required or self._layout_widgets or not self.is_current:
+            return False
+        compositor = self._compositor
+        assert isinstance(compositor, RowCompositor)
+        moved = compositor.rearrange_bars(view)
+        if moved is None:
+            return False
+        hidden, shown, resized = moved
+        for widget in hidden:
+            widget.post_message(events.Hide())
+        # What Textual's layout then does for each widget placed (here only the view and its bars).
+        for widget, (region, _, _, virtual_size, container_size, *_) in compositor.layers:
+            if widget is view or widget in shown or widget in resized:
+                # Without the layout a bar's new virtual size would ask for (a bar has nothing to lay out).
+                widget._size_updated(region.size, virtual_size, container_size, layout=False)
+                if widget in shown or widget in resized:
+                    widget.post_message(events.Resize(region.size, virtual_size, container_size))
+        for widget in shown:
+            widget.post_message(events.Show())
+        self._dirty_widgets.add(view)
+        self.check_idle()
+        return True

@@ -1,8 +1,9 @@
 """A scroll view's virtual size set without re-laying out the screen when nothing on it moves.
 
 `virtual_size` is a layout reactive: setting it re-lays out the whole screen (about 30 ms with the
-three panes up). A list or document of a new length only needs its scrollbars updated, unless a
-scrollbar shows or hides (the room of the content changes): then Textual lays out as it always did.
+three panes up). A list or document of a new length only needs its scrollbars updated. Where a
+scrollbar shows or hides, a screen of row updates (`row_updates.RowUpdates`) places the view's bars
+anew without arranging every widget; elsewhere Textual lays out as it always did.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ def set_virtual_size(view: ScrollView, size: Size) -> None:
         view.set_reactive(ScrollView.virtual_size, size)
         return
     if not settled(view, size):
+        if _bars_moved(view, size):
+            return
         view.virtual_size = size  # the layout it sets off sends the view its new room
         # That layout tells a scroll view nothing when its own size is unchanged, so the scrollbars
         # are decided here: a list filled in while hidden kept the scrollbar of what it held then.
@@ -39,6 +42,34 @@ def settled(view: ScrollView, size: Size) -> bool:
     return view.is_scrollable and bool(view.container_size) and _bars(view, size) == (
         view.show_horizontal_scrollbar, view.show_vertical_scrollbar
     )
+
+
+def _bars_moved(view: ScrollView, size: Size) -> bool:
+    """Content of `size` given to a view whose scrollbars it brings or hides, and the bars placed by the
+    screen without a layout; False (nothing changed) where the screen cannot do that now."""
+    rearrange = getattr(view.screen, "rearrange_bars", None)
+    screen = view.screen
+    if rearrange is None or view.is_container or screen._layout_required or screen._layout_widgets:
+        return False
+    if view._layout_required or not view.container_size:
+        return False  # a layout is on its way: it will place the bars
+    view.set_reactive(ScrollView.virtual_size, size)
+    horizontal, vertical = _bars(view, size)
+    # What Textual's `_refresh_scrollbars` sets, without the layouts its reactives and `display` ask for.
+    view.set_reactive(ScrollView.show_horizontal_scrollbar, horizontal)
+    view.set_reactive(ScrollView.show_vertical_scrollbar, vertical)
+    bars = [(view._horizontal_scrollbar, horizontal), (view._vertical_scrollbar, vertical)]
+    if horizontal:
+        bars[0] = (view.horizontal_scrollbar, True)  # made when first shown, as Textual makes it
+    if vertical:
+        bars[1] = (view.vertical_scrollbar, True)
+    for bar, shows in bars:
+        if bar is not None and bar.styles.set_rule("display", "block" if shows else "none"):
+            bar._nodes.updated()
+    if not rearrange(view):
+        view.refresh(layout=True)  # a layout then places them as Textual does
+    view._scroll_update(size)
+    return True
 
 
 def _bars(view: ScrollView, size: Size) -> tuple[bool, bool]:

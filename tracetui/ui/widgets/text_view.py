@@ -97,8 +97,10 @@ class TextView(KeysHere, LinePass, QuietScrollbars, ScrollView, can_focus=True):
         return self._look(), self.lines_of(range(height))
 
     def _look(self) -> tuple:
-        return (self.scrollable_content_region, self.show_vertical_scrollbar, self.show_horizontal_scrollbar,
-                self.base_style)
+        # The bars are not in it: a bar that comes or goes changes the rows' room (the region) unless
+        # its gutter is kept, and then the rows beneath it are drawn as they were.
+        region = self.scrollable_content_region
+        return (region.x, region.y, region.width, self.base_style)
 
     def pane(self) -> Room:
         """The room a document is wrapped to: the pane's width with no scrollbar, its height, and the
@@ -123,10 +125,14 @@ class TextView(KeysHere, LinePass, QuietScrollbars, ScrollView, can_focus=True):
         if shown is None or shown[0] != self._look() or self.scroll_offset != (0, 0):
             self.refresh()
             return
-        # The pane's box, bars and width are as they were: a row drawn the same is left on screen.
+        # The pane's box and width are as they were: a row drawn the same is left on screen.
         # Its new drawing is kept (`_strips`), for the rows redrawn.
+        # A horizontal bar that came or went took or gave back the last row: the rows below the old
+        # height are new.
         before = shown[1]
-        changed = [y for y, row in enumerate(self.lines_of(range(len(before)))) if row != before[y]]
+        height = self.scrollable_content_region.height
+        rows = self.lines_of(range(height))
+        changed = [y for y, row in enumerate(rows) if y >= len(before) or row != before[y]]
         width = max(self.virtual_size.width, self.size.width)
         for first, last in _runs(changed):
             self.refresh(Region(0, first, width, last - first + 1))
