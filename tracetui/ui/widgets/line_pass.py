@@ -10,6 +10,7 @@ kept lines already are. The offset and width are kept only for the length of one
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rich.style import Style
@@ -56,7 +57,7 @@ class LinePass(_Base):
         finally:
             self._place = None
 
-    def lines_of(self, rows: range) -> list[Strip]:
+    def lines_of(self, rows: Iterable[int]) -> list[Strip]:
         """`render_line` of each row outside a draw (a pane comparing its new rows with those on screen),
         with the place read once for them all, as a draw does."""
         if self._place is not None:

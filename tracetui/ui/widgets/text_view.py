@@ -25,6 +25,7 @@ from textual.strip import Strip
 from tracetui.safe_text import clip, safe_line, safe_text
 from tracetui.ui import actions
 from tracetui.ui.cells import drawable
+from tracetui.ui.widgets.framed_rows import FramedRows
 from tracetui.ui.widgets.keys_here import KeysHere
 from tracetui.ui.widgets.line_pass import LinePass
 from tracetui.ui.widgets.scrolling import QuietScrollbars, set_virtual_size
@@ -42,7 +43,7 @@ class Block:
     style: str = ""  # a style for the whole body, e.g. "$text-muted"
 
 
-class TextView(KeysHere, LinePass, QuietScrollbars, ScrollView, can_focus=True):
+class TextView(KeysHere, FramedRows, LinePass, QuietScrollbars, ScrollView, can_focus=True):
     BINDINGS = actions.bindings("text")
 
     DEFAULT_CSS = """

@@ -1,0 +1,81 @@
+"""The detail pane's rows put in their box by `FramedRows` are the ones Textual's per-line styling
+draws: at every step of a walk through the demo's timeline, focused or not, at two sizes, and in
+another theme; a box that is not plain (padding) is left to Textual."""
+
+from __future__ import annotations
+
+import pytest
+from textual.geometry import Region
+
+from tracetui.ui.app import TraceApp
+from tracetui.ui.widgets.framed_rows import FramedRows
+from tracetui.ui.widgets.text_view import TextView
+from tracetui.ui.widgets.timeline import Timeline
+
+from pilot_steps import open_claude, settle
+
+
+def _textuals(view: TextView, monkeypatch: pytest.MonkeyPatch) -> list:
+    """The pane drawn whole by Textual's styling alone."""
+    with monkeypatch.context() as patched:
+        patched.setattr(FramedRows, "_frame", lambda self: None)
+        view._styles_cache.clear()
+        drawn = view.render_lines(Region(0, 0, *view.outer_size))
+    view._styles_cache.clear()
+    return drawn
+
+
+def _shown(view: TextView, rows: list) -> list:
+    """The rows not under the horizontal scrollbar (a row there is drawn when the bar goes)."""
+    if view.show_horizontal_scrollbar:
+        under = view.outer_size.height - view.styles.gutter.bottom - 1
+        return rows[:under] + rows[under + 1 :]
+    return rows
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_framed_rows_are_textuals(demo, monkeypatch, size):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_claude(app, pilot)
+        timeline = screen.query_one(Timeline)
+        detail = screen.query_one("#detail-view", TextView)
+        framed: list[int] = []
+        real = FramedRows._put_in_frame
+
+        def counted(self, crop, frame):
+            framed.append(1)
+            return real(self, crop, frame)
+
+        monkeypatch.setattr(FramedRows, "_put_in_frame", counted)
+        timeline.focus()
+        await pilot.press("home")
+        await settle(app, pilot)
+        for step in range(min(timeline.count - 1, 24)):
+            await pilot.press("j")
+            await settle(app, pilot)
+            if step % 6 == 5:
+                detail.focus()  # the box in the accent colour
+                await settle(app, pilot)
+            whole = Region(0, 0, *detail.outer_size)
+            ours = detail.render_lines(whole)
+            assert _shown(detail, ours) == _shown(detail, _textuals(detail, monkeypatch)), step
+            assert detail.render_lines(whole) == _textuals(detail, monkeypatch), step  # framed from cold
+            timeline.focus()
+        app.theme = "textual-light"
+        await settle(app, pilot)
+        assert detail.render_lines(Region(0, 0, *detail.outer_size)) == _textuals(detail, monkeypatch)
+        assert len(framed) >= 20
+
+
+async def test_a_box_with_padding_is_textuals_alone(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_claude(app, pilot)
+        detail = screen.query_one("#detail-view", TextView)
+        assert detail._frame() is not None
+        detail.styles.padding = (0, 1)
+        await settle(app, pilot)
+        assert detail._frame() is None
