@@ -101,3 +101,34 @@ async def test_what_it_hands_back_is_what_textual_draws(monkeypatch):
         counts = (drawn, handed_back, redrawn, assembled)
         assert drawn >= 250 and handed_back >= 100 and redrawn >= 5 and assembled >= 50, counts
 
+
+
+async def test_a_bar_back_at_a_height_it_had_is_put_together_from_its_rows(monkeypatch):
+    # The detail pane's vertical bar is a row shorter while a step's horizontal bar shows: rests that go
+    # between such steps draw it at both heights, and neither drawing throws the other's rows away.
+    app = _One()
+    async with app.run_test(size=(60, 30)) as pilot:
+        view = app.query_one(_Long)
+        await pilot.pause()
+        bar = view.vertical_scrollbar
+        assert isinstance(bar, KeptScrollBar)
+        drawn: list[Region] = []
+        stock_lines = Widget.render_lines
+
+        def noted(widget: Widget, crop: Region) -> list[Strip]:
+            if widget is bar:
+                drawn.append(crop)
+            return stock_lines(widget, crop)
+
+        monkeypatch.setattr(Widget, "render_lines", noted)
+        sizes = [Size(wide, length) for _ in range(3) for wide in (300, 20) for length in (1300, 1700, 2100)]
+        heights = set()
+        for step, size in enumerate(sizes):
+            if step == len(sizes) // 3:
+                drawn.clear()  # both heights' rows learnt
+            view.virtual_size = size
+            await pilot.pause()  # the app draws the bar
+            heights.add(bar.size.height)
+        assert len(heights) == 2 and not drawn, (heights, drawn)
+        crop = Region(0, 0, *bar.size)
+        assert [list(s) for s in bar.render_lines(crop)] == _stock(bar, crop)

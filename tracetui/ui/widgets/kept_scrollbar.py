@@ -21,8 +21,10 @@ from textual.strip import Strip
 
 class KeptScrollBar(ScrollBar):
     _kept: tuple[tuple, list[Strip]] | None = None
-    # A vertical bar's rows by segment, for the look's rest (`_rest`) they were drawn with.
-    _rows: tuple[tuple, dict[Segment, Strip]] | None = None
+    # A vertical bar's rows by segment, for each of the last looks' rests (`_rest`) they were drawn
+    # with: the detail pane's bar is a row shorter while a step's horizontal bar shows, and rests
+    # go back and forth between the two.
+    _rows: dict[tuple, dict[Segment, Strip]] | None = None
 
     def render_lines(self, crop: Region) -> list[Strip]:
         look = self._look(crop)
@@ -41,10 +43,9 @@ class KeptScrollBar(ScrollBar):
 
     def _from_rows(self, crop: Region, look: tuple) -> list[Strip] | None:
         """The bar put together from rows drawn before; None where one of its segments was not."""
-        rows = self._rows
-        if not self.vertical or rows is None or rows[0] != _rest(look):
+        known = None if self._rows is None or not self.vertical else self._rows.get(_rest(look))
+        if known is None:
             return None
-        known = rows[1]
         segments = look[0]
         try:
             return [known[segments[y]] for y in crop.line_range]
@@ -56,9 +57,13 @@ class KeptScrollBar(ScrollBar):
             return
         rest = _rest(look)
         rows = self._rows
-        if rows is None or rows[0] != rest:
-            rows = self._rows = (rest, {})
-        known = rows[1]
+        if rows is None:
+            rows = self._rows = {}
+        known = rows.get(rest)
+        if known is None:
+            if len(rows) >= LOOKS_KEPT:
+                rows.pop(next(iter(rows)))
+            known = rows[rest] = {}
         segments = look[0]
         for y, strip in zip(crop.line_range, strips):
             known.setdefault(segments[y], strip)
@@ -107,6 +112,7 @@ class KeptScrollBar(ScrollBar):
         return (segments, crop, self.size, self.background_colors, self.opacity, filters)
 
 
+LOOKS_KEPT = 4
 _BACK, _BAR = Color.parse("#555555"), Color.parse("bright_magenta")  # Textual's own fallbacks
 
 
