@@ -147,10 +147,9 @@ class RowUpdates(_Base):
         moved = compositor.rearrange_bars(view)
         if moved is None:
             return False
-        hidden, shown, resized = moved
-        for widget in hidden:
-            widget.post_message(events.Hide())
-        # What Textual's layout then does for each widget placed (here only the view and its bars).
+        _, shown, resized = moved
+        # What Textual's layout then does for each widget placed (here only the view and its bars). It
+        # sends a bar that goes no Hide (its hidden widgets are those it arranged, never a bar).
         for widget, (region, _, _, virtual_size, container_size, *_) in compositor.layers:
             if widget is view or widget in shown or widget in resized:
                 # Without the layout a bar's new virtual size would ask for (a bar has nothing to lay out).
