@@ -70,7 +70,7 @@ def summarise(location: Location) -> Summary:
 
 def _manifest(location: Location, machine: str) -> dict[str, Any] | None:
     try:
-        with location.fs.open(location.path(f"machines/{machine}/manifest.json"), "rb") as fh:
+        with location.open_read(f"machines/{machine}/manifest.json") as fh:  # no FIFO, no link out
             data = fh.read(MANIFEST_LIMIT + 1)
         parsed = loads_whole(data) if len(data) <= MANIFEST_LIMIT else None
     except (OSError, orjson.JSONDecodeError):
@@ -127,11 +127,14 @@ def write_card(location: Location) -> bool:
     """Write the dataset's card from its manifests; False where it was the same already."""
     data = team_card(summarise(location)).encode()
     path = location.path(CARD)
+    if location.link_in(CARD) is not None:
+        # Every member's to plant: a link to a file of the user's was overwritten with the card.
+        raise TracetuiError(f"{CARD} is a symbolic link: not written through")
     try:
-        with location.fs.open(path, "rb") as fh:
+        with location.open_read(CARD) as fh:
             if fh.read(len(data) + 1) == data:
                 return False
-    except (FileNotFoundError, OSError):
+    except OSError:
         pass
     if location.local:
         location.fs.makedirs(location.root, exist_ok=True)

@@ -125,7 +125,7 @@ def _listing(location: Location) -> dict[str, int | None]:
 
 def _manifest(location: Location, rel: str, report: DatasetCheck) -> dict[str, Any] | None:
     try:
-        with location.fs.open(location.path(rel), "rb") as fh:
+        with location.open_read(rel) as fh:  # no FIFO, no link out of the dataset
             data = fh.read(MANIFEST_LIMIT + 1)
     except OSError as exc:
         report.problem(rel, f"cannot be read ({exc.strerror or exc})")
@@ -170,7 +170,7 @@ def _check_digest(location: Location, rel: str, meta: dict[str, Any], machine: s
                   report: DatasetCheck) -> None:  # fmt: skip
     h = hashlib.sha256()
     try:
-        with location.fs.open(location.path(rel), "rb") as fh:
+        with location.open_read(rel) as fh:
             while chunk := fh.read(1 << 20):
                 h.update(chunk)
     except OSError as exc:

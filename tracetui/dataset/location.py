@@ -5,14 +5,17 @@ URL here, so they name a dataset alike and give the same error for a filesystem 
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
 import re
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from tracetui.errors import TracetuiError
+from tracetui.regular_file import NotRegularFile, open_regular, outside
 from tracetui.safe_text import clip, safe_line
 
 TABLES = ("sessions", "steps", "tool_calls", "patches")
@@ -58,6 +61,46 @@ class Location:
         if self.protocol in ("http", "https"):
             rel = urllib.parse.quote(rel, safe=_URL_SAFE)
         return f"{self.root}/{rel}" if rel else self.root
+
+    def open_read(self, rel: str) -> BinaryIO:
+        """`rel` opened to read. A local dataset is every member's folder: a FIFO there would block the
+        read for ever, and a link may lead to any file of the reader's; both are OSError, as a file
+        that cannot be read is."""
+        path = self.path(rel)
+        if not self.local:
+            return self.fs.open(path, "rb")
+        if outside(path, self.root) is not None:
+            raise OSError(errno.EXDEV, "a link out of the dataset")
+        try:
+            return open_regular(path)
+        except NotRegularFile:
+            raise OSError(errno.EINVAL, "not a regular file") from None
+
+    def link_in(self, rel: str, below: bool = False) -> str | None:
+        """On a local dataset, the first name on the way to `rel` (and with `below`, anywhere under
+        it) that is a symbolic link, or None. What the machine writes or removes there would land
+        where the link leads: any folder of the user's, whoever planted the link."""
+        if not self.local:
+            return None
+        path, parts = self.root, [p for p in rel.split("/") if p]
+        for i, part in enumerate(parts):
+            path = f"{path}/{part}"
+            if os.path.islink(path):
+                return "/".join(parts[: i + 1])
+        if not below:
+            return None
+        todo = [path]
+        while todo:  # by hand: os.walk would list a link to a folder as a folder
+            try:
+                with os.scandir(todo.pop()) as entries:
+                    for entry in entries:
+                        if entry.is_symlink():
+                            return entry.path[len(self.root) + 1 :]
+                        if entry.is_dir(follow_symlinks=False):
+                            todo.append(entry.path)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+        return None
 
     def rel(self, listed: str) -> str | None:
         """The name inside the dataset of a path `fs` listed, None for one outside it. An http(s)

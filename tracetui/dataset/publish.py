@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from tracetui.dataset.location import TABLES, Location, open_location
 from tracetui.dataset.machine import machine_id
 from tracetui.errors import TracetuiError
+from tracetui.safe_text import safe_line
 
 # The export (its review and detectors) is imported where a publish runs: `tracetui.dataset`'s names
 # are imported by every face that opens a dataset, and those need none of it.
@@ -77,9 +78,26 @@ def remote_rel(rel: str, machine: str) -> str:
 
 
 def _own_prefixes(location: Location, machine: str) -> list[str]:
-    return [location.path(f"data/{t}/machine={machine}") for t in TABLES] + [
-        location.path(f"machines/{machine}")
-    ]
+    return [location.path(rel) for rel in _own_rels(machine)]
+
+
+def _own_rels(machine: str) -> list[str]:
+    return [f"data/{t}/machine={machine}" for t in TABLES] + [f"machines/{machine}"]
+
+
+def _refuse_links(location: Location, machine: str, rel: str | None = None) -> None:
+    """TracetuiError where a symbolic link stands on the way to `rel` or anywhere in the machine's own
+    folders (all of them when `rel` is None). A local dataset is every member's folder, and anyone
+    may read a machine's id in it: a link planted there had the export write its files, and remove
+    every file it had not written, wherever the link led."""
+    found = location.link_in(rel) if rel is not None else None
+    for own in _own_rels(machine) if rel is None else []:
+        found = found or location.link_in(own, below=True)
+    if found is not None:
+        raise TracetuiError(
+            f"refusing to write into {safe_line(location.url)}: {safe_line(found)} is a symbolic link "
+            "(what is written there would land where it leads); remove it and export again"
+        )
 
 
 def publish(
@@ -104,6 +122,7 @@ def publish(
     mid = machine_id(machine)
     staging = staging_dir(location, mid)
     with _locked(staging):
+        _refuse_links(location, mid)
         remote = _remote_manifest(location, mid)
         try:
             fetched = _align(location, mid, staging, remote)
@@ -156,14 +175,15 @@ def _locked(staging: Path) -> Iterator[None]:
 
 
 def _remote_manifest(location: Location, machine: str) -> bytes | None:
-    path = location.path(f"machines/{machine}/{MANIFEST}")
     try:
-        with location.fs.open(path, "rb") as fh:
+        with location.open_read(f"machines/{machine}/{MANIFEST}") as fh:
             data: bytes = fh.read(_MANIFEST_LIMIT + 1)
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise TracetuiError(f"cannot read {location.url}'s manifest for machine {machine}: {exc}") from None
+        raise TracetuiError(
+            f"cannot read {safe_line(location.url)}'s manifest for machine {machine}: {_reason(exc)}"
+        ) from None
     if len(data) > _MANIFEST_LIMIT:
         raise TracetuiError(f"{location.url}'s manifest for machine {machine} is larger than any export's")
     return data
@@ -197,9 +217,11 @@ def _align(location: Location, machine: str, staging: Path, remote: bytes | None
         target = staging / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            location.fs.get_file(location.path(remote_rel(rel, machine)), str(target))
-        except (FileNotFoundError, TracetuiError):
-            continue  # the export writes it again: its manifest entry's file is missing
+            with location.open_read(remote_rel(rel, machine)) as src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out)
+        except (OSError, TracetuiError):
+            target.unlink(missing_ok=True)
+            continue  # the export writes it again: its manifest entry's file is missing or no file
         # Streamed: a file another machine put there may be any size, and is checked, not held.
         if file_sha256(target) != (meta.get("sha256"), meta.get("size")):
             target.unlink()  # changed in the dataset since: made again
@@ -226,12 +248,14 @@ def _upload(location: Location, machine: str, staging: Path, remote: bytes | Non
         before = old_files.get(rel)
         if isinstance(before, dict) and before.get("sha256") == meta.get("sha256") and there.get(dest) == meta.get("size"):
             continue
+        _refuse_links(location, machine, remote_rel(rel, machine))  # one planted while the export ran
         _parent(location, dest)
         fs.put_file(str(staging / rel), dest)
         out.uploaded.append(remote_rel(rel, machine))
     manifest_path = location.path(f"machines/{machine}/{MANIFEST}")
     data = (staging / MANIFEST).read_bytes()
     if data != remote:
+        _refuse_links(location, machine, f"machines/{machine}/{MANIFEST}")
         _parent(location, manifest_path)
         fs.pipe_file(manifest_path, data)
         out.uploaded.append(f"machines/{machine}/{MANIFEST}")
@@ -239,6 +263,7 @@ def _upload(location: Location, machine: str, staging: Path, remote: bytes | Non
     # upload's) would be read as rows: removed.
     keep = {location.path(remote_rel(rel, machine)) for rel in new["files"]} | {manifest_path}
     for path in sorted(set(there) - keep):
+        _refuse_links(location, machine, path[len(location.root) + 1 :].rpartition("/")[0])
         try:
             fs.rm_file(path)
         except FileNotFoundError:
