@@ -336,6 +336,10 @@ def _write_table(dest: str, rel: str, table: Any) -> None:
 
     location = open_location(dest)
     if location.local:
+        if (link := location.link_in(rel)) is not None:
+            # The folder may be a team's: the table would be written wherever the link leads.
+            raise RecipeError(f"refusing to write into {safe_line(clip(location.url, 200))}: "
+                              f"{safe_line(link)} is a symbolic link; remove it and run the recipe again")
         path = Path(location.path(rel))
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".recipe-", suffix=".tmp", dir=path.parent)

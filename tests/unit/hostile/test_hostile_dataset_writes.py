@@ -127,3 +127,20 @@ def test_a_manifest_linked_out_of_the_dataset_is_not_read(copied, tmp_path):
     done = _export(bucket, dataset, tmp_path)
     assert done.returncode == 0, done.stderr
     assert "Not counted here: 1 machine(s)" in (dataset / "README.md").read_text()
+
+
+def test_a_recipes_projection_is_not_written_through_a_link(exported, tmp_path):
+    """A projection's tables go to a folder the user names, a team's as often (test_dataset_recipes):
+    a link at `data` there had the table written where it led."""
+    bucket, _ = exported
+    recipe = tmp_path / "ids.toml"
+    recipe.write_text('name = "ids"\n[review]\naccept_suggested = true\n'
+                      '[output]\nsql = "SELECT session_id FROM sessions"\n')  # fmt: skip
+    dest, outside = tmp_path / "shared", tmp_path / "outside"
+    dest.mkdir()
+    outside.mkdir()
+    (dest / "data").symlink_to(outside)
+    done = _cli("--bucket", str(bucket), "export", "--recipe", str(recipe), str(dest), home=tmp_path)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "symbolic link" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert list(outside.rglob("*")) == []
