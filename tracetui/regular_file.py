@@ -165,6 +165,27 @@ def outside_real(path: str | Path, real_folder: str) -> str | None:
     return real
 
 
+def keep_private(path: str | Path) -> None:
+    """Make `path` a file its owner alone reads, before SQLite opens it: a new one is made empty with
+    mode 0600 (an empty file is a new database to SQLite, which gives its WAL and shared-memory files
+    the database's mode); one of the user's with more is narrowed to it. SQLite makes a file with
+    the umask's mode, 0644 under the usual 022: any user of the machine read the index's titles."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        os.close(os.open(path, flags, 0o600))
+        return
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # a folder that cannot take it: SQLite says so in its own words
+    try:
+        st = os.lstat(path)
+        if stat.S_ISREG(st.st_mode) and st.st_mode & 0o077 and st.st_uid == os.getuid():
+            os.chmod(path, stat.S_IMODE(st.st_mode) & 0o700)
+    except OSError:
+        pass
+
+
 def is_regular(path: str | Path) -> bool:
     try:
         return stat.S_ISREG(os.stat(path).st_mode)

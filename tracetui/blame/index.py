@@ -15,6 +15,7 @@ from typing import Any, Self
 
 from tracetui.bucket.shards import schema_oddity
 from tracetui.model import Session, Step, StepKind
+from tracetui.regular_file import keep_private
 from tracetui.trail import session_patches
 from tracetui.trail.line_identity import join_norms, norm
 from tracetui.trail.paths import absolute_path
@@ -156,6 +157,7 @@ class LineIndex:
         conn: sqlite3.Connection | None = None
         row = None
         try:
+            keep_private(path)  # each patch's prompt
             conn = sqlite3.connect(str(path))
             # The bucket's cache is anyone's who has the folder: a trigger planted on a table ran a
             # query without end on blame's own insert. A view, a trigger, a virtual table or a
@@ -175,6 +177,7 @@ class LineIndex:
                 conn.close()
             for suffix in ("", "-wal", "-shm"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
+            keep_private(path)
             conn = sqlite3.connect(str(path))
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(_SCHEMA)

@@ -39,6 +39,7 @@ from tracetui.model import (
     Tokens,
     project_of,
 )
+from tracetui.regular_file import keep_private
 from tracetui.safe_text import clip
 
 SCHEMA_VERSION = "6"  # 3: sessions.note; 4: sessions.hidden; 5: sessions.cost_usd; 6: steps in shards
@@ -100,6 +101,7 @@ def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
             conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA query_only=1")
         return conn
+    keep_private(path)  # every session's title (its first prompt), folder and project
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
