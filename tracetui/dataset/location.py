@@ -183,6 +183,12 @@ def storage_options(url: str) -> dict[str, Any]:
     return _http_options()
 
 
+# How long a dataset's server may stay silent, connecting or within an answer: aiohttp's own bound is
+# 300 s a request, all of it, and a server that took the connection and said nothing held `sql` and
+# `export --check` that long for each request of a read.
+SILENCE_SECONDS = 30.0
+
+
 @functools.cache
 def _http_options() -> dict[str, Any]:
     try:
@@ -192,7 +198,9 @@ def _http_options() -> dict[str, Any]:
     refuse = aiohttp.TraceConfig()
     refuse.on_request_redirect.append(_refuse_redirect)  # before aiohttp follows it
     refuse.on_request_end.append(_refuse_redirect)  # one returned unfollowed (a HEAD's)
-    return {"client_kwargs": {"trace_configs": [refuse]}}
+    # No total: a large file read from a slow but living server takes what it takes.
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=SILENCE_SECONDS, sock_read=SILENCE_SECONDS)
+    return {"client_kwargs": {"trace_configs": [refuse], "timeout": timeout}}
 
 
 async def _refuse_redirect(session: Any, context: Any, params: Any) -> None:
