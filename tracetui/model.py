@@ -333,12 +333,43 @@ class LineError:
     line: int  # 1-based
     error: str
     recovered: bool = False
+    count: int = 1  # the lines it stands for: more than one past MAX_LINE_ERRORS (`capped`)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.path, "line": self.line, "error": self.error}
         if self.recovered:
             out["recovered"] = True
+        if self.count != 1:
+            out["count"] = self.count
         return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LineError:
+        count = d.get("count", 1)
+        # Read back from the bucket, anyone's file: a count no sum takes is one line.
+        count = count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 1
+        return cls(d["path"], d["line"], d["error"], bool(d.get("recovered", False)), count)
+
+
+# The lines of one session said one by one. A log of a million unreadable lines (3 MB of `[]`) kept
+# a million of them: 25 s and 1.6 GB to sync, a million rows printed, and as much at every `show`.
+MAX_LINE_ERRORS = 10_000
+
+
+def capped(errors: list[LineError], most: int = MAX_LINE_ERRORS) -> list[LineError]:
+    """`errors` with the first `most` said one by one and the rest counted: one entry for the lines
+    lost, one for the odd lines read in full (each with its `count`)."""
+    if len(errors) <= most:
+        return errors
+    rest = errors[most:]
+    lost = sum(e.count for e in rest if not e.recovered)
+    odd = sum(e.count for e in rest if e.recovered)
+    out = errors[:most]
+    if lost:
+        out.append(LineError(rest[0].path, 0, f"and {lost:,} more lines or files not read", count=lost))
+    if odd:
+        out.append(LineError(rest[0].path, 0, f"and {odd:,} more odd lines read in full", True, odd))
+    return out
 
 
 @dataclass(slots=True)
@@ -528,7 +559,7 @@ class Session:
             steps=[Step.from_dict(s) for s in d.get("steps", ())],
             subagents=[Subagent.from_dict(a) for a in d.get("subagents", ())],
             files=list(d.get("files") or ()),
-            errors=[LineError(**e) for e in d.get("errors", ())],
+            errors=[LineError.from_dict(e) for e in d.get("errors", ())],
             skipped=dict(d.get("skipped") or {}),
             hidden=d.get("hidden"),
             forked_from=d.get("forked_from"),

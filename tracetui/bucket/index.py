@@ -682,7 +682,7 @@ def load_session(conn: sqlite3.Connection, session_id: str, steps: int | None = 
         git=GitInfo.from_dict(extra.get("git")),
         subagents=[Subagent.from_dict(a) for a in extra.get("subagents", ())],
         files=list(extra.get("files") or ()),
-        errors=[LineError(**e) for e in extra.get("errors", ())],
+        errors=[LineError.from_dict(e) for e in extra.get("errors", ())],
         skipped=dict(extra.get("skipped") or {}),
         forked_at=extra.get("forked_at") if isinstance(extra.get("forked_at"), str) else None,
     )

@@ -19,7 +19,7 @@ from tracetui.bucket import index, resume, shards
 from tracetui.bucket.store import flush as flush_copies
 from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidecar, Store
 from tracetui.errors import TracetuiError
-from tracetui.model import LineError, Session
+from tracetui.model import LineError, Session, capped
 from tracetui.sources import RawLog
 from tracetui.sources.common.titles import HIDDEN_EMPTY
 
@@ -230,6 +230,7 @@ def _read_session(
     if kept:
         session = _most_steps(reader, session, kept, main, sidecars, logs, load)
     session.errors[:0] = [e for e in load.unread if e not in session.errors]
+    session.errors = capped(session.errors)  # kept with the session, said at every sync and `show`
     if session.hidden == HIDDEN_EMPTY and any(not e.recovered for e in load.unread):
         session.hidden = None  # empty only because its one record was too long to read: list it
     return session
@@ -295,8 +296,8 @@ def _pack(out: JobResult) -> bytes:
     Text no UTF-8 encoder takes (a lone surrogate) travels as it is: `index.put_session` mends the
     rows. The errors (few and small) are mended here, as they go on to JSON output.
     """
-    mended = [(index.mend([e.path, e.line, e.error]), e.recovered) for e in out.errors]
-    out.errors = [LineError(row[0], row[1], row[2], recovered) for row, recovered in mended]
+    mended = [(index.mend([e.path, e.line, e.error]), e) for e in out.errors]
+    out.errors = [LineError(row[0], row[1], row[2], e.recovered, e.count) for row, e in mended]
     return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tracetui.model import Session
+from tracetui.model import Session, capped
 
 if TYPE_CHECKING:
     from tracetui.sources.registry import Agent
@@ -60,7 +60,9 @@ def read_session(files: SessionFiles, load: Callable[[Path], bytes] | None = Non
     load = load or (lambda p: p.read_bytes())
     main = RawLog(str(files.main), load(files.main))
     companions = [RawLog(str(p), load(p)) for p in files.companions]
-    return reader(files.agent).read(main, companions)
+    session = reader(files.agent).read(main, companions)
+    session.errors = capped(session.errors)
+    return session
 
 
 def group(agent: str, paths: Iterable[Path]) -> list[SessionFiles]:

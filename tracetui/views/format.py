@@ -208,8 +208,8 @@ def is_failure(step: Step) -> bool:
 def problems(errors: list[LineError]) -> str:
     """What a sync met, in words: lines or files it could not read, and odd lines read whole
     (a lost newline). "" when it met nothing."""
-    mended = sum(1 for e in errors if e.recovered)
-    skipped = len(errors) - mended
+    mended = sum(e.count for e in errors if e.recovered)
+    skipped = sum(e.count for e in errors) - mended
     parts = []
     if skipped:
         parts.append(f"{skipped} line or file skipped" if skipped == 1 else f"{skipped} lines or files skipped")

@@ -22,19 +22,19 @@ def _plural(n: int, word: str) -> str:
 
 def count_text(session: Session) -> str | None:
     """`2 lines not read`, or None when nothing was lost: short enough for a title."""
-    n = len(lost(session))
+    n = sum(e.count for e in lost(session))
     return None if n == 0 else f"{_plural(n, 'line')} not read"
 
 
 def report_line(session: Session) -> str | None:
     """The count, the first reason and where, and the lines read in full despite an odd shape."""
     missing = lost(session)
-    recovered = len(session.errors) - len(missing)
+    recovered = sum(e.count for e in session.errors if e.recovered)
     parts = []
     if missing:
         first = missing[0]
         where = PurePath(first.path).name + (f" line {first.line}" if first.line else "")
-        parts.append(f"{_plural(len(missing), 'line')} not read (first: {where}: {first.error})")
+        parts.append(f"{_plural(sum(e.count for e in missing), 'line')} not read (first: {where}: {first.error})")
     if recovered:
         parts.append(f"{_plural(recovered, 'odd line')} read in full")
     return "; ".join(parts) or None
