@@ -98,7 +98,7 @@ class Location:
                             return entry.path[len(self.root) + 1 :]
                         if entry.is_dir(follow_symlinks=False):
                             todo.append(entry.path)
-            except (FileNotFoundError, NotADirectoryError):
+            except OSError:  # gone, or unreadable: nothing is written there through a link either
                 continue
         return None
 

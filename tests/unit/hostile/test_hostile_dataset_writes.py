@@ -144,3 +144,16 @@ def test_a_recipes_projection_is_not_written_through_a_link(exported, tmp_path):
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert "symbolic link" in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert list(outside.rglob("*")) == []
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads a folder whatever its mode")
+def test_a_folder_the_search_for_links_cannot_read_is_passed_over(tmp_path):
+    from tracetui.dataset import open_location
+
+    shut = tmp_path / "ds" / "machines" / MACHINE / "receipts"
+    shut.mkdir(parents=True)
+    shut.chmod(0)
+    try:
+        assert open_location(f"file://{tmp_path / 'ds'}").link_in(f"machines/{MACHINE}", below=True) is None
+    finally:
+        shut.chmod(0o700)
