@@ -42,3 +42,25 @@ def test_eight_thousand_gemini_prompts_of_one_message_id_read_in_linear_time():
     assert time.process_time() - began < 5.0  # 30 s before
     ids = [s.id for s in session.steps]
     assert ids[:4] == ["prompt:0", "prompt:1", "prompt:0+", "prompt:0++"] and len(set(ids)) == n
+
+
+def test_twenty_thousand_gemini_tool_calls_of_one_id_read_in_linear_time(tmp_path):
+    """A Gemini CLI chat's steps take a repeat's `#N` the same way (one message, one call id)."""
+    from tracetui.sources import SessionFiles, read_session
+
+    n = 20_000
+    head = {"sessionId": "5e0c1a2b-1111-4a4a-9b9b-0123456789ab", "startTime": "2026-05-01T10:00:00.000Z",
+            "lastUpdated": "2026-05-01T10:00:00.000Z", "kind": "main"}  # fmt: skip
+    answer = {"functionResponse": {"id": "c1", "name": "replace", "response": {"output": "ok"}}}
+    call = {"id": "c1", "name": "replace", "args": {"file_path": "a.py"}, "status": "success",
+            "result": [answer]}  # fmt: skip
+    said = {"id": "g1", "timestamp": "2026-05-01T10:00:10.000Z", "type": "gemini", "content": "",
+            "toolCalls": [call] * n}  # fmt: skip
+    log = tmp_path / "chats" / "session-2026-05-01T10-00-5e0c1a2b.jsonl"
+    log.parent.mkdir()
+    log.write_bytes(orjson.dumps(head) + b"\n" + orjson.dumps(said) + b"\n")
+    began = time.process_time()
+    session = read_session(SessionFiles("gemini", log))
+    assert time.process_time() - began < 5.0  # about 45 s before
+    ids = [s.id for s in session.steps if s.id.startswith("g1:call:")]
+    assert ids[:3] == ["g1:call:c1", "g1:call:c1#2", "g1:call:c1#3"] and len(set(ids)) == n

@@ -59,6 +59,7 @@ class _Reader:
         self.session = session
         self.steps: list[Step] = []
         self.ids: set[str] = set()
+        self.repeats: dict[str, int] = {}  # a repeated id -> the `#N` its next repeat tries first
         self.models: dict[str, None] = {}
         self.times: list[str] = []
         self.calls: dict[str, Step] = {}  # call id -> call step
@@ -413,10 +414,12 @@ class _Reader:
         self, out: list[Step], sid: str, kind: str, role: str, text: str, stamp: str | None, **fields: Any
     ) -> Step:
         if sid in self.ids:  # a repeated id (a hostile or damaged log) must not merge two steps
-            n = 2
-            while f"{sid}#{n}" in self.ids:
+            # From where the last repeat of this id stopped: from 2 each time, one message of 20,000
+            # tool calls of one id took 45 s.
+            base, n = sid, self.repeats.get(sid, 2)
+            while (sid := f"{base}#{n}") in self.ids:
                 n += 1
-            sid = f"{sid}#{n}"
+            self.repeats[base] = n + 1
         self.ids.add(sid)
         step = Step(sid, len(self.steps), kind, role, text, stamp, **fields)
         self.steps.append(step)
