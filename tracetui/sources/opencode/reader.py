@@ -5,6 +5,7 @@ The format and this reader's choices: docs/formats/opencode.md.
 
 from __future__ import annotations
 
+import collections
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -149,15 +150,17 @@ class _Reader:
             session.skipped["session/parentID (a subagent read alone)"] = 1
 
     def descendants(self, sid: str) -> list[str]:
-        out: list[str] = []
-        todo = list(self.children.get(sid, ()))
+        # A dict for `out` and a deque for `todo`: with a list of each, a session's 100,000 children
+        # (a hostile storage tree) cost 10^10 comparisons.
+        out: dict[str, None] = {}
+        todo = collections.deque(self.children.get(sid, ()))
         while todo:
-            child = todo.pop(0)
+            child = todo.popleft()
             if child in out or child == sid:
                 continue
-            out.append(child)
+            out[child] = None
             todo.extend(self.children.get(child, ()))
-        return out
+        return list(out)
 
     # -- one (sub)session ---------------------------------------------------------------------
 
