@@ -139,8 +139,10 @@ def _lines(text: str) -> list[str]:
     lines = text.replace("\r\n", "\n").split("\n")
     while lines and not lines[-1].strip():
         lines.pop()
-    while lines and not lines[0].strip():
-        lines.pop(0)
+    # Cut at once: popping the front a line at a time moved every line after it, and a patch of a
+    # million leading blank lines (1 MB) took a minute.
+    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    del lines[:first]
     # The model sometimes passes the whole heredoc (`<<'EOF'` ... `EOF`) as the patch argument.
     if len(lines) >= 2 and lines[0].lstrip().startswith("<<") and lines[1].strip() == BEGIN:
         delimiter = lines[0].strip()[2:].strip().strip("'\"")
