@@ -61,11 +61,35 @@ def session_patches(
         return _session_patches(session, root, base, at)
 
 
+class _Unfiltered(Exception):
+    """A rename carries a text into or out of a file replayed alone (`file_patches`)."""
+
+
+def file_patches(
+    session: Session,
+    paths: frozenset[str],
+    root: str | None = None,
+    base: Callable[[str], str | None] | None = None,
+    at: Callable[[str, str | None], list[str]] | None = None,
+) -> tuple[list[Patch], set[int]] | None:
+    """`session_patches` with only the edits of `paths` (relative to `root`) replayed: each other edit
+    gives a stub in its place (its step, file and time, no hunks), whose places come with the list.
+    A file's replay reads no other file's text but one renamed into it: where a rename touches
+    `paths`, None (the whole session is to be replayed)."""
+    with paths_resolved_once(), session_diff_budget():
+        try:
+            patches = _session_patches(session, root, base, at, paths)
+        except _Unfiltered:
+            return None
+    return patches, {p.index for p in patches if p.path not in paths}
+
+
 def _session_patches(
     session: Session,
     root: str | None,
     base: Callable[[str], str | None] | None,
     at: Callable[[str, str | None], list[str]] | None,
+    only: frozenset[str] | None = None,
 ) -> list[Patch]:
     root = root or session.cwd
     contents: dict[str, str | None] = {}  # replayed file text by path; None = unknown
@@ -98,12 +122,12 @@ def _session_patches(
             if step.tool_call_id:
                 moves[step.tool_call_id] = (step, len(patches))
             else:  # a call whose result the log does not keep apart (a user's own shell command)
-                _follow_renames(step, session, root, patches, contents, origins, seen, shell)
+                _follow_renames(step, session, root, patches, contents, origins, seen, shell, only)
             continue
         if step.kind == StepKind.TOOL_RESULT and step.tool_call_id in moves:
             call, _ = moves.pop(step.tool_call_id or "")
             if not step.is_error:  # a failed command moved nothing (as far as the log says)
-                _follow_renames(call, session, root, patches, contents, origins, seen, shell)
+                _follow_renames(call, session, root, patches, contents, origins, seen, shell, only)
             continue
         if step.kind == StepKind.TOOL_CALL and _whole_read(step):
             reads[step.tool_call_id or ""] = step
@@ -121,6 +145,12 @@ def _session_patches(
         cwd = step.cwd or session.cwd
         for edit in step.edits:
             if not edit.applied:
+                continue
+            stub = _stub(step, edit, cwd, root, only) if only is not None else None
+            if stub is not None:
+                shell.forget(absolute_path(edit.path, cwd))
+                stub.index = len(patches)
+                patches.append(stub)
                 continue
             trace: dict[str, Any] = {"seen": seen, "written": written}
             overwrote = origins.get(relative_path(absolute_path(edit.path, cwd), root)[0])
@@ -144,7 +174,7 @@ def _session_patches(
     for call, before in moves.values():
         # No result logged (the log ends, or its reader keeps none): the files are taken as renamed
         # for the patches before the call; the replay has gone on without it.
-        _follow_renames(call, session, root, patches[:before], {}, {}, {}, shell)
+        _follow_renames(call, session, root, patches[:before], {}, {}, {}, shell, only)
     # A file the session deleted in the end leaves no text to tell which removed lines other steps
     # wrote again (an agent recovering a file it deleted by mistake, then splitting it into modules):
     # as for a file whose replay was lost, its removals are not weighed.
@@ -153,6 +183,24 @@ def _session_patches(
 
 
 _V = TypeVar("_V")
+
+
+def _stub(step: Step, edit: FileEdit, cwd: str | None, root: str | None, only: frozenset[str]) -> Patch | None:
+    """The stub of an edit of a file not in `only` (`file_patches`); None for one of those files."""
+    rel, inside = relative_path(absolute_path(edit.path, cwd), root)
+    target = relative_path(absolute_path(edit.move_to, cwd), root)[0] if edit.move_to else rel
+    if rel in only or target in only:
+        if target != rel:
+            raise _Unfiltered
+        return None
+    return Patch(step_id=step.id, path=target, op=edit.op, hunks=[], added=[], removed=[],
+                 timestamp=step.timestamp, tool=step.tool, inside=inside, copied=step.copied)  # fmt: skip
+
+
+def _touches(only: frozenset[str] | None, *paths: str) -> bool:
+    """Whether a rename of these paths (files or folders) moves one of the files in `only`."""
+    return only is not None and any(k == p or k.startswith(p.rstrip("/") + "/") or p.startswith(k + "/")
+                                    for k in only for p in paths)  # fmt: skip
 
 
 def _may_write(call: Step) -> bool:
@@ -228,9 +276,11 @@ def _follow_renames(
     origins: dict[str, list[int] | None],
     seen: dict[str, str],
     shell: ShellRenames,
+    only: frozenset[str] | None = None,
 ) -> None:
     """Carry the files a shell command renamed to their new names: the replayed text (and which patch
-    wrote each line) goes with the file, and each earlier patch of it learns its new name."""
+    wrote each line) goes with the file, and each earlier patch of it learns its new name. Raises
+    `_Unfiltered` where one of the files `only` replays is renamed (`file_patches`)."""
     cwd = call.cwd or session.cwd
     text = command_text(call.tool_input)
     if not cwd or text is None:
@@ -246,6 +296,8 @@ def _follow_renames(
         new, new_inside = relative_path(new_abs, root)
         if not (old_inside and new_inside) or old in (".", new) or agent_copy(new):
             continue
+        if _touches(only, old, new):
+            raise _Unfiltered
 
         def moved(path: str) -> str | None:
             if path == old:
