@@ -11,6 +11,7 @@ made, so it must never count as one.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -147,13 +148,23 @@ def newest_commits(repo: pygit2.Repository, limit: int | None = None) -> Iterato
 def walk(repo: pygit2.Repository, paths: Iterable[str], since: float, extra: Iterable[str] = ()) -> History:
     """Walk all refs (plus `extra` commits) once; record blobs of `paths` in commits from `since` on."""
     history = History(repo, sorted(set(paths)), since)
-    starts = [c for _, c in ref_tips(repo)] + list(extra)
+    tips = [c for _, c in ref_tips(repo)]
+    starts = tips + list(extra)
     if not starts:
+        return history
+    diffs: dict[str, pygit2.Diff] = {}
+    if set(starts) == set(tips):  # a commit pushed twice changes nothing: the clone's table is the walk's
+        table = commit_table(repo, tips)
+        history.time, history.parents = dict(table.time), dict(table.parents)
+        history.order, history.position = list(table.order), dict(table.position)
+        if history.paths:
+            for index, cid in enumerate(table.order):
+                if table.time[cid] >= since:
+                    _record(history, repo[cid].peel(pygit2.Commit), cid, table.parents[cid], index, diffs)
         return history
     walker = repo.walk(starts[0], SortMode.TOPOLOGICAL | SortMode.REVERSE)
     for c in starts[1:]:
         walker.push(c)
-    diffs: dict[str, pygit2.Diff] = {}
     for index, commit in enumerate(walker):
         cid = str(commit.id)
         parents = [str(p) for p in commit.parent_ids]
@@ -165,6 +176,49 @@ def walk(repo: pygit2.Repository, paths: Iterable[str], since: float, extra: Ite
             continue
         _record(history, commit, cid, parents, index, diffs)
     return history
+
+
+@dataclass(frozen=True, slots=True)
+class CommitTable:
+    """Every commit the refs reach, parents first: what each walk of one blame (the judging's, the
+    descent's) read again, 0.02-0.03 s each on pi-mono's 3,239 commits."""
+
+    order: list[str]
+    time: dict[str, int]
+    parents: dict[str, list[str]]
+    position: dict[str, int]
+
+
+_TABLE: dict[tuple[str, ...], CommitTable] = {}  # the last clone's, by its refs' commits
+
+
+def _shallow_stamp(repo: pygit2.Repository) -> str:
+    try:
+        st = os.stat(os.path.join(repo.path, "shallow"))
+    except OSError:
+        return "-"
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def commit_table(repo: pygit2.Repository, tips: list[str]) -> CommitTable:
+    """The commits of `tips` (the refs' commits), parents first, walked once while the refs stay."""
+    key = (repo.path, _shallow_stamp(repo), *tips)  # a deepened shallow clone has more history
+    found = _TABLE.get(key)
+    if found is not None:
+        return found
+    table = CommitTable([], {}, {}, {})
+    walker = repo.walk(tips[0], SortMode.TOPOLOGICAL | SortMode.REVERSE)
+    for c in tips[1:]:
+        walker.push(c)
+    for commit in walker:
+        cid = str(commit.id)
+        table.time[cid] = commit.commit_time
+        table.parents[cid] = [str(p) for p in commit.parent_ids]
+        table.position[cid] = len(table.order)
+        table.order.append(cid)
+    _TABLE.clear()  # one clone's at a time: a long session of the app blames one repository
+    _TABLE[key] = table
+    return table
 
 
 def _record(history: History, commit: pygit2.Commit, cid: str, parents: list[str], index: int, diffs: dict) -> None:
