@@ -171,6 +171,8 @@ class TrailByFile:
         todo: list[int] = []
         for path in paths:
             places = [i for i, p in enumerate(self.patches) if p.path == path]
+            if all(i in self.fates for i in places):
+                continue  # the whole trail's cache, read as the stubs were replayed (`_unstub`)
             cached = self._cached([self.patches[i] for i in places])
             if cached is None:
                 todo.extend(places)

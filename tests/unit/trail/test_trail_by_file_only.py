@@ -4,7 +4,7 @@ edits are stubs until one is asked about), and its fates are the whole trail's e
 from __future__ import annotations
 
 import pytest
-from support.trail_kit import iso, Repo, replace, session_of, shell_steps, with_shell_steps
+from support.trail_kit import count_judgements, iso, Repo, replace, session_of, shell_steps, with_shell_steps
 
 import tracetui.trail.patches as patches_module
 from tracetui.trail import session_patches, TrailByFile, trail
@@ -80,3 +80,18 @@ def test_a_rename_of_other_files_keeps_the_stubs(tmp_path):
     by = TrailByFile(session, only=frozenset({"a.py"}))
     assert by._stubs == {1}
     assert [f.to_dict() for f in by.of_step("s2")] == [f.to_dict() for f in trail(session).for_step("s2")]
+
+
+def test_a_stubs_file_asked_after_a_trail_comes_from_the_whole_trails_cache(tmp_path, monkeypatch):
+    session = _two_files(Repo(tmp_path / "r"))
+    cache = tmp_path / "cache"
+    whole = trail(session, cache_dir=cache)
+    judged = count_judgements(monkeypatch)
+    by = TrailByFile(session, cache_dir=cache, only=frozenset({"a.py"}))
+    assert [f.to_dict() for f in by.of_step("s0")] == [f.to_dict() for f in whole.for_step("s0")]
+    assert judged == [("a.py", "a.py")]  # a stubbed list cannot key the whole trail's entry
+    again = TrailByFile(session, cache_dir=cache, only=frozenset({"a.py"}))
+    again.of_step("s0")  # a.py from its own entry now: nothing judged yet
+    for by in (by, again):
+        assert [f.to_dict() for f in by.of_step("s1")] == [f.to_dict() for f in whole.for_step("s1")]
+    assert judged == [("a.py", "a.py")]  # b.py from the whole trail's entry, once replayed
