@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from rich._wrap import divide_line
 from rich.cells import cell_len
 from rich.segment import Segment
 from textual import events
@@ -147,7 +148,8 @@ class TextView(KeysHere, FramedRows, LinePass, QuietScrollbars, ScrollView, can_
         pieces = self._pieces.get(index)
         if pieces is None:
             width = self._layout.width
-            pieces = line.wrap(width) or [line]
+            cuts = self._layout.cuts.get(index)
+            pieces = _cut(line, cuts, width) if cuts is not None else line.wrap(width) or [line]
             self._pieces[index] = pieces
         return pieces[min(piece, len(pieces) - 1)]
 
@@ -197,6 +199,16 @@ def _runs(rows: list[int]) -> Iterator[tuple[int, int]]:
         yield start, prev
 
 
+def _cut(line: Content, cuts: list[int], width: int) -> list[Content]:
+    """The rows `line.wrap(width)` makes, at the cuts `divide_line` found when the document was wrapped
+    (`Document.wrapped`): each row but the last loses its trailing space, and none is wider than `width`."""
+    rows = line.expand_tabs().divide(cuts)
+    last = len(rows) - 1
+    return [
+        (row if i == last else row.rstrip()).truncate(width).rstrip_end(width) for i, row in enumerate(rows)
+    ]
+
+
 def _wrap_width(width: int) -> int:
     return max(10, width or 80)
 
@@ -220,6 +232,9 @@ class _Layout:
     width: int = 0
     starts: list[int] | None = None  # the first row of each source line; None: one row each
     widest: int = 0  # the widest line left unwrapped (a diff's code): the pane scrolls sideways to it
+    # Where each wrapped source line is cut, found once when the rows are counted and used again to
+    # draw them: wrapping a line twice cost about 0.7 ms a rest down a long session.
+    cuts: dict[int, list[int]] = field(default_factory=dict)
 
     @classmethod
     def plain(cls, count: int) -> _Layout:
@@ -330,10 +345,11 @@ class Document:
         if known is not None:
             return known
         starts: list[int] = []
+        cuts: dict[int, list[int]] = {}
         row = 0
         wraps = False
         widest = 0
-        for part in self._parts:
+        for part, first in zip(self._parts, self._firsts):
             if not part.wraps:  # code keeps its lines: it scrolls sideways, never wraps
                 starts.extend(range(row, row + part.count))
                 row += part.count
@@ -345,12 +361,22 @@ class Document:
                 # Cells, not characters: a line of CJK or emoji is up to twice as wide as it is long.
                 if len(text) <= width and (text.isascii() or cell_len(text) <= width):
                     row += 1
-                else:
+                    continue
+                # The cuts `Content.wrap` finds (a line is one line of `Content`, its tabs expanded and
+                # control codes dropped: printable text has neither); a line break left in a given line
+                # is Textual's to wrap, when the row is drawn.
+                plain = text if text.isprintable() else Content(text).expand_tabs().plain
+                if "\n" in plain:
                     row += len(Content(text).wrap(width)) or 1
                     wraps = True
+                    continue
+                at = divide_line(plain, width, fold=True)
+                cuts[first + i] = at
+                row += len(at) + 1
+                wraps = True
         if len(self._wrapped) >= 4:
             self._wrapped.clear()
-        layout = self._wrapped[width] = _Layout(row, width, starts if wraps else None, widest)
+        layout = self._wrapped[width] = _Layout(row, width, starts if wraps else None, widest, cuts)
         return layout
 
 
