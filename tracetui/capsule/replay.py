@@ -263,7 +263,7 @@ class Replay:
             timeout = min(timeout, max(0.0, self.deadline - time.monotonic()))
         status_read: int | None = None
         with self._guard:
-            if self.worktree is None or self._store is None:
+            if self.worktree is None or self._store is None or self._tmp is None:
                 raise CapsuleError("the replay clone is not open")
             popen = dict(stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          start_new_session=True)  # fmt: skip
@@ -271,7 +271,7 @@ class Replay:
                 status_read, status_write = os.pipe()
                 try:
                     argv = self.sandbox.command(command, self.worktree, [self._store.objects], self.limits,
-                                                status_fd=status_write)  # fmt: skip
+                                                status_fd=status_write, etc=self._tmp / "etc")  # fmt: skip
                     proc = self._check = subprocess.Popen(argv, pass_fds=(status_write,), **popen)  # type: ignore[call-overload]
                 finally:
                     os.close(status_write)

@@ -1,7 +1,8 @@
 """Where the user's check runs when a capsule's patches are applied: a stranger's code.
 
 The check runs in bubblewrap (`bwrap`) with a file system built from nothing: the toolchain
-(`/usr`, `/bin`, `/lib*`, a short list of `/etc`), read-only; its clone and the clone's own object
+(`/usr`, `/bin`, `/lib*`, a short list of `/etc`, whose passwd, group and hosts name only the
+running user and nobody), read-only; its clone and the clone's own object
 store; private, size-capped tmpfs for `/tmp`, `/var/tmp`, `/run`, `/dev/shm`, `$XDG_RUNTIME_DIR`
 and home. Nothing else of the machine is there, so no socket bound on the file system (an ssh or gpg
 agent, D-Bus, Docker) can be reached, and with the network namespace unshared neither can an
@@ -13,10 +14,13 @@ says why this and not a seccomp filter.
 from __future__ import annotations
 
 import functools
+import grp
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,16 +31,19 @@ BWRAP = "bwrap"
 KEPT_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ")
 # The toolchain: where programs and their libraries live on a Linux system.
 TOOLCHAIN = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-# The /etc a toolchain reads: names, libraries, time, certificates, the alternatives programs are
-# linked through, language runtimes' settings. Never credentials (shadow, ssh host keys, pip.conf,
-# npmrc, gitconfig with its helpers, NetworkManager's connections).
+# The /etc a toolchain reads: libraries, time, certificates, the alternatives programs are linked
+# through, language runtimes' settings. Never credentials (shadow, ssh host keys, pip.conf, npmrc,
+# gitconfig with its helpers, NetworkManager's connections), nor /etc/environment (machine-wide
+# tokens and proxies), nor the host's accounts and host names: those three are made up (SYNTHETIC).
 ETC = (
-    "passwd", "group", "nsswitch.conf", "hosts", "host.conf", "localtime", "timezone", "ld.so.cache",
+    "nsswitch.conf", "host.conf", "localtime", "timezone", "ld.so.cache",
     "ld.so.conf", "ld.so.conf.d", "alternatives", "ssl/certs", "ca-certificates", "mime.types",
     "protocols", "services", "os-release", "debian_version", "lsb-release", "shells", "magic",
     "magic.mime", "locale.alias", "locale.conf", "inputrc", "terminfo", "perl", "python3",
-    "gai.conf", "environment",
+    "gai.conf",
 )  # fmt: skip
+SYNTHETIC = ("passwd", "group", "hosts")  # written per run user, bound at /etc/NAME
+NOBODY = 65534
 ETC_PREFIXES = ("java-", "python3.", "jvm")  # versioned runtime folders (/etc/java-17-openjdk)
 CHECK_NAME = "tracetui-check"  # $0 of the shell that runs the user's command
 
@@ -59,11 +66,15 @@ class Sandbox:
         readable: list[Path],
         limits: CheckLimits = DEFAULT_LIMITS,
         status_fd: int | None = None,
+        *,
+        etc: Path,
     ) -> list[str]:
         """The argv that runs `shell_command` in `workdir`, confined (see the module docstring).
 
         `readable` are bound read-only at their own paths (the clone's object store); `status_fd`,
-        where given, receives bwrap's JSON status, which tells its own failure from the check's exit."""
+        where given, receives bwrap's JSON status, which tells its own failure from the check's exit;
+        `etc` is a folder of tracetui's own, outside `workdir`, that the check's made-up passwd, group
+        and hosts are written to (the caller removes it with its other temporary files)."""
         # `--clearenv` clears only the check's environment; bwrap's own reaper (pid 1 inside) keeps
         # the one bwrap started with, readable at /proc/1/environ: so bwrap gets none of tracetui's.
         args = [
@@ -76,10 +87,13 @@ class Sandbox:
         ]  # fmt: skip
         if status_fd is not None:
             args += ["--json-status-fd", str(status_fd)]
-        args += _toolchain_binds()
-        args += ["--dev", "/dev", "--proc", "/proc"]
         home = os.environ.get("HOME")
         home = home if home and home.startswith("/") and home != "/" else "/home/check"
+        args += _toolchain_binds()
+        _write_names(etc, os.getuid(), os.getgid(), home)
+        for name in SYNTHETIC:
+            args += ["--ro-bind", str(etc / name), f"/etc/{name}"]
+        args += ["--dev", "/dev", "--proc", "/proc"]
         private = [("/tmp", limits.tmp), ("/var/tmp", limits.tmp), ("/run", limits.small_tmp)]
         private += [("/dev/shm", limits.small_tmp), (home, limits.tmp)]
         runtime = os.environ.get("XDG_RUNTIME_DIR")
@@ -128,6 +142,35 @@ def _toolchain_binds() -> list[str]:
     return args
 
 
+def _write_names(folder: Path, uid: int, gid: int, home: str) -> None:
+    """The passwd, group and hosts the check sees, written to `folder`: the running user (so `whoami`,
+    `id` and tools that look their home up work), nobody, localhost; nothing of the host's."""
+    user = _plain_name(lambda: pwd.getpwuid(uid).pw_name, "check")
+    group = _plain_name(lambda: grp.getgrgid(gid).gr_name, user)
+    users = {uid: f"{user}:x:{uid}:{gid}:{user}:{home}:/bin/sh"}
+    users.setdefault(NOBODY, f"nobody:x:{NOBODY}:{NOBODY}:nobody:/nonexistent:/usr/sbin/nologin")
+    groups = {gid: f"{group}:x:{gid}:"}
+    groups.setdefault(NOBODY, f"nogroup:x:{NOBODY}:")
+    texts = {
+        "passwd": "".join(line + "\n" for line in users.values()),
+        "group": "".join(line + "\n" for line in groups.values()),
+        "hosts": "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n",
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="ascii")
+
+
+def _plain_name(look_up: Callable[[], str], fallback: str) -> str:
+    # A name that could break the file's format (a colon, a newline) is not written into it.
+    try:
+        name = look_up()
+    except (KeyError, OSError):
+        return fallback
+    plain = name.isascii() and name.replace("-", "").replace("_", "").replace(".", "").isalnum()
+    return name if plain else fallback
+
+
 def find_sandbox() -> Sandbox | None:
     """The sandbox this machine offers, or None (not installed, or it cannot start here)."""
     program = shutil.which(BWRAP)
@@ -152,7 +195,8 @@ def _probe(program: str) -> Sandbox | None:
     with tempfile.TemporaryDirectory(prefix="tracetui-probe-") as tmp:
         read, write = os.pipe()
         try:
-            argv = sandbox.command("true", Path(tmp), [], status_fd=write)
+            (Path(tmp) / "work").mkdir()
+            argv = sandbox.command("true", Path(tmp) / "work", [], status_fd=write, etc=Path(tmp) / "etc")
             done = subprocess.run(
                 argv, capture_output=True, timeout=10, check=False, pass_fds=(write,), stdin=subprocess.DEVNULL
             )
