@@ -38,6 +38,8 @@ def mirrored(location: Location, into: Path, only: frozenset[str] | None = None,
     into.mkdir(parents=True, exist_ok=True)
     copied = _read_index(into)
     wanted = {t: _remote_files(location, t) for t in TABLES if only is None or t in only}
+    if wanted and not any(wanted.values()):
+        _check_reached(location)
     todo = [(rel, version) for files in wanted.values() for rel, version in files.items()
             if copied.get(rel) != version or not (into / rel).is_file()]  # fmt: skip
     # What files of no stated size may write in all: the room left once the sized ones are counted.
@@ -59,7 +61,35 @@ def mirrored(location: Location, into: Path, only: frozenset[str] | None = None,
                 path.unlink()
                 copied.pop(rel, None)
     _write_index(into, copied)
-    return open_location(into)
+    copy = open_location(into)
+    # Named as the user gave it: a table the remote lacks is the remote's, not the cache folder's.
+    return Location(copy.fs, copy.root, location.url)
+
+
+def _check_reached(location: Location) -> None:
+    """Refuse, naming the URL and why, a remote that cannot be reached: fsspec's listing of an http(s)
+    folder takes a refused or timed-out connection (an OSError) for a folder that is not there, and
+    lists nothing. A remote that answers, even that it has no such folder, is left to the caller."""
+    try:
+        location.fs.ls(location.root, detail=False)
+    except FileNotFoundError:
+        return
+    except Exception as exc:  # a filesystem's own errors: one line, never a traceback
+        raise TracetuiError(f"cannot reach the dataset at {location.url}: {_unreached(exc)}") from None
+
+
+def _unreached(exc: BaseException) -> str:
+    """Why a connection failed, in words: refused, silent, or the library's own first line."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # the chain of causes, where aiohttp keeps the socket's own error
+        if seen is None:
+            break
+        if isinstance(seen, ConnectionRefusedError) or "Connect call failed" in str(seen):
+            return "the connection was refused (is the server running?)"
+        if isinstance(seen, TimeoutError) or "timeout" in type(seen).__name__.lower():
+            return "the server did not answer in time"
+        seen = getattr(seen, "os_error", None) or seen.__cause__ or seen.__context__
+    return f"{type(exc).__name__}: {exception_line(exc)}"
 
 
 def _remote_files(location: Location, table: str) -> dict[str, str]:
