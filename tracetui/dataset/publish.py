@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 
 MANIFEST = "manifest.json"
 _MANIFEST_LIMIT = 256 << 20  # a manifest of a million files is about 200 MB
+# What the fetch of a machine's part (docs/dataset.md, "How a machine writes") copies into the user's
+# cache at most: the manifest it follows is the dataset's, which every member can write, and it named
+# any size. Generous bounds for one machine's own sessions; a fetch past them is refused whole.
+FETCH_FILE_MOST = 2 << 30
+FETCH_TOTAL_MOST = 16 << 30
+_CHUNK = 1 << 20
 
 
 @dataclass(slots=True)
@@ -212,22 +218,64 @@ def _align(location: Location, machine: str, staging: Path, remote: bytes | None
         shutil.rmtree(staging, ignore_errors=True)
         raise
     assert manifest is not None
+    sizes = {rel: _stated_size(meta) for rel, meta in manifest["files"].items()}
+    try:
+        _check_fetch(location, machine, staging, sizes)
+    except TracetuiError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     fetched = 0
     for rel, meta in sorted(manifest["files"].items()):
+        size = sizes[rel]
+        if size is None:
+            continue  # no size to bound the copy by: the export makes it again
         target = staging / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             with location.open_read(remote_rel(rel, machine)) as src, open(target, "wb") as out:
-                shutil.copyfileobj(src, out)
-        except (OSError, TracetuiError):
+                _copy_at_most(src, out, size)
+        except (OSError, TracetuiError, ValueError):
             target.unlink(missing_ok=True)
-            continue  # the export writes it again: its manifest entry's file is missing or no file
+            continue  # the export writes it again: its manifest entry's file is missing, no file or longer
         # Streamed: a file another machine put there may be any size, and is checked, not held.
         if file_sha256(target) != (meta.get("sha256"), meta.get("size")):
             target.unlink()  # changed in the dataset since: made again
             continue
         fetched += 1
     return fetched
+
+
+def _stated_size(meta: dict[str, Any]) -> int | None:
+    size = meta.get("size")
+    return size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
+
+
+def _check_fetch(location: Location, machine: str, staging: Path, sizes: dict[str, int | None]) -> None:
+    """Refuse, before a byte is copied, a fetch past FETCH_FILE_MOST a file or FETCH_TOTAL_MOST in all,
+    or one that would leave the cache's disk less than a GiB (a tenth of what is free) free."""
+    where = f"{safe_line(location.url)}'s manifest for machine {machine}"
+    big = max(((size, rel) for rel, size in sizes.items() if size is not None), default=(0, ""))
+    if big[0] > FETCH_FILE_MOST:
+        raise TracetuiError(f"{where} lists a file of {big[0] / 2**30:.1f} GiB, more than a fetch copies "
+                            f"({FETCH_FILE_MOST >> 30} GiB a file): nothing fetched")  # fmt: skip
+    total = sum(size for size in sizes.values() if size is not None)
+    if total > FETCH_TOTAL_MOST:
+        raise TracetuiError(f"{where} lists {total / 2**30:.1f} GiB of files, more than a fetch copies "
+                            f"({FETCH_TOTAL_MOST >> 30} GiB in all): nothing fetched")  # fmt: skip
+    free = shutil.disk_usage(staging).free
+    if total > free - min(1 << 30, free // 10):
+        raise TracetuiError(f"{where} lists {total / 2**30:.1f} GiB of files, more than the cache folder's "
+                            f"disk can spare ({free / 2**30:.1f} GiB free): nothing fetched")  # fmt: skip
+
+
+def _copy_at_most(src: Any, out: Any, size: int) -> None:
+    """`src` into `out`, ValueError past `size` bytes: a file longer than its manifest says is not it."""
+    written = 0
+    while chunk := src.read(min(_CHUNK, size - written + 1)):
+        written += len(chunk)
+        if written > size:
+            raise ValueError("longer than its manifest says")
+        out.write(chunk)
 
 
 def _upload(location: Location, machine: str, staging: Path, remote: bytes | None, out: PublishReport) -> None:
