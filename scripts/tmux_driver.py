@@ -47,8 +47,19 @@ class Tmux:
         COLUMNS and LINES, where a caller exports them (a test runner does), would override the
         window's size for the program: it must read the terminal tmux gives it, so they are unset."""
         self.kill()
-        self.run("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
-                 f"env -u COLUMNS -u LINES {command}")  # fmt: skip
+        # Killing the last session ends the server, and a new session asked while it is still going
+        # can be lost with it (CI once saw an empty screen for a whole size): asked again until it is there.
+        for _ in range(20):
+            self.run("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
+                     f"env -u COLUMNS -u LINES {command}")  # fmt: skip
+            if self.has_session():
+                return
+            time.sleep(0.25)
+
+    def has_session(self) -> bool:
+        command = ["tmux", "-L", self.socket, "has-session", "-t", self.name]
+        done = subprocess.run(command, capture_output=True, check=False)
+        return done.returncode == 0
 
     def pane_pid(self) -> int:
         return int(self.run("display-message", "-p", "-t", self.name, "#{pane_pid}").strip())
