@@ -8,15 +8,14 @@ The wait is shortened here to keep the test short; the server holds every connec
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
 
 import pytest
+from support.silent_server import short_silence, silent_server
 
 from tracetui.cli import main
-from tracetui.dataset import location
 
 pytest.importorskip("aiohttp", reason="fsspec's http filesystem needs aiohttp")
 pytest.importorskip("duckdb")
@@ -24,39 +23,14 @@ pytest.importorskip("duckdb")
 
 @pytest.fixture
 def silent() -> Iterator[str]:
-    """A server on 127.0.0.1 that accepts every connection and never sends a byte."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    held: list[socket.socket] = []
-    done = threading.Event()
-
-    def hold() -> None:
-        listener.settimeout(0.2)
-        while not done.is_set():
-            try:
-                held.append(listener.accept()[0])
-            except OSError:
-                continue
-
-    worker = threading.Thread(target=hold, daemon=True)
-    worker.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/ds"
-    finally:
-        done.set()
-        worker.join(5)
-        for conn in held:
-            conn.close()
-        listener.close()
+    with silent_server("/ds") as url:
+        yield url
 
 
 @pytest.fixture
 def short_wait(monkeypatch):
-    monkeypatch.setattr(location, "SILENCE_SECONDS", 1.0, raising=False)
-    location._http_options.cache_clear()
-    yield
-    location._http_options.cache_clear()
+    with short_silence(monkeypatch):
+        yield
 
 
 @pytest.mark.parametrize("argv", [["sql", "--dataset", "{url}", "SELECT count(*) FROM sessions"],
