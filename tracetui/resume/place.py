@@ -4,11 +4,8 @@ a path the log chose."""
 
 from __future__ import annotations
 
-import errno
-import os
 import re
 import shlex
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -112,84 +109,3 @@ def setup(agent: str, path: Path) -> list[list[str]]:
 def shell_line(cwd: str, argv: list[str], before: list[list[str]] | None = None) -> str:
     """`cd CWD && [SETUP && ]PROGRAM ...`, every word quoted for a POSIX shell (the cwd came from a log)."""
     return " && ".join([f"cd {shlex.quote(cwd)}", *(shlex.join(words) for words in before or []), shlex.join(argv)])
-
-
-def check_way(path: Path, root: Path) -> None:
-    """Refuse, before anything is written, a way to `path` that leaves `root` or passes a symbolic link
-    (or a file) where a folder below `root` goes: a link planted there took the session anywhere."""
-    at = root
-    for part in _parts(path, root)[:-1]:
-        at = at / part
-        try:
-            mode = os.lstat(at).st_mode
-        except FileNotFoundError:
-            return  # the rest of the way is made by us
-        except OSError as e:
-            raise TracetuiError(f"cannot write {path}: {e.strerror or e}") from None
-        if stat.S_ISLNK(mode):
-            raise TracetuiError(f"{at} is a symbolic link: tracetui writes no session through it")
-        if not stat.S_ISDIR(mode):
-            raise TracetuiError(f"{at} is not a folder: tracetui cannot write {path.name} in it")
-
-
-def write_new(path: Path, data: bytes, root: Path | None = None) -> None:
-    """Write `data` to a file that must not exist yet (never over another session, never through a
-    link planted where ours goes, nor where a folder below `root`, the agent's store, goes: each is
-    opened from the one above it without following a link)."""
-    root = root or path.parent
-    parts = _parts(path, root)
-    check_way(path, root)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
-    try:
-        root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if os.open not in os.supports_dir_fd:  # (no openat: the check above stands alone)
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(path, flags, 0o600)
-        else:
-            folder = os.open(root, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
-            try:
-                for part in parts[:-1]:
-                    folder = _into(folder, part, path)
-                fd = os.open(parts[-1], flags, 0o600, dir_fd=folder)
-            finally:
-                os.close(folder)
-    except FileExistsError:
-        raise TracetuiError(f"{path} already exists") from None
-    except OSError as e:
-        raise TracetuiError(f"cannot write {path}: {e.strerror or e}") from None
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-
-
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-
-
-def _parts(path: Path, root: Path) -> tuple[str, ...]:
-    """`path`'s names below `root`, each a plain name."""
-    try:
-        parts = path.relative_to(root).parts
-    except ValueError:
-        raise TracetuiError(f"{path} is not inside {root}") from None
-    if not parts or any(p in ("", ".", "..") or "/" in p for p in parts):
-        raise TracetuiError(f"{path} is not a plain path inside {root}")
-    return parts
-
-
-def _into(folder: int, name: str, path: Path) -> int:
-    """The folder `name` inside the open `folder` (made where missing), opened without following a
-    link; `folder` is closed."""
-    try:
-        try:
-            os.mkdir(name, 0o700, dir_fd=folder)
-        except FileExistsError:
-            pass
-        return os.open(name, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC, dir_fd=folder)
-    except OSError as e:
-        if e.errno in (errno.ELOOP, errno.ENOTDIR):
-            raise TracetuiError(f"{name} on the way to {path} is a symbolic link or not a folder: "
-                                "tracetui writes no session through it") from None
-        raise
-    finally:
-        os.close(folder)

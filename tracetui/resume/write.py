@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from tracetui import folder_fd
 from tracetui.bucket import Bucket
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
@@ -116,9 +117,9 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
     root = place.store_root(target, env, home)
     writes = [*place.markers(target, folder, env, home), (path, data)]
     for where, _ in writes:  # all checked before the first is written: a refusal writes nothing
-        place.check_way(where, root)
+        folder_fd.check_way(where, root)
     for where, content in writes:
-        place.write_new(where, content, root)
+        folder_fd.write_new(where, content, root)
     argv = place.command(target, folder, new_id)
     before = place.setup(target, path)
     return Resumed(target, new_id, session.id, number, str(path), folder, argv,

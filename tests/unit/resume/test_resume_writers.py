@@ -7,9 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from support.narrow import present
-
 from shared_data import FIXTURES, corpus_files, requires_corpus
+from support.narrow import present
 
 from tracetui.errors import TracetuiError
 from tracetui.model import Session, Step, StepKind
@@ -126,7 +125,7 @@ def test_a_resume_never_writes_over_a_file_or_through_a_link(tmp_path):
     planted = Path(first.path)
     folder = planted.parent
     os.symlink(tmp_path / "elsewhere", folder / "link")
-    from tracetui.resume.place import write_new
+    from tracetui.folder_fd import write_new
     with pytest.raises(TracetuiError, match="already exists"):
         write_new(planted, b"x")
     with pytest.raises(TracetuiError):
