@@ -126,7 +126,6 @@ def team_card(summary: Summary) -> str:
 def write_card(location: Location) -> bool:
     """Write the dataset's card from its manifests; False where it was the same already."""
     data = team_card(summarise(location)).encode()
-    path = location.path(CARD)
     if location.link_in(CARD) is not None:
         # Every member's to plant: a link to a file of the user's was overwritten with the card.
         raise TracetuiError(f"{CARD} is a symbolic link: not written through")
@@ -136,9 +135,8 @@ def write_card(location: Location) -> bool:
                 return False
     except OSError:
         pass
-    if location.local:
-        location.fs.makedirs(location.root, exist_ok=True)
-    location.fs.pipe_file(path, data)
+    # A new file renamed over the name (Location.write): a hard link planted there is not written into.
+    location.pipe(CARD, data)
     return True
 
 

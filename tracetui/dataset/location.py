@@ -9,13 +9,16 @@ import errno
 import functools
 import os
 import re
+import shutil
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from tracetui import folder_fd
 from tracetui.errors import TracetuiError
-from tracetui.regular_file import NotRegularFile, open_regular, outside
+from tracetui.regular_file import NotRegularFile
 from tracetui.safe_text import clip, safe_line
 
 TABLES = ("sessions", "steps", "tool_calls", "patches")
@@ -65,16 +68,60 @@ class Location:
     def open_read(self, rel: str) -> BinaryIO:
         """`rel` opened to read. A local dataset is every member's folder: a FIFO there would block the
         read for ever, and a link may lead to any file of the reader's; both are OSError, as a file
-        that cannot be read is."""
-        path = self.path(rel)
+        that cannot be read is. Its folders are walked by descriptor (tracetui.folder_fd), so a link
+        swapped in while it is opened is one too."""
         if not self.local:
-            return self.fs.open(path, "rb")
-        if outside(path, self.root) is not None:
-            raise OSError(errno.EXDEV, "a link out of the dataset")
+            return self.fs.open(self.path(rel), "rb")
         try:
-            return open_regular(path)
+            return folder_fd.open_read(self.root, self._parts(rel))
+        except folder_fd.LinkOnWay:
+            raise OSError(errno.ELOOP, "a symbolic link in the dataset") from None
         except NotRegularFile:
             raise OSError(errno.EINVAL, "not a regular file") from None
+
+    def write(self, rel: str, fill: Callable[[BinaryIO], object]) -> None:
+        """`rel` written whole by `fill`. On a local dataset through its folders' descriptors, as a new
+        file renamed over the name: no link below the root is followed, even one swapped in while it
+        writes (folder_fd.LinkOnWay), and a hard link planted at the name (to a file of the user's on
+        the same disk) is replaced, never written into. An object store has no links: fsspec's own."""
+        if self.local:
+            os.makedirs(self.root, exist_ok=True)  # the folder the user named, made as they named it
+            folder_fd.replace(self.root, self._parts(rel), fill)
+            return
+        with self.fs.open(self.path(rel), "wb") as fh:
+            fill(fh)
+
+    def put(self, rel: str, source: Path) -> None:
+        """The local file `source` copied to `rel` (`write`'s way on a local dataset)."""
+        if not self.local:
+            self.fs.put_file(str(source), self.path(rel))
+            return
+        with open(source, "rb") as src:
+            self.write(rel, lambda out: shutil.copyfileobj(src, out, 1 << 20))
+
+    def pipe(self, rel: str, data: bytes) -> None:
+        """`data` written to `rel` (`write`'s way on a local dataset)."""
+        if self.local:
+            self.write(rel, lambda out: out.write(data))
+        else:
+            self.fs.pipe_file(self.path(rel), data)
+
+    def remove(self, rel: str) -> bool:
+        """Remove the file `rel`; False where there was none. On a local dataset the name is unlinked in
+        its folder reached by descriptor: the file's other names, a hard link's, keep it whole."""
+        try:
+            if self.local:
+                return folder_fd.remove(self.root, self._parts(rel))
+            self.fs.rm_file(self.path(rel))
+        except FileNotFoundError:
+            return False
+        return True
+
+    def _parts(self, rel: str) -> list[str]:
+        parts = rel.split("/")
+        if any(p in ("", ".", "..") or "\0" in p for p in parts):
+            raise TracetuiError(f"{safe_line(clip(rel, 200))} is no plain name inside {safe_line(self.url)}")
+        return parts
 
     def link_in(self, rel: str, below: bool = False) -> str | None:
         """On a local dataset, the first name on the way to `rel` (and with `below`, anywhere under

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from tracetui.dataset.location import TABLES, Location, open_location
 from tracetui.dataset.machine import machine_id
 from tracetui.errors import TracetuiError
+from tracetui.folder_fd import LinkOnWay
 from tracetui.safe_text import safe_line
 
 # The export (its review and detectors) is imported where a publish runs: `tracetui.dataset`'s names
@@ -100,10 +101,14 @@ def _refuse_links(location: Location, machine: str, rel: str | None = None) -> N
     for own in _own_rels(machine) if rel is None else []:
         found = found or location.link_in(own, below=True)
     if found is not None:
-        raise TracetuiError(
-            f"refusing to write into {safe_line(location.url)}: {safe_line(found)} is a symbolic link "
-            "(what is written there would land where it leads); remove it and export again"
-        )
+        raise _refusal(location, found)
+
+
+def _refusal(location: Location, found: str, what: str = "a symbolic link") -> TracetuiError:
+    return TracetuiError(
+        f"refusing to write into {safe_line(location.url)}: {safe_line(found)} is {what} "
+        "(what is written there would land where it leads); remove it and export again"
+    )
 
 
 def publish(
@@ -289,40 +294,40 @@ def _upload(location: Location, machine: str, staging: Path, remote: bytes | Non
     if remote is not None:
         old = loads_whole(remote)
         old_files = old.get("files", {}) if isinstance(old, dict) else {}
-    fs = location.fs
     there = _listing(location, machine)
+    try:
+        _send(location, machine, staging, new, old_files, there, remote, out)
+    except LinkOnWay as exc:  # swapped in after the check: the walk by descriptor met it
+        raise _refusal(location, exc.at, "a symbolic link or no folder") from None
+
+
+def _send(location: Location, machine: str, staging: Path, new: dict[str, Any], old_files: dict[str, Any],
+          there: dict[str, int], remote: bytes | None, out: PublishReport) -> None:  # fmt: skip
+    """The new files, then the manifest, then the removal of the machine's files it no longer lists.
+    Each is written, or removed, through the dataset's folders' descriptors (Location.write): the check
+    for links before each says which in one line, the walk refuses one planted after the check."""
     for rel, meta in sorted(new["files"].items()):
         dest = location.path(remote_rel(rel, machine))
         before = old_files.get(rel)
         if isinstance(before, dict) and before.get("sha256") == meta.get("sha256") and there.get(dest) == meta.get("size"):
             continue
         _refuse_links(location, machine, remote_rel(rel, machine))  # one planted while the export ran
-        _parent(location, dest)
-        fs.put_file(str(staging / rel), dest)
+        location.put(remote_rel(rel, machine), staging / rel)
         out.uploaded.append(remote_rel(rel, machine))
     manifest_path = location.path(f"machines/{machine}/{MANIFEST}")
     data = (staging / MANIFEST).read_bytes()
     if data != remote:
         _refuse_links(location, machine, f"machines/{machine}/{MANIFEST}")
-        _parent(location, manifest_path)
-        fs.pipe_file(manifest_path, data)
+        location.pipe(f"machines/{machine}/{MANIFEST}", data)
         out.uploaded.append(f"machines/{machine}/{MANIFEST}")
     # Anything else under the machine's own prefixes (an earlier export's shards, an interrupted
     # upload's) would be read as rows: removed.
     keep = {location.path(remote_rel(rel, machine)) for rel in new["files"]} | {manifest_path}
     for path in sorted(set(there) - keep):
-        _refuse_links(location, machine, path[len(location.root) + 1 :].rpartition("/")[0])
-        try:
-            fs.rm_file(path)
-        except FileNotFoundError:
-            continue
-        out.removed.append(path[len(location.root) + 1 :])
-
-
-def _parent(location: Location, path: str) -> None:
-    """A local dataset's folders are made before a file goes in (an object store has none to make)."""
-    if location.local:
-        location.fs.makedirs(path.rpartition("/")[0], exist_ok=True)
+        rel = path[len(location.root) + 1 :]
+        _refuse_links(location, machine, rel.rpartition("/")[0])
+        if location.remove(rel):
+            out.removed.append(rel)
 
 
 def _listing(location: Location, machine: str) -> dict[str, int]:

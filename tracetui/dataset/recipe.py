@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from tracetui.dataset.location import TABLES, is_url, open_location
 from tracetui.errors import TracetuiError
 from tracetui.export import ExportOptions, ExportReport, Selection, export, select
+from tracetui.folder_fd import LinkOnWay
 from tracetui.regular_file import FileTooLarge, read_regular
 from tracetui.safe_text import clip, safe_line
 from tracetui.settings import NotToml, load_toml
@@ -330,27 +330,19 @@ def _gate(recipe: Recipe, table: str, rows: Any) -> None:
 
 def _write_table(dest: str, rel: str, table: Any) -> None:
     """One Parquet file at `dest/rel`, written whole (atomically on a local disk)."""
-    import tempfile
-
     import pyarrow.parquet as pq
 
     location = open_location(dest)
-    if location.local:
-        if (link := location.link_in(rel)) is not None:
-            # The folder may be a team's: the table would be written wherever the link leads.
-            raise RecipeError(f"refusing to write into {safe_line(clip(location.url, 200))}: "
-                              f"{safe_line(link)} is a symbolic link; remove it and run the recipe again")
-        path = Path(location.path(rel))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".recipe-", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        try:
-            pq.write_table(table, tmp, compression="zstd")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return
-    with location.fs.open(location.path(rel), "wb") as fh:
-        pq.write_table(table, fh, compression="zstd")
+    link = location.link_in(rel)
+    try:
+        if link is None:
+            # Through the folders' descriptors, a new file renamed into place (Location.write): a link
+            # swapped in after the check above is refused too.
+            location.write(rel, lambda out: pq.write_table(table, out, compression="zstd"))
+    except LinkOnWay as exc:
+        link = exc.at
+    if link is not None:
+        # The folder may be a team's: the table would be written wherever the link leads.
+        raise RecipeError(f"refusing to write into {safe_line(clip(location.url, 200))}: "
+                          f"{safe_line(link)} is a symbolic link; remove it and run the recipe again")
 

@@ -126,23 +126,23 @@ def test_a_recipe_takes_no_selection_options(bucket, env, capsys):
 
 
 def test_a_dataset_that_cannot_be_written_is_one_line_and_the_next_export_finishes(bucket, env, capsys, monkeypatch):
-    from fsspec.implementations.local import LocalFileSystem
+    from tracetui.dataset.location import Location
 
     url = f"file://{env / 'ds'}"
-    real = LocalFileSystem.put_file
+    real = Location.put  # each file's upload (a local dataset's through its folders' descriptors)
     calls = []
 
-    def refuse(self, lpath, rpath, **kw):
-        calls.append(rpath)
+    def refuse(self, rel, source):
+        calls.append(rel)
         if len(calls) == 2:
             raise PermissionError(13, "Permission denied")
-        return real(self, lpath, rpath, **kw)
+        return real(self, rel, source)
 
-    monkeypatch.setattr(LocalFileSystem, "put_file", refuse)
+    monkeypatch.setattr(Location, "put", refuse)
     args = ("--bucket", str(bucket), "export", url, "--format", "parquet", "--accept-suggested", "--agent", "pi")
     code, _, err = _run(capsys, *args)
     assert code == 1 and err.count("\n") == 1 and "Permission denied" in err and "export again" in err
-    monkeypatch.setattr(LocalFileSystem, "put_file", real)
+    monkeypatch.setattr(Location, "put", real)
     code, out, err = _run(capsys, *args, "--json")
     assert code == 0, err
     report = json.loads(out)
