@@ -163,7 +163,7 @@ def _read_ahead(
     try:
         cache = getattr(library, "cache_dir", None)
         return {sid: TrailByFile(library.session(sid), repo=trail_repo(r), ref=ref, cache_dir=cache,
-                                 later_commits=False, only=frozenset((rel,)))}  # fmt: skip
+                                 later_commits=False, only=frozenset((rel,)), counts=False)}  # fmt: skip
     except Exception:  # noqa: BLE001 - as in `_fates`, which asks again and keeps the failure
         return {}
 
@@ -332,7 +332,8 @@ def _fates(
             # Only this file's patches replayed (and its older names'): a step's other files on demand.
             names = frozenset(n for x in lines for n in x.names)
             by_file = out[sid] = made or TrailByFile(session, repo=trail_repo(r), ref=ref, cache_dir=cache,
-                                                     later_commits=False, only=names)  # fmt: skip
+                                                     later_commits=False, only=names,
+                                                     counts=False)  # fmt: skip
             by_file.judge_patches({x.writer.patch for x in lines if x.writer and x.writer.session == sid})
         except Exception:  # noqa: BLE001 - a state is extra: the attribution stands without it
             out[sid] = []

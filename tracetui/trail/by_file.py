@@ -45,11 +45,14 @@ class TrailByFile:
 
     def __init__(self, session: Session, repo: str | Path | None = None, ref: str = "HEAD",
                  cache_dir: Path | None = None, own_only: bool = False,
-                 later_commits: bool = True, only: frozenset[str] | None = None) -> None:  # fmt: skip
+                 later_commits: bool = True, only: frozenset[str] | None = None,
+                 counts: bool = True) -> None:  # fmt: skip
         self.session = session
         # False: the fates judged here have no `commits` (`judge`'s `later_commits`; a blame shows
-        # none). They are cached apart, so that a trail never shows them; a trail's are read here.
+        # none), or their states but not their exact counts (`judge`'s `counts`). They are cached
+        # apart, so that a trail never shows them; a trail's are read here.
         self.later_commits = later_commits
+        self.counts = counts
         self.ref = ref
         self.cache_dir = cache_dir
         self.fates: dict[int, Fate] = {}  # by the patch's place in `patches`
@@ -192,7 +195,8 @@ class TrailByFile:
         with _collector_paused():
             try:
                 later = self.later_commits
-                fates = judge(self.repo, patches, self.ref_commit, branch=branch, later_commits=later)
+                fates = judge(self.repo, patches, self.ref_commit, branch=branch, later_commits=later,
+                              counts=self.counts)  # fmt: skip
                 if any(f.state in _ASTRAY for f in fates) and not self._clocks_agree():
                     self._judge_without_clocks(places, fates, branch)
             except (pygit2.GitError, MissingObject) as exc:
@@ -227,12 +231,14 @@ class TrailByFile:
         found = _cache_load(Path(self.cache_dir), key, patches)  # a trail's, with its later commits
         if found is None and not self.later_commits:
             found = _cache_load(Path(self.cache_dir), _without_later(key), patches)
+        if found is None and not self.counts:
+            found = _cache_load(Path(self.cache_dir), _apart(key, self.later_commits, False), patches)
         return found
 
     def _stored(self, patches: list[Patch]) -> str:
-        """The key these fates are cached under: apart from a trail's where they lack the later commits."""
-        key = self._key(patches)
-        return key if self.later_commits else _without_later(key)
+        """The key these fates are cached under: apart from a trail's where they lack the later commits
+        or the exact counts."""
+        return _apart(self._key(patches), self.later_commits, self.counts)
 
     def _key(self, patches: list[Patch]) -> str:
         assert self.repo is not None
@@ -259,7 +265,7 @@ class TrailByFile:
             return
         unclocked = [self._unclocked[i] for i in places]
         again_fates = judge(self.repo, unclocked, self.ref_commit, use_time=False, branch=branch,
-                            later_commits=self.later_commits)  # fmt: skip
+                            later_commits=self.later_commits, counts=self.counts)  # fmt: skip
         for j, fate in enumerate(fates):
             if fate.state in _ASTRAY and again_fates[j].commit is not None:
                 fates[j] = again_fates[j]
@@ -267,6 +273,14 @@ class TrailByFile:
 
 def _without_later(key: str) -> str:
     return hashlib.sha256(f"{key} without later commits".encode()).hexdigest()
+
+
+def _apart(key: str, later_commits: bool, counts: bool) -> str:
+    """The key of fates judged without the later commits or the exact counts (a trail's where neither)."""
+    if counts:
+        return key if later_commits else _without_later(key)
+    without = "" if later_commits else "without later commits, "
+    return hashlib.sha256(f"{key} {without}states only".encode()).hexdigest()
 
 
 def _remember(cache_dir: Path | None, session: Session, fates: list[Fate], ref: str) -> None:

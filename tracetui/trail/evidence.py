@@ -12,6 +12,7 @@ More in docs/internals/trail.md, `trail/evidence.py`.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from tracetui.trail.bare import carries_nothing
@@ -405,7 +406,8 @@ def substance(p: Probe) -> Probe:
 
 
 def changed(
-    p: Probe, f: FileLines, accepted: FileLines | None, kept_now: int | None = None, fresh: Fresh | None = None
+    p: Probe, f: FileLines, accepted: FileLines | None, kept_now: int | None = None,
+    fresh: Fresh | None = None, coarse: bool = False,
 ) -> int:
     """Of the evidence lines missing from `f`, how many were replaced by a similar new line.
 
@@ -413,6 +415,7 @@ def changed(
     so a revert shows no changed lines, while an edit shows lines close to the ones it replaced.
     Similar: close as text, or (for a short line such as one name in an import list) every name of
     the line is in one new line, which is how a consolidated import block keeps its names.
+    `coarse`: the count only as exact as a state needs (`_coarse`).
     """
     if p.deletion:
         return 0
@@ -426,4 +429,25 @@ def changed(
     if not fresh.lines:
         return 0
     originals = {norm(x): x for x in p.lines}
-    return min(sum(1 for k in missing if fresh.similar(originals.get(k, k))), found)
+    similar = (fresh.similar(originals.get(k, k)) for k in missing)
+    if coarse:
+        return _coarse(similar, len(missing), found)
+    return min(sum(similar), found)
+
+
+def _coarse(similar: Iterator[bool], missing: int, found: int) -> int:
+    """`min(sum(similar), found)` where only three answers matter: none, all `found`, or some between
+    (a state asks no more: a blame's judgement, `judge`'s `counts=False`). Any count strictly between
+    stands for "some", and the tests stop once the answer is settled: a big rewrite's close-line tests
+    (each a 4-gram search and up to 12 ratios) were a third of its judgement."""
+    hits = misses = 0
+    for close in similar:
+        if close:
+            hits += 1
+            if hits >= found:
+                return found
+        else:
+            misses += 1
+        if hits and missing - misses < found:
+            return hits  # at least one, and too few tests left to reach `found`
+    return min(hits, found)

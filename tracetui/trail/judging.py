@@ -47,6 +47,7 @@ def judge(
     use_time: bool = True,
     branch: str | None = None,
     later_commits: bool = True,
+    counts: bool = True,
 ) -> list[Fate]:
     """The fates of `patches` at `ref_commit`, from one walk of the history.
 
@@ -55,9 +56,12 @@ def judge(
     history lacks, it is the one judged at.
     `later_commits=False` leaves `Fate.commits` empty (the later commits that changed a patch's lines,
     which no blame shows: a tenth of a big file's judgement).
+    `counts=False` gives each fate's state exactly, not its counts: `changed` (and so `dropped`) is 0
+    where no line was edited, all the lines missing where all were, and some count between otherwise
+    (`evidence.changed`'s `coarse`; a blame shows states only).
     """
     with _collector_paused():
-        return _judge(repo, patches, ref_commit, use_time, branch, later_commits)
+        return _judge(repo, patches, ref_commit, use_time, branch, later_commits, counts)
 
 
 def logged_branch_first(tips: list[tuple[str, str]], branch: str | None) -> list[tuple[str, str]]:
@@ -87,6 +91,7 @@ def _judge(
     use_time: bool,
     branch: str | None = None,
     later_commits: bool = True,
+    counts: bool = True,
 ) -> list[Fate]:
     times = [t for t in (epoch(p.timestamp) for p in patches) if t is not None]
     since = (min(times) - SLACK_SECONDS) if use_time and times and len(times) == len(patches) else 0.0
@@ -110,7 +115,7 @@ def _judge(
 
     def judge_at(i: int) -> Fate:
         return _judge_read(patches[i], probes[i], history, files, ref_commit, tips, head, workdir, use_time,
-                           later_commits)  # fmt: skip
+                           later_commits, counts)  # fmt: skip
 
     try:
         weights = [_weight(p, history, use_time) for p in patches]
@@ -140,7 +145,7 @@ MISSING = "the clone lacks some of the git objects of this file's history (a par
 
 def _judge_read(
     patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir, use_time,
-    later_commits=True,
+    later_commits=True, counts=True,
 ) -> Fate:
     """`_judge_one`, or unknown on partial evidence where the clone lacks an object the file's history
     needs: one file's missing blob leaves the other files' verdicts as they are."""
@@ -148,7 +153,7 @@ def _judge_read(
         return Fate(patch, "unknown", reason=MISSING, partial=True)
     try:
         return _judge_one(patch, probe, history, files, ref_commit, tips, head, workdir, use_time,
-                          later_commits)  # fmt: skip
+                          later_commits, counts)  # fmt: skip
     except (MissingObject, pygit2.GitError):
         return Fate(patch, "unknown", reason=MISSING, partial=True)
 
@@ -212,7 +217,7 @@ def _not_held(patch: Patch, probe: ev.Probe, history: History, commit: str) -> l
 
 def _judge_one(
     patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir, use_time=True,
-    later_commits=True,
+    later_commits=True, counts=True,
 ) -> Fate:
     if not patch.inside:
         return Fate(patch, "unknown", reason="outside the repository")
@@ -223,7 +228,7 @@ def _judge_one(
         return unjudged
     literal = patch.op == "delete"
     j = _Judging(patch, probe, history, files, ref_commit, tips, head, workdir, t, changes, literal,
-                 later_commits)  # fmt: skip
+                 later_commits, not counts)  # fmt: skip
     accept, ref_lines = _accepting_commit(j)
     if accept is None:
         return _never_committed(j, ref_lines)
@@ -282,6 +287,7 @@ class _Judging:
     # git pairs with it as a rename (a module the session split it into), which is not the file.
     literal: bool
     later_commits: bool = True  # `Fate.commits` wanted (`judge`)
+    coarse: bool = False  # states wanted, not exact counts (`judge`'s `counts=False`)
 
     @property
     def path(self) -> str:
@@ -332,7 +338,7 @@ def _never_committed(j: _Judging, ref_lines: fl.FileLines) -> Fate:
         return Fate(patch, "uncommitted", kept=k, dropped=probe.size - k, path_now=now, evidence=probe.size)
     elsewhere = None
     if not probe.deletion:
-        elsewhere = _landed_elsewhere(patch, probe, j.history, j.files, j.t, j.ref_commit, j.tips)
+        elsewhere = _landed_elsewhere(patch, probe, j.history, j.files, j.t, j.ref_commit, j.tips, j.coarse)
     if elsewhere is not None:
         return elsewhere
     moved_work = _worktree_lines(j.workdir, patch.renamed_to) if patch.renamed_to else None
@@ -382,13 +388,13 @@ def _judged_fate(j: _Judging, accept: str, judged: str, judged_at: str | None, b
     changed = 0
     if kept < probe.size:
         full = files.full(final_blob)
-        changed = ev.changed(probe, full, None, kept, files.fresh_lines(final_blob, accept_blob))
+        changed = ev.changed(probe, full, None, kept, files.fresh_lines(final_blob, accept_blob), j.coarse)
     if kept == 0 and changed and _undone(patch, files.full(final_blob)):
         changed = 0  # the "edited" lines are the ones the patch replaced, back as they were
     if kept + changed < probe.size and not probe.deletion:
         moved = _moved(probe, j.history, files, path, baseline, judged)
         if moved is not None:
-            kept, changed, path_now = _followed_to(moved, probe, files, kept, changed, path_now)
+            kept, changed, path_now = _followed_to(moved, probe, files, kept, changed, path_now, j.coarse)
     if kept and not changed and path_now == here and _bare_only(probe, final):
         kept = 0  # a shebang and a `fi` left of a script rewritten whole are not its lines kept
     stepwise = not probe.deletion and not probe.exact_only and probe.size <= STEPWISE_LINES
@@ -422,17 +428,18 @@ def _judged_fate(j: _Judging, accept: str, judged: str, judged_at: str | None, b
 
 
 def _followed_to(
-    moved: tuple[Any, ...], probe: ev.Probe, files: _Files, kept: int, changed: int, path_now: str | None
+    moved: tuple[Any, ...], probe: ev.Probe, files: _Files, kept: int, changed: int, path_now: str | None,
+    coarse: bool = False,
 ) -> tuple[int, int, str | None]:
     """(kept, changed, path now) with the lines that left the file for another one (a module split into
-    a package) followed there; `moved` is `_moved`'s answer."""
+    a package) followed there; `moved` is `_moved`'s answer. `coarse`: as `evidence.changed`'s."""
     dest_name, dest_kept, dest_final, dest_since = moved
     in_place = kept
     kept = min(probe.size, kept + dest_kept)
     more = 0
     if kept < probe.size:
         full = files.full(dest_final)
-        more = ev.changed(probe, full, None, kept, files.fresh_lines(dest_final, dest_since))
+        more = ev.changed(probe, full, None, kept, files.fresh_lines(dest_final, dest_since), coarse)
     changed = min(probe.size - kept, changed + more)
     # The file that holds most of it now; one that holds none of it, kept or changed (deleted
     # since, or a document that quoted the lines once), is not where the patch lives.

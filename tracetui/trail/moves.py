@@ -25,7 +25,9 @@ from tracetui.trail.line_identity import norm, norms_of
 from tracetui.trail.patch import Patch
 
 
-def _landed_elsewhere(patch: Patch, probe: ev.Probe, history: History, files: _Files, t, ref_commit, tips) -> Fate | None:
+def _landed_elsewhere(
+    patch: Patch, probe: ev.Probe, history: History, files: _Files, t, ref_commit, tips, coarse: bool = False
+) -> Fate | None:
     """A patch no commit took under its own name, found in another file by one of the first commits
     after the step (the file was moved or copied before it was first committed); None if not found.
 
@@ -67,8 +69,11 @@ def _landed_elsewhere(patch: Patch, probe: ev.Probe, history: History, files: _F
             judged_tree = repo[judged].peel(pygit2.Commit).tree
             now = name if _small_blob(repo, judged_tree, name, files.sizes) is not None else files.followed(history, cid, judged, name)
             final_blob = _small_blob(repo, judged_tree, now, files.sizes) if now is not None else None
-            kept = ev.kept(shifted, files.full(final_blob))
-            changed = ev.changed(probe, files.full(final_blob), None, kept, files.fresh_lines(final_blob, blob)) if kept < probe.size else 0
+            full = files.full(final_blob)
+            kept = ev.kept(shifted, full)
+            changed = 0
+            if kept < probe.size:
+                changed = ev.changed(probe, full, None, kept, files.fresh_lines(final_blob, blob), coarse)
             state = "alive" if kept == probe.size else "reverted" if kept == 0 and changed == 0 else "transformed"
             rank = (kept, _name_likeness(patch.path, name))
             if best is None or rank > best[0]:

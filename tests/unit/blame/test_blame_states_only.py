@@ -1,0 +1,85 @@
+"""A blame judges its writers' patches for their states, not their counts (`judge`'s `counts=False`):
+the close-line tests stop once a state is settled (none of the missing lines edited, all of them,
+or some), a third of the judgement of pi-mono's heaviest patch. Those fates are cached apart, so a
+trail never shows their counts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+from support.trail_kit import iso, replace, Repo, session_of
+
+from tracetui.blame import blame_file
+from tracetui.library import MemoryLibrary
+from tracetui.trail import evidence as ev
+from tracetui.trail import trail
+from tracetui.trail.file_lines import Fresh
+
+
+def _kind(n: int, found: int) -> str:
+    return "none" if n == 0 else "all" if n == found else "some"
+
+
+def test_coarse_counts_say_none_some_or_all_as_the_exact_count_does():
+    rng = random.Random(41)
+    for _ in range(3000):
+        missing = rng.randint(1, 12)
+        found = rng.randint(1, 14)
+        tests = [rng.random() < rng.choice((0.1, 0.5, 0.9)) for _ in range(missing)]
+        exact = min(sum(tests), found)
+        seen = iter(tests)
+        coarse = ev._coarse(seen, missing, found)
+        assert _kind(coarse, found) == _kind(exact, found), (tests, found)
+        assert 0 <= coarse <= found
+
+
+def test_coarse_counts_stop_once_the_answer_is_settled():
+    # One line edited and one not, of ten missing where ten were looked for: "some", after two tests.
+    tests = iter([False, True, *itertools.repeat(True, 8)])
+    assert ev._coarse(tests, 10, 10) == 1
+    assert len(list(tests)) == 8
+
+
+def _edited_and_dropped(tmp_path):
+    """A session's eight lines, committed; a later commit deletes one, edits six and keeps one."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("a.py", "def f():\n    return 0\n")
+    repo.commit("start", iso(9))
+    names = ["alpha", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
+    lines = [f"    {n}_value = compute_the_{n}_value(1)\n" for n in names]
+    body = "".join([lines[0], "    raise SystemExit(4242)\n", *lines[1:]])
+    edit = replace(repo, "a.py", "    return 0\n", body + "    return 0\n")
+    session = session_of(repo.path, [(iso(10), edit)])
+    repo.commit("the session's lines", iso(10, 30))
+    text = repo.read("a.py").replace("    raise SystemExit(4242)\n", "")
+    for n in names[1:]:
+        text = text.replace(f"compute_the_{n}_value(1)", f"compute_the_{n}_value(2)")
+    repo.write("a.py", text)
+    repo.commit("a human's edit", iso(11))
+    return repo, session
+
+
+def test_a_blame_tests_fewer_lines_for_the_same_state_and_a_trail_still_counts(tmp_path, monkeypatch):
+    repo, session = _edited_and_dropped(tmp_path)
+    library = MemoryLibrary([session])
+    library.cache_dir = tmp_path / "cache"
+    tested: list[str] = []
+    real = Fresh.similar
+
+    def counted(self, line):
+        tested.append(line)
+        return real(self, line)
+
+    monkeypatch.setattr(Fresh, "similar", counted)
+    lines = blame_file(library, "a.py", repo=repo.path).lines
+    assert [(x.text.strip(), x.state) for x in lines if x.kind == "agent"] == [
+        ("alpha_value = compute_the_alpha_value(1)", "transformed"),
+    ]
+    in_blame = len(tested)
+    # The trail's own judgement (the blame's fates are cached apart): every missing line tested.
+    [fate] = trail(session, repo=repo.path, cache_dir=library.cache_dir).fates
+    assert (fate.state, fate.kept, fate.changed, fate.dropped) == ("transformed", 1, 6, 1)
+    assert len(tested) - in_blame == 7
+    assert 0 < in_blame < 7
