@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import itertools
 import random
+from types import SimpleNamespace
+
+import pytest
 
 from support.trail_kit import iso, replace, Repo, session_of
 
@@ -16,6 +19,7 @@ from tracetui.library import MemoryLibrary
 from tracetui.trail import evidence as ev
 from tracetui.trail import trail
 from tracetui.trail.file_lines import Fresh
+from tracetui.trail.judging import _followed_to
 
 
 def _kind(n: int, found: int) -> str:
@@ -83,3 +87,26 @@ def test_a_blame_tests_fewer_lines_for_the_same_state_and_a_trail_still_counts(t
     assert (fate.state, fate.kept, fate.changed, fate.dropped) == ("transformed", 1, 6, 1)
     assert len(tested) - in_blame == 7
     assert 0 < in_blame < 7
+
+
+
+class _Unread:
+    """A trail's file versions that must not be read."""
+
+    def full(self, blob):
+        raise AssertionError(f"read {blob}")
+
+    fresh_lines = full
+
+
+def test_lines_followed_to_another_file_are_not_tested_where_the_state_is_settled():
+    probe = SimpleNamespace(size=10)
+    moved = ("b.py", 3, "blob-b", "blob-b-before")
+    # 4 kept in place and some edited there, 3 kept in b.py (fewer than in place: the path stays):
+    # transformed, whatever b.py's other lines are.
+    assert _followed_to(moved, probe, _Unread(), 4, 2, "a.py", coarse=True) == (7, 2, "a.py")
+    with pytest.raises(AssertionError, match="blob-b"):
+        _followed_to(moved, probe, _Unread(), 4, 2, "a.py")  # the exact count reads them
+    # None edited in place: whether some were in b.py is asked (the count's zero is the state's).
+    with pytest.raises(AssertionError, match="blob-b"):
+        _followed_to(moved, probe, _Unread(), 4, 0, "a.py", coarse=True)
