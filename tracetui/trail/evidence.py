@@ -240,6 +240,11 @@ def _present(want: Counter, floor: dict[str, int], have: Counter) -> int:
     return total
 
 
+def present_norms(p: Probe, f: FileLines) -> int:
+    """How many of the evidence norms are in place as whole lines (no exact lines, joins nor splits)."""
+    return _present(p.want_n, p.floor_n, f.normal)
+
+
 def same_for(p: Probe, before: FileLines, now: FileLines) -> bool:
     """Whether `now`, counted from `before`, is known to give `p` the same answers (kept, kept_exact):
     none of the keys whose counts may differ is one the probe looks at (its lines, their norms, its

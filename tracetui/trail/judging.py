@@ -21,7 +21,14 @@ from tracetui.trail.git_command import fetches_lazily
 from tracetui.trail.git_read import _blob_text, epoch, MissingObject
 from tracetui.trail.history import History, ref_tips, walk
 from tracetui.trail.line_identity import norm, norms_of
-from tracetui.trail.moves import _landed_elsewhere, _later_commits, _moved, _renamed, _worktree_lines
+from tracetui.trail.moves import (
+    _landed_elsewhere,
+    _later_commits,
+    _moved,
+    _moves_matter,
+    _renamed,
+    _worktree_lines,
+)
 from tracetui.trail.patch import Patch
 from tracetui.trail.patches import is_notebook
 from tracetui.trail.two_cores import judged_apart
@@ -56,9 +63,10 @@ def judge(
     history lacks, it is the one judged at.
     `later_commits=False` leaves `Fate.commits` empty (the later commits that changed a patch's lines,
     which no blame shows: a tenth of a big file's judgement).
-    `counts=False` gives each fate's state exactly, not its counts: `changed` (and so `dropped`) is 0
-    where no line was edited, all the lines missing where all were, and some count between otherwise
-    (`evidence.changed`'s `coarse`; a blame shows states only).
+    `counts=False` gives each fate's state and path exactly, not its counts (a blame shows no count):
+    `changed` is 0 where no line was edited, all the lines missing where all were, some count between
+    otherwise (`evidence.changed`'s `coarse`), and `kept` leaves out lines a move took elsewhere where
+    that changes neither (`moves._moves_matter`).
     """
     with _collector_paused():
         return _judge(repo, patches, ref_commit, use_time, branch, later_commits, counts)
@@ -392,7 +400,12 @@ def _judged_fate(j: _Judging, accept: str, judged: str, judged_at: str | None, b
     if kept == 0 and changed and _undone(patch, files.full(final_blob)):
         changed = 0  # the "edited" lines are the ones the patch replaced, back as they were
     if kept + changed < probe.size and not probe.deletion:
-        moved = _moved(probe, j.history, files, path, baseline, judged)
+        if j.coarse and kept and changed and not _moves_matter(
+            probe, j.history, files, path, baseline, judged, min(kept, probe.size - kept)
+        ):
+            moved = None  # transformed, in this file, whatever a move took
+        else:
+            moved = _moved(probe, j.history, files, path, baseline, judged)
         if moved is not None:
             kept, changed, path_now = _followed_to(moved, probe, files, kept, changed, path_now, j.coarse)
     if kept and not changed and path_now == here and _bare_only(probe, final):

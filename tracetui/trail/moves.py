@@ -117,6 +117,39 @@ def _moved(probe: ev.Probe, history: History, files: _Files, path: str, since: s
     return None
 
 
+def _moves_matter(probe: ev.Probe, history: History, files: _Files, path: str, since: str, judged: str,
+                  need: int) -> bool:  # fmt: skip
+    """Whether `_moved` may answer a file that keeps `need` or more of the lines; False where surely not.
+
+    A destination keeps at most the lines gone from the file at its commit (`_gone`): commits where
+    fewer are gone are not searched. The first destination found at another commit settles it: it
+    or one at a commit not searched is `_moved`'s answer, which keeps fewer than `need`. With `need`
+    the lines kept in place or those missing, whichever is fewer, such an answer changes neither the
+    state (not alive) nor the path a patch lives at (`_followed_to`), which is all a blame shows:
+    most of a long patch's searches are skipped (judge's `counts=False`).
+    """
+    line = history.ancestry(judged)
+    prev = since
+    norms = sum(probe.want_n.values())
+    for cid, before, now in files.steps(history, path, history.position[since], line):
+        if before is now or ev.same_for(probe, before, now):
+            prev = cid
+            continue  # nothing dropped
+        # At most the lines `_gone` finds gone, without listing them: every line where none of its
+        # norms is in place, else at most the norms missing (counted as `_gone` counts them).
+        held = ev.present_norms(probe, now)
+        if (probe.size if held == 0 else norms - held) >= need:
+            drop = ev.kept(probe, before) - ev.kept(probe, now)
+            if drop > 0:
+                found = _destination(_gone(probe, now), history, files, path, prev, cid, drop, judged)
+                if found is None and history.blob_at(cid, path) is None:
+                    found = _merged_into(probe, history, files, path, prev, cid, judged)
+                if found is not None:
+                    return found[1] >= need
+        prev = cid
+    return False
+
+
 def _fits(inside: Counter, want_n: Counter) -> bool:
     return all(want_n.get(k, 0) >= n for k, n in inside.items())
 

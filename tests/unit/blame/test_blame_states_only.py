@@ -1,7 +1,7 @@
 """A blame judges its writers' patches for their states, not their counts (`judge`'s `counts=False`):
 the close-line tests stop once a state is settled (none of the missing lines edited, all of them,
-or some), a third of the judgement of pi-mono's heaviest patch. Those fates are cached apart, so a
-trail never shows their counts.
+or some), and a move search that cannot change the state or the path is skipped: most of pi-mono's
+heaviest judgements. Those fates are cached apart, so a trail never shows their counts.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import random
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from support.trail_kit import iso, replace, Repo, session_of
 
 from tracetui.blame import blame_file
 from tracetui.library import MemoryLibrary
+import tracetui.trail.judging as judging
 from tracetui.trail import evidence as ev
 from tracetui.trail import trail
 from tracetui.trail.file_lines import Fresh
@@ -100,13 +102,85 @@ class _Unread:
 
 
 def test_lines_followed_to_another_file_are_not_tested_where_the_state_is_settled():
-    probe = SimpleNamespace(size=10)
+    probe: Any = SimpleNamespace(size=10)
     moved = ("b.py", 3, "blob-b", "blob-b-before")
+    unread: Any = _Unread()
     # 4 kept in place and some edited there, 3 kept in b.py (fewer than in place: the path stays):
     # transformed, whatever b.py's other lines are.
-    assert _followed_to(moved, probe, _Unread(), 4, 2, "a.py", coarse=True) == (7, 2, "a.py")
+    assert _followed_to(moved, probe, unread, 4, 2, "a.py", coarse=True) == (7, 2, "a.py")
     with pytest.raises(AssertionError, match="blob-b"):
-        _followed_to(moved, probe, _Unread(), 4, 2, "a.py")  # the exact count reads them
+        _followed_to(moved, probe, unread, 4, 2, "a.py")  # the exact count reads them
     # None edited in place: whether some were in b.py is asked (the count's zero is the state's).
     with pytest.raises(AssertionError, match="blob-b"):
-        _followed_to(moved, probe, _Unread(), 4, 0, "a.py", coarse=True)
+        _followed_to(moved, probe, unread, 4, 0, "a.py", coarse=True)
+
+
+def _moved_then_edited(tmp_path):
+    """A session's eight lines, committed; a later commit moves two of them to another file, and a
+    later one still edits one in place: five kept in place, two moved, one edited."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("a.py", "def f():\n    return 0\n")
+    repo.write("b.py", "def g():\n    return 0\n")
+    repo.commit("start", iso(9))
+    names = ["alpha", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
+    lines = [f"    {n}_value = compute_the_{n}_value(first_argument, second_argument)\n" for n in names]
+    body = "".join(lines) + '    raise LookupError("nothing left to try", code=77)\n'
+    edit = replace(repo, "a.py", "    return 0\n", body + "    return 0\n")
+    session = session_of(repo.path, [(iso(10), edit)])
+    repo.commit("the session's lines", iso(10, 30))
+    moving = "".join(lines[:2])
+    repo.write("a.py", repo.read("a.py").replace(moving, ""))
+    repo.write("b.py", repo.read("b.py").replace("    return 0\n", moving + "    return 0\n"))
+    repo.commit("two lines moved to b.py", iso(11))
+    repo.write("a.py", repo.read("a.py").replace("code=77", "code=78"))
+    repo.commit("one line edited", iso(12))
+    return repo, session
+
+
+def test_a_blame_skips_a_move_search_that_cannot_change_the_state(tmp_path, monkeypatch):
+    repo, session = _moved_then_edited(tmp_path)
+    library = MemoryLibrary([session])
+    library.cache_dir = tmp_path / "cache"
+    searched: list[str] = []
+    real = judging._moved
+
+    def counted(*args, **kwargs):
+        searched.append(args[3])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(judging, "_moved", counted)
+    lines = blame_file(library, "a.py", repo=repo.path).lines
+    assert {x.state for x in lines if x.kind == "agent"} == {"transformed"}
+    assert len([x for x in lines if x.kind == "agent"]) == 5
+    # Kept in place 5, missing 3: a move keeping 3 or more in one file (none here keeps more than
+    # the 2 gone by then) is all that could make it alive or live elsewhere. The trail searches.
+    assert searched == []
+    [fate] = trail(session, repo=repo.path, cache_dir=library.cache_dir).fates
+    assert (fate.state, fate.kept, fate.changed, fate.path_now) == ("transformed", 7, 1, None)
+    assert searched == ["a.py"]
+
+
+def test_a_move_that_keeps_the_rest_elsewhere_is_still_searched(tmp_path):
+    # Four lines; a later commit moves two to b.py and writes one like one of them in place: alive
+    # (kept 2 in place and 2 in b.py, where it lives now), though one line reads edited in place.
+    repo = Repo(tmp_path / "repo")
+    repo.write("a.py", "def f():\n    return 0\n")
+    repo.write("b.py", "def g():\n    return 0\n")
+    repo.commit("start", iso(9))
+    lines = [f"    {n}_value = compute_the_{n}_value(first_argument, second_argument)\n"
+             for n in ("alpha", "gamma", "delta")]  # fmt: skip
+    lines.append('    raise LookupError("nothing left to try", code=77)\n')
+    edit = replace(repo, "a.py", "    return 0\n", "".join(lines) + "    return 0\n")
+    session = session_of(repo.path, [(iso(10), edit)])
+    repo.commit("the session's lines", iso(10, 30))
+    moving = "".join(lines[2:])
+    like = "    delta_value = compute_the_delta_value(first_argument, third_argument)\n"
+    repo.write("a.py", repo.read("a.py").replace(moving, like))
+    repo.write("b.py", repo.read("b.py").replace("    return 0\n", moving + "    return 0\n"))
+    repo.commit("two lines moved to b.py", iso(11))
+    library = MemoryLibrary([session])
+    library.cache_dir = tmp_path / "cache"
+    lines_a = blame_file(library, "a.py", repo=repo.path).lines
+    assert [x.state for x in lines_a if x.kind == "agent"] == ["alive", "alive"]
+    [fate] = trail(session, repo=repo.path, cache_dir=library.cache_dir).fates
+    assert (fate.state, fate.kept, fate.path_now) == ("alive", 4, "b.py")
