@@ -200,6 +200,12 @@ def _shallow_stamp(repo: pygit2.Repository) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}"
 
 
+def has_commit_table(repo: pygit2.Repository) -> bool:
+    """Whether the refs' commits are listed already (`commit_table`): a walk of them costs nothing."""
+    tips = [c for _, c in ref_tips(repo)]
+    return bool(tips) and (repo.path, _shallow_stamp(repo), *tips) in _TABLE
+
+
 def commit_table(repo: pygit2.Repository, tips: list[str]) -> CommitTable:
     """The commits of `tips` (the refs' commits), parents first, walked once while the refs stay."""
     key = (repo.path, _shallow_stamp(repo), *tips)  # a deepened shallow clone has more history

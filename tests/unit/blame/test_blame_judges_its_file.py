@@ -8,6 +8,7 @@ blamed file can take a line): 9.4 s, then 2.9 s once only the file's own patches
 from __future__ import annotations
 
 import itertools
+from typing import Any, cast
 
 import pygit2
 import pytest
@@ -17,6 +18,7 @@ import tracetui.blame.descent as descent
 from tracetui.blame import blame_file
 from tracetui.blame.descent import Descent
 from tracetui.library import MemoryLibrary
+from tracetui.trail.history import commit_table, ref_tips
 
 FIELD = "    #[serde(default)]\n"
 
@@ -106,3 +108,32 @@ def test_each_ancestry_is_libgit2_s(tmp_path, monkeypatch, walk_after):
         expected = ca != cb and r.descendant_of(ca, cb)
         assert d.strictly_after(ca, cb) == expected, (a, b)
     assert d.strictly_after(commits["m4"], "0" * 40) is False  # an object git lacks
+
+
+def test_the_descent_walks_at_once_where_the_refs_commits_are_listed(tmp_path):
+    repo = Repo(tmp_path / "repo")
+    commits = _branchy(repo)
+    r = pygit2.Repository(str(repo.path))
+    asked: list[tuple[str, str]] = []
+
+    class Counted:
+        """The repository, counting libgit2's ancestry questions."""
+
+        path, head_is_unborn = r.path, r.head_is_unborn
+
+        def descendant_of(self, a, b):
+            asked.append((a, b))
+            return r.descendant_of(a, b)
+
+        def __getattr__(self, name):
+            return getattr(r, name)
+
+    cold = Descent(cast(Any, Counted()))
+    assert cold.strictly_after(commits["m4"], commits["m1"]) is True
+    assert len(asked) == 1  # nothing listed: libgit2's answer
+    commit_table(r, [c for _, c in ref_tips(r)])  # the judging's walk lists them
+    warm = Descent(cast(Any, Counted()))
+    for (a, ca), (b, cb) in itertools.product(commits.items(), repeat=2):
+        assert warm.strictly_after(ca, cb) == (ca != cb and r.descendant_of(ca, cb)), (a, b)
+    # Only of the commit no ref reaches, which no walk lists.
+    assert [pair for pair in asked[1:] if commits["loose"] not in pair] == []
