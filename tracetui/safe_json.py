@@ -11,13 +11,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from tracetui.safe_text import IGNORABLE
+
 
 # Every format character (Unicode's category Cf) acts, whatever the list of the day: a list written
 # by hand let the Arabic number signs (U+0600-0605, which join the text after them) and the musical
-# beam and phrase controls (U+1D173-1D17A) through raw.
+# beam and phrase controls (U+1D173-1D17A) through raw. So do the characters `safe_text` shows because
+# no renderer draws them (IGNORABLE: variation selectors, Hangul fillers, the tag block).
 def acts(ch: str) -> bool:
     cp = ord(ch)
-    if 0x7F <= cp <= 0x9F or 0xE0000 <= cp <= 0xE0FFF or ch in "\u2028\u2029":
+    if 0x7F <= cp <= 0x9F or cp in IGNORABLE or ch in "\u2028\u2029":
         return True
     return unicodedata.category(ch) == "Cf"
 

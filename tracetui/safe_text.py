@@ -42,6 +42,17 @@ _COPY_TABLE = {cp: to for cp, to in _TABLE.items() if cp != 0x09}
 # Below this every code point is handled by the tables; above it a few Unicode categories need a look.
 _FAST_LIMIT = 0x00AD
 
+# Variation selectors ask the character before them for a form (`⚠️`, `#️⃣`): one directly after a
+# character is kept. Any other spells bytes no reader sees (an emoji followed by a sentence of them).
+_SELECTORS = frozenset((*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0), 0x180B, 0x180C, 0x180D, 0x180F))
+# Unicode's default-ignorable code points that are no format character: a renderer draws them as
+# nothing (the Hangul fillers, one of them a name in JavaScript; the combining grapheme joiner; Khmer's
+# inherent vowels; those not assigned yet, the rest of the tag block among them) and the selectors.
+IGNORABLE = frozenset(
+    {0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x2065, 0x3164, 0xFFA0, *range(0xFFF0, 0xFFF9),
+     *range(0xE0000, 0xE1000), *_SELECTORS}
+)  # fmt: skip
+
 
 def safe_text(text: str) -> str:
     """Text with every control and invisible format character replaced by a visible stand-in.
@@ -65,21 +76,34 @@ def safe_copy(text: str) -> str:
 
 
 def _finish(text: str) -> str:
-    # The remaining dangerous code points (other Cf characters such as the U+E00xx tag block,
-    # lone surrogates) are rare; only pay for a per-character pass when one could be present.
+    # The remaining dangerous code points (other Cf characters such as the U+E00xx tag block, lone
+    # surrogates, the ignorable ones) are rare; only pay for a per-character pass when one could be present.
     if text.isascii():
         return text
     out: list[str] | None = None
     for i, ch in enumerate(text):
         cp = ord(ch)
-        dangerous = cp >= _FAST_LIMIT and unicodedata.category(ch) in ("Cf", "Cs", "Co")
-        if dangerous:
+        hidden = cp >= _FAST_LIMIT and (cp in IGNORABLE or unicodedata.category(ch) in _HIDDEN_KINDS)
+        if hidden and not (cp <= 0xFE0F and i > 0 and _asks_form(text, i)):
             if out is None:
                 out = list(text[:i])
             out.append(f"<U+{cp:04X}>")
         elif out is not None:
             out.append(ch)
     return text if out is None else "".join(out)
+
+
+_HIDDEN_KINDS = ("Cf", "Cs", "Co")
+
+
+def _hidden(ch: str) -> bool:
+    return ord(ch) in IGNORABLE or unicodedata.category(ch) in _HIDDEN_KINDS
+
+
+def _asks_form(text: str, i: int) -> bool:
+    """Whether `text[i]` (a character no renderer draws) is the one variation selector directly after a
+    character a reader sees (`❤️`, `#️⃣`): the form that character is drawn in."""
+    return ord(text[i]) in _SELECTORS and not _hidden(text[i - 1])
 
 
 # How a spreadsheet knows a cell for a formula (OWASP's CSV injection list): its first character, after
