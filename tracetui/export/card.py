@@ -299,8 +299,8 @@ def _limits_and_citation(about: Contents, ref: str) -> list[str]:
         "@misc{coding_agent_sessions,",
         "  title  = {Coding-agent sessions exported by tracetui},",
         "  author = {{The dataset's contributors}},",
-        *([f"  year   = {{{about.months[-1][:4]}}},"] if about.months else []),
-        f"  note   = {{Exported with tracetui {__version__}; outcome labels from git at {ref}}}",
+        *([f"  year   = {{{_latex(about.months[-1][:4])}}},"] if about.months else []),
+        f"  note   = {{Exported with tracetui {__version__}; outcome labels from git at {_latex(ref)}}}",
         "}",
         "```",
         "",
@@ -464,6 +464,19 @@ def _scrubbed_section(about: Contents) -> list[str]:
 
 def _plain(text: str) -> str:
     return "".join(ch for ch in text if ch.isprintable() and ch not in "`|<>\n")[:80]
+
+
+# LaTeX's special characters as the text they are: the revision is a recipe's word (a stranger's), and
+# `HEAD}, howpublished = {\input{/etc/passwd}` closed the note and put a command in the paper of whoever
+# cited the dataset. No brace is left bare: BibTeX counts even an escaped one.
+_LATEX = str.maketrans({"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+                        "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                        **{c: "\\" + c for c in "&%$#_"}})  # fmt: skip
+
+
+def _latex(text: str) -> str:
+    """`text` (plain already) for a BibTeX field, its LaTeX specials spelled as text."""
+    return text.translate(_LATEX)
 
 
 _MARKUP = re.compile(r"([\\\[\]*_~])")
