@@ -118,15 +118,15 @@ def _fill_models(library: Any, wanted: dict[tuple[str, str], str | None]) -> Non
 # one: `export --check` runs them on every record, with no JSON-schema library to install. The tests
 # hold them to the file itself with `jsonschema` (test_blame_agent_trace). Patterns are ASCII, as the
 # schema's ECMA-262 regular expressions are.
-_VERSION_RE = re.compile(r"^[0-9]+\.[0-9]+$")
+_VERSION_RE = re.compile(r"^[0-9]+\.[0-9]+\Z")  # \Z: ECMA's `$`; Python's passes a last newline
 _UUID_RE = re.compile(
     r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}"
-    r"|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$"
+    r"|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)\Z"
 )
 # RFC 3339 in UTC only (`Z`), a fraction of a second optional; the date and time must exist. The
 # schema's pattern lets the seconds out too, but its `date-time` format (RFC 3339) does not, and a
 # validator that checks formats refuses them: the seconds are required here, as every reader takes.
-_TIME_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?Z$")
+_TIME_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?Z\Z")
 _DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _KINDS = ("human", "ai", "mixed", "unknown")
 _VCS = ("git", "jj", "hg", "svn")

@@ -36,7 +36,7 @@ from tracetui.sources.common.jsonl import loads_whole
 
 CARD = "README.md"
 MANIFEST_LIMIT = 256 << 20  # as publish reads a manifest
-_MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
+_MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}\Z")  # \Z: `$` matches before a last newline too
 
 
 @dataclass(slots=True)

@@ -15,7 +15,7 @@ from tracetui.dataset.files import DataFile, Layout
 from tracetui.dataset.rows import projection
 from tracetui.errors import Stopped, TracetuiError
 
-_MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
+_MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}\Z")  # \Z: `$` matches before a last newline too
 
 LISTINGS_KEPT = 4096  # machines' listings a cache folder keeps (the least recently written go)
 LISTING_VERSION = "3"  # the listing's columns (LISTED), one file per machine: a new version reads again

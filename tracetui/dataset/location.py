@@ -34,7 +34,7 @@ _NEEDS = {
     "hf": ("huggingface_hub", "hf"),
 }
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
-_MACHINE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_MACHINE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}\Z")  # \Z: `$` matches before a last newline too
 # What a URL's path holds as it is (RFC 3986's pchar and `/`): a table's glob keeps its `*`.
 _URL_SAFE = "/!$&'()*+,;=:@"
 

@@ -34,8 +34,8 @@ _LIST_LIMIT = 100
 _TEXT_LIMIT = 1000
 _FORMATS = ("parquet", "raw", "atif", "agent-trace")
 _STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-_COLUMN = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}\Z")  # \Z: `$` matches before a last newline too
+_COLUMN = re.compile(r"^[a-z_][a-z0-9_]{0,63}\Z")
 # Every key a recipe may hold, per table; the type each value must have.
 _KEYS: dict[str, dict[str, str]] = {
     "": {"version": "int", "name": "name", "description": "text", "select": "table", "output": "table",

@@ -30,7 +30,7 @@ from tracetui.safe_text import unpinged
 from tracetui.sources import registry
 from tracetui.trail import STATES
 
-_LICENSE = re.compile(r"^[a-z0-9][a-z0-9.+\-]{0,63}$")
+_LICENSE = re.compile(r"^[a-z0-9][a-z0-9.+\-]{0,63}\Z")  # \Z: `$` matches before a last newline too
 # The Hub's size buckets, by the number of examples (here: sessions).
 _SIZES = [
     (1_000, "n<1K"),
