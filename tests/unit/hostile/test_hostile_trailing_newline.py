@@ -6,6 +6,8 @@ is of the whole text now."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from support.fixture_bucket import synced
 
@@ -66,14 +68,14 @@ def test_newest_first_puts_a_month_that_is_not_one_last():
         def key(self, name: str) -> str:
             return self.month
 
-    files = [File("2026-01\n"), File("2025-12")]
-    _, months = newest_first(files)  # type: ignore[arg-type]
-    assert [[f.month for f in m] for m in months] == [["2025-12"], ["2026-01\n"]]
+    files: list[Any] = [File("2026-01\n"), File("2025-12")]
+    _, months = newest_first(files)
+    assert [[f.key("month") for f in m] for m in months] == [["2025-12"], ["2026-01\n"]]
 
 
 def test_an_agent_trace_record_s_forms_are_whole():
     """`export --check` holds a dataset's records to the schema, whose ECMA `$` passes no newline."""
-    rec = {"version": "0.1", "id": "12345678-1234-4234-8234-123456789abc",
+    rec: dict[str, Any] = {"version": "0.1", "id": "12345678-1234-4234-8234-123456789abc",
            "timestamp": "2026-01-01T00:00:00Z", "files": []}  # fmt: skip
     assert record_problems(rec) == []
     for key in ("version", "id", "timestamp"):
