@@ -247,7 +247,51 @@ def _http_options() -> dict[str, Any]:
     refuse.on_request_end.append(_refuse_redirect)  # one returned unfollowed (a HEAD's)
     # No total: a large file read from a slow but living server takes what it takes.
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=SILENCE_SECONDS, sock_read=SILENCE_SECONDS)
-    return {"client_kwargs": {"trace_configs": [refuse], "timeout": timeout}}
+    kwargs = {"trace_configs": [refuse], "timeout": timeout, "response_class": _bounded_response(aiohttp)}
+    return {"client_kwargs": kwargs}
+
+
+# The most an http(s) answer that no range bounds may hold: a folder's page of links (a team's 4,096
+# machines take under a megabyte), or a whole small file. fsspec reads such an answer whole, and a
+# server decides its length: 2 MB gzip'd (aiohttp inflates it) or a stream without end took 2.3 GB.
+ANSWER_LIMIT = 64 << 20
+_RANGE = re.compile(r"bytes=(\d+)-(\d+)\Z")
+
+
+def _bounded_response(aiohttp: Any) -> type:
+    class BoundedResponse(aiohttp.ClientResponse):
+        """An answer read up to the range asked (`Range: bytes=A-B`: B-A+1 bytes) or ANSWER_LIMIT, and
+        refused past it in one line. What fsspec reads whole (a listing, a range, a small file) comes
+        through `read`; its streamed reads ask for counts of their own."""
+
+        async def read(self) -> bytes:
+            if self._body is None:  # type: ignore[has-type]  # (aiohttp's own: set, its read then only waits)
+                asked = _RANGE.match(self.request_info.headers.get("Range", ""))
+                most = int(asked.group(2)) - int(asked.group(1)) + 1 if asked else ANSWER_LIMIT
+                parts: list[bytes] = []
+                size = 0
+                try:
+                    while chunk := await self.content.read(1 << 16):
+                        size += len(chunk)
+                        if size > most:
+                            raise _too_long(str(self.url), most, asked is not None)
+                        parts.append(chunk)
+                except BaseException:
+                    self.close()
+                    raise
+                self._body = b"".join(parts)
+            return bytes(await super().read())
+
+    return BoundedResponse
+
+
+def _too_long(url: str, most: int, ranged: bool) -> TracetuiError:
+    where = safe_line(clip(url, 300))
+    if ranged:
+        return TracetuiError(f"{where}: the server's answer to a range of {most:,} bytes runs past it; "
+                             "not read")
+    return TracetuiError(f"{where}: the server's answer runs past {most >> 20} MB, more than a dataset's "
+                         "listing or small file holds; not read")
 
 
 async def _refuse_redirect(session: Any, context: Any, params: Any) -> None:
