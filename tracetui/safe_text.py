@@ -12,6 +12,7 @@ Markup is the other half of the rule: callers render the result with markup off 
 from __future__ import annotations
 
 import re
+import shlex
 import unicodedata
 
 # C0 controls (but tab and newline) -> the Unicode "control pictures" block: ESC -> ␛, NUL -> ␀.
@@ -131,6 +132,13 @@ def unpinged(markdown: str) -> str:
     """Markdown text outside code (where nothing pings), its `&` already written `&amp;`, with each
     `@mention` and `#123` reference made plain text that reads the same (`@&#8203;name`)."""
     return _PINGS.sub(lambda m: m.group(0) + QUIET, markdown)
+
+
+def command_line(*words: str) -> str:
+    """A command a person is told to run, as one safe line: each word quoted for a POSIX shell, as it is
+    pasted into one. A session's id is the log's (`;rm -rf ~;#`), and a suggestion such as `tracetui trail
+    ID` ran the rest of it once pasted."""
+    return safe_line(shlex.join(words))
 
 
 def exception_line(exc: BaseException, limit: int = 300) -> str:

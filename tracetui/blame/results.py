@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracetui.blame.index import Posting, Refresh
+from tracetui.safe_text import command_line
 
 SLACK_SECONDS = 60  # the trail's clock slack between a log's clock and git's
 # A log written in a folder not recognisable by name, commit or remote is this repository's when the
@@ -78,7 +79,7 @@ class BlameLine:
 
 def open_hint(w: Posting | None) -> str | None:
     """How to open the writer's step in the CLI, by the number every face shows (the app opens it there)."""
-    return f"tracetui show {w.session} --step {w.index}" if w else None
+    return command_line("tracetui", "show", w.session, "--step", str(w.index)) if w else None
 
 
 @dataclass(slots=True)
@@ -115,7 +116,7 @@ class Contribution:
             "session": self.session, "agent": self.agent, "step": self.step, "index": self.index,
             "time": self.time, "prompt": self.prompt, "prompt_step": self.prompt_step,
             "lines": self.lines, "share": round(self.share, 4),
-            "open": f"tracetui show {self.session} --step {self.index}",
+            "open": command_line("tracetui", "show", self.session, "--step", str(self.index)),
         }  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from tracetui.ctx import ContextIndex
 from tracetui.errors import TracetuiError, UsageError
 from tracetui.model import Session, Step
 from tracetui.redact.plan import Plan
-from tracetui.safe_text import clip, safe_line
+from tracetui.safe_text import clip, command_line, safe_line
 
 # The session-level fields a capsule carries (its source paths and read errors stay home).
 SEALED_SESSION_FIELDS = ("cwd", "title", "git.", "subagents[")
@@ -117,8 +117,7 @@ def seal_scope(
 
 def decide_commands(session_id: str, steps: str | None, kinds: list[str]) -> list[str]:
     """The commands that decide what stopped a seal, one per kind: to scrub it, or to keep it."""
-    where = f" --steps {steps}" if steps else ""
-    base = safe_line(f"tracetui scan {session_id}{where}")
+    base = command_line("tracetui", "scan", session_id, *(("--steps", steps) if steps else ()))
     return [
         safe_line(f"decide {k}: `{base} --accept {k}` (scrub) or `{base} --reject {k}` (keep)") for k in kinds
     ]

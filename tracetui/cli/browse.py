@@ -13,7 +13,7 @@ from tracetui.cli.selection import add_selection_options, selection_of
 from tracetui.errors import TracetuiError, UsageError
 from tracetui import cost, line_cost
 from tracetui.model import SessionFilter, SessionSummary
-from tracetui.safe_text import clip, safe_line, safe_text
+from tracetui.safe_text import clip, command_line, safe_line, safe_text
 from tracetui.selection import select
 from tracetui.views import fork, unread
 from tracetui.views.first_run import where_looked
@@ -223,7 +223,8 @@ def run_show(args: argparse.Namespace) -> int:
         ("tokens", f"input {t.input}, output {t.output}, cache read {t.cache_read}, cache write {t.cache_write}"
          if t.input_recorded else f"output {t.output}; the log does not count input or cache tokens"),
         ("cost", _cost_line(priced, session.forked_from is not None, t.input_recorded)),
-        ("kept", line_cost_text(kept) if kept is not None else f"not judged yet (`tracetui trail {session.id[:12]}` judges it)"),
+        ("kept", line_cost_text(kept) if kept is not None
+         else f"not judged yet (`{command_line('tracetui', 'trail', session.id[:12])}` judges it)"),
         ("source", session.source),
     ]
     # A fork's line, or a subagent's, and one word where the session it names is not in the bucket.

@@ -14,7 +14,7 @@ from tracetui.cli import Commands, add_bucket_option, add_json_option, error, op
 from tracetui.cli.exit_codes import FAILED, INCONCLUSIVE, OK
 from tracetui.cli.output import print_findings, print_json
 from tracetui.errors import TracetuiError, UsageError
-from tracetui.safe_text import clip, safe_line
+from tracetui.safe_text import clip, command_line, safe_line
 from tracetui.views.format import step_name
 
 
@@ -141,7 +141,8 @@ def cmd_seal(args: argparse.Namespace) -> int:
         if result.gate_added:
             print(
                 f"the second gate found {result.gate_added} more span(s) the scan had missed and scrubbed "
-                f"them (listed by `tracetui scan {safe_line(session.id)}`, where they can be rejected)"
+                f"them (listed by `{command_line('tracetui', 'scan', session.id)}`, where they can be "
+                "rejected)"
             )
         for row in result.receipt:
             print(

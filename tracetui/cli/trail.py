@@ -12,7 +12,7 @@ import orjson
 from tracetui.cli import Commands, add_bucket_option, add_json_option, error, open_bucket
 from tracetui.cli.output import print_json, print_table
 from tracetui.errors import NotFound, TracetuiError, UsageError
-from tracetui.safe_text import safe_line
+from tracetui.safe_text import command_line, safe_line
 
 
 def register(subparsers: Commands) -> None:
@@ -92,7 +92,8 @@ def run_trail(args: argparse.Namespace) -> int:
     if view.abandoned:
         print(f"{_count(view.abandoned, 'more patch', 'more patches')} on abandoned branches (not counted above)")
     if result.copied:
-        print(copies_line(result.copied) + (f" (tracetui trail {safe_line(parent[:12])})" if parent else ""))
+        judge = f" ({command_line('tracetui', 'trail', parent[:12])})" if parent else ""
+        print(copies_line(result.copied) + judge)
     return 0
 
 

@@ -23,6 +23,7 @@ import pygit2
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.regular_file import NotRegularFile, discover_git_dir, read_regular
 from tracetui.model import Session, StepKind
+from tracetui.safe_text import command_line
 from tracetui.trail.clone_id import CloneId, has_commit, logged_commit_id, remote_key, remote_keys
 from tracetui.trail.content_evidence import BLOB_MAX, HISTORY_LOOKED_AT as FILE_HISTORY_LOOKED_AT
 from tracetui.trail.content_evidence import HISTORY_BYTES, HISTORY_LOOKUPS
@@ -79,7 +80,7 @@ def map_repository(session: Session, repo: str | Path | None = None) -> RepoMap:
     found = judging_clone(cwd)
     if found is None:
         where = cwd or "(no cwd recorded)"
-        how = f"tracetui trail {session.id[:12]} --repo PATH"  # the CLI's way; the app shows the same line
+        how = command_line("tracetui", "trail", session.id[:12]) + " --repo PATH"  # the app shows it too
         note = f"repository not found for {where}: states are unknown"
         return RepoMap(None, note=f"{note}; to judge them in a clone of its repository: {how}")
     return _match(session, found, given=None)
