@@ -162,6 +162,15 @@ def step_name(index_of: dict[str, int], step_id: str | None) -> str:
     return f"step {index}" if index is not None else "a step outside the episode"
 
 
+def capsule_name(session_id: str, first: int, last: int) -> str:
+    """The capsule file the app offers for steps `first`..`last` of a session: its id's first 8
+    characters as a plain file name. The id is the log's (`\x1b[2J../`: an escape the dialog's input
+    drew, a folder above), so it is named as the export names a log's files."""
+    from tracetui.export.manifest import safe_component
+
+    return f"{safe_component(session_id[:8], keep_case=True)}-{first}-{last}.capsule"
+
+
 def money(usd: float | None, lower_bound: bool = False) -> str:
     """`$12.95`, `$0.004`, or `?` for a price the table does not know; `≥$0.05` for a price of part
     of the usage (`SessionSummary.cost_lower_bound`: the log counted only the output, or only part

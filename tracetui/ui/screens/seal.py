@@ -27,6 +27,7 @@ from tracetui.model import Session
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.workers import thread_work
+from tracetui.views.format import capsule_name
 
 MAX_LISTED = 40  # refusal rows shown; the rest are counted
 
@@ -51,7 +52,7 @@ def default_output(session: Session, steps: tuple[int, int] | None, folder: Path
     """`<folder>/<session-id-prefix>-<a>-<b>.capsule`, the whole session's ends without a range; the
     folder is the user's capsules folder (settings.capsules_dir), outside any working tree."""
     a, b = steps if steps is not None else (session.steps[0].index, session.steps[-1].index)
-    return (folder or settings.capsules_dir()) / f"{session.id[:8]}-{a}-{b}.capsule"
+    return (folder or settings.capsules_dir()) / capsule_name(session.id, a, b)
 
 
 def plan_state(session: Session, plan: Any, steps: tuple[int, int] | None) -> PlanState:
