@@ -37,6 +37,9 @@ _LINE_TABLE = dict(_TABLE)
 _LINE_TABLE[0x0A] = "⏎"
 _LINE_TABLE[0x09] = " "
 
+# A character for each (`safe_chars`): the one-character stand-ins, and U+FFFD for the rest.
+_CHAR_TABLE = {cp: to if len(to) == 1 else "\ufffd" for cp, to in _LINE_TABLE.items()}
+
 # What a copy keeps (`safe_copy`): tabs, which code and diffs are made of.
 _COPY_TABLE = {cp: to for cp, to in _TABLE.items() if cp != 0x09}
 
@@ -68,6 +71,12 @@ def safe_line(text: str) -> str:
     return _finish(text.translate(_LINE_TABLE))
 
 
+def safe_chars(text: str) -> str:
+    """Like `safe_line`, one visible character for each character: for a text field, whose cursor
+    counts characters (Textual draws a field's value as it is). ESC is ␛, what has no picture �."""
+    return _finish(text.translate(_CHAR_TABLE), "\ufffd")
+
+
 def safe_copy(text: str) -> str:
     """Like `safe_text`, for the clipboard: the copy is pasted later, perhaps into a shell, where an
     ESC in a log's text could end a bracketed paste and have what follows run as typed (and a lone
@@ -76,7 +85,7 @@ def safe_copy(text: str) -> str:
     return _finish(text.replace("\r\n", "\n").translate(_COPY_TABLE))
 
 
-def _finish(text: str) -> str:
+def _finish(text: str, stand_in: str | None = None) -> str:
     # The remaining dangerous code points (other Cf characters such as the U+E00xx tag block, lone
     # surrogates, the ignorable ones) are rare; only pay for a per-character pass when one could be present.
     if text.isascii():
@@ -88,7 +97,7 @@ def _finish(text: str) -> str:
         if hidden and not (cp <= 0xFE0F and i > 0 and _asks_form(text, i)):
             if out is None:
                 out = list(text[:i])
-            out.append(f"<U+{cp:04X}>")
+            out.append(f"<U+{cp:04X}>" if stand_in is None else stand_in)
         elif out is not None:
             out.append(ch)
     return text if out is None else "".join(out)

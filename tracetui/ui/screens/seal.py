@@ -26,6 +26,7 @@ from tracetui.library import Library
 from tracetui.model import Session
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
+from tracetui.ui.widgets.cut_input import CutInput
 from tracetui.ui.workers import thread_work
 from tracetui.views.format import capsule_name
 
@@ -138,7 +139,7 @@ class SealScreen(ModalScreen[None]):
                 yield Checkbox("accept undecided suggestions", id="seal-accept")
                 yield Button("Review redactions…", id="seal-review")
             yield Label("Write the capsule to:")
-            yield Input(str(default_output(self.session, self.steps)), id="seal-out")
+            yield CutInput(str(default_output(self.session, self.steps)), id="seal-out")
             yield Static("", id="seal-out-note", markup=False)
             with Horizontal(id="seal-buttons"):
                 yield Button("Seal", id="seal-go", variant="primary", disabled=True)
