@@ -79,3 +79,11 @@ def test_ls_and_show_show_a_smuggled_prompt(tmp_path, capsys):
         out = capsys.readouterr().out
         assert "make b equal 3" in out
         assert _unseen(out) == [], argv
+
+
+def test_the_redaction_editor_shows_the_text_as_every_pane_does():
+    """Its map of offsets makes each character safe alone: a lone selector has nothing before it."""
+    from tracetui.ui.widgets.redact_area import DisplayMap
+
+    raw = "⚠️ \x1b a\ufe0f\ufe0f " + PAYLOAD
+    assert DisplayMap(raw).text == safe_text(raw)

@@ -43,9 +43,13 @@ class DisplayMap:
         starts: list[int] = []
         pieces: list[str] = []
         pos = 0
-        for ch in raw:
+        for i, ch in enumerate(raw):
             starts.append(pos)
-            piece = safe_text(ch)
+            # With the character before: a variation selector is kept only after one a reader sees.
+            if i and not ch.isascii():
+                piece = safe_text(raw[i - 1 : i + 1])[len(safe_text(raw[i - 1])) :]
+            else:
+                piece = safe_text(ch)
             pieces.append(piece)
             pos += len(piece)
         starts.append(pos)
