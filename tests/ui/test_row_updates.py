@@ -1,6 +1,6 @@
 """`RowCompositor` writes to the terminal what Textual's compositor writes on every partial update
-(a walk through the browser's panes; random pieces of overlapping widgets refreshed); it only draws
-fewer rows to get there. The one difference allowed is a cursor move with nothing written after it:
+(a walk through the browser's panes; random pieces of overlapping widgets refreshed), its cursor
+moves made without Rich's `Control` (`CursorChops`); it only draws fewer rows to get there. The one difference allowed is a cursor move with nothing written after it:
 Textual moves the cursor to a piece that starts where a changed span ends, and writes none of it."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import panes
-from tracetui.ui.row_updates import RowCompositor, RowUpdates
+from tracetui.ui.row_updates import CursorChops, RowCompositor, RowUpdates
 from tracetui.ui.widgets.timeline import Timeline
 
 from pilot_steps import SHORT_TIMER, open_claude, settle
@@ -38,17 +38,21 @@ class _Checked(RowCompositor):
             spans = list(self._regions_to_spans(regions))
             rows = {y for y, _, _ in spans}.__contains__
             ends = [cut_set[1:] for cut_set in self.cuts]
-            ours = self._written(crop, rows, spans, ends)
+            self._regions = list(regions)  # as `render_partial_update` gives them to `_get_renders`
+            try:
+                ours = self._written(crop, rows, spans, ends, CursorChops)
+            finally:
+                self._regions = None
             setattr(self, "_get_renders", types.MethodType(Compositor._get_renders, self))  # Textual's own
             try:
-                theirs = self._written(crop, rows, spans, ends)
+                theirs = self._written(crop, rows, spans, ends, ChopsUpdate)
             finally:
                 del self._get_renders
             self.compared.append((_drawn(ours), _drawn(theirs)))
         return super().render_partial_update()
 
-    def _written(self, crop, rows, spans, ends) -> str:
-        return ChopsUpdate(self._render_chops(crop, rows), spans, ends).render_segments(self.console)
+    def _written(self, crop, rows, spans, ends, update) -> str:
+        return update(self._render_chops(crop, rows), spans, ends).render_segments(self.console)
 
 
 _IDLE_MOVE = re.compile(r"\x1b\[\d+;\d+H(?=\n|\x1b\[\d+;\d+H|$)")
@@ -162,3 +166,33 @@ async def test_random_refreshes_of_overlapping_widgets_write_what_textual_writes
             await pilot.pause()
         assert len(compositor.compared) >= 100
         assert all(ours == theirs for ours, theirs in compositor.compared)
+
+
+async def test_a_widget_behind_the_changed_pieces_is_not_asked_for_rows():
+    # A piece of the widget over two others and a piece of the footer change together: their union
+    # spans the widgets between, but each piece is drawn by the widget in front of it (a pane's
+    # scrollbars redrawn with another widget drew the pane's every row again).
+    app = _Layers()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        compositor = _checked(app.screen)
+        asked: list[str] = []
+        for widget in app.screen.query("*"):
+            def spy(crop, widget=widget, render=widget.render_lines):
+                if compositor._regions is not None:  # ours (the check draws Textual's way too)
+                    asked.append(str(widget.id))
+                return render(crop)
+            setattr(widget, "render_lines", spy)
+        app.screen.query_one("#over").refresh(Region(2, 2, 6, 3))
+        app.screen.query_one("#foot").refresh(Region(0, 0, 4, 1))
+        await pilot.pause()
+        assert set(asked) == {"foot", "over"}, asked
+        assert compositor.compared and all(ours == theirs for ours, theirs in compositor.compared)
+
+
+def test_cursor_moves_are_richs():
+    # What `CursorChops` writes for a cursor move, held to Rich's own (Textual's `render_segments`).
+    from rich.control import Control
+
+    for x, y in [(0, 0), (5, 2), (159, 47), (1000, 300)]:
+        assert Control.move_to(x, y).segment.text == f"\x1b[{y + 1};{x + 1}H"

@@ -5,8 +5,9 @@ every widget whose clip meets the changed area, and each of them whole: at 160x4
 the timeline drew its 45 rows, the footer, the title, the right pane's box and every container
 behind them (2.9 ms of a key's 5.4 ms in the app), and kept two rows of it. This compositor asks
 each widget only for its rows inside the changed area; the rows outside it were never written to
-the terminal. A full update (a new screen, a resize) is Textual's, unchanged. The measures:
-docs/internals/ui.md.
+the terminal. A widget whose part of each changed region a widget in front covers is not asked at
+all (a pane's scrollbars redrawn over its rows). A full update (a new screen, a resize) is
+Textual's, unchanged. The measures: docs/internals/ui.md.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Console
 from textual import events
-from textual._compositor import Compositor, CompositorMap, MapGeometry
+from textual._compositor import ChopsUpdate, Compositor, CompositorMap, MapGeometry
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
@@ -29,19 +31,31 @@ Drawn = list[tuple[int, int, int, int]]  # the columns (from, to) and rows (from
 
 
 class RowCompositor(Compositor):
+    # The changed regions of the partial update under way (their union is its crop).
+    _regions: list[Region] | None = None
+
+    def render_partial_update(self) -> ChopsUpdate | None:
+        self._regions = list(self._dirty_regions)
+        try:
+            update = super().render_partial_update()
+        finally:
+            self._regions = None
+        return None if update is None else CursorChops(update.chops, update.spans, update.chop_ends)
+
     def _get_renders(self, crop: Region | None = None) -> Iterable[tuple[Region, Region, list[Strip]]]:
         if crop is None:
             yield from super()._get_renders(crop)
             return
-        top, bottom = crop.y, crop.bottom
+        regions = self._regions or [crop]
         drawn: Drawn = []
         for widget, (region, clip) in self.visible_widgets.items():
             shown = region.intersection(clip)
             if not shown or not crop.overlaps(shown):
                 continue
-            first, last = max(shown.y, top), min(shown.bottom, bottom)
-            if _hidden(shown, crop, first, last, drawn):
+            wanted_rows = _rows_to_draw(shown, regions, drawn)
+            if wanted_rows is None:
                 continue
+            first, last = wanted_rows
             drawn.append((shown.x, shown.right, first, last))
             wanted = Region(shown.x - region.x, first - region.y, shown.width, last - first)
             rows = widget.render_lines(wanted)
@@ -109,16 +123,55 @@ def _with(map: CompositorMap, view: Widget, bars: set, placed: list) -> Composit
     return new
 
 
-def _hidden(shown: Region, crop: Region, first: int, last: int, drawn: Drawn) -> bool:
-    """Whether a widget in front already drew every piece of this one the update writes.
+def _rows_to_draw(shown: Region, regions: list[Region], drawn: Drawn) -> tuple[int, int] | None:
+    """The rows (from, to) a widget showing in `shown` draws for the changed `regions`: those of each
+    region's part in it that no one widget in front already drew; None where there is no such part.
 
     The compositor cuts each row at every widget's edges and keeps, for each piece, the first
-    widget's (the front's). A widget in front spanning these rows and the columns this widget has
-    inside the changed area fills every piece the update writes there: a piece that starts outside
-    its columns ends at its edge, outside the changed area."""
-    left, right = max(shown.x, crop.x), min(shown.right, crop.right)
-    return any(x <= left and right <= end and above <= first and last <= below
-               for x, end, above, below in drawn)
+    widget's (the front's). A widget in front spanning a part's rows and columns fills every piece
+    the update writes there: a piece that starts outside its columns ends at its edge, outside the
+    part. The rows between two parts are drawn too (the compositor pairs the strips with rows)."""
+    first = last = -1
+    for changed in regions:
+        part = changed.intersection(shown)
+        if not part:
+            continue
+        left, right, top, bottom = part.x, part.right, part.y, part.bottom
+        if any(x <= left and right <= end and above <= top and bottom <= below
+               for x, end, above, below in drawn):
+            continue
+        if first < 0 or top < first:
+            first = top
+        if bottom > last:
+            last = bottom
+    return None if first < 0 else (first, last)
+
+
+class CursorChops(ChopsUpdate):
+    """Textual's partial update, written with the cursor moves made as Rich makes them but without a
+    `Control` for each (two or three objects a piece, 160 pieces a rest: a twentieth of its time)."""
+
+    def render_segments(self, console: Console) -> str:
+        # Textual 8.2.8's `ChopsUpdate.render_segments` but for `move_to`; tests/ui/test_row_updates.py
+        # holds the two to the same bytes.
+        sequences: list[str] = []
+        append = sequences.append
+        chops = self.chops
+        chop_ends = self.chop_ends
+        last_y = self.spans[-1][0]
+        for y, x1, x2 in self.spans:
+            line = chops[y]
+            ends = chop_ends[y]
+            for end, (x, strip) in zip(ends, line.items()):
+                if strip is None or x > x2 or end <= x1:
+                    continue
+                if not (x2 > x >= x1 and end <= x2):
+                    strip = strip.crop(0, min(end, x2) - x)
+                append(f"\x1b[{y + 1};{x + 1}H")
+                append(strip.render(console))
+            if y != last_y:
+                append("\n")
+        return "".join(sequences)
 
 
 if TYPE_CHECKING:
