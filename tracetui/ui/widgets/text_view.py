@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rich._wrap import divide_line
@@ -531,14 +532,20 @@ class _Highlighted(_Lines):
 
 
 def _tokens(code: str, language: str) -> Iterator[tuple[Any, str]]:
+    return iter(_lexer(language).get_tokens(code))
+
+
+@lru_cache(maxsize=64)
+def _lexer(language: str) -> Any:
+    """The language's lexer, made once: Pygments looks a name up through every lexer it knows (a
+    twentieth of a rest down a session of code), and a lexer keeps no state between texts."""
     from pygments.lexers import get_lexer_by_name  # type: ignore[import-untyped]
     from pygments.util import ClassNotFound  # type: ignore[import-untyped]
 
     try:
-        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=True, tabsize=8)
+        return get_lexer_by_name(language, stripnl=False, ensurenl=True, tabsize=8)
     except ClassNotFound:
-        lexer = get_lexer_by_name("text", stripnl=False, ensurenl=True, tabsize=8)
-    return iter(lexer.get_tokens(code))
+        return get_lexer_by_name("text", stripnl=False, ensurenl=True, tabsize=8)
 
 
 def _body(body: str, language: str | None, style: str) -> _Lines:
