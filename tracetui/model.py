@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
-
-
+from typing import Any, SupportsIndex
 
 # The meta key a reader marks a fork's copy of its parent's step with (Step.copied).
 COPIED = "copied"
@@ -333,7 +331,7 @@ class LineError:
     line: int  # 1-based
     error: str
     recovered: bool = False
-    count: int = 1  # the lines it stands for: more than one past MAX_LINE_ERRORS (`capped`)
+    count: int = 1  # the lines it stands for: more than one past MAX_LINE_ERRORS (`LineErrors`)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.path, "line": self.line, "error": self.error}
@@ -356,20 +354,73 @@ class LineError:
 MAX_LINE_ERRORS = 10_000
 
 
-def capped(errors: list[LineError], most: int = MAX_LINE_ERRORS) -> list[LineError]:
-    """`errors` with the first `most` said one by one and the rest counted: one entry for the lines
-    lost, one for the odd lines read in full (each with its `count`)."""
-    if len(errors) <= most:
-        return errors
-    rest = errors[most:]
-    lost = sum(e.count for e in rest if not e.recovered)
-    odd = sum(e.count for e in rest if e.recovered)
-    out = errors[:most]
-    if lost:
-        out.append(LineError(rest[0].path, 0, f"and {lost:,} more lines or files not read", count=lost))
-    if odd:
-        out.append(LineError(rest[0].path, 0, f"and {odd:,} more odd lines read in full", True, odd))
-    return out
+class LineErrors(list[LineError]):
+    """What a reader could not use, as it reads it: the first `most` said one by one, the rest counted
+    in an entry per kind at the end (lines lost, odd lines read in full), so the counts still sum to the
+    lines. append, extend, insert and clear keep the cap; a slice assigned or deleted does not."""
+
+    most = MAX_LINE_ERRORS
+    _lost: LineError | None = None  # the entry counting the lines lost past `most`, once there is one
+    _odd: LineError | None = None
+
+    def __init__(self, errors: Iterable[LineError] = (), most: int = MAX_LINE_ERRORS) -> None:
+        super().__init__()
+        self.most = most
+        self.extend(errors)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled to the sync's workers and back: cap and all
+        return (type(self), (list(self), self.most))
+
+    def append(self, error: LineError) -> None:
+        if self._lost is None and self._odd is None and len(self) < self.most:
+            super().append(error)
+        else:
+            self._count(error)
+
+    def extend(self, errors: Iterable[LineError]) -> None:
+        for error in errors:
+            self.append(error)
+
+    def insert(self, index: SupportsIndex, error: LineError) -> None:
+        if index.__index__() >= self.most:
+            return self.append(error)
+        super().insert(index, error)
+        if self._lost is not None or self._odd is not None or len(self) > self.most:
+            self._count(super().pop(self.most))  # the last said one by one is counted now
+
+    def clear(self) -> None:
+        super().clear()
+        self._lost = self._odd = None
+
+    def _count(self, error: LineError) -> None:
+        entry = self._odd if error.recovered else self._lost
+        if entry is None:
+            entry = LineError(error.path, 0, "", error.recovered, 0)
+            if error.recovered:
+                self._odd = entry
+            else:
+                self._lost = entry  # before the odd lines' entry, as they were always said
+            super().insert(len(self) - (not error.recovered and self._odd is not None), entry)
+        entry.count += error.count
+        what = "odd lines read in full" if error.recovered else "lines or files not read"
+        entry.error = f"and {entry.count:,} more {what}"
+
+
+# A session's skipped record kinds are the log's own names, a new one a line if it likes: past this
+# many kinds the rest are counted under one name, and a name is cut to NAME_MOST characters.
+MAX_SKIPPED_KINDS = 1_000
+OTHER_KINDS = "(other kinds)"
+NAME_MOST = 120
+
+
+def count_skipped(skipped: dict[str, int], what: str, count: int = 1) -> None:
+    """Count `count` more records of kind `what` in `skipped` (`Session.skipped`), which holds at
+    most MAX_SKIPPED_KINDS kinds and OTHER_KINDS. Every reader counts what it skips here."""
+    if len(what) > NAME_MOST:
+        what = what[: NAME_MOST - 1] + "…"
+    if what not in skipped and len(skipped) >= MAX_SKIPPED_KINDS:
+        what = OTHER_KINDS
+    skipped[what] = skipped.get(what, 0) + count
 
 
 @dataclass(slots=True)
@@ -437,7 +488,7 @@ class Session:
     steps: list[Step] = field(default_factory=list)
     subagents: list[Subagent] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # every file the session was read from
-    errors: list[LineError] = field(default_factory=list)
+    errors: LineErrors = field(default_factory=LineErrors)
     skipped: dict[str, int] = field(default_factory=dict)  # unknown record types/fields -> count
     # Why listings leave the session out unless asked for everything ("empty", "warm-up"), or None.
     hidden: str | None = None
@@ -473,7 +524,7 @@ class Session:
             id=summary.id, agent=summary.agent, source=summary.source, cwd=summary.cwd, title=summary.title,
             started=summary.started, ended=summary.ended, version=version, models=list(summary.models),
             tokens=summary.tokens, git=git, steps=steps, subagents=subagents or [], files=files or [],
-            errors=errors or [], skipped=skipped or {}, hidden=summary.hidden, forked_from=summary.forked_from,
+            errors=LineErrors(errors or ()), skipped=skipped or {}, hidden=summary.hidden, forked_from=summary.forked_from,
             forked_at=forked_at, subagent_of=summary.subagent_of,
         )
 
@@ -559,7 +610,7 @@ class Session:
             steps=[Step.from_dict(s) for s in d.get("steps", ())],
             subagents=[Subagent.from_dict(a) for a in d.get("subagents", ())],
             files=list(d.get("files") or ()),
-            errors=[LineError.from_dict(e) for e in d.get("errors", ())],
+            errors=LineErrors(LineError.from_dict(e) for e in d.get("errors", ())),
             skipped=dict(d.get("skipped") or {}),
             hidden=d.get("hidden"),
             forked_from=d.get("forked_from"),

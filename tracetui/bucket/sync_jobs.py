@@ -19,7 +19,7 @@ from tracetui.bucket import index, resume, shards
 from tracetui.bucket.store import flush as flush_copies
 from tracetui.bucket.store import MAX_LINE, CopyError, Generation, Loaded, Sidecar, Store
 from tracetui.errors import TracetuiError
-from tracetui.model import LineError, Session, capped
+from tracetui.model import LineError, LineErrors, Session
 from tracetui.sources import RawLog
 from tracetui.sources.common.titles import HIDDEN_EMPTY
 
@@ -229,8 +229,9 @@ def _read_session(
         session = resume.read(store.dir.parent, reader, logs, sidecars[main].gen, sidecars[main].mtime_ns)
     if kept:
         session = _most_steps(reader, session, kept, main, sidecars, logs, load)
-    session.errors[:0] = [e for e in load.unread if e not in session.errors]
-    session.errors = capped(session.errors)  # kept with the session, said at every sync and `show`
+    unread = [e for e in load.unread if e not in session.errors]
+    # Kept with the session, said at every sync and `show`.
+    session.errors = LineErrors([*unread, *session.errors])
     if session.hidden == HIDDEN_EMPTY and any(not e.recovered for e in load.unread):
         session.hidden = None  # empty only because its one record was too long to read: list it
     return session

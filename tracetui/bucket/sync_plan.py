@@ -15,7 +15,7 @@ from tracetui.bucket.locations import discover
 from tracetui.bucket.store import Sidecar, Store
 from tracetui.bucket.sync_jobs import Job, _writers, signature
 from tracetui.bucket.sync_report import SyncReport
-from tracetui.model import LineError
+from tracetui.model import LineError, LineErrors
 from tracetui.safe_text import is_utf8
 from tracetui.sources import registry
 
@@ -86,7 +86,7 @@ def found_logs(store: Store, sources: dict[str, list[Path]], report: SyncReport)
                 found_files, problems = stage(found_files, store.dir.parent / STAGED / agent)
             except Exception as exc:
                 why = f"cannot gather {agent} sessions: {type(exc).__name__}: {exc}"
-                found_files, problems = [], [LineError(agent, 0, why)]
+                found_files, problems = [], LineErrors([LineError(agent, 0, why)])
             report.errors.extend(problems)
         found_by_agent[agent] = found_files
     return found_by_agent

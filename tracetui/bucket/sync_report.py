@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracetui.bucket.locations import SourceFolder
-from tracetui.model import LineError
+from tracetui.model import LineErrors
 
 
 @dataclass(slots=True)
@@ -16,7 +16,7 @@ class SyncReport:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[LineError] = field(default_factory=list)
+    errors: LineErrors = field(default_factory=LineErrors)  # a sync of many bad logs lists 10,000
     seconds: float = 0.0
     searched: list[SourceFolder] = field(default_factory=list)  # where this sync looked for logs
 

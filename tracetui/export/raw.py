@@ -343,10 +343,11 @@ def opencode_documents(staged: RawLog) -> list[RawLog]:
     back into OpenCode's own export format: one `{info, messages: [{info, parts}]}` document per
     session, as `opencode export` writes it, named `<session id>.json`. What OpenCode removed (a
     revert, a deleted session) is left out, as its own export leaves it out."""
+    from tracetui.model import LineErrors
     from tracetui.sources.opencode.objects import Objects, load_objects
 
     objects = Objects()
-    load_objects(staged, objects, [])
+    load_objects(staged, objects, LineErrors())
     parts_of: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for pid, part in objects.parts.items():
         mid = part.get("messageID")

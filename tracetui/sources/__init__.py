@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tracetui.model import Session, capped
+from tracetui.model import LineErrors, Session
 
 if TYPE_CHECKING:
     from tracetui.sources.registry import Agent
@@ -61,7 +61,7 @@ def read_session(files: SessionFiles, load: Callable[[Path], bytes] | None = Non
     main = RawLog(str(files.main), load(files.main))
     companions = [RawLog(str(p), load(p)) for p in files.companions]
     session = reader(files.agent).read(main, companions)
-    session.errors = capped(session.errors)
+    session.errors = LineErrors(session.errors)
     return session
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tracetui.model import LineError, Session
+    from tracetui.model import LineErrors, Session
     from tracetui.sources import RawLog, SessionFiles
     from tracetui.sources.common.resumable import ResumeState
 
@@ -44,7 +44,7 @@ class Agent:
     env: tuple[str, ...] = ()  # the environment variables `folders` honours, for the docs and help
     # For agents that keep sessions in something other than log files (a database, many small files):
     # (files found, a bucket folder of the agent's own) -> (log files to sync instead, problems).
-    stage: Callable[[list[Path], Path], tuple[list[Path], list[LineError]]] | None = None
+    stage: Callable[[list[Path], Path], tuple[list[Path], LineErrors]] | None = None
     # (a log new to the bucket, the stage's folder) -> True where the stage would pass that log on
     # as it is and its coming changes nothing else the stage gives: a sync told of it alone need not
     # run the stage (a new plain Codex rollout). None: every new log goes through the stage.

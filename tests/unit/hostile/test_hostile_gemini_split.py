@@ -12,6 +12,7 @@ import orjson
 
 from agent_logs import Prompt, _claude
 from tracetui.bucket import Bucket
+from tracetui.model import LineErrors
 from tracetui.sources import RawLog
 from tracetui.sources.gemini import reader as gemini
 from tracetui.sources.gemini import split as gemini_split
@@ -61,7 +62,7 @@ def test_a_file_of_thousands_of_conversations_stages_a_bounded_number_and_says_s
     # Each conversation was a log written under the stage and a session synced: 4,000 took 12 s to cut
     # apart here (26 s to sync 2,000), a 2 MB file made 20,000.
     path = shared(tmp_path / "src", many(4000))
-    problems: list[Any] = []
+    problems = LineErrors()
     started = time.process_time()
     parts, _ = gemini_split.split([path], tmp_path / "staged", {}, problems)
     assert time.process_time() - started < 3
@@ -80,7 +81,7 @@ def test_hostile_ids_name_parts_inside_the_file_s_own_folder(tmp_path):
     for n, sid in enumerate(ids, 1):
         rows += [meta(sid, "2026-08-13T04:44:01Z"), prompt(n, f"prompt {n}")]
     path = shared(tmp_path / "src", lines(rows))
-    parts, _ = gemini_split.split([path], tmp_path / "staged", {}, [])
+    parts, _ = gemini_split.split([path], tmp_path / "staged", {}, LineErrors())
     home = tmp_path / "staged" / "split" / gemini_split.part_key(path)
     assert len(parts) == len(ids) and all(p.parent == home and p.name.startswith("session@") for p in parts)
     assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == sorted([path, *parts])

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from shared_data import FIXTURES
-from tracetui.model import FileEdit, GitInfo, Hunk, LineError, Session, Step, Subagent
+from tracetui.model import FileEdit, GitInfo, Hunk, LineError, LineErrors, Session, Step, Subagent
 from tracetui.redact.fields import field_text, iter_fields, rewrite_fields
 from tracetui.sources import group, read_session
 
@@ -34,7 +34,7 @@ def _every_kind_of_field() -> Session:
         id="sess", agent="claude", cwd="/home/u", title="t", source="/logs/a.jsonl", files=["/logs/a.jsonl"],
         git=GitInfo(remote="https://example.com/r.git", branch="main"),
         subagents=[Subagent(id="a1", agent_type="explore", description="look", source="/logs/sub.jsonl")],
-        errors=[LineError("/logs/a.jsonl", 3, "bad line")], steps=[step, plain],
+        errors=LineErrors([LineError("/logs/a.jsonl", 3, "bad line")]), steps=[step, plain],
     )  # fmt: skip
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tracetui.model import LineError
+from tracetui.model import LineErrors
 from tracetui.sources.common.jsonl import iter_entries, iter_records
 
 
 def read(data: bytes):
-    errors: list[LineError] = []
+    errors = LineErrors()
     return list(iter_entries("f", data, errors)), errors
 
 
@@ -35,5 +35,5 @@ def test_lone_surrogates_are_read_and_replaced():
     recs, errors = read(b'{"type":"a","id":1,"text":"half \\ud83d"}\n')
     assert recs[0][2]["text"] == "half \ufffd"
     assert "read anyway" in errors[0].error
-    assert [n for n, _ in iter_records("f", b'{"type":"a","id":1}\n', [])] == [1]
+    assert [n for n, _ in iter_records("f", b'{"type":"a","id":1}\n', LineErrors())] == [1]
 

@@ -3,7 +3,7 @@ index, a dataset's sessions table), the inverse of `SessionSummary.of`."""
 
 from __future__ import annotations
 
-from tracetui.model import GitInfo, LineError, Session, SessionSummary, Step, StepKind, Subagent, Tokens
+from tracetui.model import GitInfo, LineError, LineErrors, Session, SessionSummary, Step, StepKind, Subagent, Tokens
 
 
 def _session() -> Session:
@@ -26,7 +26,7 @@ def _session() -> Session:
         steps=steps,
         subagents=[Subagent("sub-1", "helper", "looks around", "s1")],
         files=["/home/someone/.pi/sessions/a.jsonl"],
-        errors=[LineError("/home/someone/.pi/sessions/a.jsonl", 3, "torn line", True)],
+        errors=LineErrors([LineError("/home/someone/.pi/sessions/a.jsonl", 3, "torn line", True)]),
         skipped={"odd": 2},
         hidden="warm-up",
         forked_from="00000000-0000-4000-8000-000000000000",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tracetui.model import LineError, Session
+from tracetui.model import LineError, LineErrors, Session
 from tracetui.views import unread
 
 
 def _session(*errors: LineError) -> Session:
-    return Session(id="s", agent="claude", source="/logs/s.jsonl", errors=list(errors))
+    return Session(id="s", agent="claude", source="/logs/s.jsonl", errors=LineErrors(errors))
 
 
 def test_nothing_lost_says_nothing():

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import GitInfo, LineError, Session, Step, StepKind, Subagent, TitleLinks, Tokens
+from tracetui.model import GitInfo, LineError, LineErrors, Session, Step, StepKind, Subagent, TitleLinks, Tokens
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.claude import files as claude_files
 from tracetui.sources.claude import resume as claude_resume
@@ -183,7 +183,7 @@ def _resumed_copy(main_lines: list[Line]) -> None:
             mark_copied(line, "")
 
 
-def _read_sidecars(companions: list[RawLog], errors: list[LineError]) -> dict[str, dict[str, Any]]:
+def _read_sidecars(companions: list[RawLog], errors: LineErrors) -> dict[str, dict[str, Any]]:
     """The subagents' `.meta.json` sidecars, by agent id (one that cannot be read is an error)."""
     metas: dict[str, dict[str, Any]] = {}
     for log in companions:
@@ -440,7 +440,7 @@ def _companion_field(companions: list[RawLog], key: str) -> str | None:
     return None
 
 
-def _read_meta(log: RawLog, errors: list[LineError]) -> dict[str, Any] | None:
+def _read_meta(log: RawLog, errors: LineErrors) -> dict[str, Any] | None:
     try:
         value = loads_within_depth(log.data) if log.data.strip() else None
     except orjson.JSONDecodeError as exc:

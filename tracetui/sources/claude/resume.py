@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from tracetui.model import Step, StepKind
+from tracetui.model import LineErrors, Step, StepKind
 from tracetui.sources import RawLog
 from tracetui.sources.claude.lines import AgentRun, Line
 from tracetui.sources.claude.steps import FilePart, Reader
@@ -174,7 +174,7 @@ def restore(body: dict[str, Any], main: RawLog, spans: resumable.Spans) -> tuple
     reader.queue = deque(str(x) for x in body["queue"])
     reader.steering = [list(x) for x in body["steering"]]
     reader.queued_first = [list(x) for x in body["queued_first"]]
-    reader.errors = [resumable.error_of(r) for r in body["errors"]]
+    reader.errors = LineErrors(resumable.error_of(r) for r in body["errors"])
     reader.skipped = dict(body["skipped"])
     part = FilePart(b"")
     part.by_uuid = {ln.uuid: ln for ln in lines if ln.uuid is not None}

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import COPIED, LineError, Step, StepKind, Tokens
+from tracetui.model import COPIED, LineError, LineErrors, Step, StepKind, Tokens, count_skipped
 from tracetui.sources import RawLog
 from tracetui.sources.claude import files as claude_files
 from tracetui.sources.claude.attachments import (
@@ -71,7 +71,7 @@ class Reader:
         # A subagent file read as a session of its own: all of its lines are the main conversation.
         self.main_is_agent = claude_files.is_agent_file(main.path)
         self.by_id: dict[str, Step] = {}
-        self.errors: list[LineError] = []
+        self.errors: LineErrors = LineErrors()
         self.skipped: dict[str, int] = {}
         self.lines: list[Line] = []
         self.runs = Subagents()
@@ -157,7 +157,7 @@ class Reader:
                             self.costs = [self.costs[0] if self.costs else mark, mark]
                         elif kind not in KNOWN_NON_STEP:
                             key = kind if isinstance(kind, str) else "<no type>"
-                            self.skipped[key] = self.skipped.get(key, 0) + 1
+                            count_skipped(self.skipped, key)
                         continue
                     uuid = rec.get("uuid")
                     if not isinstance(uuid, str):
@@ -272,7 +272,7 @@ class Reader:
         return None
 
     def _odd(self, what: str) -> None:
-        self.skipped[what] = self.skipped.get(what, 0) + 1
+        count_skipped(self.skipped, what)
 
     def _inline_scope(
         self, rec: dict[str, Any], uuid: str | None, parent_uuid: Any, by_uuid: dict[str, Line]
@@ -621,7 +621,7 @@ class Reader:
                 tool_call_id=call_id,
             )
         skip = f"block:{btype}"
-        self.skipped[skip] = self.skipped.get(skip, 0) + 1
+        count_skipped(self.skipped, skip)
         return None
 
     def _tool_use(self, line: Line, block: dict[str, Any], btype: str, step_model: str | None) -> Step:

@@ -6,7 +6,7 @@ from collections import deque
 from datetime import datetime
 from typing import Any, Self
 
-from tracetui.model import GitInfo, Step
+from tracetui.model import GitInfo, LineErrors, Step
 from tracetui.sources.codex.parts import _line_of
 from tracetui.sources.codex.state import _State
 from tracetui.sources.common import resumable
@@ -108,7 +108,7 @@ class _Snapshot(_State):
         s.models = list(models)
         s.tokens = resumable.tokens_of(tokens)
         s.skipped = dict(skipped)
-        s.errors = [resumable.error_of(r) for r in body["errors"]]
+        s.errors = LineErrors(resumable.error_of(r) for r in body["errors"])
         table = resumable.steps_of(body["steps"], spans)
         reader.slots = [None if i is None else table[i] for i in body["slots"]]
         reader.calls = {k: table[i] for k, i in body["calls"].items()}

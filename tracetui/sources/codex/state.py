@@ -6,7 +6,7 @@ from collections import deque
 from datetime import datetime
 from typing import Any
 
-from tracetui.model import COPIED, Session, Step, Tokens
+from tracetui.model import COPIED, Session, Step, Tokens, count_skipped
 from tracetui.sources.codex.parts import (
     NAME, SCRIPT_PATCHES, _CONTEXT_LOOKBACK, _FAILURE_PREFIXES, _delivers, _id_from_name, _injected_alone,
 )
@@ -145,4 +145,4 @@ class _State:
         self.slots[position] = None
 
     def skip(self, what: str) -> None:
-        self.session.skipped[what] = self.session.skipped.get(what, 0) + 1
+        count_skipped(self.session.skipped, what)

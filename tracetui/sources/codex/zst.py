@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 import orjson
 import zstandard
 
-from tracetui.model import LineError
+from tracetui.model import LineError, LineErrors
 from tracetui.regular_file import NotRegularFile, is_plain_file, open_regular
 from tracetui.sources.common.staged_files import load_state, nameable, write_atomic
 
@@ -49,11 +49,11 @@ def is_compressed(path: Path) -> bool:
     return path.name.endswith(".jsonl" + SUFFIX)
 
 
-def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]:
+def stage(found: list[Path], folder: Path) -> tuple[list[Path], LineErrors]:
     """The files to sync: those found, with each compressed rollout replaced by its staged plain copy
     (see the module's docstring). The state (`zst-state.json`) keeps each compressed file's size and
     mtime, so an unchanged one is not decompressed again."""
-    problems: list[LineError] = []
+    problems: LineErrors = LineErrors()
     loaded = load_state(folder / STATE)
     before: dict[str, Any] = loaded.get("files", {}) if loaded.get("v") == STATE_VERSION else {}
     if not isinstance(before, dict):

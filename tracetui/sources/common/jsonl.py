@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import LineError
+from tracetui.model import LineError, LineErrors
 
 Record = dict[str, Any]
 
@@ -36,7 +36,7 @@ class guarded:  # noqa: N801 (used as a function: `with guarded(...)`)
     __slots__ = ("errors", "path", "line", "what")
 
     def __init__(
-        self, errors: list[LineError], path: str, line: int | Callable[[], int], what: str | None = None
+        self, errors: LineErrors, path: str, line: int | Callable[[], int], what: str | None = None
     ) -> None:
         self.errors = errors
         self.path = path
@@ -69,7 +69,7 @@ def _is_entry(value: Record) -> bool:
 def iter_records(
     path: str,
     data: bytes,
-    errors: list[LineError],
+    errors: LineErrors,
     is_entry: Callable[[Record], bool] = _is_entry,
     first_line: int = 1,
 ) -> Iterator[tuple[int, Record]]:
@@ -81,7 +81,7 @@ def iter_records(
 def iter_entries(
     path: str,
     data: bytes,
-    errors: list[LineError],
+    errors: LineErrors,
     is_entry: Callable[[Record], bool] = _is_entry,
     first_line: int = 1,
 ) -> Iterator[tuple[int, int, Record]]:

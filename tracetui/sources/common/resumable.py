@@ -368,8 +368,9 @@ def edit_of(r: list[Any]) -> FileEdit:
 
 
 def error_row(e: LineError) -> list[Any]:
-    return [e.path, e.line, e.error, e.recovered]
+    return [e.path, e.line, e.error, e.recovered] + ([e.count] if e.count != 1 else [])
 
 
 def error_of(r: list[Any]) -> LineError:
-    return LineError(r[0], r[1], r[2], bool(r[3]) if len(r) > 3 else False)
+    # The count of an entry standing for many lines (`LineErrors`); rows written before it had none.
+    return LineError(r[0], r[1], r[2], bool(r[3]) if len(r) > 3 else False, int(r[4]) if len(r) > 4 else 1)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tracetui.model import GitInfo, Session, Step, StepKind, Subagent, Tokens
+from tracetui.model import GitInfo, Session, Step, StepKind, Subagent, Tokens, count_skipped
 from tracetui.sources.common import titles
 from tracetui.sources.common.coerce import as_count, as_dict, as_list, as_str, opt_str, parse_count
 from tracetui.sources.copilot.diff import copilot_hunks
@@ -575,7 +575,7 @@ class _Reader:
         return step
 
     def skip(self, what: str) -> None:
-        self.session.skipped[what] = self.session.skipped.get(what, 0) + 1
+        count_skipped(self.session.skipped, what)
 
     # -- the whole session -----------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import FileEdit, LineError
+from tracetui.model import FileEdit, LineError, LineErrors
 from tracetui.sources import RawLog
 from tracetui.sources.common.apply_patch import parse_patch
 from tracetui.sources.common.coerce import as_dict, as_list, as_str, opt_str
@@ -154,7 +154,7 @@ def _folded(lines: list[str]) -> str:
     return out
 
 
-def _custom_title(log: RawLog, errors: list[LineError]) -> str | None:
+def _custom_title(log: RawLog, errors: LineErrors) -> str | None:
     """`customTitle` of a `vscode.metadata.json`, or None (a document that is not JSON is said)."""
     try:
         doc = loads_within_depth(log.data)

@@ -7,13 +7,13 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import LineError
+from tracetui.model import LineError, LineErrors, count_skipped
 from tracetui.sources.common.coerce import as_dict, as_list, as_str, opt_str
 from tracetui.sources.common.jsonl import document_note, load_document
 
 
 def _legacy_events(
-    path: str, data: bytes, errors: list[LineError], skipped: dict[str, int]
+    path: str, data: bytes, errors: LineErrors, skipped: dict[str, int]
 ) -> list[dict[str, Any]]:
     """A legacy `history-session-state` document as the events the later format writes, so one
     reader reads both. Its `timeline` (user, copilot, tool_call_requested, tool_call_completed,
@@ -102,7 +102,7 @@ def _from_timeline(
         elif kind in ("info", "warning", "error"):
             event(f"session.{kind}", {"message": text, f"{kind}Type": kind})
         else:
-            skipped[f"legacy/{kind or '(no type)'}"] = skipped.get(f"legacy/{kind or '(no type)'}", 0) + 1
+            count_skipped(skipped, f"legacy/{kind or '(no type)'}")
     return out
 
 
@@ -157,5 +157,5 @@ def _from_chat(messages: list[Any], skipped: dict[str, int]) -> list[dict[str, A
             }
             out.append({"type": "tool.execution_complete", "id": eid, "data": result})
         else:
-            skipped[f"legacy/{role or '(no role)'}"] = skipped.get(f"legacy/{role or '(no role)'}", 0) + 1
+            count_skipped(skipped, f"legacy/{role or '(no role)'}")
     return out

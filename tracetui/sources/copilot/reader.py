@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tracetui.model import LineError, Session
+from tracetui.model import LineErrors, Session
 from tracetui.sources import RawLog
 from tracetui.sources.common.jsonl import guarded, iter_records
 from tracetui.sources.copilot.events import _Reader
@@ -21,7 +21,7 @@ from tracetui.sources.registry import Agent
 
 def read(main: RawLog, companions: list[RawLog]) -> Session:
     """Parse one Copilot CLI session. Never raises on bad data."""
-    errors: list[LineError] = []
+    errors: LineErrors = LineErrors()
     session = Session(
         id="", agent=NAME, source=main.path, files=[main.path, *(c.path for c in companions)], errors=errors
     )

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from tracetui.errors import TracetuiError
-from tracetui.model import LineError
+from tracetui.model import LineError, LineErrors
 from tracetui.regular_file import open_regular, outside
 from tracetui.sources import RawLog
 from tracetui.sources.common import titles
@@ -94,7 +94,7 @@ def _first(value: Any) -> str | None:
     return items[0] if items else None
 
 
-def _title_from_logs(log: RawLog, session_id: str, errors: list[LineError]) -> str | None:
+def _title_from_logs(log: RawLog, session_id: str, errors: LineErrors) -> str | None:
     """The first prompt `logs.json` has for this session (slash commands only if nothing else)."""
     try:
         entries, _ = load_document(log.data)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tracetui.model import COPIED, LineError, Session
+from tracetui.model import COPIED, LineErrors, Session
 from tracetui.sources import RawLog
 from tracetui.sources.common import titles
 from tracetui.sources.common.coerce import as_str, opt_str
@@ -28,7 +28,7 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
     """Parse one Gemini CLI session (main file, subagent files, the project's logs.json)."""
     if Path(main.path.replace("\\", "/")).name.startswith(PROMPTS_PREFIX):
         return _read_prompts(main)
-    errors: list[LineError] = []
+    errors: LineErrors = LineErrors()
     skipped: dict[str, int] = {}
     conv = _replay(main, errors, skipped)
     logs = next((c for c in companions if _is_logs(Path(c.path))), None)
@@ -51,7 +51,7 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
     for log in companions:
         if log is logs or log in legacy or log in roots:
             continue
-        sub_errors: list[LineError] = []
+        sub_errors: LineErrors = LineErrors()
         sub = _replay(log, sub_errors, skipped)
         errors.extend(sub_errors)
         sid = as_str(sub.meta.get("sessionId")) or Path(log.path).stem

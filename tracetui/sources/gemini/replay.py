@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import LineError
+from tracetui.model import LineError, LineErrors, count_skipped
 from tracetui.sources import RawLog
 from tracetui.sources.common.coerce import as_list, opt_str
 from tracetui.sources.common.jsonl import clean, document_note, guarded, iter_records, load_document
@@ -185,18 +185,20 @@ def _replay_document(doc: dict[str, Any]) -> _Conversation:
     return conv
 
 
-def _replay_lines(path: str, data: bytes, errors: list[LineError], skipped: dict[str, int]) -> _Conversation:
+def _replay_lines(path: str, data: bytes, errors: LineErrors, skipped: dict[str, int]) -> _Conversation:
     """The file's first conversation: the records of any other written into it (see `gemini_split`)
     are passed over here, with what is wrong with their lines, and read from its own staged log."""
     conv = _Conversation()
     conversations = Conversations()
-    records = iter_records(path, data, errors, is_record)
+    pending = LineErrors()  # what is wrong with the lines before the next record
+    records = iter_records(path, data, pending, is_record)
     while True:
         # The lines before the next record were in the conversation current until then.
-        before, noted = conversations.current, len(errors)
+        before = conversations.current
         line, record = next(records, (0, None))
-        if before != 0:
-            del errors[noted:]
+        if before == 0:
+            errors.extend(pending)
+        pending.clear()
         if record is None:
             break
         if conversations.place(record) != 0:
@@ -218,11 +220,11 @@ def _replay_lines(path: str, data: bytes, errors: list[LineError], skipped: dict
                     if _is_message(m):
                         conv.write(m, line)
             else:
-                skipped["(unknown record)"] = skipped.get("(unknown record)", 0) + 1
+                count_skipped(skipped, "(unknown record)")
     return conv
 
 
-def _replay(log: RawLog, errors: list[LineError], skipped: dict[str, int]) -> _Conversation:
+def _replay(log: RawLog, errors: LineErrors, skipped: dict[str, int]) -> _Conversation:
     data = log.data[3:] if log.data.startswith(b"\xef\xbb\xbf") else log.data
     if not log.path.endswith(".jsonl"):
         # v1 (and /export-session): one document, written whole.

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from tracetui.errors import TracetuiError
-from tracetui.model import LineError
+from tracetui.model import LineError, LineErrors
 from tracetui.regular_file import open_regular
 from tracetui.sources.common.coerce import as_str
 from tracetui.sources.common.jsonl import iter_records, loads_within_depth
@@ -139,7 +139,7 @@ def is_part(path: Path) -> bool:
 
 
 def split(
-    files: Iterable[Path], folder: Path, known: dict[str, Any], problems: list[LineError]
+    files: Iterable[Path], folder: Path, known: dict[str, Any], problems: LineErrors
 ) -> tuple[list[Path], dict[str, Any]]:
     """The parts to sync for `files` (Gemini session files found), each later conversation of a shared
     file as a log of its own under `folder/split/`, and the state to keep: per file its size and
@@ -186,7 +186,7 @@ def _entry(value: Any) -> dict[str, Any] | None:
 
 
 def _staged(
-    path: Path, folder: Path, old: dict[str, Any] | None, problems: list[LineError]
+    path: Path, folder: Path, old: dict[str, Any] | None, problems: LineErrors
 ) -> dict[str, Any] | None:
     """One file's record after looking at it (the old one where it has not changed, or it cannot be
     read now), its parts written or removed as it now holds them. None: nothing to record."""
@@ -277,7 +277,7 @@ def _scan_on(fh: BinaryIO, old: dict[str, Any], stamp: list[int]) -> dict[str, A
 
 
 def _scan(
-    fh: BinaryIO, path: Path, parts: Path, stamp: list[int], problems: list[LineError]
+    fh: BinaryIO, path: Path, parts: Path, stamp: list[int], problems: LineErrors
 ) -> dict[str, Any]:
     """A file read from its start: its record, and the lines of each conversation after its first
     written to that conversation's part."""
@@ -339,7 +339,7 @@ def _owners(path: str, data: bytes, count: int) -> list[Any]:
     owner = [0] * count
     conversations = Conversations()
     placed = 0  # lines before this one are placed
-    for line, record in iter_records(path, data, [], is_record):
+    for line, record in iter_records(path, data, LineErrors(), is_record):
         for n in range(placed, line - 1):
             owner[n] = conversations.current
         index = conversations.place(record)

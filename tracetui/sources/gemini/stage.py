@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from tracetui.errors import TracetuiError
-from tracetui.model import LineError, Session, Step, StepKind
+from tracetui.model import LineError, LineErrors, Session, Step, StepKind
 from tracetui.regular_file import open_regular
 from tracetui.sources import RawLog
 from tracetui.sources.common import titles
@@ -35,7 +35,7 @@ from tracetui.sources.gemini.files import (
 from tracetui.sources.gemini.project import _root_beside, _root_text
 
 
-def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]:
+def stage(found: list[Path], folder: Path) -> tuple[list[Path], LineErrors]:
     """The files to sync: those found, plus a log of its own for each conversation after the first of
     a file several share (`gemini_split`), plus one prompt log per session that a `logs.json` names and
     no session file holds. The first builds (June 2025, `<project>/.gemini/logs.json`, numeric
@@ -50,7 +50,7 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
     `logs.json` no longer names it or was deleted) is removed: the bucket keeps its own copy, so
     the session stays listed from it. A `logs.json` not found this time but still on disk (a sync
     of other folders) keeps its prompt logs."""
-    problems: list[LineError] = []
+    problems: LineErrors = LineErrors()
     state = _stage_state(folder / STAGE_STATE)
     sessions = [p for p in found if not _is_logs(p) and not _not_a_session(p)]
     held = {_short_id(p)[:8] for p in sessions}
@@ -165,7 +165,7 @@ def _stage_logs(
     folder: Path,
     unheld: Callable[[str], bool],
     old: dict[str, Any] | None,
-    problems: list[LineError],
+    problems: LineErrors,
 ) -> tuple[dict[str, Any] | None, list[Path]]:
     """One `logs.json`'s prompt logs: its state record to keep (None: none) and the prompt logs
     that stand for a session now. The others in its folder go, unless it could not be read whole."""
@@ -301,7 +301,7 @@ def _repeated(base: str, k: int) -> str:
 
 def _read_prompts(main: RawLog) -> Session:
     """A session known only from `logs.json`: its prompts, in order, as USER steps."""
-    errors: list[LineError] = []
+    errors: LineErrors = LineErrors()
     session = Session(id="", agent=NAME, source=main.path, files=[main.path], errors=errors)
     session.version = "gemini-logs"
     try:

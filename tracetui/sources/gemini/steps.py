@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import Session, Step, StepKind, Subagent
+from tracetui.model import Session, Step, StepKind, Subagent, count_skipped
 from tracetui.sources.common import titles
 from tracetui.sources.common.coerce import as_dict, as_list, as_moment, as_str, opt_str
 from tracetui.sources.common.jsonl import guarded, loads_within_depth
@@ -427,7 +427,7 @@ class _Reader:
         return step
 
     def skip(self, what: str) -> None:
-        self.session.skipped[what] = self.session.skipped.get(what, 0) + 1
+        count_skipped(self.session.skipped, what)
 
 
 def _exit_status(tool: str | None, text: str, meta: dict[str, Any]) -> None:

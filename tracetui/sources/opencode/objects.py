@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import LineError
+from tracetui.model import LineError, LineErrors
 from tracetui.sources import RawLog
 from tracetui.sources.common.coerce import as_list, as_str, opt_str
 from tracetui.sources.common.jsonl import document_note, iter_entries, load_document
@@ -123,7 +123,7 @@ class Objects:
 _STAGED_KINDS = frozenset({"header", "session", "message", "part", "gone", "error"})
 
 
-def load_objects(log: RawLog, objects: Objects, errors: list[LineError]) -> None:
+def load_objects(log: RawLog, objects: Objects, errors: LineErrors) -> None:
     data = log.data
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]

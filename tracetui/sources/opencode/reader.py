@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tracetui.model import FileEdit, LineError, Session, Step, StepKind, Subagent, Tokens, usd
+from tracetui.model import FileEdit, LineError, LineErrors, Session, Step, StepKind, Subagent, Tokens, count_skipped, usd
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.common import titles
 from tracetui.sources.common.apply_patch import parse_patch
@@ -45,7 +45,7 @@ def group(paths: list[Path]) -> list[SessionFiles]:
 
 def read(main: RawLog, companions: list[RawLog]) -> Session:
     """Parse one OpenCode session (with its subagent sessions). Never raises on bad data."""
-    errors: list[LineError] = []
+    errors: LineErrors = LineErrors()
     objects = Objects()
     for log in (main, *companions):
         load_objects(log, objects, errors)
@@ -100,9 +100,7 @@ class _Reader:
             sid = next((opt_str(p.get("sessionID")) for p in parts if p.get("sessionID")), None)
             if mid not in objects.messages and sid:
                 objects.messages[mid] = {"id": mid, "sessionID": sid, "role": "assistant"}
-                session.skipped["message (missing; its parts shown)"] = (
-                    session.skipped.get("message (missing; its parts shown)", 0) + 1
-                )
+                count_skipped(session.skipped, "message (missing; its parts shown)")
         for mid in sorted(objects.messages):
             info = objects.messages[mid]
             sid = opt_str(info.get("sessionID"))
@@ -390,9 +388,7 @@ class _Message:
             )
         if kind == "snapshot":
             return None
-        session.skipped[f"part/{kind}" if isinstance(kind, str) else "part/(no type)"] = (
-            session.skipped.get(f"part/{kind}" if isinstance(kind, str) else "part/(no type)", 0) + 1
-        )
+        count_skipped(session.skipped, f"part/{kind}" if isinstance(kind, str) else "part/(no type)")
         return None
 
     def tool(self, part: dict[str, Any], pid: str) -> Step:
@@ -640,7 +636,7 @@ def _folders(env: Mapping[str, str], home: Path) -> list[Path]:
     return folders
 
 
-def _stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]:
+def _stage(found: list[Path], folder: Path) -> tuple[list[Path], LineErrors]:
     return opencode_stage.stage(found, folder)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from tracetui.errors import TracetuiError
-from tracetui.model import LineError
+from tracetui.model import LineError, LineErrors
 from tracetui.regular_file import open_regular, outside
 from tracetui.safe_text import safe_line
 from tracetui.sources import RawLog
@@ -53,11 +53,11 @@ def is_database(path: Path) -> bool:
     return path.suffix == ".db" and path.name.startswith("opencode")
 
 
-def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]:
+def stage(found: list[Path], folder: Path) -> tuple[list[Path], LineErrors]:
     """The staged logs for the OpenCode material in `found` (written or brought up to date in
     `folder`), and the problems met. Never raises on bad material."""
     if not found:
-        return [], []  # OpenCode not installed, or its data gone: what was staged stays in the bucket
+        return [], LineErrors()  # OpenCode not installed, or its data gone: what was staged stays in the bucket
     folder.mkdir(parents=True, exist_ok=True)
     state = load_state(folder / STATE)
     if state.get("v") != VERSION:
@@ -94,7 +94,7 @@ def stage(found: list[Path], folder: Path) -> tuple[list[Path], list[LineError]]
 class _Database:
     path: str
     folder: Path
-    problems: list[LineError]
+    problems: LineErrors
     record: dict[str, Any] | None = None  # {"stat": [...], "sessions": {sid: [fingerprint, parent]}}
     conn: sqlite3.Connection | None = None
     copy: Path | None = None
@@ -183,7 +183,7 @@ class _Stage:
             str, Any
         ] = {}  # path -> {"s","m","sid":[...],"p":{sid:parent},"mids":{mid:sid},"pm":[mid]}
         self.dbs: dict[str, _Database] = {}
-        self.problems: list[LineError] = []
+        self.problems: LineErrors = LineErrors()
 
     def close(self) -> None:
         for db in self.dbs.values():
@@ -242,7 +242,7 @@ class _Stage:
             self.problems.append(LineError(path, 0, f"cannot read: {exc}"))
             return None
         objects = Objects()
-        errors: list[LineError] = []
+        errors: LineErrors = LineErrors()
         load_objects(RawLog(path, data), objects, errors)
         if objects.staged:
             return None  # a staged log of another bucket: not OpenCode's own material
@@ -543,7 +543,7 @@ def _session_info(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_db_session(
-    conn: sqlite3.Connection, sid: str, into: Objects, path: str, problems: list[LineError]
+    conn: sqlite3.Connection, sid: str, into: Objects, path: str, problems: LineErrors
 ) -> None:
     cursor = conn.execute("SELECT * FROM session WHERE id = ?", (sid,))
     names = [d[0] for d in cursor.description]
@@ -567,7 +567,7 @@ def _read_db_session(
 
 
 def _read_session_messages(
-    conn: sqlite3.Connection, sid: str, into: Objects, path: str, problems: list[LineError]
+    conn: sqlite3.Connection, sid: str, into: Objects, path: str, problems: LineErrors
 ) -> None:
     """Newer OpenCode builds (their `session_message` table) keep one row per message with its content
     inside; read only where a session has no message rows, each becomes the message and parts the
@@ -668,7 +668,7 @@ def _v2_message(
     return [(message, parts)]
 
 
-def _row_json(data: Any, path: str, what: str, problems: list[LineError]) -> dict[str, Any] | None:
+def _row_json(data: Any, path: str, what: str, problems: LineErrors) -> dict[str, Any] | None:
     try:
         obj = loads_within_depth(data) if isinstance(data, (str, bytes)) else None
     except orjson.JSONDecodeError as exc:

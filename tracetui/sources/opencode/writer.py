@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from tracetui.errors import TracetuiError
-from tracetui.model import LineError, Session, Step, StepKind
+from tracetui.model import LineErrors, Session, Step, StepKind
 from tracetui.sources import RawLog
 from tracetui.sources.common.carried import Item
 from tracetui.sources.common.coerce import as_dict, epoch_ms, opt_str
@@ -71,7 +71,7 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
     ids in the same order. A call chosen without its result is written as OpenCode leaves a call it
     never ran (`pending`); the parts after the chosen one are left out."""
     objects = Objects()
-    problems: list[LineError] = []
+    problems: LineErrors = LineErrors()
     load_objects(RawLog(session.source, main), objects, problems)
     root = session.id
     active = {_key(s) for s in session.steps if s.active}

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import COPIED, LineError, Session, Step, StepKind
+from tracetui.model import COPIED, LineErrors, Session, Step, StepKind, count_skipped
 from tracetui.sources.common import resumable, titles
 from tracetui.sources.common.coerce import as_list, as_moment, as_str
 from tracetui.sources.common.jsonl import guarded, loads_within_depth
@@ -416,7 +416,7 @@ class _Reader:
         return step
 
     def skip(self, what: str) -> None:
-        self.session.skipped[what] = self.session.skipped.get(what, 0) + 1
+        count_skipped(self.session.skipped, what)
 
     # -- snapshots (resumable) ---------------------------------------------------------------
 
@@ -453,7 +453,7 @@ class _Reader:
     @classmethod
     def restore(
         cls, body: dict[str, Any], path: str, spans: resumable.Spans
-    ) -> tuple[_Reader, list[LineError], int]:
+    ) -> tuple[_Reader, LineErrors, int]:
         sid, cwd, version, tokens, skipped = body["session"]
         steps = resumable.steps_of(body["steps"], spans)
         session = Session(
@@ -474,7 +474,7 @@ class _Reader:
         reader.previous = body["previous"]
         session.forked_from, session.forked_at, copy_until = body["fork"]
         reader.copy_until = None if copy_until is None else datetime.fromisoformat(copy_until)
-        errors = [resumable.error_of(r) for r in body["errors"]]
+        errors = LineErrors(resumable.error_of(r) for r in body["errors"])
         return reader, errors, int(body["parse_errors"])
 
     # -- the tree and the summary ------------------------------------------------------------

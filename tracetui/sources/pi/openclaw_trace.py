@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import LineError
+from tracetui.model import LineErrors
 from tracetui.sources.common.jsonl import iter_entries, loads_within_depth
 
 SCHEMA = "openclaw-trajectory"
@@ -50,7 +50,7 @@ def is_trace(data: bytes) -> bool:
 
 
 def records(
-    path: str, data: bytes, errors: list[LineError]
+    path: str, data: bytes, errors: LineErrors
 ) -> tuple[dict[str, Any] | None, list[tuple[int, int, dict[str, Any]]], dict[str, int]]:
     """A Pi session header made from the first event, Pi `message` entries made from the snapshots'
     messages (line = the event's, position = the message's rank among the new ones) and the count of

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import LineError, Session
+from tracetui.model import LineError, LineErrors, Session, count_skipped
 from tracetui.sources import RawLog
 from tracetui.sources.common import resumable
 from tracetui.sources.common.jsonl import iter_entries
@@ -40,7 +40,7 @@ ENTRY_TYPES = frozenset(
 )
 
 
-def _records(path: str, data: bytes, errors: list[LineError]) -> list[tuple[int, int, dict[str, Any]]]:
+def _records(path: str, data: bytes, errors: LineErrors) -> list[tuple[int, int, dict[str, Any]]]:
     """(line, position on the line, record) for every entry, salvaging glued lines."""
     return list(iter_entries(path, data, errors, lambda value: value.get("type") in ENTRY_TYPES))
 
@@ -78,7 +78,7 @@ def _read(main: RawLog, previous: ResumeState | None, want_state: bool) -> tuple
             resumed = None
         if resumed is not None:
             return resumed
-    errors: list[LineError] = []
+    errors: LineErrors = LineErrors()
     records = _records(path, data, errors)
 
     header: dict[str, Any] | None = None
@@ -125,7 +125,7 @@ def _read(main: RawLog, previous: ResumeState | None, want_state: bool) -> tuple
 
 def _read_trace(path: str, data: bytes) -> Session:
     """A session from OpenClaw's runtime trace: its snapshots' messages as a linear log."""
-    errors: list[LineError] = []
+    errors: LineErrors = LineErrors()
     header, records, unknown = openclaw_trace.records(path, data, errors)
     session = Session(id=_session_id(header, path), agent=NAME, source=path, files=[path], errors=errors)
     session.version = openclaw_trace.version(data)
@@ -133,7 +133,7 @@ def _read_trace(path: str, data: bytes) -> Session:
     if header is not None:
         reader.header(header)
     for what, count in unknown.items():
-        session.skipped[what] = session.skipped.get(what, 0) + count
+        count_skipped(session.skipped, what, count)
     reader.entries(records, False)
     reader.finish()
     return session
@@ -147,7 +147,7 @@ def _resume(
     body = orjson.loads(previous.body)
     start = previous.marks[0].consumed
     first_line = previous.marks[0].lines + 1
-    new_errors: list[LineError] = []
+    new_errors: LineErrors = LineErrors()
     records = list(
         iter_entries(
             path, data[start:], new_errors, lambda value: value.get("type") in ENTRY_TYPES, first_line
@@ -159,7 +159,7 @@ def _resume(
     reader, old_errors, parse_errors = _Reader.restore(body, path, resumable.Spans(data, start))
     session = reader.session
     # A full read reports every unreadable line before what went wrong reading entries.
-    session.errors[:] = old_errors[:parse_errors] + new_errors + old_errors[parse_errors:]
+    session.errors = LineErrors([*old_errors[:parse_errors], *new_errors, *old_errors[parse_errors:]])
     reader.parse_errors = parse_errors + len(new_errors)
     state = None
     if want_state:

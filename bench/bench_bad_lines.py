@@ -1,0 +1,91 @@
+"""Peak memory of one reader given a log of many bad lines: a fixture log of the agent's own, then
+`--mb` MB of one kind of bad line (a torn object, a line that is no object, a value nested past
+1,024 levels, or a record of a kind of its own a line, which the reader skips), read as a sync's
+worker reads it (`read_session`) in a fresh child process. Prints one JSON row a run: agent, kind,
+lines, peak RSS (MB), the errors kept and the lines they count, and the skipped kinds kept.
+
+    python bench/bench_bad_lines.py [--mb 200] [--agents claude,codex] [--kinds torn,list,deep,kinds]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+LOGS = {
+    "claude": FIXTURES / "bucket" / "claude" / "-home-dev-widgets" / "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90.jsonl",
+    "codex": FIXTURES / "codex" / "current.jsonl",
+    "pi": FIXTURES / "pi" / "v3_tree.jsonl",
+    "gemini": FIXTURES / "gemini" / "tmp" / "garden" / "chats" / "session-2026-05-01T10-00-5e0c1a2b.jsonl",
+    "copilot": FIXTURES / "copilot" / "session-state" / "3c4d5e6f-4444-4d4d-9e9e-112233445566" / "events.jsonl",
+    "opencode": FIXTURES / "opencode" / "entire_lines.jsonl",
+}
+KINDS = {
+    "torn": b'{"type": "user", "message": "' + b"x" * 69,  # 100 bytes with its newline
+    "list": b"[" + b" " * 97 + b"]",
+    "deep": b'{"a": ' + b"[" * 1100 + b"]" * 1100 + b"}",
+}
+# A record each reader reads and skips, of a kind named `k<n>`: a new kind every line.
+_KIND = b'{"type": "k%d", "timestamp": "2026-01-01T00:00:00Z", "uuid": "u%d", "id": "i%d", "content": ""}'
+
+
+def _kinds(agent: str, lines: int) -> bytes:
+    if agent == "opencode":  # a part of a type of its own in the fixture's first message
+        first = json.loads(LOGS[agent].read_bytes().split(b"\n")[0])
+        info, mid = json.dumps(first["info"]).encode(), first["info"]["id"].encode()
+        part = b'{"info": %s, "parts": [{"id": "p%%d", "messageID": "%s", "type": "k%%d"}]}\n' % (info, mid)
+        return b"".join(part % (n, n) for n in range(lines))
+    return b"".join(_KIND % (n, n, n) + b"\n" for n in range(lines))
+
+
+def _child(agent: str, path: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    from tracetui.sources import SessionFiles, read_session
+
+    session = read_session(SessionFiles(agent, Path(path)))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    counted = sum(e.count for e in session.errors)
+    kinds = len(session.skipped)
+    print(json.dumps({"rss_mb": round(peak), "kept": len(session.errors), "counted": counted, "kinds": kinds}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mb", type=int, default=200)
+    ap.add_argument("--agents", default=",".join(LOGS))
+    ap.add_argument("--kinds", default=",".join([*KINDS, "kinds"]))
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        _child(*args.child)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        for agent in args.agents.split(","):
+            for kind in args.kinds.split(","):
+                path = Path(tmp) / LOGS[agent].name
+                if kind == "kinds":
+                    lines = args.mb * 1_000_000 // len(_kinds(agent, 1))
+                    path.write_bytes(LOGS[agent].read_bytes() + _kinds(agent, lines))
+                else:
+                    line = KINDS[kind] + b"\n"
+                    lines = args.mb * 1_000_000 // len(line)
+                    path.write_bytes(LOGS[agent].read_bytes() + line * lines)
+                got = subprocess.run(
+                    [sys.executable, __file__, "--child", agent, str(path)],
+                    capture_output=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                )  # fmt: skip
+                row = {"agent": agent, "kind": kind, "bad_lines": lines, **json.loads(got.stdout)}
+                print(json.dumps(row), flush=True)
+                path.unlink()
+
+
+if __name__ == "__main__":
+    main()
