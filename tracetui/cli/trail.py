@@ -146,11 +146,12 @@ def _hook_input() -> dict[str, Any] | None:
         return None
     if not data.strip():
         return None
+    from tracetui.trail import hook_document
+
     try:
-        doc = orjson.loads(data)
+        return hook_document(data)
     except orjson.JSONDecodeError:
         raise TracetuiError("the input on stdin is not the JSON an agent hook sends") from None
-    return doc if isinstance(doc, dict) else None
 
 
 def run_snapshot(args: argparse.Namespace) -> int:

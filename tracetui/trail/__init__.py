@@ -11,7 +11,7 @@ from tracetui.trail.mapping import RepoMap, belongs, given_clone, map_repository
 from tracetui.trail.patch import Patch
 from tracetui.trail.patches import session_patches, unified_diff
 from tracetui.trail.shell_patches import SHELL, shell_patches
-from tracetui.trail.snapshot import HookInput, Snapshot, hook_input, snapshots, take_snapshot
+from tracetui.trail.snapshot import HookInput, Snapshot, hook_document, hook_input, snapshots, take_snapshot
 from tracetui.trail.fates import STATES, Fate, Trail, summarize
 from tracetui.trail.survival import trail
 from tracetui.trail.by_file import TrailByFile
@@ -29,6 +29,7 @@ __all__ = [
     "TrailByFile",
     "belongs",
     "given_clone",
+    "hook_document",
     "hook_input",
     "map_repository",
     "on_two_cores",

@@ -20,6 +20,7 @@ import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pygit2
@@ -337,6 +338,16 @@ class HookInput:
     cwd: str | None = None
     tool_use_id: str | None = None
     tool: str | None = None
+
+
+def hook_document(data: bytes) -> dict[str, Any] | None:
+    """The JSON object an agent's hook sent (its stdin), None for another value; orjson's
+    JSONDecodeError for what is no JSON. Read as a reader reads a log (`load_document`): a value in
+    the tool's input nested past 1,024 levels, or a NaN, costs that value, not the snapshot."""
+    from tracetui.sources.common.jsonl import load_document
+
+    doc, _note = load_document(data)
+    return doc if isinstance(doc, dict) else None
 
 
 def hook_input(doc: dict[str, object]) -> HookInput:

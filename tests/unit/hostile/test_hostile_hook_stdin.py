@@ -1,0 +1,57 @@
+"""`tracetui snapshot` reads the JSON an agent's hook sends on stdin, which carries the tool's input
+as the model wrote it. A value in it nested past 1,024 levels (or a NaN) made orjson refuse the
+whole document, and the snapshot was refused with it ("not the JSON an agent hook sends") though
+the hook's session and folder were there (found 2026-11-28). It is read as the readers read a log
+now (`jsonl.load_document`): the deep value is cut and the snapshot taken. What is no JSON at all,
+however deep, is still one line and no traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+from shared_data import ROOT
+
+DEEP = "[" * 2000 + "]" * 2000
+
+
+def _repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a",
+           "GIT_COMMITTER_EMAIL": "a@b"}  # fmt: skip
+    subprocess.run(["git", "init", "-q", str(repo)], check=True, env=env)
+    (repo / "a.txt").write_text("a\n")
+    subprocess.run(["git", "-C", str(repo), "add", "."], check=True, env=env)
+    subprocess.run(["git", "-C", str(repo), "commit", "-qm", "a"], check=True, env=env)
+    return repo
+
+
+def _snapshot(tmp_path: Path, stdin: bytes) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracetui", "--bucket", str(tmp_path / "b"), "snapshot", "--json"],
+        input=stdin, capture_output=True, timeout=60, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path / "home")},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("deep", [DEEP, '{"x": NaN}'], ids=["nested-2000", "nan"])
+def test_a_hook_whose_tool_input_is_too_deep_still_gets_its_snapshot(tmp_path, deep):
+    repo = _repo(tmp_path)
+    hook = f'{{"session_id": "s1", "cwd": {orjson.dumps(str(repo)).decode()}, "tool_use_id": "t1", '
+    hook += f'"tool_name": "Edit", "tool_input": {deep}}}'
+    done = _snapshot(tmp_path, hook.encode())
+    assert done.returncode == 0, done.stderr.decode()
+    assert orjson.loads(done.stdout)["session"] == "s1"
+
+
+@pytest.mark.parametrize("stdin", [b"[" * 100_000, b'{"session_id": "s1", "a": ' + b"[" * 5000])
+def test_what_is_no_json_however_deep_is_one_line(tmp_path, stdin):
+    done = _snapshot(tmp_path, stdin)
+    err = done.stderr.decode()
+    assert done.returncode != 0 and "Traceback" not in err
+    assert "not the JSON an agent hook sends" in err and len(err.strip().splitlines()) == 1
