@@ -155,6 +155,11 @@ _SYSTEM_FOLDERS = frozenset(
     "users local share cache config".split()
 )
 MAX_HOMES = 16  # more is a log made to list folders, not one person's homes
+ROOT_HOME = "/root"  # the superuser's home: one folder deep, which no other home outside the prefixes is
+# What only a home holds (a shell's history, ssh's own files, a user's tool caches), never a project:
+# a dotfiles repository has `.bashrc` and `.gitconfig`, a Gatsby site `.cache`, but none of these.
+_LIVED_IN = (r"\.(?:bash|zsh)_history|\.ssh/(?:known_hosts|authorized_keys|id_[a-z0-9]+)"
+             r"|\.npm/_cacache|\.cargo/registry|\.rustup/toolchains|\.vscode-server/|\.nvm/versions")
 
 
 def homes_in(texts: Iterable[str]) -> set[str]:
@@ -169,6 +174,9 @@ def homes_in(texts: Iterable[str]) -> set[str]:
         for m in _HOME_OF_STORE.finditer(text):
             home = m.group(1)
             parts = home.split("/")[1:]
+            if home == ROOT_HOME:
+                homes.add(home)
+                continue
             if len(parts) < 2 or any(p.strip(".") == "" for p in parts) or not _usable_name(parts[-1]):
                 continue  # `/srv/.claude` is no one's home: every `/srv/...` path would read <HOME>
             if parts[-1].lower() in _SYSTEM_FOLDERS:
@@ -181,15 +189,25 @@ def homes_in(texts: Iterable[str]) -> set[str]:
     return homes
 
 
+def lived_in(folder: str, texts: Iterable[str]) -> bool:
+    """Whether `texts` show in `folder` what only a home holds (`_LIVED_IN`): a shell's history,
+    ssh's known hosts or keys, a user's npm, Cargo, rustup, nvm or VS Code server folders."""
+    found = re.compile(r"(?<![A-Za-z0-9._@+\-/])" + re.escape(folder) + r"/(?:" + _LIVED_IN + r")")
+    return any(folder in text and found.search(text) for text in texts if text)
+
+
 def identity_from_session(session: Session) -> Identity:
     """User names and homes from the session's own paths, and values from the .env files it read."""
     texts = [session.cwd or "", session.source or "", *session.files]
     texts += [s.cwd for s in session.steps if s.cwd]
     ident = Identity(user_names=user_names_in(texts))
     # A store in the session's own working folder is the project's (a `CODEX_HOME` kept in the
-    # repository), not a home: taken as one, the project's name would read <HOME> everywhere.
+    # repository), not a home: taken as one, the project's name would read <HOME> everywhere. Unless
+    # the session shows the folder lived in (`lived_in`): the agent was run in the home itself.
     worked_in = {c.rstrip("/") for c in (session.cwd, *(s.cwd for s in session.steps)) if c}
-    ident.home_paths = homes_in([*texts, *(s.text for s in session.steps)]) - worked_in
+    every = [*texts, *(s.text for s in session.steps)]
+    homes = homes_in(every)
+    ident.home_paths = {h for h in homes if h not in worked_in or h == ROOT_HOME or lived_in(h, every)}
     ident.values = env_values(session)
     ident.person_names = set(repository_people(session.cwd))
     return ident

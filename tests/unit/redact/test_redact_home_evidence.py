@@ -79,3 +79,40 @@ def test_a_store_kept_in_the_working_folder_is_the_project_s_not_a_home():
     # The same store with the work in a folder below it still shows a home.
     below = _session("/per/quillon/.codex/sessions/2026/03/18/rollout-1.jsonl", "/per/quillon/shell-ws")
     assert _homes("ls /per/quillon/shell-ws", identity_from_session(below)) == ["/per/quillon"]
+
+
+# (the store's folder, the session's working folder, what the session shows, the homes found). The
+# agent run in the home itself (cwd == home) is found where the session shows the folder lived in, or
+# where it is /root; a repository that keeps an agent's store (shell-ws) is no home, even one that
+# holds a shell's startup files (a dotfiles repository).
+HOME_AS_CWD = [
+    ("/per/quillon", "/per/quillon", "cat /per/quillon/.bash_history", ["/per/quillon"]),
+    ("/per/quillon", "/per/quillon", "ssh-keyscan >> /per/quillon/.ssh/known_hosts", ["/per/quillon"]),
+    ("/srv/quillon", "/srv/quillon", "ls /srv/quillon/.ssh/id_ed25519.pub", ["/srv/quillon"]),
+    ("/u/quillon", "/u/quillon", "rm -rf /u/quillon/.npm/_cacache", ["/u/quillon"]),
+    ("/root", "/root", "ls", ["/root"]),
+    ("/root", "/root/app", "ls", ["/root"]),
+    ("/per/dev/shell-ws", "/per/dev/shell-ws", "ls /per/dev/shell-ws/src", []),
+    ("/per/dev/dotfiles", "/per/dev/dotfiles", "cat /per/dev/dotfiles/.bashrc /per/dev/dotfiles/.gitconfig", []),
+    ("/per/dev/shell-ws", "/per/dev/shell-ws", "cat /per/dev/shell-ws-old/.bash_history", []),
+    ("/per/dev/shell-ws", "/per/dev/shell-ws", "cat /x/per/dev/shell-ws/.bash_history", []),
+]
+
+
+@pytest.mark.parametrize(("home", "cwd", "shown", "found"), HOME_AS_CWD)
+@pytest.mark.parametrize("store", STORES)
+def test_a_home_the_agent_ran_in_is_found_a_project_s_store_is_not(home, cwd, shown, found, store):
+    ident = identity_from_session(_session(f"{home}/{store}", cwd, shown))
+    assert sorted(ident.home_paths) == found
+    assert _homes(f"cd {home} && ls {home}/src", ident) == found * 2
+
+
+@pytest.mark.parametrize("home", ["/home/alice", "/Users/bob"])
+def test_a_home_under_a_known_prefix_run_in_itself_is_found_as_any_home_is(home):
+    ident = identity_from_session(_session(f"{home}/.claude/projects/-x/1.jsonl", home))
+    assert _homes(f"cd {home} && ls {home}/src", ident) == [home] * 2
+
+
+def test_root_s_home_is_a_whole_folder_only():
+    ident = identity_from_session(_session("/root/.codex/sessions/2026/01/02/rollout-1.jsonl", "/root"))
+    assert _homes("ls /rootfs /x/root /root/a /root", ident) == ["/root", "/root"]
