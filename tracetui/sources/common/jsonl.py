@@ -94,7 +94,7 @@ def iter_entries(
     `first_line - 1` lines were read before (a resumed read).
     """
     loads = orjson.loads
-    for number, line in enumerate(data.split(b"\n"), first_line):
+    for number, line in enumerate(lines(data), first_line):
         if not line.strip():
             continue
         try:
@@ -114,6 +114,22 @@ def iter_entries(
             yield number, 0, within_depth(record) if _maybe_too_deep(line) else record
         else:
             errors.append(LineError(path, number, f"expected a JSON object, got {type(record).__name__}"))
+
+
+# The lines of a log are split a slice at a time: split whole, two million short lines were two million
+# bytes objects at once (some 270 MB for a 200 MB log), on top of the log's own bytes.
+SLICE = 4 << 20
+
+
+def lines(data: bytes) -> Iterator[bytes]:
+    """`data.split(b"\\n")` but for a last empty line, a slice of about SLICE bytes at a time."""
+    start, end = 0, len(data)
+    while start < end:
+        cut = data.find(b"\n", min(start + SLICE, end - 1))
+        if cut < 0:
+            cut = end
+        yield from data[start:cut].split(b"\n")
+        start = cut + 1
 
 
 def salvage(
