@@ -122,6 +122,9 @@ def _short_ref(name: str) -> str:
 
 
 HOOK_WAIT_SECONDS = 2.0  # agents write the hook's JSON at once; this only guards against a hang
+# A PostToolUse hook carries the tool's whole answer (a file read, a build's log): megabytes are usual.
+# Past this the input is refused in one line rather than held.
+HOOK_MOST = 256 << 20
 
 
 def _ready(stream: Any, timeout: float) -> bool:
@@ -141,7 +144,7 @@ def _hook_input() -> dict[str, Any] | None:
             return None
         if not _ready(sys.stdin, HOOK_WAIT_SECONDS):
             return None  # an open stdin nobody writes to: not a hook, and no reason to hang
-        data = sys.stdin.buffer.read(1 << 20)
+        data = _read_bounded(sys.stdin.buffer, HOOK_MOST)
     except (OSError, ValueError):
         return None
     if not data.strip():
@@ -152,6 +155,18 @@ def _hook_input() -> dict[str, Any] | None:
         return hook_document(data)
     except orjson.JSONDecodeError:
         raise TracetuiError("the input on stdin is not the JSON an agent hook sends") from None
+
+
+def _read_bounded(stream: Any, most: int) -> bytes:
+    """All of `stream` up to its end, refused in one line past `most` bytes."""
+    parts: list[bytes] = []
+    size = 0
+    while chunk := stream.read(1 << 20):
+        size += len(chunk)
+        if size > most:
+            raise TracetuiError(f"the input on stdin runs past {most >> 20} MB: no snapshot taken")
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def run_snapshot(args: argparse.Namespace) -> int:

@@ -55,3 +55,35 @@ def test_what_is_no_json_however_deep_is_one_line(tmp_path, stdin):
     err = done.stderr.decode()
     assert done.returncode != 0 and "Traceback" not in err
     assert "not the JSON an agent hook sends" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_hook_whose_tool_response_is_large_still_gets_its_snapshot(tmp_path):
+    # A PostToolUse hook carries the tool's whole answer (a file read, a long build log): 3 MB here.
+    # Only the first megabyte was read, so the document was cut and refused as no hook's JSON.
+    repo = _repo(tmp_path)
+    hook = {"session_id": "s1", "cwd": str(repo), "tool_name": "Read", "tool_response": "x" * (3 << 20),
+            "tool_use_id": "t1"}  # fmt: skip
+    done = _snapshot(tmp_path, orjson.dumps(hook))
+    assert done.returncode == 0, done.stderr.decode()
+    assert orjson.loads(done.stdout)["session"] == "s1"
+
+
+def test_a_hook_input_past_the_bound_is_one_line(tmp_path, monkeypatch):
+    from tracetui.cli import trail as cli_trail
+
+    monkeypatch.setattr(cli_trail, "HOOK_MOST", 1000)
+    monkeypatch.setattr(cli_trail, "_ready", lambda stream, timeout: True)
+    monkeypatch.setattr(sys, "stdin", _Stdin(b'{"session_id": "s1", "x": "' + b"y" * 5000 + b'"}'))
+    with pytest.raises(Exception) as caught:
+        cli_trail._hook_input()
+    assert "past" in str(caught.value) and "\n" not in str(caught.value)
+
+
+class _Stdin:
+    def __init__(self, data: bytes) -> None:
+        import io
+
+        self.buffer = io.BytesIO(data)
+
+    def isatty(self) -> bool:
+        return False
