@@ -162,7 +162,12 @@ def _read_ahead(
     sid = by_session.most_common(1)[0][0]
     try:
         cache = getattr(library, "cache_dir", None)
-        return {sid: TrailByFile(library.session(sid), repo=trail_repo(r), ref=ref, cache_dir=cache,
+        # The matcher read the session to recognise its folder as this clone's (`_Matcher._ours`), as
+        # it often has: not read again.
+        session = matcher.held(sid)
+        if session is None:
+            session = library.session(sid)
+        return {sid: TrailByFile(session, repo=trail_repo(r), ref=ref, cache_dir=cache,
                                  later_commits=False, only=frozenset((rel,)), counts=False)}  # fmt: skip
     except Exception:  # noqa: BLE001 - as in `_fates`, which asks again and keeps the failure
         return {}
@@ -324,15 +329,15 @@ def _fates(
     cache = getattr(library, "cache_dir", None)
     for sid in sorted(sessions):
         try:
-            session = library.session(sid)
             if lines is None:
-                out[sid] = trail(session, repo=trail_repo(r), ref=ref, cache_dir=cache).fates
+                out[sid] = trail(library.session(sid), repo=trail_repo(r), ref=ref, cache_dir=cache).fates
                 continue
-            made = ready.pop(sid, None) if ready is not None else None  # `_read_ahead`'s
+            # `_read_ahead`'s, which holds the session: not read again (a long session costs 25 ms)
+            made = ready.pop(sid, None) if ready is not None else None
             # Only this file's patches replayed (and its older names'): a step's other files on demand.
             names = frozenset(n for x in lines for n in x.names)
-            by_file = out[sid] = made or TrailByFile(session, repo=trail_repo(r), ref=ref, cache_dir=cache,
-                                                     later_commits=False, only=names,
+            by_file = out[sid] = made or TrailByFile(library.session(sid), repo=trail_repo(r), ref=ref,
+                                                     cache_dir=cache, later_commits=False, only=names,
                                                      counts=False)  # fmt: skip
             by_file.judge_patches({x.writer.patch for x in lines if x.writer and x.writer.session == sid})
         except Exception:  # noqa: BLE001 - a state is extra: the attribution stands without it

@@ -107,6 +107,10 @@ class _Matcher:
                 self.texts[key] = False
         return self.texts[key]
 
+    def held(self, sid: str) -> Any:
+        """The session, where it is the one kept (`_session`'s last); else None, and none is read."""
+        return self._last[1] if self._last is not None and self._last[0] == sid else None
+
     def _session(self, sid: str) -> Any:
         """The session, None when unreadable; the last one read is kept, for the name's and the
         mapping's questions asked of one posting in turn (all of them would be a bucket's worth)."""

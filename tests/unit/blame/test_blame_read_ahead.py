@@ -14,7 +14,7 @@ import pygit2
 from support.trail_kit import count_judgements, iso, replace, Repo, session_of, silent_git
 
 import tracetui.blame.file_blame as file_blame
-from tracetui.blame import blame_file
+from tracetui.blame import blame_file, open_index
 from tracetui.blame.copy_counts import CopyCounts
 from tracetui.blame.line_origins import line_origins, Started
 from tracetui.library import MemoryLibrary
@@ -161,3 +161,47 @@ def test_diffs_ahead_past_their_deadline_are_left_to_libgit2(tmp_path, monkeypat
     assert time.monotonic() - started < 10 and not runs and not counts._wanted
     assert counts.net_new(ids[0], "puba:u8,") == 1 and counts.net_new(ids[1], "puba:u8,") == 0
     counts.close()
+
+
+class _Reads(MemoryLibrary):
+    """Sessions in memory, each read counted."""
+
+    def __init__(self, sessions) -> None:
+        super().__init__(sessions)
+        self.reads: list[str] = []
+
+    def session(self, id_or_prefix: str):
+        self.reads.append(id_or_prefix)
+        return super().session(id_or_prefix)
+
+
+def _blamed_reading(library: _Reads, repo: Repo) -> list[tuple[str, str | None]]:
+    """The field's line blamed, the sessions read for the line index (`refresh`) left uncounted."""
+    index, _ = open_index(library, None)
+    library.reads.clear()
+    lines = blame_file(library, "a.rs", repo=repo.path, index=index).lines
+    return [(x.kind, x.state) for x in lines if "serde" in x.text]
+
+
+def test_the_writer_s_session_read_ahead_is_not_read_again(tmp_path):
+    # A long session's read costs 25 ms (pi-mono's `agent-session.ts`, 1,296 steps): the session
+    # `_read_ahead` read is the one the writer's fates are judged on.
+    repo = _repo(tmp_path)
+    edit = replace(repo, "a.rs", "    pub nodes: u8,\n", FIELD + "    pub nodes: u8,\n")
+    library = _Reads([session_of(repo.path, [(iso(10), edit)])])
+    repo.commit("the session's field", iso(10, 30))
+    assert _blamed_reading(library, repo) == [("agent", "alive")]
+    assert library.reads == ["sess-1"]
+
+
+def test_a_session_logged_in_another_folder_is_read_once(tmp_path):
+    # The log was written in another copy of the repository: the matcher reads the session to see that
+    # the clone holds its text, and the session read ahead is that one, not read again.
+    repo = _repo(tmp_path)
+    edit = replace(repo, "a.rs", "    pub nodes: u8,\n", FIELD + "    pub nodes: u8,\n")
+    elsewhere = tmp_path / "laptop" / "repo"
+    edit.path = str(elsewhere / "a.rs")
+    library = _Reads([session_of(elsewhere, [(iso(10), edit)])])
+    repo.commit("the session's field", iso(10, 30))
+    assert _blamed_reading(library, repo) == [("agent", "alive")]
+    assert library.reads == ["sess-1"]
