@@ -7,23 +7,28 @@ skips are the log's own names, one a line if it likes: past MAX_SKIPPED_KINDS th
 
 from __future__ import annotations
 
+import importlib.util
 import pickle
+from pathlib import Path
 
 import orjson
 import pytest
 
-from shared_data import FIXTURES
+from shared_data import ROOT
 from tracetui.model import MAX_LINE_ERRORS, LineError, Session
 from tracetui.sources import RawLog, registry
 
-LOGS = {
-    "claude": FIXTURES / "bucket" / "claude" / "-home-dev-widgets" / "6f0c2a4e-1b7d-4c55-9e0a-3d2b8f4c1a90.jsonl",
-    "codex": FIXTURES / "codex" / "current.jsonl",
-    "pi": FIXTURES / "pi" / "v3_tree.jsonl",
-    "gemini": FIXTURES / "gemini" / "tmp" / "garden" / "chats" / "session-2026-05-01T10-00-5e0c1a2b.jsonl",
-    "copilot": FIXTURES / "copilot" / "session-state" / "3c4d5e6f-4444-4d4d-9e9e-112233445566" / "events.jsonl",
-    "opencode": FIXTURES / "opencode" / "entire_lines.jsonl",
-}
+
+def _bench_logs() -> dict[str, Path]:
+    """Each agent's fixture log, as the bench of bad lines reads it (one table for both)."""
+    spec = importlib.util.spec_from_file_location("bench_bad_lines", ROOT / "bench" / "bench_bad_lines.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return dict(module.LOGS)
+
+
+LOGS = _bench_logs()
 BAD = MAX_LINE_ERRORS + 5_000  # of each kind
 LOST = [b"[]", b'{"type": "user", "message": "torn']
 ODD = b'{"type": "x", "id": "1", "timestamp": NaN}'  # read in full by Python's parser: said, not lost
