@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tracetui.dataset.checked_fs import read_only_fs
 from tracetui.dataset.location import TABLES, Location
 from tracetui.errors import TracetuiError
 from tracetui.export import ExportOptions, ExportReport, export
@@ -41,8 +42,11 @@ def dataset_tables(location: Location, only: frozenset[str] | None = None) -> di
             if not location.fs.isdir(folder):
                 raise FileNotFoundError(folder)
             if location.local:
+                # Opened by descriptor when the scan reaches them: a file swapped for a link or a
+                # FIFO since it was listed is refused (tracetui.dataset.checked_fs).
                 out[table] = pads.dataset(_local_files(folder), format="parquet", partitioning=keys,
-                                          partition_base_dir=folder)  # fmt: skip
+                                          partition_base_dir=folder,
+                                          filesystem=read_only_fs(location.root))  # fmt: skip
             else:
                 out[table] = pads.dataset(folder, filesystem=location.fs, format="parquet", partitioning=keys)
         except FileNotFoundError:
