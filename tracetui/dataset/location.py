@@ -208,10 +208,54 @@ def open_location(url: str | Path) -> Location:
         ) from None
     except (ValueError, OSError) as exc:
         raise TracetuiError(f"cannot open the dataset URL {text!r}: {exc}") from None
+    _bound_listings(fs)
     root = str(path).rstrip("/")
     if not root or any(p in (".", "..") for p in root.split("/")):
         raise TracetuiError(f"the dataset URL {text!r} names no folder (give scheme://bucket/folder)")
     return Location(fs, root, text)
+
+
+# The most entries one listing of an object store may give: a dataset of a million files (a manifest's
+# envelope, check.MANIFEST_LIMIT) lists in some 600 MB of fsspec's info dicts (630 bytes an entry).
+# s3fs and huggingface_hub gather a listing whole, page after page, and any member can put keys under
+# a dataset's prefix: ten million would hold over 6 GB before a line of `export --check` or `sql`.
+LIST_LIMIT = 1 << 20
+
+
+def _bound_listings(fs: Any) -> None:
+    """Make `fs` (an s3fs or huggingface_hub filesystem; fsspec shares one per options) refuse, in one
+    line, a listing past LIST_LIMIT entries as its pages come: s3fs's every listing goes through
+    `_list_pages`, an hf:// one through its HfApi's `list_repo_tree`."""
+    if getattr(fs, "_tracetui_bounded", False):
+        return
+    pages = getattr(fs, "_list_pages", None)
+    if pages is not None:
+
+        async def bounded_pages(method: str, **kwargs: Any) -> Any:
+            listed = 0
+            async for page in pages(method, **kwargs):
+                listed += sum(len(page.get(key) or ()) for key in ("Contents", "Versions", "CommonPrefixes"))
+                if listed > LIST_LIMIT:
+                    raise _too_many(f"s3://{kwargs.get('Bucket', '')}/{kwargs.get('Prefix', '')}")
+                yield page
+
+        fs._list_pages = bounded_pages
+    tree = getattr(getattr(fs, "_api", None), "list_repo_tree", None)
+    if tree is not None:
+
+        def bounded_tree(*args: Any, **kwargs: Any) -> Any:
+            for n, entry in enumerate(tree(*args, **kwargs), 1):
+                if n > LIST_LIMIT:
+                    raise _too_many(f"hf://{kwargs.get('repo_id') or (args[0] if args else '')}")
+                yield entry
+
+        fs._api.list_repo_tree = bounded_tree
+    fs._tracetui_bounded = True
+
+
+def _too_many(where: str) -> TracetuiError:
+    return TracetuiError(f"{safe_line(clip(where, 300))} lists more than {LIST_LIMIT:,} entries, more than "
+                         "a dataset holds; not read")
 
 
 class Redirected(TracetuiError):

@@ -1,0 +1,90 @@
+"""An object store's listing of a team dataset is as long as any member makes it: s3fs and
+huggingface_hub gather every page of it before tracetui sees an entry.
+
+Found 2026-11-28 (after http(s) answers were bounded): keys put under an s3:// dataset's prefix, or
+files in an hf:// repository, without end were listed whole by `export --check`, `sql --dataset` and
+the app (some 630 bytes of memory an entry, before a line was said). Now a listing past LIST_LIMIT
+entries is refused in one line as its pages come (LIST_LIMIT made small here: moto is no place for
+a million keys)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from support.datasets import small_dataset
+from support.moto_s3 import client, served_s3
+
+from tracetui.cli import main
+from tracetui.dataset import location as location_mod
+from tracetui.errors import TracetuiError
+
+pytest.importorskip("duckdb")
+pytest.importorskip("pyarrow")
+
+pytestmark = pytest.mark.xdist_group("hostile-s3-listings")
+BUCKET = "hostile-listings"
+LIMIT = 40
+
+
+@pytest.fixture(scope="module")
+def s3() -> Any:
+    pytest.importorskip("s3fs", reason="the s3 extra (s3fs) is not installed")
+    with served_s3(BUCKET) as env:
+        yield env, client(env)
+
+
+@pytest.fixture
+def flooded(s3, tmp_path, monkeypatch) -> str:
+    """The small dataset on S3, with more keys put in a table's partition than LIMIT."""
+    env, s3client = s3
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    for key in ("CACHE", "STATE", "CONFIG"):
+        monkeypatch.setenv(f"XDG_{key}_HOME", str(tmp_path / key.lower()))
+    name = tmp_path.name
+    folder = small_dataset(tmp_path / "src")
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        key = f"{name}/{path.relative_to(folder).as_posix()}"
+        s3client.put_object(Bucket=BUCKET, Key=key, Body=path.read_bytes())
+    for n in range(LIMIT + 5):
+        key = f"{name}/data/sessions/machine=x/agent=pi/month=2026-01/j{n}.txt"
+        s3client.put_object(Bucket=BUCKET, Key=key, Body=b"")
+    monkeypatch.setattr(location_mod, "LIST_LIMIT", LIMIT)
+    return f"s3://{BUCKET}/{name}"
+
+
+@pytest.mark.parametrize("command", ["check", "sql"])
+def test_an_s3_listing_past_the_limit_is_one_line(flooded, capsys, command):
+    capsys.readouterr()
+    if command == "check":
+        code = main(["export", "--check", flooded])
+    else:
+        code = main(["sql", "--dataset", flooded, "SELECT count(*) FROM sessions", "--csv"])
+    out, err = capsys.readouterr()
+    assert code != 0, out
+    assert f"more than {LIMIT:,} entries" in err, err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+def test_an_hf_listing_past_the_limit_is_refused_as_it_comes(monkeypatch):
+    hf = pytest.importorskip("huggingface_hub")
+    listed: list[int] = []
+
+    def endless(self: Any, repo_id: str, *args: Any, **kwargs: Any) -> Any:
+        n = 0
+        while True:  # a repository's tree of no end
+            listed.append(n)
+            yield hf.hf_api.RepoFile(path=f"data/j{n}", size=0, oid="0" * 40)
+            n += 1
+
+    monkeypatch.setattr(hf.HfApi, "list_repo_tree", endless)
+    hf.HfFileSystem.clear_instance_cache()
+    monkeypatch.setattr(location_mod, "LIST_LIMIT", LIMIT)
+    opened = location_mod.open_location("hf://datasets/team/listings")
+    try:
+        with pytest.raises(TracetuiError, match=f"more than {LIMIT:,} entries"):
+            list(opened.fs._api.list_repo_tree("team/listings", repo_type="dataset", recursive=True))
+    finally:
+        hf.HfFileSystem.clear_instance_cache()
+    assert len(listed) == LIMIT + 1  # no page past the one that crossed it
