@@ -245,6 +245,18 @@ def present_norms(p: Probe, f: FileLines) -> int:
     return _present(p.want_n, p.floor_n, f.normal)
 
 
+def present_change(p: Probe, before: FileLines, now: FileLines, keys: frozenset[str]) -> int:
+    """`present_norms(p, now) - present_norms(p, before)`, where only `keys` may count differently in
+    the two (`now.since`): a long patch's norms are looked up only where a step changed them."""
+    total = 0
+    want, floor, was, has = p.want_n, p.floor_n, before.normal.get, now.normal.get
+    for k in want.keys() & keys:
+        n, f = want[k], floor.get(k, 0)  # a floor holds no key of 0 (`Floor`)
+        x, y = has(k, 0) - f, was(k, 0) - f
+        total += (n if x > n else x if x > 0 else 0) - (n if y > n else y if y > 0 else 0)
+    return total
+
+
 def same_for(p: Probe, before: FileLines, now: FileLines) -> bool:
     """Whether `now`, counted from `before`, is known to give `p` the same answers (kept, kept_exact):
     none of the keys whose counts may differ is one the probe looks at (its lines, their norms, its

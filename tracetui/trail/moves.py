@@ -131,13 +131,16 @@ def _moves_matter(probe: ev.Probe, history: History, files: _Files, path: str, s
     line = history.ancestry(judged)
     prev = since
     norms = sum(probe.want_n.values())
+    held_at: dict[int, int] = {}  # version (uid) -> its norms in place, along the walk
     for cid, before, now in files.steps(history, path, history.position[since], line):
         if before is now or ev.same_for(probe, before, now):
+            if before.uid in held_at:
+                held_at[now.uid] = held_at[before.uid]  # none of the probe's norms counts differently
             prev = cid
             continue  # nothing dropped
         # At most the lines `_gone` finds gone, without listing them: every line where none of its
         # norms is in place, else at most the norms missing (counted as `_gone` counts them).
-        held = ev.present_norms(probe, now)
+        held = held_at[now.uid] = _held(probe, before, now, held_at)
         if (probe.size if held == 0 else norms - held) >= need:
             drop = ev.kept(probe, before) - ev.kept(probe, now)
             if drop > 0:
@@ -148,6 +151,15 @@ def _moves_matter(probe: ev.Probe, history: History, files: _Files, path: str, s
                     return found[1] >= need
         prev = cid
     return False
+
+
+def _held(probe: ev.Probe, before: fl.FileLines, now: fl.FileLines, held_at: dict[int, int]) -> int:
+    """`ev.present_norms(probe, now)`, from `before`'s where `now` was counted from it: a step changes
+    a few norms, and a long patch's thousand were looked up in each of hundreds of versions."""
+    was, since = held_at.get(before.uid), now.since
+    if was is None or since is None or since[0] != before.uid:
+        return ev.present_norms(probe, now)
+    return was + ev.present_change(probe, before, now, since[1])
 
 
 def _fits(inside: Counter, want_n: Counter) -> bool:

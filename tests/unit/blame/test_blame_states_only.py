@@ -184,3 +184,27 @@ def test_a_move_that_keeps_the_rest_elsewhere_is_still_searched(tmp_path):
     assert [x.state for x in lines_a if x.kind == "agent"] == ["alive", "alive"]
     [fate] = trail(session, repo=repo.path, cache_dir=library.cache_dir).fates
     assert (fate.state, fate.kept, fate.path_now) == ("alive", 4, "b.py")
+
+
+def test_a_skipped_move_search_counts_the_norms_in_place_once_per_walk(tmp_path, monkeypatch):
+    repo, session = _moved_then_edited(tmp_path)
+    kept_line = "    eta_value = compute_the_eta_value(first_argument, second_argument)\n"
+    for n in range(3):
+        # A copy of one of its lines more each time: a step the patch's norms see, nothing dropped.
+        repo.write("a.py", repo.read("a.py") + kept_line)
+        repo.commit(f"copy {n}", iso(13 + n))
+    library = MemoryLibrary([session])
+    library.cache_dir = tmp_path / "cache"
+    looked_up: list[int] = []
+    real = ev.present_norms
+
+    def counted(*args, **kwargs):
+        looked_up.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ev, "present_norms", counted)
+    lines = blame_file(library, "a.py", repo=repo.path).lines
+    assert [x.state for x in lines if x.kind == "agent"] == ["transformed"] * 5
+    # Five versions whose counts of the patch's norms changed: the first is looked up whole, and the
+    # last (the blamed one, counted on its own before the walk); the others from the one before.
+    assert len(looked_up) == 2
