@@ -245,7 +245,6 @@ def _read_errors() -> tuple[type[BaseException], ...]:
 
 def _read_whole(arrow_dataset: Any, name: str) -> int:
     """The rows of a table, every column decoded by DuckDB (batch by batch: memory stays flat)."""
-    from tracetui.dataset.checked_fs import refused
     from tracetui.dataset.query import connect
 
     con = connect({name: arrow_dataset})
@@ -254,11 +253,6 @@ def _read_whole(arrow_dataset: Any, name: str) -> int:
         for batch in con.sql(f'SELECT * FROM "{name}"').to_arrow_reader(1 << 14):
             rows += batch.num_rows
         return rows
-    except _read_errors():
-        why = refused(arrow_dataset)  # a file swapped for a link or a FIFO: that, not Arrow's words
-        if why is None:
-            raise
-        raise TracetuiError(why) from None
     finally:
         con.close()
 
@@ -266,18 +260,15 @@ def _read_whole(arrow_dataset: Any, name: str) -> int:
 def _name_files(location: Location, table: str, files: list[str], report: DatasetCheck) -> None:
     import pyarrow.dataset as pads
 
-    from tracetui.dataset.checked_fs import read_only_fs, refused
-
     failures = _read_errors()
     bad = 0
     for rel in files:
-        fs = read_only_fs(location.root) if location.local else location.fs  # a local file by descriptor
         try:
-            _read_whole(pads.dataset([location.path(rel)], filesystem=fs, format="parquet"), table)
+            _read_whole(pads.dataset([location.path(rel)], filesystem=location.fs, format="parquet"), table)
         except failures as exc:
             bad += 1
             if bad <= NAMED_FILES:
-                report.problem(rel, f"DuckDB cannot read it: {refused(fs) or exception_line(exc)}")
+                report.problem(rel, f"DuckDB cannot read it: {exception_line(exc)}")
     if bad > NAMED_FILES:
         report.problem(f"data/{table}/", f"and {bad - NAMED_FILES} more files DuckDB cannot read")
 

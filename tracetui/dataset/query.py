@@ -153,9 +153,7 @@ def run(tables: dict[str, Any], sql: str, timeout: float = TIMEOUT, bounded: boo
     except duckdb.InterruptException:
         raise TracetuiError(f"the query ran for more than {timeout:g} s and was stopped") from None
     except (duckdb.Error, pa.ArrowException) as exc:
-        from tracetui.dataset.checked_fs import refused
-
-        raise TracetuiError(f"the query failed: {refused(tables) or exception_line(exc)}") from None
+        raise TracetuiError(f"the query failed: {exception_line(exc)}") from None
     finally:
         timer.cancel()
         con.close()

@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracetui.dataset.checked_fs import read_only_fs, refused
 from tracetui.dataset.location import TABLES, Location
 from tracetui.errors import TracetuiError
 from tracetui.export import ExportOptions, ExportReport, export
@@ -38,16 +37,12 @@ def dataset_tables(location: Location, only: frozenset[str] | None = None) -> di
         if only is not None and table not in only:
             continue  # listing a table's files is most of a small query's time on a large dataset
         folder = location.path(f"data/{table}")
-        checked = read_only_fs(location.root) if location.local else None
         try:
             if not location.fs.isdir(folder):
                 raise FileNotFoundError(folder)
             if location.local:
-                # Opened by descriptor when the scan reaches them: a file swapped for a link or a
-                # FIFO since it was listed is refused (tracetui.dataset.checked_fs).
                 out[table] = pads.dataset(_local_files(folder), format="parquet", partitioning=keys,
-                                          partition_base_dir=folder,
-                                          filesystem=checked)  # fmt: skip
+                                          partition_base_dir=folder)  # fmt: skip
             else:
                 out[table] = pads.dataset(folder, filesystem=location.fs, format="parquet", partitioning=keys)
         except FileNotFoundError:
@@ -57,7 +52,7 @@ def dataset_tables(location: Location, only: frozenset[str] | None = None) -> di
         except (OSError, ValueError, pa.ArrowException) as exc:
             # ArrowTypeError too: a file's column of another type than a partition key's (an
             # `agent` of numbers) cannot be merged with the key read from the folders.
-            why = refused(checked) or exception_line(exc)
+            why = exception_line(exc)
             raise TracetuiError(f"cannot read {location.url}'s {table} table: {why}") from None
     return out
 
