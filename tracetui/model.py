@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, SupportsIndex
+from typing import Any, Self, SupportsIndex
 
 # The meta key a reader marks a fork's copy of its parent's step with (Step.copied).
 COPIED = "copied"
@@ -357,7 +357,7 @@ MAX_LINE_ERRORS = 10_000
 class LineErrors(list[LineError]):
     """What a reader could not use, as it reads it: the first `most` said one by one, the rest counted
     in an entry per kind at the end (lines lost, odd lines read in full), so the counts still sum to the
-    lines. append, extend, insert and clear keep the cap; a slice assigned or deleted does not."""
+    lines. It only grows (append, extend, +=, insert) or empties (clear), so the cap always holds."""
 
     most = MAX_LINE_ERRORS
     _lost: LineError | None = None  # the entry counting the lines lost past `most`, once there is one
@@ -391,6 +391,16 @@ class LineErrors(list[LineError]):
     def clear(self) -> None:
         super().clear()
         self._lost = self._odd = None
+
+    def __iadd__(self, errors: Iterable[LineError]) -> Self:  # type: ignore[override, misc]
+        self.extend(errors)
+        return self
+
+    # What would take an entry out or put many in at once would lose the counts or skip the cap.
+    def _refuse(self, *_: object) -> Any:
+        raise TypeError("a reader's errors only grow: append, extend or insert them")
+
+    __setitem__ = __delitem__ = __imul__ = pop = remove = _refuse
 
     def _count(self, error: LineError) -> None:
         entry = self._odd if error.recovered else self._lost

@@ -427,10 +427,11 @@ class _Stage:
             size = os.stat(path).st_size
         except OSError:
             return None
-        problems = len(self.problems)
-        objects = self._parse(path, size)
-        del self.problems[problems:]  # already reported when the file was first read
-        return objects
+        kept, self.problems = self.problems, LineErrors()  # its problems were said when it was first read
+        try:
+            return self._parse(path, size)
+        finally:
+            self.problems = kept
 
 
 # --------------------------------------------------------------------------------------------
