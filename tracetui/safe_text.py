@@ -49,13 +49,17 @@ _FAST_LIMIT = 0x00AD
 # Variation selectors ask the character before them for a form (`⚠️`, `#️⃣`): one directly after a
 # character is kept. Any other spells bytes no reader sees (an emoji followed by a sentence of them).
 _SELECTORS = frozenset((*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0), 0x180B, 0x180C, 0x180D, 0x180F))
-# Unicode's default-ignorable code points that are no format character: a renderer draws them as
-# nothing (the Hangul fillers, one of them a name in JavaScript; the combining grapheme joiner; Khmer's
-# inherent vowels; those not assigned yet, the rest of the tag block among them) and the selectors.
-IGNORABLE = frozenset(
-    {0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x2065, 0x3164, 0xFFA0, *range(0xFFF0, 0xFFF9),
-     *range(0xE0000, 0xE1000), *_SELECTORS}
-)  # fmt: skip
+# Unicode's Default_Ignorable_Code_Point property (DerivedCoreProperties.txt), as ranges: a renderer
+# draws none of them. Most are format characters (Cf); the rest are the Hangul fillers, one of them a
+# name in JavaScript, the combining grapheme joiner, Khmer's inherent vowels, the selectors, and those not
+# assigned yet (the rest of the tag block among them). The redaction's views build their class from it.
+DEFAULT_IGNORABLE = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+)
+IGNORABLE = frozenset(cp for low, high in DEFAULT_IGNORABLE for cp in range(low, high + 1))
 
 
 def safe_text(text: str) -> str:

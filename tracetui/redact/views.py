@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from tracetui.redact.finding import Finding
 from tracetui.redact.shapes import shape, table
+from tracetui.safe_text import DEFAULT_IGNORABLE
 
 
 def _run_of(char_class: str) -> re.Pattern[str]:
@@ -70,15 +71,10 @@ _TOKEN_BYTE = r"(?:2[dDeE]|3[0-9]|4[1-9a-fA-F]|5[0-9aAfF]|6[1-9a-fA-F]|7[0-9aA])
 _LETTER_ESCAPES = re.compile(rf"(?<!\\)(?:\\+u00{_TOKEN_BYTE})+|(?<!\\)(?:\\+x{_TOKEN_BYTE})+")
 _ONE_LETTER = re.compile(rf"\\+(u00|x)({_TOKEN_BYTE})")
 _LETTER_RUN = 8  # `\u` escapes in a row that spell a word out on their own
-# Characters a terminal does not draw: zero-width spaces and joiners, the soft hyphen, bidi controls, the
-# byte-order mark, variation selectors, tags. A key cut by one reads whole on the screen.
-# Unicode's default-ignorable code points, which a renderer draws as nothing (the Hangul fillers, the
-# Khmer inherent vowels and the musical beam controls among them, not only the format characters).
-_INVISIBLE = _run_of(
-    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
-)
+# Characters a terminal does not draw (Unicode's default-ignorable code points, `DEFAULT_IGNORABLE`):
+# zero-width spaces and joiners, the soft hyphen, bidi controls, the byte-order mark, selectors, tags, the
+# Hangul fillers. A key cut by one reads whole on the screen.
+_INVISIBLE = _run_of("[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in DEFAULT_IGNORABLE) + "]")
 # An HTML character reference: by number (`&#61;`, `&#x3d;`) or by a name of up to eight letters (`&quot;`).
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
 # A markdown table's row whose first cell is a setting's name and the next its value (`| `API_TOKEN` |
