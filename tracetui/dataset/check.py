@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.dataset.location import TABLES, Location, check_machine, open_location
+from tracetui.dataset.location import TABLES, Location, check_machine, find_files, open_location
 from tracetui.dataset.publish import MANIFEST, remote_rel
 from tracetui.errors import TracetuiError
 from tracetui.export.manifest import manifest_problem
@@ -109,7 +109,7 @@ def _listing(location: Location) -> dict[str, int | None]:
     try:
         if not location.fs.isdir(location.root):
             raise TracetuiError(f"no dataset at {location.url}: nothing there")
-        found = location.fs.find(location.root, withdirs=False, detail=True)
+        found = find_files(location.fs, location.root, location.url)
     except TracetuiError:
         raise
     except Exception as exc:  # a filesystem's own errors: one line, never a traceback

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tracetui.dataset.location import storage_options
+from tracetui.dataset.location import find_files, storage_options
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.regular_file import outside
 
@@ -115,7 +115,7 @@ def locate(url: str) -> Layout:
         if fs is None:
             found, deferred = _walk(root, frozenset(TABLES) - {"sessions"})
         else:
-            found = _stamps(fs.find(root, withdirs=False, maxdepth=12, detail=True))
+            found = _stamps(find_files(fs, root, url))
     except TracetuiError:
         raise
     except Exception as exc:  # a filesystem's own errors: one line, never a traceback

@@ -253,6 +253,28 @@ def _bound_listings(fs: Any) -> None:
     fs._tracetui_bounded = True
 
 
+# How deep a walk goes: a dataset's files lie five folders below its root (data/TABLE/machine=/agent=/month=).
+FIND_DEPTH = 12
+
+
+def find_files(fs: Any, folder: str, where: str) -> dict[str, Any]:
+    """Every file below `folder` on `fs`, path -> fsspec's info, refused in one line past LIST_LIMIT
+    entries in all. s3fs lists every key below in one listing, bounded as its pages come; any other
+    filesystem is walked a folder at a time to FIND_DEPTH and counted across its folders, since a member
+    can make folders without end, each well under one listing's bound."""
+    _bound_listings(fs)
+    if getattr(fs, "_list_pages", None) is not None:
+        return dict(fs.find(folder, withdirs=False, detail=True))
+    found: dict[str, Any] = {}
+    listed = 0
+    for _folder, folders, files in fs.walk(folder, maxdepth=FIND_DEPTH, detail=True):
+        listed += len(folders) + len(files)
+        if listed > LIST_LIMIT:
+            raise _too_many(where)
+        found.update((info.get("name", name), info) for name, info in files.items())
+    return found
+
+
 def _too_many(where: str) -> TracetuiError:
     return TracetuiError(f"{safe_line(clip(where, 300))} lists more than {LIST_LIMIT:,} entries, more than "
                          "a dataset holds; not read")

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.dataset.location import TABLES, Location, open_location
+from tracetui.dataset.location import TABLES, Location, find_files, open_location
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import clip, exception_line, safe_line
 
@@ -96,7 +96,7 @@ def _remote_files(location: Location, table: str) -> dict[str, str]:
     """The table's Parquet files, by their path inside the dataset, each with its size and version."""
     folder = location.path(f"data/{table}")
     try:
-        found = location.fs.find(folder, withdirs=False, detail=True)
+        found = find_files(location.fs, folder, location.url)
     except FileNotFoundError:
         return {}  # the table's absence is dataset_tables' to say
     except Exception as exc:  # a filesystem's own errors: one line, never a traceback

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracetui.dataset.location import TABLES, Location, open_location
+from tracetui.dataset.location import TABLES, Location, find_files, open_location
 from tracetui.dataset.machine import machine_id
 from tracetui.errors import TracetuiError
 from tracetui.folder_fd import LinkOnWay
@@ -335,7 +335,7 @@ def _listing(location: Location, machine: str) -> dict[str, int]:
     found: dict[str, int] = {}
     for prefix in _own_prefixes(location, machine):
         try:
-            entries = location.fs.find(prefix, detail=True)
+            entries = find_files(location.fs, prefix, location.url)
         except FileNotFoundError:
             continue
         for path, info in entries.items():

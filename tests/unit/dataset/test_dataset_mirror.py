@@ -36,12 +36,14 @@ class Remote(MemoryFileSystem):
         self.pipe_file(f"/ds/{rel}", data)
         self.etags[f"/ds/{rel}"] = etag
 
-    def find(self, path, maxdepth=None, withdirs=False, detail=False, **kwargs):
-        found = super().find(path, maxdepth=maxdepth, withdirs=withdirs, detail=True, **kwargs)
-        for name, info in found.items():
-            info["ETag"] = self.etags.get(name, "")
-        found.update({k: v for k, v in self.extra.items() if k.startswith(str(path))})
-        return found
+    def walk(self, path, maxdepth=None, topdown=True, on_error="omit", **kwargs):
+        """A folder at a time, as tracetui lists a store without one flat listing; the extra names are said
+        last, so that they stand for what the store holds under the same name."""
+        for folder, folders, files in super().walk(path, maxdepth, topdown, on_error, **kwargs):
+            for info in files.values():
+                info["ETag"] = self.etags.get(info["name"], "")
+            yield folder, folders, files
+        yield path, {}, {k: v for k, v in self.extra.items() if k.startswith(str(path))}
 
     def _open(self, path, mode="rb", **kwargs):
         if "r" in mode:

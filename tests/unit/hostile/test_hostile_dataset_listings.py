@@ -88,3 +88,66 @@ def test_an_hf_listing_past_the_limit_is_refused_as_it_comes(monkeypatch):
     finally:
         hf.HfFileSystem.clear_instance_cache()
     assert len(listed) == LIMIT + 1  # no page past the one that crossed it
+
+
+
+@pytest.mark.parametrize("command", ["app", "check", "sql"])
+def test_many_folders_each_under_one_listings_bound_are_refused_in_all(s3, tmp_path, monkeypatch, capsys, command):
+    """Found 2026-11-28: the bound held per listing, and the app's reading of an s3:// dataset
+    (`dataset.files.locate`) listed it a folder at a time, so folders of a few keys each, without end,
+    were all listed. `export --check` and `sql` list it flat, and were bounded in all already."""
+    env, s3client = s3
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    for key in ("CACHE", "STATE", "CONFIG"):
+        monkeypatch.setenv(f"XDG_{key}_HOME", str(tmp_path / key.lower()))
+    name = tmp_path.name
+    folder = small_dataset(tmp_path / "src")
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        s3client.put_object(Bucket=BUCKET, Key=f"{name}/{path.relative_to(folder).as_posix()}",
+                            Body=path.read_bytes())
+    for f in range(6):
+        for n in range(LIMIT // 4):  # each folder well under one listing's bound
+            s3client.put_object(Bucket=BUCKET, Key=f"{name}/data/steps/f{f}/j{n}.txt", Body=b"")
+    monkeypatch.setattr(location_mod, "LIST_LIMIT", LIMIT)
+    capsys.readouterr()
+    if command == "app":
+        from tracetui.dataset.files import locate
+
+        with pytest.raises(TracetuiError, match=f"more than {LIMIT:,} entries"):
+            locate(f"s3://{BUCKET}/{name}")
+        return
+    if command == "check":
+        code = main(["export", "--check", f"s3://{BUCKET}/{name}"])
+    else:
+        code = main(["sql", "--dataset", f"s3://{BUCKET}/{name}", "SELECT count(*) FROM steps", "--csv"])
+    out, err = capsys.readouterr()
+    assert code != 0, out
+    assert f"more than {LIMIT:,} entries" in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_walk_of_folders_without_end_stops_at_the_bound_in_all(monkeypatch):
+    """A filesystem without one flat listing (hf://, http(s)://) is walked a folder at a time: the count
+    runs across its folders, and the walk stops there."""
+    fsspec = pytest.importorskip("fsspec")
+    fs = fsspec.filesystem("memory")
+    root = "/hostile-walk"
+    for f in range(30):
+        for n in range(3):
+            fs.pipe(f"{root}/f{f:02d}/j{n}.txt", b"")
+    monkeypatch.setattr(location_mod, "LIST_LIMIT", LIMIT)
+    walked: list[str] = []
+    walk = fs.walk
+
+    def counted(path: str, *args: Any, **kwargs: Any) -> Any:
+        for entry in walk(path, *args, **kwargs):
+            walked.append(entry[0])
+            yield entry
+
+    monkeypatch.setattr(fs, "walk", counted)
+    with pytest.raises(TracetuiError, match=f"more than {LIMIT:,} entries"):
+        location_mod.find_files(fs, root, "memory://hostile-walk")
+    assert len(walked) < 30, walked  # it stopped part-way
+    fs.rm(root, recursive=True)
+    fs.pipe(f"{root}/data/one.parquet", b"x")
+    assert list(location_mod.find_files(fs, root, "memory://hostile-walk")) == [f"{root}/data/one.parquet"]
