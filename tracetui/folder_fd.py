@@ -146,6 +146,33 @@ def replace(root: str | Path, parts: Sequence[str], fill: Callable[[BinaryIO], o
             raise
 
 
+def fresh(root: str | Path, parts: Sequence[str], mode: int = 0o600, folders: int = 0o777) -> Path:
+    """A new empty file beside `root/parts…`, made as `replace` makes its temporary one, for a writer
+    that opens by name (pyarrow): its path. `rename_in` then puts it in place through the folders."""
+    *way, name = parts
+    if not AT:
+        path = Path(root, *parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{name[:40]}.{secrets.token_hex(6)}.tmp")
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, mode))
+        return tmp
+    with folder(root, way, make=folders) as at:
+        made, fd = _fresh(at, name, mode)
+        os.close(fd)
+    return Path(root, *way, made)
+
+
+def rename_in(root: str | Path, parts: Sequence[str], new: str) -> None:
+    """Rename `root/parts…` to `new` in the same folder, reached as `folder` does: a folder swapped for a
+    link since the file was made is refused, never renamed through."""
+    *way, name = parts
+    if not AT:
+        os.replace(Path(root, *parts), Path(root, *way, new))
+        return
+    with folder(root, way) as at:
+        os.rename(name, new, src_dir_fd=at, dst_dir_fd=at)
+
+
 def remove(root: str | Path, parts: Sequence[str]) -> bool:
     """Remove the name `root/parts…` (its last folder reached as `folder` does): the file itself, and
     any other name it has, is untouched. False where there was none."""

@@ -9,14 +9,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from tracetui import __version__
+from tracetui import __version__, folder_fd
 from tracetui.errors import TracetuiError
 from tracetui.folder_walk import walk
 from tracetui.regular_file import open_regular, read_regular
@@ -162,6 +161,10 @@ class LinkInExport(TracetuiError):
     """A path of the export goes through a symbolic link: what is behind it is not the export's."""
 
 
+def _link_said(where: str) -> str:
+    return f"{where!r} in the export folder is a symbolic link; an export writes and reads only its own files"
+
+
 def inside(root: Path, rel: str) -> Path:
     """`root/rel`, refusing any manifest path that would step outside the export: by its name, or
     through a symbolic link on the way (a folder of an earlier export replaced by a link made the
@@ -172,9 +175,7 @@ def inside(root: Path, rel: str) -> Path:
     for part in rel.split("/"):
         path = path / part
         if path.is_symlink():
-            where = path.relative_to(root).as_posix()
-            raise LinkInExport(f"{where!r} in the export folder is a symbolic link; an export writes and "
-                               "reads only its own files")
+            raise LinkInExport(_link_said(path.relative_to(root).as_posix()))
     return path
 
 
@@ -317,32 +318,33 @@ class Dest:
                     return rel
             except OSError:
                 pass
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        self.root.mkdir(parents=True, exist_ok=True)  # the folder the user named; below it, by descriptor
+        try:  # through the folders, never a link swapped in since `inside` looked
+            folder_fd.replace(self.root, rel.split("/"), lambda out: out.write(data), mode=0o600)
+        except folder_fd.LinkOnWay as e:
+            raise LinkInExport(_link_said(e.at)) from None
         self._record(rel, {"sha256": sha, "size": len(data)})
         self.written += 1
         return rel
 
     def temp_path(self, rel: str) -> Path:
         """A temporary file beside `rel`, for a writer that streams (adopt it when done)."""
-        path = inside(self.root, rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        return Path(tmp)
+        inside(self.root, rel)
+        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            return folder_fd.fresh(self.root, rel.split("/"))
+        except folder_fd.LinkOnWay as e:
+            raise LinkInExport(_link_said(e.at)) from None
 
     def adopt(self, rel: str, tmp: Path) -> str:
         sha, size = file_sha256(tmp)
         if self.taken(rel):
             self._record(rel, {})  # refused, before it replaces anything
-        os.replace(tmp, inside(self.root, rel))
+        inside(self.root, rel)
+        try:
+            folder_fd.rename_in(self.root, (*rel.split("/")[:-1], tmp.name), rel.rpartition("/")[2])
+        except folder_fd.LinkOnWay as e:
+            raise LinkInExport(_link_said(e.at)) from None
         self._record(rel, {"sha256": sha, "size": size})
         self.written += 1
         return rel
@@ -373,8 +375,9 @@ class Dest:
         if self.old is not None:
             for rel in sorted(set(self.old.get("files", {})) - set(self.files)):
                 try:
-                    inside(self.root, rel).unlink()
-                except (FileNotFoundError, LinkInExport):
+                    inside(self.root, rel)
+                    folder_fd.remove(self.root, rel.split("/"))
+                except (FileNotFoundError, LinkInExport, folder_fd.LinkOnWay):
                     pass  # behind a link is not the export's to remove, nor the link: someone put it there
                 except OSError as exc:
                     raise TracetuiError(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import shutil
 from collections.abc import Callable, Generator, Iterator
 from datetime import datetime
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from tracetui import folder_fd
 from tracetui.errors import TracetuiError
 from tracetui.export import tables, write_pool
 from tracetui.export.ahead import one_ahead
@@ -312,7 +312,7 @@ class _Nothing(Exception):
 
 
 def _snapshot(ex: Exporter, rels: list[str]) -> dict[str, Path]:
-    """Each earlier parquet file of a partition, linked (or copied) to a temporary name beside it."""
+    """Each earlier parquet file of a partition, copied to a temporary name beside it."""
     from tracetui.export.manifest import inside
 
     out: dict[str, Path] = {}
@@ -320,16 +320,15 @@ def _snapshot(ex: Exporter, rels: list[str]) -> dict[str, Path]:
         for rel in rels:
             if not rel.endswith(".parquet"):
                 continue
-            path = inside(ex.dest.root, rel)
-            if not path.is_file():
+            inside(ex.dest.root, rel)
+            try:  # through the folders, a regular file only: a link swapped in since is refused
+                earlier = folder_fd.open_read(ex.dest.root, rel.split("/"))
+            except FileNotFoundError:
                 continue
-            tmp = ex.dest.temp_path(rel)
-            tmp.unlink()
-            try:
-                os.link(path, tmp)
-            except OSError:
-                shutil.copyfile(path, tmp)
-            out[rel] = tmp
+            with earlier:
+                out[rel] = tmp = ex.dest.temp_path(rel)
+                with open(tmp, "r+b") as copy:
+                    shutil.copyfileobj(earlier, copy, 1 << 20)
     except BaseException:
         for tmp in out.values():
             tmp.unlink(missing_ok=True)
