@@ -34,9 +34,9 @@ def s3() -> Any:
         yield env, client(env)
 
 
-@pytest.fixture
-def flooded(s3, tmp_path, monkeypatch) -> str:
-    """The small dataset on S3, with more keys put in a table's partition than LIMIT."""
+def _small_on_s3(s3, tmp_path, monkeypatch, junk: list[str]) -> str:
+    """The small dataset on S3 under a prefix of the test's own, with an empty key at each of `junk`
+    (paths inside it), LIST_LIMIT made LIMIT: its URL."""
     env, s3client = s3
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -47,11 +47,17 @@ def flooded(s3, tmp_path, monkeypatch) -> str:
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         key = f"{name}/{path.relative_to(folder).as_posix()}"
         s3client.put_object(Bucket=BUCKET, Key=key, Body=path.read_bytes())
-    for n in range(LIMIT + 5):
-        key = f"{name}/data/sessions/machine=x/agent=pi/month=2026-01/j{n}.txt"
-        s3client.put_object(Bucket=BUCKET, Key=key, Body=b"")
+    for rel in junk:
+        s3client.put_object(Bucket=BUCKET, Key=f"{name}/{rel}", Body=b"")
     monkeypatch.setattr(location_mod, "LIST_LIMIT", LIMIT)
     return f"s3://{BUCKET}/{name}"
+
+
+@pytest.fixture
+def flooded(s3, tmp_path, monkeypatch) -> str:
+    """The small dataset on S3, with more keys put in a table's partition than LIMIT."""
+    junk = [f"data/sessions/machine=x/agent=pi/month=2026-01/j{n}.txt" for n in range(LIMIT + 5)]
+    return _small_on_s3(s3, tmp_path, monkeypatch, junk)
 
 
 @pytest.mark.parametrize("command", ["check", "sql"])
@@ -90,37 +96,24 @@ def test_an_hf_listing_past_the_limit_is_refused_as_it_comes(monkeypatch):
     assert len(listed) == LIMIT + 1  # no page past the one that crossed it
 
 
-
 @pytest.mark.parametrize("command", ["app", "check", "sql"])
 def test_many_folders_each_under_one_listings_bound_are_refused_in_all(s3, tmp_path, monkeypatch, capsys, command):
     """Found 2026-11-28: the bound held per listing, and the app's reading of an s3:// dataset
     (`dataset.files.locate`) listed it a folder at a time, so folders of a few keys each, without end,
     were all listed. `export --check` and `sql` list it flat, and were bounded in all already."""
-    env, s3client = s3
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    for key in ("CACHE", "STATE", "CONFIG"):
-        monkeypatch.setenv(f"XDG_{key}_HOME", str(tmp_path / key.lower()))
-    name = tmp_path.name
-    folder = small_dataset(tmp_path / "src")
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        s3client.put_object(Bucket=BUCKET, Key=f"{name}/{path.relative_to(folder).as_posix()}",
-                            Body=path.read_bytes())
-    for f in range(6):
-        for n in range(LIMIT // 4):  # each folder well under one listing's bound
-            s3client.put_object(Bucket=BUCKET, Key=f"{name}/data/steps/f{f}/j{n}.txt", Body=b"")
-    monkeypatch.setattr(location_mod, "LIST_LIMIT", LIMIT)
+    junk = [f"data/steps/f{f}/j{n}.txt" for f in range(6) for n in range(LIMIT // 4)]  # each folder well under
+    url = _small_on_s3(s3, tmp_path, monkeypatch, junk)
     capsys.readouterr()
     if command == "app":
         from tracetui.dataset.files import locate
 
         with pytest.raises(TracetuiError, match=f"more than {LIMIT:,} entries"):
-            locate(f"s3://{BUCKET}/{name}")
+            locate(url)
         return
     if command == "check":
-        code = main(["export", "--check", f"s3://{BUCKET}/{name}"])
+        code = main(["export", "--check", url])
     else:
-        code = main(["sql", "--dataset", f"s3://{BUCKET}/{name}", "SELECT count(*) FROM steps", "--csv"])
+        code = main(["sql", "--dataset", url, "SELECT count(*) FROM steps", "--csv"])
     out, err = capsys.readouterr()
     assert code != 0, out
     assert f"more than {LIMIT:,} entries" in err and len(err.strip().splitlines()) == 1, err
