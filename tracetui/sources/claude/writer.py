@@ -39,6 +39,11 @@ def folder_name(cwd: str) -> str:
 
 # The fields that name another line by its uuid (besides `compactMetadata`'s segment and messages).
 _LINKS = ("parentUuid", "logicalParentUuid", "sourceToolAssistantUUID")
+# What Claude Code reads back as the session's settings, not its history: `claude --resume` passes the
+# permission mode the transcript last recorded to --permission-mode, so a log saying bypassPermissions
+# had the user's next run ask for nothing. A fork carries none: the user's own settings decide.
+_SETTING_KEYS = ("permissionMode",)
+_SETTING_LINES = ("permission-mode",)
 
 
 def _renamed(value: Any, renamed: dict[str, str]) -> Any:
@@ -104,18 +109,29 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, now: str,
     for _no, rec in records:
         if rec["uuid"] in keep and rec["uuid"] not in renamed:
             renamed[rec["uuid"]] = new_uuid()
+    # A settings line in the chain is left out, and a line hanging from it hangs from its parent.
+    spliced = {uuid: rec.get("parentUuid") for uuid, rec in by_uuid.items()
+               if uuid in keep and rec.get("type") in _SETTING_LINES}  # fmt: skip
+
+    def link(uuid: Any) -> str | None:
+        for _ in range(len(spliced) + 1):
+            if not isinstance(uuid, str) or uuid not in spliced:
+                break
+            uuid = spliced[uuid]
+        return renamed.get(uuid) if isinstance(uuid, str) and uuid not in spliced else None
+
     out: list[bytes] = []
     done: set[str] = set()
     for _no, rec in records:
         old = rec["uuid"]
-        if old not in keep or old in done:
+        if old not in keep or old in done or old in spliced:
             continue
         done.add(old)
-        copy = dict(rec)
+        copy = {k: v for k, v in rec.items() if k not in _SETTING_KEYS}
         copy["uuid"] = renamed[old]
         for key in _LINKS:
             if key in copy:
-                copy[key] = renamed.get(copy[key]) if isinstance(copy[key], str) else None
+                copy[key] = link(copy[key])
         if isinstance(copy.get("compactMetadata"), dict):
             copy["compactMetadata"] = _renamed(copy["compactMetadata"], renamed)
         copy["sessionId"] = new_id

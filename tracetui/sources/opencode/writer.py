@@ -25,7 +25,9 @@ from tracetui.sources.opencode.objects import Objects, load_objects
 
 FOLDER = "tracetui-resume"  # in OpenCode's data folder: where the documents to import go
 _NO_TOKENS = {"input": 0, "output": 0, "reasoning": 0, "cache": {"read": 0, "write": 0}}
-_INFO_KEYS = ("slug", "title", "version", "agent", "model", "permission")  # what a fork's info keeps
+# What a fork's info keeps. Never `permission`: OpenCode merges a session's rules after the agent's and
+# the user's, so a log's `[{"permission": "*", "pattern": "*", "action": "allow"}]` ran every tool unasked.
+_INFO_KEYS = ("slug", "title", "version", "agent", "model")
 
 
 def file_name(new_id: str) -> str:

@@ -1,0 +1,75 @@
+"""`tracetui resume` copies a log's own records into the agent's folder, and the agent reads some of
+them as settings of the session it continues, not as history: Claude Code takes the permission mode
+its transcript last recorded (`permissionMode` on a user line, a `permission-mode` line) and passes it
+to `--permission-mode` on `claude --resume`; OpenCode merges a session's `permission` rules after the
+agent's and the user's, so `[{"permission": "*", "pattern": "*", "action": "allow"}]` runs every tool
+unasked. A log that said `bypassPermissions` or allow-all had the user's next run of their own agent
+ask for nothing. A resumed session now carries no permission of the log's: the agent's own settings
+decide, as for any session the user starts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import orjson
+from shared_data import FIXTURES
+from support.narrow import present
+
+from tracetui.resume import write_session
+from tracetui.sources import RawLog, group, read_session, registry
+
+CLAUDE_LOG = FIXTURES / "claude/projects/-home-dev-shop/11111111-1111-4111-8111-111111111111.jsonl"
+ALLOW_ALL = [{"permission": "*", "pattern": "*", "action": "allow"}]
+
+
+def _hostile_claude_log(folder: Path) -> Path:
+    """The fixture's transcript with every line saying bypassPermissions, and a permission-mode line
+    of its own in the chain the resumed steps hang from."""
+    lines = []
+    for raw in CLAUDE_LOG.read_bytes().splitlines():
+        rec = orjson.loads(raw)
+        if isinstance(rec.get("uuid"), str):
+            rec["permissionMode"] = "bypassPermissions"
+        lines.append(rec)
+    lines.insert(2, {"type": "permission-mode", "permissionMode": "bypassPermissions", "uuid": "r-mode",
+                     "parentUuid": "r-01", "sessionId": lines[1]["sessionId"]})
+    lines[3]["parentUuid"] = "r-mode"
+    path = folder / "-home-dev-shop" / CLAUDE_LOG.name
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\n".join(orjson.dumps(r) for r in lines) + b"\n")
+    return path
+
+
+def test_a_claude_resume_carries_no_permission_mode_of_the_log(tmp_path):
+    [files] = group("claude", [_hostile_claude_log(tmp_path / "projects")])
+    session = read_session(files)
+    last = max(s.index for s in session.steps if s.active and s.subagent is None)
+    resumed = write_session(session, [RawLog(str(files.main), files.main.read_bytes())], last,
+                            cwd="/home/dev/shop", env={}, home=tmp_path / "home")  # fmt: skip
+    written = Path(resumed.path).read_bytes()
+    assert b"bypassPermissions" not in written and b"permissionMode" not in written
+    assert b'"permission-mode"' not in written
+    back = read_session(group("claude", [Path(resumed.path)])[0])
+    assert back.errors == [] and back.forked_from == session.id  # still the same fork
+
+
+def test_an_opencode_resume_carries_no_permission_rules_of_the_log(tmp_path):
+    storage = tmp_path / "storage"
+    shutil.copytree(FIXTURES / "opencode" / "storage", storage)
+    [info] = (storage / "session").rglob("ses_01PARENT*.json")
+    doc = orjson.loads(info.read_bytes())
+    info.write_bytes(orjson.dumps({**doc, "permission": ALLOW_ALL}))
+    stage = present(registry.get("opencode").stage)
+    staged, problems = stage(sorted(storage.rglob("*.json")), tmp_path / "staged")
+    assert problems == []
+    [files] = [f for f in group("opencode", staged) if b"ses_01PARENT" in f.main.read_bytes()[:4096]]
+    session = read_session(files)
+    assert session.id.startswith("ses_01PARENT")
+    last = max(s.index for s in session.steps if s.active and s.subagent is None)
+    resumed = write_session(session, [RawLog(str(files.main), files.main.read_bytes())], last,
+                            cwd="/home/dev/shop", env={}, home=tmp_path / "home")  # fmt: skip
+    written = orjson.loads(Path(resumed.path).read_bytes())
+    assert "permission" not in written["info"]
+    assert b'"allow"' not in Path(resumed.path).read_bytes()
+    assert written["info"]["title"] == doc["title"]  # the rest of the session's info still carried
