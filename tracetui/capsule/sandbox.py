@@ -2,13 +2,13 @@
 
 The check runs in bubblewrap (`bwrap`) with a file system built from nothing: the toolchain
 (`/usr`, `/bin`, `/lib*`, a short list of `/etc`, whose passwd, group and hosts name only the
-running user and nobody), read-only; its clone and the clone's own object
-store; private, size-capped tmpfs for `/tmp`, `/var/tmp`, `/run`, `/dev/shm`, `$XDG_RUNTIME_DIR`
-and home. Nothing else of the machine is there, so no socket bound on the file system (an ssh or gpg
-agent, D-Bus, Docker) can be reached, and with the network namespace unshared neither can an
-abstract one. bwrap itself starts with an empty environment: its reaper, pid 1 in the sandbox,
-keeps the one it was given, which the check reads at `/proc/1/environ`. docs/design.md ("Replay")
-says why this and not a seccomp filter.
+running user and nobody), read-only; its clone and the clone's own object store; private,
+size-capped tmpfs for `/tmp`, `/var/tmp`, `/run`, `/dev/shm`, `$XDG_RUNTIME_DIR` and home; the root
+and `/dev` (bwrap's own tmpfs, of no size) read-only. Nothing else of the machine is there, so no
+socket bound on the file system (an ssh or gpg agent, D-Bus, Docker) can be reached, and with the
+network namespace unshared neither can an abstract one. bwrap starts with an empty environment:
+its reaper, pid 1 in the sandbox, keeps the one it was given (`/proc/1/environ`). docs/design.md
+("Replay") says why this and not a seccomp filter.
 """
 
 from __future__ import annotations
@@ -106,7 +106,12 @@ class Sandbox:
         args += ["--symlink", "../run", "/var/run"]
         for readable_path in readable:
             args += ["--ro-bind", str(readable_path), str(readable_path)]
-        args += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--clearenv"]
+        args += ["--bind", str(workdir), str(workdir)]
+        # bwrap's own root and /dev are tmpfs mounts of no size, left writable: a check wrote gigabytes of
+        # the machine's memory under / (as many files as it liked, each within the file-size limit).
+        # Read-only once everything is mounted on them; the sized tmpfs mounts and the clone stay writable.
+        args += ["--remount-ro", "/dev", "--remount-ro", "/"]
+        args += ["--chdir", str(workdir), "--clearenv"]
         for name in KEPT_ENV:
             value = os.environ.get(name)
             if value is not None:
