@@ -2,8 +2,9 @@
 
 Two layers: rlimits set inside the sandbox (per process: data, file size, CPU; processes where the
 kernel counts them, which it does not for root) and a watch from outside that sums the sandbox's
-processes every few tens of milliseconds (count, resident memory, CPU, and the clone's growth on
-disk) and ends the whole sandbox at the first limit passed. A limit hit is the run's outcome, never
+processes every few tens of milliseconds (count, private resident memory and the shared memory
+the machine gained, CPU, and the clone's growth on disk) and ends the whole sandbox at the first
+limit passed. A limit hit is the run's outcome, never
 a verdict.
 """
 
@@ -102,6 +103,7 @@ class Watch:
         self._done = threading.Event()
         started = time.monotonic()
         self._disk_start = _tree_bytes(clone) if clone is not None else 0
+        self._shared_start = _shared_bytes()
         self._disk_next = time.monotonic() + max(self.DISK_EVERY, self.DISK_SHARE * (time.monotonic() - started))
         self._thread = threading.Thread(target=self._run, name="tracetui-check-watch", daemon=True)
 
@@ -117,13 +119,13 @@ class Watch:
         page = os.sysconf("SC_PAGE_SIZE")
         hz = os.sysconf("SC_CLK_TCK")
         while not self._done.wait(self.INTERVAL):
-            count, rss_pages, cpu_ticks = _sum_tree(self.root_pid)
+            count, private_pages, cpu_ticks = _sum_tree(self.root_pid)
             if count == 0:
                 continue
             hit = None
             if count > self.limits.processes:
                 hit = "processes"
-            elif rss_pages * page > self.limits.memory:
+            elif private_pages * page + self._shared() > self.limits.memory:
                 hit = "memory"
             elif cpu_ticks / hz > self.limits.cpu_seconds:
                 hit = "cpu_seconds"
@@ -138,8 +140,63 @@ class Watch:
                 return
 
 
+    def _shared(self) -> int:
+        """The shared memory the sandbox holds: what the machine's grew by since the check started (a
+        memfd, a SysV segment, a shared mapping: no process's resident size need show any of it), less
+        what the sandbox's size-capped tmpfs mounts hold, bounded on their own. Another program's growth
+        meanwhile counts too: at worst a run ends inconclusive, never with a wrong verdict."""
+        grown = _shared_bytes() - self._shared_start
+        if grown <= 0:
+            return 0
+        return max(0, grown - _tmpfs_bytes(self.root_pid))
+
+
+def _shared_bytes() -> int:
+    """The machine's shared memory (`Shmem` of /proc/meminfo: tmpfs files, memfds, SysV segments and
+    shared anonymous pages), in bytes; 0 where it cannot be read."""
+    try:
+        with open("/proc/meminfo", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Shmem:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+_OCTAL = re.compile(rb"\\([0-7]{3})")  # mountinfo's escapes (a space is \040)
+
+
+def _tmpfs_bytes(root: int) -> int:
+    """What the tmpfs mounts of the sandbox under `root` (bwrap) hold, read through its first child's
+    view of the file system (/proc/PID/root); 0 where there is none yet."""
+    try:
+        with open(f"/proc/{root}/task/{root}/children", "rb") as fh:
+            inner = int(fh.read().split()[0])
+        with open(f"/proc/{inner}/mountinfo", "rb") as fh:
+            lines = fh.read().splitlines()
+    except (OSError, ValueError, IndexError):
+        return 0
+    total = 0
+    seen: set[bytes] = set()
+    for line in lines:
+        fields, _, kind = line.partition(b" - ")
+        parts = fields.split()
+        if len(parts) < 5 or not kind.startswith(b"tmpfs ") or parts[2] in seen:
+            continue
+        seen.add(parts[2])  # one file system mounted twice is counted once
+        mount = os.fsdecode(_OCTAL.sub(lambda m: bytes([int(m.group(1), 8)]), parts[4]))
+        try:
+            fs = os.statvfs(f"/proc/{inner}/root{mount}")
+        except OSError:
+            continue
+        total += (fs.f_blocks - fs.f_bfree) * fs.f_frsize
+    return total
+
+
 def _sum_tree(root: int) -> tuple[int, int, int]:
-    """(processes, resident pages, CPU ticks with reaped children's) of `root` and its descendants.
+    """(processes, private resident pages, CPU ticks with reaped children's) of `root` and its
+    descendants (shared pages are counted once, by `Watch._shared`).
 
     Walked from `root` through each thread's `children` file, so a poll costs what the sandbox holds,
     not what the machine runs; where the kernel has no such file, every process's stat is read."""
@@ -173,17 +230,21 @@ def _sum_tree(root: int) -> tuple[int, int, int]:
 
 
 def _stat(pid: int) -> tuple[int, int, int] | None:
-    """(parent, CPU ticks with reaped children's, resident pages) of one process, or None when gone."""
+    """(parent, CPU ticks with reaped children's, private resident pages) of one process, or None when
+    gone. Private: resident less what is shared with files and other processes (statm's third field),
+    which a machine's page cache or `Watch._shared` holds, each page once."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
             raw = fh.read()
+        with open(f"/proc/{pid}/statm", "rb") as fh:
+            pages = fh.read().split()
     except OSError:
         return None
     # The command name may hold spaces and parentheses: the fields start after its last ')'.
     fields = raw[raw.rfind(b")") + 2 :].split()
-    if len(fields) < 22:
+    if len(fields) < 22 or len(pages) < 3:
         return None
-    return int(fields[1]), sum(int(f) for f in fields[11:15]), int(fields[21])
+    return int(fields[1]), sum(int(f) for f in fields[11:15]), max(0, int(pages[1]) - int(pages[2]))
 
 
 def _sum_scan(root: int) -> tuple[int, int, int]:
