@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -131,14 +132,14 @@ class Watch:
                 hit = "cpu_seconds"
             elif self.clone is not None and time.monotonic() >= self._disk_next:
                 walk = time.monotonic()
-                if _tree_bytes(self.clone) - self._disk_start > self.limits.disk:
+                grown = _tree_bytes(self.clone) - self._disk_start + _removed_held(self.root_pid, self.clone)
+                if grown > self.limits.disk:
                     hit = "disk"
                 self._disk_next = time.monotonic() + max(self.DISK_EVERY, self.DISK_SHARE * (time.monotonic() - walk))
             if hit is not None:
                 self.hit = hit
                 self.killer()
                 return
-
 
     def _shared(self) -> int:
         """The shared memory the sandbox holds: what the machine's grew by since the check started (a
@@ -194,15 +195,62 @@ def _tmpfs_bytes(root: int) -> int:
     return total
 
 
-def _sum_tree(root: int) -> tuple[int, int, int]:
-    """(processes, private resident pages, CPU ticks with reaped children's) of `root` and its
-    descendants (shared pages are counted once, by `Watch._shared`).
+def _removed_held(root: int, clone: Path) -> int:
+    """The bytes of files on the clone's disk whose every name is gone but that a process under `root`
+    still holds open or mapped: they keep their blocks, and no walk of the clone finds them. A mapping
+    counts for its own length at least (the file behind it cannot be sized without privileges)."""
+    try:
+        device = os.stat(clone).st_dev
+    except OSError:
+        return 0
+    held: dict[int, int] = {}
+    for pid in _tree_pids(root):
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            fds = []
+        for fd in fds:
+            try:
+                st = os.stat(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode) and st.st_nlink == 0 and st.st_dev == device:
+                held[st.st_ino] = max(held.get(st.st_ino, 0), st.st_blocks * 512)
+        for inode, size in _removed_mappings(pid, device):
+            held[inode] = max(held.get(inode, 0), size)
+    return sum(held.values())
 
-    Walked from `root` through each thread's `children` file, so a poll costs what the sandbox holds,
-    not what the machine runs; where the kernel has no such file, every process's stat is read."""
+
+def _removed_mappings(pid: int, device: int) -> list[tuple[int, int]]:
+    """(inode, mapped length) of each mapping of `pid` of a removed file on `device`."""
+    try:
+        with open(f"/proc/{pid}/maps", "rb") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return []
+    out = []
+    for line in lines:
+        if not line.endswith(b" (deleted)"):
+            continue
+        parts = line.split(None, 5)
+        try:
+            start, end = (int(x, 16) for x in parts[0].split(b"-"))
+            major, minor = (int(x, 16) for x in parts[3].split(b":"))
+            inode = int(parts[4])
+        except (IndexError, ValueError):
+            continue
+        if inode and os.makedev(major, minor) == device:
+            out.append((inode, end - start))
+    return out
+
+
+def _tree_pids(root: int) -> list[int]:
+    """`root` and its descendants. Walked through each thread's `children` file, so a poll costs what
+    the sandbox holds, not what the machine runs; where the kernel has no such file, from every
+    process's parent."""
     if not os.path.exists(f"/proc/{root}/task/{root}/children"):
-        return _sum_scan(root) if os.path.exists(f"/proc/{root}") else (0, 0, 0)
-    count = rss = cpu = 0
+        return _scanned_pids(root) if os.path.exists(f"/proc/{root}") else []
+    found: list[int] = []
     todo = [root]
     seen: set[int] = set()
     while todo:
@@ -210,12 +258,7 @@ def _sum_tree(root: int) -> tuple[int, int, int]:
         if pid in seen:
             continue
         seen.add(pid)
-        stat = _stat(pid)
-        if stat is None:
-            continue
-        count += 1
-        cpu += stat[1]
-        rss += stat[2]
+        found.append(pid)
         try:
             tasks = os.listdir(f"/proc/{pid}/task")
         except OSError:
@@ -226,12 +269,50 @@ def _sum_tree(root: int) -> tuple[int, int, int]:
                     todo.extend(int(child) for child in fh.read().split())
             except (OSError, ValueError):
                 continue
+    return found
+
+
+def _scanned_pids(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return []
+    for name in names:
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                raw = fh.read()
+            children.setdefault(int(raw[raw.rfind(b")") + 2 :].split()[1]), []).append(int(name))
+        except (OSError, ValueError, IndexError):
+            continue
+    found: list[int] = []
+    todo = [root]
+    seen: set[int] = set()
+    while todo:
+        pid = todo.pop()
+        if pid not in seen:
+            seen.add(pid)
+            found.append(pid)
+            todo.extend(children.get(pid, ()))
+    return found
+
+
+def _sum_tree(root: int) -> tuple[int, int, int]:
+    """(processes, private resident pages, CPU ticks with reaped children's) of `root` and its
+    descendants (shared pages are counted once, by `Watch._shared`)."""
+    count = rss = cpu = 0
+    for pid in _tree_pids(root):
+        found = _stat(pid)
+        if found is None:
+            continue
+        count += 1
+        cpu += found[0]
+        rss += found[1]
     return count, rss, cpu
 
 
-def _stat(pid: int) -> tuple[int, int, int] | None:
-    """(parent, CPU ticks with reaped children's, private resident pages) of one process, or None when
-    gone. Private: resident less what is shared with files and other processes (statm's third field),
+def _stat(pid: int) -> tuple[int, int] | None:
+    """(CPU ticks with reaped children's, private resident pages) of one process, or None when gone. Private: resident less what is shared with files and other processes (statm's third field),
     which a machine's page cache or `Watch._shared` holds, each page once."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
@@ -244,33 +325,7 @@ def _stat(pid: int) -> tuple[int, int, int] | None:
     fields = raw[raw.rfind(b")") + 2 :].split()
     if len(fields) < 22 or len(pages) < 3:
         return None
-    return int(fields[1]), sum(int(f) for f in fields[11:15]), max(0, int(pages[1]) - int(pages[2]))
-
-
-def _sum_scan(root: int) -> tuple[int, int, int]:
-    children: dict[int, list[int]] = {}
-    stats: dict[int, tuple[int, int]] = {}
-    try:
-        names = os.listdir("/proc")
-    except OSError:
-        return 0, 0, 0
-    for name in names:
-        if name.isdigit() and (stat := _stat(int(name))) is not None:
-            children.setdefault(stat[0], []).append(int(name))
-            stats[int(name)] = (stat[1], stat[2])
-    count = rss = cpu = 0
-    todo = [root]
-    seen: set[int] = set()
-    while todo:
-        pid = todo.pop()
-        if pid in seen or pid not in stats:
-            continue
-        seen.add(pid)
-        count += 1
-        cpu += stats[pid][0]
-        rss += stats[pid][1]
-        todo.extend(children.get(pid, ()))
-    return count, rss, cpu
+    return sum(int(f) for f in fields[11:15]), max(0, int(pages[1]) - int(pages[2]))
 
 
 # What one folder entry costs the disk at the least, whatever blocks it holds: a folder's block, an
