@@ -117,16 +117,15 @@ class Watch:
         self._thread.join(5)
 
     def _run(self) -> None:
-        page = os.sysconf("SC_PAGE_SIZE")
         hz = os.sysconf("SC_CLK_TCK")
         while not self._done.wait(self.INTERVAL):
-            count, private_pages, cpu_ticks = _sum_tree(self.root_pid)
+            count, private_kib, cpu_ticks = _sum_tree(self.root_pid)
             if count == 0:
                 continue
             hit = None
             if count > self.limits.processes:
                 hit = "processes"
-            elif private_pages * page + self._tmpfs_held() > self.limits.memory:
+            elif private_kib * 1024 + self._tmpfs_held() > self.limits.memory:
                 hit = "memory"
             elif cpu_ticks / hz > self.limits.cpu_seconds:
                 hit = "cpu_seconds"
@@ -307,8 +306,8 @@ def _scanned_pids(root: int) -> list[int]:
 
 
 def _sum_tree(root: int) -> tuple[int, int, int]:
-    """(processes, private resident pages, CPU ticks with reaped children's) of `root` and its
-    descendants (shared pages are counted once, by `Watch._shared`)."""
+    """(processes, private memory in KiB, CPU ticks with reaped children's) of `root` and its
+    descendants (`_stat`)."""
     count = rss = cpu = 0
     for pid in _tree_pids(root):
         found = _stat(pid)
@@ -321,20 +320,29 @@ def _sum_tree(root: int) -> tuple[int, int, int]:
 
 
 def _stat(pid: int) -> tuple[int, int] | None:
-    """(CPU ticks with reaped children's, private resident pages) of one process, or None when gone. Private: resident less what is shared with files and other processes (statm's third field),
-    which a machine's page cache or `Watch._shared` holds, each page once."""
+    """(CPU ticks with reaped children's, private memory in KiB) of one process, or None when gone.
+    Private: its anonymous resident pages (what it shares with files is the page cache, and shared
+    memory is `Watch._tmpfs_held`'s, each page once) and its page tables, which a read-only mapping
+    read every 2 MiB makes without a page of its own (a GiB of them at 8 MB resident)."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
             raw = fh.read()
-        with open(f"/proc/{pid}/statm", "rb") as fh:
-            pages = fh.read().split()
+        with open(f"/proc/{pid}/status", "rb") as fh:
+            status = fh.read()
     except OSError:
         return None
     # The command name may hold spaces and parentheses: the fields start after its last ')'.
     fields = raw[raw.rfind(b")") + 2 :].split()
-    if len(fields) < 22 or len(pages) < 3:
+    if len(fields) < 22:
         return None
-    return sum(int(f) for f in fields[11:15]), max(0, int(pages[1]) - int(pages[2]))
+    kib = 0
+    for line in status.splitlines():
+        if line.startswith((b"RssAnon:", b"VmPTE:")):
+            try:
+                kib += int(line.split()[1])
+            except (IndexError, ValueError):
+                continue
+    return sum(int(f) for f in fields[11:15]), kib
 
 
 # What one folder entry costs the disk at the least, whatever blocks it holds: a folder's block, an
