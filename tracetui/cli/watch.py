@@ -66,16 +66,16 @@ class Scope:
         return changed
 
 
-def watch_changes(folders: list[Path], stop: threading.Event | None) -> Iterator[set[tuple[Any, str]]]:
-    """Each batch of changes under `folders` (watchfiles' sets of (change, path)), until `stop`."""
-    import watchfiles
+def watch_changes(folders: list[Path], stop: threading.Event | None) -> Iterator[set[tuple[Any, str]] | None]:
+    """Each batch of changes under `folders` (watchfiles' sets of (change, path)), or None where the
+    whole folders are to be synced, until `stop` (folder_watch: no link is followed)."""
+    from tracetui.folder_watch import watch
 
-    yield from watchfiles.watch(*folders, stop_event=stop, debounce=150, step=50, raise_interrupt=False,
-                                ignore_permission_denied=True)  # fmt: skip
+    yield from watch(folders, stop)
 
 
-def changed_paths(changes: Iterable[tuple[object, str]]) -> set[str]:
-    return {path for _, path in changes}
+def changed_paths(changes: Iterable[tuple[object, str]] | None) -> set[str] | None:
+    return None if changes is None else {path for _, path in changes}
 
 
 def _report(report) -> None:

@@ -225,13 +225,14 @@ class TraceApp(App):
     # -- live ------------------------------------------------------------------------------------
     @thread_work("watch")
     def _watch_logs(self, folders: list[Path]) -> None:
-        import watchfiles
+        from tracetui.folder_watch import watch
 
         # A burst of writes (an agent streaming a response) is one change after the debounce.
-        # The watcher names the files that changed: the sync looks at their sessions only.
-        for changes in watchfiles.watch(*folders, stop_event=self._quitting, debounce=150, step=50,
-                                        raise_interrupt=False, ignore_permission_denied=True):  # fmt: skip
-            self.call_from_thread(self._logs_changed, {path for _, path in changes})
+        # The watcher names the files that changed: the sync looks at their sessions only (all of
+        # them where folders came or went: None). No link in the folders is followed (folder_watch).
+        for changes in watch(folders, self._quitting):
+            named = None if changes is None else {path for _, path in changes}
+            self.call_from_thread(self._logs_changed, named)
 
     def sync_now(self) -> None:
         """A sync on request (the refresh key): quiet, of everything, and never two at once."""
