@@ -54,4 +54,5 @@ def test_a_few_thousand_temporary_files_are_nothing(sealed):
     check = "i=0; while [ $i -lt 2000 ]; do : > /tmp/f$i; i=$((i+1)); done; echo MADE; exit 1"
     result = replay(capsule, repo, check=check, limits=CheckLimits(memory=192 * MiB))
     run = result.base_check
-    assert run is not None and run.limit is None and "MADE" in run.output, run.output
+    assert run is not None
+    assert run.limit is None and "MADE" in run.output, run.output

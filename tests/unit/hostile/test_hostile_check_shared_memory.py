@@ -98,4 +98,5 @@ def test_the_sized_tmpfs_mounts_are_not_counted_as_memory_again(sealed):
     repo, capsule = sealed
     result = replay(capsule, repo, check=TMP, limits=CheckLimits(memory=LIMIT))
     run = result.base_check
-    assert run is not None and run.limit is None and run.failure is None, run.output
+    assert run is not None
+    assert run.limit is None and run.failure is None, run.output

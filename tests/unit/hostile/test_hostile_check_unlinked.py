@@ -92,7 +92,8 @@ def test_a_removed_file_let_go_of_counts_for_nothing(sealed):
     """)
     result = replay(capsule, repo, check=check, limits=CheckLimits(disk=LIMIT))
     run = result.base_check
-    assert run is not None and run.limit is None and "DONE" in run.output, run.output
+    assert run is not None
+    assert run.limit is None and "DONE" in run.output, run.output
 
 
 def test_the_walk_without_children_files_finds_the_same_processes():
