@@ -147,8 +147,12 @@ class Watch:
         hold, bounded on their own; another program's growth meanwhile counts too (at worst a run ends
         inconclusive, never with a wrong verdict). And each entry of those mounts, as INODE_BYTES of
         kernel memory: an empty file holds no byte the size cap counts."""
-        held, entries = _tmpfs_use(self.root_pid)
-        return max(0, _shared_bytes() - self._shared_start - held) + entries * INODE_BYTES
+        shared = _shared_bytes()  # before the mounts: what they gain meanwhile is subtracted, not counted
+        use = _tmpfs_use(self.root_pid)
+        if use is None:  # the sandbox's processes are ending: its mounts' bytes are freed after them
+            return 0
+        held, entries = use
+        return max(0, shared - self._shared_start - held) + entries * INODE_BYTES
 
 
 def _shared_bytes() -> int:
@@ -172,10 +176,13 @@ _OCTAL = re.compile(rb"\\([0-7]{3})")  # mountinfo's escapes (a space is \040)
 INODE_BYTES = 1024
 
 
-def _tmpfs_use(root: int) -> tuple[int, int]:
+def _tmpfs_use(root: int) -> tuple[int, int] | None:
     """(bytes, entries) the tmpfs mounts of the sandbox under `root` (bwrap) hold, read through its
     first child's view of the file system (/proc/PID/root); none where that child does not have a
-    file system of its own (not yet, or a trusted check run unconfined)."""
+    file system of its own (not yet, or a trusted check run unconfined); None where it cannot be read
+    (the child is gone)."""
+    if not os.path.exists(f"/proc/{root}/task/{root}/children"):
+        return 0, 0  # a kernel without the file: every growth of the machine's is the check's
     try:
         with open(f"/proc/{root}/task/{root}/children", "rb") as fh:
             inner = int(fh.read().split()[0])
@@ -184,7 +191,7 @@ def _tmpfs_use(root: int) -> tuple[int, int]:
         with open(f"/proc/{inner}/mountinfo", "rb") as fh:
             lines = fh.read().splitlines()
     except (OSError, ValueError, IndexError):
-        return 0, 0
+        return None
     total = entries = 0
     seen: set[bytes] = set()
     for line in lines:
@@ -200,6 +207,10 @@ def _tmpfs_use(root: int) -> tuple[int, int]:
             continue
         total += (fs.f_blocks - fs.f_bfree) * fs.f_frsize
         entries += fs.f_files - fs.f_ffree
+    try:  # still there after the last mount was read: what they hold was read whole
+        os.readlink(f"/proc/{inner}/ns/mnt")
+    except OSError:
+        return None
     return total, entries
 
 
