@@ -84,6 +84,8 @@ def iter_entries(
     errors: LineErrors,
     is_entry: Callable[[Record], bool] = _is_entry,
     first_line: int = 1,
+    start: int = 0,
+    end: int | None = None,
 ) -> Iterator[tuple[int, int, Record]]:
     """Yield (1-based line number, position on the line, record) for each JSON-object entry.
 
@@ -91,10 +93,11 @@ def iter_entries(
     could be done about it, and whole entries on it are still recovered (see `salvage`); the rest
     of the file loads either way. `is_entry` tells a recovered fragment that is an entry of this
     format from a nested block of a torn one. `data` may be the rest of a log whose first
-    `first_line - 1` lines were read before (a resumed read).
+    `first_line - 1` lines were read before (a resumed read), or that rest may be `data[start:end]`
+    (its lines alone are read, and the log's bytes not copied).
     """
     loads = orjson.loads
-    for number, line in enumerate(lines(data), first_line):
+    for number, line in enumerate(lines(data, start, end), first_line):
         if not line.strip():
             continue
         try:
@@ -121,11 +124,12 @@ def iter_entries(
 SLICE = 4 << 20
 
 
-def lines(data: bytes) -> Iterator[bytes]:
-    """`data.split(b"\\n")` but for a last empty line, a slice of about SLICE bytes at a time."""
-    start, end = 0, len(data)
+def lines(data: bytes, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+    """`data[start:end].split(b"\\n")` but for a last empty line, a slice of about SLICE bytes at a
+    time."""
+    end = len(data) if end is None else min(end, len(data))
     while start < end:
-        cut = data.find(b"\n", min(start + SLICE, end - 1))
+        cut = data.find(b"\n", min(start + SLICE, end - 1), end)
         if cut < 0:
             cut = end
         yield from data[start:cut].split(b"\n")

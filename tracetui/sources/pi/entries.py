@@ -3,6 +3,7 @@ compactions, and the state a resumed read starts from (format: docs/formats/pi.m
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -49,15 +50,22 @@ class _Reader:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.steps = session.steps
+        # The entries that made steps, by key and in order. One that made none is only a way on to its
+        # parent (`links`, key -> the nearest key on the way that is not such an entry): a log of two
+        # million records of kinds Pi never wrote held an entry object for each (2 GB for 200 MB).
         self.by_key: dict[str, _Entry] = {}
         self.order: list[_Entry] = []
+        self.links: dict[str, str | None] = {}
+        self.keys: list[str] = []  # every entry's key, in order (a v1 compaction names one by place)
         self.models: dict[str, None] = {}
-        self.times: list[str] = []
+        self.times: list[str] = []  # the earliest and the latest timestamp, once there is one
         self.name: str | None = None
         self.calls: dict[str, Step] = {}  # tool call id -> the call step (latest)
         self.answered: set[int] = set()  # id() of call steps that got a result
         self.previous: str | None = None  # the last entry's key (a v1 entry's parent)
-        self.parse_errors = 0  # session.errors before this many are unreadable lines (snapshots)
+        # The lines not read (session.errors holds what went wrong reading entries): a full read says
+        # these first, and a snapshot keeps them apart.
+        self.unreadable: LineErrors = LineErrors()
         # A fork's header time while its leading entries are still the copied ones, else None.
         self.copy_until: datetime | None = None
 
@@ -68,7 +76,7 @@ class _Reader:
         self.session.cwd = cwd if isinstance(cwd, str) else None
         stamp = _iso(header.get("timestamp"))
         if stamp:
-            self.times.append(stamp)
+            self.time(stamp)
         model = _model_name(header.get("provider"), header.get("modelId"))
         if model:
             self.models[model] = None
@@ -80,7 +88,16 @@ class _Reader:
             self.session.forked_at = stamp
             self.copy_until = as_moment(stamp)
 
-    def entries(self, records: list[tuple[int, int, dict[str, Any]]], tree: bool) -> None:
+    def time(self, stamp: str) -> None:
+        times = self.times
+        if not times:
+            times += [stamp, stamp]
+        elif stamp < times[0]:
+            times[0] = stamp
+        elif stamp > times[1]:
+            times[1] = stamp
+
+    def entries(self, records: Iterable[tuple[int, int, dict[str, Any]]], tree: bool) -> None:
         previous = self.previous
         for line, position, record in records:
             raw_id = record.get("id") if tree else None
@@ -89,7 +106,7 @@ class _Reader:
                 if isinstance(raw_id, str) and raw_id
                 else (f"L{line}" if position == 0 else f"L{line}.{position + 1}")
             )
-            if key in self.by_key:  # a duplicated id must not merge two entries' steps
+            if key in self.by_key or key in self.links:  # a duplicated id must not merge two entries' steps
                 key = f"{key}@L{line}"
             if tree and isinstance(raw_id, str):
                 parent_id = record.get("parentId")
@@ -97,8 +114,7 @@ class _Reader:
             else:
                 parent = previous
             entry = _Entry(key, parent, line, record)
-            self.by_key[key] = entry
-            self.order.append(entry)
+            self.keys.append(key)
             previous = self.previous = key
             if self.copy_until is not None:
                 moment = as_moment(_iso(record.get("timestamp")))
@@ -106,6 +122,12 @@ class _Reader:
                     self.copy_until = None  # the fork's own entries from here on
             with guarded(self.session.errors, self.session.source, line):
                 self.entry(entry)
+            if not entry.steps:
+                # Its children go on to its parent, and so a chain of such entries to the first above.
+                self.links[key] = self.links.get(parent, parent) if parent is not None else None
+                continue
+            self.by_key[key] = entry
+            self.order.append(entry)
             if self.copy_until is not None:
                 for step in entry.steps:
                     step.meta[COPIED] = True
@@ -116,7 +138,7 @@ class _Reader:
         kind = record.get("type")
         stamp = _iso(record.get("timestamp"))
         if stamp:
-            self.times.append(stamp)
+            self.time(stamp)
         if kind == "message":
             message = record.get("message")
             if isinstance(message, dict):
@@ -375,9 +397,8 @@ class _Reader:
             index = record.get("firstKeptEntryIndex")
             if isinstance(index, int) and not isinstance(index, bool):
                 # v1 counted entries with the header as number 0 (Pi's own migration reads it so).
-                target = self.order[index - 1] if 1 <= index <= len(self.order) else None
-                if target is not None:
-                    meta["first_kept_entry_id"] = target.key
+                if 1 <= index <= len(self.keys):
+                    meta["first_kept_entry_id"] = self.keys[index - 1]
         if isinstance(record.get("tokensBefore"), int):
             meta["tokens_before"] = record["tokensBefore"]
         if record.get("fromHook"):
@@ -425,18 +446,20 @@ class _Reader:
         the first `lines` lines are read: a torn line after them is read again next time."""
         s = self.session
         where = {id(step): i for i, step in enumerate(self.steps)}
-        unreadable = [e for e in s.errors[: self.parse_errors] if e.line <= lines]
         line_of = {id(step): e.line for e in self.order for step in e.steps}
         return {
             "tree": tree,
             "header": header,
             "session": [s.id, s.cwd, s.version, resumable.tokens_row(s.tokens), dict(s.skipped)],
-            "errors": [resumable.error_row(e) for e in unreadable + s.errors[self.parse_errors :]],
-            "parse_errors": len(unreadable),
+            # Only lines read so far: a torn last line is read, and said, again next time.
+            "errors": [resumable.error_row(e) for e in [*self.unreadable, *s.errors]],
+            "parse_errors": len(self.unreadable),
             "steps": [resumable.step_row(step, spans, (line_of.get(id(step), 0),)) for step in self.steps],
             "entries": [
                 [e.key, e.parent, e.line, [where[id(x)] for x in e.steps], e.slot] for e in self.order
             ],
+            "links": self.links,
+            "keys": self.keys,
             "models": list(self.models),
             "times": [min(self.times), max(self.times)] if self.times else [],  # all `finish` reads of them
             "name": self.name,
@@ -451,9 +474,7 @@ class _Reader:
         }
 
     @classmethod
-    def restore(
-        cls, body: dict[str, Any], path: str, spans: resumable.Spans
-    ) -> tuple[_Reader, LineErrors, int]:
+    def restore(cls, body: dict[str, Any], path: str, spans: resumable.Spans) -> _Reader:
         sid, cwd, version, tokens, skipped = body["session"]
         steps = resumable.steps_of(body["steps"], spans)
         session = Session(
@@ -466,6 +487,8 @@ class _Reader:
             entry = _Entry(key, parent, line, _READ, [steps[i] for i in held], slot)
             reader.by_key[key] = entry
             reader.order.append(entry)
+        reader.links = dict(body["links"])
+        reader.keys = list(body["keys"])
         reader.models = dict.fromkeys(body["models"])
         reader.times = list(body["times"])
         reader.name = body["name"]
@@ -474,8 +497,10 @@ class _Reader:
         reader.previous = body["previous"]
         session.forked_from, session.forked_at, copy_until = body["fork"]
         reader.copy_until = None if copy_until is None else datetime.fromisoformat(copy_until)
-        errors = LineErrors(resumable.error_of(r) for r in body["errors"])
-        return reader, errors, int(body["parse_errors"])
+        rows = [resumable.error_of(r) for r in body["errors"]]
+        reader.unreadable = LineErrors(rows[: int(body["parse_errors"])])
+        session.errors = LineErrors(rows[int(body["parse_errors"]) :])
+        return reader
 
     # -- the tree and the summary ------------------------------------------------------------
 
@@ -504,13 +529,13 @@ class _Reader:
     def active_keys(self) -> set[str]:
         """The entries from the file's last entry (Pi's leaf) back to the root."""
         active: set[str] = set()
-        key = self.order[-1].key if self.order else None
+        key = self.keys[-1] if self.keys else None
         while key is not None and key not in active:
             entry = self.by_key.get(key)
-            if entry is None:
+            if entry is None and key not in self.links:
                 break
             active.add(key)
-            key = entry.parent
+            key = entry.parent if entry is not None else self.links[key]
         return active
 
     def last_step_above(self, key: str | None, memo: dict[str, str | None]) -> str | None:
@@ -523,13 +548,13 @@ class _Reader:
                 found = memo[key]
                 break
             entry = self.by_key.get(key)
-            if entry is None or key in walked:
-                break
-            walked[key] = None
-            if entry.steps:
+            if entry is not None:  # an entry here made steps
                 found = entry.steps[-1].id
                 break
-            key = entry.parent
+            if key not in self.links or key in walked:
+                break
+            walked[key] = None
+            key = self.links[key]
         for k in walked:
             memo[k] = found
         return found

@@ -37,9 +37,16 @@ _KNOWN = frozenset(
 )
 
 
+def first_line(data: bytes) -> bytes:
+    """`data.split(b"\\n", 1)[0]`, without that split's copy of the rest of the log (every Pi log is
+    asked whether it is a trace: 200 MB more at once for a log of 200 MB)."""
+    end = data.find(b"\n")
+    return data if end < 0 else data[:end]
+
+
 def is_trace(data: bytes) -> bool:
     """Whether these bytes are an OpenClaw runtime trace (its first line names the schema)."""
-    first = data.split(b"\n", 1)[0]
+    first = first_line(data)
     if b"traceSchema" not in first:
         return False
     try:
@@ -122,7 +129,7 @@ def _header(event: dict[str, Any]) -> dict[str, Any]:
 def version(data: bytes) -> str:
     """`openclaw-trace-v<schemaVersion>` from the first line (is_trace holds)."""
     try:
-        value = loads_within_depth(data.split(b"\n", 1)[0])
+        value = loads_within_depth(first_line(data))
     except orjson.JSONDecodeError:
         return "openclaw-trace"
     number = value.get("schemaVersion") if isinstance(value, dict) else None

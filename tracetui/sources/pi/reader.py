@@ -7,6 +7,7 @@ reads in `fields`, the edits in `edits`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +41,42 @@ ENTRY_TYPES = frozenset(
 )
 
 
-def _records(path: str, data: bytes, errors: LineErrors) -> list[tuple[int, int, dict[str, Any]]]:
-    """(line, position on the line, record) for every entry, salvaging glued lines."""
-    return list(iter_entries(path, data, errors, lambda value: value.get("type") in ENTRY_TYPES))
+def _is_entry(value: dict[str, Any]) -> bool:
+    return value.get("type") in ENTRY_TYPES
+
+
+def _stream(
+    path: str, data: bytes, errors: LineErrors, first_line: int = 1, start: int = 0, end: int | None = None
+) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """(line, position on the line, record) for every entry of `data[start:end]`, salvaging glued
+    lines, one at a time: a list of them all held every record (and each deep value's 200 levels)
+    until the session was built, 1.8 to 2 GB for a log of 200 MB."""
+    return iter_entries(path, data, errors, _is_entry, first_line, start, end)
+
+
+class _Tree(Exception):
+    """A log read as v1 (no entry ids) holds an entry with an id: it is a tree, read again as one."""
+
+
+def _entries(
+    records: Iterator[tuple[int, int, dict[str, Any]]], header: bool, tree: bool
+) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """The entries after the header (line 1's first record, where there is one); in a log read as v1,
+    _Tree at the first entry with an id."""
+    for item in records:
+        if header and item[0] == 1 and item[1] == 0:
+            continue
+        if not tree and isinstance(item[2].get("id"), str):
+            raise _Tree
+        yield item
+
+
+def _first(path: str, data: bytes) -> tuple[dict[str, Any] | None, bool]:
+    """The first line's first entry, if any, and whether anything on that line was not read."""
+    errors = LineErrors()
+    end = data.find(b"\n")
+    first = next(_stream(path, data, errors, end=end if end >= 0 else None), None)
+    return (first[2] if first is not None else None), bool(errors)
 
 
 def read(main: RawLog, companions: list[RawLog]) -> Session:
@@ -59,7 +93,7 @@ def resume(
 
 
 # What a snapshot of this reader holds (bump on any change to `_Reader.state`).
-LAYOUT = 2  # 2: the fork's parent, time and whether the copy goes on
+LAYOUT = 3  # 2: the fork's parent, time and whether the copy goes on; 3: entries without steps as links
 
 
 def _read(main: RawLog, previous: ResumeState | None, want_state: bool) -> tuple[Session, ResumeState | None]:
@@ -73,54 +107,60 @@ def _read(main: RawLog, previous: ResumeState | None, want_state: bool) -> tuple
     if resumable.usable(previous, expected, [(path, data)]):
         assert previous is not None
         try:
-            resumed = _resume(previous, path, data, expected, want_state)
-        except Exception:  # a damaged snapshot: read the whole log
-            resumed = None
-        if resumed is not None:
-            return resumed
-    errors: LineErrors = LineErrors()
-    records = _records(path, data, errors)
+            return _resume(previous, path, data, expected, want_state)
+        except Exception:  # a damaged snapshot, or a v1 log grown into a tree (_Tree): read it whole
+            pass
+    try:
+        return _read_whole(path, data, want_state, expected, False)
+    except _Tree:
+        return _read_whole(path, data, want_state, expected, True)
 
-    header: dict[str, Any] | None = None
-    if records and records[0][2].get("type") == "session" and records[0][0] == 1:
-        header = records[0][2]
-        records = records[1:]
-    elif not any(e.line == 1 for e in errors):
-        errors.insert(
-            0, LineError(path, 1, 'expected a Pi session header (type "session") on the first line')
-        )
 
-    session = Session(id=_session_id(header, path), agent=NAME, source=path, files=[path], errors=errors)
+def _read_whole(
+    path: str, data: bytes, want_state: bool, expected: str, tree: bool
+) -> tuple[Session, ResumeState | None]:
+    """The whole log, its entries read as they are parsed. `tree`: known to be a tree (ids); else
+    read as one only where the header says so (_Tree where an entry says so)."""
+    first, first_unread = _first(path, data)
+    header = first if first is not None and first.get("type") == "session" else None
+    unreadable = LineErrors()
+    if header is None and not first_unread:
+        unreadable.append(LineError(path, 1, 'expected a Pi session header (type "session") on the first line'))
+    session = Session(id=_session_id(header, path), agent=NAME, source=path, files=[path])
     reader = _Reader(session)
+    reader.unreadable = unreadable
     if header is not None:
         reader.header(header)
-    tree = (header is not None and _int(header.get("version")) >= 2) or any(
-        isinstance(r.get("id"), str) for _, _, r in records
-    )
-    if header is not None:
+        tree = tree or _int(header.get("version")) >= 2
         session.version = f"pi-v{_int(header.get('version')) or 1}"
     else:
         session.version = "pi-v3" if tree else "pi-v1"
+    # With a snapshot: taken at the last newline, once every entry before it is read (the header
+    # and the first entry are then known, and a later read starts from there); the lines after it
+    # are read after it is taken, so what it holds of them (a torn line's error) is nothing.
+    consumed = resumable.cut(data) if want_state else len(data)
+    head = _stream(path, data, unreadable, end=consumed)
+    reader.entries(_entries(head, header is not None, tree), tree)
     state = None
     if want_state:
-        # Snapshot at the last newline, once every entry before it is read: the header and the
-        # first entry are then known, and a later read starts from there.
-        consumed = resumable.cut(data)
         lines = data.count(b"\n", 0, consumed)
-        head = [r for r in records if r[0] <= lines]
-        reader.parse_errors = len(errors)
-        reader.entries(head, tree)
-        if consumed and (header is not None or head):
+        if consumed and (header is not None or reader.keys):
             marks = [resumable.Mark(path, consumed, lines, resumable.tail_hash(data, consumed))]
             spans = resumable.Spans(data, consumed)
             state = resumable.snapshot(
                 lambda: reader.state(tree, header is not None, lines, spans), expected, marks
             )
-        reader.entries(records[len(head) :], tree)
-    else:
-        reader.entries(records, tree)
-    reader.finish()
+        tail = _stream(path, data, unreadable, lines + 1, consumed)
+        reader.entries(_entries(tail, header is not None, tree), tree)
+    _finish(reader)
     return session, state
+
+
+def _finish(reader: _Reader) -> None:
+    session = reader.session
+    # A full read says every unreadable line before what went wrong reading entries.
+    session.errors = LineErrors([*reader.unreadable, *session.errors])
+    reader.finish()
 
 
 def _read_trace(path: str, data: bytes) -> Session:
@@ -141,32 +181,20 @@ def _read_trace(path: str, data: bytes) -> Session:
 
 def _resume(
     previous: ResumeState, path: str, data: bytes, expected: str, want_state: bool
-) -> tuple[Session, ResumeState | None] | None:
-    """Read on from a snapshot; None when the new lines would change what the snapshot took as
+) -> tuple[Session, ResumeState | None]:
+    """Read on from a snapshot; _Tree where the new lines would change what the snapshot took as
     settled (a v1 log gaining entry ids turns into a tree: read whole)."""
     body = orjson.loads(previous.body)
     start = previous.marks[0].consumed
     first_line = previous.marks[0].lines + 1
-    new_errors: LineErrors = LineErrors()
-    records = list(
-        iter_entries(
-            path, data[start:], new_errors, lambda value: value.get("type") in ENTRY_TYPES, first_line
-        )
-    )
     tree = bool(body["tree"])
-    if not tree and any(isinstance(r.get("id"), str) for _, _, r in records):
-        return None
-    reader, old_errors, parse_errors = _Reader.restore(body, path, resumable.Spans(data, start))
-    session = reader.session
-    # A full read reports every unreadable line before what went wrong reading entries.
-    session.errors = LineErrors([*old_errors[:parse_errors], *new_errors, *old_errors[parse_errors:]])
-    reader.parse_errors = parse_errors + len(new_errors)
+    reader = _Reader.restore(body, path, resumable.Spans(data, start))
+    consumed = resumable.cut(data) if want_state else len(data)
+    head = _stream(path, data, reader.unreadable, first_line, start, consumed)
+    reader.entries(_entries(head, False, tree), tree)  # _Tree: the caller reads the whole log
     state = None
     if want_state:
-        consumed = resumable.cut(data)
         lines = first_line - 1 + data.count(b"\n", start, consumed)
-        head = [r for r in records if r[0] <= lines]
-        reader.entries(head, tree)
         if resumable.worth_a_new_snapshot(previous, consumed):
             marks = [resumable.Mark(path, consumed, lines, resumable.tail_hash(data, consumed))]
             spans = resumable.Spans(data, consumed)
@@ -175,10 +203,10 @@ def _resume(
             )
         else:
             state = previous
-        records = records[len(head) :]
-    reader.entries(records, tree)
-    reader.finish()
-    return session, state
+        tail = _stream(path, data, reader.unreadable, lines + 1, consumed)
+        reader.entries(_entries(tail, False, tree), tree)
+    _finish(reader)
+    return reader.session, state
 
 
 def _session_id(header: dict[str, Any] | None, path: str) -> str:
