@@ -11,6 +11,13 @@ from tracetui.sources.common.coerce import as_count, as_dict, as_int, as_list, a
 from tracetui.sources.common.unified_diff import parse_unified_diff
 
 
+# The message types the reader makes steps of by their type; a message of any other type is a step
+# only where it holds text (a SYSTEM step named by its type).
+ASSISTANT_TYPES = frozenset({"gemini", "model", "bob-shell"})
+SYSTEM_TYPES = frozenset({"info", "error", "warning"})
+KNOWN_TYPES = frozenset({"user", *ASSISTANT_TYPES, *SYSTEM_TYPES})
+
+
 # Edit tools by name, as Gemini CLI has named them over its releases.
 WRITE_TOOLS = frozenset({"write_file", "writefile", "write"})
 

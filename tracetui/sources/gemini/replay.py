@@ -12,7 +12,7 @@ from tracetui.model import LineError, LineErrors, count_skipped
 from tracetui.sources import RawLog
 from tracetui.sources.common.coerce import as_list, opt_str
 from tracetui.sources.common.jsonl import clean, document_note, guarded, iter_records, load_document
-from tracetui.sources.gemini.parts import _parts_text
+from tracetui.sources.gemini.parts import KNOWN_TYPES, _parts_text
 from tracetui.sources.gemini.split import Conversations, is_record
 
 
@@ -42,7 +42,27 @@ class _Conversation:
     folded: dict[str, _Compaction] = field(default_factory=dict)  # ids folded into a compaction
     lines: dict[str, int] = field(default_factory=dict)  # id -> line first written
     copies: dict[str, str] = field(default_factory=dict)  # a kept message's new id -> its own id
+    # What is kept of the messages no step is made of, by (type, time): one for them all where they
+    # are alike (`kept`), up to MAX_STUBS kinds of them.
+    stubs: dict[tuple[str | None, str | None], dict[str, Any]] = field(default_factory=dict)
     version: str = "gemini-v2"
+
+    def kept(self, record: dict[str, Any]) -> dict[str, Any]:
+        """What is kept of a message record until the session is built: the record, but for one of a
+        type the reader makes no step of, with no text and no calls (`_signature`), only its type and
+        time (the steps read its id from where it is kept). A log of two million such records held
+        them all, 1.8 GB for 200 MB."""
+        if not _inert(record):
+            return record
+        kind, stamp = record.get("type"), record.get("timestamp")
+        key = (kind if isinstance(kind, str) else None, stamp if isinstance(stamp, str) else None)
+        stub = self.stubs.get(key)
+        if stub is None:
+            stub = {**({"type": key[0]} if key[0] is not None else {}),
+                    **({"timestamp": key[1]} if key[1] is not None else {})}  # fmt: skip
+            if len(self.stubs) < MAX_STUBS:
+                self.stubs[key] = stub
+        return stub
 
     def last_live(self) -> str | None:
         return next(reversed(self.live), None) if self.live else None
@@ -50,6 +70,7 @@ class _Conversation:
     def write(self, record: dict[str, Any], line: int) -> None:
         """A message record written (again): the last copy wins, the first place stays."""
         mid = record["id"]
+        record = self.kept(record)
         if mid in self.copies:  # a compaction's copy of a message already read: no step of its own
             self.records[mid] = record
             return
@@ -80,7 +101,7 @@ class _Conversation:
         fresh = [m for m in messages if m["id"] not in self.records]
         if not fresh:  # the same messages with new copies (masked tool output synced back)
             for m in messages:
-                self.records[m["id"]] = m
+                self.records[m["id"]] = self.kept(m)
             self.live = dict.fromkeys(m["id"] for m in messages)
             return
         copies = self._copies(messages)
@@ -120,12 +141,12 @@ class _Conversation:
         for m in messages:
             mid = m["id"]
             if id(m) in folded:
-                self.records[mid] = m
+                self.records[mid] = self.kept(m)
                 self.folded[mid] = compaction
                 self.live[mid] = None
             elif mid in copies:  # 0.61 keeps messages under new ids: the live one stands for it
                 self.copies[mid] = copies[mid]
-                self.records[mid] = m
+                self.records[mid] = self.kept(m)
                 self.live[copies[mid]] = None
             else:
                 self.write(m, line)
@@ -149,6 +170,24 @@ class _Conversation:
             if same:
                 out[m["id"]] = same.pop(0)
         return out
+
+
+_NONE: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
+
+
+def _inert(record: dict[str, Any]) -> bool:
+    """A message of a type the reader makes no step of, with no text and no calls: what the session
+    has of it is its type (a skipped kind) and its time."""
+    kind = record.get("type")
+    try:
+        if isinstance(kind, str) and kind in KNOWN_TYPES:
+            return False
+        return _signature(record) == _NONE and not _parts_text(record.get("content")).strip()
+    except Exception:  # what the steps say of it is said there, of the record itself
+        return False
+
+
+MAX_STUBS = 1_000
 
 
 def _kind(message: dict[str, Any]) -> str | None:

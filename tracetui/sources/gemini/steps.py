@@ -14,6 +14,8 @@ from tracetui.sources.common import titles
 from tracetui.sources.common.coerce import as_dict, as_list, as_moment, as_str, opt_str
 from tracetui.sources.common.jsonl import guarded, loads_within_depth
 from tracetui.sources.gemini.parts import (
+    ASSISTANT_TYPES,
+    SYSTEM_TYPES,
     _edits,
     _own_responses,
     _parts_text,
@@ -28,12 +30,6 @@ from tracetui.sources.gemini.shell import SHELL_TOOLS, shell_exit
 
 # Tools whose call runs a subagent (the parent's side of it).
 SUBAGENT_TOOLS = frozenset({"delegate_to_agent", "codebase_investigator", "cli_help", "invoke_agent"})
-
-
-ASSISTANT_TYPES = frozenset({"gemini", "model", "bob-shell"})
-
-
-SYSTEM_TYPES = frozenset({"info", "error", "warning"})
 
 
 _WORKSPACE_NOTICE = re.compile(r"Current workspace directories:\s*\n-\s*(.+)")
@@ -61,7 +57,7 @@ class _Reader:
         self.ids: set[str] = set()
         self.repeats: dict[str, int] = {}  # a repeated id -> the `#N` its next repeat tries first
         self.models: dict[str, None] = {}
-        self.times: list[str] = []
+        self.times: list[str] = []  # the earliest and the latest timestamp, once there is one
         self.calls: dict[str, Step] = {}  # call id -> call step
         self.results: set[str] = set()  # call ids that have a result step
         self.agents: dict[str, _Agent] = {}
@@ -108,7 +104,7 @@ class _Reader:
             first = len(out)
             self.line = conv.lines.get(event, 0)
             with guarded(self.session.errors, self.session.source, self.line):
-                self.message(out, record, agent)
+                self.message(out, event, record, agent)
             made = out[first:]
             if made:
                 made[0].parent = parent
@@ -120,12 +116,20 @@ class _Reader:
             last_step[event] = made[-1].id if made else parent
         return out
 
-    def message(self, out: list[Step], record: dict[str, Any], agent: str | None) -> None:
-        mid = record["id"]
+    def time(self, stamp: str) -> None:
+        times = self.times
+        if not times:
+            times += [stamp, stamp]
+        elif stamp < times[0]:
+            times[0] = stamp
+        elif stamp > times[1]:
+            times[1] = stamp
+
+    def message(self, out: list[Step], mid: str, record: dict[str, Any], agent: str | None) -> None:
         kind = as_str(record.get("type"))
         stamp = opt_str(record.get("timestamp"))
         if stamp:
-            self.times.append(stamp)
+            self.time(stamp)
         if kind == "user":
             self.user(out, mid, record, stamp, agent)
         elif kind in ASSISTANT_TYPES:
@@ -361,7 +365,7 @@ class _Reader:
         meta = conv.meta
         for key in ("startTime", "lastUpdated"):
             if isinstance(meta.get(key), str):
-                self.times.append(meta[key])
+                self.time(meta[key])
         if self.times:
             session.started = min(self.times)
             session.ended = max(self.times)
