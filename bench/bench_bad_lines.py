@@ -1,10 +1,11 @@
 """Peak memory of one reader given a log of many bad lines: a fixture log of the agent's own, then
 `--mb` MB of one kind of bad line (a torn object, a line that is no object, a value nested past
-1,024 levels, or a record of a kind of its own a line, which the reader skips), read as a sync's
-worker reads it (`read_session`) in a fresh child process. Prints one JSON row a run: agent, kind,
+1,024 levels, a record of a kind of its own a line, which the reader skips, ten such records of a
+tenth of the size each, `huge`, or records of 20-odd bytes, `tiny`), read as a sync's worker reads
+it (`read_session`) in a fresh child process. Prints one JSON row a run: agent, kind,
 lines, peak RSS (MB), the errors kept and the lines they count, and the skipped kinds kept.
 
-    python bench/bench_bad_lines.py [--mb 200] [--agents claude,codex] [--kinds torn,list,deep,kinds]
+    python bench/bench_bad_lines.py [--mb 200] [--agents claude,codex] [--kinds torn,list,deep,kinds,huge,tiny]
 """
 
 from __future__ import annotations
@@ -46,12 +47,45 @@ def _kinds(agent: str, lines: int) -> bytes:
     return b"".join(_KIND % (n, n, n) + b"\n" for n in range(lines))
 
 
+def _huge(agent: str, mb: int) -> bytes:
+    """Ten records the reader skips, each of `mb / 10` MB (a field no reader reads)."""
+    blob = b', "blob": "' + b"x" * (mb * 100_000) + b'"}'
+    one = _kinds(agent, 10).split(b"\n")[:10]
+    return b"".join(line.replace(b"k%d" % n, b"h%d" % n)[:-1] + blob + b"\n" for n, line in enumerate(one))
+
+
+def _tiny(agent: str, mb: int) -> tuple[int, bytes]:
+    """As many records of 20-odd bytes, all of one kind the reader skips, each with an id."""
+    if agent == "opencode":
+        line = _kinds(agent, 1)
+        return mb * 1_000_000 // len(line), line * (mb * 1_000_000 // len(line))
+    out = bytearray()
+    n = 0
+    while len(out) < mb * 1_000_000:
+        out += b'{"type": "t", "id": "%d"}\n' % n
+        n += 1
+    return n, bytes(out)
+
+
+def _peak_mb() -> float:
+    """This process's peak RSS since it started: VmHWM, of its own memory map. `ru_maxrss` is kept
+    across exec, so a child reported at least what its parent held when it forked (this bench's
+    parent held 300 to 430 MB then: every figure before 2026-11-28 12:55 has that floor)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(agent: str, path: str) -> None:
     sys.path.insert(0, str(ROOT))
     from tracetui.sources import SessionFiles, read_session
 
     session = read_session(SessionFiles(agent, Path(path)))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_mb()
     counted = sum(e.count for e in session.errors)
     kinds = len(session.skipped)
     print(json.dumps({"rss_mb": round(peak), "kept": len(session.errors), "counted": counted, "kinds": kinds}))
@@ -61,7 +95,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=int, default=200)
     ap.add_argument("--agents", default=",".join(LOGS))
-    ap.add_argument("--kinds", default=",".join([*KINDS, "kinds"]))
+    ap.add_argument("--kinds", default=",".join([*KINDS, "kinds", "huge", "tiny"]))
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -74,6 +108,13 @@ def main() -> None:
                 if kind == "kinds":
                     lines = args.mb * 1_000_000 // len(_kinds(agent, 1))
                     path.write_bytes(LOGS[agent].read_bytes() + _kinds(agent, lines))
+                elif kind == "huge":
+                    lines = 10
+                    path.write_bytes(LOGS[agent].read_bytes() + _huge(agent, args.mb))
+                elif kind == "tiny":
+                    lines, tiny = _tiny(agent, args.mb)
+                    path.write_bytes(LOGS[agent].read_bytes() + tiny)
+                    del tiny
                 else:
                     line = KINDS[kind] + b"\n"
                     lines = args.mb * 1_000_000 // len(line)
