@@ -78,25 +78,36 @@ def folder(root: str | Path, parts: Sequence[str], make: int | None = None) -> I
     """The descriptor of `root/parts…`, each folder below `root` opened from the one above without
     following a link (`root` itself may be one: the user named it); made with mode `make` where
     missing, FileNotFoundError there without. LinkOnWay where a link or a file stands in the way."""
-    fd = os.open(root, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
+    fd = open_root(root)
     try:
         for i, name in enumerate(parts):
             if make is not None:
                 with contextlib.suppress(FileExistsError):
                     os.mkdir(name, make, dir_fd=fd)
-            try:
-                inner = os.open(name, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC, dir_fd=fd)
-            except OSError as e:
-                if e.errno not in (errno.ELOOP, errno.ENOTDIR):
-                    raise
-                at = "/".join(parts[: i + 1])
-                raise LinkOnWay(at, f"{safe_line(at)} is a symbolic link or not a folder: nothing is "
-                                    "written, removed or read through it") from None  # fmt: skip
+            inner = folder_in(fd, name, "/".join(parts[: i + 1]))
             os.close(fd)
             fd = inner
         yield fd
     finally:
         os.close(fd)
+
+
+def open_root(root: str | Path) -> int:
+    """The descriptor of the root folder (which may be a link: the user named it)."""
+    return os.open(root, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
+
+
+def folder_in(at: int, name: str, shown: str) -> int:
+    """The descriptor of the folder `name` in the folder open as `at`, opened as `folder` opens each
+    (no link followed): a walk of many folders opens the ones they share once. LinkOnWay (`shown`: the
+    folder below the root) where a link or a file stands there."""
+    try:
+        return os.open(name, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC, dir_fd=at)
+    except OSError as e:
+        if e.errno not in (errno.ELOOP, errno.ENOTDIR):
+            raise
+        raise LinkOnWay(shown, f"{safe_line(shown)} is a symbolic link or not a folder: nothing is "
+                               "written, removed or read through it") from None  # fmt: skip
 
 
 def write_new(path: Path, data: bytes, root: Path | None = None) -> None:
@@ -192,17 +203,24 @@ def open_read(root: str | Path, parts: Sequence[str]) -> BinaryIO:
     """`root/parts…` opened to read, a regular file only (opened non-blocking, then checked: a FIFO
     would wait for a writer for ever); NotRegularFile, LinkOnWay, or OSError as open() would."""
     *way, name = parts
-    flags = os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC
     if AT:
         with folder(root, way) as at:
-            fd = _open_leaf(name, flags, at, "/".join(parts))
+            fd = open_read_in(at, name, "/".join(parts))
     else:
-        fd = _open_leaf(str(Path(root, *parts)), flags, None, "/".join(parts))
+        fd = open_read_in(None, str(Path(root, *parts)), "/".join(parts))
+    return os.fdopen(fd, "rb")
+
+
+def open_read_in(at: int | None, name: str, shown: str) -> int:
+    """The descriptor of `name` in the folder open as `at` (None: `name` is a path), opened as
+    `open_read` opens a file: the files of one folder read with it opened once (`shown` names the
+    file in errors)."""
+    fd = _open_leaf(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC, at, shown)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise NotRegularFile(f"{safe_line('/'.join(parts))} is not a regular file")
+            raise NotRegularFile(f"{safe_line(shown)} is not a regular file")
         os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
+        return fd
     except BaseException:
         os.close(fd)
         raise
