@@ -4,7 +4,8 @@ Public API (the CLI and the app call only these):
 
 - `open_location(url) -> Location(fs, root, url)`: a dataset URL's fsspec filesystem and path;
   `is_url(dest)`; `TABLES`.
-- `dataset_tables(location, only=None) -> {table: pyarrow.dataset.Dataset}`.
+- `with dataset_tables(location, only=None) as tables`: `{table: pyarrow.dataset.Dataset}`, read
+  within the block.
 - `machine_id(name=None) -> str`: this machine's stable id (its partition `machine=<id>`).
 - `query(sql, dataset=None, library=None, progress=None) -> QueryResult(columns, rows)`: one SELECT
   over a dataset's four tables or the bucket's own, in a DuckDB that can reach nothing else.

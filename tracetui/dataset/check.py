@@ -228,7 +228,8 @@ def _read_tables(location: Location, listing: dict[str, int | None], report: Dat
                 copy = local if (Path(staging) / rel).is_file() else location
                 _check_digest(copy, rel, meta, machine, report)
             try:
-                report.rows[table] = _read_whole(dataset_tables(local, frozenset([table]))[table], table)
+                with dataset_tables(local, frozenset([table])) as tables:
+                    report.rows[table] = _read_whole(tables[table], table)
             except failures as exc:  # the reader's errors are the finding, in one line
                 report.problem(f"data/{table}/", f"DuckDB cannot read the table: {exception_line(exc)}")
                 _name_files(local, table, files, report)
@@ -260,11 +261,19 @@ def _read_whole(arrow_dataset: Any, name: str) -> int:
 def _name_files(location: Location, table: str, files: list[str], report: DatasetCheck) -> None:
     import pyarrow.dataset as pads
 
+    from tracetui.dataset.held import held
+    from tracetui.dataset.tables import held_table
+
     failures = _read_errors()
     bad = 0
     for rel in files:
+        path = location.path(rel)
         try:
-            _read_whole(pads.dataset([location.path(rel)], filesystem=location.fs, format="parquet"), table)
+            if not location.local:
+                _read_whole(pads.dataset([path], filesystem=location.fs, format="parquet"), table)
+                continue
+            with held(location.root, [path]) as names:  # as dataset_tables reads it: by descriptor
+                _read_whole(held_table([path], names, location.path(f"data/{table}"), None), table)
         except failures as exc:
             bad += 1
             if bad <= NAMED_FILES:

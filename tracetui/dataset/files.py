@@ -55,6 +55,11 @@ class Layout:
     _base: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    @property
+    def base(self) -> str:
+        """The folder a local dataset's files are below ("" for a remote one's)."""
+        return self._base
+
     def of(self, table: str, partition: str | None = None) -> list[str]:
         """The paths of a table's files, all or those of one partition."""
         if table in self._deferred:

@@ -150,7 +150,8 @@ class DatasetLibrary:
                 self._asked += 1
         self._local.cursor = cursor  # what `stopping` interrupts
         try:
-            result = cursor.execute(query, params) if params is not None else cursor.execute(query)
+            with self._checked(params) as params:
+                result = cursor.execute(query, params) if params is not None else cursor.execute(query)
             names = [d[0] for d in result.description or ()]
             return names, result.fetchall()
         except self._duckdb.InterruptException:
@@ -166,6 +167,24 @@ class DatasetLibrary:
                 with self._lock:
                     self._busy -= 1
                     self._last_asked = time.monotonic()
+
+    @contextlib.contextmanager
+    def _checked(self, params: Any) -> Iterator[Any]:
+        """`params` with a local dataset's files (`$files`, `$file`) named by descriptors held open
+        while the read runs (tracetui.dataset.held): DuckDB opening them by path would follow a link
+        or wait on a FIFO a member swapped in since the listing. (`$paths` keeps the names listed,
+        for the rows.) DuckDB refuses a footer claiming more rows than the file holds on its own."""
+        if self._layout.filesystem is not None or not isinstance(params, dict):
+            yield params
+            return
+        from tracetui.dataset.held import held
+
+        listed = [params["file"]] if "file" in params else params.get("files")
+        if not listed:
+            yield params
+            return
+        with held(self._layout.base, listed) as names:
+            yield {**params, **({"file": names[0]} if "file" in params else {"files": names})}
 
     def _columns(self, files: list[str]) -> set[str]:
         """The columns a table's files hold, as the first of them says (one footer read, once): the

@@ -50,8 +50,11 @@ def learn(sql: Sql, schemas: Schemas, files: list[DataFile]) -> None:
     if not new:
         return
     fields: dict[str, list[tuple[str, str, str, str]]] = {}
-    for r in sql("SELECT file_name AS file, name, type, converted_type, num_children AS kids FROM "
-                 "parquet_schema($files) ORDER BY file_name, column_id", {"files": sorted(set(new.values()))}):
+    # `$paths`: the names listed, where `$files` may be read by other names (library._checked).
+    listed = sorted(set(new.values()))
+    for r in sql("SELECT $paths[list_position($files, file_name)] AS file, name, type, converted_type, "
+                 "num_children AS kids FROM parquet_schema($files) ORDER BY file_name, column_id",
+                 {"files": listed, "paths": listed}):  # fmt: skip
         kind, converted, kids = ("" if r[k] is None else str(r[k]) for k in ("type", "converted_type", "kids"))
         fields.setdefault(str(r["file"]), []).append((str(r["name"]), kind, converted, kids))
     for machine, path in new.items():
@@ -87,13 +90,15 @@ def insert_listing(sql: Sql, schemas: Schemas, files: list[DataFile], url: str) 
     # The partition folders' keys where the rows do not carry them (a machine's own partition).
     def load(union: bool) -> None:
         sql(
-            f"INSERT INTO s SELECT * REPLACE ("
+            f"INSERT INTO s SELECT * EXCLUDE (filename, n) REPLACE ("
             f"coalesce(machine, nullif(regexp_extract(file, '(^|/)machine=([^/]+)/', 2), '')) AS machine, "
             f"coalesce(\"user\", nullif(regexp_extract(file, '(^|/)user=([^/]+)/', 2), '')) AS \"user\", "
             f"coalesce(agent, nullif(regexp_extract(file, '(^|/)agent=([^/]+)/', 2), ''), harness) AS agent) "
-            f"FROM (SELECT {columns}, filename AS file FROM read_parquet($files, union_by_name={union}, "
-            "filename=true, hive_partitioning=false)) WHERE session_id IS NOT NULL",
-            {"files": [f.path for f in files]},
+            f"FROM (SELECT {columns}, filename FROM read_parquet($files, union_by_name={union}, "
+            "filename=true, hive_partitioning=false)) "
+            "JOIN (SELECT unnest($files) AS n, unnest($paths) AS file) ON n = filename "
+            "WHERE session_id IS NOT NULL",
+            {"files": [f.path for f in files], "paths": [f.path for f in files]},
         )
 
     try:
@@ -136,8 +141,8 @@ def keep_listings(sql: Callable[[str, Any], Any], kept: dict[Path, list[DataFile
     for path, files in kept.items():
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         try:
-            sql(f"COPY (SELECT * FROM s WHERE file IN (SELECT unnest($files))) TO '{_quoted(str(tmp))}' "
-                         "(FORMAT parquet)", {"files": [f.path for f in files]})  # fmt: skip
+            sql(f"COPY (SELECT * FROM s WHERE file IN (SELECT unnest($listed))) TO '{_quoted(str(tmp))}' "
+                         "(FORMAT parquet)", {"listed": [f.path for f in files]})  # fmt: skip
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)

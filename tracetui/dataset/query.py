@@ -48,6 +48,8 @@ FLOOR_BYTES = 256 << 20
 
 def bound_for(tables: dict[str, Any]) -> Bound:
     """The most a query over `tables` (Arrow datasets over files, or tables) may give."""
+    from tracetui.dataset.held import size as held_size
+
     rows = size = 0
     for table in tables.values():
         rows += table.num_rows if hasattr(table, "num_rows") else table.count_rows()
@@ -57,7 +59,7 @@ def bound_for(tables: dict[str, Any]) -> Bound:
             continue
         for path in files:
             try:
-                size += os.lstat(path).st_size
+                size += held_size(path)
             except OSError:
                 continue
     return Bound(max(FLOOR_ROWS, rows), max(FLOOR_BYTES, 8 * size))
@@ -216,12 +218,13 @@ def query(
     named = _named(sql)
     if dataset is not None:
         local = mirrored(open_location(dataset), _remote_cache(dataset), named, copying)
-        tables = dataset_tables(local, named)
+        with dataset_tables(local, named) as tables:
+            table = run(tables, sql, timeout, bounded=True)
     elif library is not None:
-        tables, _ = bucket_tables(library, progress, named)
+        with bucket_tables(library, progress, named) as (tables, _):
+            table = run(tables, sql, timeout, bounded=True)
     else:
         raise TracetuiError("give a dataset or a bucket to query")
-    table = run(tables, sql, timeout, bounded=True)
     return QueryResult(unique_names(table.column_names), python_rows(table))
 
 

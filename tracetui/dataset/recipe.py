@@ -282,22 +282,22 @@ def _project(recipe: Recipe, staging: Path) -> dict[str, Any]:
     from tracetui.dataset.query import run
     from tracetui.dataset.tables import dataset_tables
 
-    tables = dataset_tables(open_location(staging))
-    if recipe.labels:
-        kept = " OR ".join(f"lines_{state} > 0" for state in recipe.labels)
-        chosen = f"session_id IN (SELECT session_id FROM sessions WHERE {kept})"
-        tables = {t: run(tables, f"SELECT * FROM {t} WHERE {chosen}") for t in TABLES}
-    out: dict[str, Any] = {}
-    for table, names in recipe.columns.items():
-        have = set(tables[table].schema.names)
-        missing = [n for n in names if n not in have]
-        if missing:
-            raise RecipeError(f"recipe {recipe.name}: output.columns.{table}: no column {missing[0]!r}")
-        out[table] = run(tables, f"SELECT {', '.join(map(_quoted, names))} FROM {table}")
-    if recipe.sql is not None:
-        out[recipe.table or recipe.name] = run(tables, recipe.sql, bounded=True)
-    if not out:  # labels alone: the four tables, those sessions' rows
-        out = {t: run(tables, f"SELECT * FROM {t}") for t in TABLES}
+    with dataset_tables(open_location(staging)) as tables:  # its files held open until it is read
+        if recipe.labels:
+            kept = " OR ".join(f"lines_{state} > 0" for state in recipe.labels)
+            chosen = f"session_id IN (SELECT session_id FROM sessions WHERE {kept})"
+            tables = {t: run(tables, f"SELECT * FROM {t} WHERE {chosen}") for t in TABLES}
+        out: dict[str, Any] = {}
+        for table, names in recipe.columns.items():
+            have = set(tables[table].schema.names)
+            missing = [n for n in names if n not in have]
+            if missing:
+                raise RecipeError(f"recipe {recipe.name}: output.columns.{table}: no column {missing[0]!r}")
+            out[table] = run(tables, f"SELECT {', '.join(map(_quoted, names))} FROM {table}")
+        if recipe.sql is not None:
+            out[recipe.table or recipe.name] = run(tables, recipe.sql, bounded=True)
+        if not out:  # labels alone: the four tables, those sessions' rows
+            out = {t: run(tables, f"SELECT * FROM {t}") for t in TABLES}
     for table, rows in out.items():
         _gate(recipe, table, rows)
     return out

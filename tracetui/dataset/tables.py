@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tracetui.dataset.held import claim, held, size
 from tracetui.dataset.location import TABLES, Location
 from tracetui.errors import TracetuiError
 from tracetui.export import ExportOptions, ExportReport, export
 from tracetui.folder_walk import walk
 from tracetui.regular_file import is_plain_file
-from tracetui.safe_text import exception_line
+from tracetui.safe_text import clip, exception_line, safe_line
 
 PARTITION_KEYS = ("machine", "agent", "month")  # docs/dataset.md, "Layout"
 
@@ -24,37 +27,69 @@ if TYPE_CHECKING:
     from tracetui.library import Library
 
 
-def dataset_tables(location: Location, only: frozenset[str] | None = None) -> dict[str, Any]:
-    """Each table of the dataset (or of a folder holding a Parquet export) as an Arrow dataset. The
-    partition keys are read from the folders too (as text), so files written without them as columns
-    (an older export) still have them; where a file has them, the values are the same."""
+@contextmanager
+def dataset_tables(location: Location, only: frozenset[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Each table of the dataset (or of a folder holding a Parquet export) as an Arrow dataset, to be
+    read within the block: a local table's files are held open by descriptor until it ends
+    (tracetui.dataset.held), each footer read and its row claim checked. The partition keys are read
+    from the folders too (as text), so files written without them as columns (an older export) still
+    have them; where a file has them, the values are the same."""
     import pyarrow as pa
     import pyarrow.dataset as pads
 
     keys = pads.partitioning(pa.schema([(k, pa.string()) for k in PARTITION_KEYS]), flavor="hive")
     out: dict[str, Any] = {}
-    for table in TABLES:
-        if only is not None and table not in only:
-            continue  # listing a table's files is most of a small query's time on a large dataset
-        folder = location.path(f"data/{table}")
+    with ExitStack() as stack:
+        for table in TABLES:
+            if only is not None and table not in only:
+                continue  # listing a table's files is most of a small query's time on a large dataset
+            folder = location.path(f"data/{table}")
+            try:
+                if not location.fs.isdir(folder):
+                    raise FileNotFoundError(folder)
+                if location.local:
+                    files = _local_files(folder)
+                    names = stack.enter_context(held(location.root, files))
+                    out[table] = held_table(files, names, folder, keys)
+                else:
+                    out[table] = pads.dataset(folder, filesystem=location.fs, format="parquet",
+                                              partitioning=keys)  # fmt: skip
+            except FileNotFoundError:
+                raise TracetuiError(f"{location.url} holds no {table} table (data/{table}/): give a dataset "
+                                    "or a Parquet export") from None  # fmt: skip
+            except (OSError, ValueError, pa.ArrowException) as exc:
+                # ArrowTypeError too: a file's column of another type than a partition key's (an
+                # `agent` of numbers) cannot be merged with the key read from the folders.
+                why = exception_line(exc)
+                raise TracetuiError(f"cannot read {location.url}'s {table} table: {why}") from None
+        yield out
+
+
+def held_table(files: list[str], names: list[str], folder: str, keys: Any | None) -> Any:
+    """An Arrow dataset of a table's `files` (listed below `folder`), read by the `names` `held` gave
+    them, with the partition keys of their listed paths: as pyarrow's discovery makes it from the
+    paths (the first file's columns and the keys), each file's footer read here, on this thread, and
+    refused where its row claim is past its size (held.claim). The scan reads no footer again: a
+    fragment whose footer is known is opened with it, so a file rewritten since is read as checked."""
+    import pyarrow as pa
+    import pyarrow.dataset as pads
+    import pyarrow.fs as pafs
+
+    parquet, disk = pads.ParquetFileFormat(), pafs.LocalFileSystem()
+    fragments = []
+    for path, name in zip(files, names, strict=True):
+        where = "/" + os.path.relpath(path, folder).replace(os.sep, "/")
+        within = keys.parse(where) if keys is not None else None
+        fragment = parquet.make_fragment(name, filesystem=disk, partition_expression=within)
         try:
-            if not location.fs.isdir(folder):
-                raise FileNotFoundError(folder)
-            if location.local:
-                out[table] = pads.dataset(_local_files(folder), format="parquet", partitioning=keys,
-                                          partition_base_dir=folder)  # fmt: skip
-            else:
-                out[table] = pads.dataset(folder, filesystem=location.fs, format="parquet", partitioning=keys)
-        except FileNotFoundError:
-            raise TracetuiError(
-                f"{location.url} holds no {table} table (data/{table}/): give a dataset or a Parquet export"
-            ) from None
+            fragment.ensure_complete_metadata()
         except (OSError, ValueError, pa.ArrowException) as exc:
-            # ArrowTypeError too: a file's column of another type than a partition key's (an
-            # `agent` of numbers) cannot be merged with the key read from the folders.
-            why = exception_line(exc)
-            raise TracetuiError(f"cannot read {location.url}'s {table} table: {why}") from None
-    return out
+            raise TracetuiError(f"{safe_line(clip(path, 300))}: {exception_line(exc)}") from None
+        claim(fragment.metadata, size(name), path)
+        fragments.append(fragment)
+    given = [keys.schema] if keys is not None else []
+    schema = pa.unify_schemas([fragments[0].physical_schema, *given] if fragments else given)
+    return pads.FileSystemDataset(fragments, schema, parquet, disk)
 
 
 def _local_files(folder: str) -> list[str]:
@@ -76,14 +111,16 @@ def bucket_cache(library: Library) -> Path:
     return user_cache_path("tracetui") / "sql" / hashlib.sha256(root.encode()).hexdigest()[:16]
 
 
+@contextmanager
 def bucket_tables(
     library: Library, progress: ProgressCallback | None = None, only: frozenset[str] | None = None
-) -> tuple[dict[str, Any], ExportReport]:
+) -> Iterator[tuple[dict[str, Any], ExportReport]]:
     """The bucket's four tables (or those in `only`), as a Parquet export of all its sessions would give
     them (scrubbed, the suggestions accepted: the same rows a shared export holds), from the export kept
-    in the cache."""
+    in the cache, to be read within the block (as `dataset_tables`)."""
     from tracetui.dataset.location import open_location
 
     cache = bucket_cache(library)
     report = export(library, cache, ExportOptions("parquet", accept_suggested=True, prune=True), None, progress)
-    return dataset_tables(open_location(cache), only), report
+    with dataset_tables(open_location(cache), only) as tables:
+        yield tables, report
