@@ -51,6 +51,14 @@ def test_a_link_where_a_folder_goes_is_refused_in_one_line(tmp_path):
     assert "machine=b/month=2026-01" in str(caught.value) and "\n" not in str(caught.value)
 
 
+def test_a_path_climbing_out_of_the_root_is_refused(tmp_path):
+    (tmp_path / "ds").mkdir()
+    (tmp_path / "secret.parquet").write_bytes(b"x")
+    with pytest.raises(TracetuiError, match="not a plain path"), held(str(tmp_path / "ds"),
+                                                                    [f"{tmp_path}/ds/../secret.parquet"]):
+        pass
+
+
 def test_without_proc_the_files_are_checked_then_read_by_their_paths(tmp_path, monkeypatch):
     monkeypatch.setattr(held_module, "FD_FOLDER", str(tmp_path / "no-such-folder"))
     files = _files(tmp_path)
