@@ -29,6 +29,7 @@ JOIN_MIN = 20
 # An added line is indexed with each line (added or context) within this many lines with evidence of
 # it in its hunk (`near_key`): where a patch placed a text that several patches added (a twin).
 NEAR_LINES = 3
+LOOKUPS_KEPT = 200_000  # keys whose postings `lookup` keeps between refreshes (a blame asks a file's twice)
 
 
 def line_key(line: str) -> int | None:
@@ -151,6 +152,9 @@ class LineIndex:
             conn.executescript(_SCHEMA)
             conn.execute("INSERT INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
         self.conn: sqlite3.Connection = conn
+        # key -> its postings, as `lookup` found them since the last refresh: a file's blame asks for
+        # its lines' keys twice (the likeliest writer read ahead, then each line's writer).
+        self._found: dict[int, list[Posting]] = {}
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:
@@ -203,6 +207,7 @@ class LineIndex:
         import time
 
         started = time.perf_counter()
+        self._found.clear()
         listed = {s.id: s for s in library.list_sessions(limit=None)}
         known = dict(self.conn.execute("SELECT id, fingerprint FROM sessions"))
         todo = [(sid, _fingerprint(s)) for sid, s in listed.items() if known.get(sid) != _fingerprint(s)]
@@ -295,8 +300,13 @@ class LineIndex:
     # -- asking it -----------------------------------------------------------------------------
 
     def lookup(self, keys: Iterable[int]) -> dict[int, list[Posting]]:
-        """The patches that added each key's line."""
-        wanted = sorted(set(keys))
+        """The patches that added each key's line (each list the caller's own)."""
+        known = self._found
+        asked = set(keys)
+        wanted = sorted(asked - known.keys())
+        if len(known) + len(wanted) > LOOKUPS_KEPT:
+            known.clear()
+            wanted = sorted(asked)
         found: dict[int, list[Posting]] = {}
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
@@ -308,7 +318,9 @@ class LineIndex:
             )
             for key, *rest in rows:
                 found.setdefault(key, []).append(_posting(rest))
-        return found
+        for key in wanted:
+            known[key] = found.get(key, [])
+        return {key: list(known[key]) for key in sorted(asked) if known[key]}
 
     def sessions(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM sessions").fetchone()[0])

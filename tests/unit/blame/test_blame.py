@@ -326,3 +326,24 @@ def test_a_generic_line_goes_to_the_patch_that_placed_it_not_to_a_later_twin(tmp
     # rule's closing brace, between the two writers, is unknown).
     commit = blame_commit(lib, landed, repo=repo.path)
     assert {c.step: c.lines for c in commit.steps} == {"s0": 8, "s1": 11}
+
+
+def test_the_index_asks_sqlite_once_for_a_key_until_it_is_refreshed(world, tmp_path):
+    """A file's blame asks for its lines' keys twice (the likeliest writer read ahead, then each line's
+    writer): the second asks SQLite only for the keys not asked yet; a refresh forgets what it found."""
+    from tracetui.blame.index import line_key
+
+    lib = MemoryLibrary(world.sessions()[:1])
+    texts = ("def greet(name):", "    return 'hello ' + name", "not written")
+    keys = {k for k in map(line_key, texts) if k is not None}
+    with LineIndex(tmp_path / "lines.sqlite") as index:
+        index.refresh(lib)
+        asked: list[str] = []
+        index.conn.set_trace_callback(asked.append)
+        first = index.lookup(keys)
+        again = index.lookup(keys)
+        assert again == first and len(first) == 2 and sum("SELECT" in q for q in asked) == 1
+        again[next(iter(again))].clear()  # each list the caller's own
+        assert index.lookup(keys) == first and sum("SELECT" in q for q in asked) == 1
+        index.refresh(MemoryLibrary(world.sessions()))
+        assert set(index.lookup(keys)) >= set(first) and sum("SELECT l.key" in q for q in asked) == 2
