@@ -22,7 +22,7 @@ import pygit2
 
 from tracetui.blame.descent import Descent
 from tracetui.trail.git_command import fetches_lazily, git_argv, git_env
-from tracetui.trail.line_identity import framed_norms, norm, norms_of
+from tracetui.trail.line_identity import _ASCII_SPACES, framed_norms, norm, norms_of
 
 GIT_DIFF_SECONDS = 60  # the diffs of a long range's commits; past it, libgit2 makes them
 _HUNK = re.compile(rb"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
@@ -282,17 +282,26 @@ def _parsed(patches: Iterable[bytes], asks: dict[str, frozenset[str]]) -> dict[s
     out: dict[str, Counter[str]] = {}
     net: Counter[str] = Counter()
     wanted: frozenset[str] = frozenset()
+    encoded: frozenset[bytes] = frozenset()  # `wanted` in UTF-8, for the ASCII lines' norms
     left = 0  # content lines still to come in the current hunk
     for line in patches:
         line = line.rstrip(b"\n")
         if left > 0:
-            if line[:1] == b"\\":
+            sign = line[:1]
+            if sign == b"\\":
                 continue  # "\ No newline at end of file"
             left -= 1
-            if wanted and line[:1] in (b"+", b"-"):  # a commit diffed ahead, not asked: none wanted
-                text = norm(line[1:].decode("utf-8", "replace"))
-                if text in wanted:
-                    net[text] += 1 if line[:1] == b"+" else -1
+            if wanted and (sign == b"+" or sign == b"-"):  # a commit diffed ahead, not asked: none wanted
+                body = line[1:]
+                # An ASCII line's norm is its bytes less the ASCII spaces (no decode, no call per line).
+                if body.isascii():
+                    found = body.translate(None, _ASCII_SPACES)
+                    text = found.decode("ascii") if found in encoded else None
+                else:
+                    text = norm(body.decode("utf-8", "replace"))
+                    text = text if text in wanted else None
+                if text is not None:
+                    net[text] += 1 if sign == b"+" else -1
             continue
         hunk = _HUNK.match(line)
         if hunk is not None:
@@ -302,4 +311,5 @@ def _parsed(patches: Iterable[bytes], asks: dict[str, frozenset[str]]) -> dict[s
             commit = line.decode()
             net = out.setdefault(commit, Counter())
             wanted = asks.get(commit, frozenset())
+            encoded = frozenset(k.encode("utf-8", "surrogatepass") for k in wanted)
     return out

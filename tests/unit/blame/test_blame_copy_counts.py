@@ -12,7 +12,7 @@ import pytest
 from support.trail_kit import iso, Repo, silent_git
 
 from tracetui.blame.copy_counts import _git_net, _libgit2_net, _parsed, CopyCounts
-from tracetui.trail.line_identity import framed_norms, norms_of
+from tracetui.trail.line_identity import framed_norms, norm, norms_of
 
 # Lines that look like a diff's own lines once a diff prefixes them: a header, a hunk, a commit id.
 LOOKALIKES = "-- a/x.py\n++ b/x.py\n@@ -1,2 +1,2 @@\n" + "a" * 40 + "\ndiff --git a/x b/x\n\\ No newline\n"
@@ -176,3 +176,13 @@ def test_a_version_s_copies_are_its_decoded_lines_counts(tmp_path, data):
         assert counts.in_file(commit, ("f",), text) == decoded[text], text
     framed = framed_norms(data)
     assert (framed is None) == (b"\xc2\xa0" in data or b"\xe9\n" in data)
+
+
+def test_a_lines_norm_is_the_same_read_on_its_bytes_or_decoded():
+    """ASCII lines are normed on their bytes, the others decoded: the counts are `norm`'s either way."""
+    lines = [b"\tx = 1\r", b"x =\x0b1\x0c", b"y\xc2\xa0= 2",  # removed
+             b"y = 2", b"z = \xff", b"caf\xc3\xa9 = 3", b"cafe\xcc\x81=3"]  # fmt: skip
+    patches = [b"c" * 40, b"@@ -1,3 +1,4 @@", *(b"-" + x for x in lines[:3]), *(b"+" + x for x in lines[3:])]
+    asked = frozenset(norm(x.decode("utf-8", "replace")) for x in lines) | {"x=1\r"}
+    [(_, net)] = _parsed((x + b"\n" for x in patches), {"c" * 40: asked}).items()
+    assert net == Counter({"x=1": -2, "y=2": 0, "z=\ufffd": 1, "café=3": 1, "cafe\u0301=3": 1})
