@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Iterable
 
 from tracetui.trail.hunks import split_lines
 from tracetui.trail.patch import Patch
@@ -50,6 +51,16 @@ def _writes_back(deleted: Patch, written: Patch) -> bool:
         return True  # nothing known of what was deleted: the file is back
     back = gone & {norm(x) for x in written.added}
     return 10 * len(back) >= len(gone)
+
+
+def norm_set(lines: Iterable[str]) -> set[str]:
+    """`{norm(x) for x in lines}`, the lines joined and stripped in one pass in C (a call per line was
+    most of a long patch's count of what its file held before it) where no line holds a newline."""
+    lines = list(lines)
+    joined = "\n".join(lines)
+    if not lines or joined.count("\n") != len(lines) - 1:
+        return {norm(x) for x in lines}
+    return set(_strip_spaces(joined).split("\n"))
 
 
 def norms_of(text: str) -> list[str]:
@@ -237,7 +248,7 @@ def count_before(patch: Patch, before: str | None) -> None:
     lines = split_lines(before)
     wanted = set(patch.added) | set(patch.removed)
     patch.before_counts = dict(Counter(filter(wanted.__contains__, lines)))
-    keys = {norm(x) for x in wanted}
+    keys = norm_set(wanted)
     keys.update(join_norms(patch))
     seq = norms_of(before)
     patch.before_norms = dict(Counter(filter(keys.__contains__, seq)))
