@@ -18,7 +18,7 @@ class _Counted(pygit2.Repository):
 
     def __init__(self, path: str) -> None:
         super().__init__(path)
-        self.walks: list[SortMode] = []
+        self.walks: list[SortMode | None] = []
 
     def walk(self, *args, **kwargs):
         self.walks.append(args[1] if len(args) > 1 else kwargs.get("sort_mode"))

@@ -615,3 +615,14 @@ def test_a_deleted_file_whose_heading_alone_recurs_elsewhere_stays_reverted(tmp_
     edit, done = _merged(repo, "### Thinking Level Borders (6 colors)\n\nSee the theme editor for these.\n")
     [fate] = _fates(repo, [(iso(10), edit)])
     assert (fate.state, fate.commit, fate.path_now) == ("reverted", done, None)
+
+
+def test_a_set_of_norms_made_in_one_pass_is_each_lines_norm():
+    from tracetui.trail.line_identity import norm, norm_set
+
+    alphabet = [" ", "\t", "\r", "\n", "\x0b", "\x0c", "\u00a0", "\u2028", "a", "b"]
+    cases = [[], [""], ["a\nb", "a b"], ["x"] * 3]
+    cases += [["".join(alphabet[(i * 7 + j * 3 + k) % len(alphabet)] for k in range(i % 5)) for j in range(i % 4)]
+              for i in range(400)]  # fmt: skip
+    for lines in cases:
+        assert norm_set(lines) == {norm(x) for x in lines}, lines
