@@ -21,6 +21,7 @@ from typing import IO
 import pygit2
 
 from tracetui.blame.descent import Descent
+from tracetui.trail.blob_pipe import BlobPipe, START_AFTER
 from tracetui.trail.git_command import fetches_lazily, git_argv, git_env
 from tracetui.trail.line_identity import _ASCII_SPACES, framed_norms, norm, norms_of
 
@@ -45,6 +46,7 @@ class CopyCounts:
         # often share it)
         self._blobs: dict[str, bytes | Counter[str]] = {}
         self._ahead: _Ahead | None = None  # git's diffs of the commits likely to be asked (`diff_ahead`)
+        self._pipe: BlobPipe | None = None  # the versions `read_ahead` asked of git
 
     def parent(self, commit: str) -> str | None:
         try:
@@ -55,8 +57,24 @@ class CopyCounts:
 
     def in_file(self, commit: str | None, names: tuple[str, ...], text: str) -> int:
         """Copies of the text (a norm) in the file at `commit`, under the first of `names` it has then."""
+        blob = self._file(commit, names)
+        return 0 if blob is None else self._copies(blob, text)
+
+    def read_ahead(self, files: Iterable[tuple[str | None, tuple[str, ...]]]) -> None:
+        """The file versions `in_file` will read, (commit, names) in the order asked: read by git on
+        another core (the file's versions at the commits of a big file's lines: 76 of 93 KB each, whose
+        deltas libgit2 resolved on the blame's own core). A version git does not give is libgit2's."""
+        wanted = dict.fromkeys(self._file(commit, names) for commit, names in files)
+        blobs = [b for b in wanted if b is not None and b not in self._blobs]
+        if self._pipe is None and len(blobs) >= START_AFTER and not fetches_lazily(self.r):
+            self._pipe = BlobPipe(self.r.path)
+        if self._pipe is not None:
+            self._pipe.ask(blobs)
+
+    def _file(self, commit: str | None, names: tuple[str, ...]) -> str | None:
+        """The blob of the file at `commit`, under the first of `names` it has then."""
         if commit is None:
-            return 0
+            return None
         if (commit, names) not in self._files:
             found = None
             try:
@@ -72,14 +90,15 @@ class CopyCounts:
             except (KeyError, ValueError, pygit2.GitError):
                 pass
             self._files[(commit, names)] = found
-        blob = self._files[(commit, names)]
-        return 0 if blob is None else self._copies(blob, text)
+        return self._files[(commit, names)]
 
     def _copies(self, blob: str, text: str) -> int:
         """The blob's lines whose norm is `text`: counted on its framed norms (`framed_norms`), one
         pass in C a text; decoded and counted line by line where its bytes cannot give them."""
         if blob not in self._blobs:
-            data = self.r[blob].peel(pygit2.Blob).data
+            data = self._pipe.take(blob) if self._pipe is not None else None
+            if data is None:
+                data = self.r[blob].peel(pygit2.Blob).data
             framed = framed_norms(data)
             self._blobs[blob] = (
                 framed if framed is not None else Counter(norms_of(data.decode("utf-8", "replace")))
@@ -138,6 +157,9 @@ class CopyCounts:
         ahead, self._ahead = self._ahead, None
         if ahead is not None:
             ahead.close()
+        pipe, self._pipe = self._pipe, None
+        if pipe is not None:
+            pipe.close()
 
     def net_new(self, commit: str, text: str) -> int:
         """Lines of this text (a norm) the commit added beyond those it took out, over all its files:

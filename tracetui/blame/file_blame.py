@@ -223,6 +223,12 @@ def _copies_made_later(
             groups.setdefault((x.commit, x.key, landed, (path, *x.names) if path else x.names), []).append(x)
     if not groups:
         return
+    # The versions the loop below reads, in its order: git reads them while the diffs are parsed and
+    # the first are counted.
+    counts.read_ahead(
+        pair for commit, _, landed, names in groups
+        for pair in ((landed, names), (counts.parent(commit), names[1:] or names))
+    )  # fmt: skip
     postings = index.lookup({key for _, key, _, _ in groups})
     asks: dict[str, set[str]] = {}  # the texts each commit is asked of, diffed at once
     for (commit, _, _, _), xs in groups.items():

@@ -186,3 +186,29 @@ def test_a_lines_norm_is_the_same_read_on_its_bytes_or_decoded():
     asked = frozenset(norm(x.decode("utf-8", "replace")) for x in lines) | {"x=1\r"}
     [(_, net)] = _parsed((x + b"\n" for x in patches), {"c" * 40: asked}).items()
     assert net == Counter({"x=1": -2, "y=2": 0, "z=\ufffd": 1, "café=3": 1, "cafe\u0301=3": 1})
+
+
+class _Reads(pygit2.Repository):
+    """A repository that counts the objects read through it."""
+
+    reads = 0
+
+    def __getitem__(self, key):
+        self.reads += 1
+        return super().__getitem__(key)
+
+
+def test_versions_read_ahead_are_git_s_and_count_the_same(tmp_path):
+    r, ids = _history(tmp_path)
+    names = [(n,) for n in ("a.py", "b.txt", "crlf.txt", "latin.txt", "tail.txt", "nbsp.txt", "pkg/f.py", "gone")]
+    asked = [(c, n) for c in ids for n in names]
+    texts = ["importos", "deff():", "x", "two", "caf\ufffd", "ab", "andonemore", "return1"]
+    alone = CopyCounts(r)
+    expected = [alone.in_file(c, n, t) for c, n in asked for t in texts]
+    reads = _Reads(r.path)
+    ahead = CopyCounts(reads)
+    ahead.read_ahead(asked)
+    looked_up = reads.reads  # the commits and trees, to name the versions
+    assert [ahead.in_file(c, n, t) for c, n in asked for t in texts] == expected
+    assert reads.reads == looked_up  # no version read by libgit2
+    ahead.close()
