@@ -213,8 +213,17 @@ def _splits_near(text: str, lo: int, hi: int, keys: frozenset[str]) -> dict[str,
     for _ in range(SPLIT_SPAN - 1):
         if start > 0:
             start = text.rfind("\n", 0, start - 1) + 1
-    starts = text.count("\n", start, lo) + len(norms_of(text[lo:hi]))
+    # The lines before the stretch and in it (`len(norms_of(text[lo:hi]))`, counted without making them).
+    starts = text.count("\n", start, lo) + _lines_in(text, lo, hi)
     return split_counts(norms_of(text[start : _lines_on(text, hi)]), keys, starts)
+
+
+def _lines_in(text: str, lo: int, hi: int) -> int:
+    """How many lines text[lo:hi] holds, a last one without its newline too."""
+    hi = min(hi, len(text))
+    if hi <= lo:
+        return 0
+    return text.count("\n", lo, hi) + (text[hi - 1] != "\n")
 
 
 def _changed_lines(a: str, b: str) -> tuple[int, int, int]:

@@ -173,3 +173,11 @@ def test_a_version_said_the_same_for_a_probe_gives_it_the_same_answers(seed):
                     ev.kept_exact(probe, whole_b),
                 )
     assert said[True] > 50 and said[False] > 50
+
+
+def test_the_lines_of_a_stretch_are_counted_as_its_norms():
+    rnd = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rnd.choice("ab \n\r\t") for _ in range(rnd.randrange(12)))
+        lo, hi = sorted((rnd.randrange(len(text) + 1), rnd.randrange(len(text) + 1)))
+        assert fl._lines_in(text, lo, hi) == len(norms_of(text[lo:hi])), (text, lo, hi)
