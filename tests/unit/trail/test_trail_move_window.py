@@ -102,3 +102,18 @@ def test_the_window_from_one_diff_is_the_window_of_each_names_look_up(tmp_path: 
         c for c in _window(history, files, "a.py", commits[3], commits[4]) if c[0] == "big.txt"
     ]
     assert new is None and old is not None
+
+
+def test_a_window_asks_git_for_its_files_at_the_later_commit_only(tmp_path: Path) -> None:
+    """The versions before are read only where the one after holds a line looked for, which most do
+    not: asked too, git's answers of them came before the wanted ones, read and kept unused."""
+    repo, commits = _history(tmp_path)
+    r = pygit2.Repository(str(repo.path))
+    history = walk(r, ["a.py"], 0)
+    files = _Files(r, {})
+    asked: list[str | None] = []
+    files.ask = asked.extend  # type: ignore[method-assign, assignment]
+    window = _window(history, files, "a.py", commits[0], commits[3])
+    assert {"b.py", "d.py"} & {name for name, _, _ in window} and any(old for _, _, old in window)
+    every = files.windows[(commits[0], commits[3])]  # the window of every path, `a.py` too
+    assert asked == [new for _, new, _ in every]
