@@ -11,7 +11,7 @@ from typing import Any
 import pygit2
 
 from tracetui.blame.copy_counts import CopyCounts
-from tracetui.blame.index import line_key, LineIndex, Posting
+from tracetui.blame.index import LineIndex, Posting
 from tracetui.blame.line_origins import LineOrigins, Started
 from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher, file_keys, git_lines
 from tracetui.blame.repo import open_index, open_repo, relative_name, repo_name, resolve, trail_repo
@@ -66,6 +66,7 @@ def blame_file(
     # git's blame of the whole file (even for a few lines: its hunks name every name the file had)
     # runs in its own process while the index is opened and the likeliest writer's session is read.
     origins = Started(r, rel, str(commit.id), len(texts))
+    keys = file_keys(texts)  # each line's key, made once: the read-ahead's, each line's, its neighbours'
     counts = CopyCounts(r)
     own_index = index is None
     try:
@@ -75,10 +76,10 @@ def blame_file(
         fates: dict[str, Judged] = judged if judged is not None and states else {}
         ready: dict[str, TrailByFile] = {}
         if states:
-            ready = _read_ahead(library, r, ref, index, matcher, rel, texts[first - 1 : last], fates)
+            ready = _read_ahead(library, r, ref, index, matcher, rel, keys[first - 1 : last], fates)
         commits: dict[str, pygit2.Commit] = {}
-        seq = _lines_of(r, rel, texts, first, last, origins.result(), commits)
-        _attribute(seq, index, matcher)
+        seq = _lines_of(r, rel, texts, first, last, origins.result(), commits, keys)
+        _attribute(seq, index, matcher, keys[first - 1 : last])
         if states:
             counts.diff_ahead(_likely_asked(seq))  # git diffs them while the writers are judged
 
@@ -99,17 +100,20 @@ def blame_file(
         counts.close()
         if own_index and index is not None:
             index.close()
-    out.lines.extend(_blame_line(x, commits.get(x.commit) if x.commit else None, fates) for x in seq)
+    made: dict[str, tuple[str, str]] = {}  # commit -> its author and time as each of its lines shows them
+    out.lines.extend(
+        _blame_line(x, _made(commits.get(x.commit), made) if x.commit else None, fates) for x in seq
+    )
     return out
 
 
 def _lines_of(
     r: pygit2.Repository, rel: str, texts: list[str], first: int, last: int, origins: LineOrigins,
-    commits: dict[str, pygit2.Commit],
+    commits: dict[str, pygit2.Commit], around: list[int | None],
 ) -> list[_Line]:
-    """The lines `first` to `last`, each with the commit git's blame gives it (kept in `commits`)."""
+    """The lines `first` to `last`, each with the commit git's blame gives it (kept in `commits`), and
+    the file's lines' keys (`file_keys`) `around` them."""
     seq: list[_Line] = []
-    around = file_keys(texts)
     for n in range(first, last + 1):
         cid = origins.commits[n - 1]
         if cid and cid not in commits:
@@ -145,14 +149,14 @@ def _likely_asked(lines: list[_Line]) -> set[str]:
 
 def _read_ahead(
     library: Any, r: pygit2.Repository, ref: str, index: LineIndex, matcher: _Matcher, rel: str,
-    texts: list[str], fates: dict[str, Judged],
+    keys: list[int | None], fates: dict[str, Judged],
 ) -> dict[str, TrailByFile]:
-    """The session that wrote most of these lines into a file of this name, its patches listed (the
-    costliest part of its fates before the history is read), while git's blame runs: the one most
-    likely to be asked for. Whether it is is known only once each line has its commit; if not, it
-    is left unused. One session only: each costs a tenth of a second or more."""
+    """The session that wrote most of these lines (by their keys) into a file of this name, its patches
+    listed (the costliest part of its fates before the history is read), while git's blame runs: the
+    one most likely to be asked for. Whether it is is known only once each line has its commit; if
+    not, it is left unused. One session only: each costs a tenth of a second or more."""
     by_session: Counter[str] = Counter()
-    postings = index.lookup(k for k in map(line_key, texts) if k is not None)
+    postings = index.lookup(k for k in keys if k is not None)
     for found in postings.values():
         for p in {p.session: p for p in found if p.session not in fates}.values():
             if matcher.tier(p, (rel,)) in (0, 1):
@@ -173,7 +177,17 @@ def _read_ahead(
         return {}
 
 
-def _blame_line(x: _Line, c: pygit2.Commit | None, fates: dict[str, Judged]) -> BlameLine:
+def _made(c: pygit2.Commit | None, made: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """The commit's author and time as a line shows them, made once for all its lines."""
+    if c is None:
+        return None
+    found = made.get(str(c.id))
+    if found is None:
+        found = made[str(c.id)] = (c.author.name, _iso(c.commit_time))
+    return found
+
+
+def _blame_line(x: _Line, c: tuple[str, str] | None, fates: dict[str, Judged]) -> BlameLine:
     """A line as blame gives it: its writer's state from the fates, and why where it has no writer."""
     fate = _fate(fates.get(x.writer.session), x.writer, x.names) if x.writer is not None else None
     if x.writer is not None:
@@ -187,8 +201,8 @@ def _blame_line(x: _Line, c: pygit2.Commit | None, fates: dict[str, Judged]) -> 
         reason = "git gave no commit for this line"
     return BlameLine(
         x.path, x.line, x.text, x.commit, x.kind, state, x.writer,
-        author=c.author.name if c else None,
-        committed=_iso(c.commit_time) if c else None,
+        author=c[0] if c else None,
+        committed=c[1] if c else None,
         reason=reason,
         superseded_by=fate.superseded_by if fate is not None else None,
     )  # fmt: skip

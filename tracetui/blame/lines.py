@@ -259,10 +259,13 @@ def file_keys(texts: list[str]) -> list[int | None]:
     return [line_key(t) for t in texts]
 
 
-def _attribute(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
-    """Set each line's writer (and kind): by content, then bare lines from their neighbours."""
-    for x in lines:
-        x.key = line_key(x.text)
+def _attribute(
+    lines: list[_Line], index: LineIndex, matcher: _Matcher, keys: list[int | None] | None = None
+) -> None:
+    """Set each line's writer (and kind): by content, then bare lines from their neighbours. `keys`: the
+    lines' `line_key`s, where the caller made them."""
+    for x, key in zip(lines, keys if keys is not None else [line_key(x.text) for x in lines], strict=True):
+        x.key = key
     postings = index.lookup(x.key for x in lines if x.key is not None)
     _near(lines, postings, index)
     for x in lines:

@@ -347,3 +347,22 @@ def test_the_index_asks_sqlite_once_for_a_key_until_it_is_refreshed(world, tmp_p
         assert index.lookup(keys) == first and sum("SELECT" in q for q in asked) == 1
         index.refresh(MemoryLibrary(world.sessions()))
         assert set(index.lookup(keys)) >= set(first) and sum("SELECT l.key" in q for q in asked) == 2
+
+
+def test_a_files_lines_are_keyed_once(world, monkeypatch):
+    """Each line's index key is made once, for the read-ahead, the line and its neighbours alike (three
+    times a line was a tenth of a long file's attribution)."""
+    import tracetui.blame.file_blame as file_blame
+    import tracetui.blame.lines as lines
+
+    keyed: list[str] = []
+
+    def counted(line: str) -> int | None:
+        keyed.append(line)
+        return real(line)
+
+    real = lines.line_key
+    monkeypatch.setattr(lines, "line_key", counted)
+    monkeypatch.setattr(file_blame, "line_key", counted, raising=False)
+    result = blame_file(world.library(), str(world.repo.path / "app.py"), repo=world.repo.path)
+    assert sorted(keyed) == sorted(x.text for x in result.lines)
