@@ -12,7 +12,10 @@ Pi session's logged folder is recognised) with the index warm. Also the index's 
 real corpus session edited most, in a clone of its repository (fetched mirrors; bench_trail's list),
 from a bucket of that one log: issue 41's bar is a first blame under a second.
 
-    python bench/bench_blame.py --real [--files 4] [--runs 3]
+    python bench/bench_blame.py --real [--files 4] [--runs 3] [--save DIR]
+
+Each line ends with the sha256 of the blame's JSON (the first run's): two commits' runs compare
+byte for byte; `--save DIR` keeps the JSONs there.
 """
 
 from __future__ import annotations
@@ -34,9 +37,11 @@ MIRROR = (
 )
 
 
-def real(files: int, runs: int) -> int:
+def real(files: int, runs: int, save: Path | None = None) -> int:
     """The first blame of the `files` most-edited files of each real session whose log and mirror are
-    here, `runs` times each, wall time of `tracetui blame FILE --repo CLONE --json`."""
+    here, `runs` times each, wall time of `tracetui blame FILE --repo CLONE --json`, and its output's
+    sha256 (kept in `save`, a folder, where given)."""
+    import hashlib
     from collections import Counter
 
     from bench_trail import CORPUS, MIRRORS, REAL
@@ -65,17 +70,22 @@ def real(files: int, runs: int) -> int:
             [members] = group(agent, [log])
             edits = Counter(p.path for p in session_patches(read_session(members)))
             picked = [f for f, _ in edits.most_common() if (clone / f).is_file()][:files]
-            for f in picked:
-                times = []
+            for i, f in enumerate(picked):
+                times, outputs = [], set()
                 for _ in range(runs):
                     shutil.rmtree(bucket / "cache" / "trail", ignore_errors=True)
                     t = time.perf_counter()
                     done = subprocess.run([*cli, "--bucket", str(bucket), "blame", str(clone / f), "--repo", str(clone),
                                            "--json"], capture_output=True, env=env, cwd=work)  # fmt: skip
                     times.append(time.perf_counter() - t)
+                    outputs.add(hashlib.sha256(done.stdout).hexdigest()[:12])
+                    if save is not None and len(times) == 1:
+                        save.mkdir(parents=True, exist_ok=True)
+                        (save / f"{n}-{i}.json").write_bytes(done.stdout)
                 lines = sum(1 for _ in (clone / f).open(encoding="utf-8", errors="replace"))
                 print(f"{slug} {rel.split('/', 1)[1][:40]} {f} ({lines} lines, {edits[f]} patches): first blame "
-                      f"{' '.join(f'{x:.2f}' for x in times)} s, exit {done.returncode}", flush=True)  # fmt: skip
+                      f"{' '.join(f'{x:.2f}' for x in times)} s, exit {done.returncode}, "
+                      f"sha256 {' '.join(sorted(outputs))}", flush=True)  # fmt: skip
     finally:
         shutil.rmtree(top, ignore_errors=True)
     return 0
@@ -94,9 +104,10 @@ def main() -> int:
     ap.add_argument("--real", action="store_true", help="the first blame of real sessions' most-edited files")
     ap.add_argument("--files", type=int, default=4, help="with --real: files per session")
     ap.add_argument("--runs", type=int, default=3, help="with --real: runs per file")
+    ap.add_argument("--save", type=Path, help="with --real: keep each file's blame JSON in this folder")
     args = ap.parse_args()
     if args.real:
-        return real(args.files, args.runs)
+        return real(args.files, args.runs, args.save)
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-blame-"))
     out: dict = {}
     try:
