@@ -366,3 +366,22 @@ def test_a_files_lines_are_keyed_once(world, monkeypatch):
     monkeypatch.setattr(file_blame, "line_key", counted, raising=False)
     result = blame_file(world.library(), str(world.repo.path / "app.py"), repo=world.repo.path)
     assert sorted(keyed) == sorted(x.text for x in result.lines)
+
+
+def test_a_steps_open_command_is_quoted_once_for_all_its_lines(world, monkeypatch):
+    import tracetui.blame.results as results
+
+    quoted: list[tuple[str, ...]] = []
+    real = results.command_line
+
+    def counted(*words: str) -> str:
+        quoted.append(words)
+        return real(*words)
+
+    monkeypatch.setattr(results, "command_line", counted)
+    results._show_step.cache_clear()
+    rows = blame_file(world.library(), str(world.repo.path / "app.py"), repo=world.repo.path).rows()
+    steps = {(r["session"], r["index"]) for r in rows if r["session"]}
+    assert len(quoted) == len(steps) < sum(1 for r in rows if r["session"])
+    hints = {real("tracetui", "show", s, "--step", str(i)) for s, i in steps}
+    assert {r["open"] for r in rows if r["session"]} == hints
