@@ -32,13 +32,17 @@ def blame_commit(
     """Every step that contributed to the commit `rev`, with its share of the added lines."""
     r = open_repo(repo)
     commit = resolve(r, rev)
-    if index is None:
-        index, _ = open_index(library, progress)
-        try:
-            return _commit(r, commit, index, library, _Shared(r, library))
-        finally:
-            index.close()
-    return _commit(r, commit, index, library, _Shared(r, library))
+    shared = _Shared(r, library)
+    try:
+        if index is None:
+            index, _ = open_index(library, progress)
+            try:
+                return _commit(r, commit, index, library, shared)
+            finally:
+                index.close()
+        return _commit(r, commit, index, library, shared)
+    finally:
+        shared.counts.close()  # git's readers of diffs and file versions, where any was started
 
 
 class _Shared:
@@ -191,4 +195,5 @@ def blame_range(
             out.commits.append(_commit(r, c, index, library, shared))
     finally:
         index.close()
+        shared.counts.close()
     return out

@@ -385,3 +385,23 @@ def test_a_steps_open_command_is_quoted_once_for_all_its_lines(world, monkeypatc
     assert len(quoted) == len(steps) < sum(1 for r in rows if r["session"])
     hints = {real("tracetui", "show", s, "--step", str(i)) for s, i in steps}
     assert {r["open"] for r in rows if r["session"]} == hints
+
+
+def test_a_commits_and_a_ranges_blame_end_the_git_readers_they_started(world, monkeypatch):
+    """The copies test's readers of file versions and diffs (`CopyCounts`) are closed, as a file's
+    blame closes its own: a `git cat-file` of an app's commit blame would otherwise outlive it."""
+    from tracetui.blame.copy_counts import CopyCounts
+
+    closed: list[CopyCounts] = []
+    real = CopyCounts.close
+
+    def counted(self: CopyCounts) -> None:
+        closed.append(self)
+        real(self)
+
+    monkeypatch.setattr(CopyCounts, "close", counted)
+    lib = world.library()
+    blame_commit(lib, world.c["c3"], repo=world.repo.path)
+    assert len(closed) == 1
+    blame_range(lib, f"{world.c['h0']}..{world.c['c4']}", repo=world.repo.path)
+    assert len(closed) == 2
