@@ -129,3 +129,28 @@ async def test_a_hidden_bar_leaves_the_rows_beneath_it_drawn():
             assert dirty.contains_region(Region(inside.right - 1, inside.y, 1, inside.height - 1))
             assert dirty.contains_region(Region(inside.x, inside.bottom - 1, inside.width - 1, 1))
             await settle(app, pilot)
+
+
+async def test_bars_that_come_or_go_are_drawn_in_the_views_frame(monkeypatch):
+    """The view's new rows and its bars go out in one frame. The bars' own repaints, and the view's,
+    passed on from their queues after the frame that drew them, made a second frame that drew the
+    bars again or nothing (a third of the rests in the timeline)."""
+    app = _Twins("auto", "auto", "auto")
+    async with app.run_test(size=(80, 20)) as pilot:
+        await settle(app, pilot)
+        ours, _ = app.views()
+        await settle(app, pilot)
+        frames: list[int] = []
+        real = _Rows._compositor_refresh
+
+        def counted(screen) -> None:
+            frames.append(1)
+            real(screen)
+
+        monkeypatch.setattr(_Rows, "_compositor_refresh", counted)
+        for size in (Size(100, 100), Size(10, 5), Size(100, 5), Size(10, 100), Size(10, 5)):
+            frames.clear()
+            set_virtual_size(ours, size)
+            ours.refresh(Region(0, 0, 20, 3))  # the rows a new document draws otherwise
+            await settle(app, pilot)
+            assert len(frames) == 1, size

@@ -6,8 +6,9 @@ the timeline drew its 45 rows, the footer, the title, the right pane's box and e
 behind them (2.9 ms of a key's 5.4 ms in the app), and kept two rows of it. This compositor asks
 each widget only for its rows inside the changed area; the rows outside it were never written to
 the terminal. A widget whose part of each changed region a widget in front covers is not asked at
-all (a pane's scrollbars redrawn over its rows). A full update (a new screen, a resize) is
-Textual's, unchanged. The measures: docs/internals/ui.md.
+all (a pane's scrollbars redrawn over its rows). A widget drawn in a frame is not drawn again for
+the repaint it asked for before. A full update (a new screen, a resize) is Textual's, unchanged.
+The measures: docs/internals/ui.md.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from textual import events
+from textual import events, messages
 from textual._compositor import ChopsUpdate, Compositor, CompositorMap, MapGeometry
 from textual.geometry import Region
 from textual.strip import Strip
@@ -211,6 +212,30 @@ class RowUpdates(_Base):
                     widget.post_message(events.Resize(region.size, virtual_size, container_size))
         for widget in shown:
             widget.post_message(events.Show())
-        self._dirty_widgets.add(view)
+        # The bars placed repaint (their sizes changed): drawn in the view's frame, not one of their own.
+        self._dirty_widgets.update({view} | shown | resized)
         self.check_idle()
         return True
+
+    def _on_timer_update(self) -> None:
+        # A widget marked dirty here directly (`rearrange_bars`) may have its refresh still to pass on
+        # from its own queue, or its Update waiting in this screen's: its rows are drawn in this frame,
+        # and that Update made a frame of its own that drew them again or nothing (a third of the rests
+        # in the timeline). A refresh asked while the frame is drawn marks the widget again.
+        for widget in self._dirty_widgets:
+            widget._repaint_required = False
+        super()._on_timer_update()
+
+    async def _on_update(self, message: messages.Update) -> None:
+        # Textual's `Screen._on_update` (8.2.8) but for two things: a widget with nothing left to draw
+        # (a frame since it asked drew its rows, see above) is not marked; and no Prompt is posted to
+        # make this queue idle: it idles as soon as it is empty after this message (a message and a
+        # turn of the loop for each widget refreshed).
+        message.stop()
+        message.prevent_default()
+        widget = message.widget
+        assert isinstance(widget, Widget)
+        if not widget._repaint_regions and widget in self._compositor.visible_widgets:
+            return
+        if self in self._compositor:
+            self._dirty_widgets.add(widget)
