@@ -107,7 +107,7 @@ class SessionList(VirtualList):
             return
         self._pages[message.offset] = message.rows
         self.invalidate()
-        self.post_message(self.Highlighted(self, self.cursor))
+        self.post_highlighted(self.cursor)
 
     class ColumnsChanged(Message):
         """The list's width changed: the header above it shows these columns (`header_text`)."""

@@ -11,6 +11,7 @@ from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import events
 from textual.cache import LRUCache
+from textual.dom import NoScreen
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -88,7 +89,7 @@ class VirtualList(KeysHere, LinePass, QuietScrollbars, ScrollView, can_focus=Tru
         self._follow(cursor, center=True)
         self.refresh()
         if count:
-            self.post_message(self.Highlighted(self, cursor))
+            self.post_highlighted(cursor)
 
     def invalidate(self) -> None:
         """Forget every drawn row (data under them changed) and redraw."""
@@ -187,7 +188,20 @@ class VirtualList(KeysHere, LinePass, QuietScrollbars, ScrollView, can_focus=Tru
         self.refresh_line(old - top)
         self.refresh_line(new - top)
         self._follow(new)
-        self.post_message(self.Highlighted(self, new))
+        self.post_highlighted(new)
+
+    def post_highlighted(self, index: int) -> None:
+        """`Highlighted` posted to the screen, where the panes that follow a list's cursor listen, and
+        stopped there. Bubbling, it climbed through the queue of each container between (two in the
+        browser) and then the app's: a turn of the loop, a dispatch and an idle each, on every key."""
+        message = self.Highlighted(self, index)
+        try:
+            screen = self.screen
+        except NoScreen:
+            self.post_message(message)  # not on a screen yet: bubbles up once it is
+            return
+        message.stop()  # no node above the screen listens
+        screen.post_message(message)
 
     def _follow(self, index: int, center: bool = False) -> None:
         height = self.scrollable_content_region.height or self.size.height
