@@ -3,9 +3,8 @@
 For an update of part of the screen (a list's cursor moving two rows), Textual's compositor draws
 every widget whose clip meets the changed area, and each of them whole: at 160x48 a cursor step in
 the timeline drew its 45 rows, the footer, the title, the right pane's box and every container
-behind them (2.9 ms of a key's 5.4 ms in the app), and kept two rows of it. This compositor asks
-each widget only for its rows inside the changed area; the rows outside it were never written to
-the terminal. A widget whose part of each changed region a widget in front covers is not asked at
+behind them, and kept two rows of it. This compositor asks each widget only for its rows inside the
+changed area. A widget whose part of each changed region a widget in front covers is not asked at
 all (a pane's scrollbars redrawn over its rows). A widget drawn in a frame is not drawn again for
 the repaint it asked for before. A full update (a new screen, a resize) is Textual's, unchanged.
 The measures: docs/internals/ui.md.
