@@ -139,18 +139,27 @@ async def test_bars_that_come_or_go_are_drawn_in_the_views_frame(monkeypatch):
     async with app.run_test(size=(80, 20)) as pilot:
         await settle(app, pilot)
         ours, _ = app.views()
+        ours.vertical_scrollbar, ours.horizontal_scrollbar, ours.scrollbar_corner
         await settle(app, pilot)
         frames: list[int] = []
         real = _Rows._compositor_refresh
 
         def counted(screen) -> None:
-            frames.append(1)
+            # The frames that draw the view or its bars: this toy app's screen is at times repainted
+            # whole from below the top of its stack (Textual's own doing, with or without the change).
+            if {ours, *bars(ours)} & screen._dirty_widgets:
+                frames.append(1)
             real(screen)
 
         monkeypatch.setattr(_Rows, "_compositor_refresh", counted)
-        for size in (Size(100, 100), Size(10, 5), Size(100, 5), Size(10, 100), Size(10, 5)):
+        sizes = (Size(100, 100), Size(10, 5), Size(100, 5), Size(10, 100), Size(10, 5))
+        for size in sizes * 4:
             frames.clear()
             set_virtual_size(ours, size)
             ours.refresh(Region(0, 0, 20, 3))  # the rows a new document draws otherwise
             await settle(app, pilot)
             assert len(frames) == 1, size
+
+
+def bars(view: ScrollView) -> list:
+    return [view._vertical_scrollbar, view._horizontal_scrollbar, view._scrollbar_corner]
