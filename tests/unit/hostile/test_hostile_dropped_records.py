@@ -81,6 +81,26 @@ def test_pi_s_read_keeps_the_log_whole_not_a_copy_of_it(monkeypatch):
     assert _peak("pi", base + pad) - _peak("pi", base) < 1_000_000
 
 
+def test_claude_s_agent_id_is_looked_for_without_a_copy_of_the_log(monkeypatch):
+    # The agent id of a subagent's transcript was looked for in `data.split(b"\n", 20)`: its last piece
+    # a copy of all but the first 20 lines.
+    monkeypatch.setattr(jsonl, "SLICE", 1 << 16)
+    path = FIXTURES / "claude" / "projects" / "-home-dev-shop" / "agent-abc1234.jsonl"
+    base = path.read_bytes().rstrip(b"\n") + b"\n"
+
+    def peak(data: bytes) -> int:
+        tracemalloc.start()
+        try:
+            registry.get("claude").read(RawLog(str(path), data), [])
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    peak(base)
+    pad = (b" " * 999 + b"\n") * 4_000  # 4 MB of blank lines: read, and nothing kept
+    assert peak(base + pad) - peak(base) < 1_000_000
+
+
 def test_a_resumed_pi_read_past_the_cap_counts_a_torn_last_line_once():
     # The snapshot kept the count of every unreadable line once MAX_LINE_ERRORS were listed, the
     # torn last line's too, which the resumed read read again.

@@ -459,15 +459,22 @@ def _str_or_none(value: Any) -> str | None:
 
 
 def _first_agent_id(data: bytes) -> str | None:
-    for line in data.split(b"\n", 20)[:20]:
-        if b'"agentId"' not in line:
-            continue
-        try:
-            rec = loads_within_depth(line)
-        except orjson.JSONDecodeError:
-            continue
-        if isinstance(rec, dict) and isinstance(rec.get("agentId"), str) and rec["agentId"]:
-            return rec["agentId"]
+    """The agent id the first 20 lines name. Looked for in place: data.split(b"\n", 20) made its last
+    piece a copy of the rest of the log, and only a line that names one is copied to be parsed."""
+    start = 0
+    for _ in range(20):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if data.find(b'"agentId"', start, end) >= 0:
+            try:
+                rec = loads_within_depth(data[start:end])
+            except orjson.JSONDecodeError:
+                rec = None
+            if isinstance(rec, dict) and isinstance(rec.get("agentId"), str) and rec["agentId"]:
+                return rec["agentId"]
+        if end >= len(data):
+            break
+        start = end + 1
     return None
 
 
