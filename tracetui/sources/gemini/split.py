@@ -19,7 +19,7 @@ from tracetui.errors import TracetuiError
 from tracetui.model import LineError, LineErrors
 from tracetui.regular_file import open_regular
 from tracetui.sources.common.coerce import as_str
-from tracetui.sources.common.jsonl import iter_records, loads_within_depth
+from tracetui.sources.common.jsonl import iter_records, lines, loads_within_depth
 from tracetui.sources.common.staged_files import write_changed
 
 SPLIT = "split"  # the stage's folder of the conversations cut out of shared files
@@ -302,11 +302,11 @@ def _scan(
     fh.seek(0)
     data = fh.read(stamp[0])
     data = data[: data.rfind(b"\n") + 1]
-    lines = data.split(b"\n")[:-1]
-    owner = _owners(str(path), data[3:] if data.startswith(b"\xef\xbb\xbf") else data, len(lines))
+    # The lines a slice at a time (jsonl.lines): a list of them all was a second copy of the file.
+    owner = _owners(str(path), data[3:] if data.startswith(b"\xef\xbb\xbf") else data, data.count(b"\n"))
     heads = owner.pop()
     by_part: dict[int, list[bytes]] = {}
-    for line, index in zip(lines, owner, strict=True):
+    for line, index in zip(lines(data), owner, strict=True):
         if index:
             by_part.setdefault(index, []).append(line.lstrip(b"\xef\xbb\xbf") + b"\n")
     if len(by_part) > MAX_PARTS:
