@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import inspect
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -112,7 +113,9 @@ class ParsedBytes:
         real = jsonl.iter_entries
 
         def counting(path: str, data: bytes, *args: Any, **kwargs: Any) -> Iterator[Any]:
-            self.count += len(data)
+            asked = inspect.signature(real).bind(path, data, *args, **kwargs).arguments
+            start, end = asked.get("start", 0), asked.get("end")  # a reader may hand a part of `data`
+            self.count += (len(data) if end is None else min(end, len(data))) - start
             return real(path, data, *args, **kwargs)
 
         monkeypatch.setattr(jsonl, "iter_entries", counting)
