@@ -15,8 +15,11 @@ from pathlib import Path
 
 import orjson
 import pytest
-from shared_data import ROOT
+from shared_data import FIXTURES, ROOT
 from support.datasets import small_dataset
+
+sys.path.insert(0, str(FIXTURES))
+from parquet_forge import varint  # noqa: E402
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -27,15 +30,6 @@ CLAIMED = 3_000_000_000
 PART = "data/sessions/machine=x/agent=pi/month=2026-01/part-00000.parquet"
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        low, n = n & 0x7F, n >> 7
-        out.append(low | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 def _claiming(path: Path, rows: int) -> None:
     """The file at `path` rewritten with ROWS real rows and a footer whose every count of them (thrift's
     zigzag varints: the file's, the row group's, each column's values) says `rows`."""
@@ -43,7 +37,7 @@ def _claiming(path: Path, rows: int) -> None:
                              "title": ["t"] * ROWS}), path, compression="snappy")  # fmt: skip
     data = path.read_bytes()
     size = struct.unpack("<I", data[-8:-4])[0]
-    footer = data[-8 - size : -8].replace(_varint(ROWS << 1), _varint(rows << 1))
+    footer = data[-8 - size : -8].replace(varint(ROWS << 1), varint(rows << 1))
     path.write_bytes(data[: -8 - size] + footer + struct.pack("<I", len(footer)) + b"PAR1")
     assert pq.read_metadata(path).num_rows == rows
 

@@ -13,6 +13,7 @@ from tracetui.model import Session, Step, StepKind, Subagent, count_skipped
 from tracetui.sources.common import titles
 from tracetui.sources.common.coerce import as_dict, as_list, as_moment, as_str, opt_str
 from tracetui.sources.common.jsonl import guarded, loads_within_depth
+from tracetui.sources.common.time_span import widen
 from tracetui.sources.gemini.parts import (
     ASSISTANT_TYPES,
     SYSTEM_TYPES,
@@ -116,20 +117,11 @@ class _Reader:
             last_step[event] = made[-1].id if made else parent
         return out
 
-    def time(self, stamp: str) -> None:
-        times = self.times
-        if not times:
-            times += [stamp, stamp]
-        elif stamp < times[0]:
-            times[0] = stamp
-        elif stamp > times[1]:
-            times[1] = stamp
-
     def message(self, out: list[Step], mid: str, record: dict[str, Any], agent: str | None) -> None:
         kind = as_str(record.get("type"))
         stamp = opt_str(record.get("timestamp"))
         if stamp:
-            self.time(stamp)
+            widen(self.times, stamp)
         if kind == "user":
             self.user(out, mid, record, stamp, agent)
         elif kind in ASSISTANT_TYPES:
@@ -365,7 +357,7 @@ class _Reader:
         meta = conv.meta
         for key in ("startTime", "lastUpdated"):
             if isinstance(meta.get(key), str):
-                self.time(meta[key])
+                widen(self.times, meta[key])
         if self.times:
             session.started = min(self.times)
             session.ended = max(self.times)

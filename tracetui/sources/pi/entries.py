@@ -14,6 +14,7 @@ from tracetui.model import COPIED, LineErrors, Session, Step, StepKind, count_sk
 from tracetui.sources.common import resumable, titles
 from tracetui.sources.common.coerce import as_list, as_moment, as_str
 from tracetui.sources.common.jsonl import guarded, loads_within_depth
+from tracetui.sources.common.time_span import widen
 from tracetui.sources.pi import openclaw_spawn
 from tracetui.sources.pi.edits import _edits, _settle_edits
 from tracetui.sources.pi.fields import _content_text, _iso, _model_name, _result_meta, _tokens, bash_exit
@@ -76,7 +77,7 @@ class _Reader:
         self.session.cwd = cwd if isinstance(cwd, str) else None
         stamp = _iso(header.get("timestamp"))
         if stamp:
-            self.time(stamp)
+            widen(self.times, stamp)
         model = _model_name(header.get("provider"), header.get("modelId"))
         if model:
             self.models[model] = None
@@ -87,15 +88,6 @@ class _Reader:
             self.session.forked_from = _parent_id(parent)
             self.session.forked_at = stamp
             self.copy_until = as_moment(stamp)
-
-    def time(self, stamp: str) -> None:
-        times = self.times
-        if not times:
-            times += [stamp, stamp]
-        elif stamp < times[0]:
-            times[0] = stamp
-        elif stamp > times[1]:
-            times[1] = stamp
 
     def entries(self, records: Iterable[tuple[int, int, dict[str, Any]]], tree: bool) -> None:
         previous = self.previous
@@ -138,7 +130,7 @@ class _Reader:
         kind = record.get("type")
         stamp = _iso(record.get("timestamp"))
         if stamp:
-            self.time(stamp)
+            widen(self.times, stamp)
         if kind == "message":
             message = record.get("message")
             if isinstance(message, dict):
