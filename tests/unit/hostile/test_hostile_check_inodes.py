@@ -19,6 +19,9 @@ from tracetui.capsule.sandbox import find_sandbox
 
 sys.path.insert(0, str(FIXTURES / "capsule"))
 import capsule_kit as kit  # noqa: E402
+from support.check_memory import GROUP, settled  # noqa: E402, F401  (settled: an autouse fixture)
+
+pytestmark = GROUP
 
 needs_sandbox = pytest.mark.skipif(find_sandbox() is None, reason="bubblewrap is not usable on this machine")
 MiB = 1 << 20

@@ -18,11 +18,14 @@ from tracetui.capsule.sandbox import find_sandbox
 
 sys.path.insert(0, str(FIXTURES / "capsule"))
 import capsule_kit as kit  # noqa: E402
+from support.check_memory import GROUP, settled  # noqa: E402, F401  (settled: an autouse fixture)
+
+pytestmark = GROUP
 
 needs_sandbox = pytest.mark.skipif(find_sandbox() is None, reason="bubblewrap is not usable on this machine")
 MiB = 1 << 20
 PAGE_TABLES = ("python3 -c 'import mmap, time\n"
-               "size = 128 << 30\n"
+               "size = 1 << 40\n"
                "m = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ)\n"
                "for i in range(0, size, 2 << 20): m[i]\n"
                "print(\"MAPPED\", flush=True); time.sleep(30)'; exit 1")  # fmt: skip
