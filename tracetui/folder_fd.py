@@ -164,7 +164,7 @@ def fresh(root: str | Path, parts: Sequence[str], mode: int = 0o600, folders: in
     if not AT:
         path = Path(root, *parts)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{name[:40]}.{secrets.token_hex(6)}.tmp")
+        tmp = path.with_name(_temp_name(name))
         os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, mode))
         return tmp
     with folder(root, way, make=folders) as at:
@@ -235,12 +235,17 @@ def _open_leaf(name: str, flags: int, at: int | None, shown: str) -> int:
         raise
 
 
+def _temp_name(name: str) -> str:
+    """A hidden name beside `name` for a file being written (48 random bits: not one to guess)."""
+    return f".{name[:40]}.{secrets.token_hex(6)}.tmp"
+
+
 def _fresh(at: int, name: str, mode: int) -> tuple[str, int]:
     """A new file in the folder `at`, beside `name`: its name and descriptor. O_EXCL | O_NOFOLLOW:
     never an existing file, never through a link planted under a name one could guess."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
     for _ in range(_TRIES):
-        tmp = f".{name[:40]}.{secrets.token_hex(6)}.tmp"
+        tmp = _temp_name(name)
         try:
             return tmp, os.open(tmp, flags, mode, dir_fd=at)
         except FileExistsError:
@@ -251,7 +256,7 @@ def _fresh(at: int, name: str, mode: int) -> tuple[str, int]:
 def _replace_by_path(path: Path, fill: Callable[[BinaryIO], object], mode: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
-    tmp = path.with_name(f".{path.name[:40]}.{secrets.token_hex(6)}.tmp")
+    tmp = path.with_name(_temp_name(path.name))
     fd = os.open(tmp, flags, mode)
     try:
         with os.fdopen(fd, "wb") as out:
