@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from tracetui.errors import TracetuiError
 from tracetui.regular_file import NotRegularFile
-from tracetui.safe_text import safe_line
+from tracetui.safe_text import clip, safe_line
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
@@ -43,15 +43,23 @@ class LinkOnWay(TracetuiError):
         self.at = at
 
 
+def plain_parts(parts: Sequence[str], path: str | Path, root: str | Path) -> tuple[str, ...]:
+    """`parts` (the names of `path` below `root`), each checked to be a plain name: none empty, `.`,
+    `..` (lexical: it would climb out) or holding `/` or NUL. TracetuiError (one line) otherwise."""
+    if not parts or any(p in ("", ".", "..") or "/" in p or "\0" in p for p in parts):
+        raise TracetuiError(f"{safe_line(clip(str(path), 300))} is not a plain path inside "
+                            f"{safe_line(clip(str(root), 300))}")  # fmt: skip
+    return tuple(parts)
+
+
 def parts_below(path: str | Path, root: str | Path) -> tuple[str, ...]:
     """`path`'s names below `root`, each a plain name; TracetuiError where it is not below it."""
     try:
         parts = Path(path).relative_to(root).parts
     except ValueError:
-        raise TracetuiError(f"{path} is not inside {root}") from None
-    if not parts or any(p in ("", ".", "..") or "/" in p for p in parts):
-        raise TracetuiError(f"{path} is not a plain path inside {root}")
-    return parts
+        raise TracetuiError(f"{safe_line(clip(str(path), 300))} is not inside "
+                            f"{safe_line(clip(str(root), 300))}") from None  # fmt: skip
+    return plain_parts(parts, path, root)
 
 
 def check_way(path: Path, root: Path) -> None:

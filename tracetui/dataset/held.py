@@ -47,8 +47,7 @@ def held(root: str, paths: Sequence[str]) -> Iterator[list[str]]:
             parts = PurePosixPath(path).relative_to(root).parts
         except ValueError:
             continue
-        if not parts or any(p in (".", "..") for p in parts):  # (lexical: `..` would climb out)
-            raise TracetuiError(f"{safe_line(clip(path, 300))}: not a plain path inside {safe_line(root)}")
+        parts = folder_fd.plain_parts(parts, path, root)
         below[parts[:-1]].append((i, parts[-1]))
     names = list(paths)
     if not below:

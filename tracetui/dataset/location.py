@@ -117,11 +117,8 @@ class Location:
             return False
         return True
 
-    def _parts(self, rel: str) -> list[str]:
-        parts = rel.split("/")
-        if any(p in ("", ".", "..") or "\0" in p for p in parts):
-            raise TracetuiError(f"{safe_line(clip(rel, 200))} is no plain name inside {safe_line(self.url)}")
-        return parts
+    def _parts(self, rel: str) -> tuple[str, ...]:
+        return folder_fd.plain_parts(rel.split("/"), rel, self.url)
 
     def link_in(self, rel: str, below: bool = False) -> str | None:
         """On a local dataset, the first name on the way to `rel` (and with `below`, anywhere under
