@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracetui.dataset.held import claim, held, size
+from tracetui.dataset.page_claims import check_pages
 from tracetui.dataset.location import TABLES, Location
 from tracetui.errors import TracetuiError
 from tracetui.export import ExportOptions, ExportReport, export
@@ -68,9 +69,10 @@ def dataset_tables(location: Location, only: frozenset[str] | None = None) -> It
 def held_table(files: list[str], names: list[str], folder: str, keys: Any | None) -> Any:
     """An Arrow dataset of a table's `files` (listed below `folder`), read by the `names` `held` gave
     them, with the partition keys of their listed paths: as pyarrow's discovery makes it from the
-    paths (the first file's columns and the keys), each file's footer read here, on this thread, and
-    refused where its row claim is past its size (held.claim). The scan reads no footer again: a
-    fragment whose footer is known is opened with it, so a file rewritten since is read as checked."""
+    paths (the first file's columns and the keys), each file's footer and page headers read here, on
+    this thread, and refused where its row claim is past its size (held.claim) or its pages claim to
+    inflate to more than it may (page_claims). The scan reads no footer again: a fragment whose footer
+    is known is opened with it, so a file rewritten since is read as checked."""
     import pyarrow as pa
     import pyarrow.dataset as pads
     import pyarrow.fs as pafs
@@ -85,7 +87,9 @@ def held_table(files: list[str], names: list[str], folder: str, keys: Any | None
             fragment.ensure_complete_metadata()
         except (OSError, ValueError, pa.ArrowException) as exc:
             raise TracetuiError(f"{safe_line(clip(path, 300))}: {exception_line(exc)}") from None
-        claim(fragment.metadata, size(name), path)
+        nbytes = size(name)
+        claim(fragment.metadata, nbytes, path)
+        check_pages(name, fragment.metadata, nbytes, path)
         fragments.append(fragment)
     given = [keys.schema] if keys is not None else []
     schema = pa.unify_schemas([fragments[0].physical_schema, *given] if fragments else given)
