@@ -12,7 +12,7 @@ Pi session's logged folder is recognised) with the index warm. Also the index's 
 real corpus session edited most, in a clone of its repository (fetched mirrors; bench_trail's list),
 from a bucket of that one log: issue 41's bar is a first blame under a second.
 
-    python bench/bench_blame.py --real [--files 4] [--runs 3] [--save DIR]
+    python bench/bench_blame.py --real [--files 4] [--runs 3] [--save DIR] [--core-free]
 
 Each line ends with the sha256 of the blame's JSON (the first run's): two commits' runs compare
 byte for byte; `--save DIR` keeps the JSONs there.
@@ -37,10 +37,17 @@ MIRROR = (
 )
 
 
-def real(files: int, runs: int, save: Path | None = None) -> int:
+# The CLI with a core taken as free whatever the load (`two_cores._core_free`): what it does at idle.
+CORE_FREE = (
+    "import sys; import tracetui.trail.two_cores as t; t._core_free = lambda: True; "
+    "from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def real(files: int, runs: int, save: Path | None = None, core_free: bool = False) -> int:
     """The first blame of the `files` most-edited files of each real session whose log and mirror are
     here, `runs` times each, wall time of `tracetui blame FILE --repo CLONE --json`, and its output's
-    sha256 (kept in `save`, a folder, where given)."""
+    sha256 (kept in `save`, a folder, where given). `core_free`: the blame forks as on an idle machine."""
     import hashlib
     from collections import Counter
 
@@ -52,6 +59,7 @@ def real(files: int, runs: int, save: Path | None = None) -> int:
     top = Path(tempfile.mkdtemp(prefix="bench-blame-real-"))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     cli = [sys.executable, "-m", "tracetui"]
+    blame_cli = [sys.executable, "-c", CORE_FREE] if core_free else cli
     try:
         for n, (agent, rel, slug, ref) in enumerate(REAL):
             log, mirror = CORPUS / rel, MIRRORS / slug.replace("/", "+") / "repo"
@@ -75,7 +83,7 @@ def real(files: int, runs: int, save: Path | None = None) -> int:
                 for _ in range(runs):
                     shutil.rmtree(bucket / "cache" / "trail", ignore_errors=True)
                     t = time.perf_counter()
-                    done = subprocess.run([*cli, "--bucket", str(bucket), "blame", str(clone / f), "--repo", str(clone),
+                    done = subprocess.run([*blame_cli, "--bucket", str(bucket), "blame", str(clone / f), "--repo", str(clone),
                                            "--json"], capture_output=True, env=env, cwd=work)  # fmt: skip
                     times.append(time.perf_counter() - t)
                     outputs.add(hashlib.sha256(done.stdout).hexdigest()[:12])
@@ -105,9 +113,10 @@ def main() -> int:
     ap.add_argument("--files", type=int, default=4, help="with --real: files per session")
     ap.add_argument("--runs", type=int, default=3, help="with --real: runs per file")
     ap.add_argument("--save", type=Path, help="with --real: keep each file's blame JSON in this folder")
+    ap.add_argument("--core-free", action="store_true", help="with --real: fork as at idle, whatever the load")
     args = ap.parse_args()
     if args.real:
-        return real(args.files, args.runs, args.save)
+        return real(args.files, args.runs, args.save, args.core_free)
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-blame-"))
     out: dict = {}
     try:

@@ -12,13 +12,16 @@ import pygit2
 
 from tracetui.blame.copy_counts import CopyCounts
 from tracetui.blame.index import LineIndex, Posting
+from tracetui.blame.index_apart import Building, open_index_apart
 from tracetui.blame.line_origins import LineOrigins, Started
 from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher, file_keys, git_lines
-from tracetui.blame.repo import open_index, open_repo, relative_name, repo_name, resolve, trail_repo
+from tracetui.blame.repo import open_repo, relative_name, repo_name, resolve, trail_repo
 from tracetui.blame.results import BlameLine, FileBlame, LOST_STALE_SECONDS, STATE_HUMAN, STATE_UNKNOWN
 from tracetui.errors import NotFound, TracetuiError
+from tracetui.model import Session
 from tracetui.trail import TrailByFile, trail
 from tracetui.trail.line_identity import norm
+from tracetui.trail.paths import absolute_path
 
 # A session's fates: all of them (a trail's, an export's outcome), or judged file by file as asked.
 Judged = list[Any] | TrailByFile
@@ -69,16 +72,21 @@ def blame_file(
     keys = file_keys(texts)  # each line's key, made once: the read-ahead's, each line's, its neighbours'
     counts = CopyCounts(r)
     own_index = index is None
+    building: Building | None = None
     try:
         if index is None:
-            index, out.refresh = open_index(library, progress)
-        matcher = _Matcher(r, library.session)
+            # A fresh bucket's index is built by a forked child meanwhile, where it may be.
+            index, building = open_index_apart(library, progress)
+        fresh = building.sessions if building is not None else {}
+        matcher = _Matcher(r, lambda sid: fresh[sid] if sid in fresh else library.session(sid))
         fates: dict[str, Judged] = judged if judged is not None and states else {}
         ready: dict[str, TrailByFile] = {}
         if states:
-            ready = _read_ahead(library, r, ref, index, matcher, rel, keys[first - 1 : last], fates)
+            ready = _read_ahead(library, r, ref, index, matcher, rel, keys[first - 1 : last], fates, fresh)
         commits: dict[str, pygit2.Commit] = {}
         seq = _lines_of(r, rel, texts, first, last, origins.result(), commits, keys)
+        if building is not None:
+            out.refresh = building.wait()
         _attribute(seq, index, matcher, keys[first - 1 : last])
         if states:
             counts.diff_ahead(_likely_asked(seq))  # git diffs them while the writers are judged
@@ -96,6 +104,8 @@ def blame_file(
 
             _not_lost(seq, fates_of, index, matcher, ref)
     finally:
+        if building is not None:
+            building.close()
         origins.close()
         counts.close()
         if own_index and index is not None:
@@ -149,18 +159,23 @@ def _likely_asked(lines: list[_Line]) -> set[str]:
 
 def _read_ahead(
     library: Any, r: pygit2.Repository, ref: str, index: LineIndex, matcher: _Matcher, rel: str,
-    keys: list[int | None], fates: dict[str, Judged],
+    keys: list[int | None], fates: dict[str, Judged], fresh: dict[str, Session],
 ) -> dict[str, TrailByFile]:
     """The session that wrote most of these lines (by their keys) into a file of this name, its patches
     listed (the costliest part of its fates before the history is read), while git's blame runs: the
     one most likely to be asked for. Whether it is is known only once each line has its commit; if
-    not, it is left unused. One session only: each costs a tenth of a second or more."""
+    not, it is left unused. One session only: each costs a tenth of a second or more. The `fresh`
+    sessions, which a child is indexing meanwhile, count by their edits of a file of this name."""
     by_session: Counter[str] = Counter()
     postings = index.lookup(k for k in keys if k is not None)
     for found in postings.values():
-        for p in {p.session: p for p in found if p.session not in fates}.values():
+        for p in {p.session: p for p in found if p.session not in fates and p.session not in fresh}.values():
             if matcher.tier(p, (rel,)) in (0, 1):
                 by_session[p.session] += 1
+    for sid, session in fresh.items():
+        if sid not in fates:
+            by_session[sid] += _edits_of(session, rel, matcher)
+    by_session = +by_session  # a fresh session that edited no such file is no candidate
     if not by_session:
         return {}
     sid = by_session.most_common(1)[0][0]
@@ -170,11 +185,24 @@ def _read_ahead(
         # it often has: not read again.
         session = matcher.held(sid)
         if session is None:
-            session = library.session(sid)
+            session = fresh[sid] if sid in fresh else library.session(sid)
         return {sid: TrailByFile(session, repo=trail_repo(r), ref=ref, cache_dir=cache,
                                  later_commits=False, only=frozenset((rel,)), counts=False)}  # fmt: skip
     except Exception:  # noqa: BLE001 - as in `_fates`, which asks again and keeps the failure
         return {}
+
+
+def _edits_of(session: Session, rel: str, matcher: _Matcher) -> int:
+    """The session's edits of a file of this name in this clone (as `_read_ahead` counts a posting)."""
+    git = session.git
+    count = 0
+    for step in session.steps:
+        for e in step.edits:
+            path = absolute_path(e.path, step.cwd or session.cwd)
+            p = Posting(session.id, session.agent, step.id, step.index, 0, path, None, None, True, None, None,
+                        git.remote if git else None, git.commit if git else None)  # fmt: skip
+            count += matcher.tier(p, (rel,)) in (0, 1)
+    return count
 
 
 def _made(c: pygit2.Commit | None, made: dict[str, tuple[str, str]]) -> tuple[str, str] | None:

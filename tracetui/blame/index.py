@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,40 +205,80 @@ class LineIndex:
 
     def refresh(self, library: Any, progress: Callable[[int, int], None] | None = None) -> Refresh:
         """Index the sessions that are new or changed since the last refresh; drop those gone."""
-        import time
-
         started = time.perf_counter()
-        self._found.clear()
-        listed = {s.id: s for s in library.list_sessions(limit=None)}
-        known = dict(self.conn.execute("SELECT id, fingerprint FROM sessions"))
-        todo = [(sid, _fingerprint(s)) for sid, s in listed.items() if known.get(sid) != _fingerprint(s)]
-        gone = [sid for sid in known if sid not in listed]
-        done = Refresh(sessions=len(listed), dropped=len(gone))
-        with self.conn:
-            for sid in gone:
-                self._forget(sid)
+        done, todo, listed = self.begin(library)
+        return self.index_listed(library, (done, todo, listed), progress, started)
+
+    def index_listed(
+        self, library: Any, begun: tuple[Refresh, list[tuple[str, str]], dict[str, Any]],
+        progress: Callable[[int, int], None] | None, started: float,
+    ) -> Refresh:
+        """`begin`'s sessions to index read and indexed, one at a time."""
+        done, todo, listed = begun
         for i, (sid, fingerprint) in enumerate(todo):
             if progress is not None:
                 progress(i, len(todo))
-            summary = listed[sid]
-            session = None
-            # A fork whose own edits are none may still hold copies that explain lines no parent in
-            # the bucket does.
-            if summary.edits or summary.forked_from:
-                try:
-                    session = library.session(sid)
-                except Exception:  # noqa: BLE001 - one unreadable session must not stop a blame
-                    session = None
-            with self.conn:
-                self._forget(sid)
-                if session is not None:
-                    done.patches += self._add(session)
-                self.conn.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?)", (sid, fingerprint))
+            done.patches += self.index_session(sid, fingerprint, read_for_index(library, listed[sid]))
             done.read += 1
         if progress is not None and todo:
             progress(len(todo), len(todo))
         done.seconds = time.perf_counter() - started
         return done
+
+    def begin(self, library: Any) -> tuple[Refresh, list[tuple[str, str]], dict[str, Any]]:
+        """A refresh begun: the sessions gone dropped; the sessions to index (id and fingerprint) and
+        the bucket's listing by id returned."""
+        self._found.clear()
+        listed = {s.id: s for s in library.list_sessions(limit=None)}
+        known = dict(self.conn.execute("SELECT id, fingerprint FROM sessions"))
+        todo = [(sid, _fingerprint(s)) for sid, s in listed.items() if known.get(sid) != _fingerprint(s)]
+        gone = [sid for sid in known if sid not in listed]
+        with self.conn:
+            for sid in gone:
+                self._forget(sid)
+        return Refresh(sessions=len(listed), dropped=len(gone)), todo, listed
+
+    def index_session(self, sid: str, fingerprint: str, session: Session | None) -> int:
+        """The session indexed anew (None: one with nothing to index, or unreadable), in one
+        transaction. Returns its patches."""
+        with self.conn:
+            self._forget(sid)
+            n = self._add(session) if session is not None else 0
+            self.conn.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?)", (sid, fingerprint))
+        return n
+
+    def index_sessions(self, todo: list[tuple[str, str, Session | None]]) -> int:
+        """`index_session` of each (id, fingerprint, session). Into an index that holds no line yet,
+        in one transaction, with the lines' two indexes made after the rows: 0.057 s of CPU for a
+        session's 51,696 rows, against 0.09 s kept up to date row by row. Returns the patches."""
+        if self.conn.execute("SELECT 1 FROM lines LIMIT 1").fetchone() is not None:
+            return sum(self.index_session(sid, fingerprint, session) for sid, fingerprint, session in todo)
+        n = 0
+        self.conn.execute("BEGIN")  # the indexes dropped and made again within it: all or nothing
+        try:
+            self.conn.execute("DROP INDEX lines_key")
+            self.conn.execute("DROP INDEX lines_pid")
+            for sid, fingerprint, session in todo:
+                self._forget(sid)
+                n += self._add(session) if session is not None else 0
+                self.conn.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?)", (sid, fingerprint))
+            self.conn.execute("CREATE INDEX lines_key ON lines(key)")
+            self.conn.execute("CREATE INDEX lines_pid ON lines(pid)")
+            self.conn.commit()
+        except BaseException:
+            self.conn.rollback()
+            raise
+        return n
+
+    def reopen(self) -> None:
+        """A new connection to the file (the last one closed), the postings found forgotten."""
+        self.forget_found()
+        assert self.path is not None
+        self.conn = self._open(self.path)
+
+    def forget_found(self) -> None:
+        """The postings `lookup` found forgotten: another process indexed more sessions since."""
+        self._found.clear()
 
     def _forget(self, sid: str) -> None:
         self.conn.execute(
@@ -248,11 +289,7 @@ class LineIndex:
 
     def add_session(self, session: Session) -> int:
         """Index one session (no bucket needed: tests, sessions held in memory). Returns its patches."""
-        with self.conn:
-            self._forget(session.id)
-            n = self._add(session)
-            self.conn.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?)", (session.id, "memory"))
-        return n
+        return self.index_session(session.id, "memory", session)
 
     def _add(self, session: Session) -> int:
         try:
@@ -333,6 +370,18 @@ def _posting(row: list[Any]) -> Posting:
         patch=int(patch or 0), path=path or "", time=t, timestamp=ts, active=bool(active), prompt_step=pstep,
         prompt=prompt, remote=remote, commit=commit, copied=bool(copied),
     )  # fmt: skip
+
+
+def read_for_index(library: Any, summary: Any) -> Session | None:
+    """The listed session read for the index, None where it has nothing to index or cannot be read."""
+    # A fork whose own edits are none may still hold copies that explain lines no parent in the
+    # bucket does.
+    if not (summary.edits or summary.forked_from):
+        return None
+    try:
+        return library.session(summary.id)
+    except Exception:  # noqa: BLE001 - one unreadable session must not stop a blame
+        return None
 
 
 def _fingerprint(summary: Any) -> str:

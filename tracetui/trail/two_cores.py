@@ -94,9 +94,15 @@ def _units(patches: list[Patch], weights: list[int]) -> list[list[int]]:
 
 
 def _worth_forking(units: list[list[int]], weights: list[int]) -> bool:
-    if not _ALLOWED.get() or not hasattr(os, "fork") or len(units) < 2 or not _alone():
+    if len(units) < 2 or sum(weights) < MIN_WEIGHT or len(units) > _MAX_UNITS:
         return False
-    return sum(weights) >= MIN_WEIGHT and len(units) <= _MAX_UNITS and _core_free()
+    return may_fork()
+
+
+def may_fork() -> bool:
+    """Work may go to a forked child here and now: inside `on_two_cores`, beside no other thread,
+    with a core free for it (blame's line index is built so too, `blame/index_apart.py`)."""
+    return _ALLOWED.get() and hasattr(os, "fork") and _alone() and _core_free()
 
 
 def _alone() -> bool:
