@@ -293,7 +293,7 @@ class LineIndex:
 
     def _add(self, session: Session) -> int:
         try:
-            patches = session_patches(session)
+            patches = session_patches(session, counts=False)  # a patch's lines, not its floors
         except Exception:  # noqa: BLE001 - a log the trail cannot replay gives no lines, not an error
             return 0
         steps = {s.id: s for s in session.steps}

@@ -45,6 +45,7 @@ def session_patches(
     root: str | None = None,
     base: Callable[[str], str | None] | None = None,
     at: Callable[[str, str | None], list[str]] | None = None,
+    counts: bool = True,
 ) -> list[Patch]:
     """The patches of a session's edit tool calls, in step order.
 
@@ -54,11 +55,15 @@ def session_patches(
     timestamp)` may return the file's texts in git at a step's time (newest first): they are tried
     when the replayed text does not fit an edit (it went stale). Every applied edit gives one patch
     (possibly with no hunks, when the log does not show a change); failed edits (`applied=False`)
-    changed nothing and give none.
+    changed nothing and give none. `counts` False: no patch counts its lines in the file before it
+    (`before_counts`, `before_norms`, `before_splits`: the trail's floors, nearly half a replay's
+    time), nor what the session's last text and later steps did to its lines (`others_after`,
+    `taken_back`, `written_again`); the patches are otherwise the same (blame's line index needs
+    only their lines).
     """
     # One budget of diff work for the whole session (`SESSION_DIFF_WORK`): a log is untrusted input.
     with paths_resolved_once(), session_diff_budget():
-        return _session_patches(session, root, base, at)
+        return _session_patches(session, root, base, at, counts=counts)
 
 
 class _Unfiltered(Exception):
@@ -90,6 +95,7 @@ def _session_patches(
     base: Callable[[str], str | None] | None,
     at: Callable[[str, str | None], list[str]] | None,
     only: frozenset[str] | None = None,
+    counts: bool = True,
 ) -> list[Patch]:
     root = root or session.cwd
     contents: dict[str, str | None] = {}  # replayed file text by path; None = unknown
@@ -152,7 +158,7 @@ def _session_patches(
                 stub.index = len(patches)
                 patches.append(stub)
                 continue
-            trace: dict[str, Any] = {"seen": seen, "written": written}
+            trace: dict[str, Any] = {"seen": seen, "written": written, "counts": counts}
             overwrote = origins.get(relative_path(absolute_path(edit.path, cwd), root)[0])
             patch = _edit_patch(step, edit, cwd, root, contents, base, at, trace)
             shell.forget(absolute_path(edit.path, cwd))
@@ -541,7 +547,8 @@ def _edit_patch(
         copied=step.copied,
         before_from=trace.get("before_from"),
     )
-    count_before(patch, change.counted)
+    if trace.get("counts", True):
+        count_before(patch, change.counted)
     seen = trace.get("seen")
     if seen is not None:
         seen.pop(rel, None)

@@ -46,3 +46,27 @@ def test_every_applied_edit_becomes_a_patch(agent):
             text = unified_diff(p)
             assert text.count("\n@@ ") == len(p.hunks)
     assert calls > 0 and patches >= calls
+
+
+_FLOORS = {"before_counts", "before_norms", "before_splits", "others_after", "taken_back", "written_again"}
+
+
+@pytest.mark.parametrize("agent", ["claude", "codex", "pi", "gemini", "copilot"])
+def test_patches_listed_without_counts_are_the_same_but_their_floors(agent):
+    # Blame's line index replays every session without the floors (nearly half a replay's time):
+    # every other field of every patch is the replay's with them.
+    from dataclasses import fields
+
+    from tracetui.trail import session_patches
+
+    compared = 0
+    for session in _sessions(agent):
+        counted, bare = session_patches(session), session_patches(session, counts=False)
+        assert len(bare) == len(counted)
+        for a, b in zip(counted, bare):
+            for f in fields(a):
+                if f.name not in _FLOORS:
+                    assert getattr(a, f.name) == getattr(b, f.name), f"{session.source}: {f.name}"
+            assert all(getattr(b, name) is None for name in _FLOORS)
+            compared += 1
+    assert compared > 0
