@@ -103,6 +103,8 @@ def blame_file(
                 return fates
 
             _not_lost(seq, fates_of, index, matcher, ref)
+        if building is not None:
+            building.finish()  # the child's rows written into the file (it has long had the time)
     finally:
         if building is not None:
             building.close()

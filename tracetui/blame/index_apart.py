@@ -3,23 +3,24 @@
 A fresh bucket's first blame builds the index: each new session replayed, its lines keyed, the keys
 written (a third of a second for a session of 130 patches). Nothing of it is asked until the file's
 lines are attributed; meanwhile git's blame runs and the likeliest writer's session is read ahead.
-So a child indexes the new sessions (read by the parent before the fork) into the same file, while
-the parent reads the index as it stood, and waits for the child before the attribution.
+So a child makes the new sessions' rows (read by the parent before the fork), sends them to the
+parent, and then writes them into the file; the parent reads the index as it stood, and before the
+attribution takes the rows, which answer for those sessions until the blame ends.
 More in docs/internals/blame.md, `blame/index_apart.py`.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import sqlite3
-import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracetui.blame.index import index_path, LineIndex, read_for_index, Refresh
+from tracetui.blame.index import index_path, LineIndex, patch_rows, PatchRow, read_for_index, Refresh
 from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.trail.two_cores import may_fork
@@ -27,13 +28,12 @@ from tracetui.trail.two_cores import may_fork
 # More sessions than this to index are indexed in the blame's own process, with its progress: their
 # reading before the fork would hold them all in memory at once, and the wait is long either way.
 APART_MAX = 16
-_PATCHES = struct.Struct("<q")
 
 
 @dataclass
 class Building:
     """A refresh handed to a forked child: `sessions`, the sessions it indexes (by id), are those the
-    index does not answer for until `wait` returns."""
+    index leaves out until `wait` returns, and answers from their rows after."""
 
     index: LineIndex
     library: Any
@@ -42,29 +42,35 @@ class Building:
     todo: list[tuple[str, str]]
     started: float
     pid: int = 0
-    done_r: int = -1
+    rows_r: int = -1
     sessions: dict[str, Session] = field(default_factory=dict)
 
     def wait(self) -> Refresh:
-        """The child's work taken (its patches counted), else the refresh made here: a child that
-        failed leaves the sessions it did not index to this process."""
+        """The child's rows taken (it goes on writing them), else the refresh made here: a child that
+        failed before it sent them leaves the sessions to this process."""
         if self.pid == 0:
             return self.done
-        patches = _patches(self.done_r)
-        self._end(kill=False)
+        rows = _rows(self.rows_r)
         try:
-            self.index.forget_found()  # those found meanwhile lack the child's sessions
-            if patches is None:
+            if rows is None:
+                self._end(kill=False)
+                self.index.overlay(())
                 rest = self.index.refresh(self.library, self.progress)
                 self.done.read, self.done.patches = rest.read, rest.patches
             else:
-                self.done.read, self.done.patches = len(self.todo), patches
+                self.index.overlay((sid for sid, _ in self.todo), rows)
+                self.done.read, self.done.patches = len(self.todo), sum(len(r) for r in rows.values())
         except sqlite3.Error as exc:
             raise TracetuiError(f"could not write the blame index at {self.index.path}: {exc}") from None
         if self.progress is not None:
             self.progress(len(self.todo), len(self.todo))
         self.done.seconds = time.perf_counter() - self.started
         return self.done
+
+    def finish(self) -> None:
+        """The child waited for: its rows are in the file (or, where it failed, the next refresh
+        indexes its sessions again)."""
+        self._end(kill=False)
 
     def close(self) -> None:
         """The child ended where its work is not waited for (the blame failed or was interrupted)."""
@@ -79,7 +85,7 @@ class Building:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        os.close(self.done_r)
+        os.close(self.rows_r)
         try:
             os.waitpid(pid, 0)
         except ChildProcessError:
@@ -101,38 +107,23 @@ def refresh_apart(
         progress(0, len(todo))
     read = {sid: read_for_index(library, listed[sid]) for sid, _ in todo}
     building.sessions = {sid: s for sid, s in read.items() if s is not None}
-    # The parent's connection closed before the fork: the child opens its own, and SQLite's state of
+    # The parent's connection closed across the fork: the child opens its own, and SQLite's state of
     # the file's locks is never shared between the two (sqlite.org's "how to corrupt" warns of it).
     index.conn.close()
-    index.forget_found()
-    done_r, done_w = os.pipe()
+    rows_r, rows_w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        os.close(done_r)
-        _child(index, todo, read, done_w)  # never returns
-    os.close(done_w)
-    building.pid, building.done_r = pid, done_r
+        os.close(rows_r)
+        _child(index, todo, read, rows_w)  # never returns
+    os.close(rows_w)
+    building.pid, building.rows_r = pid, rows_r
     try:
         index.reopen()
+        index.overlay(sid for sid, _ in todo)  # left out until their rows come
     except BaseException:
         building.close()
         raise
     return building
-
-
-def _child(index: LineIndex, todo: list[tuple[str, str]], read: dict[str, Session | None], done_w: int) -> None:
-    code = 1
-    try:
-        with LineIndex(index.path) as own:
-            if own.path is None:
-                return  # the file could not be opened: this index would be one in memory
-            patches = own.index_sessions([(sid, fingerprint, read[sid]) for sid, fingerprint in todo])
-        os.write(done_w, _PATCHES.pack(patches))
-        code = 0
-    except BaseException:  # noqa: BLE001 - whatever the child met, the parent indexes what is left
-        pass
-    finally:
-        os._exit(code)  # no exit handlers run, no buffers flushed: they are the parent's
 
 
 def open_index_apart(
@@ -150,9 +141,29 @@ def open_index_apart(
         raise
 
 
-def _patches(done_r: int) -> int | None:
-    """The patches the child indexed, None where it ended without saying (it failed)."""
-    got = b""
-    while chunk := os.read(done_r, _PATCHES.size):
-        got += chunk
-    return _PATCHES.unpack(got)[0] if len(got) == _PATCHES.size else None
+def _child(index: LineIndex, todo: list[tuple[str, str]], read: dict[str, Session | None], rows_w: int) -> None:
+    code = 1
+    try:
+        rows = {sid: patch_rows(s) if (s := read[sid]) is not None else [] for sid, _ in todo}
+        with os.fdopen(rows_w, "wb") as out:  # closed: the parent reads to its end
+            out.write(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
+        with LineIndex(index.path) as own:
+            if own.path is not None:  # else the file could not be opened: one in memory is no use
+                own.index_sessions([(sid, fingerprint, rows[sid]) for sid, fingerprint in todo])
+                code = 0
+    except BaseException:  # noqa: BLE001 - whatever the child met, the parent indexes what is left
+        pass
+    finally:
+        os._exit(code)  # no exit handlers run, no buffers flushed: they are the parent's
+
+
+def _rows(rows_r: int) -> dict[str, list[PatchRow]] | None:
+    """The rows the child made, by session; None where it ended before it sent them all."""
+    chunks = []
+    while chunk := os.read(rows_r, 1 << 20):
+        chunks.append(chunk)
+    try:
+        rows = pickle.loads(b"".join(chunks)) if chunks else None
+    except (pickle.UnpicklingError, EOFError, ValueError):
+        return None
+    return rows if isinstance(rows, dict) else None

@@ -9,14 +9,16 @@ On badlogic/pi-mono's `agent-session.ts` the build was 0.32 s of CPU on the firs
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import sqlite3
 
 import pytest
 from support.narrow import present
 from support.trail_kit import iso, replace, Repo, session_of
 
 from tracetui.blame import blame_file, index_apart, LineIndex
-from tracetui.blame.index import index_path, line_key
+from tracetui.blame.index import index_path, line_key, patch_rows
 from tracetui.library import MemoryLibrary
 from tracetui.trail import on_two_cores, two_cores
 
@@ -88,18 +90,36 @@ def test_the_index_is_built_by_a_child_and_answers_as_built_in_turn(tmp_path, co
 def test_a_child_that_fails_leaves_the_index_to_the_blame(tmp_path, core_free, monkeypatch):
     repo, library = _world(tmp_path)
     parent = os.getpid()
-    real = LineIndex.index_sessions
+    real = index_apart.patch_rows
 
-    def failing(self, todo):
+    def failing(session):
         if os.getpid() != parent:
             raise RuntimeError("the child fails")
-        return real(self, todo)
+        return real(session)
 
-    monkeypatch.setattr(LineIndex, "index_sessions", failing)
+    monkeypatch.setattr(index_apart, "patch_rows", failing)
     with on_two_cores():
         assert _field(repo, library) == [("agent", "alive", "sess-1")]
     with LineIndex(index_path(library.cache_dir)) as index:
         assert index.sessions() == 1 and index.lookup([KEY])
+
+
+def test_a_child_that_fails_to_write_its_rows_leaves_them_to_the_next_refresh(tmp_path, core_free, monkeypatch):
+    repo, library = _world(tmp_path)
+    parent = os.getpid()
+    real = LineIndex.index_sessions
+
+    def failing(self, todo):
+        if os.getpid() != parent:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(self, todo)
+
+    monkeypatch.setattr(LineIndex, "index_sessions", failing)
+    with on_two_cores():
+        assert _field(repo, library) == [("agent", "alive", "sess-1")]  # its rows, sent before
+    with LineIndex(index_path(library.cache_dir)) as index:
+        assert index.sessions() == 0
+        assert index.refresh(library).read == 1 and index.lookup([KEY])
 
 
 def test_many_new_sessions_are_indexed_in_the_blame_s_process(tmp_path, core_free, monkeypatch):
@@ -117,9 +137,7 @@ def test_many_new_sessions_are_indexed_in_the_blame_s_process(tmp_path, core_fre
             assert index.lookup([KEY])
 
 
-def test_an_index_built_whole_answers_as_one_built_session_by_session(tmp_path):
-    # Two sessions writing the same line: the postings come back in the same order either way (the
-    # lines' rows are inserted in the same order; only their indexes are made after them).
+def _two_sessions(tmp_path) -> list:
     repo, _ = _world(tmp_path)
     sessions = []
     for n in (1, 2):
@@ -128,8 +146,15 @@ def test_an_index_built_whole_answers_as_one_built_session_by_session(tmp_path):
         s = session_of(repo.path, [(iso(10 + n), edit)])
         s.id = f"sess-{n}"
         sessions.append(s)
+    return sessions
+
+
+def test_an_index_built_whole_answers_as_one_built_session_by_session(tmp_path):
+    # Two sessions writing the same line: the postings come back in the same order either way (the
+    # lines' rows are inserted in the same order; only their indexes are made after them).
+    sessions = _two_sessions(tmp_path)
     whole, in_turn = LineIndex(tmp_path / "whole.sqlite"), LineIndex(tmp_path / "turn.sqlite")
-    assert whole.index_sessions([(s.id, "f", s) for s in sessions]) == 2
+    assert whole.index_sessions([(s.id, "f", patch_rows(s)) for s in sessions]) == 2
     for s in sessions:
         in_turn.index_session(s.id, "f", s)
     keys = [k for (k,) in in_turn.conn.execute("SELECT DISTINCT key FROM lines")]
@@ -137,6 +162,25 @@ def test_an_index_built_whole_answers_as_one_built_session_by_session(tmp_path):
     names = "SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name"
     assert whole.conn.execute(names).fetchall() == in_turn.conn.execute(names).fetchall()
     # Into an index that holds lines already, session by session as before.
-    assert whole.index_sessions([("sess-1", "g", sessions[0])]) == 1
+    assert whole.index_sessions([("sess-1", "g", patch_rows(sessions[0]))]) == 1
     whole.close()
     in_turn.close()
+
+
+def test_sessions_answered_from_their_rows_answer_as_the_file_once_written(tmp_path):
+    # sess-1 in the file; sess-2 being written by another process (its older rows still there):
+    # left out until its rows come, then answered from them, after sess-1's, as the file answers.
+    sessions = _two_sessions(tmp_path)
+    written, overlaid = LineIndex(tmp_path / "written.sqlite"), LineIndex(tmp_path / "overlaid.sqlite")
+    for s in sessions:
+        written.index_session(s.id, "f", s)
+    overlaid.index_session("sess-1", "f", sessions[0])
+    # The session as it was (sess-1's edit): the rows it had are no longer its.
+    overlaid.index_session("sess-2", "old", dataclasses.replace(sessions[0], id="sess-2"))
+    keys = [k for (k,) in written.conn.execute("SELECT DISTINCT key FROM lines")]
+    overlaid.overlay(["sess-2"])
+    assert {p.session for ps in overlaid.lookup(keys).values() for p in ps} == {"sess-1"}
+    overlaid.overlay(["sess-2"], {"sess-2": patch_rows(sessions[1])})
+    assert overlaid.lookup(keys) == written.lookup(keys) and len(overlaid.lookup([KEY])[KEY]) == 2
+    written.close()
+    overlaid.close()
