@@ -88,6 +88,10 @@ _UNINDEX_ONE = (
 )
 _INDEX = f"INSERT INTO steps_fts(rowid, {_FTS}) SELECT rowid, {_FTS} FROM steps WHERE rowid BETWEEN ? AND ?"
 _INDEX_ONE = f"INSERT INTO steps_fts(rowid, {_FTS}) SELECT rowid, {_FTS} FROM steps WHERE rowid = ?"
+# A shard built whole has its words indexed once, from every row, as it is put in place: each statement
+# that writes to FTS5 within a transaction first writes out the words the one before left in memory as a
+# segment of its own, so indexing session by session made a segment a session, merged again and again.
+_REINDEX = "INSERT INTO steps_fts(steps_fts) VALUES ('rebuild')"
 
 
 def path(root: Path, shard: int) -> Path:
@@ -151,6 +155,7 @@ def _put_in_place(conn: sqlite3.Connection, temp: Path, target: Path) -> bool:
     only where no shard is yet (False: one is, and this one is dropped; its sessions are read
     again by the next sync, as after a crash)."""
     try:
+        conn.execute(_REINDEX)  # the words `Writers.put` left out (whatever else was indexed is redone)
         if conn.in_transaction:
             conn.execute("COMMIT")
         conn.execute("PRAGMA journal_mode=WAL")
@@ -265,6 +270,11 @@ class Writers:
                 self._since = time.perf_counter()
         return conn
 
+    def put(self, shard: int, key: int, session: str, sig: str, rows: list[list[Any]]) -> int:
+        """`put` into a shard in its open transaction; a shard being built has its words indexed
+        when it is put in place, all at once (`_REINDEX`)."""
+        return put(self.begin(shard), key, session, sig, rows, shard not in self._building)
+
     def due(self, seconds: float) -> bool:
         return self._since is not None and time.perf_counter() - self._since >= seconds
 
@@ -324,10 +334,14 @@ class Writers:
         self._since = None
 
 
-def put(conn: sqlite3.Connection, key: int, session: str, sig: str, rows: list[list[Any]]) -> int:
+def put(
+    conn: sqlite3.Connection, key: int, session: str, sig: str, rows: list[list[Any]], index: bool = True
+) -> int:
     """Make the shard hold exactly `rows` (`STEP_COLUMNS` values) for group `key`, as of the group's
     signature `sig`, in the caller's transaction (`Writers.begin`). Only the rows that differ from
-    those held are written, and only their words indexed again. Returns the rows written."""
+    those held are written, and only their words indexed again (`index`: False, neither indexed nor
+    taken out of the index: a shard being built, indexed whole by `_put_in_place`). Returns the rows
+    written."""
     if len(rows) > MASK + 1:
         raise ValueError(f"{len(rows)} steps are more than a shard keeps for one session ({MASK + 1})")
     found = conn.execute("SELECT sno, session, sig FROM held WHERE gkey = ?", (key,)).fetchone()
@@ -346,15 +360,17 @@ def put(conn: sqlite3.Connection, key: int, session: str, sig: str, rows: list[l
     stale = [r for r in old if r - base >= len(rows) or old[r] != tuple(rows[r - base])]
     if stale:
         if len(stale) == len(old):
-            conn.execute(_UNINDEX, (base, base | MASK))
+            if index:
+                conn.execute(_UNINDEX, (base, base | MASK))
             conn.execute("DELETE FROM steps WHERE rowid BETWEEN ? AND ?", (base, base | MASK))
         else:
-            conn.executemany(_UNINDEX_ONE, ((r,) for r in stale))
+            if index:
+                conn.executemany(_UNINDEX_ONE, ((r,) for r in stale))
             conn.executemany("DELETE FROM steps WHERE rowid = ?", ((r,) for r in stale))
     _insert(conn, fresh)
-    if fresh and len(fresh) == len(rows):
+    if index and fresh and len(fresh) == len(rows):
         conn.execute(_INDEX, (base, base | MASK))
-    else:
+    elif index:
         conn.executemany(_INDEX_ONE, ((r,) for r, _ in fresh))
     return len(fresh)
 

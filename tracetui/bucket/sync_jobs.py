@@ -137,7 +137,7 @@ def _run(store: Store, job: Job, writers: shards.Writers, slot: int | None) -> J
                                          f"{shards.MAX_STEPS:,}"))  # fmt: skip
         steps = steps[: shards.MAX_STEPS]
     try:
-        shards.put(writers.begin(shard), key, session.id, out.sig, steps)
+        writers.put(shard, key, session.id, out.sig, steps)
     except sqlite3.DatabaseError as exc:  # the bucket's side failed (a full disk): say so, keep the old rows
         writers.abandon(shard)  # a shard being built is dropped whole (the next sync reads it again)
         return _failed_with(out, f"cannot write the bucket index ({shards.path(writers.root, shard).name}): {exc}")

@@ -305,6 +305,27 @@ def test_a_fresh_shard_is_built_whole_and_appears_only_when_put_in_place(tmp_pat
     assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == []
 
 
+def test_a_shard_built_whole_indexes_its_words_in_one_segment_as_it_is_put_in_place(tmp_path):
+    root = tmp_path / "b"
+    root.mkdir()
+    writers = shards.Writers(root, fresh={5})
+    for key in range(1, 31):
+        writers.put(5, key, PI_ID, "sig", _rows(f"zebracorn number{key}"))
+    writers.put(5, 7, PI_ID, "sig 2", _rows("quagga replaced"))  # a group written again in the build
+    writers.finish()
+    writers.close()
+    conn = sqlite3.connect(shards.path(root, 5))
+    # Indexed session by session, each statement left a segment of its own for the merges to redo.
+    assert conn.execute("SELECT count(DISTINCT segid) FROM steps_fts_idx").fetchone()[0] == 1
+    found = {r for (r,) in conn.execute("SELECT rowid >> ? FROM steps_fts WHERE steps_fts MATCH 'zebracorn'",
+                                        (shards.SHIFT,))}  # fmt: skip
+    assert found == set(range(1, 31)) - {7}
+    assert conn.execute("SELECT rowid >> ? FROM steps_fts WHERE steps_fts MATCH 'quagga'",
+                        (shards.SHIFT,)).fetchall() == [(7,)]  # fmt: skip
+    conn.close()
+    assert shards.check(root, thorough=True) == {}
+
+
 def test_a_shard_a_killed_sync_was_building_is_swept_and_its_sessions_read_again(tmp_path, sources):
     import os
     import subprocess
