@@ -293,9 +293,11 @@ def _writable(value: Any) -> bool:
 def _maybe_too_deep(data: str | bytes) -> bool:
     """False where `data` has too few brackets to nest past what orjson writes: the common case, for
     the cost of counting them."""
+    # What `replace` takes out, not `count`: `count` looks at each byte in turn, `replace` finds the
+    # next one with memchr, two to three times faster on log lines (bench/RESULTS.md, 2026-11-28).
     if isinstance(data, str):
-        return data.count("[") + data.count("{") > WRITES
-    return data.count(b"[") + data.count(b"{") > WRITES
+        return len(data) - len(data.replace("[", "").replace("{", "")) > WRITES
+    return len(data) - len(data.replace(b"[", b"").replace(b"{", b"")) > WRITES
 
 
 def within_depth(value: Any) -> Any:
