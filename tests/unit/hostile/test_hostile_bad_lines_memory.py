@@ -128,12 +128,11 @@ SPLITS = [b"", b"\n", b"a", b"a\n", b"\n\nab\nc", b"abc\ndef\n\n", b"a\nb\nc\nd\
 
 
 @pytest.mark.parametrize("data", SPLITS)
-def test_a_log_s_lines_are_split_a_slice_at_a_time_as_split_whole(data, monkeypatch):
+def test_a_log_s_lines_are_split_one_at_a_time_as_split_whole(data):
     # Split whole, 2 M short lines were 2 M bytes objects at once: 510 MB for a 200 MB log, 395 now.
     from tracetui.model import LineErrors
     from tracetui.sources.common import jsonl
 
-    monkeypatch.setattr(jsonl, "SLICE", 3)
     whole = data.split(b"\n")
     assert list(jsonl.lines(data)) == (whole[:-1] if whole[-1] == b"" else whole)
     log = b"".join(b'{"type": "a", "id": "%d"}\n' % n if n % 3 else b"[]\n" for n in range(40))

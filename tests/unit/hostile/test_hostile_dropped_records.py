@@ -16,7 +16,6 @@ from shared_data import FIXTURES
 
 from tracetui.model import MAX_LINE_ERRORS
 from tracetui.sources import RawLog, registry
-from tracetui.sources.common import jsonl
 
 LOGS = {
     "pi": FIXTURES / "pi" / "v3_tree.jsonl",
@@ -64,27 +63,24 @@ CASES = [
 
 
 @pytest.mark.parametrize(("agent", "make", "few", "many", "most"), CASES)
-def test_a_dropped_record_costs_a_compact_form_not_its_body(agent, make, few, many, most, monkeypatch):
-    monkeypatch.setattr(jsonl, "SLICE", 1 << 16)  # the log's slice of lines is not what is measured
+def test_a_dropped_record_costs_a_compact_form_not_its_body(agent, make, few, many, most):
     base = LOGS[agent].read_bytes().rstrip(b"\n") + b"\n"
     _peak(agent, base + make(3))  # the reader's modules loaded, its caches filled
     grown = _peak(agent, base + make(many)) - _peak(agent, base + make(few))
     assert grown / (many - few) < most
 
 
-def test_pi_s_read_keeps_the_log_whole_not_a_copy_of_it(monkeypatch):
+def test_pi_s_read_keeps_the_log_whole_not_a_copy_of_it():
     # Whether a log was OpenClaw's trace was asked of `data.split(b"\n", 1)[0]`: a copy of the rest.
-    monkeypatch.setattr(jsonl, "SLICE", 1 << 16)
     base = LOGS["pi"].read_bytes().rstrip(b"\n") + b"\n"
     _peak("pi", base)
     pad = (b" " * 999 + b"\n") * 4_000  # 4 MB of blank lines: read, and nothing kept
     assert _peak("pi", base + pad) - _peak("pi", base) < 1_000_000
 
 
-def test_claude_s_agent_id_is_looked_for_without_a_copy_of_the_log(monkeypatch):
+def test_claude_s_agent_id_is_looked_for_without_a_copy_of_the_log():
     # The agent id of a subagent's transcript was looked for in `data.split(b"\n", 20)`: its last piece
     # a copy of all but the first 20 lines.
-    monkeypatch.setattr(jsonl, "SLICE", 1 << 16)
     path = FIXTURES / "claude" / "projects" / "-home-dev-shop" / "agent-abc1234.jsonl"
     base = path.read_bytes().rstrip(b"\n") + b"\n"
 
