@@ -24,7 +24,7 @@ import orjson
 from tracetui import __version__, collector
 from tracetui.bucket import shards
 from tracetui.bucket.mending import mend
-from tracetui.bucket.searched import StepQuery, parts, said_edges
+from tracetui.bucket.searched import StepQuery, argument_words, parts, said_edges
 from tracetui.cost import PriceTable, session_cost, table_version
 from tracetui.model import (
     FileEdit,
@@ -777,24 +777,3 @@ def hit_snippet(
     return snippet_and_match(
         terms, said if mine else "", words if mine else None, injected if query.injected else None
     )
-
-
-def argument_words(value: Any) -> str | None:
-    """What of a tool call's arguments is searched: their values (strings, and numbers as written),
-    space-separated, in order; not their JSON, whose escapes glue words (`\\n` before a word) and
-    whose key names would match every call that has them."""
-    if value is None:
-        return None
-    strings: list[str] = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            strings.append(item)
-        elif isinstance(item, dict):
-            stack.extend(reversed(list(item.values())))
-        elif isinstance(item, list | tuple):
-            stack.extend(reversed(item))
-        elif item is not None:
-            strings.append(str(item))
-    return " ".join(strings)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from tracetui.model import StepKind
 
@@ -24,6 +25,10 @@ def said_edges(kind: str, text: str) -> tuple[int, int] | None:
     """Where the said part of a step's text starts and ends, when injected blocks lead or trail it;
     None when the text is all said, or all injected (a CONTEXT step: its kind says so)."""
     if kind == StepKind.CONTEXT or not text:
+        return None
+    # A block leads with `<` (after white space) or trails with `>` (before it): most texts have
+    # neither, and are all said without a look at the tags (`strip` copies nothing where nothing goes).
+    if text.lstrip()[:1] != "<" and text.rstrip()[-1:] != ">":
         return None
     start = 0
     while (m := _OPEN.match(text, start)) is not None:
@@ -46,6 +51,29 @@ def said_edges(kind: str, text: str) -> tuple[int, int] | None:
     if start == 0 and end == len(text):
         return None
     return start, max(start, end)
+
+
+def argument_words(value: Any) -> str | None:
+    """What of a tool call's arguments is searched: their values (strings, and numbers as written),
+    space-separated, in order; not their JSON, whose escapes glue words (`\\n` before a word) and
+    whose key names would match every call that has them."""
+    if value is None:
+        return None
+    if isinstance(value, dict) and all(type(v) is str for v in value.values()):
+        return " ".join(value.values())  # most calls: the walk below, in one step
+    strings: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            strings.append(item)
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list | tuple):
+            stack.extend(reversed(item))
+        elif item is not None:
+            strings.append(str(item))
+    return " ".join(strings)
 
 
 def parts(kind: str, text: str, edges: tuple[int, int] | None) -> tuple[str, str]:
