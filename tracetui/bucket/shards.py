@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import math
 import os
 import sqlite3
 import time
@@ -375,13 +376,19 @@ def put(
     return len(fresh)
 
 
+# What a NULL is bound as: a float NaN, which SQLite stores as NULL (`sqlite3VdbeMemSetDouble`). Python's
+# sqlite3 binds str, int and float as they are, but looks every None up among its adapters first; a step
+# row has some ten Nones, and that lookup was a third of the rows' insert (bench/RESULTS.md).
+_NULL = math.nan
+
+
 def _insert(conn: sqlite3.Connection, fresh: list[tuple[int, list[Any]]]) -> None:
     try:
-        conn.executemany(_INSERT, ([r, *row] for r, row in fresh))
+        conn.executemany(_INSERT, ([r, *[_NULL if v is None else v for v in row]] for r, row in fresh))
     except UnicodeEncodeError:
         # A lone surrogate (a reader let half an emoji through): SQLite takes no such text. The rows
         # put before it are replaced by the mended ones.
-        conn.executemany(_INSERT, ([r, *mend(row)] for r, row in fresh))
+        conn.executemany(_INSERT, ([r, *[_NULL if v is None else v for v in mend(row)]] for r, row in fresh))
 
 
 def sigs(conn: sqlite3.Connection) -> dict[int, str]:

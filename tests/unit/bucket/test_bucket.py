@@ -326,6 +326,32 @@ def test_a_shard_built_whole_indexes_its_words_in_one_segment_as_it_is_put_in_pl
     assert shards.check(root, thorough=True) == {}
 
 
+def test_a_step_row_s_missing_values_are_stored_as_null_and_read_back_as_none(tmp_path):
+    # They are bound as NaN, which SQLite stores as NULL: never as a number, nor as text.
+    root = tmp_path / "b"
+    root.mkdir()
+    row = _rows("zebracorn")[0]
+    nullable = [i for i, v in enumerate(row) if v is None]
+    writers = shards.Writers(root, fresh={1})
+    for shard in (1, 2):  # built whole, and written in place
+        writers.put(shard, 1, PI_ID, "sig", [row])
+    writers.finish()
+    writers.put(2, 2, PI_ID, "sig", [row])
+    writers.commit()
+    for shard in (1, 2):
+        assert writers.put(shard, 1, PI_ID, "sig", [row]) == 0  # the row held is the row given
+    writers.commit()
+    writers.close()
+    names = [c.strip() for c in shards.STEP_COLUMNS.split(",")]
+    for shard in (1, 2):
+        conn = sqlite3.connect(shards.path(root, shard))
+        types = conn.execute(f"SELECT {', '.join(f'typeof({names[i]})' for i in nullable)} FROM steps").fetchall()
+        assert types and all(set(t) == {"null"} for t in types)
+        stored = conn.execute(f"SELECT {shards.STEP_COLUMNS} FROM steps").fetchall()
+        assert all(list(r) == row for r in stored)
+        conn.close()
+
+
 def test_a_shard_a_killed_sync_was_building_is_swept_and_its_sessions_read_again(tmp_path, sources):
     import os
     import subprocess
