@@ -131,7 +131,8 @@ class Watch:
                 hit = "cpu_seconds"
             elif self.clone is not None and time.monotonic() >= self._disk_next:
                 walk = time.monotonic()
-                grown = _tree_bytes(self.clone) - self._disk_start + _removed_held(self.root_pid, self.clone)
+                held = _removed_held(self.root_pid, self.clone, self.limits.file_size)
+                grown = _tree_bytes(self.clone) - self._disk_start + held
                 if grown > self.limits.disk:
                     hit = "disk"
                 self._disk_next = time.monotonic() + max(self.DISK_EVERY, self.DISK_SHARE * (time.monotonic() - walk))
@@ -214,10 +215,12 @@ def _tmpfs_use(root: int) -> tuple[int, int] | None:
     return total, entries
 
 
-def _removed_held(root: int, clone: Path) -> int:
+def _removed_held(root: int, clone: Path, unsized: int) -> int:
     """The bytes of files on the clone's disk whose every name is gone but that a process under `root`
     still holds open or mapped: they keep their blocks, and no walk of the clone finds them. A mapping
-    counts for its own length at least (the file behind it cannot be sized without privileges)."""
+    holds the whole file, however little of it is mapped: sized through /proc/PID/map_files where the
+    kernel lets tracetui follow it (privileged), else counted as `unsized` (the file-size limit, the
+    most one file may hold). Each file counts once, however many processes hold it."""
     try:
         device = os.stat(clone).st_dev
     except OSError:
@@ -235,13 +238,28 @@ def _removed_held(root: int, clone: Path) -> int:
                 continue
             if stat.S_ISREG(st.st_mode) and st.st_nlink == 0 and st.st_dev == device:
                 held[st.st_ino] = max(held.get(st.st_ino, 0), st.st_blocks * 512)
-        for inode, size in _removed_mappings(pid, device):
-            held[inode] = max(held.get(inode, 0), size)
+        for inode, span in _removed_mappings(pid, device):
+            if inode in held:
+                continue  # sized already, through a descriptor or an earlier mapping
+            try:
+                st = _follow_mapping(f"/proc/{pid}/map_files/{span}")
+            except PermissionError:
+                held[inode] = unsized
+                continue
+            except OSError:  # unmapped meanwhile
+                continue
+            if st.st_ino == inode:
+                held[inode] = st.st_blocks * 512
     return sum(held.values())
 
 
-def _removed_mappings(pid: int, device: int) -> list[tuple[int, int]]:
-    """(inode, mapped length) of each mapping of `pid` of a removed file on `device`."""
+def _follow_mapping(path: str) -> os.stat_result:
+    """The file a /proc/PID/map_files entry maps (the kernel lets only a privileged reader follow it)."""
+    return os.stat(path)
+
+
+def _removed_mappings(pid: int, device: int) -> list[tuple[int, str]]:
+    """(inode, map_files name) of each mapping of `pid` of a removed file on `device`."""
     try:
         with open(f"/proc/{pid}/maps", "rb") as fh:
             lines = fh.read().splitlines()
@@ -259,7 +277,7 @@ def _removed_mappings(pid: int, device: int) -> list[tuple[int, int]]:
         except (IndexError, ValueError):
             continue
         if inode and os.makedev(major, minor) == device:
-            out.append((inode, end - start))
+            out.append((inode, f"{start:x}-{end:x}"))  # maps pads addresses with zeros, map_files not
     return out
 
 
