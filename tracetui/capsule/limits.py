@@ -309,6 +309,39 @@ def _tree_pids(root: int) -> list[int]:
     return found
 
 
+def kill_tree(root: int, most: float = 1.0) -> None:
+    """SIGKILL every process under `root`, not `root` itself, each through a pidfd (a pid reused
+    meanwhile is not hit); pass after pass, since one may fork while a pass runs, until none is left
+    but zombies, or for `most` seconds. A process that left its group (setsid) is still found where
+    `root` is its subreaper (capsule/reaper.py) or a pid namespace's init (bwrap)."""
+    end = time.monotonic() + most
+    while time.monotonic() < end:
+        living = 0
+        for pid in _tree_pids(root)[1:]:
+            try:
+                fd = os.pidfd_open(pid)
+            except OSError:
+                continue
+            try:
+                signal.pidfd_send_signal(fd, signal.SIGKILL)
+                living += _stat(pid) is not None and not _zombie(pid)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+        if not living:
+            return
+        time.sleep(0.01)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[:1] in ([b"Z"], [b"X"])
+    except OSError:
+        return True
+
+
 def _scanned_pids(root: int) -> list[int]:
     children: dict[int, list[int]] = {}
     try:

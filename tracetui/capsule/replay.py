@@ -10,6 +10,7 @@ import os
 import select
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -23,7 +24,14 @@ from tracetui.capsule.apply import apply_patch
 from tracetui.capsule.archive import CapsuleError
 from tracetui.capsule.clone import ObjectStore, remove_tree
 from tracetui.capsule.gitcmd import is_commit_id, repo_root, resolve_commit
-from tracetui.capsule.limits import DEFAULT_LIMITS, CheckLimits, Watch, limit_from_exit, limit_named
+from tracetui.capsule.limits import (
+    DEFAULT_LIMITS,
+    CheckLimits,
+    Watch,
+    kill_tree,
+    limit_from_exit,
+    limit_named,
+)
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
 from tracetui.capsule.sandbox import CHECK_NAME, Sandbox, find_sandbox, start_failure
 
@@ -40,6 +48,7 @@ _OUTPUT_TAIL = 4000
 APPLY_SECONDS = 60.0
 UNCONFINED = "none (trusted)"
 SKIPPED = "skipped, as asked (--skip)"
+REAPER = Path(__file__).with_name("reaper.py")  # run as a script: the unconfined check's subreaper
 
 
 class CheckRefused(CapsuleError):
@@ -278,8 +287,10 @@ class Replay:
             else:
                 # Trusted and unconfined: the per-process limits all the same (not the process count,
                 # which outside a user namespace counts every process of the user's).
+                # Its runner is the subreaper of all it starts (capsule/reaper.py): setsid() leaves no process
+                # outside the tree the watch sums and kills.
                 script = f'{self.limits.ulimits(processes=False)} || exit 125; exec /bin/sh -c "$1"'
-                argv = ["/bin/sh", "-c", script, CHECK_NAME, command]
+                argv = [sys.executable, "-I", str(REAPER), str(os.getpid()), script, CHECK_NAME, command]
                 proc = self._check = subprocess.Popen(argv, cwd=self.worktree, **popen)  # type: ignore[call-overload]
         how = self.sandbox.name if self.sandbox is not None else UNCONFINED
         watch = Watch(proc.pid, self.limits, self.worktree, lambda: _kill_group(proc)).start()
@@ -366,6 +377,8 @@ def _output_tail(proc: subprocess.Popen[bytes], deadline: float) -> tuple[bytes,
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
+    # Every process under it first (one that called setsid() is out of its group), then the group.
+    kill_tree(proc.pid)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
 

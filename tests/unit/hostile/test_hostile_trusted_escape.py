@@ -1,0 +1,101 @@
+"""A trusted check (run unconfined, `--trust` where there is no sandbox) that leaves its process group.
+tracetui ended such a check by killing its process group and counted the processes under its shell;
+a process that calls setsid() is in neither once its parent is gone (it is the machine's init's). It
+ran on after the check's end, after its timeout and after tracetui, and its memory was never counted:
+setsid'd children held 480 MiB under a 192 MiB memory limit, and lived on. Found 2026-11-28 by a red
+team. The unconfined check now runs under a small runner that is its subreaper (every orphan of the
+check stays its descendant) and kills all of them when the check ends or is stopped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+import pytest
+from shared_data import FIXTURES
+
+from tracetui.capsule import CheckLimits, Replay, replay, seal
+from tracetui.capsule.opened import open_capsule
+
+sys.path.insert(0, str(FIXTURES / "capsule"))
+import capsule_kit as kit  # noqa: E402
+
+MiB = 1 << 20
+
+
+@pytest.fixture(scope="module")
+def sealed(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("escape")
+    repo, base = kit.make_repo(tmp)
+    session = kit.make_session(repo)
+    seal(session, kit.empty_plan(session), repo=repo, out=tmp / "ep.capsule", secret=b"\x0b" * 32)
+    return repo, tmp / "ep.capsule", base
+
+
+def _escaping(pidfile, then: str, holding: str = "exec sleep 60") -> str:
+    # A double fork into a session of its own: the subshell ends at once, its child is orphaned.
+    inner = f"echo $$ > {pidfile}; {holding}"
+    return f"( setsid sh -c '{inner}' </dev/null >/dev/null 2>&1 & ); {then}"
+
+
+def _alive(pidfile, wait: float = 2.0) -> bool:
+    """Whether the process named in `pidfile` still runs (a zombie does not), once `wait` has passed."""
+    pid = int(pidfile.read_text())
+    end = time.monotonic() + wait
+    while True:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                state = fh.read().rsplit(b")", 1)[1].split()[0]
+        except OSError:
+            return False
+        if state == b"Z" or time.monotonic() > end:
+            if state != b"Z":
+                os.kill(pid, signal.SIGKILL)  # not left running past the test
+            return state != b"Z"
+        time.sleep(0.05)
+
+
+def _wait_for(pidfile) -> None:
+    for _ in range(100):
+        if pidfile.exists() and pidfile.read_text().strip():
+            return
+        time.sleep(0.02)
+
+
+def test_a_process_that_left_the_session_ends_with_the_check(sealed, tmp_path):
+    repo, capsule, base = sealed
+    pidfile = tmp_path / "pid"
+    check = _escaping(pidfile, f"while [ ! -s {pidfile} ]; do sleep 0.02; done; exit 1")
+    result = replay(capsule, repo, check=check, sandbox=None, trust=True)
+    assert result.base_check is not None and result.base_check.exit_code == 1, result.base_check
+    assert not _alive(pidfile), "a process the check started outlived it"
+
+
+def test_a_process_that_left_the_session_ends_at_the_timeout(sealed, tmp_path):
+    repo, capsule, base = sealed
+    pidfile = tmp_path / "pid"
+    with Replay(open_capsule(capsule), repo, base, sandbox=None, trust=True) as run:
+        started = time.monotonic()
+        check = run.run_check(_escaping(pidfile, "sleep 60"), timeout=1.5)
+        assert time.monotonic() - started < 10 and check.exit_code == -1, check
+    _wait_for(pidfile)
+    assert not _alive(pidfile), "a process the check started outlived its timeout"
+
+
+def test_a_process_that_left_the_session_counts_against_the_memory_limit(sealed, tmp_path):
+    repo, capsule, base = sealed
+    pidfile = tmp_path / "pid"
+    # Four processes of 120 MiB each: each under the data limit, 480 MiB together.
+    code = "import os, time; [os.fork() for _ in range(2)]; b = bytearray(120 << 20)"
+    code += "; b[::4096] = bytes(30 << 10)"
+    hold = f'exec python3 -c "{code}; time.sleep(30)"'
+    check = _escaping(pidfile, "sleep 8; exit 1", holding=hold)
+    limits = CheckLimits(memory=192 * MiB)
+    result = replay(capsule, repo, check=check, sandbox=None, trust=True, limits=limits)
+    _wait_for(pidfile)
+    alive = _alive(pidfile)
+    run = result.base_check
+    assert run is not None and run.limit == "memory", run
+    assert not alive
