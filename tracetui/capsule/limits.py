@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tracetui.capsule.buffers import buffered_bytes
+
 MiB = 1 << 20
 GiB = 1 << 30
 
@@ -94,6 +96,7 @@ class Watch:
     # walk costs what the tree does (a kernel checkout takes a good part of a second).
     DISK_EVERY = 1.0
     DISK_SHARE = 10
+    BUFFERS_EVERY = 0.25
 
     def __init__(self, root_pid: int, limits: CheckLimits, clone: Path | None, killer: Callable[[], None]) -> None:
         self.root_pid = root_pid
@@ -105,6 +108,8 @@ class Watch:
         started = time.monotonic()
         self._disk_start = _tree_bytes(clone) if clone is not None else 0
         self._shared_start = _shared_bytes()
+        self._buffers = 0
+        self._buffers_next = 0.0
         self._disk_next = time.monotonic() + max(self.DISK_EVERY, self.DISK_SHARE * (time.monotonic() - started))
         self._thread = threading.Thread(target=self._run, name="tracetui-check-watch", daemon=True)
 
@@ -125,7 +130,7 @@ class Watch:
             hit = None
             if count > self.limits.processes:
                 hit = "processes"
-            elif private_kib * 1024 + self._tmpfs_held() > self.limits.memory:
+            elif private_kib * 1024 + self._tmpfs_held() + self._buffered() > self.limits.memory:
                 hit = "memory"
             elif cpu_ticks / hz > self.limits.cpu_seconds:
                 hit = "cpu_seconds"
@@ -140,6 +145,16 @@ class Watch:
                 self.hit = hit
                 self.killer()
                 return
+
+    def _buffered(self) -> int:
+        """What waits in the sandbox's socket and pipe buffers (capsule/buffers.py), read again at most
+        every BUFFERS_EVERY s and never more than a tenth of the time (a read costs what it holds open)."""
+        if time.monotonic() >= self._buffers_next:
+            read = time.monotonic()
+            self._buffers = buffered_bytes(_tree_pids(self.root_pid))
+            spent = time.monotonic() - read
+            self._buffers_next = time.monotonic() + max(self.BUFFERS_EVERY, self.DISK_SHARE * spent)
+        return self._buffers
 
     def _tmpfs_held(self) -> int:
         """The memory the sandbox holds beyond its processes' own pages. Shared memory: what the

@@ -1,0 +1,92 @@
+"""What a check's processes hold in the kernel's socket and pipe buffers (docs/design.md, "Replay").
+
+Bytes written to a socket or pipe that nobody reads wait in the kernel: no process's resident size
+shows them, nor the machine's shared memory, and a socket may ask for megabytes of them. Each socket
+and pipe the processes hold is read once (by inode) through a copy of its descriptor (pidfd_getfd,
+which needs what ptrace needs: tracetui started the sandbox, so it may): a socket's queued bytes both
+ways (a pair's bytes may count twice, never none), a pipe's capacity while it holds any byte (a page
+each buffer, whatever each holds). Where no copy can be had (a kernel before 5.6, Yama's ptrace
+scope 2 and up) each counts as the most it holds without asking for more (`UNMEASURED_*`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import os
+import stat
+import struct
+
+_SYS_PIDFD_GETFD = 438  # the same number on every architecture
+_FIONREAD = 0x541B  # SIOCINQ on a socket
+_TIOCOUTQ = 0x5411  # SIOCOUTQ
+_F_GETPIPE_SZ = 1032
+UNMEASURED_PIPE = 64 << 10  # a pipe's default capacity
+
+
+def _wmem_default() -> int:
+    try:
+        with open("/proc/sys/net/core/wmem_default", "rb") as fh:
+            return int(fh.read())
+    except (OSError, ValueError):
+        return 212992  # Linux's default
+
+
+UNMEASURED_SOCKET = 2 * _wmem_default()  # what a socket may queue without SO_SNDBUF, both ways
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def buffered_bytes(pids: list[int]) -> int:
+    """The bytes waiting in the sockets and pipes `pids` hold (see the module docstring)."""
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for pid in pids:
+        try:
+            names = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        pidfd: int | None = None
+        try:
+            for name in names:
+                try:
+                    st = os.stat(f"/proc/{pid}/fd/{name}")
+                except OSError:
+                    continue
+                kind = stat.S_IFMT(st.st_mode)
+                if kind not in (stat.S_IFSOCK, stat.S_IFIFO) or (st.st_dev, st.st_ino) in seen:
+                    continue
+                seen.add((st.st_dev, st.st_ino))
+                if pidfd is None:
+                    try:
+                        pidfd = os.pidfd_open(pid)
+                    except OSError:
+                        break  # it ended
+                total += _held(pidfd, int(name), kind == stat.S_IFSOCK)
+        finally:
+            if pidfd is not None:
+                os.close(pidfd)
+    return total
+
+
+def _held(pidfd: int, fd: int, socket: bool) -> int:
+    copy = _libc.syscall(_SYS_PIDFD_GETFD, pidfd, fd, 0)
+    if copy < 0:
+        # Closed meanwhile (EBADF): nothing held. Refused: the most it holds unasked.
+        if ctypes.get_errno() == 9:
+            return 0
+        return UNMEASURED_SOCKET if socket else UNMEASURED_PIPE
+    try:
+        if socket:
+            return _queued(copy, _FIONREAD) + _queued(copy, _TIOCOUTQ)
+        return fcntl.fcntl(copy, _F_GETPIPE_SZ) if _queued(copy, _FIONREAD) else 0
+    except OSError:
+        return 0
+    finally:
+        os.close(copy)
+
+
+def _queued(fd: int, request: int) -> int:
+    try:
+        return max(0, struct.unpack("i", fcntl.ioctl(fd, request, b"\0\0\0\0"))[0])
+    except OSError:  # a listening socket has no queue of bytes
+        return 0
