@@ -94,6 +94,11 @@ class Sandbox:
         for name in SYNTHETIC:
             args += ["--ro-bind", str(etc / name), f"/etc/{name}"]
         args += ["--dev", "/dev", "--proc", "/proc"]
+        # Run by root, the check is the machine's root without capabilities, and a sysctl is written by
+        # whoever owns it: kernel.core_pattern names a program the kernel runs as root, outside. bwrap
+        # covers /proc/sys only where it cannot write it itself. Each setting still reads the sandbox's
+        # own namespaces (procfs answers for the reader's), so its host name and network are its own.
+        args += ["--ro-bind", "/proc/sys", "/proc/sys"]
         private = [("/tmp", limits.tmp), ("/var/tmp", limits.tmp), ("/run", limits.small_tmp)]
         private += [("/dev/shm", limits.small_tmp), (home, limits.tmp)]
         runtime = os.environ.get("XDG_RUNTIME_DIR")
