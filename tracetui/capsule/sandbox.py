@@ -19,6 +19,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,20 @@ SYNTHETIC = ("passwd", "group", "hosts")  # written per run user, bound at /etc/
 NOBODY = 65534
 ETC_PREFIXES = ("java-", "python3.", "jvm")  # versioned runtime folders (/etc/java-17-openjdk)
 CHECK_NAME = "tracetui-check"  # $0 of the shell that runs the user's command
+# A process inherits its parent's session keyring, and may search and read the keys in it (a Kerberos
+# ticket, a share's password): bwrap starts in a new, empty one, with an empty environment. keyctl's
+# number by machine; ENOSYS or EPERM (no keyrings, or a filter that refuses them the check as well)
+# leaves nothing to hide; any other failure stops here (bwrap never starts: the check does not run).
+KEYCTL = {"x86_64": 250, "aarch64": 219, "riscv64": 219, "loongarch64": 219, "i686": 288, "armv7l": 311,
+          "ppc64le": 271}  # fmt: skip
+FRESH_SESSION = f"""
+import ctypes, os, platform, sys
+keyctl = {KEYCTL!r}.get(platform.machine())
+if keyctl is not None and ctypes.CDLL(None, use_errno=True).syscall(keyctl, 1, None) < 0:
+    if ctypes.get_errno() not in (1, 38):
+        sys.exit("tracetui: no session keyring of the sandbox's own")
+os.execve(sys.argv[1], sys.argv[1:], {{}})
+"""
 
 
 class SandboxFailed(Exception):
@@ -76,9 +91,10 @@ class Sandbox:
         `etc` is a folder of tracetui's own, outside `workdir`, that the check's made-up passwd, group
         and hosts are written to (the caller removes it with its other temporary files)."""
         # `--clearenv` clears only the check's environment; bwrap's own reaper (pid 1 inside) keeps
-        # the one bwrap started with, readable at /proc/1/environ: so bwrap gets none of tracetui's.
+        # the one bwrap started with, readable at /proc/1/environ: so bwrap gets none of tracetui's
+        # (FRESH_SESSION starts it with none, in a session keyring of its own).
         args = [
-            shutil.which("env") or "/usr/bin/env", "-i",
+            sys.executable, "-I", "-S", "-c", FRESH_SESSION,
             self.program,
             "--die-with-parent",  # tracetui killed: the check goes too
             "--new-session",  # no TIOCSTI into the user's terminal
