@@ -173,15 +173,18 @@ class Watch:
 
 def _shared_bytes() -> int:
     """The machine's shared memory (`Shmem` of /proc/meminfo: tmpfs files, memfds, SysV segments and
-    shared anonymous pages), in bytes; 0 where it cannot be read."""
+    shared anonymous pages) and unevictable memory (`Unevictable`: memfd_secret files, whose pages are
+    in no process's anonymous size nor in Shmem, and locked pages), in bytes; 0 where unreadable.
+    A page both locked and anonymous or shared counts twice: at most the memory-lock limit a process."""
+    total = 0
     try:
         with open("/proc/meminfo", "rb") as fh:
             for line in fh:
-                if line.startswith(b"Shmem:"):
-                    return int(line.split()[1]) * 1024
+                if line.startswith((b"Shmem:", b"Unevictable:")):
+                    total += int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
-        pass
-    return 0
+        return 0
+    return total
 
 
 _OCTAL = re.compile(rb"\\([0-7]{3})")  # mountinfo's escapes (a space is \040)
