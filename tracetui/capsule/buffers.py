@@ -16,6 +16,7 @@ import fcntl
 import os
 import stat
 import struct
+from collections.abc import Iterator
 
 _SYS_PIDFD_GETFD = 438  # the same number on every architecture
 _FIONREAD = 0x541B  # SIOCINQ on a socket
@@ -41,17 +42,9 @@ def buffered_bytes(pids: list[int]) -> int:
     seen: set[tuple[int, int]] = set()
     total = 0
     for pid in pids:
-        try:
-            names = os.listdir(f"/proc/{pid}/fd")
-        except OSError:
-            continue
         pidfd: int | None = None
         try:
-            for name in names:
-                try:
-                    st = os.stat(f"/proc/{pid}/fd/{name}")
-                except OSError:
-                    continue
+            for number, st in descriptors(pid):
                 kind = stat.S_IFMT(st.st_mode)
                 if kind not in (stat.S_IFSOCK, stat.S_IFIFO) or (st.st_dev, st.st_ino) in seen:
                     continue
@@ -61,11 +54,50 @@ def buffered_bytes(pids: list[int]) -> int:
                         pidfd = os.pidfd_open(pid)
                     except OSError:
                         break  # it ended
-                total += _held(pidfd, int(name), kind == stat.S_IFSOCK)
+                total += _held(pidfd, number, kind == stat.S_IFSOCK)
         finally:
             if pidfd is not None:
                 os.close(pidfd)
     return total
+
+
+def descriptors(pid: int) -> Iterator[tuple[int, os.stat_result]]:
+    """(number, what it opens) of each descriptor `pid` holds. From /proc/PID/fd; where the kernel
+    refuses that list (a process that made itself non-dumpable, and tracetui not root), through a copy
+    of each number below the size of its table (`FDSize` in its status), which ptrace's rights give."""
+    try:
+        names = os.listdir(f"/proc/{pid}/fd")
+    except PermissionError:
+        yield from _probed(pid)
+        return
+    except OSError:
+        return
+    for name in names:
+        try:
+            yield int(name), os.stat(f"/proc/{pid}/fd/{name}")
+        except (OSError, ValueError):
+            continue
+
+
+def _probed(pid: int) -> Iterator[tuple[int, os.stat_result]]:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as fh:
+            size = next(int(line.split()[1]) for line in fh if line.startswith(b"FDSize:"))
+        pidfd = os.pidfd_open(pid)
+    except (OSError, ValueError, IndexError, StopIteration):
+        return
+    try:
+        for number in range(size):
+            copy = _libc.syscall(_SYS_PIDFD_GETFD, pidfd, number, 0)
+            if copy < 0:
+                continue
+            try:
+                found = os.fstat(copy)
+            finally:
+                os.close(copy)
+            yield number, found
+    finally:
+        os.close(pidfd)
 
 
 def _held(pidfd: int, fd: int, socket: bool) -> int:

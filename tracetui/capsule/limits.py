@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracetui.capsule.buffers import buffered_bytes
+from tracetui.capsule.buffers import buffered_bytes, descriptors
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -245,15 +245,7 @@ def _removed_held(root: int, clone: Path, unsized: int) -> int:
         return 0
     held: dict[int, int] = {}
     for pid in _tree_pids(root):
-        try:
-            fds = os.listdir(f"/proc/{pid}/fd")
-        except OSError:
-            fds = []
-        for fd in fds:
-            try:
-                st = os.stat(f"/proc/{pid}/fd/{fd}")
-            except OSError:
-                continue
+        for _, st in descriptors(pid):
             if stat.S_ISREG(st.st_mode) and st.st_nlink == 0 and st.st_dev == device:
                 held[st.st_ino] = max(held.get(st.st_ino, 0), st.st_blocks * 512)
         for inode, span in _removed_mappings(pid, device):
