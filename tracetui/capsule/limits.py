@@ -98,11 +98,15 @@ class Watch:
     DISK_SHARE = 10
     BUFFERS_EVERY = 0.25
 
-    def __init__(self, root_pid: int, limits: CheckLimits, clone: Path | None, killer: Callable[[], None]) -> None:
+    def __init__(
+        self, root_pid: int, limits: CheckLimits, clone: Path | None, killer: Callable[[], None],
+        threads: bool = True,
+    ) -> None:  # fmt: skip
         self.root_pid = root_pid
         self.limits = limits
         self.clone = clone
         self.killer = killer
+        self.threads = threads  # each thread counts against `processes`, as RLIMIT_NPROC counts them
         self.hit: str | None = None
         self._done = threading.Event()
         started = time.monotonic()
@@ -124,7 +128,8 @@ class Watch:
     def _run(self) -> None:
         hz = os.sysconf("SC_CLK_TCK")
         while not self._done.wait(self.INTERVAL):
-            count, private_kib, cpu_ticks = _sum_tree(self.root_pid)
+            processes, tasks, private_kib, cpu_ticks = _sum_tree(self.root_pid)
+            count = tasks if self.threads else processes
             if count == 0:
                 continue
             hit = None
@@ -377,22 +382,25 @@ def _scanned_pids(root: int) -> list[int]:
     return found
 
 
-def _sum_tree(root: int) -> tuple[int, int, int]:
-    """(processes, private memory in KiB, CPU ticks with reaped children's) of `root` and its
-    descendants (`_stat`)."""
-    count = rss = cpu = 0
+def _sum_tree(root: int) -> tuple[int, int, int, int]:
+    """(processes, tasks, private memory in KiB, CPU ticks with reaped children's) of `root` and its
+    descendants (`_stat`). Tasks: every thread, as the kernel counts RLIMIT_NPROC, which it does
+    not for root (a check run by root held 2,001 threads in one process, and pid_max is 32,768)."""
+    count = tasks = rss = cpu = 0
     for pid in _tree_pids(root):
         found = _stat(pid)
         if found is None:
             continue
         count += 1
+        tasks += found[2]
         cpu += found[0]
         rss += found[1]
-    return count, rss, cpu
+    return count, tasks, rss, cpu
 
 
-def _stat(pid: int) -> tuple[int, int] | None:
-    """(CPU ticks with reaped children's, private memory in KiB) of one process, or None when gone.
+def _stat(pid: int) -> tuple[int, int, int] | None:
+    """(CPU ticks with reaped children's, private memory in KiB, threads) of one process, or None when
+    gone.
     Private: its anonymous resident pages (what it shares with files is the page cache, and shared
     memory is `Watch._tmpfs_held`'s, each page once) and its page tables, which a read-only mapping
     read every 2 MiB makes without a page of its own (a GiB of them at 8 MB resident)."""
@@ -414,7 +422,7 @@ def _stat(pid: int) -> tuple[int, int] | None:
                 kib += int(line.split()[1])
             except (IndexError, ValueError):
                 continue
-    return sum(int(f) for f in fields[11:15]), kib
+    return sum(int(f) for f in fields[11:15]), kib, max(1, int(fields[17]))
 
 
 # What one folder entry costs the disk at the least, whatever blocks it holds: a folder's block, an

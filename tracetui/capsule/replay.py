@@ -293,7 +293,10 @@ class Replay:
                 argv = [sys.executable, "-I", str(REAPER), str(os.getpid()), script, CHECK_NAME, command]
                 proc = self._check = subprocess.Popen(argv, cwd=self.worktree, **popen)  # type: ignore[call-overload]
         how = self.sandbox.name if self.sandbox is not None else UNCONFINED
-        watch = Watch(proc.pid, self.limits, self.worktree, lambda: _kill_group(proc)).start()
+        # Threads count in the sandbox, as the kernel counts them there for every user but root; a
+        # trusted check's never did (the kernel's limit is not set outside a user namespace).
+        killer = lambda: _kill_group(proc)  # noqa: E731
+        watch = Watch(proc.pid, self.limits, self.worktree, killer, threads=self.sandbox is not None).start()
         deadline = time.monotonic() + timeout
         timed_out = False
         try:
