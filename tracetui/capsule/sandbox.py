@@ -73,6 +73,10 @@ class Sandbox:
 
     name: str  # "bubblewrap"
     program: str
+    # The check cannot make user namespaces of its own (bwrap's --disable-userns): in one, it had every
+    # capability over a mount namespace of its own, and mounted a tmpfs of no size cap out of the
+    # watch's sight, with the kernel interfaces a user namespace opens to anyone.
+    no_nested_userns: bool = False
 
     def command(
         self,
@@ -101,6 +105,8 @@ class Sandbox:
             "--unshare-all",  # network, pids, ipc, uts, cgroup (user namespaces where allowed)
             "--cap-drop", "ALL",
         ]  # fmt: skip
+        if self.no_nested_userns:
+            args += ["--unshare-user", "--disable-userns"]
         if status_fd is not None:
             args += ["--json-status-fd", str(status_fd)]
         home = os.environ.get("HOME")
@@ -215,9 +221,15 @@ def start_failure(status: bytes, killed: bool) -> str | None:
 
 @functools.lru_cache(maxsize=4)
 def _probe(program: str) -> Sandbox | None:
+    # Nested user namespaces refused where this bwrap can (0.8.0 and later, with a user namespace of
+    # its own); otherwise the sandbox as before.
+    strict = Sandbox("bubblewrap", program, no_nested_userns=True)
+    return _started(strict) or _started(Sandbox("bubblewrap", program))
+
+
+def _started(sandbox: Sandbox) -> Sandbox | None:
     # Installed is not enough: a kernel or container that forbids user namespaces, or refuses to
     # mount /proc or a tmpfs, makes bwrap fail. So the probe runs exactly the options a check gets.
-    sandbox = Sandbox("bubblewrap", program)
     with tempfile.TemporaryDirectory(prefix="tracetui-probe-") as tmp:
         read, write = os.pipe()
         try:
