@@ -25,21 +25,23 @@ _F_GETPIPE_SZ = 1032
 UNMEASURED_PIPE = 64 << 10  # a pipe's default capacity
 
 
-def _wmem_default() -> int:
+def _wmem(name: str) -> int:
     try:
-        with open("/proc/sys/net/core/wmem_default", "rb") as fh:
+        with open(f"/proc/sys/net/core/{name}", "rb") as fh:
             return int(fh.read())
     except (OSError, ValueError):
-        return 212992  # Linux's default
+        return 212992  # Linux's default, for both
 
 
-UNMEASURED_SOCKET = 2 * _wmem_default()  # what a socket may queue without SO_SNDBUF, both ways
+UNMEASURED_SOCKET = 2 * _wmem("wmem_default")  # what a socket may queue without SO_SNDBUF, both ways
+UNHELD_SOCKET = 2 * _wmem("wmem_max")  # the most a socket may queue: SO_SNDBUF is doubled
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
 def buffered_bytes(pids: list[int]) -> int:
     """The bytes waiting in the sockets and pipes `pids` hold (see the module docstring)."""
     seen: set[tuple[int, int]] = set()
+    sockets: set[int] = set()
     total = 0
     for pid in pids:
         pidfd: int | None = None
@@ -49,6 +51,8 @@ def buffered_bytes(pids: list[int]) -> int:
                 if kind not in (stat.S_IFSOCK, stat.S_IFIFO) or (st.st_dev, st.st_ino) in seen:
                     continue
                 seen.add((st.st_dev, st.st_ino))
+                if kind == stat.S_IFSOCK:
+                    sockets.add(st.st_ino)
                 if pidfd is None:
                     try:
                         pidfd = os.pidfd_open(pid)
@@ -58,7 +62,34 @@ def buffered_bytes(pids: list[int]) -> int:
         finally:
             if pidfd is not None:
                 os.close(pidfd)
-    return total
+    return total + _unheld_sockets(pids, sockets) * UNHELD_SOCKET
+
+
+def _unheld_sockets(pids: list[int], held: set[int]) -> int:
+    """How many unix sockets of the sandbox's own network namespace no process of it holds: a
+    connection never accepted waits in its listener's queue, a socket sent over another is in flight,
+    and the bytes sent to either stay in the kernel. None where `pids` share tracetui's namespace (a
+    trusted check: the machine's sockets are not its)."""
+    try:
+        own = os.readlink("/proc/self/ns/net")
+    except OSError:
+        return 0
+    for pid in pids:
+        try:
+            if os.readlink(f"/proc/{pid}/ns/net") == own:
+                continue
+            with open(f"/proc/{pid}/net/unix", "rb") as fh:
+                lines = fh.read().splitlines()[1:]
+        except OSError:
+            continue
+        unheld = 0
+        for line in lines:  # Num RefCount Protocol Flags Type St Inode Path
+            parts = line.split()
+            # Inode 0: a connection not yet accepted has no file at all, so no descriptor.
+            if len(parts) >= 7 and parts[6].isdigit() and int(parts[6]) not in held:
+                unheld += 1
+        return unheld
+    return 0
 
 
 def descriptors(pid: int) -> Iterator[tuple[int, os.stat_result]]:

@@ -1,0 +1,65 @@
+"""Bytes in sockets no process holds. The watch counts what waits in each socket a check's process
+holds, but a connection never accepted is held by no process (it waits in its listener's queue), and
+its client may send and close: the bytes stay in the kernel. Measured on this machine: 126 MiB sent
+into 64 such connections, none of it counted (MemAvailable fell by 62 MiB more than the payload's
+share of pages); a listener queues thousands. With the real sandbox: 400 MiB so under a 192 MiB
+memory limit, no limit hit. Found 2026-11-28 by a red team. Each unix socket of the sandbox's own
+network namespace that no process of it holds (a connection not accepted, a socket in flight in
+another) now counts as the most a socket may queue, twice `net.core.wmem_max`."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+import time
+
+import pytest
+from shared_data import FIXTURES
+
+from tracetui.capsule import INCONCLUSIVE, CheckLimits, replay, seal
+from tracetui.capsule.sandbox import find_sandbox
+
+sys.path.insert(0, str(FIXTURES / "capsule"))
+import capsule_kit as kit  # noqa: E402
+
+needs_sandbox = pytest.mark.skipif(find_sandbox() is None, reason="bubblewrap is not usable on this machine")
+MiB = 1 << 20
+LIMIT = 192 * MiB
+
+UNACCEPTED = textwrap.dedent("""
+    import os, socket, time
+    listeners, total, n = [], 0, 0
+    while total < 400 << 20:
+        if n % 100 == 0:
+            srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            srv.bind(f"/tmp/l{n}")
+            srv.listen(128)
+            listeners.append(srv)
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+        c.connect(f"/tmp/l{n - n % 100}")
+        c.setblocking(False)
+        try:
+            while True:
+                total += c.send(b"x" * 65536)
+        except BlockingIOError:
+            pass
+        c.close()  # never accepted: no process holds the other end
+        n += 1
+    print("HELD", n, flush=True)
+    time.sleep(30)
+""").strip().replace("'", "'\"'\"'")
+
+
+@needs_sandbox
+def test_bytes_in_connections_never_accepted_count_against_the_memory_limit(tmp_path):
+    repo, _ = kit.make_repo(tmp_path)
+    session = kit.make_session(repo)
+    seal(session, kit.empty_plan(session), repo=repo, out=tmp_path / "ep.capsule", secret=b"\x12" * 32)
+    started = time.monotonic()
+    check = f"python3 -c '{UNACCEPTED}'; exit 1"
+    result = replay(tmp_path / "ep.capsule", repo, check=check, limits=CheckLimits(memory=LIMIT))
+    run = result.base_check
+    assert run is not None and run.sandbox == "bubblewrap", run
+    assert run.limit == "memory", run.output
+    assert result.verdict == INCONCLUSIVE and time.monotonic() - started < 25
