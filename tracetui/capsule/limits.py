@@ -242,8 +242,11 @@ def _removed_held(root: int, clone: Path, unsized: int) -> int:
     """The bytes of files on the clone's disk whose every name is gone but that a process under `root`
     still holds open or mapped: they keep their blocks, and no walk of the clone finds them. A mapping
     holds the whole file, however little of it is mapped: sized through /proc/PID/map_files where the
-    kernel lets tracetui follow it (privileged), else counted as `unsized` (the file-size limit, the
-    most one file may hold). Each file counts once, however many processes hold it."""
+    kernel lets tracetui follow it (privileged), else, for a file that was in the clone (the only
+    place on its disk the check can write), counted as `unsized` (the file-size limit, the most one
+    file may hold), and elsewhere for its length (a library replaced by an upgrade meanwhile). Each
+    file counts once, however many processes hold it."""
+    inside = os.fsencode(os.path.realpath(clone)) + b"/"  # maps names the path with no link in it
     try:
         device = os.stat(clone).st_dev
     except OSError:
@@ -253,13 +256,14 @@ def _removed_held(root: int, clone: Path, unsized: int) -> int:
         for _, st in descriptors(pid):
             if stat.S_ISREG(st.st_mode) and st.st_nlink == 0 and st.st_dev == device:
                 held[st.st_ino] = max(held.get(st.st_ino, 0), st.st_blocks * 512)
-        for inode, span in _removed_mappings(pid, device):
+        for inode, span, path in _removed_mappings(pid, device):
             if inode in held:
                 continue  # sized already, through a descriptor or an earlier mapping
             try:
                 st = _follow_mapping(f"/proc/{pid}/map_files/{span}")
             except PermissionError:
-                held[inode] = unsized
+                start, end = (int(x, 16) for x in span.split("-"))
+                held[inode] = unsized if path.startswith(inside) else end - start
                 continue
             except OSError:  # unmapped meanwhile
                 continue
@@ -273,8 +277,8 @@ def _follow_mapping(path: str) -> os.stat_result:
     return os.stat(path)
 
 
-def _removed_mappings(pid: int, device: int) -> list[tuple[int, str]]:
-    """(inode, map_files name) of each mapping of `pid` of a removed file on `device`."""
+def _removed_mappings(pid: int, device: int) -> list[tuple[int, str, bytes]]:
+    """(inode, map_files name, path it had) of each mapping of `pid` of a removed file on `device`."""
     try:
         with open(f"/proc/{pid}/maps", "rb") as fh:
             lines = fh.read().splitlines()
@@ -292,7 +296,8 @@ def _removed_mappings(pid: int, device: int) -> list[tuple[int, str]]:
         except (IndexError, ValueError):
             continue
         if inode and os.makedev(major, minor) == device:
-            out.append((inode, f"{start:x}-{end:x}"))  # maps pads addresses with zeros, map_files not
+            # maps pads addresses with zeros, map_files not
+            out.append((inode, f"{start:x}-{end:x}", parts[5].strip() if len(parts) > 5 else b""))
     return out
 
 

@@ -72,11 +72,12 @@ def test_a_page_mapped_of_a_removed_file_counts_the_whole_file(sealed):
     assert result.verdict == INCONCLUSIVE and time.monotonic() - started < 25
 
 
-def _held_by(tmp_path, monkeypatch, followable: bool) -> int:
+def _held_by(tmp_path, monkeypatch, followable: bool, clone=None) -> int:
     """What `_removed_held` counts for a process that holds a page of each of eight removed 10 MiB
     files; `followable` False stands for a kernel that refuses map_files to an unprivileged user."""
     proc = subprocess.Popen([sys.executable, "-c", SLICES, "wait"], cwd=tmp_path, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE)  # fmt: skip
+    clone = tmp_path if clone is None else clone
     try:
         assert proc.stdout is not None and proc.stdout.readline() == b"HELD\n"
         if not followable:
@@ -85,7 +86,7 @@ def _held_by(tmp_path, monkeypatch, followable: bool) -> int:
                 raise PermissionError(1, "Operation not permitted", path)
 
             monkeypatch.setattr(limits_module, "_follow_mapping", refused)
-        return limits_module._removed_held(proc.pid, tmp_path, 512 * MiB)
+        return limits_module._removed_held(proc.pid, clone, 512 * MiB)
     finally:
         proc.kill()
         proc.wait()
@@ -102,3 +103,13 @@ def test_the_whole_file_is_counted_where_map_files_can_be_followed(tmp_path, mon
 
 def test_an_unsizable_mapping_counts_as_the_most_one_file_may_hold(tmp_path, monkeypatch):
     assert _held_by(tmp_path, monkeypatch, followable=False) == 8 * 512 * MiB
+
+
+def test_an_unsizable_mapping_outside_the_clone_counts_its_length(tmp_path, monkeypatch):
+    # The same disk, not the clone: a library an upgrade replaced while a trusted check runs, or a
+    # trusted check's file in /tmp. Only the clone is the check's to fill; elsewhere the mapping counts
+    # for its length, as it did, not as 512 MiB each.
+    (tmp_path / "clone").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    held = _held_by(tmp_path / "elsewhere", monkeypatch, followable=False, clone=tmp_path / "clone")
+    assert held == 8 * 4096, held
