@@ -10,8 +10,9 @@ import orjson
 
 from tracetui.model import LineError, LineErrors, count_skipped
 from tracetui.sources import RawLog
-from tracetui.sources.common.coerce import as_list, opt_str
+from tracetui.sources.common.coerce import as_list, as_str, opt_str
 from tracetui.sources.common.jsonl import clean, document_note, guarded, iter_records, load_document
+from tracetui.sources.common.time_span import widen
 from tracetui.sources.gemini.parts import KNOWN_TYPES, _parts_text
 from tracetui.sources.gemini.split import Conversations, is_record
 
@@ -27,13 +28,29 @@ class _Compaction:
 
 
 @dataclass(slots=True)
+class _Dropped:
+    """Messages in a row that make no step, past the MAX_HELD kept by id: all the session has of
+    them, their kinds counted as the steps count them and the earliest and latest of their times."""
+
+    skipped: dict[str, int] = field(default_factory=dict)
+    times: list[str] = field(default_factory=list)
+
+    def take(self, record: dict[str, Any]) -> None:
+        kind = as_str(record.get("type"))  # as `_Reader.message` counts a message it skips
+        count_skipped(self.skipped, f"message/{kind}" if kind else "message/(no type)")
+        stamp = opt_str(record.get("timestamp"))
+        if stamp:
+            widen(self.times, stamp)
+
+
+@dataclass(slots=True)
 class _Conversation:
     """A session file replayed: metadata, and every message with its last copy."""
 
     meta: dict[str, Any] = field(default_factory=dict)
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> last copy
     live: dict[str, None] = field(default_factory=dict)  # ids of the conversation as it ends
-    events: list[str | _Compaction] = field(default_factory=list)  # message ids as first written
+    events: list[str | _Compaction | _Dropped] = field(default_factory=list)  # message ids as first written
     # id -> what it followed when first written: the live message before it, or the compaction
     # that came between them (the conversation goes on from the summary)
     parent: dict[str, str | _Compaction | None] = field(default_factory=dict)
@@ -45,14 +62,16 @@ class _Conversation:
     # What is kept of the messages no step is made of, by (type, time): one for them all where they
     # are alike (`kept`), up to MAX_STUBS kinds of them.
     stubs: dict[tuple[str | None, str | None], dict[str, Any]] = field(default_factory=dict)
+    held: int = 0  # messages that make no step kept by id: past MAX_HELD, only counted (`_Dropped`)
+    dropped: int = 0  # the line of the first message not kept by id, once there is one
     version: str = "gemini-v2"
 
-    def kept(self, record: dict[str, Any]) -> dict[str, Any]:
+    def kept(self, record: dict[str, Any], inert: bool | None = None) -> dict[str, Any]:
         """What is kept of a message record until the session is built: the record, but for one of a
         type the reader makes no step of, with no text and no calls (`_signature`), only its type and
         time (the steps read its id from where it is kept). A log of two million such records held
-        them all, 1.8 GB for 200 MB."""
-        if not _inert(record):
+        them all, 1.8 GB for 200 MB. `inert`: what `_inert` says of it, where already asked."""
+        if not (_inert(record) if inert is None else inert):
             return record
         kind, stamp = record.get("type"), record.get("timestamp")
         key = (kind if isinstance(kind, str) else None, stamp if isinstance(stamp, str) else None)
@@ -70,7 +89,13 @@ class _Conversation:
     def write(self, record: dict[str, Any], line: int) -> None:
         """A message record written (again): the last copy wins, the first place stays."""
         mid = record["id"]
-        record = self.kept(record)
+        inert = _inert(record)
+        if inert and mid not in self.records:
+            if self.held >= MAX_HELD:
+                self._drop(record, line)
+                return
+            self.held += 1
+        record = self.kept(record, inert)
         if mid in self.copies:  # a compaction's copy of a message already read: no step of its own
             self.records[mid] = record
             return
@@ -83,6 +108,16 @@ class _Conversation:
             self.rewound.discard(mid)  # written again after a rewind: it is back
         self.records[mid] = record
         self.live[mid] = None
+
+    def _drop(self, record: dict[str, Any], line: int) -> None:
+        """A new message that makes no step, past MAX_HELD of them: counted where it stands, its id
+        not kept. It leads on to the message before it, as one kept does (it has no step to lead to)."""
+        self.dropped = self.dropped or line
+        last = self.events[-1] if self.events else None
+        if not isinstance(last, _Dropped):
+            last = _Dropped()
+            self.events.append(last)
+        last.take(record)
 
     def rewind(self, target: str) -> None:
         ids = list(self.live)
@@ -188,6 +223,9 @@ def _inert(record: dict[str, Any]) -> bool:
 
 
 MAX_STUBS = 1_000
+# Messages that make no step kept by id, each some 300 to 600 bytes (its maps' entries, its stub): a
+# later copy, rewind or history set may name one. No log of the corpus has any.
+MAX_HELD = 10_000
 
 
 def _kind(message: dict[str, Any]) -> str | None:
@@ -260,6 +298,11 @@ def _replay_lines(path: str, data: bytes, errors: LineErrors, skipped: dict[str,
                         conv.write(m, line)
             else:
                 count_skipped(skipped, "(unknown record)")
+    if conv.dropped:
+        errors.append(LineError(path, conv.dropped, (
+            f"past {MAX_HELD:,} messages that make no step, their ids are not kept: "
+            "a later record that names one reads as naming none"
+        ), True))  # fmt: skip
     return conv
 
 

@@ -25,7 +25,7 @@ from tracetui.sources.gemini.parts import (
     _without_calls,
 )
 from tracetui.sources.gemini.project import _cwd, _first, _own_root
-from tracetui.sources.gemini.replay import _Compaction, _Conversation
+from tracetui.sources.gemini.replay import _Compaction, _Conversation, _Dropped
 from tracetui.sources.gemini.shell import SHELL_TOOLS, shell_exit
 
 
@@ -90,6 +90,12 @@ class _Reader:
                 if event.first_kept:  # what the context pane shows after it, as for Pi
                     step.meta["first_kept_entry_id"] = event.first_kept
                 compaction_steps[id(event)] = step
+                continue
+            if isinstance(event, _Dropped):  # what `message` would have made of them: no step
+                for stamp in event.times:
+                    widen(self.times, stamp)
+                for what, count in event.skipped.items():
+                    count_skipped(self.session.skipped, what, count)
                 continue
             record = conv.records[event]
             before = conv.parent.get(event)

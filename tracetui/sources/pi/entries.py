@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import COPIED, LineErrors, Session, Step, StepKind, count_skipped
+from tracetui.model import COPIED, LineError, LineErrors, Session, Step, StepKind, count_skipped
 from tracetui.sources.common import resumable, titles
 from tracetui.sources.common.coerce import as_list, as_moment, as_str
 from tracetui.sources.common.jsonl import guarded, loads_within_depth
@@ -19,6 +19,7 @@ from tracetui.sources.pi import openclaw_spawn
 from tracetui.sources.pi.edits import _edits, _settle_edits
 from tracetui.sources.pi.fields import _content_text, _iso, _model_name, _result_meta, _tokens, bash_exit
 from tracetui.sources.pi.files import NAME, _parent_id
+from tracetui.sources.pi.links import MAX_KEPT, Links, Recent
 
 
 # The provider OpenClaw names on the messages it writes itself, in the assistant's place.
@@ -53,11 +54,13 @@ class _Reader:
         self.steps = session.steps
         # The entries that made steps, by key and in order. One that made none is only a way on to its
         # parent (`links`, key -> the nearest key on the way that is not such an entry): a log of two
-        # million records of kinds Pi never wrote held an entry object for each (2 GB for 200 MB).
+        # million records of kinds Pi never wrote held an entry object for each (2 GB for 200 MB), and
+        # a link each (100 to 150 bytes): the latest are kept (`links`).
         self.by_key: dict[str, _Entry] = {}
         self.order: list[_Entry] = []
-        self.links: dict[str, str | None] = {}
-        self.keys: list[str] = []  # every entry's key, in order (a v1 compaction names one by place)
+        self.links = Links()
+        self.keys = Recent()  # the latest entries' keys (a v1 compaction names one by place)
+        self.said_lost = False  # whether an entry's parent was said to be among the links not kept
         self.models: dict[str, None] = {}
         self.times: list[str] = []  # the earliest and the latest timestamp, once there is one
         self.name: str | None = None
@@ -103,10 +106,12 @@ class _Reader:
             if tree and isinstance(raw_id, str):
                 parent_id = record.get("parentId")
                 parent = parent_id if isinstance(parent_id, str) and parent_id else None
+                self._lost(parent, line)
             else:
                 parent = previous
-            entry = _Entry(key, parent, line, record)
-            self.keys.append(key)
+            # Through the entries without steps now, while their links are kept.
+            entry = _Entry(key, self.links.up(parent), line, record)
+            self.keys.add(key)
             previous = self.previous = key
             if self.copy_until is not None:
                 moment = as_moment(_iso(record.get("timestamp")))
@@ -116,7 +121,7 @@ class _Reader:
                 self.entry(entry)
             if not entry.steps:
                 # Its children go on to its parent, and so a chain of such entries to the first above.
-                self.links[key] = self.links.get(parent, parent) if parent is not None else None
+                self.links.add(key, parent)
                 continue
             self.by_key[key] = entry
             self.order.append(entry)
@@ -389,8 +394,9 @@ class _Reader:
             index = record.get("firstKeptEntryIndex")
             if isinstance(index, int) and not isinstance(index, bool):
                 # v1 counted entries with the header as number 0 (Pi's own migration reads it so).
-                if 1 <= index <= len(self.keys):
-                    meta["first_kept_entry_id"] = self.keys[index - 1]
+                kept = self.keys.at(index) if 1 <= index <= self.keys.count else None
+                if kept is not None:
+                    meta["first_kept_entry_id"] = kept
         if isinstance(record.get("tokensBefore"), int):
             meta["tokens_before"] = record["tokensBefore"]
         if record.get("fromHook"):
@@ -431,6 +437,19 @@ class _Reader:
     def skip(self, what: str) -> None:
         count_skipped(self.session.skipped, what)
 
+    def _lost(self, parent: str | None, line: int) -> None:
+        """Say once that an entry's parent, unknown here, may be an entry without steps whose link
+        is no longer kept (only the latest are): the entry then reads as a root."""
+        if self.said_lost or not self.links.dropped or parent is None:
+            return
+        if parent in self.by_key or parent in self.links:
+            return
+        self.said_lost = True
+        self.session.errors.append(LineError(self.session.source, line, (
+            f"its parent may be one of the {self.links.dropped:,} entries without steps whose links "
+            f"are not kept (only the latest {MAX_KEPT:,} to {2 * MAX_KEPT:,} are): read as a root"
+        ), True))  # fmt: skip
+
     # -- snapshots (resumable) ---------------------------------------------------------------
 
     def state(self, tree: bool, header: bool, lines: int, spans: resumable.Spans | None) -> dict[str, Any]:
@@ -450,8 +469,9 @@ class _Reader:
             "entries": [
                 [e.key, e.parent, e.line, [where[id(x)] for x in e.steps], e.slot] for e in self.order
             ],
-            "links": self.links,
-            "keys": self.keys,
+            "links": self.links.to_state(),
+            "keys": self.keys.to_state(),
+            "said_lost": self.said_lost,
             "models": list(self.models),
             "times": [min(self.times), max(self.times)] if self.times else [],  # all `finish` reads of them
             "name": self.name,
@@ -479,8 +499,9 @@ class _Reader:
             entry = _Entry(key, parent, line, _READ, [steps[i] for i in held], slot)
             reader.by_key[key] = entry
             reader.order.append(entry)
-        reader.links = dict(body["links"])
-        reader.keys = list(body["keys"])
+        reader.links = Links.of_state(body["links"])
+        reader.keys = Recent.of_state(body["keys"])
+        reader.said_lost = bool(body["said_lost"])
         reader.models = dict.fromkeys(body["models"])
         reader.times = list(body["times"])
         reader.name = body["name"]
@@ -521,7 +542,7 @@ class _Reader:
     def active_keys(self) -> set[str]:
         """The entries from the file's last entry (Pi's leaf) back to the root."""
         active: set[str] = set()
-        key = self.keys[-1] if self.keys else None
+        key = self.keys.last()
         while key is not None and key not in active:
             entry = self.by_key.get(key)
             if entry is None and key not in self.links:

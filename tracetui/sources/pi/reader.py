@@ -93,7 +93,8 @@ def resume(
 
 
 # What a snapshot of this reader holds (bump on any change to `_Reader.state`).
-LAYOUT = 3  # 2: the fork's parent, time and whether the copy goes on; 3: entries without steps as links
+LAYOUT = 4  # 2: the fork's parent, time and whether the copy goes on; 3: entries without steps as
+# links; 4: only the latest links and keys kept
 
 
 def _read(main: RawLog, previous: ResumeState | None, want_state: bool) -> tuple[Session, ResumeState | None]:
@@ -144,7 +145,7 @@ def _read_whole(
     state = None
     if want_state:
         lines = data.count(b"\n", 0, consumed)
-        if consumed and (header is not None or reader.keys):
+        if consumed and (header is not None or reader.keys.count):
             marks = [resumable.Mark(path, consumed, lines, resumable.tail_hash(data, consumed))]
             spans = resumable.Spans(data, consumed)
             state = resumable.snapshot(
