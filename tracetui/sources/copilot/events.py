@@ -12,6 +12,7 @@ from typing import Any
 from tracetui.model import GitInfo, Session, Step, StepKind, Subagent, Tokens, count_skipped
 from tracetui.sources.common import titles
 from tracetui.sources.common.coerce import as_count, as_dict, as_list, as_str, opt_str, parse_count
+from tracetui.sources.common.time_span import widen
 from tracetui.sources.copilot.diff import copilot_hunks
 from tracetui.sources.copilot.fields import _arguments, _edits, _user_meta
 from tracetui.sources.copilot.files import _CHECKPOINT, _id_from_path
@@ -47,7 +48,10 @@ class _Reader:
     ids: set[str] = field(default_factory=set)
     repeats: dict[str, int] = field(default_factory=dict)  # a repeated event id -> its next free `:N`
     models: dict[str, None] = field(default_factory=dict)
+    # The earliest and the latest time, and the last event's: a list of every event's held a log of
+    # two million events of kinds it skips until the session was built (some 80 bytes an event).
     times: list[str] = field(default_factory=list)
+    last_time: str | None = None
     calls: dict[str, Step] = field(default_factory=dict)  # toolCallId -> the call step
     answered: set[str] = field(default_factory=set)
     agents: dict[str, _Agent] = field(default_factory=dict)  # toolCallId of the spawning call
@@ -89,7 +93,8 @@ class _Reader:
         eid = as_str(record.get("id")) or f"L{self.line}"
         stamp = opt_str(record.get("timestamp"))
         if stamp:
-            self.times.append(stamp)
+            widen(self.times, stamp)
+            self.last_time = stamp
         scope = self.scope(record, data)
         if kind in ("session.start", "session.resume"):
             self.new_run()
@@ -581,7 +586,7 @@ class _Reader:
 
     def finish(self, workspace: dict[str, str], hosted: str | None = None) -> None:
         session = self.session
-        self.unclaimed_usage(self.times[-1] if self.times else None)
+        self.unclaimed_usage(self.last_time)
         context = as_dict(self.start.get("context"))
         session.id = session.id or workspace.get("id") or _id_from_path(session.source)
         session.cwd = opt_str(context.get("cwd")) or workspace.get("cwd") or None
@@ -638,7 +643,7 @@ class _Reader:
         session.models = list(self.models)
         for key in ("created_at", "updated_at"):
             if workspace.get(key):
-                self.times.append(workspace[key])
+                widen(self.times, workspace[key])
         if self.times:
             session.started = min(self.times)
             session.ended = max(self.times)
