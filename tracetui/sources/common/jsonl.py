@@ -187,6 +187,9 @@ def salvage(
 
 # orjson's message for JSON nested past 1,024 levels; Python's parser stops near 1,000 (RecursionError).
 _TOO_DEEP = "depth limit exceeded"
+# orjson's messages (3.10 on, and before) for a value followed by more than blanks: a log of JSON lines
+# read as one document. Python's parser reads the same first value and stops there too.
+_MORE_AFTER = ("unexpected content after document", "trailing characters")
 MAX_DEPTH = 200  # no agent writes JSON this deep: past it, a value stands for what it held
 DEEP_VALUE = "[nested too deep]"
 DEEP_NOTE = f"JSON nested deeper than {MAX_DEPTH} levels; read with the deeper values replaced"
@@ -208,9 +211,13 @@ def load_document(data: bytes) -> tuple[Any, str | None]:
     parse as it is and was read with its deepest values replaced (`shallow`); JSONDecodeError if it
     is not JSON at all. One value nested a thousand levels deep must not cost the whole session."""
     try:
-        doc = orjson.loads(data)
+        doc = orjson.loads(_lines_head(data) or data)
     except orjson.JSONDecodeError as exc:
         if _TOO_DEEP not in str(exc):
+            if any(more in str(exc) for more in _MORE_AFTER):
+                # Asked of every JSONL log OpenCode's reader reads: the whole log decoded as text to
+                # fail again held its bytes twice more at once (200 MB of lines: 595 MB).
+                raise
             # NaN, Infinity, a lone surrogate or a number past 64 bits: orjson refuses them, Python's
             # parser reads them (as a line of a JSONL log is read, `salvage`); one such value cost
             # a Gemini chat or an OpenCode record all of its content.
@@ -224,6 +231,24 @@ def load_document(data: bytes) -> tuple[Any, str | None]:
             raise
         return flat, DEEP_NOTE
     return (within_depth(doc) if _maybe_too_deep(data) else doc), None
+
+
+_NOT_BLANK = re.compile(rb"[^ \t\r\n]")
+
+
+def _lines_head(data: bytes) -> bytes | None:
+    """Where the first line is a whole JSON value and more than blanks follow: the data up to the first
+    character after them, which orjson refuses as it refuses the whole, at the same place. Parsing the
+    whole to find that took orjson some 12 times its bytes (a log of JSON lines, read as a document)."""
+    end = data.find(b"\n")
+    if end < 0:
+        return None
+    try:
+        orjson.loads(data[:end])
+    except orjson.JSONDecodeError:
+        return None
+    more = _NOT_BLANK.search(data, end)
+    return data[: more.start() + 1] if more is not None else None
 
 
 def loads_within_depth(text: str | bytes) -> Any:
