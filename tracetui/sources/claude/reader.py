@@ -23,7 +23,7 @@ from tracetui.sources.claude.subagents import own_run_kind
 from tracetui.sources.claude.tree import link_steps, mark_active, resolve_parents
 from tracetui.sources.common import resumable, titles
 from tracetui.sources.common.resumable import ResumeState
-from tracetui.sources.common.jsonl import loads_within_depth
+from tracetui.sources.common.jsonl import lines, loads_within_depth
 from tracetui.sources.registry import Agent
 
 NAME = "claude"
@@ -429,7 +429,9 @@ def _companion_field(companions: list[RawLog], key: str) -> str | None:
     for log in companions:
         if claude_files.is_meta(log.path):
             continue
-        for raw in log.data.splitlines():
+        # A line at a time, each split as `splitlines` splits: all at once, the list of every
+        # line of a subagent's transcript was held beside it.
+        for raw in (part for line in lines(log.data) for part in line.splitlines()):
             try:
                 rec = loads_within_depth(raw)
             except orjson.JSONDecodeError:

@@ -237,14 +237,15 @@ _NOT_BLANK = re.compile(rb"[^ \t\r\n]")
 
 
 def _lines_head(data: bytes) -> bytes | None:
-    """Where the first line is a whole JSON value and more than blanks follow: the data up to the first
-    character after them, which orjson refuses as it refuses the whole, at the same place. Parsing the
-    whole to find that took orjson some 12 times its bytes (a log of JSON lines, read as a document)."""
-    end = data.find(b"\n")
-    if end < 0:
+    """Where the first line that is not blank is a whole JSON value and more than blanks follow: the data
+    up to the first character after them, which orjson refuses as it refuses the whole, at the same
+    place. Parsing the whole to find that took orjson some 12 times its bytes (a log of JSON lines)."""
+    first = _NOT_BLANK.search(data)
+    end = data.find(b"\n", first.start()) if first is not None else -1
+    if first is None or end < 0:
         return None
     try:
-        orjson.loads(data[:end])
+        orjson.loads(data[first.start() : end])
     except orjson.JSONDecodeError:
         return None
     more = _NOT_BLANK.search(data, end)

@@ -3,6 +3,7 @@ and compactions (format: docs/formats/gemini.md)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -306,6 +307,10 @@ def _replay_lines(path: str, data: bytes, errors: LineErrors, skipped: dict[str,
     return conv
 
 
+# `data.lstrip().startswith(b"{")` without the copy of the log `lstrip` makes (its blanks: Python's).
+_OPENS = re.compile(rb"[ \t\n\r\x0b\x0c]*\{")
+
+
 def _replay(log: RawLog, errors: LineErrors, skipped: dict[str, int]) -> _Conversation:
     data = log.data[3:] if log.data.startswith(b"\xef\xbb\xbf") else log.data
     if not log.path.endswith(".jsonl"):
@@ -313,7 +318,7 @@ def _replay(log: RawLog, errors: LineErrors, skipped: dict[str, int]) -> _Conver
         try:
             doc, note = load_document(data)
         except orjson.JSONDecodeError as exc:
-            if data.lstrip().startswith(b"{") and b"\n{" in data and b'"$set"' in data:
+            if _OPENS.match(data) and b"\n{" in data and b'"$set"' in data:
                 return _replay_lines(log.path, data, errors, skipped)  # JSONL under a .json name
             errors.append(LineError(log.path, 1, f"not a valid JSON document: {str(exc)[:120]}"))
             return _Conversation(version="gemini-v1")

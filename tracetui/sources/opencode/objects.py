@@ -127,7 +127,7 @@ def load_objects(log: RawLog, objects: Objects, errors: LineErrors) -> None:
     data = log.data
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if not data.strip():
+    if not data or data.isspace():  # as `not data.strip()`, without its copy of the whole log
         errors.append(LineError(log.path, 0, "the file is empty"))
         return
     try:
