@@ -1,9 +1,11 @@
 """Peak memory of one reader given a log of many bad lines: a fixture log of the agent's own, then
 `--mb` MB of one kind of bad line (a torn object, a line that is no object, a value nested past
 1,024 levels, a record of a kind of its own a line, which the reader skips, ten such records of a
-tenth of the size each, `huge`, or records of 20-odd bytes, `tiny`), read as a sync's worker reads
-it (`read_session`) in a fresh child process. Prints one JSON row a run: agent, kind,
-lines, peak RSS (MB), the errors kept and the lines they count, and the skipped kinds kept.
+tenth of the size each, `huge`, or records of 20-odd bytes, `tiny`; valid objects of no agent's
+shape, `shape`; records of a kind the reader skips holding 500 keys, `wide`, or a value nested 200
+levels, within the depth limit, `nested`), read as a sync's worker reads it (`read_session`) in a
+fresh child process. Prints one JSON row a run: agent, kind, lines, peak RSS (MB), the errors kept
+and the lines they count, and the skipped kinds kept.
 
     python bench/bench_bad_lines.py [--mb 200] [--agents claude,codex] [--kinds torn,list,deep,kinds,huge,tiny]
 """
@@ -33,7 +35,11 @@ KINDS = {
     "torn": b'{"type": "user", "message": "' + b"x" * 69,  # 100 bytes with its newline
     "list": b"[" + b" " * 97 + b"]",
     "deep": b'{"a": ' + b"[" * 1100 + b"]" * 1100 + b"}",
+    "shape": b'{"name": "x", "values": [1, 2, 3], "more": {"a": null, "b": true}, "text": "' + b"y" * 20 + b'"}',
 }
+# A record of a kind of its own a line, as `kinds`, with 500 keys, or a value nested 200 levels.
+_WIDE = b", ".join(b'"f%d": %d' % (n, n) for n in range(500))
+_NESTED = b'"a": ' + b'{"b": ' * 200 + b"1" + b"}" * 200
 # A record each reader reads and skips, of a kind named `k<n>`: a new kind every line.
 _KIND = b'{"type": "k%d", "timestamp": "2026-01-01T00:00:00Z", "uuid": "u%d", "id": "i%d", "content": ""}'
 
@@ -95,7 +101,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=int, default=200)
     ap.add_argument("--agents", default=",".join(LOGS))
-    ap.add_argument("--kinds", default=",".join([*KINDS, "kinds", "huge", "tiny"]))
+    ap.add_argument("--kinds", default=",".join([*KINDS, "kinds", "huge", "tiny", "wide", "nested"]))
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -111,6 +117,13 @@ def main() -> None:
                 elif kind == "huge":
                     lines = 10
                     path.write_bytes(LOGS[agent].read_bytes() + _huge(agent, args.mb))
+                elif kind in ("wide", "nested"):
+                    field = _WIDE if kind == "wide" else _NESTED
+                    lines = args.mb * 1_000_000 // (len(_kinds(agent, 1)) + len(field))
+                    bare = _kinds(agent, lines).split(b"\n")[:-1]
+                    widened = b"".join(b[:-1] + b", " + field + b"}\n" for b in bare)
+                    path.write_bytes(LOGS[agent].read_bytes() + widened)
+                    del bare, widened
                 elif kind == "tiny":
                     lines, tiny = _tiny(agent, args.mb)
                     path.write_bytes(LOGS[agent].read_bytes() + tiny)
