@@ -89,3 +89,24 @@ def test_pi_still_leads_a_chain_of_many_dropped_entries_on_and_says_when_a_link_
     assert steps["three"].parent is None and not steps["one"].active
     said = [e for e in session.errors if "links are not kept" in e.error]
     assert len(said) == 1 and said[0].recovered and said[0].line == FEW + 4
+
+
+def test_gemini_s_messages_not_kept_still_stand_where_they_were_written():
+    # Past the 10,000 kept, a message without a step took a pending compaction as it always did, and
+    # a history set again that left it out left the next message under the message before it: the
+    # steps are those of the log whose such messages are all kept.
+    def log(held: int) -> bytes:
+        lines = [b'{"type": "k", "id": "h%d"}' % n for n in range(held)]
+        lines += [b'{"type": "user", "id": "A", "content": "one"}',
+                  b'{"$set": {"messages": [{"type": "user", "id": "B", "content": "sum"}]}}',
+                  b'{"type": "k", "id": "M"}', b'{"$set": {"messages": [{"type": "user", "id": "A"}]}}',
+                  b'{"type": "user", "id": "N", "content": "two"}']  # fmt: skip
+        return LOGS["gemini"].read_bytes().rstrip(b"\n") + b"\n" + b"\n".join(lines) + b"\n"
+
+    def steps(held: int) -> list[tuple[str, str | None, bool]]:
+        session = registry.get("gemini").read(RawLog(str(LOGS["gemini"]), log(held)), [])
+        base = LOGS["gemini"].read_bytes().rstrip(b"\n").count(b"\n") + 1
+        at = f"@L{base + held + 2}"  # the compaction's line, which the numbers of lines before it move
+        return [(s.id.replace(at, ""), (s.parent or "").replace(at, ""), s.active) for s in session.steps]
+
+    assert steps(10_000) == steps(9_000)

@@ -23,15 +23,17 @@ class _Compaction:
     line: int
     summary: str
     folded: int  # messages folded into the summary
-    after: str | None  # the live message before it, when it happened
+    after: str | _Dropped | None  # the live message before it, when it happened
     timestamp: str | None
     first_kept: str | None  # the first message the compaction kept as it was (what the model still sees)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Dropped:
     """Messages in a row that make no step, past the MAX_HELD kept by id: all the session has of
-    them, their kinds counted as the steps count them and the earliest and latest of their times."""
+    them, their kinds counted as the steps count them and the earliest and latest of their times.
+    It stands for them where they stand, as one message with no id: in the events, among the live
+    messages, as the one a message after them follows (a key by identity)."""
 
     skipped: dict[str, int] = field(default_factory=dict)
     times: list[str] = field(default_factory=list)
@@ -50,11 +52,11 @@ class _Conversation:
 
     meta: dict[str, Any] = field(default_factory=dict)
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> last copy
-    live: dict[str, None] = field(default_factory=dict)  # ids of the conversation as it ends
+    live: dict[str | _Dropped, None] = field(default_factory=dict)  # ids of the conversation as it ends
     events: list[str | _Compaction | _Dropped] = field(default_factory=list)  # message ids as first written
     # id -> what it followed when first written: the live message before it, or the compaction
     # that came between them (the conversation goes on from the summary)
-    parent: dict[str, str | _Compaction | None] = field(default_factory=dict)
+    parent: dict[str | _Dropped, str | _Compaction | _Dropped | None] = field(default_factory=dict)
     pending: _Compaction | None = None  # a compaction no message has followed yet
     rewound: set[str] = field(default_factory=set)
     folded: dict[str, _Compaction] = field(default_factory=dict)  # ids folded into a compaction
@@ -84,7 +86,7 @@ class _Conversation:
                 self.stubs[key] = stub
         return stub
 
-    def last_live(self) -> str | None:
+    def last_live(self) -> str | _Dropped | None:
         return next(reversed(self.live), None) if self.live else None
 
     def write(self, record: dict[str, Any], line: int) -> None:
@@ -114,10 +116,13 @@ class _Conversation:
         """A new message that makes no step, past MAX_HELD of them: counted where it stands, its id
         not kept. It leads on to the message before it, as one kept does (it has no step to lead to)."""
         self.dropped = self.dropped or line
-        last = self.events[-1] if self.events else None
-        if not isinstance(last, _Dropped):
-            last = _Dropped()
+        last = self.last_live()
+        if not (isinstance(last, _Dropped) and self.events[-1] is last and self.pending is None):
+            last = _Dropped()  # what it follows taken as a message takes it
             self.events.append(last)
+            self.parent[last] = self.pending or self.last_live()
+            self.pending = None
+            self.live[last] = None
         last.take(record)
 
     def rewind(self, target: str) -> None:
@@ -125,7 +130,8 @@ class _Conversation:
         cut = ids.index(target) if target in self.live else 0  # unknown id: the agent clears all
         for mid in ids[cut:]:
             del self.live[mid]
-            self.rewound.add(mid)
+            if isinstance(mid, str):  # a run of messages not kept (`_Dropped`) makes no step to mark
+                self.rewound.add(mid)
 
     def replace(self, messages: list[dict[str, Any]], line: int, stamp: str | None) -> None:
         if not self.records:

@@ -71,7 +71,7 @@ class _Reader:
 
     def conversation(self, conv: _Conversation, agent: str | None) -> list[Step]:
         out: list[Step] = []
-        last_step: dict[str, str | None] = {}  # message id -> its last step (or its parent's)
+        last_step: dict[str | _Dropped, str | None] = {}  # message id -> its last step (or its parent's)
         compaction_steps: dict[int, Step] = {}
         for event in conv.events:
             if isinstance(event, _Compaction):
@@ -91,20 +91,21 @@ class _Reader:
                     step.meta["first_kept_entry_id"] = event.first_kept
                 compaction_steps[id(event)] = step
                 continue
+            before = conv.parent.get(event)
+            if isinstance(before, _Compaction):
+                parent = compaction_steps[id(before)].id
+            elif isinstance(before, str) and before in conv.folded:
+                parent = compaction_steps[id(conv.folded[before])].id
+            else:
+                parent = last_step.get(before) if before else None
             if isinstance(event, _Dropped):  # what `message` would have made of them: no step
                 for stamp in event.times:
                     widen(self.times, stamp)
                 for what, count in event.skipped.items():
                     count_skipped(self.session.skipped, what, count)
+                last_step[event] = parent
                 continue
             record = conv.records[event]
-            before = conv.parent.get(event)
-            if isinstance(before, _Compaction):
-                parent = compaction_steps[id(before)].id
-            elif before in conv.folded:
-                parent = compaction_steps[id(conv.folded[before])].id
-            else:
-                parent = last_step.get(before) if before else None
             if event in conv.folded:
                 last_step[event] = compaction_steps[id(conv.folded[event])].id
                 continue
