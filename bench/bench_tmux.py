@@ -17,7 +17,8 @@ for comparison with figures taken that way).
   step not shown before; split into the presses that moved the cursor in place and those that
   scrolled the list (its first rows changed);
 - rest: the process CPU time (utime + stime from /proc) of one press and everything it sets off
-  (the detail pane's refresh after the cursor rests), per press;
+  (the detail pane's refresh after the cursor rests), per press; and the main thread's alone (the
+  event loop's, without the driver's input and writer threads);
 - hold: `j` sent at `--rate` presses a second for `--hold` seconds (a held key's auto-repeat), the
   app's CPU time over that span as a share of one core.
 
@@ -50,8 +51,11 @@ TMUX = Tmux("tracetui-bench")  # on a tmux server of this run's own
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_seconds(pid: int, thread: bool = False) -> float:
+    """The process's CPU time, or with `thread` its main thread's alone (the event loop's: the rest is
+    the driver's input and writer threads)."""
+    stat = Path(f"/proc/{pid}/task/{pid}/stat" if thread else f"/proc/{pid}/stat")
+    fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime (fields 14 and 15 of stat)
 
 
@@ -94,7 +98,7 @@ def measure(args: argparse.Namespace, command: str, ready) -> dict:
     by_kind: dict[str, list[float]] = {"in_place": [], "scrolled": []}  # did the press scroll the list?
     before_rows = _top_rows(width)
     misses = 0
-    cpu_before = cpu_seconds(pid)
+    cpu_before, main_before = cpu_seconds(pid), cpu_seconds(pid, thread=True)
     for i in range(args.n):
         key = "j"  # each press rests on a step not shown before, as reading down a session does
         if args.poll:
@@ -118,6 +122,7 @@ def measure(args: argparse.Namespace, command: str, ready) -> dict:
             by_kind["scrolled" if rows != before_rows else "in_place"].append((seen - t0) * 1000)
         before_rows = rows
     cpu = cpu_seconds(pid) - cpu_before
+    main_cpu = cpu_seconds(pid, thread=True) - main_before
     if latencies:
         result["latency_ms"] = {"median": round(percentile(latencies, 0.5), 2), "p90": round(percentile(latencies, 0.9), 2),
                                 "max": round(max(latencies), 2), "n": len(latencies), "missed": misses}  # fmt: skip
@@ -126,6 +131,7 @@ def measure(args: argparse.Namespace, command: str, ready) -> dict:
             result[f"latency_ms_{kind}"] = {"median": round(percentile(values, 0.5), 2),
                                             "p90": round(percentile(values, 0.9), 2), "n": len(values)}  # fmt: skip
     result["cpu_ms_per_resting_press"] = round(cpu / args.n * 1000, 2)
+    result["main_thread_cpu_ms_per_resting_press"] = round(main_cpu / args.n * 1000, 2)
 
     # Hold: auto-repeat for `hold` seconds at `rate` presses a second.
     for rate in args.rate:
