@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracetui.capsule.buffers import buffered_bytes, descriptors
+from tracetui.capsule.reaper import tree
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -307,26 +308,7 @@ def _tree_pids(root: int) -> list[int]:
     process's parent."""
     if not os.path.exists(f"/proc/{root}/task/{root}/children"):
         return _scanned_pids(root) if os.path.exists(f"/proc/{root}") else []
-    found: list[int] = []
-    todo = [root]
-    seen: set[int] = set()
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        found.append(pid)
-        try:
-            tasks = os.listdir(f"/proc/{pid}/task")
-        except OSError:
-            continue
-        for task in tasks:
-            try:
-                with open(f"/proc/{pid}/task/{task}/children", "rb") as fh:
-                    todo.extend(int(child) for child in fh.read().split())
-            except (OSError, ValueError):
-                continue
-    return found
+    return tree(root)
 
 
 def kill_tree(root: int, most: float = 1.0) -> None:

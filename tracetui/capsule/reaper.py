@@ -22,17 +22,23 @@ FAILED = 125  # as the check's shell says when its limits cannot be set: the che
 
 
 def descendants() -> list[int]:
-    """Every process under this one, read from each thread's `children` file, parents first."""
+    """Every process under this one, parents first."""
+    me = os.getpid()
+    return [pid for pid in tree(me) if pid != me]
+
+
+def tree(root: int) -> list[int]:
+    """`root` and every process under it, read from each thread's `children` file, parents first
+    (limits' watch walks a check's tree with it too)."""
     found: list[int] = []
-    todo = [os.getpid()]
+    todo = [root]
     seen: set[int] = set()
     while todo:
         pid = todo.pop()
         if pid in seen:
             continue
         seen.add(pid)
-        if pid != os.getpid():
-            found.append(pid)
+        found.append(pid)
         try:
             tasks = os.listdir(f"/proc/{pid}/task")
         except OSError:
