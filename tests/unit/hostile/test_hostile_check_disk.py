@@ -11,7 +11,7 @@ import sys
 import pytest
 from shared_data import FIXTURES
 
-from tracetui.capsule import INCONCLUSIVE, CheckLimits, replay, seal
+from tracetui.capsule import INCONCLUSIVE, CheckLimits, replay
 from tracetui.capsule.sandbox import find_sandbox
 
 sys.path.insert(0, str(FIXTURES / "capsule"))
@@ -27,11 +27,8 @@ LINKS = "python3 -c 'import os\nfor i in range(3000): os.symlink(\"x\" * 400, f\
 
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("disk")
-    repo, _ = kit.make_repo(tmp)
-    session = kit.make_session(repo)
-    seal(session, kit.empty_plan(session), repo=repo, out=tmp / "ep.capsule", secret=b"\x07" * 32)
-    return repo, tmp / "ep.capsule"
+    repo, capsule, _ = kit.sealed_episode(tmp_path_factory.mktemp("disk"), 0x07)
+    return repo, capsule
 
 
 @needs_sandbox

@@ -12,13 +12,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 import time
 
 import pytest
 from shared_data import FIXTURES
 
-from tracetui.capsule import INCONCLUSIVE, CheckLimits, replay, seal
+from tracetui.capsule import INCONCLUSIVE, CheckLimits, replay
 from tracetui.capsule import limits as limits_module
 from tracetui.capsule.sandbox import find_sandbox
 
@@ -47,25 +46,17 @@ sys.stdin.read() if len(sys.argv) > 1 else time.sleep(30)
 """
 
 
-def _python(code: str) -> str:
-    script = textwrap.dedent(code).strip().replace("'", "'\"'\"'")
-    return f"python3 -c '{script}'; exit 1"
-
-
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("slice")
-    repo, _ = kit.make_repo(tmp)
-    session = kit.make_session(repo)
-    seal(session, kit.empty_plan(session), repo=repo, out=tmp / "ep.capsule", secret=b"\x0a" * 32)
-    return repo, tmp / "ep.capsule"
+    repo, capsule, _ = kit.sealed_episode(tmp_path_factory.mktemp("slice"), 0x0a)
+    return repo, capsule
 
 
 @needs_sandbox
 def test_a_page_mapped_of_a_removed_file_counts_the_whole_file(sealed):
     repo, capsule = sealed
     started = time.monotonic()
-    result = replay(capsule, repo, check=_python(SLICES), limits=CheckLimits(disk=LIMIT))
+    result = replay(capsule, repo, check=kit.python_check(SLICES), limits=CheckLimits(disk=LIMIT))
     run = result.base_check
     assert run is not None and run.sandbox == "bubblewrap", run
     assert run.limit == "disk", run.output

@@ -11,13 +11,12 @@ tmpfs mounts hold (bounded on their own)."""
 from __future__ import annotations
 
 import sys
-import textwrap
 import time
 
 import pytest
 from shared_data import FIXTURES
 
-from tracetui.capsule import INCONCLUSIVE, CheckLimits, replay, seal
+from tracetui.capsule import INCONCLUSIVE, CheckLimits, replay
 from tracetui.capsule.sandbox import find_sandbox
 
 sys.path.insert(0, str(FIXTURES / "capsule"))
@@ -32,12 +31,7 @@ LIMIT = 192 * MiB  # the check's memory limit here; each attack holds 400 MiB
 HOLD = 400
 
 
-def _python(code: str) -> str:
-    script = textwrap.dedent(code).strip().replace("'", "'\"'\"'")
-    return f"python3 -c '{script}'; exit 1"
-
-
-MEMFD = _python(f"""
+MEMFD = kit.python_check(f"""
     import os, time
     chunk, fds = b"x" * (1 << 20), []
     for n in range(4):
@@ -48,7 +42,7 @@ MEMFD = _python(f"""
     print("HELD", flush=True)
     time.sleep(30)
 """)
-SYSV = _python(f"""
+SYSV = kit.python_check(f"""
     import ctypes, time
     libc = ctypes.CDLL(None, use_errno=True)
     libc.shmat.restype = ctypes.c_void_p
@@ -60,7 +54,7 @@ SYSV = _python(f"""
     print("HELD", flush=True)
     time.sleep(30)
 """)
-FORKED = _python(f"""
+FORKED = kit.python_check(f"""
     import mmap, os, time
     m = mmap.mmap(-1, {HOLD} << 20)  # shared: each child fills 50 MiB of it and ends
     for part in range({HOLD} // 50):
@@ -77,11 +71,8 @@ TMP = 'head -c 150000000 /dev/zero > /tmp/fill && head -c 150000000 /dev/zero > 
 
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("shared")
-    repo, _ = kit.make_repo(tmp)
-    session = kit.make_session(repo)
-    seal(session, kit.empty_plan(session), repo=repo, out=tmp / "ep.capsule", secret=b"\x08" * 32)
-    return repo, tmp / "ep.capsule"
+    repo, capsule, _ = kit.sealed_episode(tmp_path_factory.mktemp("shared"), 0x08)
+    return repo, capsule
 
 
 @needs_sandbox

@@ -9,13 +9,12 @@ socket and pipe the sandbox's processes hold (each counted once, through a copy 
 from __future__ import annotations
 
 import sys
-import textwrap
 import time
 
 import pytest
 from shared_data import FIXTURES
 
-from tracetui.capsule import INCONCLUSIVE, CheckLimits, replay, seal
+from tracetui.capsule import INCONCLUSIVE, CheckLimits, replay
 from tracetui.capsule.sandbox import find_sandbox
 
 sys.path.insert(0, str(FIXTURES / "capsule"))
@@ -29,12 +28,7 @@ MiB = 1 << 20
 LIMIT = 192 * MiB
 
 
-def _python(code: str) -> str:
-    script = textwrap.dedent(code).strip().replace("'", "'\"'\"'")
-    return f"python3 -c '{script}'; exit 1"
-
-
-SOCKETS = _python("""
+SOCKETS = kit.python_check("""
     import socket, time
     held, total = [], 0
     while total < 400 << 20:
@@ -50,7 +44,7 @@ SOCKETS = _python("""
     print("HELD", len(held), flush=True)
     time.sleep(30)
 """)
-PIPES = _python("""
+PIPES = kit.python_check("""
     import fcntl, os, time
     for _ in range(3):
         os.fork()  # eight processes, 50 MiB each
@@ -75,11 +69,8 @@ PIPES = _python("""
 
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("buffers")
-    repo, _ = kit.make_repo(tmp)
-    session = kit.make_session(repo)
-    seal(session, kit.empty_plan(session), repo=repo, out=tmp / "ep.capsule", secret=b"\x0c" * 32)
-    return repo, tmp / "ep.capsule"
+    repo, capsule, _ = kit.sealed_episode(tmp_path_factory.mktemp("buffers"), 0x0c)
+    return repo, capsule
 
 
 @needs_sandbox
@@ -97,7 +88,7 @@ def test_bytes_waiting_in_the_kernel_count_against_the_memory_limit(sealed, chec
 @needs_sandbox
 def test_a_socket_read_as_it_is_written_counts_for_nothing(sealed):
     repo, capsule = sealed
-    check = _python("""
+    check = kit.python_check("""
         import socket
         a, b = socket.socketpair()
         for _ in range(2000):

@@ -9,13 +9,12 @@ mapped after their last name is gone."""
 from __future__ import annotations
 
 import sys
-import textwrap
 import time
 
 import pytest
 from shared_data import FIXTURES
 
-from tracetui.capsule import INCONCLUSIVE, CheckLimits, replay, seal
+from tracetui.capsule import INCONCLUSIVE, CheckLimits, replay
 from tracetui.capsule.sandbox import find_sandbox
 
 sys.path.insert(0, str(FIXTURES / "capsule"))
@@ -26,12 +25,7 @@ MiB = 1 << 20
 LIMIT = 64 * MiB
 
 
-def _python(code: str) -> str:
-    script = textwrap.dedent(code).strip().replace("'", "'\"'\"'")
-    return f"python3 -c '{script}'; exit 1"
-
-
-OPEN = _python("""
+OPEN = kit.python_check("""
     import os, time
     held = []
     for n in range(4):
@@ -43,7 +37,7 @@ OPEN = _python("""
     print("HELD", flush=True)
     time.sleep(30)
 """)
-MAPPED = _python("""
+MAPPED = kit.python_check("""
     import mmap, os, time
     held = []
     for n in range(4):
@@ -60,11 +54,8 @@ MAPPED = _python("""
 
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("unlinked")
-    repo, _ = kit.make_repo(tmp)
-    session = kit.make_session(repo)
-    seal(session, kit.empty_plan(session), repo=repo, out=tmp / "ep.capsule", secret=b"\x09" * 32)
-    return repo, tmp / "ep.capsule"
+    repo, capsule, _ = kit.sealed_episode(tmp_path_factory.mktemp("unlinked"), 0x09)
+    return repo, capsule
 
 
 @needs_sandbox
@@ -82,7 +73,7 @@ def test_a_removed_file_the_check_holds_counts_against_its_disk_limit(sealed, ch
 @needs_sandbox
 def test_a_removed_file_let_go_of_counts_for_nothing(sealed):
     repo, capsule = sealed
-    check = _python("""
+    check = kit.python_check("""
         import os
         for n in range(4):
             with open(f"gone{n}", "wb") as fh:

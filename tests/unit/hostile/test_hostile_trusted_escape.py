@@ -16,7 +16,7 @@ import time
 import pytest
 from shared_data import FIXTURES
 
-from tracetui.capsule import CheckLimits, Replay, replay, seal
+from tracetui.capsule import CheckLimits, Replay, replay
 from tracetui.capsule.opened import open_capsule
 
 sys.path.insert(0, str(FIXTURES / "capsule"))
@@ -27,11 +27,7 @@ MiB = 1 << 20
 
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("escape")
-    repo, base = kit.make_repo(tmp)
-    session = kit.make_session(repo)
-    seal(session, kit.empty_plan(session), repo=repo, out=tmp / "ep.capsule", secret=b"\x0b" * 32)
-    return repo, tmp / "ep.capsule", base
+    return kit.sealed_episode(tmp_path_factory.mktemp("escape"), 0x0b)
 
 
 def _escaping(pidfile, then: str, holding: str = "exec sleep 60") -> str:
