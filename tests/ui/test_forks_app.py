@@ -195,3 +195,36 @@ async def test_a_fork_s_trail_pane_lists_its_own_patches_and_a_copy_s_diff_says_
         diff = "\n".join(screen.query_one("#diff-view", TextView).plain_lines())
         assert "copied from the parent session, whose trail judges it" in " ".join(diff.split()), diff
         assert "+# Todo" in diff
+
+
+async def test_an_orphan_fork_s_trail_pane_lists_its_copies_apart_with_their_verdicts(bucket):
+    # Without the parent in the bucket nothing else judges the copy (blame credits its lines to the
+    # fork): the pane lists it under a title of its own, with its verdict, and counts only the fork's.
+    from tracetui.ui.widgets.text_view import TextView
+    from tracetui.ui.widgets.trail_list import COPIED_TITLE, TrailList
+    from tracetui.views.trail import PatchRow
+
+    bucket.remove(CODEX_PARENT)
+    app = TraceApp(bucket)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_by_id(app, pilot, CODEX_FORK)
+        session = present(screen.opened).session
+        await pilot.press("t")
+        await settle(app, pilot, 1)
+        trail = screen.query_one(TrailList)
+        rows = [line for line in trail.lines if isinstance(line, PatchRow)]
+        assert [(r.step_id, r.copied) for r in rows] == [("L14", False), ("L7", True)]
+        assert trail.lines.index(COPIED_TITLE) < trail.lines.index(rows[1])
+        text = " ".join(trail.plain_lines())
+        assert "1 patch: 1 unknown" in text, text  # the fork's own patch alone is counted
+        assert "which is not in the bucket: judged here, listed last, not counted" in text
+        copy = session.step("L7")
+        assert copy is not None
+        timeline = screen.query_one(Timeline)
+        timeline.focus()
+        row = next(i for i in range(timeline.count) if timeline.step_index(i) == copy.index)
+        await pilot.press("home", *["j"] * row)
+        await pilot.press("f")
+        await settle(app, pilot, 1)
+        diff = " ".join("\n".join(screen.query_one("#diff-view", TextView).plain_lines()).split())
+        assert "unknown" in diff and "which is not in the bucket: judged here, not counted" in diff, diff

@@ -53,35 +53,32 @@ def _row_note(fate: Any, reason: str | None) -> str | None:
 
 def run_trail(args: argparse.Namespace) -> int:
     from tracetui.trail import on_two_cores, trail
+    from tracetui.views import fork
     from tracetui.views.trail import STATE_ORDER, abandoned_steps, copies_line, from_rows
 
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
         cache = bucket.cache_dir
-        parent = _held(bucket, session.forked_from, session.id)
+        named = session.forked_from if session.forked_from != session.id else None
+        parent = fork.held(bucket, named) if named else None
+        # A fork's copies are its parent's work, which the parent's trail judges; where the bucket
+        # lacks the parent, this log is their only record, so they are judged here and listed last.
+        here = fork.copies_judged_here(bucket, session)
     with on_two_cores():  # the user waits on this one answer: the patches judged on two processes
         result = trail(session, repo=getattr(args, "repo", None), ref=args.ref, cache_dir=cache,
-                       own_only=True)  # fmt: skip
+                       own_only=not here)  # fmt: skip
+    own = result.own
+    copies = [f for f in result.fates if f.patch.copied] if here else []
     if args.json:
-        print_json(result.rows())
+        print_json([f.to_dict() for f in own + copies])  # a judged copy's row says "copied": true
         return 0
     if result.note:
         print(safe_line(result.note))  # it names the log's cwd: untrusted text
-    rows = []
-    own = result.own  # a fork's copies of its parent's patches are the parent's (its trail's)
-    for f in own:
-        state = f.state if not f.judged_at else f"{f.state} ({_short_ref(f.judged_at)})"
-        path = f.patch.path if not f.path_now else f"{f.patch.path} -> {f.path_now}"
-        rows.append((f.patch.step_id, path, state, (f.commit or "")[:10], len(f.patch.added), len(f.patch.removed), f.kept))
-    reasons = {f.reason for f in own}
-    # Why a row is unknown, under it; where every row has the same reason (no repository), once after.
-    shared = reasons.pop() if len(reasons) == 1 and len(own) > 1 else None
-    if rows:
-        notes = [_row_note(f, None if shared else f.reason) for f in own]
-        notes = notes if any(notes) else []
-        print_table(("step", "path", "state", "commit", "added", "removed", "kept"), rows, 70, notes)
-    if shared:
-        print(safe_line(f"why every patch is {own[0].state}: {shared}"))
+    _print_fates(own)
+    if copies:
+        print(f"copied from the parent session, which is not in the bucket ({_count(len(copies), 'patch', 'patches')}"
+              ", judged here and not counted below):")  # fmt: skip
+        _print_fates(copies)
     # The same counting as the app's trail pane: the final path's patches, worst state first, and
     # the patches of abandoned branches apart.
     view = from_rows(session, [f.to_dict() for f in own])
@@ -93,21 +90,26 @@ def run_trail(args: argparse.Namespace) -> int:
         print(f"{_count(view.abandoned, 'more patch', 'more patches')} on abandoned branches (not counted above)")
     if result.copied:
         judge = f" ({command_line('tracetui', 'trail', parent[:12])})" if parent else ""
-        print(copies_line(result.copied) + judge)
+        print(copies_line(result.copied, here) + judge)
     return 0
 
 
-def _held(bucket: Any, parent: str | None, own: str) -> str | None:
-    """The id of a fork's parent where the bucket holds it by that whole id, as the app's fork key
-    takes it: the log's word is no prefix to resolve (a parent named `0` sent the user to whichever
-    session's id starts so), and a log naming itself has no parent to send them to."""
-    if not parent or parent == own:
-        return None
-    try:
-        found = str(bucket.summary(parent).id)
-    except TracetuiError:
-        return None
-    return found if found == parent else None
+def _print_fates(fates: list[Any]) -> None:
+    """The fates as a table, each row's note under it; a reason every row shares, once after."""
+    rows = []
+    for f in fates:
+        state = f.state if not f.judged_at else f"{f.state} ({_short_ref(f.judged_at)})"
+        path = f.patch.path if not f.path_now else f"{f.patch.path} -> {f.path_now}"
+        rows.append((f.patch.step_id, path, state, (f.commit or "")[:10], len(f.patch.added), len(f.patch.removed), f.kept))
+    reasons = {f.reason for f in fates}
+    # Why a row is unknown, under it; where every row has the same reason (no repository), once after.
+    shared = reasons.pop() if len(reasons) == 1 and len(fates) > 1 else None
+    if rows:
+        notes = [_row_note(f, None if shared else f.reason) for f in fates]
+        notes = notes if any(notes) else []
+        print_table(("step", "path", "state", "commit", "added", "removed", "kept"), rows, 70, notes)
+    if shared:
+        print(safe_line(f"why every patch is {fates[0].state}: {shared}"))
 
 
 def _count(n: int, one: str, many: str) -> str:

@@ -76,6 +76,8 @@ class Fate:
         }
         if self.reason:
             d["reason"] = self.reason
+        if p.copied:
+            d["copied"] = True  # a fork's copy of its parent's patch (listed only where judged here)
         if p.before_from is not None:
             # The replay's text of the file did not fit the edit (a shell command rewrote it): the
             # patch's own removed and context lines were taken as what the file held.

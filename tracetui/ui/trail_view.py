@@ -13,7 +13,9 @@ from tracetui.library import Library
 from tracetui.model import Session, Step
 from tracetui.ui.step_blocks import edit_block
 from tracetui.ui.widgets.text_view import Block
-from tracetui.views.trail import PatchRow, PatchView, TrailView, counts_text, header_lines, patch_rows, trail_view
+from tracetui.views.trail import (
+    COPIED_HERE, PatchRow, PatchView, TrailView, counts_text, header_lines, patch_rows, trail_view,
+)
 
 __all__ = ["TrailResult", "compute", "counts_text", "step_diff_blocks"]
 
@@ -53,7 +55,7 @@ def step_diff_blocks(step: Step, result: TrailResult | None) -> list[Block]:
     if patches:
         blocks = []
         for p in patches:
-            if p.copied:
+            if p.copied and p.state is None:  # the parent's trail judges it
                 blocks.append(Block(f"{p.path} · {p.evidence}", p.diff or "(no diff text)", "diff"))
                 continue
             verdict = p.state or "no verdict"
@@ -63,6 +65,8 @@ def step_diff_blocks(step: Step, result: TrailResult | None) -> list[Block]:
                 verdict += f" ({p.evidence})"
             if p.reason:
                 verdict += f": {p.reason}"
+            if p.copied:
+                verdict += f" · {COPIED_HERE}"
             blocks.append(Block(f"{p.path} · {verdict}", p.diff or "(no diff text)", "diff"))
         return blocks
     if step.edits:

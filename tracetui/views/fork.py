@@ -87,6 +87,16 @@ def parent_held(library: Library, session: Session) -> str | None:
     return held(library, wanted)
 
 
+def copies_judged_here(library: Library, session: Session) -> bool:
+    """Whether a fork's own trail judges the steps it copied: where it names a parent the library does
+    not hold, its log is their only record (blame credits their lines to it, `file_blame`), so they are
+    listed with their verdicts, apart from its own counts. Where the parent is held, its trail does."""
+    wanted = session.forked_from
+    if not wanted or wanted == session.id or not any(s.copied for s in session.steps):
+        return False
+    return held(library, wanted) is None
+
+
 def spawners_held(library: Library, session: Session) -> frozenset[str]:
     """The ids of the session's steps that spawned a subagent whose session the library holds."""
     spawned = {step.id: child for step in session.steps if (child := spawned_child(step)) is not None}

@@ -17,6 +17,7 @@ from tracetui.library import Library
 from tracetui.line_cost import LineCost, line_cost, of_rows
 from tracetui.model import Session
 from tracetui.sources.common.coerce import as_str, opt_str
+from tracetui.views.fork import copies_judged_here
 from tracetui.views.format import line_cost_text
 
 # Worst first: a step whose patches fared differently shows the worst of them.
@@ -38,6 +39,8 @@ class PatchView:
 # What a fork's copy of its parent's patch says where a verdict would be: the parent's trail judges
 # it (judged again in the fork it would be counted twice, and as the fork's work).
 COPIED = "copied from the parent session, whose trail judges it"
+# What a judged copy says beside its verdict: its parent is not in the bucket (`fork.copies_judged_here`).
+COPIED_HERE = "copied from the parent session, which is not in the bucket: judged here, not counted"
 
 
 @dataclass(slots=True)
@@ -47,6 +50,7 @@ class TrailView:
     counts: dict[str, int] = field(default_factory=dict)  # patches on the session's final path
     abandoned: int = 0  # patches made on branches the session rewound away from
     copied: int = 0  # a fork's copies of its parent's patches: left out of the rows and the counts
+    copies_judged: bool = False  # the copies carry verdicts, listed apart (the parent is not in the bucket)
     note: str = ""
     # What the session spent per surviving line and on thrown-away patches (line_cost.py), by these fates.
     line_cost: LineCost | None = None
@@ -58,16 +62,17 @@ def abandoned_steps(session: Session) -> set[str]:
 
 
 def trail_view(session: Session, library: Library, repo: str | None, cache_dir: Path | None) -> TrailView:
-    view = TrailView()
+    view = TrailView(copies_judged=copies_judged_here(library, session))
     try:
-        rows, view.note = _rows(session, library, repo, cache_dir)
+        rows, view.note = _rows(session, library, repo, cache_dir, view.copies_judged)
     except Exception as exc:  # the trail is a bonus: its failure must not cost the timeline
         rows, view.note = [], f"no trail: {exc}"
     return from_rows(session, rows, view)
 
 
 def from_rows(session: Session, rows: list[dict[str, Any]], view: TrailView | None = None) -> TrailView:
-    """Fold fate rows (`Fate.to_dict()` shape, or a capsule's sealed ones) into a view."""
+    """Fold fate rows (`Fate.to_dict()` shape, or a capsule's sealed ones) into a view. A fork's copies
+    get their verdicts only where `view.copies_judged`; they are never counted."""
     view = view if view is not None else TrailView()
     off_path = abandoned_steps(session)
     copies = {s.id for s in session.steps if s.copied}
@@ -75,7 +80,7 @@ def from_rows(session: Session, rows: list[dict[str, Any]], view: TrailView | No
         step_id, state = row.get("step"), row.get("state")
         if not isinstance(step_id, str):
             continue
-        if step_id in copies:
+        if step_id in copies and not view.copies_judged:
             # The parent's work, not the fork's: its diff stays with its step, with no verdict.
             diff = as_str(row.get("diff")) or ""
             copy = PatchView(str(row.get("path") or "?"), None, None, COPIED, diff, copied=True)
@@ -83,16 +88,11 @@ def from_rows(session: Session, rows: list[dict[str, Any]], view: TrailView | No
             view.copied += 1
             continue
         state = state if isinstance(state, str) else None
-        numbers = [row[k] for k in EVIDENCE if isinstance(row.get(k), int)]
-        evidence = ", ".join(f"{row[k]} {k}" for k in EVIDENCE if isinstance(row.get(k), int))
-        reason = as_str(row.get("reason")) or ""
-        if reason and state == "unknown" and not any(numbers):
-            evidence = ""  # nothing was looked for: the reason says why, the zero counts nothing
-        diff = as_str(row.get("diff"))
-        commit = opt_str(row.get("commit"))
-        patch = PatchView(str(row.get("path") or "?"), state, commit, evidence, diff or "", reason=reason)
+        patch = _patch(row, state, copied=step_id in copies)
         view.patches.setdefault(step_id, []).append(patch)
-        if step_id in off_path:
+        if patch.copied:
+            view.copied += 1  # the parent's work, judged here: a verdict on its step, never a count
+        elif step_id in off_path:
             # Usually "lost": true, but it would drown what happened on the path the user kept.
             view.abandoned += 1
         elif state:
@@ -105,8 +105,18 @@ def from_rows(session: Session, rows: list[dict[str, Any]], view: TrailView | No
     return view
 
 
+def _patch(row: dict[str, Any], state: str | None, copied: bool) -> PatchView:
+    numbers = [row[k] for k in EVIDENCE if isinstance(row.get(k), int)]
+    evidence = ", ".join(f"{row[k]} {k}" for k in EVIDENCE if isinstance(row.get(k), int))
+    reason = as_str(row.get("reason")) or ""
+    if reason and state == "unknown" and not any(numbers):
+        evidence = ""  # nothing was looked for: the reason says why, the zero counts nothing
+    diff = as_str(row.get("diff")) or ""
+    return PatchView(str(row.get("path") or "?"), state, opt_str(row.get("commit")), evidence, diff, copied, reason)
+
+
 def _rows(
-    session: Session, library: Library, repo: str | None, cache_dir: Path | None
+    session: Session, library: Library, repo: str | None, cache_dir: Path | None, copies_judged: bool
 ) -> tuple[list[dict[str, Any]], str]:
     recorded = library.recorded_trail(session.id)  # a capsule's as sealed, a dataset's as exported
     if recorded is not None:
@@ -114,7 +124,8 @@ def _rows(
     from tracetui.trail import given_clone, trail, unified_diff
 
     where, aside = given_clone(session, repo)  # the app's --repo is one clone for every session
-    found = trail(session, repo=where, cache_dir=cache_dir, own_only=True)  # copies shown unjudged
+    # A fork's copies are judged only where its parent is not in the bucket (`copies_judged_here`).
+    found = trail(session, repo=where, cache_dir=cache_dir, own_only=not copies_judged)
     note = aside + (found.note or ("judged where it ran" if aside else ""))
     return [{**f.to_dict(), "diff": unified_diff(f.patch)} for f in found.fates], note
 
@@ -123,9 +134,14 @@ def rank(state: str) -> int:
     return STATE_ORDER.index(state) if state in STATE_ORDER else len(STATE_ORDER)
 
 
-def copies_line(copied: int) -> str:
-    """What a fork's trail says of the patches it copied from its parent, which it leaves out."""
-    if copied == 1:
+def copies_line(copied: int, judged: bool = False) -> str:
+    """What a fork's trail says of the patches it copied from its parent: left out (the parent's trail
+    judges them), or, where the bucket lacks the parent, judged here and listed last, not counted."""
+    one = copied == 1
+    if judged:
+        return (f"{copied} patch{'' if one else 'es'} copied from the parent session, which is not in the "
+                f"bucket: judged here, listed last, not counted")  # fmt: skip
+    if one:
         return "1 patch copied from the parent session is left out: the parent's trail judges it"
     return f"{copied} patches copied from the parent session are left out: the parent's trail judges them"
 
@@ -144,7 +160,7 @@ def header_lines(view: TrailView) -> list[str]:
     if view.abandoned:
         lines.append(f"{view.abandoned} more on abandoned branches, listed last")
     if view.copied:
-        lines.append(copies_line(view.copied))
+        lines.append(copies_line(view.copied, view.copies_judged))
     if view.note:
         lines.append(view.note)
     return lines
@@ -162,6 +178,7 @@ class PatchRow:
     evidence: str
     abandoned: bool  # made on a branch the session rewound away from
     reason: str = ""  # why the state is unknown, where the trail says: shown as a note under the row
+    copied: bool = False  # a fork's copy, judged here (its parent is not in the bucket): listed last
 
     def text(self) -> str:
         where = self.step_index if self.step_index is not None else "?"
@@ -171,14 +188,16 @@ class PatchRow:
 
 
 def patch_rows(session: Session, view: TrailView) -> list[PatchRow]:
-    """Every patch in step order, those on the final path first, then those of abandoned branches."""
+    """Every patch in step order, those on the final path first, then those of abandoned branches, then a
+    fork's copies where they were judged here (`copies_judged_here`)."""
     steps = {s.id: s for s in session.steps}
     rows: list[PatchRow] = []
     for step_id in sorted(view.patches, key=lambda sid: steps[sid].index if sid in steps else 0):
         step = steps.get(step_id)
         for p in view.patches[step_id]:
-            if p.copied:
-                continue
+            if p.copied and p.state is None:
+                continue  # the parent's trail judges it
             rows.append(PatchRow(step_id, step.index if step else None, p.path, p.state, p.commit, p.evidence,
-                                 step is not None and not step.active, p.reason))  # fmt: skip
-    return [r for r in rows if not r.abandoned] + [r for r in rows if r.abandoned]
+                                 step is not None and not step.active, p.reason, p.copied))  # fmt: skip
+    own = [r for r in rows if not r.copied]
+    return [r for r in own if not r.abandoned] + [r for r in own if r.abandoned] + [r for r in rows if r.copied]

@@ -374,26 +374,29 @@ def test_a_codex_fork_with_its_system_prompt_is_still_known():
 # ---- trail -----------------------------------------------------------------------------------
 
 
-def _synced_in(repo: Path, tmp_path: Path) -> Path:
-    """The four fork logs, written as if in `repo`, synced into a bucket."""
+ALL_FOUR = (("pi", PI_PARENT), ("pi", PI_FORK), ("codex", CODEX_PARENT), ("codex", CODEX_FORK))
+
+
+def _synced_in(repo: Path, tmp_path: Path, logs: tuple[tuple[str, str], ...] = ALL_FOUR) -> Path:
+    """The four fork logs (or `logs` of them), written as if in `repo`, synced into a bucket."""
     src = tmp_path / "src"
-    for agent, sid in (("pi", PI_PARENT), ("pi", PI_FORK), ("codex", CODEX_PARENT), ("codex", CODEX_FORK)):
+    for agent, sid in logs:
         path = pi_file(sid) if agent == "pi" else codex_file(sid)
         text = path.read_text().replace("/home/dev/parser", str(repo)).replace("/home/dev/greet", str(repo))
         (src / agent).mkdir(parents=True, exist_ok=True)
         (src / agent / path.name).write_text(text)
     bucket = tmp_path / "bucket"
     with Bucket.open(bucket) as b:
-        assert b.sync({"pi": [src / "pi"], "codex": [src / "codex"]}).errors == []
+        assert b.sync({a: [src / a] for a in ("pi", "codex") if (src / a).is_dir()}).errors == []
     return bucket
 
 
-def _committed_work(tmp_path: Path) -> tuple[Repo, Path]:
-    """A repository the four fork logs are synced in, then one commit of all their work."""
+def _committed_work(tmp_path: Path, logs: tuple[tuple[str, str], ...] = ALL_FOUR) -> tuple[Repo, Path]:
+    """A repository the four fork logs (or `logs`) are synced in, then one commit of all their work."""
     repo = Repo(tmp_path / "repo")
     repo.write("README.md", "start\n")
     repo.commit("start", "2026-02-01T08:00:00+00:00")
-    bucket = _synced_in(repo.path, tmp_path)
+    bucket = _synced_in(repo.path, tmp_path, logs)
     repo.write("notes/todo.md", "# Todo\n- write the parser tests\n- write the lexer tests\n")
     repo.write("greeter.py", "def greet(name):\n    return f'HELLO {name.upper()}!'\n")
     repo.commit("work", "2026-03-01T12:00:00+00:00")
@@ -431,6 +434,50 @@ def test_a_fork_s_trail_leaves_its_parent_s_patches_to_the_parent(capsys, tmp_pa
     found = trail(fork_session, repo=str(repo.path))
     assert [(f.patch.step_id, f.patch.copied) for f in found.fates] == [("L7", True), ("L14", False)]
     assert [f.patch.step_id for f in found.own] == ["L14"] and found.copied == 1
+
+
+def test_a_fork_whose_parent_is_not_in_the_bucket_has_its_copies_judged_apart(capsys, tmp_path):
+    # Without the parent no other trail judges the copies, and blame credits their lines to the fork
+    # (test_blame_gives_a_copied_line_to_the_original_not_the_fork): its trail lists them with their
+    # verdicts, after its own patches, and counts only its own.
+    repo, bucket = _committed_work(tmp_path, (("codex", CODEX_FORK), ("pi", PI_FORK)))
+    capsys.readouterr()
+    assert main(["trail", CODEX_FORK, "--bucket", str(bucket), "--json"]) == 0
+    rows = orjson.loads(capsys.readouterr().out)
+    assert [(r["step"], r["state"], r.get("copied", False)) for r in rows] == [
+        ("L14", "alive", False), ("L7", "alive", True),
+    ]  # fmt: skip
+    assert main(["trail", CODEX_FORK, "--bucket", str(bucket)]) == 0
+    out = capsys.readouterr().out
+    assert "L7" in out and "1 patch in 1 file: 1 alive" in out
+    assert "1 patch copied from the parent session, which is not in the bucket: judged here" in out
+    assert "the parent's trail judges" not in out and "tracetui trail" not in out
+    # A fork of copies alone is judged too: the "nothing to judge" of a fork with a parent held.
+    assert main(["trail", PI_FORK, "--bucket", str(bucket), "--json"]) == 0
+    assert ("p0000002", "transformed", True) in [
+        (r["step"], r["state"], r.get("copied", False)) for r in orjson.loads(capsys.readouterr().out)
+    ]
+
+
+def test_the_trail_view_judges_a_fork_s_copies_only_where_the_library_lacks_its_parent(tmp_path):
+    from tracetui.views.trail import COPIED, patch_rows, trail_view
+
+    repo, bucket = _committed_work(tmp_path)
+    with Bucket.open(bucket) as b:
+        child, parent = b.session(CODEX_FORK), b.session(CODEX_PARENT)
+    alone = trail_view(child, MemoryLibrary([child]), str(repo.path), None)
+    assert alone.copies_judged and alone.counts == {"alive": 1} and alone.copied == 1
+    assert alone.states == {"L14": "alive", "L7": "alive"}  # the copy's step is marked in the timeline
+    (copy,) = alone.patches["L7"]
+    assert copy.copied and copy.state == "alive" and copy.evidence != COPIED
+    assert [(r.step_id, r.copied) for r in patch_rows(child, alone)] == [("L14", False), ("L7", True)]
+    held = trail_view(child, MemoryLibrary([child, parent]), str(repo.path), None)
+    assert not held.copies_judged and held.states == {"L14": "alive"}
+    assert [r.step_id for r in patch_rows(child, held)] == ["L14"]
+    # Only a named parent the library lacks: a session naming itself, or none, copies nothing to judge.
+    assert fork.copies_judged_here(MemoryLibrary([child]), child)
+    assert not fork.copies_judged_here(MemoryLibrary([child, parent]), child)
+    assert not fork.copies_judged_here(MemoryLibrary([parent]), parent)
 
 
 def test_a_fork_with_no_patch_of_its_own_is_not_judged_for_a_face(monkeypatch, tmp_path):

@@ -14,6 +14,7 @@ from tracetui.ui.widgets.virtual_list import Part, VirtualList
 from tracetui.views.trail import PatchRow
 
 ABANDONED_TITLE = "patches on abandoned branches"
+COPIED_TITLE = "copied from the parent session, not in the bucket (not counted)"
 NOTE_INDENT = 7  # a note under a patch row starts past its step number
 
 
@@ -81,9 +82,10 @@ class TrailList(VirtualList):
         for text in self._header:
             lines.extend(_wrap(safe_line(text), room))
         self._titles = set()
-        kept = [r for r in rows if not r.abandoned]
-        abandoned = [r for r in rows if r.abandoned]
-        for title, block in (("patches", kept), (ABANDONED_TITLE, abandoned)):
+        kept = [r for r in rows if not r.abandoned and not r.copied]
+        abandoned = [r for r in rows if r.abandoned and not r.copied]
+        copied = [r for r in rows if r.copied]
+        for title, block in (("patches", kept), (ABANDONED_TITLE, abandoned), (COPIED_TITLE, copied)):
             if not block:
                 continue
             lines.append("")
