@@ -11,12 +11,23 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import LineError, LineErrors
+from tracetui.model import LineError, LineErrors, count_skipped
 from tracetui.sources import RawLog
 from tracetui.sources.common.coerce import as_list, as_str, opt_str
 from tracetui.sources.common.jsonl import document_note, iter_entries, load_document
 
 STAGED = "opencode-staged"  # the `t:"header"` line's `format` in a staged log
+# The kinds of part the reader makes steps or tokens of. Of the rest it reads only the ids and the
+# type (to count them, under their message), so the reader's `Objects` keeps just those (`_STUB`).
+MADE = frozenset(
+    {"text", "reasoning", "tool", "step-start", "step-finish", "patch", "compaction", "subtask", "agent",
+     "file", "retry"}
+)  # fmt: skip
+_STUB = ("id", "messageID", "sessionID", "type")
+# Parts of the other kinds the reader holds, a stub each (some 400 bytes): it takes parts in the order
+# of their ids, not the log's, so it cannot count one where it stands. Past these, a new one is counted
+# as it is read and not held (a hostile log's millions). No log of the corpus has any but snapshots.
+MAX_HELD = 10_000
 
 
 @dataclass(slots=True)
@@ -28,6 +39,12 @@ class Objects:
     origin: dict[str, str] = field(default_factory=dict)  # session id -> where it was read from
     root: str | None = None
     staged: bool = False
+    # The reader's: parts of kinds it makes nothing of held as stubs, MAX_HELD of them, the rest counted
+    # in `dropped` (as `Session.skipped`) and `dropped_parts`. The stage and the writer keep every part.
+    skim: bool = False
+    held: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    dropped_parts: int = 0
 
     def session(self, info: dict[str, Any], origin: str) -> None:
         sid = opt_str(info.get("id"))
@@ -54,6 +71,18 @@ class Objects:
             part = {**part, "messageID": mid}
         if sid and not isinstance(part.get("sessionID"), str):
             part = {**part, "sessionID": sid}
+        kind = part.get("type")
+        if self.skim and not (isinstance(kind, str) and kind in MADE):
+            part = {k: part[k] for k in _STUB if k in part}
+            if pid not in self.parts:
+                if self.held >= MAX_HELD:
+                    self.dropped_parts += 1
+                    if kind != "snapshot":  # the reader counts every other kind it skips
+                        name = f"part/{kind}" if isinstance(kind, str) else "part/(no type)"
+                        count_skipped(self.dropped, name)
+                    self.gone.discard(pid)
+                    return
+                self.held += 1
         self.parts[pid] = part
         self.gone.discard(pid)
 

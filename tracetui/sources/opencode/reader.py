@@ -21,7 +21,7 @@ from tracetui.sources.common.coerce import MAX_COUNT, as_count, as_dict, as_list
 from tracetui.sources.common.jsonl import guarded
 from tracetui.sources.common.unified_diff import parse_unified_diff
 from tracetui.sources.opencode import stage as opencode_stage
-from tracetui.sources.opencode.objects import Objects, load_objects
+from tracetui.sources.opencode.objects import MAX_HELD, Objects, load_objects
 from tracetui.sources.registry import Agent
 
 NAME = "opencode"
@@ -46,7 +46,7 @@ def group(paths: list[Path]) -> list[SessionFiles]:
 def read(main: RawLog, companions: list[RawLog]) -> Session:
     """Parse one OpenCode session (with its subagent sessions). Never raises on bad data."""
     errors: LineErrors = LineErrors()
-    objects = Objects()
+    objects = Objects(skim=True)
     for log in (main, *companions):
         load_objects(log, objects, errors)
     root = _root(objects)
@@ -55,13 +55,27 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
     if root is None:
         if not any(e.path == main.path for e in errors):
             errors.append(LineError(main.path, 0, "no OpenCode session in this file"))
+        _count_dropped(session, objects)
         return session
     origin = objects.origin.get(root)
     if objects.staged and origin:
         session.source = origin  # where OpenCode keeps it, not the bucket's staged log
         session.files.append(origin)
     _Reader(session, objects).run(root)
+    _count_dropped(session, objects)
     return session
+
+
+def _count_dropped(session: Session, objects: Objects) -> None:
+    """The parts of kinds the reader makes nothing of past MAX_HELD (`Objects.part`): counted after those
+    held, and said once."""
+    for kind, count in objects.dropped.items():
+        count_skipped(session.skipped, kind, count)
+    if objects.dropped_parts:
+        session.errors.append(LineError(session.source, 0, (
+            f"past {MAX_HELD:,} parts of kinds this reader makes nothing of, {objects.dropped_parts:,} more "
+            "were counted as they were read and not kept: none may stand in for its missing message"
+        ), True))  # fmt: skip
 
 
 def _root(objects: Objects) -> str | None:
