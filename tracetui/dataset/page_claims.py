@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from tracetui.dataset.held import FD_FOLDER
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import clip, safe_line
 
@@ -43,7 +44,7 @@ def check_pages(name: str, metadata: Any, nbytes: int, shown: str) -> None:
     (at least FLOOR), or where a header cannot be read within its column chunk."""
     most = max(FLOOR, RATIO * nbytes)
     total, headers = 0, [max(HEADERS_FLOOR, nbytes // BYTES_A_HEADER)]
-    fd = os.open(name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    fd, opened = _descriptor(name)
     try:
         for g in range(metadata.num_row_groups):
             group = metadata.row_group(g)
@@ -53,7 +54,18 @@ def check_pages(name: str, metadata: Any, nbytes: int, shown: str) -> None:
                     why = f"its pages claim to inflate to more than {most >> 20:,} MiB ({nbytes:,} bytes)"
                     raise _refused(shown, why)
     finally:
-        os.close(fd)
+        if opened:
+            os.close(fd)
+
+
+def _descriptor(name: str) -> tuple[int, bool]:
+    """The descriptor to read `name` by, and whether it was opened here: where `held` named it
+    (`/proc/self/fd/N`), N itself, read with `pread` (its offset left alone), so the file checked is
+    the one held and the check opens none of its own; else `name` opened."""
+    folder, _, number = name.rpartition("/")
+    if folder == FD_FOLDER and number.isdigit() and number.isascii():
+        return int(number), False
+    return os.open(name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)), True
 
 
 def _chunk_claims(fd: int, column: Any, nbytes: int, shown: str, headers: list[int]) -> int:

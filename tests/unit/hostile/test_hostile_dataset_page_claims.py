@@ -129,3 +129,36 @@ def test_a_file_of_endless_tiny_pages_is_refused_before_its_headers_are_all_read
     assert col.total_compressed_size > 0
     with pytest.raises(TracetuiError, match="more pages than its size allows"):
         check_pages(str(path), meta_fake, os.path.getsize(path), "t.parquet")
+
+
+def test_the_page_check_reads_the_held_file_through_its_descriptor_when_the_name_is_swapped(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The check was given `/proc/self/fd/N` and opened that name again: the held inode (the kernel
+    follows /proc's link to it, not to the path), but an open of its own, a descriptor more at the
+    limit, and the file's mode asked again. It reads through N now (`pread`). A page bomb renamed
+    over the held name, and a link, are not what it reads."""
+    from tracetui.dataset import page_claims
+    from tracetui.dataset.held import held
+
+    root = small_dataset(tmp_path / "ds")
+    path = root / STEPS / "part-00000.parquet"
+    bomb = tmp_path / "ds" / "bomb.parquet"
+    bomb.write_bytes(lying_parquet(900 << 20, 900 << 20, 3))
+    with held(str(root), [str(path)]) as names:
+        os.rename(bomb, path)  # the member's swap, after the file is held
+        meta, nbytes = pq.read_metadata(names[0]), os.stat(names[0]).st_size
+        assert nbytes != path.stat().st_size  # the held file, not the bomb
+        opened: list[str] = []
+        real_open = os.open
+        monkeypatch.setattr(page_claims.os, "open", lambda *a, **k: opened.append(a[0]) or real_open(*a, **k))
+        check_pages(names[0], meta, nbytes, "part-00000.parquet")
+        path.unlink()
+        os.symlink(bomb.parent / "nowhere", path)
+        check_pages(names[0], meta, nbytes, "part-00000.parquet")
+        monkeypatch.undo()
+    assert opened == []  # read through the descriptor held
+    with pytest.raises(TracetuiError, match="inflate"):  # the bomb, read by its own name, is refused
+        os.unlink(path)
+        path.write_bytes(lying_parquet(900 << 20, 900 << 20, 3))
+        check_pages(str(path), pq.read_metadata(path), path.stat().st_size, "part-00000.parquet")
