@@ -6,7 +6,9 @@ A file listed, then opened by its path, is whatever stands there then: a member'
 swapped in. Here each is opened on the calling thread through its folders' descriptors (folder_fd:
 no link followed, a regular file only, a FIFO opened without waiting), and the reader is given
 `/proc/self/fd/N`: the inode checked, read by the reader's own native code, no Python called from its
-threads. Without /proc/self/fd the files are checked so, then read by their paths.
+threads. With `snapshot`, a file is given as a sealed private copy (a memfd): what its checks read is
+what the reader reads, however it is rewritten in place. Without /proc/self/fd the files are checked
+so, then read by their paths.
 """
 
 from __future__ import annotations
@@ -33,14 +35,24 @@ RESERVE = 512
 # had 8 GB reserved, one claiming 5e9 a 20 GB malloc. Every table's rows carry ids unique to them,
 # which take well over an eighth of a bit a row however they are compressed.
 ROWS_PER_BYTE = 64
+# A file its checks read before the reader does may be rewritten in place between the two (the member
+# who wrote it can): read from a private copy, it is read as checked. Each copy is in memory (a memfd)
+# while the read runs; past these, a file is read where it is and refused if it changed.
+SNAPSHOT_MOST = 64 << 20
+SNAPSHOT_BUDGET = 1 << 30
 
 
 @contextmanager
-def held(root: str, paths: Sequence[str]) -> Iterator[list[str]]:
+def held(root: str, paths: Sequence[str], snapshot: bool = False) -> Iterator[list[str]]:
     """The names by which a reader that opens files by name is to read `paths` (files listed below
     `root`), in their order, while the block runs: `/proc/self/fd/N` of each opened as the module
     docstring says. A path not below `root` (the user's own cache) is named as it is. TracetuiError
-    (one line) names the first file refused, or says the files are more than can be held open."""
+    (one line) names the first file refused, or says the files are more than can be held open.
+
+    `snapshot` (the readers whose checks read the files first): each file of SNAPSHOT_MOST bytes or
+    fewer, within SNAPSHOT_BUDGET in all, is named by a sealed private copy (`_snapshot`), so what is
+    checked is what is read, however the file is rewritten in place; any other is refused at the end
+    of the block, in one line, where its size or times changed while it was held."""
     below: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
     for i, path in enumerate(paths):
         try:
@@ -56,6 +68,8 @@ def held(root: str, paths: Sequence[str]) -> Iterator[list[str]]:
     named = os.path.isdir(FD_FOLDER)  # else each file is checked, closed, and read by its path
     if named:
         _room_for(sum(len(files) for files in below.values()))
+    budget = [SNAPSHOT_BUDGET if snapshot and hasattr(os, "memfd_create") else -1]
+    watched: list[tuple[int, tuple[int, int, int], str]] = []  # held as they are: (fd, its stamp, path)
     with ExitStack() as stack:
         walk = stack.enter_context(closing(_folders(root, sorted(below))))
         try:
@@ -65,6 +79,16 @@ def held(root: str, paths: Sequence[str]) -> Iterator[list[str]]:
                     if not named:
                         os.close(fd)
                         continue
+                    try:
+                        copy = _snapshot(fd, budget, paths[i]) if snapshot else None
+                    except BaseException:
+                        os.close(fd)
+                        raise
+                    if copy is not None:
+                        os.close(fd)  # the copy is all that is read: one descriptor a file, as before
+                        fd = copy
+                    elif snapshot:
+                        watched.append((fd, _stamp(fd), paths[i]))
                     stack.callback(os.close, fd)
                     names[i] = f"{FD_FOLDER}/{fd}"
         except folder_fd.LinkOnWay as exc:
@@ -73,7 +97,71 @@ def held(root: str, paths: Sequence[str]) -> Iterator[list[str]]:
         except OSError as exc:
             raise TracetuiError(f"{safe_line(clip(root, 300))}: {_why(exc)}") from None
         walk.close()  # the folders: only the files stay held
-        yield names
+        try:
+            yield names
+        except Exception:
+            _unchanged(watched)  # a file rewritten under the reader: said so, not the reader's error
+            raise
+        _unchanged(watched)
+
+
+def _snapshot(fd: int, budget: list[int], path: str) -> int | None:
+    """A sealed memfd holding the bytes of the file open as `fd` (closed then), where they are at most
+    SNAPSHOT_MOST and `budget[0]` (less them after); else None, `fd` left as it is. A file whose size or
+    times changed while it was copied is refused: the copy may be torn."""
+    import fcntl
+
+    before = _stamp(fd)
+    if before[0] > min(SNAPSHOT_MOST, budget[0]):
+        return None
+    copy = os.memfd_create("tracetui-held", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+    try:
+        at = _copy(fd, copy, before[0] + 1)  # a byte more: a file grown since is seen
+        if at != before[0] or _stamp(fd) != before:
+            raise _changed(path)
+        seals = fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE
+        fcntl.fcntl(copy, fcntl.F_ADD_SEALS, seals)
+    except BaseException:
+        os.close(copy)
+        raise
+    budget[0] -= at
+    return copy
+
+
+def _copy(fd: int, copy: int, most: int) -> int:
+    """Up to `most` bytes of `fd` from its start into `copy`, in the kernel where it can; the bytes
+    copied. `fd`'s offset is left alone (the reader opens the file again by its /proc name)."""
+    at = 0
+    try:
+        while at < most and (sent := os.sendfile(copy, fd, at, most - at)):
+            at += sent
+        return at
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP) or at:
+            raise
+    while at < most and (data := os.pread(fd, min(1 << 20, most - at), at)):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(copy, view) :]
+        at += len(data)
+    return at
+
+
+def _stamp(fd: int) -> tuple[int, int, int]:
+    """What a write changes: size, mtime and ctime (which no user can set back) in nanoseconds."""
+    st = os.fstat(fd)
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def _unchanged(watched: list[tuple[int, tuple[int, int, int], str]]) -> None:
+    for fd, stamp, path in watched:
+        if _stamp(fd) != stamp:
+            raise _changed(path)
+
+
+def _changed(path: str) -> TracetuiError:
+    return TracetuiError(f"{safe_line(clip(path, 300))}: rewritten while it was read; the answer "
+                         "is not given (read again)")  # fmt: skip
 
 
 def _folders(root: str, ways: list[tuple[str, ...]]) -> Generator[tuple[tuple[str, ...], int | None]]:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracetui.dataset.held import claim, held, size
-from tracetui.dataset.page_claims import check_pages
 from tracetui.dataset.location import TABLES, Location
+from tracetui.dataset.page_claims import check_pages
 from tracetui.errors import TracetuiError
 from tracetui.export import ExportOptions, ExportReport, export
 from tracetui.folder_walk import walk
@@ -50,7 +50,7 @@ def dataset_tables(location: Location, only: frozenset[str] | None = None) -> It
                     raise FileNotFoundError(folder)
                 if location.local:
                     files = _local_files(folder)
-                    names = stack.enter_context(held(location.root, files))
+                    names = stack.enter_context(held(location.root, files, snapshot=True))
                     out[table] = held_table(files, names, folder, keys)
                 else:
                     out[table] = pads.dataset(folder, filesystem=location.fs, format="parquet",
