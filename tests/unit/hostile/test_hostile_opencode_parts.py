@@ -9,8 +9,8 @@ from __future__ import annotations
 import tracemalloc
 
 import orjson
-
 from shared_data import ROOT
+
 from tracetui.sources import RawLog, registry
 
 LOG = ROOT / "tests" / "fixtures" / "opencode" / "entire_lines.jsonl"
