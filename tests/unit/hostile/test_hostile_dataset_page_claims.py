@@ -13,6 +13,7 @@ import random
 import struct
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from shared_data import FIXTURES
@@ -151,7 +152,12 @@ def test_the_page_check_reads_the_held_file_through_its_descriptor_when_the_name
         assert nbytes != path.stat().st_size  # the held file, not the bomb
         opened: list[str] = []
         real_open = os.open
-        monkeypatch.setattr(page_claims.os, "open", lambda *a, **k: opened.append(a[0]) or real_open(*a, **k))
+
+        def counted(*args: Any, **kwargs: Any) -> int:
+            opened.append(args[0])
+            return real_open(*args, **kwargs)
+
+        monkeypatch.setattr(page_claims.os, "open", counted)
         check_pages(names[0], meta, nbytes, "part-00000.parquet")
         path.unlink()
         os.symlink(bomb.parent / "nowhere", path)
