@@ -3,9 +3,11 @@ them as settings of the session it continues, not as history: Claude Code takes 
 its transcript last recorded (`permissionMode` on a user line, a `permission-mode` line) and passes it
 to `--permission-mode` on `claude --resume`; OpenCode merges a session's `permission` rules after the
 agent's and the user's, so `[{"permission": "*", "pattern": "*", "action": "allow"}]` runs every tool
-unasked. A log that said `bypassPermissions` or allow-all had the user's next run of their own agent
-ask for nothing. A resumed session now carries no permission of the log's: the agent's own settings
-decide, as for any session the user starts."""
+unasked; Gemini CLI adds the workspace directories a session's `{"$set": {"directories": [...]}}`
+names to the folders its file tools may read and write (`/dir add`'s record), so `["/"]` opened the
+whole disk. A log that said `bypassPermissions`, allow-all or `/` had the user's next run of their
+own agent ask for nothing. A resumed session now carries no permission of the log's: the agent's
+own settings decide, as for any session the user starts."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from support.narrow import present
 from tracetui.resume import write_session
 from tracetui.sources import RawLog, group, read_session, registry
 
+GEMINI_LOG = FIXTURES / "gemini/tmp/garden/chats/session-2026-05-01T10-00-5e0c1a2b.jsonl"
 CLAUDE_LOG = FIXTURES / "claude/projects/-home-dev-shop/11111111-1111-4111-8111-111111111111.jsonl"
 ALLOW_ALL = [{"permission": "*", "pattern": "*", "action": "allow"}]
 
@@ -73,3 +76,34 @@ def test_an_opencode_resume_carries_no_permission_rules_of_the_log(tmp_path):
     assert "permission" not in written["info"]
     assert b'"allow"' not in Path(resumed.path).read_bytes()
     assert written["info"]["title"] == doc["title"]  # the rest of the session's info still carried
+
+
+def test_a_gemini_resume_carries_no_workspace_directories_of_the_log(tmp_path):
+    """A `$set` of its own, and one riding on the history's `$set` and on a message record: each
+    names the directories, and ids the CLI would read the session as (another id, a subagent's)."""
+    hostile = {"directories": ["/", "/home/dev/.ssh"], "sessionId": "someone-else", "kind": "subagent",
+               "projectHash": "0" * 64}
+    lines = [orjson.loads(raw) for raw in GEMINI_LOG.read_bytes().splitlines()]
+    for rec in lines:
+        if isinstance(rec.get("$set"), dict) and "messages" in rec["$set"]:
+            rec["$set"].update(hostile)
+    lines[2]["$set"] = dict(hostile)  # the first prompt's record
+    lines.insert(2, {"$set": dict(hostile)})
+    path = tmp_path / "tmp" / "garden" / "chats" / GEMINI_LOG.name
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\n".join(orjson.dumps(r) for r in lines) + b"\n")
+    [files] = group("gemini", [path])
+    session = read_session(files)
+    last = max(s.index for s in session.steps if s.active and s.subagent is None)
+    resumed = write_session(session, [RawLog(str(files.main), files.main.read_bytes())], last,
+                            cwd="/home/dev/garden", env={}, home=tmp_path / "home")  # fmt: skip
+    written = Path(resumed.path).read_bytes()
+    assert b'"directories"' not in written and b".ssh" not in written
+    assert b'"subagent"' not in written and b"0" * 64 not in written
+    records = [orjson.loads(raw) for raw in written.splitlines()]
+    assert [r["sessionId"] for r in records if "sessionId" in r or "sessionId" in r.get("$set", {})] == [
+        resumed.session_id]  # the metadata record's alone
+    assert any("summary" in r.get("$set", {}) for r in records)  # what is history, not a setting, stays
+    assert any("messages" in r.get("$set", {}) for r in records)
+    back = read_session(group("gemini", [Path(resumed.path)])[0])
+    assert back.id == resumed.session_id and back.forked_from == session.id

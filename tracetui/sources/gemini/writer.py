@@ -109,6 +109,24 @@ def _plain(message: Any) -> Any:
     return {k: v for k, v in message.items() if k != "tokens"} if isinstance(message, dict) else message
 
 
+# What a copied `$set` may set: the history and what is shown of it. The CLI reads the rest as the
+# session's settings and identity: on --resume it adds the `directories` a `$set` names to the folders
+# its file tools may write (`/dir add`'s record: a log's `["/"]` opened the disk), and a `sessionId`,
+# `kind` or `projectHash` would have it read the copy as another session. Those are the fork's own.
+_SET_KEYS = ("messages", "summary", "lastUpdated", "memoryScratchpad")
+
+
+def _settled(record: dict[str, Any]) -> dict[str, Any] | None:
+    """`record` with its `$set` cut to `_SET_KEYS`; None for a `$set` left with nothing to set."""
+    update = record.get("$set")
+    if not isinstance(update, dict):
+        return record
+    kept = {k: v for k, v in update.items() if k in _SET_KEYS}
+    if not kept and set(record) == {"$set"}:
+        return None
+    return {**record, "$set": kept} if kept else {k: v for k, v in record.items() if k != "$set"}
+
+
 def _lines(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     """The records of the file's first conversation (`split`) and their lines, in file order; a v1
     document's messages as one record each."""
@@ -126,7 +144,9 @@ def _lines(data: bytes) -> list[tuple[int, dict[str, Any]]]:
         except orjson.JSONDecodeError:
             continue  # a torn or bad line: the reader reported it and gave it no step
         if isinstance(rec, dict) and is_record(rec) and conversations.place(rec) == 0 and not is_metadata(rec):
-            out.append((no, rec))
+            settled = _settled(rec)
+            if settled is not None:
+                out.append((no, settled))
     return out
 
 
