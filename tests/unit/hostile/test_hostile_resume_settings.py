@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 import orjson
+import pytest
 from shared_data import FIXTURES
 from support.narrow import present
 
@@ -55,6 +56,39 @@ def test_a_claude_resume_carries_no_permission_mode_of_the_log(tmp_path):
     assert b'"permission-mode"' not in written
     back = read_session(group("claude", [Path(resumed.path)])[0])
     assert back.errors == [] and back.forked_from == session.id  # still the same fork
+
+
+def _claude_resumed_with_slug(folder: Path, slug: object) -> list[dict]:
+    """The records of a resume of the fixture's transcript, every line of which says `slug`."""
+    lines = [orjson.loads(raw) for raw in CLAUDE_LOG.read_bytes().splitlines()]
+    for rec in lines:
+        if isinstance(rec.get("uuid"), str):
+            rec["slug"] = slug
+    path = folder / "projects" / "-home-dev-shop" / CLAUDE_LOG.name
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\n".join(orjson.dumps(r) for r in lines) + b"\n")
+    [files] = group("claude", [path])
+    session = read_session(files)
+    last = max(s.index for s in session.steps if s.active and s.subagent is None)
+    resumed = write_session(session, [RawLog(str(files.main), files.main.read_bytes())], last,
+                            cwd="/home/dev/shop", env={}, home=folder / "home")  # fmt: skip
+    return [orjson.loads(raw) for raw in Path(resumed.path).read_bytes().splitlines()]
+
+
+@pytest.mark.parametrize("slug", ["../../.claude/CLAUDE", "../agents/helper", "/home/dev/.bashrc", "a/b",
+                                  "quiet-river\n", ".", "", 7, {"a": 1}])
+def test_a_claude_resume_names_no_plan_file_outside_claude_s_plans(tmp_path, slug):
+    """Claude Code names a session's plan file `<plans folder>/<slug>.md` from the first `slug` its
+    transcript holds, unchecked (`restorePlanSlugFromSession`), and plan mode lets the model write that
+    file unasked: `../../.claude/CLAUDE` made it the user's own CLAUDE.md, read into every later
+    session. A slug of any other shape than Claude Code's words and hyphens is left out."""
+    records = _claude_resumed_with_slug(tmp_path, slug)
+    assert records and all("slug" not in r for r in records)
+
+
+def test_a_claude_resume_keeps_a_plan_slug_of_claude_s_own_shape(tmp_path):
+    records = _claude_resumed_with_slug(tmp_path, "swift-doodling-scone")
+    assert records and all(r.get("slug") == "swift-doodling-scone" for r in records)
 
 
 def test_an_opencode_resume_carries_no_permission_rules_of_the_log(tmp_path):

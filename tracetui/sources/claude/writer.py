@@ -11,6 +11,7 @@ fork whose steps its parent spent. More in docs/formats/claude.md, `sources/clau
 
 from __future__ import annotations
 
+import re
 import uuid as uuidlib
 from collections.abc import Callable
 from typing import Any
@@ -44,6 +45,15 @@ _LINKS = ("parentUuid", "logicalParentUuid", "sourceToolAssistantUUID")
 # had the user's next run ask for nothing. A fork carries none: the user's own settings decide.
 _SETTING_KEYS = ("permissionMode",)
 _SETTING_LINES = ("permission-mode",)
+# Claude Code names the plan file `<plans folder>/<slug>.md` from the first `slug` a resumed transcript
+# holds, unchecked, and plan mode writes that file unasked: `../../.claude/CLAUDE` was the user's own
+# CLAUDE.md. A slug is kept only in the shape Claude Code makes (`swift-doodling-scone`).
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_SLUG_LIMIT = 100
+
+
+def _own_slug(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= _SLUG_LIMIT and _SLUG.fullmatch(value) is not None
 
 
 def _renamed(value: Any, renamed: dict[str, str]) -> Any:
@@ -128,6 +138,8 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, now: str,
             continue
         done.add(old)
         copy = {k: v for k, v in rec.items() if k not in _SETTING_KEYS}
+        if "slug" in copy and not _own_slug(copy["slug"]):
+            del copy["slug"]
         copy["uuid"] = renamed[old]
         for key in _LINKS:
             if key in copy:
