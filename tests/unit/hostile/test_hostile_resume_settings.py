@@ -141,3 +141,31 @@ def test_a_gemini_resume_carries_no_workspace_directories_of_the_log(tmp_path):
     assert any("messages" in r.get("$set", {}) for r in records)
     back = read_session(group("gemini", [Path(resumed.path)])[0])
     assert back.id == resumed.session_id and back.forked_from == session.id
+
+
+def test_an_opencode_resume_carries_no_patch_for_its_undo_to_revert(tmp_path):
+    """OpenCode's undo (a revert to a message) takes every `patch` part after it and, for each file it
+    names, checks out the part's snapshot hash or, where its snapshot repository has no such file,
+    deletes the file: a log's patch part naming `~/.ssh/authorized_keys` under a hash this machine
+    never made had the user's first /undo in the resumed session delete it. The copied history's file
+    changes were the source session's, on another disk: a fork carries no patch part."""
+    storage = tmp_path / "storage"
+    shutil.copytree(FIXTURES / "opencode" / "storage", storage)
+    [part] = [p for p in (storage / "part").rglob("*.json")
+              if orjson.loads(p.read_bytes()).get("type") == "patch"]
+    doc = orjson.loads(part.read_bytes())
+    part.write_bytes(orjson.dumps({**doc, "files": [*doc["files"], "/home/dev/.ssh/authorized_keys"]}))
+    stage = present(registry.get("opencode").stage)
+    staged, problems = stage(sorted(storage.rglob("*.json")), tmp_path / "staged")
+    assert problems == []
+    [files] = [f for f in group("opencode", staged) if b"ses_01PARENT" in f.main.read_bytes()[:4096]]
+    session = read_session(files)
+    patched = next(s for s in session.steps if s.meta.get("files") and s.active)
+    last = max(s.index for s in session.steps if s.active and s.subagent is None)
+    assert patched.index < last  # the patch is inside the history carried
+    resumed = write_session(session, [RawLog(str(files.main), files.main.read_bytes())], last,
+                            cwd="/home/dev/shop", env={}, home=tmp_path / "home")  # fmt: skip
+    written = orjson.loads(Path(resumed.path).read_bytes())
+    parts = [p for m in written["messages"] for p in m["parts"]]
+    assert parts and all(p["type"] != "patch" for p in parts)
+    assert b"authorized_keys" not in Path(resumed.path).read_bytes()

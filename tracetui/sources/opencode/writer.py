@@ -28,6 +28,12 @@ _NO_TOKENS = {"input": 0, "output": 0, "reasoning": 0, "cache": {"read": 0, "wri
 # What a fork's info keeps. Never `permission`: OpenCode merges a session's rules after the agent's and
 # the user's, so a log's `[{"permission": "*", "pattern": "*", "action": "allow"}]` ran every tool unasked.
 _INFO_KEYS = ("slug", "title", "version", "agent", "model")
+# Nor a `patch` part: OpenCode's undo takes each one after the message it reverts to and, for every
+# file it names, checks the file out of the part's snapshot or, where its own snapshots hold no such
+# file, deletes it. A log's patch naming `~/.ssh/authorized_keys` under a hash this machine never made
+# had the first /undo of the resumed session delete it. What the copied history changed, it changed
+# on the source's disk: an undo in the new session undoes only what that session did.
+_UNDONE = "patch"
 
 
 def file_name(new_id: str) -> str:
@@ -116,6 +122,8 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
         for pid in parts_of.get(mid, ()):
             if mid == end_mid and end != end_mid and pid > end:
                 break
+            if objects.parts[pid].get("type") == _UNDONE:
+                continue  # an undo's orders (`_UNDONE`): the changes were the source's, on its disk
             part = _spent_nothing(objects.parts[pid]) if objects.parts[pid].get("type") == "step-finish" \
                 else dict(objects.parts[pid])
             part.update({"id": ids.next("prt"), "messageID": renamed[mid], "sessionID": new_id})
