@@ -58,6 +58,39 @@ def test_a_claude_resume_carries_no_permission_mode_of_the_log(tmp_path):
     assert back.errors == [] and back.forked_from == session.id  # still the same fork
 
 
+# Claude Code's session records that are no conversation (markers.KNOWN_NON_STEP), each keyed by the
+# session id a fork writes on every line it copies: the agent the session runs as, its worktree (which
+# a resume enters and whose removal it offers), its mode.
+_SMUGGLED = [{"type": "agent-setting", "agentSetting": "yolo"},
+             {"type": "worktree-state", "worktreeSession": {"worktreePath": "/home/dev"}},
+             {"type": "mode", "mode": "coordinator"},
+             {"type": "file-history-snapshot", "messageId": "r-01", "snapshot": {"trackedFileBackups": {}}}]
+
+
+@pytest.mark.parametrize("record", _SMUGGLED, ids=lambda r: r["type"])
+def test_a_claude_resume_copies_no_record_but_the_conversation_s(tmp_path, record):
+    """Claude Code never writes such a record in the chain of `parentUuid`s; a log that did (a uuid and
+    a parent on it, the next line hanging from it) had the fork copy it under the new session's id."""
+    lines = [orjson.loads(raw) for raw in CLAUDE_LOG.read_bytes().splitlines()]
+    sid = lines[1]["sessionId"]
+    lines.insert(2, {**record, "uuid": "r-smuggled", "parentUuid": "r-01", "sessionId": sid})
+    lines[3]["parentUuid"] = "r-smuggled"
+    path = tmp_path / "projects" / "-home-dev-shop" / CLAUDE_LOG.name
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\n".join(orjson.dumps(r) for r in lines) + b"\n")
+    [files] = group("claude", [path])
+    session = read_session(files)
+    last = max(s.index for s in session.steps if s.active and s.subagent is None)
+    resumed = write_session(session, [RawLog(str(files.main), files.main.read_bytes())], last,
+                            cwd="/home/dev/shop", env={}, home=tmp_path / "home")  # fmt: skip
+    records = [orjson.loads(raw) for raw in Path(resumed.path).read_bytes().splitlines()]
+    assert [r for r in records if r.get("type") == record["type"]] == []
+    uuids = {r["uuid"] for r in records}
+    assert all(r.get("parentUuid") is None or r["parentUuid"] in uuids for r in records)  # still one chain
+    back = read_session(group("claude", [Path(resumed.path)])[0])
+    assert back.errors == [] and back.forked_from == session.id
+
+
 def _claude_resumed_with_slug(folder: Path, slug: object) -> list[dict]:
     """The records of a resume of the fixture's transcript, every line of which says `slug`."""
     lines = [orjson.loads(raw) for raw in CLAUDE_LOG.read_bytes().splitlines()]

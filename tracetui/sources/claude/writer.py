@@ -21,6 +21,7 @@ import orjson
 from tracetui.errors import TracetuiError
 from tracetui.model import Session, Step
 from tracetui.sources.claude.files import project_folder
+from tracetui.sources.claude.markers import LINE_TYPES
 from tracetui.sources.common.carried import Item
 from tracetui.sources.common.jsonl import loads_within_depth
 
@@ -42,9 +43,11 @@ def folder_name(cwd: str) -> str:
 _LINKS = ("parentUuid", "logicalParentUuid", "sourceToolAssistantUUID")
 # What Claude Code reads back as the session's settings, not its history: `claude --resume` passes the
 # permission mode the transcript last recorded to --permission-mode, so a log saying bypassPermissions
-# had the user's next run ask for nothing. A fork carries none: the user's own settings decide.
+# had the user's next run ask for nothing. A fork carries none: the user's own settings decide. Nor a
+# record of another type than the conversation's (`permission-mode`, `agent-setting`, `worktree-state`,
+# `mode`, ...): Claude Code never writes one in the chain of parents, and one a log put there was copied
+# under the new session's id, which Claude Code keys such records by.
 _SETTING_KEYS = ("permissionMode",)
-_SETTING_LINES = ("permission-mode",)
 # Claude Code names the plan file `<plans folder>/<slug>.md` from the first `slug` a resumed transcript
 # holds, unchecked, and plan mode writes that file unasked: `../../.claude/CLAUDE` was the user's own
 # CLAUDE.md. A slug is kept only in the shape Claude Code makes (`swift-doodling-scone`).
@@ -119,9 +122,9 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, now: str,
     for _no, rec in records:
         if rec["uuid"] in keep and rec["uuid"] not in renamed:
             renamed[rec["uuid"]] = new_uuid()
-    # A settings line in the chain is left out, and a line hanging from it hangs from its parent.
+    # A line that is no conversation's is left out, and a line hanging from it hangs from its parent.
     spliced = {uuid: rec.get("parentUuid") for uuid, rec in by_uuid.items()
-               if uuid in keep and rec.get("type") in _SETTING_LINES}  # fmt: skip
+               if uuid in keep and rec.get("type") not in LINE_TYPES}  # fmt: skip
 
     def link(uuid: Any) -> str | None:
         for _ in range(len(spliced) + 1):
