@@ -21,6 +21,11 @@ from tracetui.sources.common.carried import Item
 from tracetui.sources.common.jsonl import loads_within_depth
 
 _LINE_ID = re.compile(r"L([0-9]{1,9})(?:\.[0-9]+)?")
+# What codex-rs reads from a resumed rollout's first `session_meta` that holds it, as the session's own
+# settings: its base instructions (the system prompt, over the model's own, never shown) and its dynamic
+# tools. No session_meta of a fork carries them, the source's copied ones included: a log's
+# instructions ran the user's resumed session unseen. Codex's own, for the model, decide.
+_SETTINGS = ("base_instructions", "dynamic_tools")
 
 
 def line_of(step: Step) -> int | None:
@@ -53,12 +58,13 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, now: str)
         if not isinstance(rec, dict) or "payload" not in rec:
             raise TracetuiError("this Codex log predates the `{timestamp, type, payload}` lines (before "
                                 "0.30): it cannot be cut at a step; continue it with another --agent")
-        if meta is None and rec.get("type") == "session_meta" and isinstance(rec.get("payload"), dict):
-            meta = rec["payload"]
+        if rec.get("type") == "session_meta" and isinstance(rec.get("payload"), dict):
+            rec = {**rec, "payload": {k: v for k, v in rec["payload"].items() if k not in _SETTINGS}}
+            meta = rec["payload"] if meta is None else meta
         copied.append(orjson.dumps({**rec, "timestamp": now}))
     if meta is None:
         raise TracetuiError("the rollout has no session_meta line before that step")
-    own = {key: value for key, value in meta.items() if key not in ("base_instructions", "forked_from_id")}
+    own = {key: value for key, value in meta.items() if key != "forked_from_id"}
     own.update({"id": new_id, "timestamp": now, "forked_from_id": session.id})
     if "session_id" in own:
         own["session_id"] = new_id
