@@ -38,6 +38,7 @@ class CheckLimits:
     disk: int = 2 * GiB  # what the clone may grow by
     tmp: int = 512 * MiB  # each private tmpfs (/tmp, /var/tmp, home); /dev/shm and /run get less
     small_tmp: int = 64 * MiB
+    ptys: int = 64  # pseudo-terminals open at once in the sandbox (its devpts' `max`)
 
     def ulimits(self, processes: bool = True) -> str:
         """The shell line that sets the per-process limits (POSIX sh's ulimit: -d in KiB, -f in

@@ -53,13 +53,31 @@ CHECK_NAME = "tracetui-check"  # $0 of the shell that runs the user's command
 # leaves nothing to hide; any other failure stops here (bwrap never starts: the check does not run).
 KEYCTL = {"x86_64": 250, "aarch64": 219, "riscv64": 219, "loongarch64": 219, "i686": 288, "armv7l": 311,
           "ppc64le": 271}  # fmt: skip
+# The check's devpts: bwrap's has no `max`, and every instance but the host's first draws on one pool
+# (kernel.pty.max less kernel.pty.reserve), which a check emptied in 0.1 s. So bwrap runs in a user and
+# mount namespace of tracetui's own, where this mounts a devpts capped at the run's pty limit on a folder
+# bwrap binds at /dev/pts. Where no user namespace can be made (the kernel forbids it; bwrap is setuid),
+# that folder is bound empty and read-only instead: no pty at all, never the machine's pool.
 FRESH_SESSION = f"""
 import ctypes, os, platform, sys
+libc = ctypes.CDLL(None, use_errno=True)
 keyctl = {KEYCTL!r}.get(platform.machine())
-if keyctl is not None and ctypes.CDLL(None, use_errno=True).syscall(keyctl, 1, None) < 0:
+if keyctl is not None and libc.syscall(keyctl, 1, None) < 0:
     if ctypes.get_errno() not in (1, 38):
         sys.exit("tracetui: no session keyring of the sandbox's own")
-os.execve(sys.argv[1], sys.argv[1:], {{}})
+pts, most, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+uid, gid = os.getuid(), os.getgid()
+if libc.unshare(0x10000000 | 0x20000) == 0:  # CLONE_NEWUSER | CLONE_NEWNS
+    maps = (("setgroups", "deny"), ("uid_map", f"{{uid}} {{uid}} 1"), ("gid_map", f"{{gid}} {{gid}} 1"))
+    for name, text in maps:
+        with open(f"/proc/self/{{name}}", "w") as fh:
+            fh.write(text)
+    options = f"newinstance,ptmxmode=0666,mode=0620,max={{most}}".encode()
+    if libc.mount(b"devpts", pts.encode(), b"devpts", 2 | 8, options) != 0:  # MS_NOSUID | MS_NOEXEC
+        sys.exit("tracetui: no devpts of the sandbox's own: " + os.strerror(ctypes.get_errno()))
+elif argv[argv.index(pts) - 1] == "--dev-bind":
+    argv[argv.index(pts) - 1] = "--ro-bind"
+os.execve(argv[0], argv, {{}})
 """
 
 
@@ -98,7 +116,7 @@ class Sandbox:
         # the one bwrap started with, readable at /proc/1/environ: so bwrap gets none of tracetui's
         # (FRESH_SESSION starts it with none, in a session keyring of its own).
         args = [
-            sys.executable, "-I", "-S", "-c", FRESH_SESSION,
+            sys.executable, "-I", "-S", "-c", FRESH_SESSION, str(etc / "pts"), str(limits.ptys),
             self.program,
             "--die-with-parent",  # tracetui killed: the check goes too
             "--new-session",  # no TIOCSTI into the user's terminal
@@ -115,7 +133,10 @@ class Sandbox:
         _write_names(etc, os.getuid(), os.getgid(), home)
         for name in SYNTHETIC:
             args += ["--ro-bind", str(etc / name), f"/etc/{name}"]
-        args += ["--dev", "/dev", "--proc", "/proc"]
+        (etc / "pts").mkdir(parents=True, exist_ok=True)
+        # Devices on it (--dev-bind), which a devpts needs; not remounted read-only, which would take them
+        # away: a devpts takes no file but the ptys the kernel makes.
+        args += ["--dev", "/dev", "--dev-bind", str(etc / "pts"), "/dev/pts", "--proc", "/proc"]
         # Run by root, the check is the machine's root without capabilities, and a sysctl is written by
         # whoever owns it: kernel.core_pattern names a program the kernel runs as root, outside. bwrap
         # covers /proc/sys only where it cannot write it itself. Each setting still reads the sandbox's
