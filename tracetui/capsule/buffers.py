@@ -5,8 +5,9 @@ shows them, nor the machine's shared memory, and a socket may ask for megabytes 
 and pipe the processes hold is read once (by inode) through a copy of its descriptor (pidfd_getfd,
 which needs what ptrace needs: tracetui started the sandbox, so it may): a socket's queued bytes both
 ways (a pair's bytes may count twice, never none), a pipe's capacity while it holds any byte (a page
-each buffer, whatever each holds). Where no copy can be had (a kernel before 5.6, Yama's ptrace
-scope 2 and up) each counts as the most it holds without asking for more (`UNMEASURED_*`).
+each buffer, whatever each holds), and what the sandbox's sockets no process holds keep. Where no
+copy can be had (a kernel before 5.6, Yama's ptrace scope 2 and up) each counts as the most it holds
+without asking for more (`UNMEASURED_*`).
 """
 
 from __future__ import annotations
@@ -62,13 +63,14 @@ def buffered_bytes(pids: list[int]) -> int:
         finally:
             if pidfd is not None:
                 os.close(pidfd)
-    return total + _unheld_sockets(pids, sockets) * UNHELD_SOCKET
+    return total + _unheld_sockets(pids, sockets)
 
 
 def _unheld_sockets(pids: list[int], held: set[int]) -> int:
-    """How many unix sockets of the sandbox's own network namespace no process of it holds: a
-    connection never accepted waits in its listener's queue, a socket sent over another is in flight,
-    and the bytes sent to either stay in the kernel. None where `pids` share tracetui's namespace (a
+    """The bytes that sockets of the sandbox's own network namespace no process of it holds may keep:
+    a connection never accepted waits in its listener's queue, a socket sent over another is in flight,
+    and what was sent to either stays in the kernel. Each unix one as UNHELD_SOCKET (its queue is not
+    listed); each TCP and UDP one as its queues say. None where `pids` share tracetui's namespace (a
     trusted check: the machine's sockets are not its)."""
     try:
         own = os.readlink("/proc/self/ns/net")
@@ -88,8 +90,34 @@ def _unheld_sockets(pids: list[int], held: set[int]) -> int:
             # Inode 0: a connection not yet accepted has no file at all, so no descriptor.
             if len(parts) >= 7 and parts[6].isdigit() and int(parts[6]) not in held:
                 unheld += 1
-        return unheld
+        return unheld * UNHELD_SOCKET + sum(_unheld_inet(pid, name, held) for name in _INET)
     return 0
+
+
+_INET = ("tcp", "tcp6", "udp", "udp6")
+_LISTEN = b"0A"  # a listener's queues are its backlog's length and size, not bytes
+
+
+def _unheld_inet(pid: int, name: str, held: set[int]) -> int:
+    """What waits in the `name` sockets (/proc/PID/net/NAME) of `pid`'s namespace no process holds:
+    tx_queue and rx_queue, bytes (TCP: sent and not acknowledged, received and not read; UDP: the
+    memory its queued datagrams take)."""
+    try:
+        with open(f"/proc/{pid}/net/{name}", "rb") as fh:
+            lines = fh.read().splitlines()[1:]
+    except OSError:
+        return 0
+    total = 0
+    for line in lines:  # sl local remote st tx_queue:rx_queue tr:when retrnsmt uid timeout inode
+        parts = line.split()
+        try:
+            if len(parts) < 10 or parts[3] == _LISTEN or int(parts[9]) in held:
+                continue
+            tx, rx = (int(x, 16) for x in parts[4].split(b":"))
+        except ValueError:
+            continue
+        total += tx + rx
+    return total
 
 
 def descriptors(pid: int) -> Iterator[tuple[int, os.stat_result]]:

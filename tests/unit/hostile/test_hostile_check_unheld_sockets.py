@@ -5,7 +5,13 @@ into 64 such connections, none of it counted (MemAvailable fell by 62 MiB more t
 share of pages); a listener queues thousands. With the real sandbox: 400 MiB so under a 192 MiB
 memory limit, no limit hit. Found 2026-11-28 by a red team. Each unix socket of the sandbox's own
 network namespace that no process of it holds (a connection not accepted, a socket in flight in
-another) now counts as the most a socket may queue, twice `net.core.wmem_max`."""
+another) now counts as the most a socket may queue, twice `net.core.wmem_max`.
+
+The same over TCP: the sandbox has a loopback of its own (bwrap's --unshare-net; the host's is not
+reachable, tests/unit/capsule/test_replay_sandbox.py), and 400 MiB sent into 108 connections to a
+listener that never accepted them held 412 MiB of the machine's memory, none counted. Found
+2026-11-28 by the seventh red team. What waits in each TCP and UDP socket of the sandbox's namespace
+that no process of it holds now counts, as its queues say (/proc/net/tcp's tx_queue and rx_queue)."""
 
 from __future__ import annotations
 
@@ -26,6 +32,28 @@ needs_sandbox = pytest.mark.skipif(find_sandbox() is None, reason="bubblewrap is
 MiB = 1 << 20
 LIMIT = 192 * MiB
 
+UNACCEPTED_TCP = textwrap.dedent("""
+    import socket, time
+    listeners, total, n = [], 0, 0
+    while total < 400 << 20:
+        if n % 100 == 0:
+            srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            srv.bind(("127.0.0.1", 0))
+            srv.listen(128)
+            listeners.append(srv)
+        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.connect(listeners[-1].getsockname())
+        c.setblocking(False)
+        try:
+            while True:
+                total += c.send(b"x" * 65536)
+        except BlockingIOError:
+            pass
+        c.close()  # never accepted: no process holds either end
+        n += 1
+    print("HELD", n, flush=True)
+    time.sleep(30)
+""").strip()
 UNACCEPTED = textwrap.dedent("""
     import os, socket, time
     listeners, total, n = [], 0, 0
@@ -52,12 +80,13 @@ UNACCEPTED = textwrap.dedent("""
 
 
 @needs_sandbox
-def test_bytes_in_connections_never_accepted_count_against_the_memory_limit(tmp_path):
+@pytest.mark.parametrize("code", [UNACCEPTED, UNACCEPTED_TCP], ids=["unix", "tcp"])
+def test_bytes_in_connections_never_accepted_count_against_the_memory_limit(tmp_path, code):
     repo, _ = kit.make_repo(tmp_path)
     session = kit.make_session(repo)
     seal(session, kit.empty_plan(session), repo=repo, out=tmp_path / "ep.capsule", secret=b"\x12" * 32)
     started = time.monotonic()
-    check = f"python3 -c '{UNACCEPTED}'; exit 1"
+    check = f"python3 -c '{code}'; exit 1"
     result = replay(tmp_path / "ep.capsule", repo, check=check, limits=CheckLimits(memory=LIMIT))
     run = result.base_check
     assert run is not None and run.sandbox == "bubblewrap", run
