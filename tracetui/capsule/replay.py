@@ -33,6 +33,7 @@ from tracetui.capsule.limits import (
     limit_named,
 )
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
+from tracetui.capsule.reaper import adopting, sweep
 from tracetui.capsule.sandbox import CHECK_NAME, Sandbox, find_sandbox, start_failure
 
 REPRODUCES = "reproduces"
@@ -271,6 +272,7 @@ class Replay:
         if self.deadline is not None:
             timeout = min(timeout, max(0.0, self.deadline - time.monotonic()))
         status_read: int | None = None
+        after = contextlib.ExitStack()  # what to undo once the check has ended
         with self._guard:
             if self.worktree is None or self._store is None or self._tmp is None:
                 raise CapsuleError("the replay clone is not open")
@@ -288,10 +290,17 @@ class Replay:
                 # Trusted and unconfined: the per-process limits all the same (not the process count,
                 # which outside a user namespace counts every process of the user's).
                 # Its runner is the subreaper of all it starts (capsule/reaper.py): setsid() leaves no process
-                # outside the tree the watch sums and kills.
+                # outside the tree the watch sums and kills; what the check leaves if it kills the runner
+                # is tracetui's own while it runs (`adopting`), and swept.
                 script = f'{self.limits.ulimits(processes=False)} || exit 125; exec /bin/sh -c "$1"'
                 argv = [sys.executable, "-I", str(REAPER), str(os.getpid()), script, CHECK_NAME, command]
-                proc = self._check = subprocess.Popen(argv, cwd=self.worktree, **popen)  # type: ignore[call-overload]
+                runners = after.enter_context(adopting())
+                try:
+                    proc = self._check = subprocess.Popen(argv, cwd=self.worktree, **popen)  # type: ignore[call-overload]
+                except BaseException:
+                    after.close()
+                    raise
+                runners.add(proc.pid)
         how = self.sandbox.name if self.sandbox is not None else UNCONFINED
         # Threads count in the sandbox, as the kernel counts them there for every user but root; a
         # trusted check's never did (the kernel's limit is not set outside a user namespace).
@@ -317,6 +326,7 @@ class Replay:
             raise
         finally:
             watch.stop()
+            after.close()
             with self._guard:
                 closed = self._check is not proc
                 if not closed:
@@ -367,8 +377,12 @@ def _output_tail(proc: subprocess.Popen[bytes], deadline: float) -> tuple[bytes,
     try:
         while True:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
+            if left <= 0:
                 return bytes(tail), False
+            if not select.select([fd], [], [], min(left, 0.1))[0]:
+                if proc.poll() is not None:  # its runner killed: what it left holds the output open
+                    sweep()
+                continue
             part = os.read(fd, 1 << 16)
             if not part:
                 return bytes(tail), True
@@ -380,8 +394,10 @@ def _output_tail(proc: subprocess.Popen[bytes], deadline: float) -> tuple[bytes,
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
-    # Every process under it first (one that called setsid() is out of its group), then the group.
+    # Every process under it first (one that called setsid() is out of its group), then the group,
+    # and what a trusted check left when it killed its runner (re-parented to tracetui).
     kill_tree(proc.pid)
+    sweep()
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
 

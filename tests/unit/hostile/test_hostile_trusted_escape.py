@@ -95,3 +95,23 @@ def test_a_process_that_left_the_session_counts_against_the_memory_limit(sealed,
     run = result.base_check
     assert run is not None and run.limit == "memory", run
     assert not alive
+
+
+# Found 2026-11-28 by the seventh red team: the runner is the check's own user's process, so the check
+# may kill it; its orphans then went to the machine's init, outside every tree tracetui walks, and a
+# `sleep` outlived the replay. tracetui is now the next subreaper up while a trusted check runs, and
+# ends every child of its own that carries the runner's mark (a hard RLIMIT_RTTIME below its own,
+# which no unprivileged process can raise).
+@pytest.mark.parametrize("output", ["</dev/null >/dev/null 2>&1", ""], ids=["detached", "holding-output"])
+def test_a_check_that_kills_its_runner_leaves_nothing_running(sealed, tmp_path, output):
+    repo, capsule, base = sealed
+    pidfile = tmp_path / "pid"
+    inner = f"echo $$ > {pidfile}; exec sleep 300"
+    check = f"( setsid sh -c '{inner}' {output} & ); while [ ! -s {pidfile} ]; do sleep 0.02; done; "
+    check += "kill -9 $PPID; sleep 300"
+    started = time.monotonic()
+    result = replay(capsule, repo, check=check, sandbox=None, trust=True, timeout=20)
+    assert result.base_check is not None, result
+    assert time.monotonic() - started < 15, result.base_check
+    _wait_for(pidfile)
+    assert not _alive(pidfile, wait=0.5), "a process the check started outlived the replay"
