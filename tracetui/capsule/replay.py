@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracetui.capsule import cgroup
 from tracetui.capsule.apply import apply_patch
 from tracetui.capsule.archive import CapsuleError
 from tracetui.capsule.clone import ObjectStore, remove_tree
@@ -280,10 +281,17 @@ class Replay:
                          start_new_session=True)  # fmt: skip
             if self.sandbox is not None:
                 status_read, status_write = os.pipe()
+                # Root is not held to RLIMIT_NPROC: a pids cgroup holds a root run to its process limit
+                # (one more, so the watch still sees the limit passed and names it).
+                procs = cgroup.make(self.limits.processes + 1)
+                after.callback(cgroup.remove, procs)
                 try:
                     argv = self.sandbox.command(command, self.worktree, [self._store.objects], self.limits,
-                                                status_fd=status_write, etc=self._tmp / "etc")  # fmt: skip
+                                                status_fd=status_write, etc=self._tmp / "etc", cgroup=procs)  # fmt: skip
                     proc = self._check = subprocess.Popen(argv, pass_fds=(status_write,), **popen)  # type: ignore[call-overload]
+                except BaseException:
+                    after.close()
+                    raise
                 finally:
                     os.close(status_write)
             else:

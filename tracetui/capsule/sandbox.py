@@ -65,7 +65,13 @@ keyctl = {KEYCTL!r}.get(platform.machine())
 if keyctl is not None and libc.syscall(keyctl, 1, None) < 0:
     if ctypes.get_errno() not in (1, 38):
         sys.exit("tracetui: no session keyring of the sandbox's own")
-pts, most, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+pts, most, group, argv = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+if group:  # a root run's pids cgroup (capsule/cgroup.py); the watch bounds it where this fails
+    try:
+        with open(group, "w") as fh:
+            fh.write(str(os.getpid()))
+    except OSError:
+        pass
 uid, gid = os.getuid(), os.getgid()
 if libc.unshare(0x10000000 | 0x20000) == 0:  # CLONE_NEWUSER | CLONE_NEWNS
     maps = (("setgroups", "deny"), ("uid_map", f"{{uid}} {{uid}} 1"), ("gid_map", f"{{gid}} {{gid}} 1"))
@@ -105,18 +111,21 @@ class Sandbox:
         status_fd: int | None = None,
         *,
         etc: Path,
+        cgroup: Path | None = None,
     ) -> list[str]:
         """The argv that runs `shell_command` in `workdir`, confined (see the module docstring).
 
         `readable` are bound read-only at their own paths (the clone's object store); `status_fd`,
         where given, receives bwrap's JSON status, which tells its own failure from the check's exit;
         `etc` is a folder of tracetui's own, outside `workdir`, that the check's made-up passwd, group
-        and hosts are written to (the caller removes it with its other temporary files)."""
+        and hosts are written to (the caller removes it with its other temporary files); `cgroup`, where
+        given, is the `cgroup.procs` of a pids group bwrap starts in (capsule/cgroup.py)."""
         # `--clearenv` clears only the check's environment; bwrap's own reaper (pid 1 inside) keeps
         # the one bwrap started with, readable at /proc/1/environ: so bwrap gets none of tracetui's
         # (FRESH_SESSION starts it with none, in a session keyring of its own).
         args = [
             sys.executable, "-I", "-S", "-c", FRESH_SESSION, str(etc / "pts"), str(limits.ptys),
+            str(cgroup) if cgroup is not None else "",
             self.program,
             "--die-with-parent",  # tracetui killed: the check goes too
             "--new-session",  # no TIOCSTI into the user's terminal
