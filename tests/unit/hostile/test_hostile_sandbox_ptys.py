@@ -8,13 +8,15 @@ refuses the next one."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 
 import pytest
 from shared_data import FIXTURES
 
 from tracetui.capsule import CheckLimits, replay, seal
-from tracetui.capsule.sandbox import find_sandbox
+from tracetui.capsule.sandbox import FRESH_SESSION, find_sandbox
 
 sys.path.insert(0, str(FIXTURES / "capsule"))
 import capsule_kit as kit  # noqa: E402
@@ -52,3 +54,19 @@ def test_a_check_opens_no_more_ptys_than_its_limit(tmp_path):
     opened = [int(line.split()[1]) for line in run.output.splitlines() if line.startswith("OPENED")]
     assert opened and opened[0] <= limits.ptys, run.output
     assert "READ b'hi" in run.output, run.output
+
+
+@needs_sandbox
+@pytest.mark.skipif(not os.path.exists("/usr/bin/python3"), reason="no system python to run the step in a sandbox")
+def test_where_no_user_namespace_can_be_made_the_check_gets_no_pty_at_all(tmp_path):
+    # The step run where it cannot make a user namespace (inside a bwrap that forbids them): it binds
+    # the folder read-only, not as a devpts, and bwrap's own devpts (the machine's pool) stays covered.
+    pts = tmp_path / "pts"
+    pts.mkdir()
+    step = ["/usr/bin/python3", "-I", "-S", "-c", FRESH_SESSION, str(pts), "64", "",
+            "/bin/echo", "--dev-bind", str(pts), "/dev/pts"]  # fmt: skip
+    outer = ["bwrap", "--unshare-user", "--disable-userns", "--ro-bind", "/", "/", "--dev", "/dev",
+             "--proc", "/proc", "--"]  # fmt: skip
+    done = subprocess.run(outer + step, capture_output=True, text=True, timeout=30, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["--ro-bind", str(pts), "/dev/pts"], done.stdout
