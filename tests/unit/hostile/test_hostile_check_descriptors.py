@@ -64,7 +64,8 @@ def test_open_descriptors_count_against_the_memory_limit(sealed):
 @needs_sandbox
 def test_a_thousand_descriptors_are_nothing(sealed):
     repo, capsule = sealed
-    check = "python3 -c 'import os; fds = [os.memfd_create(\"x\") for _ in range(1000)]; print(\"HELD\")'; exit 1"
+    check = "python3 -c 'import os; fds = [os.memfd_create(\"x\") for _ in range(1000)]; print(\"HELD\")'"
+    check += "; exit 1"
     result = replay(capsule, repo, check=check, limits=CheckLimits(memory=192 * MiB))
     run = result.base_check
     assert run is not None and run.limit is None and "HELD" in run.output, run.output

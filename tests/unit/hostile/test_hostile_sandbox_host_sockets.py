@@ -25,7 +25,8 @@ needs_sandbox = pytest.mark.skipif(find_sandbox() is None, reason="bubblewrap is
 
 CHECK = """python3 -c '
 import os, socket, sys
-for family, address in ((socket.AF_UNIX, "\\0" + sys.argv[1]), (socket.AF_INET, ("127.0.0.1", int(sys.argv[2])))):
+for family, address in ((socket.AF_UNIX, "\\0" + sys.argv[1]),
+                        (socket.AF_INET, ("127.0.0.1", int(sys.argv[2])))):
     try:
         socket.socket(family, socket.SOCK_STREAM).connect(address)
         print("REACHED", family)

@@ -57,7 +57,7 @@ def test_a_check_opens_no_more_ptys_than_its_limit(tmp_path):
 
 
 @needs_sandbox
-@pytest.mark.skipif(not os.path.exists("/usr/bin/python3"), reason="no system python to run the step in a sandbox")
+@pytest.mark.skipif(not os.path.exists("/usr/bin/python3"), reason="no system python to run the step in")
 def test_where_no_user_namespace_can_be_made_the_check_gets_no_pty_at_all(tmp_path):
     # The step run where it cannot make a user namespace (inside a bwrap that forbids them): it binds
     # the folder read-only, not as a devpts, and bwrap's own devpts (the machine's pool) stays covered.
