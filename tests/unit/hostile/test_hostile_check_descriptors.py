@@ -68,4 +68,5 @@ def test_a_thousand_descriptors_are_nothing(sealed):
     check += "; exit 1"
     result = replay(capsule, repo, check=check, limits=CheckLimits(memory=192 * MiB))
     run = result.base_check
-    assert run is not None and run.limit is None and "HELD" in run.output, run.output
+    assert run is not None
+    assert run.limit is None and "HELD" in run.output, run.output
