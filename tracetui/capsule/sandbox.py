@@ -56,8 +56,9 @@ KEYCTL = {"x86_64": 250, "aarch64": 219, "riscv64": 219, "loongarch64": 219, "i6
 # The check's devpts: bwrap's has no `max`, and every instance but the host's first draws on one pool
 # (kernel.pty.max less kernel.pty.reserve), which a check emptied in 0.1 s. So bwrap runs in a user and
 # mount namespace of tracetui's own, where this mounts a devpts capped at the run's pty limit on a folder
-# bwrap binds at /dev/pts. Where no user namespace can be made (the kernel forbids it; bwrap is setuid),
-# that folder is bound empty and read-only instead: no pty at all, never the machine's pool.
+# bwrap binds at /dev/pts. Where no user namespace can be made (the kernel forbids it; bwrap is setuid)
+# or no devpts mounted in one (AppArmor's rule for unprivileged namespaces), that folder is bound empty
+# and read-only instead: no pty at all, never the machine's pool.
 FRESH_SESSION = f"""
 import ctypes, os, platform, sys
 libc = ctypes.CDLL(None, use_errno=True)
@@ -73,13 +74,26 @@ if group:  # a root run's pids cgroup (capsule/cgroup.py); the watch bounds it w
     except OSError:
         pass
 uid, gid = os.getuid(), os.getgid()
-if libc.unshare(0x10000000 | 0x20000) == 0:  # CLONE_NEWUSER | CLONE_NEWNS
+def own_devpts():
+    if libc.unshare(0x10000000 | 0x20000) != 0:  # CLONE_NEWUSER | CLONE_NEWNS
+        return False
     maps = (("setgroups", "deny"), ("uid_map", f"{{uid}} {{uid}} 1"), ("gid_map", f"{{gid}} {{gid}} 1"))
-    for name, text in maps:
-        with open(f"/proc/self/{{name}}", "w") as fh:
-            fh.write(text)
+    try:
+        for name, text in maps:
+            with open(f"/proc/self/{{name}}", "w") as fh:
+                fh.write(text)
+    except OSError:
+        return False
     options = f"newinstance,ptmxmode=0666,mode=0620,max={{most}}".encode()
-    if libc.mount(b"devpts", pts.encode(), b"devpts", 2 | 8, options) != 0:  # MS_NOSUID | MS_NOEXEC
+    return libc.mount(b"devpts", pts.encode(), b"devpts", 2 | 8, options) == 0  # MS_NOSUID | MS_NOEXEC
+# Tried first in a child: a namespace made cannot be left, and some machines let one be made but
+# not a devpts be mounted in it (AppArmor's rule for unprivileged namespaces), where bwrap must
+# still start as it did, outside one.
+child = os.fork()
+if child == 0:
+    os._exit(0 if own_devpts() else 1)
+if os.waitpid(child, 0)[1] == 0:
+    if not own_devpts():
         sys.exit("tracetui: no devpts of the sandbox's own: " + os.strerror(ctypes.get_errno()))
 elif argv[argv.index(pts) - 1] == "--dev-bind":
     argv[argv.index(pts) - 1] = "--ro-bind"

@@ -70,3 +70,17 @@ def test_where_no_user_namespace_can_be_made_the_check_gets_no_pty_at_all(tmp_pa
     done = subprocess.run(outer + step, capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["--ro-bind", str(pts), "/dev/pts"], done.stdout
+
+
+def test_where_a_namespace_is_made_but_no_devpts_mounted_in_it_the_check_still_starts(tmp_path):
+    # Some machines let a user namespace be made but refuse a mount in it (Ubuntu's AppArmor rule for
+    # unprivileged namespaces); a namespace made cannot be left, so the step tries in a child first and
+    # binds the folder read-only as above, rather than refusing every check. A file where the folder
+    # should be makes the mount fail wherever a namespace can be made.
+    pts = tmp_path / "pts"
+    pts.write_text("")
+    step = [sys.executable, "-I", "-S", "-c", FRESH_SESSION, str(pts), "64", "",
+            "/bin/echo", "--dev-bind", str(pts), "/dev/pts"]  # fmt: skip
+    done = subprocess.run(step, capture_output=True, text=True, timeout=30, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["--ro-bind", str(pts), "/dev/pts"], done.stdout
