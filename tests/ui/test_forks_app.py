@@ -167,17 +167,12 @@ async def test_a_claude_fork_naming_a_hostile_parent_shows_it_as_plain_text():
 
 async def test_a_fork_s_trail_pane_lists_its_own_patches_and_a_copy_s_diff_says_whose_it_is(bucket):
     # The Codex fork's copy of its parent's todo (step L7) was listed in its trail pane as its own.
-    from tracetui.ui.widgets.text_view import TextView
-    from tracetui.ui.widgets.trail_list import TrailList
     from tracetui.views.trail import PatchRow
 
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_by_id(app, pilot, CODEX_FORK)
+        screen, trail = await _codex_fork_trail(app, pilot)
         session = present(screen.opened).session
-        await pilot.press("t")
-        await settle(app, pilot, 1)
-        trail = screen.query_one(TrailList)
         rows = [line for line in trail.lines if isinstance(line, PatchRow)]
         assert [r.step_id for r in rows] == ["L14"]
         text = " ".join(trail.plain_lines())  # the header wraps at the pane's width
@@ -186,13 +181,7 @@ async def test_a_fork_s_trail_pane_lists_its_own_patches_and_a_copy_s_diff_says_
         # The copy's own diff is still there, with its step, saying whose work it is.
         copy = session.step("L7")
         assert copy is not None and "copied" in copy.meta
-        timeline = screen.query_one(Timeline)
-        timeline.focus()
-        row = next(i for i in range(timeline.count) if timeline.step_index(i) == copy.index)
-        await pilot.press("home", *["j"] * row)
-        await pilot.press("f")
-        await settle(app, pilot, 1)
-        diff = "\n".join(screen.query_one("#diff-view", TextView).plain_lines())
+        diff = await _diff_of(app, pilot, screen, copy.index)
         assert "copied from the parent session, whose trail judges it" in " ".join(diff.split()), diff
         assert "+# Todo" in diff
 
@@ -200,18 +189,14 @@ async def test_a_fork_s_trail_pane_lists_its_own_patches_and_a_copy_s_diff_says_
 async def test_an_orphan_fork_s_trail_pane_lists_its_copies_apart_with_their_verdicts(bucket):
     # Without the parent in the bucket nothing else judges the copy (blame credits its lines to the
     # fork): the pane lists it under a title of its own, with its verdict, and counts only the fork's.
-    from tracetui.ui.widgets.text_view import TextView
-    from tracetui.ui.widgets.trail_list import COPIED_TITLE, TrailList
+    from tracetui.ui.widgets.trail_list import COPIED_TITLE
     from tracetui.views.trail import PatchRow
 
     bucket.remove(CODEX_PARENT)
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_by_id(app, pilot, CODEX_FORK)
+        screen, trail = await _codex_fork_trail(app, pilot)
         session = present(screen.opened).session
-        await pilot.press("t")
-        await settle(app, pilot, 1)
-        trail = screen.query_one(TrailList)
         rows = [line for line in trail.lines if isinstance(line, PatchRow)]
         assert [(r.step_id, r.copied) for r in rows] == [("L14", False), ("L7", True)]
         assert trail.lines.index(COPIED_TITLE) < trail.lines.index(rows[1])
@@ -220,11 +205,28 @@ async def test_an_orphan_fork_s_trail_pane_lists_its_copies_apart_with_their_ver
         assert "which is not in the bucket: judged here, listed last, not counted" in text
         copy = session.step("L7")
         assert copy is not None
-        timeline = screen.query_one(Timeline)
-        timeline.focus()
-        row = next(i for i in range(timeline.count) if timeline.step_index(i) == copy.index)
-        await pilot.press("home", *["j"] * row)
-        await pilot.press("f")
-        await settle(app, pilot, 1)
-        diff = " ".join("\n".join(screen.query_one("#diff-view", TextView).plain_lines()).split())
+        diff = " ".join((await _diff_of(app, pilot, screen, copy.index)).split())
         assert "unknown" in diff and "which is not in the bucket: judged here, not counted" in diff, diff
+
+
+async def _diff_of(app: TraceApp, pilot, screen: BrowserScreen, index: int) -> str:
+    """The diff pane's text for the step of that index, moved to in the timeline."""
+    from tracetui.ui.widgets.text_view import TextView
+
+    timeline = screen.query_one(Timeline)
+    timeline.focus()
+    row = next(i for i in range(timeline.count) if timeline.step_index(i) == index)
+    await pilot.press("home", *["j"] * row)
+    await pilot.press("f")
+    await settle(app, pilot, 1)
+    return "\n".join(screen.query_one("#diff-view", TextView).plain_lines())
+
+
+async def _codex_fork_trail(app: TraceApp, pilot):
+    """The Codex fork opened and its trail pane shown: the screen and the pane."""
+    from tracetui.ui.widgets.trail_list import TrailList
+
+    screen = await open_by_id(app, pilot, CODEX_FORK)
+    await pilot.press("t")
+    await settle(app, pilot, 1)
+    return screen, screen.query_one(TrailList)

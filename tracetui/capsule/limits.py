@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracetui.capsule.buffers import buffered_bytes, descriptors
-from tracetui.capsule.reaper import tree
+from tracetui.capsule.reaper import kill, tree
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -321,17 +321,8 @@ def kill_tree(root: int, most: float = 1.0) -> None:
     while time.monotonic() < end:
         living = 0
         for pid in _tree_pids(root)[1:]:
-            try:
-                fd = os.pidfd_open(pid)
-            except OSError:
-                continue
-            try:
-                signal.pidfd_send_signal(fd, signal.SIGKILL)
+            if kill(pid):
                 living += _stat(pid) is not None and not _zombie(pid)
-            except OSError:
-                pass
-            finally:
-                os.close(fd)
         if not living:
             return
         time.sleep(0.01)

@@ -170,16 +170,22 @@ def tree_children(pid: int) -> list[int]:
 
 def _kill(pids: list[int]) -> None:
     for pid in pids:
-        try:
-            fd = os.pidfd_open(pid)
-        except OSError:
-            continue
-        try:
-            signal.pidfd_send_signal(fd, signal.SIGKILL)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
+        kill(pid)
+
+
+def kill(pid: int) -> bool:
+    """SIGKILL `pid` through a pidfd (a pid reused meanwhile is not hit); whether it was sent."""
+    try:
+        fd = os.pidfd_open(pid)
+    except OSError:
+        return False
+    try:
+        signal.pidfd_send_signal(fd, signal.SIGKILL)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _stop(signum: int, frame: object) -> None:
