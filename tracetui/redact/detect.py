@@ -7,7 +7,7 @@ keeps one character per undecodable byte, so a caller holding bytes can still fi
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from tracetui.redact import ds, pii, prose, rules
 from tracetui.redact.encoded import encoded_findings
@@ -45,6 +45,7 @@ def scan_text(
     *,
     syntax: Syntax = UNKNOWN,
     fast: bool = False,
+    as_text: list[list[Finding]] | None = None,
     _depth: int = 0,
     _join: bool = True,
     _view: bool = True,
@@ -54,22 +55,49 @@ def scan_text(
     `syntax` is what the caller knows of the text (`tracetui.redact.syntax`: source code of a quoting
     convention, config, prose); UNKNOWN reads it as any text.
     `fast` runs only the format rules (a fallback when a field's full scan runs out of time).
+    `as_text`, for a full scan of a kind the detectors read apart (code), is given the text's findings
+    as text of no known kind too, exactly as that call gives them: the detectors that do not read the
+    kind run once for both. The review files them for the export's gate (`reviewed.py`).
     Base64 and percent-encoded runs are decoded and scanned too (`encoded`), `_depth` levels deep.
     """
     if isinstance(text, (bytes, bytearray, memoryview)):
         text = bytes(text).decode("utf-8", errors="replace")
-    if not text:
-        return []
     syntax = read_as(syntax)  # as the scan cache keys it (`field_key`): no other kind reaches a rule
+    other = UNKNOWN if as_text is not None and not fast and syntax != UNKNOWN else None
+    found, plain = _scan(text, identity, syntax, other, fast, _depth, _join, _view)
+    if plain is not None:
+        assert as_text is not None
+        as_text.append(plain)
+    return found
+
+
+def _scan(
+    text: str,
+    identity: Identity | None,
+    syntax: Syntax,
+    other: Syntax | None,
+    fast: bool,
+    _depth: int,
+    _join: bool,
+    _view: bool,
+) -> tuple[list[Finding], list[Finding] | None]:
+    """`scan_text`'s findings under `syntax`, and under `other` where given (None otherwise): the
+    second list is the first with each detector that reads the syntax's part made again for `other`."""
+    if not text:
+        return [], None if other is None else []
     if _view and _depth == 0 and _join:
         # Colour codes, `\u003d`-style escapes and box borders are read as a terminal shows them; the
         # view's findings are mapped back onto the text as logged (`views`).
         view = terminal_view(text)
         if view is not None:
-            inner = scan_text(view.text, identity, syntax=syntax, fast=fast, _view=False)
-            return resolve(view.back(f) for f in inner)
+            inner, inner_other = _scan(view.text, identity, syntax, other, fast, 0, True, False)
+            back = resolve(view.back(f) for f in inner)
+            return back, None if inner_other is None else resolve(view.back(f) for f in inner_other)
     lowered = _lower_aligned(text)
     found: list[Finding] = []
+    # Where `other` is given: (start, end, findings) of `found` that a detector reading the syntax
+    # made, and what it makes for `other` instead. Every other detector's part is the same for both.
+    apart: list[tuple[int, int, list[Finding]]] = []
     found.extend(rules.token_findings(text, lowered))
     found.extend(rules.pem_findings(text, lowered))
     found.extend(rules.mailchimp_findings(text, lowered))
@@ -80,19 +108,28 @@ def scan_text(
     found.extend(rules.netrc_findings(text, lowered))
     found.extend(rules.pgpass_findings(text, lowered))
     found.extend(rules.credential_file_findings(text, lowered))
+    at = len(found)
     if syntax == SECRET_FILE:
         found.extend(rules.key_file_findings(text))
+    if other is not None:
+        apart.append((at, len(found), list(rules.key_file_findings(text)) if other == SECRET_FILE else []))
     found.extend(rules.quoted_key_file_findings(text))
     found.extend(rules.http_client_findings(text, lowered))
     found.extend(identity_findings(text, lowered, identity))
     if not fast:
         found.extend(ds.regex_plugin_findings(text, lowered))
+        at = len(found)
         found.extend(rules.assignment_findings(text, lowered, syntax))
+        if other is not None:
+            apart.append((at, len(found), list(rules.assignment_findings(text, lowered, other))))
         found.extend(rules.name_value_findings(text, lowered))
         found.extend(rules.service_key_findings(text, lowered))
         found.extend(rules.object_value_findings(text, lowered))
         found.extend(prose.prose_findings(text, lowered))
+        at = len(found)
         found.extend(ds.keyword_findings(text, lowered, syntax))
+        if other is not None:
+            apart.append((at, len(found), list(ds.keyword_findings(text, lowered, other))))
         found.extend(pii.pii_findings(text, lowered))
         found.extend(name_findings(text))
         found.extend(ds.entropy_findings(text))
@@ -100,9 +137,52 @@ def scan_text(
         found.extend(encoded_findings(text, rescan, _depth))
         if _join:
             window_scan = lambda w: scan_text(w, identity, syntax=syntax, _depth=_depth, _join=False)  # noqa: E731
-            found.extend(joined_findings(text, window_scan))
-            found.extend(spelled_findings(text, window_scan))
-    return resolve(drop_known(text, found))
+            for reader in (joined_findings, spelled_findings):
+                at = len(found)
+                if other is None:
+                    found.extend(reader(text, window_scan))
+                else:
+                    mine, theirs = _windows(reader, text, identity, syntax, other, _depth)
+                    found.extend(mine)
+                    apart.append((at, len(found), theirs))
+    if other is None:
+        return resolve(drop_known(text, found)), None
+    theirs_found: list[Finding] = []
+    done = 0
+    for start, end, theirs in apart:
+        theirs_found.extend(found[done:start])
+        theirs_found.extend(theirs)
+        done = end
+    theirs_found.extend(found[done:])
+    return resolve(drop_known(text, found)), resolve(drop_known(text, theirs_found))
+
+
+Reader = Callable[[str, Callable[[str], list[Finding]]], Iterable[Finding]]
+
+
+def _windows(
+    reader: Reader, text: str, identity: Identity | None, syntax: Syntax, other: Syntax, depth: int
+) -> tuple[list[Finding], list[Finding]]:
+    """A join's or a spelling's findings under `syntax` and under `other`. The windows it scans are
+    found without the syntax, and their scans read it; its answer is a function of the text and of
+    those scans' answers, so one search answers for both where every window scans alike under both
+    (nearly always: nothing in it), and it searches again for `other` where one does not."""
+
+    def window_scan(kind: Syntax) -> Callable[[str], list[Finding]]:
+        return lambda w: scan_text(w, identity, syntax=kind, _depth=depth, _join=False)
+
+    mine_scan, other_scan = window_scan(syntax), window_scan(other)
+    alike = True
+
+    def both(window: str) -> list[Finding]:
+        nonlocal alike
+        mine = mine_scan(window)
+        if alike and other_scan(window) != mine:
+            alike = False
+        return mine
+
+    mine = list(reader(text, both))
+    return mine, mine if alike else list(reader(text, other_scan))
 
 
 def _rank(f: Finding) -> tuple[int, int, int]:

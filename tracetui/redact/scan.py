@@ -29,7 +29,7 @@ from tracetui.redact.fields import Field, iter_fields
 from tracetui.redact.finding import AUTO, GATE_OUT_OF_TIME, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_from_session
 from tracetui.redact.plan import Plan, PlanStore, build_plan, load_plan, save_plan
-from tracetui.redact.syntax import UNKNOWN, Syntax, field_syntaxes
+from tracetui.redact.syntax import UNKNOWN, Syntax, field_syntaxes, read_as
 from tracetui.regular_file import keep_cache
 
 # Below this much text, worker processes cost more to start than they save.
@@ -95,6 +95,27 @@ def _scan_bounded(
     return [Finding(0, len(text), "unscanned", SUGGESTED, "scan:out-of-time")], False
 
 
+Scanned = tuple[list[Finding], bool, list[Finding] | None]
+
+
+def _scan_filed(text: str, identity: Identity | None, syntax: Syntax) -> Scanned:
+    """`_scan_bounded`, and for a field of a kind the detectors read apart (code), its full scan as
+    text of no known kind too, where both ran to the end in time: the export's gate reads every text
+    so, and would otherwise scan the field again (`reviewed.py`). None where it is not made."""
+    if read_as(syntax) == UNKNOWN:
+        return (*_scan_bounded(text, identity, syntax), None)
+    plain: list[list[Finding]] = []
+
+    def both(text: str, identity: Identity | None, *, syntax: Syntax, fast: bool) -> list[Finding]:
+        return scan_text(text, identity, syntax=syntax, fast=fast, as_text=plain)
+
+    found = scan_in_time(text, identity, syntax, scan=both)
+    if found is not None:
+        return found, True, plain[0] if plain else None
+    # The two ran out together: the field's own scan alone, as ever, and nothing filed for the gate.
+    return (*_scan_bounded(text, identity, syntax), None)
+
+
 def scan_in_time(
     text: str,
     identity: Identity | None,
@@ -139,14 +160,17 @@ def gate_scan(
     return found if found is not None else [Finding(0, len(text), "unscanned", AUTO, GATE_OUT_OF_TIME)]
 
 
-def _scan_batch(texts: list[tuple[str, Syntax]], identity: Identity | None) -> list[tuple[list[dict], bool]]:
+Rows = tuple[list[dict], bool, list[dict] | None]
+
+
+def _scan_batch(texts: list[tuple[str, Syntax]], identity: Identity | None) -> list[Rows]:
     with timed_scans():
-        return [_rows(_scan_bounded(t, identity, syntax)) for t, syntax in texts]
+        return [_rows(_scan_filed(t, identity, syntax)) for t, syntax in texts]
 
 
-def _rows(scanned: tuple[list[Finding], bool]) -> tuple[list[dict], bool]:
-    found, whole = scanned
-    return [f.to_dict() for f in found], whole
+def _rows(scanned: Scanned) -> Rows:
+    found, whole, plain = scanned
+    return [f.to_dict() for f in found], whole, None if plain is None else [f.to_dict() for f in plain]
 
 
 def session_identity(session: Session, base: Identity | None = None) -> Identity:
@@ -199,8 +223,15 @@ def _scan_session(
     if todo and cached_only:
         return sum(len(text) for text, _syntax in todo.values())
     whole: set[str] = set()  # the fields scanned to the end by every detector here
+    # A code field's text as the export's gate reads it (no known kind), kept while the field is.
+    as_text = {field_key(f.text) for f, syntax in zip(fields, syntaxes) if read_as(syntax) != UNKNOWN}
     if todo:
-        cache.update(_scan_many(todo, identity, workers, progress, whole))
+        plain: dict[str, list[dict]] = {}
+        cache.update(_scan_many(todo, identity, workers, progress, whole, plain))
+        for d, rows in plain.items():
+            if d not in cache:  # a field of that very text has its own scan (a fast one, maybe): kept
+                cache[d] = rows
+                whole.add(d)
     out: list[Finding] = []
     for f, d in zip(fields, digests):
         for row in cache.get(d, ()):
@@ -209,7 +240,7 @@ def _scan_session(
     joins: set[str] = set()
     across = _across_steps(fields, identity, cache, joins)
     if cache_path and (todo or len(cache) != known):
-        used = set(digests) | joins
+        used = set(digests) | joins | as_text
         _save_cache(cache_path, salt, {d: v for d, v in cache.items() if d in used}, whole, marks)
     if across:
         touched_steps = {(f.step, f.field) for f in across}
@@ -317,8 +348,10 @@ def _scan_many(
     workers: int | None,
     progress: Callable[[int, int], None] | None,
     whole: set[str],
+    plain: dict[str, list[dict]],
 ) -> dict[str, list[dict]]:
-    """Each field's findings by digest; the digests of those scanned whole are added to `whole`."""
+    """Each field's findings by digest; the digests of those scanned whole are added to `whole`, and a
+    code field's findings as text of no known kind, where made (`_scan_filed`), to `plain`."""
     items = list(todo.items())
     total = sum(len(t) for _, (t, _s) in items)
     if workers is None:
@@ -328,9 +361,11 @@ def _scan_many(
         done = 0
         with timed_scans():
             for digest, (text, syntax) in items:
-                results[digest], done_whole = _rows(_scan_bounded(text, identity, syntax))
+                results[digest], done_whole, as_text = _rows(_scan_filed(text, identity, syntax))
                 if done_whole:
                     whole.add(digest)
+                if as_text is not None:
+                    plain[field_key(text)] = as_text
                 done += len(text)
                 if progress:
                     progress(done, total)
@@ -355,10 +390,12 @@ def _scan_many(
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         futures = [(batch, pool.submit(_scan_batch, [t for _, t in batch], identity)) for batch in batches]
         for batch, future in futures:
-            for (digest, (text, _syntax)), (rows, done_whole) in zip(batch, future.result()):
+            for (digest, (text, _syntax)), (rows, done_whole, as_text) in zip(batch, future.result()):
                 results[digest] = rows
                 if done_whole:
                     whole.add(digest)
+                if as_text is not None:
+                    plain[field_key(text)] = as_text
                 done += len(text)
             if progress:
                 progress(done, total)

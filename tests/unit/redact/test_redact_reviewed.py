@@ -67,7 +67,8 @@ def test_a_text_the_review_scanned_whole_is_taken_as_the_gate_would_scan_it(tmp_
 
 def test_a_field_of_config_or_prose_is_taken_as_text_of_no_known_kind(tmp_path):
     """The detectors read config and prose as any text (`syntax.read_as`), so the review files such a
-    field under the key the gate asks by; code is read apart, and its entry stays apart."""
+    field under the key the gate asks by; code is read apart, and its entry stays apart, with its scan
+    as text of no known kind filed beside it: the gate's own scan of it."""
     conf, md, code = (f"{SECRET} # {n}" for n in ("conf", "md", "py"))
     steps = [
         Step(id=f"c{i}", index=i, kind="tool_call", role="assistant", tool="Write", tool_call_id=f"t{i}",
@@ -80,7 +81,8 @@ def test_a_field_of_config_or_prose_is_taken_as_text_of_no_known_kind(tmp_path):
     for text in (conf, md):
         assert taken.take(text) == gate_scan(text, identity)
         assert any(f.tier == AUTO for f in taken.take(text) or [])
-    assert taken.take(code) is None  # scanned as code: not the gate's scan of it
+    assert taken.take(code) == gate_scan(code, identity)
+    assert any(f.tier == AUTO for f in taken.take(code) or [])
     assert field_key(conf, "config") == field_key(conf, "prose") == field_key(conf) != field_key(conf, "code")
 
 
@@ -261,3 +263,38 @@ def test_processes_making_the_users_key_at_once_all_take_the_first(tmp_path, mon
     assert reviewed.user_key() == raced
     assert reviewed.user_key() == raced
     assert [p.name for p in (tmp_path / "config").iterdir()] == [reviewed.KEY_FILE]  # no temporary left
+
+
+def _code_session(text: str) -> Session:
+    step = Step(id="c0", index=0, kind="tool_call", role="assistant", tool="Write", tool_call_id="t0",
+                tool_input={"file_path": "/w/app/settings.py", "content": text})  # fmt: skip
+    return Session(id="s-code", agent="claude", source="x.jsonl", title="a run", steps=[step])
+
+
+def _review_runs_out(monkeypatch, marker: str, lone_too: bool) -> None:
+    """The review's scan of a code text holding `marker` beside its scan as text runs out of time,
+    and with `lone_too` its lone full scan as well (the format rules still answer); the gate's scan,
+    the detectors' own, does not."""
+    real = scan.scan_text
+
+    def timed(text, identity=None, *, syntax=scan.UNKNOWN, fast=False, as_text=None, **kw):
+        if marker in text and not fast and (lone_too or as_text is not None):
+            raise scan._OutOfTime()
+        return real(text, identity, syntax=syntax, fast=fast, as_text=as_text, **kw)
+
+    monkeypatch.setattr(scan, "scan_text", timed)
+
+
+@pytest.mark.parametrize("lone_too", [False, True], ids=["pair", "both"])
+def test_a_code_field_whose_scan_as_text_ran_out_is_not_taken(tmp_path, monkeypatch, lone_too):
+    """Nothing is filed for the gate where the two scans did not end in time together: the field's own
+    scan stands as ever (whole where it ended alone, the format rules' otherwise), and the gate scans."""
+    code = f"{SECRET}  # in settings"
+    _review_runs_out(monkeypatch, "DB_PASS", lone_too)
+    session = _code_session(code)
+    store, taken = _reviewed(tmp_path, session)
+    data = _cache(store, session)
+    assert field_key(code) not in data["fields"]
+    assert (field_key(code, "code") in data["gate"]["marks"]) is not lone_too
+    assert taken.take(code) is None
+    assert any(f.tier == AUTO for f in gate_scan(code, session_identity(session, ME)))
