@@ -1,0 +1,73 @@
+"""Why the export's second gate reads a tool's input as the one JSON string Parquet writes, and does not
+take it from the review's scans of its values (docs/internals/redact.md, `redact/reviewed.py`): the
+record shows what no value shows alone. A key names the value after it (`"password":"…"`), and JSON's
+escaping writes a value's lines as one (`is\\n…`), so a name and a value the review read on two lines
+are read together. Values are made up here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from support.gate_kit import V3, pi_bucket, v3_tree
+
+from tracetui.bucket import Bucket
+from tracetui.export import ExportOptions, export
+from tracetui.redact import AUTO, Identity, scan_text
+
+pytest.importorskip("pyarrow.parquet")
+
+VALUE = "Zq8vR2mK9tLwP4x"
+KEYED = {"user": "bob", "password": VALUE}  # only the key says what the value is
+LINES = {"command": f"my password is\n{VALUE}"}  # a name and a value on two lines
+
+
+def _sure(text: str) -> list[str]:
+    return [text[f.start : f.end] for f in scan_text(text, Identity()) if f.tier == AUTO]
+
+
+@pytest.mark.parametrize("record", [KEYED, LINES], ids=["keyed", "lines"])
+def test_a_record_holds_a_finding_that_none_of_its_values_holds(record):
+    assert all(_sure(value) == [] for value in record.values())
+    assert any(VALUE in found for found in _sure(orjson.dumps(record).decode()))
+
+
+def _with_call(arguments: dict[str, str]) -> str:
+    """The v3 tree, then a call of a tool with `arguments` (its input) and its answer."""
+    call = {"type": "toolCall", "id": "toolu_v3_x", "name": "login", "arguments": arguments}
+    lines = [
+        {"type": "message", "id": "b000000f", "parentId": "b000000e", "timestamp": "2026-02-01T09:00:14.000Z",
+         "message": {"role": "assistant", "content": [call], "model": "claude-opus-4-5", "timestamp": 0}},
+        {"type": "message", "id": "b0000010", "parentId": "b000000f", "timestamp": "2026-02-01T09:00:15.000Z",
+         "message": {"role": "toolResult", "toolCallId": "toolu_v3_x", "toolName": "login",
+                     "content": [{"type": "text", "text": "ok"}], "isError": False, "timestamp": 0}},
+    ]  # fmt: skip
+    return v3_tree().rstrip("\n") + "\n" + "\n".join(orjson.dumps(x).decode() for x in lines) + "\n"
+
+
+def _no_value_in(dest: Path) -> None:
+    import pyarrow.parquet as pq
+
+    for path in dest.rglob("*"):
+        if path.is_file():
+            assert VALUE.encode() not in path.read_bytes(), path
+            if path.suffix == ".parquet":
+                assert VALUE not in str(pq.read_table(path).to_pylist()), path
+
+
+def test_a_value_only_its_key_names_leaves_a_parquet_export_scrubbed(tmp_path):
+    bucket = pi_bucket(tmp_path, {"s.jsonl": _with_call(KEYED)})
+    with Bucket.open(bucket) as b:
+        report = export(b, tmp_path / "out", ExportOptions("parquet"))
+    assert report.refused == [] and report.written == 1  # the value is a field's: scrubbed by value
+    _no_value_in(tmp_path / "out")
+
+
+def test_a_value_named_on_the_line_before_never_leaves_a_parquet_export(tmp_path):
+    bucket = pi_bucket(tmp_path, {"s.jsonl": _with_call(LINES)})
+    with Bucket.open(bucket) as b:
+        report = export(b, tmp_path / "out", ExportOptions("parquet"))
+    # What the gate found is escaped JSON (`\n` and the value), no field's text: refused, not written.
+    assert [r["session"] for r in report.refused] == [V3]
+    _no_value_in(tmp_path / "out")
