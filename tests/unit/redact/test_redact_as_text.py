@@ -10,7 +10,7 @@ from shared_data import SECRETS, requires_secrets
 from support import carriers, planted
 
 from tracetui.redact import Identity, scan_text
-from tracetui.redact.syntax import CODE, CODE_C, SECRET_FILE, UNKNOWN
+from tracetui.redact.syntax import CODE, CODE_C, CONFIG, PROSE, SECRET_FILE, UNKNOWN
 
 ME = Identity(user_names={"alice"}, emails={"alice@corp.example"}, home_paths={"/home/alice"})
 KINDS = (CODE, CODE_C, SECRET_FILE)
@@ -56,8 +56,7 @@ def test_the_labelled_secrets_read_as_text_the_same_beside_a_code_scan(name):
 
 
 def test_a_scan_of_no_known_kind_or_a_fast_one_files_nothing_beside_it():
-    for kind, fast in ((UNKNOWN, False), ("config", False), ("prose", False), (CODE, True)):
+    for kind, fast in ((UNKNOWN, False), (CONFIG, False), (PROSE, False), (CODE, True)):
         box: list = []
-        text = "password = 'Xq7mTz2pLw9vR3kJ'"
-        scan_text(text, ME, syntax=kind, fast=fast, as_text=box)  # type: ignore[arg-type]  # a str of Syntax
+        scan_text("password = 'Xq7mTz2pLw9vR3kJ'", ME, syntax=kind, fast=fast, as_text=box)
         assert box == []
