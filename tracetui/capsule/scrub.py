@@ -31,6 +31,7 @@ from tracetui.redact.fields import field_text
 from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.identity import Identity
 from tracetui.redact.plan import ACCEPTED, AUTO_D, FIXED_PLACEHOLDERS, MANUAL, REJECTED, Plan, PlanValue
+from tracetui.redact.rules import names_a_credential
 from tracetui.redact.scan import gate_scan, timed_scans
 from tracetui.redact.text_checks import STRUCTURAL_ID_RE, UUID_RE
 from tracetui.sources.common.jsonl import loads_whole
@@ -471,6 +472,10 @@ def _strings(obj: Any) -> Iterator[str]:
         for k, v in obj.items():
             yield from _strings(k)
             yield from _strings(v)
+            if isinstance(k, str) and isinstance(v, str) and v and len(k) <= 200 and names_a_credential(k):
+                # Only the key says what the value is (`{"password": "…"}`): read apart, as the strings
+                # of a JSON member are, neither holds a finding. The pair is read as the record writes it.
+                yield orjson.dumps({k: v}).decode()
     elif isinstance(obj, list):
         for v in obj:
             yield from _strings(v)

@@ -71,3 +71,31 @@ def test_a_value_named_on_the_line_before_never_leaves_a_parquet_export(tmp_path
     # What the gate found is escaped JSON (`\n` and the value), no field's text: refused, not written.
     assert [r["session"] for r in report.refused] == [V3]
     _no_value_in(tmp_path / "out")
+
+
+@pytest.mark.parametrize("fmt", ["atif", "raw"])
+def test_a_value_only_its_key_names_leaves_no_json_export_in_clear(tmp_path, fmt):
+    # The gate of a format written as JSON files reads their strings one by one: key and value apart,
+    # neither held a finding, and the value went out in clear (found 2026-11-28). It reads a string
+    # under a credential's name as the pair the record writes, so the value is scrubbed as in Parquet.
+    bucket = pi_bucket(tmp_path, {"s.jsonl": _with_call(KEYED)})
+    with Bucket.open(bucket) as b:
+        report = export(b, tmp_path / "out", ExportOptions(fmt))
+    assert report.refused == [] and report.written == 1
+    _no_value_in(tmp_path / "out")
+
+
+def test_a_value_only_its_key_names_leaves_no_capsule_in_clear(tmp_path):
+    from tracetui.capsule import SealRefused, seal
+    from tracetui.capsule import manifest as mf
+    from tracetui.capsule.archive import read_archive
+
+    bucket = pi_bucket(tmp_path, {"s.jsonl": _with_call(KEYED)})
+    with Bucket.open(bucket) as b:
+        session = b.session(V3)
+    try:
+        seal(session, None, out=tmp_path / "s.capsule", secret=b"\x31" * 32)
+    except SealRefused:
+        return  # refused: nothing left the machine
+    members = read_archive((tmp_path / "s.capsule").read_bytes(), mf.ALLOWED)
+    assert all(VALUE.encode() not in data for data in members.values())
