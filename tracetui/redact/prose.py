@@ -27,7 +27,7 @@ _PHRASE = re.compile(r"(?:[ \t]+(?:for|of|to|on|at|in)(?:[ \t]+[\w.\-]{1,30}){1,
 _VERB = re.compile(
     r"[ \t]*(?::[ \t]|[ \t](?:(?:is|was|are|has been|will be|should be|would be)"
     r"(?:[ \t]+(?:now|still|(?:changed|set|reset|updated)[ \t]+to))?|(?:changed|set|reset|updated)[ \t]+to)\b[ \t]*:?)"
-    r"[ \t]*"
+    r"[ \t]*(?:\r?\n[ \t]*)?"  # the value may start the next line ("my password is" / "Zq8v…")
 )
 _VALUE = re.compile(r"[\"'`“‘]?([^\s\"'`”’<>]{6,200})")
 _TRAILING = ".,;:!?)]}"

@@ -1,8 +1,8 @@
 """Why the export's second gate reads a tool's input as the one JSON string Parquet writes, and does not
 take it from the review's scans of its values (docs/internals/redact.md, `redact/reviewed.py`): the
-record shows what no value shows alone. A key names the value after it (`"password":"…"`), and JSON's
-escaping writes a value's lines as one (`is\\n…`), so a name and a value the review read on two lines
-are read together. Values are made up here."""
+record shows what no value shows alone: a key names the value after it (`"password":"…"`). A name and a
+value on two lines (`my password is` / value) were a second such case, which JSON's escaping wrote as one
+(`is\\n…`); the plain-words rule now reads the value on the next line itself. Values are made up here."""
 
 from __future__ import annotations
 
@@ -27,10 +27,14 @@ def _sure(text: str) -> list[str]:
     return [text[f.start : f.end] for f in scan_text(text, Identity()) if f.tier == AUTO]
 
 
-@pytest.mark.parametrize("record", [KEYED, LINES], ids=["keyed", "lines"])
-def test_a_record_holds_a_finding_that_none_of_its_values_holds(record):
-    assert all(_sure(value) == [] for value in record.values())
-    assert any(VALUE in found for found in _sure(orjson.dumps(record).decode()))
+def test_a_record_holds_a_finding_that_none_of_its_values_holds():
+    assert all(_sure(value) == [] for value in KEYED.values())
+    assert any(VALUE in found for found in _sure(orjson.dumps(KEYED).decode()))
+
+
+def test_a_value_named_on_the_line_before_is_found_in_the_value_itself():
+    # Before DETECTORS_VERSION 30 only its JSON-escaped record held the finding.
+    assert _sure(LINES["command"]) == [VALUE]
 
 
 def _with_call(arguments: dict[str, str]) -> str:
@@ -64,12 +68,14 @@ def test_a_value_only_its_key_names_leaves_a_parquet_export_scrubbed(tmp_path):
     _no_value_in(tmp_path / "out")
 
 
-def test_a_value_named_on_the_line_before_never_leaves_a_parquet_export(tmp_path):
+@pytest.mark.parametrize("fmt", ["parquet", "atif", "raw"])
+def test_a_value_named_on_the_line_before_never_leaves_an_export(tmp_path, fmt):
+    # Parquet's gate found it only as escaped JSON, no field's text, and refused the session; an ATIF or
+    # raw export, whose gate reads the decoded text, wrote it in clear. The review finds it now: scrubbed.
     bucket = pi_bucket(tmp_path, {"s.jsonl": _with_call(LINES)})
     with Bucket.open(bucket) as b:
-        report = export(b, tmp_path / "out", ExportOptions("parquet"))
-    # What the gate found is escaped JSON (`\n` and the value), no field's text: refused, not written.
-    assert [r["session"] for r in report.refused] == [V3]
+        report = export(b, tmp_path / "out", ExportOptions(fmt))
+    assert report.refused == [] and report.written == 1
     _no_value_in(tmp_path / "out")
 
 

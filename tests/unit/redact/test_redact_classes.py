@@ -178,6 +178,10 @@ def test_sumologic_and_sidekiq_credentials_by_their_names():
         ("the root password was changed to Qz8!wpLm2x yesterday", "Qz8!wpLm2x"),
         ("here is the api key 3f2a9c1b7d4e5f60718293a4b5c6d7e8 for the forecasts", "3f2a9c1b7d4e5f60718293a4b5c6d7e8"),
         ("use token k3Jd9sL2qP8xZ5vN7mB4 for the bot", "k3Jd9sL2qP8xZ5vN7mB4"),
+        # The value on the next line: JSON's escaping wrote it on one (`is\\nZq8…`), which the export's
+        # gate of a record read and an ATIF or raw export's, decoded, did not (found 2026-11-28).
+        ("my password is\nZq8vR2mK9tLwP4x", "Zq8vR2mK9tLwP4x"),
+        ("The staging db password is:\r\n    Tr0ub4dor&3x", "Tr0ub4dor&3x"),
     ],
 )
 def test_a_value_named_in_plain_words(text, value):
@@ -192,6 +196,8 @@ def test_a_value_named_in_plain_words(text, value):
         "the key is missing from the map",
         "send the password reset_token_for_user_12 mail",
         "the access token GITHUB_TOKEN_2024 is read from the env",
+        "The password is\nrequired for login.",
+        "the token is\n\nk3Jd9sL2qP8xZ5vN7mB4",  # a blank line between: another paragraph
     ],
 )
 def test_plain_words_leave_prose_alone(text):
