@@ -92,8 +92,10 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
     dropped: list[str] = []
     if target == session.agent and raw and target in ("claude", "codex"):
         # The same agent, its own log at hand: the log's own lines, as the agent's fork.
-        fork = claude_writer.fork if target == "claude" else codex_writer.fork
-        data = fork(raw[0].data, session, upto, new_id, stamp)
+        if target == "claude":
+            data = claude_writer.fork(raw[0].data, session, upto, new_id, stamp)
+        else:
+            data = codex_writer.fork(raw[0].data, session, upto, new_id, folder, stamp)
     elif target == session.agent and raw and target == "gemini" and session.version != "gemini-logs":
         # (a session only `logs.json` remembers has prompts, no records: it is rebuilt below)
         data = gemini_writer.fork(raw[0].data, session, upto, new_id, folder, stamp)

@@ -228,3 +228,18 @@ def test_a_codex_resume_carries_no_system_prompt_or_tools_of_the_log(tmp_path):
     assert b"never ask" not in Path(resumed.path).read_bytes()
     back = read_session(group("codex", [Path(resumed.path)])[0])
     assert back.errors == [] and back.forked_from == session.id
+
+
+def test_a_codex_resume_names_the_folder_it_runs_in_not_the_log_s(tmp_path):
+    """`--cwd` names the folder the printed command runs in; the fork's header said the log's cwd all
+    the same, so the session was listed (and read back) under a folder the user never chose."""
+    [files] = group("codex", [CODEX_LOG])
+    session = read_session(files)
+    assert session.cwd and session.cwd != "/srv/elsewhere"
+    last = max(s.index for s in session.steps if s.active and s.subagent is None)
+    resumed = write_session(session, [RawLog(str(files.main), files.main.read_bytes())], last,
+                            cwd="/srv/elsewhere", env={}, home=tmp_path / "home")  # fmt: skip
+    head = orjson.loads(Path(resumed.path).read_bytes().splitlines()[0])
+    assert head["payload"]["cwd"] == "/srv/elsewhere" == resumed.cwd
+    back = read_session(group("codex", [Path(resumed.path)])[0])
+    assert back.cwd == "/srv/elsewhere" and back.forked_from == session.id

@@ -41,8 +41,8 @@ def file_name(new_id: str, now: str) -> str:
     return f"rollout-{stamp}-{new_id}.jsonl"
 
 
-def fork(main: bytes, session: Session, upto: list[Step], new_id: str, now: str) -> bytes:
-    """The rollout of `new_id` holding the source's lines up to the one of `upto[-1]`."""
+def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str, now: str) -> bytes:
+    """The rollout of `new_id`, run in `cwd`, holding the source's lines up to the one of `upto[-1]`."""
     last = line_of(upto[-1])
     if last is None:
         raise TracetuiError("this Codex log is not line-oriented (the TypeScript CLI's JSON document): "
@@ -65,7 +65,9 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, now: str)
     if meta is None:
         raise TracetuiError("the rollout has no session_meta line before that step")
     own = {key: value for key, value in meta.items() if key != "forked_from_id"}
-    own.update({"id": new_id, "timestamp": now, "forked_from_id": session.id})
+    # The folder the printed command runs in (`--cwd`, else the log's, checked), not the log's word: the
+    # first session_meta's cwd is where Codex's picker lists the session and what tracetui reads back.
+    own.update({"id": new_id, "timestamp": now, "cwd": cwd, "forked_from_id": session.id})
     if "session_id" in own:
         own["session_id"] = new_id
     head = orjson.dumps({"timestamp": now, "type": "session_meta", "payload": own})
