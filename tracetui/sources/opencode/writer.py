@@ -34,6 +34,15 @@ _INFO_KEYS = ("slug", "title", "version", "agent", "model")
 # had the first /undo of the resumed session delete it. What the copied history changed, it changed
 # on the source's disk: an undo in the new session undoes only what that session did.
 _UNDONE = "patch"
+# What a fork's message keeps of the source's: what OpenCode needs to show and send the history. Never
+# a user message's `system`, `tools` or `format`: for the user message a turn answers, OpenCode appends
+# its `system` to the system prompt (never shown), drops the tools its `tools` turns off, and answers in
+# its `format`; an automatic compaction copies all three onto the message it replays.
+_MESSAGE_KEYS = {
+    "user": ("id", "sessionID", "role", "time", "agent", "model", "summary"),
+    "assistant": ("id", "sessionID", "role", "time", "parentID", "modelID", "providerID", "mode", "agent",
+                  "path", "cost", "tokens", "finish", "summary", "error"),
+}
 
 
 def file_name(new_id: str) -> str:
@@ -109,8 +118,11 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
             break
         if mid in objects.gone or mid in off or any(pid in off for pid in parts_of.get(mid, ())):
             continue  # reverted
+        keys = _MESSAGE_KEYS.get(str(info.get("role")))
+        if keys is None:
+            continue  # no message OpenCode shows or sends
         renamed[mid] = ids.next("msg")
-        copy = _spent_nothing(info)
+        copy = _spent_nothing({k: v for k, v in info.items() if k in keys})
         copy.update({"id": renamed[mid], "sessionID": new_id})
         if mid == end_mid and end != end_mid:
             copy.pop("error", None)  # cut inside the message: its error came after the chosen part
