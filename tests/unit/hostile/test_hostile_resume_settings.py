@@ -273,3 +273,29 @@ def test_an_opencode_resume_keeps_only_what_a_message_needs(tmp_path):
     assert b"ssh" not in Path(resumed.path).read_bytes()
     users = [i for i in infos if i["role"] == "user"]
     assert all(i["agent"] == "build" and i["model"]["modelID"] == "claude-sonnet-4" for i in users)
+
+
+def test_a_codex_resume_keeps_only_what_names_the_session(tmp_path):
+    """Codex 0.171 writes more into session_meta as it goes (`runtime_workspace_roots`, the folders its
+    sandbox may write; `selected_capability_roots`, `memory_mode`, `history_base`), and a resume may
+    take any of them up as the session's own. A fork's session_meta lines keep only what names the
+    session and where it ran: no planted field, known or new, is carried."""
+    lines = [orjson.loads(raw) for raw in CODEX_LOG.read_bytes().splitlines()]
+    planted = {"runtime_workspace_roots": ["/home/dev/demo", "/"], "selected_capability_roots": ["/"],
+               "memory_mode": "planted", "history_base": "/home/dev/.codex/sessions/other.jsonl",
+               "a_key_codex_adds_later": {"sandbox": "danger-full-access"}}
+    lines[0]["payload"].update(planted)
+    path = tmp_path / "sessions" / "2025" / "10" / "01" / "rollout-2025-10-01T10-00-00-x.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\n".join(orjson.dumps(r) for r in lines) + b"\n")
+    [files] = group("codex", [path])
+    session = read_session(files)
+    last = max(s.index for s in session.steps if s.active and s.subagent is None)
+    resumed = write_session(session, [RawLog(str(files.main), files.main.read_bytes())], last,
+                            cwd="/home/dev/demo", env={}, home=tmp_path / "home")  # fmt: skip
+    records = [orjson.loads(raw) for raw in Path(resumed.path).read_bytes().splitlines()]
+    metas = [r["payload"] for r in records if r["type"] == "session_meta"]
+    assert len(metas) == 2 and all(key not in m for m in metas for key in planted)
+    assert metas[1]["id"] == session.id and metas[1]["cwd"] == lines[0]["payload"]["cwd"]  # the rest kept
+    back = read_session(group("codex", [Path(resumed.path)])[0])
+    assert back.errors == [] and back.forked_from == session.id

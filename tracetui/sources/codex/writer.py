@@ -21,11 +21,14 @@ from tracetui.sources.common.carried import Item
 from tracetui.sources.common.jsonl import loads_within_depth
 
 _LINE_ID = re.compile(r"L([0-9]{1,9})(?:\.[0-9]+)?")
-# What codex-rs reads from a resumed rollout's first `session_meta` that holds it, as the session's own
-# settings: its base instructions (the system prompt, over the model's own, never shown) and its dynamic
-# tools. No session_meta of a fork carries them, the source's copied ones included: a log's
-# instructions ran the user's resumed session unseen. Codex's own, for the model, decide.
-_SETTINGS = ("base_instructions", "dynamic_tools")
+# What a fork's session_meta lines keep of the source's: who made the session, where, with what. codex-rs
+# reads more from a resumed rollout's session_meta as the session's own settings: its base instructions
+# (the system prompt, over the model's own, never shown) and dynamic tools, from the first that holds
+# them (a log's instructions ran the user's resumed session unseen), and 0.171 writes others as it goes
+# (`runtime_workspace_roots`, `selected_capability_roots`, `memory_mode`, `history_base`): none is
+# carried, nor any key a later Codex adds. Codex's own, for this run, decide.
+_META_KEYS = ("id", "session_id", "timestamp", "cwd", "originator", "cli_version", "source", "thread_source",
+              "model_provider", "git", "forked_from_id", "account_scoped", "history_mode")
 
 
 def line_of(step: Step) -> int | None:
@@ -59,7 +62,7 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
             raise TracetuiError("this Codex log predates the `{timestamp, type, payload}` lines (before "
                                 "0.30): it cannot be cut at a step; continue it with another --agent")
         if rec.get("type") == "session_meta" and isinstance(rec.get("payload"), dict):
-            rec = {**rec, "payload": {k: v for k, v in rec["payload"].items() if k not in _SETTINGS}}
+            rec = {**rec, "payload": {k: v for k, v in rec["payload"].items() if k in _META_KEYS}}
             meta = rec["payload"] if meta is None else meta
         copied.append(orjson.dumps({**rec, "timestamp": now}))
     if meta is None:
