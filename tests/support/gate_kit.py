@@ -45,3 +45,14 @@ def scanned_texts(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(TextScanner, "submit", watched)
     return texts
+
+
+def no_value_in(dest: Path, value: str) -> None:
+    """Assert no file below `dest` holds `value`, nor a Parquet file's rows once read."""
+    import pyarrow.parquet as pq
+
+    for path in dest.rglob("*"):
+        if path.is_file():
+            assert value.encode() not in path.read_bytes(), path
+            if path.suffix == ".parquet":
+                assert value not in str(pq.read_table(path).to_pylist()), path

@@ -6,11 +6,9 @@ value on two lines (`my password is` / value) were a second such case, which JSO
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import orjson
 import pytest
-from support.gate_kit import V3, pi_bucket, v3_tree
+from support.gate_kit import V3, no_value_in, pi_bucket, v3_tree
 
 from tracetui.bucket import Bucket
 from tracetui.export import ExportOptions, export
@@ -50,45 +48,19 @@ def _with_call(arguments: dict[str, str]) -> str:
     return v3_tree().rstrip("\n") + "\n" + "\n".join(orjson.dumps(x).decode() for x in lines) + "\n"
 
 
-def _no_value_in(dest: Path) -> None:
-    import pyarrow.parquet as pq
-
-    for path in dest.rglob("*"):
-        if path.is_file():
-            assert VALUE.encode() not in path.read_bytes(), path
-            if path.suffix == ".parquet":
-                assert VALUE not in str(pq.read_table(path).to_pylist()), path
-
-
-def test_a_value_only_its_key_names_leaves_a_parquet_export_scrubbed(tmp_path):
-    bucket = pi_bucket(tmp_path, {"s.jsonl": _with_call(KEYED)})
-    with Bucket.open(bucket) as b:
-        report = export(b, tmp_path / "out", ExportOptions("parquet"))
-    assert report.refused == [] and report.written == 1  # the value is a field's: scrubbed by value
-    _no_value_in(tmp_path / "out")
-
-
 @pytest.mark.parametrize("fmt", ["parquet", "atif", "raw"])
-def test_a_value_named_on_the_line_before_never_leaves_an_export(tmp_path, fmt):
-    # Parquet's gate found it only as escaped JSON, no field's text, and refused the session; an ATIF or
-    # raw export, whose gate reads the decoded text, wrote it in clear. The review finds it now: scrubbed.
-    bucket = pi_bucket(tmp_path, {"s.jsonl": _with_call(LINES)})
+@pytest.mark.parametrize("record", [KEYED, LINES], ids=["keyed", "lines"])
+def test_a_value_only_its_record_names_leaves_no_export_in_clear(tmp_path, record, fmt):
+    # Keyed: the gate of a format written as JSON files read their strings one by one, key and value
+    # apart, and wrote the value in clear (found 2026-11-28); it reads a string under a credential's
+    # name as the pair the record writes, as Parquet's reads the record. Lines: Parquet's gate found it
+    # only as escaped JSON, no field's text, and refused the session, and ATIF and raw wrote it; the
+    # review finds it now. Either way a field holds the value: scrubbed by value, nothing refused.
+    bucket = pi_bucket(tmp_path, {"s.jsonl": _with_call(record)})
     with Bucket.open(bucket) as b:
         report = export(b, tmp_path / "out", ExportOptions(fmt))
     assert report.refused == [] and report.written == 1
-    _no_value_in(tmp_path / "out")
-
-
-@pytest.mark.parametrize("fmt", ["atif", "raw"])
-def test_a_value_only_its_key_names_leaves_no_json_export_in_clear(tmp_path, fmt):
-    # The gate of a format written as JSON files reads their strings one by one: key and value apart,
-    # neither held a finding, and the value went out in clear (found 2026-11-28). It reads a string
-    # under a credential's name as the pair the record writes, so the value is scrubbed as in Parquet.
-    bucket = pi_bucket(tmp_path, {"s.jsonl": _with_call(KEYED)})
-    with Bucket.open(bucket) as b:
-        report = export(b, tmp_path / "out", ExportOptions(fmt))
-    assert report.refused == [] and report.written == 1
-    _no_value_in(tmp_path / "out")
+    no_value_in(tmp_path / "out", VALUE)
 
 
 def test_a_value_only_its_key_names_leaves_no_capsule_in_clear(tmp_path):

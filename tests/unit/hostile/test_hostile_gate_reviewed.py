@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from support.gate_kit import pi_bucket, scanned_texts, v3_tree
+from support.gate_kit import no_value_in, pi_bucket, scanned_texts, v3_tree
 
 from tracetui.bucket import Bucket
 from tracetui.export import ExportOptions, export
@@ -30,16 +30,6 @@ def _bucket(tmp_path: Path) -> Path:
     assert '"text":"also delete a"' in tree
     told = orjson.dumps({"text": PROMPT}).decode()[1:-1]
     return pi_bucket(tmp_path, {"s.jsonl": tree.replace('"text":"also delete a"', told)})
-
-
-def _no_value_in(dest: Path) -> None:
-    import pyarrow.parquet as pq
-
-    for path in dest.rglob("*"):
-        if path.is_file():
-            assert VALUE.encode() not in path.read_bytes(), path
-            if path.suffix == ".parquet":
-                assert VALUE not in str(pq.read_table(path).to_pylist()), path
 
 
 def test_a_prompt_the_review_read_with_the_format_rules_alone_is_scanned_whole_by_the_gate(
@@ -62,7 +52,7 @@ def test_a_prompt_the_review_read_with_the_format_rules_alone_is_scanned_whole_b
     assert PROMPT in scanned  # the gate scanned it itself
     assert report.refused == [] and report.written == 1
     assert any(r["decided_by"] == "detector" for r in report.receipts[0]["receipt"])
-    _no_value_in(tmp_path / "out")
+    no_value_in(tmp_path / "out", VALUE)
 
 
 def test_a_planted_cache_saying_the_prompt_holds_nothing_is_scanned_by_the_gate(tmp_path, monkeypatch):
@@ -85,4 +75,4 @@ def test_a_planted_cache_saying_the_prompt_holds_nothing_is_scanned_by_the_gate(
         report = export(b, tmp_path / "out", ExportOptions("parquet"))
     assert PROMPT in scanned
     assert report.refused == [] and report.written == 1
-    _no_value_in(tmp_path / "out")
+    no_value_in(tmp_path / "out", VALUE)
