@@ -41,13 +41,26 @@ def folder_name(cwd: str) -> str:
 
 # The fields that name another line by its uuid (besides `compactMetadata`'s segment and messages).
 _LINKS = ("parentUuid", "logicalParentUuid", "sourceToolAssistantUUID")
-# What Claude Code reads back as the session's settings, not its history: `claude --resume` passes the
-# permission mode the transcript last recorded to --permission-mode, so a log saying bypassPermissions
-# had the user's next run ask for nothing. A fork carries none: the user's own settings decide. Nor a
-# record of another type than the conversation's (`permission-mode`, `agent-setting`, `worktree-state`,
-# `mode`, ...): Claude Code never writes one in the chain of parents, and one a log put there was copied
-# under the new session's id, which Claude Code keys such records by.
-_SETTING_KEYS = ("permissionMode",)
+# The keys a conversation line of the fork keeps, by type: what makes the chain, shows and sends the
+# history, and what tracetui reads back. Anything else a log put on a line stays behind, for Claude Code
+# acts on keys of a resumed line: `permissionMode` (passed to --permission-mode on `claude --resume`),
+# `planContent` (the plan it restores), `wireToolInputs` (tool inputs it merges over the shown ones),
+# `teamName`/`sessionKind` (the session's kind), `origin` (who typed it), `mcpMeta`, ...
+# A record of another type than these is left out whole (`permission-mode`, `agent-setting`, ...):
+# Claude Code keys such records by the session id a fork writes on every line it copies.
+_COMMON_KEYS = frozenset({"type", "uuid", "parentUuid", "isSidechain", "sessionId", "timestamp", "version",
+                          "cwd", "gitBranch", "slug"})  # fmt: skip
+_KEYS = {
+    "user": _COMMON_KEYS | {"message", "toolUseResult", "sourceToolAssistantUUID", "sourceToolUseID",
+                            "isMeta", "isCompactSummary", "isVisibleInTranscriptOnly"},
+    "assistant": _COMMON_KEYS | {"message", "requestId", "error", "isApiErrorMessage"},
+    "system": _COMMON_KEYS | {"subtype", "content", "level", "logicalParentUuid", "compactMetadata", "isMeta",
+                              "toolUseID", "hookCount", "hookInfos", "hookErrors", "hasOutput",
+                              "preventedContinuation", "stopReason", "cause", "error", "retryInMs",
+                              "retryAttempt", "maxRetries", "durationMs", "messageCount"},
+    "attachment": _COMMON_KEYS | {"attachment"},
+    "progress": _COMMON_KEYS | {"data", "toolUseID", "parentToolUseID"},
+}
 # Claude Code names the plan file `<plans folder>/<slug>.md` from the first `slug` a resumed transcript
 # holds, unchecked, and plan mode writes that file unasked: `../../.claude/CLAUDE` was the user's own
 # CLAUDE.md. A slug is kept only in the shape Claude Code makes (`swift-doodling-scone`).
@@ -140,7 +153,9 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, now: str,
         if old not in keep or old in done or old in spliced:
             continue
         done.add(old)
-        copy = {k: v for k, v in rec.items() if k not in _SETTING_KEYS}
+        copy = {k: v for k, v in rec.items() if k in _KEYS[rec["type"]]}
+        if rec.get("userType") == "external":  # Claude Code's own word for a user; anything else is left out
+            copy["userType"] = "external"
         if "slug" in copy and not _own_slug(copy["slug"]):
             del copy["slug"]
         copy["uuid"] = renamed[old]
