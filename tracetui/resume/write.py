@@ -93,7 +93,7 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
     if target == session.agent and raw and target in ("claude", "codex"):
         # The same agent, its own log at hand: the log's own lines, as the agent's fork.
         if target == "claude":
-            data = claude_writer.fork(raw[0].data, session, upto, new_id, stamp)
+            data = claude_writer.fork(raw[0].data, session, upto, new_id, folder, stamp)
         else:
             data = codex_writer.fork(raw[0].data, session, upto, new_id, folder, stamp)
     elif target == session.agent and raw and target == "gemini" and session.version != "gemini-logs":

@@ -319,3 +319,27 @@ def test_a_claude_resume_keeps_only_the_keys_a_conversation_line_needs(tmp_path)
     assert back.errors == [] and back.forked_from == session.id
     steps = [(s.kind, s.text, s.tool, s.tool_input) for s in session.steps if s.active and s.subagent is None]
     assert [(s.kind, s.text, s.tool, s.tool_input) for s in back.steps if s.active] == steps
+
+
+def test_a_claude_resume_names_the_folder_it_runs_in_not_the_log_s(tmp_path):
+    """`--cwd` names the folder the printed command runs in and the project folder the fork is put in;
+    its lines said the log's cwd all the same, which Claude Code takes as the session's project path
+    and tracetui read back as its folder."""
+    lines = [orjson.loads(raw) for raw in CLAUDE_LOG.read_bytes().splitlines()]
+    assert lines[1]["cwd"] == "/home/dev/shop"
+    sub, odd = lines[2], lines[3]
+    sub["cwd"], odd["cwd"] = "/home/dev/shop/src", "/etc"  # the shell's after a `cd`; one the log chose
+    path = tmp_path / "projects" / "-home-dev-shop" / CLAUDE_LOG.name
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\n".join(orjson.dumps(r) for r in lines) + b"\n")
+    [files] = group("claude", [path])
+    session = read_session(files)
+    last = max(s.index for s in session.steps if s.active and s.subagent is None)
+    resumed = write_session(session, [RawLog(str(files.main), files.main.read_bytes())], last,
+                            cwd="/srv/elsewhere", env={}, home=tmp_path / "home")  # fmt: skip
+    records = [orjson.loads(raw) for raw in Path(resumed.path).read_bytes().splitlines()]
+    moved = {r["forkedFrom"]["messageUuid"]: r["cwd"] for r in records}
+    assert moved.pop(sub["uuid"]) == "/srv/elsewhere/src" and moved.pop(odd["uuid"]) == resumed.cwd
+    assert moved and set(moved.values()) == {"/srv/elsewhere"} == {resumed.cwd}
+    back = read_session(group("claude", [Path(resumed.path)])[0])
+    assert back.cwd == "/srv/elsewhere" and back.forked_from == session.id

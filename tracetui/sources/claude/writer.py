@@ -83,6 +83,16 @@ def _renamed(value: Any, renamed: dict[str, str]) -> Any:
     return value
 
 
+def _moved(line_cwd: Any, was: str | None, cwd: str) -> str:
+    """A copied line's cwd in the fork run in `cwd`: Claude Code takes the first line's as the session's
+    project path (and tracetui as its folder), so the log's own put the new session under a folder the
+    user never named. A folder below the session's (the shell's after a `cd`) moves with it."""
+    base = (was or "").rstrip("/")
+    if was and isinstance(line_cwd, str) and (line_cwd == was or line_cwd.startswith(base + "/")):
+        return cwd.rstrip("/") + line_cwd[len(base):] or "/"
+    return cwd
+
+
 def line_of(step: Step) -> tuple[str, int] | None:
     """The uuid of the transcript line a main-conversation step was read from, and the step's block
     on it (0 for the first); None for steps no line of its own holds (queued prompts, subagent
@@ -99,9 +109,10 @@ def line_of(step: Step) -> tuple[str, int] | None:
     return None  # `<uuid>:model`
 
 
-def fork(main: bytes, session: Session, upto: list[Step], new_id: str, now: str,
+def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str, now: str,
          new_uuid: Callable[[], str] = lambda: str(uuidlib.uuid4())) -> bytes:
-    """The transcript of `new_id` holding the lines of `upto` (the active steps to carry, in order)."""
+    """The transcript of `new_id` holding the lines of `upto` (the active steps to carry, in order), each
+    saying it ran in `cwd`, the folder the printed command runs in."""
     records: list[tuple[int, dict[str, Any]]] = []
     by_uuid: dict[str, dict[str, Any]] = {}
     for no, raw in enumerate(main.splitlines()):
@@ -165,6 +176,7 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, now: str,
         if isinstance(copy.get("compactMetadata"), dict):
             copy["compactMetadata"] = _renamed(copy["compactMetadata"], renamed)
         copy["sessionId"] = new_id
+        copy["cwd"] = _moved(rec.get("cwd"), session.cwd, cwd)
         copy["forkedFrom"] = {"sessionId": session.id, "messageUuid": old}
         message = copy.get("message")
         cut = blocks.get(old)
