@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import orjson
 import pytest
 from shared_data import FIXTURES, corpus_files, requires_corpus
 from support.narrow import present
@@ -417,3 +418,37 @@ def test_a_gemini_session_only_logs_json_remembers_is_rebuilt_from_its_prompts(t
                          home=tmp_path / "h")
     back = read_session(group("gemini", [Path(done.path)])[0])
     assert [(s.kind, s.text) for s in back.steps] == [(s.kind, s.text) for s in session.steps]
+
+
+def test_a_claude_fork_keeps_what_2_1_3xx_sent_for_an_attachment(tmp_path):
+    """2.1.3xx writes on an attachment line what it sent the model (`rendered`, in `renderedRole`), and
+    tracetui shows that; on an answer, which lines make one reply (`apiBlockIndex`). The fork's
+    allowlist of keys keeps them, so the fork reads back with the same steps."""
+    log = FIXTURES / "claude/projects/-home-dev-shop/11111111-1111-4111-8111-111111111111.jsonl"
+    lines = [orjson.loads(raw) for raw in log.read_bytes().splitlines()]
+    first = next(n for n, r in enumerate(lines) if r.get("type") == "user")
+    sent = {"type": "attachment", "uuid": "r-att", "parentUuid": lines[first]["uuid"], "isSidechain": False,
+            "sessionId": lines[first]["sessionId"], "timestamp": lines[first]["timestamp"],
+            "cwd": lines[first]["cwd"], "attachment": {"type": "todo_reminder", "content": []},
+            "rendered": [{"content": "<system-reminder>\nKeep the list short.\n</system-reminder>"}],
+            "renderedRole": "system"}
+    lines.insert(first + 1, sent)
+    lines[first + 2]["parentUuid"] = "r-att"
+    for rec in lines:
+        if rec.get("type") == "assistant":
+            rec["apiBlockIndex"] = 0
+    path = tmp_path / "projects" / "-home-dev-shop" / log.name
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\n".join(orjson.dumps(r) for r in lines) + b"\n")
+    [files] = group("claude", [path])
+    session = read_session(files)
+    assert any(s.text == "Keep the list short." for s in session.steps)
+    last = max(s.index for s in session.steps if s.active and s.subagent is None)
+    resumed = write_session(session, [RawLog(str(path), path.read_bytes())], last, cwd="/home/dev/shop",
+                            env={}, home=tmp_path / "home")
+    records = [orjson.loads(raw) for raw in Path(resumed.path).read_bytes().splitlines()]
+    assert [r["renderedRole"] for r in records if "rendered" in r] == ["system"]
+    assert all(r["apiBlockIndex"] == 0 for r in records if r["type"] == "assistant")
+    back = read_session(group("claude", [Path(resumed.path)])[0])
+    assert _shape([s for s in back.steps if s.active]) == _shape(
+        [s for s in session.steps if s.active and s.index <= last])

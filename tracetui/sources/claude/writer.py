@@ -53,12 +53,13 @@ _COMMON_KEYS = frozenset({"type", "uuid", "parentUuid", "isSidechain", "sessionI
 _KEYS = {
     "user": _COMMON_KEYS | {"message", "toolUseResult", "sourceToolAssistantUUID", "sourceToolUseID",
                             "isMeta", "isCompactSummary", "isVisibleInTranscriptOnly"},
-    "assistant": _COMMON_KEYS | {"message", "requestId", "error", "isApiErrorMessage"},
+    "assistant": _COMMON_KEYS | {"message", "requestId", "error", "isApiErrorMessage", "apiBlockIndex",
+                                 "joinedApiReply"},
     "system": _COMMON_KEYS | {"subtype", "content", "level", "logicalParentUuid", "compactMetadata", "isMeta",
                               "toolUseID", "hookCount", "hookInfos", "hookErrors", "hasOutput",
                               "preventedContinuation", "stopReason", "cause", "error", "retryInMs",
                               "retryAttempt", "maxRetries", "durationMs", "messageCount"},
-    "attachment": _COMMON_KEYS | {"attachment"},
+    "attachment": _COMMON_KEYS | {"attachment", "rendered", "renderedRole", "renderedBesideToolResult"},
     "progress": _COMMON_KEYS | {"data", "toolUseID", "parentToolUseID"},
 }
 # Claude Code names the plan file `<plans folder>/<slug>.md` from the first `slug` a resumed transcript
