@@ -59,11 +59,11 @@ def run_trail(args: argparse.Namespace) -> int:
     with open_bucket(args) as bucket:
         session = bucket.session(args.id)
         cache = bucket.cache_dir
-        named = session.forked_from if session.forked_from != session.id else None
-        parent = fork.held(bucket, named) if named else None
-        # A fork's copies are its parent's work, which the parent's trail judges; where the bucket
-        # lacks the parent, this log is their only record, so they are judged here and listed last.
-        here = fork.copies_judged_here(bucket, session)
+        parent = fork.forked_parent_held(bucket, session)
+    # A fork's copies are its parent's work, which the parent's trail judges; where the bucket lacks the
+    # parent, this log is their only record, so they are judged here and listed last
+    # (`fork.copies_judged_here`, from the one look-up above).
+    here = parent is None and fork.has_named_copies(session)
     with on_two_cores():  # the user waits on this one answer: the patches judged on two processes
         result = trail(session, repo=getattr(args, "repo", None), ref=args.ref, cache_dir=cache,
                        own_only=not here)  # fmt: skip

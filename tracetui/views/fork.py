@@ -91,10 +91,19 @@ def copies_judged_here(library: Library, session: Session) -> bool:
     """Whether a fork's own trail judges the steps it copied: where it names a parent the library does
     not hold, its log is their only record (blame credits their lines to it, `file_blame`), so they are
     listed with their verdicts, apart from its own counts. Where the parent is held, its trail does."""
+    return has_named_copies(session) and forked_parent_held(library, session) is None
+
+
+def has_named_copies(session: Session) -> bool:
+    """A fork naming a parent other than itself, with steps copied from it."""
     wanted = session.forked_from
-    if not wanted or wanted == session.id or not any(s.copied for s in session.steps):
-        return False
-    return held(library, wanted) is None
+    return bool(wanted) and wanted != session.id and any(s.copied for s in session.steps)
+
+
+def forked_parent_held(library: Library, session: Session) -> str | None:
+    """The id of the session this fork was copied from, where the library holds it by that whole id."""
+    wanted = session.forked_from
+    return held(library, wanted) if wanted and wanted != session.id else None
 
 
 def spawners_held(library: Library, session: Session) -> frozenset[str]:
