@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pygit2
@@ -293,21 +294,28 @@ def _changed_in_window(history: History, files: _Files, prev: str, cid: str) -> 
     repo = history.repo
     lo, hi = history.position[prev], history.position[cid]
     first = max(lo + 1, hi - MOVE_WINDOW + 1)
-    ancestry = history.ancestors_from(cid, first)
-    window = [c for c in history.order[first : hi + 1] if c in ancestry]
-    candidates: set[str] = set()
-    for c in window:
-        candidates.update(files.touched(c))
-    candidates = {name for name in candidates if not agent_copy(name)}
+    changed: dict[str, pygit2.DiffDelta] | None = None
+    if _first_parents_to(history, prev, cid, first):
+        # Every file that differs was changed by a commit of the window and is there at `cid`, so the
+        # commits' own diffs would name it again; not so a file gone by `cid` (a commit beside the chain
+        # may have changed it first): then the names are the commits' as below.
+        changed = _tree_diff(repo, prev, cid)
+        names: Iterable[str] = changed
+        if any(d.status_char() == "D" for d in changed.values()):
+            names = _touched_in_window(history, files, cid, first, hi).intersection(changed)
+    else:
+        names = _touched_in_window(history, files, cid, first, hi)
     found = []
-    if candidates:
+    if names:
         # One diff of the two trees, not a look-up of each name in each: a path's look-up parses every
         # tree above it again (about 0.2 ms), and a window touches hundreds of files. A file unchanged
         # since `prev` is not in the diff: every line it holds was already there, nothing moved in.
-        old_tree = repo[prev].peel(pygit2.Commit).tree
-        new_tree = repo[cid].peel(pygit2.Commit).tree
-        changed = {d.new_file.path: d for d in old_tree.diff_to_tree(new_tree).deltas}
-        for name in sorted(candidates.intersection(changed)):
+        if changed is None:
+            changed = _tree_diff(repo, prev, cid)
+            names = changed.keys() & names
+        for name in sorted(names):
+            if agent_copy(name):
+                continue
             delta = changed[name]
             blob = _small_file(repo, delta.new_file, files.sizes)
             old_blob = _small_file(repo, delta.old_file, files.sizes)
@@ -319,6 +327,39 @@ def _changed_in_window(history: History, files: _Files, prev: str, cid: str) -> 
         files.ask([new for _, new, _ in found])
     files.windows[key] = found
     return found
+
+
+def _touched_in_window(history: History, files: _Files, cid: str, first: int, hi: int) -> set[str]:
+    """The files the window's commits (the ancestors of `cid` at index `first` to `hi`) changed."""
+    ancestry = history.ancestors_from(cid, first)
+    names: set[str] = set()
+    for c in history.order[first : hi + 1]:
+        if c in ancestry:
+            names.update(files.touched(c))
+    return names
+
+
+def _tree_diff(repo: pygit2.Repository, prev: str, cid: str) -> dict[str, pygit2.DiffDelta]:
+    """Each file that differs between the two commits' trees, by its name at `cid`."""
+    old_tree, new_tree = repo[prev].peel(pygit2.Commit).tree, repo[cid].peel(pygit2.Commit).tree
+    return {d.new_file.path: d for d in old_tree.diff_to_tree(new_tree).deltas}
+
+
+def _first_parents_to(history: History, prev: str, cid: str, first: int) -> bool:
+    """Whether `cid`'s first parents lead to `prev` through commits of the window alone (at index
+    `first` or later): then every file that differs between the two and is there at `cid` was changed
+    by one of them against its first parent, and `_Files.touched` (a tree diff per commit) need not
+    be asked to name it."""
+    position, parents = history.position, history.parents
+    c = cid
+    while c != prev:
+        if position.get(c, -1) < first:
+            return False
+        up = parents.get(c)
+        if not up:
+            return False
+        c = up[0]
+    return True
 
 
 def _destination(

@@ -117,3 +117,66 @@ def test_a_window_asks_git_for_its_files_at_the_later_commit_only(tmp_path: Path
     assert {"b.py", "d.py"} & {name for name, _, _ in window} and any(old for _, _, old in window)
     every = files.windows[(commits[0], commits[3])]  # the window of every path, `a.py` too
     assert asked == [new for _, new, _ in every]
+
+
+def _merged_history(tmp_path: Path) -> tuple[Repo, list[str]]:
+    """A first-parent line with a side branch merged into it: the side changes a file the line then
+    deletes (a window whose chain holds it names it only through the side commit's own diff), and one
+    the line changes later; a file added and deleted on the line alone."""
+    repo = Repo(tmp_path / "m")
+    commits: list[str] = []
+
+    def commit(message: str, files: dict[str, str | None], hour: int) -> None:
+        for name, text in files.items():
+            if text is None:
+                (repo.path / name).unlink()
+            else:
+                repo.write(name, text)
+        repo.git("add", "-A")
+        repo.git("commit", "-q", "-m", message, when=iso(hour))
+        commits.append(repo.head())
+
+    commit("start", {"a.py": "a\n", "x.py": "x\n", "y.py": "y\n"}, 9)
+    repo.git("checkout", "-q", "-b", "side")
+    commit("side: change x and y", {"x.py": "x side\n", "y.py": "y side\n"}, 10)
+    repo.git("checkout", "-q", "main")
+    commit("change a, add t", {"a.py": "a2\n", "t.py": "t\n"}, 11)
+    repo.git("merge", "-q", "--no-ff", "-m", "merge side", "side", when=iso(12))
+    commits.append(repo.head())
+    commit("delete x and t, change a", {"x.py": None, "t.py": None, "a.py": "a3\n"}, 13)
+    commit("change y", {"y.py": "y3\n"}, 14)
+    return repo, commits
+
+
+def test_a_window_on_one_line_of_first_parents_is_the_window_of_the_commits_diffs(tmp_path: Path) -> None:
+    """Where the first parents of the later commit lead back to the earlier one within the window,
+    the files come from the one diff of the two trees and no commit's own diff is read, unless a file
+    is gone by then: the commits' diffs say whether the window changed it first. Every window the
+    same as the reference's, through the merge and beside it."""
+    repo, commits = _merged_history(tmp_path)
+    r = pygit2.Repository(str(repo.path))
+    history = walk(r, ["a.py", "y.py"], 0)
+    assert len(history.order) == len(commits) == 6
+    for i, prev in enumerate(history.order):
+        for cid in history.order[i + 1 :]:
+            for path in ("a.py", "y.py"):
+                got = _window(history, _Files(r, {}), path, prev, cid)
+                assert got == _reference(history, _Files(r, {}), path, prev, cid), (prev[:7], cid[:7], path)
+    start, side, line, merge, delete, last = commits
+    asked: list[str] = []
+    files = _Files(r, {})
+    touched = files.touched
+
+    def counted(commit: str) -> list[str]:
+        asked.append(commit)
+        return touched(commit)
+
+    files.touched = counted  # type: ignore[method-assign]
+    # one commit on the line, nothing gone: the diff alone
+    assert [n for n, _, _ in _window(history, files, "a.py", delete, last)] == ["y.py"] and asked == []
+    # through the merge, nothing gone: the side's change of y.py is in the diff of the two trees
+    assert {n for n, _, _ in _window(history, files, "a.py", line, merge)} == {"x.py", "y.py"} and asked == []
+    # x.py and t.py gone by `delete`: the commits' diffs are read, and name x.py (the merge brought the
+    # side's change of it) but not t.py (no commit of the window changed it but to delete it)
+    window = _window(history, files, "y.py", line, delete)
+    assert asked and [(n, new) for n, new, _ in window if n in ("x.py", "t.py")] == [("x.py", None)]
