@@ -24,6 +24,10 @@ QUERIES = {
     "sql_steps_text": ["sql", "--dataset", "{d}", "SELECT count(*), sum(length(text)) FROM steps", "--csv"],
     "sql_steps_one_machine": ["sql", "--dataset", "{d}", "SELECT count(*) FROM steps WHERE machine = 'm001'",
                               "--csv"],  # fmt: skip
+    "sql_steps_one_month": ["sql", "--dataset", "{d}", "SELECT count(*), sum(length(text)) FROM steps "
+                            "WHERE month = '2026-10'", "--csv"],  # fmt: skip
+    "sql_join_one_agent": ["sql", "--dataset", "{d}", "SELECT count(*) FROM sessions s JOIN steps t USING "
+                           "(session_id) WHERE s.agent = 'pi' AND t.agent = 'pi'", "--csv"],  # fmt: skip
     "check": ["export", "--check", "file://{d}", "--json"],
 }
 

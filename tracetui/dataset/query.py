@@ -212,13 +212,15 @@ def query(
     the bucket's export's; `copying(done, total)` a remote dataset's files copied (mirror.mirrored)."""
     from tracetui.dataset.location import open_location
     from tracetui.dataset.mirror import mirrored
+    from tracetui.dataset.prune import partition_filters
     from tracetui.dataset.tables import bucket_tables, dataset_tables
 
     check_select(sql)  # before any table is read or brought up to date
     named = _named(sql)
     if dataset is not None:
         local = mirrored(open_location(dataset), _remote_cache(dataset), named, copying)
-        with dataset_tables(local, named) as tables:
+        # Only the partitions the SQL can read are held, checked and copied (prune.py).
+        with dataset_tables(local, named, partition_filters(sql)) as tables:
             table = run(tables, sql, timeout, bounded=True)
     elif library is not None:
         with bucket_tables(library, progress, named) as (tables, _):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from tracetui.dataset.held import claim, held, size
 from tracetui.dataset.location import TABLES, Location
 from tracetui.dataset.page_claims import check_pages
+from tracetui.dataset.prune import Keep
 from tracetui.errors import TracetuiError
 from tracetui.export import ExportOptions, ExportReport, export
 from tracetui.folder_walk import walk
@@ -29,12 +30,15 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def dataset_tables(location: Location, only: frozenset[str] | None = None) -> Iterator[dict[str, Any]]:
+def dataset_tables(
+    location: Location, only: frozenset[str] | None = None, keep: dict[str, Keep] | None = None
+) -> Iterator[dict[str, Any]]:
     """Each table of the dataset (or of a folder holding a Parquet export) as an Arrow dataset, to be
     read within the block: a local table's files are held open by descriptor until it ends
     (tracetui.dataset.held), each footer read and its row claim checked. The partition keys are read
     from the folders too (as text), so files written without them as columns (an older export) still
-    have them; where a file has them, the values are the same."""
+    have them; where a file has them, the values are the same. `keep` (prune.partition_filters): a
+    local table's files whose folders' values it rejects are left out before any is held."""
     import pyarrow as pa
     import pyarrow.dataset as pads
 
@@ -50,8 +54,11 @@ def dataset_tables(location: Location, only: frozenset[str] | None = None) -> It
                     raise FileNotFoundError(folder)
                 if location.local:
                     files = _local_files(folder)
-                    names = stack.enter_context(held(location.root, files, snapshot=True))
-                    out[table] = held_table(files, names, folder, keys)
+                    kept = _kept(files, folder, keys, keep.get(table)) if keep else files
+                    # No file kept: the table's columns are still the first file's, from its footer alone.
+                    names = stack.enter_context(held(location.root, kept or files[:1], snapshot=True))
+                    whole = kept or not files
+                    out[table] = held_table(kept, names, folder, keys) if whole else _shape(names[0], keys)
                 else:
                     out[table] = pads.dataset(folder, filesystem=location.fs, format="parquet",
                                               partitioning=keys)  # fmt: skip
@@ -80,8 +87,7 @@ def held_table(files: list[str], names: list[str], folder: str, keys: Any | None
     parquet, disk = pads.ParquetFileFormat(), pafs.LocalFileSystem()
     fragments = []
     for path, name in zip(files, names, strict=True):
-        where = "/" + os.path.relpath(path, folder).replace(os.sep, "/")
-        within = keys.parse(where) if keys is not None else None
+        within = keys.parse(_below(path, folder)) if keys is not None else None
         fragment = parquet.make_fragment(name, filesystem=disk, partition_expression=within)
         try:
             fragment.ensure_complete_metadata()
@@ -94,6 +100,37 @@ def held_table(files: list[str], names: list[str], folder: str, keys: Any | None
     given = [keys.schema] if keys is not None else []
     schema = pa.unify_schemas([fragments[0].physical_schema, *given] if fragments else given)
     return pads.FileSystemDataset(fragments, schema, parquet, disk)
+
+
+def _kept(files: list[str], folder: str, keys: Any, test: Keep | None) -> list[str]:
+    return files if test is None else [f for f in files if test(partition_values(f, folder, keys))]
+
+
+def _shape(name: str, keys: Any) -> Any:
+    """An Arrow dataset of no file, with the columns of the file `held` named `name` (its footer
+    read, none of its pages) and the partition keys."""
+    import pyarrow as pa
+    import pyarrow.dataset as pads
+    import pyarrow.fs as pafs
+    import pyarrow.parquet as pq
+
+    schema = pa.unify_schemas([pq.read_schema(name), keys.schema])
+    return pads.FileSystemDataset([], schema, pads.ParquetFileFormat(), pafs.LocalFileSystem())
+
+
+def _below(path: str, folder: str) -> str:
+    return "/" + os.path.relpath(path, folder).replace(os.sep, "/")
+
+
+def partition_values(path: str, folder: str, keys: Any) -> dict[str, str]:
+    """The partition keys' values a table's file (below `folder`) has from its folders, as the Arrow
+    dataset gives them (`keys`: its hive partitioning): a key named twice on its way, or null, left
+    out (a file that does not name a key may hold any value of it)."""
+    import pyarrow.dataset as pads
+
+    where = _below(path, folder)
+    found = pads.get_partition_keys(keys.parse(where))
+    return {k: v for k, v in found.items() if isinstance(v, str) and where.count(f"/{k}=") == 1}
 
 
 def _local_files(folder: str) -> list[str]:

@@ -42,8 +42,8 @@ def on_listing(folder):
     if folder.endswith("data/sessions"):
         swap(folder)
     return out
-def on_made(location, only=None):
-    out = made(location, only)
+def on_made(location, only=None, keep=None):
+    out = made(location, only, keep)
     if not hasattr(out, "__enter__"):
         swap(location.path("data/sessions"))
         return out

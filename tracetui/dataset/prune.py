@@ -1,0 +1,189 @@
+"""Which partitions of a dataset a query can read, from its SQL and the files' folders, before any file
+is held (docs/internals/dataset.md, "Partitions a query reads").
+
+DuckDB's parser gives the query's tree. Where every use of a table is in a FROM whose WHERE tests
+its partition keys against text constants (`=`, `<>`, `<`, `IN`, `BETWEEN`, under AND and OR), a file
+whose folders' values make that WHERE false is left out: never held, checked, copied or read. Anything
+else (a table function, a sample, a NOT, a key compared with a column or a number, an ASOF join) keeps
+every file. Only the files kept are handed to the reader, so a file left out wrongly could change an
+answer, never be read unchecked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from tracetui.sources.common.jsonl import loads_whole
+
+# The partition keys (tables.PARTITION_KEYS): folder names, read as text.
+KEYS = frozenset({"machine", "agent", "month"})
+_ORDERED: dict[str, Callable[[str, str], bool]] = {
+    "COMPARE_EQUAL": lambda v, c: v == c, "COMPARE_NOTEQUAL": lambda v, c: v != c,
+    "COMPARE_LESSTHAN": lambda v, c: v < c, "COMPARE_LESSTHANOREQUALTO": lambda v, c: v <= c,
+    "COMPARE_GREATERTHAN": lambda v, c: v > c, "COMPARE_GREATERTHANOREQUALTO": lambda v, c: v >= c,
+}  # fmt: skip
+_FLIPPED = {"COMPARE_LESSTHAN": "COMPARE_GREATERTHAN", "COMPARE_GREATERTHAN": "COMPARE_LESSTHAN",
+            "COMPARE_LESSTHANOREQUALTO": "COMPARE_GREATERTHANOREQUALTO",
+            "COMPARE_GREATERTHANOREQUALTO": "COMPARE_LESSTHANOREQUALTO"}  # fmt: skip
+# Joins after which a row of either side that the WHERE rejects takes no other row with it: the WHERE's
+# tests here are false on a missing side's nulls too (a left join's unmatched row is rejected as well).
+_JOINS = frozenset({"INNER", "LEFT", "RIGHT", "FULL", "OUTER"})
+
+# A file's partition values (key: text) -> whether a row of it may pass; None where every file may.
+Keep = Callable[[dict[str, str]], bool]
+# A WHERE reduced to a file's values: True (may pass), False (no row of the file passes).
+_Test = Callable[[dict[str, str]], bool]
+
+
+def partition_filters(sql: str) -> dict[str, Keep]:
+    """For each table `sql` reads only some partitions of, the test a file's partition values must
+    pass for it to be read; a table absent reads every file. Empty where the SQL is not understood."""
+    tree = _tree(sql)
+    if tree is None:
+        return {}
+    refs: dict[str, list[_Test | None]] = {}
+    placed: dict[int, _Test | None] = {}
+    for node in _dicts(tree):
+        if node.get("type") == "TABLE_FUNCTION" or node.get("sample"):
+            # query_table('steps') reads a table by a name in a string; a sample is drawn before WHERE
+            return {}
+        if node.get("type") == "SELECT_NODE":
+            _place(node, placed)
+    for node in _dicts(tree):
+        if node.get("type") == "BASE_TABLE":
+            name = str(node.get("table_name", "")).lower()
+            refs.setdefault(name, []).append(placed.get(id(node)))
+    out: dict[str, Keep] = {}
+    for name, tests in refs.items():
+        if all(t is not None for t in tests):
+            out[name] = _any([t for t in tests if t is not None])
+    return out
+
+
+def _any(tests: list[_Test]) -> Keep:
+    return lambda values: any(t(values) for t in tests)
+
+
+def _tree(sql: str) -> Any:
+    try:
+        import duckdb
+
+        con = duckdb.connect(":memory:")
+        try:
+            text = con.execute("SELECT json_serialize_sql($q)", {"q": sql}).fetchall()[0][0]
+        finally:
+            con.close()
+        tree = loads_whole(text)  # the SQL's nesting: within orjson's 254 levels, or every file kept
+    except Exception:  # an SQL the serializer cannot give (a PIVOT statement): every file kept
+        return None
+    if not isinstance(tree, dict) or tree.get("error") or len(tree.get("statements") or ()) != 1:
+        return None
+    return tree
+
+
+def _dicts(node: Any) -> Iterator[dict[str, Any]]:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _place(select: dict[str, Any], placed: dict[int, _Test | None]) -> None:
+    """The test each base table of a SELECT's FROM gets from its WHERE (by the table's node's id)."""
+    source = select.get("from_table")
+    where = select.get("where_clause")
+    if not isinstance(source, dict) or not isinstance(where, dict):
+        return
+    if source.get("type") == "BASE_TABLE":
+        bound = {"", str(source.get("alias") or source.get("table_name", "")).lower()}
+        placed[id(source)] = _test(where, bound)
+        return
+    for table in _joined(source):
+        placed[id(table)] = _test(where, {str(table.get("alias") or table.get("table_name", "")).lower()})
+
+
+def _joined(source: dict[str, Any]) -> list[dict[str, Any]]:
+    """The base tables a tree of plain joins brings together; none where a join is of another kind."""
+    if source.get("type") == "BASE_TABLE":
+        return [source]
+    if source.get("type") != "JOIN":
+        return []
+    if source.get("ref_type") not in ("REGULAR", "CROSS") or source.get("join_type") not in _JOINS:
+        return []
+    left, right = source.get("left"), source.get("right")
+    if not isinstance(left, dict) or not isinstance(right, dict):
+        return []
+    return _joined(left) + _joined(right)
+
+
+def _test(where: dict[str, Any], bound: set[str]) -> _Test | None:
+    """The WHERE as a test of one table's partition values (`bound`: the names its columns may be
+    qualified by, "" for none); None where it says nothing of them (any file's rows may pass)."""
+    kind = str(where.get("type"))
+    if kind in ("CONJUNCTION_AND", "CONJUNCTION_OR"):
+        parts = [_test(c, bound) if isinstance(c, dict) else None for c in where.get("children") or ()]
+        tests = [p for p in parts if p is not None]
+        if not tests or (kind == "CONJUNCTION_OR" and len(tests) < len(parts)):
+            return None  # an OR with a side the values say nothing of: any file may pass
+        if kind == "CONJUNCTION_AND":
+            return lambda v: all(t(v) for t in tests)
+        return lambda v: any(t(v) for t in tests)
+    if kind in _ORDERED:
+        left, right = where.get("left"), where.get("right")
+        key, text = _key(left, bound), _text(right)
+        if key is None or text is None:
+            key, text, kind = _key(right, bound), _text(left), _FLIPPED.get(kind, kind)
+        if key is None or text is None:
+            return None
+        compare, value = _ORDERED[kind], text
+        return _leaf(key, lambda v: compare(v, value))
+    if kind in ("COMPARE_IN", "COMPARE_NOT_IN"):
+        first, *rest = where.get("children") or [None]
+        key, texts = _key(first, bound), [_text(c) for c in rest]
+        if key is None or not texts or any(t is None for t in texts):
+            return None
+        inside = kind == "COMPARE_IN"
+        return _leaf(key, lambda v: (v in texts) == inside)
+    if kind == "COMPARE_BETWEEN":
+        key, low, high = _key(where.get("input"), bound), _text(where.get("lower")), _text(where.get("upper"))
+        if key is None or low is None or high is None:
+            return None
+        return _leaf(key, lambda v: low <= v <= high)
+    return None
+
+
+def _leaf(key: str, holds: Callable[[str], bool]) -> _Test:
+    """A test of one key's value: a file whose folders do not name the key may pass."""
+    return lambda values: key not in values or holds(values[key])
+
+
+def _key(node: Any, bound: set[str]) -> str | None:
+    """The partition key a column reference names, where it is the table's own."""
+    if not isinstance(node, dict) or node.get("type") != "COLUMN_REF":
+        return None
+    names = [str(n).lower() for n in node.get("column_names") or ()]
+    if len(names) == 1 and "" in bound and names[0] in KEYS:
+        return names[0]
+    if len(names) == 2 and names[0] in bound and names[1] in KEYS:
+        return names[1]
+    return None
+
+
+def _text(node: Any) -> str | None:
+    """A text constant's value (DuckDB's two ways of writing one); None for anything else."""
+    if not isinstance(node, dict) or node.get("type") != "VALUE_CONSTANT":
+        return None
+    literal = node.get("literal")
+    if isinstance(literal, dict):
+        return str(literal["text"]) if literal.get("kind") == "STRING" and "text" in literal else None
+    value = node.get("value")
+    kind = (value.get("type") or {}).get("id") if isinstance(value, dict) else None
+    if isinstance(value, dict) and not value.get("is_null") and kind == "VARCHAR":
+        got = value.get("value")
+        return got if isinstance(got, str) else None
+    return None
