@@ -272,7 +272,7 @@ def _name_files(location: Location, table: str, files: list[str], report: Datase
             if not location.local:
                 _read_whole(pads.dataset([path], filesystem=location.fs, format="parquet"), table)
                 continue
-            with held(location.root, [path], snapshot=True) as names:  # as dataset_tables reads it
+            with held(location.root, [path]) as names:  # as dataset_tables reads it
                 _read_whole(held_table([path], names, location.path(f"data/{table}"), None), table)
         except failures as exc:
             bad += 1

@@ -1,20 +1,20 @@
-"""A local dataset's listed Parquet files held open by descriptor while one read of them runs: how
-`sql --dataset`, `export --check` and the app's `--dataset` hand a shared folder's files to their
+"""A local dataset's listed Parquet files held open by descriptor while one read of them runs: the one
+way `sql --dataset`, `export --check` and the app's `--dataset` hand a shared folder's files to their
 reader (docs/internals/dataset.md, "Files held open").
 
 A file listed, then opened by its path, is whatever stands there then: a member's link or FIFO
 swapped in. Here each is opened on the calling thread through its folders' descriptors (folder_fd:
 no link followed, a regular file only, a FIFO opened without waiting), and the reader is given
-`/proc/self/fd/N`: the inode checked, read by the reader's own native code, no Python called from its
-threads. With `snapshot`, a file is given as a sealed private copy (a memfd): what its checks read is
-what the reader reads, however it is rewritten in place. Without /proc/self/fd the files are checked
-so, then read by their paths.
+`/proc/self/fd/N` of a sealed private copy (a memfd): what any check reads is what the reader reads,
+however the file is rewritten in place, read by the reader's own native code, no Python called from
+its threads. Without /proc/self/fd the files are checked so, then read by their paths.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import threading
 from collections import defaultdict
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import ExitStack, closing, contextmanager, suppress
@@ -37,22 +37,25 @@ RESERVE = 512
 ROWS_PER_BYTE = 64
 # A file its checks read before the reader does may be rewritten in place between the two (the member
 # who wrote it can): read from a private copy, it is read as checked. Each copy is in memory (a memfd)
-# while the read runs; past these, a file is read where it is and refused if it changed.
+# while the read runs; past these, a file is read where it is and refused if it changed. The budget is
+# the process's, shared by the reads running at once (the app's workers, its background listing).
 SNAPSHOT_MOST = 64 << 20
 SNAPSHOT_BUDGET = 1 << 30
+_COPIED = [0]  # bytes in the copies held now, by every block of this process
+_COPIED_LOCK = threading.Lock()
 
 
 @contextmanager
-def held(root: str, paths: Sequence[str], snapshot: bool = False) -> Iterator[list[str]]:
+def held(root: str, paths: Sequence[str]) -> Iterator[list[str]]:
     """The names by which a reader that opens files by name is to read `paths` (files listed below
     `root`), in their order, while the block runs: `/proc/self/fd/N` of each opened as the module
     docstring says. A path not below `root` (the user's own cache) is named as it is. TracetuiError
     (one line) names the first file refused, or says the files are more than can be held open.
 
-    `snapshot` (the readers whose checks read the files first): each file of SNAPSHOT_MOST bytes or
-    fewer, within SNAPSHOT_BUDGET in all, is named by a sealed private copy (`_snapshot`), so what is
-    checked is what is read, however the file is rewritten in place; any other is refused at the end
-    of the block, in one line, where its size or times changed while it was held."""
+    Each file of SNAPSHOT_MOST bytes or fewer, within SNAPSHOT_BUDGET in all (the process's copies
+    held at once), is named by a sealed private copy (`_snapshot`), so what is checked is what is
+    read, however the file is rewritten in place; any other is read where it is, and refused at the
+    end of the block, in one line, where its size or times changed while it was held."""
     below: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
     for i, path in enumerate(paths):
         try:
@@ -68,9 +71,11 @@ def held(root: str, paths: Sequence[str], snapshot: bool = False) -> Iterator[li
     named = os.path.isdir(FD_FOLDER)  # else each file is checked, closed, and read by its path
     if named:
         _room_for(sum(len(files) for files in below.values()))
-    budget = [SNAPSHOT_BUDGET if snapshot and hasattr(os, "memfd_create") else -1]
+    copying = hasattr(os, "memfd_create")
     watched: list[tuple[int, tuple[int, int, int], str]] = []  # held as they are: (fd, its stamp, path)
     with ExitStack() as stack:
+        taken = [0]  # bytes of this block's copies, given back to the budget when it ends
+        stack.callback(_give_back, taken)
         walk = stack.enter_context(closing(_folders(root, sorted(below))))
         try:
             for way, at in walk:
@@ -80,14 +85,14 @@ def held(root: str, paths: Sequence[str], snapshot: bool = False) -> Iterator[li
                         os.close(fd)
                         continue
                     try:
-                        copy = _snapshot(fd, budget, paths[i]) if snapshot else None
+                        copy = _snapshot(fd, taken, paths[i]) if copying else None
                     except BaseException:
                         os.close(fd)
                         raise
                     if copy is not None:
                         os.close(fd)  # the copy is all that is read: one descriptor a file, as before
                         fd = copy
-                    elif snapshot:
+                    else:
                         watched.append((fd, _stamp(fd), paths[i]))
                     stack.callback(os.close, fd)
                     names[i] = f"{FD_FOLDER}/{fd}"
@@ -105,15 +110,16 @@ def held(root: str, paths: Sequence[str], snapshot: bool = False) -> Iterator[li
         _unchanged(watched)
 
 
-def _snapshot(fd: int, budget: list[int], path: str) -> int | None:
+def _snapshot(fd: int, taken: list[int], path: str) -> int | None:
     """A sealed memfd holding the bytes of the file open as `fd` (closed then), where they are at most
-    SNAPSHOT_MOST and `budget[0]` (less them after); else None, `fd` left as it is. A file whose size or
-    times changed while it was copied is refused: the copy may be torn."""
+    SNAPSHOT_MOST and fit in what is left of SNAPSHOT_BUDGET (added to `taken[0]`); else None, `fd` left
+    as it is. A file whose size or times changed while it was copied is refused: the copy may be torn."""
     import fcntl
 
     before = _stamp(fd)
-    if before[0] > min(SNAPSHOT_MOST, budget[0]):
+    if before[0] > SNAPSHOT_MOST or not _take(before[0]):
         return None
+    taken[0] += before[0]
     copy = os.memfd_create("tracetui-held", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
     try:
         at = _copy(fd, copy, before[0] + 1)  # a byte more: a file grown since is seen
@@ -124,8 +130,21 @@ def _snapshot(fd: int, budget: list[int], path: str) -> int | None:
     except BaseException:
         os.close(copy)
         raise
-    budget[0] -= at
     return copy
+
+
+def _take(size: int) -> bool:
+    with _COPIED_LOCK:
+        if _COPIED[0] + size > SNAPSHOT_BUDGET:
+            return False
+        _COPIED[0] += size
+        return True
+
+
+def _give_back(taken: list[int]) -> None:
+    with _COPIED_LOCK:
+        _COPIED[0] -= taken[0]
+    taken[0] = 0
 
 
 def _copy(fd: int, copy: int, most: int) -> int:

@@ -170,10 +170,12 @@ class DatasetLibrary:
 
     @contextlib.contextmanager
     def _checked(self, params: Any) -> Iterator[Any]:
-        """`params` with a local dataset's files (`$files`, `$file`) named by descriptors held open
-        while the read runs (tracetui.dataset.held): DuckDB opening them by path would follow a link
-        or wait on a FIFO a member swapped in since the listing. (`$paths` keeps the names listed,
-        for the rows.) DuckDB refuses a footer claiming more rows than the file holds on its own."""
+        """`params` with a local dataset's files (`$files`, `$file`) named as `held` names them for
+        every reader, the CLI's too, while the read runs: sealed copies (or watched descriptors) of
+        the files held by descriptor. DuckDB opening them by path would follow a link or wait on a
+        FIFO a member swapped in since the listing, and reading the held file itself would read it as
+        rewritten in place since. (`$paths` keeps the names listed, for the rows.) DuckDB refuses a
+        footer claiming more rows than the file holds on its own."""
         if self._layout.filesystem is not None or not isinstance(params, dict):
             yield params
             return

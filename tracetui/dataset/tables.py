@@ -56,7 +56,7 @@ def dataset_tables(
                     files = _local_files(folder)
                     kept = _kept(files, folder, keys, keep.get(table)) if keep else files
                     # No file kept: the table's columns are still the first file's, from its footer alone.
-                    names = stack.enter_context(held(location.root, kept or files[:1], snapshot=True))
+                    names = stack.enter_context(held(location.root, kept or files[:1]))
                     whole = kept or not files
                     out[table] = held_table(kept, names, folder, keys) if whole else _shape(names[0], keys)
                 else:

@@ -71,3 +71,15 @@ def test_without_proc_the_files_are_checked_then_read_by_their_paths(tmp_path, m
     os.mkfifo(files[1])
     with pytest.raises(TracetuiError, match="not a regular file"), held(str(tmp_path), files):
         pass
+
+
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="Linux's memfd")
+def test_every_block_reads_sealed_copies_within_one_budget_for_the_process(tmp_path, monkeypatch):
+    files = _files(tmp_path)
+    monkeypatch.setattr(held_module, "SNAPSHOT_BUDGET", sum(os.path.getsize(f) for f in files[:2]))
+    with held(str(tmp_path), files[:2]) as first:
+        with held(str(tmp_path), files[2:]) as second:  # another read at once: the budget is spent
+            assert [os.readlink(n).startswith("/memfd:") for n in first + second] == [True] * 2 + [False] * 2
+    with held(str(tmp_path), files[2:]) as third:  # given back as the blocks ended
+        assert all(os.readlink(n).startswith("/memfd:tracetui-held") for n in third)
+    assert held_module._COPIED == [0]

@@ -90,9 +90,9 @@ def test_a_query_holds_only_the_files_of_the_partitions_it_reads(tmp_path, monke
     seen: list[str] = []
     real = held.held
 
-    def holding(base, paths, snapshot=False):
+    def holding(base, paths):
         seen.extend(paths)
-        return real(base, paths, snapshot)
+        return real(base, paths)
 
     monkeypatch.setattr(tables, "held", holding)
     sql = "SELECT machine, month, count(*) AS n FROM steps WHERE machine = 'm2' GROUP BY ALL ORDER BY ALL"

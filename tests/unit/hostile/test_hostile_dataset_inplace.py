@@ -120,7 +120,7 @@ def test_a_file_changed_while_it_is_copied_is_refused_and_the_budget_bounds_the_
     paths = sorted(str(p) for p in root.rglob("*.parquet"))
     sizes = [os.path.getsize(p) for p in paths]
     monkeypatch.setattr(held, "SNAPSHOT_BUDGET", sum(sizes[:2]))  # the first two copied, the rest not
-    with held.held(str(root), paths, snapshot=True) as names:
+    with held.held(str(root), paths) as names:
         links = [os.readlink(n) for n in names]
     assert [x.startswith("/memfd:tracetui-held") for x in links] == [True, True, False, False]
     assert links[2:] == paths[2:]  # read in place, by their descriptors
@@ -134,5 +134,5 @@ def test_a_file_changed_while_it_is_copied_is_refused_and_the_budget_bounds_the_
 
     monkeypatch.setattr(held, "_copy", grown)
     with pytest.raises(TracetuiError, match=r"part-00000\.parquet: rewritten while it was read"):
-        with held.held(str(root), paths[1:2], snapshot=True):
+        with held.held(str(root), paths[1:2]):
             pass
