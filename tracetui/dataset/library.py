@@ -51,6 +51,7 @@ _STEPS: dict[str, str] = {
     "tokens_input": "BIGINT", "tokens_output": "BIGINT", "tokens_cache_read": "BIGINT",
     "tokens_cache_write": "BIGINT", "meta": "VARCHAR",
 }  # fmt: skip
+_SEARCHED = ("session_id", "step_id", "index", "kind", "text", "timestamp")  # a search hit's columns
 _PATCHES: dict[str, str] = {
     "session_id": "VARCHAR", "step_id": "VARCHAR", "patch_index": "BIGINT", "path": "VARCHAR",
     "state": "VARCHAR", "commit": "VARCHAR", "kept": "BIGINT", "changed": "BIGINT", "dropped": "BIGINT",
@@ -638,13 +639,14 @@ class DatasetLibrary:
             return []
         self.wait_loaded()  # a hit's session must be listed to be shown (the steps' read is longer)
         where, params = self._step_where(wanted, words)
-        found = self._sql(
-            f"SELECT TRY_CAST(session_id AS VARCHAR) AS session_id, TRY_CAST(step_id AS VARCHAR) AS step_id, "
-            f"TRY_CAST(\"index\" AS BIGINT) AS \"index\", TRY_CAST(kind AS VARCHAR) AS kind, "
-            f"TRY_CAST(text AS VARCHAR) AS text, epoch_ms(TRY_CAST(timestamp AS TIMESTAMP)) AS timestamp "
-            f"FROM {self._steps_from()} WHERE {where} LIMIT {int(limit) * SEARCH_CANDIDATES}",
-            {**params, "files": self._layout.of("steps")},
-        )
+        files = self._layout.of("steps")
+        if not files:
+            return []
+        # The columns the first file has, the others null: a column no file has (steps written without
+        # their times) named in the select list was DuckDB's binder error, and every search failed.
+        shown = rows.projection({k: _STEPS[k] for k in _SEARCHED}, self._columns(files))
+        found = self._sql(f"SELECT {shown} FROM {self._steps_from()} WHERE {where} "
+                          f"LIMIT {int(limit) * SEARCH_CANDIDATES}", {**params, "files": files})  # fmt: skip
         heads = {r["session_id"]: r for r in self._sql(
             "SELECT session_id, title, agent, started FROM s WHERE session_id IN (SELECT unnest($ids))",
             {"ids": sorted({str(r["session_id"]) for r in found if r["session_id"]})})}  # fmt: skip

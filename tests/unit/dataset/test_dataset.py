@@ -272,3 +272,17 @@ def test_a_read_a_newer_question_replaced_stops(team):
     with pytest.raises(Stopped), library.stopping(lambda: True):
         library._sql(slow)
     assert library.count_sessions() > 0  # the library still answers
+
+
+def test_a_search_over_steps_written_without_their_times_finds_them(tmp_path):
+    # Found 2026-11-28: the search named `timestamp` in its select list whatever the files held; over
+    # steps without it (an older or another tool's export, bench_dataset_open.py's), DuckDB's binder
+    # took it for the select list's own alias and every search was an error line.
+    from support.datasets import small_dataset
+
+    library = open_dataset(str(small_dataset(tmp_path / "ds")))  # its steps carry no `timestamp`
+    try:
+        hits = library.search("hi")
+        assert sorted(h.session for h in hits) == ["s1", "s2"] and all(h.snippet == "hi" for h in hits)
+    finally:
+        library.close()
