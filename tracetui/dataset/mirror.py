@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from tracetui.dataset.location import TABLES, Location, find_files, open_location
+from tracetui.dataset.prune import Keep, kept_files
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import clip, exception_line, safe_line
 
@@ -27,12 +28,16 @@ CHUNK = 1 << 20
 
 
 def mirrored(location: Location, into: Path, only: frozenset[str] | None = None,
-             progress: Callable[[int, int], None] | None = None) -> Location:  # fmt: skip
+             progress: Callable[[int, int], None] | None = None,
+             keep: dict[str, Keep] | None = None) -> Location:  # fmt: skip
     """`location` itself when it is local; otherwise a local folder `into` holding the Parquet files
     of its tables (`only` those when given), copied where the remote file's size or version changed
     since the last copy, and none the remote no longer has; `progress(copied, to_copy)` before each
-    copy and after the last. TracetuiError (one line) for a listing or a copy that fails, or a file
-    name that cannot be a local path."""
+    copy and after the last. `keep` (prune.partition_filters): of a table it names, only the files
+    of the partitions kept are brought up to date, and its first file (the table's columns when none
+    is kept); the others' copies are left as they are, for dataset_tables to leave out by the same
+    test. TracetuiError (one line) for a listing or a copy that fails, or a name that cannot be a
+    local path."""
     if location.local:
         return location
     into.mkdir(parents=True, exist_ok=True)
@@ -40,7 +45,7 @@ def mirrored(location: Location, into: Path, only: frozenset[str] | None = None,
     wanted = {t: _remote_files(location, t) for t in TABLES if only is None or t in only}
     if wanted and not any(wanted.values()):
         _check_reached(location)
-    todo = [(rel, version) for files in wanted.values() for rel, version in files.items()
+    todo = [(rel, version) for table, files in wanted.items() for rel, version in _kept(files, table, keep)
             if copied.get(rel) != version or not (into / rel).is_file()]  # fmt: skip
     # What files of no stated size may write in all: the room left once the sized ones are counted.
     unsized_room = _check_room(location, into, [_size(version) for _, version in todo])
@@ -64,6 +69,17 @@ def mirrored(location: Location, into: Path, only: frozenset[str] | None = None,
     copy = open_location(into)
     # Named as the user gave it: a table the remote lacks is the remote's, not the cache folder's.
     return Location(copy.fs, copy.root, location.url)
+
+
+def _kept(files: dict[str, str], table: str, keep: dict[str, Keep] | None) -> list[tuple[str, str]]:
+    """The (rel, version) of a table's remote files to bring up to date: those `keep` keeps, and the
+    first, whose footer gives the table's columns (tables.dataset_tables)."""
+    test = (keep or {}).get(table)
+    if test is None or not files:
+        return list(files.items())
+    first = min(files)
+    wanted = set(kept_files(sorted(files), f"data/{table}", test)) | {first}
+    return [(rel, version) for rel, version in files.items() if rel in wanted]
 
 
 def _check_reached(location: Location) -> None:

@@ -11,13 +11,15 @@ answer, never be read unchecked.
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from tracetui.sources.common.jsonl import loads_whole
 
-# The partition keys (tables.PARTITION_KEYS): folder names, read as text.
-KEYS = frozenset({"machine", "agent", "month"})
+PARTITION_KEYS = ("machine", "agent", "month")  # docs/dataset.md, "Layout": folder names, read as text
+KEYS = frozenset(PARTITION_KEYS)
 _ORDERED: dict[str, Callable[[str, str], bool]] = {
     "COMPARE_EQUAL": lambda v, c: v == c, "COMPARE_NOTEQUAL": lambda v, c: v != c,
     "COMPARE_LESSTHAN": lambda v, c: v < c, "COMPARE_LESSTHANOREQUALTO": lambda v, c: v <= c,
@@ -59,6 +61,36 @@ def partition_filters(sql: str) -> dict[str, Keep]:
         if all(t is not None for t in tests):
             out[name] = _any([t for t in tests if t is not None])
     return out
+
+
+@functools.cache
+def hive_keys() -> Any:
+    """The partitioning a dataset's tables are read with: `key=value` folders, each key as text."""
+    import pyarrow as pa
+    import pyarrow.dataset as pads
+
+    return pads.partitioning(pa.schema([(k, pa.string()) for k in PARTITION_KEYS]), flavor="hive")
+
+
+def kept_files(files: list[str], folder: str, test: Keep | None) -> list[str]:
+    """Those of a table's `files` (below `folder`, a local path or a remote's rel) `test` keeps."""
+    return files if test is None else [f for f in files if test(partition_values(f, folder))]
+
+
+def below(path: str, folder: str) -> str:
+    """`path` as `/…` below `folder`, what the hive partitioning parses."""
+    return "/" + os.path.relpath(path, folder).replace(os.sep, "/")
+
+
+def partition_values(path: str, folder: str) -> dict[str, str]:
+    """The partition keys' values a table's file (below `folder`) has from its folders, as the Arrow
+    dataset gives them (`hive_keys`): a key named twice on its way, or null, left out (a file that
+    does not name a key may hold any value of it)."""
+    import pyarrow.dataset as pads
+
+    where = below(path, folder)
+    found = pads.get_partition_keys(hive_keys().parse(where))
+    return {k: v for k, v in found.items() if isinstance(v, str) and where.count(f"/{k}=") == 1}
 
 
 def _any(tests: list[_Test]) -> Keep:

@@ -218,9 +218,10 @@ def query(
     check_select(sql)  # before any table is read or brought up to date
     named = _named(sql)
     if dataset is not None:
-        local = mirrored(open_location(dataset), _remote_cache(dataset), named, copying)
-        # Only the partitions the SQL can read are held, checked and copied (prune.py).
-        with dataset_tables(local, named, partition_filters(sql)) as tables:
+        # Only the partitions the SQL can read are copied from a remote, held, checked and read (prune.py).
+        keep = partition_filters(sql)
+        local = mirrored(open_location(dataset), _remote_cache(dataset), named, copying, keep)
+        with dataset_tables(local, named, keep) as tables:
             table = run(tables, sql, timeout, bounded=True)
     elif library is not None:
         with bucket_tables(library, progress, named) as (tables, _):

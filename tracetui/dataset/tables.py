@@ -15,14 +15,12 @@ from typing import TYPE_CHECKING, Any
 from tracetui.dataset.held import claim, held, size
 from tracetui.dataset.location import TABLES, Location
 from tracetui.dataset.page_claims import check_pages
-from tracetui.dataset.prune import Keep
+from tracetui.dataset.prune import Keep, below, hive_keys, kept_files
 from tracetui.errors import TracetuiError
 from tracetui.export import ExportOptions, ExportReport, export
 from tracetui.folder_walk import walk
 from tracetui.regular_file import is_plain_file
 from tracetui.safe_text import clip, exception_line, safe_line
-
-PARTITION_KEYS = ("machine", "agent", "month")  # docs/dataset.md, "Layout"
 
 if TYPE_CHECKING:
     from tracetui.export.run import ProgressCallback
@@ -42,7 +40,7 @@ def dataset_tables(
     import pyarrow as pa
     import pyarrow.dataset as pads
 
-    keys = pads.partitioning(pa.schema([(k, pa.string()) for k in PARTITION_KEYS]), flavor="hive")
+    keys = hive_keys()
     out: dict[str, Any] = {}
     with ExitStack() as stack:
         for table in TABLES:
@@ -54,7 +52,7 @@ def dataset_tables(
                     raise FileNotFoundError(folder)
                 if location.local:
                     files = _local_files(folder)
-                    kept = _kept(files, folder, keys, keep.get(table)) if keep else files
+                    kept = kept_files(files, folder, keep.get(table)) if keep else files
                     # No file kept: the table's columns are still the first file's, from its footer alone.
                     names = stack.enter_context(held(location.root, kept or files[:1]))
                     whole = kept or not files
@@ -87,7 +85,7 @@ def held_table(files: list[str], names: list[str], folder: str, keys: Any | None
     parquet, disk = pads.ParquetFileFormat(), pafs.LocalFileSystem()
     fragments = []
     for path, name in zip(files, names, strict=True):
-        within = keys.parse(_below(path, folder)) if keys is not None else None
+        within = keys.parse(below(path, folder)) if keys is not None else None
         fragment = parquet.make_fragment(name, filesystem=disk, partition_expression=within)
         try:
             fragment.ensure_complete_metadata()
@@ -102,10 +100,6 @@ def held_table(files: list[str], names: list[str], folder: str, keys: Any | None
     return pads.FileSystemDataset(fragments, schema, parquet, disk)
 
 
-def _kept(files: list[str], folder: str, keys: Any, test: Keep | None) -> list[str]:
-    return files if test is None else [f for f in files if test(partition_values(f, folder, keys))]
-
-
 def _shape(name: str, keys: Any) -> Any:
     """An Arrow dataset of no file, with the columns of the file `held` named `name` (its footer
     read, none of its pages) and the partition keys."""
@@ -116,21 +110,6 @@ def _shape(name: str, keys: Any) -> Any:
 
     schema = pa.unify_schemas([pq.read_schema(name), keys.schema])
     return pads.FileSystemDataset([], schema, pads.ParquetFileFormat(), pafs.LocalFileSystem())
-
-
-def _below(path: str, folder: str) -> str:
-    return "/" + os.path.relpath(path, folder).replace(os.sep, "/")
-
-
-def partition_values(path: str, folder: str, keys: Any) -> dict[str, str]:
-    """The partition keys' values a table's file (below `folder`) has from its folders, as the Arrow
-    dataset gives them (`keys`: its hive partitioning): a key named twice on its way, or null, left
-    out (a file that does not name a key may hold any value of it)."""
-    import pyarrow.dataset as pads
-
-    where = _below(path, folder)
-    found = pads.get_partition_keys(keys.parse(where))
-    return {k: v for k, v in found.items() if isinstance(v, str) and where.count(f"/{k}=") == 1}
 
 
 def _local_files(folder: str) -> list[str]:

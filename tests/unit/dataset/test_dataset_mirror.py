@@ -187,3 +187,30 @@ def test_sql_says_how_far_a_slow_copy_is_and_nothing_of_a_quick_one(monkeypatch,
     slow(2, 2)
     said = "".join(f"\r\x1b[Kcopying the dataset's tables: {n}/2 files" for n in range(3))
     assert capsys.readouterr().err == said + "\n"
+
+
+def test_a_query_on_some_partitions_copies_only_theirs_and_the_first_file(remote, tmp_path):
+    """The rest of a remote table stays where it is: a query on one machine of many copied them all."""
+    pytest.importorskip("pyarrow")
+    pytest.importorskip("duckdb")
+    from tracetui.dataset.prune import partition_filters
+
+    fs, location = remote
+    third = "data/steps/machine=c/agent=pi/month=2026-01/part-00000.parquet"
+    fs.put_bytes(third, b"three", "e4")
+    on_c = partition_filters("SELECT count(*) FROM steps WHERE machine = 'c'")
+    mirrored(location, tmp_path, frozenset(["steps"]), keep=on_c)
+    assert sorted(fs.reads) == sorted([f"/ds/{PART}", f"/ds/{third}"])  # the first file: the columns
+    assert not (tmp_path / OTHER).exists()
+
+    fs.reads.clear()
+    fs.put_bytes(third, b"tres", "e4b")
+    fs.put_bytes(OTHER, b"dos", "e2b")
+    mirrored(location, tmp_path, frozenset(["steps"]), keep=partition_filters(
+        "SELECT count(*) FROM steps WHERE machine = 'b'"))  # fmt: skip
+    assert fs.reads == [f"/ds/{OTHER}"] and (tmp_path / OTHER).read_bytes() == b"dos"
+    assert (tmp_path / third).read_bytes() == b"three"  # another partition's copy: left as it was
+
+    fs.reads.clear()
+    mirrored(location, tmp_path, frozenset(["steps"]))  # a query on every partition brings it up to date
+    assert fs.reads == [f"/ds/{third}"] and (tmp_path / third).read_bytes() == b"tres"

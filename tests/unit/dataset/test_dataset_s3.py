@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +147,10 @@ def test_two_machines_export_into_one_s3_dataset_and_read_back_the_union(tmp_pat
         (beta_id, s["agent"], s["id"]) for s in _ls(beta, *here)}
     assert arrow == duck == listed
     assert len(listed) == 4
+    # A query on one machine first: only its partitions (and each table's first file) are copied.
+    beta_only = json.loads(_here(beta, *here, "sql", "SELECT agent, count(*) AS n FROM sessions WHERE "
+                                 "machine = 'beta' GROUP BY ALL", "--dataset", DATASET, "--json"))  # fmt: skip
+    assert {r["agent"]: r["n"] for r in beta_only} == Counter(a for m, a, _ in listed if m == beta_id)
     # `tracetui sql` over the dataset: a count per machine and agent equal to each machine's `ls`.
     counted = json.loads(_here(beta, *here, "sql", "SELECT machine, agent, count(*) AS n FROM sessions GROUP BY ALL",
                                "--dataset", DATASET, "--json"))
