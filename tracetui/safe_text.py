@@ -43,6 +43,10 @@ _CHAR_TABLE = {cp: to if len(to) == 1 else "\ufffd" for cp, to in _LINE_TABLE.it
 # What a copy keeps (`safe_copy`): tabs, which code and diffs are made of.
 _COPY_TABLE = {cp: to for cp, to in _TABLE.items() if cp != 0x09}
 
+# What a resumed session's copy of a log's text makes visible (`safe_carried`): the controls alone, a CR
+# before a newline kept (a CRLF line end moves no text).
+_CARRIED = re.compile(r"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
 # Below this every code point is handled by the tables; above it a few Unicode categories need a look.
 _FAST_LIMIT = 0x00AD
 
@@ -87,6 +91,18 @@ def safe_copy(text: str) -> str:
     CR act as Enter). Tabs and newlines are kept (a line's CR LF is its newline); every other
     control and invisible character is made visible."""
     return _finish(text.replace("\r\n", "\n").translate(_COPY_TABLE))
+
+
+def safe_carried(text: str) -> str:
+    """A log's text as a resumed session carries it to the agent's own program, which may print it raw
+    (its transcript, a tool's output): every C0 control but tab and newline, DEL and every C1 control
+    (ESC starts an OSC 52 clipboard write, 0x9B alone a CSI) made visible as `safe_text` shows it. Only
+    controls: the model reads the rest as logged (emoji joiners, right-to-left text)."""
+    return _CARRIED.sub(_carried_char, text) if _CARRIED.search(text) else text
+
+
+def _carried_char(match: re.Match[str]) -> str:
+    return _TABLE[ord(match.group())]
 
 
 def _finish(text: str, stand_in: str | None = None) -> str:

@@ -17,6 +17,7 @@ from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.model import Session, Step, StepKind
 from tracetui.resume import place
+from tracetui.resume.inert import inert_document, inert_lines
 from tracetui.sources import RawLog
 from tracetui.sources.claude import writer as claude_writer
 from tracetui.sources.codex import writer as codex_writer
@@ -111,6 +112,8 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
                      "pi": pi_writer.from_items, "gemini": gemini_writer.from_items,
                      "copilot": copilot_writer.from_items}[target]
             data = write(items, session.id, folder, new_id, stamp)
+    # No log's text reaches the agent's terminal as a command (`inert.py`): every writer's output, once.
+    data = inert_document(data) if target == "opencode" else inert_lines(data)
     runs = {s.subagent for s in session.steps if s.subagent is not None and s.index <= number}
     if runs:  # their own lines stay in the source's files; the calls that ran them and the results are carried
         dropped.append(f"the steps inside subagent runs (their calls and results are carried): {len(runs)} runs")

@@ -81,6 +81,8 @@ ALLOWED: dict[str, str] = {
     # JSON tracetui itself wrote a moment before, with orjson: at most 254 levels.
     "export/atif.py::made_of": "the trajectory this export just wrote",
     "export/parquet.py::_rows_of": "rows the Parquet child wrote with orjson",
+    "resume/inert.py::_inert": "a line a resume writer just wrote with orjson",
+    "resume/inert.py::inert_document": "the document the OpenCode writer just wrote with orjson",
 }
 
 
