@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from tracetui.cli import Commands, add_bucket_option, add_json_option, open_bucket
 from tracetui.cli.output import print_json
 from tracetui.errors import UsageError
-from tracetui.safe_text import clip, safe_line
+from tracetui.safe_text import clip, command_line, safe_line
 from tracetui.sources import registry
 from tracetui.views.format import step_number
+
+if TYPE_CHECKING:
+    import tracetui.resume as resume_api
 
 
 def register(subparsers: Commands) -> None:
@@ -59,5 +63,24 @@ def run_resume(args: argparse.Namespace) -> int:
                     f"as a {done.agent} fork of it"), file=sys.stderr)
     for what in done.dropped:
         print(safe_line(f"left out: {what}"), file=sys.stderr)
+    _say_unshown(done)
     print(safe_line(done.command))
     return 0
+
+
+# How many of the unshown steps are printed one a line (the count says the rest).
+UNSHOWN_LINES = 20
+
+
+def _say_unshown(done: resume_api.Resumed) -> None:
+    """The carried steps the model will read and the agent's program shows as no message, each with its
+    number and the start of its text: a log can put an instruction there the user would never see."""
+    if not done.unshown:
+        return
+    count = f"{len(done.unshown)} step{'s' if len(done.unshown) > 1 else ''}"
+    print(safe_line(f"carried, read by the model, shown by {done.agent} as no message: {count} "
+                    f"(each in full: {command_line('tracetui', 'show', done.source_id, '--step', 'N')})"), file=sys.stderr)
+    for number, text in done.unshown[:UNSHOWN_LINES]:
+        print(safe_line(f"  step {number}: {clip(text, 160)}"), file=sys.stderr)
+    if len(done.unshown) > UNSHOWN_LINES:
+        print(f"  ... and {len(done.unshown) - UNSHOWN_LINES} more", file=sys.stderr)

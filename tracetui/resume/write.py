@@ -18,6 +18,7 @@ from tracetui.library import Library
 from tracetui.model import Session, Step, StepKind
 from tracetui.resume import place
 from tracetui.resume.inert import inert_document, inert_lines
+from tracetui.safe_text import clip
 from tracetui.sources import RawLog
 from tracetui.sources.claude import writer as claude_writer
 from tracetui.sources.codex import writer as codex_writer
@@ -46,11 +47,15 @@ class Resumed:
     steps: int  # the source's steps carried
     dropped: list[str] = field(default_factory=list)  # what the target's format could not hold
     setup: list[list[str]] = field(default_factory=list)  # commands to run before `argv` (OpenCode's import)
+    # The carried steps the model reads and the agent's program shows as no message (`unshown`): the
+    # step's number and its text, clipped.
+    unshown: list[tuple[int, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"agent": self.agent, "session_id": self.session_id, "source_id": self.source_id,
                 "step": self.step, "path": self.path, "cwd": self.cwd, "argv": self.argv, "setup": self.setup,
-                "command": self.command, "steps": self.steps, "dropped": self.dropped}
+                "command": self.command, "steps": self.steps, "dropped": self.dropped,
+                "unshown": [{"step": n, "text": text} for n, text in self.unshown]}
 
 
 def history(session: Session, number: int) -> list[Step]:
@@ -91,10 +96,13 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
     ms = int(when.timestamp() * 1000)
     new_id = _new_id(target, when)
     dropped: list[str] = []
+    hidden: list[Step] = []  # carried steps of lines the agent's program hides (Claude Code's `isMeta`)
+    copied = True  # the log's own records, rather than the history rebuilt from steps
     if target == session.agent and raw and target in ("claude", "codex"):
         # The same agent, its own log at hand: the log's own lines, as the agent's fork.
         if target == "claude":
             data = claude_writer.fork(raw[0].data, session, upto, new_id, folder, stamp)
+            hidden = claude_writer.hidden_steps(raw[0].data, upto)
         else:
             data = codex_writer.fork(raw[0].data, session, upto, new_id, folder, stamp)
     elif target == session.agent and raw and target == "gemini" and session.version != "gemini-logs":
@@ -105,6 +113,7 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
     else:
         # Another agent, or no raw log (a capsule): rebuilt from the steps, saying what is left out.
         items, dropped = carried(upto)
+        copied = False
         if target == "opencode":
             data = opencode_writer.from_items(items, session.id, folder, new_id, ms)
         else:
@@ -112,6 +121,7 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
                      "pi": pi_writer.from_items, "gemini": gemini_writer.from_items,
                      "copilot": copilot_writer.from_items}[target]
             data = write(items, session.id, folder, new_id, stamp)
+    unshown = _unshown(upto, hidden) if copied else []
     # No log's text reaches the agent's terminal as a command (`inert.py`): every writer's output, once.
     data = inert_document(data) if target == "opencode" else inert_lines(data)
     runs = {s.subagent for s in session.steps if s.subagent is not None and s.index <= number}
@@ -128,7 +138,20 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
     argv = place.command(target, folder, new_id)
     before = place.setup(target, path)
     return Resumed(target, new_id, session.id, number, str(path), folder, argv,
-                   place.shell_line(folder, argv, before), len(upto), dropped, before)
+                   place.shell_line(folder, argv, before), len(upto), dropped, before,
+                   [(s.index, clip(s.text, UNSHOWN_TEXT)) for s in unshown])
+
+
+# How much of an unshown step's text `Resumed` keeps: `tracetui show ID --step N` has the rest.
+UNSHOWN_TEXT = 200
+
+
+def _unshown(upto: list[Step], hidden: list[Step]) -> list[Step]:
+    """The carried steps the model reads and the agent's program shows as no message: what the source
+    agent injected (its context: reminders, attachments, environment; a log can write anything there)
+    and the lines it hides. A step of the system prompt is not among them: the program sends its own."""
+    ids = {id(s) for s in hidden}
+    return [s for s in upto if id(s) in ids or (s.kind == StepKind.CONTEXT and not s.meta.get("system_prompt"))]
 
 
 def _new_id(agent: str, when: datetime) -> str:

@@ -110,6 +110,20 @@ def line_of(step: Step) -> tuple[str, int] | None:
     return None  # `<uuid>:model`
 
 
+def hidden_steps(main: bytes, upto: list[Step]) -> list[Step]:
+    """The steps of `upto` read from a line marked `isMeta`: Claude Code sends such a line to the model
+    and shows it nowhere (its skills, command expansions, caveats; a log's could say anything)."""
+    hidden: set[str] = set()
+    for raw in main.splitlines():  # every line read: a key may be spelled with escapes (`"is\\u004deta"`)
+        try:
+            rec = loads_within_depth(raw)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(rec, dict) and rec.get("isMeta") is True and isinstance(rec.get("uuid"), str):
+            hidden.add(rec["uuid"])
+    return [s for s in upto if (where := line_of(s)) is not None and where[0] in hidden]
+
+
 def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str, now: str,
          new_uuid: Callable[[], str] = lambda: str(uuidlib.uuid4())) -> bytes:
     """The transcript of `new_id` holding the lines of `upto` (the active steps to carry, in order), each

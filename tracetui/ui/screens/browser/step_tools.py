@@ -113,15 +113,20 @@ class StepToolsPart(BrowserBase):
         except TracetuiError as exc:
             call_back(self, self._not_resumed, str(exc))
             return
-        call_back(self, self._resumed, done.command, done.path)
+        call_back(self, self._resumed, done.command, done.path, [n for n, _ in done.unshown])
 
     def _not_resumed(self, why: str) -> None:
         self.notify(f"not resumed: {safe_line(why)}", severity="error", markup=False)
 
-    def _resumed(self, command: str, path: str) -> None:
+    def _resumed(self, command: str, path: str, unshown: list[int]) -> None:
         self.app.copy_to_clipboard(command)  # the app's copy makes every control visible (safe_copy)
-        self.notify(f"{safe_line(command)}\ncopied; the session is {safe_line(path)}", title="Resume",
-                    markup=False, timeout=20)
+        # What the model will read and the agent shows as no message: a log could hide an order there.
+        hidden = ""
+        if unshown:
+            numbers = ", ".join(f"#{n}" for n in unshown[:12]) + (" ..." if len(unshown) > 12 else "")
+            hidden = f"\nread by the model, shown by the agent as no message: steps {numbers}; look at them first"
+        self.notify(f"{safe_line(command)}\ncopied; the session is {safe_line(path)}{hidden}", title="Resume",
+                    markup=False, timeout=20, severity="warning" if unshown else "information")
 
     def _edit_roots(self, step: Step) -> list[str | None]:
         """The folders a step's edited file may be opened in: the logged folder and the repository
