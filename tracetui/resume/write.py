@@ -97,12 +97,16 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
     new_id = _new_id(target, when)
     dropped: list[str] = []
     hidden: list[Step] = []  # carried steps of lines the agent's program hides (Claude Code's `isMeta`)
+    left: list[Step] = []  # steps of records a fork leaves behind (Claude Code's attachments of some kinds)
     copied = True  # the log's own records, rather than the history rebuilt from steps
     if target == session.agent and raw and target in ("claude", "codex"):
         # The same agent, its own log at hand: the log's own lines, as the agent's fork.
         if target == "claude":
             data = claude_writer.fork(raw[0].data, session, upto, new_id, folder, stamp)
-            hidden = claude_writer.hidden_steps(raw[0].data, upto)
+            hidden, left = claude_writer.notes(raw[0].data, upto)
+            if left:
+                dropped.append(f"Claude Code attachments of a kind a fork does not carry (the session's state, "
+                               f"not its history): {len(left)}")
         else:
             data = codex_writer.fork(raw[0].data, session, upto, new_id, folder, stamp)
     elif target == session.agent and raw and target == "gemini" and session.version != "gemini-logs":
@@ -121,7 +125,8 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
                      "pi": pi_writer.from_items, "gemini": gemini_writer.from_items,
                      "copilot": copilot_writer.from_items}[target]
             data = write(items, session.id, folder, new_id, stamp)
-    unshown = _unshown(upto, hidden) if copied else []
+    gone = {id(s) for s in left}
+    unshown = _unshown([s for s in upto if id(s) not in gone], hidden) if copied else []
     # No log's text reaches the agent's terminal as a command (`inert.py`): every writer's output, once.
     data = inert_document(data) if target == "opencode" else inert_lines(data)
     runs = {s.subagent for s in session.steps if s.subagent is not None and s.index <= number}

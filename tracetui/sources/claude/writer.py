@@ -21,7 +21,6 @@ import orjson
 from tracetui.errors import TracetuiError
 from tracetui.model import Session, Step
 from tracetui.sources.claude.files import project_folder
-from tracetui.sources.claude.markers import LINE_TYPES
 from tracetui.sources.common.carried import Item
 from tracetui.sources.common.jsonl import loads_within_depth
 
@@ -62,6 +61,69 @@ _KEYS = {
     "attachment": _COMMON_KEYS | {"attachment", "rendered", "renderedRole", "renderedBesideToolResult"},
     "progress": _COMMON_KEYS | {"data", "toolUseID", "parentToolUseID"},
 }
+# What the model never sees, a fork keeps only the shape of. A progress line (a hook or a command
+# running, a subagent's messages as they came) is shown while it runs and sent to no model: its `data`
+# keeps its kind alone (the line stays: the chain runs through it). An attachment keeps the keys Claude
+# Code (the corpus' up to 2.1.97, and 2.1.332 in the agent tests) writes for its kind, below: what is
+# sent or shown. An attachment of another kind becomes a system line saying it was left out: 2.1.332
+# reads some as the session's state (`command_permissions`: the tools a command allowed;
+# `session_cron_carry`: the scheduled prompts it carries over; `invoked_skills`, `plan_mode`, ...).
+_ATTACHMENT_KEYS: dict[str, frozenset[str]] = {kind: frozenset({"type", *keys}) for kind, keys in {
+    "agent_listing_delta": ("addedTypes", "addedLines", "builtInTypes", "builtInPluginTypes", "removedTypes",
+                            "isInitial", "showConcurrencyNote"),
+    "auto_mode": ("reminderType", "autoModeConsentFlow", "finishExposedWork", "bashFirst", "bashFirstSteer",
+                  "steerOnly", "bypass"),
+    "auto_mode_exit": (),
+    "companion_intro": ("name", "species"),
+    "critical_system_reminder": ("content",),
+    "date": ("date",),
+    "deferred_tools_delta": ("addedNames", "addedLines", "removedNames", "wireHiddenNames", "readdedNames",
+                             "pendingMcpServers", "needsAuthMcpServers", "failedMcpServers"),
+    "edited_text_file": ("filename", "snippet"),
+    "environment": ("snapshot", "changes"),
+    "file": ("filename", "content", "displayPath", "savedCopyFraming"),
+    "hook_additional_context": ("content", "hookName", "toolUseID", "hookEvent"),
+    "hook_non_blocking_error": ("hookName", "toolUseID", "hookEvent", "stderr", "stdout", "exitCode", "command"),
+    "model": ("identity", "text"),
+    "nested_memory": ("path", "content", "displayPath"),
+    "prompt_snapshot": ("systemPrompt", "reminderFold", "echoWireToolInputs", "contextRendering", "tools",
+                        "cliPrefix", "systemTurns", "toolChangeHeader", "inlineTools", "keptReminders"),
+    "queued_command": ("prompt", "commandMode"),
+    "remote_session_change": ("url", "commit", "pr", "sendUserFileHint", "managedCommit", "managedPr"),
+    "session_context": ("context",),
+    "skill_listing": ("content", "skillCount", "isInitial", "names", "digests"),
+    "task_reminder": ("content", "itemCount"),
+    "todo_reminder": ("content", "itemCount"),
+    "total_tokens_reminder": ("text",),
+}.items()}
+
+
+def _carried_attachment(rec: dict[str, Any]) -> bool:
+    att = rec.get("attachment")
+    return isinstance(att, dict) and isinstance(att.get("type"), str) and att["type"] in _ATTACHMENT_KEYS
+
+
+def _shaped(copy: dict[str, Any]) -> dict[str, Any]:
+    """A copied progress or attachment line cut to its kind's shape (`_ATTACHMENT_KEYS`); an attachment
+    of a kind not carried, a system line saying so."""
+    if copy["type"] == "progress":
+        kind = copy["data"].get("type") if isinstance(copy.get("data"), dict) else None
+        return {**copy, "data": {"type": kind} if isinstance(kind, str) else {}}
+    if copy["type"] != "attachment":
+        return copy
+    if _carried_attachment(copy):
+        att = copy["attachment"]
+        return {**copy, "attachment": {k: v for k, v in att.items() if k in _ATTACHMENT_KEYS[att["type"]]}}
+    out = {k: v for k, v in copy.items() if k in _COMMON_KEYS}
+    out.update({"type": "system", "subtype": "informational", "level": "info", "isMeta": False,
+                "content": f"tracetui left out an attachment of a kind a fork does not carry ({LEFT_OUT})"})
+    return out
+
+
+# What the system line standing for an attachment left out says of it.
+LEFT_OUT = "the session's state, not its history"
+
+
 # Claude Code names the plan file `<plans folder>/<slug>.md` from the first `slug` a resumed transcript
 # holds, unchecked, and plan mode writes that file unasked: `../../.claude/CLAUDE` was the user's own
 # CLAUDE.md. A slug is kept only in the shape Claude Code makes (`swift-doodling-scone`).
@@ -110,18 +172,25 @@ def line_of(step: Step) -> tuple[str, int] | None:
     return None  # `<uuid>:model`
 
 
-def hidden_steps(main: bytes, upto: list[Step]) -> list[Step]:
-    """The steps of `upto` read from a line marked `isMeta`: Claude Code sends such a line to the model
-    and shows it nowhere (its skills, command expansions, caveats; a log's could say anything)."""
+def notes(main: bytes, upto: list[Step]) -> tuple[list[Step], list[Step]]:
+    """What to tell of a fork of `upto`: the steps read from a line marked `isMeta` (Claude Code sends
+    such a line to the model and shows it nowhere: its skills, command expansions, caveats; a log's
+    could say anything), and the steps left out: those of attachments of a kind a fork does not carry."""
     hidden: set[str] = set()
+    left: set[str] = set()
     for raw in main.splitlines():  # every line read: a key may be spelled with escapes (`"is\\u004deta"`)
         try:
             rec = loads_within_depth(raw)
         except orjson.JSONDecodeError:
             continue
-        if isinstance(rec, dict) and rec.get("isMeta") is True and isinstance(rec.get("uuid"), str):
+        if not isinstance(rec, dict) or not isinstance(rec.get("uuid"), str):
+            continue
+        if rec.get("isMeta") is True:
             hidden.add(rec["uuid"])
-    return [s for s in upto if (where := line_of(s)) is not None and where[0] in hidden]
+        if rec.get("type") == "attachment" and not _carried_attachment(rec):
+            left.add(rec["uuid"])
+    lines = [(s, where[0]) for s in upto if (where := line_of(s)) is not None]
+    return [s for s, uuid in lines if uuid in hidden], [s for s, uuid in lines if uuid in left]
 
 
 def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str, now: str,
@@ -163,7 +232,7 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
             renamed[rec["uuid"]] = new_uuid()
     # A line that is no conversation's is left out, and a line hanging from it hangs from its parent.
     spliced = {uuid: rec.get("parentUuid") for uuid, rec in by_uuid.items()
-               if uuid in keep and rec.get("type") not in LINE_TYPES}  # fmt: skip
+               if uuid in keep and rec.get("type") not in _KEYS}  # fmt: skip
 
     def link(uuid: Any) -> str | None:
         for _ in range(len(spliced) + 1):
@@ -180,6 +249,7 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
             continue
         done.add(old)
         copy = {k: v for k, v in rec.items() if k in _KEYS[rec["type"]]}
+        copy = _shaped(copy)
         if rec.get("userType") == "external":  # Claude Code's own word for a user; anything else is left out
             copy["userType"] = "external"
         if "slug" in copy and not _own_slug(copy["slug"]):
