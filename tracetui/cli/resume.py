@@ -64,6 +64,9 @@ def run_resume(args: argparse.Namespace) -> int:
     for what in done.dropped:
         print(safe_line(f"left out: {what}"), file=sys.stderr)
     _say_unshown(done)
+    if done.model is not None:
+        print(safe_line(f"{done.agent} continues on {clip(done.model, 120)}, the model the history's last prompt "
+                        f"names, not your default: add `-m PROVIDER/MODEL` to its command to choose"), file=sys.stderr)
     print(safe_line(done.command))
     return 0
 

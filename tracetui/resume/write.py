@@ -50,12 +50,15 @@ class Resumed:
     # The carried steps the model reads and the agent's program shows as no message (`unshown`): the
     # step's number and its text, clipped.
     unshown: list[tuple[int, str]] = field(default_factory=list)
+    # The model the program continues on where the written history chooses it, not the user's default
+    # (OpenCode takes its last prompt's): `provider/model`.
+    model: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"agent": self.agent, "session_id": self.session_id, "source_id": self.source_id,
                 "step": self.step, "path": self.path, "cwd": self.cwd, "argv": self.argv, "setup": self.setup,
                 "command": self.command, "steps": self.steps, "dropped": self.dropped,
-                "unshown": [{"step": n, "text": text} for n, text in self.unshown]}
+                "unshown": [{"step": n, "text": text} for n, text in self.unshown], "model": self.model}
 
 
 def history(session: Session, number: int) -> list[Step]:
@@ -144,7 +147,8 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
     before = place.setup(target, path)
     return Resumed(target, new_id, session.id, number, str(path), folder, argv,
                    place.shell_line(folder, argv, before), len(upto), dropped, before,
-                   [(s.index, clip(s.text, UNSHOWN_TEXT)) for s in unshown])
+                   [(s.index, clip(s.text, UNSHOWN_TEXT)) for s in unshown],
+                   opencode_writer.model_of(data) if target == "opencode" else None)
 
 
 # How much of an unshown step's text `Resumed` keeps: `tracetui show ID --step N` has the rest.

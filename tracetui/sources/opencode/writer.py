@@ -20,6 +20,7 @@ from tracetui.model import LineErrors, Session, Step, StepKind
 from tracetui.sources import RawLog
 from tracetui.sources.common.carried import Item
 from tracetui.sources.common.coerce import as_dict, epoch_ms, opt_str
+from tracetui.sources.common.jsonl import loads_within_depth
 from tracetui.sources.opencode.ids import Ids
 from tracetui.sources.opencode.objects import Objects, load_objects
 
@@ -58,6 +59,16 @@ def _info(new_id: str, cwd: str, now_ms: int, source: dict[str, Any]) -> dict[st
     info.update({"id": new_id, "projectID": "global", "directory": cwd, "path": "", "cost": 0,
                  "tokens": _NO_TOKENS, "time": {"created": now_ms, "updated": now_ms}})
     return info
+
+
+def model_of(document: bytes) -> str | None:
+    """`provider/model` of the last user message of a written document: what `opencode --session`
+    continues on (1.18.33, checked: not the user's default `model`), unless `-m` names another."""
+    doc = loads_within_depth(document)
+    users = [m["info"] for m in doc["messages"] if m["info"].get("role") == "user"]
+    model = as_dict(users[-1].get("model")) if users else {}
+    provider, name = model.get("providerID"), model.get("modelID")
+    return f"{provider}/{name}" if isinstance(provider, str) and isinstance(name, str) else None
 
 
 def _document(info: dict[str, Any], messages: list[dict[str, Any]]) -> bytes:

@@ -13,7 +13,7 @@ from textual.app import SuspendNotSupported
 
 from tracetui.errors import TracetuiError
 from tracetui.model import Step
-from tracetui.safe_text import safe_copy, safe_line, safe_text
+from tracetui.safe_text import clip, safe_copy, safe_line, safe_text
 from tracetui.ui import external, trail_view
 from tracetui.ui.host import is_capsule, is_foreign
 from tracetui.ui.screens.browser.base import BrowserBase
@@ -113,20 +113,22 @@ class StepToolsPart(BrowserBase):
         except TracetuiError as exc:
             call_back(self, self._not_resumed, str(exc))
             return
-        call_back(self, self._resumed, done.command, done.path, [n for n, _ in done.unshown])
+        call_back(self, self._resumed, done.command, done.path, [n for n, _ in done.unshown], done.model)
 
     def _not_resumed(self, why: str) -> None:
         self.notify(f"not resumed: {safe_line(why)}", severity="error", markup=False)
 
-    def _resumed(self, command: str, path: str, unshown: list[int]) -> None:
+    def _resumed(self, command: str, path: str, unshown: list[int], model: str | None) -> None:
         self.app.copy_to_clipboard(command)  # the app's copy makes every control visible (safe_copy)
         # What the model will read and the agent shows as no message: a log could hide an order there.
         hidden = ""
         if unshown:
             numbers = ", ".join(f"#{n}" for n in unshown[:12]) + (" ..." if len(unshown) > 12 else "")
             hidden = f"\nread by the model, shown by the agent as no message: steps {numbers}; look at them first"
+        if model is not None:  # OpenCode continues on the model the history names, not the user's default
+            hidden += f"\nit continues on {safe_line(clip(model, 120))}: add `-m PROVIDER/MODEL` to choose"
         self.notify(f"{safe_line(command)}\ncopied; the session is {safe_line(path)}{hidden}", title="Resume",
-                    markup=False, timeout=20, severity="warning" if unshown else "information")
+                    markup=False, timeout=20, severity="warning" if unshown or model else "information")
 
     def _edit_roots(self, step: Step) -> list[str | None]:
         """The folders a step's edited file may be opened in: the logged folder and the repository
