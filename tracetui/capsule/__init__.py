@@ -29,6 +29,7 @@ from tracetui.capsule.replay import (
     untold,
 )
 from tracetui.capsule.limits import DEFAULT_LIMITS, CheckLimits
+from tracetui.capsule.reaper import own_pids
 from tracetui.capsule.sandbox import Sandbox, find_sandbox
 from tracetui.capsule.scrub import gate_scrubbed
 from tracetui.capsule.scope import (
@@ -75,6 +76,7 @@ __all__ = [
     "finding_line",
     "open_capsule",
     "open_replay",
+    "own_pids",
     "parse_steps",
     "replay",
     "replay_target",

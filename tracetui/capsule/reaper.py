@@ -1,13 +1,14 @@
 """The runner of a trusted check (run unconfined): the check's subreaper, run as a script of its own.
 
-Killing a check's process group misses whatever called setsid(), and a double fork leaves a process
-that is the machine's init's. This runner is the parent of every orphan under it
-(PR_SET_CHILD_SUBREAPER), runs the check's shell, and once it has ended, or on SIGTERM, SIGINT or
-SIGHUP (tracetui ended: PR_SET_PDEATHSIG), kills every process under it and waits for them all,
-exiting as the shell did. Standard library only: `python -I reaper.py PARENT SCRIPT NAME COMMAND`.
-The check may kill the runner: tracetui is the next subreaper up while a trusted check runs
-(`adopting`) and ends each child of its own that bears the runner's mark (`sweep`): a hard
-RLIMIT_RTTIME below tracetui's, which the check inherits and cannot raise (docs/design.md, "Replay").
+Killing a check's process group misses whatever called setsid(). This runner is the parent of every
+orphan under it (PR_SET_CHILD_SUBREAPER), runs the check's shell, and once it has ended, or on
+SIGTERM, SIGINT or SIGHUP (tracetui ended: PR_SET_PDEATHSIG), kills every process under it. Where
+tracetui may (`own_pids`), the shell runs under the init of a pid namespace of its own: the check
+cannot leave it, nor name tracetui or this runner, and tracetui's death kills the runner, the init and
+so all of it. Elsewhere the check may kill the runner: tracetui, the next subreaper up (`adopting`),
+ends each child bearing the runner's mark (`sweep`), a hard RLIMIT_RTTIME below its own
+(docs/design.md, "Replay"). Standard library only: `python -I reaper.py [--own-pids] PARENT SCRIPT
+NAME COMMAND`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import contextlib
 import ctypes
 import os
 import resource
+import select
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -24,6 +27,9 @@ from collections.abc import Iterator
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
+CLONE_NEWNS = 0x00020000
+CLONE_NEWPID = 0x20000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 0x4000, 1 << 18
 FAILED = 125  # as the check's shell says when its limits cannot be set: the check never ran
 # The mark: a hard limit no unprivileged process can raise again, and one that touches nothing a check
 # does: real-time CPU time, spent only by a real-time scheduled thread, lowered to 2**63 - 1 µs.
@@ -31,6 +37,7 @@ MARK = resource.RLIMIT_RTTIME
 _INFINITE_MARK = (1 << 63) - 1  # below RLIM_INFINITY, which Python's setrlimit cannot take less one
 _runners: list[set[int]] = []  # the runners of the trusted checks running now: never swept
 _adopting = 0
+_own: bool | None = None  # own_pids()'s answer, once probed
 _lock = threading.RLock()  # sweep() takes it, within adopting()'s too
 
 
@@ -128,6 +135,21 @@ def adopting() -> Iterator[set[int]]:
                 libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
 
 
+def own_pids() -> bool:
+    """Whether a trusted check's runner can give it a pid namespace of its own here (`--own-pids`):
+    where this process may make one (CAP_SYS_ADMIN, root outside a confining container). Probed once."""
+    global _own
+    with _lock:
+        if _own is None:
+            try:
+                argv = [sys.executable, "-I", __file__, "--probe"]
+                done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
+                _own = done.returncode == 0
+            except (OSError, subprocess.SubprocessError):
+                _own = False
+        return _own
+
+
 def sweep(most: float = 2.0) -> None:
     """SIGKILL and reap every child of this process that bears the runner's mark, but a runner still
     running, and everything under each; pass after pass (a child killed re-parents its own here),
@@ -193,18 +215,32 @@ def _stop(signum: int, frame: object) -> None:
     os._exit(128 + signum)
 
 
-def main(argv: list[str]) -> int:
-    parent, script, name, command = argv
+def _unshare_pids() -> bool:
+    """Whether this process's next child starts a pid namespace of its own, in a mount namespace of
+    this process's own (where that child mounts its /proc); needs CAP_SYS_ADMIN."""
     libc = ctypes.CDLL(None, use_errno=True)
-    reaping = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-    if not reaping or libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
-        print("tracetui: the check's runner could not become its subreaper", file=sys.stderr)
+    return libc.unshare(CLONE_NEWPID | CLONE_NEWNS) == 0
+
+
+def _mount_proc() -> bool:
+    """A /proc of this pid namespace's own, mounted where the machine's mounts never see it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        return False
+    return libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) == 0
+
+
+def probe() -> int:
+    """0 where a runner may give its check a pid namespace of its own (`python -I reaper.py --probe`)."""
+    if not _unshare_pids():
         return FAILED
-    if os.getppid() != int(parent):  # tracetui ended before the death signal was asked for
-        return FAILED
-    mark()  # before the check exists: every process of it inherits the mark
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(signum, _stop)
+    child = os.fork()
+    if child == 0:
+        os._exit(0 if _mount_proc() else FAILED)
+    return os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
+
+
+def _shell(script: str, name: str, command: str) -> int:
     shell = os.fork()
     if shell == 0:
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGPIPE):
@@ -213,6 +249,71 @@ def main(argv: list[str]) -> int:
             os.execv("/bin/sh", ["/bin/sh", "-c", script, name, command])
         finally:
             os._exit(127)
+    return shell
+
+
+def _status(status: int) -> int:
+    return os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+
+
+def _init(script: str, name: str, command: str, runner_gone: int) -> int:
+    """Pid 1 of the check's own pid namespace: it reaps every orphan there, and its end is the end of
+    every process in it (the kernel's). It sets no handler, so no process of the check can signal it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the runner killed: so is the namespace
+    if select.select([runner_gone], [], [], 0)[0] or not _mount_proc():
+        return FAILED
+    shell = _shell(script, name, command)
+    while True:
+        pid, status = os.waitpid(-1, 0)
+        if pid == shell:
+            return _status(status)
+
+
+def _in_namespace(script: str, name: str, command: str) -> int:
+    """Run the check as the tree of a pid namespace's init (`_init`) and wait for it; this runner, its
+    init's parent, is out of the check's sight (it cannot name a process outside the namespace)."""
+    if not _unshare_pids():
+        print("tracetui: the check's runner could not make its pid namespace", file=sys.stderr)
+        return FAILED
+    gone, alive = os.pipe()  # the init reads end-of-file once this runner is gone
+    init = os.fork()
+    if init == 0:
+        os.close(alive)
+        os._exit(_init(script, name, command, gone))
+    os.close(gone)
+
+    def stop(signum: int, frame: object) -> None:
+        kill(init)
+        os.waitpid(init, 0)
+        os._exit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, stop)
+    return _status(os.waitpid(init, 0)[1])
+
+
+def main(argv: list[str]) -> int:
+    if argv == ["--probe"]:
+        return probe()
+    own_pids = argv[:1] == ["--own-pids"]
+    parent, script, name, command = argv[1:] if own_pids else argv
+    libc = ctypes.CDLL(None, use_errno=True)
+    reaping = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    # In its own namespace the check cannot reach this runner: tracetui's death kills it outright, and
+    # with it the namespace, the kernel's doing, whatever the check does meanwhile.
+    death = signal.SIGKILL if own_pids else signal.SIGTERM
+    if not reaping or libc.prctl(PR_SET_PDEATHSIG, death, 0, 0, 0) != 0:
+        print("tracetui: the check's runner could not become its subreaper", file=sys.stderr)
+        return FAILED
+    if os.getppid() != int(parent):  # tracetui ended before the death signal was asked for
+        return FAILED
+    if own_pids:
+        return _in_namespace(script, name, command)
+    mark()  # before the check exists: every process of it inherits the mark
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, _stop)
+    shell = _shell(script, name, command)
     while True:
         try:
             pid, status = os.waitpid(-1, 0)
@@ -220,7 +321,7 @@ def main(argv: list[str]) -> int:
             return 127
         if pid == shell:
             end_all()
-            return os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+            return _status(status)
 
 
 if __name__ == "__main__":

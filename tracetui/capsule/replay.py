@@ -34,7 +34,7 @@ from tracetui.capsule.limits import (
     limit_named,
 )
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
-from tracetui.capsule.reaper import adopting, sweep
+from tracetui.capsule.reaper import adopting, own_pids, sweep
 from tracetui.capsule.sandbox import CHECK_NAME, Sandbox, find_sandbox, start_failure
 
 REPRODUCES = "reproduces"
@@ -298,10 +298,14 @@ class Replay:
                 # Trusted and unconfined: the per-process limits all the same (not the process count,
                 # which outside a user namespace counts every process of the user's).
                 # Its runner is the subreaper of all it starts (capsule/reaper.py): setsid() leaves no process
-                # outside the tree the watch sums and kills; what the check leaves if it kills the runner
-                # is tracetui's own while it runs (`adopting`), and swept.
+                # outside the tree the watch sums and kills. Where it can, it runs the check in a pid
+                # namespace of its own, which no process of the check can leave, nor see out of to stop
+                # or kill tracetui; elsewhere what the check leaves if it kills the runner is tracetui's
+                # own while it runs (`adopting`), and swept.
                 script = f'{self.limits.ulimits(processes=False)} || exit 125; exec /bin/sh -c "$1"'
-                argv = [sys.executable, "-I", str(REAPER), str(os.getpid()), script, CHECK_NAME, command]
+                own = ["--own-pids"] if own_pids() else []
+                argv = [sys.executable, "-I", str(REAPER), *own, str(os.getpid()), script, CHECK_NAME]
+                argv.append(command)
                 runners = after.enter_context(adopting())
                 try:
                     proc = self._check = subprocess.Popen(argv, cwd=self.worktree, **popen)  # type: ignore[call-overload]

@@ -207,7 +207,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         how = (
             f"in a {sandbox.name} sandbox (its clone and the toolchain only: no network, nothing else of yours)"
             if sandbox is not None
-            else "UNCONFINED, as you trust it (--trust)"
+            else f"UNCONFINED, as you trust it (--trust){_trusted_bound()}"
             if args.trust
             else "nowhere: this machine has no sandbox (install bubblewrap), and --trust was not given"
         )
@@ -311,3 +311,12 @@ def _signals_end_the_replay() -> Iterator[None]:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def _trusted_bound() -> str:
+    """What a trusted check can still do to tracetui here (README's Safety section)."""
+    import tracetui.capsule as capsule_api
+
+    if capsule_api.own_pids():
+        return " in a process namespace of its own (all it starts ends with tracetui)"
+    return " as your own user: it can stop or kill tracetui, and what it starts may then outlive it"

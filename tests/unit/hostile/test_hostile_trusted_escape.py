@@ -8,7 +8,9 @@ check stays its descendant) and kills all of them when the check ends or is stop
 
 from __future__ import annotations
 
+import importlib
 import os
+import random
 import signal
 import sys
 import time
@@ -18,11 +20,13 @@ from shared_data import FIXTURES
 
 from tracetui.capsule import CheckLimits, Replay, replay
 from tracetui.capsule.opened import open_capsule
+from tracetui.capsule.reaper import own_pids
 
 sys.path.insert(0, str(FIXTURES / "capsule"))
 import capsule_kit as kit  # noqa: E402
 
 MiB = 1 << 20
+replay_module = importlib.import_module("tracetui.capsule.replay")  # the package's `replay` is the function
 
 
 @pytest.fixture(scope="module")
@@ -30,27 +34,59 @@ def sealed(tmp_path_factory):
     return kit.sealed_episode(tmp_path_factory.mktemp("escape"), 0x0b)
 
 
-def _escaping(pidfile, then: str, holding: str = "exec sleep 60") -> str:
+@pytest.fixture(params=[True, False], ids=["own-pids", "subreaper"])
+def own(request, monkeypatch) -> bool:
+    """Both ways a trusted check runs: in a pid namespace of its own where one may be made, under the
+    subreaper and tracetui's sweep elsewhere."""
+    if request.param and not own_pids():
+        pytest.skip("no pid namespace may be made here")
+    monkeypatch.setattr(replay_module, "own_pids", lambda: request.param)
+    return bool(request.param)
+
+
+@pytest.fixture
+def token() -> str:
+    """A fraction for `sleep` (or an argument) that no other process on the machine bears: in its own
+    pid namespace the check's `$$` names no process tracetui's tests can see."""
+    return f"60.{random.randrange(10**6):06d}"
+
+
+def _escaping(pidfile, then: str, holding: str) -> str:
     # A double fork into a session of its own: the subshell ends at once, its child is orphaned.
     inner = f"echo $$ > {pidfile}; {holding}"
     return f"( setsid sh -c '{inner}' </dev/null >/dev/null 2>&1 & ); {then}"
 
 
-def _alive(pidfile, wait: float = 2.0) -> bool:
-    """Whether the process named in `pidfile` still runs (a zombie does not), once `wait` has passed."""
-    pid = int(pidfile.read_text())
+def _alive(token: str, wait: float = 2.0) -> bool:
+    """Whether a process bearing `token` still runs (a zombie does not), once `wait` has passed."""
     end = time.monotonic() + wait
     while True:
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as fh:
-                state = fh.read().rsplit(b")", 1)[1].split()[0]
-        except OSError:
-            return False
-        if state == b"Z" or time.monotonic() > end:
-            if state != b"Z":
+        living = [pid for pid in _bearing(token) if _state(pid) not in (None, b"Z")]
+        if not living or time.monotonic() > end:
+            for pid in living:
                 os.kill(pid, signal.SIGKILL)  # not left running past the test
-            return state != b"Z"
+            return bool(living)
         time.sleep(0.05)
+
+
+def _bearing(token: str) -> list[int]:
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as fh:
+                if token.encode() in fh.read() and int(name) != os.getpid():
+                    found.append(int(name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _state(pid: int) -> bytes | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0]
+    except OSError:
+        return None
 
 
 def _wait_for(pidfile) -> None:
@@ -60,38 +96,39 @@ def _wait_for(pidfile) -> None:
         time.sleep(0.02)
 
 
-def test_a_process_that_left_the_session_ends_with_the_check(sealed, tmp_path):
+def test_a_process_that_left_the_session_ends_with_the_check(sealed, tmp_path, own, token):
     repo, capsule, base = sealed
     pidfile = tmp_path / "pid"
-    check = _escaping(pidfile, f"while [ ! -s {pidfile} ]; do sleep 0.02; done; exit 1")
+    waiting = f"while [ ! -s {pidfile} ]; do sleep 0.02; done; exit 1"
+    check = _escaping(pidfile, waiting, f"exec sleep {token}")
     result = replay(capsule, repo, check=check, sandbox=None, trust=True)
     assert result.base_check is not None and result.base_check.exit_code == 1, result.base_check
-    assert not _alive(pidfile), "a process the check started outlived it"
+    assert not _alive(token), "a process the check started outlived it"
 
 
-def test_a_process_that_left_the_session_ends_at_the_timeout(sealed, tmp_path):
+def test_a_process_that_left_the_session_ends_at_the_timeout(sealed, tmp_path, own, token):
     repo, capsule, base = sealed
     pidfile = tmp_path / "pid"
     with Replay(open_capsule(capsule), repo, base, sandbox=None, trust=True) as run:
         started = time.monotonic()
-        check = run.run_check(_escaping(pidfile, "sleep 60"), timeout=1.5)
+        check = run.run_check(_escaping(pidfile, "sleep 60", f"exec sleep {token}"), timeout=1.5)
         assert time.monotonic() - started < 10 and check.exit_code == -1, check
     _wait_for(pidfile)
-    assert not _alive(pidfile), "a process the check started outlived its timeout"
+    assert not _alive(token), "a process the check started outlived its timeout"
 
 
-def test_a_process_that_left_the_session_counts_against_the_memory_limit(sealed, tmp_path):
+def test_a_process_that_left_the_session_counts_against_the_memory_limit(sealed, tmp_path, token):
     repo, capsule, base = sealed
     pidfile = tmp_path / "pid"
     # Four processes of 120 MiB each: each under the data limit, 480 MiB together.
     code = "import os, time; [os.fork() for _ in range(2)]; b = bytearray(120 << 20)"
     code += "; b[::4096] = bytes(30 << 10)"
-    hold = f'exec python3 -c "{code}; time.sleep(30)"'
+    hold = f'exec python3 -c "{code}; time.sleep(30)" {token}'
     check = _escaping(pidfile, "sleep 8; exit 1", holding=hold)
     limits = CheckLimits(memory=192 * MiB)
     result = replay(capsule, repo, check=check, sandbox=None, trust=True, limits=limits)
     _wait_for(pidfile)
-    alive = _alive(pidfile)
+    alive = _alive(token)
     run = result.base_check
     assert run is not None and run.limit == "memory", run
     assert not alive
@@ -101,12 +138,14 @@ def test_a_process_that_left_the_session_counts_against_the_memory_limit(sealed,
 # may kill it; its orphans then went to the machine's init, outside every tree tracetui walks, and a
 # `sleep` outlived the replay. tracetui is now the next subreaper up while a trusted check runs, and
 # ends every child of its own that carries the runner's mark (a hard RLIMIT_RTTIME below its own,
-# which no unprivileged process can raise).
+# which no unprivileged process can raise). In a pid namespace of its own (test_hostile_trusted_out_of_reach)
+# the check cannot name its runner: this is the subreaper's way, where no namespace may be made.
 @pytest.mark.parametrize("output", ["</dev/null >/dev/null 2>&1", ""], ids=["detached", "holding-output"])
-def test_a_check_that_kills_its_runner_leaves_nothing_running(sealed, tmp_path, output):
+def test_a_check_that_kills_its_runner_leaves_nothing_running(sealed, tmp_path, output, token, monkeypatch):
+    monkeypatch.setattr(replay_module, "own_pids", lambda: False)
     repo, capsule, base = sealed
     pidfile = tmp_path / "pid"
-    inner = f"echo $$ > {pidfile}; exec sleep 300"
+    inner = f"echo $$ > {pidfile}; exec sleep {token}"
     check = f"( setsid sh -c '{inner}' {output} & ); while [ ! -s {pidfile} ]; do sleep 0.02; done; "
     check += "kill -9 $PPID; sleep 300"
     started = time.monotonic()
@@ -114,4 +153,4 @@ def test_a_check_that_kills_its_runner_leaves_nothing_running(sealed, tmp_path, 
     assert result.base_check is not None, result
     assert time.monotonic() - started < 15, result.base_check
     _wait_for(pidfile)
-    assert not _alive(pidfile, wait=0.5), "a process the check started outlived the replay"
+    assert not _alive(token, wait=0.5), "a process the check started outlived the replay"

@@ -1,0 +1,135 @@
+"""A trusted check (run unconfined, `--trust`) that turns on tracetui itself, its user's own process:
+it stops its runner and kills tracetui, or stops tracetui (found through getppid or /proc). Measured
+2026-11-28 by the eighth red team: the runner's death signal waits behind its stop, so the check's
+shell, its `sleep` and a setsid'd one ran on under a stopped runner after tracetui was gone; killing
+the runner then tracetui left them the machine's init's; a stopped tracetui waited, and its terminal
+with it, for as long as the check liked. Where tracetui may make a pid namespace (root with
+CAP_SYS_ADMIN), the check now runs in one of its own: it cannot name a process outside it, and
+tracetui's death kills the runner, its init and every process in it, the kernel's doing."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from shared_data import FIXTURES, ROOT
+
+from tracetui.capsule.reaper import own_pids
+
+sys.path.insert(0, str(FIXTURES / "capsule"))
+import capsule_kit as kit  # noqa: E402
+
+needs_own_pids = pytest.mark.skipif(
+    not own_pids(), reason="no pid namespace may be made here (an ordinary user's bound: docs/design.md)"
+)
+
+# tracetui in a process of its own, running one trusted replay; it writes its pid where the check reads it.
+DRIVER = """
+import json, os, sys
+from tracetui.capsule import replay
+capsule, repo, check, pidfile, timeout = sys.argv[1:]
+open(pidfile, "w").write(str(os.getpid()))
+run = replay(capsule, repo, check=check, sandbox=None, trust=True, timeout=float(timeout)).base_check
+print(json.dumps(run.to_dict() if run else None), flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def sealed(tmp_path_factory):
+    return kit.sealed_episode(tmp_path_factory.mktemp("reach"), 0x0c)
+
+
+def _drive(sealed, tmp_path, check: str, timeout: float) -> tuple[subprocess.Popen[str], str]:
+    repo, capsule, _ = sealed
+    pidfile = tmp_path / "tracetui.pid"
+    argv = [sys.executable, "-c", DRIVER, str(capsule), str(repo), check.replace("TRACETUI", str(pidfile)),
+            str(pidfile), str(timeout)]  # fmt: skip
+    # Its clone is made under the test's folder: a tracetui killed never removes it.
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    return proc, str(pidfile)
+
+
+def _holding(token: str) -> list[int]:
+    """The processes anywhere on the machine whose command line holds `token` (the check's sleeps)."""
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as fh:
+                if token.encode() in fh.read() and int(name) != os.getpid():
+                    found.append(int(name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _survivors(token: str, wait: float) -> list[int]:
+    """What still holds `token` once `wait` has passed (killed then, not to outlive the test)."""
+    end = time.monotonic() + wait
+    while (left := _holding(token)) and time.monotonic() < end:
+        time.sleep(0.05)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    return left
+
+
+def _started(token: str, proc: subprocess.Popen[str]) -> None:
+    end = time.monotonic() + 15
+    while len(_holding(token)) < 2 and proc.poll() is None and time.monotonic() < end:
+        time.sleep(0.02)
+
+
+@needs_own_pids
+def test_a_check_that_stops_its_runner_and_kills_tracetui_leaves_nothing_running(sealed, tmp_path):
+    token = f"299.{random.randrange(10**6):06d}"  # sleep takes a fraction: a name no other process bears
+    check = f"( setsid sh -c 'exec sleep {token}' </dev/null >/dev/null 2>&1 & ); "
+    check += f"kill -STOP $PPID; kill -9 $(cat TRACETUI); exec sleep {token}"
+    proc, _ = _drive(sealed, tmp_path, check, timeout=30)
+    _started(token, proc)
+    time.sleep(0.3)  # the check's kills are done
+    proc.kill()  # whoever did it: tracetui is gone while the check runs
+    proc.wait()
+    assert not _survivors(token, wait=2.0), "a process the check started outlived tracetui"
+
+
+@needs_own_pids
+def test_a_check_that_kills_its_runner_then_tracetui_leaves_nothing_running(sealed, tmp_path):
+    token = f"298.{random.randrange(10**6):06d}"
+    # Root with CAP_SYS_RESOURCE first raises the runner's mark (a hard RLIMIT_RTTIME), which the sweep
+    # goes by where no namespace may be made; in one, nothing goes by a mark.
+    check = "prlimit --rttime=unlimited:unlimited --pid $$ 2>/dev/null; "
+    check += f"( setsid sh -c 'exec sleep {token}' </dev/null >/dev/null 2>&1 & ); sleep 0.2; "
+    check += f"kill -9 $(cat TRACETUI); kill -9 $PPID; exec sleep {token}"
+    proc, _ = _drive(sealed, tmp_path, check, timeout=30)
+    _started(token, proc)
+    time.sleep(0.3)
+    proc.kill()
+    proc.wait()
+    assert not _survivors(token, wait=2.0), "a process the check started outlived tracetui"
+
+
+@needs_own_pids
+def test_a_check_cannot_stop_tracetui(sealed, tmp_path):
+    # tracetui by its pid, then as its runner's parent (0 where that is out of sight: not signalled)
+    check = "kill -STOP $(cat TRACETUI); p=$(cut -d' ' -f4 /proc/$PPID/stat); "
+    check += "[ $p -gt 1 ] && kill -STOP $p; exit 1"
+    proc, pidfile = _drive(sealed, tmp_path, check, timeout=10)
+    stopped = False
+    end = time.monotonic() + 20
+    while proc.poll() is None and time.monotonic() < end:
+        with open(f"/proc/{proc.pid}/stat", "rb") as fh:
+            if fh.read().rsplit(b")", 1)[1].split()[0] == b"T":
+                stopped = True
+                os.kill(proc.pid, signal.SIGCONT)
+        time.sleep(0.05)
+    out, _ = proc.communicate(timeout=30)
+    assert not stopped, "the check stopped tracetui"
+    run = json.loads(out)
+    assert run["exit"] == 1, run
+
