@@ -129,10 +129,10 @@ def adopting() -> Iterator[set[int]]:
             _runners.remove(runners)
         sweep()
         with _lock:
-            _adopting -= 1
-            if _adopting == 0:
+            if _adopting == 1:  # swept while still adopting: sweep() does nothing after
                 sweep()  # a last orphan of another check, re-parented meanwhile
                 libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+            _adopting -= 1
 
 
 def own_pids() -> bool:
@@ -155,7 +155,7 @@ def sweep(most: float = 2.0) -> None:
     running, and everything under each; pass after pass (a child killed re-parents its own here),
     for at most `most` seconds."""
     below = _marked_below()
-    if below is None:
+    if below is None or not _adopting:  # no check's orphan can be this process's child
         return
     end = time.monotonic() + most
     me = os.getpid()

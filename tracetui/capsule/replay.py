@@ -306,7 +306,7 @@ class Replay:
                 own = ["--own-pids"] if own_pids() else []
                 argv = [sys.executable, "-I", str(REAPER), *own, str(os.getpid()), script, CHECK_NAME]
                 argv.append(command)
-                runners = after.enter_context(adopting())
+                runners = after.enter_context(adopting()) if not own else set()
                 try:
                     proc = self._check = subprocess.Popen(argv, cwd=self.worktree, **popen)  # type: ignore[call-overload]
                 except BaseException:

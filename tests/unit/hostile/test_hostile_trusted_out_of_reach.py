@@ -15,12 +15,16 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 from shared_data import FIXTURES, ROOT
 
+from tracetui.capsule import Replay
+from tracetui.capsule.opened import open_capsule
 from tracetui.capsule.reaper import own_pids
+from tracetui.capsule.replay import CheckRun
 
 sys.path.insert(0, str(FIXTURES / "capsule"))
 import capsule_kit as kit  # noqa: E402
@@ -133,3 +137,44 @@ def test_a_check_cannot_stop_tracetui(sealed, tmp_path):
     run = json.loads(out)
     assert run["exit"] == 1, run
 
+
+# While a trusted check ran under its subreaper, tracetui was a subreaper too: an orphan of any other child
+# of tracetui's (a tool the app starts that forks into the background) became tracetui's. One that had
+# lowered its hard RLIMIT_RTTIME, as an audio client asking rtkit for real-time does, bore the runner's
+# mark and was killed at the check's end; one that ended was tracetui's zombie for as long as it ran.
+# Found 2026-11-28 by the eighth red team. In its own pid namespace the check needs no subreaper above it.
+@needs_own_pids
+def test_an_unrelated_orphan_is_neither_killed_nor_left_tracetui_s_zombie(sealed, tmp_path):
+    repo, capsule, base = sealed
+    started = tmp_path / "started"
+    lowered, ended = (f"{n}.{random.randrange(10**6):06d}" for n in (297, 296))
+    rt = "import resource, sys, time; resource.setrlimit(resource.RLIMIT_RTTIME, (200000, 200000))"
+    orphans = f"( python3 -c '{rt}; time.sleep(30)' {lowered} & python3 -c 'import time' {ended} & )"
+    with Replay(open_capsule(capsule), repo, base, sandbox=None, trust=True) as run:
+        done: list[CheckRun] = []
+        check = f"touch {started}; sleep 1.5; exit 1"
+        checking = threading.Thread(target=lambda: done.append(run.run_check(check)))
+        checking.start()
+        end = time.monotonic() + 15
+        while not started.exists() and time.monotonic() < end:
+            time.sleep(0.02)
+        subprocess.run(["sh", "-c", orphans], check=True)  # tracetui's own child, not the check's
+        checking.join(30)
+    assert done and done[0].exit_code == 1, done
+    survived = _holding(lowered)
+    zombies = [pid for pid in _holding(ended) if _parent_of_zombie(pid) == os.getpid()]
+    for pid in survived:
+        os.kill(pid, signal.SIGKILL)
+    for pid in zombies:
+        os.waitpid(pid, 0)
+    assert survived, "an unrelated process was killed at the check's end"
+    assert not zombies, "an unrelated orphan was left tracetui's zombie"
+
+
+def _parent_of_zombie(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]) if fields[0] == b"Z" else None
