@@ -222,12 +222,18 @@ def _unshare_pids() -> bool:
     return libc.unshare(CLONE_NEWPID | CLONE_NEWNS) == 0
 
 
-def _mount_proc() -> bool:
-    """A /proc of this pid namespace's own, mounted where the machine's mounts never see it."""
+def _mount_own() -> bool:
+    """A /proc of this pid namespace's own, and a devpts instance of its own over /dev/pts, mounted
+    where the machine's mounts never see them: the check finds no terminal of the machine's by path
+    (run by root it could type into one, TIOCSTI); /dev/ptmx opens the new instance's."""
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
         return False
-    return libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) == 0
+    if libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) != 0:
+        return False
+    options = b"newinstance,ptmxmode=0666,mode=0620"
+    return not os.path.isdir("/dev/pts") or libc.mount(b"devpts", b"/dev/pts", b"devpts",
+                                                       MS_NOSUID | MS_NOEXEC, options) == 0  # fmt: skip
 
 
 def probe() -> int:
@@ -236,7 +242,7 @@ def probe() -> int:
         return FAILED
     child = os.fork()
     if child == 0:
-        os._exit(0 if _mount_proc() else FAILED)
+        os._exit(0 if _mount_own() else FAILED)
     return os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
 
 
@@ -261,7 +267,7 @@ def _init(script: str, name: str, command: str, runner_gone: int) -> int:
     every process in it (the kernel's). It sets no handler, so no process of the check can signal it."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the runner killed: so is the namespace
-    if select.select([runner_gone], [], [], 0)[0] or not _mount_proc():
+    if select.select([runner_gone], [], [], 0)[0] or not _mount_own():
         return FAILED
     shell = _shell(script, name, command)
     while True:

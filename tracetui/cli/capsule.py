@@ -319,4 +319,5 @@ def _trusted_bound() -> str:
 
     if capsule_api.own_pids():
         return " in a process namespace of its own (all it starts ends with tracetui)"
-    return " as your own user: it can stop or kill tracetui, and what it starts may then outlive it"
+    return (" as your own user: it can stop or kill tracetui (what it starts may then outlive it) and write"
+            " to your terminal")

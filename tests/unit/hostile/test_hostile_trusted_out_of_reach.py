@@ -178,3 +178,27 @@ def _parent_of_zombie(pid: int) -> int | None:
     except OSError:
         return None
     return int(fields[1]) if fields[0] == b"Z" else None
+
+
+# A trusted check found its user's terminal by path (/dev/pts/N: the user's own, or any, run by root)
+# and wrote to it: escape sequences no safe_text ever saw, and, run by root, keystrokes (TIOCSTI) the
+# user's shell reads once tracetui has ended, outside every namespace. Found 2026-11-28 by the eighth red
+# team. In its own namespaces the check gets a devpts instance of its own: the machine's ptys are not in it.
+@needs_own_pids
+def test_a_check_cannot_write_to_a_terminal_of_its_user(sealed, tmp_path):
+    repo, capsule, base = sealed
+    master, slave = os.openpty()
+    try:
+        path = os.ttyname(slave)
+        check = f"printf 'INJECTED' > {path} && exit 0; exit 1"
+        with Replay(open_capsule(capsule), repo, base, sandbox=None, trust=True) as run:
+            result = run.run_check(check, timeout=20)
+        os.set_blocking(master, False)
+        try:
+            seen = os.read(master, 1024)
+        except BlockingIOError:
+            seen = b""
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert b"INJECTED" not in seen and result.exit_code == 1, (seen, result)
