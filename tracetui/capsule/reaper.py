@@ -38,6 +38,7 @@ _INFINITE_MARK = (1 << 63) - 1  # below RLIM_INFINITY, which Python's setrlimit 
 _runners: list[set[int]] = []  # the runners of the trusted checks running now: never swept
 _adopting = 0
 _own: bool | None = None  # own_pids()'s answer, once probed
+_spared: set[tuple[int, int]] = set()  # (pid, start) of children adopted while every runner ran
 _lock = threading.RLock()  # sweep() takes it, within adopting()'s too
 
 
@@ -132,6 +133,7 @@ def adopting() -> Iterator[set[int]]:
             if _adopting == 1:  # swept while still adopting: sweep() does nothing after
                 sweep()  # a last orphan of another check, re-parented meanwhile
                 libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+                _spared.clear()
             _adopting -= 1
 
 
@@ -150,6 +152,36 @@ def own_pids() -> bool:
         return _own
 
 
+def note_adopted() -> None:
+    """Remember the children this process has while every trusted check's runner still runs: an orphan
+    re-parented here then is no check's (its runner is the check's subreaper), and `sweep` spares it,
+    whatever its mark (one that lowered its own hard RLIMIT_RTTIME, as rtkit's audio clients do)."""
+    with _lock:
+        if not _adopting:
+            return
+        runners = set().union(*_runners)
+        children = [(pid, _started(pid)) for pid in tree_children(os.getpid()) if pid not in runners]
+        # Read after the children: a runner that ran then had adopted every orphan of its check.
+        if all(_running(pid) for pid in runners):
+            _spared.update((pid, started) for pid, started in children if started is not None)
+
+
+def _started(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return int(fh.read().rsplit(b")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[:1] not in ([b"Z"], [b"X"])
+    except OSError:
+        return False
+
+
 def sweep(most: float = 2.0) -> None:
     """SIGKILL and reap every child of this process that bears the runner's mark, but a runner still
     running, and everything under each; pass after pass (a child killed re-parents its own here),
@@ -163,7 +195,8 @@ def sweep(most: float = 2.0) -> None:
         with _lock:
             runners = set().union(*_runners)
         children = [pid for pid in tree_children(me) if pid not in runners]
-        marked = [pid for pid in children if (hard := _hard_limit(pid)) is not None and hard < below]
+        marked = [pid for pid in children if (hard := _hard_limit(pid)) is not None and hard < below
+                  and (pid, _started(pid)) not in _spared]
         if not marked:
             return
         for pid in marked:

@@ -34,7 +34,7 @@ from tracetui.capsule.limits import (
     limit_named,
 )
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
-from tracetui.capsule.reaper import adopting, own_pids, sweep
+from tracetui.capsule.reaper import adopting, note_adopted, own_pids, sweep
 from tracetui.capsule.sandbox import CHECK_NAME, Sandbox, find_sandbox, start_failure
 
 REPRODUCES = "reproduces"
@@ -386,11 +386,16 @@ def _output_tail(proc: subprocess.Popen[bytes], deadline: float) -> tuple[bytes,
     fd = proc.stdout.fileno()
     keep = 4 * _OUTPUT_TAIL
     tail = bytearray()
+    noted = 0.0
     try:
         while True:
-            left = deadline - time.monotonic()
+            now = time.monotonic()
+            left = deadline - now
             if left <= 0:
                 return bytes(tail), False
+            if now >= noted + 0.1 and proc.poll() is None:  # however much it prints
+                note_adopted()  # what tracetui adopts while the runner runs is no check's
+                noted = now
             if not select.select([fd], [], [], min(left, 0.1))[0]:
                 if proc.poll() is not None:  # its runner killed: what it left holds the output open
                     sweep()
