@@ -19,7 +19,6 @@ import os
 import resource
 import select
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -140,6 +139,8 @@ def adopting() -> Iterator[set[int]]:
 def own_pids() -> bool:
     """Whether a trusted check's runner can give it a pid namespace of its own here (`--own-pids`):
     where this process may make one (CAP_SYS_ADMIN, root outside a confining container). Probed once."""
+    import subprocess  # here: the runner itself, a script started for every check, never needs it
+
     global _own
     with _lock:
         if _own is None:
