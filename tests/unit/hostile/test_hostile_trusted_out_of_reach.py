@@ -215,3 +215,27 @@ def test_a_check_cannot_write_to_a_terminal_of_its_user(sealed, tmp_path):
         os.close(master)
         os.close(slave)
     assert b"INJECTED" not in seen and result.exit_code == 1, (seen, result)
+
+
+# A trusted check run by root mounted in the machine's own mount namespace: a bind mount of a folder
+# outside its clone outlived it, and tracetui's clean-up of the clone removed that folder's files
+# through it (and left the mount). Found 2026-11-28 by the eighth red team. Its own namespaces hold a
+# mount namespace of its own, private: what it mounts goes with it.
+@needs_own_pids
+def test_a_mount_a_check_made_neither_outlives_it_nor_leads_the_clean_up_out(sealed, tmp_path):
+    repo, capsule, base = sealed
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious").write_text("kept")
+    check = f"mkdir {victim.name} && mount --bind {victim} {victim.name} && exit 0; exit 1"
+    with Replay(open_capsule(capsule), repo, base, sandbox=None, trust=True) as run:
+        assert run.worktree is not None
+        inside = str(run.worktree / victim.name)
+        result = run.run_check(check, timeout=20)
+    with open("/proc/self/mountinfo") as fh:
+        left = [fields[4] for fields in map(str.split, fh) if fields[4] == inside]
+    for point in left:
+        subprocess.run(["umount", point], check=False)
+    assert result.exit_code == 0, result
+    assert not left, "the check's mount outlived it"
+    assert (victim / "precious").exists(), "the clean-up removed a file outside the clone"
