@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import orjson
+import pytest
 from pilot_steps import open_claude, settle
 from shared_data import processes_with
 from support.narrow import on_screen, present
@@ -459,6 +460,25 @@ async def test_the_replay_screen_behaves_as_a_form(sealed_demo, tmp_path):
         await pilot.press("escape", "y")  # leaving discards the applied step: asked, and yes
         await pilot.pause()
         assert not isinstance(app.screen, (ReplayScreen, ConfirmScreen))
+
+
+@pytest.mark.parametrize("own", [True, False], ids=["own-pids", "subreaper"])
+async def test_without_a_sandbox_the_trust_box_says_what_a_check_can_do(sealed_demo, tmp_path, monkeypatch,
+                                                                       own):
+    """Where a trusted check gets no pid namespace of its own, it can stop or kill tracetui and write to
+    the user's terminal (docs/design.md, "Replay"): the box the user ticks to trust it says so."""
+    import tracetui.capsule.sandbox as sandbox_mod
+
+    monkeypatch.setattr(sandbox_mod, "find_sandbox", lambda: None)
+    monkeypatch.setattr("tracetui.capsule.find_sandbox", lambda: None)  # the name the app imports
+    monkeypatch.setattr("tracetui.capsule.own_pids", lambda: own)
+    demo, path = sealed_demo
+    app = TraceApp(open_capsule(path))
+    async with app.run_test(size=SIZE) as pilot:
+        replay = await _replay_on(app, pilot, _clone(demo, tmp_path))
+        label = str(replay.query_one("#replay-trust", Checkbox).label)
+    said = "it can stop or kill tracetui, and write to your terminal"
+    assert ("process namespace of its own" if own else said) in label, label
 
 
 async def test_without_a_sandbox_the_check_runs_only_when_trusted(sealed_demo, tmp_path, monkeypatch):

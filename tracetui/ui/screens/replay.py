@@ -210,8 +210,13 @@ class ReplayScreen(RowUpdates, Screen):
             yield Button("Verdict", id="replay-judge")
             yield Button("Bisect", id="replay-bisect")
         if self.sandbox is None:
-            yield Checkbox("no sandbox here (install bubblewrap): trust this capsule and run my check unconfined",
-                           id="replay-trust")  # fmt: skip
+            from tracetui.capsule import own_pids
+
+            # What a trusted check can still do to tracetui here, as the CLI says it (README, Safety).
+            how = (" (in a process namespace of its own)" if own_pids() else
+                   " (as you: it can stop or kill tracetui, and write to your terminal)")  # fmt: skip
+            yield Checkbox("no sandbox here (install bubblewrap): trust this capsule and run my check unconfined"
+                           + how, id="replay-trust")  # fmt: skip
         yield Static("", id="replay-verdict", markup=False)
         yield KeyFooter(compact=True)
 
