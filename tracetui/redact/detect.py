@@ -167,19 +167,20 @@ def _windows(
     found without the syntax, and their scans read it; its answer is a function of the text and of
     those scans' answers, so one search answers for both where every window scans alike under both
     (nearly always: nothing in it), and it searches again for `other` where one does not."""
-
-    def window_scan(kind: Syntax) -> Callable[[str], list[Finding]]:
-        return lambda w: scan_text(w, identity, syntax=kind, _depth=depth, _join=False)
-
-    mine_scan, other_scan = window_scan(syntax), window_scan(other)
     alike = True
 
     def both(window: str) -> list[Finding]:
+        # One scan answers for both syntaxes (`as_text`): only the detectors that read the syntax run
+        # twice, as for the field itself, where a second full scan of the window ran every one again.
         nonlocal alike
-        mine = mine_scan(window)
-        if alike and other_scan(window) != mine:
+        plain: list[list[Finding]] = []
+        mine = scan_text(window, identity, syntax=syntax, _depth=depth, _join=False, as_text=plain)
+        if alike and (plain[0] if plain and other == UNKNOWN else other_scan(window)) != mine:
             alike = False
         return mine
+
+    def other_scan(window: str) -> list[Finding]:
+        return scan_text(window, identity, syntax=other, _depth=depth, _join=False)
 
     mine = list(reader(text, both))
     return mine, mine if alike else list(reader(text, other_scan))

@@ -60,3 +60,25 @@ def test_a_scan_of_no_known_kind_or_a_fast_one_files_nothing_beside_it():
         box: list = []
         scan_text("password = 'Xq7mTz2pLw9vR3kJ'", ME, syntax=kind, fast=fast, as_text=box)
         assert box == []
+
+
+def test_a_code_field_s_join_windows_are_scanned_once_for_both_kinds(monkeypatch):
+    # A window a join or a spelling reads is scanned once, its scan as text made beside it: a second
+    # full scan of each window under the other kind ran every detector again for three that differ.
+    from tracetui.redact import detect
+
+    text = 'api_token = "ghp_aB3dE5fG7hJ9kL1m" +\n    "N2pQ4rS6tU8vW0xY1z2A"\nprint(api_token)\n'
+    alone, as_text = scan_text(text, ME, syntax=CODE), scan_text(text, ME)
+    windows: list = []
+    scan = detect.scan_text
+
+    def counted(window, *args, **kwargs):
+        if kwargs.get("_join") is False:
+            windows.append(kwargs.get("syntax"))
+        return scan(window, *args, **kwargs)
+
+    monkeypatch.setattr(detect, "scan_text", counted)
+    box: list = []
+    assert scan(text, ME, syntax=CODE, as_text=box) == alone
+    assert box == [as_text]
+    assert alone and windows and set(windows) == {CODE}, windows
