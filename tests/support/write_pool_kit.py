@@ -10,10 +10,9 @@ from typing import Any
 
 from support.dying_write_worker import DIE_ON, FAIL_ON, IN
 from support.gate_kit import V3
-
 from tracetui.bucket import Bucket
-from tracetui.export import ExportOptions, export
-from tracetui.export import write_pool
+from tracetui.export import ExportOptions, export, write_pool
+from tracetui.redact import plan
 
 TOKEN = "ghp_" + "Wm3Kd8Zq1Xr6Tv9Lp2Nc5Hb7Js4Gf0Ya8UeQ"  # made up
 BAD = f"{TOKEN}-session"  # a session whose own id holds a token: the gate refuses it
@@ -60,6 +59,12 @@ def files(dest: Path) -> dict[str, bytes]:
 
 def alike(report: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in report.items() if k != "dest"}
+
+
+def plans_unsettled(monkeypatch) -> None:
+    """No plan is old enough for an export key to keep its stamp (two seconds): left to the clock, two
+    exports' keys differ whenever a loaded machine puts the second one past that mark."""
+    monkeypatch.setattr(plan, "settled", lambda stamp, now_ns=None: False)
 
 
 def keys(bucket: Path) -> dict[str, bytes]:

@@ -6,16 +6,27 @@ sessions are in flight than the pool allows."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.gate_kit import twins_bucket
-from support.write_pool_kit import BAD, IDS, TOKEN, counting_spawns, dying, force_pool
-from support.write_pool_kit import alike as _alike, exported, exported_here, files as _files, keys as _keys
+from support.write_pool_kit import (
+    BAD,
+    IDS,
+    TOKEN,
+    counting_spawns,
+    dying,
+    exported,
+    exported_here,
+    force_pool,
+    plans_unsettled,
+)
+from support.write_pool_kit import alike as _alike
+from support.write_pool_kit import files as _files
+from support.write_pool_kit import keys as _keys
 
-from tracetui.export import ExportProgress
-from tracetui.export import write_pool
+from tracetui.export import ExportProgress, write_pool
 from tracetui.export.check import check
 
 pytest.importorskip("pyarrow.parquet")
@@ -41,6 +52,7 @@ def _here(bucket: Path, dest: Path, monkeypatch) -> dict[str, Any]:
 
 
 def test_the_pool_makes_the_folder_and_keys_this_process_makes(bucket, tmp_path, monkeypatch, pool):
+    plans_unsettled(monkeypatch)
     here = _here(bucket, tmp_path / "here", monkeypatch)
     keys_here = _keys(bucket)
     spawned = counting_spawns(monkeypatch)

@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 from support.gate_kit import V3, twins_bucket, v3_tree
-from support.write_pool_kit import BAD, IDS, TOKEN, counting_spawns as _counting_spawns, dying, force_pool
-from support.write_pool_kit import alike as _alike, exported as _export, exported_here as _here
-from support.write_pool_kit import files as _files, keys as _keys
+from support.write_pool_kit import BAD, IDS, TOKEN, dying, force_pool, plans_unsettled
+from support.write_pool_kit import alike as _alike
+from support.write_pool_kit import counting_spawns as _counting_spawns
+from support.write_pool_kit import exported as _export
+from support.write_pool_kit import exported_here as _here
+from support.write_pool_kit import files as _files
+from support.write_pool_kit import keys as _keys
 
 from tracetui.cli import main
-from tracetui.export import ExportProgress
-from tracetui.export import write_pool
+from tracetui.export import ExportProgress, write_pool
 from tracetui.export.check import check
 from tracetui.export.writers import RawWriter
 
@@ -35,6 +38,7 @@ def pool(monkeypatch) -> list[write_pool.WritePool]:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_the_pool_makes_the_folder_and_keys_this_process_makes(bucket, tmp_path, monkeypatch, pool, fmt):
+    plans_unsettled(monkeypatch)
     here = _here(bucket, tmp_path / "here", fmt, monkeypatch)
     keys_here = _keys(bucket)
     assert pool == []
