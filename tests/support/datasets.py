@@ -4,12 +4,16 @@ copy of a dataset, every text cell poisoned."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from tracetui.cli import main
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+ROOT = FIXTURES.parent.parent
 # Which hand-made logs each machine of the team dataset exported.
 MACHINES = {
     "alpha": ["claude=" + str(FIXTURES / "claude")],
@@ -121,3 +125,13 @@ def small_dataset(root: Path, column: str = "title") -> Path:
     (root / "machines" / "x").mkdir(parents=True)
     (root / "machines" / "x" / "README.md").write_text("a card\n")
     return root
+
+
+def cli_in_child(*args: str, home: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The CLI run in a child process with its caches under `home`: a hostile dataset's read that
+    never ends (a FIFO) or a memory bomb then costs the child, never the test run."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(home / "cache"),
+           "XDG_STATE_HOME": str(home / "state")}  # fmt: skip
+    code = "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout,
+                          env=env, stdin=subprocess.DEVNULL, check=False)  # fmt: skip

@@ -7,13 +7,12 @@ in one line naming the file (its pages claim to inflate past what the check allo
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from shared_data import FIXTURES, ROOT
+from shared_data import FIXTURES
+from support.datasets import cli_in_child as _cli
 from support.datasets import small_dataset
 
 sys.path.insert(0, str(FIXTURES))
@@ -25,14 +24,6 @@ pytest.importorskip("duckdb")
 # The first steps file in the listing's order (machine=a before machine=x): three pages each claiming
 # 900 MiB once inflated.
 BOMB = "data/steps/machine=a/agent=pi/month=2026-01/part-00000.parquet"
-
-
-def _cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(home / "cache"),
-           "XDG_STATE_HOME": str(home / "state")}  # fmt: skip
-    code = "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
-                          env=env, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
 
 
 @pytest.fixture

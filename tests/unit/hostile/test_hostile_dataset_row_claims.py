@@ -7,15 +7,14 @@ Now a file claiming more than ROWS_PER_BYTE rows a byte is refused in one line n
 
 from __future__ import annotations
 
-import os
 import struct
-import subprocess
 import sys
 from pathlib import Path
 
 import orjson
 import pytest
-from shared_data import FIXTURES, ROOT
+from shared_data import FIXTURES
+from support.datasets import cli_in_child as _cli
 from support.datasets import small_dataset
 
 sys.path.insert(0, str(FIXTURES))
@@ -40,14 +39,6 @@ def _claiming(path: Path, rows: int) -> None:
     footer = data[-8 - size : -8].replace(varint(ROWS << 1), varint(rows << 1))
     path.write_bytes(data[: -8 - size] + footer + struct.pack("<I", len(footer)) + b"PAR1")
     assert pq.read_metadata(path).num_rows == rows
-
-
-def _cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(home / "cache"),
-           "XDG_STATE_HOME": str(home / "state")}  # fmt: skip
-    code = "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
-                          env=env, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
 
 
 @pytest.fixture

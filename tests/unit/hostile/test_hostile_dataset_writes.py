@@ -17,26 +17,16 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from shared_data import ROOT
+from support.datasets import cli_in_child as _cli
 from support.datasets import three_session_bucket
 
 pytest.importorskip("pyarrow")
 pytest.importorskip("duckdb")
 
-CLI = "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
 MACHINE = "alpha"
-
-
-def _cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    """The CLI in a child: a read of a FIFO would never end."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(home / "cache"),
-           "XDG_STATE_HOME": str(home / "state")}  # fmt: skip
-    return subprocess.run([sys.executable, "-c", CLI, *args], capture_output=True, text=True, timeout=90,
-                          env=env, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
 
 
 def _export(bucket: Path, dataset: Path, home: Path) -> subprocess.CompletedProcess[str]:

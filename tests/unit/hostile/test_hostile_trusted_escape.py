@@ -17,6 +17,7 @@ import time
 
 import pytest
 from shared_data import FIXTURES
+from support.procs import processes_holding
 
 from tracetui.capsule import CheckLimits, Replay, replay
 from tracetui.capsule.opened import open_capsule
@@ -61,24 +62,12 @@ def _alive(token: str, wait: float = 2.0) -> bool:
     """Whether a process bearing `token` still runs (a zombie does not), once `wait` has passed."""
     end = time.monotonic() + wait
     while True:
-        living = [pid for pid in _bearing(token) if _state(pid) not in (None, b"Z")]
+        living = [pid for pid in processes_holding(token) if _state(pid) not in (None, b"Z")]
         if not living or time.monotonic() > end:
             for pid in living:
                 os.kill(pid, signal.SIGKILL)  # not left running past the test
             return bool(living)
         time.sleep(0.05)
-
-
-def _bearing(token: str) -> list[int]:
-    found = []
-    for name in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{name}/cmdline", "rb") as fh:
-                if token.encode() in fh.read() and int(name) != os.getpid():
-                    found.append(int(name))
-        except (OSError, ValueError):
-            continue
-    return found
 
 
 def _state(pid: int) -> bytes | None:

@@ -21,6 +21,7 @@ import time
 
 import pytest
 from shared_data import FIXTURES, ROOT
+from support.procs import processes_holding
 
 from tracetui.capsule import Replay
 from tracetui.capsule.opened import open_capsule
@@ -63,23 +64,10 @@ def _drive(sealed, tmp_path, check: str, timeout: float) -> tuple[subprocess.Pop
     return proc, str(pidfile)
 
 
-def _holding(token: str) -> list[int]:
-    """The processes anywhere on the machine whose command line holds `token` (the check's sleeps)."""
-    found = []
-    for name in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{name}/cmdline", "rb") as fh:
-                if token.encode() in fh.read() and int(name) != os.getpid():
-                    found.append(int(name))
-        except (OSError, ValueError):
-            continue
-    return found
-
-
 def _survivors(token: str, wait: float) -> list[int]:
     """What still holds `token` once `wait` has passed (killed then, not to outlive the test)."""
     end = time.monotonic() + wait
-    while (left := _holding(token)) and time.monotonic() < end:
+    while (left := processes_holding(token)) and time.monotonic() < end:
         time.sleep(0.05)
     for pid in left:
         os.kill(pid, signal.SIGKILL)
@@ -88,7 +76,7 @@ def _survivors(token: str, wait: float) -> list[int]:
 
 def _started(token: str, proc: subprocess.Popen[str]) -> None:
     end = time.monotonic() + 15
-    while len(_holding(token)) < 2 and proc.poll() is None and time.monotonic() < end:
+    while len(processes_holding(token)) < 2 and proc.poll() is None and time.monotonic() < end:
         time.sleep(0.02)
 
 
@@ -155,8 +143,8 @@ def test_an_unrelated_orphan_is_not_killed_at_the_check_s_end(sealed, tmp_path, 
     rt = "import resource, sys, time; resource.setrlimit(resource.RLIMIT_RTTIME, (200000, 200000))"
     orphans = f"( python3 -c '{rt}; time.sleep(30)' {lowered} & python3 -c 'import time' {ended} & )"
     _check_beside(sealed, tmp_path, orphans)
-    survived = _holding(lowered)
-    zombies = [pid for pid in _holding(ended) if _parent_of_zombie(pid) == os.getpid()]
+    survived = processes_holding(lowered)
+    zombies = [pid for pid in processes_holding(ended) if _parent_of_zombie(pid) == os.getpid()]
     for pid in survived:
         os.kill(pid, signal.SIGKILL)
     for pid in zombies:
