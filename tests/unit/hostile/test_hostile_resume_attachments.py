@@ -10,10 +10,11 @@ from pathlib import Path
 
 import orjson
 from shared_data import FIXTURES
+from support.resume_kit import forked_at_last
 
 from tracetui.model import Session, StepKind
-from tracetui.resume import Resumed, write_session
-from tracetui.sources import RawLog, group, read_session
+from tracetui.resume import Resumed
+from tracetui.sources import group, read_session
 
 LOG = FIXTURES / "claude/projects/-home-dev-shop/11111111-1111-4111-8111-111111111111.jsonl"
 
@@ -31,11 +32,7 @@ def _fork(tmp_path: Path, planted: list[dict]) -> tuple[list[dict], Session, Res
     path = tmp_path / "projects" / "-home-dev-shop" / LOG.name
     path.parent.mkdir(parents=True)
     path.write_bytes(b"\n".join(orjson.dumps(r) for r in lines) + b"\n")
-    [files] = group("claude", [path])
-    session = read_session(files)
-    last = max(s.index for s in session.steps if s.active and s.subagent is None)
-    done = write_session(session, [RawLog(str(path), path.read_bytes())], last, cwd="/home/dev/shop", env={},
-                         home=tmp_path / "home")
+    session, done = forked_at_last(path, "claude", tmp_path / "home")
     return [orjson.loads(raw) for raw in Path(done.path).read_bytes().splitlines()], session, done
 
 

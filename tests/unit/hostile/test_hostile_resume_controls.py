@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 import pytest
 from shared_data import FIXTURES
+from support.resume_kit import forked_at_last, last_step
 
 from tracetui.model import Session, Step, StepKind
 from tracetui.resume import write_session
@@ -120,11 +121,8 @@ def test_a_control_escaped_in_a_json_result_is_made_visible_too(tmp_path):
     path = tmp_path / "src" / "current.jsonl"
     path.parent.mkdir()
     path.write_bytes(b"\n".join(orjson.dumps(r) for r in lines) + b"\n")
-    [files] = group("codex", [path])
-    session = read_session(files)
-    last = max(s.index for s in session.steps if s.active and s.subagent is None)
-    done = write_session(session, [RawLog(str(path), path.read_bytes())], last, cwd="/home/dev/shop", env={},
-                         home=tmp_path / "home")
+    session, done = forked_at_last(path, "codex", tmp_path / "home")
+    last = last_step(session)
     outputs = [r["payload"]["output"] for r in _records("codex", Path(done.path).read_bytes())
                if r["payload"].get("type") == "function_call_output" and r["payload"]["output"].startswith("{")]
     assert outputs and all(_CONTROL.search(orjson.loads(o)["output"].replace("\r\n", "")) is None for o in outputs)

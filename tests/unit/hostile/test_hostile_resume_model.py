@@ -8,9 +8,9 @@ from pathlib import Path
 
 import orjson
 from shared_data import FIXTURES
+from support.resume_kit import forked_at_last, last_step
 
-from tracetui.resume import write_session
-from tracetui.sources import RawLog, group, read_session
+from tracetui.sources import group, read_session
 
 
 def _planted(tmp_path: Path) -> Path:
@@ -26,11 +26,7 @@ def _planted(tmp_path: Path) -> Path:
 
 def test_a_resume_says_the_model_the_history_chooses(tmp_path):
     path = _planted(tmp_path)
-    [files] = group("opencode", [path])
-    session = read_session(files)
-    last = max(s.index for s in session.steps if s.active and s.subagent is None)
-    done = write_session(session, [RawLog(str(path), path.read_bytes())], last, cwd="/home/dev/shop", env={},
-                         home=tmp_path / "home")
+    _, done = forked_at_last(path, "opencode", tmp_path / "home")
     assert done.model == "openrouter/the-costliest-model"
     assert done.to_dict()["model"] == "openrouter/the-costliest-model"
 
@@ -43,7 +39,7 @@ def test_the_cli_says_it_and_how_to_choose(tmp_path, capsys, monkeypatch):
     assert main(["sync", "--bucket", str(bucket), "--source", f"opencode={path.parent}"]) == 0
     [files] = group("opencode", [path])
     session = read_session(files)
-    last = max(s.index for s in session.steps if s.active and s.subagent is None)
+    last = last_step(session)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     capsys.readouterr()
     assert main(["resume", session.id, "--step", str(last), "--bucket", str(bucket), "--cwd", "/home/dev/shop"]) == 0

@@ -10,20 +10,14 @@ from pathlib import Path
 
 import orjson
 from shared_data import FIXTURES
-
-from tracetui.resume import write_session
-from tracetui.sources import RawLog, group, read_session
+from support.resume_kit import forked_at_last
 
 PI_LOG = FIXTURES / "pi/v3_tree.jsonl"
 COPILOT_LOG = FIXTURES / "copilot/session-state/3c4d5e6f-4444-4d4d-9e9e-112233445566/events.jsonl"
 
 
 def _resume(path: Path, agent: str, tmp_path: Path, cwd: str):
-    [files] = group(agent, [path])
-    session = read_session(files)
-    last = max(s.index for s in session.steps if s.active and s.subagent is None)
-    return write_session(session, [RawLog(str(files.main), files.main.read_bytes())], last, cwd=cwd,
-                         env={"PI_CODING_AGENT_DIR": str(tmp_path / "pi")}, home=tmp_path / "home")
+    return forked_at_last(path, agent, tmp_path / "home", cwd, {"PI_CODING_AGENT_DIR": str(tmp_path / "pi")})[1]
 
 
 def test_a_pi_resume_carries_no_model_thinking_level_or_entry_of_the_log(tmp_path):
