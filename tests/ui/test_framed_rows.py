@@ -1,6 +1,6 @@
-"""The detail pane's rows put in their box by `FramedRows` are the ones Textual's per-line styling
-draws: at every step of a walk through the demo's timeline, focused or not, at two sizes, and in
-another theme; a box that is not plain (padding) is left to Textual."""
+"""The rows `FramedRows` puts in their box (the detail pane's, the lists') are the ones Textual's
+per-line styling draws: at every step of a walk through the demo's timeline, focused or not, at two
+sizes, and in another theme; a box that is not plain (padding) is left to Textual."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from textual.geometry import Region
 
 from tracetui.ui.app import TraceApp
 from tracetui.ui.widgets.framed_rows import FramedRows
+from tracetui.ui.widgets.session_list import SessionList
 from tracetui.ui.widgets.text_view import TextView
 from tracetui.ui.widgets.timeline import Timeline
+from tracetui.ui.widgets.virtual_list import VirtualList
 
 from pilot_steps import open_claude, settle
 
@@ -79,3 +81,45 @@ async def test_a_box_with_padding_is_textuals_alone(demo):
         detail.styles.padding = (0, 1)
         await settle(app, pilot)
         assert detail._frame() is None
+
+
+def _lists_textuals(view: VirtualList, monkeypatch: pytest.MonkeyPatch) -> list:
+    """A list drawn whole by Textual's styling alone: its rows kept by key are dropped too."""
+    view._styled.clear()
+    drawn = _textuals(view, monkeypatch)
+    view._styled.clear()
+    return drawn
+
+
+async def test_a_lists_rows_are_framed_as_textual_frames_them(demo, monkeypatch):
+    # A preview from the session list draws the timeline's 45 rows new: they are framed here as the
+    # detail pane's are, and drawn the same as Textual's styling draws them.
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_claude(app, pilot)
+        timeline = screen.query_one(Timeline)
+        framed: list[type] = []
+        real = FramedRows._put_in_frame
+
+        def counted(self, crop, frame):
+            framed.append(type(self))
+            return real(self, crop, frame)
+
+        monkeypatch.setattr(FramedRows, "_put_in_frame", counted)
+        timeline.focus()
+        await pilot.press("home")
+        await settle(app, pilot)
+        for step in range(min(timeline.count - 1, 12)):
+            await pilot.press("j")
+            await settle(app, pilot)
+            whole = Region(0, 0, *timeline.outer_size)
+            assert timeline.render_lines(whole) == _lists_textuals(timeline, monkeypatch), step
+            timeline._styled.clear()
+            assert timeline.render_lines(whole) == _lists_textuals(timeline, monkeypatch), step  # from cold
+        sessions = screen.query_one(SessionList)
+        sessions._styled.clear()
+        sessions._styles_cache.clear()
+        whole = Region(0, 0, *sessions.outer_size)
+        assert sessions.render_lines(whole) == _lists_textuals(sessions, monkeypatch)
+        assert Timeline in framed and SessionList in framed

@@ -23,12 +23,13 @@ SIDEWAYS = frozenset({"scroll_left", "scroll_right", "page_left", "page_right"})
 
 from tracetui.ui import actions
 from tracetui.ui.cells import cut
+from tracetui.ui.widgets.framed_rows import FramedRows
 from tracetui.ui.widgets.keys_here import KeysHere
 from tracetui.ui.widgets.line_pass import LinePass
 from tracetui.ui.widgets.scrolling import QuietScrollbars, set_virtual_size
 
 
-class VirtualList(KeysHere, LinePass, QuietScrollbars, ScrollView, can_focus=True):
+class VirtualList(KeysHere, FramedRows, LinePass, QuietScrollbars, ScrollView, can_focus=True):
     BINDINGS = actions.bindings("list")
 
     COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--dim"}
