@@ -61,6 +61,7 @@ class BrowserBase(RowUpdates, Screen):
         self._details: LRUCache[tuple[str, int, int], Document] = LRUCache(DETAILS_KEPT)
         self._detail_wanted: tuple[str, int, int] | None = None
         self._preview_timer: Timer | None = None
+        self._preview_row = ""  # the session the preview's timer opens
         self._want_session: str | None = None
         self._focus_after_open = False
         self._preview_open = False  # the session wanted is only a preview of the row the list rests on
@@ -97,6 +98,17 @@ class BrowserBase(RowUpdates, Screen):
         (`-browsing`), in one restyle: the focus that follows then changes no class (each change
         restyled every widget, 30-50 ms)."""
         self.set_classes((set(self.classes) | {"-hide-sessions"}) - {"-browsing"})
+
+    def _later(self, delay: float, callback: Callable[[], None], name: str) -> Timer:
+        """`self.set_timer(delay, callback)` but for the callback's way: the timer calls it itself, where
+        `set_timer` wraps it to be called next on the screen's queue. That way cost each rest (the
+        timeline's step, the list's preview and its "opening…") two new partials, each looked up with
+        `inspect.signature`, a message and an idle of the screen's. The timer's task runs in the screen's
+        context, as its queue would; the screen stops it on closing, as it stops its own."""
+        timer = Timer(self, delay, name=name, callback=callback, repeat=0)
+        timer._start()
+        self._timers.add(timer)
+        return timer
 
     def _query(self) -> SessionFilter:
         """The filter box read; `machine:` and `user:` are filters only over a dataset."""

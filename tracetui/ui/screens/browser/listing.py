@@ -202,7 +202,12 @@ class SessionListPart(BrowserBase):
             self._preview_timer.stop()
         if row is None or (self.opened and self.opened.session.id == row.id) or row.id == self._want_session:
             return
-        self._preview_timer = self.set_timer(PREVIEW_DELAY, lambda: self.open_session(row.id, preview=True))
+        # A method, not a lambda made for the row: Textual looks each new callable's signature up.
+        self._preview_row = row.id
+        self._preview_timer = self._later(PREVIEW_DELAY, self._preview_rested, "preview")
+
+    def _preview_rested(self) -> None:
+        self.open_session(self._preview_row, preview=True)
 
     @on(SessionList.Chosen, "#sessions")
     def _session_chosen(self, message: SessionList.Chosen) -> None:

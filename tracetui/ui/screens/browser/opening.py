@@ -51,7 +51,7 @@ class OpeningPart(BrowserBase):
         # frame that would have drawn "opening…" (one frame less for a rest on the list).
         if self._opening_timer is not None:
             self._opening_timer.stop()
-        self._opening_timer = self.set_timer(OPENING_DELAY, self._say_opening)
+        self._opening_timer = self._later(OPENING_DELAY, self._say_opening, "opening")
         # A long session's first steps first, the rest read after them (on_session_ready), as a
         # preview does: one of 1,000,000 steps opened with Enter showed nothing for 13 s. A step to go
         # to, or a fork's copy to reveal, may lie past them: then the whole is read before it shows.

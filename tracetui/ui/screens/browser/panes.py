@@ -6,12 +6,9 @@ step's diff. Only the tab on show is drawn; the others catch up when opened.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from textual import on
 from textual.content import Content
-from textual.message_pump import MessagePump
-from textual.timer import Timer
 from textual.widgets import Static, TabbedContent
 
 from tracetui.ctx import ContextIndex
@@ -50,7 +47,7 @@ class PanesPart(BrowserBase):
         now = time.monotonic()
         gap, self._last_move = now - self._last_move, now
         delay = STEP_DELAY if gap > REPEAT_GAP else min(REPEAT_DELAY, max(STEP_DELAY, gap * 1.5))
-        self._step_timer = _timer(self, delay, self._show_step)
+        self._step_timer = self._later(delay, self._show_step, "step rest")
 
     @on(Timeline.Chosen, "#timeline")
     def _step_chosen(self) -> None:
@@ -209,13 +206,3 @@ class PanesPart(BrowserBase):
         blocks = trail_view.step_diff_blocks(step, self.trail)
         self.query_one("#diff-view", TextView).show_blocks(blocks)
 
-
-def _timer(node: MessagePump, delay: float, callback: Callable[[], None]) -> Timer:
-    """`node.set_timer(delay, callback)` but for the callback's way: the timer calls it itself, where
-    `set_timer` wraps it to be called next on the node's queue. That way cost a rest two new partials
-    (each looked up with `inspect.signature`), a message and an idle of the screen's. The timer's task
-    runs in the node's context, as its queue would; the node stops it on closing, as it stops its own."""
-    timer = Timer(node, delay, name="step rest", callback=callback, repeat=0)
-    timer._start()
-    node._timers.add(timer)
-    return timer
