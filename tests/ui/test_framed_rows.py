@@ -17,7 +17,7 @@ from tracetui.ui.widgets.virtual_list import VirtualList
 from pilot_steps import open_claude, settle
 
 
-def _textuals(view: TextView, monkeypatch: pytest.MonkeyPatch) -> list:
+def _textuals(view: TextView | VirtualList, monkeypatch: pytest.MonkeyPatch) -> list:
     """The pane drawn whole by Textual's styling alone."""
     with monkeypatch.context() as patched:
         patched.setattr(FramedRows, "_frame", lambda self: None)
