@@ -28,6 +28,7 @@ PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 CLONE_NEWNS = 0x00020000
 CLONE_NEWPID = 0x20000000
+CLONE_NEWUSER = 0x10000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 0x4000, 1 << 18
 FAILED = 125  # as the check's shell says when its limits cannot be set: the check never ran
 # The mark: a hard limit no unprivileged process can raise again, and one that touches nothing a check
@@ -138,7 +139,8 @@ def adopting() -> Iterator[set[int]]:
 
 def own_pids() -> bool:
     """Whether a trusted check's runner can give it a pid namespace of its own here (`--own-pids`):
-    where this process may make one (CAP_SYS_ADMIN, root outside a confining container). Probed once."""
+    where this process may make one: root with CAP_SYS_ADMIN, else an ordinary user where the kernel lets
+    one make a user namespace (not in every container, nor where AppArmor forbids it). Probed once."""
     import subprocess  # here: the runner itself, a script started for every check, never needs it
 
     global _own
@@ -251,9 +253,28 @@ def _stop(signum: int, frame: object) -> None:
 
 def _unshare_pids() -> bool:
     """Whether this process's next child starts a pid namespace of its own, in a mount namespace of
-    this process's own (where that child mounts its /proc); needs CAP_SYS_ADMIN."""
+    this process's own (where that child mounts its /proc). Without CAP_SYS_ADMIN, in a user namespace
+    that maps the user to itself alone (`_as_myself`), where the kernel lets an ordinary user make one."""
     libc = ctypes.CDLL(None, use_errno=True)
-    return libc.unshare(CLONE_NEWPID | CLONE_NEWNS) == 0
+    if libc.unshare(CLONE_NEWPID | CLONE_NEWNS) == 0:
+        return True
+    uid, gid = os.getuid(), os.getgid()
+    if uid == 0:  # root without CAP_SYS_ADMIN (a container's): mapped to itself it would lose its reach
+        return False  # over the files of ids it does not map, which a check of root's may rely on
+    return libc.unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS) == 0 and _as_myself(uid, gid)
+
+
+def _as_myself(uid: int, gid: int) -> bool:
+    """Map the new user namespace's ids to the user's own, one each: its processes are the user, with
+    no capability in the machine's namespaces; others' ids show as the overflow id (`nobody`), and a
+    set-user-ID program raises nothing (docs/design.md, "Replay")."""
+    try:
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+            with open(f"/proc/self/{name}", "w") as fh:
+                fh.write(text)
+    except OSError:
+        return False
+    return True
 
 
 def _mount_own() -> bool:
@@ -310,11 +331,16 @@ def _init(script: str, name: str, command: str, runner_gone: int) -> int:
             return _status(status)
 
 
-def _in_namespace(script: str, name: str, command: str) -> int:
+def _in_namespace(script: str, name: str, command: str, parent: int) -> int:
     """Run the check as the tree of a pid namespace's init (`_init`) and wait for it; this runner, its
     init's parent, is out of the check's sight (it cannot name a process outside the namespace)."""
     if not _unshare_pids():
         print("tracetui: the check's runner could not make its pid namespace", file=sys.stderr)
+        return FAILED
+    # A new user namespace is new credentials, and the kernel clears the death signal with them: asked
+    # again, then tracetui's life checked again (it may have ended in between).
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0 or os.getppid() != parent:
         return FAILED
     gone, alive = os.pipe()  # the init reads end-of-file once this runner is gone
     init = os.fork()
@@ -349,7 +375,7 @@ def main(argv: list[str]) -> int:
     if os.getppid() != int(parent):  # tracetui ended before the death signal was asked for
         return FAILED
     if own_pids:
-        return _in_namespace(script, name, command)
+        return _in_namespace(script, name, command, int(parent))
     mark()  # before the check exists: every process of it inherits the mark
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, _stop)

@@ -1,0 +1,119 @@
+"""A trusted check run by an ordinary user that turns on tracetui: it stops its runner and kills the
+process that started it. Root's checks got a pid namespace of their own (870eb6bf); an ordinary
+user's ran under the subreaper, where such a check left its processes running after tracetui was gone
+(measured 2026-11-28, session 48). Where the kernel lets an ordinary user make a user namespace, the
+runner now makes one that maps the user to itself, and in it the pid namespace: the same bound as root's.
+
+The runner is standard library only, so a driver as small (`DRIVER`) stands for tracetui: it asks the
+runner's own probe, as replay does, and runs the runner as replay does. Run as `nobody` from root."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.procs import processes_holding
+
+from tracetui.capsule import reaper
+
+REAPER = Path(reaper.__file__).resolve()
+NOBODY = 65534
+
+# tracetui's part in a trusted replay, the standard library's way: the runner's probe, then the runner.
+DRIVER = """
+import importlib.util, os, subprocess, sys
+path, pidfile, command = sys.argv[1:]
+spec = importlib.util.spec_from_file_location("reaper", path)
+reaper = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(reaper)
+own = ["--own-pids"] if reaper.own_pids() else []
+open(pidfile, "w").write(str(os.getpid()))
+runner = subprocess.Popen([sys.executable, "-I", path, *own, str(os.getpid()), 'exec /bin/sh -c "$1"', "check",
+                           command])
+print(bool(own), runner.wait(), flush=True)
+"""
+
+
+def _as_user(argv: list[str], **kwargs: Any) -> subprocess.Popen[str]:
+    """`argv` started as the ordinary user: `nobody` when the tests run as root, else as they run."""
+    root = os.getuid() == 0
+    return subprocess.Popen(argv, user=NOBODY if root else None, group=NOBODY if root else None,
+                            extra_groups=[] if root else None, text=True, **kwargs)  # fmt: skip
+
+
+def _done(argv: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    with _as_user(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs) as proc:
+        out, err = proc.communicate(timeout=30)
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
+def _python() -> str:
+    """An interpreter the ordinary user may run (this one may live in root's home), else a skip."""
+    for python in (sys.executable, shutil.which("python3"), "/usr/bin/python3"):
+        try:
+            if python and _done([python, "-I", "-c", "pass"]).returncode == 0:
+                return python
+        except OSError:  # not the user's to run
+            continue
+    pytest.skip("no Python the ordinary user may run")
+
+
+def _user_namespaces() -> bool:
+    """Whether this kernel lets the ordinary user make a user and a pid namespace (not every container does)."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return False
+    argv = [unshare, "--user", "--map-current-user", "--pid", "--fork", "--mount", "--mount-proc", "true"]
+    return _done(argv).returncode == 0
+
+
+@pytest.fixture
+def shared_dir():
+    """A folder the ordinary user may write (pytest's are root's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="tracetui-as-user-"))
+    folder.chmod(0o777)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_an_ordinary_user_s_check_that_stops_its_runner_and_kills_tracetui_leaves_nothing(shared_dir):
+    if not os.access(REAPER, os.R_OK) or not _user_namespaces():
+        pytest.skip("the ordinary user may make no user namespace here (the bound docs/design.md says)")
+    python = _python()
+    token = f"297.{random.randrange(10**6):06d}"  # sleep takes a fraction: a name no other process bears
+    pidfile = shared_dir / "tracetui.pid"
+    check = f"( setsid sh -c 'exec sleep {token}' </dev/null >/dev/null 2>&1 & ); "
+    check += f"kill -STOP $PPID; kill -9 $(cat {pidfile}); exec sleep {token}"
+    proc = _as_user([python, "-I", "-c", DRIVER, str(REAPER), str(pidfile), check], cwd=shared_dir,
+                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        end = time.monotonic() + 15
+        while len(processes_holding(token)) < 2 and proc.poll() is None and time.monotonic() < end:
+            time.sleep(0.02)
+        time.sleep(0.3)  # the check's kills are done
+        proc.kill()  # whoever did it: tracetui is gone while the check runs
+        proc.wait()
+        end = time.monotonic() + 2.0
+        while (left := processes_holding(token)) and time.monotonic() < end:
+            time.sleep(0.05)
+    finally:
+        for pid in processes_holding(token):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, "a process an ordinary user's check started outlived tracetui"
+
+
+def test_an_ordinary_user_is_given_a_pid_namespace_where_the_kernel_lets_one_be_made(shared_dir):
+    if not os.access(REAPER, os.R_OK) or not _user_namespaces():
+        pytest.skip("the ordinary user may make no user namespace here (the bound docs/design.md says)")
+    python = _python()
+    done = _done([python, "-I", str(REAPER), "--probe"], cwd=shared_dir)
+    assert done.returncode == 0, done.stderr
