@@ -5,6 +5,7 @@ sizes, and in another theme; a box that is not plain (padding) is left to Textua
 from __future__ import annotations
 
 import pytest
+from pilot_steps import open_claude, settle
 from textual.geometry import Region
 
 from tracetui.ui.app import TraceApp
@@ -13,8 +14,6 @@ from tracetui.ui.widgets.session_list import SessionList
 from tracetui.ui.widgets.text_view import TextView
 from tracetui.ui.widgets.timeline import Timeline
 from tracetui.ui.widgets.virtual_list import VirtualList
-
-from pilot_steps import open_claude, settle
 
 
 def _textuals(view: TextView | VirtualList, monkeypatch: pytest.MonkeyPatch) -> list:
@@ -35,6 +34,19 @@ def _shown(view: TextView, rows: list) -> list:
     return rows
 
 
+def _counting_frames(monkeypatch) -> list[type]:
+    """The widgets whose rows `FramedRows` frames from now on, one entry a row."""
+    framed: list[type] = []
+    real = FramedRows._put_in_frame
+
+    def counted(self, crop, frame):
+        framed.append(type(self))
+        return real(self, crop, frame)
+
+    monkeypatch.setattr(FramedRows, "_put_in_frame", counted)
+    return framed
+
+
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
 async def test_framed_rows_are_textuals(demo, monkeypatch, size):
     _, library = demo
@@ -43,14 +55,7 @@ async def test_framed_rows_are_textuals(demo, monkeypatch, size):
         screen = await open_claude(app, pilot)
         timeline = screen.query_one(Timeline)
         detail = screen.query_one("#detail-view", TextView)
-        framed: list[int] = []
-        real = FramedRows._put_in_frame
-
-        def counted(self, crop, frame):
-            framed.append(1)
-            return real(self, crop, frame)
-
-        monkeypatch.setattr(FramedRows, "_put_in_frame", counted)
+        framed = _counting_frames(monkeypatch)
         timeline.focus()
         await pilot.press("home")
         await settle(app, pilot)
@@ -99,14 +104,7 @@ async def test_a_lists_rows_are_framed_as_textual_frames_them(demo, monkeypatch)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_claude(app, pilot)
         timeline = screen.query_one(Timeline)
-        framed: list[type] = []
-        real = FramedRows._put_in_frame
-
-        def counted(self, crop, frame):
-            framed.append(type(self))
-            return real(self, crop, frame)
-
-        monkeypatch.setattr(FramedRows, "_put_in_frame", counted)
+        framed = _counting_frames(monkeypatch)
         timeline.focus()
         await pilot.press("home")
         await settle(app, pilot)
