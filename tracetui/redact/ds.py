@@ -222,87 +222,128 @@ def regex_plugin_findings(text: str, lowered: str | None = None) -> Iterator[Fin
                     yield Finding(a, b, kind, tier, f"detect-secrets:{name}")
 
 
-_KEYWORD_PREFILTER: re.Pattern[str] | None = None
 # Every word of the plugin's DENYLIST holds one of these: a text without one has no hit (a few substring
 # tests in C say so, before the alternation would stop at each of its words' first letters).
 _KEYWORD_STEMS = ("key", "pass", "pwd", "secret", "contrase")
-# The name assigned to, just before a value: `fake_api_key = "`, `ibm_iam_key:= "`.
-# A backslash before a quote: the same inside a JSON string (`signature = \"…`).
-_NAME_BEFORE = re.compile(r"([\w.\-]+)(?:\\?[\"'\]])*[ \t]*(?:[:!=]=?=?|:=|=>)?[ \t]*(?:\\?[@\"'`])*$")
+# The name assigned to, just before a value, read backwards from the value: `fake_api_key = "`,
+# `ibm_iam_key:= "`. A backslash before a quote: the same inside a JSON string (`signature = \"…`).
+# Read forwards, the pattern ends in `$` and is tried at each of 80 starts: 70 µs a value.
+_NAME_BEFORE_REVERSED = re.compile(r"(?:[@\"'`]\\?)*[ \t]*(?:=?=?[:!=]|=:|>=)?[ \t]*(?:[\"'\]]\\?)*([\w.\-]+)")
 
 
-def _name_of(match: re.Match[str], text: str) -> str:
-    """The name a `_NAME_BEFORE` match found; inside a JSON string, `\\nname` is a line break, then `name`."""
-    name, at = match.group(1), match.start(1)
+def name_before(text: str, i: int) -> tuple[str, str] | None:
+    """The name assigned to just before `text[i]`, within 80 characters, and what says so (the name,
+    its quotes and its sign); inside a JSON string, `\\nname` is a line break, then `name`."""
+    end = i - 1 if i and text[i - 1] == "\n" else i  # as `$` does, a last line break is not in the way
+    match = _NAME_BEFORE_REVERSED.match(text[max(0, i - 80) : end][::-1])
+    if match is None:
+        return None
+    at = end - match.end(1)
+    name, said = text[at : end - match.start(1)], text[at:end]
     if at > 0 and text[at - 1] == "\\" and name[:1] in ("n", "r", "t"):
-        return name[1:]
-    return name
+        name = name[1:]
+    return name, said
 
 
-def _c_family_patterns() -> Any:
-    """The plugin's own patterns for C, C# and Objective-C: a string is `"…"` or `@"…"`."""
-    from detect_secrets.plugins.keyword import REGEX_BY_FILETYPE
-    from detect_secrets.util.filetype import FileType
+# A line longer than this (a minified file, a blob) is read in windows around its words instead.
+_LONG_LINE = 4000
+_BEFORE, _AFTER = 200, 400  # what a window keeps on each side of a word
+_LONGEST_WORD = 32  # longer than any word of the DENYLIST
+_WINDOW = _BEFORE + _LONG_LINE  # windows overlap by `_AFTER`: the plugin reads a long line 1.2 times
+# Each of the plugin's patterns needs one of these after its word (or a quote before it).
+_ASSIGNING = (":", "=", "(", '"', "'", "`")
 
-    return REGEX_BY_FILETYPE[FileType.C]
 
-
-def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Iterator[Finding]:
-    """detect-secrets' keyword plugin, per line, only on lines that hold one of its words.
-
-    Its patterns are those it picks for the file type: quotes required (its default, and what it uses
-    for Python, JavaScript, Java, Swift, Terraform, Apex), or the C family's double quotes."""
-    global _KEYWORD_PREFILTER
-    _, keyword, _ = _plugins()
-    if _KEYWORD_PREFILTER is None:
-        from detect_secrets.plugins.keyword import DENYLIST
-
-        _KEYWORD_PREFILTER = re.compile("|".join(DENYLIST))
-    patterns = _c_family_patterns() if syntax == CODE_C else None
-    hits: list[re.Match[str]] = []
-    if any(map(lowered.__contains__, _KEYWORD_STEMS)):
-        hits = list(_KEYWORD_PREFILTER.finditer(lowered))
-    seen_lines: set[int] = set()
-    line_start = looked = 0  # the hits come in order: each line break is looked for once, not again per hit
-    for hit in hits:
-        line_start = text.rfind("\n", looked, hit.start()) + 1 or line_start
-        looked = hit.start()
-        if line_start in seen_lines:
-            continue
-        seen_lines.add(line_start)
+def _keyword_windows(text: str, lowered: str, words: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    """The spans to read: each line holding a word once, and on a long line windows that each reach
+    `_BEFORE` before and `_AFTER` after every word they hold, so a line of a million words costs a few
+    hundred reads, not one read and one match object per word."""
+    line_start = looked = pos = 0
+    while (hit := words.search(lowered, pos)) is not None:
+        start = hit.start()
+        line_start = text.rfind("\n", looked, start) + 1 or line_start
+        looked = start
         line_end = text.find("\n", hit.end())
         if line_end < 0:
             line_end = len(text)
-        if line_end - line_start > 4000:
-            # A minified file or a blob: look at a window around the word, not the whole line.
-            line_lo, line_hi = max(line_start, hit.start() - 200), min(line_end, hit.end() + 400)
-        else:
-            line_lo, line_hi = line_start, line_end
+        if line_end - line_start <= _LONG_LINE:
+            yield line_start, line_end
+            pos = line_end
+            continue
+        lo = max(line_start, start - _BEFORE)
+        hi = min(line_end, lo + _WINDOW)
+        if any(map(text[lo:hi].__contains__, _ASSIGNING)):
+            yield lo, hi
+        # A word starting before `pos` ends at least `_AFTER` before `hi`: it was read with its value.
+        pos = hi if hi == line_end else max(start + 1, hi - _AFTER - _LONGEST_WORD)
+
+
+def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Iterator[Finding]:
+    """detect-secrets' keyword patterns, per line, only on lines that hold one of its words.
+
+    Its patterns are those it picks for the file type: quotes required (its default, and what it uses
+    for Python, JavaScript, Java, Swift, Terraform, Apex), or the C family's double quotes. The plugin
+    takes each pattern's first match on a line; every match is taken here, with its exact span."""
+    if not any(map(lowered.__contains__, _KEYWORD_STEMS)):
+        return
+    patterns = _keyword_patterns(syntax == CODE_C)
+    told: set[int] = set()  # where findings began: overlapping windows of a long line find some twice
+    for line_lo, line_hi in _keyword_windows(text, lowered, keyword_words()):
         line = text[line_lo:line_hi]
-        for value in keyword.analyze_string(line, patterns):
-            if not value or is_placeholder(value) or is_filler(value) or names_a_setting(value) \
-                    or is_named_digest(value) or is_time_uuid(value):
-                # A v1 UUID under a name; a format plugin (npm's `//host/:_authToken=`) judges its own.
-                continue
-            i = line.find(value)
-            if i < 0:
-                continue
-            tier = AUTO if random_enough(value, 10) and has_letter_and_digit(value) else SUGGESTED
-            if tier == SUGGESTED and not random_enough(value, 6, 2.5):
-                continue
-            name = _NAME_BEFORE.search(line, max(0, i - 80), i)  # bounded: no quadratic search on long words
-            word = _name_of(name, line) if name else ""
-            if word and (
-                is_fixture_name(word)
-                or wrong_vendor_length(word, value)
-                or names_no_secret(word)
-                or id_of_a_credential(word, value)
-                or prefix_on_counting(word, value)
-            ):
-                continue  # same judgement as the assignment rule: a fixture, or not that vendor's key
-            yield Finding(
-                line_lo + i, line_lo + i + len(value), "secret", tier, "detect-secrets:KeywordDetector"
-            )
+        for pattern, group in patterns:
+            for match in pattern.finditer(line):
+                value, i = match.group(group), match.start(group)
+                if line_lo + i in told or not _keyword_value_kept(value, line, i):
+                    continue
+                told.add(line_lo + i)
+                tier = AUTO if random_enough(value, 10) and has_letter_and_digit(value) else SUGGESTED
+                yield Finding(
+                    line_lo + i, line_lo + i + len(value), "secret", tier, "detect-secrets:KeywordDetector"
+                )
+
+
+def _keyword_value_kept(value: str, line: str, i: int) -> bool:
+    """The judgement on a keyword's value at `line[i:]`, given the name it is assigned to."""
+    named = name_before(line, i)
+    return _kept(value, named[0] if named else "")
+
+
+@lru_cache(maxsize=4096)  # a log says the same assignment many times
+def _kept(value: str, word: str) -> bool:
+    """Random enough, and not a placeholder, a setting, a digest, a fixture or another vendor's key."""
+    if not value or is_placeholder(value) or is_filler(value) or names_a_setting(value) \
+            or is_named_digest(value) or is_time_uuid(value):
+        # A v1 UUID under a name; a format plugin (npm's `//host/:_authToken=`) judges its own.
+        return False
+    if not (random_enough(value, 10) and has_letter_and_digit(value)) and not random_enough(value, 6, 2.5):
+        return False
+    # Same judgement as the assignment rule: a fixture, or not that vendor's key.
+    return not word or not (
+        is_fixture_name(word)
+        or wrong_vendor_length(word, value)
+        or names_no_secret(word)
+        or id_of_a_credential(word, value)
+        or prefix_on_counting(word, value)
+    )
+
+
+@lru_cache(maxsize=1)
+def keyword_words() -> re.Pattern[str]:
+    """The plugin's words in one alternation, over lowered text: where its patterns can begin."""
+    from detect_secrets.plugins.keyword import DENYLIST
+
+    return re.compile("|".join(DENYLIST))
+
+
+@lru_cache(maxsize=2)
+def _keyword_patterns(c_family: bool) -> tuple[tuple[re.Pattern[str], int], ...]:
+    """The plugin's patterns and the group holding the value: its default (quotes required), or C's
+    (a string is `"…"` or `@"…"`)."""
+    from detect_secrets.plugins.keyword import QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP, REGEX_BY_FILETYPE
+    from detect_secrets.util.filetype import FileType
+
+    table = REGEX_BY_FILETYPE[FileType.C] if c_family else QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
+    return tuple(table.items())
 
 
 # Unquoted candidates for the entropy check: long runs of base64-ish characters,
@@ -371,10 +412,10 @@ def _judged_elsewhere(text: str, a: int, b: int) -> bool:
     word (an edited example, a cut-off head), or its name says a fixture or another vendor's shape."""
     if owned_by_format(text[_word_start(text, a) : b]):
         return True
-    name = _NAME_BEFORE.search(text, max(0, a - 80), a)
-    if name is None:
+    named = name_before(text, a)
+    if named is None:
         return False
-    word = _name_of(name, text)
+    word, said = named
     if is_fixture_name(word) or wrong_vendor_length(word, text[a:b]) or names_no_secret(word):
         return True
     # `sumOfExposures = 3Kof…`: assigned to a name that says what it holds, and no credential's word
@@ -382,7 +423,7 @@ def _judged_elsewhere(text: str, a: int, b: int) -> bool:
     # A stream's label (Gemini's `Stdout: …`) or grep's line number (`path:12:…`) names no value.
     if word.isdigit() or word.lower() in _OUTPUT_LABELS:
         return False
-    return bool(_ASSIGNED.search(name.group(0))) and not names_a_credential(word)
+    return bool(_ASSIGNED.search(said)) and not names_a_credential(word)
 
 
 _OUTPUT_LABELS = frozenset(
