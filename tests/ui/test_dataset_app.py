@@ -148,3 +148,30 @@ def test_the_list_of_a_two_machine_dataset_at_120x40(team, snap_compare):
         await settle(pilot.app, pilot)
 
     assert snap_compare(TraceApp(team), run_before=run, terminal_size=(120, 40))
+
+
+async def test_a_filter_whose_read_fails_says_why_in_the_list_not_that_nothing_matched(tmp_path):
+    # A steps file whose pages claim 2.6 GB: DuckDB's memory limit refuses the read. The list said "no
+    # session matches the filter" (the reason went by in a notice): the answer is unknown, not empty.
+    from parquet_forge import lying_parquet
+    from support.datasets import small_dataset
+
+    root = small_dataset(tmp_path / "ds")
+    steps = root / "data/steps/machine=x/agent=pi/month=2026-01"
+    (steps / "part-00001.parquet").write_bytes(lying_parquet(900 << 20, 900 << 20, 3))
+    library = open_dataset(str(root))
+    app = TraceApp(library)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            screen = on_screen(app, BrowserScreen)
+            sessions = screen.query_one(SessionList)
+            assert sessions.count == 2
+            screen.query_one("#filter", Input).value = "hi"
+            await settle(app, pilot, 2)
+            said = " ".join(sessions.empty_lines)
+            assert sessions.count == 0 and sessions.empty_lines[0] == "the list could not be read:"
+            assert "part-00001.parquet" in said.replace(" ", "") and "inflate" in said
+            assert "no session matches" not in said
+    finally:
+        library.close()

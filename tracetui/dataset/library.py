@@ -151,12 +151,16 @@ class DatasetLibrary:
                 self._asked += 1
         self._local.cursor = cursor  # what `stopping` interrupts
         try:
-            with self._checked(params) as params:
-                result = cursor.execute(query, params) if params is not None else cursor.execute(query)
+            with self._checked(params) as named:
+                result = cursor.execute(query, named) if named is not None else cursor.execute(query)
             names = [d[0] for d in result.description or ()]
             return names, result.fetchall()
         except self._duckdb.InterruptException:
             raise Stopped("stopped") from None
+        except self._duckdb.OutOfMemoryException as exc:
+            # DuckDB's limit held; a file whose pages claim to inflate past it is the likely cause: named.
+            raise self._overclaimed(params) or TracetuiError(
+                f"the dataset at {self.url} cannot be read: {exception_line(exc)}") from None
         except self._duckdb.Error as exc:
             raise TracetuiError(f"the dataset at {self.url} cannot be read: {exception_line(exc)}") from None
         finally:
@@ -188,6 +192,17 @@ class DatasetLibrary:
             return
         with held(self._layout.base, listed) as names:
             yield {**params, **({"file": names[0]} if "file" in params else {"files": names})}
+
+    def _overclaimed(self, params: Any) -> TracetuiError | None:
+        """Which file of a read that ran out of memory claims past its size (page_claims), if any."""
+        listed = params.get("files") or [params.get("file")] if isinstance(params, dict) else None
+        if self._layout.filesystem is not None or not listed or None in listed:
+            return None
+        from tracetui.dataset.held import held
+        from tracetui.dataset.page_claims import first_refused
+
+        with held(self._layout.base, listed) as names:
+            return first_refused(names, listed)
 
     def _columns(self, files: list[str]) -> set[str]:
         """The columns a table's files hold, as the first of them says (one footer read, once): the

@@ -205,3 +205,24 @@ def _skip(data: bytes, at: int, kind: int, depth: int) -> int:
     if at > len(data):
         raise _Short
     return at
+
+
+def first_refused(names: list[str], shown: list[str]) -> TracetuiError | None:
+    """The refusal of the first of these Parquet files (named as `held` names them, `shown` as listed)
+    whose footer or pages claim past its size, else None: what a read that ran out of memory says."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tracetui.dataset.held import claim, size
+
+    for name, path in zip(names, shown, strict=True):
+        try:
+            nbytes = size(name)
+            metadata = pq.ParquetFile(name).metadata
+            claim(metadata, nbytes, path)
+            check_pages(name, metadata, nbytes, path)
+        except TracetuiError as refused:
+            return refused
+        except (OSError, ValueError, pa.ArrowException):
+            continue  # not this file's claims: the reader's own error is the one to tell
+    return None

@@ -5,6 +5,7 @@ what the listed sessions cost in all (docs/design.md, "The app"). Plain strings,
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -49,9 +50,17 @@ def status_line(count: int, query: SessionFilter, *, settling: bool, order: str,
     return safe_line(" · ".join(bits))
 
 
-def empty_lines(filtered: bool, syncing: bool, watched: list[Path], fit: Callable[[str], str]) -> list[str]:
-    """What an empty list says: a filter matched nothing, or where the first sync looked (each
-    folder as `home_short` writes it, then cut by the face's `fit`)."""
+def empty_lines(
+    filtered: bool, syncing: bool, watched: list[Path], fit: Callable[[str], str], failed: str | None = None,
+    room: int = 80,
+) -> list[str]:
+    """What an empty list says: it could not be read (`failed`, the reason, wrapped to `room`), a
+    filter matched nothing, or where the first sync looked (each folder as `home_short` writes it, then
+    cut by `fit`)."""
+    if failed is not None:
+        # Not "no session matches": the answer is unknown. The reason names a file: wrapped, not cut.
+        reason = textwrap.wrap(safe_line(failed), max(12, room), break_on_hyphens=False)[:8]
+        return ["the list could not be read:", *reason, *(["", "Escape clears the filter"] if filtered else [])]
     if filtered:
         return ["no session matches the filter", "Escape clears it"]
     if syncing:

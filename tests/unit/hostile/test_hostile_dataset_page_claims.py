@@ -168,3 +168,24 @@ def test_the_page_check_reads_the_held_file_through_its_descriptor_when_the_name
         os.unlink(path)
         path.write_bytes(lying_parquet(900 << 20, 900 << 20, 3))
         check_pages(str(path), pq.read_metadata(path), path.stat().st_size, "part-00000.parquet")
+
+
+def test_the_app_s_reads_name_the_file_whose_pages_ran_them_out_of_memory(tmp_path: Path) -> None:
+    """The app reads through DuckDB, whose memory limit holds against such a file (pyarrow's reader is
+    not used there), but its refusal said only "Out of Memory Error: failed to allocate 1.0 GiB": which
+    file of the dataset, and why, was not said. A read that runs out of memory now checks its files'
+    claims and names the one that lies."""
+    from tracetui.dataset.library import open_dataset
+    from tracetui.model import SessionFilter
+
+    root = small_dataset(tmp_path / "ds")
+    (root / STEPS / "part-00001.parquet").write_bytes(lying_parquet(900 << 20, 900 << 20, 3))
+    library = open_dataset(str(root))
+    try:
+        assert library.count_sessions() == 2  # the sessions table is sound: the list is drawn
+        with pytest.raises(TracetuiError) as caught:
+            library.list_sessions(SessionFilter(text="hi"))  # a step filter reads the steps' text
+    finally:
+        library.close()
+    message = str(caught.value)
+    assert "part-00001.parquet" in message and "inflate" in message and "\n" not in message

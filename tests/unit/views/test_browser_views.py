@@ -33,6 +33,16 @@ def test_an_empty_list_says_where_it_looked_each_folder_cut_by_the_face():
     assert empty_lines(False, False, [], str) == ["no sessions here"]
 
 
+def test_a_list_that_could_not_be_read_says_so_not_that_nothing_matched():
+    why = "/data/steps/part-00001.parquet: its pages claim to inflate\x1b[2J to more than 256 MiB; not read"
+    lines = empty_lines(True, False, [], str, failed=why, room=30)
+    assert lines[0] == "the list could not be read:" and lines[-1] == "Escape clears the filter"
+    assert "no session matches the filter" not in lines and all(len(line) <= 30 for line in lines)
+    assert "\x1b" not in "".join(lines) and "part-00001.parquet" in "".join(lines)  # wrapped, not cut
+    assert empty_lines(False, False, [], str, failed="the dataset cannot be read", room=80) == [
+        "the list could not be read:", "the dataset cannot be read"]
+
+
 def test_the_header_gives_the_price_per_kept_line_only_where_it_fits_whole():
     header = Header("codex · shop · 3 steps", " · $0.50/kept line", " · ⚠ 1 line not read", "fix the cart")
     assert header.text(lambda line: True) == "codex · shop · 3 steps · $0.50/kept line · ⚠ 1 line not read\nfix the cart"

@@ -54,7 +54,7 @@ class SessionListPart(BrowserBase):
             return  # the newer filter's own worker answers
         except TracetuiError as exc:
             self.post_message(Failed(str(exc)))
-            self.post_message(ListReady(generation, 0, [], keep))
+            self.post_message(ListReady(generation, 0, [], keep, failed=str(exc)))
 
     def _list_answer(
         self, generation: int, where: SessionFilter, order: str, keep: str | None, screenful: int
@@ -147,7 +147,7 @@ class SessionListPart(BrowserBase):
                 if row.id == keep:
                     cursor = i
         self._placed = message.first[cursor].id if cursor < len(message.first) else None
-        sessions.empty_lines = self._empty_lines(where) if not message.count else []
+        sessions.empty_lines = self._empty_lines(where, message.failed) if not message.count else []
         sessions.show(fetch, message.count, cursor, message.first)
         self._status()
         if message.count == 1 and self.opened is None and not self._want_session and is_capsule(self.library) \
@@ -156,11 +156,12 @@ class SessionListPart(BrowserBase):
             self._list_aside()
             self.open_session(message.first[0].id, focus=True)
 
-    def _empty_lines(self, where: SessionFilter) -> list[str]:
-        """What an empty list says: a filter matched nothing, or where the first sync looked."""
+    def _empty_lines(self, where: SessionFilter, failed: str | None = None) -> list[str]:
+        """What an empty list says: it could not be read, a filter matched nothing, or where the first
+        sync looked."""
         room = max(12, self.query_one(SessionList).scrollable_content_region.width - 4)
         return empty_lines(where.narrows(), bool(self.tracetui.sync_status), self.tracetui.watched,
-                           lambda folder: cut_start(folder, room))  # fmt: skip
+                           lambda folder: cut_start(folder, room), failed=failed, room=room)  # fmt: skip
 
     def _status(self, extra: str = "") -> None:
         line = status_line(self.query_one(SessionList).count, self._query(), settling=self._list_settling is not None,

@@ -43,10 +43,11 @@ class RestRead(Message):
 class ListReady(Message):
     """Rows for the session list. `settled` False: the first rows a text filter surely keeps, found by
     bounded work (`Library.first_sessions`); the whole answer and its count follow from the same
-    worker, unless a newer filter cancels it."""
+    worker, unless a newer filter cancels it. `failed`: why the list could not be read (it is empty)."""
 
     def __init__(
-        self, generation: int, count: int, first: list, cursor_id: str | None, settled: bool = True
+        self, generation: int, count: int, first: list, cursor_id: str | None, settled: bool = True,
+        failed: str | None = None,
     ) -> None:
         super().__init__()
         self.generation = generation
@@ -54,6 +55,7 @@ class ListReady(Message):
         self.first = first
         self.cursor_id = cursor_id
         self.settled = settled
+        self.failed = failed
 
 
 class DetailReady(Message):
