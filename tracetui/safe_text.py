@@ -96,13 +96,48 @@ def safe_copy(text: str) -> str:
 def safe_carried(text: str) -> str:
     """A log's text as a resumed session carries it to the agent's own program, which may print it raw
     (its transcript, a tool's output): every C0 control but tab and newline, DEL and every C1 control
-    (ESC starts an OSC 52 clipboard write, 0x9B alone a CSI) made visible as `safe_text` shows it. Only
-    controls: the model reads the rest as logged (emoji joiners, right-to-left text)."""
-    return _CARRIED.sub(_carried_char, text) if _CARRIED.search(text) else text
+    (ESC starts an OSC 52 clipboard write, 0x9B alone a CSI) made visible as `safe_text` shows it, and
+    every character no terminal draws (a bidi override that makes a command read as another, a
+    zero-width space, a tag) as `<U+XXXX>`, but where it is part of what is drawn: an emoji's joiner,
+    Persian's non-joiner, a flag's tags, the one variation selector after a character."""
+    if _CARRIED.search(text):
+        text = _CARRIED.sub(_carried_char, text)
+    return text if text.isascii() or not UNSEEN.search(text) else _UNSEEN.sub(_unseen_char, text)
 
 
 def _carried_char(match: re.Match[str]) -> str:
     return _TABLE[ord(match.group())]
+
+
+# What `safe_carried` makes visible beyond the controls: the default-ignorable code points, and (kept
+# whole) a subdivision flag, the one sequence of tags that draws something (England: 🏴, `gbeng`, a cancel).
+# (The class alone is looked for first: a scan for one class runs twice as fast as for the alternatives.)
+UNSEEN = re.compile("[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in DEFAULT_IGNORABLE) + "]")
+_UNSEEN = re.compile("(\U0001F3F4[\U000E0020-\U000E007E]{1,7}\U000E007F)|" + UNSEEN.pattern)
+_JOINERS = (0x200C, 0x200D)
+
+
+def _unseen_char(match: re.Match[str]) -> str:
+    if match.group(1):
+        return match.group(1)
+    text, i = match.string, match.start()
+    cp = ord(text[i])
+    if cp <= 0xFE0F and i > 0 and _asks_form(text, i):
+        return text[i]
+    if cp in _JOINERS and _joins(text, i):
+        return text[i]
+    return f"<U+{cp:04X}>"
+
+
+def _joins(text: str, i: int) -> bool:
+    """Whether the joiner (or non-joiner) `text[i]` stands between two drawn characters of a script that
+    joins (emoji: `👩‍💻`, `🏳️‍🌈`; Persian, Devanagari, Sinhala): never one in ASCII text, a command's."""
+    before = i - 1 if i < 2 or text[i - 1] != "\ufe0f" else i - 2
+    return before >= 0 and i + 1 < len(text) and _joined(text[before]) and _joined(text[i + 1])
+
+
+def _joined(ch: str) -> bool:
+    return ord(ch) > 0x7F and not _hidden(ch) and unicodedata.category(ch)[0] in "LMS"
 
 
 def _finish(text: str, stand_in: str | None = None) -> str:

@@ -2,9 +2,10 @@
 
 The agent's own program prints the resumed history on its terminal (a transcript, a tool's output):
 an ESC a log's text holds would reach that terminal as a command (`ESC]52;c;...` writes the clipboard,
-`ESC[2J` clears the screen). Every writer's output passes here once, after it is written, so no
-writer can forget it. A line holding none (most: orjson writes every C0 control escaped, a C1 as
-its UTF-8 bytes) is kept byte for byte. docs/internals/resume.md, "Terminal controls".
+`ESC[2J` clears the screen), and a bidi override makes a command it shows read as another. Every
+writer's output passes here once, after it is written, so no writer can forget it. A line holding
+none (most: orjson writes every C0 control escaped, a C1 as its UTF-8 bytes) is kept byte for byte.
+docs/internals/resume.md, "Terminal controls".
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from typing import Any
 
 import orjson
 
-from tracetui.safe_text import safe_carried
+from tracetui.safe_text import UNSEEN, safe_carried
 from tracetui.sources.common.jsonl import loads_within_depth
 
 # What a JSON text holding a control may show of it: a `\u00XX` escape of a C0 or C1 one, `\b`, `\f`,
-# `\r`, DEL or a C1 control raw. A `\\b` (a backslash, then `b`) also matches: it costs one look.
+# `\r`, DEL or a C1 control raw. A `\\b` (a backslash, then `b`) also matches: it costs one look. A line
+# that is not ASCII is also looked at for the characters no terminal draws (`UNSEEN`).
 _MAYBE = re.compile(rb"\\u00[0189][0-9a-fA-F]|\\u007[fF]|\\[bfr]|\x7f|\xc2[\x80-\x9f]")
 
 
@@ -45,14 +47,20 @@ def inert_value(value: Any) -> Any:
 
 def inert_lines(data: bytes) -> bytes:
     """A JSONL file's lines, each with `inert_value` applied where it may hold a control."""
-    return b"\n".join(_inert(line) if _MAYBE.search(line) else line for line in data.split(b"\n"))
+    return b"\n".join(_inert(line) if _may_hold(line) else line for line in data.split(b"\n"))
 
 
 def inert_document(data: bytes) -> bytes:
     """One JSON document (OpenCode's import), indented as its writer writes it."""
-    if not _MAYBE.search(data):
+    if not _may_hold(data):
         return data
     return orjson.dumps(inert_value(orjson.loads(data)), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def _may_hold(data: bytes) -> bool:
+    if _MAYBE.search(data):
+        return True
+    return not data.isascii() and UNSEEN.search(data.decode("utf-8", "replace")) is not None
 
 
 def _inert_nested(text: str) -> str | None:
