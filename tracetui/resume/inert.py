@@ -3,46 +3,69 @@
 The agent's own program prints the resumed history on its terminal (a transcript, a tool's output):
 an ESC a log's text holds would reach that terminal as a command (`ESC]52;c;...` writes the clipboard,
 `ESC[2J` clears the screen), and a bidi override makes a command it shows read as another. Every
-writer's output passes here once, after it is written, so no writer can forget it. A line holding
-none (most: orjson writes every C0 control escaped, a C1 as its UTF-8 bytes) is kept byte for byte.
+writer's output passes here once, after it is written, so no writer can forget it, and a JSON
+document inside a string is made inert at any depth. A line holding none is kept byte for byte.
 docs/internals/resume.md, "Terminal controls".
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import orjson
 
 from tracetui.safe_text import UNSEEN, safe_carried
-from tracetui.sources.common.jsonl import loads_within_depth
 
-# What a JSON text holding a control may show of it: a `\u00XX` escape of a C0 or C1 one, `\b`, `\f`,
-# `\r`, DEL or a C1 control raw. A `\\b` (a backslash, then `b`) also matches: it costs one look. A line
-# that is not ASCII is also looked at for the characters no terminal draws (`UNSEEN`).
-_MAYBE = re.compile(rb"\\u00[0189][0-9a-fA-F]|\\u007[fF]|\\[bfr]|\x7f|\xc2[\x80-\x9f]")
+# What a line holding a control, or a string that may decode to one, shows of it. orjson, which wrote
+# the line, escapes no character but a C0 control, `"` and `\`: any `\u` escape, `\b`, `\f`, `\r`; an
+# escaped backslash twice (a backslash inside a string inside a string); DEL or a C1 control raw.
+# (An escaped backslash before `u`, `b`, `f` or `r` ends in one of these.) A line that is not ASCII is
+# also looked at for the characters no terminal draws (`UNSEEN`).
+_MAYBE = re.compile(rb"\\u|\\[bfr]|\\\\\\\\|\x7f|\xc2[\x80-\x9f]")
 
-
-# An escaped control inside a string that is itself JSON (Codex's `{"output": ...}` result, a call's
-# arguments): an odd run of backslashes, then `u00XX` of a C0 (not tab or newline), DEL or C1 control,
-# `b`, `f`, or an `r` no newline follows; or DEL or a C1 control as it is (JSON leaves them unescaped).
-# The program decodes the document and prints what its strings hold.
-_NESTED = re.compile(r"(?<!\\)(?:\\\\)*\\(u00[01][0-9a-fA-F]|u007[fF]|u00[89][0-9a-fA-F]|[bf]|r(?!\\n))|[\x7f-\x9f]")
-_SHORT = {"b": 0x08, "f": 0x0C, "r": 0x0D}
+# A string a program may decode as JSON and print what that holds (Codex's `{"output": ...}` result, a
+# call's arguments, a tool's JSON text): one that starts as a document does, after any spaces.
+_DOCUMENT = re.compile(r'\s*[\[{"]')
+# What in such a string may decode to a control: an escape that makes one (`\u`, `\b`, `\f`, `\r`) or
+# a backslash (the next document in, escaped once more), or a control as it is.
+_NEEDS = re.compile(r"\\[ubfr\\]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A JSON string token, or a torn one that runs to the end: stopping there, the scan reads each character
+# once (asked to close, it tried again from each `"` inside, quadratic on `"\"\"\"...` unclosed).
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\Z)', re.DOTALL)
+# How many documents deep a string is decoded: one that deep needs 2^40 bytes (each level escapes the
+# backslashes of the next), so a real line never reaches it; what does is shown with no escape in it.
+_DEPTH = 40
 
 
 def inert_value(value: Any) -> Any:
-    """`value` (decoded JSON) with `safe_carried` applied to every string in it, keys too, and to what a
-    string that is a JSON document holds."""
+    """`value` (decoded JSON) with `inert_text` applied to every string in it, keys too."""
     if isinstance(value, str):
-        nested = _inert_nested(value) if value[:1] in "{[" and _NESTED.search(value) else None
-        return safe_carried(value) if nested is None else nested
+        return inert_text(value)
     if isinstance(value, list):
         return [inert_value(v) for v in value]
     if isinstance(value, dict):
-        return {safe_carried(k): inert_value(v) for k, v in value.items()}
+        return {inert_text(k): inert_value(v) for k, v in value.items()}
     return value
+
+
+def inert_text(text: str, depth: int = 0) -> str:
+    """`safe_carried(text)`, and where `text` may be a JSON document, each string it holds made inert
+    too (at any depth), written back as it was where nothing changed: its spacing is what the model saw.
+    Whether it parses is not asked: a program's parser may read what ours refuses (a lone surrogate,
+    nesting past our limit), and code that merely starts like a document loses only its controls."""
+    if not (_DOCUMENT.match(text) and _NEEDS.search(text)):
+        return safe_carried(text)
+    if depth >= _DEPTH:
+        return safe_carried(text.replace("\\", "⧵"))
+    out: list[str] = []
+    end = 0
+    for match in _STRING.finditer(text):
+        out += (safe_carried(text[end : match.start()]), _token(match.group(), depth))
+        end = match.end()
+    out.append(safe_carried(text[end:]))
+    return "".join(out)
 
 
 def inert_lines(data: bytes) -> bytes:
@@ -63,31 +86,34 @@ def _may_hold(data: bytes) -> bool:
     return not data.isascii() and UNSEEN.search(data.decode("utf-8", "replace")) is not None
 
 
-def _inert_nested(text: str) -> str | None:
-    """A JSON document's text with each control its strings hold written as its stand-in, the rest of it
-    as it was (its spacing is what the model saw); None for text that is no JSON document, such as code
-    that spells an escape (`"\\u001b[0m"`)."""
+def _token(token: str, depth: int) -> str:
+    """A JSON string token of a document inside a string, its value made inert, escaped as it was
+    where nothing changed."""
+    if "\\" not in token and not _NEEDS.search(token):
+        return safe_carried(token)  # no escape, no control: what it shows is what it holds
     try:
-        loads_within_depth(text)
+        value = _string_value(token)
+    except ValueError:  # a torn escape: no parser reads it as a string
+        return safe_carried(token)
+    new = inert_text(value, depth + 1)
+    if new == value:
+        return token
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(new, ensure_ascii=False))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _string_value(token: str) -> str:
+    """The value of one JSON string token (a string nests nothing): orjson first, then Python's json for
+    what orjson refuses and a JavaScript program reads (a lone surrogate, `\\ud800`)."""
+    try:
+        value = orjson.loads(token)
     except orjson.JSONDecodeError:
-        return None
-    out = _NESTED.sub(_stand_in, text)
-    try:
-        loads_within_depth(out)
-    except orjson.JSONDecodeError:  # a lone CR between its values, say: shown as `safe_carried` shows it
-        return None
-    return out
-
-
-def _stand_in(match: re.Match[str]) -> str:
-    escape = match.group(1)
-    if escape is None:  # DEL or a C1 control, unescaped
-        return orjson.dumps(safe_carried(match.group(0)))[1:-1].decode()
-    code = _SHORT.get(escape) or int(escape[1:], 16)
-    lead = match.group(0)[: -len(escape) - 1]
-    if code in (0x09, 0x0A) or (code == 0x0D and match.string.startswith(("\\n", "\\u000a"), match.end())):
-        return match.group(0)
-    return lead + orjson.dumps(safe_carried(chr(code)))[1:-1].decode()
+        value = json.loads(token, strict=False)
+    if not isinstance(value, str):
+        raise ValueError(token)
+    return value
 
 
 def _inert(line: bytes) -> bytes:
