@@ -21,14 +21,13 @@ from tracetui.capsule.scrub import MIN_VALUE, Scrubbed, inert, new_placeholders
 from tracetui.export.manifest import safe_component
 from tracetui.redact import Finding, Identity, scan_text
 from tracetui.sources import RawLog
+from tracetui.sources.common.json_tokens import STRING_TOKEN, token_value
 from tracetui.sources.common.jsonl import WRITES, cut_line, load_document, loads_whole
 
 # The folder each agent's files go in (the names the community's datasets use).
 AGENT_FOLDERS = {"claude": "claude_code", "codex": "codex", "pi": "pi"}  # others: the registry name
 _PLACEHOLDER = re.compile(r"<([A-Z][A-Z0-9_]*)>")  # in a file name: `<HOME>` becomes `HOME`
-# A JSON string: its plain runs taken whole, then each escape and the run after it (one branch per
-# escape, not per character: the same matches, five times faster on a log's long strings).
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+
 
 
 def agent_folder(agent: str) -> str:
@@ -85,14 +84,14 @@ def _scrub_line(line: bytes, scrubbed: Scrubbed, anywhere: re.Pattern[str]) -> b
     def swap(match: re.Match[str], depth: int = 0) -> str:
         token = match.group(0)
         try:
-            value = _string_value(token)
+            value = token_value(token)
         except ValueError:
             return scrubbed.text(token)  # a torn string: scrubbed as the text it is
         new = scrubbed.text(value)
         if depth < _INNER_DEPTH and "\\" in new and '"' in new:
             # A JSON document inside the string (Codex's tool arguments and outputs): its own strings are
             # decoded too, so a value spelled there with escapes (`\\u0067hp_…`, `\\/`) is found.
-            new = _STRING.sub(lambda inner: swap(inner, depth + 1), new)
+            new = STRING_TOKEN.sub(lambda inner: swap(inner, depth + 1), new)
         if new == value:
             return token
         escaped = token.isascii() and "\\u" in token
@@ -101,20 +100,11 @@ def _scrub_line(line: bytes, scrubbed: Scrubbed, anywhere: re.Pattern[str]) -> b
         except UnicodeEncodeError:
             return json.dumps(new, ensure_ascii=True)
 
-    result = _STRING.sub(swap, text)
+    result = STRING_TOKEN.sub(swap, text)
     # Outside strings a JSON record holds no text of the log; a line that is no JSON at all (a torn
     # record) may, and is scrubbed whole.
     result = scrubbed.text(result)
     return result.encode("utf-8", "surrogateescape")
-
-
-def _string_value(token: str) -> Any:
-    """The value of a JSON string token, as `json.loads` reads it: orjson first, which refuses what
-    json reads otherwise (a lone surrogate, escaped or not), then json for those."""
-    try:
-        return orjson.loads(token)
-    except orjson.JSONDecodeError:
-        return json.loads(token)
 
 
 _INNER_DEPTH = 3  # JSON documents inside JSON strings, as deep as `unplanned` reads them

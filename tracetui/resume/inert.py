@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from tracetui.safe_text import UNSEEN, safe_carried
+from tracetui.sources.common.json_tokens import STRING_TOKEN, token_value
 
 # What a line holding a control, or a string that may decode to one, shows of it. orjson, which wrote
 # the line, escapes no character but a C0 control, `"` and `\`: any `\u` escape, `\b`, `\f`, `\r`; an
@@ -31,9 +32,6 @@ _DOCUMENT = re.compile(r'\s*[\[{"]')
 # What in such a string may decode to a control: an escape that makes one (`\u`, `\b`, `\f`, `\r`) or
 # a backslash (the next document in, escaped once more), or a control as it is.
 _NEEDS = re.compile(r"\\[ubfr\\]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# A JSON string token, or a torn one that runs to the end: stopping there, the scan reads each character
-# once (asked to close, it tried again from each `"` inside, quadratic on `"\"\"\"...` unclosed).
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\Z)', re.DOTALL)
 # How many documents deep a string is decoded: one that deep needs 2^40 bytes (each level escapes the
 # backslashes of the next), so a real line never reaches it; what does is shown with no escape in it.
 _DEPTH = 40
@@ -61,7 +59,7 @@ def inert_text(text: str, depth: int = 0) -> str:
         return safe_carried(text.replace("\\", "⧵"))
     out: list[str] = []
     end = 0
-    for match in _STRING.finditer(text):
+    for match in STRING_TOKEN.finditer(text):
         out += (safe_carried(text[end : match.start()]), _token(match.group(), depth))
         end = match.end()
     out.append(safe_carried(text[end:]))
@@ -92,7 +90,7 @@ def _token(token: str, depth: int) -> str:
     if "\\" not in token and not _NEEDS.search(token):
         return safe_carried(token)  # no escape, no control: what it shows is what it holds
     try:
-        value = _string_value(token)
+        value = token_value(token, strict=False)
     except ValueError:  # a torn escape: no parser reads it as a string
         return safe_carried(token)
     new = inert_text(value, depth + 1)
@@ -102,18 +100,6 @@ def _token(token: str, depth: int) -> str:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _string_value(token: str) -> str:
-    """The value of one JSON string token (a string nests nothing): orjson first, then Python's json for
-    what orjson refuses and a JavaScript program reads (a lone surrogate, `\\ud800`)."""
-    try:
-        value = orjson.loads(token)
-    except orjson.JSONDecodeError:
-        value = json.loads(token, strict=False)
-    if not isinstance(value, str):
-        raise ValueError(token)
-    return value
 
 
 def _inert(line: bytes) -> bytes:

@@ -44,7 +44,7 @@ ALLOWED: dict[str, str] = {
     # Read only to tell whether the bytes parse (and as what): the value is dropped, never written.
     "bucket/store.py::_takes_torn_tail": "whether a log's last line parses as an object",
     "ui/step_blocks.py::_guess_language": "whether a step's text parses as JSON",
-    "export/raw.py::_string_value": "one JSON string token: a string nests nothing",
+    "sources/common/json_tokens.py::token_value": "one JSON string token: a string nests nothing",
     # The bucket's index and files, written by tracetui with orjson (so at most 254 levels) from
     # sessions the readers already cut; a damaged one is refused or rebuilt.
     "bucket/core.py::Bucket.raw_files": "the index's list of a group's files",
@@ -83,7 +83,6 @@ ALLOWED: dict[str, str] = {
     "export/parquet.py::_rows_of": "rows the Parquet child wrote with orjson",
     "resume/inert.py::_inert": "a line a resume writer just wrote with orjson",
     "resume/inert.py::inert_document": "the document the OpenCode writer just wrote with orjson",
-    "resume/inert.py::_string_value": "one JSON string token of a document in a string: it nests nothing",
 }
 
 
