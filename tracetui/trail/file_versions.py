@@ -89,10 +89,18 @@ class _Files:
         found = self.pipe.take(blob) if self.pipe is not None else None
         return found if found is not None else memoryview(_blob(self.repo, blob))
 
-    def ask(self, blobs: list[str | None]) -> None:
-        """Blobs the trail will read soon, for git to read ahead (those not read yet)."""
+    def ask(self, blobs: list[str | None], counted: bool = False) -> None:
+        """Blobs the trail will read soon, for git to read ahead (those not read yet). `counted`: their
+        key counts are read first (`holds_any`), so one counted already is not asked again: git sent a
+        move window's versions again for every window that named them, and most were read from its pipe
+        and thrown away (a fifth of pi-mono's before-compaction's answers); the few read whole next
+        are read directly."""
         if self.pipe is not None:
-            self.pipe.ask(b for b in blobs if b is not None and b not in self.text and ("", b) not in self.cache)
+            hits = self.hits if counted else {}
+            self.pipe.ask(
+                b for b in blobs
+                if b is not None and b not in self.text and ("", b) not in self.cache and b not in hits
+            )  # fmt: skip
 
     def _keep(self, blob: str, text: str) -> str:
         self.text_size += len(text)

@@ -324,7 +324,7 @@ def _changed_in_window(history: History, files: _Files, prev: str, cid: str) -> 
         # Only the versions at `cid`: one before is read where the one after holds a line looked for
         # (`_destination`, `_merged_into`), which most do not; asked too, git's answers ahead of the
         # wanted ones were read (and kept) first: 699 of agent-session.ts's 1,804 never taken.
-        files.ask([new for _, new, _ in found])
+        files.ask([new for _, new, _ in found], counted=True)
     files.windows[key] = found
     return found
 

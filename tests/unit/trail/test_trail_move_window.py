@@ -6,6 +6,8 @@ a submodule, a file too large to search, a file that became a folder; and the pa
 from __future__ import annotations
 
 import os
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import pygit2
@@ -112,7 +114,7 @@ def test_a_window_asks_git_for_its_files_at_the_later_commit_only(tmp_path: Path
     history = walk(r, ["a.py"], 0)
     files = _Files(r, {})
     asked: list[str | None] = []
-    files.ask = asked.extend  # type: ignore[method-assign, assignment]
+    files.ask = lambda blobs, counted=False: asked.extend(blobs)  # type: ignore[method-assign]
     window = _window(history, files, "a.py", commits[0], commits[3])
     assert {"b.py", "d.py"} & {name for name, _, _ in window} and any(old for _, _, old in window)
     every = files.windows[(commits[0], commits[3])]  # the window of every path, `a.py` too
@@ -180,3 +182,22 @@ def test_a_window_on_one_line_of_first_parents_is_the_window_of_the_commits_diff
     # side's change of it) but not t.py (no commit of the window changed it but to delete it)
     window = _window(history, files, "y.py", line, delete)
     assert asked and [(n, new) for n, new, _ in window if n in ("x.py", "t.py")] == [("x.py", None)]
+
+
+def test_a_window_does_not_ask_git_again_for_a_version_already_counted(tmp_path: Path) -> None:
+    """Windows name the same versions again: one whose key counts are read is not read again (git sent
+    it again, and its answer was read from the pipe and thrown away). A file's own versions are."""
+    repo, _ = _history(tmp_path)
+    files = _Files(pygit2.Repository(str(repo.path)), {})
+    asked: list[str] = []
+
+    class Pipe:
+        def ask(self, oids: Iterable[str]) -> None:
+            asked.extend(oids)
+
+    files.pipe = Pipe()  # type: ignore[assignment]
+    files.hits["c" * 40] = Counter()
+    files.ask(["a" * 40, "c" * 40, None], counted=True)
+    assert asked == ["a" * 40]
+    files.ask(["c" * 40])
+    assert asked == ["a" * 40, "c" * 40]
