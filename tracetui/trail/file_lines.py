@@ -13,9 +13,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance.Indel import normalized_similarity as _indel_similarity
 from rapidfuzz.distance.LCSseq import similarity as _lcs_similarity
 from rapidfuzz.distance.Postfix import similarity as _postfix_similarity
 from rapidfuzz.distance.Prefix import similarity as _prefix_similarity
+from rapidfuzz.process import extractOne as _extract_one
 
 from tracetui.trail.line_identity import norm, norms_of, split_counts, split_prefixes, SPLIT_SPAN
 
@@ -428,6 +430,20 @@ def ratio_bound(a: str, b: str) -> float:
     searches for a fraction of difflib's own cost."""
     total = len(a) + len(b)
     return 2.0 * common_length(a, b) / total if total else 1.0
+
+
+NEAR_CUTOFF = CLOSE_MATCH - 1e-4  # `near`'s cutoff for `ratio_bound`
+
+
+def near(form: str, lines: list[str]) -> bool:
+    """Whether `ratio_bound` of `form` and some line of `lines` reaches CLOSE_MATCH; where none does,
+    no line is close to `form`. Tested over every line in one call in C: most lines the close searches
+    try are close to none, and counting their 4-grams to pick whom to try was most of the merge
+    search's cost (against a version's new lines, `Fresh`, often thousands, it saved nothing measured)."""
+    # The bound is 2 * common subsequence / total length, Indel's normalized similarity. rapidfuzz
+    # rounds a cutoff to single precision (0.6 - 1e-9 ruled out a pair at exactly 0.6): it is set
+    # well below, so that only lines the searches would not take are ruled out.
+    return _extract_one(form, lines, scorer=_indel_similarity, score_cutoff=NEAR_CUTOFF) is not None
 
 
 class _Kept(dict[str, list[int]]):

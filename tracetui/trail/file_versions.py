@@ -169,9 +169,12 @@ class _Files:
         """
         if blob is None:
             return False
+        return not self.key_counts(blob).keys().isdisjoint(keys)  # walks the smaller side
+
+    def key_counts(self, blob: str) -> Counter:
+        """A version's counts of the norms some probe looks for (`holds_any`'s), read once per blob."""
         counted = self.cache.get(("", blob)) or self.cache.get(("*", blob))
-        have = counted.normal if counted is not None else self._hits(blob)
-        return not have.keys().isdisjoint(keys)  # walks the smaller side (a version counted whole is long)
+        return counted.normal if counted is not None else self._hits(blob)
 
     def _hits(self, blob: str, keep: bool = False) -> Counter:
         """`blob`'s counts of the norms in `every`; with `keep`, its text is kept too (read whole next)."""

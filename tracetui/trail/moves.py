@@ -9,6 +9,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import pygit2
 
@@ -244,9 +245,14 @@ def _merged_into(
     held = [x for x in probe.lines if before.normal.get(norm(x), 0) > 0]
     if len(held) < 2:
         return None
+    # A merge needs an anchor verbatim among a file's new lines: a file holding no anchor's norm is not
+    # diffed (`_gained` counts both its versions whole).
+    anchors = frozenset(norm(x) for x in held if sum(c.isalnum() for c in x) >= MERGE_ANCHOR)
+    if not anchors:
+        return None
     best = None
     for name, blob, old_blob in _window(history, files, path, prev, cid):
-        if blob is None or not files.holds_any(blob, probe.want_keys()):
+        if blob is None or not files.holds_any(blob, anchors):
             continue
         new, new_norms, grams = _gained(files, blob, old_blob)
         verbatim = [x for x in held if norm(x) in new_norms]
@@ -259,7 +265,7 @@ def _merged_into(
             # close search, the costliest step here): the rest need not be tried.
             if score >= need or score + len(untried) - i < need:
                 break
-            if _closest(x, _likely(x, new, grams())) is not None:
+            if fl.near(x, new) and _closest(x, _likely(x, new, grams())) is not None:
                 score += 1
         if score >= 2 and 2 * score >= len(held) and (best is None or score > best[0]):
             best = (len(verbatim), score, name, blob, old_blob)
@@ -375,6 +381,9 @@ def _destination(
     for name, blob, old_blob in window:
         if not files.holds_any(blob, left.keys):
             continue
+        most = _most_gained(left, files.key_counts(cast(str, blob)))
+        if most is not None and (2 * most < drop or (best is not None and most <= best[0])):
+            continue  # it cannot gain enough, nor more than one found: neither version need be counted
         probe = left.narrowed()  # the narrowed probe's own keys are `left.keys`
         at_move = files.some(blob)
         shifted = _shifted(probe, files.some(old_blob))
@@ -394,6 +403,17 @@ def _destination(
         return (name, 0, None, blob)
     final = _small_blob(repo, judged_tree, now_name, files.sizes)
     return (now_name, min(best[0], ev.kept(shifted, files.full(final))), final, blob)
+
+
+def _most_gained(left: _Left, have: Counter) -> int | None:
+    """At most what a version whose key counts are `have` gained of `left` (`_destination`'s `gained`),
+    or None where it cannot be told from them. A line is found in place at most as often as the version
+    holds its norm (an exact line's copies are among its norm's), floors only lower that; a joined run
+    of the probe that the version holds counts lines whose norms it may lack."""
+    if left.probe.joins and not left.probe.join_keys().isdisjoint(have.keys()):
+        return None
+    want = left.want_n
+    return sum(min(want[k], have[k]) for k in fl._common(have, left.keys))
 
 
 MOVE_BLOCK = 40  # alphanumeric characters a moved block must hold (git's blame -C default score)

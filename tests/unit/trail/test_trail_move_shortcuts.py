@@ -84,3 +84,51 @@ def test_the_lines_gone_made_late_are_the_probe_made_at_once(seed: int) -> None:
             assert left.narrowed() is left.narrowed()  # made once
     assert narrowed > 50
 
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_most_a_destination_gains_is_never_below_what_it_gains(seed: int) -> None:
+    """`_destination` passes over a file whose key counts bound its gain below what it needs: the
+    bound must hold for every floor a file's earlier version sets, exact lines and joined runs too."""
+    rng = random.Random(seed)
+    bounded = joined = 0
+    for _ in range(300):
+        probe = _probe(rng)
+        pool = probe.lines + [_line(rng) for _ in range(3)] + [j for j, _, _ in probe.joins[:3]]
+        now = fl.FileLines.of("\n".join(rng.choice(pool) for _ in range(rng.randint(0, 14))) + "\n")
+        left = moves._gone(probe, now)
+        old = fl.FileLines.of("\n".join(rng.choice(pool) for _ in range(rng.randint(0, 6))) + "\n")
+        new = fl.FileLines.of("\n".join(rng.choice(pool) for _ in range(rng.randint(0, 20))) + "\n")
+        most = moves._most_gained(left, new.normal)
+        gained = ev.kept(moves._shifted(left.narrowed(), old), new)
+        if most is None:
+            joined += 1
+        else:
+            bounded += 1
+            assert gained <= most
+    assert bounded > 50 and joined > 50
+
+
+def test_a_line_at_exactly_the_close_cutoff_is_near() -> None:
+    """rapidfuzz rounds a cutoff to single precision: at a hair below 0.6 it ruled out this pair, whose
+    bound and difflib ratio are both exactly 0.6, and which the close search takes."""
+    form, line = "  summary: string;", "\tid: string;"
+    assert fl.ratio_bound(form, line) == 0.6
+    assert moves._closest(form, [line]) == line
+    assert fl.near(form, [line])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_line_not_near_has_no_close_line(seed: int) -> None:
+    rng = random.Random(seed)
+    letters = "abcde fg(){};"
+    ruled_out = 0
+    for _ in range(400):
+        lines = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 30)))
+                 for _ in range(rng.randint(0, 5))]  # fmt: skip
+        form = "".join(rng.choice(letters) for _ in range(rng.randint(1, 30)))
+        if not fl.near(form, lines):
+            ruled_out += 1
+            assert moves._closest(form, lines) is None
+    assert ruled_out > 50
+
