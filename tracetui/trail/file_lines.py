@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import AnyStr
 
 from rapidfuzz.distance.Indel import normalized_similarity as _indel_similarity
 from rapidfuzz.distance.LCSseq import similarity as _lcs_similarity
@@ -94,8 +95,8 @@ class FileLines:
     def after(
         cls,
         prior: FileLines,
-        prior_text: str,
-        text: str,
+        prior_text: AnyStr,
+        text: AnyStr,
         wanted: frozenset[str],
         split_keys: frozenset[str] = frozenset(),
         source: Callable[[], str] | None = None,
@@ -105,16 +106,20 @@ class FileLines:
 
         Consecutive versions of a long file (a CHANGELOG, a lock file) differ by a few lines, and a
         long history counts hundreds of them: splitting and counting every line of each was most of a
-        trail's cost.
+        trail's cost. The two may be given as their UTF-8 bytes: only the stretches are decoded then
+        (a decode of each whole version was a sixth of this).
         """
         if not text or not prior_text or (split_keys and prior._splits is None):
-            return cls.of(text, wanted, split_keys, source)
+            return cls.of(_decoded(text), wanted, split_keys, source)
         stretches = _stretches(prior_text, text)
         if sum(a1 - a0 + b1 - b0 for a0, a1, b0, b1 in stretches) > len(text) // 2:
-            return cls.of(text, wanted, split_keys, source)  # mostly new: counting it whole is cheaper
-        # Stretches end at line starts (or the text's end, the last one): joined, their lines are theirs.
-        gone = "".join(prior_text[a0:a1] for a0, a1, _, _ in stretches)
-        come = "".join(text[b0:b1] for _, _, b0, b1 in stretches)
+            # mostly new: counting it whole is cheaper
+            return cls.of(_decoded(text), wanted, split_keys, source)
+        # Stretches end at line starts (or the text's end, the last one): joined, their lines are theirs;
+        # decoded apart, they are what the whole text decoded holds there (a newline ends every
+        # sequence a decoder with replacement reads).
+        gone = _decoded(text[:0].join(prior_text[a0:a1] for a0, a1, _, _ in stretches))
+        come = _decoded(text[:0].join(text[b0:b1] for _, _, b0, b1 in stretches))
         touched: set[str] = set()
         exact = _recount(prior.exact, gone.splitlines(), come.splitlines(), wanted, touched)
         normal = _recount(prior.normal, norms_of(gone), norms_of(come), wanted, touched)
@@ -143,7 +148,7 @@ class FileLines:
             # memos (by uid) then answer for it. (The text is only read for splits, counted by now.)
             return prior
         if source is None:
-            source = (lambda: text) if split_keys else None
+            source = (lambda: _decoded(text)) if split_keys else None
         found = cls(exact, normal, source, split_keys, splits)
         found.since = (prior.uid, frozenset(touched))
         return found
@@ -160,10 +165,19 @@ class FileLines:
         return self._splits
 
 
-ANCHOR = 200  # characters of unchanged lines that split a changed stretch in two
+ANCHOR = 200  # characters (or bytes) of unchanged lines that split a changed stretch in two
 
 
-def _stretches(a: str, b: str, depth: int = 6) -> list[tuple[int, int, int, int]]:
+def _newline(text: AnyStr) -> AnyStr:
+    return "\n" if isinstance(text, str) else b"\n"
+
+
+def _decoded(text: str | bytes) -> str:
+    """A text as the trail reads a blob: UTF-8, a malformed sequence replaced."""
+    return text if isinstance(text, str) else text.decode("utf-8", "replace")
+
+
+def _stretches(a: AnyStr, b: AnyStr, depth: int = 6) -> list[tuple[int, int, int, int]]:
     """(start in a, end in a, start in b, end in b) of the stretches of whole lines where a and b differ;
     between and around them the texts are the same, so counting the stretches' lines is enough.
 
@@ -171,7 +185,7 @@ def _stretches(a: str, b: str, depth: int = 6) -> list[tuple[int, int, int, int]
     lines from its middle (at least ANCHOR characters and SPLIT_SPAN lines) is looked for in the other
     text, and where found the stretch becomes the two on either side (two edits far apart in a long
     file are two short stretches). Any place the run is found gives a true split: it holds whole
-    lines, the same in both.
+    lines, the same in both. Offsets are of characters, or of bytes where both are bytes.
     """
     start, end_a, end_b = _changed_lines(a, b)
     out: list[tuple[int, int, int, int]] = []
@@ -182,7 +196,7 @@ def _stretches(a: str, b: str, depth: int = 6) -> list[tuple[int, int, int, int]
             continue
         cut = _anchor(a, a0, a1) if left and a1 - a0 >= 4 * ANCHOR and b1 - b0 >= 2 * ANCHOR else None
         at = b.find(a[cut[0] : cut[1]], b0, b1) if cut is not None else -1
-        if cut is None or at < 0 or (at > 0 and b[at - 1] != "\n"):
+        if cut is None or at < 0 or (at > 0 and b[at - 1 : at] != _newline(b)):
             out.append((a0, a1, b0, b1))
             continue
         p, q = cut
@@ -194,54 +208,60 @@ def _stretches(a: str, b: str, depth: int = 6) -> list[tuple[int, int, int, int]
     return out
 
 
-def _anchor(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+def _anchor(text: AnyStr, lo: int, hi: int) -> tuple[int, int] | None:
     """Whole lines from the middle of text[lo:hi]: at least ANCHOR characters and SPLIT_SPAN lines."""
-    nl = text.find("\n", (lo + hi) // 2, hi)
+    newline = _newline(text)
+    nl = text.find(newline, (lo + hi) // 2, hi)
     if nl < 0:
         return None
     p = q = nl + 1
     lines = 0
     while q - p < ANCHOR or lines < SPLIT_SPAN:
-        nl = text.find("\n", q, hi)
+        nl = text.find(newline, q, hi)
         if nl < 0:
             return None
         q, lines = nl + 1, lines + 1
     return p, q
 
 
-def _splits_near(text: str, lo: int, hi: int, keys: frozenset[str]) -> dict[str, int]:
+def _splits_near(text: AnyStr, lo: int, hi: int, keys: frozenset[str]) -> dict[str, int]:
     """Split keys starting in text[lo:hi] or in the SPLIT_SPAN - 1 lines before it."""
+    newline = _newline(text)
     start = lo
     for _ in range(SPLIT_SPAN - 1):
         if start > 0:
-            start = text.rfind("\n", 0, start - 1) + 1
+            start = text.rfind(newline, 0, start - 1) + 1
     # The lines before the stretch and in it (`len(norms_of(text[lo:hi]))`, counted without making them).
-    starts = text.count("\n", start, lo) + _lines_in(text, lo, hi)
-    return split_counts(norms_of(text[start : _lines_on(text, hi)]), keys, starts)
+    starts = text.count(newline, start, lo) + _lines_in(text, lo, hi)
+    return split_counts(norms_of(_decoded(text[start : _lines_on(text, hi)])), keys, starts)
 
 
-def _lines_in(text: str, lo: int, hi: int) -> int:
+def _lines_in(text: AnyStr, lo: int, hi: int) -> int:
     """How many lines text[lo:hi] holds, a last one without its newline too."""
     hi = min(hi, len(text))
     if hi <= lo:
         return 0
-    return text.count("\n", lo, hi) + (text[hi - 1] != "\n")
+    newline = _newline(text)
+    return text.count(newline, lo, hi) + (text[hi - 1 : hi] != newline)
 
 
-def _changed_lines(a: str, b: str) -> tuple[int, int, int]:
+def _changed_lines(a: AnyStr, b: AnyStr) -> tuple[int, int, int]:
     """(start, end in a, end in b): the stretch of whole lines where two texts differ.
 
     a[:start] == b[:start] and a[end_a:] == b[end_b:], each cut at a line start (after a newline, or
     the text's end), so counting lines by stretches gives what counting the whole text gives.
     """
+    newline = _newline(a)
     n = min(len(a), len(b))
     same = _common_prefix(a, b, n)
-    start = a.rfind("\n", 0, same) + 1
+    start = a.rfind(newline, 0, same) + 1
     tail = _common_suffix(a, b, n - start)
     end_a, end_b = len(a) - tail, len(b) - tail
-    if not (end_a == start or a[end_a - 1] == "\n") or not (end_b == start or b[end_b - 1] == "\n"):
+    if not (end_a == start or a[end_a - 1 : end_a] == newline) or not (
+        end_b == start or b[end_b - 1 : end_b] == newline
+    ):
         # The common tail starts inside a line: it begins at the next line (same offset in both).
-        nl = a.find("\n", end_a)
+        nl = a.find(newline, end_a)
         if nl < 0:
             end_a, end_b = len(a), len(b)
         else:
@@ -249,24 +269,25 @@ def _changed_lines(a: str, b: str) -> tuple[int, int, int]:
     return start, end_a, end_b
 
 
-def _common_prefix(a: str, b: str, n: int) -> int:
+def _common_prefix(a: str | bytes, b: str | bytes, n: int) -> int:
     """The length of the longest common prefix, at most n: rapidfuzz's, read in place in C and
     stopping at the first difference (slices halved and compared copied each half again: 60 us a
     call on the pi-mono trails' versions, 2.5 us this way)."""
     return min(int(_prefix_similarity(a, b)), n)
 
 
-def _common_suffix(a: str, b: str, n: int) -> int:
+def _common_suffix(a: str | bytes, b: str | bytes, n: int) -> int:
     """The length of the longest common suffix, at most n."""
     return min(int(_postfix_similarity(a, b)), n)
 
 
-def _lines_on(text: str, at: int, lines: int = SPLIT_SPAN - 1) -> int:
+def _lines_on(text: AnyStr, at: int, lines: int = SPLIT_SPAN - 1) -> int:
     """The offset `lines` whole lines after `at` (a line start), or the text's end."""
+    newline = _newline(text)
     for _ in range(lines):
         if at >= len(text):
             break
-        nl = text.find("\n", at)
+        nl = text.find(newline, at)
         at = len(text) if nl < 0 else nl + 1
     return at
 

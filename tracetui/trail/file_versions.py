@@ -43,6 +43,8 @@ class _Files:
         self.cache: dict[tuple[str, str | None], fl.FileLines] = {}
         self.text: dict[str, str] = {}
         self.text_size = 0
+        self.raw: dict[str, bytes] = {}  # the versions `get` counted, as bytes (decoded if read whole)
+        self.raw_size = 0
         self.changed: dict[str, list[str]] = {}
         self.session_paths: set[str] = set()  # files the session itself edited
         self.fresh: dict[tuple[str | None, str | None], fl.Fresh] = {}
@@ -62,8 +64,8 @@ class _Files:
         self.windows: dict[tuple[str, str], list[_Candidate]] = {}  # moves._changed_in_window's
         self.stepwise_pairs: dict[tuple[str | None, str], tuple[Counter, Counter]] = {}  # _step_lines'
         self.merge_gains: dict[tuple[str, str | None], _Gained] = {}  # _merged_into's candidates
-        # path -> the text and counts of its last counted version (the next is counted from it)
-        self.last: dict[str, tuple[str, fl.FileLines]] = {}
+        # path -> the bytes and counts of its last counted version (the next is counted from it)
+        self.last: dict[str, tuple[bytes, fl.FileLines]] = {}
         # path -> its changes' order indices and commits (history order), and (commit -> versions) met
         self.path_steps: dict[str, tuple[list[int], list[str], dict[str, _Pair]]] = {}
         self.pipe: BlobPipe | None = None  # blobs read ahead by git, where the caller set one up
@@ -86,7 +88,9 @@ class _Files:
     def _bytes(self, blob: str) -> bytes | memoryview:
         """A blob's bytes: read ahead by git where it was asked for, else from the blob's own buffer
         (`.data` makes a copy first: twice the time)."""
-        found = self.pipe.take(blob) if self.pipe is not None else None
+        found = self.raw.get(blob)
+        if found is None and self.pipe is not None:
+            found = self.pipe.take(blob)
         return found if found is not None else memoryview(_blob(self.repo, blob))
 
     def ask(self, blobs: list[str | None], counted: bool = False) -> None:
@@ -111,22 +115,32 @@ class _Files:
         self.text[blob] = text
         return text
 
+    def _keep_raw(self, blob: str, data: bytes) -> bytes:
+        """As `_keep`, for the bytes of a version counted from them (a few are read whole later)."""
+        self.raw_size += len(data)
+        while self.raw_size > self.TEXT_KEEP and self.raw:
+            self.raw_size -= len(self.raw.pop(next(iter(self.raw))))
+        self.raw[blob] = data
+        return data
+
     def get(self, blob: str | None, path: str) -> fl.FileLines:
         if blob is None:
             return fl.EMPTY
         key = (path, blob)
         found = self.cache.get(key)
         if found is None:
-            text = self._text(blob)
+            data = self._keep_raw(blob, bytes(self._bytes(blob)))
             wanted, splits = self.wanted.get(path, frozenset()), self.splits.get(path, frozenset())
             prior = self.last.get(path)
             if prior is None:
+                text = self.text.get(blob) or self._keep(blob, str(data, "utf-8", "replace"))
                 found = fl.FileLines.of(text, wanted, splits, lambda: self._text(blob))
             else:
                 # Versions of a path are asked for mostly in history order: the one counted last is
-                # usually a few lines away from this one.
-                found = fl.FileLines.after(prior[1], prior[0], text, wanted, splits, lambda: self._text(blob))
-            self.last[path] = (text, found)
+                # usually a few lines away from this one. Counted on their bytes: the text is decoded
+                # where the two differ (most versions are never read whole).
+                found = fl.FileLines.after(prior[1], prior[0], data, wanted, splits, lambda: self._text(blob))
+            self.last[path] = (data, found)
             self.cache[key] = found
         return found
 

@@ -93,6 +93,34 @@ def test_counting_from_another_version_equals_counting_whole(seed):
     assert stretched > 30  # edits far apart were counted as separate stretches
 
 
+# Bytes a blob may hold that decoding reads apart: a wide character, a form feed (a line break to
+# `splitlines`), a lone continuation byte, a lead byte cut short before a newline or the end. Lines
+# are made and edited as text holding a stand-in control character for each, then encoded.
+RAW = [b"\xe2\x9c\x93 ok", b"\x0cfeed", b"bad \x80", b"cut \xe2\x9c", b"\xf0", b"tail"]
+
+
+def _encoded(lines: list[str], end: bytes) -> bytes:
+    data = "\n".join(lines).encode()
+    for i, raw in enumerate(RAW):
+        data = data.replace(bytes([i + 1]), raw)
+    return data + end
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_counting_from_another_versions_bytes_equals_counting_the_text_whole(seed):
+    # The trail counts versions from their blobs' bytes: only the changed stretches are decoded.
+    rng = random.Random(seed)
+    for _ in range(150):
+        marked = [chr(rng.randint(1, len(RAW))) if rng.random() < 0.2 else "" for _ in range(900)]
+        lines = [_line(rng) + mark for mark in marked[: rng.randint(0, 900)]]
+        a = _encoded(lines, rng.choice([b"", b"\n", b"\xe2"]))
+        b = _encoded(_edited(rng, lines), rng.choice([b"", b"\n", b"\x9c"]))
+        ta, tb = a.decode("utf-8", "replace"), b.decode("utf-8", "replace")
+        wanted, splits = _keys(rng, ta, tb)
+        prior = fl.FileLines.of(ta, wanted, splits)
+        assert _same(fl.FileLines.after(prior, a, b, wanted, splits), fl.FileLines.of(tb, wanted, splits))
+
+
 def test_split_keys_across_the_edges_of_a_stretch():
     # A key split over four lines, two of them inside the changed stretch and two outside it.
     body = [f"line_{i} = {i}" for i in range(400)]
