@@ -327,17 +327,25 @@ class LineIndex:
             known.clear()
             wanted = sorted(asked)
         found: dict[int, list[Posting]] = {}
+        # A patch's posting made once for all its keys (a file's 2,200 postings came from 126 patches):
+        # a Posting is frozen, so the lists may share it. None: a session being indexed afresh.
+        made: dict[int, Posting | None] = {}
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
-                f"SELECT l.key, {_COLUMNS} FROM lines l JOIN patches p ON p.pid = l.pid"
+                f"SELECT l.key, l.pid, {_COLUMNS} FROM lines l JOIN patches p ON p.pid = l.pid"
                 f" WHERE l.key IN ({marks})",
                 chunk,
             )
-            for key, *rest in rows:
-                if rest[0] not in self._fresh:
-                    found.setdefault(key, []).append(_posting(rest))
+            for row in rows:
+                pid = row[1]
+                if pid in made:
+                    posting = made[pid]
+                else:
+                    posting = made[pid] = None if row[2] in self._fresh else _posting(list(row[2:]))
+                if posting is not None:
+                    found.setdefault(row[0], []).append(posting)
         if self._overlay and wanted:
             # Written after every row the file holds now: their postings come last, as the file's
             # would (a key's rows come back in the order they were written). A set test in C per
