@@ -182,9 +182,9 @@ def _stretches(a: AnyStr, b: AnyStr, depth: int = 6) -> list[tuple[int, int, int
     between and around them the texts are the same, so counting the stretches' lines is enough.
 
     One stretch from the first difference to the last; then, while a stretch is long, a run of its
-    lines from its middle (at least ANCHOR characters and SPLIT_SPAN lines) is looked for in the other
-    text, and where found the stretch becomes the two on either side (two edits far apart in a long
-    file are two short stretches). Any place the run is found gives a true split: it holds whole
+    lines from its middle (at least ANCHOR characters and SPLIT_SPAN lines; else from a quarter in) is
+    looked for in the other text, and where found the stretch becomes the two on either side (two
+    edits far apart in a long file are two short stretches). Any place the run is found gives a true split: it holds whole
     lines, the same in both. Offsets are of characters, or of bytes where both are bytes.
     """
     start, end_a, end_b = _changed_lines(a, b)
@@ -194,8 +194,15 @@ def _stretches(a: AnyStr, b: AnyStr, depth: int = 6) -> list[tuple[int, int, int
         a0, a1, b0, b1, left = todo.pop()
         if a0 == a1 and b0 == b1:
             continue
-        cut = _anchor(a, a0, a1) if left and a1 - a0 >= 4 * ANCHOR and b1 - b0 >= 2 * ANCHOR else None
-        at = b.find(a[cut[0] : cut[1]], b0, b1) if cut is not None else -1
+        cut, at = None, -1
+        if left and a1 - a0 >= 4 * ANCHOR and b1 - b0 >= 2 * ANCHOR:
+            # From the middle, else from a quarter in from either end: a run holding an edited line is
+            # in the other text nowhere (scattered edits left a stretch of half the file uncut).
+            for mid in ((a0 + a1) // 2, (3 * a0 + a1) // 4, (a0 + 3 * a1) // 4):
+                cut = _anchor(a, mid, a1)
+                at = b.find(a[cut[0] : cut[1]], b0, b1) if cut is not None else -1
+                if at == 0 or (at > 0 and b[at - 1 : at] == _newline(b)):
+                    break
         if cut is None or at < 0 or (at > 0 and b[at - 1 : at] != _newline(b)):
             out.append((a0, a1, b0, b1))
             continue
@@ -208,10 +215,11 @@ def _stretches(a: AnyStr, b: AnyStr, depth: int = 6) -> list[tuple[int, int, int
     return out
 
 
-def _anchor(text: AnyStr, lo: int, hi: int) -> tuple[int, int] | None:
-    """Whole lines from the middle of text[lo:hi]: at least ANCHOR characters and SPLIT_SPAN lines."""
+def _anchor(text: AnyStr, at: int, hi: int) -> tuple[int, int] | None:
+    """Whole lines of text[:hi] from the first line start after `at`: at least ANCHOR characters and
+    SPLIT_SPAN lines."""
     newline = _newline(text)
-    nl = text.find(newline, (lo + hi) // 2, hi)
+    nl = text.find(newline, at, hi)
     if nl < 0:
         return None
     p = q = nl + 1
