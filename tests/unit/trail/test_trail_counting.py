@@ -209,3 +209,18 @@ def test_the_lines_of_a_stretch_are_counted_as_its_norms():
         text = "".join(rnd.choice("ab \n\r\t") for _ in range(rnd.randrange(12)))
         lo, hi = sorted((rnd.randrange(len(text) + 1), rnd.randrange(len(text) + 1)))
         assert fl._lines_in(text, lo, hi) == len(norms_of(text[lo:hi])), (text, lo, hi)
+
+
+def test_a_stretch_whose_middle_was_edited_is_still_cut():
+    # Three edits far apart, one of them over the lines the middle run would be taken from: the
+    # stretch from the first to the last is cut at a run a quarter in, not counted whole.
+    body = [f"value_{i} = compute({i}, {i * 7})" for i in range(400)]
+    edited = list(body)
+    for at in (10, *range(190, 211), 390):
+        edited[at] = f"value_{at} = compute({at}, 0)  # changed"
+    a, b = "\n".join(body) + "\n", "\n".join(edited) + "\n"
+    stretches = fl._stretches(a, b)
+    assert len(stretches) >= 3
+    assert sum(a1 - a0 + b1 - b0 for a0, a1, b0, b1 in stretches) < len(b) // 4
+    wanted = frozenset(norms_of(b))
+    assert _same(fl.FileLines.after(fl.FileLines.of(a, wanted), a, b, wanted), fl.FileLines.of(b, wanted))
