@@ -42,3 +42,11 @@ def test_an_exception_s_line_is_its_first_clipped_and_safe():
     assert exception_line(KeyError()) == "KeyError"
     long = exception_line(OSError("x" * 500), 100)
     assert long.startswith("x" * 100) and "more" in long and len(long) < 120
+
+
+def test_a_hidden_character_among_many_visible_ones_is_shown():
+    # The distinct characters are looked at first: one hidden among hundreds of visible ones still counts.
+    visible = "".join(chr(cp) for cp in range(0x400, 0x600))
+    for hidden in ("\u202e", "\u200b", "\U000e0041", "\ufeff", "\ud800"):
+        out = safe_text(visible + hidden + visible)
+        assert out == visible + f"<U+{ord(hidden):04X}>" + visible
