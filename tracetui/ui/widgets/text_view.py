@@ -8,21 +8,25 @@ highlighted and soft-wrapped to the pane (a diff is not: its code scrolls sidewa
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from rich._wrap import divide_line
 from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events
 from textual.cache import LRUCache
 from textual.content import Content, Span
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.style import Style
 
 from tracetui.safe_text import clip, safe_line, safe_text
 from tracetui.ui import actions
@@ -59,6 +63,8 @@ class TextView(KeysHere, FramedRows, LinePass, QuietScrollbars, ScrollView, can_
         self._pieces: LRUCache[int, list[Content]] = LRUCache(256)  # a wrapped line's rows, by source line
         self.wrap = True
         self._strips: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
+        # The Rich style of each stack of span styles met on the pane's rows, for its visual style.
+        self._styled: tuple[object, dict[tuple, RichStyle]] = (None, {})
 
     @property
     def document(self) -> Document:
@@ -160,6 +166,7 @@ class TextView(KeysHere, FramedRows, LinePass, QuietScrollbars, ScrollView, can_
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+        self._styled = (None, {})
 
     def action_toggle_wrap(self) -> None:
         self.wrap = not self.wrap
@@ -175,15 +182,47 @@ class TextView(KeysHere, FramedRows, LinePass, QuietScrollbars, ScrollView, can_
         strip = self._strips.get(key)
         if strip is None:
             line = self._row(index)
-            parse = self.app.stylesheet.parse_style
             visual = self.visual_style
-            segments = [
-                Segment(text, style.rich_style)
-                for text, style in line.render(visual, end="", parse_style=parse)
-            ]
-            strip = Strip(segments).crop_extend(x, x + width, base)
+            if self._styled[0] is not visual:
+                self._styled = (visual, {})
+            parse = self.app.stylesheet.parse_style
+            strip = Strip(_segments(line, visual, parse, self._styled[1])).crop_extend(x, x + width, base)
             self._strips[key] = strip
         return strip
+
+
+def _segments(line: Content, visual: Style, parse: Callable[[str], Style], known: dict[tuple, RichStyle]
+              ) -> list[Segment]:
+    """`line` as `Content.render` draws it on `visual`, each segment with its Rich style. Content makes
+    a new style for each stack of spans on each line, and Rich's style from it anew: a highlighted row
+    shares its stacks with the rows before it, so their Rich styles are kept (`known`, by the stack's
+    span styles) for as long as the pane's look stands."""
+    spans = line.spans
+    text = line.plain
+    if not spans:
+        return [Segment(text, visual.rich_style)]
+    # Content.render's walk: the edges sorted by offset, entering before leaving, in span order.
+    edges = [(0, False, 0)]
+    edges.extend((span.start, False, index) for index, span in enumerate(spans, 1))
+    edges.extend((span.end, True, index) for index, span in enumerate(spans, 1))
+    edges.append((len(text), True, 0))
+    edges.sort(key=itemgetter(0, 1))
+    stack: list[int] = []
+    segments: list[Segment] = []
+    for (offset, leaving, index), (next_offset, _, _) in zip(edges, edges[1:]):
+        if leaving:
+            stack.remove(index)
+        else:
+            stack.append(index)
+        if next_offset > offset:
+            key = tuple(spans[i - 1].style if i else None for i in sorted(stack))
+            rich = known.get(key)
+            if rich is None:
+                styles = [visual if style is None else parse(style) if isinstance(style, str) else style
+                          for style in key]
+                rich = known[key] = Style.combine(styles).rich_style
+            segments.append(Segment(text[offset:next_offset], rich))
+    return segments
 
 
 def _runs(rows: list[int]) -> Iterator[tuple[int, int]]:
@@ -371,7 +410,7 @@ class Document:
                     row += len(Content(text).wrap(width)) or 1
                     wraps = True
                     continue
-                at = divide_line(plain, width, fold=True)
+                at = _divide(plain, width)
                 cuts[first + i] = at
                 row += len(at) + 1
                 wraps = True
@@ -379,6 +418,35 @@ class Document:
             self._wrapped.clear()
         layout = self._wrapped[width] = _Layout(row, width, starts if wraps else None, widest, cuts)
         return layout
+
+
+def _divide(text: str, width: int) -> list[int]:
+    """Where `divide_line(text, width, fold=True)` cuts `text`, found a row at a time where it can be:
+    in printable ASCII with no word wider than a row, a row ends before the first word whose last
+    letter lies past its width. Rich looks at every word (the first step of a session, a long prompt,
+    took a sixth of a preview's main thread). Anything else is Rich's."""
+    if not (text.isascii() and text.isprintable()):
+        return divide_line(text, width, fold=True)
+    words = text.split()
+    lead = len(text) - len(text.lstrip(" "))
+    if not words or lead + len(words[0]) > width or max(map(len, words)) > width:
+        return divide_line(text, width, fold=True)  # a word folded over rows (or none at all)
+    cuts: list[int] = []
+    start, end = 0, len(text)
+    while start + width < end:
+        past = start + width  # the first column past the row
+        if text[past] == " ":  # every word ending by then fits: the next one starts the row
+            found = _LETTER.search(text, past)
+            if found is None:
+                break
+            start = found.start()
+        else:  # the word running past the row starts it (no word is wider than a row)
+            start = text.rfind(" ", start, past) + 1
+        cuts.append(start)
+    return cuts
+
+
+_LETTER = re.compile(r"[^ ]")
 
 
 class _Lines:
