@@ -35,8 +35,18 @@ Frame = tuple[Segment, Segment, RichStyle, int, int, int, int]
 class FramedRows(_Base):
     """Listed before `LinePass`: the rows Textual would style are styled here first."""
 
+    # The frame worked out last and what it was worked out for: the widget's styles and size. What
+    # an ancestor's rules change (a background, an opacity) comes with a restyle, which drops it.
+    _kept_frame: tuple[tuple, Frame | None] | None = None
+
     def render_lines(self, crop: Region) -> list[Strip]:
-        frame = self._frame()
+        key = (self.styles._cache_key, self._styles_cache._width, self.outer_size)
+        kept = self._kept_frame
+        if kept is not None and kept[0] == key:
+            frame = kept[1]
+        else:
+            frame = self._frame()
+            self._kept_frame = (key, frame)
         if frame is not None:
             self._put_in_frame(crop, frame)
         return super().render_lines(crop)
@@ -75,3 +85,7 @@ class FramedRows(_Base):
         for y, row in zip(wanted, rows):
             cache[y] = Strip([left, *row.adjust_cell_length(content_width, inner), right], width)
             dirty.discard(y)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._kept_frame = None
