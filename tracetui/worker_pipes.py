@@ -38,18 +38,43 @@ def pipes(proc: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:
 
 
 def send(fh: IO[bytes], data: bytes) -> None:
-    fh.write(HEADER.pack(len(data)))
-    fh.write(data)
+    _write_all(fh, HEADER.pack(len(data)))
+    _write_all(fh, data)
     fh.flush()
 
 
+def _write_all(fh: IO[bytes], data: bytes) -> None:
+    """Every byte of `data`, however few each write takes. With PYTHONUNBUFFERED set, a worker's
+    `sys.stdout.buffer` is the raw file, whose write into a full pipe ends early when a signal comes
+    (a timer's tick, a profiler's stop): the rest of the answer was lost and the pool waited for ever."""
+    view = memoryview(data)
+    while view:
+        view = view[fh.write(view) or 0 :]
+
+
 def recv(fh: IO[bytes]) -> bytes | None:
-    head = fh.read(HEADER.size)
+    head = _read_all(fh, HEADER.size)
     if len(head) < HEADER.size:
         return None
     (n,) = HEADER.unpack(head)
-    data = fh.read(n)
+    data = _read_all(fh, n)
     return data if len(data) == n else None
+
+
+def _read_all(fh: IO[bytes], n: int) -> bytes:
+    """n bytes, or fewer where the other end is gone: a raw file's read gives what one read returns."""
+    data = fh.read(n)
+    if len(data) in (0, n):
+        return data
+    parts = [data]
+    got = len(data)
+    while got < n:
+        part = fh.read(n - got)
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
 
 
 def end_workers(procs: list[subprocess.Popen[bytes]], threads: list[Any], at_once: bool) -> None:
