@@ -1,5 +1,7 @@
-"""The raw format's JSON-string tokens and their values, held to the forms they replaced: the
-per-character pattern and `json.loads` (export/raw.py)."""
+"""The JSON-string tokens the raw format's scrub and the resume's inert copy rewrite, and their values
+(sources/common/json_tokens.py), held to what they replaced: the per-character pattern and `json.loads`.
+A torn token (no closing quote) now runs to the end of the text, as a left-to-right lexer reads it: the
+old patterns required the quote and were tried again from each quote inside (quadratic)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ import re
 
 import pytest
 
-from tracetui.export import raw
+from tracetui.sources.common.json_tokens import STRING_TOKEN, token_value
 
-# What `raw._STRING` was: one branch per character.
+# What the raw format's pattern was: one branch per character, a token only where a quote closes it.
 _OLD_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _ALPHABET = ['"', "\\", "a", "b", " ", "\n", "\t", "u", "0", "d", "8", "/", "é", "\udc80", "\U0001f600",
              "{", "}"]
@@ -21,13 +23,32 @@ def _old_value(token: str) -> object:
     return json.loads(token)
 
 
+def _lexed(text: str) -> tuple[list[tuple[int, int]], bool]:
+    """The tokens a left-to-right lexer reads (from a quote, an escape takes the next character, and a
+    token ends at the next quote or at the end of the text), and whether every one was closed."""
+    spans: list[tuple[int, int]] = []
+    closed = True
+    at = 0
+    while (at := text.find('"', at)) >= 0:
+        end = at + 1
+        while end < len(text) and text[end] != '"':
+            end += 2 if text[end] == "\\" else 1
+        closed = closed and end < len(text)
+        spans.append((at, min(end + 1, len(text))))
+        at = spans[-1][1]
+    return spans, closed
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_string_tokens_are_the_old_patterns(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(3000):
         text = "".join(rng.choice(_ALPHABET) for _ in range(rng.randrange(0, 40)))
-        spans = [m.span() for m in raw._STRING.finditer(text)]
-        assert spans == [m.span() for m in _OLD_STRING.finditer(text)], text
+        spans = [m.span() for m in STRING_TOKEN.finditer(text)]
+        lexed, closed = _lexed(text)
+        assert spans == lexed, text
+        if closed:  # where every token closes, the old pattern found the same
+            assert spans == [m.span() for m in _OLD_STRING.finditer(text)], text
 
 
 @pytest.mark.parametrize(
@@ -42,7 +63,7 @@ def test_string_tokens_are_the_old_patterns(seed: int) -> None:
     ],
 )
 def test_string_tokens_on_edges(text: str) -> None:
-    assert [m.span() for m in raw._STRING.finditer(text)] == [m.span() for m in _OLD_STRING.finditer(text)]
+    assert [m.span() for m in STRING_TOKEN.finditer(text)] == _lexed(text)[0]
 
 
 @pytest.mark.parametrize(
@@ -64,6 +85,18 @@ def test_string_values_are_json_loads(token: str) -> None:
         want: object = _old_value(token)
     except ValueError:
         with pytest.raises(ValueError):
-            raw._string_value(token)
+            token_value(token)
         return
-    assert raw._string_value(token) == want
+    assert token_value(token) == want
+
+
+@pytest.mark.parametrize("tail", ["", "\\"], ids=["unclosed", "lone-backslash"])
+def test_a_torn_run_of_escaped_quotes_is_one_token_read_in_linear_time(tail: str) -> None:
+    # Both pattern forms that required a closing quote tried again from each quote inside: 20,000 pairs
+    # took seconds, a few hundred KB minutes. With a lone backslash last, the first fix still did.
+    import time
+
+    text = '"' + '\\"' * 200_000 + tail
+    started = time.thread_time()
+    spans = [m.span() for m in STRING_TOKEN.finditer(text)]
+    assert time.thread_time() - started < 0.5 and spans == [(0, len(text))]
