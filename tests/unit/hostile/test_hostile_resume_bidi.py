@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
-from shared_data import FIXTURES
+from support.resume_kit import NOT_CARRIED, planted, strings_of
 
-from tracetui.model import Session, StepKind
+from tracetui.model import StepKind
 from tracetui.resume import write_session
 from tracetui.safe_text import DEFAULT_IGNORABLE, safe_carried
 from tracetui.sources import RawLog, group, read_session
@@ -27,53 +26,6 @@ ENGLAND = "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
 DRAWN = f"שלום مرحبا 👩\u200d💻 🏳\ufe0f\u200d🌈 می\u200cخواهم ❤\ufe0f {ENGLAND}"
 PLANTED = TROJAN + " " + DRAWN
 _UNSEEN = re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in DEFAULT_IGNORABLE) + "]")
-_TEXT_KEYS = frozenset({"text", "content", "output", "stdout", "detailedContent"})
-LOGS = {
-    "claude": FIXTURES / "claude/projects/-home-dev-shop/11111111-1111-4111-8111-111111111111.jsonl",
-    "codex": FIXTURES / "codex/current.jsonl",
-    "gemini": FIXTURES / "gemini/tmp/garden/chats/session-2026-05-01T10-00-5e0c1a2b.jsonl",
-    "opencode": FIXTURES / "opencode/export.json",
-    "pi": FIXTURES / "pi/v3_tree.jsonl",
-    "copilot": FIXTURES / "copilot/session-state/3c4d5e6f-4444-4d4d-9e9e-112233445566/events.jsonl",
-}
-NOT_CARRIED = (StepKind.SUBAGENT_START, StepKind.SUBAGENT_END)
-
-
-def _plant(value: Any, key: str | None = None) -> Any:
-    if isinstance(value, str):
-        return value + PLANTED if key in _TEXT_KEYS and value else value
-    if isinstance(value, dict):
-        return {k: _plant(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plant(v, key) for v in value]
-    return value
-
-
-def _planted(agent: str, tmp_path: Path) -> tuple[Session, bytes]:
-    data = LOGS[agent].read_bytes()
-    if agent == "opencode":
-        data = orjson.dumps(_plant(orjson.loads(data)))
-    else:
-        data = b"\n".join(orjson.dumps(_plant(orjson.loads(raw))) for raw in data.splitlines()) + b"\n"
-    path = tmp_path / "src" / LOGS[agent].relative_to(FIXTURES)
-    path.parent.mkdir(parents=True)
-    path.write_bytes(data)
-    [files] = group(agent, [path])
-    session = read_session(files)
-    assert any("\u202e" in s.text for s in session.steps), "the plant reached no step"
-    return session, data
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (k, *_strings(v))]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
-
-
 def test_what_draws_is_kept_and_what_does_not_is_shown():
     assert safe_carried(DRAWN) == DRAWN
     shown = safe_carried(TROJAN)
@@ -88,7 +40,7 @@ def test_what_draws_is_kept_and_what_does_not_is_shown():
                                             ("opencode", "opencode"), ("pi", "pi"), ("copilot", "copilot"),
                                             ("claude", "codex"), ("codex", "pi")])
 def test_no_invisible_character_of_a_log_reaches_the_resumed_session(source, target, tmp_path):
-    session, data = _planted(source, tmp_path)
+    session, data = planted(source, tmp_path, PLANTED, "\u202e")
     last = max(s.index for s in session.steps
                if s.active and s.subagent is None and s.kind not in NOT_CARRIED)
     done = write_session(session, [RawLog(session.source, data)], last, agent=target, cwd="/home/dev/shop",
@@ -96,7 +48,7 @@ def test_no_invisible_character_of_a_log_reaches_the_resumed_session(source, tar
     written = Path(done.path).read_bytes()
     lines = [written] if target == "opencode" else written.splitlines()
     records = [orjson.loads(line) for line in lines]
-    strings = _strings(records)
+    strings = strings_of(records)
     assert [s for s in strings if _UNSEEN.search(s.replace(DRAWN, ""))] == []
     assert any("ls -la <U+202E><U+2066> ~/" in s and s.endswith(DRAWN) for s in strings)
     back = read_session(group(target, [Path(done.path)])[0])

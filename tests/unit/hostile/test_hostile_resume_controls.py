@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
 from shared_data import FIXTURES
-from support.resume_kit import forked_at_last, last_step
+from support.resume_kit import (
+    NOT_CARRIED,
+    PLANT_LOGS,
+    forked_at_last,
+    last_step,
+    planted,
+    records_of,
+    strings_of,
+)  # fmt: skip
 
-from tracetui.model import Session, Step, StepKind
+from tracetui.model import Step, StepKind
 from tracetui.resume import write_session
 from tracetui.safe_text import safe_carried
 from tracetui.sources import RawLog, group, read_session
@@ -23,60 +30,6 @@ PLANTED = ("\x1b]52;c;cHduZWQ=\x07\x1b]0;pwned-title\x07\x1b]8;;https://evil.exa
            "\x1b[2J\x9b31m\x90q\x9c\x00\x08\x7f\rover")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # The keys that hold what was said, in every agent's log this plants into.
-_TEXT_KEYS = frozenset({"text", "content", "output", "stdout", "detailedContent"})
-LOGS = {
-    "claude": FIXTURES / "claude/projects/-home-dev-shop/11111111-1111-4111-8111-111111111111.jsonl",
-    "codex": FIXTURES / "codex/current.jsonl",
-    "gemini": FIXTURES / "gemini/tmp/garden/chats/session-2026-05-01T10-00-5e0c1a2b.jsonl",
-    "opencode": FIXTURES / "opencode/export.json",
-    "pi": FIXTURES / "pi/v3_tree.jsonl",
-    "copilot": FIXTURES / "copilot/session-state/3c4d5e6f-4444-4d4d-9e9e-112233445566/events.jsonl",
-}
-NOT_CARRIED = (StepKind.SUBAGENT_START, StepKind.SUBAGENT_END)
-
-
-def _plant(value: Any, key: str | None = None) -> Any:
-    if isinstance(value, str):
-        return value + PLANTED if key in _TEXT_KEYS and value else value
-    if isinstance(value, dict):
-        return {k: _plant(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plant(v, key) for v in value]
-    return value
-
-
-def _planted(agent: str, tmp_path: Path) -> tuple[Session, bytes]:
-    log = LOGS[agent]
-    data = log.read_bytes()
-    if agent == "opencode":
-        data = orjson.dumps(_plant(orjson.loads(data)))
-    else:
-        data = b"\n".join(orjson.dumps(_plant(orjson.loads(raw))) for raw in data.splitlines()) + b"\n"
-    path = tmp_path / "src" / log.relative_to(FIXTURES)
-    path.parent.mkdir(parents=True)
-    path.write_bytes(data)
-    [files] = group(agent, [path])
-    session = read_session(files)
-    assert any("\x1b]52" in s.text for s in session.steps), "the plant reached no step"
-    return session, data
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (k, *_strings(v))]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
-
-
-def _records(agent: str, written: bytes) -> list[Any]:
-    if agent == "opencode":
-        return [orjson.loads(written)]
-    return [orjson.loads(raw) for raw in written.splitlines()]
-
-
 def _shape(steps: list[Step]) -> list[tuple]:
     return [(s.kind, s.text, s.tool, s.tool_call_id, s.is_error) for s in steps
             if s.subagent is None and s.kind not in NOT_CARRIED and not s.id.startswith("queued@")]
@@ -87,12 +40,12 @@ def _shape(steps: list[Step]) -> list[tuple]:
                                             ("claude", "codex"), ("codex", "claude"), ("claude", "gemini"),
                                             ("claude", "opencode"), ("codex", "pi")])
 def test_no_terminal_control_of_a_log_reaches_the_resumed_session(source, target, tmp_path):
-    session, data = _planted(source, tmp_path)
+    session, data = planted(source, tmp_path, PLANTED, "\x1b]52")
     last = max(s.index for s in session.steps if s.active and s.subagent is None and s.kind not in NOT_CARRIED)
     done = write_session(session, [RawLog(session.source, data)], last, agent=target, cwd="/home/dev/shop",
                          env={}, home=tmp_path / "home")
     written = Path(done.path).read_bytes()
-    controls = [s for s in _strings(_records(target, written)) if _CONTROL.search(s.replace("\r\n", "\n"))]
+    controls = [s for s in strings_of(records_of(target, written)) if _CONTROL.search(s.replace("\r\n", "\n"))]
     assert controls == []
     assert "␛]52;c;cHduZWQ=␇".encode() in written  # made visible, not dropped: the user sees it was there
     back = read_session(group(target, [Path(done.path)])[0])
@@ -112,7 +65,7 @@ def test_a_control_escaped_in_a_json_result_is_made_visible_too(tmp_path):
     """Codex logs a call's result as a JSON document in a string (`{"output": ..., "metadata": ...}`): a
     control it escapes (`\\u001b`) is one once Codex decodes it. It is written as its stand-in, and the
     rest of the document as it was."""
-    lines = [orjson.loads(raw) for raw in LOGS["codex"].read_bytes().splitlines()]
+    lines = [orjson.loads(raw) for raw in (FIXTURES / PLANT_LOGS["codex"]).read_bytes().splitlines()]
     for rec in lines:
         payload = rec.get("payload")
         if isinstance(payload, dict) and str(payload.get("output", "")).startswith("{"):
@@ -123,7 +76,7 @@ def test_a_control_escaped_in_a_json_result_is_made_visible_too(tmp_path):
     path.write_bytes(b"\n".join(orjson.dumps(r) for r in lines) + b"\n")
     session, done = forked_at_last(path, "codex", tmp_path / "home")
     last = last_step(session)
-    outputs = [r["payload"]["output"] for r in _records("codex", Path(done.path).read_bytes())
+    outputs = [r["payload"]["output"] for r in records_of("codex", Path(done.path).read_bytes())
                if r["payload"].get("type") == "function_call_output" and r["payload"]["output"].startswith("{")]
     assert outputs and all(_CONTROL.search(orjson.loads(o)["output"].replace("\r\n", "")) is None for o in outputs)
     assert orjson.loads(outputs[0])["output"].endswith("␡␍over\r\n")
