@@ -147,15 +147,16 @@ def load() -> None:
     """Import detect-secrets now, outside any time budget: an alarm that lands inside the import
     leaves its modules half made, and every scan after that fails."""
     _plugins()
+    _keyword_patterns(False)
+    keyword_words()
 
 
 @lru_cache(maxsize=1)
-def _plugins() -> tuple[list[tuple[str, Any]], Any, Any]:
+def _plugins() -> tuple[list[tuple[str, Any]], Any]:
     # Imported lazily: detect-secrets costs a few hundred milliseconds to import.
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.plugins.base import RegexBasedDetector
     from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
-    from detect_secrets.plugins.keyword import KeywordDetector
 
     regex_plugins: list[Any] = []
     plugin: Any  # detect-secrets ships no type information
@@ -165,13 +166,13 @@ def _plugins() -> tuple[list[tuple[str, Any]], Any, Any]:
             continue
         regex_plugins.append((name, plugin()))
     regex_plugins.sort(key=lambda p: p[0])
-    return regex_plugins, KeywordDetector(), Base64HighEntropyString()
+    return regex_plugins, Base64HighEntropyString()
 
 
 def regex_plugin_findings(text: str, lowered: str | None = None) -> Iterator[Finding]:
     """detect-secrets' format plugins; `lowered` (scan_text's, as the format rules had it) lets the rules'
     needles say which plugins' needles cannot be there."""
-    regex_plugins, _, _ = _plugins()
+    regex_plugins, _ = _plugins()
     n = len(text)
     present = TOKEN_NEEDLES.present(lowered) if lowered is not None else None
     for name, plugin in regex_plugins:
@@ -362,7 +363,7 @@ _BARE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 
 def entropy_findings(text: str) -> Iterator[Finding]:
     """High-entropy strings (detect-secrets' Base64 plugin limit): suggestions only, never sure."""
-    _, _, b64 = _plugins()
+    _, b64 = _plugins()
     limit = b64.entropy_limit
     min_len = int(2**limit) + 1  # shorter strings cannot reach the limit
     seen: set[tuple[int, int]] = set()
