@@ -21,7 +21,7 @@ from tracetui.capsule.scrub import MIN_VALUE, Scrubbed, inert, new_placeholders
 from tracetui.export.manifest import safe_component
 from tracetui.redact import Finding, Identity, scan_text
 from tracetui.sources import RawLog
-from tracetui.sources.common.json_tokens import STRING_TOKEN, token_value
+from tracetui.sources.common.json_tokens import STRING_TOKEN, token_of, token_value
 from tracetui.sources.common.jsonl import WRITES, cut_line, load_document, loads_whole
 
 # The folder each agent's files go in (the names the community's datasets use).
@@ -92,13 +92,7 @@ def _scrub_line(line: bytes, scrubbed: Scrubbed, anywhere: re.Pattern[str]) -> b
             # A JSON document inside the string (Codex's tool arguments and outputs): its own strings are
             # decoded too, so a value spelled there with escapes (`\\u0067hp_…`, `\\/`) is found.
             new = STRING_TOKEN.sub(lambda inner: swap(inner, depth + 1), new)
-        if new == value:
-            return token
-        escaped = token.isascii() and "\\u" in token
-        try:
-            return json.dumps(new, ensure_ascii=escaped)
-        except UnicodeEncodeError:
-            return json.dumps(new, ensure_ascii=True)
+        return token if new == value else token_of(new, token)
 
     result = STRING_TOKEN.sub(swap, text)
     # Outside strings a JSON record holds no text of the log; a line that is no JSON at all (a torn

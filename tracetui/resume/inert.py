@@ -10,14 +10,13 @@ docs/internals/resume.md, "Terminal controls".
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 import orjson
 
 from tracetui.safe_text import UNSEEN, safe_carried
-from tracetui.sources.common.json_tokens import STRING_TOKEN, token_value
+from tracetui.sources.common.json_tokens import STRING_TOKEN, token_of, token_value
 
 # What a line holding a control, or a string that may decode to one, shows of it. orjson, which wrote
 # the line, escapes no character but a C0 control, `"` and `\`: any `\u` escape, `\b`, `\f`, `\r`; an
@@ -96,10 +95,7 @@ def _token(token: str, depth: int) -> str:
     new = inert_text(value, depth + 1)
     if new == value:
         return token
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(new, ensure_ascii=False))
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
+    return token_of(new, token)
 
 
 def _inert(line: bytes) -> bytes:

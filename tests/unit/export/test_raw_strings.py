@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tracetui.sources.common.json_tokens import STRING_TOKEN, token_value
+from tracetui.sources.common.json_tokens import STRING_TOKEN, token_of, token_value
 
 # What the raw format's pattern was: one branch per character, a token only where a quote closes it.
 _OLD_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -100,3 +100,21 @@ def test_a_torn_run_of_escaped_quotes_is_one_token_read_in_linear_time(tail: str
     started = time.thread_time()
     spans = [m.span() for m in STRING_TOKEN.finditer(text)]
     assert time.thread_time() - started < 0.5 and spans == [(0, len(text))]
+
+
+@pytest.mark.parametrize(
+    ("value", "like", "written"),
+    [
+        ("café", '"x"', '"café"'),  # written as the agent wrote: raw
+        ("café", '"\\u0078"', '"caf\\u00e9"'),  # escaped where the token was ASCII with escapes
+        ("café", '"é\\u0078"', '"café"'),  # a token with raw text stays raw
+        ("a\ud800b", '"é"', '"a\\ud800b"'),  # a lone surrogate is always its escape
+        ("\udc80\U0001f600", '"x"', '"\\udc80\U0001f600"'),
+        ("\udc80\U0001f600", '"\\u0078"', '"\\udc80\\ud83d\\ude00"'),
+        ('q"\\\n', '"x"', '"q\\"\\\\\\n"'),
+    ],
+)
+def test_a_changed_value_is_written_back_in_its_tokens_style(value: str, like: str, written: str) -> None:
+    assert token_of(value, like) == written
+    assert json.loads(written) == value
+    written.encode("utf-8")  # never a raw surrogate

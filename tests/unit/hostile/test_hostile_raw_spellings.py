@@ -81,3 +81,15 @@ def test_an_unclosed_run_of_escaped_quotes_inside_a_string_is_scrubbed_in_linear
         took = time.thread_time() - started
         assert b"hp_Vb7Nq" not in out and orjson.loads(out)["output"].startswith("see <SECRET_1> ")
         assert took < 1.0, (pairs, took)
+
+
+def test_a_string_with_an_escaped_lone_surrogate_is_scrubbed_and_written_as_json():
+    # A non-ASCII string (so written back unescaped) holding `\ud800`: the value decoded holds a lone
+    # surrogate, which was written back raw and made the line fail to encode (the session's export
+    # failed). Every lone surrogate is written as its escape.
+    for text in ("café " + TOKEN + " \\ud800 end", TOKEN + " \\udc80\\ud83d", "é" + TOKEN + "\\udfff"):
+        line = '{"a": "' + text + '", "b": "é"}'
+        out = raw.scrub_bytes(line.encode(), _scrubbed(TOKEN))
+        assert b"hp_Vb7Nq" not in out, out
+        assert out.isascii() or out.decode("utf-8")  # valid UTF-8, no surrogate bytes
+        assert json.loads(out)["a"] == json.loads(line)["a"].replace(TOKEN, "<SECRET_1>")

@@ -1,6 +1,6 @@
 """The JSON string tokens of a text that may be a JSON document (a tool's output, a call's arguments, a
 log's line), for the writers that rewrite values in place and keep the rest byte for byte: a raw
-export's scrub, a resumed session's inert copy."""
+export's scrub, a resumed session's inert copy. A changed value is written back by one rule for both."""
 
 from __future__ import annotations
 
@@ -28,3 +28,14 @@ def token_value(token: str, strict: bool = True) -> str:
     if not isinstance(value, str):
         raise ValueError(token[:80])
     return value
+
+
+def token_of(value: str, like: str) -> str:
+    """The JSON string token of `value` in place of the token `like`: ASCII with `\\u` escapes where
+    `like` was written so, and every lone surrogate as its escape, whatever the style (raw, no UTF-8
+    encoder writes one: a raw export's line failed to encode, and orjson refuses it)."""
+    written = json.dumps(value, ensure_ascii=like.isascii() and "\\u" in like)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", written)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
