@@ -2,17 +2,18 @@
 is held (docs/internals/dataset.md, "Partitions a query reads").
 
 DuckDB's parser gives the query's tree. Where every use of a table is in a FROM whose WHERE tests
-its partition keys against text constants (`=`, `<>`, `<`, `IN`, `BETWEEN`, under AND and OR), a file
-whose folders' values make that WHERE false is left out: never held, checked, copied or read. Anything
-else (a table function, a sample, a NOT, a key compared with a column or a number, an ASOF join) keeps
-every file. Only the files kept are handed to the reader, so a file left out wrongly could change an
-answer, never be read unchecked.
+its partition keys against text constants (`=`, `<>`, `<`, `IN`, `BETWEEN`, `LIKE`, under AND and
+OR), a file whose folders' values make that WHERE false is left out: never held, checked, copied or
+read. Anything else (a table function, a sample, a NOT, a key compared with a column or a number, an
+ASOF join) keeps every file. Only the files kept are handed to the reader, so a file left out wrongly
+could change an answer, never be read unchecked.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -181,12 +182,43 @@ def _test(where: dict[str, Any], bound: set[str]) -> _Test | None:
             return None
         inside = kind == "COMPARE_IN"
         return _leaf(key, lambda v: (v in texts) == inside)
+    if kind == "FUNCTION" and where.get("function_name") in _LIKES:
+        return _like(where, bound)
     if kind == "COMPARE_BETWEEN":
         key, low, high = _key(where.get("input"), bound), _text(where.get("lower")), _text(where.get("upper"))
         if key is None or low is None or high is None:
             return None
         return _leaf(key, lambda v: low <= v <= high)
     return None
+
+
+# DuckDB's LIKE operators as its parser names them: (negated, case-blind). LIKE ... ESCAPE is another
+# function (`like_escape`) and GLOB another operator: both keep every file.
+_LIKES = {"~~": (False, False), "!~~": (True, False), "~~*": (False, True), "!~~*": (True, True)}
+
+
+def _like(where: dict[str, Any], bound: set[str]) -> _Test | None:
+    """`key [NOT] [I]LIKE 'pattern'`: `%` any run, `_` one character, the rest itself (DuckDB has no
+    escape character without ESCAPE). ILIKE decides only ASCII values and patterns: DuckDB's case
+    folding of the rest is its own (`'ß' ILIKE 'SS'` is false), so those files are kept."""
+    args = [a.get("expression") if isinstance(a, dict) else None for a in where.get("arguments") or ()]
+    if len(args) != 2:
+        return None
+    key, pattern = _key(args[0], bound), _text(args[1])
+    if key is None or pattern is None:
+        return None
+    negated, blind = _LIKES[str(where["function_name"])]
+    if blind and not pattern.isascii():
+        return None
+    parts = ((".*" if c == "%" else "." if c == "_" else re.escape(c)) for c in pattern)
+    matches = re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if blind else 0)).fullmatch
+
+    def holds(value: str) -> bool:
+        if blind and not value.isascii():
+            return True  # undecided here: kept
+        return (matches(value) is not None) != negated
+
+    return _leaf(key, holds)
 
 
 def _leaf(key: str, holds: Callable[[str], bool]) -> _Test:

@@ -114,6 +114,7 @@ def test_a_query_holds_only_the_files_of_the_partitions_it_reads(tmp_path, monke
     "sql",
     [
         "SELECT machine, month, text FROM steps WHERE month >= '2026-02' ORDER BY ALL",
+        "SELECT machine, month FROM steps WHERE month LIKE '%-0_' AND machine NOT ILIKE 'M2' ORDER BY ALL",
         "SELECT s.session_id, t.text FROM sessions s LEFT JOIN steps t ON s.session_id = t.session_id "
         "AND t.month = '2026-01' WHERE s.machine = 'm1' AND t.machine IN ('m1', 'm9') ORDER BY ALL",
         "SELECT s.session_id, t.machine FROM sessions s FULL JOIN steps t USING (session_id) "
@@ -143,3 +144,42 @@ def test_a_where_nested_past_what_is_read_keeps_every_file():
     for i in range(20):
         shallow = f"(agent = 'x{i}' OR ({shallow} AND month > '2000'))"
     assert _kept(f"SELECT * FROM steps WHERE {shallow}") == {"steps": (True, False)}
+
+
+_LIKE_ALPHABET = ["a", "A", "b", "%", "_", "\\", ".", "*", "\n", "é", "É", "ß", "S", "2026-"]
+
+
+@pytest.mark.parametrize("operator", ["LIKE", "NOT LIKE", "ILIKE", "NOT ILIKE"])
+def test_a_like_on_a_key_keeps_every_file_duckdb_would_keep_a_row_of(operator):
+    # DuckDB itself is the truth: no file whose value it says passes may be left out, and a file left
+    # in that it says fails is one the test could not decide (ILIKE on anything but ASCII).
+    import random
+
+    import duckdb
+
+    rng = random.Random(operator)
+    con = duckdb.connect()
+    left_out = 0
+    for _ in range(60):
+        pattern = "".join(rng.choice(_LIKE_ALPHABET) for _ in range(rng.randrange(0, 5)))
+        values = ["".join(rng.choice(_LIKE_ALPHABET) for _ in range(rng.randrange(0, 5))) for _ in range(40)]
+        quoted = pattern.replace("'", "''")
+        tests = partition_filters(f"SELECT * FROM steps WHERE agent {operator} '{quoted}'")
+        sql = f"SELECT list(v {operator} $p ORDER BY i) FROM unnest($vs) WITH ORDINALITY AS t(v, i)"
+        [(passes,)] = con.execute(sql, {"vs": values, "p": pattern}).fetchall()
+        for value, passed in zip(values, passes, strict=True):
+            kept = tests["steps"]({"agent": value}) if tests else True
+            assert kept or not passed, (value, operator, pattern)
+            left_out += not kept
+            if kept != passed:
+                assert "ILIKE" in operator and not (value + pattern).isascii(), (value, operator, pattern)
+    assert left_out > 60  # the test decides: files are left out (0 if every file were kept)
+
+
+def test_a_like_with_an_escape_or_a_glob_keeps_every_file():
+    assert _kept("SELECT * FROM steps WHERE month LIKE '2026!%' ESCAPE '!'") == {}
+    assert _kept("SELECT * FROM steps WHERE agent GLOB 'p*'") == {}
+    assert _kept("SELECT * FROM steps WHERE month LIKE '2026-0' || '1'") == {}
+    assert _kept("SELECT * FROM steps WHERE month LIKE '2026-01%' AND agent NOT LIKE 'c%'") == {
+        "steps": (True, False)
+    }
