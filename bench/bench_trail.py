@@ -12,7 +12,7 @@ commits). A session whose log or mirror (the `fetch` tool's /work/.mirror/OWNER+
 is skipped with a line saying so. The clone is made in a temporary folder and removed.
 
     .venv/bin/python bench/bench_trail.py [--commits N] [--patches N] [--keep DIR]
-    .venv/bin/python bench/bench_trail.py --real [--only TEXT]
+    .venv/bin/python bench/bench_trail.py --real [--only TEXT] [--two-cores] [--states]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import pygit2  # noqa: E402
 
 from tracetui.model import FileEdit, Session, Step, StepKind  # noqa: E402
-from tracetui.trail import summarize, trail  # noqa: E402
+from tracetui.trail import Trail, summarize, trail  # noqa: E402
 from tracetui.trail.history import walk  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,15 +116,17 @@ def build(repo_dir: Path, commits: int, patches: int) -> Session:
     return Session(id="bench", agent="claude", source="bench", cwd=str(repo_dir), started=steps[0].timestamp, steps=steps)
 
 
-def real(only: str | None, two: bool = False) -> int:
+def real(only: str | None, two: bool = False, states: bool = False) -> int:
     """The first and the cached trail of each real session whose log and mirror are here. `two`: the
     first trail judged on two processes as `trail` and `blame` judge it, whatever the load (they fork
-    only where a core is free): its CPU is the parent's, and the child's and git's are apart."""
+    only where a core is free): its CPU is the parent's, and the child's and git's are apart. `states`:
+    the patches' states and paths alone, as a blame judges them (no exact counts, no later commits):
+    what a trail that showed the states first would spend before showing them."""
     import contextlib
     import resource
 
     from tracetui.sources import group, read_session
-    from tracetui.trail import on_two_cores, two_cores
+    from tracetui.trail import TrailByFile, on_two_cores, two_cores
 
     if two:
         two_cores._core_free = lambda: True
@@ -150,15 +152,21 @@ def real(only: str | None, two: bool = False) -> int:
             session = read_session(files)
             cache = top / "cache"
             shutil.rmtree(cache, ignore_errors=True)
+
+            def judged() -> Trail:
+                if states:
+                    return TrailByFile(session, clone, ref, cache, later_commits=False, counts=False).whole()
+                return trail(session, repo=clone, ref=ref, cache_dir=cache)
+
             kids = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0, c0 = time.perf_counter(), time.process_time()
             with on_two_cores() if two else contextlib.nullcontext():
-                first = trail(session, repo=clone, ref=ref, cache_dir=cache)
+                first = judged()
             cold, cold_cpu = time.perf_counter() - t0, time.process_time() - c0
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             others = after.ru_utime + after.ru_stime - kids.ru_utime - kids.ru_stime
             t0 = time.perf_counter()
-            again = trail(session, repo=clone, ref=ref, cache_dir=cache)
+            again = judged()
             warm = time.perf_counter() - t0
             assert again.cached and again.rows() == first.rows()
             print(f"{slug} ({commits} commits) {rel.split('/', 1)[1][:60]}: {len(first.fates)} patches; "
@@ -178,9 +186,10 @@ def main() -> int:
     ap.add_argument("--real", action="store_true", help="time real corpus sessions in clones of their repositories")
     ap.add_argument("--only", help="with --real: only the logs whose name holds this text")
     ap.add_argument("--two-cores", action="store_true", help="with --real: the first trails on two processes")
+    ap.add_argument("--states", action="store_true", help="with --real: the states alone (as a blame judges them)")
     args = ap.parse_args()
     if args.real:
-        return real(args.only, args.two_cores)
+        return real(args.only, args.two_cores, args.states)
     top = args.keep or Path(tempfile.mkdtemp(prefix="bench-trail-"))
     repo_dir = top / "repo"
     try:
