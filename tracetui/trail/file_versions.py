@@ -8,6 +8,7 @@ import difflib
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pygit2
 from pygit2.enums import DeltaStatus, DiffFind
@@ -17,7 +18,6 @@ from tracetui.trail.blob_pipe import BlobPipe
 from tracetui.trail.git_read import _blob
 from tracetui.trail.history import History, renamed_in_diff
 from tracetui.trail.line_identity import byte_norms, loose_byte_norms, norm, norms_of
-
 
 # -- judging -------------------------------------------------------------------------------------
 
@@ -41,10 +41,8 @@ class _Files:
         self.wanted = wanted
         self.splits = splits or {}
         self.cache: dict[tuple[str, str | None], fl.FileLines] = {}
-        self.text: dict[str, str] = {}
-        self.text_size = 0
-        self.raw: dict[str, bytes] = {}  # the versions `get` counted, as bytes (decoded if read whole)
-        self.raw_size = 0
+        # Versions' texts, and the bytes of those `get` counted (decoded if read whole), under one budget.
+        self.kept = _Kept(self.TEXT_KEEP)
         self.changed: dict[str, list[str]] = {}
         self.session_paths: set[str] = set()  # files the session itself edited
         self.fresh: dict[tuple[str | None, str | None], fl.Fresh] = {}
@@ -80,15 +78,15 @@ class _Files:
     TEXT_KEEP = 8_000_000  # characters of texts kept for reuse (a version is read for counts, then whole)
 
     def _text(self, blob: str) -> str:
-        found = self.text.get(blob)
+        found = self.kept.text(blob)
         if found is None:
-            found = self._keep(blob, str(self._bytes(blob), "utf-8", "replace"))
+            found = self.kept.keep(blob, str(self._bytes(blob), "utf-8", "replace"))
         return found
 
     def _bytes(self, blob: str) -> bytes | memoryview:
         """A blob's bytes: read ahead by git where it was asked for, else from the blob's own buffer
         (`.data` makes a copy first: twice the time)."""
-        found = self.raw.get(blob)
+        found = self.kept.raw(blob)
         if found is None and self.pipe is not None:
             found = self.pipe.take(blob)
         return found if found is not None else memoryview(_blob(self.repo, blob))
@@ -103,25 +101,8 @@ class _Files:
             hits = self.hits if counted else {}
             self.pipe.ask(
                 b for b in blobs
-                if b is not None and b not in self.text and ("", b) not in self.cache and b not in hits
+                if b is not None and self.kept.text(b) is None and ("", b) not in self.cache and b not in hits
             )  # fmt: skip
-
-    def _keep(self, blob: str, text: str) -> str:
-        self.text_size += len(text)
-        while self.text_size > self.TEXT_KEEP and self.text:
-            # Oldest first: a version is asked for again soon after (its counts, then all its lines
-            # for a move, its lines in order for the block test), rarely much later.
-            self.text_size -= len(self.text.pop(next(iter(self.text))))
-        self.text[blob] = text
-        return text
-
-    def _keep_raw(self, blob: str, data: bytes) -> bytes:
-        """As `_keep`, for the bytes of a version counted from them (a few are read whole later)."""
-        self.raw_size += len(data)
-        while self.raw_size > self.TEXT_KEEP and self.raw:
-            self.raw_size -= len(self.raw.pop(next(iter(self.raw))))
-        self.raw[blob] = data
-        return data
 
     def get(self, blob: str | None, path: str) -> fl.FileLines:
         if blob is None:
@@ -129,11 +110,11 @@ class _Files:
         key = (path, blob)
         found = self.cache.get(key)
         if found is None:
-            data = self._keep_raw(blob, bytes(self._bytes(blob)))
+            data = self.kept.keep(blob, bytes(self._bytes(blob)))
             wanted, splits = self.wanted.get(path, frozenset()), self.splits.get(path, frozenset())
             prior = self.last.get(path)
             if prior is None:
-                text = self.text.get(blob) or self._keep(blob, str(data, "utf-8", "replace"))
+                text = self.kept.text(blob) or self.kept.keep(blob, str(data, "utf-8", "replace"))
                 found = fl.FileLines.of(text, wanted, splits, lambda: self._text(blob))
             else:
                 # Versions of a path are asked for mostly in history order: the one counted last is
@@ -194,7 +175,7 @@ class _Files:
         """`blob`'s counts of the norms in `every`; with `keep`, its text is kept too (read whole next)."""
         found = self.hits.get(blob)
         if found is None:
-            data = bytes(self._bytes(blob)) if blob not in self.text else None
+            data = bytes(self._bytes(blob)) if self.kept.text(blob) is None else None
             norms = byte_norms(data) if data is not None else None
             if norms is None and data is not None and not keep and self._holds_none(data):
                 found = Counter()  # nothing to decode: no line of it can be a key
@@ -207,11 +188,11 @@ class _Files:
                 if found or keep:
                     # A version holding a key is read whole next (`some`): decode the bytes at hand
                     # rather than read the blob again.
-                    self._keep(blob, str(data, "utf-8", "replace"))
+                    self.kept.keep(blob, str(data, "utf-8", "replace"))
             else:
                 # Not to be found on its bytes (or already decoded): decode the bytes at hand, if read.
                 if data is not None:
-                    text = self._keep(blob, str(data, "utf-8", "replace"))
+                    text = self.kept.keep(blob, str(data, "utf-8", "replace"))
                 else:
                     text = self._text(blob)
                 found = Counter(filter(self.every.__contains__, norms_of(text)))
@@ -329,6 +310,38 @@ class _Files:
             found = fl.FileLines.of(self._text(blob))
             self.cache[key] = found
         return found
+
+
+_KeptT = TypeVar("_KeptT", str, bytes)
+
+
+class _Kept:
+    """File versions kept for reuse, as text or as bytes, the oldest let go first once their characters
+    and bytes together pass the budget: a version is asked for again soon after (its counts, then all its
+    lines for a move, its lines in order for the block test), rarely much later. The one kept last stays,
+    whatever its size."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self._kept: dict[tuple[str, bool], str | bytes] = {}  # (blob, as text) -> its text or bytes
+
+    def text(self, blob: str) -> str | None:
+        found = self._kept.get((blob, True))
+        return found if isinstance(found, str) else None
+
+    def raw(self, blob: str) -> bytes | None:
+        found = self._kept.get((blob, False))
+        return found if isinstance(found, bytes) else None
+
+    def keep(self, blob: str, value: _KeptT) -> _KeptT:
+        key = (blob, isinstance(value, str))
+        old = self._kept.pop(key, None)
+        self.size += len(value) - (len(old) if old is not None else 0)
+        while self.size > self.budget and self._kept:
+            self.size -= len(self._kept.pop(next(iter(self._kept))))
+        self._kept[key] = value
+        return value
 
 
 def _gained(files: _Files, blob: str, old_blob: str | None) -> _Gained:
