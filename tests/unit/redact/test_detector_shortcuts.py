@@ -18,7 +18,8 @@ import pytest
 from support.glued import glued
 
 from tracetui.redact import ds, encoded, identity, pii, prose, shapes, spelled, views
-from tracetui.redact.rules import assignments, commands
+from tracetui.redact.detect import _lower_aligned
+from tracetui.redact.rules import assignments, commands, headers
 
 _B64 = string.ascii_letters + string.digits + "+/_-"
 # Characters past Latin-1 (a shape reads each as `?`), Latin-1 ones past ASCII, a lone surrogate as a
@@ -392,3 +393,94 @@ def test_a_card_number_is_looked_for_only_where_13_digits_stand_grouped():
         return pii._CARD_START.search(shapes.shape(text, narrow)) is not None
 
     assert _told_apart(texts, partial(_matches, pii._CARD), partial(_gated, narrow_gate, pii._CARD))
+
+
+def _templated(seed: int, count: int, slots: list[list[str]], odd: list[str]) -> list[str]:
+    """Texts of the slots' pieces in order (a slot's first piece more often than the others), each slot's
+    piece left out, doubled or made odd now and then, two to a text with what stands between them."""
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rnd.randrange(1, 3)):
+            for slot in slots:
+                roll = rnd.random()
+                piece = rnd.choice(slot[:1] * len(slot) + slot)
+                piece = piece if roll < 0.94 else "" if roll < 0.97 else rnd.choice(odd)
+                parts.append(piece * (2 if rnd.random() < 0.05 else 1))
+            parts.append(rnd.choice([" ", "\n", "", "x", "'"]))
+        out.append("".join(parts))
+    return out
+
+
+def test_a_url_password_is_looked_for_only_where_a_user_and_password_follow_a_scheme():
+    # A scheme of up to 21 characters, a user of up to 128, a password of up to 256: at and past each bound.
+    slots = [[" ", "", "(", "x"], ["https", "postgres", "redis+tls", "s3.x", "a" * 22, "é"],
+             ["://", ":/", "//"], ["user", "u.se-r", "", "a" * 128, "a" * 129, "\u212a"], [":", "", "/"],
+             ["p4ss", "s3cr3t!", "b" * 256, "b" * 257, "\u017f", '"'], ["@", "", "@@"],
+             ["host", "", "/", " ", "<"]]
+    texts = _templated(11, 4000, slots, _ODD)
+
+    def gate(t: str) -> bool:
+        return "://" in t and headers._URL_USERINFO.search(t) is not None
+
+    hits = _agree(texts, partial(_matches, headers._URL_PASSWORD),
+                  partial(_gated, gate, headers._URL_PASSWORD))
+    assert 300 < hits < 3500
+    assert not all(map(gate, texts))
+    near = re.compile(r"://[^\s:/@\"'<>]{1,128}:[^\s@/\"'<>]{1,256}@")  # a user's name required
+
+    def near_gate(t: str) -> bool:
+        return near.search(t) is not None
+
+    assert _told_apart(texts, partial(_matches, headers._URL_PASSWORD),
+                       partial(_gated, near_gate, headers._URL_PASSWORD))
+
+
+def test_a_name_and_value_pair_is_looked_for_only_where_a_value_is_set():
+    # The Kelvin sign is a `k` to `(?i)`, the long s an `s`: the lowered text keeps each one's place.
+    slots = [[" ", "", "{", "-"],
+             ["name", "Name", "key", "\u212aey", "ParameterKey", "parameter_key", "names"],
+             ['"', "\\\"", "", "'"], [":", "=", " : ", ""], ['"', "", "'"],
+             ["API_TOKEN", "db/pass", "x", "/a.b"], ['"', "", "'"], [",", "", " , "],
+             ["\n", "\r\n", "", "\n  "], ['"', "\\\"", ""],
+             ["value", "VALUE", "Value", "ParameterValue", "parameter_value", "valu", "\u017fecret"],
+             ['"', "", "'\""], [":", "=", "", " ="], [" ", "", '"']]
+    texts = _templated(12, 4000, slots, _ODD)
+
+    def gate(t: str) -> bool:
+        return assignments._VALUE_SET.search(_lower_aligned(t)) is not None
+
+    hits = _agree(texts, partial(_matches, assignments._NAME_VALUE),
+                  partial(_gated, gate, assignments._NAME_VALUE))
+    assert 300 < hits < 3500
+    assert not all(map(gate, texts))
+    near = re.compile(r"value[ \t]*[:=]")  # no closing quote after the word
+
+    def near_gate(t: str) -> bool:
+        return near.search(_lower_aligned(t)) is not None
+
+    assert _told_apart(texts, partial(_matches, assignments._NAME_VALUE),
+                       partial(_gated, near_gate, assignments._NAME_VALUE))
+
+
+def test_an_http_client_is_looked_for_only_where_its_word_and_a_blank_stand():
+    slots = [[" ", "", "\\n", "x", "/", "\\t", "-"],
+             ["curl", "wget", "http", "https", "xh", "xhs", "httpie", "Curl", "htt", "httpi"],
+             [" ", "\t", "", ":", "s "], ["-u user:pass https://h.example", "", "x"]]
+    texts = _templated(13, 4000, slots, _ODD)
+
+    def gate(t: str) -> bool:
+        return commands._CLIENT_WORD.search(t) is not None
+
+    hits = _agree(texts, partial(_matches, commands._HTTP_CLIENT),
+                  partial(_gated, gate, commands._HTTP_CLIENT))
+    assert 500 < hits < 3500
+    assert not all(map(gate, texts))
+    near = re.compile(r"(?:curl|wget|https?|xhs?|httpie) ")  # a tab not counted
+
+    def near_gate(t: str) -> bool:
+        return near.search(t) is not None
+
+    assert _told_apart(texts, partial(_matches, commands._HTTP_CLIENT),
+                       partial(_gated, near_gate, commands._HTTP_CLIENT))

@@ -263,8 +263,16 @@ _NAME_VALUE = re.compile(
 )
 
 
+# What every `_NAME_VALUE` match ends with, in the lowered text (no character but ASCII's folds to one of
+# `value`'s letters), led by a literal `re` skips to, where the whole pattern is tried at every `k`, `n`
+# and `p` (name_value_findings over the corpus: 0.056 s, 0.030 s with this first).
+_VALUE_SET = re.compile(r"value[\\\"']{0,2}[ \t]*[:=]")
+
+
 def name_value_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "value" not in lowered or ("name" not in lowered and "key" not in lowered):
+        return
+    if _VALUE_SET.search(lowered) is None:
         return
     for m in _NAME_VALUE.finditer(text):
         name = m.group(3)

@@ -28,6 +28,10 @@ _CLI_NEEDLES = ("mysql", "mariadb", "login", "sshpass", "redis-cli")
 _HTTP_CLIENT = re.compile(
     r"(?=[chwx])(?:(?<![\w./\-])|(?<=\\[nrt]))(curl|wget|https?|xh|xhs|httpie)(?=[ \t])"
 )
+# What every `_HTTP_CLIENT` match is, with the blank after it: the words' alternation, tried where a word
+# may start at C speed, where the whole pattern stops at every `c`, `h`, `w` and `x` of a text that names
+# a URL (most of them) for its lookbehinds (http_client_findings over the corpus: 0.09 s, 0.06 s).
+_CLIENT_WORD = re.compile(r"(?:curl|wget|https?|xhs?|httpie)[ \t]")
 _HTTP_FLAG = re.compile(
     r"(?<![^ \t'\"])(?:(-u|-U)(?:[ \t]+|(?=[^\s\-]))|(-a)[ \t]+|"
     r"(--user|--proxy-user|--auth|--http-user|--ftp-user)(?:=|[ \t]+)|"
@@ -42,6 +46,8 @@ def http_client_findings(text: str, lowered: str) -> Iterator[Finding]:
     pair (Basic auth sends the pair, and the user half says whose account the password opens), judged on
     its password; for wget's `--password`, the password and the `--user` of the same command."""
     if not any(map(lowered.__contains__, ("curl", "wget", "http", "xh"))):
+        return
+    if _CLIENT_WORD.search(text) is None:
         return
     end = -1
     for cmd in _HTTP_CLIENT.finditer(text):

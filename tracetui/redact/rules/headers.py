@@ -25,6 +25,10 @@ _COOKIE = re.compile(r"(?im)\b(?:set-)?cookie[\"']?[ \t]*[:=][ \t]*[\"']?([^\r\n
 _URL_PASSWORD = re.compile(
     r"\b([a-z][a-z0-9+.\-]{1,20})://([^\s:/@\"'<>]{0,128}):([^\s@/\"'<>]{1,256})@(?=[^\s/\"'<>]+)", re.I
 )
+# What every `_URL_PASSWORD` match holds from its `://` on, led by that literal, which `re` skips to: a
+# text of URLs without a password is passed over at C speed, where the whole pattern (led by `\b` and a
+# letter) was tried at every word (context_findings over the corpus: 0.15 s, 0.09 s with this first).
+_URL_USERINFO = re.compile(r"://[^\s:/@\"'<>]{0,128}:[^\s@/\"'<>]{1,256}@")
 _QUERY_SECRET = re.compile(
     r"(?i)[?&;](?:password|passwd|pwd|token|access_token|refresh_token|id_token|secret|client_secret|api_key|"
     r"apikey|key|sig|signature|auth|session|sessionid|code)=((?:[^&\s\"'#<>\\]|\\(?![nrt\"'\\])){6,})"
@@ -85,7 +89,7 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
             v = m.group(1).rstrip()
             if not is_placeholder(v) and "=" in v and random_enough(v) and not _analytics_only(v):
                 yield Finding(m.start(1), m.start(1) + len(v), "cookie", AUTO, "rule:cookie")
-    if "://" in text:
+    if "://" in text and _URL_USERINFO.search(text) is not None:
         for m in _URL_PASSWORD.finditer(text):
             scheme, password = m.group(1).lower(), m.group(3)
             if is_placeholder(password) or password.lower() in ("password", "pass", "pwd", "secret"):
