@@ -23,8 +23,8 @@ def register(subparsers: Commands) -> None:
         help="write a session up to step N as a new session of its agent, and print the command that continues it",
         description="Write the session's history up to step N (the active path: prompts, answers, tool calls and "
         "their results, as the log holds them) as a new session in the agent's own folder, and print the one "
-        "command that continues it (`claude --resume ...`, `codex resume ...`, `gemini --resume ...`, "
-        "`copilot --resume=...`; OpenCode's `import` first). "
+        "command that continues it (`claude --resume ...`, `codex resume --no-daemon ...`, "
+        "`gemini --resume ...`, `copilot --resume=...`; OpenCode's `import` first). "
         "The session's log and the bucket are never changed.",
     )
     p.add_argument("id", metavar="ID", help="a session id or a unique prefix of one")

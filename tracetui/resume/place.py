@@ -97,7 +97,9 @@ def command(agent: str, cwd: str, new_id: str) -> list[str]:
         return ["opencode", "--session", new_id]
     if agent == "copilot":
         return ["copilot", f"--resume={new_id}"]
-    return ["codex", "resume", new_id]
+    # Without `--no-daemon` Codex (0.171) starts a shared app-server daemon that outlives the session:
+    # two `codex app-server` processes went on running after the resumed TUI quit.
+    return ["codex", "resume", "--no-daemon", new_id]
 
 
 def setup(agent: str, path: Path) -> list[list[str]]:

@@ -232,6 +232,16 @@ def test_what_another_agent_cannot_hold_is_listed(tmp_path):
     assert len(calls) == len(shells) - 1 and {s.tool for s in calls} == {"Bash", "apply_patch"}
 
 
+
+def test_a_codex_resume_s_command_leaves_no_daemon_running(tmp_path):
+    """`codex resume ID` (0.171) starts a shared app-server daemon that outlives the session: two
+    `codex app-server` processes ran on after the TUI quit. `--no-daemon` runs it without one."""
+    (session, data), *_ = _sessions("codex", [FIXTURES / "codex" / "current.jsonl"])
+    done = write_session(session, [RawLog(session.source, data)], _points(session)[-1], cwd="/w", env={},
+                         home=tmp_path)
+    assert done.argv == ["codex", "resume", "--no-daemon", done.session_id]
+    assert done.command == f"cd /w && codex resume --no-daemon {done.session_id}"
+
 # ---- the command line: one line of command on stdout, the rest on stderr --------------------------
 
 @pytest.fixture(scope="module")
