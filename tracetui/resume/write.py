@@ -105,8 +105,9 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
     if target == session.agent and raw and target in ("claude", "codex"):
         # The same agent, its own log at hand: the log's own lines, as the agent's fork.
         if target == "claude":
-            data = claude_writer.fork(raw[0].data, session, upto, new_id, folder, stamp)
-            hidden, left = claude_writer.notes(raw[0].data, upto)
+            lines = claude_writer.lines_of(raw[0].data)
+            data = claude_writer.fork(lines, session, upto, new_id, folder, stamp)
+            hidden, left = claude_writer.notes(lines, upto)
             if left:
                 dropped.append(f"Claude Code attachments of a kind a fork does not carry (the session's state, "
                                f"not its history): {len(left)}")

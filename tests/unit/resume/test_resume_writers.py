@@ -242,6 +242,27 @@ def test_a_codex_resume_s_command_leaves_no_daemon_running(tmp_path):
     assert done.argv == ["codex", "resume", "--no-daemon", done.session_id]
     assert done.command == f"cd /w && codex resume --no-daemon {done.session_id}"
 
+
+def test_a_claude_resume_decodes_each_line_of_the_transcript_once(tmp_path, monkeypatch):
+    """The fork and what is told of it (`notes`) each decoded the whole transcript: a resume of the
+    corpus' largest (3.2 MB) spent twice the time it needs there."""
+    from support.resume_kit import PLANT_LOGS, forked_at_last
+
+    from tracetui.sources.claude import writer as claude_writer
+
+    decoded: list[bytes] = []
+    real = claude_writer.loads_within_depth
+
+    def counted(raw: bytes) -> object:
+        decoded.append(raw)
+        return real(raw)
+
+    monkeypatch.setattr(claude_writer, "loads_within_depth", counted)
+    log = FIXTURES / PLANT_LOGS["claude"]
+    _session, done = forked_at_last(log, "claude", tmp_path)
+    assert Path(done.path).is_file()
+    assert sorted(decoded) == sorted(log.read_bytes().splitlines())
+
 # ---- the command line: one line of command on stdout, the rest on stderr --------------------------
 
 @pytest.fixture(scope="module")

@@ -172,41 +172,49 @@ def line_of(step: Step) -> tuple[str, int] | None:
     return None  # `<uuid>:model`
 
 
-def notes(main: bytes, upto: list[Step]) -> tuple[list[Step], list[Step]]:
-    """What to tell of a fork of `upto`: the steps read from a line marked `isMeta` (Claude Code sends
-    such a line to the model and shows it nowhere: its skills, command expansions, caveats; a log's
-    could say anything), and the steps left out: those of attachments of a kind a fork does not carry."""
-    hidden: set[str] = set()
-    left: set[str] = set()
-    for raw in main.splitlines():  # every line read: a key may be spelled with escapes (`"is\\u004deta"`)
-        try:
-            rec = loads_within_depth(raw)
-        except orjson.JSONDecodeError:
-            continue
-        if not isinstance(rec, dict) or not isinstance(rec.get("uuid"), str):
-            continue
-        if rec.get("isMeta") is True:
-            hidden.add(rec["uuid"])
-        if rec.get("type") == "attachment" and not _carried_attachment(rec):
-            left.add(rec["uuid"])
-    lines = [(s, where[0]) for s in upto if (where := line_of(s)) is not None]
-    return [s for s, uuid in lines if uuid in hidden], [s for s, uuid in lines if uuid in left]
+# A transcript's lines that name themselves (a `uuid`), decoded, in file order: what `fork` and `notes`
+# read, decoded once for both.
+Lines = list[dict[str, Any]]
 
 
-def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str, now: str,
-         new_uuid: Callable[[], str] = lambda: str(uuidlib.uuid4())) -> bytes:
-    """The transcript of `new_id` holding the lines of `upto` (the active steps to carry, in order), each
-    saying it ran in `cwd`, the folder the printed command runs in."""
-    records: list[tuple[int, dict[str, Any]]] = []
-    by_uuid: dict[str, dict[str, Any]] = {}
-    for no, raw in enumerate(main.splitlines()):
+def lines_of(main: bytes) -> Lines:
+    """Every line of `main` that decodes to a record with a string `uuid`, in file order (each line
+    decoded: a key may be spelled with escapes, `"is\\u004deta"`, which no byte search finds)."""
+    out: Lines = []
+    for raw in main.splitlines():
         try:
             rec = loads_within_depth(raw)
         except orjson.JSONDecodeError:
             continue  # a torn or bad line: the reader reported it and gave it no step
-        if isinstance(rec, dict) and isinstance(rec.get("uuid"), str) and rec.get("isSidechain") is not True:
-            records.append((no, rec))
-            by_uuid.setdefault(rec["uuid"], rec)
+        if isinstance(rec, dict) and isinstance(rec.get("uuid"), str):
+            out.append(rec)
+    return out
+
+
+def notes(lines: Lines, upto: list[Step]) -> tuple[list[Step], list[Step]]:
+    """What to tell of a fork of `upto` (`lines`: the transcript's, `lines_of`): the steps read from a line
+    marked `isMeta` (Claude Code sends such a line to the model and shows it nowhere: its skills, command
+    expansions, caveats; a log's could say anything), and the steps left out: those of attachments of a
+    kind a fork does not carry."""
+    hidden: set[str] = set()
+    left: set[str] = set()
+    for rec in lines:
+        if rec.get("isMeta") is True:
+            hidden.add(rec["uuid"])
+        if rec.get("type") == "attachment" and not _carried_attachment(rec):
+            left.add(rec["uuid"])
+    placed = [(s, where[0]) for s in upto if (where := line_of(s)) is not None]
+    return [s for s, uuid in placed if uuid in hidden], [s for s, uuid in placed if uuid in left]
+
+
+def fork(lines: Lines, session: Session, upto: list[Step], new_id: str, cwd: str, now: str,
+         new_uuid: Callable[[], str] = lambda: str(uuidlib.uuid4())) -> bytes:
+    """The transcript of `new_id` holding the lines (`lines_of` the source's) of `upto` (the active steps
+    to carry, in order), each saying it ran in `cwd`, the folder the printed command runs in."""
+    records = [rec for rec in lines if rec.get("isSidechain") is not True]
+    by_uuid: dict[str, dict[str, Any]] = {}
+    for rec in records:
+        by_uuid.setdefault(rec["uuid"], rec)
     blocks: dict[str, int] = {}  # line uuid -> how many of its blocks to keep
     for step in upto:
         where = line_of(step)
@@ -227,7 +235,7 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
     last_line = line_of(last)
     # New uuids first: a line may name a later one (a compaction's anchor is the summary after it).
     renamed: dict[str, str] = {}
-    for _no, rec in records:
+    for rec in records:
         if rec["uuid"] in keep and rec["uuid"] not in renamed:
             renamed[rec["uuid"]] = new_uuid()
     # A line that is no conversation's is left out, and a line hanging from it hangs from its parent.
@@ -243,7 +251,7 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
 
     out: list[bytes] = []
     done: set[str] = set()
-    for _no, rec in records:
+    for rec in records:
         old = rec["uuid"]
         if old not in keep or old in done or old in spliced:
             continue
