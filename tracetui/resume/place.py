@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from tracetui.errors import TracetuiError
-from tracetui.safe_text import clip, safe_line
+from tracetui.safe_text import UNSEEN, clip, safe_line
 from tracetui.sources.claude.writer import folder_name
 from tracetui.sources.codex.writer import file_name
 from tracetui.sources.copilot import files as copilot_files
@@ -20,20 +20,25 @@ from tracetui.sources.opencode import reader as opencode_reader
 from tracetui.sources.opencode import writer as opencode_writer
 from tracetui.sources.pi import writer as pi_writer
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A C0 or C1 control (0x9B alone is a CSI), or half of a surrogate pair (no file name encodes it).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def checked_cwd(cwd: str | None) -> str:
     """The working folder the agent is to run in: a plain absolute POSIX path (the log's word is
-    hostile: no `..`, no control characters, nothing relative)."""
+    hostile: no `..`, no control characters, nothing relative), without a trailing `/`."""
     if not cwd:
         raise TracetuiError("the session names no working folder to continue it in")
     shown = safe_line(clip(cwd, 120))
-    if _CONTROL.search(cwd) or not cwd.startswith("/"):
+    # A character no terminal draws (a bidi override) names the store's folder (Pi's) and makes the
+    # printed `cd` read as another folder than the one it enters.
+    if _CONTROL.search(cwd) or UNSEEN.search(cwd) or not cwd.startswith("/"):
         raise TracetuiError(f"the session's working folder {shown!r} is not a plain absolute path")
     if any(part in ("..", ".") for part in cwd.split("/")) or "//" in cwd:
         raise TracetuiError(f"the session's working folder {shown!r} is not a plain absolute path")
-    return cwd
+    # The agents name the store's folder from the cwd their process has, which never ends in `/`:
+    # `/home/dev/` put the session in a folder (`-home-dev-`) `claude --resume` never looks in.
+    return cwd.rstrip("/") or "/"
 
 
 def store_root(agent: str, env: Mapping[str, str], home: Path) -> Path:

@@ -27,6 +27,7 @@ MARKER = ".project_root"
 MAX_REGISTRY = 4 << 20  # larger is no registry the CLI wrote
 MAX_MARKER = 64 << 10
 _PLAIN = re.compile(r"[a-z0-9][a-z0-9-]{0,200}")  # what `slugify` makes (and its `-N` suffixes)
+SLUG_LIMIT = 197  # a longer slug, with its `-999`, is no `_PLAIN` one
 
 
 @dataclass(slots=True)
@@ -57,6 +58,9 @@ def chats_folder(cwd: str, gemini: Path) -> Folder:
                                   gemini / "tmp" / entry.name / MARKER)
     taken = set(known.values())
     base_name = slugify(cwd.rstrip("/").rsplit("/", 1)[-1])
+    if len(base_name) > SLUG_LIMIT:  # every name tried failed to open: "no free project folder" misled
+        raise TracetuiError(f"the working folder's name is too long for Gemini CLI's project folders "
+                            f"({len(base_name)} characters, at most {SLUG_LIMIT})")
     for n in range(1000):
         candidate = base_name if n == 0 else f"{base_name}-{n}"
         if candidate in taken or any(_owner(b / candidate) not in (None, cwd) for b in bases):

@@ -19,15 +19,17 @@ from tracetui.errors import TracetuiError
 from tracetui.sources.common.carried import Item
 from tracetui.sources.common.coerce import epoch_ms
 
-NAME_LIMIT = 250  # a folder name past it is longer than a file system takes
+NAME_LIMIT = 250  # bytes: a folder name past it is longer than a file system takes (255)
 
 
 def folder_name(cwd: str) -> str:
     """The `sessions/` folder Pi keeps `cwd`'s sessions in: `--<cwd, its separators dashes>--`."""
     name = "--" + cwd.lstrip("/\\").replace("/", "-").replace("\\", "-").replace(":", "-") + "--"
-    if len(name) > NAME_LIMIT:
-        raise TracetuiError(f"the working folder's name is too long for Pi's session folders ({len(name)} "
-                            f"characters, at most {NAME_LIMIT})")
+    # Counted in bytes: 150 `é` are 300, and the file system's refusal named no limit, only the path.
+    size = len(name.encode("utf-8", "surrogatepass"))
+    if size > NAME_LIMIT:
+        raise TracetuiError(f"the working folder's name is too long for Pi's session folders ({size} "
+                            f"bytes, at most {NAME_LIMIT})")
     return name
 
 
