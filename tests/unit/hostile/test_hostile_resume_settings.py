@@ -137,6 +137,29 @@ def test_a_claude_resume_keeps_a_plan_slug_of_claude_s_own_shape(tmp_path):
     assert records and all(r.get("slug") == "swift-doodling-scone" for r in records)
 
 
+def _opencode_resumed_with_slug(tmp_path: Path, slug: object) -> dict:
+    """The info of a resume of the OpenCode fixture's parent session, its info saying `slug`."""
+    storage = tmp_path / "storage"
+    shutil.copytree(FIXTURES / "opencode" / "storage", storage)
+    [info] = (storage / "session").rglob("ses_01PARENT*.json")
+    info.write_bytes(orjson.dumps({**orjson.loads(info.read_bytes()), "slug": slug}))
+    files = _staged_parent(storage, tmp_path / "staged")
+    resumed = _resumed(read_session(files), files, "/home/dev/shop", tmp_path / "home")
+    return orjson.loads(Path(resumed.path).read_bytes())["info"]
+
+
+@pytest.mark.parametrize("slug", ["x/../../../AGENTS", "../../.bashrc", "/home/dev/.profile", "a/b",
+                                  "calm-cart\n", "..", "", pytest.param("x" * 101, id="long"), 7, None])
+def test_an_opencode_resume_names_no_plan_file_outside_opencode_s_plans(tmp_path, slug):
+    """OpenCode names a session's plan file `<plans>/<time.created>-<slug>.md` by a path join, makes its
+    folder and tells the plan agent to write it: `x/../../../AGENTS` named the project's AGENTS.md. A
+    slug of any other shape than OpenCode's words and hyphens is OpenCode's default for a resume."""
+    assert _opencode_resumed_with_slug(tmp_path, slug)["slug"] == "resumed-session"
+
+
+def test_an_opencode_resume_keeps_a_plan_slug_of_opencode_s_own_shape(tmp_path):
+    assert _opencode_resumed_with_slug(tmp_path, "calm-cart")["slug"] == "calm-cart"
+
 def test_an_opencode_resume_carries_no_permission_rules_of_the_log(tmp_path):
     storage = tmp_path / "storage"
     shutil.copytree(FIXTURES / "opencode" / "storage", storage)

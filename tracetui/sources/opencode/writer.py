@@ -11,6 +11,7 @@ docs/formats/opencode.md, `sources/opencode/writer.py`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -46,6 +47,13 @@ _MESSAGE_KEYS = {
 }
 
 
+# OpenCode 1.18.33 (its bundle, read) names a session's plan file `<plans>/<time.created>-<slug>.md` by a
+# path join, makes its folder and tells the plan agent to write it there: a slug `x/../../../AGENTS`
+# names the project's AGENTS.md. A slug is kept only in the shape OpenCode makes (`calm-cart`).
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_SLUG_LIMIT = 100
+
+
 def file_name(new_id: str) -> str:
     return f"{new_id}.json"
 
@@ -53,7 +61,9 @@ def file_name(new_id: str) -> str:
 def _info(new_id: str, cwd: str, now_ms: int, source: dict[str, Any]) -> dict[str, Any]:
     """The session's info: ours (id, folder, times, nothing spent), the source's title and settings."""
     info = {k: source[k] for k in _INFO_KEYS if k in source}
-    info.setdefault("slug", "resumed-session")
+    slug = info.get("slug")
+    if not (isinstance(slug, str) and len(slug) <= _SLUG_LIMIT and _SLUG.fullmatch(slug)):
+        info["slug"] = "resumed-session"
     info.setdefault("title", "Resumed session")
     info.setdefault("version", "1.0.0")
     info.update({"id": new_id, "projectID": "global", "directory": cwd, "path": "", "cost": 0,
