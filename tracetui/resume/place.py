@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from tracetui.errors import TracetuiError
-from tracetui.safe_text import UNSEEN, clip, safe_line
+from tracetui.safe_text import clip, safe_carried, safe_line
 from tracetui.sources.claude.writer import folder_name
 from tracetui.sources.codex.writer import file_name
 from tracetui.sources.copilot import files as copilot_files
@@ -30,9 +30,9 @@ def checked_cwd(cwd: str | None) -> str:
     if not cwd:
         raise TracetuiError("the session names no working folder to continue it in")
     shown = safe_line(clip(cwd, 120))
-    # A character no terminal draws (a bidi override) names the store's folder (Pi's) and makes the
-    # printed `cd` read as another folder than the one it enters.
-    if _CONTROL.search(cwd) or UNSEEN.search(cwd) or not cwd.startswith("/"):
+    # A character no terminal draws (a bidi override) named the store's folder (Pi's) and made the
+    # printed `cd` read as another folder than the one it enters; an emoji's joiner is drawn, and kept.
+    if _CONTROL.search(cwd) or safe_carried(cwd) != cwd or not cwd.startswith("/"):
         raise TracetuiError(f"the session's working folder {shown!r} is not a plain absolute path")
     if any(part in ("..", ".") for part in cwd.split("/")) or "//" in cwd:
         raise TracetuiError(f"the session's working folder {shown!r} is not a plain absolute path")

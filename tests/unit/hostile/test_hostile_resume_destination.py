@@ -60,6 +60,15 @@ def test_a_working_folder_with_what_no_terminal_draws_is_refused(tmp_path, agent
     _refused(agent, UNDRAWN[case], tmp_path, "not a plain absolute path")
 
 
+@pytest.mark.parametrize("agent", TARGETS)
+def test_a_working_folder_of_what_a_terminal_draws_is_taken(tmp_path, agent):
+    """An emoji's joiner, a variation selector, an accent: drawn, as `safe_carried` keeps them."""
+    session = _session()
+    cwd = "/home/dev/\U0001F468\u200d\U0001F4BB/caf\u00e9/\u2764\ufe0f"
+    done = write_session(session, None, _last(session), agent=agent, cwd=cwd, env={}, home=tmp_path, now=NOW)
+    assert done.cwd == cwd and Path(done.path).is_file()
+
+
 @pytest.mark.parametrize("agent", ["claude", "pi", "gemini"])
 def test_a_trailing_slash_puts_the_session_where_the_agent_looks(tmp_path, agent):
     """The agents name the folder from their process's cwd, which never ends in `/`."""
