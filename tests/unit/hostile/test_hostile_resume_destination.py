@@ -12,13 +12,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import orjson
 import pytest
 from shared_data import FIXTURES
 
 from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.resume import TARGETS, write_session
-from tracetui.sources import group, read_session
+from tracetui.sources import RawLog, group, read_session
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 
@@ -80,6 +81,26 @@ def test_a_trailing_slash_puts_the_session_where_the_agent_looks(tmp_path, agent
     folder = Path(plain.path).parent.relative_to(tmp_path / "a")
     assert Path(slashed.path).parent.relative_to(tmp_path / "b") == folder
     assert slashed.cwd == "/home/dev/shop" and slashed.command.startswith("cd /home/dev/shop && ")
+
+
+def test_a_claude_fork_of_a_log_whose_cwd_ends_in_a_slash_names_the_folder_claude_runs_in(tmp_path):
+    """Its lines' cwd, which Claude Code takes as the session's project path, lost no `/` before."""
+    log = FIXTURES / "claude/projects/-home-dev-shop/11111111-1111-4111-8111-111111111111.jsonl"
+    lines = [orjson.loads(raw) for raw in log.read_bytes().splitlines()]
+    for rec in lines:
+        if "cwd" in rec:
+            rec["cwd"] = "/home/dev/shop/"
+    path = tmp_path / "projects" / "-home-dev-shop-" / log.name
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\n".join(orjson.dumps(r) for r in lines) + b"\n")
+    [files] = group("claude", [path])
+    session = read_session(files)
+    last = max(s.index for s in session.steps if s.active and s.subagent is None)
+    done = write_session(session, [RawLog(str(path), path.read_bytes())], last, env={}, home=tmp_path,
+                         now=NOW)  # fmt: skip
+    assert Path(done.path).parent.name == "-home-dev-shop"
+    records = [orjson.loads(raw) for raw in Path(done.path).read_bytes().splitlines()]
+    assert records and {r["cwd"] for r in records} == {"/home/dev/shop"}
 
 
 @pytest.mark.parametrize("cwd", ["/" + "é" * 150, "/x/" + "日" * 90], ids=["latin", "cjk"])

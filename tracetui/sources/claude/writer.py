@@ -152,7 +152,7 @@ def _moved(line_cwd: Any, was: str | None, cwd: str) -> str:
     user never named. A folder below the session's (the shell's after a `cd`) moves with it."""
     base = (was or "").rstrip("/")
     if was and isinstance(line_cwd, str) and (line_cwd == was or line_cwd.startswith(base + "/")):
-        return cwd.rstrip("/") + line_cwd[len(base):] or "/"
+        return (cwd.rstrip("/") + line_cwd[len(base):]).rstrip("/") or "/"  # the agent's cwd ends in no `/`
     return cwd
 
 
