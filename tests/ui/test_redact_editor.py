@@ -352,7 +352,7 @@ async def test_closing_the_editor_while_it_scans_leaves_the_app_running(tmp_path
 
     def slow_scan(session, location, identity, progress=None):
         try:
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 60
             while "editor" not in seen and time.monotonic() < deadline:
                 time.sleep(0.01)
             editor = seen["editor"]
@@ -374,7 +374,7 @@ async def test_closing_the_editor_while_it_scans_leaves_the_app_running(tmp_path
         assert isinstance(app.screen, RedactEditor)
         await pilot.press("escape")
         await app.workers.wait_for_complete()  # the worker is cancelled with its screen: its thread runs on
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60
         while "done" not in seen and time.monotonic() < deadline:
             await pilot.pause(0.01)
         await pilot.pause()  # what the scan's end posted, handled
