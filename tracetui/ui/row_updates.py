@@ -221,9 +221,26 @@ class RowUpdates(_Base):
         # from its own queue, or its Update waiting in this screen's: its rows are drawn in this frame,
         # and that Update made a frame of its own that drew them again or nothing (a third of the rests
         # in the timeline). A refresh asked while the frame is drawn marks the widget again.
+        self._join_repaints_on_their_way()
         for widget in self._dirty_widgets:
             widget._repaint_required = False
         super()._on_timer_update()
+
+    def _join_repaints_on_their_way(self) -> None:
+        """Draw in this frame the widgets on screen with a repaint asked (regions still to draw) whose
+        Update this screen has not handled yet: it comes from the widget's own queue a turn or two after
+        the refresh, and a screen marked dirty directly (`rearrange_bars`) drew its frame before it. A
+        preview from the session list (the timeline, the title and the detail pane refreshed in one
+        handler) drew a third of its rests in two frames so. Left to their Updates where anything else
+        is due first (a layout, a scroll, a restyle)."""
+        dirty = self._dirty_widgets
+        if not dirty or self._layout_required or self._scroll_required or self._repaint_required:
+            return
+        for widget in self._compositor.visible_widgets:
+            if (widget._repaint_regions and widget is not self
+                    and not (widget._layout_required or widget._scroll_required
+                             or widget._refresh_styles_required)):  # fmt: skip
+                dirty.add(widget)
 
     async def _on_update(self, message: messages.Update) -> None:
         # Textual's `Screen._on_update` (8.2.8) but for two things: a widget with nothing left to draw
