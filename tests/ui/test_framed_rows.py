@@ -121,3 +121,53 @@ async def test_a_lists_rows_are_framed_as_textual_frames_them(demo, monkeypatch)
         whole = Region(0, 0, *sessions.outer_size)
         assert sessions.render_lines(whole) == _lists_textuals(sessions, monkeypatch)
         assert Timeline in framed and SessionList in framed
+
+
+def test_a_row_the_truecolor_filter_leaves_as_it_is_is_its_own_filtered_row():
+    # `FramedRows` gives a row as its own filtered row where `ANSIToTruecolor` changes none of its
+    # styles; a row with an ANSI colour (or dim text) is left to the filter. Textual 8.2.8's
+    # `Strip.apply_filter` reads its `_filter_cache` by (filter, background) first: pinned here.
+    from rich.segment import Segment
+    from rich.style import Style
+    from rich.terminal_theme import DEFAULT_TERMINAL_THEME
+    from textual.color import Color
+    from textual.filter import ANSIToTruecolor
+    from textual.strip import Strip
+
+    from tracetui.ui.widgets.framed_rows import _as_filtered
+
+    truecolor = ANSIToTruecolor(DEFAULT_TERMINAL_THEME)
+    background = Color(10, 20, 30)
+    plain = Style(color="#102030", bgcolor="#405060", bold=True)
+    for styles, kept in [((plain, None), True), ((plain, Style(color="red")), False),
+                         ((Style(color="#aabbcc", dim=True),), False)]:  # fmt: skip
+        strip = Strip([Segment(f"part {i}", style) for i, style in enumerate(styles)])
+        filtered = Strip(truecolor.apply(list(strip), background), strip.cell_length)
+        _as_filtered(strip, truecolor, background)
+        got = strip.apply_filter(truecolor, background)
+        assert (got is strip) == kept
+        assert list(got) == list(filtered)
+    fresh = Strip([Segment("x", Style(color="red"))])
+    fresh._filter_cache[(truecolor, background)] = fresh
+    assert fresh.apply_filter(truecolor, background) is fresh
+
+
+async def test_framed_rows_are_given_filtered_as_textual_filters_them(demo):
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_claude(app, pilot)
+        timeline = screen.query_one(Timeline)
+        timeline.focus()
+        seeded = 0
+        for _ in range(6):
+            await pilot.press("j")
+            await settle(app, pilot)
+            for view in (timeline, screen.query_one("#detail-view", TextView)):
+                _, background = view.background_colors
+                for strip in view._styles_cache._cache.values():
+                    for line_filter in view.get_line_filters():
+                        got = strip.apply_filter(line_filter, background)
+                        seeded += got is strip
+                        assert list(got) == list(line_filter.apply(list(strip), background))
+        assert seeded > 20

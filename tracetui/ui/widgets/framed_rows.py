@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual._border import get_box
+from textual.color import Color
+from textual.filter import ANSIToTruecolor
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.style import Style
@@ -28,8 +30,9 @@ if TYPE_CHECKING:
 else:
     _Base = object  # a plain mixin: Textual takes default CSS from the first DOM-node base
 
-# (left edge, right edge, the content's background, first row, end row, content width, width)
-Frame = tuple[Segment, Segment, RichStyle, int, int, int, int]
+# (left edge, right edge, the content's background, first row, end row, content width, width,
+# the background Textual's line filters are given)
+Frame = tuple[Segment, Segment, RichStyle, int, int, int, int, Color]
 
 
 class FramedRows(_Base):
@@ -72,20 +75,55 @@ class FramedRows(_Base):
         right_edge = get_box(right, inner, outer, Style(foreground=base_background + right_color))[1][2]
         gutter = styles.gutter
         return (left_edge, right_edge, inner.rich_style, gutter.top, height - gutter.bottom,
-                self.content_region.width, width)  # fmt: skip
+                self.content_region.width, width, background)  # fmt: skip
 
     def _put_in_frame(self, crop: Region, frame: Frame) -> None:
-        left, right, inner, top, end, content_width, width = frame
+        left, right, inner, top, end, content_width, width, background = frame
         lines = self._styles_cache
         cache, dirty = lines._cache, lines._dirty_lines
         wanted = [y for y in crop.line_range if top <= y < end and (y in dirty or y not in cache)]
         if not wanted:
             return
         rows = self.lines_of([y - top for y in wanted])
+        filters = self.get_line_filters()
+        truecolor = filters[0] if filters and isinstance(filters[0], ANSIToTruecolor) else None
         for y, row in zip(wanted, rows):
-            cache[y] = Strip([left, *row.adjust_cell_length(content_width, inner), right], width)
+            strip = cache[y] = Strip([left, *row.adjust_cell_length(content_width, inner), right], width)
             dirty.discard(y)
+            if truecolor is not None:
+                _as_filtered(strip, truecolor, background)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._kept_frame = None
+
+
+# Whether `ANSIToTruecolor` leaves a style as it is, by filter and background, then by style.
+_UNCHANGED: dict[tuple[ANSIToTruecolor, Color], dict[RichStyle, bool]] = {}
+
+
+def _as_filtered(strip: Strip, truecolor: ANSIToTruecolor, background: Color) -> None:
+    """Give `strip` as its own `ANSIToTruecolor`-filtered strip where the filter changes none of its
+    styles (the theme's colours are truecolor already: every row here but a rare ANSI-coloured one).
+    Textual's `Strip.apply_filter` made each new row's every segment anew, then a strip of them, to
+    hold the same segments (textual 8.2.8; tests/ui/test_framed_rows.py pins the cache it reads)."""
+    key = (truecolor, background)
+    known = _UNCHANGED.get(key)
+    if known is None:
+        if len(_UNCHANGED) > 64:  # themes and backgrounds come and go
+            _UNCHANGED.clear()
+        known = _UNCHANGED[key] = {}
+    rich_background = background.rich_color
+    for _, style, control in strip._segments:
+        if control is not None:
+            return
+        if style is None:
+            continue
+        unchanged = known.get(style)
+        if unchanged is None:
+            if len(known) > 4096:
+                known.clear()
+            unchanged = known[style] = truecolor.truecolor_style(style, rich_background) is style
+        if not unchanged:
+            return
+    strip._filter_cache[key] = strip
