@@ -96,7 +96,7 @@ class _PlainApp(App):
 async def test_a_frame_draws_a_repaint_whose_update_is_on_its_way():
     app = _PlainApp()
     async with app.run_test(size=(40, 6)) as pilot:
-        await pilot.pause()
+        await settle(app, pilot)
         screen = app.screen
         one = screen.query_one("#one", _Pane)
         two = screen.query_one("#two", _Pane)
@@ -108,9 +108,8 @@ async def test_a_frame_draws_a_repaint_whose_update_is_on_its_way():
         screen._on_timer_update()  # the frame that this sets off, before the screen reads its queue
         assert (one.drawn, two.drawn) == (1, 1)
         assert not one._repaint_regions and not two._repaint_regions
-        await pilot.pause()
-        await pilot.pause()
-        assert (one.drawn, two.drawn) == (1, 1)  # the Update that came after draws nothing again
+        await settle(app, pilot)
+        assert (one.drawn, two.drawn) == (1, 1), app.screen  # the Update that came after draws nothing
 
 
 async def test_a_refreshed_widget_keeps_its_regions_until_a_frame_takes_them():
