@@ -15,6 +15,8 @@ from shared_data import CORPUS, requires_corpus
 
 from tracetui.bucket import Bucket
 from tracetui.bucket import resume as resume_mod
+from tracetui.sources.claude import steps as claude_steps
+from tracetui.sources.codex import reader as codex_reader
 from tracetui.sources.common import jsonl
 from tracetui.sources.pi import reader as pi
 
@@ -30,8 +32,9 @@ class ParsedBytes:
             self.count += len(data)
             return real(path, data, *args, **kwargs)
 
-        monkeypatch.setattr(jsonl, "iter_entries", counting)
-        monkeypatch.setattr(pi, "iter_entries", counting)
+        # Every module that calls it by its own name: the readers that take it straight from jsonl.
+        for module in (jsonl, pi, claude_steps, codex_reader):
+            monkeypatch.setattr(module, "iter_entries", counting)
 
 
 def claude_line(n: int, parent: str | None, text: str) -> bytes:

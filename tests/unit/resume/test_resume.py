@@ -16,6 +16,8 @@ from shared_data import CORPUS, FIXTURES
 
 from tracetui.model import Session
 from tracetui.sources import RawLog, SessionFiles, registry
+from tracetui.sources.claude import steps as claude_steps
+from tracetui.sources.codex import reader as codex_reader
 from tracetui.sources.common import jsonl
 from tracetui.sources.common.resumable import ResumeState
 from tracetui.sources.pi import reader as pi
@@ -118,8 +120,9 @@ class ParsedBytes:
             self.count += (len(data) if end is None else min(end, len(data))) - start
             return real(path, data, *args, **kwargs)
 
-        monkeypatch.setattr(jsonl, "iter_entries", counting)
-        monkeypatch.setattr(pi, "iter_entries", counting)
+        # Every module that calls it by its own name: the readers that take it straight from jsonl.
+        for module in (jsonl, pi, claude_steps, codex_reader):
+            monkeypatch.setattr(module, "iter_entries", counting)
 
 
 @pytest.mark.parametrize("name", RESUMABLE)

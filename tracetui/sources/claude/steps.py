@@ -42,7 +42,7 @@ from tracetui.sources.claude.tools import (
     spawned_agent_id,
 )
 from tracetui.sources.common.coerce import as_str, opt_str
-from tracetui.sources.common.jsonl import guarded, iter_records
+from tracetui.sources.common.jsonl import guarded, iter_entries
 
 SYNTHETIC_MODEL = "<synthetic>"
 # A hook that failed without stopping anything (2.1.x attachment type).
@@ -124,13 +124,13 @@ class Reader:
         by_uuid = part.by_uuid
         prev = part.prev  # id(scope) -> last non-progress line of that conversation
         is_main = agent is None
-        records = iter_records(log.path, part.data, self.errors, first_line=part.first_line)
+        records = iter_entries(log.path, part.data, self.errors, first_line=part.first_line)
         no = 0
         # A record the code below fails on is reported and skipped (see `unreadable`); the for loop
         # then resumes the same generator at the next record.
         while True:
             with guarded(self.errors, log.path, lambda: no):  # noqa: B023 (late binding: the failing line)
-                for no, rec in records:
+                for no, _position, rec in records:
                     kind = rec.get("type")
                     if not isinstance(kind, str):
                         kind = None

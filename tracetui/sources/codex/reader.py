@@ -25,7 +25,7 @@ from tracetui.sources.codex.parts import (
 from tracetui.sources.codex.snapshot import _Snapshot
 from tracetui.sources.common import resumable, titles
 from tracetui.sources.common.coerce import as_dict, as_moment, opt_str
-from tracetui.sources.common.jsonl import document_note, guarded, iter_records, load_document
+from tracetui.sources.common.jsonl import document_note, guarded, iter_entries, load_document
 from tracetui.sources.common.resumable import ResumeState
 from tracetui.sources.registry import Agent
 
@@ -104,10 +104,17 @@ class _Reader(_Items, _Events, _Snapshot):
     # ---- input layouts ---------------------------------------------------------------------
 
     def read_lines(self, data: bytes, first_line: int = 1) -> None:
-        for line, rec in iter_records(self.path, data, self.session.errors, first_line=first_line):
-            with guarded(self.session.errors, self.path, line):
-                self.record(line, rec, self.first)
-            self.first = False
+        records = iter_entries(self.path, data, self.session.errors, first_line=first_line)
+        line = first_line
+        # One guard for the whole loop, not one per record: a record the code fails on is reported and
+        # skipped, and the loop resumes the same generator at the next record.
+        while True:
+            with guarded(self.session.errors, self.path, lambda: line):  # noqa: B023 (the failing line)
+                for line, _position, rec in records:
+                    self.record(line, rec, self.first)
+                    self.first = False
+                break
+            self.first = False  # the record that failed was the first all the same
 
     def record(self, line: int, rec: dict[str, Any], first: bool) -> None:
         key = str(line)

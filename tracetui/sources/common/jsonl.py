@@ -96,8 +96,19 @@ def iter_entries(
     `first_line - 1` lines were read before (a resumed read), or that rest may be `data[start:end]`
     (its lines alone are read, and the log's bytes not copied).
     """
+    # The lines are found here rather than by `lines` and the depth check is inline: a generator and
+    # a call less for each line of every log a sync reads (bench/RESULTS.md, 2026-11-29).
     loads = orjson.loads
-    for number, line in enumerate(lines(data, start, end), first_line):
+    find = data.find
+    end = len(data) if end is None else min(end, len(data))
+    number = first_line - 1
+    while start < end:
+        cut = find(b"\n", start, end)
+        if cut < 0:
+            cut = end
+        line = data[start:cut]
+        start = cut + 1
+        number += 1
         if not line.strip():
             continue
         try:
@@ -114,7 +125,10 @@ def iter_entries(
                 yield number, position, value
             continue
         if isinstance(record, dict):
-            yield number, 0, within_depth(record) if _maybe_too_deep(line) else record
+            # `_maybe_too_deep`, inline: False for a line too short to hold that many brackets.
+            if len(line) > WRITES and len(line) - len(line.replace(b"[", b"").replace(b"{", b"")) > WRITES:
+                record = within_depth(record)
+            yield number, 0, record
         else:
             errors.append(LineError(path, number, f"expected a JSON object, got {type(record).__name__}"))
 
