@@ -13,7 +13,7 @@ import orjson
 from tracetui.model import COPIED, LineError, LineErrors, Session, Step, StepKind, count_skipped
 from tracetui.sources.common import resumable, titles
 from tracetui.sources.common.coerce import as_list, as_moment, as_str
-from tracetui.sources.common.jsonl import guarded, loads_within_depth
+from tracetui.sources.common.jsonl import loads_within_depth, unreadable
 from tracetui.sources.common.time_span import widen
 from tracetui.sources.pi import openclaw_spawn
 from tracetui.sources.pi.edits import _edits, _settle_edits
@@ -117,8 +117,12 @@ class _Reader:
                 moment = as_moment(_iso(record.get("timestamp")))
                 if moment is not None and moment >= self.copy_until:
                     self.copy_until = None  # the fork's own entries from here on
-            with guarded(self.session.errors, self.session.source, line):
+            # What `guarded` does, as a try: the same LineError for a record this code fails on, without
+            # a guard object made, entered and left for each of a log's entries.
+            try:
                 self.entry(entry)
+            except Exception as exc:
+                self.session.errors.append(unreadable(self.session.source, line, exc))
             if not entry.steps:
                 # Its children go on to its parent, and so a chain of such entries to the first above.
                 self.links.add(key, parent)
