@@ -92,20 +92,26 @@ def _run_blame(args: argparse.Namespace) -> int:
         raise UsageError("--lines goes with --range (a file's blame and --commit print every line already)")
     if args.format == "agent-trace" and not args.target:
         raise UsageError("--format agent-trace records a file's lines: give FILE[:LINE[-LINE]]")
+    import tracetui.capsule as capsule_api
+
+    # Every form prints the log's strings (a step's prompt, the path it gave) where others read them:
+    # a pull request's description, a record committed beside the code. They pass the export's second
+    # gate: a sure finding (a token, the user's home) becomes a placeholder of its kind.
+    gated = capsule_api.gate_scrubbed
     progress = None if args.json else _progress()
     with open_bucket(args) as bucket:
         if args.commit:
             result = blame_api.blame_commit(bucket, args.commit, repo=args.repo, progress=progress)
             _done(progress)
             if args.json:
-                print_json(result.to_dict())
+                print_json(gated(result.to_dict()))
             else:
-                _print_commit(result.to_dict())
+                _print_commit(gated(result.to_dict()))
             return 0
         if args.span:
             whole = blame_api.blame_range(bucket, args.span, repo=args.repo, progress=progress)
             _done(progress)
-            doc = whole.to_dict()
+            doc = gated(whole.to_dict())
             if args.json:
                 print_json(doc)
                 return 0
@@ -131,16 +137,13 @@ def _run_blame(args: argparse.Namespace) -> int:
         )
         _done(progress)
         if args.format == "agent-trace":
-            import tracetui.capsule as capsule_api
-
-            # The record is made to be committed: the log's strings in it (a model's name) leave the
-            # machine, so they pass the export's second gate.
-            print_json(capsule_api.gate_scrubbed(blame_api.agent_trace(bucket, found)))
+            print_json(gated(blame_api.agent_trace(bucket, found)))
             return 0
+    rows = gated(found.rows())
     if args.json:
-        print_json(found.rows())
+        print_json(rows)
         return 0
-    _print_file(found.rows())
+    _print_file(rows)
     return 0
 
 

@@ -1,0 +1,48 @@
+"""Every form of `tracetui blame` prints the log's strings through the export's second gate.
+
+`blame --format agent-trace` went through the gate (`capsule.gate_scrubbed`); the other forms did
+not. `blame FILE --json`, the plain lines, `--commit` and `--range` (made for a pull request's
+description) printed each writing step's prompt and the path the log gave as the log had them: a
+token the user pasted into a prompt, and their home folder, were in what is pasted where others
+read it. Each form now passes the same gate: a sure finding becomes a placeholder of its kind.
+"""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from support import blame_world
+from support.blame_world import build
+
+from tracetui.cli import main
+
+TOKEN = "ghp_" + "Qm7Xc2Vb9Nz4Lk1Jh8Gf5Ds3Ap6Wo0Ei2Ru4T"  # made up: no key is, or was, live
+HOME = "/home/jdoe5/clientwork"
+PROMPT = f"add a greeting; the deploy token is {TOKEN}, the notes are in {HOME}/notes.md"
+
+FORMS = {
+    "file-json": lambda w: ["app.py", "--json"],
+    "file-plain": lambda w: ["app.py"],
+    "commit-json": lambda w: ["--commit", w.c["c1"], "--json"],
+    "commit-plain": lambda w: ["--commit", w.c["c1"]],
+    "range-json": lambda w: ["--range", f"{w.c['h0']}..HEAD", "--json"],
+    "range-lines": lambda w: ["--range", f"{w.c['h0']}..HEAD", "--lines"],
+}
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_no_form_of_blame_prints_a_prompt_s_token_or_home(tmp_path, capsys, monkeypatch, form):
+    monkeypatch.setattr(blame_world, "PROMPT_A", PROMPT)
+    world = build(tmp_path)
+    bucket = tmp_path / "bucket"
+    sources = ["--source", f"claude={world.logs / 'claude'}", "--source", f"codex={world.logs / 'codex'}"]
+    assert main(["--bucket", str(bucket), "sync", *sources, "--json"]) == 0
+    capsys.readouterr()
+    monkeypatch.chdir(world.repo.path)
+    assert main(["--bucket", str(bucket), "blame", *FORMS[form](world)]) == 0
+    out = capsys.readouterr().out
+    assert TOKEN not in out and "jdoe5" not in out
+    assert "<GITHUB_TOKEN_1>" in out  # the prompt is still there, the token replaced
+    assert "add a greeting" in out
+    if form.endswith("json"):
+        orjson.loads(out)
