@@ -118,9 +118,17 @@ def _git_emails(path: Path) -> set[str]:
 
 # --- What the session itself reveals -------------------------------------------------------------
 
+# A path's separator as a log spells it: `/`, `\\`, or `\\` escaped once more by JSON.
+_SEP = r"(?:\\\\|\\|/)"
+# Homes a Windows machine shows: its drive's folders (whose case Windows ignores), as WSL mounts them
+# (`/mnt/c/Users/NAME`), and a WSL distribution's homes as Windows reaches them (`\\\\wsl$\\Ubuntu\\home`).
+_WINDOWS_HOMES = (
+    r"/mnt/[A-Za-z]/(?i:users)/|" + _SEP + r"{2,4}wsl(?:\$|\.localhost)" + _SEP + r"[A-Za-z0-9._\-]{1,64}"
+    + _SEP + r"home" + _SEP
+)
 _HOME_NAME = re.compile(
-    r"(?:/Users/|/home/|/export/home/|/var/home/|"
-    r"[A-Za-z]:(?:\\\\|\\|/)(?:Users|Documents and Settings)(?:\\\\|\\|/))"
+    r"(?:/Users/|/home/|/export/home/|/var/home/|" + _WINDOWS_HOMES + r"|"
+    r"[A-Za-z]:" + _SEP + r"(?i:Users|Documents and Settings)" + _SEP + r")"
     r"([A-Za-z0-9._][A-Za-z0-9._\-]{0,63})"
 )
 _ENV_FILE = re.compile(r"(?:^|[/\\\s\"'])\.env(?:\.[\w.\-]+)?(?:$|[\s\"'])")
@@ -163,8 +171,8 @@ _LIVED_IN = (r"\.(?:bash|zsh)_history|\.ssh/(?:known_hosts|authorized_keys|id_[a
 
 
 def homes_in(texts: Iterable[str]) -> set[str]:
-    """Home folders outside the known prefixes (`/srv/NAME`, `/u/NAME`, WSL's `/mnt/c/Users/NAME`)
-    shown by the agent's store in them: the folder holding `.claude/projects`, `.codex/sessions`, ...
+    """Home folders outside the known prefixes (`/srv/NAME`, `/u/NAME`) shown by the agent's store
+    in them: the folder holding `.claude/projects`, `.codex/sessions`, ...
     A folder whose last name names no person (`/srv/app`), or one a known prefix already covers, is
     left out."""
     homes: set[str] = set()
@@ -284,15 +292,24 @@ def _call_text(tool_input) -> str:
 # word (or follows an escaped line break): in `…/node_modules:/Users/jdoe` the `s:` is a PATH list's
 # end and separator, not drive S.
 _HOME_PREFIX = re.compile(
-    r"(?:/(?:Users|home|export/home|var/home)/|(?:(?<![A-Za-z0-9._])|(?<=\\[nrt]))[A-Za-z]:(?:\\\\|\\|/)"
-    r"(?:Users|Documents and Settings)(?:\\\\|\\|/))"
+    r"(?:/(?:Users|home|export/home|var/home)/|" + _WINDOWS_HOMES + r"|(?:(?<![A-Za-z0-9._])|(?<=\\[nrt]))"
+    r"[A-Za-z]:" + _SEP + r"(?i:Users|Documents and Settings)" + _SEP + r")"
     r"[A-Za-z0-9._][A-Za-z0-9._\-]{0,63}"
 )
+# Claude Code's project folder names a home whoever's it is (`/home/NAME/shop` -> `-home-NAME-shop`,
+# `C:\\Users\\NAME` -> `C--Users-NAME`, WSL's `-mnt-c-Users-NAME`): a word's dash (`stay-at-home-`)
+# or an option's (`--home-dir`) starts none. A slug keeps only a name's letters and digits: it ends at
+# the next dash.
+_HOME_SLUG = re.compile(
+    r"(?:(?<![A-Za-z0-9._\-])|(?<=[A-Za-z]-))(?:-mnt-[A-Za-z])?-(?:home|Users)-([A-Za-z0-9]{1,64})"
+    r"(?![A-Za-z0-9])"
+)
+_HOME_NEEDLES = ("/users/", "/home/", "users\\", "\\home\\")
 _NOT_A_USER = frozenset({"shared", "public", "default", "all users", "default user", "runner"})
 
 
 def identity_findings(text: str, lowered: str, ident: Identity | None) -> Iterator[Finding]:
-    if "/users/" in lowered or "/home/" in lowered or "users\\" in lowered or ":/users/" in lowered:
+    if any(n in lowered for n in _HOME_NEEDLES):
         for m in _HOME_PREFIX.finditer(text):
             before = text[m.start() - 1: m.start()]
             escaped = before in ("n", "r", "t") and text[m.start() - 2: m.start() - 1] == "\\"
@@ -302,6 +319,10 @@ def identity_findings(text: str, lowered: str, ident: Identity | None) -> Iterat
             if name.lower() in _NOT_A_USER or name in (".", ".."):
                 continue
             yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:home-path")
+    if "-home-" in lowered or "-users-" in lowered:
+        for m in _HOME_SLUG.finditer(text):
+            if m.group(1).lower() not in _NOT_A_USER:
+                yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:project-slug")
     if ident is None:
         return
     yield from _known_home_findings(text, ident.home_paths)
