@@ -162,7 +162,7 @@ def _expanded(obj: Any, depth: int = 0) -> Any:
         return obj
     if isinstance(obj, dict):
         return {
-            k: None if isinstance(k, str) and _opaque_key(k) else _expanded(v, depth)
+            k: None if _opaque(k, v) else _expanded(v, depth)
             for k, v in obj.items()
         }
     if isinstance(obj, list):
@@ -176,14 +176,25 @@ _OPAQUE_KEYS = frozenset({
 })
 
 
-def _opaque_key(key: str) -> bool:
-    return key.lower() in _OPAQUE_KEYS
+# A blob as those keys hold one: long and unbroken (a signature, encrypted reasoning), or a digest in hex,
+# named (`sha256:…`) or quoted as an ETag (`W/"…"`).
+_BLOB = re.compile(r'[A-Za-z0-9+/=_\-]{64,}|(?:W/)?"?(?:[A-Za-z0-9]{1,16}[:=\-])?[0-9a-fA-F\-]{4,128}"?')
+
+
+def _opaque(key: Any, value: Any) -> bool:
+    """Whether `value` under `key` is left out of the gate: only a blob is. Whatever else a key of that
+    name holds (an object, a list, a sentence, a token) is read: no plan reads a part of a record no
+    reader shows, so the gate is all that does."""
+    return (
+        isinstance(key, str) and key.lower() in _OPAQUE_KEYS and isinstance(value, str)
+        and _BLOB.fullmatch(value) is not None
+    )
 
 
 def _without_opaque(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {
-            k: None if isinstance(k, str) and _opaque_key(k) else _without_opaque(v)
+            k: None if _opaque(k, v) else _without_opaque(v)
             for k, v in obj.items()
         }
     if isinstance(obj, list):
