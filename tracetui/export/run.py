@@ -465,6 +465,13 @@ def export(
     """
     if options.format not in FORMATS:
         raise TracetuiError(f"unknown export format {options.format!r}: expected {', '.join(FORMATS)}")
+    # The revision is written where no gate reads it (the card, the manifest, a receipt's labels): one
+    # that holds what the gate scrubs (a token, the user's name in a branch) is refused, never written.
+    if scrub.gate_scrubbed(options.ref) != options.ref:
+        raise TracetuiError(
+            "the revision the labels refer to (--ref) holds what an export scrubs (a token, a user's name): "
+            "name it by its commit id or a tag"
+        )
     from tracetui.export import writers
 
     summaries = select(library, selection or Selection())
