@@ -31,7 +31,7 @@ from tracetui.capsule.replay import (
 from tracetui.capsule.limits import DEFAULT_LIMITS, CheckLimits
 from tracetui.capsule.reaper import own_pids
 from tracetui.capsule.sandbox import Sandbox, find_sandbox
-from tracetui.capsule.scrub import gate_scrubbed
+from tracetui.capsule.scrub import gate_scrubbed, prompts_scrubbed
 from tracetui.capsule.scope import (
     SealRefused,
     SealScope,
@@ -72,6 +72,7 @@ __all__ = [
     "path_twins",
     "find_sandbox",
     "gate_scrubbed",
+    "prompts_scrubbed",
     "in_scope",
     "finding_line",
     "open_capsule",

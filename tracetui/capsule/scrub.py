@@ -24,13 +24,23 @@ from tracetui.capsule.gate_memo import GateMemo
 from tracetui.capsule.gitcmd import is_commit_id
 from tracetui.capsule.keys import fingerprint
 from tracetui.capsule.scope import in_scope
+from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.redact.apply import apply as redact_apply
 from tracetui.redact.detect import scan_text
 from tracetui.redact.fields import field_text
 from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.identity import Identity
-from tracetui.redact.plan import ACCEPTED, AUTO_D, FIXED_PLACEHOLDERS, MANUAL, REJECTED, Plan, PlanValue
+from tracetui.redact.plan import (
+    ACCEPTED,
+    AUTO_D,
+    FIXED_PLACEHOLDERS,
+    MANUAL,
+    REJECTED,
+    Plan,
+    PlanValue,
+    plan_store,
+)
 from tracetui.redact.rules import names_a_credential
 from tracetui.redact.scan import gate_scan, timed_scans
 from tracetui.redact.text_checks import STRUCTURAL_ID_RE, UUID_RE
@@ -379,6 +389,59 @@ def gate_findings(
                 continue
             leaks.append(GateFinding(name, line_no, f.kind, f.tier, f.detector, value, f.start, f.end))
     return leaks
+
+
+def planned_values(session: Session, plan: Plan | None) -> dict[str, str]:
+    """Each value the plan scrubs (a sure finding not rejected, a suggestion accepted, a span added by
+    hand) -> its placeholder, the values the user kept left out: the map `prepare` scrubs the whole
+    session by, made without scrubbing it."""
+    out: dict[str, str] = {}
+    kept: set[str] = set()
+    for e in entries(session, plan):
+        if _decided_by(e, False) is None:
+            if e.decision == REJECTED and e.value:
+                kept.add(e.value)
+        elif e.value and len(e.value) >= MIN_VALUE:
+            out.setdefault(e.value, e.placeholder or "<REDACTED>")
+    return {v: p for v, p in out.items() if v not in kept}
+
+
+def prompts_scrubbed(obj: Any, library: Any) -> Any:
+    """`obj` (a blame's JSON document) with each step's prompt (`prompt`, or `prompts`, beside its
+    `session`) scrubbed by its session's plan, as an export of the session scrubs it: a value the user
+    chose to scrub that no detector is sure of (an address, a name) stays out of what blame prints."""
+    store = plan_store(library)
+    scrubbers: dict[str, Scrubbed | None] = {}
+
+    def scrubber(session_id: str) -> Scrubbed | None:
+        if session_id not in scrubbers:
+            plan = store.load(session_id)
+            values: dict[str, str] = {}
+            if plan is not None:
+                try:
+                    values = planned_values(library.session(session_id), plan)
+                except TracetuiError:  # a session gone from the bucket since the blame: the gate alone
+                    values = {}
+            blank = Session(id=session_id, agent="", source="")
+            scrubbers[session_id] = Scrubbed(blank, [], [], values) if values else None
+        return scrubbers[session_id]
+
+    def walk(o: Any) -> Any:
+        if isinstance(o, list):
+            return [walk(v) for v in o]
+        if not isinstance(o, dict):
+            return o
+        out = {k: walk(v) for k, v in o.items()}
+        session = o.get("session")
+        prompted = {"prompt", "prompts"} & o.keys()
+        scrubbed = scrubber(session) if isinstance(session, str) and prompted else None
+        if scrubbed is not None:
+            for key in ("prompt", "prompts"):
+                if key in out:
+                    out[key] = scrubbed.deep(out[key])
+        return out
+
+    return walk(obj)
 
 
 def gate_scrubbed(obj: Any, identity: Identity | None = None) -> Any:

@@ -94,12 +94,16 @@ def _run_blame(args: argparse.Namespace) -> int:
         raise UsageError("--format agent-trace records a file's lines: give FILE[:LINE[-LINE]]")
     import tracetui.capsule as capsule_api
 
-    # Every form prints the log's strings (a step's prompt, the path it gave) where others read them:
-    # a pull request's description, a record committed beside the code. They pass the export's second
-    # gate: a sure finding (a token, the user's home) becomes a placeholder of its kind.
-    gated = capsule_api.gate_scrubbed
     progress = None if args.json else _progress()
     with open_bucket(args) as bucket:
+
+        def gated(doc: Any) -> Any:
+            # Every form prints the log's strings (a step's prompt, the path it gave) where others read
+            # them: a pull request's description, a record committed beside the code. A prompt is
+            # scrubbed by its session's plan, then all passes the export's second gate: what the user
+            # chose to scrub, and a sure finding (a token, the user's home), print as placeholders.
+            return capsule_api.gate_scrubbed(capsule_api.prompts_scrubbed(doc, bucket))
+
         if args.commit:
             result = blame_api.blame_commit(bucket, args.commit, repo=args.repo, progress=progress)
             _done(progress)
@@ -139,7 +143,7 @@ def _run_blame(args: argparse.Namespace) -> int:
         if args.format == "agent-trace":
             print_json(gated(blame_api.agent_trace(bucket, found)))
             return 0
-    rows = gated(found.rows())
+        rows = gated(found.rows())
     if args.json:
         print_json(rows)
         return 0

@@ -4,7 +4,9 @@
 not. `blame FILE --json`, the plain lines, `--commit` and `--range` (made for a pull request's
 description) printed each writing step's prompt and the path the log gave as the log had them: a
 token the user pasted into a prompt, and their home folder, were in what is pasted where others
-read it. Each form now passes the same gate: a sure finding becomes a placeholder of its kind.
+read it. Each form now passes the same gate: a sure finding becomes a placeholder of its kind. And a
+value the user chose to scrub (an address, which no gate is sure of) is scrubbed by the session's
+plan first, as an export scrubs it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from tracetui.cli import main
 
 TOKEN = "ghp_" + "Qm7Xc2Vb9Nz4Lk1Jh8Gf5Ds3Ap6Wo0Ei2Ru4T"  # made up: no key is, or was, live
 HOME = "/home/jdoe5/clientwork"
-PROMPT = f"add a greeting; the deploy token is {TOKEN}, the notes are in {HOME}/notes.md"
+EMAIL = "marguerite.oakhaven@clientcorp.io"  # a suggestion: printed only if the plan keeps it
+PROMPT = f"add a greeting; the deploy token is {TOKEN}, the notes are in {HOME}/notes.md; ask {EMAIL}"
 
 FORMS = {
     "file-json": lambda w: ["app.py", "--json"],
@@ -37,11 +40,13 @@ def test_no_form_of_blame_prints_a_prompt_s_token_or_home(tmp_path, capsys, monk
     bucket = tmp_path / "bucket"
     sources = ["--source", f"claude={world.logs / 'claude'}", "--source", f"codex={world.logs / 'codex'}"]
     assert main(["--bucket", str(bucket), "sync", *sources, "--json"]) == 0
+    # The user decides to scrub the address (a suggestion: no gate would), as they would for an export.
+    assert main(["--bucket", str(bucket), "scan", blame_world.CLAUDE_SID, "--accept", "email"]) == 0
     capsys.readouterr()
     monkeypatch.chdir(world.repo.path)
     assert main(["--bucket", str(bucket), "blame", *FORMS[form](world)]) == 0
     out = capsys.readouterr().out
-    assert TOKEN not in out and "jdoe5" not in out
+    assert TOKEN not in out and "jdoe5" not in out and "oakhaven" not in out
     assert "<GITHUB_TOKEN_1>" in out  # the prompt is still there, the token replaced
     assert "add a greeting" in out
     if form.endswith("json"):
