@@ -13,6 +13,7 @@ from __future__ import annotations
 import binascii
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,10 +44,11 @@ HIDDEN = {
 
 
 def _log(folder: Path) -> Path:
-    base = {"parentUuid": None, "sessionId": SID, "cwd": "/srv/app", "version": "2.0.30",
+    base: dict[str, Any] = {"parentUuid": None, "sessionId": SID, "cwd": "/srv/app", "version": "2.0.30",
             "isSidechain": False, "userType": "external"}
-    records = [{**base, "type": "user", "uuid": "u1", "timestamp": "2026-03-01T10:00:00.000Z",
-                "message": {"role": "user", "content": "hello"}}]
+    first = {"type": "user", "uuid": "u1", "timestamp": "2026-03-01T10:00:00.000Z",
+             "message": {"role": "user", "content": "hello"}}
+    records: list[dict[str, Any]] = [{**base, **first}]
     for n, (name, hide) in enumerate(sorted(HIDDEN.items()), 2):
         records.append({**base, "type": "user", "uuid": f"u{n}", "parentUuid": f"u{n - 1}",
                         "timestamp": f"2026-03-01T10:00:{n:02d}.000Z",
