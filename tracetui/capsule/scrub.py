@@ -391,14 +391,14 @@ def gate_findings(
     return leaks
 
 
-def planned_values(session: Session, plan: Plan | None) -> dict[str, str]:
+def planned_values(session: Session, plan: Plan | None, accept_suggested: bool = False) -> dict[str, str]:
     """Each value the plan scrubs (a sure finding not rejected, a suggestion accepted, a span added by
-    hand) -> its placeholder, the values the user kept left out: the map `prepare` scrubs the whole
-    session by, made without scrubbing it."""
+    hand; with `accept_suggested` an undecided suggestion too) -> its placeholder, the values the user
+    kept left out: the map `prepare` scrubs the whole session by, made without scrubbing it."""
     out: dict[str, str] = {}
     kept: set[str] = set()
     for e in entries(session, plan):
-        if _decided_by(e, False) is None:
+        if _decided_by(e, accept_suggested) is None:
             if e.decision == REJECTED and e.value:
                 kept.add(e.value)
         elif e.value and len(e.value) >= MIN_VALUE:
@@ -409,7 +409,9 @@ def planned_values(session: Session, plan: Plan | None) -> dict[str, str]:
 def prompts_scrubbed(obj: Any, library: Any) -> Any:
     """`obj` (a blame's JSON document) with each step's prompt (`prompt`, or `prompts`, beside its
     `session`) scrubbed by its session's plan, as an export of the session scrubs it: a value the user
-    chose to scrub that no detector is sure of (an address, a name) stays out of what blame prints."""
+    chose to scrub that no detector is sure of (an address, a name) stays out of what blame prints. A
+    suggestion still undecided is scrubbed too (an export would refuse until it is decided; blame
+    cannot ask): only what the user kept is printed as it is."""
     store = plan_store(library)
     scrubbers: dict[str, Scrubbed | None] = {}
 
@@ -419,7 +421,7 @@ def prompts_scrubbed(obj: Any, library: Any) -> Any:
             values: dict[str, str] = {}
             if plan is not None:
                 try:
-                    values = planned_values(library.session(session_id), plan)
+                    values = planned_values(library.session(session_id), plan, accept_suggested=True)
                 except TracetuiError:  # a session gone from the bucket since the blame: the gate alone
                     values = {}
             blank = Session(id=session_id, agent="", source="")

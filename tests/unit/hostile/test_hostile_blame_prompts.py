@@ -6,7 +6,8 @@ description) printed each writing step's prompt and the path the log gave as the
 token the user pasted into a prompt, and their home folder, were in what is pasted where others
 read it. Each form now passes the same gate: a sure finding becomes a placeholder of its kind. And a
 value the user chose to scrub (an address, which no gate is sure of) is scrubbed by the session's
-plan first, as an export scrubs it.
+plan first, as an export scrubs it; a suggestion not yet decided (a phone number) too, since an export
+would refuse until it is: only what the user kept prints as it is.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from tracetui.cli import main
 TOKEN = "ghp_" + "Qm7Xc2Vb9Nz4Lk1Jh8Gf5Ds3Ap6Wo0Ei2Ru4T"  # made up: no key is, or was, live
 HOME = "/home/jdoe5/clientwork"
 EMAIL = "marguerite.oakhaven@clientcorp.io"  # a suggestion: printed only if the plan keeps it
-PROMPT = f"add a greeting; the deploy token is {TOKEN}, the notes are in {HOME}/notes.md; ask {EMAIL}"
+PHONE = "+1 415 555 0199"  # a suggestion the user never decides: not released either
+PROMPT = f"add a greeting; the token is {TOKEN}, the notes are in {HOME}/notes.md; ask {EMAIL} or {PHONE}"
 
 FORMS = {
     "file-json": lambda w: ["app.py", "--json"],
@@ -46,7 +48,7 @@ def test_no_form_of_blame_prints_a_prompt_s_token_or_home(tmp_path, capsys, monk
     monkeypatch.chdir(world.repo.path)
     assert main(["--bucket", str(bucket), "blame", *FORMS[form](world)]) == 0
     out = capsys.readouterr().out
-    assert TOKEN not in out and "jdoe5" not in out and "oakhaven" not in out
+    assert TOKEN not in out and "jdoe5" not in out and "oakhaven" not in out and "555 0199" not in out
     assert "<GITHUB_TOKEN_1>" in out  # the prompt is still there, the token replaced
     assert "add a greeting" in out
     if form.endswith("json"):
