@@ -568,8 +568,10 @@ def _pattern(replacements: dict[str, str]) -> re.Pattern[str] | None:
     for value in sorted(replacements, key=lambda v: (-len(v), v)):
         body = re.escape(value)
         if len(value) < _SHORT:
-            left = r"(?<![A-Za-z0-9_])" if value[0].isalnum() or value[0] == "_" else ""
-            right = r"(?![A-Za-z0-9_])" if value[-1].isalnum() or value[-1] == "_" else ""
+            # A word's bounds as the detectors read them (`identity`): `_` bounds one, so a user name
+            # in `jdoe_backup` is replaced, as the gate finds it there.
+            left = r"(?<![A-Za-z0-9])" if value[0].isalnum() else ""
+            right = r"(?![A-Za-z0-9])" if value[-1].isalnum() else ""
             body = left + body + right
         parts.append(body)
     return re.compile("|".join(parts))
