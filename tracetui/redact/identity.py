@@ -304,6 +304,9 @@ _HOME_SLUG = re.compile(
     r"(?:(?<![A-Za-z0-9._\-])|(?<=[A-Za-z]-))(?:-mnt-[A-Za-z])?-(?:home|Users)-([A-Za-z0-9]{1,64})"
     r"(?![A-Za-z0-9])"
 )
+# Pi's session folder is the cwd between two dashes each side (`/home/NAME/x` -> `--home-NAME-x--`): an
+# option (`--home-dir x`) has no closing pair.
+_PI_SLUG = re.compile(r"(?<=-)(?<![A-Za-z0-9._\-]-)-(?:home|Users)-[A-Za-z0-9._]{1,64}(?=-[^\s\"'/\\]*--|--)")
 _HOME_NEEDLES = ("/users/", "/home/", "users\\", "\\home\\")
 _NOT_A_USER = frozenset({"shared", "public", "default", "all users", "default user", "runner"})
 
@@ -322,6 +325,9 @@ def identity_findings(text: str, lowered: str, ident: Identity | None) -> Iterat
     if "-home-" in lowered or "-users-" in lowered:
         for m in _HOME_SLUG.finditer(text):
             if m.group(1).lower() not in _NOT_A_USER:
+                yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:project-slug")
+        for m in _PI_SLUG.finditer(text):
+            if m.group(0).rsplit("-", 1)[1].lower() not in _NOT_A_USER:
                 yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:project-slug")
     if ident is None:
         return

@@ -31,6 +31,8 @@ SPELLINGS = {
     "claude-slug": "~/.claude/projects/-home-qorvane-shop/a.jsonl",
     "claude-slug-mac": "see -Users-qorvane-shop for it",
     "claude-slug-windows": "C--Users-qorvane-shop",
+    "pi-slug": "~/.pi/agent/sessions/--home-qorvane-shop--/a.jsonl",
+    "pi-slug-bare": "--Users-qorvane--",
 }
 
 
@@ -49,6 +51,7 @@ def test_each_spelling_names_its_user(name):
 @pytest.mark.parametrize(
     "text",
     ["stay-at-home-parent", "run it with --home-dir x", "git log --users-only", "/srv/home/x",
+     "see --home-page-url --verbose", "a --home-dir=/x --y",
      "the c:\\tmp\\users\\x folder", "/mnt/data/Users/x"],
 )
 def test_what_is_no_home_stays(text):
