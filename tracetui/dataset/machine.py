@@ -2,15 +2,20 @@
 
 The id names the machine's partition (`machine=<id>`) in every dataset it exports into, so it must not
 change from one export to the next: it is made once and kept in the user's state folder. It is the name
-the user chose, or a hash of the host's name and machine id, which the dataset's readers cannot turn
-back into the host's name (a laptop called after its owner).
+the user chose, or a hash of the host's name, the home folder and the platform's machine id, which the
+dataset's readers can neither turn back into the host's name (a laptop called after its owner) nor
+confirm by a guess. Where the platform has no machine id, a random one takes its place.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+import secrets
 import socket
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -51,17 +56,47 @@ def machine_id(name: str | None = None) -> str:
 
 
 def _hashed_id() -> str:
-    """`m-` and 12 hex digits of the host's name, /etc/machine-id (where there is one) and the user's home
-    folder: two accounts on one host keep their own state folders and export their own buckets, so
-    each must have a partition of its own, or one's manifest would replace the other's."""
-    parts = [socket.gethostname(), str(Path.home())]
+    """`m-` and 12 hex digits of the host's name, the user's home folder and the platform's machine id:
+    two accounts on one host keep their own state folders and export their own buckets, so each must
+    have a partition of its own, or one's manifest would replace the other's. Without a machine id
+    (none readable) the host's name and home alone let a teammate confirm a guess (`alices-macbook`,
+    `/Users/alice`): a random secret stands in, so the id then lasts as long as its state file."""
+    secret = platform_id() or secrets.token_hex(16)
+    parts = [socket.gethostname(), str(Path.home()), secret]
+    return "m-" + hashlib.sha256("\0".join(parts).encode()).hexdigest()[:12]
+
+
+_MAC_UUID = re.compile(r'"IOPlatformUUID"\s*=\s*"([0-9A-Fa-f\-]{16,64})"')
+
+
+def platform_id() -> str | None:
+    """The machine's own id, where the platform keeps one no user name or host name gives: systemd's
+    /etc/machine-id, macOS's IOPlatformUUID, Windows's MachineGuid; None where none can be read."""
     for where in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
         try:
-            parts.append(Path(where).read_text(encoding="ascii", errors="replace").strip())
-            break
+            found = Path(where).read_text(encoding="ascii", errors="replace").strip()
         except OSError:
             continue
-    return "m-" + hashlib.sha256("\0".join(parts).encode()).hexdigest()[:12]
+        if found:
+            return found
+    if sys.platform == "darwin":
+        try:
+            out = subprocess.run(["/usr/sbin/ioreg", "-rd1", "-c", "IOPlatformExpertDevice"],
+                                 capture_output=True, text=True, timeout=5, check=False).stdout
+        except (OSError, subprocess.SubprocessError):
+            return None
+        match = _MAC_UUID.search(out)
+        return match.group(1) if match else None
+    if sys.platform == "win32":
+        import winreg
+
+        try:
+            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, r"SOFTWARE\Microsoft\Cryptography") as key:
+                value, _ = winreg.QueryValueEx(key, "MachineGuid")
+        except OSError:
+            return None
+        return value if isinstance(value, str) and value else None
+    return None
 
 
 def _write(path: Path, data: bytes) -> None:
