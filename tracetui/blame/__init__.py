@@ -12,6 +12,7 @@ from tracetui.blame.commit_blame import blame_commit, blame_range
 from tracetui.blame.file_blame import Judged, blame_file
 from tracetui.blame.repo import open_index
 from tracetui.blame.results import (
+    LOG_MEMBERS,
     BlameLine,
     CommitBlame,
     Contribution,
@@ -26,6 +27,7 @@ __all__ = [
     "Contribution",
     "FileBlame",
     "Judged",
+    "LOG_MEMBERS",
     "LineIndex",
     "Posting",
     "RangeBlame",

@@ -28,6 +28,11 @@ STATE_UNKNOWN = "unknown"
 # patch was written this long before the line's commit: the commit wrote the text anew (a generic
 # line, `raise SystemExit(0)`, days later); closer to it, who wrote it is not known.
 LOST_STALE_SECONDS = 86_400
+# The members of blame's documents that hold what a session's log said (a step's prompt, the path it
+# gave, its ids): what a face passes through the export's gate before printing. The rest is git's (the
+# lines, the commit's message and author), which whoever reads the blame reads in the repository.
+LOG_MEMBERS = frozenset({"session", "step", "agent", "prompt", "prompts", "prompt_step", "logged_path",
+                         "time", "open"})  # fmt: skip
 
 
 @dataclass(slots=True)

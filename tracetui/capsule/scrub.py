@@ -446,16 +446,42 @@ def prompts_scrubbed(obj: Any, library: Any) -> Any:
     return walk(obj)
 
 
-def gate_scrubbed(obj: Any, identity: Identity | None = None) -> Any:
+def gate_scrubbed(obj: Any, identity: Identity | None = None, only: frozenset[str] | None = None) -> Any:
     """`obj` (JSON-like, built from logs with no plan: `blame --format agent-trace`) with every value
     the second gate finds in its strings replaced by a placeholder of its kind, keys included: what
-    an export does with a value its plan never listed (`Scrubbed.widened`), by the same gate."""
+    an export does with a value its plan never listed (`Scrubbed.widened`), by the same gate. `only`:
+    the members whose values are the log's (a blame row's prompt), the rest (the repository's own
+    lines, which the receiver reads in the repository anyway) neither scanned nor changed."""
     blank = Session(id="", agent="", source="")
-    texts = [("record", 1, t) for t in dict.fromkeys(_strings(obj)) if not inert(t)]
+    picked = obj if only is None else list(_members(obj, only))
+    texts = [("record", 1, t) for t in dict.fromkeys(_strings(picked)) if not inert(t)]
     found = gate_findings({}, Scrubbed(blank, [], []), identity, texts=texts)
     if not found:
         return obj
-    return Scrubbed(blank, [], [], new_placeholders([(g.kind, g.value) for g in found], [])).deep(obj)
+    scrubbed = Scrubbed(blank, [], [], new_placeholders([(g.kind, g.value) for g in found], []))
+    return scrubbed.deep(obj) if only is None else _with_members(obj, only, scrubbed.deep)
+
+
+def _members(obj: Any, keys: frozenset[str]) -> Iterator[Any]:
+    """The values of `obj`'s members named by `keys`, at any depth."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k in keys:
+                yield v
+            else:
+                yield from _members(v, keys)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _members(v, keys)
+
+
+def _with_members(obj: Any, keys: frozenset[str], change: Callable[[Any], Any]) -> Any:
+    """`obj` with `change` applied to the values of its members named by `keys`, at any depth."""
+    if isinstance(obj, dict):
+        return {k: change(v) if k in keys else _with_members(v, keys, change) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_with_members(v, keys, change) for v in obj]
+    return obj
 
 
 def gate_texts(members: dict[str, bytes]) -> list[tuple[str, int, str]]:

@@ -53,3 +53,24 @@ def test_no_form_of_blame_prints_a_prompt_s_token_or_home(tmp_path, capsys, monk
     assert "add a greeting" in out
     if form.endswith("json"):
         orjson.loads(out)
+
+
+def test_the_repository_s_own_lines_are_printed_as_git_has_them(tmp_path, capsys, monkeypatch):
+    # The gate reads the log's members (the prompt, the path it gave), not the file's lines: whoever
+    # reads the blame reads those in the repository, and a line scrubbed there (a fixture's home path)
+    # misquoted the file. Scanning a 4,442-line file's lines was a third of a first blame's CPU.
+    line = "DATA = '/home/jdoe5/fixtures'  # a test's path, committed"
+    monkeypatch.setattr(blame_world, "PROMPT_A", PROMPT)
+    monkeypatch.setattr(blame_world, "FAREWELL", blame_world.FAREWELL + line + "\n")
+    world = build(tmp_path)
+    bucket = tmp_path / "bucket"
+    sources = ["--source", f"claude={world.logs / 'claude'}", "--source", f"codex={world.logs / 'codex'}"]
+    assert main(["--bucket", str(bucket), "sync", *sources, "--json"]) == 0
+    capsys.readouterr()
+    monkeypatch.chdir(world.repo.path)
+    assert main(["--bucket", str(bucket), "blame", "app.py", "--json"]) == 0
+    rows = orjson.loads(capsys.readouterr().out)
+    assert [r["text"] for r in rows] == world.repo.read("app.py").splitlines()
+    assert line in [r["text"] for r in rows]
+    assert not any(TOKEN in (r["prompt"] or "") or "jdoe5" in (r["prompt"] or "") for r in rows)
+    assert any("<GITHUB_TOKEN_1>" in (r["prompt"] or "") for r in rows)
