@@ -4,7 +4,6 @@ their look-alikes: for the redaction tests, the planted corpus and bench_carrier
 from __future__ import annotations
 
 import base64
-import binascii
 import gzip
 import json
 import quopri
@@ -14,17 +13,7 @@ import urllib.parse
 
 import orjson
 
-_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-
-def _token(name: str) -> str:
-    """A made-up GitHub token of its own for each carrier."""
-    x = binascii.crc32(name.encode()) or 1
-    out = []
-    for _ in range(36):
-        x = (x * 1103515245 + 12345) % 2**31
-        out.append(_ALNUM[x % 62])
-    return "ghp_" + "".join(out)
+from support.made_up import github_token as _token
 
 
 def b64url(text: str) -> str:

@@ -9,24 +9,11 @@ placeholder of its kind, and a terminal's bytes stay escaped.
 
 from __future__ import annotations
 
-import binascii
-
 import orjson
 import pytest
 from support.agent_trace_schema import valid_record
 from support.blame_world import agent_trace_out, build
-
-_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-
-def _token(name: str) -> str:
-    """A made-up GitHub token of the right shape (none is, or was, a live key)."""
-    out, x = [], binascii.crc32(name.encode()) or 1
-    for _ in range(36):
-        x = (x * 1103515245 + 12345) % 2**31
-        out.append(_ALNUM[x % 62])
-    return "ghp_" + "".join(out)
-
+from support.made_up import github_token as _token
 
 # (the model name the log gives, what must not be in the record's bytes)
 CASES = [

@@ -9,7 +9,6 @@ characters, URL-encoding, base64, gzip).
 from __future__ import annotations
 
 import base64
-import binascii
 import gzip
 import html
 import json
@@ -21,6 +20,7 @@ from typing import Any
 
 import orjson
 import pytest
+from support.made_up import github_token as _token
 
 from tracetui.capsule.archive import read_archive
 from tracetui.capsule.manifest import ALLOWED
@@ -28,17 +28,6 @@ from tracetui.cli import main
 
 CLAUDE = "6a6a6a6a-1111-4222-8333-444455556666"
 CODEX = "0199bbbb-1111-7222-8333-444455556666"
-_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-
-def _token(name: str) -> str:
-    """A made-up GitHub token of its own for each way of hiding one (none is, or was, a live key)."""
-    digest = binascii.crc32(name.encode())
-    out, x = [], digest or 1
-    for _ in range(36):
-        x = (x * 1103515245 + 12345) % 2**31
-        out.append(_ALNUM[x % 62])
-    return "ghp_" + "".join(out)
 
 
 TOKENS: dict[str, str] = {}

@@ -10,27 +10,17 @@ exporting a Claude log with a token under each such key. Tokens are made up.
 
 from __future__ import annotations
 
-import binascii
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.made_up import github_token as _token
 
 from tracetui.cli import main
 from tracetui.export.raw import gate_view
 
-_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 SID = "7b7b7b7b-1111-4222-8333-444455556666"
-
-
-def _token(name: str) -> str:
-    """A made-up GitHub token of its own per case (none is, or was, a live key)."""
-    out, x = [], binascii.crc32(name.encode()) or 1
-    for _ in range(36):
-        x = (x * 1103515245 + 12345) % 2**31
-        out.append(_ALNUM[x % 62])
-    return "ghp_" + "".join(out)
 
 
 # Where a token sits under a key the gate takes for a blob's.

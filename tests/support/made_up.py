@@ -1,0 +1,17 @@
+"""Made-up secrets of a real shape, the same for the same name on every run (none is, or was, a live
+key): each test case plants its own, so a finding names the case it came from."""
+
+from __future__ import annotations
+
+import binascii
+
+_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def github_token(name: str) -> str:
+    """A GitHub token (`ghp_` and 36 letters and digits) drawn from `name`."""
+    out, x = [], binascii.crc32(name.encode()) or 1
+    for _ in range(36):
+        x = (x * 1103515245 + 12345) % 2**31
+        out.append(_ALNUM[x % 62])
+    return "ghp_" + "".join(out)
