@@ -40,7 +40,8 @@ RESULT_LIMIT = 20_000  # characters of one tool result shown (the rest is said, 
 PAGE_LIMIT = 60_000
 _TICKS = re.compile(r"`+")
 _STYLE = """
-body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#1f2328}
+body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#1f2328;
+overflow-wrap:anywhere}
 pre{background:#f6f8fa;padding:.6em;overflow-x:auto;white-space:pre-wrap;word-break:break-word}
 .step{border-left:3px solid #d0d7de;padding:.2em .8em;margin:1em 0}.user{border-color:#0969da}
 .assistant{border-color:#8250df}.system{border-color:#9a6700}.meta{color:#59636e;font-size:13px}

@@ -164,3 +164,12 @@ def test_markdown_episode_keeps_log_text_in_fences(tmp_path, capsys):
     assert "<script>alert(1)</script>" in text  # inside a fence, as text
     assert main(["--bucket", str(bucket), "export", str(tmp_path / "x"), "--format", "md"]) == 2
     assert "--sessions" in capsys.readouterr().err
+
+
+def test_a_long_unbroken_title_wraps_inside_the_page():
+    # A title that is a long path (`/var/folders/h1/…/TestLivePi…`) ran past the page's right edge in
+    # Chromium, with a horizontal scrollbar: every text of the page may break inside a word.
+    from tracetui.export.page import _STYLE
+
+    body = re.search(r"body\{([^}]*)\}", _STYLE)
+    assert body and "overflow-wrap:anywhere" in body.group(1)
