@@ -215,21 +215,17 @@ def prepare(
     """
     plan = plan.copy() if plan is not None else Plan(session.id)
     planned = entries(session, plan)
-    replacements: dict[str, str] = {}
+    replacements, kept = _value_map(planned, accept_suggested)
     receipt: dict[str, dict[str, Any]] = {}
     rejected: dict[str, int] = {}
-    kept: set[str] = set()
     for e in planned:
         decided_by = _decided_by(e, accept_suggested)
         if decided_by is None:
             if e.decision == REJECTED and e.value:
-                kept.add(e.value)
                 if included is None or in_scope(e.step, e.field, included):
                     rejected[e.kind] = rejected.get(e.kind, 0) + 1
             continue
         placeholder = e.placeholder or "<REDACTED>"
-        if e.value and len(e.value) >= MIN_VALUE:
-            replacements.setdefault(e.value, placeholder)
         row = receipt.setdefault(
             placeholder,
             {
@@ -395,15 +391,21 @@ def planned_values(session: Session, plan: Plan | None, accept_suggested: bool =
     """Each value the plan scrubs (a sure finding not rejected, a suggestion accepted, a span added by
     hand; with `accept_suggested` an undecided suggestion too) -> its placeholder, the values the user
     kept left out: the map `prepare` scrubs the whole session by, made without scrubbing it."""
+    out, kept = _value_map(entries(session, plan), accept_suggested)
+    return {v: p for v, p in out.items() if v not in kept}
+
+
+def _value_map(planned: list[Entry], accept_suggested: bool) -> tuple[dict[str, str], set[str]]:
+    """(value -> placeholder for each value the plan scrubs, the values the user kept)."""
     out: dict[str, str] = {}
     kept: set[str] = set()
-    for e in entries(session, plan):
+    for e in planned:
         if _decided_by(e, accept_suggested) is None:
             if e.decision == REJECTED and e.value:
                 kept.add(e.value)
         elif e.value and len(e.value) >= MIN_VALUE:
             out.setdefault(e.value, e.placeholder or "<REDACTED>")
-    return {v: p for v, p in out.items() if v not in kept}
+    return out, kept
 
 
 def prompts_scrubbed(obj: Any, library: Any) -> Any:
