@@ -10,10 +10,10 @@ session gave no other evidence of the name, every export format, the page and th
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from support.claude_chat import claude_chat
 
 from tracetui.cli import main
 from tracetui.redact.detect import scan_text
@@ -62,17 +62,7 @@ SID = "7a7a7a7a-1111-4222-8333-444455556666"
 
 
 def _log(folder: Path) -> Path:
-    prompt = "please read " + " and ".join(SPELLINGS.values())
-    record = {"type": "user", "uuid": "u1", "parentUuid": None, "sessionId": SID, "cwd": "/srv/app",
-              "timestamp": "2026-03-01T10:00:00.000Z", "version": "2.0.30", "isSidechain": False,
-              "userType": "external", "message": {"role": "user", "content": prompt}}
-    answer = {**record, "type": "assistant", "uuid": "a1", "parentUuid": "u1",
-              "message": {"id": "m1", "type": "message", "role": "assistant", "model": "claude-test",
-                          "content": [{"type": "text", "text": "done"}], "usage": {"input_tokens": 1}}}
-    path = folder / "claude" / "-srv-app" / f"{SID}.jsonl"
-    path.parent.mkdir(parents=True)
-    path.write_text(json.dumps(record) + "\n" + json.dumps(answer) + "\n")
-    return folder / "claude"
+    return claude_chat(folder, SID, "/srv/app", "please read " + " and ".join(SPELLINGS.values()), "done")
 
 
 @pytest.mark.parametrize("fmt", ["md", "atif"])

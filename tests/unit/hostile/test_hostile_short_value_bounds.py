@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
+from support.claude_chat import claude_chat
 
 from tracetui.cli import main
 
@@ -21,17 +22,7 @@ SID = "7d7d7d7d-1111-4222-8333-444455556666"
 
 
 def _log(folder: Path) -> Path:
-    base = {"sessionId": SID, "cwd": "/home/qorvane/proj", "version": "2.0.30", "isSidechain": False,
-            "userType": "external", "timestamp": "2026-03-01T10:00:01.000Z"}
-    ask = {**base, "type": "user", "uuid": "u1", "parentUuid": None,
-           "message": {"role": "user", "content": "restore qorvane_backup.tar please"}}
-    answer = {**base, "type": "assistant", "uuid": "u2", "parentUuid": "u1",
-              "message": {"id": "m1", "type": "message", "role": "assistant", "model": "claude-test",
-                          "content": [{"type": "text", "text": "ok"}], "usage": {"input_tokens": 1}}}
-    path = folder / "claude" / "-home-qorvane-proj" / f"{SID}.jsonl"
-    path.parent.mkdir(parents=True)
-    path.write_text(json.dumps(ask) + "\n" + json.dumps(answer) + "\n")
-    return folder / "claude"
+    return claude_chat(folder, SID, "/home/qorvane/proj", "restore qorvane_backup.tar please")
 
 
 @pytest.mark.parametrize("fmt", ["raw", "parquet", "md"])
