@@ -18,7 +18,9 @@ for comparison with figures taken that way).
   scrolled the list (its first rows changed);
 - rest: the process CPU time (utime + stime from /proc) of one press and everything it sets off
   (the detail pane's refresh after the cursor rests), per press; and the main thread's alone (the
-  event loop's, without the driver's input and writer threads);
+  event loop's, without the driver's input and writer threads); and split by thread (`threads_…`:
+  the main thread, then the others: Textual's writer, its input reader, its workers' executor); with
+  `--idle`, the app's CPU with no key pressed first, and each press's beyond what idling costs as long;
 - hold: `j` sent at `--rate` presses a second for `--hold` seconds (a held key's auto-repeat), the
   app's CPU time over that span as a share of one core.
 
@@ -59,6 +61,32 @@ def cpu_seconds(pid: int, thread: bool = False) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime (fields 14 and 15 of stat)
 
 
+def thread_cpu(pid: int) -> dict[int, float]:
+    """Each live thread's CPU seconds, from schedstat (nanoseconds, where stat counts ticks of 10 ms)."""
+    times: dict[int, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            times[int(task.name)] = int((task / "schedstat").read_text().split()[0]) / 1e9
+        except (OSError, ValueError, IndexError):
+            pass  # ended meanwhile
+    return times
+
+
+def threads_split(pid: int, before: dict[int, float], cpu: float, per: float) -> dict:
+    """CPU since `before` by thread, in ms per `per` (presses, or seconds): the main thread (the event
+    loop), each other thread alive throughout in the order they started (with Textual 8.2.8: its output
+    writer, its input reader, then the executor thread its thread workers run in), their sum (`threads`),
+    and what is left of the process's `cpu` (threads that came and went; the process's CPU is counted
+    in ticks of 10 ms, the threads' in nanoseconds)."""
+    after = thread_cpu(pid)
+    main = after.get(pid, 0.0) - before.get(pid, 0.0)
+    others = [after[tid] - before[tid] for tid in sorted(after) if tid != pid and tid in before]
+    scale = 1000 / per
+    return {"main": round(main * scale, 2), "others_by_start": [round(t * scale, 2) for t in others],
+            "threads": round((main + sum(others)) * scale, 2),
+            "rest": round((cpu - main - sum(others)) * scale, 2)}
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
@@ -93,12 +121,25 @@ def measure(args: argparse.Namespace, command: str, ready) -> dict:
     control.drain()
     result: dict = {"size": args.size}
 
+    # Idle: what the app spends with no key pressed (its timers and polls), which every press's figure
+    # below includes for as long as the press and its quiet gap last.
+    idle_ms_per_s = 0.0
+    if args.idle:
+        idle_before, idle_cpu = thread_cpu(pid), cpu_seconds(pid)
+        time.sleep(args.idle)
+        idle = threads_split(pid, idle_before, cpu_seconds(pid) - idle_cpu, args.idle)
+        result["idle_cpu_ms_per_s"] = idle
+        # From the threads' own clocks: a few seconds are a few ticks of the process's.
+        idle_ms_per_s = idle["threads"]
+
     # Latency: one key at a time, each after the screen has settled.
     latencies: list[float] = []
     by_kind: dict[str, list[float]] = {"in_place": [], "scrolled": []}  # did the press scroll the list?
     before_rows = _top_rows(width)
     misses = 0
     cpu_before, main_before = cpu_seconds(pid), cpu_seconds(pid, thread=True)
+    threads_before = thread_cpu(pid)
+    started = time.perf_counter()
     for i in range(args.n):
         key = "j"  # each press rests on a step not shown before, as reading down a session does
         if args.poll:
@@ -132,6 +173,13 @@ def measure(args: argparse.Namespace, command: str, ready) -> dict:
                                             "p90": round(percentile(values, 0.9), 2), "n": len(values)}  # fmt: skip
     result["cpu_ms_per_resting_press"] = round(cpu / args.n * 1000, 2)
     result["main_thread_cpu_ms_per_resting_press"] = round(main_cpu / args.n * 1000, 2)
+    result["threads_cpu_ms_per_resting_press"] = threads_split(pid, threads_before, cpu, args.n)
+    seconds = (time.perf_counter() - started) / args.n
+    result["seconds_per_resting_press"] = round(seconds, 3)
+    if args.idle:
+        # What the app would have spent over the press's time without it (`--gap` makes it longer).
+        beyond = cpu / args.n * 1000 - idle_ms_per_s * seconds
+        result["cpu_ms_per_resting_press_beyond_idle"] = round(beyond, 2)
 
     # Hold: auto-repeat for `hold` seconds at `rate` presses a second.
     for rate in args.rate:
@@ -265,6 +313,7 @@ def main() -> None:
     parser.add_argument("--hold", type=float, default=5.0, help="seconds of holding the key")
     parser.add_argument("--rate", type=int, nargs="*", default=[12, 25, 30],
                         help="auto-repeat rates (presses a second: macOS's default, X's, GNOME's)")
+    parser.add_argument("--idle", type=float, default=0.0, help="seconds of no key timed before the presses")
     parser.add_argument("--settle", type=float, default=2.0, help="seconds to wait after the first screen")
     parser.add_argument("--poll", action="store_true", help="time by polling capture-pane, not control mode")
     parser.add_argument("--code", help="run the app from this copy of the source tree (a before/after comparison)")
