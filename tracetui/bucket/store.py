@@ -166,10 +166,13 @@ class _Lines:
     Per chunk this does a constant number of byte searches, not a Python loop per line.
     """
 
-    def __init__(self, first_line: int = 1, whole: bool = False) -> None:
+    def __init__(self, first_line: int = 1, whole: bool = False, kept: bool = False) -> None:
         # Lines between two newlines of one chunk pass unchecked: they are shorter than the chunk.
         assert CHUNK <= MAX_LINE, "a chunk must not be larger than the line limit"
-        self.line = first_line  # number of the line `pending` belongs to
+        self._line = first_line  # number of the line `pending` belongs to, less `_uncounted`'s newlines
+        # `kept`: the caller keeps every line readers get (a log read whole), so whole lines' newlines
+        # are counted only when a skipped line needs its number: nearly never (docs/internals/bucket.md).
+        self._uncounted: list[bytes] | None = [] if kept else None
         self.whole = whole  # a whole-document file: one "line", no newline splitting
         self.pending: list[bytes] = []
         self.pending_len = 0
@@ -191,7 +194,7 @@ class _Lines:
             lines = chunk if last + 1 == len(chunk) else chunk[: last + 1]
             self.consumed.append(lines)
             self.data.append(lines)
-            self.line += _newlines(lines)
+            self._passed(lines)
             if last + 1 < len(chunk):
                 self._grow(chunk[last + 1 :])
             return
@@ -202,7 +205,7 @@ class _Lines:
             middle = chunk[first + 1 : last + 1]  # whole lines, each shorter than the chunk
             self.consumed.append(middle)
             self.data.append(middle)
-            self.line += _newlines(middle)
+            self._passed(middle)
         if last + 1 < len(chunk):
             self._grow(chunk[last + 1 :])
 
@@ -216,6 +219,19 @@ class _Lines:
             self.consumed.append(tail)
             self.data.append(tail)
             self._reset()
+
+    @property
+    def line(self) -> int:
+        if self._uncounted:
+            self._line += sum(map(_newlines, self._uncounted))
+            self._uncounted.clear()
+        return self._line
+
+    def _passed(self, whole_lines: bytes) -> None:
+        if self._uncounted is None:
+            self._line += _newlines(whole_lines)
+        else:
+            self._uncounted.append(whole_lines)
 
     def tail(self) -> bytes:
         return b"" if self.overlong else b"".join(self.pending)
@@ -245,7 +261,7 @@ class _Lines:
             line = b"".join(self.pending)
             self.consumed.append(line)
             self.data.append(line)
-        self.line += 1
+        self._line += 1
         self._reset()
 
     def _reset(self) -> None:
@@ -407,7 +423,7 @@ class Store:
         for g in [only] if only is not None else sc.generations():
             if g.offset == 0:
                 return Loaded(b"", [])
-            lines = _Lines(whole=_whole_document(sc.path))
+            lines = _Lines(whole=_whole_document(sc.path), kept=True)
             got = 0
             try:
                 for chunk in _decompressed(g.codec, self._copy_path(g, sc.key), g.stored):
@@ -546,7 +562,7 @@ class Store:
         # holds (a sidecar or copy found damaged is rebuilt or copied again by the next sync).
         durable = old is not None and (old.offset > 0 or bool(old.kept))
         sc = Sidecar(path, agent, st.st_size, st.st_mtime_ns, 0, 0, gen, codec=CODEC, kept=kept)
-        lines = _Lines(whole=_whole_document(path))
+        lines = _Lines(whole=_whole_document(path), kept=True)
         h = hashlib.sha256()
         data: list[bytes] = []
         target = self._copy_path(sc)

@@ -258,7 +258,9 @@ def _lines_by_hand(data: bytes, limit: int) -> tuple[bytes, bytes, list[tuple[in
     return data, b"".join(given), skipped
 
 
-def test_lines_are_split_the_same_however_the_stream_is_cut(monkeypatch):
+@pytest.mark.parametrize("kept", [False, True])
+def test_lines_are_split_the_same_however_the_stream_is_cut(monkeypatch, kept):
+    """Whether newlines are counted as they pass or (`kept`) only when a skipped line needs its number."""
     import random
 
     monkeypatch.setattr(store_mod, "MAX_LINE", 40)
@@ -267,7 +269,7 @@ def test_lines_are_split_the_same_however_the_stream_is_cut(monkeypatch):
     for _ in range(3000):
         data = b"".join(b"x" * rnd.choice([0, 1, 15, 16, 38, 39, 40, 41, 90]) + b"\n" for _ in range(rnd.randint(0, 6)))
         data += b"y" * rnd.choice([0, 0, 3, 45])
-        lines = store_mod._Lines()
+        lines = store_mod._Lines(kept=kept)
         consumed, given = [], []
         pos = 0
         while pos < len(data):
@@ -283,9 +285,10 @@ def test_lines_are_split_the_same_however_the_stream_is_cut(monkeypatch):
         assert (b"".join(consumed + c), b"".join(given + g), lines.skipped) == want, data
 
 
-def test_a_chunk_of_whole_lines_reaches_the_readers_without_a_copy():
+@pytest.mark.parametrize("kept", [False, True])
+def test_a_chunk_of_whole_lines_reaches_the_readers_without_a_copy(kept):
     chunk = _line(1) + _line(2, 300)
-    lines = store_mod._Lines()
+    lines = store_mod._Lines(kept=kept)
     lines.feed(chunk)
     lines.finish(take_torn=False)
     consumed, given = lines.drain()
