@@ -96,18 +96,11 @@ def iter_entries(
     `first_line - 1` lines were read before (a resumed read), or that rest may be `data[start:end]`
     (its lines alone are read, and the log's bytes not copied).
     """
-    # The lines are found here rather than by `lines` and the depth check is inline: a generator and
-    # a call less for each line of every log a sync reads (bench/RESULTS.md, 2026-11-29).
+    # The depth check is `_maybe_too_deep` inline: the call was 1 to 1.5% of this loop's CPU, where
+    # the lines from `lines` cost 0.4% more than found here (bench/RESULTS.md, 2026-11-29 sync9).
     loads = orjson.loads
-    find = data.find
-    end = len(data) if end is None else min(end, len(data))
     number = first_line - 1
-    while start < end:
-        cut = find(b"\n", start, end)
-        if cut < 0:
-            cut = end
-        line = data[start:cut]
-        start = cut + 1
+    for line in lines(data, start, end):
         number += 1
         if not line.strip():
             continue
@@ -125,7 +118,6 @@ def iter_entries(
                 yield number, position, value
             continue
         if isinstance(record, dict):
-            # `_maybe_too_deep`, inline: False for a line too short to hold that many brackets.
             if len(line) > WRITES and len(line) - len(line.replace(b"[", b"").replace(b"{", b"")) > WRITES:
                 record = within_depth(record)
             yield number, 0, record
@@ -334,6 +326,9 @@ def _maybe_too_deep(data: str | bytes) -> bool:
     the cost of counting them."""
     # What `replace` takes out, not `count`: `count` looks at each byte in turn, `replace` finds the
     # next one with memchr, two to three times faster on log lines (bench/RESULTS.md, 2026-11-28).
+    # `iter_entries` has this check inline.
+    if len(data) <= WRITES:
+        return False  # too short to hold that many brackets: no copy made
     if isinstance(data, str):
         return len(data) - len(data.replace("[", "").replace("{", "")) > WRITES
     return len(data) - len(data.replace(b"[", b"").replace(b"{", b"")) > WRITES
