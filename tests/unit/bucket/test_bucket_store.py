@@ -327,3 +327,24 @@ def test_first_copies_are_made_durable_in_one_flush_and_growth_file_by_file(st, 
     assert grown.offset > sc.offset
     assert len(synced) == 2  # the copy and its sidecar
     assert len(flushed) == 1
+
+
+def test_a_copy_cut_short_by_its_log_spoils_no_later_copy(st, tmp_path, monkeypatch):
+    """A thread's zstd compressor serves log after log: one left mid-frame when a log could not be
+    read to its end must not leak into the next log's copy."""
+    monkeypatch.setattr(store_mod, "CHUNK", 64)
+    torn, whole = tmp_path / "torn.jsonl", tmp_path / "whole.jsonl"
+    torn.write_bytes(b"".join(_line(n, 40) for n in range(20)))
+    whole.write_bytes(b"".join(_line(n, 7) for n in range(30)))
+    real = store_mod.read_source
+
+    def failing(path, start=0, end=None):
+        if path == str(torn) and start > 0:
+            raise OSError(5, "Input/output error")
+        return real(path, start, end)
+
+    monkeypatch.setattr(store_mod, "read_source", failing)
+    with pytest.raises(store_mod.SourceReadError):
+        _ingest(st, torn)
+    sc, _ = _ingest(st, whole)
+    assert _unpack("zstd", st._copy_path(sc).read_bytes()) == whole.read_bytes()
