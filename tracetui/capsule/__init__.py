@@ -11,8 +11,11 @@ from tracetui.capsule.apply import path_refusal
 from tracetui.capsule.archive import CapsuleError, Limits
 from tracetui.capsule.bisect import BisectResult, bisect
 from tracetui.capsule.keys import bucket_secret
+from tracetui.capsule.limits import DEFAULT_LIMITS, CheckLimits
+from tracetui.capsule.log_gate import logs_gated
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
 from tracetui.capsule.order import SealOrder, seal_in
+from tracetui.capsule.reaper import own_pids
 from tracetui.capsule.replay import (
     FIXED,
     INCONCLUSIVE,
@@ -28,10 +31,7 @@ from tracetui.capsule.replay import (
     skip_patches,
     untold,
 )
-from tracetui.capsule.limits import DEFAULT_LIMITS, CheckLimits
-from tracetui.capsule.reaper import own_pids
 from tracetui.capsule.sandbox import Sandbox, find_sandbox
-from tracetui.capsule.scrub import gate_scrubbed, prompts_scrubbed
 from tracetui.capsule.scope import (
     SealRefused,
     SealScope,
@@ -41,6 +41,7 @@ from tracetui.capsule.scope import (
     parse_steps,
     seal_scope,
 )
+from tracetui.capsule.scrub import gate_scrubbed
 from tracetui.capsule.seal import SealBase, SealResult, seal, seal_base
 from tracetui.capsule.verify import Verification, verify
 
@@ -72,7 +73,7 @@ __all__ = [
     "path_twins",
     "find_sandbox",
     "gate_scrubbed",
-    "prompts_scrubbed",
+    "logs_gated",
     "in_scope",
     "finding_line",
     "open_capsule",

@@ -24,7 +24,6 @@ from tracetui.capsule.gate_memo import GateMemo
 from tracetui.capsule.gitcmd import is_commit_id
 from tracetui.capsule.keys import fingerprint
 from tracetui.capsule.scope import in_scope
-from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.redact.apply import apply as redact_apply
 from tracetui.redact.detect import scan_text
@@ -39,7 +38,6 @@ from tracetui.redact.plan import (
     REJECTED,
     Plan,
     PlanValue,
-    plan_store,
 )
 from tracetui.redact.rules import names_a_credential
 from tracetui.redact.scan import gate_scan, timed_scans
@@ -84,6 +82,12 @@ class Scrubbed:
         if self._pattern is None or not value:
             return value
         return self._pattern.sub(lambda m: self.replacements[m.group(0)], value)
+
+    def spans(self, value: str) -> list[tuple[int, int, str]]:
+        """(start, end, placeholder) of each replacement `text` makes in `value`, in order."""
+        if self._pattern is None or not value:
+            return []
+        return [(m.start(), m.end(), self.replacements[m.group(0)]) for m in self._pattern.finditer(value)]
 
     def repo_path(self, value: str) -> str:
         """A path inside the repository, scrubbed of secrets but not of the user's name: it names one
@@ -375,7 +379,7 @@ def gate_findings(
             value = text[f.start : f.end]
             if (
                 (value in structural and is_commit_id(value))
-                or _is_placeholder(value)
+                or is_gate_placeholder(value)
                 # A repository path kept exact on purpose (`repo_path`): its user name is the file's.
                 or (f.kind in PATH_KEEPS and _in_kept_path(text, f.start, f.end, scrubbed.kept_paths))
                 # Within what the user kept (their decision covers it), not merely holding it: a
@@ -408,46 +412,6 @@ def _value_map(planned: list[Entry], accept_suggested: bool) -> tuple[dict[str, 
     return out, kept
 
 
-def prompts_scrubbed(obj: Any, library: Any) -> Any:
-    """`obj` (a blame's JSON document) with each step's prompt (`prompt`, or `prompts`, beside its
-    `session`) scrubbed by its session's plan, as an export of the session scrubs it: a value the user
-    chose to scrub that no detector is sure of (an address, a name) stays out of what blame prints. A
-    suggestion still undecided is scrubbed too (an export would refuse until it is decided; blame
-    cannot ask): only what the user kept is printed as it is."""
-    store = plan_store(library)
-    scrubbers: dict[str, Scrubbed | None] = {}
-
-    def scrubber(session_id: str) -> Scrubbed | None:
-        if session_id not in scrubbers:
-            plan = store.load(session_id)
-            values: dict[str, str] = {}
-            if plan is not None:
-                try:
-                    values = planned_values(library.session(session_id), plan, accept_suggested=True)
-                except TracetuiError:  # a session gone from the bucket since the blame: the gate alone
-                    values = {}
-            blank = Session(id=session_id, agent="", source="")
-            scrubbers[session_id] = Scrubbed(blank, [], [], values) if values else None
-        return scrubbers[session_id]
-
-    def walk(o: Any) -> Any:
-        if isinstance(o, list):
-            return [walk(v) for v in o]
-        if not isinstance(o, dict):
-            return o
-        out = {k: walk(v) for k, v in o.items()}
-        session = o.get("session")
-        prompted = {"prompt", "prompts"} & o.keys()
-        scrubbed = scrubber(session) if isinstance(session, str) and prompted else None
-        if scrubbed is not None:
-            for key in ("prompt", "prompts"):
-                if key in out:
-                    out[key] = scrubbed.deep(out[key])
-        return out
-
-    return walk(obj)
-
-
 def gate_scrubbed(obj: Any, identity: Identity | None = None, only: frozenset[str] | None = None) -> Any:
     """`obj` (JSON-like, built from logs with no plan: `blame --format agent-trace`) with every value
     the second gate finds in its strings replaced by a placeholder of its kind, keys included: what
@@ -456,7 +420,7 @@ def gate_scrubbed(obj: Any, identity: Identity | None = None, only: frozenset[st
     lines, which the receiver reads in the repository anyway) neither scanned nor changed."""
     blank = Session(id="", agent="", source="")
     picked = obj if only is None else list(_members(obj, only))
-    texts = [("record", 1, t) for t in dict.fromkeys(_strings(picked)) if not inert(t)]
+    texts = [("record", 1, t) for t in dict.fromkeys(json_strings(picked)) if not inert(t)]
     found = gate_findings({}, Scrubbed(blank, [], []), identity, texts=texts)
     if not found:
         return obj
@@ -543,7 +507,7 @@ def _texts(name: str, data: bytes) -> Iterator[tuple[int, str]]:
                 # nested too deep to walk (TooDeep): it is scanned as the text it is, not let through.
                 yield line_no, line.decode("utf-8", errors="replace")
                 continue
-            for text in _strings(record):
+            for text in json_strings(record):
                 yield line_no, text
 
 
@@ -557,21 +521,22 @@ def gate_text(name: str, data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def _strings(obj: Any) -> Iterator[str]:
+def json_strings(obj: Any) -> Iterator[str]:
+    """Every string the gate reads in a JSON-like value: keys, values, and a credential key's pair."""
     if isinstance(obj, str):
         if obj:
             yield obj
     elif isinstance(obj, dict):
         for k, v in obj.items():
-            yield from _strings(k)
-            yield from _strings(v)
+            yield from json_strings(k)
+            yield from json_strings(v)
             if isinstance(k, str) and isinstance(v, str) and v and len(k) <= 200 and names_a_credential(k):
                 # Only the key says what the value is (`{"password": "…"}`): read apart, as the strings
                 # of a JSON member are, neither holds a finding. The pair is read as the record writes it.
                 yield orjson.dumps({k: v}).decode()
     elif isinstance(obj, list):
         for v in obj:
-            yield from _strings(v)
+            yield from json_strings(v)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -608,5 +573,6 @@ def _pattern(replacements: dict[str, str]) -> re.Pattern[str] | None:
 _PLACEHOLDER = re.compile(r"^<[A-Z][A-Z0-9_]*>$")
 
 
-def _is_placeholder(value: str) -> bool:
+def is_gate_placeholder(value: str) -> bool:
+    """Whether `value` is a placeholder as a scrub writes it (`<TOKEN_1>`): no gate finds one."""
     return bool(_PLACEHOLDER.match(value))

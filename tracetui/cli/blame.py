@@ -104,7 +104,9 @@ def _run_blame(args: argparse.Namespace) -> int:
             # the user chose to scrub, and a sure finding (a token, the user's home), print as
             # placeholders. The repository's own lines are printed as git has them (and not scanned:
             # 4,442 lines of one file were a third of a first blame's CPU).
-            return capsule_api.gate_scrubbed(capsule_api.prompts_scrubbed(doc, bucket), only=only)
+            if only is None:
+                return capsule_api.gate_scrubbed(doc)
+            return capsule_api.logs_gated(doc, bucket, only)
 
         if args.commit:
             result = blame_api.blame_commit(bucket, args.commit, repo=args.repo, progress=progress)
