@@ -10,6 +10,7 @@ from __future__ import annotations
 from tracetui.blame.agent_trace import agent_trace, record_problems
 from tracetui.blame.commit_blame import blame_commit, blame_range
 from tracetui.blame.file_blame import Judged, blame_file
+from tracetui.blame.index import LineIndex, Posting, Refresh
 from tracetui.blame.repo import open_index
 from tracetui.blame.results import (
     LOG_MEMBERS,
@@ -18,8 +19,8 @@ from tracetui.blame.results import (
     Contribution,
     FileBlame,
     RangeBlame,
+    session_log_members,
 )
-from tracetui.blame.index import LineIndex, Posting, Refresh
 
 __all__ = [
     "BlameLine",
@@ -38,4 +39,5 @@ __all__ = [
     "blame_range",
     "open_index",
     "record_problems",
+    "session_log_members",
 ]

@@ -18,9 +18,9 @@ from tracetui.bucket.shards import schema_oddity
 from tracetui.model import Session, Step, StepKind
 from tracetui.regular_file import keep_private
 from tracetui.trail import session_patches
+from tracetui.trail.git_read import epoch
 from tracetui.trail.line_identity import join_norms, norm
 from tracetui.trail.paths import absolute_path
-from tracetui.trail.git_read import epoch
 
 # Bump when what is indexed, or how, changes: every session is then read again.
 INDEX_VERSION = "5"  # 4: a fork's copied patches marked; 5: near pairs and exact texts
@@ -360,6 +360,11 @@ class LineIndex:
 
     def sessions(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM sessions").fetchone()[0])
+
+    def postings_of(self, sid: str) -> list[Posting]:
+        """Every patch of the session the index holds, in the order they were written."""
+        rows = self.conn.execute(f"SELECT {_COLUMNS} FROM patches p WHERE p.session = ? ORDER BY p.pid", (sid,))
+        return [_posting(list(row)) for row in rows]
 
 
 def _posting(row: list[Any]) -> Posting:

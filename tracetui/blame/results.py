@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from tracetui.blame.index import Posting, Refresh
+from tracetui.blame.index import LineIndex, Posting, Refresh, index_path
 from tracetui.safe_text import command_line
 
 SLACK_SECONDS = 60  # the trail's clock slack between a log's clock and git's
@@ -81,6 +82,26 @@ class BlameLine:
             "reason": self.reason,
             "superseded_by": self.superseded_by,
         }
+
+
+def log_members(w: Posting) -> dict[str, Any]:
+    """The `LOG_MEMBERS` a row writes of its writer, as `BlameLine.to_dict` writes them."""
+    return {"session": w.session, "step": w.step, "agent": w.agent, "prompt": w.prompt, "time": w.timestamp,
+            "prompt_step": w.prompt_step, "logged_path": w.path, "open": open_hint(w)}  # fmt: skip
+
+
+def session_log_members(library: Any, sid: str) -> list[dict[str, Any]]:
+    """`log_members` of each patch of the session the library's line index holds as it stands (none
+    where it holds none or cannot be read): every log string a blame of any file, commit or range may
+    print of the session, known without reading it."""
+    path = index_path(getattr(library, "cache_dir", None))
+    if path is None or not path.is_file():
+        return []
+    try:
+        with LineIndex(path) as index:
+            return [log_members(w) for w in index.postings_of(sid)]
+    except sqlite3.Error:
+        return []
 
 
 def open_hint(w: Posting | None) -> str | None:

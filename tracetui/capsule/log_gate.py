@@ -108,6 +108,15 @@ class _SessionGate:
     def context(self) -> _Context:
         if self._context is None:
             self._context = _read(self.library, self.session, self.env)
+            if self.path is not None:
+                from tracetui.blame import session_log_members  # blame's faces alone need it (pygit2)
+
+                # Read once: every string the session's patches may print, answered now, so a blame
+                # of another of its files, or of a commit, reads it no more (a few ms of scans each).
+                for members in session_log_members(self.library, self.session):
+                    for name, value in members.items():
+                        if isinstance(value, str) and value:
+                            self.answer(value, name in PROMPT_MEMBERS)
         return self._context
 
     def save(self) -> None:
