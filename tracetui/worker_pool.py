@@ -245,12 +245,13 @@ class WorkerPool:
                 self.failed = _Refused(said.decode("utf-8", "replace"))
             return self.failed
 
-    def close(self) -> None:
+    def close(self, at_once: bool = False) -> None:
         """Stop the workers: at once where jobs are unfinished (an error, a cancel, Ctrl-C, a caller
-        that stopped reading), else once they have read the end of their input."""
+        that stopped reading) or the caller says so (it needs nothing more of them, and a worker that
+        does not read its input would hold it for seconds), else once they have read its end."""
         with self.done:  # no worker starts after this
             # A process still in its setup (`start`) is killed too: it may take a while yet.
-            unfinished = self.waiting > 0 or self.setting_up > 0
+            unfinished = at_once or self.waiting > 0 or self.setting_up > 0
             self.stopping.set()
         for _ in self.threads:
             self.jobs.put(None)

@@ -97,6 +97,19 @@ def test_close_with_unfinished_jobs_kills_the_workers_at_once(started):
     assert [proc.returncode for proc in started] == [-signal.SIGKILL] * 2
 
 
+def test_close_at_once_kills_workers_whose_jobs_are_all_answered(started):
+    """A caller that needs nothing more of its workers (a trail's judge) does not wait for them to
+    read the end of their input: one stuck elsewhere would hold it for the 5 s of `end_workers`."""
+    pool = _pool(started, 1)
+    assert pool.result(pool.submit(b"0 a")) == b"a"
+    pool.close(at_once=True)
+    assert [proc.returncode for proc in started] == [-signal.SIGKILL]
+    pool = _pool(started, 1)  # without it, a worker that answered all its jobs leaves by itself
+    assert pool.result(pool.submit(b"0 b")) == b"b"
+    pool.close()
+    assert started[1].returncode == 0
+
+
 def test_no_process_starts_once_the_pool_is_closed(started):
     pool = _pool(started, 1)
     first = pool.submit(b"60 a")
