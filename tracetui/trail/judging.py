@@ -5,6 +5,7 @@ its lines (alive, transformed, reverted, lost), edits undone step by step.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, cast
@@ -13,12 +14,12 @@ import pygit2
 
 from tracetui import collector
 from tracetui.trail import evidence as ev
-from tracetui.trail.blob_pipe import BlobPipe
 from tracetui.trail import file_lines as fl
-from tracetui.trail.fates import Fate, SLACK_SECONDS
+from tracetui.trail.blob_pipe import BlobPipe
+from tracetui.trail.fates import SLACK_SECONDS, Fate
 from tracetui.trail.file_versions import _closest, _Files, _step_lines
 from tracetui.trail.git_command import fetches_lazily
-from tracetui.trail.git_read import _blob_text, epoch, MissingObject
+from tracetui.trail.git_read import MissingObject, _blob_text, epoch
 from tracetui.trail.history import History, ref_tips, walk
 from tracetui.trail.line_identity import norm, norms_of
 from tracetui.trail.moves import (
@@ -31,8 +32,7 @@ from tracetui.trail.moves import (
 )
 from tracetui.trail.patch import Patch
 from tracetui.trail.patches import is_notebook
-from tracetui.trail.two_cores import judged_apart
-
+from tracetui.trail.two_cores import JudgeSetup, helper, judged_apart
 
 # -- entry point ---------------------------------------------------------------------------------
 
@@ -101,42 +101,57 @@ def _judge(
     later_commits: bool = True,
     counts: bool = True,
 ) -> list[Fate]:
+    history = walked(repo, patches, ref_commit, use_time)
+    weights = [_weight(p, history, use_time) for p in patches]
+    # The worker starts now, so that it sets itself up while this process makes its probes.
+    setup = JudgeSetup(repo.path, patches, ref_commit, use_time, branch, later_commits, counts)
+    pool = helper(weights, setup)
+    try:
+        judge_at, files = judging(repo, patches, history, setup)
+        try:
+            return judged_apart(patches, weights, judge_at, pool)
+        finally:
+            files.clear()
+    finally:
+        if pool is not None:
+            pool.close(at_once=True)
+
+
+def walked(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None, use_time: bool) -> History:
+    """The history of the patches' files since the session began (all of it without `use_time`)."""
     times = [t for t in (epoch(p.timestamp) for p in patches) if t is not None]
     since = (min(times) - SLACK_SECONDS) if use_time and times and len(times) == len(patches) else 0.0
     paths = {p.path for p in patches if p.inside}
     extra = [ref_commit] if ref_commit else []
-    history = walk(repo, paths, since, extra)
+    return walk(repo, paths, since, extra)
+
+
+def judging(
+    repo: pygit2.Repository, patches: list[Patch], history: History, setup: JudgeSetup
+) -> tuple[Callable[[int], Fate], _Files]:
+    """The judgement of the i-th patch, and the versions it reads (cleared by the caller): made alike
+    here and in the worker (`judge_worker`), which must give the same fates."""
+    use_time = setup.use_time
     probes = [_untaken(p, ev.probe(p), history, use_time) for p in patches]
     by_path: dict[str, list[ev.Probe]] = {}
     for patch, probe in zip(patches, probes):
         if probe is not None:
             by_path.setdefault(patch.path, []).append(probe)
-    files = _Files(
-        repo, {path: ev.wanted_keys(ps) for path, ps in by_path.items()}, {path: ev.split_keys(ps) for path, ps in by_path.items()}
-    )
-    tips = logged_branch_first(ref_tips(repo), branch)
+    wanted = {path: ev.wanted_keys(ps) for path, ps in by_path.items()}
+    files = _Files(repo, wanted, {path: ev.split_keys(ps) for path, ps in by_path.items()})
+    tips = logged_branch_first(ref_tips(repo), setup.branch)
     head = str(repo.head.peel(pygit2.Commit).id) if not repo.head_is_unborn else None
     workdir = repo.workdir
     files.look_for(ev.wanted_keys([p for p in probes if p is not None]))
     files.session_paths = {p.path for p in patches} | {p.old_path for p in patches if p.old_path}
     files.pipe = None if fetches_lazily(repo) else BlobPipe(repo.path)
+    ref_commit, later_commits, counts = setup.ref_commit, setup.later_commits, setup.counts
 
     def judge_at(i: int) -> Fate:
         return _judge_read(patches[i], probes[i], history, files, ref_commit, tips, head, workdir, use_time,
                            later_commits, counts)  # fmt: skip
 
-    try:
-        weights = [_weight(p, history, use_time) for p in patches]
-        return judged_apart(patches, weights, judge_at, lambda: _own_pipe(files), files.clear)
-    finally:
-        files.clear()
-
-
-def _own_pipe(files: _Files) -> None:
-    """In a forked child (`judged_apart`): a blob pipe of its own. One the parent started talks to the
-    parent's git, whose answers the child must not read nor its process kill: it is dropped unclosed."""
-    if files.pipe is not None:
-        files.pipe = BlobPipe(files.repo.path)
+    return judge_at, files
 
 
 def _weight(patch: Patch, history: History, use_time: bool) -> int:

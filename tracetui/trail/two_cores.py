@@ -1,9 +1,10 @@
 """A trail's patches judged on two processes, so that the first answer waits less on two cores.
 
-After the history walk and the probes, each patch is judged alone (`by_file.py`: its fate never
-depends on another's), and that is four fifths of a first trail. A forked child shares all that was
-made before; it and its parent take units (a file's patches, or one patch where one file holds most
-of the work) from one pipe, heaviest first, and the child sends its fates back.
+After the history walk each patch is judged alone (`by_file.py`: its fate never depends on
+another's), and that is four fifths of a first trail. A worker of the shared pool (`worker_pool`,
+`python -m tracetui.trail.judge_worker`) is told the patches, walks the history itself, and takes
+units (a file's patches, or one patch where one file holds most of the work), heaviest first, while
+this process takes the others; its fates come back pickled.
 More in docs/internals/trail.md, `trail/two_cores.py`.
 """
 
@@ -11,31 +12,42 @@ from __future__ import annotations
 
 import os
 import pickle
-import signal
-import struct
+import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import fields
+from dataclasses import dataclass, fields
+from typing import Any
 
 from tracetui.trail.fates import Fate
 from tracetui.trail.patch import Patch
+from tracetui.worker_pipes import spawn
+from tracetui.worker_pool import Cancelled, SetupFailed, WorkerPool
 
-MIN_WEIGHT = 400  # a trail whose patches weigh less (`judged_apart`) is judged in this process alone
-_UNIT = struct.Struct("<i")
-_MAX_UNITS = 16_000  # units written to the pipe before the fork: they must fit in its buffer (64 KB)
-_FIELDS = tuple(f.name for f in fields(Fate) if f.name != "patch")
+# A trail whose patches weigh less (the versions of their files after their steps, `judging._weight`)
+# is judged in this process alone: the worker's start (Python, the trail's imports, its own walk of
+# the history) costs about 0.4 s of CPU before it judges anything (bench/RESULTS.md, "Trail").
+MIN_WEIGHT = 3_000
+WORKER = "tracetui.trail.judge_worker"
+FIELDS = tuple(f.name for f in fields(Fate) if f.name != "patch")
+# How long this process waits for the worker's last unit, from when the worker took it: a multiple
+# of what this process took for as much weight (its wall time: a loaded machine slows both), and a
+# floor. Past it the unit is judged here: a worker stopped or starved never holds the trail for long.
+PATIENCE = 3.0
+PATIENCE_FLOOR = 0.25  # seconds
 
 
-# Per thread and per task: one caller's `on_two_cores` (the app's worker) never lets another fork.
+# Per thread and per task: one caller's `on_two_cores` (the app's worker) never lets another's use it.
 _ALLOWED: ContextVar[bool] = ContextVar("two_cores_allowed", default=False)
 
 
 @contextmanager
 def on_two_cores() -> Iterator[None]:
-    """Trails judged inside may fork (`judged_apart`): for a command whose user waits on one answer
-    (`trail`, `blame`), not for a caller that keeps every core busy already (an export's workers)."""
+    """Trails judged inside may use a worker process (`helper`): for a face whose user waits on one
+    answer (`trail`, `blame`, the app's trail view), not for a caller that keeps every core busy
+    already (an export's workers)."""
     token = _ALLOWED.set(True)
     try:
         yield
@@ -43,38 +55,157 @@ def on_two_cores() -> Iterator[None]:
         _ALLOWED.reset(token)
 
 
-def judged_apart(patches: list[Patch], weights: list[int], judge: Callable[[int], Fate],
-                 start: Callable[[], None], finish: Callable[[], None]) -> list[Fate]:  # fmt: skip
-    """`judge(i)` of every patch, in order: shared with a forked child where allowed and worth it.
-    `weights`: each patch's expected cost (the versions of its file its searches may read), to hand
-    out the heaviest first and to skip the fork for light trails. `start` and `finish` are called in
-    the child before its first judgement and before it exits (a blob pipe of its own, closed). A child
-    that fails leaves its patches judged here."""
-    units = _units(patches, weights)
-    if not _worth_forking(units, weights):
-        return [judge(i) for i in range(len(patches))]
-    fates: dict[int, Fate] = {}
-    work_r, work_w = os.pipe()
-    os.write(work_w, b"".join(_UNIT.pack(u) for u in range(len(units))))
-    os.close(work_w)
-    done_r, done_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(done_r)
-        _child(units, _taken(work_r), judge, start, finish, done_w)  # never returns
-    os.close(done_w)
+@dataclass(frozen=True, slots=True)
+class JudgeSetup:
+    """What the worker is told once, first: the clone, the patches and how they are judged
+    (`judging.judge`'s arguments); it walks the history from them as this process did."""
+
+    repo: str  # its git folder, as this process opened it (`mapping._open`): no search from a work tree
+    patches: list[Patch]
+    ref_commit: str | None
+    use_time: bool
+    branch: str | None
+    later_commits: bool
+    counts: bool
+
+
+def helper(weights: list[int], setup: JudgeSetup) -> WorkerPool | None:
+    """A worker started now, where allowed and worth it, so that it sets itself up while this process
+    makes its probes; None where the patches are judged here alone. The caller closes it."""
+    if len(weights) < 2 or sum(weights) < MIN_WEIGHT or not _worth_a_worker():
+        return None
+    pool = WorkerPool(1, _spawn, pickle.dumps(setup, protocol=pickle.HIGHEST_PROTOCOL), replace=False)
+    pool.start()
+    return pool
+
+
+def _spawn() -> subprocess.Popen[bytes]:
+    return spawn(WORKER)
+
+
+def _worth_a_worker() -> bool:
+    return _ALLOWED.get() and _core_free()
+
+
+def may_fork() -> bool:
+    """Work may go to a forked child here and now: inside `on_two_cores`, beside no other thread,
+    with a core free for it (blame's line index is built so, `blame/index_apart.py`)."""
+    return _ALLOWED.get() and hasattr(os, "fork") and _alone() and _core_free()
+
+
+def _alone() -> bool:
+    """No other thread: a fork copies only the calling one, and a lock another held (in libgit2, in
+    a logger) would stay held in the child for ever."""
+    return threading.active_count() == 1
+
+
+def _core_free() -> bool:
+    """A core the worker can have: the two processes do more work than one, which only shortens the
+    wait where another core would idle (the last minute's load below the cores)."""
     try:
-        for u in _taken(work_r):
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return os.getloadavg()[0] <= cores - 1
+    except OSError:
+        return False
+
+
+def judged_apart(patches: list[Patch], weights: list[int], judge: Callable[[int], Fate],
+                 pool: WorkerPool | None) -> list[Fate]:  # fmt: skip
+    """`judge(i)` of every patch, in order: shared with `pool`'s worker where there is one. A unit
+    the worker did not answer (it died, refused its setup, or took too long) is judged here."""
+    if pool is None:
+        return [judge(i) for i in range(len(patches))]
+    units = _units(patches, weights)
+    shared = _Shared(units)
+    feeder = threading.Thread(target=_feed, args=(pool, shared), daemon=True)
+    feeder.start()
+    fates: dict[int, Fate] = {}
+    started, weighed = time.monotonic(), 0
+    try:
+        while (u := shared.take()) is not None:
             fates.update((i, judge(i)) for i in units[u])
-        fates.update(_theirs(done_r, patches))
-    except BaseException:
-        os.kill(pid, signal.SIGKILL)  # the caller meets the error now, not after the child's share
-        raise
+            weighed += sum(weights[i] for i in units[u])
+        rate = (time.monotonic() - started) / max(weighed, 1)
+        for u, values in shared.answers(rate, weights).items():
+            fates.update((i, Fate(patches[i], **dict(zip(FIELDS, v)))) for i, v in values)
     finally:
-        os.close(work_r)
-        os.close(done_r)
-        _reap(pid)
+        shared.stop()
+        pool.close(at_once=True)  # nothing more is asked of it: a worker stuck on a unit is not waited for
+        feeder.join(timeout=5)
     return [fates[i] if i in fates else judge(i) for i in range(len(patches))]
+
+
+class _Shared:
+    """The units, handed out one at a time to whichever process is free, and the worker's answers."""
+
+    def __init__(self, units: list[list[int]]) -> None:
+        self.units = units
+        self.next = 0
+        self.theirs: dict[int, list[tuple[int, tuple[Any, ...]]]] = {}
+        self.asked: int | None = None  # the unit the worker is judging
+        self.asked_at = 0.0  # since when (`time.monotonic`)
+        self.gone = False  # the worker answers no more
+        self.stopping = threading.Event()
+        self.changed = threading.Condition()
+
+    def take(self) -> int | None:
+        with self.changed:
+            if self.next >= len(self.units):
+                return None
+            self.next += 1
+            return self.next - 1
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def answers(self, rate: float, weights: list[int]) -> dict[int, list[tuple[int, tuple[Any, ...]]]]:
+        """The worker's answers, once its last unit is in or it is gone or late (`PATIENCE`)."""
+        with self.changed:
+            if self.asked is not None and not self.gone:
+                weight = sum(weights[i] for i in self.units[self.asked])
+                deadline = self.asked_at + PATIENCE_FLOOR + PATIENCE * rate * weight
+                while self.asked is not None and not self.gone and (left := deadline - time.monotonic()) > 0:
+                    self.changed.wait(left)
+            return dict(self.theirs)
+
+
+def _feed(pool: WorkerPool, shared: _Shared) -> None:
+    """The worker's thread here: once it is set up, a unit at a time to it, its answers kept."""
+    try:
+        if pool.result(pool.submit(pickle.dumps([])), cancelled=shared.stopping.is_set) is None:
+            return  # it died in its setup
+        while not shared.stopping.is_set():
+            with shared.changed:
+                u = shared.take()
+                shared.asked, shared.asked_at = u, time.monotonic()
+            if u is None:
+                return
+            answer = pool.result(pool.submit(pickle.dumps(shared.units[u])), cancelled=shared.stopping.is_set)
+            values = decoded(answer)
+            if values is None:
+                return
+            with shared.changed:
+                shared.theirs[u] = values
+                shared.asked = None
+                shared.changed.notify_all()
+    except (Cancelled, SetupFailed):
+        return
+    finally:
+        with shared.changed:
+            shared.gone = True
+            shared.changed.notify_all()
+
+
+def decoded(answer: bytes | None) -> list[tuple[int, tuple[Any, ...]]] | None:
+    """A worker's answer: each patch's place and its fate's fields; None where it died or failed
+    (the unit is then judged here, where the error, if it is one, is met again)."""
+    if answer is None:
+        return None
+    try:
+        kind, values = pickle.loads(answer)
+    except Exception:
+        return None
+    return values if kind == "answer" else None
 
 
 def _units(patches: list[Patch], weights: list[int]) -> list[list[int]]:
@@ -91,80 +222,3 @@ def _units(patches: list[Patch], weights: list[int]) -> list[list[int]]:
         else:
             units.append(group)
     return sorted(units, key=lambda g: -sum(weights[i] for i in g))  # stable: a file's patches in order
-
-
-def _worth_forking(units: list[list[int]], weights: list[int]) -> bool:
-    if len(units) < 2 or sum(weights) < MIN_WEIGHT or len(units) > _MAX_UNITS:
-        return False
-    return may_fork()
-
-
-def may_fork() -> bool:
-    """Work may go to a forked child here and now: inside `on_two_cores`, beside no other thread,
-    with a core free for it (blame's line index is built so too, `blame/index_apart.py`)."""
-    return _ALLOWED.get() and hasattr(os, "fork") and _alone() and _core_free()
-
-
-def _alone() -> bool:
-    """No other thread: a fork copies only the calling one, and a lock another held (in libgit2, in
-    a logger) would stay held in the child for ever."""
-    return threading.active_count() == 1
-
-
-def _core_free() -> bool:
-    """A core the child can have: the two processes do up to a fifth more work than one, which only
-    shortens the wait where another core would idle (the last minute's load below the cores)."""
-    try:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        return os.getloadavg()[0] <= cores - 1
-    except OSError:
-        return False
-
-
-def _taken(work_r: int) -> Iterator[int]:
-    """The units this process takes, one at a time: a read of 4 bytes from a pipe is atomic, so each
-    unit goes to one process, whichever is free first."""
-    while True:
-        got = os.read(work_r, _UNIT.size)
-        if len(got) < _UNIT.size:
-            return
-        yield _UNIT.unpack(got)[0]
-
-
-def _child(units: list[list[int]], taken: Iterator[int], judge: Callable[[int], Fate],
-           start: Callable[[], None], finish: Callable[[], None], done_w: int) -> None:  # fmt: skip
-    code = 1
-    try:
-        start()
-        mine: list[tuple[int, tuple[object, ...]]] = []
-        for u in taken:
-            for i in units[u]:
-                fate = judge(i)
-                mine.append((i, tuple(getattr(fate, name) for name in _FIELDS)))
-        finish()
-        with os.fdopen(done_w, "wb") as out:
-            out.write(pickle.dumps(mine, protocol=pickle.HIGHEST_PROTOCOL))
-        code = 0
-    except BaseException:  # noqa: BLE001 - whatever the child met, the parent judges its patches
-        pass
-    finally:
-        os._exit(code)  # no exit handlers run, no buffers flushed: they are the parent's
-
-
-def _theirs(done_r: int, patches: list[Patch]) -> Iterator[tuple[int, Fate]]:
-    chunks = []
-    while chunk := os.read(done_r, 1 << 20):
-        chunks.append(chunk)
-    try:
-        theirs = pickle.loads(b"".join(chunks)) if chunks else []
-    except (pickle.UnpicklingError, EOFError, ValueError):
-        return  # a child cut short sent part of its answer: its patches are judged again
-    for i, values in theirs:
-        yield i, Fate(patches[i], **dict(zip(_FIELDS, values)))
-
-
-def _reap(pid: int) -> None:
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass

@@ -46,7 +46,10 @@ class TrailResult:
 
 
 def compute(session: Session, library: Library, repo: str | None, cache_dir: Path | None) -> TrailResult:
-    view = trail_view(session, library, repo, cache_dir)
+    from tracetui.trail import on_two_cores  # here: the trail's imports are not the app's launch's
+
+    with on_two_cores():  # the user waits on this one answer: the patches judged on two processes
+        view = trail_view(session, library, repo, cache_dir)
     return TrailResult(view, header_lines(view), patch_rows(session, view))
 
 

@@ -1,111 +1,204 @@
-"""`judged_apart`: a trail's patches judged on two processes give, in order, the fates one process
-gives; the forked child takes its share; a child that fails leaves its patches to the parent; and
-nothing forks outside `on_two_cores`, for a light trail, or beside another thread."""
+"""`judged_apart`: a trail's patches judged with a worker of the shared pool give, in order, the fates
+one process gives; the worker takes its share; a worker that refuses, dies, answers nonsense or hangs
+leaves its patches to this process, and the trail still comes back in seconds; and no worker starts
+outside `on_two_cores`, for a light trail, or where no core is free. A trail in a thread (the app's)
+uses it too."""
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-import os
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 from support.trail_kit import Repo, iso, replace, session_of
 
-from tracetui.trail import on_two_cores, trail, two_cores
-from tracetui.trail.fates import Fate
+from tracetui.trail import judging, on_two_cores, trail, two_cores
 from tracetui.trail.patch import Patch
 
-REAL_ALONE = two_cores._alone
 REAL_CORE_FREE = two_cores._core_free
 BODY = "\n".join(f"line {i} of {{name}}" for i in range(1, 11)) + "\n"
+NAMES = ("a", "b", "c", "d", "e")
 
 
 @pytest.fixture
-def alone(monkeypatch):
-    """pytest-timeout's thread is the only other one, and it takes no lock the child needs; and a core
-    is free whatever else the machine runs (the tests' other workers)."""
-    monkeypatch.setattr(two_cores, "_alone", lambda: True)
+def free(monkeypatch):
+    """A core is free whatever else the machine runs (the tests' other workers), and any trail is
+    worth a worker."""
     monkeypatch.setattr(two_cores, "_core_free", lambda: True)
+    monkeypatch.setattr(two_cores, "MIN_WEIGHT", 0)
 
 
-def _patches(paths: list[str]) -> list[Patch]:
-    return [Patch(f"step{i}", path, "update", [], [f"line {i}"], []) for i, path in enumerate(paths)]
+def _session(tmp_path):
+    """Five files, each with a patch kept, one undone and one never committed: a trail of states."""
+    repo = Repo(tmp_path / "repo")
+    for name in NAMES:
+        repo.write(f"{name}.py", BODY.format(name=name))
+    repo.commit("init", "2026-01-01T09:00:00Z")
+    edits = []
+    for k, name in enumerate(NAMES):
+        edits.append((iso(10, 2 * k), _add(repo, name, 2, f"kept_{name} = 1")))
+        edits.append((iso(10, 2 * k + 1), _add(repo, name, 5, f"undone_{name} = 1")))
+    repo.commit("work", "2026-01-01T10:30:00Z", *(f"{n}.py" for n in NAMES))
+    committed = {name: (repo.path / f"{name}.py").read_text() for name in NAMES}
+    for k, name in enumerate(NAMES):  # never committed, and gone from the work tree: lost
+        edits.append((iso(10, 40 + k), _add(repo, name, 8, f"never_{name} = 1")))
+    for name in NAMES:
+        repo.write(f"{name}.py", committed[name].replace(f"undone_{name} = 1\n", ""))
+    repo.commit("undo", "2026-01-01T11:00:00Z", *(f"{n}.py" for n in NAMES))
+    return repo, session_of(repo.path, edits)
 
 
-def _judge(patches: list[Patch], fail_in_child: bool = False):
-    """A judge that names the process that judged (`reason`) and takes long enough to be shared."""
-    parent = os.getpid()
-
-    def judge(i: int) -> Fate:
-        time.sleep(0.05)
-        if fail_in_child and os.getpid() != parent:
-            raise RuntimeError("the child fails")
-        pid = str(os.getpid())
-        return Fate(patches[i], "alive", commit=f"c{i}", kept=i, commits=[f"c{i}", "x"], reason=pid)
-
-    return judge
+def _add(repo: Repo, name: str, after: int, line: str):
+    return replace(repo, f"{name}.py", f"line {after} of {name}\n", f"line {after} of {name}\n{line}\n")
 
 
-def _apart(patches: list[Patch], weights: list[int], **kw) -> list[Fate]:
-    return two_cores.judged_apart(patches, weights, _judge(patches, **kw), lambda: None, lambda: None)
+def _json(result) -> list[dict]:
+    return [f.to_dict() for f in result.fates]
 
 
-def test_files_shared_with_a_child_come_back_in_order(alone):
-    patches = _patches(["a.py", "a.py", "b.py", "b.py", "c.py", "c.py", "d.py", "d.py"])
+@pytest.fixture
+def judged_here(tmp_path):
+    repo, session = _session(tmp_path)
+    alone = trail(session, repo=repo.path)
+    assert {r["state"] for r in alone.rows()} == {"alive", "reverted", "lost"}
+    return repo, session, _json(alone)
+
+
+class _Watch:
+    """Who took which unit, and a parent that waits, on its first patch, until the worker has taken
+    one (so that the worker's share is never left to the machine's load)."""
+
+    def __init__(self, monkeypatch, wait_for_worker: bool = True) -> None:
+        self.taken: list[str] = []
+        self.answered = 0
+        self.worker_took = threading.Event()
+        take, decoded, judge_read = two_cores._Shared.take, two_cores.decoded, judging._judge_read
+        watch = self
+
+        def taking(shared):
+            u = take(shared)
+            if u is not None:
+                watch.taken.append(threading.current_thread().name)
+                if threading.current_thread() is not threading.main_thread():
+                    watch.worker_took.set()
+            return u
+
+        def answered(answer):
+            values = decoded(answer)
+            watch.answered += bool(values)
+            return values
+
+        def slow_read(*args, **kw):
+            if wait_for_worker:
+                watch.worker_took.wait(30)
+            return judge_read(*args, **kw)
+
+        monkeypatch.setattr(two_cores._Shared, "take", taking)
+        monkeypatch.setattr(two_cores, "decoded", answered)
+        monkeypatch.setattr(judging, "_judge_read", slow_read)
+
+
+def test_units_keep_a_file_together_heaviest_first():
+    patches = [Patch(f"s{i}", path, "update", [], [f"l{i}"], []) for i, path in enumerate("aabbcd")]
+    assert two_cores._units(patches, [4, 4, 5, 5, 3, 1]) == [[2, 3], [0, 1], [4], [5]]
+    # A file weighing more than half is shared patch by patch, its patches in order.
+    patches = [Patch(f"s{i}", path, "update", [], [f"l{i}"], []) for i, path in enumerate("bbbbs")]
+    assert two_cores._units(patches, [100, 100, 100, 100, 1]) == [[0], [1], [2], [3], [4]]
+
+
+def test_a_trail_shared_with_a_worker_is_the_same_trail(judged_here, free, monkeypatch):
+    repo, session, alone = judged_here
+    watch = _Watch(monkeypatch)
     with on_two_cores():
-        fates = _apart(patches, [100] * len(patches))
-    assert [f.patch for f in fates] == patches  # the parent's own patches, not copies
-    assert [(f.state, f.commit, f.kept, f.commits) for f in fates] == [
-        ("alive", f"c{i}", i, [f"c{i}", "x"]) for i in range(len(patches))
-    ]
-    by = [f.reason for f in fates]
-    assert str(os.getpid()) in by and len(set(by)) == 2  # the parent and its child took part
-    assert all(by[i] == by[i + 1] for i in range(0, len(by), 2))  # a file's patches on one process
+        shared = trail(session, repo=repo.path)
+    assert _json(shared) == alone
+    assert watch.answered >= 1 and "MainThread" in watch.taken  # both processes judged some
 
 
-def test_one_file_that_holds_most_of_the_work_is_shared_patch_by_patch(alone):
-    patches = _patches(["big.py"] * 6 + ["small.py"])
+def test_a_trail_in_a_thread_shares_with_a_worker(judged_here, free, monkeypatch):
+    """The app judges its trail in a worker thread, where no fork is safe: a pool's worker is."""
+    repo, session, alone = judged_here
+    watch = _Watch(monkeypatch, wait_for_worker=False)
+    found = []
+
+    def app_worker() -> None:
+        with on_two_cores():
+            found.append(_json(trail(session, repo=repo.path)))
+
+    thread = threading.Thread(target=app_worker)
+    thread.start()
+    thread.join(60)
+    assert found == [alone] and watch.taken
+
+
+def _fake_worker(script: str):
+    """A worker process that speaks the pool's framing (4-byte length, bytes) as `script` says."""
+    prelude = (
+        "import sys, time, pickle\n"
+        "from tracetui.worker_pipes import recv, send\n"
+        "i, o = sys.stdin.buffer, sys.stdout.buffer\n"
+    )
+    return lambda: subprocess.Popen([sys.executable, "-c", prelude + script], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+READY = "recv(i); send(o, b'')\n"
+PING = "recv(i); send(o, pickle.dumps(('answer', [])))\n"
+STUCK = "time.sleep(60)\n"  # reads no more: the end of its input does not end it
+FAILURES = {
+    "refuses its setup": "recv(i); send(o, b'OSError: no such clone')\n",
+    "dies at once": "sys.exit(3)\n",
+    "dies on its first unit": READY + PING + "recv(i); sys.exit(3)\n",
+    "answers nonsense": READY + PING + "recv(i); send(o, b'not a pickle')\n" + STUCK,
+    "answers an error": READY + PING + "recv(i); send(o, pickle.dumps(('error', ValueError())))\n" + STUCK,
+    "never sets up": "time.sleep(60)\n",
+    "hangs on its first unit": READY + PING + "recv(i); time.sleep(60)\n",
+}
+
+
+@pytest.mark.parametrize("failure", sorted(FAILURES))
+def test_a_failing_worker_leaves_its_patches_here(failure, judged_here, free, monkeypatch):
+    repo, session, alone = judged_here
+    monkeypatch.setattr(two_cores, "_spawn", _fake_worker(FAILURES[failure]))
+    takes_a_unit = failure not in ("refuses its setup", "dies at once", "never sets up")
+    watch = _Watch(monkeypatch, wait_for_worker=takes_a_unit)
+    started = time.monotonic()
     with on_two_cores():
-        fates = _apart(patches, [100] * 6 + [1])
-    assert len({f.reason for f in fates[:6]}) == 2
+        shared = trail(session, repo=repo.path)
+    assert _json(shared) == alone
+    # The patience's floor is a second; no worker is waited for (`end_workers` gives one 5 s).
+    assert time.monotonic() - started < 4
+    assert watch.answered == 0
 
 
-def test_a_failing_child_leaves_its_patches_to_the_parent(alone):
-    patches = _patches(["a.py", "b.py", "c.py", "d.py"])
-    with on_two_cores():
-        fates = _apart(patches, [200] * 4, fail_in_child=True)
-    assert [f.kept for f in fates] == [0, 1, 2, 3]
-    assert {f.reason for f in fates} == {str(os.getpid())}
-
-
-@pytest.mark.parametrize("case", ["not allowed", "light", "another thread", "no core free"])
-def test_no_fork(case, alone, monkeypatch):
-    patches = _patches(["a.py", "b.py", "c.py", "d.py"])
-    weights = [200] * 4
+@pytest.mark.parametrize("case", ["not allowed", "light", "no core free", "one patch"])
+def test_no_worker(case, judged_here, free, monkeypatch):
+    repo, session, alone = judged_here
+    started: list[int] = []
+    monkeypatch.setattr(two_cores, "_spawn", lambda: started.append(1))
     if case == "light":
-        weights = [two_cores.MIN_WEIGHT // 4 - 1] * 4
-    if case == "another thread":
-        monkeypatch.setattr(two_cores, "_alone", REAL_ALONE)
-        monkeypatch.setattr(two_cores.threading, "active_count", lambda: 2)
+        monkeypatch.setattr(two_cores, "MIN_WEIGHT", 10**9)
     if case == "no core free":
         monkeypatch.setattr(two_cores, "_core_free", REAL_CORE_FREE)
         monkeypatch.setattr(two_cores.os, "getloadavg", lambda: (64.0, 64.0, 64.0))
+    if case == "one patch":
+        assert two_cores.helper([10**6], None) is None  # type: ignore[arg-type]
+        return
     if case == "not allowed":
-        fates = contextvars.Context().run(_apart, patches, weights)  # whatever an earlier caller left
+        shared = contextvars.Context().run(trail, session, repo=repo.path)  # whatever an earlier caller left
     else:
         with on_two_cores():
-            fates = _apart(patches, weights)
-    assert {f.reason for f in fates} == {str(os.getpid())}
+            shared = trail(session, repo=repo.path)
+    assert _json(shared) == alone and not started
 
 
-FOUR = ([[0], [1], [2], [3]], [200] * 4)  # units and weights worth a fork where allowed
-
-
-def test_one_thread_s_permission_is_not_another_s(alone):
-    """`on_two_cores` in one thread (the app's worker running `trail`) let a fork happen in every
-    other (an export's workers), which must never fork."""
+def test_one_thread_s_permission_is_not_another_s(free):
+    """`on_two_cores` in one thread (the app's worker running `trail`) let a worker start in every
+    other (an export's workers), which must never start one."""
     inside, checked = threading.Event(), threading.Event()
     seen: list[bool] = []
 
@@ -117,15 +210,15 @@ def test_one_thread_s_permission_is_not_another_s(alone):
     thread = threading.Thread(target=holder)
     thread.start()
     inside.wait(10)
-    seen.append(two_cores._worth_forking(*FOUR))
+    seen.append(two_cores._worth_a_worker())
     checked.set()
     thread.join()
     with on_two_cores():
-        seen.append(two_cores._worth_forking(*FOUR))
+        seen.append(two_cores._worth_a_worker())
     assert seen == [False, True]
 
 
-def test_one_task_s_permission_is_not_another_s(alone):
+def test_one_task_s_permission_is_not_another_s(free):
     async def both() -> list[bool]:
         inside, checked = asyncio.Event(), asyncio.Event()
 
@@ -133,44 +226,34 @@ def test_one_task_s_permission_is_not_another_s(alone):
             with on_two_cores():
                 inside.set()
                 await checked.wait()
-                return two_cores._worth_forking(*FOUR)
+                return two_cores._worth_a_worker()
 
         async def other() -> bool:
             await inside.wait()
-            found = two_cores._worth_forking(*FOUR)
+            found = two_cores._worth_a_worker()
             checked.set()
             return found
 
         return list(await asyncio.gather(holder(), other()))
 
     assert asyncio.run(both()) == [True, False]
-    assert two_cores._worth_forking(*FOUR) is False  # and none left behind
+    assert two_cores._worth_a_worker() is False  # and none left behind
 
 
-def test_a_real_trail_on_two_cores_is_the_same_trail(tmp_path, alone, monkeypatch):
-    repo = Repo(tmp_path / "repo")
-    for name in ("a", "b", "c"):
-        repo.write(f"{name}.py", BODY.format(name=name))
-    repo.commit("init", "2026-01-01T09:00:00Z")
-    ea = replace(repo, "a.py", "line 2 of a\n", "line 2 of a\nkept_line = 1\n")
-    eb = replace(repo, "b.py", "line 2 of b\n", "line 2 of b\nundone_line = 1\n")
-    ec = replace(repo, "c.py", "line 2 of c\n", "line 2 of c\nnever_committed = 1\n")
-    repo.commit("work", "2026-01-01T10:30:00Z", "a.py", "b.py")
-    repo.write("b.py", BODY.format(name="b"))
-    repo.commit("undo", "2026-01-01T11:00:00Z", "b.py")
-    repo.git("checkout", "--", "c.py")
-    session = session_of(repo.path, [(iso(10), ea), (iso(10, 5), eb), (iso(10, 10), ec)])
-    alone_rows = trail(session, repo=repo.path).rows()
-    forks: list[int] = []
-    real_fork = os.fork
+def test_the_app_s_trail_view_may_use_a_worker(monkeypatch, tmp_path):
+    """The app's trail pane is one answer its user waits on, as the CLI's `trail` is."""
+    import tracetui.trail as trail_api
+    from tracetui.library import MemoryLibrary
+    from tracetui.ui import trail_view
 
-    def fork() -> int:
-        forks.append(1)
-        return real_fork()
+    repo, session = _session(tmp_path)
+    allowed: list[bool] = []
+    real = trail_api.trail
 
-    monkeypatch.setattr(two_cores, "MIN_WEIGHT", 0)
-    monkeypatch.setattr(two_cores.os, "fork", fork)
-    with on_two_cores():
-        shared = trail(session, repo=repo.path)
-    assert forks and shared.rows() == alone_rows
-    assert [r["state"] for r in alone_rows] == ["alive", "reverted", "lost"]
+    def spy(*args, **kw):
+        allowed.append(two_cores._ALLOWED.get())
+        return real(*args, **kw)
+
+    monkeypatch.setattr(trail_api, "trail", spy)
+    trail_view.compute(session, MemoryLibrary([session]), str(repo.path), None)
+    assert allowed == [True]
