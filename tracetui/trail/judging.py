@@ -105,16 +105,16 @@ def _judge(
     weights = [_weight(p, history, use_time) for p in patches]
     # The worker starts now, so that it sets itself up while this process makes its probes.
     setup = JudgeSetup(repo.path, patches, ref_commit, use_time, branch, later_commits, counts)
-    pool = helper(weights, setup)
+    worker = helper(weights, setup)
     try:
         judge_at, files = judging(repo, patches, history, setup)
         try:
-            return judged_apart(patches, weights, judge_at, pool)
+            return judged_apart(patches, weights, judge_at, worker)
         finally:
             files.clear()
     finally:
-        if pool is not None:
-            pool.close(at_once=True)
+        if worker is not None:
+            worker[0].close(at_once=True)
 
 
 def walked(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None, use_time: bool) -> History:

@@ -24,12 +24,14 @@ from typing import Any
 from tracetui.trail.fates import Fate
 from tracetui.trail.patch import Patch
 from tracetui.worker_pipes import spawn
-from tracetui.worker_pool import Cancelled, SetupFailed, WorkerPool
+from tracetui.worker_pool import READY, Cancelled, SetupFailed, WorkerPool
 
 # A trail whose patches weigh less (the versions of their files after their steps, `judging._weight`)
 # is judged in this process alone: the worker's start (Python, the trail's imports, its own walk of
 # the history) costs about 0.4 s of CPU before it judges anything (bench/RESULTS.md, "Trail").
 MIN_WEIGHT = 3_000
+# A session with fewer file edits is given no worker before its patches are known (`warmed`).
+MIN_EDITS = 40
 WORKER = "tracetui.trail.judge_worker"
 FIELDS = tuple(f.name for f in fields(Fate) if f.name != "patch")
 # How long this process waits for the worker's last unit, from when the worker took it: a multiple
@@ -41,6 +43,8 @@ PATIENCE_FLOOR = 0.25  # seconds
 
 # Per thread and per task: one caller's `on_two_cores` (the app's worker) never lets another's use it.
 _ALLOWED: ContextVar[bool] = ContextVar("two_cores_allowed", default=False)
+# A worker started ahead (`warmed`), not yet given to a judgement (`helper`).
+_WARM: ContextVar[WorkerPool | None] = ContextVar("two_cores_warm", default=None)
 
 
 @contextmanager
@@ -69,12 +73,40 @@ class JudgeSetup:
     counts: bool
 
 
-def helper(weights: list[int], setup: JudgeSetup) -> WorkerPool | None:
-    """A worker started now, where allowed and worth it, so that it sets itself up while this process
-    makes its probes; None where the patches are judged here alone. The caller closes it."""
+@contextmanager
+def warmed(edits: int) -> Iterator[None]:
+    """A worker started now, before the session's patches are replayed, where a trail of `edits`
+    file edits may be given one: its Python and the trail's imports (about 0.2 s of CPU) overlap this
+    process's replay. The first judgement worth a worker takes it (`helper`); unused, it is killed."""
+    pool = None
+    if edits >= MIN_EDITS and _worth_a_worker():
+        pool = _started()
+    token = _WARM.set(pool)
+    try:
+        yield
+    finally:
+        _WARM.reset(token)
+        if pool is not None:
+            pool.close(at_once=True)
+
+
+def helper(weights: list[int], setup: JudgeSetup) -> tuple[WorkerPool, bytes] | None:
+    """A worker for this judgement, where allowed and worth it (the one `warmed` started, else one
+    started now), and its setup, the first job `judged_apart` sends it; None where the patches are
+    judged here alone. The caller closes it."""
     if len(weights) < 2 or sum(weights) < MIN_WEIGHT or not _worth_a_worker():
         return None
-    pool = WorkerPool(1, _spawn, pickle.dumps(setup, protocol=pickle.HIGHEST_PROTOCOL), replace=False)
+    pool = _WARM.get()
+    if pool is None or pool.gone:
+        pool = _started()
+    else:
+        _WARM.set(None)  # one judgement's: a second (`by_file`'s clock-less one) starts its own
+    return pool, pickle.dumps(setup, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _started() -> WorkerPool:
+    """One worker, started now; its setup goes as its first job, once the patches are known."""
+    pool = WorkerPool(1, _spawn, None, replace=False)
     pool.start()
     return pool
 
@@ -110,14 +142,15 @@ def _core_free() -> bool:
 
 
 def judged_apart(patches: list[Patch], weights: list[int], judge: Callable[[int], Fate],
-                 pool: WorkerPool | None) -> list[Fate]:  # fmt: skip
-    """`judge(i)` of every patch, in order: shared with `pool`'s worker where there is one. A unit
-    the worker did not answer (it died, refused its setup, or took too long) is judged here."""
-    if pool is None:
+                 worker: tuple[WorkerPool, bytes] | None) -> list[Fate]:  # fmt: skip
+    """`judge(i)` of every patch, in order: shared with the worker where there is one (`helper`). A
+    unit the worker did not answer (it died, refused its setup, or took too long) is judged here."""
+    if worker is None:
         return [judge(i) for i in range(len(patches))]
+    pool, setup = worker
     units = _units(patches, weights)
     shared = _Shared(units)
-    feeder = threading.Thread(target=_feed, args=(pool, shared), daemon=True)
+    feeder = threading.Thread(target=_feed, args=(pool, setup, shared), daemon=True)
     feeder.start()
     fates: dict[int, Fate] = {}
     started, weighed = time.monotonic(), 0
@@ -169,11 +202,11 @@ class _Shared:
             return dict(self.theirs)
 
 
-def _feed(pool: WorkerPool, shared: _Shared) -> None:
-    """The worker's thread here: once it is set up, a unit at a time to it, its answers kept."""
+def _feed(pool: WorkerPool, setup: bytes, shared: _Shared) -> None:
+    """The worker's thread here: its setup, then a unit at a time to it, its answers kept."""
     try:
-        if pool.result(pool.submit(pickle.dumps([])), cancelled=shared.stopping.is_set) is None:
-            return  # it died in its setup
+        if pool.result(pool.submit(setup), cancelled=shared.stopping.is_set) != READY:
+            return  # it died in its setup, or refused it (`worker_pool.set_up`'s words)
         while not shared.stopping.is_set():
             with shared.changed:
                 u = shared.take()

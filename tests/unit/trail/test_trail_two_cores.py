@@ -146,17 +146,16 @@ def _fake_worker(script: str):
                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
 
 
-READY = "recv(i); send(o, b'')\n"
-PING = "recv(i); send(o, pickle.dumps(('answer', [])))\n"
+READY = "recv(i); send(o, b'')\n"  # its setup, the first job
 STUCK = "time.sleep(60)\n"  # reads no more: the end of its input does not end it
 FAILURES = {
     "refuses its setup": "recv(i); send(o, b'OSError: no such clone')\n",
     "dies at once": "sys.exit(3)\n",
-    "dies on its first unit": READY + PING + "recv(i); sys.exit(3)\n",
-    "answers nonsense": READY + PING + "recv(i); send(o, b'not a pickle')\n" + STUCK,
-    "answers an error": READY + PING + "recv(i); send(o, pickle.dumps(('error', ValueError())))\n" + STUCK,
+    "dies on its first unit": READY + "recv(i); sys.exit(3)\n",
+    "answers nonsense": READY + "recv(i); send(o, b'not a pickle')\n" + STUCK,
+    "answers an error": READY + "recv(i); send(o, pickle.dumps(('error', ValueError())))\n" + STUCK,
     "never sets up": "time.sleep(60)\n",
-    "hangs on its first unit": READY + PING + "recv(i); time.sleep(60)\n",
+    "hangs on its first unit": READY + "recv(i); time.sleep(60)\n",
 }
 
 
@@ -257,3 +256,53 @@ def test_the_app_s_trail_view_may_use_a_worker(monkeypatch, tmp_path):
     monkeypatch.setattr(trail_api, "trail", spy)
     trail_view.compute(session, MemoryLibrary([session]), str(repo.path), None)
     assert allowed == [True]
+
+
+def _spawns(monkeypatch) -> list[subprocess.Popen[bytes]]:
+    started: list[subprocess.Popen[bytes]] = []
+    real = two_cores._spawn
+
+    def spawned() -> subprocess.Popen[bytes]:
+        started.append(real())
+        return started[-1]
+
+    monkeypatch.setattr(two_cores, "_spawn", spawned)
+    return started
+
+
+def test_a_worker_started_ahead_judges_the_trail(judged_here, free, monkeypatch):
+    """`trail` starts its worker before the replay (`warmed`), and the judgement takes that one."""
+    repo, session, alone = judged_here
+    monkeypatch.setattr(two_cores, "MIN_EDITS", 0)
+    started = _spawns(monkeypatch)
+    watch = _Watch(monkeypatch)
+    with on_two_cores():
+        shared = trail(session, repo=repo.path)
+    assert _json(shared) == alone and watch.answered >= 1
+    assert len(started) == 1 and started[0].returncode is not None  # one process, and it is gone
+
+
+def test_a_worker_started_ahead_and_not_needed_is_killed(judged_here, free, monkeypatch, tmp_path):
+    """A cached trail, or one too light for a worker, leaves nothing running."""
+    repo, session, alone = judged_here
+    monkeypatch.setattr(two_cores, "MIN_EDITS", 0)
+    cache = tmp_path / "cache"
+    assert _json(trail(session, repo=repo.path, cache_dir=cache)) == alone
+    started = _spawns(monkeypatch)
+    with on_two_cores():
+        cached = trail(session, repo=repo.path, cache_dir=cache)
+        monkeypatch.setattr(two_cores, "MIN_WEIGHT", 10**9)
+        light = trail(session, repo=repo.path)
+    assert cached.cached and _json(cached) == alone and _json(light) == alone
+    assert len(started) == 2 and all(p.returncode is not None for p in started)
+
+
+def test_no_worker_is_started_ahead_for_a_few_edits_or_outside_on_two_cores(judged_here, free, monkeypatch):
+    repo, session, alone = judged_here
+    monkeypatch.setattr(two_cores, "MIN_WEIGHT", 10**9)  # and none for the judgement either
+    started = _spawns(monkeypatch)
+    with on_two_cores():
+        assert _json(trail(session, repo=repo.path)) == alone  # 15 edits, below MIN_EDITS
+    monkeypatch.setattr(two_cores, "MIN_EDITS", 0)
+    assert _json(trail(session, repo=repo.path)) == alone
+    assert started == []
