@@ -1,9 +1,9 @@
 """A worker that judges some of a trail's patches: `python -m tracetui.trail.judge_worker`, started
 and fed by `two_cores` through the shared worker pool.
 
-Its setup is a `two_cores.JudgeSetup`: it opens the clone, walks the history and makes the probes
-as the trail's process did (`judging.walked`, `judging.judging`), so that its fates are the ones that
-process would give. Each job is a list of the patches' places; the answer their fates' fields.
+Its setup is a `two_cores.JudgeSetup`: it opens the clone, takes the history the trail's process
+walked, and makes the probes as that process did (`judging.judging`), so that its fates are the ones
+that process would give. Each job is a list of the patches' places; the answer their fates' fields.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import pygit2
 from tracetui import collector
 from tracetui.trail.fates import Fate
 from tracetui.trail.file_versions import _Files
-from tracetui.trail.judging import judging, walked
+from tracetui.trail.history import History
+from tracetui.trail.judging import judging
 from tracetui.trail.two_cores import FIELDS, JudgeSetup
 from tracetui.worker_pipes import recv, send
 from tracetui.worker_pool import pickled_answer, set_up
@@ -27,8 +28,7 @@ from tracetui.worker_pool import pickled_answer, set_up
 
 def prepared(setup: JudgeSetup) -> tuple[Callable[[int], Fate], _Files]:
     repo = pygit2.Repository(setup.repo)
-    history = walked(repo, setup.patches, setup.ref_commit, setup.use_time)
-    return judging(repo, setup.patches, history, setup)
+    return judging(repo, setup.patches, History(repo, **setup.history), setup)
 
 
 def serve() -> None:

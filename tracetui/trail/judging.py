@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, cast
 
 import pygit2
@@ -104,7 +104,8 @@ def _judge(
     history = walked(repo, patches, ref_commit, use_time)
     weights = [_weight(p, history, use_time) for p in patches]
     # The worker starts now, so that it sets itself up while this process makes its probes.
-    setup = JudgeSetup(repo.path, patches, ref_commit, use_time, branch, later_commits, counts)
+    state = {f.name: getattr(history, f.name) for f in fields(History) if f.name != "repo"}
+    setup = JudgeSetup(repo.path, patches, ref_commit, use_time, branch, later_commits, counts, state)
     worker = helper(weights, setup)
     try:
         judge_at, files = judging(repo, patches, history, setup)

@@ -61,8 +61,8 @@ def on_two_cores() -> Iterator[None]:
 
 @dataclass(frozen=True, slots=True)
 class JudgeSetup:
-    """What the worker is told once, first: the clone, the patches and how they are judged
-    (`judging.judge`'s arguments); it walks the history from them as this process did."""
+    """What the worker is told once, first: the clone, the patches, how they are judged
+    (`judging.judge`'s arguments) and the history this process walked."""
 
     repo: str  # its git folder, as this process opened it (`mapping._open`): no search from a work tree
     patches: list[Patch]
@@ -71,6 +71,9 @@ class JudgeSetup:
     branch: str | None
     later_commits: bool
     counts: bool
+    # The walked history's fields but its repository (`history.History`): reading them is a hundredth
+    # of walking it again (pi-mono: 5-12 ms to pickle 1-3 MB against 0.09-0.14 s of walk).
+    history: dict[str, Any]
 
 
 @contextmanager
