@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import pickle
 import subprocess
 import sys
 import threading
@@ -306,3 +307,29 @@ def test_no_worker_is_started_ahead_for_a_few_edits_or_outside_on_two_cores(judg
     monkeypatch.setattr(two_cores, "MIN_EDITS", 0)
     assert _json(trail(session, repo=repo.path)) == alone
     assert started == []
+
+
+def test_the_worker_judges_from_the_history_it_is_sent(judged_here, monkeypatch):
+    """The worker's setup holds the walked history: it judges as this process does without walking
+    the history again (0.09-0.14 s of its start on pi-mono)."""
+    from tracetui.trail import judge_worker
+
+    repo, session, alone = judged_here
+    setups: list[two_cores.JudgeSetup] = []
+    monkeypatch.setattr(judging, "helper", lambda weights, setup: setups.append(setup))
+    here = trail(session, repo=repo.path)
+    [setup] = setups
+
+    def no_walk(*args, **kw):
+        raise AssertionError("the worker walked the history again")
+
+    monkeypatch.setattr(judging, "walk", no_walk)
+    judge, files = judge_worker.prepared(pickle.loads(pickle.dumps(setup)))
+    try:
+        theirs = [judge(i) for i in range(len(setup.patches))]
+    finally:
+        files.clear()
+    fields = [name for name in two_cores.FIELDS if name != "superseded_by"]  # set after the judging
+    assert [[getattr(f, n) for n in fields] for f in theirs] == [
+        [getattr(f, n) for n in fields] for f in here.fates
+    ]
