@@ -32,7 +32,7 @@ from tracetui.trail.moves import (
 )
 from tracetui.trail.patch import Patch
 from tracetui.trail.patches import is_notebook
-from tracetui.trail.two_cores import JudgeSetup, helper, judged_apart
+from tracetui.trail.two_cores import JudgeSetup, early, helper, judged_apart
 
 # -- entry point ---------------------------------------------------------------------------------
 
@@ -101,12 +101,18 @@ def _judge(
     later_commits: bool = True,
     counts: bool = True,
 ) -> list[Fate]:
-    history = walked(repo, patches, ref_commit, use_time)
+    started = early(len(patches))
+    try:
+        history = walked(repo, patches, ref_commit, use_time)
+    except BaseException:
+        if started is not None:
+            started.close(at_once=True)
+        raise
     weights = [_weight(p, history, use_time) for p in patches]
-    # The worker starts now, so that it sets itself up while this process makes its probes.
+    # The worker is told now, so that it sets itself up while this process makes its probes.
     state = {f.name: getattr(history, f.name) for f in fields(History) if f.name != "repo"}
     setup = JudgeSetup(repo.path, patches, ref_commit, use_time, branch, later_commits, counts, state)
-    worker = helper(weights, setup)
+    worker = helper(weights, setup, started)
     try:
         judge_at, files = judging(repo, patches, history, setup)
         try:

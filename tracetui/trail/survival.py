@@ -14,7 +14,6 @@ from pathlib import Path
 from tracetui.model import Session
 from tracetui.trail.by_file import TrailByFile
 from tracetui.trail.fates import Trail
-from tracetui.trail.two_cores import warmed
 
 
 def trail(
@@ -32,6 +31,4 @@ def trail(
     have not changed (a live session's new edits judge only their own files). `own_only`: the caller
     reads only the session's own patches (`Trail.own`), so a fork with none is not judged at all.
     """
-    edits = sum(len(step.edits) for step in session.steps if step.edits)
-    with warmed(edits):  # a worker, where `on_two_cores` allows one, starts as the patches are replayed
-        return TrailByFile(session, repo, ref, cache_dir, own_only).whole()
+    return TrailByFile(session, repo, ref, cache_dir, own_only).whole()

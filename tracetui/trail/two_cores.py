@@ -30,8 +30,8 @@ from tracetui.worker_pool import READY, Cancelled, SetupFailed, WorkerPool
 # is judged in this process alone: the worker's start (Python, the trail's imports, its own walk of
 # the history) costs about 0.4 s of CPU before it judges anything (bench/RESULTS.md, "Trail").
 MIN_WEIGHT = 3_000
-# A session with fewer file edits is given no worker before its patches are known (`warmed`).
-MIN_EDITS = 40
+# A judgement of fewer patches starts no worker before their weights are known (`early`).
+MIN_PATCHES = 40
 WORKER = "tracetui.trail.judge_worker"
 FIELDS = tuple(f.name for f in fields(Fate) if f.name != "patch")
 # How long this process waits for the worker's last unit, from when the worker took it: a multiple
@@ -43,8 +43,6 @@ PATIENCE_FLOOR = 0.25  # seconds
 
 # Per thread and per task: one caller's `on_two_cores` (the app's worker) never lets another's use it.
 _ALLOWED: ContextVar[bool] = ContextVar("two_cores_allowed", default=False)
-# A worker started ahead (`warmed`), not yet given to a judgement (`helper`).
-_WARM: ContextVar[WorkerPool | None] = ContextVar("two_cores_warm", default=None)
 
 
 @contextmanager
@@ -76,34 +74,25 @@ class JudgeSetup:
     history: dict[str, Any]
 
 
-@contextmanager
-def warmed(edits: int) -> Iterator[None]:
-    """A worker started now, before the session's patches are replayed, where a trail of `edits`
-    file edits may be given one: its Python and the trail's imports (about 0.2 s of CPU) overlap this
-    process's replay. The first judgement worth a worker takes it (`helper`); unused, it is killed."""
-    pool = None
-    if edits >= MIN_EDITS and _worth_a_worker():
-        pool = _started()
-    token = _WARM.set(pool)
-    try:
-        yield
-    finally:
-        _WARM.reset(token)
-        if pool is not None:
-            pool.close(at_once=True)
+def early(patches: int) -> WorkerPool | None:
+    """A worker started before the history is walked, where allowed and a judgement of `patches`
+    patches may be worth one: its Python and the trail's imports (about 0.2 s of CPU) overlap the
+    walk and the probes here. `helper` takes it or, where the weights say the trail is light,
+    kills it."""
+    return _started() if patches >= MIN_PATCHES and _worth_a_worker() else None
 
 
-def helper(weights: list[int], setup: JudgeSetup) -> tuple[WorkerPool, bytes] | None:
-    """A worker for this judgement, where allowed and worth it (the one `warmed` started, else one
-    started now), and its setup, the first job `judged_apart` sends it; None where the patches are
-    judged here alone. The caller closes it."""
+def helper(
+    weights: list[int], setup: JudgeSetup, started: WorkerPool | None
+) -> tuple[WorkerPool, bytes] | None:
+    """A worker for this judgement, where allowed and worth it (`started`, the one `early` gave,
+    else one started now), and its setup, the first job `judged_apart` sends it; None where the
+    patches are judged here alone, `started` then killed. The caller closes the worker."""
     if len(weights) < 2 or sum(weights) < MIN_WEIGHT or not _worth_a_worker():
+        if started is not None:
+            started.close(at_once=True)
         return None
-    pool = _WARM.get()
-    if pool is None or pool.gone:
-        pool = _started()
-    else:
-        _WARM.set(None)  # one judgement's: a second (`by_file`'s clock-less one) starts its own
+    pool = started if started is not None and not started.gone else _started()
     return pool, pickle.dumps(setup, protocol=pickle.HIGHEST_PROTOCOL)
 
 

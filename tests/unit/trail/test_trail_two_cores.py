@@ -186,7 +186,7 @@ def test_no_worker(case, judged_here, free, monkeypatch):
         monkeypatch.setattr(two_cores, "_core_free", REAL_CORE_FREE)
         monkeypatch.setattr(two_cores.os, "getloadavg", lambda: (64.0, 64.0, 64.0))
     if case == "one patch":
-        assert two_cores.helper([10**6], None) is None  # type: ignore[arg-type]
+        assert two_cores.helper([10**6], None, None) is None  # type: ignore[arg-type]
         return
     if case == "not allowed":
         shared = contextvars.Context().run(trail, session, repo=repo.path)  # whatever an earlier caller left
@@ -271,10 +271,10 @@ def _spawns(monkeypatch) -> list[subprocess.Popen[bytes]]:
     return started
 
 
-def test_a_worker_started_ahead_judges_the_trail(judged_here, free, monkeypatch):
-    """`trail` starts its worker before the replay (`warmed`), and the judgement takes that one."""
+def test_a_worker_started_early_judges_the_trail(judged_here, free, monkeypatch):
+    """The worker starts before the history is walked (`early`), and the judgement takes that one."""
     repo, session, alone = judged_here
-    monkeypatch.setattr(two_cores, "MIN_EDITS", 0)
+    monkeypatch.setattr(two_cores, "MIN_PATCHES", 0)
     started = _spawns(monkeypatch)
     watch = _Watch(monkeypatch)
     with on_two_cores():
@@ -283,28 +283,30 @@ def test_a_worker_started_ahead_judges_the_trail(judged_here, free, monkeypatch)
     assert len(started) == 1 and started[0].returncode is not None  # one process, and it is gone
 
 
-def test_a_worker_started_ahead_and_not_needed_is_killed(judged_here, free, monkeypatch, tmp_path):
-    """A cached trail, or one too light for a worker, leaves nothing running."""
+def test_a_worker_started_early_for_a_light_trail_is_killed(judged_here, free, monkeypatch, tmp_path):
     repo, session, alone = judged_here
-    monkeypatch.setattr(two_cores, "MIN_EDITS", 0)
-    cache = tmp_path / "cache"
-    assert _json(trail(session, repo=repo.path, cache_dir=cache)) == alone
+    monkeypatch.setattr(two_cores, "MIN_PATCHES", 0)
+    monkeypatch.setattr(two_cores, "MIN_WEIGHT", 10**9)
     started = _spawns(monkeypatch)
     with on_two_cores():
-        cached = trail(session, repo=repo.path, cache_dir=cache)
-        monkeypatch.setattr(two_cores, "MIN_WEIGHT", 10**9)
         light = trail(session, repo=repo.path)
-    assert cached.cached and _json(cached) == alone and _json(light) == alone
-    assert len(started) == 2 and all(p.returncode is not None for p in started)
+    assert _json(light) == alone
+    assert len(started) == 1 and started[0].returncode is not None
 
 
-def test_no_worker_is_started_ahead_for_a_few_edits_or_outside_on_two_cores(judged_here, free, monkeypatch):
+def test_no_worker_starts_early_for_a_cached_trail_few_patches_or_outside_on_two_cores(
+    judged_here, free, monkeypatch, tmp_path
+):
     repo, session, alone = judged_here
+    cache = tmp_path / "cache"
+    assert _json(trail(session, repo=repo.path, cache_dir=cache)) == alone
     monkeypatch.setattr(two_cores, "MIN_WEIGHT", 10**9)  # and none for the judgement either
     started = _spawns(monkeypatch)
     with on_two_cores():
-        assert _json(trail(session, repo=repo.path)) == alone  # 15 edits, below MIN_EDITS
-    monkeypatch.setattr(two_cores, "MIN_EDITS", 0)
+        assert _json(trail(session, repo=repo.path)) == alone  # 15 patches, below MIN_PATCHES
+        monkeypatch.setattr(two_cores, "MIN_PATCHES", 0)
+        cached = trail(session, repo=repo.path, cache_dir=cache)
+    assert cached.cached and _json(cached) == alone
     assert _json(trail(session, repo=repo.path)) == alone
     assert started == []
 
@@ -316,7 +318,7 @@ def test_the_worker_judges_from_the_history_it_is_sent(judged_here, monkeypatch)
 
     repo, session, alone = judged_here
     setups: list[two_cores.JudgeSetup] = []
-    monkeypatch.setattr(judging, "helper", lambda weights, setup: setups.append(setup))
+    monkeypatch.setattr(judging, "helper", lambda weights, setup, started: setups.append(setup))
     here = trail(session, repo=repo.path)
     [setup] = setups
 
