@@ -2,7 +2,7 @@
 
 After the history walk each patch is judged alone (`by_file.py`: its fate never depends on
 another's), and that is four fifths of a first trail. A worker of the shared pool (`worker_pool`,
-`python -m tracetui.trail.judge_worker`) is told the patches, walks the history itself, and takes
+`python -m tracetui.trail.judge_worker`) is told the patches and the walked history, and takes
 units (a file's patches, or one patch where one file holds most of the work), heaviest first, while
 this process takes the others; its fates come back pickled.
 More in docs/internals/trail.md, `trail/two_cores.py`.
@@ -27,8 +27,9 @@ from tracetui.worker_pipes import spawn
 from tracetui.worker_pool import READY, Cancelled, SetupFailed, WorkerPool
 
 # A trail whose patches weigh less (the versions of their files after their steps, `judging._weight`)
-# is judged in this process alone: the worker's start (Python, the trail's imports, its own walk of
-# the history) costs about 0.4 s of CPU before it judges anything (bench/RESULTS.md, "Trail").
+# is judged in this process alone: the worker's start (Python, the trail's imports, its probes) costs
+# about 0.4 s of CPU before it judges anything, and below 3,000 the judging alone took 0.16-0.68 s
+# (bench/RESULTS.md, "Trail", 2026-11-29 05:58).
 MIN_WEIGHT = 3_000
 # A judgement of fewer patches starts no worker before their weights are known (`early`).
 MIN_PATCHES = 40
