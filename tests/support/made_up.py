@@ -8,10 +8,18 @@ import binascii
 _ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
+HEX = "0123456789abcdef"
+
+
+def drawn(name: str, n: int, alphabet: str = _ALNUM) -> str:
+    """`n` characters of `alphabet` drawn from `name`: the body of a made-up key."""
+    out, x = [], binascii.crc32(name.encode()) or 1
+    for _ in range(n):
+        x = (x * 1103515245 + 12345) % 2**31
+        out.append(alphabet[x % len(alphabet)])
+    return "".join(out)
+
+
 def github_token(name: str) -> str:
     """A GitHub token (`ghp_` and 36 letters and digits) drawn from `name`."""
-    out, x = [], binascii.crc32(name.encode()) or 1
-    for _ in range(36):
-        x = (x * 1103515245 + 12345) % 2**31
-        out.append(_ALNUM[x % 62])
-    return "ghp_" + "".join(out)
+    return "ghp_" + drawn(name, 36)

@@ -20,6 +20,7 @@ import orjson
 from tracetui.capsule.scrub import MIN_VALUE, Scrubbed, inert, new_placeholders
 from tracetui.export.manifest import safe_component
 from tracetui.redact import Finding, Identity, scan_text
+from tracetui.redact.rules import holds_credential
 from tracetui.sources import RawLog
 from tracetui.sources.common.json_tokens import STRING_TOKEN, token_of, token_value
 from tracetui.sources.common.jsonl import WRITES, cut_line, load_document, loads_whole
@@ -184,10 +185,11 @@ _BLOB = re.compile(r'[A-Za-z0-9+/=_\-]{64,}|(?:W/)?"?(?:[A-Za-z0-9]{1,16}[:=\-])
 def _opaque(key: Any, value: Any) -> bool:
     """Whether `value` under `key` is left out of the gate: only a blob is. Whatever else a key of that
     name holds (an object, a list, a sentence, a token) is read: no plan reads a part of a record no
-    reader shows, so the gate is all that does."""
+    reader shows, so the gate is all that does. A token is read however long it runs: a 164-character
+    `sk-proj-…` key is blob-shaped, and only the format rules tell it from a signature."""
     return (
         isinstance(key, str) and key.lower() in _OPAQUE_KEYS and isinstance(value, str)
-        and _BLOB.fullmatch(value) is not None
+        and _BLOB.fullmatch(value) is not None and not holds_credential(value)
     )
 
 
