@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 from tracetui.redact.finding import Finding
+from tracetui.redact.rules.tokens import holds_credential
 
 # Keys and tokens printed in vendors' documentation, used by every tutorial: shown nowhere as a
 # finding. (A `...EXAMPLE` suffix is AWS's documented convention for its example ids.)
@@ -66,6 +67,10 @@ _STRUCTURAL_VALUE = re.compile(
     r"(?:\\{0,3}[\"'])(?:signature|thinking_signature|encrypted_content|integrity|checksum|sha256|sha512|sha1|digest)"
     r"(?:\\{0,3}[\"'])[ \t]*:[ \t]*(\\{0,3}[\"'])"
 )
+# Such a value is structure only as one unbroken run (base64, hex, `sha256:…`, escapes) that holds no
+# credential of a known format where a value begins: a sentence under such a key, or a key put there, is
+# read as any text is (every finding inside the span was dropped, a `sk-proj-…` key among them).
+_UNBROKEN = re.compile(r"[A-Za-z0-9+/=_\-:.~\\]*")
 # Base64 of media, recognised by the file signature its encoding starts with, after a data URI or
 # as a JSON `data` value (Anthropic image/document blocks).
 _DATA_URI = re.compile(
@@ -133,7 +138,9 @@ def structural_spans(text: str) -> list[tuple[int, int]]:
             or "checksum" in text:
         unclosed: dict[str, int] = {}
         for m in _STRUCTURAL_VALUE.finditer(text):
-            spans.append((m.end(), _string_end(text, m.end(), m.group(1), unclosed)))
+            end = _string_end(text, m.end(), m.group(1), unclosed)
+            if _UNBROKEN.fullmatch(text, m.end(), end) and not holds_credential(text[m.end():end]):
+                spans.append((m.end(), end))
     if "base64," in text:
         for m in _DATA_URI.finditer(text):
             run = _B64_RUN.match(text, m.end())
