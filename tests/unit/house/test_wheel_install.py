@@ -17,6 +17,8 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -73,7 +75,25 @@ def dist(tmp_path_factory) -> Path:
     built = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)],
                            capture_output=True, text=True, timeout=300)  # fmt: skip
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    (tmp / "build.log").write_text(built.stdout + built.stderr)
     return out
+
+
+@pytest.mark.slow
+def test_the_wheel_declares_its_licence_as_an_spdx_expression(dist):
+    """setuptools deprecates the table form (`license = { text = ... }`), an error from 2027-02-18: the
+    licence is an SPDX expression, its text shipped in the wheel and the sdist, and the build warns of
+    nothing deprecated."""
+    log = (dist.parent / "build.log").read_text()
+    assert "deprecated" not in log.lower(), [line for line in log.splitlines() if "eprecat" in line]
+    wheel = next(dist.glob(f"tracetui-{__version__}-*.whl"))
+    with zipfile.ZipFile(wheel) as z:
+        info = f"tracetui-{__version__}.dist-info"
+        metadata = z.read(f"{info}/METADATA").decode()
+        assert z.read(f"{info}/licenses/LICENSE").startswith(b"MIT License")
+    assert {"License-Expression: MIT", "License-File: LICENSE"} <= set(metadata.splitlines()), metadata[:800]
+    with tarfile.open(next(dist.glob(f"tracetui-{__version__}.tar.gz"))) as sdist:
+        assert f"tracetui-{__version__}/LICENSE" in sdist.getnames()
 
 
 @pytest.mark.slow
