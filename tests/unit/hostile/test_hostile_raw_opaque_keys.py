@@ -116,7 +116,8 @@ def test_a_long_bare_token_under_a_blob_s_key_is_read(kind):
 def _claude_signature(rng: random.Random, size: int) -> str:
     """A thinking block's signature as Claude writes one: a protobuf message (field 2, a length) in
     standard base64, so `E` then one of `g`-`v`, and `+` and `/` among the rest."""
-    return base64.b64encode(bytes([0x12, rng.randrange(128, 256), rng.randrange(1, 128)]) + rng.randbytes(size)).decode()
+    head = bytes([0x12, rng.randrange(128, 256), rng.randrange(1, 128)])
+    return base64.b64encode(head + rng.randbytes(size)).decode()
 
 
 def _codex_encrypted(rng: random.Random, size: int) -> str:
@@ -143,8 +144,8 @@ def test_no_long_token_under_a_blob_s_key_leaves_in_a_raw_export(tmp_path, capsy
     source = f"claude={_log(tmp_path / 'logs', hidden)}"
     assert main(["--bucket", str(bucket), "sync", "--source", source, "--json"]) == 0
     dest = tmp_path / "raw"
-    code = main(["--bucket", str(bucket), "export", str(dest), "--format", "raw", "--accept-suggested", "--json"])
-    assert code == 0, capsys.readouterr()
+    args = ["export", str(dest), "--format", "raw", "--accept-suggested", "--json"]
+    assert main(["--bucket", str(bucket), *args]) == 0, capsys.readouterr()
     written = b"".join(p.read_bytes() for p in dest.rglob("*") if p.is_file())
     assert b"step 2" in written
     assert [kind for kind, token in KEYS.items() if token[-24:].encode() in written] == []

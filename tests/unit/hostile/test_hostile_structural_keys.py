@@ -14,6 +14,7 @@ import base64
 import gzip
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +32,20 @@ KEY = "sk-proj-" + drawn("structural", 156)
 SHORT = "ghp_" + drawn("structural-short", 36)
 # One key for each name in the exported log, so no other place of the same key finds it there.
 EACH = {name: "sk-proj-" + drawn(f"structural-{name}", 156) for name in KEYS}
+# Under the keys a tool's input keeps out of its fields (ids, hashes: `fields.is_structural_key`).
+INPUT: dict[str, Any] = {
+    "id": "ghp_" + drawn("input-id", 36),
+    "request_id": "sk-proj-" + drawn("input-request", 156),
+    "hash": {"note": "ghp_" + drawn("input-hash", 36)},
+}
 
 # How a key sits in the value, and how the JSON around it is written.
-PLACED = {
+PLACED: dict[str, Callable[[str], str]] = {
     "whole": lambda t: t,
     "sentence": lambda t: f"see {t} here",
     "assigned": lambda t: f"token={t}",
 }
-WRITTEN = {
+WRITTEN: dict[str, Callable[[Any], str]] = {
     "plain": json.dumps,
     "escaped": lambda doc: json.dumps(json.dumps(doc)),  # a JSON document inside a JSON string
 }
@@ -56,7 +63,8 @@ def test_a_key_under_a_structural_name_is_found(placed, written):
 
 def test_a_signature_or_a_digest_there_is_still_structure():
     rng = random.Random(20261129)
-    blobs = [base64.b64encode(bytes([0x12, 0xA0, 0x40]) + rng.randbytes(n)).decode() for n in (40, 300, 2_000)]
+    blobs = [base64.b64encode(bytes([0x12, 0xA0, 0x40]) + rng.randbytes(n)).decode()
+             for n in (40, 300, 2_000)]
     blobs += [base64.urlsafe_b64encode(b"\x80" + rng.randbytes(600)).decode(), rng.randbytes(32).hex(),
               "sha256:" + rng.randbytes(32).hex(), "sha512-" + base64.b64encode(rng.randbytes(64)).decode()]
     for blob in blobs:
@@ -72,14 +80,17 @@ def _log(folder: Path) -> Path:
     records: list[dict[str, Any]] = [
         {**base, "type": "user", "uuid": "u1", "parentUuid": None, "timestamp": "2026-03-01T10:00:01.000Z",
          "message": {"role": "user", "content": "hello"}},
-        {**base, "type": "assistant", "uuid": "u2", "parentUuid": "u1", "timestamp": "2026-03-01T10:00:02.000Z",
+        {**base, "type": "assistant", "uuid": "u2", "parentUuid": "u1",
+         "timestamp": "2026-03-01T10:00:02.000Z",
          "message": {"id": "m1", "type": "message", "role": "assistant", "model": "claude-test",
                      "content": [{"type": "tool_use", "id": "t1", "name": "mcp__store__put",
-                                  "input": {"signature": KEY, "digest": f"see {SHORT} here"}}],
+                                  "input": {"signature": KEY, "digest": f"see {SHORT} here", **INPUT}}],
                      "usage": {"input_tokens": 1}}},
         {**base, "type": "user", "uuid": "u3", "parentUuid": "u2", "timestamp": "2026-03-01T10:00:03.000Z",
-         "message": {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": printed}]}},
-        {**base, "type": "assistant", "uuid": "u4", "parentUuid": "u3", "timestamp": "2026-03-01T10:00:04.000Z",
+         "message": {"role": "user",
+                     "content": [{"type": "tool_result", "tool_use_id": "t1", "content": printed}]}},
+        {**base, "type": "assistant", "uuid": "u4", "parentUuid": "u3",
+         "timestamp": "2026-03-01T10:00:04.000Z",
          "message": {"id": "m2", "type": "message", "role": "assistant", "model": "claude-test",
                      "content": [{"type": "text", "text": "stored"}], "usage": {"input_tokens": 1}}},
     ]
@@ -87,6 +98,10 @@ def _log(folder: Path) -> Path:
     path.parent.mkdir(parents=True)
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     return folder / "claude"
+
+
+def _hidden_in_input() -> list[str]:
+    return [INPUT["id"], INPUT["request_id"], INPUT["hash"]["note"]]
 
 
 @pytest.fixture(scope="module")
@@ -101,16 +116,17 @@ def bucket(tmp_path_factory) -> Path:
 def test_no_key_under_a_structural_name_leaves_in_an_export(bucket, tmp_path, capsys, fmt):
     dest = tmp_path / fmt
     one = ["--sessions", SID] if fmt == "html" else []
-    code = main(["--bucket", str(bucket), "export", str(dest), "--format", fmt, "--accept-suggested", *one, "--json"])
+    args = ["export", str(dest), "--format", fmt, "--accept-suggested", *one, "--json"]
+    code = main(["--bucket", str(bucket), *args])
     assert code == 0, capsys.readouterr()
-    for token in (KEY, SHORT, *EACH.values()):
+    for token in (KEY, SHORT, *EACH.values(), *_hidden_in_input()):
         no_value_in(dest, token[8:40])
 
 
 def test_no_key_under_a_structural_name_leaves_in_a_capsule(bucket, tmp_path, capsys):
     out = tmp_path / "s.capsule"
-    assert main(["--bucket", str(bucket), "seal", SID, "-o", str(out), "--accept-suggested", "--json"]) == 0, \
-        capsys.readouterr()
+    args = ["seal", SID, "-o", str(out), "--accept-suggested", "--json"]
+    assert main(["--bucket", str(bucket), *args]) == 0, capsys.readouterr()
     sealed = gzip.decompress(out.read_bytes())
     assert b"stored" in sealed
-    assert [t for t in (KEY, SHORT, *EACH.values()) if t[8:40].encode() in sealed] == []
+    assert [t for t in (KEY, SHORT, *EACH.values(), *_hidden_in_input()) if t[8:40].encode() in sealed] == []
