@@ -21,7 +21,7 @@ from tracetui.redact.syntax import SECRET_FILE, UNKNOWN, Syntax, read_as
 from tracetui.redact.views import terminal_view
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
-DETECTORS_VERSION = "31"
+DETECTORS_VERSION = "32"
 
 
 def detectors_salt(identity: Identity | None = None) -> str:
