@@ -347,6 +347,7 @@ def gate_findings(
     memo: GateMemo | None = None,
     scan_many: Callable[[list[str], Identity | None], list[list[Finding]]] | None = None,
     texts: list[tuple[str, int, str]] | None = None,
+    own_keys: frozenset[str] = frozenset(),
 ) -> list[GateFinding]:
     """Sure findings left in the finished members, by the same detectors the plan's scan runs.
 
@@ -357,14 +358,14 @@ def gate_findings(
     `memo` answers for texts an earlier seal scanned with the same detectors and identity;
     `scan_many` (with a memo) scans the texts it does not know all at once, on every core
     (`redact.many.TextScanner`), before they are judged here one by one. `texts` are `gate_texts` of
-    these very members where the caller has them already.
+    these very members where the caller has them already; `own_keys` as `gate_texts` takes them.
     """
 
     def scan(text: str) -> list[Finding]:
         return gate_scan(text, identity, scan_text)  # a text it cannot scan in time is a leak
 
     leaks: list[GateFinding] = []
-    todo = gate_texts(members) if texts is None else texts
+    todo = gate_texts(members, own_keys) if texts is None else texts
     if memo is not None and scan_many is not None:
         unknown = memo.missing([text for _, _, text in todo])
         if unknown:
@@ -450,12 +451,18 @@ def _with_members(obj: Any, keys: frozenset[str], change: Callable[[Any], Any]) 
     return obj
 
 
-def gate_texts(members: dict[str, bytes]) -> list[tuple[str, int, str]]:
-    """(member, line, text) of every distinct text the gate scans in `members`, in its order."""
+def gate_texts(
+    members: dict[str, bytes], own_keys: frozenset[str] = frozenset()
+) -> list[tuple[str, int, str]]:
+    """(member, line, text) of every distinct text the gate scans in `members`, in its order.
+
+    `own_keys`: names the writer gave the keys of its JSON lines' records (a Parquet row's columns).
+    Such a key, at a record's top level, is the writer's word and no text of the log: it is not read
+    there (the same string as a value, or deeper, is). A Parquet session gives about 55 of them."""
     seen: set[str] = set()
     todo: list[tuple[str, int, str]] = []
     for name in sorted(members):
-        for line_no, text in _texts(name, members[name]):
+        for line_no, text in _texts(name, members[name], own_keys):
             if text in seen or inert(text):
                 continue
             seen.add(text)
@@ -489,7 +496,7 @@ def inert(text: str) -> bool:
     )
 
 
-def _texts(name: str, data: bytes) -> Iterator[tuple[int, str]]:
+def _texts(name: str, data: bytes, own_keys: frozenset[str] = frozenset()) -> Iterator[tuple[int, str]]:
     """(line, text) for every string in a member: each JSON key and value, decoded, or the text.
 
     Decoded strings are what detectors are built for (a PEM block has real newlines, not `\\n`),
@@ -507,7 +514,7 @@ def _texts(name: str, data: bytes) -> Iterator[tuple[int, str]]:
                 # nested too deep to walk (TooDeep): it is scanned as the text it is, not let through.
                 yield line_no, line.decode("utf-8", errors="replace")
                 continue
-            for text in json_strings(record):
+            for text in json_strings(record, own_keys):
                 yield line_no, text
 
 
@@ -521,14 +528,16 @@ def gate_text(name: str, data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def json_strings(obj: Any) -> Iterator[str]:
-    """Every string the gate reads in a JSON-like value: keys, values, and a credential key's pair."""
+def json_strings(obj: Any, own_keys: frozenset[str] = frozenset()) -> Iterator[str]:
+    """Every string the gate reads in a JSON-like value: keys, values, and a credential key's pair.
+    `own_keys` are left out as `obj`'s own keys (not deeper: `gate_texts`)."""
     if isinstance(obj, str):
         if obj:
             yield obj
     elif isinstance(obj, dict):
         for k, v in obj.items():
-            yield from json_strings(k)
+            if k not in own_keys:
+                yield from json_strings(k)
             yield from json_strings(v)
             if isinstance(k, str) and isinstance(v, str) and v and len(k) <= 200 and names_a_credential(k):
                 # Only the key says what the value is (`{"password": "…"}`): read apart, as the strings

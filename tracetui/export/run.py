@@ -31,7 +31,9 @@ from tracetui.errors import TracetuiError
 from tracetui.export.keys import ExportKeys
 from tracetui.export.labels import Outcome, outcome
 from tracetui.export.manifest import Dest, canonical, digest_of, safe_component
+from tracetui.export.short_scans import ShortScans, Submitted
 from tracetui.export.spill import Spill
+from tracetui.export.tables import OWN_KEYS
 from tracetui.export.write_pool import Verdict, WritePool
 from tracetui.export import write_pool
 from tracetui.line_cost import LineCost, line_cost, of_fates
@@ -39,7 +41,7 @@ from tracetui.trail.witness import touched_paths
 from tracetui.selection import Selection, select
 from tracetui.model import Session, SessionSummary
 from tracetui.redact import (
-    Identity, Plan, Scanning, TextScanner, iter_fields, plan_store, refresh_plan, refresh_plans,
+    Identity, Plan, TextScanner, iter_fields, plan_store, refresh_plan, refresh_plans,
     session_identity,
 )  # fmt: skip
 from tracetui.redact.reviewed import ReviewedScans
@@ -184,7 +186,7 @@ class Warmed:
     identity: Identity
     memo: GateMemo
     unknown: list[str]  # the texts the memo did not know, in the order they were submitted
-    scanning: Scanning
+    scanning: Submitted
 
 
 def _named(prepared: Prepared, members: dict[str, bytes]) -> dict[str, bytes]:
@@ -206,7 +208,11 @@ class Exporter:
         self._rated: list[Rating] | None = None
         self.ref_commits: dict[str, str | None] = {}  # session -> the commit its outcome was judged at
         # The second gate's scans, on every core: one core took as long as the review on all of them.
-        self.scanner = TextScanner()
+        # A short text is scanned once per identity in the export (`short_scans.py`).
+        self.scanner = ShortScans(TextScanner())
+        # The names a format gives its records' keys, which the gate does not read as text there
+        # (`scrub.gate_texts`): a Parquet row's columns.
+        self.own_keys = OWN_KEYS if options.format == "parquet" else frozenset()
         # The plan and outcome the review worked out, for the write to take instead of working them
         # out again (a third of a warm export's CPU): on disk, so memory stays flat on any bucket.
         self.spill = Spill(library.cache_dir)
@@ -281,7 +287,7 @@ class Exporter:
         members = build()
         shown = {rel: view(data) for rel, data in members.items()} if view is not None else members
         identity, memo = self.gate_memo(prepared)
-        texts = scrub.gate_texts(_named(prepared, shown))
+        texts = scrub.gate_texts(_named(prepared, shown), self.own_keys)
         unknown = memo.missing([text for _, _, text in texts])
         scanning = self.scanner.submit(unknown, identity)
         return Warmed(members, shown, view, texts, identity, memo, unknown, scanning)
@@ -358,7 +364,8 @@ class Exporter:
                 shown = {rel: view(data) for rel, data in members.items()} if view is not None else members
             first = None
             leaks = scrub.gate_findings(
-                _named(prepared, shown), prepared.scrubbed, identity, known, memo, self.scanner.scan, texts
+                _named(prepared, shown), prepared.scrubbed, identity, known, memo, self.scanner.scan, texts,
+                self.own_keys,
             )
             if not leaks:
                 return members

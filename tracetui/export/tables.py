@@ -216,6 +216,10 @@ DATASET_COLUMNS: list[Column] = [
 ]
 
 
+# Every name a row's fields have: the gate does not read them as text where they are a row's keys.
+OWN_KEYS = frozenset(c[0] for t in TABLES for c in TABLES[t] + DATASET_COLUMNS)
+
+
 def columns_of(table: str, dataset: bool = False) -> list[Column]:
     """A table's columns: a dataset's put `user` and `machine` before the partition keys."""
     own = TABLES[table][: -len(PARTITION)]

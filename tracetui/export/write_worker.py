@@ -19,6 +19,7 @@ from tracetui.export.files_made import Written
 from tracetui.export.manifest import Dest
 from tracetui.export.parquet_made import Made, ahead_of, made_of
 from tracetui.export.run import Exporter, ExportReport, _verdict
+from tracetui.export.short_scans import ShortScans
 from tracetui.export.writers import RawWriter
 from tracetui.export.write_pool import Answer, Verdict, WriteSetup
 from tracetui.redact import TextScanner, refresh_plan
@@ -49,7 +50,7 @@ def exporter(setup: WriteSetup) -> Exporter:
     bucket.shelf_cache, bucket.shelf_plans = Path(setup.cache_dir), Path(setup.plans_dir)
     options = setup.options
     ex = Exporter(bucket, Dest(Path(), options.format, None), options, ExportReport(Path(), options.format))
-    ex.scanner = TextScanner(workers=1)  # the gate's scans here: this worker is one of a pool per core
+    ex.scanner = ShortScans(TextScanner(workers=1))  # here: this worker is one of a pool per core
     ex.plan_workers = 0
     ex._rated = setup.ratings
     ex.spill.dir = Path(setup.spill)

@@ -89,9 +89,9 @@ def test_the_gate_judges_from_the_scans_started_ahead_in_order(tmp_path, monkeyp
     read: list[int] = []
     gate_texts = scrub.gate_texts
 
-    def reading(members):
+    def reading(members, own_keys=frozenset()):
         read.append(len(members))
-        return gate_texts(members)
+        return gate_texts(members, own_keys)
 
     monkeypatch.setattr(scrub, "gate_texts", reading)
     monkeypatch.setattr(Exporter, "warm", warming)
