@@ -38,17 +38,24 @@ class ShortScans:
         self._short: dict[tuple[str, str], list[Finding]] = {}
 
     def scan(self, texts: list[str], identity: Identity | None) -> list[list[Finding]]:
-        """Each text's findings, in the order of `texts`."""
-        return self.results(self.submit(texts, identity))
+        """Each text's findings, in the order of `texts` (`TextScanner.scan` of those not remembered)."""
+        who, known, rest = self._known(texts, identity)
+        return self._merged(texts, known, who, self.scanner.scan(rest, identity))
 
-    def submit(self, texts: list[str], identity: Identity | None) -> Submitted:
-        """Start scanning the texts not remembered (`TextScanner.submit`) and return at once."""
+    def _known(
+        self, texts: list[str], identity: Identity | None
+    ) -> tuple[str, dict[int, list[Finding]], list[str]]:
+        """The identity's fingerprint, the texts remembered (by index) and the rest."""
         who = identity.fingerprint() if identity is not None else ""
         known: dict[int, list[Finding]] = {}
         for i, text in enumerate(texts):
             if len(text) <= SHORT and (found := self._short.get((who, text))) is not None:
                 known[i] = list(found)
-        rest = [t for i, t in enumerate(texts) if i not in known] if known else texts
+        return who, known, [t for i, t in enumerate(texts) if i not in known] if known else texts
+
+    def submit(self, texts: list[str], identity: Identity | None) -> Submitted:
+        """Start scanning the texts not remembered (`TextScanner.submit`) and return at once."""
+        who, known, rest = self._known(texts, identity)
         submitted = Submitted(texts, known, who, self.scanner.submit(rest, identity))
         if submitted.scanning.done is not None:
             # Scanned already (here, not on the workers): remembered now, before the session after
@@ -59,21 +66,28 @@ class ShortScans:
     def results(self, submitted: Submitted) -> list[list[Finding]]:
         """The findings of each text `submit` was given, in its order (waiting for them); the short
         ones scanned now are remembered."""
-        if submitted.done is not None:
-            return submitted.done
-        scanned = iter(self.scanner.results(submitted.scanning))
+        if submitted.done is None:
+            scanned = self.scanner.results(submitted.scanning)
+            submitted.done = self._merged(submitted.texts, submitted.known, submitted.who, scanned)
+        return submitted.done
+
+    def _merged(
+        self, texts: list[str], known: dict[int, list[Finding]], who: str, scanned: list[list[Finding]]
+    ) -> list[list[Finding]]:
+        """Every text's findings, the remembered ones among those scanned; the short ones scanned
+        remembered now."""
+        answers = iter(scanned)
         out: list[list[Finding]] = []
-        for i, text in enumerate(submitted.texts):
-            if i in submitted.known:
-                out.append(submitted.known[i])
+        for i, text in enumerate(texts):
+            if i in known:
+                out.append(known[i])
                 continue
-            found = next(scanned)
+            found = next(answers)
             out.append(found)
             if len(text) <= SHORT and not any(f.detector == GATE_OUT_OF_TIME for f in found):
                 if len(self._short) >= SHORT_MOST:
                     self._short.clear()
-                self._short[(submitted.who, text)] = list(found)
-        submitted.done = out
+                self._short[(who, text)] = list(found)
         return out
 
     def close(self) -> None:

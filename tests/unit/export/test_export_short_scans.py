@@ -46,6 +46,9 @@ class _Counting:
     def results(self, scanning: Scanning) -> list[list[Finding]]:
         return scanning.done if scanning.done is not None else self.pending[scanning.tickets[0]]
 
+    def scan(self, texts: list[str], identity: Identity | None) -> list[list[Finding]]:
+        return self.results(self.submit(texts, identity))
+
     def close(self) -> None:
         pass
 
