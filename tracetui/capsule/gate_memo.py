@@ -43,6 +43,9 @@ class GateMemo:
         self.most = most if self.path is None else None
         # The review's scans of the session's fields, taken where the gate may (`redact.reviewed`).
         self.reviewed: ReviewedScans | None = None
+        # Each text's digest as `missing` made it, for `fill` and `sure` to take (not kept by a memo
+        # that holds at most `most` texts: its texts come and go).
+        self._digests: dict[str, str] = {}
 
     @classmethod
     def for_session(cls, cache_dir: Path | None, session_id: str, identity: Identity) -> GateMemo:
@@ -55,7 +58,7 @@ class GateMemo:
 
     def sure(self, text: str, scan: Callable[[str], list[Finding]]) -> list[Finding]:
         """The sure findings in `text`: remembered, or scanned now."""
-        key = _digest(text, self.key)
+        key = self._digest_of(text)
         rows = self.known.get(key)
         if rows is None:
             rows = [[f.start, f.end, f.kind, f.detector] for f in scan(text) if f.tier == AUTO]
@@ -68,7 +71,9 @@ class GateMemo:
     def missing(self, texts: list[str]) -> list[str]:
         """The texts of `texts` neither remembered nor scanned yet, for `fill` to scan them at once;
         what the review scanned whole of them (`reviewed`) is remembered now, as if scanned."""
-        out = [t for t in texts if _digest(t, self.key) not in self.known]
+        if self.most is None:
+            self._digests.update((t, _digest(t, self.key)) for t in texts if t not in self._digests)
+        out = [t for t in texts if self._digest_of(t) not in self.known]
         if self.reviewed is None or not out:
             return out
         rest: list[str] = []
@@ -84,7 +89,11 @@ class GateMemo:
         """Remember each text's findings, scanned elsewhere (another process) by the same detectors."""
         for text, findings in zip(texts, found, strict=True):
             self._bound()
-            self.known[_digest(text, self.key)] = [[f.start, f.end, f.kind, f.detector] for f in findings if f.tier == AUTO]
+            self.known[self._digest_of(text)] = [[f.start, f.end, f.kind, f.detector] for f in findings if f.tier == AUTO]
+
+    def _digest_of(self, text: str) -> str:
+        key = self._digests.get(text)
+        return _digest(text, self.key) if key is None else key
 
     def _bound(self) -> None:
         if self.most is not None and len(self.known) >= self.most:

@@ -12,6 +12,7 @@ and anything still undecided blocks the seal unless `accept_suggested` accepts i
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable, Iterator
@@ -539,13 +540,17 @@ def json_strings(obj: Any, own_keys: frozenset[str] = frozenset()) -> Iterator[s
             if k not in own_keys:
                 yield from json_strings(k)
             yield from json_strings(v)
-            if isinstance(k, str) and isinstance(v, str) and v and len(k) <= 200 and names_a_credential(k):
+            if isinstance(k, str) and isinstance(v, str) and v and len(k) <= 200 and _names_a_credential(k):
                 # Only the key says what the value is (`{"password": "…"}`): read apart, as the strings
                 # of a JSON member are, neither holds a finding. The pair is read as the record writes it.
                 yield orjson.dumps({k: v}).decode()
     elif isinstance(obj, list):
         for v in obj:
             yield from json_strings(v)
+
+
+# A record's keys come back in every line (a row's columns, a tool's `command`): each asked once.
+_names_a_credential = functools.lru_cache(maxsize=8192)(names_a_credential)
 
 
 # -- helpers -----------------------------------------------------------------------------------
