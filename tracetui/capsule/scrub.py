@@ -64,6 +64,11 @@ class Entry:
     value: str | None
 
 
+# The fields of a session's `to_dict` whose dicts are the log's own data (a tool's input, a step's meta, the
+# record types a reader skipped): their keys are the log's text. Every other key is the model's word.
+LOG_DATA_KEYS = frozenset({"tool_input", "meta", "skipped"})
+
+
 @dataclass(slots=True)
 class Scrubbed:
     session: Session
@@ -134,8 +139,23 @@ class Scrubbed:
         wider = self.with_spellings(spelled)
         wider.receipt = [rows[p] for p in sorted(rows)]
         as_dict = self.session.to_dict()
-        wider.session = Session.from_dict(_format_words_kept(wider.deep(as_dict), as_dict))
+        wider.session = Session.from_dict(_format_words_kept(wider.session_dict(as_dict), as_dict))
         return wider
+
+    def session_dict(self, obj: Any, logs: bool = False) -> Any:
+        """A session's `to_dict` with every string scrubbed, but the keys that are the model's own words
+        (`steps`, `title`): only the keys of what the log itself holds (`LOG_DATA_KEYS`) are its text. A
+        value found everywhere that is such a word (a host named `steps`) left no model to read back."""
+        if isinstance(obj, str):
+            return self.text(obj)
+        if isinstance(obj, dict):
+            return {
+                self.text(k) if logs and isinstance(k, str) else k: self.session_dict(v, logs or k in LOG_DATA_KEYS)
+                for k, v in obj.items()
+            }
+        if isinstance(obj, (list, tuple)):
+            return [self.session_dict(v, logs) for v in obj]
+        return obj
 
     def deep(self, obj: Any) -> Any:
         """`obj` (JSON-like) with every string scrubbed, keys included."""
@@ -270,7 +290,7 @@ def prepare(
     # same values in places no span pointed at.
     clean = redact_apply(session, plan) if plan.spans else session
     as_dict = clean.to_dict()
-    scrubbed.session = Session.from_dict(_format_words_kept(scrubbed.deep(as_dict), as_dict))
+    scrubbed.session = Session.from_dict(_format_words_kept(scrubbed.session_dict(as_dict), as_dict))
     return scrubbed
 
 
