@@ -9,16 +9,9 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable
 
-from tracetui.redact import ds, pii, prose, rules
-from tracetui.redact.encoded import encoded_findings
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_findings
-from tracetui.redact.joined import joined_findings
-from tracetui.redact.known import drop_known
-from tracetui.redact.names import name_findings
-from tracetui.redact.spelled import spelled_findings
 from tracetui.redact.syntax import SECRET_FILE, UNKNOWN, Syntax, read_as
-from tracetui.redact.views import terminal_view
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
 DETECTORS_VERSION = "32"
@@ -83,6 +76,21 @@ def _scan(
 ) -> tuple[list[Finding], list[Finding] | None]:
     """`scan_text`'s findings under `syntax`, and under `other` where given (None otherwise): the
     second list is the first with each detector that reads the syntax's part made again for `other`."""
+    # The detectors load on a first scan, not with the package: a blame whose gate remembers every
+    # string scans nothing, and their import (detect-secrets' rules among them) was 0.05-0.07 s of CPU.
+    from tracetui.redact.detectors import (
+        drop_known,
+        ds,
+        encoded_findings,
+        joined_findings,
+        name_findings,
+        pii,
+        prose,
+        rules,
+        spelled_findings,
+        terminal_view,
+    )
+
     if not text:
         return [], None if other is None else []
     if _view and _depth == 0 and _join:

@@ -21,7 +21,6 @@ from pathlib import Path
 from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.redact.fields import field_text
-from tracetui.redact.hint import value_hint
 from tracetui.redact.plan import ACCEPTED, REJECTED, Plan, PlanSpan, PlanStore
 from tracetui.regular_file import KEY_MOST, fresh_temp, read_regular
 
@@ -106,6 +105,8 @@ def group_pending(items: Iterable[tuple[Session, Plan]], key: bytes) -> list[Val
 
 def pending_values(session: Session, plan: Plan, key: bytes) -> Pending:
     """The plan's waiting values in the session, each named by its group id."""
+    from tracetui.redact.hint import value_hint  # its vendors' prefixes are the detectors' rules
+
     index = {s.id: s.index for s in session.steps}
     out: Pending = []
     for span in plan.pending():

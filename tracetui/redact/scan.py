@@ -22,7 +22,7 @@ from pathlib import Path
 import orjson
 
 from tracetui.model import Session
-from tracetui.redact import detect, ds, reviewed
+from tracetui.redact import detect, reviewed
 from tracetui.redact.detect import detectors_salt, resolve, scan_text
 from tracetui.redact.field_key import field_key
 from tracetui.redact.fields import Field, iter_fields
@@ -132,6 +132,8 @@ def scan_in_time(
     if threading.current_thread() is not threading.main_thread():
         return run(text, identity, syntax=syntax, fast=fast)
     if not fast:
+        from tracetui.redact import ds  # loaded with the detectors, on a first scan
+
         ds.load()
     with timed_scans():
         _Watch.deadline = time.monotonic() + slack * field_budget(len(text))
