@@ -12,7 +12,6 @@ and anything still undecided blocks the seal unless `accept_suggested` accepts i
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from collections.abc import Callable, Iterator
@@ -28,40 +27,29 @@ from tracetui.capsule.scope import in_scope
 from tracetui.model import Session
 from tracetui.redact.apply import apply as redact_apply
 from tracetui.redact.detect import scan_text
-from tracetui.redact.fields import field_text
 from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.identity import Identity
-from tracetui.redact.plan import (
-    ACCEPTED,
-    AUTO_D,
-    FIXED_PLACEHOLDERS,
-    MANUAL,
-    REJECTED,
-    Plan,
-    PlanValue,
-)
-from tracetui.redact.rules import names_a_credential
+from tracetui.redact.plan import ACCEPTED, REJECTED, Plan, PlanValue
 from tracetui.redact.scan import gate_scan, timed_scans
-from tracetui.redact.text_checks import STRUCTURAL_ID_RE, UUID_RE
+
+# The value map and the gate's small helpers live beneath the capsule, where blame's gate reads them
+# too; their names stay importable from here.
+from tracetui.redact.value_map import (  # noqa: F401
+    MIN_VALUE,
+    Entry,
+    decided_by,
+    entries,
+    inert,
+    is_gate_placeholder,
+    json_strings,
+    new_placeholders,
+    planned_values,
+    value_map,
+    value_pattern,
+)
 from tracetui.sources.common.jsonl import loads_whole
 
-MIN_VALUE = 3  # shorter spans are only scrubbed where the plan located them
 PATH_KEEPS = frozenset({"user-name"})  # kinds a repo-relative file path keeps (see Scrubbed.repo_path)
-_SHORT = 8  # values shorter than this are replaced elsewhere only as whole words
-
-
-@dataclass(slots=True)
-class Entry:
-    """One planned span, in the plan's terms, with the value sliced from the session."""
-
-    step: str | None
-    field: str
-    kind: str
-    tier: str
-    detector: str
-    decision: str | None  # None: undecided
-    placeholder: str | None
-    value: str | None
 
 
 # The fields of a session's `to_dict` whose dicts are the log's own data (a tool's input, a step's meta, the
@@ -82,7 +70,7 @@ class Scrubbed:
     _pattern: re.Pattern[str] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        self._pattern = _pattern(self.replacements)  # the replacements are fixed once made
+        self._pattern = value_pattern(self.replacements)  # the replacements are fixed once made
 
     def text(self, value: str) -> str:
         if self._pattern is None or not value:
@@ -168,58 +156,12 @@ class Scrubbed:
         return obj
 
 
-def new_placeholders(found: list[tuple[str, str]], receipt: list[dict[str, Any]]) -> dict[str, str]:
-    """A placeholder for each (kind, value) not planned, numbered after the receipt's own of that label."""
-    used: dict[str, int] = {}
-    for row in receipt:
-        label, _, n = row["placeholder"].strip("<>").rpartition("_")
-        if n.isdigit():
-            used[label] = max(used.get(label, 0), int(n))
-    out: dict[str, str] = {}
-    for kind, value in found:
-        if value in out:
-            continue
-        fixed = FIXED_PLACEHOLDERS.get(kind)
-        if fixed:
-            out[value] = fixed
-            continue
-        label = re.sub(r"[^A-Z0-9]+", "_", kind.upper()).strip("_") or "SECRET"
-        used[label] = used.get(label, 0) + 1
-        out[value] = f"<{label}_{used[label]}>"
-    return out
-
-
 def is_repo_relative(path: str) -> bool:
     """A repo-relative path (not absolute, no `..`, no home shorthand): one the seal and an export
     keep exact through `Scrubbed.repo_path`, since it names one of the repository's files."""
     if not path or path.startswith(("/", "~", "\\")):
         return False
     return ".." not in path.split("/") and ":" not in path[:3]
-
-
-def entries(session: Session, plan: Plan | None) -> list[Entry]:
-    """The plan's spans as `Entry`s (values sliced from the session's fields)."""
-    out: list[Entry] = []
-    texts: dict[tuple[str | None, str], str | None] = {}
-    for span in plan.spans if plan is not None else ():
-        where = (span.step, span.field)
-        if where not in texts:
-            texts[where] = field_text(session, span.step, span.field)
-        text = texts[where]
-        value = text[span.start : span.end] if text is not None and span.end <= len(text) else None
-        out.append(
-            Entry(
-                span.step,
-                span.field,
-                span.kind,
-                span.tier,
-                span.detector,
-                span.decision,
-                span.placeholder,
-                value,
-            )
-        )
-    return out
 
 
 def prepare(
@@ -240,12 +182,12 @@ def prepare(
     """
     plan = plan.copy() if plan is not None else Plan(session.id)
     planned = entries(session, plan)
-    replacements, kept = _value_map(planned, accept_suggested)
+    replacements, kept = value_map(planned, accept_suggested)
     receipt: dict[str, dict[str, Any]] = {}
     rejected: dict[str, int] = {}
     for e in planned:
-        decided_by = _decided_by(e, accept_suggested)
-        if decided_by is None:
+        who = decided_by(e, accept_suggested)
+        if who is None:
             if e.decision == REJECTED and e.value:
                 if included is None or in_scope(e.step, e.field, included):
                     rejected[e.kind] = rejected.get(e.kind, 0) + 1
@@ -258,7 +200,7 @@ def prepare(
                 "kind": e.kind,
                 "tier": e.tier,
                 "count": 0,
-                "decided_by": decided_by,
+                "decided_by": who,
             },
         )
         row["count"] += 1
@@ -413,27 +355,6 @@ def gate_findings(
     return leaks
 
 
-def planned_values(session: Session, plan: Plan | None, accept_suggested: bool = False) -> dict[str, str]:
-    """Each value the plan scrubs (a sure finding not rejected, a suggestion accepted, a span added by
-    hand; with `accept_suggested` an undecided suggestion too) -> its placeholder, the values the user
-    kept left out: the map `prepare` scrubs the whole session by, made without scrubbing it."""
-    out, kept = _value_map(entries(session, plan), accept_suggested)
-    return {v: p for v, p in out.items() if v not in kept}
-
-
-def _value_map(planned: list[Entry], accept_suggested: bool) -> tuple[dict[str, str], set[str]]:
-    """(value -> placeholder for each value the plan scrubs, the values the user kept)."""
-    out: dict[str, str] = {}
-    kept: set[str] = set()
-    for e in planned:
-        if _decided_by(e, accept_suggested) is None:
-            if e.decision == REJECTED and e.value:
-                kept.add(e.value)
-        elif e.value and len(e.value) >= MIN_VALUE:
-            out.setdefault(e.value, e.placeholder or "<REDACTED>")
-    return out, kept
-
-
 def gate_scrubbed(obj: Any, identity: Identity | None = None, only: frozenset[str] | None = None) -> Any:
     """`obj` (JSON-like, built from logs with no plan: `blame --format agent-trace`) with every value
     the second gate finds in its strings replaced by a placeholder of its kind, keys included: what
@@ -503,20 +424,6 @@ def _in_kept_path(text: str, start: int, end: int, paths: set[str]) -> bool:
     return False
 
 
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
-_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?")
-
-
-def inert(text: str) -> bool:
-    """A whole string that is a record's id (a UUID, an agent's `toolu_…`) or a time: no detector finds
-    anything there, and a log holds them for every record, so none is scanned. (A bare hex string is
-    scanned: a key may be written in hex.)"""
-    return len(text) <= 80 and (
-        _MOMENT.fullmatch(text) is not None or UUID_RE.fullmatch(text) is not None
-        or STRUCTURAL_ID_RE.fullmatch(text) is not None
-    )
-
-
 def _texts(name: str, data: bytes, own_keys: frozenset[str] = frozenset()) -> Iterator[tuple[int, str]]:
     """(line, text) for every string in a member: each JSON key and value, decoded, or the text.
 
@@ -539,6 +446,9 @@ def _texts(name: str, data: bytes, own_keys: frozenset[str] = frozenset()) -> It
                 yield line_no, text
 
 
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+
+
 def gate_text(name: str, data: bytes) -> str:
     """The one text the gate reads of a member that is not JSON (a page, a log of text)."""
     if name.endswith(".html"):
@@ -547,66 +457,3 @@ def gate_text(name: str, data: bytes) -> str:
         # (`&lt;TOKEN_1&gt;</span>`) reads as a value no placeholder is.
         return _TAG.sub("\n", data.decode("utf-8", errors="replace"))
     return data.decode("utf-8", errors="replace")
-
-
-def json_strings(obj: Any, own_keys: frozenset[str] = frozenset()) -> Iterator[str]:
-    """Every string the gate reads in a JSON-like value: keys, values, and a credential key's pair.
-    `own_keys` are left out as `obj`'s own keys (not deeper: `gate_texts`)."""
-    if isinstance(obj, str):
-        if obj:
-            yield obj
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            if k not in own_keys:
-                yield from json_strings(k)
-            yield from json_strings(v)
-            if isinstance(k, str) and isinstance(v, str) and v and len(k) <= 200 and _names_a_credential(k):
-                # Only the key says what the value is (`{"password": "…"}`): read apart, as the strings
-                # of a JSON member are, neither holds a finding. The pair is read as the record writes it.
-                yield orjson.dumps({k: v}).decode()
-    elif isinstance(obj, list):
-        for v in obj:
-            yield from json_strings(v)
-
-
-# A record's keys come back in every line (a row's columns, a tool's `command`): each asked once.
-_names_a_credential = functools.lru_cache(maxsize=8192)(names_a_credential)
-
-
-# -- helpers -----------------------------------------------------------------------------------
-
-
-def _decided_by(e: Entry, accept_suggested: bool) -> str | None:
-    """Who decided this span is scrubbed, or None when it stays."""
-    if e.decision == AUTO_D:
-        return "detector"
-    if e.decision in (ACCEPTED, MANUAL):
-        return "user"
-    if e.decision is None and accept_suggested:
-        return "user (--accept-suggested)"
-    return None
-
-
-def _pattern(replacements: dict[str, str]) -> re.Pattern[str] | None:
-    if not replacements:
-        return None
-    parts = []
-    # Longest first, so a value that contains another is replaced whole.
-    for value in sorted(replacements, key=lambda v: (-len(v), v)):
-        body = re.escape(value)
-        if len(value) < _SHORT:
-            # A word's bounds as the detectors read them (`identity`): `_` bounds one, so a user name
-            # in `jdoe_backup` is replaced, as the gate finds it there.
-            left = r"(?<![A-Za-z0-9])" if value[0].isalnum() else ""
-            right = r"(?![A-Za-z0-9])" if value[-1].isalnum() else ""
-            body = left + body + right
-        parts.append(body)
-    return re.compile("|".join(parts))
-
-
-_PLACEHOLDER = re.compile(r"^<[A-Z][A-Z0-9_]*>$")
-
-
-def is_gate_placeholder(value: str) -> bool:
-    """Whether `value` is a placeholder as a scrub writes it (`<TOKEN_1>`): no gate finds one."""
-    return bool(_PLACEHOLDER.match(value))

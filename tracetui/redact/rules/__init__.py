@@ -7,6 +7,7 @@ value), `judge` (how such a value is weighed), `headers`, `commands`, `files`.
 More in docs/internals/redact.md.
 """
 
+from tracetui.redact.credential_words import names_a_credential
 from tracetui.redact.rules.assignments import (
     assignment_findings,
     name_value_findings,
@@ -26,7 +27,6 @@ from tracetui.redact.rules.headers import context_findings
 from tracetui.redact.rules.judge import (
     FORMAT_PREFIXES,
     id_of_a_credential,
-    names_a_credential,
     names_a_setting,
     owned_by_format,
     prefix_on_counting,

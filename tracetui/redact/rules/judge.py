@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from tracetui.redact.credential_words import NAME_OK as _NAME_OK
 from tracetui.redact.finding import AUTO, Finding, SUGGESTED
 from tracetui.redact.rules.headers import _SIGNING_SCHEMES
 from tracetui.redact.rules.table import TOKEN_RULES
@@ -36,19 +37,7 @@ from tracetui.redact.text_checks import (
 # surrounding identifier is read by hand (a regex like `\w*token\w*` backtracks quadratically on
 # long runs of word characters, such as a 24,000-character base64 line).
 _KEYWORD = re.compile(r"token|secret|pass|pw|key|credential|auth|dsn|client[_.\-]?id|sonar\.login")
-# Which of the stems found above really name a credential (checked on the whole identifier).
-_NAME_OK = re.compile(
-    r"token|secret|passw(?:or)?d|passwd|passphrase|pwd|(?<![a-z])pw(?![a-z])|(?<![a-z])pass(?![a-z])|"
-    r"key(?![a-z])|keys?$|credential|auth(?![a-z])|authorization|_auth(?![a-z])|dsn|client[_.\-]?id|sonar\.login|"
-    r"(?<![a-z])(?:api|secret|private|access|auth|client|license|signing|encryption|master|session)[_.\-]?key"
-)
-
-
-def names_a_credential(name: str) -> bool:
-    """Whether an identifier holds a credential's word (`apiKey`, `DB_PASSWORD`), not only its letters."""
-    return bool(_NAME_OK.search(name.lower()))
-
-
+# Which of the stems found really name a credential: `credential_words.NAME_OK`, on the identifier.
 _NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z_.\-]*$")
 
 
