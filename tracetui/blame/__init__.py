@@ -11,6 +11,7 @@ from tracetui.blame.agent_trace import agent_trace, record_problems
 from tracetui.blame.commit_blame import blame_commit, blame_range
 from tracetui.blame.file_blame import Judged, blame_file
 from tracetui.blame.index import LineIndex, Posting, Refresh
+from tracetui.blame.log_gate import logs_gated
 from tracetui.blame.repo import open_index
 from tracetui.blame.results import (
     LOG_MEMBERS,
@@ -37,6 +38,7 @@ __all__ = [
     "blame_commit",
     "blame_file",
     "blame_range",
+    "logs_gated",
     "open_index",
     "record_problems",
     "session_log_members",

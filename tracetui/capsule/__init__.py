@@ -12,7 +12,6 @@ from tracetui.capsule.archive import CapsuleError, Limits
 from tracetui.capsule.bisect import BisectResult, bisect
 from tracetui.capsule.keys import bucket_secret
 from tracetui.capsule.limits import DEFAULT_LIMITS, CheckLimits
-from tracetui.capsule.log_gate import logs_gated
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
 from tracetui.capsule.order import SealOrder, seal_in
 from tracetui.capsule.reaper import own_pids
@@ -73,7 +72,6 @@ __all__ = [
     "path_twins",
     "find_sandbox",
     "gate_scrubbed",
-    "logs_gated",
     "in_scope",
     "finding_line",
     "open_capsule",

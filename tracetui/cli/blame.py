@@ -92,8 +92,6 @@ def _run_blame(args: argparse.Namespace) -> int:
         raise UsageError("--lines goes with --range (a file's blame and --commit print every line already)")
     if args.format == "agent-trace" and not args.target:
         raise UsageError("--format agent-trace records a file's lines: give FILE[:LINE[-LINE]]")
-    import tracetui.capsule as capsule_api
-
     progress = None if args.json else _progress()
     with open_bucket(args) as bucket:
 
@@ -105,8 +103,10 @@ def _run_blame(args: argparse.Namespace) -> int:
             # placeholders. The repository's own lines are printed as git has them (and not scanned:
             # 4,442 lines of one file were a third of a first blame's CPU).
             if only is None:
+                import tracetui.capsule as capsule_api  # the seal's gate, for a record (0.08 s to import)
+
                 return capsule_api.gate_scrubbed(doc)
-            return capsule_api.logs_gated(doc, bucket, only)
+            return blame_api.logs_gated(doc, bucket, only)
 
         if args.commit:
             result = blame_api.blame_commit(bucket, args.commit, repo=args.repo, progress=progress)

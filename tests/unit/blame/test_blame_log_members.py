@@ -1,5 +1,5 @@
 """`results.log_members` writes a writer's log strings as a row does: what the gate's memo answers
-ahead for a session (`capsule.log_gate`) is what a blame prints of it."""
+ahead for a session (`blame.log_gate`) is what a blame prints of it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Blame remembers what its gate found in each session's strings (`capsule.log_gate`), so a blame
+"""Blame remembers what its gate found in each session's strings (`blame.log_gate`), so a blame
 that prints a prompt again reads no session and loads no detector. A memo must never serve a text
 unscrubbed or scrubbed by an older answer: it is kept per session under the session's content, its
 plan file, the detectors and the user's identity, and holds no text of the log. And blame's gate reads
@@ -13,7 +13,7 @@ from support import blame_world
 from support.blame_world import build
 from support.made_up import github_token
 
-import tracetui.capsule.log_gate as log_gate
+import tracetui.blame.log_gate as log_gate
 from tracetui.cli import main
 
 TOKEN = github_token("blame gate memo")

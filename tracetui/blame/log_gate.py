@@ -5,7 +5,7 @@ of its kind. Each session's answers are remembered in the bucket's cache, keyed 
 content, its plan file, the detectors and the user's identity: a blame that prints a string again
 reads no session and loads no detector.
 
-More in docs/internals/capsule.md, `capsule/log_gate.py`.
+More in docs/internals/blame.md, `blame/log_gate.py`.
 """
 
 from __future__ import annotations
@@ -19,20 +19,22 @@ from typing import Any
 
 import orjson
 
-from tracetui.capsule.scrub import (
-    Scrubbed,
+from tracetui.blame.results import session_log_members
+from tracetui.errors import TracetuiError
+from tracetui.redact.detect import DETECTORS_VERSION, scan_text
+from tracetui.redact.finding import AUTO, GATE_OUT_OF_TIME
+from tracetui.redact.identity import Identity
+from tracetui.redact.plan import plan_store
+from tracetui.redact.reviewed import detectors_code, user_key
+from tracetui.redact.scan import gate_scan, session_identity
+from tracetui.redact.value_map import (
+    ValueMap,
     inert,
     is_gate_placeholder,
     json_strings,
     new_placeholders,
     planned_values,
 )
-from tracetui.errors import TracetuiError
-from tracetui.model import Session
-from tracetui.redact import AUTO, DETECTORS_VERSION, Identity, plan_store, scan_text, session_identity
-from tracetui.redact.finding import GATE_OUT_OF_TIME
-from tracetui.redact.reviewed import detectors_code, user_key
-from tracetui.redact.scan import gate_scan
 from tracetui.regular_file import keep_cache, kept_cache
 
 PROMPT_MEMBERS = frozenset({"prompt", "prompts"})  # scrubbed by the plan before the gate
@@ -60,7 +62,7 @@ class Answer:
 class _Context:
     """A session read for the strings not remembered: its plan's value map and its identity."""
 
-    plan: Scrubbed | None
+    plan: ValueMap | None
     identity: Identity
 
 
@@ -109,8 +111,6 @@ class _SessionGate:
         if self._context is None:
             self._context = _read(self.library, self.session, self.env)
             if self.path is not None:
-                from tracetui.blame import session_log_members  # blame's faces alone need it (pygit2)
-
                 # Read once: every string the session's patches may print, answered now, so a blame
                 # of another of its files, or of a commit, reads it no more (a few ms of scans each).
                 for members in session_log_members(self.library, self.session):
@@ -131,8 +131,7 @@ def _read(library: Any, sid: str, env: Identity) -> _Context:
         return _Context(None, env)
     plan = plan_store(library).load(sid) if library.plans_dir is not None else None
     values = planned_values(session, plan, accept_suggested=True) if plan is not None else {}
-    blank = Session(id=sid, agent="", source="")
-    return _Context(Scrubbed(blank, [], [], values) if values else None, session_identity(session, env))
+    return _Context(ValueMap(values) if values else None, session_identity(session, env))
 
 
 def logs_gated(doc: Any, library: Any, only: frozenset[str]) -> Any:
@@ -157,8 +156,7 @@ def logs_gated(doc: Any, library: Any, only: frozenset[str]) -> Any:
     finally:
         gates.save()
     found = new_placeholders([(kind, value) for value, kind in order.items()], [])
-    blank = Session(id="", agent="", source="")
-    gate = Scrubbed(blank, [], [], found) if found else None
+    gate = ValueMap(found) if found else None
     done: dict[tuple[str | None, bool, str], str] = {}
 
     def scrubbed(sid: str | None, name: str, value: str) -> str:

@@ -1,4 +1,4 @@
-"""`capsule.logs_gated` reads a session once: the first string it does not remember answers every
+"""`blame.logs_gated` reads a session once: the first string it does not remember answers every
 string the session's patches may print (`blame.session_log_members`), so a blame of another of its
 files, or of a commit, reads the session and loads the detectors no more."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from support import blame_world
 from support.blame_world import build
 
-import tracetui.capsule.log_gate as log_gate
+import tracetui.blame.log_gate as log_gate
 from tracetui.blame import LOG_MEMBERS, session_log_members
 from tracetui.bucket import Bucket
 from tracetui.cli import main
