@@ -37,6 +37,7 @@ from tracetui.redact.scan import gate_scan, timed_scans
 from tracetui.redact.value_map import (  # noqa: F401
     MIN_VALUE,
     Entry,
+    ValueMap,
     decided_by,
     entries,
     inert,
@@ -67,26 +68,23 @@ class Scrubbed:
     # Repository paths `repo_path` gave back with a user name kept (the design's choice, so a replay
     # finds the file): the gate lets that name stand in exactly these strings, nowhere else.
     kept_paths: set[str] = field(default_factory=set)
-    _pattern: re.Pattern[str] | None = field(default=None, init=False)
+    _map: ValueMap = field(init=False)
 
     def __post_init__(self) -> None:
-        self._pattern = value_pattern(self.replacements)  # the replacements are fixed once made
+        self._map = ValueMap(self.replacements)
 
     def text(self, value: str) -> str:
-        if self._pattern is None or not value:
-            return value
-        return self._pattern.sub(lambda m: self.replacements[m.group(0)], value)
+        return self._map.text(value)
 
     def spans(self, value: str) -> list[tuple[int, int, str]]:
         """(start, end, placeholder) of each replacement `text` makes in `value`, in order."""
-        if self._pattern is None or not value:
-            return []
-        return [(m.start(), m.end(), self.replacements[m.group(0)]) for m in self._pattern.finditer(value)]
+        return self._map.spans(value)
 
     def repo_path(self, value: str) -> str:
         """A path inside the repository, scrubbed of secrets but not of the user's name: it names one
         of the repository's files ("src/alice/..."), which the replay must find as it is."""
-        if self._pattern is None or not value:
+        pattern = self._map.pattern
+        if pattern is None or not value:
             return value
         kinds = {row["placeholder"]: row["kind"] for row in self.receipt}
         kept = False
@@ -99,7 +97,7 @@ class Scrubbed:
                 return m.group(0)
             return placeholder
 
-        out = self._pattern.sub(swap, value)
+        out = pattern.sub(swap, value)
         if kept:
             self.kept_paths.add(out)
         return out

@@ -44,21 +44,21 @@ class ValueMap:
     """Each value -> its placeholder, replaced wherever it stands (`value_pattern`)."""
 
     replacements: dict[str, str]
-    _pattern: re.Pattern[str] | None = field(default=None, init=False)
+    pattern: re.Pattern[str] | None = field(default=None, init=False)  # None: nothing to replace
 
     def __post_init__(self) -> None:
-        self._pattern = value_pattern(self.replacements)
+        self.pattern = value_pattern(self.replacements)  # the replacements are fixed once made
 
     def text(self, value: str) -> str:
-        if self._pattern is None or not value:
+        if self.pattern is None or not value:
             return value
-        return self._pattern.sub(lambda m: self.replacements[m.group(0)], value)
+        return self.pattern.sub(lambda m: self.replacements[m.group(0)], value)
 
     def spans(self, value: str) -> list[tuple[int, int, str]]:
         """(start, end, placeholder) of each replacement `text` makes in `value`, in order."""
-        if self._pattern is None or not value:
+        if self.pattern is None or not value:
             return []
-        return [(m.start(), m.end(), self.replacements[m.group(0)]) for m in self._pattern.finditer(value)]
+        return [(m.start(), m.end(), self.replacements[m.group(0)]) for m in self.pattern.finditer(value)]
 
 
 def entries(session: Session, plan: Plan | None) -> list[Entry]:
