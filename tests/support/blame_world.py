@@ -125,12 +125,17 @@ def build(tmp_path: Path) -> World:
     return World(repo, logs, c, [elsewhere, stranger])
 
 
+def synced(world: World, bucket: Path) -> None:
+    """Both of the world's logs synced into `bucket`."""
+    sources = ["--source", f"claude={world.logs / 'claude'}", "--source", f"codex={world.logs / 'codex'}"]
+    assert main(["--bucket", str(bucket), "sync", *sources, "--json"]) == 0
+
+
 def agent_trace_out(world: World, tmp_path: Path, capsys: Any, monkeypatch: Any) -> str:
     """What `blame app.py --format agent-trace` prints in the world's clone, after both logs are
     synced into a new bucket."""
     bucket = tmp_path / "bucket"
-    sources = ["--source", f"claude={world.logs / 'claude'}", "--source", f"codex={world.logs / 'codex'}"]
-    assert main(["--bucket", str(bucket), "sync", *sources, "--json"]) == 0
+    synced(world, bucket)
     capsys.readouterr()
     monkeypatch.chdir(world.repo.path)
     assert main(["--bucket", str(bucket), "blame", "app.py", "--format", "agent-trace"]) == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import orjson
-from support.blame_world import CLAUDE_SID, CODEX_SID, PROMPT_A, PROMPT_B, build
+from support.blame_world import CLAUDE_SID, CODEX_SID, PROMPT_A, PROMPT_B, build, synced
 from shared_data import FIXTURES
 
 from tracetui.cli import main
@@ -17,8 +17,7 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 def _setup(tmp_path, capsys):
     world = build(tmp_path)
     bucket = tmp_path / "bucket"
-    sources = ["--source", f"claude={world.logs / 'claude'}", "--source", f"codex={world.logs / 'codex'}"]
-    assert main(["--bucket", str(bucket), "sync", *sources, "--json"]) == 0
+    synced(world, bucket)
     capsys.readouterr()
     return world, ["--bucket", str(bucket), "blame"]
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from support import blame_world
-from support.blame_world import build
+from support.blame_world import build, synced
 
 from tracetui.cli import main
 
@@ -26,8 +26,7 @@ _LOADED = (
 def test_a_remembered_blame_imports_no_capsule_and_no_detector(tmp_path, capsys, monkeypatch):
     world = build(tmp_path)
     bucket = tmp_path / "bucket"
-    sources = ["--source", f"claude={world.logs / 'claude'}", "--source", f"codex={world.logs / 'codex'}"]
-    assert main(["--bucket", str(bucket), "sync", *sources, "--json"]) == 0
+    synced(world, bucket)
     capsys.readouterr()
     monkeypatch.chdir(world.repo.path)
     assert main(["--bucket", str(bucket), "blame", "app.py", "--json"]) == 0  # the gate's memo filled

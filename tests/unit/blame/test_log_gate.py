@@ -5,7 +5,7 @@ files, or of a commit, reads the session and loads the detectors no more."""
 from __future__ import annotations
 
 from support import blame_world
-from support.blame_world import build
+from support.blame_world import build, synced
 
 import tracetui.blame.log_gate as log_gate
 from tracetui.blame import LOG_MEMBERS, session_log_members
@@ -16,8 +16,7 @@ from tracetui.cli import main
 def test_a_session_read_once_answers_every_string_its_patches_may_print(tmp_path, capsys, monkeypatch):
     world = build(tmp_path)
     bucket = tmp_path / "bucket"
-    sources = ["--source", f"claude={world.logs / 'claude'}", "--source", f"codex={world.logs / 'codex'}"]
-    assert main(["--bucket", str(bucket), "sync", *sources, "--json"]) == 0
+    synced(world, bucket)
     monkeypatch.chdir(world.repo.path)
     # The line index built by a blame that prints none of the Claude session's strings.
     assert main(["--bucket", str(bucket), "blame", "other.py", "--json"]) == 0

@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 from shared_data import FIXTURES
-from support.blame_world import CLAUDE_SID, CODEX_SID, build
+from support.blame_world import CLAUDE_SID, CODEX_SID, build, synced
 from support.agent_trace_schema import valid_record
 
 from tracetui.cli import main
@@ -33,8 +33,7 @@ def exported(tmp_path_factory):
     gone.write_bytes(claude.read_bytes().replace(CLAUDE_SID.encode(), GONE_SID.encode())
                      .replace(str(world.repo.path).encode(), b"/nonexistent/gone-project"))  # fmt: skip
     bucket = tmp / "bucket"
-    sources = ["--source", f"claude={world.logs / 'claude'}", "--source", f"codex={world.logs / 'codex'}"]
-    assert main(["--bucket", str(bucket), "sync", *sources, "--json"]) == 0
+    synced(world, bucket)
     dest = tmp / "out"
     return world, bucket, dest
 

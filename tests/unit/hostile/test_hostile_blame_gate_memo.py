@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import orjson
 from support import blame_world
-from support.blame_world import build
+from support.blame_world import build, synced
 from support.made_up import github_token
 
 import tracetui.blame.log_gate as log_gate
@@ -30,8 +30,7 @@ def _world(tmp_path, monkeypatch):
 
 
 def _sync(world, bucket) -> None:
-    sources = ["--source", f"claude={world.logs / 'claude'}", "--source", f"codex={world.logs / 'codex'}"]
-    assert main(["--bucket", str(bucket), "sync", *sources, "--json"]) == 0
+    synced(world, bucket)
 
 
 def _blame(world, bucket, capsys, monkeypatch) -> str:

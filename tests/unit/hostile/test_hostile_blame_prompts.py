@@ -15,7 +15,7 @@ from __future__ import annotations
 import orjson
 import pytest
 from support import blame_world
-from support.blame_world import build
+from support.blame_world import build, synced
 
 from tracetui.cli import main
 
@@ -40,8 +40,7 @@ def test_no_form_of_blame_prints_a_prompt_s_token_or_home(tmp_path, capsys, monk
     monkeypatch.setattr(blame_world, "PROMPT_A", PROMPT)
     world = build(tmp_path)
     bucket = tmp_path / "bucket"
-    sources = ["--source", f"claude={world.logs / 'claude'}", "--source", f"codex={world.logs / 'codex'}"]
-    assert main(["--bucket", str(bucket), "sync", *sources, "--json"]) == 0
+    synced(world, bucket)
     # The user decides to scrub the address (a suggestion: no gate would), as they would for an export.
     assert main(["--bucket", str(bucket), "scan", blame_world.CLAUDE_SID, "--accept", "email"]) == 0
     capsys.readouterr()
@@ -64,8 +63,7 @@ def test_the_repository_s_own_lines_are_printed_as_git_has_them(tmp_path, capsys
     monkeypatch.setattr(blame_world, "FAREWELL", blame_world.FAREWELL + line + "\n")
     world = build(tmp_path)
     bucket = tmp_path / "bucket"
-    sources = ["--source", f"claude={world.logs / 'claude'}", "--source", f"codex={world.logs / 'codex'}"]
-    assert main(["--bucket", str(bucket), "sync", *sources, "--json"]) == 0
+    synced(world, bucket)
     capsys.readouterr()
     monkeypatch.chdir(world.repo.path)
     assert main(["--bucket", str(bucket), "blame", "app.py", "--json"]) == 0
