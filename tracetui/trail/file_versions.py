@@ -1,4 +1,4 @@
-"""A file's versions along the history (`_Files`): its blobs at each commit, its lines as the
+"""A file's versions along the history (`FileVersions`): its blobs at each commit, its lines as the
 evidence counts them, followed through renames; read once and kept for every patch.
 """
 
@@ -27,7 +27,7 @@ _Gained = tuple[list[str], set[str], Callable[[], dict[str, list[int]]]]
 _Pair = tuple[fl.FileLines, fl.FileLines]  # a path at a commit's first parent, and at the commit
 
 
-class _Files:
+class FileVersions:
     """Counted file versions by blob id: each blob is read and counted once per trail.
 
     Per path only the lines some patch of that path looks for are counted; `full` counts all
@@ -344,7 +344,7 @@ class _Kept:
         return value
 
 
-def _gained(files: _Files, blob: str, old_blob: str | None) -> _Gained:
+def _gained(files: FileVersions, blob: str, old_blob: str | None) -> _Gained:
     """The non-blank lines a file gained from `old_blob` to `blob`, their norms, and (made on first
     use) their 4-grams' positions; once per pair: every patch of a deleted file asks the same files."""
     key = (blob, old_blob)
@@ -392,7 +392,7 @@ def _closest(form: str, lines: list[str]) -> str | None:
     return best
 
 
-def _step_lines(files: _Files, old: str | None, new: str) -> tuple[Counter, Counter]:
+def _step_lines(files: FileVersions, old: str | None, new: str) -> tuple[Counter, Counter]:
     """The lines one version of a file dropped and the (non-blank) lines it brought, against the one
     before (once per pair: every short patch of a file walks the same versions)."""
     found = files.stepwise_pairs.get((old, new))

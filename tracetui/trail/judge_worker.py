@@ -18,7 +18,7 @@ import pygit2
 
 from tracetui import collector
 from tracetui.trail.fates import Fate
-from tracetui.trail.file_versions import _Files
+from tracetui.trail.file_versions import FileVersions
 from tracetui.trail.history import History
 from tracetui.trail.judging import judging
 from tracetui.trail.two_cores import FIELDS, JudgeSetup
@@ -26,7 +26,7 @@ from tracetui.worker_pipes import recv, send
 from tracetui.worker_pool import pickled_answer, set_up
 
 
-def prepared(setup: JudgeSetup) -> tuple[Callable[[int], Fate], _Files]:
+def prepared(setup: JudgeSetup) -> tuple[Callable[[int], Fate], FileVersions]:
     repo = pygit2.Repository(setup.repo)
     return judging(repo, setup.patches, History(repo, **setup.history), setup)
 

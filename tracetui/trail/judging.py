@@ -17,7 +17,7 @@ from tracetui.trail import evidence as ev
 from tracetui.trail import file_lines as fl
 from tracetui.trail.blob_pipe import BlobPipe
 from tracetui.trail.fates import SLACK_SECONDS, Fate
-from tracetui.trail.file_versions import _closest, _Files, _step_lines
+from tracetui.trail.file_versions import _closest, FileVersions, _step_lines
 from tracetui.trail.git_command import fetches_lazily
 from tracetui.trail.git_read import MissingObject, _blob_text, epoch
 from tracetui.trail.history import History, ref_tips, walk
@@ -135,7 +135,7 @@ def walked(repo: pygit2.Repository, patches: list[Patch], ref_commit: str | None
 
 def judging(
     repo: pygit2.Repository, patches: list[Patch], history: History, setup: JudgeSetup
-) -> tuple[Callable[[int], Fate], _Files]:
+) -> tuple[Callable[[int], Fate], FileVersions]:
     """The judgement of the i-th patch, and the versions it reads (cleared by the caller): made alike
     here and in the worker (`judge_worker`), which must give the same fates."""
     use_time = setup.use_time
@@ -145,7 +145,7 @@ def judging(
         if probe is not None:
             by_path.setdefault(patch.path, []).append(probe)
     wanted = {path: ev.wanted_keys(ps) for path, ps in by_path.items()}
-    files = _Files(repo, wanted, {path: ev.split_keys(ps) for path, ps in by_path.items()})
+    files = FileVersions(repo, wanted, {path: ev.split_keys(ps) for path, ps in by_path.items()})
     tips = logged_branch_first(ref_tips(repo), setup.branch)
     head = str(repo.head.peel(pygit2.Commit).id) if not repo.head_is_unborn else None
     workdir = repo.workdir
@@ -174,7 +174,7 @@ MISSING = "the clone lacks some of the git objects of this file's history (a par
 
 
 def _judge_read(
-    patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir, use_time,
+    patch, probe, history: History, files: FileVersions, ref_commit, tips, head, workdir, use_time,
     later_commits=True, counts=True,
 ) -> Fate:
     """`_judge_one`, or unknown on partial evidence where the clone lacks an object the file's history
@@ -246,7 +246,7 @@ def _not_held(patch: Patch, probe: ev.Probe, history: History, commit: str) -> l
 
 
 def _judge_one(
-    patch, probe, history: History, files: _Files, ref_commit, tips, head, workdir, use_time=True,
+    patch, probe, history: History, files: FileVersions, ref_commit, tips, head, workdir, use_time=True,
     later_commits=True, counts=True,
 ) -> Fate:
     if not patch.inside:
@@ -306,7 +306,7 @@ class _Judging:
     patch: Patch
     probe: ev.Probe
     history: History
-    files: _Files
+    files: FileVersions
     ref_commit: str | None
     tips: list[tuple[str, str]]  # (ref, commit), the logged branch's first
     head: str | None
@@ -463,7 +463,7 @@ def _judged_fate(j: _Judging, accept: str, judged: str, judged_at: str | None, b
 
 
 def _followed_to(
-    moved: tuple[Any, ...], probe: ev.Probe, files: _Files, kept: int, changed: int, path_now: str | None,
+    moved: tuple[Any, ...], probe: ev.Probe, files: FileVersions, kept: int, changed: int, path_now: str | None,
     coarse: bool = False,
 ) -> tuple[int, int, str | None]:
     """(kept, changed, path now) with the lines that left the file for another one (a module split into
@@ -497,7 +497,7 @@ STEPWISE_LINES = 8  # patches this short that read as reverted are followed comm
 
 
 def _edited_stepwise(
-    patch: Patch, probe: ev.Probe, history: History, files: _Files, since: str, judged: str
+    patch: Patch, probe: ev.Probe, history: History, files: FileVersions, since: str, judged: str
 ) -> int:
     """How many of a short patch's lines live on at `judged` edited a little at a time.
 

@@ -20,7 +20,7 @@ from tracetui.trail import evidence as ev
 from tracetui.trail import file_lines as fl
 from tracetui.trail.copies import agent_copy
 from tracetui.trail.fates import Fate, SLACK_SECONDS
-from tracetui.trail.file_versions import _Candidate, _closest, _Files, _gained, _likely, _small_blob, _small_file
+from tracetui.trail.file_versions import _Candidate, _closest, FileVersions, _gained, _likely, _small_blob, _small_file
 from tracetui.trail.git_read import _text
 from tracetui.trail.history import History
 from tracetui.trail.line_identity import norm, norms_of
@@ -28,7 +28,7 @@ from tracetui.trail.patch import Patch
 
 
 def _landed_elsewhere(
-    patch: Patch, probe: ev.Probe, history: History, files: _Files, t, ref_commit, tips, coarse: bool = False
+    patch: Patch, probe: ev.Probe, history: History, files: FileVersions, t, ref_commit, tips, coarse: bool = False
 ) -> Fate | None:
     """A patch no commit took under its own name, found in another file by one of the first commits
     after the step (the file was moved or copied before it was first committed); None if not found.
@@ -95,7 +95,7 @@ def _name_likeness(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a.lower(), b.lower(), autojunk=False).ratio()
 
 
-def _moved(probe: ev.Probe, history: History, files: _Files, path: str, since: str, judged: str):
+def _moved(probe: ev.Probe, history: History, files: FileVersions, path: str, since: str, judged: str):
     """Where a patch's lines went when a commit took them out of its file: (file, kept there at
     `judged`, that file's lines at `judged`, at the move) or None.
 
@@ -119,7 +119,7 @@ def _moved(probe: ev.Probe, history: History, files: _Files, path: str, since: s
     return None
 
 
-def _moves_matter(probe: ev.Probe, history: History, files: _Files, path: str, since: str, judged: str,
+def _moves_matter(probe: ev.Probe, history: History, files: FileVersions, path: str, since: str, judged: str,
                   need: int) -> bool:  # fmt: skip
     """Whether `_moved` may answer a file that keeps `need` or more of the lines; False where surely not.
 
@@ -229,7 +229,7 @@ MERGE_ANCHOR = 16  # alphanumerics of a line that must move verbatim for a rewor
 
 
 def _merged_into(
-    probe: ev.Probe, history: History, files: _Files, path: str, prev: str, cid: str, judged: str
+    probe: ev.Probe, history: History, files: FileVersions, path: str, prev: str, cid: str, judged: str
 ) -> tuple[str, int, str | None, str | None] | None:
     """Where a deleted file's lines of the patch went when the file was merged into another and
     reworded there (docs/theme.md into docs/themes.md): as `_destination`, or None.
@@ -283,14 +283,14 @@ def _merged_into(
     return (now_name, min(gained, ev.kept(shifted, files.full(final))), final, blob)
 
 
-def _window(history: History, files: _Files, path: str, prev: str, cid: str) -> list[_Candidate]:
+def _window(history: History, files: FileVersions, path: str, prev: str, cid: str) -> list[_Candidate]:
     """(name, blob at `cid`, blob at `prev`) of the files a move from `path` at `cid` may have gone to:
     those changed between the two by the commits of the move window but `path` itself."""
     own = history.name_at(cid, path)
     return [c for c in _changed_in_window(history, files, prev, cid) if c[0] != own]
 
 
-def _changed_in_window(history: History, files: _Files, prev: str, cid: str) -> list[_Candidate]:
+def _changed_in_window(history: History, files: FileVersions, prev: str, cid: str) -> list[_Candidate]:
     """Every file the commits of the move window between `prev` and `cid` changed, with its blobs at
     both (made once per window: every patch of every path that lost lines there asks for it)."""
     key = (prev, cid)
@@ -335,7 +335,7 @@ def _changed_in_window(history: History, files: _Files, prev: str, cid: str) -> 
     return found
 
 
-def _touched_in_window(history: History, files: _Files, cid: str, first: int, hi: int) -> set[str]:
+def _touched_in_window(history: History, files: FileVersions, cid: str, first: int, hi: int) -> set[str]:
     """The files the window's commits (the ancestors of `cid` at index `first` to `hi`) changed."""
     ancestry = history.ancestors_from(cid, first)
     names: set[str] = set()
@@ -354,7 +354,7 @@ def _tree_diff(repo: pygit2.Repository, prev: str, cid: str) -> dict[str, pygit2
 def _first_parents_to(history: History, prev: str, cid: str, first: int) -> bool:
     """Whether `cid`'s first parents lead to `prev` through commits of the window alone (at index
     `first` or later): then every file that differs between the two and is there at `cid` was changed
-    by one of them against its first parent, and `_Files.touched` (a tree diff per commit) need not
+    by one of them against its first parent, and `FileVersions.touched` (a tree diff per commit) need not
     be asked to name it."""
     position, parents = history.position, history.parents
     c = cid
@@ -369,7 +369,7 @@ def _first_parents_to(history: History, prev: str, cid: str, first: int) -> bool
 
 
 def _destination(
-    left: _Left, history: History, files: _Files, path: str, prev: str, cid: str, drop: int, judged: str
+    left: _Left, history: History, files: FileVersions, path: str, prev: str, cid: str, drop: int, judged: str
 ):
     repo = history.repo
     window = _window(history, files, path, prev, cid)
@@ -505,7 +505,7 @@ def _shifted(probe: ev.Probe, old: fl.FileLines) -> ev.Probe:
     return found
 
 
-def _later_commits(probe, history: History, files: _Files, path: str, accept: str, judged: str) -> list[str]:
+def _later_commits(probe, history: History, files: FileVersions, path: str, accept: str, judged: str) -> list[str]:
     """Commits after the accepting one, in the judged history, that changed the patch's lines."""
     line = history.ancestry(judged)
     out: list[str] = []

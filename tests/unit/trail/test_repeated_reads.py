@@ -1,4 +1,4 @@
-"""Work a trail or a blame did again for the same answer: `_Files.followed` for every patch whose
+"""Work a trail or a blame did again for the same answer: `FileVersions.followed` for every patch whose
 lines one commit moved, and a blame range judging every writing session's trail again at each
 commit it wrote in. The answers are the same; they are worked out once."""
 
@@ -35,13 +35,13 @@ def test_a_moved_file_is_followed_to_the_judged_commit_once_for_all_its_patches(
     repo.git("mv", "docs/topics.md", "docs/all-topics.md", when=iso(13))
     repo.commit("rename", iso(13))
     walks: Counter = Counter()
-    follow = file_versions._Files._follow
+    follow = file_versions.FileVersions._follow
 
     def counted(self, history, start, judged, name):
         walks[(start, judged, name)] += 1
         return follow(self, history, start, judged, name)
 
-    monkeypatch.setattr(file_versions._Files, "_follow", counted)
+    monkeypatch.setattr(file_versions.FileVersions, "_follow", counted)
     fates = trail(session_of(repo.path, edits)).fates
     assert [(f.state, f.path_now) for f in fates] == [("alive", "docs/all-topics.md")] * 5
     assert list(walks.values()) == [1]

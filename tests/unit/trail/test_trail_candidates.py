@@ -14,7 +14,7 @@ from pathlib import Path
 import pygit2
 
 from tracetui.trail import evidence as ev
-from tracetui.trail.file_versions import _Files
+from tracetui.trail.file_versions import FileVersions
 from tracetui.trail.moves import _shifted
 from tracetui.model import Hunk
 from tracetui.trail.line_identity import byte_norms, count_before, norms_of
@@ -88,8 +88,8 @@ def test_candidate_counts_answer_as_full_counts(tmp_path: Path) -> None:
         blobs.append(str(repo.create_blob(data)))
     patches = [_patch(rng, i, pieces) for i in range(12)]
     probes = [p for p in (ev.probe(x) for x in patches) if p is not None]
-    whole = _Files(repo, {})
-    some = _Files(repo, {})
+    whole = FileVersions(repo, {})
+    some = FileVersions(repo, {})
     some.look_for(ev.wanted_keys(probes))
     for blob in blobs:  # asked first: every version read from its bytes, none decoded before
         for key in some.every:
@@ -126,7 +126,7 @@ def test_a_version_that_is_not_utf8_is_found_holding_its_decoded_lines(tmp_path:
         ("†x", joined, False),
         (norms_of(b"\xe2 \x80\xa0x".decode("utf-8", "replace"))[0], joined, True),
     ]:
-        files = _Files(repo, {})
+        files = FileVersions(repo, {})
         files.look_for(frozenset([key]))
         assert files.holds_any(where, frozenset([key])) is held, key
         assert (files.some(where).normal[key] > 0) is held, key

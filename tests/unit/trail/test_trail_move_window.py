@@ -14,7 +14,7 @@ import pygit2
 from support.trail_kit import Repo, iso
 
 from tracetui.trail import file_versions
-from tracetui.trail.file_versions import _Files, _small_blob
+from tracetui.trail.file_versions import FileVersions, _small_blob
 from tracetui.trail.history import walk
 from tracetui.trail.moves import MOVE_WINDOW, _window
 
@@ -52,7 +52,7 @@ def _history(tmp_path: Path) -> tuple[Repo, list[str]]:
 
 
 def _reference(
-    history, files: _Files, path: str, prev: str, cid: str
+    history, files: FileVersions, path: str, prev: str, cid: str
 ) -> list[tuple[str, str | None, str | None]]:
     """The window as a look-up of each touched name in both trees makes it."""
     repo = history.repo
@@ -75,13 +75,13 @@ def test_the_window_from_one_diff_is_the_window_of_each_names_look_up(tmp_path: 
     repo, commits = _history(tmp_path)
     r = pygit2.Repository(str(repo.path))
     history = walk(r, ["a.py", "d.py"], 0)
-    files = _Files(r, {})
+    files = FileVersions(r, {})
     seen: set[str] = set()
     for i, prev in enumerate(commits):
         for cid in commits[i + 1 :]:
             for path in ("a.py", "d.py", "e/f.py", "nowhere.py"):
                 got = _window(history, files, path, prev, cid)
-                assert got == _reference(history, _Files(r, {}), path, prev, cid), (prev[:7], cid[:7], path)
+                assert got == _reference(history, FileVersions(r, {}), path, prev, cid), (prev[:7], cid[:7], path)
                 seen.update(name for name, _, _ in got)
     # the cases the table means to hold were met: a deleted file, a nested one, the symlink, the folder
     assert {"c.py", "e/f.py", "link", "g", "g/h.py", "b.py"} <= seen
@@ -112,7 +112,7 @@ def test_a_window_asks_git_for_its_files_at_the_later_commit_only(tmp_path: Path
     repo, commits = _history(tmp_path)
     r = pygit2.Repository(str(repo.path))
     history = walk(r, ["a.py"], 0)
-    files = _Files(r, {})
+    files = FileVersions(r, {})
     asked: list[str | None] = []
     files.ask = lambda blobs, counted=False: asked.extend(blobs)  # type: ignore[method-assign]
     window = _window(history, files, "a.py", commits[0], commits[3])
@@ -162,11 +162,11 @@ def test_a_window_on_one_line_of_first_parents_is_the_window_of_the_commits_diff
     for i, prev in enumerate(history.order):
         for cid in history.order[i + 1 :]:
             for path in ("a.py", "y.py"):
-                got = _window(history, _Files(r, {}), path, prev, cid)
-                assert got == _reference(history, _Files(r, {}), path, prev, cid), (prev[:7], cid[:7], path)
+                got = _window(history, FileVersions(r, {}), path, prev, cid)
+                assert got == _reference(history, FileVersions(r, {}), path, prev, cid), (prev[:7], cid[:7], path)
     start, side, line, merge, delete, last = commits
     asked: list[str] = []
-    files = _Files(r, {})
+    files = FileVersions(r, {})
     touched = files.touched
 
     def counted(commit: str) -> list[str]:
@@ -188,7 +188,7 @@ def test_a_window_does_not_ask_git_again_for_a_version_already_counted(tmp_path:
     """Windows name the same versions again: one whose key counts are read is not read again (git sent
     it again, and its answer was read from the pipe and thrown away). A file's own versions are."""
     repo, _ = _history(tmp_path)
-    files = _Files(pygit2.Repository(str(repo.path)), {})
+    files = FileVersions(pygit2.Repository(str(repo.path)), {})
     asked: list[str] = []
 
     class Pipe:
