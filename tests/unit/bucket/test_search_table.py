@@ -9,7 +9,6 @@ from typing import Any
 
 import orjson
 import pytest
-
 from shared_data import requires_corpus
 
 from tracetui.bucket import Bucket

@@ -5,24 +5,28 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 
 import pytest
-from support.small_bucket import bucket, sources  # noqa: F401 (fixtures)
+from shared_data import FIXTURES, ROOT
 
-from shared_data import ROOT
+from tracetui.bucket import Bucket
 
 BENCH = ROOT / "bench" / "bench_fts.py"
 
 
 @pytest.mark.slow
-def test_bench_fts_indexes_every_step_in_each_layout(bucket, tmp_path):
+def test_bench_fts_indexes_every_step_in_each_layout(tmp_path):
+    shutil.copytree(FIXTURES / "bucket", tmp_path / "src")  # a Claude Code and a Pi session
     root = tmp_path / "bucket"
+    with Bucket.open(root) as bucket:
+        assert bucket.sync({"claude": [tmp_path / "src" / "claude"], "pi": [tmp_path / "src" / "pi"]}).errors == []
+        steps = sum(s.steps for s in bucket.list_sessions())
     shards = sorted(root.glob("steps-*.sqlite"))
     assert shards
     before = [hashlib.sha256(p.read_bytes()).hexdigest() for p in shards]
-    steps = sum(s.steps for s in bucket.list_sessions())
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     done = subprocess.run([sys.executable, str(BENCH), str(root), "--rounds", "1", "--tmp", str(scratch)],
