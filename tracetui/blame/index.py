@@ -380,6 +380,11 @@ def _posting(row: list[Any]) -> Posting:
 PatchRow = tuple[tuple[Any, ...], list[int]]
 
 
+def row_posting(row: PatchRow) -> Posting:
+    """The posting a patch's row gives once it is written (`lookup` and `postings_of` give this one)."""
+    return _posting(list(row[0]))
+
+
 def patch_rows(session: Session) -> list[PatchRow]:
     """The rows the index holds for the session: each patch that added lines, with its keys."""
     try:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracetui.blame.index import index_path, LineIndex, patch_rows, PatchRow, read_for_index, Refresh
+from tracetui.blame.log_gate import AnswersAhead
 from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.trail.two_cores import may_fork
@@ -107,6 +108,7 @@ def refresh_apart(
         progress(0, len(todo))
     read = {sid: read_for_index(library, listed[sid]) for sid, _ in todo}
     building.sessions = {sid: s for sid, s in read.items() if s is not None}
+    ahead = AnswersAhead(library, building.sessions)  # what asks the bucket: the child asks it nothing
     # The parent's connection closed across the fork: the child opens its own, and SQLite's state of
     # the file's locks is never shared between the two (sqlite.org's "how to corrupt" warns of it).
     index.conn.close()
@@ -114,7 +116,7 @@ def refresh_apart(
     pid = os.fork()
     if pid == 0:
         os.close(rows_r)
-        _child(index, todo, read, rows_w)  # never returns
+        _child(index, todo, read, rows_w, ahead)  # never returns
     os.close(rows_w)
     building.pid, building.rows_r = pid, rows_r
     try:
@@ -141,7 +143,9 @@ def open_index_apart(
         raise
 
 
-def _child(index: LineIndex, todo: list[tuple[str, str]], read: dict[str, Session | None], rows_w: int) -> None:
+def _child(
+    index: LineIndex, todo: list[tuple[str, str]], read: dict[str, Session | None], rows_w: int, ahead: AnswersAhead,
+) -> None:
     code = 1
     try:
         rows = {sid: patch_rows(s) if (s := read[sid]) is not None else [] for sid, _ in todo}
@@ -151,6 +155,10 @@ def _child(index: LineIndex, todo: list[tuple[str, str]], read: dict[str, Sessio
             if own.path is not None:  # else the file could not be opened: one in memory is no use
                 own.index_sessions([(sid, fingerprint, rows[sid]) for sid, fingerprint in todo])
                 code = 0
+        # The gate's answers kept before the parent gates what it prints, which it does once this
+        # child has ended (`Building.finish`): the detectors' load and the scans off its path.
+        for sid, _ in todo:
+            ahead(sid, read[sid], rows[sid])
     except BaseException:  # noqa: BLE001 - whatever the child met, the parent indexes what is left
         pass
     finally:

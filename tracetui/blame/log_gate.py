@@ -3,7 +3,8 @@ scrubs it: a prompt by its session's plan, then every such string through the se
 session's identity (the environment's and the homes the session shows), a sure finding a placeholder
 of its kind. Each session's answers are remembered in the bucket's cache, keyed by the session's
 content, its plan file, the detectors and the user's identity: a blame that prints a string again
-reads no session and loads no detector.
+reads no session and loads no detector. The forked child that indexes a fresh bucket's sessions
+answers them too (`AnswersAhead`), so that bucket's first blame finds them kept.
 
 More in docs/internals/blame.md, `blame/log_gate.py`.
 """
@@ -12,15 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from tracetui.blame.results import session_log_members
+from tracetui.blame.index import PatchRow, row_posting
+from tracetui.blame.results import log_members, session_log_members
 from tracetui.errors import TracetuiError
+from tracetui.model import Session
 from tracetui.redact.detect import DETECTORS_VERSION, scan_text
 from tracetui.redact.finding import AUTO, GATE_OUT_OF_TIME
 from tracetui.redact.identity import Identity
@@ -80,6 +83,10 @@ class _SessionGate:
     changed: bool = False
     answered: dict[tuple[bool, str], Answer] = field(default_factory=dict)  # this blame's, timed out too
     _context: _Context | None = None
+    # Where the line index answers ahead (`AnswersAhead`): the session it read, and its patches' rows'
+    # strings, so that neither is read again.
+    held: Session | None = None
+    members: list[dict[str, Any]] | None = None
 
     def answer(self, text: str, prompt: bool) -> Answer:
         answer = self.answered.get((prompt, text))
@@ -109,11 +116,12 @@ class _SessionGate:
 
     def context(self) -> _Context:
         if self._context is None:
-            self._context = _read(self.library, self.session, self.env)
+            self._context = _read(self.library, self.session, self.env, self.held)
             if self.path is not None:
                 # Read once: every string the session's patches may print, answered now, so a blame
                 # of another of its files, or of a commit, reads it no more (a few ms of scans each).
-                for members in session_log_members(self.library, self.session):
+                rows = self.members if self.members is not None else session_log_members(self.library, self.session)
+                for members in rows:
                     for name, value in members.items():
                         if isinstance(value, str) and value:
                             self.answer(value, name in PROMPT_MEMBERS)
@@ -124,9 +132,9 @@ class _SessionGate:
             keep_cache(self.path, orjson.dumps({"format": _FORMAT, "salt": self.salt, "texts": self.known}))
 
 
-def _read(library: Any, sid: str, env: Identity) -> _Context:
+def _read(library: Any, sid: str, env: Identity, held: Session | None = None) -> _Context:
     try:
-        session = library.session(sid)
+        session = held if held is not None else library.session(sid)
     except TracetuiError:  # a session gone from the bucket since the blame: the environment's identity
         return _Context(None, env)
     plan = plan_store(library).load(sid) if library.plans_dir is not None else None
@@ -209,6 +217,41 @@ class _Gates:
     def save(self) -> None:
         for gate in self.by_session.values():
             gate.save()
+
+
+class AnswersAhead:
+    """The gate's answers for the sessions a forked child indexes (`index_apart`), made there from the
+    sessions read and their patches' rows and kept as a blame keeps them: the blame's own gate then
+    reads no session and loads no detector. Made before the fork, it takes what needs the bucket (each
+    session's salt and kept answers): the child asks the bucket nothing. Nothing it meets stops the
+    index; an answer it does not keep is the blame's own to make, as before."""
+
+    def __init__(self, library: Any, sids: Iterable[str]) -> None:
+        self._gates: _Gates | None = None
+        try:
+            gates = _Gates(library)
+            if gates.root is not None:
+                for sid in sids:
+                    gates.get(sid)
+                self._gates = gates
+        except Exception:  # noqa: BLE001 - see the class
+            pass
+
+    def __call__(self, sid: str, session: Session | None, rows: list[PatchRow]) -> None:
+        """The session's strings answered and kept (`session`, as read for the index; `rows`, its
+        patches' as `index.patch_rows` made them)."""
+        gate = self._gates.by_session.pop(sid, None) if self._gates is not None else None
+        if gate is None or gate.path is None or session is None or not rows:
+            return
+        try:
+            gate.held, gate.members = session, [log_members(row_posting(row)) for row in rows]
+            for members in gate.members:
+                for name, value in members.items():
+                    if isinstance(value, str) and value:
+                        gate.answer(value, name in PROMPT_MEMBERS)
+            gate.save()
+        except Exception:  # noqa: BLE001 - see the class
+            pass
 
 
 def _rows_ok(texts: Any) -> bool:
