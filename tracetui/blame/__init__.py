@@ -7,11 +7,12 @@ More in docs/internals/blame.md, `blame/__init__.py`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tracetui.blame.agent_trace import agent_trace, record_problems
 from tracetui.blame.commit_blame import blame_commit, blame_range
 from tracetui.blame.file_blame import Judged, blame_file
 from tracetui.blame.index import LineIndex, Posting, Refresh
-from tracetui.blame.log_gate import logs_gated
 from tracetui.blame.repo import open_index
 from tracetui.blame.results import (
     LOG_MEMBERS,
@@ -22,6 +23,19 @@ from tracetui.blame.results import (
     RangeBlame,
     session_log_members,
 )
+
+if TYPE_CHECKING:
+    from tracetui.blame.log_gate import logs_gated
+
+
+def __getattr__(name: str) -> Any:
+    # The gate loads the redaction package (0.03-0.06 s): only a face that prints for others asks it.
+    if name == "logs_gated":
+        from tracetui.blame.log_gate import logs_gated
+
+        return logs_gated
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BlameLine",

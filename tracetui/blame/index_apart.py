@@ -18,13 +18,15 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracetui.blame.index import index_path, LineIndex, patch_rows, PatchRow, read_for_index, Refresh
-from tracetui.blame.log_gate import AnswersAhead
 from tracetui.errors import TracetuiError
 from tracetui.model import Session
 from tracetui.trail.two_cores import may_fork
+
+if TYPE_CHECKING:
+    from tracetui.blame.log_gate import AnswersAhead
 
 # More sessions than this to index are indexed in the blame's own process, with its progress: their
 # reading before the fork would hold them all in memory at once, and the wait is long either way.
@@ -108,6 +110,10 @@ def refresh_apart(
         progress(0, len(todo))
     read = {sid: read_for_index(library, listed[sid]) for sid, _ in todo}
     building.sessions = {sid: s for sid, s in read.items() if s is not None}
+    # Imported here, where a fork is made: the gate loads the redaction package, which a blame that
+    # indexes in its own process (the app's) never needs.
+    from tracetui.blame.log_gate import AnswersAhead
+
     ahead = AnswersAhead(library, building.sessions)  # what asks the bucket: the child asks it nothing
     # The parent's connection closed across the fork: the child opens its own, and SQLite's state of
     # the file's locks is never shared between the two (sqlite.org's "how to corrupt" warns of it).

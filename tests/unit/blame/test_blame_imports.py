@@ -38,3 +38,17 @@ def test_a_remembered_blame_imports_no_capsule_and_no_detector(tmp_path, capsys,
     assert done.returncode == 0, done.stderr
     assert done.stdout == first
     assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_blame_s_package_loads_no_redaction_module_until_its_gate_is_asked():
+    """`import tracetui.blame` (the app's Blame screen, an export) loads no `tracetui.redact` module:
+    its gate (`blame.logs_gated`, `log_gate.AnswersAhead`) is loaded where it is used."""
+    probe = (
+        "import sys, tracetui.blame as b; "
+        "loaded = lambda: sorted(m for m in sys.modules if m.startswith(('tracetui.redact', 'tracetui.capsule'))); "
+        "print(loaded()); b.logs_gated; print('tracetui.redact.identity' in loaded())"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[]", "True"]
