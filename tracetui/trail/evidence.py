@@ -68,6 +68,7 @@ class Probe:
     # use; `self` when it has none or nothing else. Those alone never show a version holds the patch.
     substance: Probe | None = None
     bare: frozenset[str] | None = None  # its norms that carry nothing of their own (the same for every floor)
+    line_norms: list[str] | None = None  # the norm of each of `lines`, in order (`norms`)
 
     def unfloored(self) -> list[tuple[str, Counter, int]]:
         """`joins` with every floor 0 (what another file's floors start from)."""
@@ -86,6 +87,13 @@ class Probe:
                 at.setdefault(joined, []).append(i)
             self.join_set, self.join_at = frozenset(at), at
         return self.join_set
+
+    def norms(self) -> list[str]:
+        """`[norm(x) for x in lines]`, made once: the move search asks it at every commit that drops
+        some of a long patch's lines."""
+        if self.line_norms is None:
+            self.line_norms = [norm(x) for x in self.lines]
+        return self.line_norms
 
     def want_keys(self) -> frozenset[str]:
         if self.want_set is None:

@@ -5,6 +5,7 @@ evidence counts them, followed through renames; read once and kept for every pat
 from __future__ import annotations
 
 import difflib
+import itertools
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -369,8 +370,8 @@ def _gained(files: FileVersions, blob: str, old_blob: str | None) -> _Gained:
 
 def _likely(form: str, lines: list[str], grams: dict[str, list[int]], tries: int = 12) -> list[str]:
     """The lines sharing the most 4-grams with `form` (a line sharing none is not close to it)."""
-    shared = Counter(i for piece in dict.fromkeys(form[j : j + 4] for j in range(max(1, len(form) - 3)))
-                     for i in grams.get(piece, ()))  # fmt: skip
+    pieces = dict.fromkeys(form[j : j + 4] for j in range(max(1, len(form) - 3)))
+    shared = Counter(itertools.chain.from_iterable(map(grams.get, pieces, itertools.repeat(()))))  # in C
     return [lines[i] for i, _ in shared.most_common(tries)]
 
 
@@ -381,10 +382,12 @@ def _closest(form: str, lines: list[str]) -> str | None:
     difflib's cost (the lines of a rewritten README all pass difflib's own quick bounds).
     """
     best, at_least = None, fl.CLOSE_MATCH
-    matcher = difflib.SequenceMatcher(None, "", form, autojunk=False)
+    matcher: difflib.SequenceMatcher | None = None  # made where a line passes the bound (it indexes `form`)
     for x in lines:
         if fl.ratio_bound(form, x) < at_least:
             continue
+        if matcher is None:
+            matcher = difflib.SequenceMatcher(None, "", form, autojunk=False)
         matcher.set_seq1(x)
         r = matcher.ratio()
         if r >= at_least:

@@ -193,18 +193,27 @@ def _gone(probe: ev.Probe, now: fl.FileLines) -> _Left:
     there too, it made a patch whose other lines were rewritten read alive."""
     # What stays is what `now` still holds beyond the copies the file had before the step (whatever
     # `before` held: a line a formatter joined there is found as a whole line nowhere).
-    floor = probe.floor_n
-    left = {k: n - min(n, max(now.normal.get(k, 0) - floor.get(k, 0), 0)) for k, n in probe.want_n.items()}
-    if all(left[k] == n for k, n in probe.want_n.items()):
+    # Only a norm `now` holds can stay (the others' copies beyond the floor are none): those alone are
+    # looked up, not each of a long patch's thousand norms at every commit that dropped some.
+    floor, have, want = probe.floor_n, now.normal, probe.want_n
+    room: dict[str, int] | None = None
+    for k in ev._both(want, have):
+        n = want[k]
+        stays = min(n, max(have.get(k, 0) - floor.get(k, 0), 0))
+        if stays > 0:
+            if room is None:
+                room = dict(want)
+            room[k] = n - stays
+    if room is None:
         return _Left(probe, None, probe.want_n, probe.want_keys(), probe)
     lines: list[str] = []
-    room = dict(left)
-    for line in probe.lines:
-        k = norm(line)
+    norms: list[str] = []
+    for line, k in zip(probe.lines, probe.norms()):
         if room.get(k, 0) > 0:
             room[k] -= 1
             lines.append(line)
-    want_n = Counter(norm(x) for x in lines)
+            norms.append(k)
+    want_n = Counter(norms)
     return _Left(probe, lines, want_n, frozenset(want_n))
 
 
