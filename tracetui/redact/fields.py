@@ -41,6 +41,9 @@ class Field:
     step: str | None
     name: str
     text: str
+    # Held at or under a key that names an id, a hash or a signature (`is_structural_key`): read for what
+    # a gate would scrub there (sure findings) and nothing more, so an ordinary id proposes nothing.
+    sure_only: bool = False
 
 
 @dataclass(slots=True)
@@ -51,6 +54,7 @@ class _Slot:
     text: str
     holder: Any
     key: Any
+    sure_only: bool = False
 
     def put(self, new: str) -> None:
         if isinstance(self.holder, Hunk):
@@ -108,30 +112,32 @@ class _KeySlot(_Slot):
 
 
 def _nested(value: Any, name: str, holder: Any, key: Any) -> Iterator[_Slot]:
-    """The non-empty strings inside a JSON-like value, skipping structural keys; a key that is no name
-    is a field too (`tool_input{#2}`), after its value (`tool_input[#2]`): renaming it moves the value.
+    """The non-empty strings inside a JSON-like value; a key that is no name is a field too
+    (`tool_input{#2}`), after its value (`tool_input[#2]`): renaming it moves the value. What a key that
+    names an id or a hash holds is read too (`sure_only`): the gates read it, a credential put there.
     Walked with a stack of its own, depth first: a value nested a thousand levels deep (a log's JSON
     may be) took a recursive walk past Python's limit."""
-    todo: list[Any] = [(value, name, holder, key)]
+    todo: list[Any] = [(value, name, holder, key, False)]
     while todo:
         item = todo.pop()
         if isinstance(item, _Slot):  # a key, due once its value's strings are out
             yield item
             continue
-        value, name, holder, key = item
+        value, name, holder, key, sure = item
         if isinstance(value, str):
             if value:
-                yield _Slot(name, value, holder, key)
+                yield _Slot(name, value, holder, key, sure)
         elif isinstance(value, dict):
             due: list[Any] = []
             for position, (k, child) in enumerate(list(value.items())):
-                if isinstance(k, str) and not is_structural_key(k):
-                    due.append((child, name + _key_part(k, position), value, k))
+                if isinstance(k, str):
+                    under = sure or is_structural_key(k)
+                    due.append((child, name + _key_part(k, position), value, k, under))
                     if k and not names_a_key(k):
-                        due.append(_KeySlot(f"{name}{{#{position}}}", k, value, k))
+                        due.append(_KeySlot(f"{name}{{#{position}}}", k, value, k, under))
             todo.extend(reversed(due))
         elif isinstance(value, list):
-            todo.extend(reversed([(child, f"{name}[{i}]", value, i) for i, child in enumerate(value)]))
+            todo.extend(reversed([(child, f"{name}[{i}]", value, i, sure) for i, child in enumerate(value)]))
 
 
 def _attrs(obj: Any, prefix: str, attrs: tuple[str, ...]) -> Iterator[_Slot]:
@@ -192,11 +198,11 @@ def session_fields(session: Session) -> Iterator[tuple[str, str]]:
 
 def iter_fields(session: Session) -> Iterator[Field]:
     """Every text field: the session's own first (step None), then each step's in order."""
-    for name, text in session_fields(session):
-        yield Field(None, name, text)
+    for slot in _session_slots(session):
+        yield Field(None, slot.name, slot.text, slot.sure_only)
     for step in session.steps:
-        for name, text in step_fields(step):
-            yield Field(step.id, name, text)
+        for slot in _step_slots(step):
+            yield Field(step.id, slot.name, slot.text, slot.sure_only)
 
 
 def field_text(session: Session, step_id: str | None, name: str) -> str | None:

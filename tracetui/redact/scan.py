@@ -237,6 +237,8 @@ def _scan_session(
     out: list[Finding] = []
     for f, d in zip(fields, digests):
         for row in cache.get(d, ()):
+            if f.sure_only and not _gate_scrubs(row):
+                continue  # a suggestion in an id or a hash: no gate acts on it, and ids are many
             out.append(Finding.from_dict(row).at(f.step, f.name))
     known = len(cache)
     joins: set[str] = set()
@@ -259,6 +261,12 @@ def _scan_session(
         for name in sorted(touched):
             out.extend(r.at(None, name) for r in resolve(f for f in mine if f.field == name))
     return out
+
+
+def _gate_scrubs(row: dict) -> bool:
+    """Whether a gate would act on this finding of a field: a sure one, or a text too long to scan in
+    time (which the gate refuses, and the plan must show)."""
+    return row.get("tier") == AUTO or row.get("kind") == "unscanned"
 
 
 # A secret cut between two consecutive steps (an assistant's two messages, a prompt sent in two parts): the

@@ -48,11 +48,13 @@ def _assert_all_rewritten(session: Session) -> None:
     assert len(after) == len(before)
 
 
-def test_every_kind_of_field_is_rewritten_and_ids_are_not():
+def test_every_kind_of_field_is_rewritten_an_id_s_value_too():
+    # What a tool's input holds under `id` is read (for sure findings only, as the gates act on) and so
+    # is rewritten like any field (tests/unit/hostile/test_hostile_review_structural.py).
     session = _every_kind_of_field()
     _assert_all_rewritten(session)
     out = rewrite_fields(session, _blank)
-    assert out.steps[0].tool_input["id"] == "keep-me"
+    assert out.steps[0].tool_input["id"] == "xxxxxxx"
     assert out.steps[1].tool_input == "xxxxxx"
     assert session.steps[0].text == "hello", "the original session must not change"
 
@@ -61,7 +63,8 @@ def test_field_names_cover_nested_values():
     names = {f.name for f in iter_fields(_every_kind_of_field())}
     assert {"tool_input.nested[0].value", "tool_input.nested[1]", "meta.extra.deep", "edits[0].hunks[0]",
             "files[0]", "git.remote", "subagents[0].description", "errors[0].error"} <= names  # fmt: skip
-    assert "tool_input.id" not in names
+    sure_only = {f.name for f in iter_fields(_every_kind_of_field()) if f.sure_only}
+    assert sure_only == {"tool_input.id"}
     assert field_text(_every_kind_of_field(), "s1", "edits[0].hunks[0]") == "-a\n+b\n+c"
 
 
