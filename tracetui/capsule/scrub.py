@@ -24,7 +24,7 @@ from tracetui.capsule.gate_memo import GateMemo
 from tracetui.capsule.gitcmd import is_commit_id
 from tracetui.capsule.keys import fingerprint
 from tracetui.capsule.scope import in_scope
-from tracetui.model import Session
+from tracetui.model import Session, StepKind
 from tracetui.redact.apply import apply as redact_apply
 from tracetui.redact.detect import scan_text
 from tracetui.redact.finding import AUTO, Finding
@@ -56,6 +56,44 @@ PATH_KEEPS = frozenset({"user-name"})  # kinds a repo-relative file path keeps (
 # The fields of a session's `to_dict` whose dicts are the log's own data (a tool's input, a step's meta, the
 # record types a reader skipped): their keys are the log's text. Every other key is the model's word.
 LOG_DATA_KEYS = frozenset({"tool_input", "meta", "skipped"})
+
+
+# The words of tracetui's own vocabulary a session's dict holds as values, by their key
+# (`_format_words_kept` puts them back after a scrub).
+_MODEL_WORDS: dict[str, frozenset[str]] = {
+    "kind": frozenset(StepKind.ALL),
+    "role": frozenset({"user", "assistant", "tool", "system"}),
+    "op": frozenset({"create", "update", "delete", "write"}),
+}
+
+
+def log_strings(obj: Any, logs: bool = False) -> Any:
+    """A session's (or a step's) `to_dict` as the log's text in it, for a gate to read: what
+    `Scrubbed.session_dict` scrubs. Every value but the model's own words (`_MODEL_WORDS`), and a dict's
+    keys only in the log's own data (`LOG_DATA_KEYS`); a dict of the model's becomes the list of its
+    values."""
+    if logs or not isinstance(obj, dict | list):
+        return obj  # the log's own data, as it is (however deep)
+    if isinstance(obj, list):
+        return [log_strings(v) for v in obj]
+    return [
+        log_strings(v, k in LOG_DATA_KEYS) for k, v in obj.items()
+        if not (isinstance(v, str) and v in _MODEL_WORDS.get(k, ()))
+    ]
+
+
+def session_lines_view(data: bytes) -> bytes:
+    """What a gate reads of JSON lines of sessions' or steps' dicts: each line's `log_strings`; a line
+    that is no JSON as it is."""
+    out = []
+    for line in data.split(b"\n"):
+        try:
+            record = loads_whole(line) if line.strip() else None
+        except orjson.JSONDecodeError:
+            out.append(line)
+            continue
+        out.append(orjson.dumps(log_strings(record)) if record is not None else line)
+    return b"\n".join(out)
 
 
 @dataclass(slots=True)
@@ -141,6 +179,18 @@ class Scrubbed:
             }
         if isinstance(obj, (list, tuple)):
             return [self.session_dict(v, logs) for v in obj]
+        return obj
+
+    def values(self, obj: Any) -> Any:
+        """`obj` (JSON-like: a format's own record, the outcome's labels, a patch's row) with every string
+        value scrubbed and its keys kept: they are the writer's words, not the log's (a user or host
+        named `tests` took the key out of the labels, and the page that reads them stopped)."""
+        if isinstance(obj, str):
+            return self.text(obj)
+        if isinstance(obj, dict):
+            return {k: self.values(v) for k, v in obj.items()}
+        if isinstance(obj, (list, tuple)):
+            return [self.values(v) for v in obj]
         return obj
 
     def deep(self, obj: Any) -> Any:

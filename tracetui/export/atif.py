@@ -17,11 +17,14 @@ from tracetui.cost import SessionCost, steps_cost
 from tracetui.export import write_pool
 from tracetui.export.ahead import write_ahead
 from tracetui.export.files_made import Written, put, to_write, write_pooled
+from tracetui.export.labels import LINE_STATES
 from tracetui.export.manifest import safe_component
 from tracetui.export.raw import agent_folder
 from tracetui.model import Session, Step, StepKind, Tokens
 from tracetui.safe_json import plain_json
 from tracetui.sources.common.coerce import as_moment
+from tracetui.sources.common.jsonl import loads_whole
+from tracetui.sources.registry import READER_MODULES
 
 if TYPE_CHECKING:
     from tracetui.export.run import Exporter, Prepared, Reviewed, Warmed
@@ -80,7 +83,7 @@ def ready_of(ex: Exporter, session_id: str) -> _Ready | None:
         return None
     folder = agent_folder(prepared.session.agent)
     ready = _Ready(prepared, f"trajectories/{folder}/{safe_component(session_id)}.json")
-    ready.warmed = ex.warm(prepared, ready.build)
+    ready.warmed = ex.warm(prepared, ready.build, gate_view)
     return ready
 
 
@@ -88,7 +91,7 @@ def made_of(ex: Exporter, ready: _Ready) -> Written | None:
     """The session's receipt and trajectory files, as they are written; None where the second gate
     stops it. In the exporting process or a write worker: the same code, so the same bytes."""
     prepared, rel = ready.prepared, ready.rel
-    members = ex.gated(prepared, ready.build, warmed=ready.warmed)
+    members = ex.gated(prepared, ready.build, gate_view, warmed=ready.warmed)
     if members is None:
         return None
     data = members[rel]
@@ -386,6 +389,53 @@ def _parent_id(parent: str | None) -> str | None:
     """A fork's parent as an id; a logged path (Pi's, where its file name holds no id) is left out:
     no plan reviewed it, and it would carry the user's folders."""
     return parent if parent and "/" not in parent and "\\" not in parent else None
+
+
+# The words a trajectory's writer chooses from a vocabulary of its own, by the key they are written under;
+# `arguments` holds a tool's input as the log has it, its keys the log's text.
+_OWN_WORDS: dict[str, frozenset[str]] = {
+    "schema_version": frozenset({SCHEMA_VERSION}),
+    "source": frozenset({"agent", "user", "system"}),
+    "kind": frozenset(StepKind.ALL),
+    "context_management": frozenset({"compaction"}),
+    "name": frozenset(AGENT_NAMES.values()) | frozenset(READER_MODULES),  # the agent's, as tracetui names it
+    "version": frozenset({"unknown", __version__}),
+    "state": frozenset(LINE_STATES),
+    "op": frozenset({"create", "update", "delete", "write"}),
+}
+_LOG_INPUT = "arguments"
+
+
+def gate_view(data: bytes) -> bytes:
+    """What the second gate reads of a trajectory file: each document's strings that came from the log,
+    without the format's keys and its own words (`_OWN_WORDS`). A host named `steps` was found in the
+    schema's keys, where no scrub could take it out, and the session was refused; where the log held
+    the name (a prompt, a tool's input, as a key there too) it is read, and scrubbed, as ever. A line
+    that is no JSON, or nested too deep to write again, is read as it is."""
+    out = []
+    for line in data.split(b"\n"):
+        try:
+            document = loads_whole(line) if line.strip() else None
+        except orjson.JSONDecodeError:
+            out.append(line)
+            continue
+        out.append(orjson.dumps(_log_strings(document)) if document is not None else line)
+    return b"\n".join(out)
+
+
+def _log_strings(obj: Any) -> Any:
+    """`obj` with every dict of the format's own made a list of its values, its own words left out."""
+    if isinstance(obj, list):
+        return [_log_strings(v) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    values = []
+    for k, v in obj.items():
+        if k == _LOG_INPUT:
+            values.append(v)  # as the log has it: keys and values
+        elif not (isinstance(v, str) and v in _OWN_WORDS.get(k, ())):
+            values.append(_log_strings(v))
+    return values
 
 
 def _pruned(obj: Any) -> Any:

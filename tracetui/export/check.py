@@ -317,9 +317,9 @@ def _gate_name(rel: str) -> str:
 
 def _readable(path: Path, rel: str, parquet: ParquetRows, seen: _Read) -> Iterator[_Piece]:
     """What the detectors read of a file, in pieces with the lines before each: parquet rows as JSON
-    lines (a few MB at a time, decoded in `parquet`'s bounded child process), raw logs as the
-    export's gate read them (`raw.gate_view`), anything else as it is. `seen` is given every byte
-    read (but a Parquet file's, digested before)."""
+    lines (a few MB at a time, decoded in `parquet`'s bounded child process), raw logs and trajectories
+    as the export's gate read them (`raw.gate_view`, `atif.gate_view`), anything else as it is. `seen`
+    is given every byte read (but a Parquet file's, digested before)."""
     if rel.endswith(".parquet"):
         try:
             for before, rows in parquet.rows(path):
@@ -327,9 +327,12 @@ def _readable(path: Path, rel: str, parquet: ParquetRows, seen: _Read) -> Iterat
         except Unreadable as exc:
             raise TracetuiError(str(exc)) from None
         return
-    from tracetui.export.raw import gate_view
+    from tracetui.export import atif, raw
 
-    view: Callable[[bytes], bytes] = gate_view if rel.startswith("sessions/") else bytes
+    # As the export's gate read them: a raw log's strings, a trajectory's log text (not the schema's keys).
+    view: Callable[[bytes], bytes] = (
+        raw.gate_view if rel.startswith("sessions/") else atif.gate_view if _is_trajectory(rel) else bytes
+    )
     # A file past WHOLE_MOST (a Gemini log, a trajectory, of a session of a million steps) in pieces
     # of whole lines too: a secret inside a JSON string has its newlines escaped, so no finding is
     # cut in two at a piece's end (gate_view reads a log line by line in any case); a text read as

@@ -22,6 +22,7 @@ import orjson
 
 from tracetui import __version__
 from tracetui.capsule.scope import select_steps
+from tracetui.capsule.scrub import session_lines_view
 from tracetui.cost import steps_cost
 from tracetui.errors import TracetuiError
 from tracetui.export.labels import LINE_STATES
@@ -73,15 +74,23 @@ class PageWriter:
             a, b = episode[0].index, episode[-1].index
             rel = f"{safe_component(item.summary.id)}-steps-{a}-{b}.{self.kind}"
 
+            views: dict[bytes, bytes] = {}  # a page built -> what the gate reads of it
+
             def build() -> dict[str, bytes]:
                 # From the scrubbed copy as the gate last left it (it may scrub more and build again).
                 shown = select_steps(prepared.clean, ex.options.steps)
+                page = render(prepared, shown, self.kind, ex.options.compact)
+                views[page.page] = page.log_text
                 return {
-                    rel: render(prepared, shown, self.kind, ex.options.compact),
+                    rel: page.page,
                     "episode.jsonl": b"\n".join(orjson.dumps(s.to_dict()) for s in shown),
                 }
 
-            members = ex.gated(prepared, build)
+            def view(data: bytes) -> bytes:
+                # The page as the log's text on it; the episode's steps as their log's strings.
+                return views[data] if data in views else session_lines_view(data)
+
+            members = ex.gated(prepared, build, view)
             if members is not None:
                 page, shown = members[rel], members["episode.jsonl"]
                 # Counted on the text the page shows (HTML escapes a placeholder's angle brackets).
@@ -119,22 +128,33 @@ _COMPACT = (
 )
 
 
-def render(prepared: Prepared, episode: list[Step], kind: str, compact: bool = False) -> bytes:
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A page, and the log's text on it as the page shows it, each piece on lines of its own: what the
+    second gate reads. The page's own words (`steps 0 to 4`, a step's kind, a badge, its style) are
+    the same in every export: a user or host named like one was found there, where no scrub could take
+    it out, and the session was refused."""
+
+    page: bytes
+    log_text: bytes
+
+
+def render(prepared: Prepared, episode: list[Step], kind: str, compact: bool = False) -> Rendered:
     """The page; with `compact`, the first of ever tighter shapes that fits under PAGE_LIMIT
     characters, and where even the tightest does not, the episode's two ends with its middle said."""
     if not compact:
-        return _render(prepared, episode, kind, _Shape()).encode("utf-8")
+        return _render(prepared, episode, kind, _Shape()).rendered()
     for shape in _COMPACT:
         page = _render(prepared, episode, kind, shape)
-        if len(page) <= PAGE_LIMIT:
-            return page.encode("utf-8")
+        if page.chars <= PAGE_LIMIT:
+            return page.rendered()
     keep = len(episode) // 2
     while keep > 1:
         keep //= 2
         page = _render(prepared, episode, kind, _Shape(80, True, 60, 0, keep))
-        if len(page) <= PAGE_LIMIT:
+        if page.chars <= PAGE_LIMIT:
             break
-    return page.encode("utf-8")
+    return page.rendered()
 
 
 def page_chars(page: bytes) -> int:
@@ -181,7 +201,7 @@ def _money(value: float | None, known: bool = True) -> str:
     return "none recorded" if value is None else f"${value:,.4f}"
 
 
-def _render(prepared: Prepared, episode: list[Step], kind: str, shape: _Shape) -> str:
+def _render(prepared: Prepared, episode: list[Step], kind: str, shape: _Shape) -> _Page:
     clean = prepared.clean
     ids = {s.id for s in episode}
     results = {s.tool_call_id: s for s in clean.steps if s.kind == StepKind.TOOL_RESULT and s.tool_call_id}
@@ -194,16 +214,17 @@ def _render(prepared: Prepared, episode: list[Step], kind: str, shape: _Shape) -
     page = _Html() if kind == "html" else _Markdown()
     title = clean.title or clean.id
     first, last = episode[0].index, episode[-1].index
-    page.title(f"{title} (steps {first} to {last})")
+    page.title(f"{title} (steps {first} to {last})", title)
     page.meta(
         f"{clean.agent} session {clean.id}, started {clean.started or 'unknown'}, "
         f"project {clean.project or 'unknown'}; "
         f"exported redacted by tracetui {__version__}"
-        + (" (compact: tool results folded to a line, long texts cut)." if shape.result_line else ".")
+        + (" (compact: tool results folded to a line, long texts cut)." if shape.result_line else "."),
+        clean.id, clean.started, clean.project,
     )
     page.meta(f"This episode (steps {first} to {last}) at {labels['ref']}: "
               f"{_outcome_line(own, own['tests'], own['tests_last_exit'])}; "
-              f"cost {_money(own['cost_usd'], own['cost_known'])}.")  # fmt: skip
+              f"cost {_money(own['cost_usd'], own['cost_known'])}.", labels["ref"])  # fmt: skip
     page.meta(f"The whole session ({len(clean.steps)} steps): "
               f"{_outcome_line(labels, len(labels['tests']), labels['tests_last_exit'])}; "
               f"cost {_money(own['session_cost_usd'])}.")  # fmt: skip
@@ -230,17 +251,18 @@ def _render(prepared: Prepared, episode: list[Step], kind: str, shape: _Shape) -
             if result is not None:
                 name = "result" + (" (error)" if result.is_error else "")
                 body.append((name, _first_line(result.text) if shape.result_line else clip(result.text, RESULT_LIMIT)))
-            page.folded(s.index, f"{s.tool or 'tool'}: {_summary(s)}", body)
+            page.folded(s.index, f"{s.tool or 'tool'}: {_summary(s)}", body, s.tool, _summary(s))
             for row in patches.get(s.id, ()):
                 page.diff(row["path"], row["state"], row["commit"], _diff_cut(row["diff"], shape.diff_lines))
         elif s.kind == StepKind.REASONING:
             page.folded(s.index, "reasoning", [("", _cut(s.text, shape.text))])
         elif s.kind in (StepKind.SUBAGENT_START, StepKind.SUBAGENT_END, StepKind.MODEL_CHANGE):
-            page.note(s.index, f"{s.kind.replace('_', ' ')} {s.subagent or s.model or ''}".strip())
+            page.note(s.index, f"{s.kind.replace('_', ' ')} {s.subagent or s.model or ''}".strip(),
+                      s.subagent or s.model)
         else:
             role = {"user": "user", "assistant": "assistant"}.get(s.kind, "system")
             page.text(s.index, role, s.kind.replace("_", " "), _cut(s.text, shape.text))
-    return page.finish()
+    return page
 
 
 def _cut(text: str, limit: int | None) -> str:
@@ -281,32 +303,60 @@ def _summary(s: Step) -> str:
     return ""
 
 
-class _Html:
+class _Page:
+    """A page being written: its parts, and the log's text on it as the page shows it (`log`), each
+    piece as the page writes it (escaped, its markup with it), for the gate. A method is given the
+    text it writes and, after it, the log's pieces within it."""
+
     def __init__(self) -> None:
         self.parts: list[str] = []
+        self.log: list[str] = []
+
+    def finish(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def chars(self) -> int:
+        return len(self.finish())
+
+    def rendered(self) -> Rendered:
+        # A blank line between pieces, as a step's label line stood between them on the page.
+        return Rendered(self.finish().encode("utf-8"), "\n\n".join(self.log).encode("utf-8"))
+
+    def _logged(self, shown: Callable[[str], str], pieces: tuple[str | None, ...]) -> None:
+        self.log.extend(shown(p) for p in pieces if p)
+
+
+class _Html(_Page):
+    def __init__(self) -> None:
+        super().__init__()
         self.head = ""
 
     @staticmethod
     def esc(text: str) -> str:
         return html.escape(safe_text(text), quote=True)
 
-    def title(self, text: str) -> None:
+    def title(self, text: str, *log: str | None) -> None:
         self.head = self.esc(safe_line(text))
         self.parts.append(f"<h1>{self.head}</h1>")
+        self._logged(lambda p: self.esc(safe_line(p)), log)
 
-    def meta(self, text: str) -> None:
+    def meta(self, text: str, *log: str | None) -> None:
         self.parts.append(f'<p class="meta">{self.esc(text)}</p>')
+        self._logged(self.esc, log)
 
     def text(self, index: int, role: str, label: str, text: str) -> None:
         self.parts.append(
             f'<div class="step {role}"><p class="meta">#{index} {self.esc(label)}</p>'
             f"<pre>{self.esc(text)}</pre></div>"
         )
+        self._logged(self.esc, (text,))
 
-    def note(self, index: int, text: str) -> None:
+    def note(self, index: int, text: str, *log: str | None) -> None:
         self.parts.append(f'<p class="meta">#{index} {self.esc(text)}</p>')
+        self._logged(self.esc, log)
 
-    def folded(self, index: int, summary: str, body: list[tuple[str, str]]) -> None:
+    def folded(self, index: int, summary: str, body: list[tuple[str, str]], *log: str | None) -> None:
         inner = "".join(
             (f'<p class="meta">{self.esc(name)}</p>' if name else "") + f"<pre>{self.esc(text)}</pre>"
             for name, text in body
@@ -315,6 +365,8 @@ class _Html:
             f'<details class="step assistant"><summary>#{index} {self.esc(safe_line(summary))}</summary>'
             f"{inner}</details>"
         )
+        self._logged(lambda p: self.esc(safe_line(p)), log)
+        self._logged(self.esc, tuple(text for _, text in body))
 
     def diff(self, path: str, state: str, commit: str | None, diff: str) -> None:
         lines = []
@@ -327,6 +379,8 @@ class _Html:
             f'<div class="step"><p class="meta">{self.esc(path)} <span class="badge {state_cls}">'
             f"{self.esc(state)}{self.esc(where)}</span></p><pre>{chr(10).join(lines)}</pre></div>"
         )
+        self._logged(self.esc, (path, commit[:12] if commit else None))
+        self.log.append(chr(10).join(lines))
 
     def finish(self) -> str:
         return (
@@ -345,10 +399,7 @@ def _number(index: int) -> str:
     return unpinged(f"#{index}")
 
 
-class _Markdown:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-
+class _Markdown(_Page):
     @staticmethod
     def fenced(text: str, lang: str = "text") -> str:
         text = safe_text(text)
@@ -365,31 +416,39 @@ class _Markdown:
         plain = html.escape(safe_line(text), quote=False)
         return unpinged(re.sub(r"([\\`*_{}\[\]()#+!|~>])", r"\\\1", plain))
 
-    def title(self, text: str) -> None:
+    def title(self, text: str, *log: str | None) -> None:
         self.parts.append(f"# {self.inline(text)}")
+        self._logged(self.inline, log)
 
-    def meta(self, text: str) -> None:
+    def meta(self, text: str, *log: str | None) -> None:
         self.parts.append(self.inline(text))
+        self._logged(self.inline, log)
 
     def text(self, index: int, role: str, label: str, text: str) -> None:
         self.parts.append(f"**{_number(index)} {self.inline(label)}**\n\n{self.fenced(text)}")
+        self._logged(safe_text, (text,))
 
-    def note(self, index: int, text: str) -> None:
+    def note(self, index: int, text: str, *log: str | None) -> None:
         self.parts.append(f"*{_number(index)} {self.inline(text)}*")
+        self._logged(self.inline, log)
 
-    def folded(self, index: int, summary: str, body: list[tuple[str, str]]) -> None:
+    def folded(self, index: int, summary: str, body: list[tuple[str, str]], *log: str | None) -> None:
         inner = "\n\n".join(
             (f"{self.inline(name)}\n\n" if name else "") + self.fenced(text) for name, text in body
         )
         self.parts.append(
             f"<details><summary>{_number(index)} {self.inline(summary)}</summary>\n\n{inner}\n\n</details>"
         )
+        self._logged(self.inline, log)
+        self._logged(safe_text, tuple(text for _, text in body))
 
     def diff(self, path: str, state: str, commit: str | None, diff: str) -> None:
         where = f" in {commit[:12]}" if commit else ""
         self.parts.append(
             f"**{self.inline(path)}**: {self.inline(state + where)}\n\n{self.fenced(diff, 'diff')}"
         )
+        self._logged(self.inline, (path, commit[:12] if commit else None))
+        self._logged(safe_text, (diff,))
 
     def finish(self) -> str:
         return "\n\n".join(self.parts) + "\n"

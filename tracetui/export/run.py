@@ -168,7 +168,7 @@ class Prepared:
         return self.scrubbed.session
 
     def labels(self) -> dict[str, Any]:
-        return dict(self.scrubbed.deep(self.outcome.labels()))
+        return dict(self.scrubbed.values(self.outcome.labels()))
 
     def line_cost(self) -> LineCost:
         """What the session spent per surviving line and on patches thrown away (line_cost.py)."""

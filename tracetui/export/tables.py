@@ -382,7 +382,7 @@ def patch_rows(prepared: Prepared) -> Iterator[dict[str, Any]]:
     index = {s.id: s.index for s in clean.steps}
     for fate in prepared.outcome.fates:
         p = fate.patch
-        row = prepared.scrubbed.deep(
+        row = prepared.scrubbed.values(
             {
                 "session_id": clean.id,
                 "step_id": p.step_id,
