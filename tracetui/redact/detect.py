@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_findings
@@ -93,15 +94,16 @@ def _scan(
 
     if not text:
         return [], None if other is None else []
+    lowered = _lower_aligned(text)
+    present = rules.TOKEN_NEEDLES.present(lowered)  # the rules' needles and the gate words (`gate_words`)
     if _view and _depth == 0 and _join:
         # Colour codes, `\u003d`-style escapes and box borders are read as a terminal shows them; the
         # view's findings are mapped back onto the text as logged (`views`).
-        view = terminal_view(text)
+        view = terminal_view(text, present)
         if view is not None:
             inner, inner_other = _scan(view.text, identity, syntax, other, fast, 0, True, False)
             back = resolve(view.back(f) for f in inner)
             return back, None if inner_other is None else resolve(view.back(f) for f in inner_other)
-    lowered = _lower_aligned(text)
     found: list[Finding] = []
     # Where `other` is given: (start, end, findings) of `found` that a detector reading the syntax
     # made, and what it makes for `other` instead. Every other detector's part is the same for both.
@@ -145,7 +147,7 @@ def _scan(
         found.extend(encoded_findings(text, rescan, _depth))
         if _join:
             window_scan = lambda w: scan_text(w, identity, syntax=syntax, _depth=_depth, _join=False)  # noqa: E731
-            for reader in (joined_findings, spelled_findings):
+            for reader in (partial(joined_findings, present=present), spelled_findings):
                 at = len(found)
                 if other is None:
                     found.extend(reader(text, window_scan))

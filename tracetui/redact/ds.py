@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
+from tracetui.redact.gate_words import Holds, in_lowered
 from tracetui.redact.rules import (
     TOKEN_NEEDLES,
     filler_after_prefix,
@@ -175,13 +176,14 @@ def regex_plugin_findings(text: str, lowered: str | None = None) -> Iterator[Fin
     regex_plugins, _ = _plugins()
     n = len(text)
     present = TOKEN_NEEDLES.present(lowered) if lowered is not None else None
+    has: str | Holds = text if present is None else Holds(text, present)  # the needles as written
     for name, plugin in regex_plugins:
         if name == "PrivateKeyDetector":
             continue  # the header alone is a leak-shaped span; rules.pem_findings takes whole blocks
         needles = _NEEDLES.get(name)
         if present is not None and name in _LOWERED_NEEDLES and present.isdisjoint(_LOWERED_NEEDLES[name]):
             continue
-        if needles and not any(map(text.__contains__, needles)):
+        if needles and not any(n in has for n in needles):
             continue
         piece = _PIECES.get(name)
         if piece is not None and piece.search(text) is None:
@@ -285,7 +287,8 @@ def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Itera
     Its patterns are those it picks for the file type: quotes required (its default, and what it uses
     for Python, JavaScript, Java, Swift, Terraform, Apex), or the C family's double quotes. The plugin
     takes each pattern's first match on a line; every match is taken here, with its exact span."""
-    if not any(map(lowered.__contains__, _KEYWORD_STEMS)):
+    has = in_lowered(lowered)
+    if not any(stem in has for stem in _KEYWORD_STEMS):
         return
     patterns = _keyword_patterns(syntax == CODE_C)
     told: set[int] = set()  # where findings began: overlapping windows of a long line find some twice

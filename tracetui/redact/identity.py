@@ -21,6 +21,7 @@ from pathlib import Path
 from tracetui.errors import TracetuiError
 from tracetui.model import Session, StepKind
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
+from tracetui.redact.gate_words import in_lowered
 from tracetui.redact.people import account_names, remembered_names, repository_people
 from tracetui.redact.text_checks import entropy, is_placeholder
 from tracetui.regular_file import read_regular
@@ -312,7 +313,8 @@ _NOT_A_USER = frozenset({"shared", "public", "default", "all users", "default us
 
 
 def identity_findings(text: str, lowered: str, ident: Identity | None) -> Iterator[Finding]:
-    if any(n in lowered for n in _HOME_NEEDLES):
+    has = in_lowered(lowered)
+    if any(n in has for n in _HOME_NEEDLES):
         for m in _HOME_PREFIX.finditer(text):
             before = text[m.start() - 1: m.start()]
             escaped = before in ("n", "r", "t") and text[m.start() - 2: m.start() - 1] == "\\"
@@ -322,7 +324,7 @@ def identity_findings(text: str, lowered: str, ident: Identity | None) -> Iterat
             if name.lower() in _NOT_A_USER or name in (".", ".."):
                 continue
             yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:home-path")
-    if "-home-" in lowered or "-users-" in lowered:
+    if "-home-" in has or "-users-" in has:
         for m in _HOME_SLUG.finditer(text):
             if m.group(1).lower() not in _NOT_A_USER:
                 yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:project-slug")

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from tracetui.redact.finding import Finding
+from tracetui.redact.gate_words import Holds
 from tracetui.redact.text_checks import LINE_NUMBER
 
 _TOKEN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=_-.~")
@@ -42,7 +43,11 @@ MAX_JOINS = 40
 _WINDOW = 1024
 
 
-def joined_findings(text: str, scan: Callable[[str], list[Finding]]) -> Iterator[Finding]:
+def joined_findings(
+    text: str, scan: Callable[[str], list[Finding]], present: frozenset[str] | None = None
+) -> Iterator[Finding]:
+    """`present`: the scan's needles in the text's lowered form (`gate_words`), which say which cues
+    are absent without a search for each."""
     if "\n" not in text and "\\n" not in text and "'" not in text and '"' not in text:
         return
     joins = 0
@@ -62,7 +67,7 @@ def joined_findings(text: str, scan: Callable[[str], list[Finding]]) -> Iterator
             yield from _rejoined(text, m.start(), m.end(), left_start, right_end, scan)
     # Symbols too, only at the end of a line that names a credential: found from the cue with `str.find`,
     # so the line breaks of prose and code without one cost nothing.
-    for line_end in _cue_line_ends(text):
+    for line_end in _cue_line_ends(text, present):
         # `"…" +⏎  "…"`: the closing quote just before the break, the next literal just after it
         breaks = list(_CONCAT_ANY.finditer(text, max(0, line_end - 12), min(len(text), line_end + 40)))
         wrap_at = line_end - 1 if line_end > 0 and text[line_end - 1] == "\r" else line_end
@@ -88,11 +93,15 @@ def joined_findings(text: str, scan: Callable[[str], list[Finding]]) -> Iterator
             yield from _rejoined(text, m.start(), m.end(), left_start, right_end, scan)
 
 
-def _cue_line_ends(text: str) -> list[int]:
+def _cue_line_ends(text: str, present: frozenset[str] | None = None) -> list[int]:
     """Where each line that holds a cue ends (a line break, real or JSON-escaped, or the text's end)."""
     lowered = text.lower()
+    # Of the same length, `lowered` is the very text the scan's needles were found in (`_lower_aligned`).
+    has = lowered if present is None or len(lowered) != len(text) else Holds(lowered, present, searched=True)
     ends: set[int] = set()
     for needle in _CUES:
+        if needle not in has:
+            continue
         at = lowered.find(needle)
         while at >= 0:
             brk = _BREAK.search(text, at)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
+from tracetui.redact.gate_words import in_lowered
 from tracetui.redact.known import is_published_example
 from tracetui.redact.text_checks import has_letter_and_digit, is_placeholder, is_reference, is_structural, random_enough
 
@@ -37,7 +38,8 @@ _NAMES = ("pass", "secret", "token", "key", "credential", "pin code")
 
 
 def prose_findings(text: str, lowered: str) -> Iterator[Finding]:
-    if not any(n in lowered for n in _NAMES):
+    has = in_lowered(lowered)
+    if not any(n in has for n in _NAMES):
         return
     for m in _NAME.finditer(lowered):
         phrase = _PHRASE.match(lowered, m.end())

@@ -31,9 +31,20 @@ def table(classes: dict[str, bytes], other: bytes = b" ", wide: bytes | None = N
     return bytes(out)
 
 
+# The last text shaped and its Latin-1 bytes: a scan's detectors shape the same text in up to seven ways,
+# one after the other, and the encoding is the dearer of the two passes (one tuple, so a thread reads a
+# whole pair; the text is held, so no other can take its identity).
+_last: tuple[str, bytes] = ("", b"")
+
+
 def shape(text: str, mapping: bytes) -> bytes:
     """`text`'s characters as their classes' letters (`mapping`, from `table`), offsets kept."""
-    return text.encode("latin-1", "replace").translate(mapping)
+    global _last
+    last_text, raw = _last
+    if last_text is not text:
+        raw = text.encode("latin-1", "replace")
+        _last = (text, raw)
+    return raw.translate(mapping)
 
 
 # Base64's standard and URL-safe alphabets as `x`; `=` (padding) and `~` (which joins a URL-safe run in

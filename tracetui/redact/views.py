@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from tracetui.redact.finding import Finding
+from tracetui.redact.gate_words import Holds
 from tracetui.redact.shapes import shape, table
 from tracetui.safe_text import DEFAULT_IGNORABLE
 
@@ -135,15 +136,16 @@ class View:
         return Finding(start, max(end, start), f.kind, f.tier, f.detector, f.step, f.field)
 
 
-def _sets_a_setting(text: str) -> bool:
-    return ("config set" in text or "configure set" in text or "git config" in text or "set -" in text
-            or "secret set" in text or "secrets set" in text)
+def _sets_a_setting(has: str | Holds) -> bool:
+    return ("config set" in has or "configure set" in has or "git config" in has or "set -" in has
+            or "secret set" in has or "secrets set" in has)
 
 
-def _has_trigger(text: str) -> bool:
-    return ("\x1b" in text or "\\u" in text or "│" in text or "|" in text or ": >" in text or "->" in text
-            or _sets_a_setting(text) or "sed " in text or "http-basic." in text or "printenv" in text
-            or "echo" in text or "$env:" in text or "\\x" in text or ("&" in text and ";" in text)
+def _has_trigger(text: str, has: str | Holds) -> bool:
+    """`has` answers `word in text` (the text itself, or `gate_words.Holds` over it)."""
+    return ("\x1b" in text or "\\u" in has or "│" in text or "|" in text or ": >" in has or "->" in has
+            or _sets_a_setting(has) or "sed " in has or "http-basic." in has or "printenv" in has
+            or "echo" in has or "$env:" in has or "\\x" in has or ("&" in text and ";" in text)
             or "\x08" in text or _has_control(text)
             or (not text.isascii() and _unusual(text)))
 
@@ -247,20 +249,22 @@ def _compatible(text: str) -> list[tuple[int, int, str | None]]:
     return out
 
 
-def terminal_view(text: str) -> View | None:
+def terminal_view(text: str, present: frozenset[str] | None = None) -> View | None:
     """The text without colour codes, invisible characters, `\\u00XX` symbol escapes, character references,
-    escaped letters and box borders (a wrapped row joined to the next); None when the text holds none."""
-    if not _has_trigger(text):
+    escaped letters and box borders (a wrapped row joined to the next); None when the text holds none.
+    `present`: the scan's needles in the lowered text (`gate_words`), which answer most of its tests."""
+    has: str | Holds = text if present is None else Holds(text, present)
+    if not _has_trigger(text, has):
         return None
     # Pass 1: drop colour codes, decode symbol escapes, read table pairs and sed replacements; box rows after.
     pieces: list[tuple[int, int, str | None]] = []  # (start, end, replacement; None or "" to drop)
-    if "\x1b" in text or "\\u001" in text or "\\u009" in text or (
+    if "\x1b" in text or "\\u001" in has or "\\u009" in has or (
         not text.isascii() and _C1_OPENER.search(text) is not None
     ):
         pieces += [(m.start(), m.end(), None) for m in _ANSI.finditer(text)]
-    if "u00" in text:
+    if "u00" in has:
         pieces += [(m.start(), m.end(), chr(int(m.group(1), 16))) for m in _UNICODE_ESCAPE.finditer(text)]
-    if "\\u" in text:
+    if "\\u" in has:
         pieces += _wide_escapes(text)
     if "&" in text and ";" in text:
         pieces += _entities(text)
@@ -274,26 +278,26 @@ def terminal_view(text: str) -> View | None:
         pieces += _rubbed_out(text)
     if "|" in text:
         pieces += [(m.start(1), m.end(1), "=") for m in _TABLE_PAIR.finditer(text)]
-    if _sets_a_setting(text):
+    if _sets_a_setting(has):
         pieces += [(m.start(1), m.end(1), "=") for m in _SET_ARGS.finditer(text)]
-        if "gh secret" in text:
+        if "gh secret" in has:
             pieces += [(m.start(1), m.end(1), "=") for m in _GH_SECRET.finditer(text)]
-    if "http-basic." in text:
+    if "http-basic." in has:
         pieces += [(m.start(1), m.end(1), " password=") for m in _POETRY_BASIC.finditer(text)]
-    if ": |" in text or ": >" in text:
+    if ": |" in has or ": >" in has:
         pieces += [(m.start(1), m.end(1), "") for m in _YAML_BLOCK.finditer(text)]
-    if "->" in text:
+    if "->" in has:
         for m in _PLAN_ARROW.finditer(text):
             line = _PLAN_LINE.fullmatch(text, text.rfind("\n", 0, m.start()) + 1, m.start() + 1)
             if line is not None:
                 pieces.append((m.start(1), m.end(1), "\n" + line.group(1) + " = "))
-    if "printenv" in text or "echo" in text or "$env:" in text:
+    if "printenv" in has or "echo" in has or "$env:" in has:
         pieces += [(m.start(2), m.end(2), "=") for m in _PRINTED_VAR.finditer(text)]
-    if "sed " in text:
+    if "sed " in has:
         for m in _SED_SUBST.finditer(text):
             k = next(i for i in (1, 2, 3) if m.group(i) is not None)  # the replacement, whichever delimiter
             pieces += [(m.start(k) - 1, m.start(k), "\n"), (m.end(k), m.end(k) + 1, "\n")]
-    letters = ("\\u00" in text or "\\x" in text) and _LETTER_ESCAPES.search(text) is not None
+    letters = ("\\u00" in has or "\\x" in has) and _LETTER_ESCAPES.search(text) is not None
     if not pieces and not letters and not ("│" in text and _ANY_BOX_ROW.search(text)):
         return None  # the usual case: nothing to read differently, and no map of the text built
     out: list[str] = []

@@ -37,8 +37,10 @@ def _texts(seed: int, count: int, pieces: list[str], alphabet: str) -> list[str]
 
 
 def test_needles_found_in_one_pass_are_those_the_in_tests_find():
-    table = sorted({n for r in rules.TOKEN_RULES for n in r.needles})
-    texts = _texts(1, 6000, table, string.ascii_lowercase + string.digits + "-_.:/ ~")
+    # The rules' needles and the other detectors' gate words (`gate_words`), searched together.
+    table = sorted(tokens.TOKEN_NEEDLES.needles)
+    assert {n for r in rules.TOKEN_RULES for n in r.needles} <= set(table)
+    texts = _texts(1, 6000, table, string.ascii_lowercase + string.digits + "-_.:/ ~\\\n")
     for text in texts:
         low = text.lower()
         assert tokens.TOKEN_NEEDLES.present(low) == present_by_definition(table, low), text

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from tracetui.redact.finding import Finding, SUGGESTED
+from tracetui.redact.gate_words import in_lowered
 from tracetui.redact.rules.judge import (
     _COUNTING,
     _dense_random,
@@ -270,7 +271,8 @@ _VALUE_SET = re.compile(r"value[\\\"']{0,2}[ \t]*[:=]")
 
 
 def name_value_findings(text: str, lowered: str) -> Iterator[Finding]:
-    if "value" not in lowered or ("name" not in lowered and "key" not in lowered):
+    has = in_lowered(lowered)
+    if "value" not in has or ("name" not in has and "key" not in has):
         return
     if _VALUE_SET.search(lowered) is None:
         return

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from tracetui.redact.finding import AUTO, Finding
+from tracetui.redact.gate_words import in_lowered
 from tracetui.redact.rules.judge import _judge, _NAME_OK, _WORD_PASSWORDS
 from tracetui.redact.text_checks import has_letter_and_digit, is_placeholder, is_reference, random_enough
 
@@ -45,7 +46,8 @@ def http_client_findings(text: str, lowered: str) -> Iterator[Finding]:
     """The credential an HTTP client is given: for `-u`/`--user`/`-a`/`--auth`, the whole `user:password`
     pair (Basic auth sends the pair, and the user half says whose account the password opens), judged on
     its password; for wget's `--password`, the password and the `--user` of the same command."""
-    if not any(map(lowered.__contains__, ("curl", "wget", "http", "xh"))):
+    has = in_lowered(lowered)
+    if not any(word in has for word in ("curl", "wget", "http", "xh")):
         return
     if _CLIENT_WORD.search(text) is None:
         return
@@ -125,7 +127,8 @@ _PLIST_PAIR = re.compile(r"<key>([A-Za-z][\w.\-]{0,80})</key>\s{0,40}<string>([^
 
 
 def cli_password_findings(text: str, lowered: str) -> Iterator[Finding]:
-    if any(map(lowered.__contains__, _CLI_NEEDLES)):
+    has = in_lowered(lowered)
+    if any(word in has for word in _CLI_NEEDLES):
         for m in _CLI_PASSWORD.finditer(text):
             g = next(i for i in range(1, 5) if m.group(i) is not None)
             value = m.group(g)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from tracetui.redact.finding import AUTO, Finding, SUGGESTED
+from tracetui.redact.gate_words import in_lowered
 from tracetui.redact.rules.assignments import _QUOTED_VALUE
 from tracetui.redact.rules.judge import _judge, _NAME_OK
 from tracetui.redact.syntax import SECRET_FILE, syntax_of_path
@@ -52,7 +53,8 @@ _SECTION = re.compile(r"(?m)(?:^|\\n)[ \t]*\[[\w .:\-]{1,80}\][ \t]*(?:\r?$|\\[n
 def credential_file_findings(text: str, lowered: str) -> Iterator[Finding]:
     """Suggestions for the values of credential files' lines that the other rules judge as words (a
     passphrase, a kebab-cased password): those files hold no code, so the value is the secret."""
-    if "password" not in lowered and "_auth" not in lowered and "aws_s" not in lowered:
+    has = in_lowered(lowered)
+    if "password" not in has and "_auth" not in has and "aws_s" not in has:
         return
     section: bool | None = None
     for m in _CRED_FILE_LINE.finditer(text):
@@ -70,7 +72,8 @@ def credential_file_findings(text: str, lowered: str) -> Iterator[Finding]:
 
 
 def netrc_findings(text: str, lowered: str) -> Iterator[Finding]:
-    if "password" not in lowered or ("machine" not in lowered and "login" not in lowered):
+    has = in_lowered(lowered)
+    if "password" not in has or ("machine" not in has and "login" not in has):
         return
     for m in _NETRC_PASSWORD.finditer(lowered):
         if not _NETRC_ENTRY.search(lowered, max(0, m.start() - _NETRC_LOOKBACK), m.start()):
@@ -121,7 +124,7 @@ def _key_before(text: str, at: int) -> str | None:
 
 
 def object_value_findings(text: str, lowered: str) -> Iterator[Finding]:
-    if "value" not in lowered or "{" not in text:
+    if "value" not in in_lowered(lowered) or "{" not in text:
         return
     for m in _VALUE_KEY.finditer(lowered):
         if m.start() == 0 or text[m.start() - 1] not in "\"'":
@@ -225,7 +228,8 @@ _K8S_DATA_VALUE = re.compile(r"(?m)^[+\-]?[ \t]+[\w.\-]+:[ \t]*[\"']?([A-Za-z0-9
 
 def k8s_secret_findings(text: str, lowered: str) -> Iterator[Finding]:
     """The base64 values of a Kubernetes Secret manifest: encoded, so no format rule sees them."""
-    if "kind:" not in lowered or "secret" not in lowered or "data:" not in lowered or not _K8S_SECRET.search(text):
+    has = in_lowered(lowered)
+    if "kind:" not in has or "secret" not in has or "data:" not in has or not _K8S_SECRET.search(text):
         return
     for m in _K8S_DATA_VALUE.finditer(text):
         value = m.group(1)

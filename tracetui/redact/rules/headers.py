@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from tracetui.redact.finding import AUTO, Finding
+from tracetui.redact.gate_words import in_lowered
 from tracetui.redact.text_checks import is_placeholder, random_enough
 
 
@@ -64,7 +65,8 @@ _SIGNING_SCHEMES = frozenset({"aws4-hmac-sha256", "aws4-ecdsa-p256-sha256", "sig
 
 
 def context_findings(text: str, lowered: str) -> Iterator[Finding]:
-    if "authoriz" in lowered:
+    has = in_lowered(lowered)
+    if "authoriz" in has:
         for m in _AUTH_HEADER.finditer(text):
             value = m.group(1).rstrip("\\")  # a trailing `\` escapes the closing quote of a JSON string
             if value.lower() in _SIGNING_SCHEMES:
@@ -72,19 +74,19 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
             if value and not is_placeholder(value):
                 end = m.start(1) + len(value)
                 yield Finding(m.start(1), end, "auth-header", AUTO, "rule:authorization-header")
-    if "x-" in lowered:
+    if "x-" in has:
         for m in _KEY_HEADER.finditer(text):
             if text.endswith("://", 0, m.start()):
                 continue  # `https://x-access-token:<token>@host`: a URL's user; the URL rule takes the pair
             value = m.group(1).rstrip("\\")
             if value and not is_placeholder(value):
                 yield Finding(m.start(1), m.start(1) + len(value), "auth-header", AUTO, "rule:key-header")
-    if "bearer" in lowered:
+    if "bearer" in has:
         for m in _BEARER.finditer(text):
             v = m.group(1)
             if not is_placeholder(v) and random_enough(v):
                 yield Finding(m.start(1), m.end(1), "auth-header", AUTO, "rule:bearer")
-    if "cookie" in lowered:
+    if "cookie" in has:
         for m in _COOKIE.finditer(text):
             v = m.group(1).rstrip()
             if not is_placeholder(v) and "=" in v and random_enough(v) and not _analytics_only(v):

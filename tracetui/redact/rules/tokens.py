@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from tracetui.redact.finding import AUTO, Finding, SUGGESTED
+from tracetui.redact.gate_words import GATE_WORDS, bind, in_lowered
 from tracetui.redact.needles import Needles
 from tracetui.redact.rules.table import _LEFT_TOKEN_CHARS, Rule, TOKEN_RULES
 from tracetui.redact.text_checks import (
@@ -32,7 +33,7 @@ _PEM_LIMIT = 16_384  # an 8192-bit RSA key with JSON-escaped newlines still fits
 
 def pem_findings(text: str, lowered: str) -> Iterator[Finding]:
     """Whole private-key blocks: header, body and footer (detectors that stop at the header leak the body)."""
-    if "private key" not in lowered:
+    if "private key" not in in_lowered(lowered):
         return
     for m in _PEM_BEGIN.finditer(text):
         end_m = _PEM_END.search(text, m.end(), m.end() + _PEM_LIMIT)
@@ -70,7 +71,7 @@ _DIGITS_BEFORE = re.compile(r"\d{15,16}$")
 
 def facebook_app_token_findings(text: str, lowered: str) -> Iterator[Finding]:
     """`<app id>|<secret>`: found from its separator, then both sides checked."""
-    if "|" not in text and "%7c" not in lowered:
+    if "|" not in text and "%7c" not in in_lowered(lowered):
         return
     for m in _FB_SEPARATOR.finditer(text):
         secret = _FB_SECRET.match(text, m.end())
@@ -88,7 +89,9 @@ def facebook_app_token_findings(text: str, lowered: str) -> Iterator[Finding]:
 # on every text. Over the corpus's fields token_findings took 1.9-2.1 s, most of it those tests and the
 # loop asking them (185 needles, each reading a long text again); with the one search, 1.2 s.
 # detect-secrets' plugins ask the same search (`ds.regex_plugin_findings`).
-TOKEN_NEEDLES = Needles(n for r in TOKEN_RULES for n in r.needles)
+# The other detectors' gate words are looked for in the same search (`gate_words`): one pass answers both.
+TOKEN_NEEDLES = Needles([*(n for r in TOKEN_RULES for n in r.needles), *(w.lower() for w in GATE_WORDS)])
+bind(TOKEN_NEEDLES.present)
 
 
 def _by_needle(table: list[Rule]) -> dict[str, list[int]]:
@@ -110,7 +113,7 @@ def _token_rules(lowered: str) -> list[Rule]:
         return [TOKEN_RULES[i] for i in _ALWAYS]
     wanted = set(_ALWAYS)
     for n in present:
-        wanted.update(_RULES_BY_NEEDLE[n])
+        wanted.update(_RULES_BY_NEEDLE.get(n, ()))  # a gate word (`gate_words`) names no rule
     return [TOKEN_RULES[i] for i in sorted(wanted)]
 
 

@@ -1,0 +1,73 @@
+"""The literals the detectors test a text for before their patterns, found with the format rules' needles
+in the one search a scan makes over its lowered text (`rules.TOKEN_NEEDLES`), so a test for a literal the
+text lacks is a set lookup, not a pass over the text.
+
+More in docs/internals/redact.md, `redact/gate_words.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+# As the detectors write them (ASCII, so a word in a text is its lower-case form in the lowered text at
+# the same place: `detect._lower_aligned` lowers each character to one).
+GATE_WORDS: tuple[str, ...] = (
+    # the terminal view (`views`), on the text as logged
+    "\\u", "\\u00", "\\u001", "\\u009", "u00", "\\x", ": >", ": |", "->", "config set", "configure set",
+    "git config", "set -", "secret set", "secrets set", "gh secret", "sed ", "http-basic.", "printenv", "echo",
+    "$env:",
+    # the rules, detect-secrets' keyword plugin, prose and identity, on the lowered text
+    "key", "pass", "pwd", "secret", "contrase", "token", "credential", "pin code", "value", "name", "password",
+    "_auth", "aws_s", "machine", "login", "kind:", "data:", "authoriz", "x-", "bearer", "cookie", "private key",
+    "%7c", "curl", "wget", "http", "xh", "mysql", "mariadb", "sshpass", "redis-cli", "/users/", "/home/",
+    "users\\", "\\home\\", "-home-", "-users-",
+    # the cues of a credential's line (`joined`), on the text lowered by `str.lower`
+    " -u", " -a", "--user", "--auth", "--password", "--http-password", "passw", "api_key", "apikey", "api-key",
+    # detect-secrets' plugins' needles, on the text as logged (`ds`)
+    "AccountKey=", "://", "_authToken", "pypi-", "hooks.slack.com", "sq0csp-", "k_live_",
+)  # fmt: skip
+
+_LOWERED = {w: w.lower() for w in GATE_WORDS}
+_AS_LOWERED = frozenset(w for w in GATE_WORDS if w == w.lower())
+if not all(w.isascii() and w for w in GATE_WORDS):
+    raise ValueError("a gate word is ASCII and not empty")
+
+
+class Holds:
+    """`word in holds` answers `word in text`; for a gate word whose lowered form the search did not find
+    (`present`, the needles in the text's lowered form), without reading the text, and where `text` is
+    the very string searched, for a lower-case word, from the search alone. Any other word is looked for
+    in the text itself, so a word left off the list is slower, never missed."""
+
+    __slots__ = ("present", "searched", "text")
+
+    def __init__(self, text: str, present: frozenset[str], searched: bool = False) -> None:
+        self.text = text
+        self.present = present
+        self.searched = searched
+
+    def __contains__(self, word: str) -> bool:
+        low = _LOWERED.get(word)
+        if low is None:
+            return word in self.text
+        if low not in self.present:
+            return False
+        return (self.searched and word in _AS_LOWERED) or word in self.text
+
+
+# The format rules' search (`rules.TOKEN_NEEDLES.present`), given by the rules as they load: they import
+# this module, so it cannot import them.
+_search: list[Callable[[str], frozenset[str]]] = []
+
+
+def bind(search: Callable[[str], frozenset[str]]) -> None:
+    _search[:] = [search]
+
+
+def in_lowered(lowered: str) -> Holds | str:
+    """The gate words of a lowered text, from the format rules' search over it (which keeps its last
+    answer: a scan's detectors ask of the same lowered text one after the other); before the rules are
+    loaded, the text itself."""
+    if not _search:
+        return lowered
+    return Holds(lowered, _search[0](lowered), searched=True)
