@@ -253,6 +253,10 @@ _LONG_LINE = 4000
 _BEFORE, _AFTER = 200, 400  # what a window keeps on each side of a word
 _LONGEST_WORD = 32  # longer than any word of the DENYLIST
 _WINDOW = _BEFORE + _LONG_LINE  # windows overlap by `_AFTER`: the plugin reads a long line 1.2 times
+# The plugin's comparison pattern (`'x' == password`) says so in its source: its match holds two of `!=`
+# in a row, which a window without them cannot.
+_COMPARING = "[!=]{2,3}"
+_COMPARES = re.compile("[!=]{2}")
 # Each of the plugin's patterns needs one of these after its word (or a quote before it).
 _ASSIGNING = (":", "=", "(", '"', "'", "`")
 
@@ -294,7 +298,16 @@ def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Itera
     told: set[int] = set()  # where findings began: overlapping windows of a long line find some twice
     for line_lo, line_hi in _keyword_windows(text, lowered, keyword_words()):
         line = text[line_lo:line_hi]
-        for pattern, group in patterns:
+        compares: bool | None = None
+        for pattern, group, comparing in patterns:
+            if comparing:
+                # Its value must be followed by `==`, `!=`...: without one in the window it finds nothing,
+                # and its open quote scanned to the window's end from every quote (16 ms a window of
+                # backticks, a megabyte in 4 s).
+                if compares is None:
+                    compares = _COMPARES.search(line) is not None
+                if not compares:
+                    continue
             for match in pattern.finditer(line):
                 value, i = match.group(group), match.start(group)
                 if line_lo + i in told or not _keyword_value_kept(value, line, i):
@@ -340,14 +353,14 @@ def keyword_words() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=2)
-def _keyword_patterns(c_family: bool) -> tuple[tuple[re.Pattern[str], int], ...]:
-    """The plugin's patterns and the group holding the value: its default (quotes required), or C's
-    (a string is `"…"` or `@"…"`)."""
+def _keyword_patterns(c_family: bool) -> tuple[tuple[re.Pattern[str], int, bool], ...]:
+    """The plugin's patterns, the group holding the value and whether it compares (a value, then `==`
+    or `!=`): its default (quotes required), or C's (a string is `"…"` or `@"…"`)."""
     from detect_secrets.plugins.keyword import QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP, REGEX_BY_FILETYPE
     from detect_secrets.util.filetype import FileType
 
     table = REGEX_BY_FILETYPE[FileType.C] if c_family else QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
-    return tuple(table.items())
+    return tuple((p, g, _COMPARING in p.pattern) for p, g in table.items())
 
 
 # Unquoted candidates for the entropy check: long runs of base64-ish characters,

@@ -65,3 +65,27 @@ def test_the_name_read_backwards_is_the_name_read_forwards():
     for _ in range(20_000):
         text = "x" * rng.randint(0, 70) + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         assert ds.name_before(text, len(text)) == _forwards(text, len(text)), repr(text[-30:])
+
+
+def _unfiltered(text: str) -> list[str]:
+    # Every pattern on every window, the comparison's included whatever the window holds.
+    found = []
+    for lo, hi in ds._keyword_windows(text, text.lower(), ds.keyword_words()):
+        for pattern, group, _ in ds._keyword_patterns(False):
+            found += [m.group(group) for m in pattern.finditer(text[lo:hi])]
+    return found
+
+
+@pytest.mark.parametrize("text", [
+    'if "Zx9Qw7Lm2Rt5Yp" == password:\n',
+    "assert `Zx9Qw7Lm2Rt5Yp` !== api_key;\n",
+    "if ('Zx9Qw7Lm2Rt5Yp' != secret) {}\n",
+    "x = 1; " * 900 + 'if "Zx9Qw7Lm2Rt5Yp" === db_pass: pass',
+    'if "Zx9Qw7Lm2Rt5Yp" = password:\n',
+    "| `x` | `api_secret: some words here` |\n" * 50,
+], ids=["equal", "strict-unequal", "unequal", "long-line", "one-sign", "backtick-table"])
+def test_the_comparison_pattern_is_skipped_only_where_it_cannot_match(text):
+    # Skipped in a window without `==`, `!=`...: the values found are the same as with every pattern run.
+    comparing = [p for p, _, c in ds._keyword_patterns(False) if c]
+    assert len(comparing) == 1  # detect-secrets' `'value' == password` pattern is recognised
+    assert sorted(_found(text)) == sorted(v for v in _unfiltered(text) if ds._keyword_value_kept(v, text, text.index(v)))
