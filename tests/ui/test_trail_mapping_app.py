@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from support.narrow import on_screen
 from support.trail_logs import ALICE, alice_project, claude_log, mapped_log
 
@@ -86,3 +88,49 @@ async def test_the_evals_screen_judges_in_the_app_s_clone_as_the_trail_pane_does
             [cohort] = app.screen.query_one(CohortList).cohorts
             labelled[name] = len(cohort.labelled)
     assert labelled == {"own": 1, "decoy": 0}
+
+
+async def _clone_named(app: TraceApp, pilot, answer: str) -> str:
+    """The trail pane's text after the palette's "Judge the trail in a clone…" is answered."""
+    from tracetui.ui.screens.path_prompt import PathPrompt
+
+    await _trail_text(app, pilot)
+    screen = on_screen(app, BrowserScreen)
+    await app.run_action("screen.trail_clone")
+    await settle(app, pilot)
+    prompt = on_screen(app, PathPrompt)
+    await pilot.press(*answer, "enter")
+    await settle(app, pilot, 2)
+    assert prompt is not app.screen
+    return "".join("".join(screen.query_one(TrailList).plain_lines()).split())
+
+
+async def test_a_clone_named_in_the_app_judges_that_session_s_trail(tmp_path):
+    # The app has no --repo: the clone is named for the open session, as `trail --repo` names it.
+    repo = alice_project(tmp_path)
+    there = mapped_log(claude_log, ALICE, tmp_path / "logs", "claude")
+    app = TraceApp(MemoryLibrary([there]))
+    async with app.run_test(size=SIZE) as pilot:
+        text = await _clone_named(app, pilot, str(repo.path))
+        screen = on_screen(app, BrowserScreen)
+        assert screen.opened is not None and screen.clones == {screen.opened.session.id: str(repo.path)}
+    assert _bare("5 patches: 1 lost 1 reverted 1 uncommitted 2 alive") in text
+    assert "repository not found" not in text
+
+
+async def test_a_clone_named_that_is_no_folder_is_said_and_changes_nothing(tmp_path):
+    there = mapped_log(claude_log, ALICE, tmp_path / "logs", "claude")
+    app = TraceApp(MemoryLibrary([there]))
+    notes: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        real = app.notify
+
+        def noted(message: str, *args: Any, **kwargs: Any) -> None:
+            notes.append(str(message))
+            real(message, *args, **kwargs)
+
+        app.notify = noted  # type: ignore[method-assign]
+        text = await _clone_named(app, pilot, "~/no-such-folder-$HOME-\x1b")
+        assert on_screen(app, BrowserScreen).clones == {}
+    assert any(n.startswith("not a folder: ") and "$HOME" in n and "\x1b" not in n for n in notes), notes
+    assert _bare(f"repository not found for {ALICE}/sub: states are unknown;") in text

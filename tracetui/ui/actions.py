@@ -142,6 +142,9 @@ ACTIONS: tuple[Action, ...] = (
         "Every patch of the session and its fate in git",
         palette="Show trail",
     ),
+    Action("browser.trail_clone", "", "trail_clone", "Trail clone",
+           "Judge the open session's trail in a clone you name, where its logged folder is gone or elsewhere",
+           footer=False, palette="Judge the trail in a clone…"),  # fmt: skip
     Action("browser.agent", "a", "cycle_agent", "Agent", "Filter by agent (cycles)"),
     Action("browser.review", "R", "review", "Review all", "Undecided redactions of the listed sessions, by value",
            footer=False, palette="Review redactions of the listed sessions…"),  # fmt: skip

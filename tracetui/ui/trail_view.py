@@ -45,11 +45,13 @@ class TrailResult:
         return self.view.abandoned
 
 
-def compute(session: Session, library: Library, repo: str | None, cache_dir: Path | None) -> TrailResult:
+def compute(
+    session: Session, library: Library, repo: str | None, cache_dir: Path | None, clone: str | None = None
+) -> TrailResult:
     from tracetui.trail import on_two_cores  # here: the trail's imports are not the app's launch's
 
     with on_two_cores():  # the user waits on this one answer: the patches judged on two processes
-        view = trail_view(session, library, repo, cache_dir)
+        view = trail_view(session, library, repo, cache_dir, clone)
     return TrailResult(view, header_lines(view), patch_rows(session, view))
 
 

@@ -61,10 +61,12 @@ def abandoned_steps(session: Session) -> set[str]:
     return {s.id for s in session.steps if not s.active}
 
 
-def trail_view(session: Session, library: Library, repo: str | None, cache_dir: Path | None) -> TrailView:
+def trail_view(
+    session: Session, library: Library, repo: str | None, cache_dir: Path | None, clone: str | None = None
+) -> TrailView:
     view = TrailView(copies_judged=copies_judged_here(library, session))
     try:
-        rows, view.note = _rows(session, library, repo, cache_dir, view.copies_judged)
+        rows, view.note = _rows(session, library, repo, cache_dir, view.copies_judged, clone)
     except Exception as exc:  # the trail is a bonus: its failure must not cost the timeline
         rows, view.note = [], f"no trail: {exc}"
     return from_rows(session, rows, view)
@@ -116,14 +118,17 @@ def _patch(row: dict[str, Any], state: str | None, copied: bool) -> PatchView:
 
 
 def _rows(
-    session: Session, library: Library, repo: str | None, cache_dir: Path | None, copies_judged: bool
+    session: Session, library: Library, repo: str | None, cache_dir: Path | None, copies_judged: bool,
+    clone: str | None = None,
 ) -> tuple[list[dict[str, Any]], str]:
     recorded = library.recorded_trail(session.id)  # a capsule's as sealed, a dataset's as exported
     if recorded is not None:
         return list(recorded.rows), recorded.note
     from tracetui.trail import given_clone, trail, unified_diff
 
-    where, aside = given_clone(session, repo)  # the app's --repo is one clone for every session
+    # A clone named for this session is its repository, as `trail --repo` takes it; the app's --repo is
+    # one clone for every session, taken only where it is the session's own.
+    where, aside = (clone, "") if clone else given_clone(session, repo)
     # A fork's copies are judged only where its parent is not in the bucket (`copies_judged_here`).
     found = trail(session, repo=where, cache_dir=cache_dir, own_only=not copies_judged)
     note = aside + (found.note or ("judged where it ran" if aside else ""))

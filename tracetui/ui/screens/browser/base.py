@@ -41,6 +41,7 @@ class BrowserBase(RowUpdates, Screen):
         self.opened: Opened | None = None
         self.context: Context | None = None
         self.trail: trail_view.TrailResult | None = None
+        self.clones: dict[str, str] = {}  # a session's clone named in the app (`trail_clone`), by session id
         self._list_generation = 0
         # (what it is, its session ids): the cohort the Eval screen opened, listed alone until Escape.
         self.cohort: tuple[str, list[str]] | None = None

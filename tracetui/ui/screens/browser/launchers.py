@@ -5,6 +5,7 @@ why it cannot where the library cannot (a capsule, a dataset, a read-only bucket
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.command import CommandPalette
@@ -263,6 +264,41 @@ class LaunchersPart(BrowserBase):
             self.notify(found, severity="warning")
             return
         self.show_blame(str(found[0]), self.tracetui.repo)
+
+    def action_trail_clone(self) -> None:
+        """Ask for a clone of the open session's repository and judge its trail there, as `trail --repo`
+        does: for a session whose logged folder is gone, or is not where this machine keeps the clone."""
+        from tracetui.ui.screens.path_prompt import PathPrompt
+
+        if self.opened is None:
+            self.notify("open a session first", severity="warning", markup=False)
+            return
+        if is_foreign(self.library):
+            self.notify("a capsule's or a dataset's trail is the one it carries, as it was judged",
+                        severity="warning", markup=False)  # fmt: skip
+            return
+        session_id = self.opened.session.id
+
+        def answered(answer: str | None) -> None:
+            if not answer or answer.strip() == "":
+                return
+            # `~` only: no variables, no shell (the core opens the folder as a git repository, and its
+            # trail says so where it is none).
+            folder = Path(answer.strip()).expanduser()
+            if not folder.is_dir():
+                self.notify(f"not a folder: {safe_line(str(folder))}", severity="warning", markup=False)
+                return
+            self.clones[session_id] = str(folder)
+            if self.opened is not None and self.opened.session.id == session_id:
+                self.trail = None
+                self._when_whole("Trail", judge)
+
+        def judge() -> None:
+            if self.opened is not None and self.opened.session.id == session_id:
+                self._compute_trail(self.opened.session)
+
+        self.app.push_screen(PathPrompt("A clone of this session's repository, to judge its trail in:",
+                                        self.clones.get(session_id, "~/src/project")), answered)  # fmt: skip
 
     def ask_blame(self) -> None:
         """Ask for a file (and a revision after an @) and show its blame (the app's blame_file)."""

@@ -175,7 +175,8 @@ class PanesPart(BrowserBase):
 
     @thread_work("trail")
     def _compute_trail(self, session: Session) -> None:
-        result = trail_view.compute(session, self.library, self.tracetui.repo, self.tracetui.cache_dir)
+        clone = self.clones.get(session.id)
+        result = trail_view.compute(session, self.library, self.tracetui.repo, self.tracetui.cache_dir, clone)
         self.post_message(TrailReady(session.id, result))
 
     def on_trail_ready(self, message: TrailReady) -> None:
