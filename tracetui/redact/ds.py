@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from tracetui.redact import compare_pattern
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.gate_words import Holds, in_lowered
 from tracetui.redact.rules import (
@@ -253,10 +254,6 @@ _LONG_LINE = 4000
 _BEFORE, _AFTER = 200, 400  # what a window keeps on each side of a word
 _LONGEST_WORD = 32  # longer than any word of the DENYLIST
 _WINDOW = _BEFORE + _LONG_LINE  # windows overlap by `_AFTER`: the plugin reads a long line 1.2 times
-# The plugin's comparison pattern (`'x' == password`) says so in its source: its match holds two of `!=`
-# in a row, which a window without them cannot.
-_COMPARING = "[!=]{2,3}"
-_COMPARES = re.compile("[!=]{2}")
 # Each of the plugin's patterns needs one of these after its word (or a quote before it).
 _ASSIGNING = (":", "=", "(", '"', "'", "`")
 
@@ -298,18 +295,16 @@ def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Itera
     told: set[int] = set()  # where findings began: overlapping windows of a long line find some twice
     for line_lo, line_hi in _keyword_windows(text, lowered, keyword_words()):
         line = text[line_lo:line_hi]
-        compares: bool | None = None
         for pattern, group, comparing in patterns:
+            # The comparison pattern in one pass (`compare_pattern`): its own backtracking costs the
+            # window's length at every quote (a megabyte of backticks and `==` in 21 s).
             if comparing:
-                # Its value must be followed by `==`, `!=`...: without one in the window it finds nothing,
-                # and its open quote scanned to the window's end from every quote (16 ms a window of
-                # backticks, a megabyte in 4 s).
-                if compares is None:
-                    compares = _COMPARES.search(line) is not None
-                if not compares:
-                    continue
-            for match in pattern.finditer(line):
-                value, i = match.group(group), match.start(group)
+                found = compare_pattern.matches(pattern, line)
+            elif compare_pattern.closes_with_semicolon(pattern) and not compare_pattern.quote_then_semicolon(line):
+                continue  # its value backtracks to a quote and `;` from each of its words: there is none
+            else:
+                found = ((m.group(group), m.start(group)) for m in pattern.finditer(line))
+            for value, i in found:
                 if line_lo + i in told or not _keyword_value_kept(value, line, i):
                     continue
                 told.add(line_lo + i)
@@ -360,7 +355,7 @@ def _keyword_patterns(c_family: bool) -> tuple[tuple[re.Pattern[str], int, bool]
     from detect_secrets.util.filetype import FileType
 
     table = REGEX_BY_FILETYPE[FileType.C] if c_family else QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
-    return tuple((p, g, _COMPARING in p.pattern) for p, g in table.items())
+    return tuple((p, g, compare_pattern.comparing(p)) for p, g in table.items())
 
 
 # Unquoted candidates for the entropy check: long runs of base64-ish characters,

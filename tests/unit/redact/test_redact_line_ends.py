@@ -144,8 +144,11 @@ def test_look_alikes_in_those_places_stay_clean(text):
         "\\n| `x` | `api_secret: some words here` |",
         '\\npassword \\"q{{z}o)p$[e]w\\";',
         "\\u4e2d\\u6587 ",
+        "`a` == `b` password ",
+        "\\n| `x` | `api_secret: some == words` |",
     ],
-    ids=["escaped-lines", "table-cells", "escaped-quotes", "wide-escapes"],
+    ids=["escaped-lines", "table-cells", "escaped-quotes", "wide-escapes", "backtick-comparisons",
+         "compared-cells"],
 )
 def test_a_megabyte_of_one_json_line_aimed_at_those_places_scans_in_seconds(unit):
     text = '{"out": "' + unit * (1_000_000 // len(unit)) + '"}'
