@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 
 def claude_chat(folder: Path, sid: str, cwd: str, prompt: str, answer: str = "ok") -> Path:
@@ -20,4 +21,30 @@ def claude_chat(folder: Path, sid: str, cwd: str, prompt: str, answer: str = "ok
     path = folder / "claude" / cwd.replace("/", "-") / f"{sid}.jsonl"
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(ask) + "\n" + json.dumps(said) + "\n")
+    return folder / "claude"
+
+
+def claude_tool_call(folder: Path, sid: str, cwd: str, prompt: str, tool_input: Any, result: str,
+                     answer: str = "stored", tool: str = "mcp__store__put") -> Path:
+    """A Claude Code log of one tool call: the prompt, the call with `tool_input`, its `result`, then
+    `answer`; written as `claude_chat` writes, and `folder/claude` returned."""
+    base = {"sessionId": sid, "cwd": cwd, "version": "2.0.30", "isSidechain": False, "userType": "external"}
+
+    def said(uuid: str, parent: str, n: int, content: list[dict[str, Any]]) -> dict[str, Any]:
+        return {**base, "type": "assistant", "uuid": uuid, "parentUuid": parent,
+                "timestamp": f"2026-03-01T10:00:0{2 * n}.000Z",
+                "message": {"id": f"m{n}", "type": "message", "role": "assistant", "model": "claude-test",
+                            "content": content, "usage": {"input_tokens": 1}}}
+
+    records = [
+        {**base, "type": "user", "uuid": "u1", "parentUuid": None, "timestamp": "2026-03-01T10:00:01.000Z",
+         "message": {"role": "user", "content": prompt}},
+        said("u2", "u1", 1, [{"type": "tool_use", "id": "t1", "name": tool, "input": tool_input}]),
+        {**base, "type": "user", "uuid": "u3", "parentUuid": "u2", "timestamp": "2026-03-01T10:00:03.000Z",
+         "message": {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": result}]}},
+        said("u4", "u3", 2, [{"type": "text", "text": answer}]),
+    ]
+    path = folder / "claude" / cwd.replace("/", "-") / f"{sid}.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
     return folder / "claude"

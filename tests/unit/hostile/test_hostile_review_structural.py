@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.claude_chat import claude_tool_call
 from support.gate_kit import no_value_in
 from support.made_up import HEX, drawn
 
@@ -60,28 +61,7 @@ def _tool_input() -> dict[str, Any]:
 
 
 def _log(folder: Path) -> Path:
-    base: dict[str, Any] = {"sessionId": SID, "cwd": "/srv/app", "version": "2.0.30", "isSidechain": False,
-                            "userType": "external"}
-    records: list[dict[str, Any]] = [
-        {**base, "type": "user", "uuid": "u1", "parentUuid": None, "timestamp": "2026-03-01T10:00:01.000Z",
-         "message": {"role": "user", "content": "store it"}},
-        {**base, "type": "assistant", "uuid": "u2", "parentUuid": "u1",
-         "timestamp": "2026-03-01T10:00:02.000Z",
-         "message": {"id": "m1", "type": "message", "role": "assistant", "model": "claude-test",
-                     "content": [{"type": "tool_use", "id": "t1", "name": "mcp__store__put",
-                                  "input": _tool_input()}],
-                     "usage": {"input_tokens": 1}}},
-        {**base, "type": "user", "uuid": "u3", "parentUuid": "u2", "timestamp": "2026-03-01T10:00:03.000Z",
-         "message": {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "ok"}]}},
-        {**base, "type": "assistant", "uuid": "u4", "parentUuid": "u3",
-         "timestamp": "2026-03-01T10:00:04.000Z",
-         "message": {"id": "m2", "type": "message", "role": "assistant", "model": "claude-test",
-                     "content": [{"type": "text", "text": "stored"}], "usage": {"input_tokens": 1}}},
-    ]
-    path = folder / "claude" / "-srv-app" / f"{SID}.jsonl"
-    path.parent.mkdir(parents=True)
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return folder / "claude"
+    return claude_tool_call(folder, SID, "/srv/app", "store it", _tool_input(), "ok")
 
 
 def _secrets() -> list[str]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.claude_chat import claude_tool_call
 from support.gate_kit import no_value_in
 from support.made_up import drawn
 
@@ -74,30 +75,9 @@ def test_a_signature_or_a_digest_there_is_still_structure():
 
 
 def _log(folder: Path) -> Path:
-    base: dict[str, Any] = {"sessionId": SID, "cwd": "/srv/app", "version": "2.0.30", "isSidechain": False,
-                            "userType": "external"}
     printed = json.dumps({name: PLACED[p](EACH[name]) for name, p in zip(KEYS, sorted(PLACED) * 3)})
-    records: list[dict[str, Any]] = [
-        {**base, "type": "user", "uuid": "u1", "parentUuid": None, "timestamp": "2026-03-01T10:00:01.000Z",
-         "message": {"role": "user", "content": "hello"}},
-        {**base, "type": "assistant", "uuid": "u2", "parentUuid": "u1",
-         "timestamp": "2026-03-01T10:00:02.000Z",
-         "message": {"id": "m1", "type": "message", "role": "assistant", "model": "claude-test",
-                     "content": [{"type": "tool_use", "id": "t1", "name": "mcp__store__put",
-                                  "input": {"signature": KEY, "digest": f"see {SHORT} here", **INPUT}}],
-                     "usage": {"input_tokens": 1}}},
-        {**base, "type": "user", "uuid": "u3", "parentUuid": "u2", "timestamp": "2026-03-01T10:00:03.000Z",
-         "message": {"role": "user",
-                     "content": [{"type": "tool_result", "tool_use_id": "t1", "content": printed}]}},
-        {**base, "type": "assistant", "uuid": "u4", "parentUuid": "u3",
-         "timestamp": "2026-03-01T10:00:04.000Z",
-         "message": {"id": "m2", "type": "message", "role": "assistant", "model": "claude-test",
-                     "content": [{"type": "text", "text": "stored"}], "usage": {"input_tokens": 1}}},
-    ]
-    path = folder / "claude" / "-srv-app" / f"{SID}.jsonl"
-    path.parent.mkdir(parents=True)
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return folder / "claude"
+    tool_input = {"signature": KEY, "digest": f"see {SHORT} here", **INPUT}
+    return claude_tool_call(folder, SID, "/srv/app", "hello", tool_input, printed)
 
 
 def _hidden_in_input() -> list[str]:
