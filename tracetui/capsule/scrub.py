@@ -85,6 +85,12 @@ def log_strings(obj: Any, logs: bool = False) -> Any:
 def session_lines_view(data: bytes) -> bytes:
     """What a gate reads of JSON lines of sessions' or steps' dicts: each line's `log_strings`; a line
     that is no JSON as it is."""
+    return lines_view(data, log_strings)
+
+
+def lines_view(data: bytes, strings: Callable[[Any], Any]) -> bytes:
+    """Each JSON line of `data` as `strings` gives what a gate reads of its document; a line that is no
+    JSON, or too deep to write again, as it is."""
     out = []
     for line in data.split(b"\n"):
         try:
@@ -92,7 +98,7 @@ def session_lines_view(data: bytes) -> bytes:
         except orjson.JSONDecodeError:
             out.append(line)
             continue
-        out.append(orjson.dumps(log_strings(record)) if record is not None else line)
+        out.append(orjson.dumps(strings(record)) if record is not None else line)
     return b"\n".join(out)
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from tracetui import __version__
+from tracetui.capsule.scrub import lines_view
 from tracetui.cost import SessionCost, steps_cost
 from tracetui.export import write_pool
 from tracetui.export.ahead import write_ahead
@@ -23,7 +24,6 @@ from tracetui.export.raw import agent_folder
 from tracetui.model import Session, Step, StepKind, Tokens
 from tracetui.safe_json import plain_json
 from tracetui.sources.common.coerce import as_moment
-from tracetui.sources.common.jsonl import loads_whole
 from tracetui.sources.registry import READER_MODULES
 
 if TYPE_CHECKING:
@@ -412,15 +412,7 @@ def gate_view(data: bytes) -> bytes:
     schema's keys, where no scrub could take it out, and the session was refused; where the log held
     the name (a prompt, a tool's input, as a key there too) it is read, and scrubbed, as ever. A line
     that is no JSON, or nested too deep to write again, is read as it is."""
-    out = []
-    for line in data.split(b"\n"):
-        try:
-            document = loads_whole(line) if line.strip() else None
-        except orjson.JSONDecodeError:
-            out.append(line)
-            continue
-        out.append(orjson.dumps(_log_strings(document)) if document is not None else line)
-    return b"\n".join(out)
+    return lines_view(data, _log_strings)
 
 
 def _log_strings(obj: Any) -> Any:
