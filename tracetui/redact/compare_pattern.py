@@ -17,15 +17,20 @@ from collections.abc import Iterator
 
 # The pattern's opening quote and value, as detect-secrets writes it, then its tail.
 _HEAD = "([\\'\"`])((?=[^\\v\\'\\\"]*)(?=\\w+)[^\\v\\'\\\"]*[^\\v,\\'\\\"`])(\\1)"
+_TAIL_START = "\\s*[!=]{2,3}"  # its closing quote's comparison, which `_SIGNS` and `_CLOSING` look for
 _QUOTES = "'\"`"
 _STOPS = "\v'\""  # what a value never holds: the first of these after an opening quote ends its reach
 _NOT_LAST = frozenset("\v,'\"`")  # what a value never ends with
-_WORD = re.compile(r"\w")
+_SIGNS = re.compile("[!=]{2}")
+_CLOSING = re.compile("[" + _QUOTES + "]\\s*[!=]{2}")  # where the tail may start: its quote, then signs
+_OPENING = re.compile("[" + _QUOTES + "](?=\\w)")  # the value's lookahead: a word character first
+_STOP = re.compile("[" + _STOPS + "]")
 
 
 def comparing(pattern: re.Pattern[str]) -> bool:
     """Whether `pattern` is the comparison pattern in the form `matches` reads."""
-    return pattern.pattern.startswith(_HEAD) and "\\1" not in pattern.pattern[len(_HEAD):]
+    tail = pattern.pattern[len(_HEAD):]
+    return pattern.pattern.startswith(_HEAD) and tail.startswith(_TAIL_START) and "\\1" not in tail
 
 
 def matches(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int]]:
@@ -33,25 +38,25 @@ def matches(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int]]:
     if not comparing(pattern):
         yield from ((m.group(2), m.start(2)) for m in pattern.finditer(line))
         return
+    if _SIGNS.search(line) is None:  # the tail's `[!=]{2,3}`: most windows hold a word, not a comparison
+        return
     tail = _tail(pattern)
     ends: dict[int, int] = {}  # a closing quote's place -> where the match ends
-    for q in (i for i, ch in enumerate(line) if ch in _QUOTES):
+    for c in _CLOSING.finditer(line):
+        q = c.start()
         if q and line[q - 1] not in _NOT_LAST and (m := tail.match(line, q)) is not None:
             ends[q] = m.end()
     if not ends:
         return
     backticks = sorted(t for t in ends if line[t] == "`")
-    stop = len(line)
-    reach = [0] * (len(line) + 1)  # reach[i]: the first stop at or after i
-    reach[stop] = stop
-    for i in range(len(line) - 1, -1, -1):
-        stop = i if line[i] in _STOPS else stop
-        reach[i] = stop
+    stops = [m.start() for m in _STOP.finditer(line)]
     at = 0
-    for s in (i for i, ch in enumerate(line) if ch in _QUOTES):
-        if s < at or not _WORD.match(line, s + 1):
+    for o in _OPENING.finditer(line):
+        s = o.start()
+        if s < at:
             continue
-        limit = reach[s + 1]
+        k = bisect_left(stops, s + 1)
+        limit = stops[k] if k < len(stops) else len(line)  # the first stop after the opening quote
         if line[s] == "`":
             k = bisect_left(backticks, limit) - 1  # the farthest closing backtick before the stop
             t = backticks[k] if k >= 0 else -1
