@@ -49,6 +49,9 @@ async def test_without_a_clone_the_pane_says_which_path_it_tried(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         text = await _trail_text(app, pilot)
     assert _bare(f"repository not found for {ALICE}/sub: states are unknown;") in text
+    # The way to name a clone is the app's own palette command, not the CLI's flag.
+    assert _bare("to judge them in a clone of its repository: the palette's \"Judge the trail in a clone…\"") in text
+    assert "--repo" not in text
 
 
 async def test_the_app_s_clone_does_not_judge_another_project_s_session(tmp_path):

@@ -7,7 +7,7 @@ More in docs/internals/trail.md, `trail/__init__.py`.
 
 from __future__ import annotations
 
-from tracetui.trail.mapping import RepoMap, belongs, given_clone, map_repository, open_clone, same_repository
+from tracetui.trail.mapping import RepoMap, belongs, clone_hint, given_clone, map_repository, open_clone, same_repository
 from tracetui.trail.patch import Patch
 from tracetui.trail.patches import session_patches, unified_diff
 from tracetui.trail.shell_patches import SHELL, shell_patches
@@ -28,6 +28,7 @@ __all__ = [
     "Trail",
     "TrailByFile",
     "belongs",
+    "clone_hint",
     "given_clone",
     "hook_document",
     "hook_input",

@@ -80,10 +80,14 @@ def map_repository(session: Session, repo: str | Path | None = None) -> RepoMap:
     found = judging_clone(cwd)
     if found is None:
         where = cwd or "(no cwd recorded)"
-        how = command_line("tracetui", "trail", session.id[:12]) + " --repo PATH"  # the app shows it too
-        note = f"repository not found for {where}: states are unknown"
-        return RepoMap(None, note=f"{note}; to judge them in a clone of its repository: {how}")
+        return RepoMap(None, note=f"repository not found for {where}: states are unknown{clone_hint(session.id)}")
     return _match(session, found, given=None)
+
+
+def clone_hint(session_id: str) -> str:
+    """What ends the note of a trail no clone judged: the command that names one (the app says its own)."""
+    how = command_line("tracetui", "trail", session_id[:12]) + " --repo PATH"
+    return f"; to judge them in a clone of its repository: {how}"
 
 
 def judging_clone(cwd: str | None, repo: str | Path | None = None) -> pygit2.Repository | None:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from tracetui.library import Library
 from tracetui.model import Session, Step
+from tracetui.ui.actions import BY_ID
+from tracetui.ui.host import is_foreign
 from tracetui.ui.step_blocks import edit_block
 from tracetui.ui.widgets.text_view import Block
 from tracetui.views.trail import (
@@ -18,6 +20,9 @@ from tracetui.views.trail import (
 )
 
 __all__ = ["TrailResult", "compute", "counts_text", "step_diff_blocks"]
+
+# The core's note names `trail --repo`; in the app, the palette command names a clone for the session.
+APP_CLONE_HINT = f"; to judge them in a clone of its repository: the palette's \"{BY_ID['browser.trail_clone'].palette}\""
 
 
 @dataclass(slots=True)
@@ -48,10 +53,13 @@ class TrailResult:
 def compute(
     session: Session, library: Library, repo: str | None, cache_dir: Path | None, clone: str | None = None
 ) -> TrailResult:
-    from tracetui.trail import on_two_cores  # here: the trail's imports are not the app's launch's
+    from tracetui.trail import clone_hint, on_two_cores  # here: the trail's imports are not the app's launch's
 
     with on_two_cores():  # the user waits on this one answer: the patches judged on two processes
         view = trail_view(session, library, repo, cache_dir, clone)
+    hint = clone_hint(session.id)
+    if not is_foreign(library) and view.note.endswith(hint):  # the app names a clone its own way
+        view.note = view.note[: -len(hint)] + APP_CLONE_HINT
     return TrailResult(view, header_lines(view), patch_rows(session, view))
 
 

@@ -22,7 +22,7 @@ from tracetui.ui.screens.browser.base import BrowserBase
 from tracetui.ui.widgets.session_list import SessionList
 from tracetui.ui.widgets.timeline import Timeline
 from tracetui.ui.widgets.trail_list import TrailList
-from tracetui.ui.workers import thread_work
+from tracetui.ui.workers import call_back, thread_work
 from tracetui.views.trail import PatchRow
 
 if TYPE_CHECKING:
@@ -280,25 +280,32 @@ class LaunchersPart(BrowserBase):
         session_id = self.opened.session.id
 
         def answered(answer: str | None) -> None:
-            if not answer or answer.strip() == "":
-                return
-            # `~` only: no variables, no shell (the core opens the folder as a git repository, and its
-            # trail says so where it is none).
-            folder = Path(answer.strip()).expanduser()
-            if not folder.is_dir():
-                self.notify(f"not a folder: {safe_line(str(folder))}", severity="warning", markup=False)
-                return
-            self.clones[session_id] = str(folder)
-            if self.opened is not None and self.opened.session.id == session_id:
-                self.trail = None
-                self._when_whole("Trail", judge)
-
-        def judge() -> None:
-            if self.opened is not None and self.opened.session.id == session_id:
-                self._compute_trail(self.opened.session)
+            if answer and answer.strip():
+                self._name_clone(session_id, answer.strip())
 
         self.app.push_screen(PathPrompt("A clone of this session's repository, to judge its trail in:",
                                         self.clones.get(session_id, "~/src/project")), answered)  # fmt: skip
+
+    @thread_work("clone")
+    def _name_clone(self, session_id: str, answer: str) -> None:
+        # `~` only: no variables, no shell (the core opens the folder as a git repository, and its trail
+        # says so where it is none). A worker: the folder may be on a slow or hung mount.
+        folder = Path(answer).expanduser()
+        if folder.is_dir():
+            call_back(self, self._judge_in, session_id, str(folder))
+        else:
+            said = f"not a folder: {safe_line(str(folder))}"
+            call_back(self, lambda: self.notify(said, severity="warning", markup=False))
+
+    def _judge_in(self, session_id: str, folder: str) -> None:
+        self.clones[session_id] = folder
+        if self.opened is not None and self.opened.session.id == session_id:
+            self.trail = None
+            self._when_whole("Trail", lambda: self._trail_if_open(session_id))
+
+    def _trail_if_open(self, session_id: str) -> None:
+        if self.opened is not None and self.opened.session.id == session_id:
+            self._compute_trail(self.opened.session)
 
     def ask_blame(self) -> None:
         """Ask for a file (and a revision after an @) and show its blame (the app's blame_file)."""
