@@ -46,6 +46,7 @@ from tracetui.redact.detect import scan_text  # noqa: E402
 from support.evaluate import Row, Score, covered, score_row  # noqa: E402
 from tracetui.redact.finding import AUTO  # noqa: E402
 from support.placed import CONTEXTS  # noqa: E402
+from support.regex_samples import Spelling, spell  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "secrets" / "gitleaks_rule_examples.jsonl"
 DEFAULT_SOURCES = (Path("/work/.mirror/gitleaks+gitleaks"), Path("/work/.mirror/gitleaks+gitleaks/repo"))
@@ -237,37 +238,21 @@ def generate(pattern: str, rng: random.Random) -> str:
     """A random string the Go pattern matches (as `secrets.NewSecret`: each repeat a count in its
     bounds, an unbounded one at most one past its minimum; every class member equally likely)."""
     py, _ = go_to_python(pattern)
-    tree = _sre.parse(py)
     out: list[str] = []
-    _emit(list(tree), rng, out)
+    try:
+        spell(list(_sre.parse(py)), rng, out, _NEW_SECRET)
+    except ValueError as e:
+        raise Unreadable(str(e)) from e
     return "".join(out)
 
 
-def _emit(items: list[tuple[Any, Any]], rng: random.Random, out: list[str]) -> None:
-    for op, av in items:
-        if op is _src.LITERAL:
-            out.append(chr(av))
-        elif op is _src.NOT_LITERAL:
-            out.append(rng.choice([c for c in _PRINTABLE if ord(c) != av]))
-        elif op is _src.ANY:
-            out.append(rng.choice(string.ascii_letters + string.digits))
-        elif op is _src.IN:
-            out.append(rng.choice(_class_chars(list(av))))
-        elif op in (_src.MAX_REPEAT, _src.MIN_REPEAT, getattr(_src, "POSSESSIVE_REPEAT", None)):
-            lo, hi, sub = av
-            hi = lo + 1 if hi == _src.MAXREPEAT else hi
-            for _ in range(rng.randint(lo, hi)):
-                _emit(list(sub), rng, out)
-        elif op is _src.SUBPATTERN:
-            _emit(list(av[-1]), rng, out)
-        elif op is _src.BRANCH:
-            _emit(list(rng.choice(av[1])), rng, out)
-        elif op is _src.CATEGORY:
-            out.append(rng.choice(_category(av)))
-        elif op in (_src.AT, _src.ASSERT, _src.ASSERT_NOT):
-            continue
-        else:
-            raise Unreadable(f"regex op {op}")
+_NEW_SECRET = Spelling(
+    any=lambda rng: rng.choice(string.ascii_letters + string.digits),
+    not_literal=lambda av, rng: rng.choice([c for c in _PRINTABLE if ord(c) != av]),
+    in_class=lambda av, rng: rng.choice(_class_chars(list(av))),
+    count=lambda lo, hi, rng: rng.randint(lo, lo + 1 if hi == _src.MAXREPEAT else hi),
+    strict=True,
+)
 
 
 # ---------------------------------------------------------------- the evaluator
