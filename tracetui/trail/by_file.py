@@ -196,7 +196,7 @@ class TrailByFile:
             try:
                 later = self.later_commits
                 fates = judge(self.repo, patches, self.ref_commit, branch=branch, later_commits=later,
-                              counts=self.counts)  # fmt: skip
+                              counts=self.counts, cache_dir=self.cache_dir)  # fmt: skip
                 if any(f.state in _ASTRAY for f in fates) and not self._clocks_agree():
                     self._judge_without_clocks(places, fates, branch)
             except (pygit2.GitError, MissingObject) as exc:
@@ -265,7 +265,8 @@ class TrailByFile:
             return
         unclocked = [self._unclocked[i] for i in places]
         again_fates = judge(self.repo, unclocked, self.ref_commit, use_time=False, branch=branch,
-                            later_commits=self.later_commits, counts=self.counts)  # fmt: skip
+                            later_commits=self.later_commits, counts=self.counts,
+                            cache_dir=self.cache_dir)  # fmt: skip
         for j, fate in enumerate(fates):
             if fate.state in _ASTRAY and again_fates[j].commit is not None:
                 fates[j] = again_fates[j]

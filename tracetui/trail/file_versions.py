@@ -15,6 +15,7 @@ import pygit2
 from pygit2.enums import DeltaStatus, DiffFind
 
 from tracetui.trail import file_lines as fl
+from tracetui.trail.blob_facts import BlobFacts
 from tracetui.trail.blob_pipe import BlobPipe
 from tracetui.trail.git_read import _blob
 from tracetui.trail.history import History, renamed_in_diff
@@ -54,6 +55,8 @@ class FileVersions:
         self.every_bytes: frozenset[bytes] = frozenset()  # the same, encoded
         self.keys_replaced = False  # whether a key holds U+FFFD, as a text decoded with replacement may
         self.hits: dict[str, Counter] = {}  # blob -> counts of its norms that are in `every`
+        # Those counts as trails of the same keys made them before (`blob_facts`; set by the caller).
+        self.facts = BlobFacts(None)
         self.ratios: dict[tuple[str, str], bool] = {}  # (new line, line looked for) -> close enough
         self.names: dict[str, set[str]] = {}  # line -> the names in it (Fresh._words)
         self.renames: dict[tuple[str, str], dict[str, str]] = {}
@@ -100,9 +103,11 @@ class FileVersions:
         are read directly."""
         if self.pipe is not None:
             hits = self.hits if counted else {}
+            facts = self.facts if counted else None
             self.pipe.ask(
                 b for b in blobs
                 if b is not None and self.kept.text(b) is None and ("", b) not in self.cache and b not in hits
+                and (facts is None or not facts.knows(b))
             )  # fmt: skip
 
     def get(self, blob: str | None, path: str) -> fl.FileLines:
@@ -176,6 +181,10 @@ class FileVersions:
         """`blob`'s counts of the norms in `every`; with `keep`, its text is kept too (read whole next)."""
         found = self.hits.get(blob)
         if found is None:
+            found = self.facts.get(blob)  # counted by a trail before, for the same keys
+            if found is not None:
+                self.hits[blob] = found
+                return found
             data = bytes(self._bytes(blob)) if self.kept.text(blob) is None else None
             norms = byte_norms(data) if data is not None else None
             if norms is None and data is not None and not keep and self._holds_none(data):
@@ -198,6 +207,7 @@ class FileVersions:
                     text = self._text(blob)
                 found = Counter(filter(self.every.__contains__, norms_of(text)))
             self.hits[blob] = found
+            self.facts.add(blob, found)
         return found
 
     def _holds_none(self, data: bytes) -> bool:

@@ -48,6 +48,8 @@ def serve() -> None:
             except Exception as exc:  # the trail's process judges these patches again, and meets it there
                 answer = ("error", exc)
             send(stdout, pickled_answer(answer, "judging patches"))
+            # After the answer: this worker is killed once the trail's process has the last one.
+            files.facts.store(merge=False)
     finally:
         files.clear()
 

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any, cast
 
 import pygit2
@@ -15,6 +16,7 @@ import pygit2
 from tracetui import collector
 from tracetui.trail import evidence as ev
 from tracetui.trail import file_lines as fl
+from tracetui.trail.blob_facts import BlobFacts
 from tracetui.trail.blob_pipe import BlobPipe
 from tracetui.trail.fates import SLACK_SECONDS, Fate
 from tracetui.trail.file_versions import _closest, FileVersions, _step_lines
@@ -55,6 +57,7 @@ def judge(
     branch: str | None = None,
     later_commits: bool = True,
     counts: bool = True,
+    cache_dir: Path | None = None,
 ) -> list[Fate]:
     """The fates of `patches` at `ref_commit`, from one walk of the history.
 
@@ -67,9 +70,10 @@ def judge(
     `changed` is 0 where no line was edited, all the lines missing where all were, some count between
     otherwise (`evidence.changed`'s `coarse`), and `kept` leaves out lines a move took elsewhere where
     that changes neither (`moves._moves_matter`).
+    `cache_dir`: where versions' counts of the keys are kept between trails (`blob_facts`), if anywhere.
     """
     with _collector_paused():
-        return _judge(repo, patches, ref_commit, use_time, branch, later_commits, counts)
+        return _judge(repo, patches, ref_commit, use_time, branch, later_commits, counts, cache_dir)
 
 
 def logged_branch_first(tips: list[tuple[str, str]], branch: str | None) -> list[tuple[str, str]]:
@@ -100,6 +104,7 @@ def _judge(
     branch: str | None = None,
     later_commits: bool = True,
     counts: bool = True,
+    cache_dir: Path | None = None,
 ) -> list[Fate]:
     started = early(len(patches))
     try:
@@ -111,12 +116,15 @@ def _judge(
     weights = [_weight(p, history, use_time) for p in patches]
     # The worker is told now, so that it sets itself up while this process makes its probes.
     state = {f.name: getattr(history, f.name) for f in fields(History) if f.name != "repo"}
-    setup = JudgeSetup(repo.path, patches, ref_commit, use_time, branch, later_commits, counts, state)
+    setup = JudgeSetup(repo.path, patches, ref_commit, use_time, branch, later_commits, counts, state,
+                       None if cache_dir is None else str(cache_dir))  # fmt: skip
     worker = helper(weights, setup, started)
     try:
         judge_at, files = judging(repo, patches, history, setup)
         try:
-            return judged_apart(patches, weights, judge_at, worker)
+            fates = judged_apart(patches, weights, judge_at, worker)
+            files.facts.store()
+            return fates
         finally:
             files.clear()
     finally:
@@ -150,6 +158,7 @@ def judging(
     head = str(repo.head.peel(pygit2.Commit).id) if not repo.head_is_unborn else None
     workdir = repo.workdir
     files.look_for(ev.wanted_keys([p for p in probes if p is not None]))
+    files.facts = BlobFacts(Path(setup.facts_dir) if setup.facts_dir else None, files.every)
     files.session_paths = {p.path for p in patches} | {p.old_path for p in patches if p.old_path}
     files.pipe = None if fetches_lazily(repo) else BlobPipe(repo.path)
     ref_commit, later_commits, counts = setup.ref_commit, setup.later_commits, setup.counts

@@ -73,6 +73,8 @@ class JudgeSetup:
     # The walked history's fields but its repository (`history.History`): reading them is a hundredth
     # of walking it again (pi-mono: 5-12 ms to pickle 1-3 MB against 0.09-0.14 s of walk).
     history: dict[str, Any]
+    # The cache folder where versions' counts of the keys are kept between trails (`blob_facts`), or None.
+    facts_dir: str | None = None
 
 
 def early(patches: int) -> WorkerPool | None:
