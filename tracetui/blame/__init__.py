@@ -25,6 +25,7 @@ from tracetui.blame.results import (
 )
 
 if TYPE_CHECKING:
+    from tracetui.blame.gate_apart import GateApart
     from tracetui.blame.log_gate import logs_gated
 
 
@@ -34,6 +35,10 @@ def __getattr__(name: str) -> Any:
         from tracetui.blame.log_gate import logs_gated
 
         return logs_gated
+    if name == "GateApart":
+        from tracetui.blame.gate_apart import GateApart
+
+        return GateApart
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -42,6 +47,7 @@ __all__ = [
     "CommitBlame",
     "Contribution",
     "FileBlame",
+    "GateApart",
     "Judged",
     "LOG_MEMBERS",
     "LineIndex",

@@ -40,13 +40,16 @@ def blame_file(
     progress: Callable[[int, int], None] | None = None,
     judged: dict[str, Judged] | None = None,
     index: LineIndex | None = None,
+    writers_known: Callable[[list[str], Callable[[str], Session]], None] | None = None,
 ) -> FileBlame:
     """Each line of `file` as it is at `ref`, with the step that wrote it (the app's Blame screen and
     `tracetui blame` call this). `lines` is an inclusive 1-based range. `states` adds the writing
     patches' survival states from the trail (cached in the library's cache folder). `judged` holds
     the sessions' fates at this `ref` in this repository, and is filled as more are judged: a caller
     blaming several files of one revision passes one dict, and each session is judged once; and
-    `index`, the line index it opened (`open_index`) and closes itself, refreshed once for them all."""
+    `index`, the line index it opened (`open_index`) and closes itself, refreshed once for them all.
+    `writers_known` is given, once each line has its writer, the writers (but those a forked child is
+    indexing) and how to have each's session (the CLI's gate answers them meanwhile: `gate_apart`)."""
     r = open_repo(repo, file)
     rel = relative_name(r, file, repo is not None)
     commit = resolve(r, ref)
@@ -88,6 +91,9 @@ def blame_file(
         if building is not None:
             out.refresh = building.wait()
         _attribute(seq, index, matcher, keys[first - 1 : last])
+        if writers_known is not None:
+            written = sorted({x.writer.session for x in seq if x.writer is not None} - set(fresh))
+            writers_known(written, lambda sid: _held(sid, matcher, ready, library))
         if states:
             counts.diff_ahead(_likely_asked(seq))  # git diffs them while the writers are judged
 
@@ -139,6 +145,14 @@ def _lines_of(
     for x in seq:
         x.names = names
     return seq
+
+
+def _held(sid: str, matcher: _Matcher, ready: dict[str, TrailByFile], library: Any) -> Session:
+    """The session as this blame read it already (the matcher's, or the one read ahead), else read."""
+    session = matcher.held(sid)
+    if session is None and sid in ready:
+        session = ready[sid].session
+    return session if session is not None else library.session(sid)
 
 
 def _likely_asked(lines: list[_Line]) -> set[str]:

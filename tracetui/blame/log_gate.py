@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Iterator
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,13 +144,14 @@ def _read(library: Any, sid: str, env: Identity, held: Session | None = None) ->
     return _Context(ValueMap(values) if values else None, session_identity(session, env))
 
 
-def logs_gated(doc: Any, library: Any, only: frozenset[str]) -> Any:
+def logs_gated(doc: Any, library: Any, only: frozenset[str], gates: _Gates | None = None) -> Any:
     """`doc` (a blame's JSON document) with the strings of its members named by `only` (the log's:
     `blame.LOG_MEMBERS`) scrubbed: each member of a dict that names its `session` by that session's
     plan (a prompt: `PROMPT_MEMBERS`) and identity, any other by the environment's. A suggestion still
     undecided is scrubbed too (an export would refuse until it is decided; blame cannot ask). The gate's
-    placeholders are numbered over the whole document, a value one placeholder everywhere in it."""
-    gates = _Gates(library)
+    placeholders are numbered over the whole document, a value one placeholder everywhere in it.
+    `gates`: the sessions' gates as made already for this library (`AnswersAhead.gates`)."""
+    gates = _Gates(library) if gates is None else gates
     try:
         order: dict[str, str] = {}  # each value the gate found -> its kind, in the document's order
         read = set()
@@ -215,8 +218,34 @@ class _Gates:
         return _SessionGate(self.library, sid, self.env, path, salt, self.key, known)
 
     def save(self) -> None:
+        saved = False
         for gate in self.by_session.values():
+            saved |= gate.path is not None and gate.changed
             gate.save()
+        if saved and self.root is not None:
+            swept(self.root)
+
+
+# A memo file is written whole under a temporary name and renamed (`keep_cache`): one older than this
+# was left by a writer that died between the two (a forked child killed with its blame), never read.
+TMP_STALE_SECONDS = 60.0
+
+
+def swept(root: Path, now: float | None = None) -> int:
+    """The temporary files a killed writer left in the memo folder `root` removed (those older than
+    `TMP_STALE_SECONDS`: a younger one may be another blame's, being written); how many."""
+    now = time.time() if now is None else now
+    gone = 0
+    try:
+        with os.scandir(root) as entries:
+            for e in entries:
+                if e.name.startswith(".") and e.name.endswith(".tmp") and e.is_file(follow_symlinks=False):
+                    if now - e.stat(follow_symlinks=False).st_mtime > TMP_STALE_SECONDS:
+                        os.unlink(e.path)
+                        gone += 1
+    except OSError:  # a folder gone or not ours to clean: the leftovers are never read either way
+        pass
+    return gone
 
 
 class AnswersAhead:
@@ -240,13 +269,31 @@ class AnswersAhead:
     def __call__(self, sid: str, session: Session | None, rows: list[PatchRow]) -> None:
         """The session's strings answered and kept (`session`, as read for the index; `rows`, its
         patches' as `index.patch_rows` made them)."""
+        self.answer(sid, session, lambda: [log_members(row_posting(row)) for row in rows])
+
+    @property
+    def gates(self) -> _Gates | None:
+        """The sessions' gates as made here, their memos read: what `logs_gated` makes again else."""
+        return self._gates
+
+    def unknown(self, sid: str) -> bool:
+        """Whether the session's gate keeps its answers and remembers none of them yet (a memo absent,
+        or salted otherwise: the detectors, the identity, the session or its plan changed)."""
+        gate = self._gates.by_session.get(sid) if self._gates is not None else None
+        return gate is not None and gate.path is not None and not gate.known
+
+    def answer(self, sid: str, session: Session | None, members: Callable[[], list[dict[str, Any]]]) -> None:
+        """The session's strings answered and kept: `members`, what each of its patches may print
+        (`results.log_members`), asked here only where there is something to answer."""
         gate = self._gates.by_session.pop(sid, None) if self._gates is not None else None
-        if gate is None or gate.path is None or session is None or not rows:
+        if gate is None or gate.path is None or session is None:
             return
         try:
-            gate.held, gate.members = session, [log_members(row_posting(row)) for row in rows]
-            for members in gate.members:
-                for name, value in members.items():
+            gate.held, gate.members = session, members()
+            if not gate.members:
+                return
+            for row in gate.members:
+                for name, value in row.items():
                     if isinstance(value, str) and value:
                         gate.answer(value, name in PROMPT_MEMBERS)
             gate.save()

@@ -93,6 +93,7 @@ def _run_blame(args: argparse.Namespace) -> int:
     if args.format == "agent-trace" and not args.target:
         raise UsageError("--format agent-trace records a file's lines: give FILE[:LINE[-LINE]]")
     progress = None if args.json else _progress()
+    ahead: Any = None  # a file's blame's `gate_apart.GateApart`
     with open_bucket(args) as bucket:
 
         def gated(doc: Any, only: frozenset[str] | None = blame_api.LOG_MEMBERS) -> Any:
@@ -106,7 +107,7 @@ def _run_blame(args: argparse.Namespace) -> int:
                 import tracetui.capsule as capsule_api  # the seal's gate, for a record (0.08 s to import)
 
                 return capsule_api.gate_scrubbed(doc)
-            return blame_api.logs_gated(doc, bucket, only)
+            return blame_api.logs_gated(doc, bucket, only, ahead.gates if ahead is not None else None)
 
         if args.commit:
             result = blame_api.blame_commit(bucket, args.commit, repo=args.repo, progress=progress)
@@ -134,15 +135,24 @@ def _run_blame(args: argparse.Namespace) -> int:
             print(f"{len(doc['commits'])} commits, {doc['added']} added lines: {_explained(doc)}")
             return 0
         file, lines = parse_target(args.target)
-        found = blame_api.blame_file(
-            bucket,
-            file,
-            repo=args.repo,
-            ref=args.ref,
-            lines=lines,
-            states=not args.no_state,
-            progress=progress,
-        )
+        if args.format != "agent-trace":  # a record's gate is the seal's, which remembers nothing
+            ahead = blame_api.GateApart(bucket)  # the writers' answers made while their fates are judged
+        try:
+            found = blame_api.blame_file(
+                bucket,
+                file,
+                repo=args.repo,
+                ref=args.ref,
+                lines=lines,
+                states=not args.no_state,
+                progress=progress,
+                writers_known=ahead,
+            )
+            if ahead is not None:
+                ahead.finish()
+        finally:
+            if ahead is not None:
+                ahead.close()
         _done(progress)
         if args.format == "agent-trace":
             print_json(gated(blame_api.agent_trace(bucket, found), only=None))  # a record: all of it

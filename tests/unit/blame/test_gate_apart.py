@@ -1,0 +1,176 @@
+"""A kept line index whose gate memos are gone (removed, or salted by detectors, an identity or a
+plan that changed since): the CLI's blame has a forked child answer its writers' strings while their
+fates are judged (`blame/gate_apart.py`), so its own gate reads no session and scans nothing, and
+prints what the gate answering alone prints, to the byte. A child killed with its blame, or any
+writer killed between a memo's temporary file and its rename, leaves a `.tmp` file that no gate
+reads and the next gate that keeps answers removes once it is stale."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+from support import blame_world
+from support.blame_world import build, synced
+from support.made_up import github_token
+
+import tracetui.blame.gate_apart as gate_apart
+import tracetui.blame.log_gate as log_gate
+from tracetui.bucket import Bucket
+from tracetui.cli import main
+from tracetui.trail import two_cores
+
+TOKEN = github_token("blame gate apart")
+PROMPT = f"add a greeting; the token is {TOKEN}"
+SIDS = (blame_world.CLAUDE_SID, blame_world.CODEX_SID)
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+    monkeypatch.setattr(blame_world, "PROMPT_A", PROMPT)
+    made = build(tmp_path)
+    synced(made, tmp_path / "bucket")
+    return made
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """The sessions the gate reads in this process (a forked child's reads are its own)."""
+    seen: list[str] = []
+    real = log_gate._read
+
+    def counted(library, sid, env, held=None):
+        seen.append(sid)
+        return real(library, sid, env, held)
+
+    monkeypatch.setattr(log_gate, "_read", counted)
+    return seen
+
+
+@pytest.fixture
+def forks(monkeypatch) -> list[int]:
+    """The children `GateApart` forked in this process."""
+    made: list[int] = []
+    real = gate_apart.GateApart.__call__
+
+    def counted(self, writers, session_of):
+        real(self, writers, session_of)
+        if self.pid:
+            made.append(self.pid)
+
+    monkeypatch.setattr(gate_apart.GateApart, "__call__", counted)
+    return made
+
+
+def _gate_dir(bucket):
+    return bucket / "cache" / "blame" / "gate"
+
+
+def _memos(bucket):
+    return {p.name: orjson.loads(p.read_bytes()) for p in sorted(_gate_dir(bucket).glob("*.json"))}
+
+
+def _blame(world, bucket, capsys, monkeypatch, apart: bool, *extra: str) -> str:
+    """`blame app.py --json`, a forked child allowed (`apart`) or not."""
+    monkeypatch.setattr(two_cores, "_alone", lambda: apart)
+    monkeypatch.setattr(two_cores, "_core_free", lambda: apart)
+    monkeypatch.chdir(world.repo.path)
+    capsys.readouterr()
+    assert main(["--bucket", str(bucket), "blame", "app.py", "--json", *extra]) == 0
+    return capsys.readouterr().out
+
+
+def _cold(bucket) -> None:
+    """The index kept, the gate's memos and the trail's cache emptied."""
+    shutil.rmtree(_gate_dir(bucket))
+    shutil.rmtree(bucket / "cache" / "trail", ignore_errors=True)
+
+
+def test_a_kept_index_s_writers_are_answered_apart_as_the_gate_answers_them(
+    tmp_path, world, capsys, monkeypatch, reads, forks
+):
+    bucket = tmp_path / "bucket"
+    alone = _blame(world, bucket, capsys, monkeypatch, apart=False)  # index and memos made here
+    assert sorted(reads) == sorted(SIDS) and forks == []
+    kept = _memos(bucket)
+    assert TOKEN not in alone and "<GITHUB_TOKEN_1>" in alone and "add a greeting" in alone
+    _cold(bucket)
+    reads.clear()
+    apart = _blame(world, bucket, capsys, monkeypatch, apart=True)
+    assert len(forks) == 1 and reads == []  # the writers answered by the child: none read here
+    assert apart == alone and _memos(bucket) == kept
+    with pytest.raises(ChildProcessError):
+        os.waitpid(forks[0], os.WNOHANG)  # reaped
+    # Remembered: no child is made for answers kept.
+    _blame(world, bucket, capsys, monkeypatch, apart=True)
+    assert len(forks) == 1 and reads == []
+
+
+def test_a_record_s_blame_makes_no_child(tmp_path, world, capsys, monkeypatch, forks):
+    bucket = tmp_path / "bucket"
+    _blame(world, bucket, capsys, monkeypatch, apart=False)
+    _cold(bucket)
+    _blame(world, bucket, capsys, monkeypatch, True, "--format", "agent-trace")
+    assert forks == []
+
+
+def test_a_child_still_answering_when_its_blame_fails_is_killed_and_reaped(tmp_path, world, capsys, monkeypatch):
+    bucket = tmp_path / "bucket"
+    _blame(world, bucket, capsys, monkeypatch, apart=False)
+    _cold(bucket)
+    monkeypatch.setattr(log_gate.AnswersAhead, "answer", lambda *a: time.sleep(60))  # the child's
+    monkeypatch.setattr(two_cores, "_alone", lambda: True)
+    monkeypatch.setattr(two_cores, "_core_free", lambda: True)
+    ahead = gate_apart.GateApart(None)
+    with Bucket.open(bucket) as library, two_cores.on_two_cores():
+        ahead.library = library
+        ahead(list(SIDS), library.session)
+        pid = ahead.pid
+        assert pid
+        started = time.monotonic()
+        ahead.close()
+    assert time.monotonic() - started < 10 and ahead.pid == 0
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    assert not _gate_dir(bucket).exists() or not _memos(bucket)
+
+
+def _planted(folder: Path, name: str, age: float, data: bytes) -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    then = time.time() - age
+    os.utime(path, (then, then))
+    return path
+
+
+def test_a_killed_writer_s_temporary_file_is_never_read_and_swept_once_stale(tmp_path, world, capsys, monkeypatch):
+    bucket = tmp_path / "bucket"
+    alone = _blame(world, bucket, capsys, monkeypatch, apart=False)
+    kept = _memos(bucket)
+    _cold(bucket)
+    folder = _gate_dir(bucket)
+    folder.mkdir(parents=True)
+    # What a writer killed between `mkstemp` and the rename leaves: each memo's own name, a suffix.
+    # Planted with answers that would print the token, were they read.
+    lie = orjson.dumps({"format": "tracetui.log-gate/1", "salt": "x", "texts": {}})
+    stale = [_planted(folder, f".{name}.k1ll3d.tmp", 2 * log_gate.TMP_STALE_SECONDS, lie) for name in kept]
+    young = _planted(folder, ".0123.json.y0ung.tmp", 1.0, lie)
+    other = _planted(folder, "notes.tmp", 2 * log_gate.TMP_STALE_SECONDS, b"not ours")  # no writer's name
+    assert _blame(world, bucket, capsys, monkeypatch, apart=False) == alone
+    assert _memos(bucket) == kept
+    assert not any(p.exists() for p in stale)
+    assert young.exists() and other.exists()
+
+
+def test_swept_leaves_folders_and_links(tmp_path):
+    (tmp_path / ".a.tmp").mkdir()
+    (tmp_path / ".b.json.x.tmp").symlink_to(tmp_path / "elsewhere")
+    old = time.time() + 10 * log_gate.TMP_STALE_SECONDS
+    assert log_gate.swept(tmp_path, now=old) == 0
+    assert log_gate.swept(tmp_path / "absent", now=old) == 0
+    _planted(tmp_path, ".c.json.x.tmp", 0, b"")
+    assert log_gate.swept(tmp_path, now=old) == 1
