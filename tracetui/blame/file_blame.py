@@ -48,8 +48,9 @@ def blame_file(
     the sessions' fates at this `ref` in this repository, and is filled as more are judged: a caller
     blaming several files of one revision passes one dict, and each session is judged once; and
     `index`, the line index it opened (`open_index`) and closes itself, refreshed once for them all.
-    `writers_known` is given, once each line has its writer, the writers (but those a forked child is
-    indexing) and how to have each's session (the CLI's gate answers them meanwhile: `gate_apart`)."""
+    `writers_known` is given writers (but those a forked child is indexing) and how to have each's
+    session: the likeliest as soon as it is read ahead, then every one once each line has its writer
+    (the CLI's gate answers them meanwhile: `gate_apart`)."""
     r = open_repo(repo, file)
     rel = relative_name(r, file, repo is not None)
     commit = resolve(r, ref)
@@ -85,7 +86,8 @@ def blame_file(
         fates: dict[str, Judged] = judged if judged is not None and states else {}
         ready: dict[str, TrailByFile] = {}
         if states:
-            ready = _read_ahead(library, r, ref, index, matcher, rel, keys[first - 1 : last], fates, fresh)
+            ready = _read_ahead(library, r, ref, index, matcher, rel, keys[first - 1 : last], fates, fresh,
+                                writers_known)  # fmt: skip
         commits: dict[str, pygit2.Commit] = {}
         seq = _lines_of(r, rel, texts, first, last, origins.result(), commits, keys)
         if building is not None:
@@ -176,12 +178,14 @@ def _likely_asked(lines: list[_Line]) -> set[str]:
 def _read_ahead(
     library: Any, r: pygit2.Repository, ref: str, index: LineIndex, matcher: _Matcher, rel: str,
     keys: list[int | None], fates: dict[str, Judged], fresh: dict[str, Session],
+    likely: Callable[[list[str], Callable[[str], Session]], None] | None = None,
 ) -> dict[str, TrailByFile]:
     """The session that wrote most of these lines (by their keys) into a file of this name, its patches
     listed (the costliest part of its fates before the history is read), while git's blame runs: the
     one most likely to be asked for. Whether it is is known only once each line has its commit; if
     not, it is left unused. One session only: each costs a tenth of a second or more. The `fresh`
-    sessions, which a child is indexing meanwhile, count by their edits of a file of this name."""
+    sessions, which a child is indexing meanwhile, count by their edits of a file of this name.
+    `likely` (`blame_file`'s `writers_known`) is told of the session as soon as it is read."""
     by_session: Counter[str] = Counter()
     postings = index.lookup(k for k in keys if k is not None)
     for found in postings.values():
@@ -202,6 +206,8 @@ def _read_ahead(
         session = matcher.held(sid)
         if session is None:
             session = fresh[sid] if sid in fresh else library.session(sid)
+        if likely is not None and sid not in fresh:
+            likely([sid], lambda _: session)
         return {sid: TrailByFile(session, repo=trail_repo(r), ref=ref, cache_dir=cache,
                                  later_commits=False, only=frozenset((rel,)), counts=False)}  # fmt: skip
     except Exception:  # noqa: BLE001 - as in `_fates`, which asks again and keeps the failure

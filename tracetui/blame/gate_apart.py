@@ -29,69 +29,87 @@ if TYPE_CHECKING:
 
 class GateApart:
     """`blame_file`'s `writers_known`: the writers whose answers are not remembered, answered by a
-    forked child where one may be made (`may_fork`). `finish` before the gate; `close` always."""
+    forked child where one may be made (`may_fork`): the likeliest as soon as the blame has read it
+    (the other core is idler then than while the fates are judged), the others once the lines have
+    their writers. `finish` before the gate; `close` always."""
 
     def __init__(self, library: Any) -> None:
         self.library = library
-        self.pid = 0
-        # The writers' gates as made here (each memo read), for the gate's own use: those the child
-        # answers are dropped, to be made again from what it keeps once it has ended.
-        self.gates: _Gates | None = None
+        self.pids: list[int] = []
+        self.asked: set[str] = set()
+        self._ahead: AnswersAhead | None = None
+
+    @property
+    def gates(self) -> _Gates | None:
+        """The writers' gates as made here (each memo read), for the gate's own use: those a child
+        answers are dropped, to be made again from what it keeps once it has ended."""
+        return self._ahead.gates if self._ahead is not None else None
 
     def __call__(self, writers: list[str], session_of: Callable[[str], Session]) -> None:
-        if self.pid or not writers or not may_fork():
+        new = [sid for sid in writers if sid not in self.asked]
+        if not new or not may_fork():
             return
-        ahead = AnswersAhead(self.library, writers)  # the salts and memos read here: the child asks no bucket
-        self.gates = ahead.gates
-        # Read here what the child needs of the bucket: the sessions (as the gate would read them; most
-        # often the blame holds the one) and their strings from the line index. A SQLite file opened on
-        # both sides of a fork shares its locks' bookkeeping (sqlite.org's "how to corrupt").
-        sessions: dict[str, Session] = {}
-        members: dict[str, list[dict[str, Any]]] = {}
-        for sid in writers:
-            if ahead.unknown(sid) and (rows := session_log_members(self.library, sid)):
-                try:
-                    sessions[sid] = session_of(sid)
-                except TracetuiError:  # unreadable: the gate answers as it does for such a session
-                    continue
-                members[sid] = rows
-        if not sessions:
-            return
-        todo = list(sessions)
+        self.asked.update(new)
+        try:
+            if self._ahead is None:
+                self._ahead = AnswersAhead(self.library, new)  # salts and memos read here
+            else:
+                self._ahead.prepare(new)
+            ahead = self._ahead
+            # Read here what the child needs of the bucket: the sessions (as the gate would read them;
+            # the blame most often holds the one) and their strings from the line index. A SQLite file
+            # opened on both sides of a fork shares its locks' bookkeeping (sqlite.org's "how to corrupt").
+            sessions: dict[str, Session] = {}
+            members: dict[str, list[dict[str, Any]]] = {}
+            for sid in new:
+                if ahead.unknown(sid) and (rows := session_log_members(self.library, sid)):
+                    try:
+                        sessions[sid] = session_of(sid)
+                    except TracetuiError:  # unreadable: the gate answers as it does for such a session
+                        continue
+                    members[sid] = rows
+            if sessions:
+                self._fork(ahead, sessions, members)
+        except Exception:  # noqa: BLE001 - nothing here stops the blame: the gate answers what is left
+            pass
+
+    def _fork(
+        self, ahead: AnswersAhead, sessions: dict[str, Session], members: dict[str, list[dict[str, Any]]]
+    ) -> None:
         pid = os.fork()
         if pid == 0:
             code = 1
             try:
-                for sid in todo:
-                    ahead.answer(sid, sessions[sid], partial(members.__getitem__, sid))
+                for sid, session in sessions.items():
+                    ahead.answer(sid, session, partial(members.__getitem__, sid))
                 code = 0
             except BaseException:  # noqa: BLE001 - whatever the child met, the gate answers what is left
                 pass
             finally:
                 os._exit(code)  # no exit handlers run, no buffers flushed: they are the parent's
-        self.pid = pid
-        if self.gates is not None:
-            for sid in todo:
-                self.gates.by_session.pop(sid, None)
+        self.pids.append(pid)
+        gates = ahead.gates
+        if gates is not None:
+            for sid in sessions:
+                gates.by_session.pop(sid, None)
 
     def finish(self) -> None:
-        """The child waited for: its answers are kept (or, where it failed, left to the gate)."""
+        """The children waited for: their answers are kept (or, where one failed, left to the gate)."""
         self._end(kill=False)
 
     def close(self) -> None:
-        """The child ended where its answers will not be asked (the blame failed or was interrupted)."""
+        """The children ended where their answers will not be asked (the blame failed or was interrupted)."""
         self._end(kill=True)
 
     def _end(self, kill: bool) -> None:
-        if self.pid == 0:
-            return
-        pid, self.pid = self.pid, 0
-        if kill:
+        pids, self.pids = self.pids, []
+        for pid in pids:
+            if kill:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
             try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
                 pass
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass

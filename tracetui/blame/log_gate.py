@@ -260,11 +260,16 @@ class AnswersAhead:
         try:
             gates = _Gates(library)
             if gates.root is not None:
-                for sid in sids:
-                    gates.get(sid)
                 self._gates = gates
+                self.prepare(sids)
         except Exception:  # noqa: BLE001 - see the class
-            pass
+            self._gates = None
+
+    def prepare(self, sids: Iterable[str]) -> None:
+        """More sessions' salts and kept answers taken (before a fork: the child asks no bucket)."""
+        if self._gates is not None:
+            for sid in sids:
+                self._gates.get(sid)
 
     def __call__(self, sid: str, session: Session | None, rows: list[PatchRow]) -> None:
         """The session's strings answered and kept (`session`, as read for the index; `rows`, its

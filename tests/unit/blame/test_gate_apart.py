@@ -52,17 +52,16 @@ def reads(monkeypatch) -> list[str]:
 
 
 @pytest.fixture
-def forks(monkeypatch) -> list[int]:
-    """The children `GateApart` forked in this process."""
-    made: list[int] = []
-    real = gate_apart.GateApart.__call__
+def forks(monkeypatch) -> list[tuple[int, list[str]]]:
+    """The children `GateApart` forked in this process, each with the sessions it answers."""
+    made: list[tuple[int, list[str]]] = []
+    real = gate_apart.GateApart._fork
 
-    def counted(self, writers, session_of):
-        real(self, writers, session_of)
-        if self.pid:
-            made.append(self.pid)
+    def counted(self, ahead, sessions, members):
+        real(self, ahead, sessions, members)
+        made.append((self.pids[-1], sorted(sessions)))
 
-    monkeypatch.setattr(gate_apart.GateApart, "__call__", counted)
+    monkeypatch.setattr(gate_apart.GateApart, "_fork", counted)
     return made
 
 
@@ -101,13 +100,16 @@ def test_a_kept_index_s_writers_are_answered_apart_as_the_gate_answers_them(
     _cold(bucket)
     reads.clear()
     apart = _blame(world, bucket, capsys, monkeypatch, apart=True)
-    assert len(forks) == 1 and reads == []  # the writers answered by the child: none read here
+    assert reads == []  # the writers answered by the children: none read here
+    # The likeliest writer as soon as it is read ahead, the other once the lines have their writers.
+    assert len(forks) == 2 and sorted(sid for _, sids in forks for sid in sids) == sorted(SIDS)
     assert apart == alone and _memos(bucket) == kept
-    with pytest.raises(ChildProcessError):
-        os.waitpid(forks[0], os.WNOHANG)  # reaped
+    for pid, _ in forks:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped
     # Remembered: no child is made for answers kept.
     _blame(world, bucket, capsys, monkeypatch, apart=True)
-    assert len(forks) == 1 and reads == []
+    assert len(forks) == 2 and reads == []
 
 
 def test_a_record_s_blame_makes_no_child(tmp_path, world, capsys, monkeypatch, forks):
@@ -118,7 +120,9 @@ def test_a_record_s_blame_makes_no_child(tmp_path, world, capsys, monkeypatch, f
     assert forks == []
 
 
-def test_a_child_still_answering_when_its_blame_fails_is_killed_and_reaped(tmp_path, world, capsys, monkeypatch):
+def test_a_child_still_answering_when_its_blame_fails_is_killed_and_reaped(
+    tmp_path, world, capsys, monkeypatch
+):
     bucket = tmp_path / "bucket"
     _blame(world, bucket, capsys, monkeypatch, apart=False)
     _cold(bucket)
@@ -129,11 +133,10 @@ def test_a_child_still_answering_when_its_blame_fails_is_killed_and_reaped(tmp_p
     with Bucket.open(bucket) as library, two_cores.on_two_cores():
         ahead.library = library
         ahead(list(SIDS), library.session)
-        pid = ahead.pid
-        assert pid
+        [pid] = ahead.pids
         started = time.monotonic()
         ahead.close()
-    assert time.monotonic() - started < 10 and ahead.pid == 0
+    assert time.monotonic() - started < 10 and ahead.pids == []
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
     assert not _gate_dir(bucket).exists() or not _memos(bucket)
@@ -147,7 +150,9 @@ def _planted(folder: Path, name: str, age: float, data: bytes) -> Path:
     return path
 
 
-def test_a_killed_writer_s_temporary_file_is_never_read_and_swept_once_stale(tmp_path, world, capsys, monkeypatch):
+def test_a_killed_writer_s_temporary_file_is_never_read_and_swept_once_stale(
+    tmp_path, world, capsys, monkeypatch
+):
     bucket = tmp_path / "bucket"
     alone = _blame(world, bucket, capsys, monkeypatch, apart=False)
     kept = _memos(bucket)
