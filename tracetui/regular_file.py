@@ -86,15 +86,48 @@ def keep_cache(path: str | Path, data: bytes) -> bool:
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)  # 0600
-        with os.fdopen(fd, "wb") as fh:
+        fh, tmp = fresh_temp(path)  # 0600
+        with fh:
             fh.write(data)
         os.replace(tmp, path)
         return True
     except OSError:
         if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
         return False
+
+
+def sweep_temp_files(folder: Path) -> int:
+    """Remove the temporary files (`fresh_temp`'s) that writers left when they died: those whose pid is
+    gone, or that name none; how many. A live writer's, this process's too (another thread may be
+    writing it), is left to be renamed."""
+    removed = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        if not (name.startswith(".") and name.endswith(".tmp")):
+            continue
+        pid = name.rsplit(".", 2)[-2]
+        if pid.isdigit() and (int(pid) == os.getpid() or _alive(int(pid))):
+            continue
+        try:
+            os.unlink(folder / name)
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def kept_cache(path: str | Path, form: str) -> dict[str, Any] | None:

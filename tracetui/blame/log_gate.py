@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +38,7 @@ from tracetui.redact.value_map import (
     new_placeholders,
     planned_values,
 )
-from tracetui.regular_file import keep_cache, kept_cache
+from tracetui.regular_file import keep_cache, kept_cache, sweep_temp_files
 
 PROMPT_MEMBERS = frozenset({"prompt", "prompts"})  # scrubbed by the plan before the gate
 _FORMAT = "tracetui.log-gate/1"
@@ -223,29 +221,7 @@ class _Gates:
             saved |= gate.path is not None and gate.changed
             gate.save()
         if saved and self.root is not None:
-            swept(self.root)
-
-
-# A memo file is written whole under a temporary name and renamed (`keep_cache`): one older than this
-# was left by a writer that died between the two (a forked child killed with its blame), never read.
-TMP_STALE_SECONDS = 60.0
-
-
-def swept(root: Path, now: float | None = None) -> int:
-    """The temporary files a killed writer left in the memo folder `root` removed (those older than
-    `TMP_STALE_SECONDS`: a younger one may be another blame's, being written); how many."""
-    now = time.time() if now is None else now
-    gone = 0
-    try:
-        with os.scandir(root) as entries:
-            for e in entries:
-                if e.name.startswith(".") and e.name.endswith(".tmp") and e.is_file(follow_symlinks=False):
-                    if now - e.stat(follow_symlinks=False).st_mtime > TMP_STALE_SECONDS:
-                        os.unlink(e.path)
-                        gone += 1
-    except OSError:  # a folder gone or not ours to clean: the leftovers are never read either way
-        pass
-    return gone
+            sweep_temp_files(self.root)  # a memo's writer killed before its rename (a forked child's)
 
 
 class AnswersAhead:

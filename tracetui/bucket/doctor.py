@@ -20,7 +20,8 @@ import zstandard
 
 from tracetui.bucket import index, ratings, shards
 from tracetui.bucket.core import Bucket
-from tracetui.bucket.store import Sidecar, Store, _decompressed, file_key, sweep_temp_files
+from tracetui.bucket.store import Sidecar, Store, _decompressed, file_key
+from tracetui.regular_file import sweep_temp_files
 from tracetui.errors import TracetuiError
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import orjson
 import zstandard
 
-from tracetui.bucket.store import sweep_temp_files
+from tracetui.regular_file import sweep_temp_files
 from tracetui.model import Session
 from tracetui.regular_file import NotRegularFile, fresh_temp, open_regular
 from tracetui.sources import RawLog

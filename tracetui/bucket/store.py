@@ -761,34 +761,3 @@ def _syncfs() -> Any:
         return ctypes.CDLL(None, use_errno=True).syncfs
     except (OSError, AttributeError, ImportError):
         return None
-
-
-def sweep_temp_files(folder: Path) -> int:
-    """Remove temporary files left by writers that died (their pid is gone); returns how many."""
-    removed = 0
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return 0
-    for name in names:
-        if not (name.startswith(".") and name.endswith(".tmp")):
-            continue
-        pid = name.rsplit(".", 2)[-2]
-        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
-            continue
-        try:
-            os.unlink(folder / name)
-            removed += 1
-        except OSError:
-            pass
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

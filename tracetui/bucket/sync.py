@@ -25,7 +25,8 @@ from tracetui import collector
 from tracetui.bucket import index, resume, shards, unchanged
 from tracetui.bucket.locations import default_sources, source_folders
 from tracetui.bucket.pool import run_pool
-from tracetui.bucket.store import Store, sweep_temp_files
+from tracetui.bucket.store import Store
+from tracetui.regular_file import sweep_temp_files
 from tracetui.bucket.sync_jobs import (
     BATCH_SECONDS,
     Job,

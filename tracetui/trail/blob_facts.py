@@ -20,7 +20,7 @@ from pathlib import Path
 import orjson
 
 from tracetui.errors import TracetuiError
-from tracetui.regular_file import keep_cache, read_regular
+from tracetui.regular_file import keep_cache, read_regular, sweep_temp_files
 from tracetui.trail.fates import CACHE_VERSION
 
 MAGIC = b"tracetui key counts 1\n"  # the format, and the norm rule's version: a file of another is not read
@@ -146,6 +146,7 @@ def _files(folder: Path, digest: str | None = None) -> list[str]:
 def _prune(folder: Path) -> None:
     for path in _files(folder)[FACTS_KEEP:]:
         _unlink(path)
+    sweep_temp_files(folder)  # a worker killed before its file's rename (it is killed once answered)
 
 
 def _unlink(path: str) -> None:

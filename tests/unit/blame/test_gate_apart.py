@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -142,40 +144,33 @@ def test_a_child_still_answering_when_its_blame_fails_is_killed_and_reaped(
     assert not _gate_dir(bucket).exists() or not _memos(bucket)
 
 
-def _planted(folder: Path, name: str, age: float, data: bytes) -> Path:
-    path = folder / name
-    path.write_bytes(data)
-    then = time.time() - age
-    os.utime(path, (then, then))
-    return path
-
-
-def test_a_killed_writer_s_temporary_file_is_never_read_and_swept_once_stale(
-    tmp_path, world, capsys, monkeypatch
-):
+def test_a_killed_writer_s_temporary_file_is_never_read_and_swept(tmp_path, world, capsys, monkeypatch):
     bucket = tmp_path / "bucket"
     alone = _blame(world, bucket, capsys, monkeypatch, apart=False)
     kept = _memos(bucket)
     _cold(bucket)
     folder = _gate_dir(bucket)
     folder.mkdir(parents=True)
-    # What a writer killed between `mkstemp` and the rename leaves: each memo's own name, a suffix.
+    # What a writer killed between `mkstemp` and the rename leaves: each memo's own name, its pid.
     # Planted with answers that would print the token, were they read.
     lie = orjson.dumps({"format": "tracetui.log-gate/1", "salt": "x", "texts": {}})
-    stale = [_planted(folder, f".{name}.k1ll3d.tmp", 2 * log_gate.TMP_STALE_SECONDS, lie) for name in kept]
-    young = _planted(folder, ".0123.json.y0ung.tmp", 1.0, lie)
-    other = _planted(folder, "notes.tmp", 2 * log_gate.TMP_STALE_SECONDS, b"not ours")  # no writer's name
+    dead = _dead_pid()
+    stale = [_planted(folder, f".{name}.k1ll3d.{dead}.tmp", lie) for name in kept]
+    live = _planted(folder, f".0123.json.w41t.{os.getppid()}.tmp", lie)  # a live writer's, mid-write
+    other = _planted(folder, "notes.tmp", b"not ours")  # no writer's name
     assert _blame(world, bucket, capsys, monkeypatch, apart=False) == alone
     assert _memos(bucket) == kept
     assert not any(p.exists() for p in stale)
-    assert young.exists() and other.exists()
+    assert live.exists() and other.exists()
 
 
-def test_swept_leaves_folders_and_links(tmp_path):
-    (tmp_path / ".a.tmp").mkdir()
-    (tmp_path / ".b.json.x.tmp").symlink_to(tmp_path / "elsewhere")
-    old = time.time() + 10 * log_gate.TMP_STALE_SECONDS
-    assert log_gate.swept(tmp_path, now=old) == 0
-    assert log_gate.swept(tmp_path / "absent", now=old) == 0
-    _planted(tmp_path, ".c.json.x.tmp", 0, b"")
-    assert log_gate.swept(tmp_path, now=old) == 1
+def _planted(folder: Path, name: str, data: bytes) -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid

@@ -86,6 +86,25 @@ def test_the_oldest_files_are_dropped(tmp_path: Path, monkeypatch) -> None:
     assert [BlobFacts(tmp_path, [f"k{i}"]).knows(f"{i:02d}" * 20) for i in range(5)] == [False, False, True, True, True]
 
 
+def test_a_killed_writer_s_temporary_file_is_swept_and_a_live_one_s_kept(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    folder = tmp_path / FOLDER
+    folder.mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = folder / f".x.facts.abc123.{dead.pid}.tmp"  # a worker killed before its rename
+    writing = folder / f".y.facts.def456.{os.getppid()}.tmp"  # a live process's, mid-write
+    for path in (left, writing):
+        path.write_bytes(b"cut")
+    facts = BlobFacts(tmp_path, ["a"])
+    facts.add("11" * 20, Counter({"a": 1}))
+    facts.store()
+    assert not left.exists() and writing.exists()
+    assert BlobFacts(tmp_path, ["a"]).get("11" * 20) == Counter({"a": 1})
+
+
 def test_nothing_is_kept_without_a_folder_or_keys(tmp_path: Path) -> None:
     for facts in (BlobFacts(None, ["a"]), BlobFacts(tmp_path, [])):
         facts.add("11" * 20, Counter({"a": 1}))
