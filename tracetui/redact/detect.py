@@ -128,10 +128,10 @@ def _scan(
     found.extend(identity_findings(text, lowered, identity))
     if not fast:
         found.extend(ds.regex_plugin_findings(text, lowered))
-        at = len(found)
-        found.extend(rules.assignment_findings(text, lowered, syntax))
-        if other is not None:
-            apart.append((at, len(found), list(rules.assignment_findings(text, lowered, other))))
+        if other is None:
+            found.extend(rules.assignment_findings(text, lowered, syntax))
+        else:  # the names and their signs found once for both kinds
+            _both(found, apart, *rules.assignment_findings_as(text, lowered, syntax, other))
         found.extend(rules.name_value_findings(text, lowered))
         found.extend(rules.service_key_findings(text, lowered))
         found.extend(rules.object_value_findings(text, lowered))
@@ -139,7 +139,7 @@ def _scan(
         at = len(found)
         found.extend(ds.keyword_findings(text, lowered, syntax))
         if other is not None:
-            apart.append((at, len(found), list(ds.keyword_findings(text, lowered, other))))
+            apart.append((at, len(found), ds.keyword_findings_as(text, lowered, other, syntax, found[at:])))
         found.extend(pii.pii_findings(text, lowered))
         found.extend(name_findings(text))
         found.extend(ds.entropy_findings(text))
@@ -165,6 +165,17 @@ def _scan(
         done = end
     theirs_found.extend(found[done:])
     return resolve(drop_known(text, found)), resolve(drop_known(text, theirs_found))
+
+
+def _both(
+    found: list[Finding], apart: list[tuple[int, int, list[Finding]]], mine: list[Finding],
+    theirs: list[Finding],
+) -> None:
+    """A detector's findings under the scan's kind (`mine`) added to `found`, and what it gives under
+    the other kind instead (`theirs`) noted in `apart` over them."""
+    at = len(found)
+    found.extend(mine)
+    apart.append((at, len(found), theirs))
 
 
 Reader = Callable[[str, Callable[[str], list[Finding]]], Iterable[Finding]]

@@ -282,6 +282,22 @@ def _keyword_windows(text: str, lowered: str, words: re.Pattern[str]) -> Iterato
         pos = hi if hi == line_end else max(start + 1, hi - _AFTER - _LONGEST_WORD)
 
 
+def keyword_kind(syntax: Syntax) -> bool:
+    """All `keyword_findings` reads of a text's kind: whether it is of the C family. Two kinds alike
+    here give the same findings, so a scan under both asks once (`detect._scan`)."""
+    return syntax == CODE_C
+
+
+def keyword_findings_as(
+    text: str, lowered: str, syntax: Syntax, known: Syntax, found: list[Finding]
+) -> list[Finding]:
+    """`keyword_findings` under `syntax`, given `found`, its findings under `known`: those where the two
+    kinds read alike (`keyword_kind`), the plugin asked again where they do not."""
+    if keyword_kind(syntax) == keyword_kind(known):
+        return found
+    return list(keyword_findings(text, lowered, syntax))
+
+
 def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Iterator[Finding]:
     """detect-secrets' keyword patterns, per line, only on lines that hold one of its words.
 
@@ -291,7 +307,7 @@ def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Itera
     has = in_lowered(lowered)
     if not any(stem in has for stem in _KEYWORD_STEMS):
         return
-    patterns = _keyword_patterns(syntax == CODE_C)
+    patterns = _keyword_patterns(keyword_kind(syntax))
     told: set[int] = set()  # where findings began: overlapping windows of a long line find some twice
     for line_lo, line_hi in _keyword_windows(text, lowered, keyword_words()):
         line = text[line_lo:line_hi]

@@ -10,6 +10,7 @@ More in docs/internals/redact.md.
 from tracetui.redact.credential_words import names_a_credential
 from tracetui.redact.rules.assignments import (
     assignment_findings,
+    assignment_findings_as,
     name_value_findings,
     service_key_findings,
 )
@@ -45,8 +46,8 @@ from tracetui.redact.rules.tokens import (
 )
 
 __all__ = [
-    "FORMAT_PREFIXES", "TOKEN_NEEDLES", "TOKEN_RULES", "Rule",
-    "assignment_findings", "cli_password_findings", "context_findings", "credential_file_findings",
+    "FORMAT_PREFIXES", "TOKEN_NEEDLES", "TOKEN_RULES", "Rule", "assignment_findings",
+    "assignment_findings_as", "cli_password_findings", "context_findings", "credential_file_findings",
     "facebook_app_token_findings", "filler_after_prefix", "holds_credential", "http_client_findings",
     "id_of_a_credential", "jwt_tier", "k8s_secret_findings", "key_file_findings", "mailchimp_findings",
     "masked_after", "name_value_findings", "names_a_credential", "names_a_setting", "netrc_findings",

@@ -68,11 +68,27 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
     In source code (`syntax`), only a string literal is a value: an unquoted right-hand side is an
     expression, and in the C family a `'…'` is a char literal. Not in a comment or inside a multi-line
     string (a docstring, a YAML or .env text in triple quotes or a template literal): that is words."""
-    code = syntax in KNOWN_CODE
-    literals = _MultiLineLiterals(text) if code else None
+    yield from _assignments(text, lowered, (syntax,))[0]
+
+
+def assignment_findings_as(
+    text: str, lowered: str | None, syntax: Syntax, other: Syntax
+) -> tuple[list[Finding], list[Finding]]:
+    """`assignment_findings` under `syntax` and under `other`, each exactly as alone: the names and
+    what follows them are found once, and only the reading of each value after them is made twice."""
+    mine, theirs = _assignments(text, lowered, (syntax, other))
+    return mine, theirs
+
+
+def _assignments(text: str, lowered: str | None, syntaxes: tuple[Syntax, ...]) -> list[list[Finding]]:
+    """`assignment_findings` under each of `syntaxes`, one list each. A reading passes over the names
+    inside a value it took (`ends`); nothing before the value's reading (`_assigned_value`) depends on
+    the kind or on what was taken, so it is done once for every reading."""
+    literals = _MultiLineLiterals(text) if any(s in KNOWN_CODE for s in syntaxes) else None
     assigned = _Assigned(text)
     n = len(text)
-    last_end = -1
+    found: list[list[Finding]] = [[] for _ in syntaxes]
+    ends = [-1] * len(syntaxes)
     if lowered is None or len(lowered) != len(text):
         lowered = text.lower() if len(text.lower()) == n else text
     for m in _KEYWORD.finditer(lowered):
@@ -87,7 +103,7 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
         stop = min(n, b + 64)
         while b < stop and text[b] in _IDENT_CHARS:
             b += 1
-        if b < last_end:
+        if b < min(ends):
             continue
         name = text[a:b]
         if not _NAME_OK.search(name.lower()):
@@ -95,71 +111,89 @@ def assignment_findings(text: str, lowered: str | None = None, syntax: Syntax = 
         if _FILE_NAME.search(name):
             continue  # `src/auth.rs:31:…`, `token.py:12:`: grep's file and line, not a setting
         sep = _SEPARATOR.match(text, b)
+        for i, syntax in enumerate(syntaxes):
+            if b >= ends[i]:
+                end = _assigned_value(text, a, b, name, sep, syntax, literals, assigned, found[i])
+                if end is not None:
+                    ends[i] = end
+    return found
+
+
+def _assigned_value(
+    text: str,
+    a: int,
+    b: int,
+    name: str,
+    sep: re.Match[str] | None,
+    syntax: Syntax,
+    literals: _MultiLineLiterals | None,
+    assigned: _Assigned,
+    out: list[Finding],
+) -> int | None:
+    """The value assigned to the name `text[a:b]`, read as `syntax` reads it, judged into `out`; where
+    the reading took text up to, if it did (the names inside it are then passed over)."""
+    if sep is None:
+        if a > 0 and name.startswith("-") and text[a - 1] in " \t" or name.startswith("--"):
+            sep = _SPACE_SEPARATOR.match(text, b)  # a command-line flag: --token VALUE
+        elif text.startswith('"', b) or text.startswith("'", b):
+            xml = _XML_VALUE.match(text, b + 1)  # <add key="Password" value="..."/>
+            if xml:
+                out.extend(_judge(name, xml.group(1), xml.start(1), True, False))
+                return xml.end()
+            pair = _argument_pair(text, a, b)
+            if pair is not None:
+                out.append(pair)
+                return pair.end
+            return None
         if sep is None:
-            if a > 0 and name.startswith("-") and text[a - 1] in " \t" or name.startswith("--"):
-                sep = _SPACE_SEPARATOR.match(text, b)  # a command-line flag: --token VALUE
-            elif text.startswith('"', b) or text.startswith("'", b):
-                xml = _XML_VALUE.match(text, b + 1)  # <add key="Password" value="..."/>
-                if xml:
-                    yield from _judge(name, xml.group(1), xml.start(1), True, False)
-                    last_end = xml.end()
-                    continue
-                pair = _argument_pair(text, a, b)
-                if pair is not None:
-                    last_end = pair.end
-                    yield pair
-                continue
-            if sep is None:
-                continue
-        if name.lower() == "pass" and not sep.group(0).strip():
-            continue  # "to pass '--prompt' as a value": the verb before a quoted word, not a key
-        p = sep.end()
-        quoted = _QUOTED_VALUE.match(text, p)
-        if quoted is None and _PHRASE_NAME.search(name):
-            quoted = _QUOTED_PHRASE.match(text, p)
-        code_line = code and not (_in_comment(text, a) or (literals is not None and literals.inside(a)))
-        if quoted is None and _CODE_OPERATOR.search(sep.group(0)):
-            continue  # `key => value`, `$key .= value`: a hash entry, PHP; a bare right side is code
-        if quoted:
-            if syntax == CODE_C and code_line and quoted.group(1)[-1] != '"':
-                last_end = quoted.end()
-                continue  # `api_key = 'abc…';` in C, C#, Objective-C: a char literal, not a string
-            value, start = quoted.group(2), quoted.start(2)
-        elif code_line and sep.group(0).strip() and not _ENV_NAME.match(name):
-            # `password = cfg.get(…)`, `token: string`: code, whatever it looks like. An upper-case
-            # name keeps the usual rules: `DB_PASSWORD = 5KVE…` is an env or INI line (a config file
-            # named `config.cfg.php`, a docstring's example), and a constant's code (`= os.environ[…]`,
-            # `= get_key()`, `= OTHER_NAME`) is passed over by them anyway.
-            continue
-        else:
-            bare = _BARE_VALUE.match(text, p)
-            if not bare:
-                continue
-            value, start = bare.group(1), bare.start(1)
-            if assigned.elsewhere(value, start):
-                continue  # `Key = s3Secret` after `s3Secret := os.Getenv(…)`: a variable, not a literal
-            nxt = text[bare.end(): bare.end() + 1]
-            if nxt not in ("", "\n", "\r") and not nxt.isspace() and sep.group(0).strip():
-                # The value goes on past a bracket or comma: code (`get_token(...)`), or a password
-                # made of symbols that runs to the end of the line (`m{{h}o)p$[e...`, `A,.:-@*?!`).
-                odd = _line_end_value(text, start, name)
-                if odd is not None:
-                    last_end = odd.end
-                    yield odd
-                    continue
-            # `token = get_token(...)`, `password=args.password`: code, not a value.
-            if nxt in ("(", "[", "{"):
-                continue
-            line = _line_start(text, a) if nxt in (" ", "\t") else None
-            if line is not None and _YAML_KEY.fullmatch(text, line, start):
-                phrase = _yaml_phrase(text, start, name)
-                if phrase is not None:
-                    last_end = phrase.end
-                    yield phrase
-                    continue
-        env_style = bool(_ENV_NAME.match(name)) and text[b: p].strip() == "=" and "=" == text[p - 1: p]
-        last_end = start + len(value)
-        yield from _judge(name, value, start, bool(quoted), env_style)
+            return None
+    if name.lower() == "pass" and not sep.group(0).strip():
+        return None  # "to pass '--prompt' as a value": the verb before a quoted word, not a key
+    p = sep.end()
+    quoted = _QUOTED_VALUE.match(text, p)
+    if quoted is None and _PHRASE_NAME.search(name):
+        quoted = _QUOTED_PHRASE.match(text, p)
+    code = syntax in KNOWN_CODE
+    code_line = code and not (_in_comment(text, a) or (literals is not None and literals.inside(a)))
+    if quoted is None and _CODE_OPERATOR.search(sep.group(0)):
+        return None  # `key => value`, `$key .= value`: a hash entry, PHP; a bare right side is code
+    if quoted:
+        if syntax == CODE_C and code_line and quoted.group(1)[-1] != '"':
+            return quoted.end()  # `api_key = 'abc…';` in C, C#, Objective-C: a char literal, not a string
+        value, start = quoted.group(2), quoted.start(2)
+    elif code_line and sep.group(0).strip() and not _ENV_NAME.match(name):
+        # `password = cfg.get(…)`, `token: string`: code, whatever it looks like. An upper-case
+        # name keeps the usual rules: `DB_PASSWORD = 5KVE…` is an env or INI line (a config file
+        # named `config.cfg.php`, a docstring's example), and a constant's code (`= os.environ[…]`,
+        # `= get_key()`, `= OTHER_NAME`) is passed over by them anyway.
+        return None
+    else:
+        bare = _BARE_VALUE.match(text, p)
+        if not bare:
+            return None
+        value, start = bare.group(1), bare.start(1)
+        if assigned.elsewhere(value, start):
+            return None  # `Key = s3Secret` after `s3Secret := os.Getenv(…)`: a variable, not a literal
+        nxt = text[bare.end(): bare.end() + 1]
+        if nxt not in ("", "\n", "\r") and not nxt.isspace() and sep.group(0).strip():
+            # The value goes on past a bracket or comma: code (`get_token(...)`), or a password
+            # made of symbols that runs to the end of the line (`m{{h}o)p$[e...`, `A,.:-@*?!`).
+            odd = _line_end_value(text, start, name)
+            if odd is not None:
+                out.append(odd)
+                return odd.end
+        # `token = get_token(...)`, `password=args.password`: code, not a value.
+        if nxt in ("(", "[", "{"):
+            return None
+        line = _line_start(text, a) if nxt in (" ", "\t") else None
+        if line is not None and _YAML_KEY.fullmatch(text, line, start):
+            phrase = _yaml_phrase(text, start, name)
+            if phrase is not None:
+                out.append(phrase)
+                return phrase.end
+    env_style = bool(_ENV_NAME.match(name)) and text[b: p].strip() == "=" and "=" == text[p - 1: p]
+    out.extend(_judge(name, value, start, bool(quoted), env_style))
+    return start + len(value)
 
 
 # A credential's name as one string argument and its value as the next: `os.Setenv("DB_PASSWORD", "…")`,
