@@ -422,7 +422,7 @@ def _sessions_line(about: Contents) -> str:
 
 def _label(agent: str) -> str:
     try:
-        return registry.get(agent).label
+        return registry.label(agent)
     except ValueError:
         return _word(agent)  # the manifest is the user's file; whatever it says stays one plain word
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -82,3 +85,24 @@ def test_every_builtin_agent_declares_itself():
         assert agent.patterns and agent.env and agent.label
         assert registry.importable(agent.name)
         assert all(isinstance(p, Path) for p in agent.default_folders())
+
+
+def test_each_builtin_label_is_the_one_its_reader_declares():
+    assert set(registry.READER_LABELS) == set(registry.READER_MODULES)
+    for name in registry.READER_MODULES:
+        declared = importlib.import_module(registry.READER_MODULES[name]).AGENT.label
+        assert registry.READER_LABELS[name] == declared == registry.label(name)
+    with registry.registered(FAKE):
+        assert registry.label("fake") == "Fake Agent"
+    with pytest.raises(ValueError):
+        registry.label("nobody")
+
+
+def test_a_label_imports_no_reader():
+    code = (
+        "import sys\nfrom tracetui.sources import registry\n"
+        "labels = [registry.label(n) for n in registry.READER_MODULES]\n"
+        "print(sorted(m for m in sys.modules if m.startswith('tracetui.sources.') and m.endswith('.reader')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
