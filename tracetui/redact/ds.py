@@ -17,11 +17,11 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterator
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from functools import lru_cache, partial
 from typing import Any
 
-from tracetui.redact import compare_pattern
+from tracetui.redact import compare_pattern, semicolon_pattern, word_runs
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.gate_words import Holds, in_lowered
 from tracetui.redact.rules import (
@@ -307,19 +307,12 @@ def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Itera
     has = in_lowered(lowered)
     if not any(stem in has for stem in _KEYWORD_STEMS):
         return
-    patterns = _keyword_patterns(keyword_kind(syntax))
+    readers = _keyword_readers(keyword_kind(syntax))
     told: set[int] = set()  # where findings began: overlapping windows of a long line find some twice
     for line_lo, line_hi in _keyword_windows(text, lowered, keyword_words()):
         line = text[line_lo:line_hi]
-        for pattern, group, comparing in patterns:
-            # The comparison pattern in one pass (`compare_pattern`): its own backtracking costs the
-            # window's length at every quote (a megabyte of backticks and `==` in 21 s).
-            if comparing:
-                found = compare_pattern.matches(pattern, line)
-            elif compare_pattern.closes_with_semicolon(pattern) and not compare_pattern.quote_then_semicolon(line):
-                continue  # its value backtracks to a quote and `;` from each of its words: there is none
-            else:
-                found = ((m.group(group), m.start(group)) for m in pattern.finditer(line))
+        for read in readers:
+            found = read(line)
             for value, i in found:
                 if line_lo + i in told or not _keyword_value_kept(value, line, i):
                     continue
@@ -372,6 +365,35 @@ def _keyword_patterns(c_family: bool) -> tuple[tuple[re.Pattern[str], int, bool]
 
     table = REGEX_BY_FILETYPE[FileType.C] if c_family else QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
     return tuple((p, g, compare_pattern.comparing(p)) for p, g in table.items())
+
+
+_Reader = Callable[[str], Iterator[tuple[str, int]]]
+
+
+@lru_cache(maxsize=2)
+def _keyword_readers(c_family: bool) -> tuple[_Reader, ...]:
+    """Each of `_keyword_patterns` as what reads a line for it: (value, its start) of each match its own
+    `finditer` finds, in one pass where its backtracking costs the window's length at each of its words."""
+    return tuple(_reader(p, g, comparing) for p, g, comparing in _keyword_patterns(c_family))
+
+
+def _reader(pattern: re.Pattern[str], group: int, comparing: bool) -> _Reader:
+    if comparing:
+        # Its value backtracks to a closing quote from every quote: a megabyte of backticks and `==`
+        # took 21 s (`compare_pattern`).
+        return partial(compare_pattern.matches, pattern)
+    if compare_pattern.closes_with_semicolon(pattern):
+        # From each of its words it backtracks through the word's letters, 50 places and each quote's
+        # value (a window of `pwd` repeated took 7 s); a line with no quote and `;` holds no match.
+        def semicolon(line: str) -> Iterator[tuple[str, int]]:
+            return semicolon_pattern.matches(pattern, line) if compare_pattern.quote_then_semicolon(line) else iter(())
+
+        return semicolon
+    # From each of its words it backtracks through the word's run of letters (`word_runs`).
+    cut = word_runs.run_pattern(pattern, group)
+    if cut is not None:
+        return cut.matches
+    return lambda line: ((m.group(group), m.start(group)) for m in pattern.finditer(line))
 
 
 # Unquoted candidates for the entropy check: long runs of base64-ish characters,
