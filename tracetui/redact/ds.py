@@ -386,7 +386,9 @@ def _reader(pattern: re.Pattern[str], group: int, comparing: bool) -> _Reader:
         # From each of its words it backtracks through the word's letters, 50 places and each quote's
         # value (a window of `pwd` repeated took 7 s); a line with no quote and `;` holds no match.
         def semicolon(line: str) -> Iterator[tuple[str, int]]:
-            return semicolon_pattern.matches(pattern, line) if compare_pattern.quote_then_semicolon(line) else iter(())
+            if not compare_pattern.quote_then_semicolon(line):
+                return iter(())
+            return semicolon_pattern.matches(pattern, line)
 
         return semicolon
     # From each of its words it backtracks through the word's run of letters (`word_runs`).

@@ -82,7 +82,8 @@ class _Line:
         if self.closed is None:
             self.stops = [m.start() for m in _STOP.finditer(line)]
             # A value is at least a character after its quote: no closing quote is the line's first.
-            self.backticks = [m.start() for m in _CLOSING.finditer(line, 1) if line[m.start() - 1] not in _NOT_LAST]
+            closing = (m.start() for m in _CLOSING.finditer(line, 1))
+            self.backticks = [t for t in closing if line[t - 1] not in _NOT_LAST]
             self.closed = [m.start() for m in _QUOTE.finditer(line) if self._value(m.start()) is not None]
         space = _SPACE.search(line, end, end + _REACH + 1)  # `[^\s]{0,50}?` stops at the first
         before = space.start() if space is not None else end + _REACH + 1

@@ -75,9 +75,10 @@ def _assignments(seed: int, n: int = 1500) -> list[str]:
 
     def one() -> str:
         q = rnd.choice(QUOTES)
-        return (rnd.choice(WORDS) + rnd.choice(["", "x", "_key", "x" * 10]) + rnd.choice(SIGNS) + rnd.choice(["", "@"])
-                + q + "".join(rnd.choice(VALUE) for _ in range(rnd.randint(0, 5))) + rnd.choice([q, q, *QUOTES])
-                + rnd.choice(["", ";", " ", ","]))  # fmt: skip
+        name = rnd.choice(WORDS) + rnd.choice(["", "x", "_key", "x" * 10]) + rnd.choice(SIGNS)
+        value = "".join(rnd.choice(VALUE) for _ in range(rnd.randint(0, 5)))
+        closing = rnd.choice([q, q, *QUOTES]) + rnd.choice(["", ";", " ", ","])
+        return name + rnd.choice(["", "@"]) + q + value + closing
 
     return ["".join(one() for _ in range(rnd.randint(1, 3))) for _ in range(n)]
 
