@@ -402,6 +402,9 @@ _OWN_WORDS: dict[str, frozenset[str]] = {
     "version": frozenset({"unknown", __version__}),
     "state": frozenset(LINE_STATES),
     "op": frozenset({"create", "update", "delete", "write"}),
+    # The receipt's rows in `extra.tracetui`: how sure a finding was and who chose its scrub.
+    "tier": frozenset({"auto", "suggested", "manual"}),
+    "decided_by": frozenset({"detector", "user", "user (--accept-suggested)"}),
 }
 _LOG_INPUT = "arguments"
 

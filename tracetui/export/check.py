@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -329,7 +330,8 @@ def _readable(path: Path, rel: str, parquet: ParquetRows, seen: _Read) -> Iterat
         return
     from tracetui.export import atif, raw
 
-    # As the export's gate read them: a raw log's strings, a trajectory's log text (not the schema's keys).
+    # As the export's gate read them: a raw log's strings, a trajectory's log text (not the schema's keys);
+    # a page's and a receipt's log text as their own structure shows it (`check_views`), read whole.
     view: Callable[[bytes], bytes] = (
         raw.gate_view if rel.startswith("sessions/") else atif.gate_view if _is_trajectory(rel) else bytes
     )
@@ -352,7 +354,24 @@ def _readable(path: Path, rel: str, parquet: ParquetRows, seen: _Read) -> Iterat
     data = read_regular(path, WHOLE_MOST)
     seen.update(data)
     seen.done()
-    yield _Piece(0, view(data))
+    yield _Piece(0, _whole_view(rel, view)(data))
+
+
+_PAGE = re.compile(r"[^/]+-steps-[0-9]+-[0-9]+\.(html|md)")
+_RECEIPT = re.compile(r"receipts/[^/]+/[^/]+\.json")
+
+
+def _whole_view(rel: str, view: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
+    """What the gate reads of a file read whole: a page's log text and a receipt's values but its own
+    words, worked out from the file's structure (`check_views`); else `view`. A host named like a word
+    the writer puts on every page (`steps`, `session`, `user`) was found in them, where no scrub could
+    take it out. Past WHOLE_MOST a page is read in windows, and whole."""
+    from tracetui.export import check_views
+
+    page = _PAGE.fullmatch(rel)
+    if page is not None:
+        return check_views.html_view if page.group(1) == "html" else check_views.md_view
+    return check_views.receipt_view if _RECEIPT.fullmatch(rel) else view
 
 
 def _owned_chars(name: str, view: Callable[[bytes], bytes], w: _Window) -> tuple[int, int | None]:
