@@ -131,6 +131,30 @@ def synced(world: World, bucket: Path) -> None:
     assert main(["--bucket", str(bucket), "sync", *sources, "--json"]) == 0
 
 
+def synced_with_prompt(tmp_path: Path, monkeypatch: Any, prompt: str) -> World:
+    """A world whose Claude session was asked `prompt` (a gate test plants a secret there), synced
+    into `tmp_path / "bucket"`."""
+    monkeypatch.setitem(globals(), "PROMPT_A", prompt)  # what `build` reads
+    made = build(tmp_path)
+    synced(made, tmp_path / "bucket")
+    return made
+
+
+def gate_reads(monkeypatch: Any) -> list[str]:
+    """The sessions blame's gate reads in this process from now on (a forked child's are its own)."""
+    import tracetui.blame.log_gate as log_gate
+
+    seen: list[str] = []
+    real = log_gate._read
+
+    def counted(library: Any, sid: str, env: Any, held: Any = None) -> Any:
+        seen.append(sid)
+        return real(library, sid, env, held)
+
+    monkeypatch.setattr(log_gate, "_read", counted)
+    return seen
+
+
 def agent_trace_out(world: World, tmp_path: Path, capsys: Any, monkeypatch: Any) -> str:
     """What `blame app.py --format agent-trace` prints in the world's clone, after both logs are
     synced into a new bucket."""

@@ -17,7 +17,6 @@ from pathlib import Path
 import orjson
 import pytest
 from support import blame_world
-from support.blame_world import build, synced
 from support.made_up import github_token
 
 import tracetui.blame.gate_apart as gate_apart
@@ -33,24 +32,12 @@ SIDS = (blame_world.CLAUDE_SID, blame_world.CODEX_SID)
 
 @pytest.fixture
 def world(tmp_path, monkeypatch):
-    monkeypatch.setattr(blame_world, "PROMPT_A", PROMPT)
-    made = build(tmp_path)
-    synced(made, tmp_path / "bucket")
-    return made
+    return blame_world.synced_with_prompt(tmp_path, monkeypatch, PROMPT)
 
 
 @pytest.fixture
 def reads(monkeypatch) -> list[str]:
-    """The sessions the gate reads in this process (a forked child's reads are its own)."""
-    seen: list[str] = []
-    real = log_gate._read
-
-    def counted(library, sid, env, held=None):
-        seen.append(sid)
-        return real(library, sid, env, held)
-
-    monkeypatch.setattr(log_gate, "_read", counted)
-    return seen
+    return blame_world.gate_reads(monkeypatch)
 
 
 @pytest.fixture

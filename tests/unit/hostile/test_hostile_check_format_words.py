@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 from support.claude_chat import claude_tool_call
+from support.machine_names import named_machine
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.export import ExportOptions, check, export
-from tracetui.redact.identity import Identity
 
 SID = "7a7a7a7a-2222-4333-8444-555566667777"
 # Words of a page (its labels, its lines about the session, its style), of a receipt (keys and values),
@@ -41,12 +41,7 @@ def named(tmp_path, monkeypatch) -> Path:
                             "the session started", "stored at the cost of one")
     bucket = tmp_path / "bucket"
     assert main(["--bucket", str(bucket), "sync", "--source", f"claude={logs}", "--json"]) == 0
-    mine = Identity.from_environment
-
-    def named_so() -> Identity:
-        return mine().merged(Identity(host_names=set(WORDS)))
-
-    monkeypatch.setattr(Identity, "from_environment", staticmethod(named_so))
+    named_machine(monkeypatch, WORDS)
     return bucket
 
 

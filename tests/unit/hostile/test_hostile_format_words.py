@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 from support.claude_chat import claude_tool_call
+from support.machine_names import named_machine
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
 from tracetui.export import ExportOptions, check, export
-from tracetui.redact.identity import Identity
 
 SID = "6e6e6e6e-1111-4222-8333-444455556666"
 # ATIF's keys and words, the page's words, and the outcome labels' keys.
@@ -39,12 +39,7 @@ def named(tmp_path, monkeypatch) -> Path:
     """A bucket of the log, on a machine whose names are the format's words."""
     bucket = tmp_path / "bucket"
     assert main(["--bucket", str(bucket), "sync", "--source", f"claude={_log(tmp_path / 'logs')}", "--json"]) == 0
-    mine = Identity.from_environment
-
-    def named_so() -> Identity:
-        return mine().merged(Identity(host_names=set(WORDS)))
-
-    monkeypatch.setattr(Identity, "from_environment", staticmethod(named_so))
+    named_machine(monkeypatch, WORDS)
     return bucket
 
 

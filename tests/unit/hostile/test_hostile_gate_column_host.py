@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 from support.gate_kit import V3, twins_bucket
+from support.machine_names import named_machine
 
 from tracetui.bucket import Bucket
 from tracetui.export import ExportOptions, export
-from tracetui.redact.identity import Identity
 
 pq = pytest.importorskip("pyarrow.parquet")
 
@@ -19,12 +19,7 @@ TWINS = [V3, "44444444-aaaa-4bbb-8ccc-000000000004"]
 
 def test_a_host_named_like_a_column_does_not_stop_the_export(tmp_path, monkeypatch):
     bucket = twins_bucket(tmp_path, TWINS)
-    mine = Identity.from_environment
-
-    def named_steps() -> Identity:
-        return mine().merged(Identity(host_names={"steps"}))
-
-    monkeypatch.setattr(Identity, "from_environment", staticmethod(named_steps))
+    named_machine(monkeypatch, ["steps"])
     with Bucket.open(bucket) as b:
         report = export(b, tmp_path / "out", ExportOptions("parquet", accept_suggested=True))
     assert report.refused == [] and report.written == len(TWINS)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 from support.gate_kit import V3, pi_bucket, v3_tree
+from support.machine_names import named_machine
 
 from tracetui.bucket import Bucket
 from tracetui.export import ExportOptions, export
 from tracetui.model import Session
-from tracetui.redact.identity import Identity
 
 # Keys of `Session.to_dict` and of its steps', as a person's or a machine's name could be.
 WORDS = ["steps", "title", "source", "text", "tokens", "edits", "meta"]
@@ -20,12 +20,7 @@ WORDS = ["steps", "title", "source", "text", "tokens", "edits", "meta"]
 def _exported(tmp_path, monkeypatch, fmt):
     prompt = "make b equal 3 in " + ", ".join(f"the {w} here" for w in WORDS)
     bucket = pi_bucket(tmp_path, {"s.jsonl": v3_tree().replace("make b equal 3", prompt)})
-    mine = Identity.from_environment
-
-    def named_so() -> Identity:
-        return mine().merged(Identity(host_names=set(WORDS)))
-
-    monkeypatch.setattr(Identity, "from_environment", staticmethod(named_so))
+    named_machine(monkeypatch, WORDS)
     with Bucket.open(bucket) as b:
         return export(b, tmp_path / "out", ExportOptions(fmt, accept_suggested=True))
 
