@@ -36,7 +36,9 @@ from tracetui.redact.scan import gate_scan, timed_scans
 # too; their names stay importable from here.
 from tracetui.redact.value_map import (  # noqa: F401
     MIN_VALUE,
+    NO_OWN_KEYS,
     Entry,
+    OwnKeys,
     ValueMap,
     decided_by,
     entries,
@@ -364,7 +366,7 @@ def gate_findings(
     memo: GateMemo | None = None,
     scan_many: Callable[[list[str], Identity | None], list[list[Finding]]] | None = None,
     texts: list[tuple[str, int, str]] | None = None,
-    own_keys: frozenset[str] = frozenset(),
+    own_keys: OwnKeys = NO_OWN_KEYS,
 ) -> list[GateFinding]:
     """Sure findings left in the finished members, by the same detectors the plan's scan runs.
 
@@ -448,13 +450,14 @@ def _with_members(obj: Any, keys: frozenset[str], change: Callable[[Any], Any]) 
 
 
 def gate_texts(
-    members: dict[str, bytes], own_keys: frozenset[str] = frozenset()
+    members: dict[str, bytes], own_keys: OwnKeys = NO_OWN_KEYS
 ) -> list[tuple[str, int, str]]:
     """(member, line, text) of every distinct text the gate scans in `members`, in its order.
 
     `own_keys`: names the writer gave the keys of its JSON lines' records (a Parquet row's columns).
     Such a key, at a record's top level, is the writer's word and no text of the log: it is not read
-    there (the same string as a value, or deeper, is). A Parquet session gives about 55 of them."""
+    there (the same string as a value, or deeper, is), nor a value under it that is one of the words
+    the writer fills it from (`"role": "user"`). A Parquet session gives about 55 of them."""
     seen: set[str] = set()
     todo: list[tuple[str, int, str]] = []
     for name in sorted(members):
@@ -478,7 +481,7 @@ def _in_kept_path(text: str, start: int, end: int, paths: set[str]) -> bool:
     return False
 
 
-def _texts(name: str, data: bytes, own_keys: frozenset[str] = frozenset()) -> Iterator[tuple[int, str]]:
+def _texts(name: str, data: bytes, own_keys: OwnKeys = NO_OWN_KEYS) -> Iterator[tuple[int, str]]:
     """(line, text) for every string in a member: each JSON key and value, decoded, or the text.
 
     Decoded strings are what detectors are built for (a PEM block has real newlines, not `\\n`),

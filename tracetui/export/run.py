@@ -45,6 +45,7 @@ from tracetui.redact import (
     session_identity,
 )  # fmt: skip
 from tracetui.redact.reviewed import ReviewedScans
+from tracetui.redact.value_map import NO_OWN_KEYS
 
 if TYPE_CHECKING:
     from tracetui.library import Library
@@ -212,7 +213,7 @@ class Exporter:
         self.scanner = ShortScans(TextScanner())
         # The names a format gives its records' keys, which the gate does not read as text there
         # (`scrub.gate_texts`): a Parquet row's columns.
-        self.own_keys = OWN_KEYS if options.format == "parquet" else frozenset()
+        self.own_keys = OWN_KEYS if options.format == "parquet" else NO_OWN_KEYS
         # The plan and outcome the review worked out, for the write to take instead of working them
         # out again (a third of a warm export's CPU): on disk, so memory stays flat on any bucket.
         self.spill = Spill(library.cache_dir)

@@ -20,8 +20,11 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from tracetui.capsule.scrub import is_repo_relative
+from tracetui.export.labels import LINE_STATES
 from tracetui.export.manifest import safe_component
+from tracetui.export.raw import AGENT_FOLDERS
 from tracetui.model import StepKind
+from tracetui.sources.registry import READER_MODULES
 from tracetui.trail import unified_diff
 
 if TYPE_CHECKING:
@@ -216,8 +219,22 @@ DATASET_COLUMNS: list[Column] = [
 ]
 
 
-# Every name a row's fields have: the gate does not read them as text where they are a row's keys.
-OWN_KEYS = frozenset(c[0] for t in TABLES for c in TABLES[t] + DATASET_COLUMNS)
+# The words the writer fills some columns from, whatever the log said: a host or user named `user` is
+# no finding in a `role` (every session was refused so), nor one named `lost` in a `state`.
+_AGENTS = frozenset(READER_MODULES)
+OWN_WORDS: dict[str, frozenset[str]] = {
+    "harness": _AGENTS | frozenset(AGENT_FOLDERS.values()),
+    "agent": _AGENTS,
+    "kind": frozenset(StepKind.ALL),
+    "role": frozenset({"user", "assistant", "tool", "system"}),
+    "op": frozenset({"create", "update", "delete", "write"}),
+    "state": frozenset(LINE_STATES),
+    "rating": frozenset({"good", "bad"}),
+    "month": frozenset({"unknown"}),
+}
+# Every name a row's fields have, each with its own words (`OWN_WORDS`, else none): the gate reads neither
+# as text where they are a row's keys and the values under them (`value_map.json_strings`).
+OWN_KEYS = {c[0]: OWN_WORDS.get(c[0], frozenset()) for t in TABLES for c in TABLES[t] + DATASET_COLUMNS}
 
 
 def columns_of(table: str, dataset: bool = False) -> list[Column]:

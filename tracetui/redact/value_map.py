@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import orjson
@@ -169,9 +170,15 @@ def inert(text: str) -> bool:
     )
 
 
-def json_strings(obj: Any, own_keys: frozenset[str] = frozenset()) -> Iterator[str]:
+# A writer's own keys of its records, each with the words it fills that key's value from (empty: any).
+OwnKeys = Mapping[str, frozenset[str]]
+NO_OWN_KEYS: OwnKeys = MappingProxyType({})
+
+
+def json_strings(obj: Any, own_keys: OwnKeys = NO_OWN_KEYS) -> Iterator[str]:
     """Every string the gate reads in a JSON-like value: keys, values, and a credential key's pair.
-    `own_keys` are left out as `obj`'s own keys (not deeper: `capsule.scrub.gate_texts`)."""
+    `own_keys` are left out as `obj`'s own keys, and a value that is one of its key's own words (not
+    deeper: `capsule.scrub.gate_texts`)."""
     if isinstance(obj, str):
         if obj:
             yield obj
@@ -179,6 +186,8 @@ def json_strings(obj: Any, own_keys: frozenset[str] = frozenset()) -> Iterator[s
         for k, v in obj.items():
             if k not in own_keys:
                 yield from json_strings(k)
+            elif isinstance(v, str) and v in own_keys[k]:
+                continue  # `"role": "user"`: the writer's word, which a host may be named
             yield from json_strings(v)
             if isinstance(k, str) and isinstance(v, str) and v and len(k) <= 200 and _names_a_credential(k):
                 # Only the key says what the value is (`{"password": "…"}`): read apart, as the strings
