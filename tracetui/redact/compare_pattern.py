@@ -5,8 +5,8 @@ in a line of backticks that costs the line's length at each of them, and a megab
 password" took 21 s of CPU. Here each quote's tail (the closing quote, the comparison and the word)
 is tried once, and a start takes the farthest tail its value may reach, which is the match the
 pattern's backtracking finds. The pattern's own text is checked against the form this reads; any
-other form runs the pattern itself. The pattern whose value closes with a quote and `;` backtracks
-the same way from each of its words: it is run only where a quote and `;` stand together.
+other form runs the pattern itself. The pattern whose value closes with a quote and `;` is
+`semicolon_pattern`'s.
 """
 
 from __future__ import annotations
@@ -65,16 +65,6 @@ def matches(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int]]:
         if t >= s + 2:
             yield line[s + 1 : t], s + 1
             at = ends[t]
-
-
-def closes_with_semicolon(pattern: re.Pattern[str]) -> bool:
-    """Whether `pattern` is the one whose value's closing quote is followed by `;` (`password "x";`)."""
-    return pattern.pattern.endswith("[^\\v,\\'\\\"`])(\\2);")
-
-
-def quote_then_semicolon(line: str) -> bool:
-    """Whether a quote is followed by `;` in `line`: that pattern's match holds one."""
-    return "`;" in line or "';" in line or '";' in line
 
 
 def _tail(pattern: re.Pattern[str]) -> re.Pattern[str]:

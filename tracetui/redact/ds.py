@@ -382,11 +382,11 @@ def _reader(pattern: re.Pattern[str], group: int, comparing: bool) -> _Reader:
         # Its value backtracks to a closing quote from every quote: a megabyte of backticks and `==`
         # took 21 s (`compare_pattern`).
         return partial(compare_pattern.matches, pattern)
-    if compare_pattern.closes_with_semicolon(pattern):
+    if semicolon_pattern.closes_with_semicolon(pattern):
         # From each of its words it backtracks through the word's letters, 50 places and each quote's
         # value (a window of `pwd` repeated took 7 s); a line with no quote and `;` holds no match.
         def semicolon(line: str) -> Iterator[tuple[str, int]]:
-            if not compare_pattern.quote_then_semicolon(line):
+            if not semicolon_pattern.quote_then_semicolon(line):
                 return iter(())
             return semicolon_pattern.matches(pattern, line)
 

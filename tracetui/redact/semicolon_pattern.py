@@ -30,6 +30,16 @@ _SPACES = re.compile(r"\s*")
 _REACH = 50  # the pattern's `[^\s]{0,50}?`
 
 
+def closes_with_semicolon(pattern: re.Pattern[str]) -> bool:
+    """Whether `pattern` is the one whose value's closing quote is followed by `;` (`password "x";`)."""
+    return pattern.pattern.endswith("[^\\v,\\'\\\"`])(\\2);")
+
+
+def quote_then_semicolon(line: str) -> bool:
+    """Whether a quote is followed by `;` in `line`: that pattern's match holds one."""
+    return "`;" in line or "';" in line or '";' in line
+
+
 def closing(pattern: re.Pattern[str]) -> bool:
     """Whether `pattern` is the semicolon pattern in the form `matches` reads: a group of words
     (no group inside it) and the rest as detect-secrets writes it."""

@@ -10,7 +10,7 @@ import time
 import pytest
 from detect_secrets.plugins.keyword import QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
 
-from tracetui.redact import compare_pattern
+from tracetui.redact import compare_pattern, semicolon_pattern
 
 PATTERNS = list(QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
 [COMPARING] = [p for p in PATTERNS if compare_pattern.comparing(p)]
@@ -55,10 +55,10 @@ def test_a_window_of_backticks_and_comparisons_is_one_pass():
 
 @pytest.mark.parametrize("seed", range(4))
 def test_the_semicolon_pattern_is_skipped_only_where_it_cannot_match(seed):
-    [closing] = [p for p in PATTERNS if compare_pattern.closes_with_semicolon(p)]
+    [closing] = [p for p in PATTERNS if semicolon_pattern.closes_with_semicolon(p)]
     rnd = random.Random(seed)
     pieces = [*PIECES, ";", "`;", "';", '";', " = ", ":"]
     lines = ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 80))) for _ in range(2500)]
     found = [x for x in lines if any(closing.finditer(x))]
     assert len(found) > 20
-    assert all(compare_pattern.quote_then_semicolon(x) for x in found)
+    assert all(semicolon_pattern.quote_then_semicolon(x) for x in found)

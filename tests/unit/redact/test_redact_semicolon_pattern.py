@@ -12,10 +12,10 @@ import pytest
 from detect_secrets.plugins.keyword import QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP, REGEX_BY_FILETYPE
 from detect_secrets.util.filetype import FileType
 
-from tracetui.redact import compare_pattern, ds, semicolon_pattern, word_runs
+from tracetui.redact import ds, semicolon_pattern, word_runs
 
 PATTERNS = list(QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
-[SEMICOLON] = [p for p in PATTERNS if compare_pattern.closes_with_semicolon(p)]
+[SEMICOLON] = [p for p in PATTERNS if semicolon_pattern.closes_with_semicolon(p)]
 GROUP = QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP[SEMICOLON]
 # Its quotes, `;`, spaces (a no-break one too), the characters a value never holds or ends with, letters
 # (some the words match only ignoring case: `ſ`, the Kelvin sign), its words, and a run of letters long
@@ -87,7 +87,7 @@ def _assignments(seed: int, n: int = 1500) -> list[str]:
 def test_the_patterns_read_from_their_runs_end_match_as_the_patterns_match(seed):
     tables = [QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP, REGEX_BY_FILETYPE[FileType.C]]
     cut = [(p, g, word_runs.run_pattern(p, g)) for table in tables for p, g in table.items()
-           if not compare_pattern.closes_with_semicolon(p)]  # fmt: skip
+           if not semicolon_pattern.closes_with_semicolon(p)]  # fmt: skip
     assert sum(c is not None for _, _, c in cut) == 4  # all but the comparison and the semicolon patterns
     lines = _lines(100 + seed, 500) + _assignments(seed)
     for pattern, group, ours in ((p, g, c) for p, g, c in cut if c is not None):
