@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,10 @@ from tracetui.trail.two_cores import may_fork
 
 if TYPE_CHECKING:
     from tracetui.blame.log_gate import _Gates
+
+# How long `finish` waits for the children: their work is the gate's own, so this only bounds a child
+# that will never end (a lock copied held into it); past it the child is killed and the gate answers.
+FINISH_SECONDS = 60.0
 
 
 class GateApart:
@@ -94,8 +99,22 @@ class GateApart:
                 gates.by_session.pop(sid, None)
 
     def finish(self) -> None:
-        """The children waited for: their answers are kept (or, where one failed, left to the gate)."""
-        self._end(kill=False)
+        """The children waited for, FINISH_SECONDS at most: their answers are kept (or, where one failed
+        or was too slow and is killed, left to the gate)."""
+        deadline = time.monotonic() + FINISH_SECONDS
+        pause = 0.001
+        for pid in list(self.pids):
+            while time.monotonic() < deadline:
+                try:
+                    done, _ = os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    done = pid
+                if done:
+                    self.pids.remove(pid)
+                    break
+                time.sleep(pause)
+                pause = min(pause * 2, 0.005)  # a first blame waits on this: wake soon after the child ends
+        self._end(kill=True)
 
     def close(self) -> None:
         """The children ended where their answers will not be asked (the blame failed or was interrupted)."""

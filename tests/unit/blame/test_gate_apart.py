@@ -161,3 +161,24 @@ def _dead_pid() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     return child.pid
+
+
+
+def test_a_child_that_never_ends_is_killed_at_the_deadline_and_the_gate_answers(
+    tmp_path, world, capsys, monkeypatch, reads, forks
+):
+    """A child stuck for ever (a lock copied held into it) costs the blame FINISH_SECONDS, not the
+    rest of time: `finish` kills it and the gate answers its sessions, to the same bytes."""
+    bucket = tmp_path / "bucket"
+    alone = _blame(world, bucket, capsys, monkeypatch, apart=False)
+    _cold(bucket)
+    reads.clear()
+    monkeypatch.setattr(log_gate.AnswersAhead, "answer", lambda *a: time.sleep(600))  # the child's
+    monkeypatch.setattr(gate_apart, "FINISH_SECONDS", 0.5)
+    started = time.monotonic()
+    apart = _blame(world, bucket, capsys, monkeypatch, apart=True)
+    assert time.monotonic() - started < 30 and forks
+    assert apart == alone and sorted(reads) == sorted(SIDS)  # the gate read and answered them itself
+    for pid, _ in forks:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # killed and reaped
