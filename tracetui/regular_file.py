@@ -198,6 +198,20 @@ def outside_real(path: str | Path, real_folder: str) -> str | None:
     return real
 
 
+class OutsideFolder(TracetuiError):
+    """The path leads out of the folder it was named in (a link to /etc/passwd or /proc/self/environ)."""
+
+
+def read_inside(folder: str | Path, rel: str, limit: int) -> bytes:
+    """`read_regular` of `rel` under `folder`, once every link on the way stays inside it: a work tree is
+    anyone's, and a file or folder of it linked out names no text of theirs (OutsideFolder)."""
+    real_folder = os.path.realpath(folder)
+    real = os.path.realpath(os.path.join(real_folder, rel))  # an absolute `rel` is caught here too
+    if outside_real(real, real_folder) is not None:
+        raise OutsideFolder(f"{safe_line(rel)} leads out of {safe_line(str(folder))}")
+    return read_regular(real, limit)  # the folder itself, a FIFO, a device: NotRegularFile
+
+
 def keep_private(path: str | Path) -> None:
     """Make `path` a file its owner alone reads, before SQLite opens it: a new one is made empty with
     mode 0600 (an empty file is a new database to SQLite, which gives its WAL and shared-memory files

@@ -21,7 +21,7 @@ from pathlib import Path
 import pygit2
 
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.regular_file import NotRegularFile, discover_git_dir, read_regular
+from tracetui.regular_file import NotRegularFile, discover_git_dir, read_inside
 from tracetui.model import Session, StepKind
 from tracetui.safe_text import command_line
 from tracetui.trail.clone_id import CloneId, has_commit, logged_commit_id, remote_key, remote_keys
@@ -429,14 +429,10 @@ class _Clone:
 def _work_tree_text(workdir: str, rel: str) -> Iterator[bytes]:
     """The work tree's text of a file, where it is a regular file inside the work tree: a link out of
     it (to /etc/passwd, whose lines every machine has) is no text of the project, and a FIFO swapped
-    in after a look would block the read (read_regular opens without waiting and checks the fstat)."""
+    in after a look would block the read (`read_inside` opens without waiting and checks the fstat)."""
     try:
-        top = os.path.realpath(workdir)
-        full = os.path.realpath(os.path.join(top, rel))
-        if os.path.commonpath([top, full]) != top or full == top:
-            return
-        data = read_regular(full, BLOB_MAX)
-    except (ValueError, OSError, TracetuiError):  # none, a folder, a FIFO, too large
+        data = read_inside(workdir, rel, BLOB_MAX)
+    except (ValueError, OSError, TracetuiError):  # none, a folder, a FIFO, too large, a link out
         return
     yield data
 

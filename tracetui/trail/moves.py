@@ -5,7 +5,6 @@ merged into a reworded line, renamed with their file, or only in the work tree.
 from __future__ import annotations
 
 import difflib
-import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from typing import cast
 import pygit2
 
 from tracetui.errors import TracetuiError
-from tracetui.regular_file import read_regular
+from tracetui.regular_file import read_inside
 from tracetui.trail import evidence as ev
 
 from tracetui.trail import file_lines as fl
@@ -537,11 +536,11 @@ WORKTREE_MOST = 64 << 20
 def _worktree_lines(workdir: str | None, name: str) -> fl.FileLines | None:
     if not workdir:
         return None
-    full = os.path.join(workdir, name)
     try:
-        # A regular file of a sane size only: the work tree is anyone's, and a FIFO there blocked
-        # the read for ever, a link to /dev/zero or a sparse file of gigabytes took the memory.
-        return fl.FileLines.of(_text(read_regular(full, WORKTREE_MOST)))
+        # A regular file of a sane size inside the work tree only: the work tree is anyone's, and a
+        # FIFO there blocked the read for ever, a link to /dev/zero or a sparse file of gigabytes took
+        # the memory, a link out of it (to /proc/self/environ) was read as the project's file.
+        return fl.FileLines.of(_text(read_inside(workdir, name, WORKTREE_MOST)))
     except FileNotFoundError:
         return fl.EMPTY
     except (OSError, ValueError, TracetuiError):  # ValueError: a NUL byte in a name the log gave
