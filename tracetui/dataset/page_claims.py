@@ -11,6 +11,7 @@ here: a few hundred bytes a page, a page being about a megabyte of values.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
 from tracetui.dataset.held import FD_FOLDER
@@ -30,6 +31,12 @@ HEADER_MOST = 16 << 20  # Arrow's own bound on a page header (statistics may hol
 _FIRST_READ = 1024
 _DEPTH = 16  # nested structs a header may hold: statistics, encodings' headers
 
+# Page header fields (parquet.thrift's PageHeader): the page's type, a data page's own header (v1, v2).
+_DICTIONARY_PAGE = 2
+_DATA_PAGE_HEADER, _DATA_PAGE_V2_HEADER = 5, 8
+_OFFSET = 4  # what each value of text costs besides its bytes: Arrow's offset, Parquet's length
+SMALL = 1 << 20  # a dictionary whose values make no more than this is counted as that, its page not read
+
 # Thrift compact types.
 _TRUE, _FALSE, _BYTE, _I16, _I32, _I64, _DOUBLE, _BINARY, _LIST, _SET, _MAP, _STRUCT = range(1, 13)
 
@@ -44,18 +51,99 @@ def check_pages(name: str, metadata: Any, nbytes: int, shown: str) -> None:
     (at least FLOOR), or where a header cannot be read within its column chunk."""
     most = max(FLOOR, RATIO * nbytes)
     total, headers = 0, [max(HEADERS_FLOOR, nbytes // BYTES_A_HEADER)]
+    repeats: list[_Repeat] = []  # the text columns with a dictionary, and what their values may make
     fd, opened = _descriptor(name)
     try:
         for g in range(metadata.num_row_groups):
             group = metadata.row_group(g)
             for c in range(group.num_columns):
-                total += _chunk_claims(fd, group.column(c), nbytes, shown, headers)
+                pages, repeat = _chunk_claims(fd, group.column(c), g, nbytes, shown, headers)
+                total += pages
                 if total > most:
                     why = f"its pages claim to inflate to more than {most >> 20:,} MiB ({nbytes:,} bytes)"
                     raise _refused(shown, why)
+                if repeat is not None:
+                    repeats.append(repeat)
+        repeated = sum(r.bound for r in repeats)
+        if total + repeated > most and not _within(fd, name, metadata, repeats, most - total):
+            why = f"its values repeat dictionary entries to more than {most >> 20:,} MiB ({nbytes:,} bytes)"
+            raise _refused(shown, why)
     finally:
         if opened:
             os.close(fd)
+
+
+@dataclass(frozen=True, slots=True)
+class _Repeat:
+    """A text column chunk with a dictionary: its values, where its dictionary page's bytes are (stored
+    and inflated sizes), and the most its values make written out, each the whole page (`bound`)."""
+
+    group: int
+    column: Any
+    values: int
+    where: int
+    stored: int
+    inflated: int
+
+    @property
+    def bound(self) -> int:
+        return self.values * (self.inflated + _OFFSET)
+
+
+def _within(fd: int, name: str, metadata: Any, repeats: list[_Repeat], most_left: int) -> bool:
+    """Whether what the dictionaries' values make stays within `most_left`, each column's bound made
+    tighter, the largest first, until the rest fit: each value the longest entry (the page inflated and
+    its entries read), then, past SMALL, each value its own entry (`_exact_repeated`). Asked once every
+    page of the file is checked, so what these read is bounded."""
+    left = sum(r.bound for r in repeats)
+    for repeat in sorted(repeats, key=lambda r: r.bound, reverse=True):
+        if left <= most_left or repeat.bound <= SMALL:
+            break
+        tighter = repeat.bound
+        if repeat.values * _OFFSET <= most_left:  # else even empty entries are too many
+            longest = _longest_entry(fd, repeat.column, repeat.where, repeat.stored, repeat.inflated)
+            tighter = tighter if longest is None else repeat.values * (longest + _OFFSET)
+            # The exact count holds each value's index and its entry's length: within the budget too.
+            exact_fits = 2 * repeat.values * _OFFSET <= most_left
+            if exact_fits and tighter > SMALL and left - repeat.bound + tighter > most_left:
+                exact = _exact_repeated(name, metadata, repeat.group, repeat.column.path_in_schema)
+                tighter = tighter if exact is None else min(exact, tighter)
+        left += tighter - repeat.bound
+    return left <= most_left
+
+
+def _exact_repeated(name: str, metadata: Any, group: int, path: str) -> int | None:
+    """The bytes the values of the text column `path` of row group `group` make once written out, read
+    by pyarrow with every text column kept as dictionary indices (no value written out); None where it
+    cannot be read."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    leaves = [metadata.schema.column(i) for i in range(metadata.num_columns)]
+    texts = [leaf.path for leaf in leaves if leaf.physical_type == "BYTE_ARRAY"]
+    try:
+        reader = pq.ParquetFile(name, metadata=metadata, read_dictionary=texts)
+        table = reader.read_row_group(group, columns=[path])
+        return sum(_written_out(chunk) for column in table.columns for chunk in column.chunks)
+    except (OSError, ValueError, KeyError, pa.ArrowException):
+        return None
+
+
+def _written_out(values: Any) -> int:
+    """The bytes an array's dictionary-encoded text makes written out (its values and offsets), nested
+    lists and structs walked."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = values.type
+    if pa.types.is_dictionary(kind):
+        lengths = pc.take(pc.binary_length(values.dictionary), values.indices)
+        return int(pc.sum(lengths).as_py() or 0) + _OFFSET * len(values)
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_map(kind):
+        return _written_out(values.flatten())
+    if pa.types.is_struct(kind):
+        return sum(_written_out(values.field(i)) for i in range(kind.num_fields))
+    return 0
 
 
 def _descriptor(name: str) -> tuple[int, bool]:
@@ -68,9 +156,12 @@ def _descriptor(name: str) -> tuple[int, bool]:
     return os.open(name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)), True
 
 
-def _chunk_claims(fd: int, column: Any, nbytes: int, shown: str, headers: list[int]) -> int:
+def _chunk_claims(
+    fd: int, column: Any, group: int, nbytes: int, shown: str, headers: list[int]
+) -> tuple[int, _Repeat | None]:
     """The bytes the pages of one column chunk claim to inflate to, each header read in turn
-    (`headers`: how many more the file may have)."""
+    (`headers`: how many more the file may have), and, for a text column with a dictionary, its
+    `_Repeat`."""
     start, stored_size = column.data_page_offset, column.total_compressed_size
     if not isinstance(start, int) or not isinstance(stored_size, int):
         raise _refused(shown, "a column chunk has no place in the file")
@@ -79,19 +170,26 @@ def _chunk_claims(fd: int, column: Any, nbytes: int, shown: str, headers: list[i
     end = start + stored_size
     if start < 0 or stored_size < 0 or end > nbytes:
         raise _refused(shown, "a column chunk lies outside the file")
-    claimed, at = 0, start
+    claimed, at, values = 0, start, 0
+    entries: tuple[int, int, int] | None = None  # the dictionary page: where its bytes are, stored, inflated
     while at < end:
         headers[0] -= 1
         if headers[0] < 0:
             raise _refused(shown, "it has more pages than its size allows")
-        inflated, stored, length = _header_at(fd, at, end, shown)
+        inflated, stored, length, fields = _header_at(fd, at, end, shown)
         claimed += inflated
+        if fields.get(1) == _DICTIONARY_PAGE and entries is None:
+            entries = (at + length, stored, inflated)
+        values += _page_values(fields)
         at += length + stored
-    return claimed
+    if entries is None or column.physical_type != "BYTE_ARRAY":
+        return claimed, None
+    return claimed, _Repeat(group, column, max(values, column.num_values or 0), *entries)
 
 
-def _header_at(fd: int, at: int, end: int, shown: str) -> tuple[int, int, int]:
-    """(inflated size, stored size, header length) of the page header at `at`."""
+def _header_at(fd: int, at: int, end: int, shown: str) -> tuple[int, int, int, dict[int, Any]]:
+    """(inflated size, stored size, header length, its integer and struct fields) of the page header
+    at `at`."""
     want = _FIRST_READ
     while True:
         data = os.pread(fd, min(want, end - at), at)
@@ -107,7 +205,47 @@ def _header_at(fd: int, at: int, end: int, shown: str) -> tuple[int, int, int]:
         inflated, stored = fields.get(2, -1), fields.get(3, -1)
         if not isinstance(inflated, int) or not isinstance(stored, int) or inflated < 0 or stored < 0:
             raise _refused(shown, "a page header gives no sizes")
-        return inflated, stored, length
+        return inflated, stored, length, fields
+
+
+def _page_values(fields: dict[int, Any]) -> int:
+    """The values a data page (v1 or v2) says it holds; 0 for any other page."""
+    for key in (_DATA_PAGE_HEADER, _DATA_PAGE_V2_HEADER):
+        header = fields.get(key)
+        if isinstance(header, dict) and isinstance(header.get(1), int) and header[1] > 0:
+            return int(header[1])
+    return 0
+
+
+def _longest_entry(fd: int, column: Any, where: int, stored: int, inflated: int) -> int | None:
+    """The longest entry of a PLAIN dictionary page of byte arrays (4-byte little-endian length, then
+    the bytes); None where the page cannot be inflated or read as one."""
+    import pyarrow as pa
+
+    try:
+        data = os.pread(fd, stored, where)
+    except OSError:
+        return None
+    if len(data) != stored:
+        return None
+    codec = str(column.compression or "").lower()
+    if codec != "uncompressed":
+        # pyarrow names LZ4_RAW pages and the old Hadoop-framed LZ4 ones both "LZ4": each way is tried.
+        ways = [("lz4_raw", 0), ("lz4_raw", 8), ("lz4", 0)] if codec.startswith("lz4") else [(codec, 0)]
+        for name, skip in ways:
+            try:
+                data = pa.Codec(name).decompress(data[skip:], decompressed_size=inflated).to_pybytes()
+                break
+            except (OSError, ValueError, pa.ArrowException):  # an unknown codec, a page that does not inflate
+                continue
+        else:
+            return None
+    longest, at, view = 0, 0, memoryview(data)
+    while at + _OFFSET <= len(view):
+        size = int.from_bytes(view[at : at + _OFFSET], "little")
+        at += _OFFSET + size
+        longest = max(longest, size)
+    return longest if at == len(view) else None
 
 
 def _refused(shown: str, why: str) -> TracetuiError:
