@@ -48,6 +48,48 @@ _AGENT_TAGS = {
     "opencode": "opencode",
     "copilot": "copilot-cli",
 }
+# The card's lines that carry values, as the writer fills them: `check_views.card_view` reads them back
+# from these same templates (the writer's words left out, the values read unless they are the writer's
+# own words), and every other line of the card is one the writer writes as it is (`own_lines`).
+DESCRIPTION = (
+    "{sessions}, exported by tracetui {version}: every text scrubbed under the author's reviewed redaction "
+    "plan and scanned again before it was written. Secrets and personal data read as placeholders such as "
+    "`<AWS_KEY_1>`, `<EMAIL_2>`, `<HOME>` and `<USER>`; each session's receipt lists them by kind and count, "
+    "never their values."
+)
+SESSIONS = "{total} session{s} of coding agents{agents}{span}"
+AGENTS = ": {names}"
+AGENT_COUNT = "{label} ({n})"
+STARTED_IN = ", started in {first}"
+STARTED_BETWEEN = ", started between {first} and {last}"
+SEP = ", "  # between the items of a list on a line
+NONE_YET = "none yet"
+LICENSE = "- **License:** {license}"
+RAW_FILES = (
+    "Each session's own log files, as the agent wrote them but scrubbed in place (placeholders inside the "
+    "JSON strings of its records, every other byte as written), in the layout community datasets take: "
+    "`sessions/<agent>/<file>` ({folders}). The Hub's trace viewer and the agents' own tools read them back "
+    "as logs. Each session's receipt, `receipts/<agent>/<session>.json`, lists what was scrubbed in it (kinds "
+    "and counts, never values) and its outcome labels; `manifest.json` holds every file's sha256."
+)
+FOLDER = "`sessions/{folder}/`"
+TABLE_ROW = "| {name} | {n} |"  # a table's rows, a table's sessions, a state's patches, a kind's spans
+PRODUCERS = "The author, who wrote the prompts, and the coding agents ({producers}) with the models they ran."
+LABELS_WHERE = {
+    "parquet": "columns of `sessions` (`lines_*`, `tests`, `commits`) and the `patches` table",
+    "raw": "each session's receipt (`labels`)",
+}
+ANNOTATION = (
+    "Outcome labels come from git, not from the text, in {labels_where}: each patch's survival at the "
+    "revision `{ref}` (alive, transformed, reverted, lost, uncommitted, or unknown where the exporting "
+    "machine had no repository), the lines each session added and what became of them, the test commands "
+    "it ran with their last exit status, and the commits that took its work."
+)
+KEPT = "Values the author chose to keep, as not sensitive, are in the receipts: {kinds}."
+KEPT_KIND = "{kind} ({n} session{s})"
+BIB_YEAR = "  year   = {{{year}}},"
+BIB_NOTE = "  note   = {{Exported with tracetui {version}; outcome labels from git at {ref}}}"
+AUTHORS = "Written by tracetui {version} from the export's manifest."
 _BARE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/*+<\-]*$")
 _YAML_WORDS = {"y", "yes", "n", "no", "true", "false", "on", "off", "null", "~"}
 
@@ -130,7 +172,14 @@ def parquet_configs() -> list[dict[str, Any]]:
 
 def dataset_card(license: str, ref: str, rows: dict[str, int], about: Contents, cache: Path | None = None) -> str:
     """The card of a parquet export; `cache`: a folder that keeps cards made before (`_render`)."""
-    structure = [
+    structure = _parquet_structure(rows) + _parquet_tables()
+    body = _body(about, license, ref, structure, LABELS_WHERE["parquet"])
+    return _render(metadata(license, about, parquet_configs()), body, cache)
+
+
+def _parquet_structure(rows: dict[str, int]) -> list[str]:
+    """A parquet card's structure: its tables, and the rows each holds."""
+    return [
         "Four tables, one config each (`load_dataset(\"<repo or folder>\", \"steps\")`; `sessions` is the "
         "default), partitioned hive style by agent and month (`data/<table>/agent=claude/month=2026-05/"
         "part-00000.parquet`), and `agent` and `month` are columns of every file too, so every reader sees "
@@ -140,30 +189,26 @@ def dataset_card(license: str, ref: str, rows: dict[str, int], about: Contents, 
         "",
         "| table | rows |",
         "| --- | --- |",
-        *[f"| {t} | {rows.get(t, 0)} |" for t in tables.TABLES],
+        *[TABLE_ROW.format(name=t, n=rows.get(t, 0)) for t in tables.TABLES],
     ]
+
+
+def _parquet_tables() -> list[str]:
+    """Each table's columns, as the card describes them (after a blank line)."""
+    out: list[str] = []
     for table, columns in tables.TABLES.items():
-        structure += ["", f"### {table}", "", "| column | type | description |", "| --- | --- | --- |"]
-        structure += [f"| `{name}` | {kind} | {desc} |" for name, kind, desc in columns]
-    labels_where = "columns of `sessions` (`lines_*`, `tests`, `commits`) and the `patches` table"
-    body = _body(about, license, ref, structure, labels_where)
-    return _render(metadata(license, about, parquet_configs()), body, cache)
+        out += ["", f"### {table}", "", "| column | type | description |", "| --- | --- | --- |"]
+        out += [f"| `{name}` | {kind} | {desc} |" for name, kind, desc in columns]
+    return out
 
 
 def raw_card(license: str, ref: str, about: Contents, cache: Path | None = None) -> str:
     """The card of a raw export: the agents' own log files, which the Hub's trace viewer reads as
     they are (so no configs: `datasets` would take every agent's records as one table)."""
-    folders = ", ".join(f"`sessions/{_plain(_folder(a))}/`" for a in sorted(about.agents))
-    structure = [
-        "Each session's own log files, as the agent wrote them but scrubbed in place (placeholders inside "
-        "the JSON strings of its records, every other byte as written), in the layout community datasets "
-        f"take: `sessions/<agent>/<file>` ({folders or 'none yet'}). The Hub's trace viewer and the "
-        "agents' own tools read them back as logs. Each session's receipt, "
-        "`receipts/<agent>/<session>.json`, lists what was scrubbed in it (kinds and counts, never values) "
-        "and its outcome labels; `manifest.json` holds every file's sha256.",
-    ]
-    labels_where = "each session's receipt (`labels`)"
-    return _render(metadata(license, about, None), _body(about, license, ref, structure, labels_where), cache)
+    folders = SEP.join(FOLDER.format(folder=_plain(_folder(a))) for a in sorted(about.agents))
+    structure = [RAW_FILES.format(folders=folders or NONE_YET)]
+    body = _body(about, license, ref, structure, LABELS_WHERE["raw"])
+    return _render(metadata(license, about, None), body, cache)
 
 
 def _folder(agent: str) -> str:
@@ -188,10 +233,7 @@ def _description(about: Contents, license: str) -> list[str]:
     return [
         "# Coding-agent sessions",
         "",
-        f"{_sessions_line(about)}, exported by tracetui {__version__}: every text scrubbed under the "
-        "author's reviewed redaction plan and scanned again before it was written. Secrets and personal "
-        "data read as placeholders such as `<AWS_KEY_1>`, `<EMAIL_2>`, `<HOME>` and `<USER>`; each "
-        "session's receipt lists them by kind and count, never their values.",
+        DESCRIPTION.format(sessions=_sessions_line(about), version=__version__),
         "",
         "## Dataset Details",
         "",
@@ -204,7 +246,7 @@ def _description(about: Contents, license: str) -> list[str]:
         "- **Curated by:** the person who ran these sessions and exported them with tracetui",
         "- **Language(s):** English for the most part (the agents' own text); prompts and code comments may "
         "be in other languages (not detected)",
-        f"- **License:** {_word(license)}",
+        LICENSE.format(license=_word(license)),
         "",
         "## Uses",
         "",
@@ -227,7 +269,7 @@ def _description(about: Contents, license: str) -> list[str]:
 def _creation(about: Contents, ref: str, labels_where: str) -> list[str]:
     """How the sessions were collected, scrubbed and labelled (`ref`: the labels' revision, plain)."""
     agents = sorted(about.agents, key=lambda a: (-about.agents[a], a))
-    producers = ", ".join(_label(a) for a in agents) or "none yet"
+    producers = SEP.join(_label(a) for a in agents) or NONE_YET
     return [
         "## Dataset Creation",
         "",
@@ -247,16 +289,13 @@ def _creation(about: Contents, ref: str, labels_where: str) -> list[str]:
         "",
         "#### Who are the source data producers?",
         "",
-        f"The author, who wrote the prompts, and the coding agents ({producers}) with the models they ran.",
+        PRODUCERS.format(producers=producers),
         "",
         "### Annotations",
         "",
         "#### Annotation process",
         "",
-        f"Outcome labels come from git, not from the text, in {labels_where}: each patch's survival at the "
-        f"revision `{ref}` (alive, transformed, reverted, lost, uncommitted, or unknown where the exporting "
-        "machine had no repository), the lines each session added and what became of them, the test commands "
-        "it ran with their last exit status, and the commits that took its work.",
+        ANNOTATION.format(labels_where=labels_where, ref=ref),
         "",
         *_states_table(about.states),
         "Their limits: survival is measured at one revision, so later history is not in it; `transformed` "
@@ -299,14 +338,14 @@ def _limits_and_citation(about: Contents, ref: str) -> list[str]:
         "@misc{coding_agent_sessions,",
         "  title  = {Coding-agent sessions exported by tracetui},",
         "  author = {{The dataset's contributors}},",
-        *([f"  year   = {{{_latex(about.months[-1][:4])}}},"] if about.months else []),
-        f"  note   = {{Exported with tracetui {__version__}; outcome labels from git at {_latex(ref)}}}",
+        *([BIB_YEAR.format(year=_latex(about.months[-1][:4]))] if about.months else []),
+        BIB_NOTE.format(version=__version__, ref=_latex(ref)),
         "}",
         "```",
         "",
         "## Dataset Card Authors",
         "",
-        f"Written by tracetui {__version__} from the export's manifest.",
+        AUTHORS.format(version=__version__),
         "",
     ]
 
@@ -412,12 +451,14 @@ def _scalar(value: Any) -> str:
 
 def _sessions_line(about: Contents) -> str:
     total = sum(about.agents.values())
-    names = ", ".join(f"{_label(a)} ({n})" for a, n in sorted(about.agents.items(), key=lambda kv: (-kv[1], kv[0])))
+    by_count = sorted(about.agents.items(), key=lambda kv: (-kv[1], kv[0]))
+    names = SEP.join(AGENT_COUNT.format(label=_label(a), n=n) for a, n in by_count)
     span = ""
     if about.months:
         first, last = _word(about.months[0]), _word(about.months[-1])
-        span = f", started in {first}" if first == last else f", started between {first} and {last}"
-    return f"{total} session{'' if total == 1 else 's'} of coding agents" + (f": {names}" if names else "") + span
+        span = STARTED_IN.format(first=first) if first == last else STARTED_BETWEEN.format(first=first, last=last)
+    agents = AGENTS.format(names=names) if names else ""
+    return SESSIONS.format(total=total, s="" if total == 1 else "s", agents=agents, span=span)
 
 
 def _label(agent: str) -> str:
@@ -433,7 +474,7 @@ def _states_table(states: dict[str, int] | None) -> list[str]:
         return []
     order = [s for s in STATES if states.get(s)] + sorted(s for s in states if s not in STATES and states[s])
     lines = ["| survival of the patches | patches |", "| --- | --- |"]
-    lines += [f"| {_word(s)} | {states[s]} |" for s in order]
+    lines += [TABLE_ROW.format(name=_word(s), n=states[s]) for s in order]
     return lines + [""]
 
 
@@ -447,14 +488,14 @@ def _scrubbed_section(about: Contents) -> list[str]:
     if about.scrubbed:
         lines += ["| kind scrubbed | spans replaced |", "| --- | --- |"]
         by_count = sorted(about.scrubbed.items(), key=lambda kv: (-kv[1], kv[0]))
-        lines += [f"| {_word(k)} | {n} |" for k, n in by_count]
+        lines += [TABLE_ROW.format(name=_word(k), n=n) for k, n in by_count]
         lines.append("")
     else:
         lines += ["No value needed scrubbing.", ""]
     if about.kept:
-        kinds = ", ".join(f"{_word(k)} ({n} session{'' if n == 1 else 's'})"
-                          for k, n in sorted(about.kept.items()))
-        lines += [f"Values the author chose to keep, as not sensitive, are in the receipts: {kinds}.", ""]
+        kinds = SEP.join(KEPT_KIND.format(kind=_word(k), n=n, s="" if n == 1 else "s")
+                         for k, n in sorted(about.kept.items()))
+        lines += [KEPT.format(kinds=kinds), ""]
     lines.append(
         "What no detector knows is not scrubbed: names of people and projects in prose, code, and file paths "
         "inside a repository (kept exact so the outcome labels can be checked)."
@@ -488,3 +529,19 @@ def _word(text: str) -> str:
     and the team card every machine publishes showed that image to each visitor of the dataset. `&` is
     written `&amp;` (`&#64;` is an `@`), and a mention or issue reference is unpinged (safe_text)."""
     return unpinged(_MARKUP.sub(r"\\\1", _plain(text).replace("&", "&amp;")))
+
+
+def own_lines() -> frozenset[str]:
+    """Every line of a card's body that holds no value of an export's (its headings, its prose, its
+    tables' heads, a parquet table's columns), as the writer writes them: the body of each card, empty
+    and full (its lines made from a template above hold the writer's own words and no licence or
+    revision; `check_views.card_view` reads those lines by their templates)."""
+    full = Contents({a: 1 for a in registry.READER_MODULES}, dict.fromkeys(STATES, 1), ["2026-01", "2026-02"],
+                    {"email": 1}, {"email": 1})  # fmt: skip
+    empty = Contents({}, None, [])
+    lines: set[str] = set()
+    for about in (full, empty):
+        parquet = _parquet_structure({}) + _parquet_tables()
+        lines.update(_body(about, "", "", parquet, LABELS_WHERE["parquet"]))
+        lines.update(_body(about, "", "", [RAW_FILES], LABELS_WHERE["raw"]))
+    return frozenset(lines)

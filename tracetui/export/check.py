@@ -29,6 +29,7 @@ from tracetui.export.manifest import MANIFEST, file_sha256, inside, read_manifes
 from tracetui.export.parquet_rows import ParquetRows, Unreadable
 from tracetui.export.tables import OWN_KEYS
 from tracetui.export.raw import deep_lines
+from tracetui.export.receipt import RECEIPT
 from tracetui.folder_walk import walk
 from tracetui.model import Session
 from tracetui.redact import Identity, TextScanner
@@ -327,9 +328,11 @@ def _readable(path: Path, rel: str, parquet: ParquetRows, seen: _Read) -> Iterat
     as the export's gate read them (`raw.gate_view`, `atif.gate_view`), anything else as it is. `seen`
     is given every byte read (but a Parquet file's, digested before)."""
     if rel.endswith(".parquet"):
+        from tracetui.export.check_views import rows_view
+
         try:
             for before, rows in parquet.rows(path):
-                yield _Piece(before, rows)
+                yield _Piece(before, rows_view(rows))
         except Unreadable as exc:
             raise TracetuiError(str(exc)) from None
         return
@@ -364,11 +367,13 @@ def _readable(path: Path, rel: str, parquet: ParquetRows, seen: _Read) -> Iterat
 
 _PAGE = re.compile(r"[^/]+-steps-[0-9]+-[0-9]+\.(html|md)")
 _RECEIPT = re.compile(r"receipts/[^/]+/[^/]+\.json")
+_CARD = "README.md"  # a raw or parquet export's dataset card (`card`)
 
 
 def _whole_view(rel: str, view: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
-    """What the gate reads of a file read whole: a page's log text and a receipt's values but its own
-    words, worked out from the file's structure (`check_views`); else `view`. A host named like a word
+    """What the gate reads of a file read whole: a page's, a dataset card's, DONATION.md's log text and
+    a receipt's values but their own words, worked out from the file's structure (`check_views`); else
+    `view`. A host named like a word
     the writer puts on every page (`steps`, `session`, `user`) was found in them, where no scrub could
     take it out. Past WHOLE_MOST a page is read in windows, and whole."""
     from tracetui.export import check_views
@@ -376,6 +381,10 @@ def _whole_view(rel: str, view: Callable[[bytes], bytes]) -> Callable[[bytes], b
     page = _PAGE.fullmatch(rel)
     if page is not None:
         return check_views.html_view if page.group(1) == "html" else check_views.md_view
+    if rel == _CARD:
+        return check_views.card_view
+    if rel == RECEIPT:
+        return check_views.donation_view
     return check_views.receipt_view if _RECEIPT.fullmatch(rel) else view
 
 

@@ -8,14 +8,17 @@ file the check did not write is read at least wherever the writer would have put
 
 from __future__ import annotations
 
+import functools
 import re
+import string
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
 
 from tracetui.export.labels import LINE_STATES
 from tracetui.model import StepKind
-from tracetui.sources.common.jsonl import loads_whole
+from tracetui.sources.common.jsonl import TooDeep, loads_whole
 from tracetui.sources.registry import READER_MODULES
 
 _LABELS = "|".join(re.escape(k.replace("_", " ")) for k in StepKind.ALL)
@@ -156,12 +159,13 @@ def _unless(m: re.Match[str] | None, text: str, groups: tuple[int, ...]) -> list
     return [text] if m is None else [m.group(g) or "" for g in groups]
 
 
+_KIND = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"  # a kind of a finding, as a receipt, a card and a donation write it
 # A receipt's own words, by key: what the writer puts there from its own vocabulary.
 _RECEIPT_WORDS: dict[str, re.Pattern[str]] = {
     "agent": re.compile("|".join(map(re.escape, READER_MODULES))),
     "decided_by": re.compile(r"detector|user|user \(--accept-suggested\)"),
     "tier": re.compile(r"auto|suggested|manual"),
-    "kind": re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"),
+    "kind": re.compile(_KIND),
     "placeholder": re.compile(r"<[A-Z][A-Z0-9_]*>"),
 }
 
@@ -198,3 +202,167 @@ def _receipt_strings(obj: Any) -> Any:
             isinstance(v, str) else None  # fmt: skip
         out.append(list(note.groups()) if note is not None else _receipt_strings(v))
     return out
+
+
+def _shape(template: str, **fields: str) -> str:
+    """The pattern of a line the writer fills from `template`: its words as they are, each field as the
+    pattern given for it (a group of it where the value is read)."""
+    out = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        out.append(re.escape(literal))
+        if name is not None:
+            out.append(fields[name])
+    return "".join(out)
+
+
+def _either(words: Iterable[str]) -> str:
+    return "(?:" + "|".join(sorted(map(re.escape, set(words)), key=len, reverse=True)) + ")"
+
+
+_READ = "(.*)"  # a value the check reads: a licence, a revision, a version
+
+
+@functools.cache
+def _card_shapes() -> tuple[frozenset[str], list[re.Pattern[str]], frozenset[str], frozenset[str]]:
+    """A dataset card's own lines, its lines' shapes (`card`'s templates), and the keys and values of its
+    front matter (`card.metadata` of every agent, every size)."""
+    from tracetui.export import card, raw, tables
+    from tracetui.sources import registry
+    from tracetui.trail import STATES
+
+    def many(item: str) -> str:
+        return rf"{item}(?:{re.escape(card.SEP)}{item})*"
+
+    label = _either(registry.label(a) for a in READER_MODULES)
+    month = r"[0-9]{4}-[0-9]{2}"
+    agents = _shape(card.AGENTS, names=many(_shape(card.AGENT_COUNT, label=label, n=_NUMBER)))
+    span = _shape(card.STARTED_IN, first=month) + "|" + _shape(card.STARTED_BETWEEN, first=month, last=month)
+    sessions = _shape(card.SESSIONS, total=_NUMBER, s="s?", agents=f"(?:{agents})?", span=f"(?:{span})?")
+    folders = many(_shape(card.FOLDER, folder=_either(raw.agent_folder(a) for a in READER_MODULES)))
+    names = _either([*tables.TABLES, *STATES]) + f"|{_KIND}"
+    shapes = [
+        _shape(card.DESCRIPTION, sessions=sessions, version=_READ),
+        _shape(card.LICENSE, license=_READ),
+        _shape(card.RAW_FILES, folders=f"(?:{folders}|{re.escape(card.NONE_YET)})"),
+        _shape(card.TABLE_ROW, name=f"(?:{names})", n=_NUMBER),
+        _shape(card.PRODUCERS, producers=f"(?:{many(label)}|{re.escape(card.NONE_YET)})"),
+        _shape(card.ANNOTATION, labels_where=_either(card.LABELS_WHERE.values()), ref=_READ),
+        _shape(card.KEPT, kinds=many(_shape(card.KEPT_KIND, kind=_KIND, n=_NUMBER, s="s?"))),
+        _shape(card.BIB_YEAR, year="[0-9]{4}"),
+        _shape(card.BIB_NOTE, version=_READ, ref=_READ),
+        _shape(card.AUTHORS, version=_READ),
+    ]
+    every = card.Contents({a: 1 for a in READER_MODULES}, {}, [])
+    keys: set[str] = set()
+    values = {card.size_category(n) for n in (0, 10**3, 10**4, 10**5, 10**6, 10**7, 10**8)}
+    _front_words(card.metadata("cc-by-4.0", every, card.parquet_configs()), keys, values)
+    values.discard("cc-by-4.0")  # the licence the user chose is read
+    return card.own_lines(), [re.compile(s, re.S) for s in shapes], frozenset(keys), frozenset(values)
+
+
+def _front_words(value: Any, keys: set[str], values: set[str]) -> None:
+    if isinstance(value, dict):
+        keys.update(value)
+        for v in value.values():
+            _front_words(v, keys, values)
+    elif isinstance(value, list):
+        for v in value:
+            _front_words(v, keys, values)
+    else:
+        values.add(str(value).lower() if isinstance(value, bool) else str(value))
+
+
+def card_view(data: bytes) -> bytes:
+    """The log's text in a dataset card (README.md), a blank line between pieces: in its front matter,
+    each value but the writer's own (`card.metadata`'s) under the writer's keys; in its body, each line
+    but the writer's own (`card.own_lines`) and, in a line of one of the writer's templates, the values
+    that are not the writer's words. Any other line is read whole."""
+    own, shapes, keys, values = _card_shapes()
+    lines = data.decode("utf-8", errors="replace").split("\n")
+    pieces: list[str] = []
+    body = 0
+    if lines[0] == "---" and "---" in lines[1:]:
+        body = lines.index("---", 1) + 1
+        pieces += [p for line in lines[1 : body - 1] for p in _front_line(line, keys, values)]
+    for line in lines[body:]:
+        if line not in own:
+            pieces += _templated(line, shapes)
+    return "\n\n".join(p for p in pieces if p.strip()).encode("utf-8")
+
+
+def _front_line(line: str, keys: frozenset[str], values: frozenset[str]) -> list[str]:
+    """A line of the card's front matter (YAML, as the writer or the Hub's writes it): its key where it
+    is none of the writer's, and its value where it is none of the writer's."""
+    item = re.fullmatch(r"(?: *- )* *(.*)", line)
+    rest = item.group(1) if item is not None else line
+    key = re.fullmatch(r"([A-Za-z_]+):(?: (.*))?", rest)
+    if key is not None and key.group(1) in keys:
+        rest = key.group(2) or ""
+    if rest in values or _unquoted(rest) in values:
+        return []
+    return [rest]
+
+
+def _unquoted(text: str) -> str | None:
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        return text[1:-1].replace("''", "'")
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        try:
+            value = loads_whole(text)
+        except (orjson.JSONDecodeError, TooDeep):
+            return None
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _templated(line: str, shapes: list[re.Pattern[str]]) -> list[str]:
+    """The values read of a line of one of the writer's templates (its groups), or the line whole."""
+    for shape in shapes:
+        if (m := shape.fullmatch(line)) is not None:
+            return [g for g in m.groups() if g]
+    return [line]
+
+
+@functools.cache
+def _donation_shapes() -> tuple[frozenset[str], list[re.Pattern[str]]]:
+    from tracetui.export import receipt
+
+    names = _either(receipt.cell(a) for a in READER_MODULES) + f"|{_KIND}"
+    shapes = [
+        _shape(receipt.MADE_BY, version=_READ, license=_READ),
+        _shape(receipt.SESSIONS, n=_NUMBER),
+        _shape(receipt.ROW, name=f"(?:{names})", n=_NUMBER),
+    ]
+    return receipt.own_lines(), [re.compile(s, re.S) for s in shapes]
+
+
+def donation_view(data: bytes) -> bytes:
+    """The log's text in a donation's DONATION.md: each line but the writer's own (`receipt.own_lines`)
+    and, in a line of one of its templates, the values that are not the writer's words."""
+    own, shapes = _donation_shapes()
+    pieces = [p for line in data.decode("utf-8", errors="replace").split("\n") if line not in own
+              for p in _templated(line, shapes)]  # fmt: skip
+    return "\n\n".join(p for p in pieces if p.strip()).encode("utf-8")
+
+
+_RECEIPT_COLUMN = b'"receipt":'
+
+
+def rows_view(rows: bytes) -> bytes:
+    """A Parquet file's rows as JSON lines (`parquet_rows`), each row's `receipt` column (a session's
+    receipt rows, as JSON text) read as a receipt file is (`receipt_view`): the writer's words in it
+    are left out, its other values read. A row the check cannot read so is left as it is."""
+    if _RECEIPT_COLUMN not in rows:
+        return rows
+    out = []
+    for line in rows.split(b"\n"):
+        if _RECEIPT_COLUMN in line:
+            try:
+                row = loads_whole(line)
+                if isinstance(row, dict) and isinstance(row.get("receipt"), str):
+                    row["receipt"] = _receipt_strings(loads_whole(row["receipt"]))
+                    line = orjson.dumps(row)
+            except (orjson.JSONDecodeError, orjson.JSONEncodeError, TooDeep):
+                pass
+        out.append(line)
+    return b"\n".join(out)

@@ -9,6 +9,15 @@ import re
 from typing import Any
 
 RECEIPT = "DONATION.md"
+# Its lines that carry values, as the writer fills them (`check_views.donation_view` reads them back); every
+# other line is one the writer writes as it is (`own_lines`).
+MADE_BY = (
+    "Made by tracetui {version}. The author gives these sessions under the licence `{license}` (confirmed "
+    "when the donation was made). Every file here is listed with its SHA-256 in `manifest.json`; "
+    "`tracetui export --check .` verifies them and runs the detectors over every byte again."
+)
+SESSIONS = "## Sessions ({n})"
+ROW = "| {name} | {n} |"  # an agent's sessions, a kind's spans or sessions
 
 
 def receipt_text(license: str, sessions: dict[str, Any]) -> str:
@@ -20,33 +29,39 @@ def receipt_text(license: str, sessions: dict[str, Any]) -> str:
     lines = [
         "# Donation receipt",
         "",
-        f"Made by tracetui {__version__}. The author gives these sessions under the licence `{license}` "
-        "(confirmed when the donation was made). Every file here is listed with its SHA-256 in "
-        "`manifest.json`; `tracetui export --check .` verifies them and runs the detectors over every "
-        "byte again.",
+        MADE_BY.format(version=__version__, license=license),
         "",
-        f"## Sessions ({sum(about.agents.values())})",
+        SESSIONS.format(n=sum(about.agents.values())),
         "",
         "| agent | sessions |",
         "|---|---|",
-        *(f"| {_cell(agent)} | {n} |" for agent, n in sorted(about.agents.items())),
+        *(ROW.format(name=cell(agent), n=n) for agent, n in sorted(about.agents.items())),
         "",
         "## Scrubbed (replaced by placeholders)",
         "",
     ]
     if about.scrubbed:
-        lines += ["| kind | spans |", "|---|---|", *(f"| {_cell(k)} | {n} |" for k, n in sorted(about.scrubbed.items()))]
+        scrubbed = sorted(about.scrubbed.items())
+        lines += ["| kind | spans |", "|---|---|", *(ROW.format(name=cell(k), n=n) for k, n in scrubbed)]
     else:
         lines.append("Nothing needed scrubbing.")
     lines += ["", "## Kept by the author (suggestions rejected after review)", ""]
     if about.kept:
-        lines += ["| kind | sessions |", "|---|---|", *(f"| {_cell(k)} | {n} |" for k, n in sorted(about.kept.items()))]
+        lines += ["| kind | sessions |", "|---|---|", *(ROW.format(name=cell(k), n=n) for k, n in sorted(about.kept.items()))]
     else:
         lines.append("None.")
     lines += ["", "Each session's own receipt is `receipts/<agent>/<session>.json` (kinds and counts, never values).", ""]
     return "\n".join(lines)
 
 
-def _cell(text: str) -> str:
+def cell(text: str) -> str:
     """A name from the manifest (the user's file) as a table cell: word characters only."""
     return re.sub(r"[^A-Za-z0-9_.-]", "", text)[:60] or "?"
+
+
+def own_lines() -> frozenset[str]:
+    """Every line of DONATION.md that holds no value of a donation's, as the writer writes them: the
+    receipts of no session and of one with a kind scrubbed and kept (their lines made from a template
+    hold the writer's own words and no licence)."""
+    full = {"s": {"agent": "claude", "receipt": [{"kind": "email", "count": 1}], "rejected": [{"kind": "email"}]}}
+    return frozenset(receipt_text("", {}).split("\n")) | frozenset(receipt_text("", full).split("\n"))
