@@ -35,6 +35,8 @@ from tracetui.redact.scan import gate_scan, timed_scans
 # The value map and the gate's small helpers live beneath the capsule, where blame's gate reads them
 # too; their names stay importable from here.
 from tracetui.redact.value_map import (  # noqa: F401
+    BY_DEFAULT,
+    BY_USER,
     MIN_VALUE,
     NO_OWN_KEYS,
     Entry,
@@ -265,7 +267,7 @@ def prepare(
     for value, entry in (gate_scrub or {}).items():
         placeholder = entry.placeholder or "<REDACTED>"
         replacements.setdefault(value, placeholder)
-        by = "user" if entry.decision == ACCEPTED else "user (--accept-suggested)"
+        by = BY_USER if entry.decision == ACCEPTED else BY_DEFAULT
         row = receipt.setdefault(
             placeholder,
             {"placeholder": placeholder, "kind": entry.kind, "tier": entry.tier, "count": 0,

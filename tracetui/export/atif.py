@@ -22,6 +22,8 @@ from tracetui.export.labels import LINE_STATES
 from tracetui.export.manifest import safe_component
 from tracetui.export.raw import agent_folder
 from tracetui.model import Session, Step, StepKind, Tokens
+from tracetui.redact.finding import TIERS
+from tracetui.redact.value_map import DECIDERS
 from tracetui.safe_json import plain_json
 from tracetui.sources.common.coerce import as_moment
 from tracetui.sources.registry import READER_MODULES
@@ -403,8 +405,8 @@ _OWN_WORDS: dict[str, frozenset[str]] = {
     "state": frozenset(LINE_STATES),
     "op": frozenset({"create", "update", "delete", "write"}),
     # The receipt's rows in `extra.tracetui`: how sure a finding was and who chose its scrub.
-    "tier": frozenset({"auto", "suggested", "manual"}),
-    "decided_by": frozenset({"detector", "user", "user (--accept-suggested)"}),
+    "tier": frozenset(TIERS),
+    "decided_by": frozenset(DECIDERS),
 }
 _LOG_INPUT = "arguments"
 

@@ -18,6 +18,9 @@ import orjson
 
 from tracetui.export.labels import LINE_STATES
 from tracetui.model import StepKind
+from tracetui.redact.all_kinds import every_kind
+from tracetui.redact.finding import TIERS
+from tracetui.redact.value_map import DECIDERS
 from tracetui.sources.common.jsonl import TooDeep, loads_whole
 from tracetui.sources.registry import READER_MODULES
 
@@ -159,20 +162,27 @@ def _unless(m: re.Match[str] | None, text: str, groups: tuple[int, ...]) -> list
     return [text] if m is None else [m.group(g) or "" for g in groups]
 
 
-_KIND = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"  # a kind of a finding, as a receipt, a card and a donation write it
-# A receipt's own words, by key: what the writer puts there from its own vocabulary.
-_RECEIPT_WORDS: dict[str, re.Pattern[str]] = {
-    "agent": re.compile("|".join(map(re.escape, READER_MODULES))),
-    "decided_by": re.compile(r"detector|user|user \(--accept-suggested\)"),
-    "tier": re.compile(r"auto|suggested|manual"),
-    "kind": re.compile(_KIND),
-    "placeholder": re.compile(r"<[A-Z][A-Z0-9_]*>"),
-}
+@functools.cache
+def _kind() -> str:
+    """A finding's kind, as a receipt, a card and a donation write it: one of the detectors' own."""
+    return _either(every_kind())
+
+
+@functools.cache
+def _receipt_words() -> dict[str, re.Pattern[str]]:
+    """A receipt's own words, by key: what the writer puts there from its own vocabulary."""
+    return {
+        "agent": re.compile(_either(READER_MODULES)),
+        "decided_by": re.compile(_either(DECIDERS)),
+        "tier": re.compile(_either(TIERS)),
+        "kind": re.compile(_kind()),
+        "placeholder": re.compile(r"<[A-Z][A-Z0-9_]*>"),
+    }
 
 
 def receipt_view(data: bytes) -> bytes:
     """What the check reads of a session's receipt: every value but the receipt's own words under their
-    keys (`_RECEIPT_WORDS`), its keys left out, as one JSON line; a file that is no JSON as it is."""
+    keys (`_receipt_words`), its keys left out, as one JSON line; a file that is no JSON as it is."""
     try:
         document = loads_whole(data)
     except orjson.JSONDecodeError:
@@ -195,8 +205,9 @@ def _receipt_strings(obj: Any) -> Any:
     if not isinstance(obj, dict):
         return obj
     out: list[Any] = []
+    words = _receipt_words()
     for k, v in obj.items():
-        if isinstance(v, str) and k in _RECEIPT_WORDS and _RECEIPT_WORDS[k].fullmatch(v):
+        if isinstance(v, str) and k in words and words[k].fullmatch(v):
             continue
         note = next((m for p in _NOTES_OF_TRAIL if (m := p.fullmatch(v))), None) if k == "note" and \
             isinstance(v, str) else None  # fmt: skip
@@ -239,15 +250,15 @@ def _card_shapes() -> tuple[frozenset[str], list[re.Pattern[str]], frozenset[str
     span = _shape(card.STARTED_IN, first=month) + "|" + _shape(card.STARTED_BETWEEN, first=month, last=month)
     sessions = _shape(card.SESSIONS, total=_NUMBER, s="s?", agents=f"(?:{agents})?", span=f"(?:{span})?")
     folders = many(_shape(card.FOLDER, folder=_either(raw.agent_folder(a) for a in READER_MODULES)))
-    names = _either([*tables.TABLES, *STATES]) + f"|{_KIND}"
+    names = _either([*tables.TABLES, *STATES, *every_kind()])
     shapes = [
         _shape(card.DESCRIPTION, sessions=sessions, version=_READ),
         _shape(card.LICENSE, license=_READ),
         _shape(card.RAW_FILES, folders=f"(?:{folders}|{re.escape(card.NONE_YET)})"),
-        _shape(card.TABLE_ROW, name=f"(?:{names})", n=_NUMBER),
+        _shape(card.TABLE_ROW, name=names, n=_NUMBER),
         _shape(card.PRODUCERS, producers=f"(?:{many(label)}|{re.escape(card.NONE_YET)})"),
         _shape(card.ANNOTATION, labels_where=_either(card.LABELS_WHERE.values()), ref=_READ),
-        _shape(card.KEPT, kinds=many(_shape(card.KEPT_KIND, kind=_KIND, n=_NUMBER, s="s?"))),
+        _shape(card.KEPT, kinds=many(_shape(card.KEPT_KIND, kind=_kind(), n=_NUMBER, s="s?"))),
         _shape(card.BIB_YEAR, year="[0-9]{4}"),
         _shape(card.BIB_NOTE, version=_READ, ref=_READ),
         _shape(card.AUTHORS, version=_READ),
@@ -327,11 +338,11 @@ def _templated(line: str, shapes: list[re.Pattern[str]]) -> list[str]:
 def _donation_shapes() -> tuple[frozenset[str], list[re.Pattern[str]]]:
     from tracetui.export import receipt
 
-    names = _either(receipt.cell(a) for a in READER_MODULES) + f"|{_KIND}"
+    names = _either([*(receipt.cell(a) for a in READER_MODULES), *every_kind()])
     shapes = [
         _shape(receipt.MADE_BY, version=_READ, license=_READ),
         _shape(receipt.SESSIONS, n=_NUMBER),
-        _shape(receipt.ROW, name=f"(?:{names})", n=_NUMBER),
+        _shape(receipt.ROW, name=names, n=_NUMBER),
     ]
     return receipt.own_lines(), [re.compile(s, re.S) for s in shapes]
 

@@ -11,6 +11,8 @@ from tracetui.redact.detect import DETECTORS_VERSION, detectors_salt, scan_text
 from tracetui.redact.fields import Field, field_text, iter_fields
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.identity import Identity, identity_from_session
+from tracetui.redact.kinds import MANUAL as MANUAL_KIND
+from tracetui.redact.kinds import PERSON_NAME
 from tracetui.redact.plan import (
     ACCEPTED,
     assign_placeholders,
@@ -36,7 +38,7 @@ from tracetui.redact.scan import refresh_plan, scan_session, session_identity
 from tracetui.redact.session_scan import SessionPlan, session_plan
 
 __all__ = [
-    "ACCEPTED", "AUTO", "AUTO_D", "DETECTORS_VERSION", "MANUAL", "REJECTED", "SUGGESTED",
+    "ACCEPTED", "AUTO", "AUTO_D", "DETECTORS_VERSION", "MANUAL", "MANUAL_KIND", "PERSON_NAME", "REJECTED", "SUGGESTED",
     "Field", "Finding", "Identity", "Plan", "PlanSpan", "PlanStore", "PlanValue",
     "apply", "assign_placeholders", "build_plan", "detectors_salt", "field_text", "identity_from_session", "iter_fields", "load_plan", "plan_path",
     "plan_store",

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
 from typing import Any
 
-from tracetui.redact import compare_pattern, semicolon_pattern, word_runs
+from tracetui.redact import compare_pattern, kinds, semicolon_pattern, word_runs
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.gate_words import Holds, in_lowered
 from tracetui.redact.rules import (
@@ -73,7 +73,7 @@ DISABLED = frozenset(
 )
 
 # Plugin -> our kind. Plugins whose pattern captures the value in group 1 are listed in _VALUE_GROUP.
-_KINDS = {
+PLUGIN_KINDS = {
     "AWSKeyDetector": "aws-key",
     "ArtifactoryDetector": "artifactory-token",
     "AzureStorageKeyDetector": "azure-storage-key",
@@ -189,7 +189,7 @@ def regex_plugin_findings(text: str, lowered: str | None = None) -> Iterator[Fin
         piece = _PIECES.get(name)
         if piece is not None and piece.search(text) is None:
             continue
-        kind = _KINDS.get(name, "secret")
+        kind = PLUGIN_KINDS.get(name, kinds.SECRET)
         for pattern in plugin.denylist:
             group = 1 if name in _VALUE_GROUP or (name == "AWSKeyDetector" and pattern.groups) else 0
             for m in pattern.finditer(text):
@@ -319,7 +319,7 @@ def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Itera
                 told.add(line_lo + i)
                 tier = AUTO if random_enough(value, 10) and has_letter_and_digit(value) else SUGGESTED
                 yield Finding(
-                    line_lo + i, line_lo + i + len(value), "secret", tier, "detect-secrets:KeywordDetector"
+                    line_lo + i, line_lo + i + len(value), kinds.SECRET, tier, "detect-secrets:KeywordDetector"
                 )
 
 
@@ -428,7 +428,7 @@ def entropy_findings(text: str) -> Iterator[Finding]:
             if "\\" in value:
                 continue  # escapes inside: a JSON-escaped text of several lines, not one token
             if _entropy_candidate(value, limit) and not _worded(value) and not _judged_elsewhere(text, a, b):
-                yield Finding(a, b, "high-entropy", SUGGESTED, "detect-secrets:Base64HighEntropyString")
+                yield Finding(a, b, kinds.HIGH_ENTROPY, SUGGESTED, "detect-secrets:Base64HighEntropyString")
     for m in _BARE_TOKEN.finditer(shape(text, BASE64)):
         a, b = m.span()
         if (a, b) in seen or (a > 0 and text[a - 1] in _BARE_CHARS):
@@ -450,7 +450,7 @@ def entropy_findings(text: str) -> Iterator[Finding]:
             and not _worded(value)
             and not _judged_elsewhere(text, a, b)
         ):
-            yield Finding(a, b, "high-entropy", SUGGESTED, "entropy:bare-token")
+            yield Finding(a, b, kinds.HIGH_ENTROPY, SUGGESTED, "entropy:bare-token")
 
 
 # A format rule's prefix may sit before the candidate, joined by a dot (`SG.<id>..<secret>`, a JWT's

@@ -13,6 +13,8 @@ from typing import Any
 # Sure detections are scrubbed unless the user rejects them; suggestions wait for a decision.
 AUTO = "auto"
 SUGGESTED = "suggested"
+MANUAL_TIER = "manual"  # a span the user selected (`Plan.add_manual`)
+TIERS = (AUTO, SUGGESTED, MANUAL_TIER)  # every tier a receipt's row can hold
 # The detector of a text the second gate could not scan in time (`redact.scan.gate_scan`).
 GATE_OUT_OF_TIME = "gate:out-of-time"
 

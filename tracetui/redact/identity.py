@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tracetui.errors import TracetuiError
 from tracetui.model import Session, StepKind
+from tracetui.redact import kinds
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.gate_words import in_lowered
 from tracetui.redact.people import account_names, remembered_names, repository_people
@@ -323,14 +324,14 @@ def identity_findings(text: str, lowered: str, ident: Identity | None) -> Iterat
             name = m.group(0).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
             if name.lower() in _NOT_A_USER or name in (".", ".."):
                 continue
-            yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:home-path")
+            yield Finding(m.start(), m.end(), kinds.HOME_PATH, AUTO, "identity:home-path")
     if "-home-" in has or "-users-" in has:
         for m in _HOME_SLUG.finditer(text):
             if m.group(1).lower() not in _NOT_A_USER:
-                yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:project-slug")
+                yield Finding(m.start(), m.end(), kinds.HOME_PATH, AUTO, "identity:project-slug")
         for m in _PI_SLUG.finditer(text):
             if m.group(0).rsplit("-", 1)[1].lower() not in _NOT_A_USER:
-                yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:project-slug")
+                yield Finding(m.start(), m.end(), kinds.HOME_PATH, AUTO, "identity:project-slug")
     if ident is None:
         return
     yield from _known_home_findings(text, ident.home_paths)
@@ -344,16 +345,16 @@ def identity_findings(text: str, lowered: str, ident: Identity | None) -> Iterat
         # Claude Code writes the project dir as a slug: /Users/jdoe/proj -> -Users-jdoe-proj.
         alts = "|".join(re.escape(n) for n in names)
         for m in re.finditer(r"-(?:Users|home)-(?:" + alts + r")(?=-|$|[/\\\s\"'])", text):
-            yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:project-slug")
+            yield Finding(m.start(), m.end(), kinds.HOME_PATH, AUTO, "identity:project-slug")
         for m in re.finditer(r"(?<![A-Za-z0-9])(?:" + alts + r")(?![A-Za-z0-9])", text):
             tier = AUTO if len(m.group(0)) >= 5 else SUGGESTED
-            yield Finding(m.start(), m.end(), "user-name", tier, "identity:user-name")
+            yield Finding(m.start(), m.end(), kinds.USER_NAME, tier, "identity:user-name")
     for group, kind, detector in (
-        (ident.host_names, "host-name", "identity:host-name"),
-        (ident.emails, "email", "identity:git-email"),
-        (ident.values, "env-value", "identity:env-file-value"),
+        (ident.host_names, kinds.HOST_NAME, "identity:host-name"),
+        (ident.emails, kinds.EMAIL, "identity:git-email"),
+        (ident.values, kinds.ENV_VALUE, "identity:env-file-value"),
     ):
-        folded = kind in ("host-name", "email")
+        folded = kind in (kinds.HOST_NAME, kinds.EMAIL)
         literals = [v for v in group if v and len(v) >= 3]
         if folded and ascii_text:
             literals = [v for v in literals if not v.isascii() or v.lower() in lowered]
@@ -374,11 +375,11 @@ def _known_home_findings(text: str, homes: set[str]) -> Iterator[Finding]:
     if present:
         alts = "|".join(re.escape(h) for h in sorted(present, key=len, reverse=True))
         for m in re.finditer(r"(?<![A-Za-z0-9._\-/])(?:" + alts + r")(?!\.?[A-Za-z0-9_\-])", text):
-            yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:home-path")
+            yield Finding(m.start(), m.end(), kinds.HOME_PATH, AUTO, "identity:home-path")
     if slugs:
         alts = "|".join(re.escape(s) for s in sorted(slugs, key=len, reverse=True))
         for m in re.finditer(r"(?<![A-Za-z0-9])(?:" + alts + r")(?=-|$|[/\\\s\"'])", text):
-            yield Finding(m.start(), m.end(), "home-path", AUTO, "identity:project-slug")
+            yield Finding(m.start(), m.end(), kinds.HOME_PATH, AUTO, "identity:project-slug")
 
 
 def _literals_pattern(literals: list[str], folded: bool) -> re.Pattern[str]:
@@ -401,4 +402,4 @@ def _person_findings(text: str, people: set[str]) -> Iterator[Finding]:
         return
     pattern = re.compile(r"(?<![\w@.])(?:" + "|".join(re.escape(n) for n in present) + r")(?![\w@])")
     for m in pattern.finditer(text):
-        yield Finding(m.start(), m.end(), "person-name", SUGGESTED, "identity:person-name")
+        yield Finding(m.start(), m.end(), kinds.PERSON_NAME, SUGGESTED, "identity:person-name")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from tracetui.redact import kinds
 from tracetui.redact.example_addresses import is_example_address
 from tracetui.redact.finding import SUGGESTED, Finding
 
@@ -50,4 +51,4 @@ def name_findings(text: str) -> Iterator[Finding]:
         words = {w.lower().strip("'’-") for w in re.split(r"[ ,]+", name)}
         if words & _NOT_A_PERSON or is_example_address(a.group(1), a.group(2).lower()):
             continue
-        yield Finding(m.start(k), m.end(k), "person-name", SUGGESTED, "names:display-name")
+        yield Finding(m.start(k), m.end(k), kinds.PERSON_NAME, SUGGESTED, "names:display-name")

@@ -11,6 +11,7 @@ import re
 import string
 from collections.abc import Iterator
 
+from tracetui.redact import kinds
 from tracetui.redact.example_addresses import is_example_address
 from tracetui.redact.finding import SUGGESTED, Finding
 from tracetui.redact.shapes import shape, table
@@ -82,7 +83,7 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
                 continue  # the user:password@host part of a URL, not an address
             if _safe_domain(domain) or is_example_address(user, domain):
                 continue  # reserved, a placeholder (`you@yourdomain.com`), a mail service's test address
-            yield Finding(m.start(), m.end(), "email", SUGGESTED, "pii:email")
+            yield Finding(m.start(), m.end(), kinds.EMAIL, SUGGESTED, "pii:email")
     phones = any(p.search(text) is not None for p in _PHONE_PIECES)
     for m in _PHONE.finditer(text) if phones else ():
         if m.start() > 0 and text[m.start() - 1] in _PHONE_BEFORE:
@@ -91,7 +92,7 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
             continue
         digits = sum(c.isdigit() for c in m.group(0))
         if 8 <= digits <= 15 and not _impossible_nanp(m.group(0)):
-            yield Finding(m.start(), m.end(), "phone", SUGGESTED, "pii:phone")
+            yield Finding(m.start(), m.end(), kinds.PHONE, SUGGESTED, "pii:phone")
     resolved: set[str] | None = None
     for m in _IPV4.finditer(text) if _IPV4_PIECE.search(text) is not None else ():
         if m.start() > 0 and text[m.start() - 1] in _IP_BEFORE \
@@ -110,7 +111,7 @@ def pii_findings(text: str, lowered: str) -> Iterator[Finding]:
         # Private and loopback ranges identify nobody outside the user's network; documentation ranges
         # (TEST-NET) are what made-up data uses, so they are shown like public ones.
         if address.is_global or any(address in net for net in _DOC_NETS):
-            yield Finding(m.start(), m.end(), "ip-address", SUGGESTED, "pii:ip-address")
+            yield Finding(m.start(), m.end(), kinds.IP_ADDRESS, SUGGESTED, "pii:ip-address")
 
 
 # Four numbers that their context calls a version: after a word `version` (`AssemblyVersion("`,
@@ -276,20 +277,20 @@ def personal_id_findings(text: str, lowered: str) -> Iterator[Finding]:
         if 13 <= len(digits) <= 19 and _CARD_PREFIX.match(digits) and luhn_ok(digits):
             sep = set(m.group(0)) - set("0123456789")
             if len(sep) <= 1:
-                yield Finding(m.start(), m.end(), "card-number", SUGGESTED, "pii:card-number")
+                yield Finding(m.start(), m.end(), kinds.CARD_NUMBER, SUGGESTED, "pii:card-number")
     if "-" in text:
         for m in _SSN.finditer(text):
             a = m.start() - 3
             if _SSN_AREA.match(text, a) and not _after(text, a, _WORD_DASH):
-                yield Finding(a, m.end(), "national-id", SUGGESTED, "pii:ssn")
+                yield Finding(a, m.end(), kinds.NATIONAL_ID, SUGGESTED, "pii:ssn")
     for m in _IBAN.finditer(text) if _may_hold_iban(text) else ():
         if not _after(text, m.start(), _ALNUM) and iban_ok(m.group(0)):
-            yield Finding(m.start(), m.end(), "iban", SUGGESTED, "pii:iban")
+            yield Finding(m.start(), m.end(), kinds.IBAN, SUGGESTED, "pii:iban")
     for m in _STREET.finditer(text) if _STREET_TYPE.search(text) else ():
         if _after(text, m.start(), _WORD_DASH) or _NUMBERED_ITEM.search(text, max(0, m.start() - 16),
                                                                           m.start()):
             continue
-        yield Finding(m.start(), m.end(), "street-address", SUGGESTED, "pii:street-address")
+        yield Finding(m.start(), m.end(), kinds.STREET_ADDRESS, SUGGESTED, "pii:street-address")
 
 
 # A number after the word for a numbered item (`Step 1 Read Drive`, `line 42 Build Way`) counts items;

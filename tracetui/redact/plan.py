@@ -24,8 +24,9 @@ import orjson
 
 from tracetui.errors import TracetuiError
 from tracetui.model import Session
+from tracetui.redact import kinds
 from tracetui.redact.fields import iter_fields
-from tracetui.redact.finding import AUTO, Finding
+from tracetui.redact.finding import AUTO, MANUAL_TIER, Finding
 from tracetui.regular_file import CACHE_MOST, file_stamp, open_regular, read_regular, settled
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ SCRUBBED = frozenset({AUTO_D, ACCEPTED, MANUAL})
 GATE = "gate:"
 
 # Kinds whose placeholder is one fixed word: there is only one "you" in a session.
-FIXED_PLACEHOLDERS = {"home-path": "<HOME>", "user-name": "<USER>", "host-name": "<HOST>"}
+FIXED_PLACEHOLDERS = {kinds.HOME_PATH: "<HOME>", kinds.USER_NAME: "<USER>", kinds.HOST_NAME: "<HOST>"}
 
 
 @dataclass(slots=True)
@@ -274,16 +275,16 @@ class Plan:
             span.decision = ACCEPTED
         return len(waiting)
 
-    def add_manual(self, step: str | None, name: str, start: int, end: int, text: str, kind: str = "manual") -> PlanSpan:
+    def add_manual(self, step: str | None, name: str, start: int, end: int, text: str, kind: str = kinds.MANUAL) -> PlanSpan:
         """A span the user selected; `text` is the field's current text."""
         if not 0 <= start < end <= len(text):
             raise TracetuiError("the selection is empty or outside the text")
         self.fields.setdefault(field_key(step, name), text_hash(text))
-        span = PlanSpan(step, name, start, end, kind, "manual", "user", MANUAL, self.value_id(text[start:end]))
+        span = PlanSpan(step, name, start, end, kind, MANUAL_TIER, "user", MANUAL, self.value_id(text[start:end]))
         self.spans.append(span)
         return span
 
-    def scrub_everywhere(self, session: Session, value: str, kind: str = "manual") -> int:
+    def scrub_everywhere(self, session: Session, value: str, kind: str = kinds.MANUAL) -> int:
         """Every occurrence of `value` in every field gets scrubbed; returns how many spans changed."""
         if not value:
             return 0
@@ -384,7 +385,7 @@ def assign_placeholders(plan: Plan, session: Session) -> None:
         if span.value_id and span.value_id in by_value:
             span.placeholder = by_value[span.value_id]
             continue
-        label = "REDACTED" if span.kind == "manual" else _label(span.kind)
+        label = "REDACTED" if span.kind == kinds.MANUAL else _label(span.kind)
         counters[label] = counters.get(label, 0) + 1
         span.placeholder = f"<{label}_{counters[label]}>"
         if span.value_id:

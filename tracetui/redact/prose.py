@@ -12,10 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from tracetui.redact import kinds
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.gate_words import in_lowered
 from tracetui.redact.known import is_published_example
-from tracetui.redact.text_checks import has_letter_and_digit, is_placeholder, is_reference, is_structural, random_enough
+from tracetui.redact.text_checks import (
+    has_letter_and_digit,
+    is_placeholder,
+    is_reference,
+    is_structural,
+    random_enough,
+)
 
 # `re` tries this at every character: the names' first letters are tested there first, a cheaper test
 # than `\b`'s (a Unicode word test on both sides).
@@ -79,7 +86,7 @@ _HEX32 = re.compile(r"[0-9a-f]{32}")
 
 
 def _kind(name: str) -> str:
-    return "password" if "pass" in name or name == "pin code" else "secret"
+    return kinds.PASSWORD if "pass" in name or name == "pin code" else kinds.SECRET
 
 
 def _tier(value: str, name: str) -> str | None:

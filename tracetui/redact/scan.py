@@ -22,7 +22,7 @@ from pathlib import Path
 import orjson
 
 from tracetui.model import Session
-from tracetui.redact import detect, reviewed
+from tracetui.redact import detect, kinds, reviewed
 from tracetui.redact.detect import detectors_salt, resolve, scan_text
 from tracetui.redact.field_key import field_key
 from tracetui.redact.fields import Field, iter_fields
@@ -92,7 +92,7 @@ def _scan_bounded(
         found = scan_in_time(text, identity, syntax, fast=fast)
         if found is not None:
             return found, not fast
-    return [Finding(0, len(text), "unscanned", SUGGESTED, "scan:out-of-time")], False
+    return [Finding(0, len(text), kinds.UNSCANNED, SUGGESTED, "scan:out-of-time")], False
 
 
 Scanned = tuple[list[Finding], bool, list[Finding] | None]
@@ -159,7 +159,7 @@ def gate_scan(
     check a plan cannot talk round, and a text made to outrun the detectors must not pass it."""
     # The detectors' own scan (default), not the plan's path through this module.
     found = scan_in_time(text, identity, scan=detect.scan_text if scan is None else scan, slack=GATE_SLACK)
-    return found if found is not None else [Finding(0, len(text), "unscanned", AUTO, GATE_OUT_OF_TIME)]
+    return found if found is not None else [Finding(0, len(text), kinds.UNSCANNED, AUTO, GATE_OUT_OF_TIME)]
 
 
 Rows = tuple[list[dict], bool, list[dict] | None]
@@ -266,7 +266,7 @@ def _scan_session(
 def _gate_scrubs(row: dict) -> bool:
     """Whether a gate would act on this finding of a field: a sure one, or a text too long to scan in
     time (which the gate refuses, and the plan must show)."""
-    return row.get("tier") == AUTO or row.get("kind") == "unscanned"
+    return row.get("tier") == AUTO or row.get("kind") == kinds.UNSCANNED
 
 
 # A secret cut between two consecutive steps (an assistant's two messages, a prompt sent in two parts): the

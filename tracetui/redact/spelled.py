@@ -10,6 +10,7 @@ import binascii
 import re
 from collections.abc import Callable, Iterator
 
+from tracetui.redact import kinds
 from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.text_checks import LINE_NUMBER
 
@@ -111,7 +112,7 @@ def _headless_keys(text: str) -> Iterator[Finding]:
         except (binascii.Error, ValueError):
             continue
         if _private_key_start(raw):
-            yield Finding(m.start(), m.end(), "private-key", AUTO, "spelled:headless-private-key")
+            yield Finding(m.start(), m.end(), kinds.PRIVATE_KEY, AUTO, "spelled:headless-private-key")
 
 
 def _private_key_start(raw: bytes) -> bool:

@@ -100,14 +100,19 @@ def value_map(planned: list[Entry], accept_suggested: bool) -> tuple[dict[str, s
     return out, kept
 
 
+# Who decided a receipt's row was scrubbed: every word its `decided_by` can hold.
+BY_DETECTOR, BY_USER, BY_DEFAULT = "detector", "user", "user (--accept-suggested)"
+DECIDERS = (BY_DETECTOR, BY_USER, BY_DEFAULT)
+
+
 def decided_by(e: Entry, accept_suggested: bool) -> str | None:
     """Who decided this span is scrubbed, or None when it stays."""
     if e.decision == AUTO_D:
-        return "detector"
+        return BY_DETECTOR
     if e.decision in (ACCEPTED, MANUAL):
-        return "user"
+        return BY_USER
     if e.decision is None and accept_suggested:
-        return "user (--accept-suggested)"
+        return BY_DEFAULT
     return None
 
 

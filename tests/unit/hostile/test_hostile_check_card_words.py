@@ -87,6 +87,7 @@ CARD_FORGERIES = [
     ("Claude Code (1)", f"{NAME} (1)"),  # not an agent's label: the line is read whole
     ("## Uses\n", f"## Uses {NAME}\n"),  # a line not the writer's
     ("## Citation\n", f"## Citation\n\n{NAME}\n"),  # a line added
+    ("| email | ", f"| {NAME} | "),  # a kind's row: a word of a kind's shape that is no detector's kind
 ]
 
 
@@ -105,6 +106,7 @@ DONATION_FORGERIES = [
     ("Made by tracetui ", f"Made by {NAME} "),
     ("| claude | 1 |", f"| claude {NAME} | 1 |"),
     ("None.\n", f"None.\n{NAME}\n"),
+    ("| email | ", f"| {NAME} | "),  # no detector's kind
 ]
 
 
@@ -138,7 +140,8 @@ def _receipt_forged(dest: Path, change) -> str:
     lambda rows: [{**rows[0], "decided_by": f"{NAME} (by hand)"}, *rows[1:]],  # not the writer's word
     lambda rows: [{**rows[0], "note": NAME}, *rows[1:]],  # a key of no receipt's
     lambda rows: [*rows, NAME],
-], ids=["placeholder", "decided-by", "note", "item"])
+    lambda rows: [{**rows[0], "kind": NAME}, *rows[1:]],  # no detector's kind
+], ids=["placeholder", "decided-by", "note", "item", "kind"])
 def test_a_name_put_in_the_receipt_column_is_still_reported(demo, tmp_path, monkeypatch, change):
     named_machine(monkeypatch, WORDS)
     dest = _exported(demo, tmp_path / "out", "parquet")

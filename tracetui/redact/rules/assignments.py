@@ -6,30 +6,30 @@ import bisect
 import re
 from collections.abc import Iterator
 
-from tracetui.redact.finding import Finding, SUGGESTED
+from tracetui.redact import kinds
+from tracetui.redact.finding import SUGGESTED, Finding
 from tracetui.redact.gate_words import in_lowered
 from tracetui.redact.rules.judge import (
     _COUNTING,
-    _dense_random,
-    _judge,
-    _kebab_words,
     _KEYWORD,
     _NAME_OK,
     _PHRASE_NAME,
     _STRONG_NAME,
     _WORD_PASSWORDS,
+    _dense_random,
+    _judge,
+    _kebab_words,
 )
-from tracetui.redact.syntax import CODE_C, KNOWN_CODE, Syntax, UNKNOWN
+from tracetui.redact.syntax import CODE_C, KNOWN_CODE, UNKNOWN, Syntax
 from tracetui.redact.text_checks import (
+    LINE_NUMBER,
     has_letter_and_digit,
     is_filler,
     is_placeholder,
     is_reference,
-    LINE_NUMBER,
     looks_like_identifier,
     random_enough,
 )
-
 
 # A name ending in a source or config file's extension names that file.
 _FILE_NAME = re.compile(
@@ -365,7 +365,7 @@ def service_key_findings(text: str, lowered: str) -> Iterator[Finding]:
         if not _generated_or_dense(value) or value.isdigit() or is_placeholder(value) or is_filler(value) \
                 or _kebab_words(value):
             continue
-        yield Finding(start, start + len(value), "secret", SUGGESTED, "rule:service-key")
+        yield Finding(start, start + len(value), kinds.SECRET, SUGGESTED, "rule:service-key")
 
 
 # Where a line ends, for a value that runs to it: a line break, or inside a JSON string (a config printed
@@ -410,7 +410,7 @@ def _line_end_value(text: str, start: int, name: str) -> Finding | None:
     dense = len(set(symbols)) >= 5 and len(symbols) >= 0.4 * len(value)
     if not (dense or _brackets_mismatched(value)):
         return None
-    kind = "password" if re.search(r"(?i)pass|pwd", name) else "secret"
+    kind = kinds.PASSWORD if re.search(r"(?i)pass|pwd", name) else kinds.SECRET
     return Finding(start, start + len(value), kind, SUGGESTED, "rule:assignment")
 
 
@@ -462,5 +462,5 @@ def _yaml_phrase(text: str, start: int, name: str) -> Finding | None:
     value = m.group(0).rstrip()
     if is_reference(value) or is_placeholder(value):
         return None
-    kind = "password" if re.search(r"(?i)pass|pwd", name) else "secret"
+    kind = kinds.PASSWORD if re.search(r"(?i)pass|pwd", name) else kinds.SECRET
     return Finding(start, start + len(value), kind, SUGGESTED, "rule:assignment")

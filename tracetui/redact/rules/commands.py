@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from tracetui.redact import kinds
 from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.gate_words import in_lowered
-from tracetui.redact.rules.judge import _judge, _NAME_OK, _WORD_PASSWORDS
+from tracetui.redact.rules.judge import _NAME_OK, _WORD_PASSWORDS, _judge
 from tracetui.redact.text_checks import has_letter_and_digit, is_placeholder, is_reference, random_enough
-
 
 # Command lines that take a password as a short flag, where no `name=` says so: `mysql -pSECRET`
 # (attached), `docker login -p SECRET`, `sshpass -p SECRET`, `redis-cli -a SECRET`.
@@ -107,9 +107,9 @@ def http_client_findings(text: str, lowered: str) -> Iterator[Finding]:
             inner = value[1:-1] if value[:1] == "{" and value[-1:] == "}" else value
             if (is_reference(value) or is_placeholder(value)) and not (inner != value and _generated(inner)):
                 continue  # `{password}` is a template; `{ZqL5kVrX1n8tA2}` is a value in braces
-            yield Finding(pair_start, pair_end, "password", AUTO, "rule:http-client-credentials")
+            yield Finding(pair_start, pair_end, kinds.PASSWORD, AUTO, "rule:http-client-credentials")
             if password_flag and wget_user is not None:
-                yield Finding(wget_user[0], wget_user[1], "password", AUTO, "rule:http-client-credentials")
+                yield Finding(wget_user[0], wget_user[1], kinds.PASSWORD, AUTO, "rule:http-client-credentials")
                 wget_user = None
 
 
@@ -134,7 +134,7 @@ def cli_password_findings(text: str, lowered: str) -> Iterator[Finding]:
             value = m.group(g)
             if is_reference(value) or is_placeholder(value):
                 continue
-            yield Finding(m.start(g), m.end(g), "password", AUTO, "rule:cli-password")
+            yield Finding(m.start(g), m.end(g), kinds.PASSWORD, AUTO, "rule:cli-password")
     if "</" in text:
         for m in _XML_ELEMENT.finditer(text):
             name = m.group(1)

@@ -6,22 +6,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from tracetui.redact.finding import AUTO, Finding, SUGGESTED
+from tracetui.redact import kinds
+from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.gate_words import in_lowered
 from tracetui.redact.rules.assignments import _QUOTED_VALUE
-from tracetui.redact.rules.judge import _judge, _NAME_OK
+from tracetui.redact.rules.judge import _NAME_OK, _judge
 from tracetui.redact.syntax import SECRET_FILE, syntax_of_path
 from tracetui.redact.text_checks import (
+    LINE_NUMBER,
+    UUID_RE,
     entropy,
     has_letter_and_digit,
     is_filler,
     is_placeholder,
     is_reference,
-    LINE_NUMBER,
     random_enough,
-    UUID_RE,
 )
-
 
 # A .netrc / _netrc entry (`machine HOST login USER password PASS`, one line or spread over a few):
 # tokens separated by spaces, so no `=` or `:` tells the assignment rules a value follows. The grammar
@@ -67,7 +67,7 @@ def credential_file_findings(text: str, lowered: str) -> Iterator[Finding]:
                 continue
         value = m.group(4)
         if _literal_password(value):
-            kind = "password" if "pass" in (m.group(2) or m.group(3) or "").lower() else "secret"
+            kind = kinds.PASSWORD if "pass" in (m.group(2) or m.group(3) or "").lower() else kinds.SECRET
             yield Finding(m.start(4), m.end(4), kind, SUGGESTED, "rule:credential-file")
 
 
@@ -85,11 +85,11 @@ def netrc_findings(text: str, lowered: str) -> Iterator[Finding]:
         judged = False
         for f in _judge("password", text[start:end], start, False, True):
             judged = True
-            yield Finding(f.start, f.end, "password", AUTO, "rule:netrc")
+            yield Finding(f.start, f.end, kinds.PASSWORD, AUTO, "rule:netrc")
         value = text[start:end]
         if not judged and _literal_password(value):
             # A .netrc's password is a literal whatever it looks like (a passphrase in words, symbols).
-            yield Finding(start, end, "password", SUGGESTED, "rule:netrc")
+            yield Finding(start, end, kinds.PASSWORD, SUGGESTED, "rule:netrc")
 
 
 # A `value` field whose object says what it holds: Terraform's `"db_password": {"sensitive": true, …,
@@ -173,9 +173,9 @@ def pgpass_findings(text: str, lowered: str) -> Iterator[Finding]:
         if is_placeholder(value) or is_reference(value) or is_filler(value):
             continue
         if has_letter_and_digit(value) and random_enough(value, 8, 3.0):
-            yield Finding(m.start(1), m.end(1), "password", AUTO, "rule:pgpass")
+            yield Finding(m.start(1), m.end(1), kinds.PASSWORD, AUTO, "rule:pgpass")
         elif random_enough(value, 6, 2.5):
-            yield Finding(m.start(1), m.end(1), "password", SUGGESTED, "rule:pgpass")
+            yield Finding(m.start(1), m.end(1), kinds.PASSWORD, SUGGESTED, "rule:pgpass")
 
 
 # The whole text of a file named for a credential (syntax SECRET_FILE): one token, perhaps after a
@@ -197,12 +197,12 @@ def key_file_findings(text: str) -> Iterator[Finding]:
     if m is not None:
         if _key_file_value(m.group(1)):
             start = len(text) - len(text.lstrip("\r\n")) + m.start(1)
-            yield Finding(start, start + len(m.group(1)), "secret", AUTO, "rule:key-file")
+            yield Finding(start, start + len(m.group(1)), kinds.SECRET, AUTO, "rule:key-file")
         return
     if "\n" in text and ("*** Begin Patch" in text or "\n+++ " in text or text.startswith(("--- ", "diff "))):
         for line in _KEY_FILE_DIFF_LINE.finditer(text):
             if _key_file_value(line.group(1)):
-                yield Finding(line.start(1), line.end(1), "secret", AUTO, "rule:key-file")
+                yield Finding(line.start(1), line.end(1), kinds.SECRET, AUTO, "rule:key-file")
 
 
 # The same file pasted into a message: its name, then a fenced block holding one token.
@@ -218,7 +218,7 @@ def quoted_key_file_findings(text: str) -> Iterator[Finding]:
         before = text[max(0, m.start() - 200) : m.start()]
         if any(syntax_of_path(w.group(0).rstrip(".,:;")) == SECRET_FILE for w in _PATH_WORD.finditer(before)):
             if _key_file_value(m.group(1)):
-                yield Finding(m.start(1), m.end(1), "secret", AUTO, "rule:key-file")
+                yield Finding(m.start(1), m.end(1), kinds.SECRET, AUTO, "rule:key-file")
 
 
 # A diff or patch of the manifest puts `+`, `-` or a space before each line.
@@ -234,4 +234,4 @@ def k8s_secret_findings(text: str, lowered: str) -> Iterator[Finding]:
     for m in _K8S_DATA_VALUE.finditer(text):
         value = m.group(1)
         if not is_placeholder(value) and (value.endswith("=") or entropy(value) > 3.5):
-            yield Finding(m.start(1), m.end(1), "k8s-secret", AUTO, "rule:k8s-secret-data")
+            yield Finding(m.start(1), m.end(1), kinds.K8S_SECRET, AUTO, "rule:k8s-secret-data")

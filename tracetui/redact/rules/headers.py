@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from tracetui.redact import kinds
 from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.gate_words import in_lowered
 from tracetui.redact.text_checks import is_placeholder, random_enough
-
 
 # --- Headers, cookies, URLs with passwords -------------------------------------------------------
 
@@ -73,34 +73,34 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
                 continue  # `AWS4-HMAC-SHA256 Credential=…, Signature=…`: a request's signature, not its key
             if value and not is_placeholder(value):
                 end = m.start(1) + len(value)
-                yield Finding(m.start(1), end, "auth-header", AUTO, "rule:authorization-header")
+                yield Finding(m.start(1), end, kinds.AUTH_HEADER, AUTO, "rule:authorization-header")
     if "x-" in has:
         for m in _KEY_HEADER.finditer(text):
             if text.endswith("://", 0, m.start()):
                 continue  # `https://x-access-token:<token>@host`: a URL's user; the URL rule takes the pair
             value = m.group(1).rstrip("\\")
             if value and not is_placeholder(value):
-                yield Finding(m.start(1), m.start(1) + len(value), "auth-header", AUTO, "rule:key-header")
+                yield Finding(m.start(1), m.start(1) + len(value), kinds.AUTH_HEADER, AUTO, "rule:key-header")
     if "bearer" in has:
         for m in _BEARER.finditer(text):
             v = m.group(1)
             if not is_placeholder(v) and random_enough(v):
-                yield Finding(m.start(1), m.end(1), "auth-header", AUTO, "rule:bearer")
+                yield Finding(m.start(1), m.end(1), kinds.AUTH_HEADER, AUTO, "rule:bearer")
     if "cookie" in has:
         for m in _COOKIE.finditer(text):
             v = m.group(1).rstrip()
             if not is_placeholder(v) and "=" in v and random_enough(v) and not _analytics_only(v):
-                yield Finding(m.start(1), m.start(1) + len(v), "cookie", AUTO, "rule:cookie")
+                yield Finding(m.start(1), m.start(1) + len(v), kinds.COOKIE, AUTO, "rule:cookie")
     if "://" in text and _URL_USERINFO.search(text) is not None:
         for m in _URL_PASSWORD.finditer(text):
             scheme, password = m.group(1).lower(), m.group(3)
             if is_placeholder(password) or password.lower() in ("password", "pass", "pwd", "secret"):
                 continue
-            kind = "db-password" if scheme.split(":")[0] in _DB_SCHEMES else "url-password"
+            kind = kinds.DB_PASSWORD if scheme.split(":")[0] in _DB_SCHEMES else kinds.URL_PASSWORD
             # The whole `user:password`, as for an HTTP client's `-u`: the pair is the credential.
             yield Finding(m.start(2), m.end(3), kind, AUTO, "rule:url-password")
     if "=" in text and ("?" in text or "&" in text or ";" in text):
         for m in _QUERY_SECRET.finditer(text):
             v = m.group(1)
             if not is_placeholder(v) and random_enough(v, min_len=8):
-                yield Finding(m.start(1), m.end(1), "url-secret", AUTO, "rule:query-parameter")
+                yield Finding(m.start(1), m.end(1), kinds.URL_SECRET, AUTO, "rule:query-parameter")

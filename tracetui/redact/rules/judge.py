@@ -8,8 +8,9 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from tracetui.redact import kinds
 from tracetui.redact.credential_words import NAME_OK as _NAME_OK
-from tracetui.redact.finding import AUTO, Finding, SUGGESTED
+from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.rules.headers import _SIGNING_SCHEMES
 from tracetui.redact.rules.table import TOKEN_RULES
 from tracetui.redact.text_checks import (
@@ -29,7 +30,6 @@ from tracetui.redact.text_checks import (
     random_enough,
     random_letters,
 )
-
 
 # --- Context rules: a credential-sounding name, then a value -------------------------------------
 
@@ -223,7 +223,7 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
             and not _base64_like(value):
         return  # a path or a label like "ns/name", not a credential
     strong = _names(_STRONG_NAME, name)
-    kind = "password" if _names(_PASS_OR_PWD, name) else "secret"
+    kind = kinds.PASSWORD if _names(_PASS_OR_PWD, name) else kinds.SECRET
     end = start + len(value)
     if not strong and (_KEBAB.match(value) or not has_letter_and_digit(value)):
         # "key: controller-revision-hash": a weak name needs a value that looks generated; a long

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from tracetui.redact.finding import AUTO, Finding, SUGGESTED
+from tracetui.redact import kinds
+from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.gate_words import GATE_WORDS, bind, in_lowered
 from tracetui.redact.needles import Needles
-from tracetui.redact.rules.table import _LEFT_TOKEN_CHARS, Rule, TOKEN_RULES
+from tracetui.redact.rules.table import _LEFT_TOKEN_CHARS, TOKEN_RULES, Rule
 from tracetui.redact.text_checks import (
     entropy,
     is_filler,
@@ -18,7 +19,6 @@ from tracetui.redact.text_checks import (
     is_reference,
     is_stand_in_token,
 )
-
 
 _PEM_BEGIN = re.compile(r"-----BEGIN[A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----")
 _PEM_END = re.compile(r"-----END[A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----")
@@ -47,7 +47,7 @@ def pem_findings(text: str, lowered: str) -> Iterator[Finding]:
         body_end = end_m.start() if end_m is not None else end
         if sum(map(_BASE64_CHARS.__contains__, text[m.end():body_end])) < _PEM_MIN_BODY:
             continue  # `…KEY-----\nanything\n-----END…`, `…KEY-----...`: a placeholder, no key inside
-        yield Finding(m.start(), end, "private-key", AUTO, "rule:private-key")
+        yield Finding(m.start(), end, kinds.PRIVATE_KEY, AUTO, "rule:private-key")
 
 
 _MAILCHIMP_TAIL = re.compile(r"-us\d{1,2}(?![A-Za-z0-9_\-])")
@@ -61,7 +61,7 @@ def mailchimp_findings(text: str, lowered: str) -> Iterator[Finding]:
     for m in _MAILCHIMP_TAIL.finditer(text):
         a = m.start() - 32
         if a >= 0 and _HEX32.fullmatch(text, a, m.start()) and (a == 0 or text[a - 1] not in _LEFT_TOKEN_CHARS):
-            yield Finding(a, m.end(), "mailchimp-key", AUTO, "rule:mailchimp-key")
+            yield Finding(a, m.end(), kinds.MAILCHIMP_KEY, AUTO, "rule:mailchimp-key")
 
 
 _FB_SEPARATOR = re.compile(r"\||%7C")
@@ -81,7 +81,7 @@ def facebook_app_token_findings(text: str, lowered: str) -> Iterator[Finding]:
         if head is None or (head.start() > 0 and text[head.start() - 1] in _LEFT_TOKEN_CHARS):
             continue
         if entropy(secret.group(0)) >= 3.0:
-            yield Finding(head.start(), secret.end(), "facebook-token", AUTO, "rule:facebook-token")
+            yield Finding(head.start(), secret.end(), kinds.FACEBOOK_TOKEN, AUTO, "rule:facebook-token")
 
 
 # Every rule's needles, looked for in one search (`needles`): the rules to run are those with a needle in

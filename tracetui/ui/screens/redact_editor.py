@@ -24,6 +24,8 @@ from tracetui.model import Session
 from tracetui.redact import (
     ACCEPTED,
     MANUAL,
+    MANUAL_KIND,
+    PERSON_NAME,
     REJECTED,
     Identity,
     Plan,
@@ -33,9 +35,9 @@ from tracetui.redact import (
     field_text,
     iter_fields,
     load_plan,
+    remember_name,
     save_plan,
     scrub_text,
-    remember_name,
     stale_fields,
     value_group,
 )
@@ -476,7 +478,7 @@ class RedactEditor(RowUpdates, Screen):
         start, _ = self._page_bounds()
         if selected is not None:
             a, b = selected[0] + start, selected[1] + start
-            kind = "manual"
+            kind = MANUAL_KIND
             if span is not None and (span.step, span.field) == self._field and (span.start, span.end) == (a, b):
                 kind = span.kind
         elif span is not None and (span.step, span.field) == self._field:
@@ -510,7 +512,7 @@ class RedactEditor(RowUpdates, Screen):
             self.notify("A name is one line of at most 80 characters.", severity="warning")
             return
         self._change()
-        n = self.plan.scrub_everywhere(self.session, name, "person-name")
+        n = self.plan.scrub_everywhere(self.session, name, PERSON_NAME)
         self._assign()
         self._after_change((self._field[0], self._field[1], a, b))
         self._remember(name, n)
