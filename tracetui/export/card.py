@@ -69,8 +69,8 @@ RAW_FILES = (
     "Each session's own log files, as the agent wrote them but scrubbed in place (placeholders inside the "
     "JSON strings of its records, every other byte as written), in the layout community datasets take: "
     "`sessions/<agent>/<file>` ({folders}). The Hub's trace viewer and the agents' own tools read them back "
-    "as logs. Each session's receipt, `receipts/<agent>/<session>.json`, lists what was scrubbed in it (kinds "
-    "and counts, never values) and its outcome labels; `manifest.json` holds every file's sha256."
+    "as logs. Each session's receipt, `receipts/<agent>/<session>.json`, lists what was scrubbed in it "
+    "(kinds and counts, never values) and its outcome labels; `manifest.json` holds every file's sha256."
 )
 FOLDER = "`sessions/{folder}/`"
 TABLE_ROW = "| {name} | {n} |"  # a table's rows, a table's sessions, a state's patches, a kind's spans
@@ -456,7 +456,8 @@ def _sessions_line(about: Contents) -> str:
     span = ""
     if about.months:
         first, last = _word(about.months[0]), _word(about.months[-1])
-        span = STARTED_IN.format(first=first) if first == last else STARTED_BETWEEN.format(first=first, last=last)
+        one = first == last
+        span = STARTED_IN.format(first=first) if one else STARTED_BETWEEN.format(first=first, last=last)
     agents = AGENTS.format(names=names) if names else ""
     return SESSIONS.format(total=total, s="" if total == 1 else "s", agents=agents, span=span)
 

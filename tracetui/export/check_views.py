@@ -11,7 +11,8 @@ from __future__ import annotations
 import functools
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -24,31 +25,73 @@ from tracetui.redact.value_map import DECIDERS
 from tracetui.sources.common.jsonl import TooDeep, loads_whole
 from tracetui.sources.registry import READER_MODULES
 
-_LABELS = "|".join(re.escape(k.replace("_", " ")) for k in StepKind.ALL)
-_STATES = "|".join(LINE_STATES)
 _NUMBER = r"[0-9][0-9,]*"
-# The outcome and cost lines' own words (page._outcome_line, page._money): numbers and states only.
-_OUTCOME = (rf"{_NUMBER} lines added, {_NUMBER} (?:{_STATES})(?:, {_NUMBER} (?:{_STATES}))*; "
-            rf"tests run {_NUMBER}(?:, last exit (?:unknown|-?{_NUMBER}))?")  # fmt: skip
-_NOTES = ("subagent start", "subagent end", "model change")
+_INDEX = "[0-9]+"
+_READ = "(.*)"  # a value the check reads: a licence, a revision, a version, a page's id or project
 
 
-def _shapes(esc: str, close: str) -> list[tuple[re.Pattern[str], tuple[int, ...]]]:
-    """A page's lines of a fixed shape, with the groups that hold the log's text; `esc` is how the page
-    writes `(`, `)` and `#` outside code, `close` what ends a meta line."""
-    o, c = re.escape(esc) + r"\(", re.escape(esc) + r"\)"
-    money = rf"(?:unknown {o}a model the price table lacks{c}|none recorded|\$[0-9,]+\.[0-9]{{4}})"
-    return [(re.compile(p, re.S), groups) for p, groups in [
-        (rf"(?P<a>[a-z]+) session (.*), started (.*), project (.*); exported redacted by tracetui "
-         rf"[0-9A-Za-z.+\\-]+(?: {o}compact: tool results folded to a line, long texts cut{c})?\.{close}",
-         (2, 3, 4)),
-        (rf"This episode {o}steps [0-9]+ to [0-9]+{c} at (.*): {_OUTCOME}; cost {money}\.{close}", (1,)),
-        (rf"The whole session {o}{_NUMBER} steps{c}: {_OUTCOME}; cost {money}\.{close}", ()),
-    ]]  # fmt: skip
+@dataclass(frozen=True, slots=True)
+class _PageShapes:
+    """A page's own lines (`page`'s templates) as one page kind writes them, each a pattern whose groups
+    hold the log's text."""
+
+    number: str  # a step's number and the space after it
+    title: re.Pattern[str]
+    lines: list[re.Pattern[str]]  # the three lines about the session
+    unknown: str  # the word for a time or project the log did not give, as the page writes it
+    labels: str  # a step's label
+    notes: list[re.Pattern[str]]  # a note: a subagent or model (its name read), a gap left out
+    names: frozenset[str]  # a body's name
+    summary: re.Pattern[str]  # a folded tool call's summary: the tool and what it did, both read
+    reasoning: str
+    tool: str
+    state: str  # a diff's state, its commit read
 
 
-_HTML_META = _shapes("", "")
-_MD_META = _shapes("\\", "")
+@functools.cache
+def _page_shapes(kind: str) -> _PageShapes:
+    from tracetui.export import page
+
+    esc = page.ESCAPES[kind]
+
+    def lit(text: str) -> str:
+        return re.escape(esc(text))
+
+    def shape(template: str, **fields: str) -> str:
+        return _shape(template, esc, **fields)
+
+    states = _either(LINE_STATES)
+    dollars = shape(page.MONEY, value=r"[0-9,]+\.[0-9]{4}")
+    money = f"(?:{lit(page.UNPRICED)}|{lit(page.NO_COST)}|{dollars})"
+    exit_code = f"(?:{lit(page.UNKNOWN)}|-?{_NUMBER})"
+    tests = shape(page.TESTS_RUN, n=_NUMBER) + f"(?:{shape(page.LAST_EXIT, code=exit_code)})?"
+    per_state = shape(page.STATE_LINES, n=_NUMBER, state=states)
+    every_state = f"{per_state}(?:{lit(page.SEP)}{per_state})*"
+    outcome = shape(page.OUTCOME, added=_NUMBER, states=every_state, tests=tests)
+    lines = [
+        shape(page.SESSION, agent=_either(READER_MODULES), id=_READ, started=_READ, project=_READ,
+              version=r"(\S*?)", compact=f"(?:{lit(page.COMPACT)})?"),
+        shape(page.EPISODE, first=_INDEX, last=_INDEX, ref=_READ, outcome=outcome, cost=money),
+        shape(page.WHOLE, steps=_NUMBER, outcome=outcome, cost=money),
+    ]  # fmt: skip
+    notes = _either(esc(page.label(k)) for k in page.NOTE_KINDS)
+    gap = shape(page.GAP, n=_INDEX, first=_INDEX, last=_INDEX, chars=_NUMBER)
+    number = re.escape(page.NUMBERS[kind](1234567)).replace("1234567", _INDEX) + " "
+    return _PageShapes(
+        number=number,
+        title=re.compile(shape(page.TITLE, title=_READ, first=_INDEX, last=_INDEX), re.S),
+        lines=[re.compile(p, re.S) for p in lines],
+        unknown=esc(page.UNKNOWN),
+        labels=_either(esc(page.label(k)) for k in StepKind.ALL),
+        notes=[re.compile(p, re.S) for p in (f"{notes}|{shape(page.NOTE, kind=notes, name=_READ)}", gap)],
+        names=frozenset(esc(n) for n in (page.INPUT, page.RESULT, page.RESULT + page.ERROR)),
+        summary=re.compile(shape(page.SUMMARY, tool="(.*?)", what=_READ), re.S),
+        reasoning=esc(page.REASONING),
+        tool=esc(page.TOOL),
+        state=states + f"(?:{shape(page.IN_COMMIT, commit='([0-9a-f]+)')})?",
+    )
+
+
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s[^<>]*)?)/?>")
 
 
@@ -58,12 +101,13 @@ def html_view(data: bytes) -> bytes:
     page = data.decode("utf-8", errors="replace")
     from tracetui.export.page import _STYLE
 
+    shapes = _page_shapes("html")
     pieces: list[str] = []
     at, opened = 0, ""
     for tag in [*_TAG.finditer(page), None]:
         text = page[at : tag.start() if tag is not None else len(page)]
         if text:
-            pieces += _html_text(text, opened, at == 0, _STYLE)
+            pieces += _html_text(text, opened, at == 0, _STYLE, shapes)
         if tag is None:
             break
         at = tag.end()
@@ -71,25 +115,44 @@ def html_view(data: bytes) -> bytes:
     return "\n\n".join(p for p in pieces if p.strip()).encode("utf-8")
 
 
-def _html_text(text: str, opened: str, first: bool, style: str) -> list[str]:
+def _html_text(text: str, opened: str, first: bool, style: str, shapes: _PageShapes) -> list[str]:
     """The log's pieces in a text after the tag `opened` (its name and attributes; "" after a closing
     tag)."""
     if (first and text == "<!DOCTYPE html>\n") or (opened == "style" and text == style):
         return []
     if opened in ("title", "h1"):
-        return _unless(re.fullmatch(r"(.*) \(steps [0-9]+ to [0-9]+\)", text, re.S), text, (1,))
+        return _unless(shapes.title.fullmatch(text), text, (1,))
     if opened == "summary":
-        return _summary(text, r"#[0-9]+ ")
+        return _summary(text, shapes)
     if opened == 'p class="meta"':
-        return _meta(text, r"#[0-9]+ ", _HTML_META, ("input", "result", "result (error)"))
+        return _meta(text, shapes)
     if opened.startswith('span class="badge'):
-        return _unless(re.fullmatch(rf"(?:{_STATES})(?: in ([0-9a-f]+))?", text), text, (1,))
+        return _unless(re.fullmatch(shapes.state, text), text, (1,))
     return [text]
+
+
+@functools.cache
+def _md_lines() -> dict[str, re.Pattern[str]]:
+    """A Markdown page's lines around the log's text (`page.MD_*`), each with the group that holds
+    what is inside it."""
+    from tracetui.export import page
+
+    shapes = _page_shapes("md")
+    return {
+        "title": re.compile(_shape(page.MD_TITLE, text=_READ), re.S),
+        "step": re.compile(_shape(page.MD_STEP, number=shapes.number[:-1], label=shapes.labels)),
+        "summary": re.compile(_shape(page.MD_SUMMARY, number=f"({shapes.number[:-1]}", summary=".*)"), re.S),
+        "note": re.compile(_shape(page.MD_NOTE, number=f"({shapes.number[:-1]}", text=".*)"), re.S),
+        "path": re.compile(_shape(page.MD_PATH, path=_READ, state=shapes.state), re.S),
+        "fence": re.compile(f"(`{{3,}})(?:{_either(page.MD_FENCES)})"),
+        "end": re.compile(re.escape(page.MD_FOLDED_END)),
+    }
 
 
 def md_view(data: bytes) -> bytes:
     """The log's text on a Markdown page, a blank line between pieces: every fenced block's lines, and
     each other line but where it has the shape of one of the page's own."""
+    lines = _md_lines()
     pieces: list[str] = []
     fence: str | None = None
     for line in data.decode("utf-8", errors="replace").split("\n"):
@@ -99,61 +162,62 @@ def md_view(data: bytes) -> bytes:
             else:
                 pieces.append(line)
             continue
-        opening = re.fullmatch(r"(`{3,})(?:text|diff)", line)
+        opening = lines["fence"].fullmatch(line)
         if opening is not None:
             fence = opening.group(1)
-        elif line not in ("", "</details>"):
-            pieces += _md_line(line)
+        elif line != "" and not lines["end"].fullmatch(line):
+            pieces += _md_line(line, lines, _page_shapes("md"))
     return "\n\n".join(p for p in pieces if p.strip()).encode("utf-8")
 
 
-_MD_NUMBER = r"#&#8203;[0-9]+ "  # a step's number, unpinged (page._number)
-
-
-def _md_line(line: str) -> list[str]:
-    if line.startswith("# "):
-        return _unless(re.fullmatch(r"# (.*) \\\(steps [0-9]+ to [0-9]+\\\)", line), line, (1,))
-    if (m := re.fullmatch(rf"\*\*{_MD_NUMBER}(?:{_LABELS})\*\*", line)) is not None:
+def _md_line(line: str, lines: dict[str, re.Pattern[str]], shapes: _PageShapes) -> list[str]:
+    if (m := lines["title"].fullmatch(line)) is not None:
+        return _unless(shapes.title.fullmatch(m.group(1)), line, (1,))
+    if lines["step"].fullmatch(line) is not None:
         return []
-    if (m := re.fullmatch(r"<details><summary>(.*)</summary>", line)) is not None:
-        return _summary(m.group(1), _MD_NUMBER)
-    if (m := re.fullmatch(r"\*(.*)\*", line)) is not None and not line.startswith("**"):
-        return _meta(m.group(1), _MD_NUMBER, [], ())
-    if (m := re.fullmatch(rf"\*\*(.*)\*\*: (?:{_STATES})(?: in ([0-9a-f]+))?", line)) is not None:
+    if (m := lines["summary"].fullmatch(line)) is not None:
+        return _summary(m.group(1), shapes)
+    if (m := lines["note"].fullmatch(line)) is not None and lines["path"].fullmatch(line) is None:
+        return _meta(m.group(1), shapes, numbered=True)
+    if (m := lines["path"].fullmatch(line)) is not None:
         return [g for g in m.groups() if g]
-    return _meta(line, "", _MD_META, ("input", "result", "result \\(error\\)"))
+    return _meta(line, shapes, numbered=False)
 
 
-def _summary(text: str, number: str) -> list[str]:
+def _summary(text: str, shapes: _PageShapes) -> list[str]:
     """A folded step's summary: `#N reasoning`, or `#N tool: what it did` (the tool's name and the rest
-    are both the log's)."""
-    m = re.fullmatch(rf"{number}(.*)", text, re.S)
+    are both the log's; `tool`, where the log named none, is the page's)."""
+    m = re.fullmatch(rf"{shapes.number}(.*)", text, re.S)
     if m is None:
         return [text]
     rest = m.group(1)
-    if rest == "reasoning":
+    if rest == shapes.reasoning:
         return []
-    tool, colon, what = rest.partition(": ")
-    return [tool if tool != "tool" or not colon else "", what] if colon else [rest]
+    call = shapes.summary.fullmatch(rest)
+    if call is None:
+        return [rest]
+    tool, what = call.groups()
+    return [tool if tool != shapes.tool else "", what]
 
 
-def _meta(text: str, number: str, shapes: list[tuple[re.Pattern[str], tuple[int, ...]]],
-          names: tuple[str, ...]) -> list[str]:  # fmt: skip
-    """A meta line: a step's label, a note, a body's name, or the page's three lines about the session."""
-    if text in names:
+def _meta(text: str, shapes: _PageShapes, numbered: bool = True) -> list[str]:
+    """A meta line: a step's label, a note, a body's name, or the page's three lines about the session.
+    `numbered`: a line that may start with a step's number (a Markdown page's body names and lines
+    about the session stand alone, its labels and notes are numbered)."""
+    if text in shapes.names:
         return []
-    if (m := re.fullmatch(rf"{number}(?:{_LABELS})", text)) is not None and number:
-        return []
-    if number and (m := re.fullmatch(rf"{number}(?:{'|'.join(_NOTES)})(?: (.*))?", text, re.S)) is not None:
-        return [m.group(1) or ""]
-    if number and re.fullmatch(rf"{number}[0-9]+ steps \\?\([0-9]+ to [0-9]+\\?\) left out to fit [0-9,]+ "
-                               r"characters: export them with --steps [0-9]+:[0-9]+", text):  # fmt: skip
-        return []
-    for shape, groups in shapes:
-        if (m := shape.fullmatch(text)) is not None and (not groups or "a" not in shape.groupindex
-                                                          or m.group("a") in READER_MODULES):  # fmt: skip
+    numbered_as = re.fullmatch(rf"{shapes.number}(.*)", text, re.S) if numbered else None
+    if numbered_as is not None:
+        rest = numbered_as.group(1)
+        if re.fullmatch(shapes.labels, rest):
+            return []
+        for note in shapes.notes:
+            if (m := note.fullmatch(rest)) is not None:
+                return [g for g in m.groups() if g]
+    for line in shapes.lines:
+        if (m := line.fullmatch(text)) is not None:
             # `unknown` is the page's word for a time or project the log did not give.
-            return [m.group(g) for g in groups if m.group(g) != "unknown"]
+            return [g for g in m.groups() if g != shapes.unknown]
     return [text]
 
 
@@ -190,13 +254,19 @@ def receipt_view(data: bytes) -> bytes:
     return orjson.dumps(_receipt_strings(document))
 
 
-# The notes the trail writes on where it judged a session (trail.mapping): the folders and ids are the log's.
-_NOTES_OF_TRAIL = [re.compile(p, re.S) for p in (
-    r"repository not found for (.*): states are unknown; to judge them in a clone of its repository: "
-    r"tracetui trail (.*) --repo PATH",
-    r"paths under (.*) \(as logged\) are read in (.*)",
-    r"(.*) holds none of the session's files \(looked for [0-9]+, e\.g\. (.*)\): states are unknown",
-)]  # fmt: skip
+@functools.cache
+def _notes_of_trail() -> list[re.Pattern[str]]:
+    """The notes the trail writes on where it judged a session (`trail.mapping`'s templates): the
+    folders, paths and the session's id are the log's, read."""
+    from tracetui.trail import mapping
+
+    command = re.escape(" ".join(mapping.TRAIL_COMMAND)) + " (.*)"
+    hint = _shape(mapping.CLONE_HINT, command=command)
+    return [re.compile(p, re.S) for p in (
+        _shape(mapping.NOT_FOUND, where=_READ, hint=hint),
+        _shape(mapping.READ_IN, logged=_READ, clone=_READ),
+        _shape(mapping.NONE_HELD, where=_READ, n="[0-9]+", path=_READ),
+    )]  # fmt: skip
 
 
 def _receipt_strings(obj: Any) -> Any:
@@ -209,18 +279,19 @@ def _receipt_strings(obj: Any) -> Any:
     for k, v in obj.items():
         if isinstance(v, str) and k in words and words[k].fullmatch(v):
             continue
-        note = next((m for p in _NOTES_OF_TRAIL if (m := p.fullmatch(v))), None) if k == "note" and \
+        note = next((m for p in _notes_of_trail() if (m := p.fullmatch(v))), None) if k == "note" and \
             isinstance(v, str) else None  # fmt: skip
         out.append(list(note.groups()) if note is not None else _receipt_strings(v))
     return out
 
 
-def _shape(template: str, **fields: str) -> str:
-    """The pattern of a line the writer fills from `template`: its words as they are, each field as the
-    pattern given for it (a group of it where the value is read)."""
+def _shape(template: str, escape: Callable[[str], str] | None = None, **fields: str) -> str:
+    """The pattern of a line the writer fills from `template`: its words as the writer writes them
+    (through `escape`, a page's), each field as the pattern given for it (a group of it where the value
+    is read)."""
     out = []
     for literal, name, _, _ in string.Formatter().parse(template):
-        out.append(re.escape(literal))
+        out.append(re.escape(escape(literal) if escape is not None and literal else literal))
         if name is not None:
             out.append(fields[name])
     return "".join(out)
@@ -230,7 +301,6 @@ def _either(words: Iterable[str]) -> str:
     return "(?:" + "|".join(sorted(map(re.escape, set(words)), key=len, reverse=True)) + ")"
 
 
-_READ = "(.*)"  # a value the check reads: a licence, a revision, a version
 
 
 @functools.cache

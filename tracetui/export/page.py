@@ -40,6 +40,39 @@ RESULT_LIMIT = 20_000  # characters of one tool result shown (the rest is said, 
 # writes around a pasted page need some room.
 PAGE_LIMIT = 60_000
 _TICKS = re.compile(r"`+")
+# The page's words, as templates the writer fills: `export --check` reads a page back by these same
+# templates (`check_views`), leaving their words out and reading the values that came from the log.
+TITLE = "{title} (steps {first} to {last})"
+SESSION = ("{agent} session {id}, started {started}, project {project}; exported redacted by tracetui "
+           "{version}{compact}.")  # fmt: skip
+COMPACT = " (compact: tool results folded to a line, long texts cut)"
+EPISODE = "This episode (steps {first} to {last}) at {ref}: {outcome}; cost {cost}."
+WHOLE = "The whole session ({steps} steps): {outcome}; cost {cost}."
+OUTCOME = "{added} lines added, {states}; {tests}"
+STATE_LINES = "{n} {state}"
+SEP = ", "  # between the states of an outcome
+TESTS_RUN = "tests run {n}"
+LAST_EXIT = ", last exit {code}"
+UNKNOWN = "unknown"  # a time, a project or an exit status the log did not give
+UNPRICED = "unknown (a model the price table lacks)"
+NO_COST = "none recorded"
+MONEY = "${value:,.4f}"
+GAP = ("{n} steps ({first} to {last}) left out to fit {chars:,} characters: export them with "
+       "--steps {first}:{last}")  # fmt: skip
+INPUT, RESULT, ERROR = "input", "result", " (error)"  # a tool call's bodies' names
+REASONING = "reasoning"  # a folded reasoning step's summary
+TOOL = "tool"  # a tool call's name where the log gave none
+SUMMARY = "{tool}: {what}"  # a folded tool call's summary
+NOTE_KINDS = (StepKind.SUBAGENT_START, StepKind.SUBAGENT_END, StepKind.MODEL_CHANGE)  # steps shown as a note
+NOTE = "{kind} {name}"  # such a step's note: its kind and the subagent or model it names (none: the kind)
+IN_COMMIT = " in {commit}"  # after a diff's state
+
+
+def label(kind: str) -> str:
+    """A step's kind as the page names it (`tool_call`: `tool call`)."""
+    return kind.replace("_", " ")
+
+
 _STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#1f2328;
 overflow-wrap:anywhere}
@@ -189,16 +222,18 @@ def episode_outcome(prepared: Prepared, episode: list[Step]) -> dict[str, Any]:
 
 
 def _outcome_line(lines: dict[str, Any], tests: int, last: Any) -> str:
-    states = ", ".join(f"{lines[f'lines_{state}']} {state}" for state in LINE_STATES
-                       if state in ("alive", "transformed", "reverted", "lost") or lines[f"lines_{state}"])  # fmt: skip
-    ran = f"tests run {tests}" + (f", last exit {'unknown' if last is None else last}" if tests else "")
-    return f"{lines['lines_added']} lines added, {states}; {ran}"
+    shown = [s for s in LINE_STATES if s in ("alive", "transformed", "reverted", "lost")
+             or lines[f"lines_{s}"]]  # fmt: skip
+    states = SEP.join(STATE_LINES.format(n=lines[f"lines_{state}"], state=state) for state in shown)
+    code = UNKNOWN if last is None else last
+    ran = TESTS_RUN.format(n=tests) + (LAST_EXIT.format(code=code) if tests else "")
+    return OUTCOME.format(added=lines["lines_added"], states=states, tests=ran)
 
 
 def _money(value: float | None, known: bool = True) -> str:
     if not known:
-        return "unknown (a model the price table lacks)"
-    return "none recorded" if value is None else f"${value:,.4f}"
+        return UNPRICED
+    return NO_COST if value is None else MONEY.format(value=value)
 
 
 def _render(prepared: Prepared, episode: list[Step], kind: str, shape: _Shape) -> _Page:
@@ -214,26 +249,25 @@ def _render(prepared: Prepared, episode: list[Step], kind: str, shape: _Shape) -
     page = _Html() if kind == "html" else _Markdown()
     title = clean.title or clean.id
     first, last = episode[0].index, episode[-1].index
-    page.title(f"{title} (steps {first} to {last})", title)
+    page.title(TITLE.format(title=title, first=first, last=last), title)
     page.meta(
-        f"{clean.agent} session {clean.id}, started {clean.started or 'unknown'}, "
-        f"project {clean.project or 'unknown'}; "
-        f"exported redacted by tracetui {__version__}"
-        + (" (compact: tool results folded to a line, long texts cut)." if shape.result_line else "."),
+        SESSION.format(agent=clean.agent, id=clean.id, started=clean.started or UNKNOWN,
+                       project=clean.project or UNKNOWN, version=__version__,
+                       compact=COMPACT if shape.result_line else ""),
         clean.id, clean.started, clean.project,
-    )
-    page.meta(f"This episode (steps {first} to {last}) at {labels['ref']}: "
-              f"{_outcome_line(own, own['tests'], own['tests_last_exit'])}; "
-              f"cost {_money(own['cost_usd'], own['cost_known'])}.", labels["ref"])  # fmt: skip
-    page.meta(f"The whole session ({len(clean.steps)} steps): "
-              f"{_outcome_line(labels, len(labels['tests']), labels['tests_last_exit'])}; "
-              f"cost {_money(own['session_cost_usd'])}.")  # fmt: skip
+    )  # fmt: skip
+    page.meta(EPISODE.format(first=first, last=last, ref=labels["ref"],
+                             outcome=_outcome_line(own, own["tests"], own["tests_last_exit"]),
+                             cost=_money(own["cost_usd"], own["cost_known"])), labels["ref"])  # fmt: skip
+    page.meta(WHOLE.format(steps=len(clean.steps),
+                           outcome=_outcome_line(labels, len(labels["tests"]), labels["tests_last_exit"]),
+                           cost=_money(own["session_cost_usd"])))  # fmt: skip
     calls = {x.tool_call_id for x in episode}
     shown = [s for s in episode if not (s.kind == StepKind.TOOL_RESULT and s.tool_call_id in calls)]
     if shape.keep is not None and len(shown) > 2 * shape.keep:
         middle = shown[shape.keep:-shape.keep]
-        gap = (shape.keep, f"{len(middle)} steps ({middle[0].index} to {middle[-1].index}) left out to fit "
-               f"{PAGE_LIMIT:,} characters: export them with --steps {middle[0].index}:{middle[-1].index}")  # fmt: skip
+        first_left, last_left = middle[0].index, middle[-1].index
+        gap = (shape.keep, GAP.format(n=len(middle), first=first_left, last=last_left, chars=PAGE_LIMIT))
         shown = shown[: shape.keep] + shown[-shape.keep:]
     else:
         gap = None
@@ -247,21 +281,22 @@ def _render(prepared: Prepared, episode: list[Step], kind: str, shape: _Shape) -
                 if s.tool_input is not None
                 else ""
             )
-            body = [("input", _cut(arguments, shape.input_chars))]
+            body = [(INPUT, _cut(arguments, shape.input_chars))]
             if result is not None:
-                name = "result" + (" (error)" if result.is_error else "")
+                name = RESULT + (ERROR if result.is_error else "")
                 body.append((name, _first_line(result.text) if shape.result_line else clip(result.text, RESULT_LIMIT)))
-            page.folded(s.index, f"{s.tool or 'tool'}: {_summary(s)}", body, s.tool, _summary(s))
+            summary = SUMMARY.format(tool=s.tool or TOOL, what=_summary(s))
+            page.folded(s.index, summary, body, s.tool, _summary(s))
             for row in patches.get(s.id, ()):
                 page.diff(row["path"], row["state"], row["commit"], _diff_cut(row["diff"], shape.diff_lines))
         elif s.kind == StepKind.REASONING:
-            page.folded(s.index, "reasoning", [("", _cut(s.text, shape.text))])
-        elif s.kind in (StepKind.SUBAGENT_START, StepKind.SUBAGENT_END, StepKind.MODEL_CHANGE):
-            page.note(s.index, f"{s.kind.replace('_', ' ')} {s.subagent or s.model or ''}".strip(),
+            page.folded(s.index, REASONING, [("", _cut(s.text, shape.text))])
+        elif s.kind in NOTE_KINDS:
+            page.note(s.index, NOTE.format(kind=label(s.kind), name=s.subagent or s.model or "").strip(),
                       s.subagent or s.model)
         else:
             role = {"user": "user", "assistant": "assistant"}.get(s.kind, "system")
-            page.text(s.index, role, s.kind.replace("_", " "), _cut(s.text, shape.text))
+            page.text(s.index, role, label(s.kind), _cut(s.text, shape.text))
     return page
 
 
@@ -327,6 +362,10 @@ class _Page:
         self.log.extend(shown(p) for p in pieces if p)
 
 
+def _html_number(index: int) -> str:
+    return f"#{index}"
+
+
 class _Html(_Page):
     def __init__(self) -> None:
         super().__init__()
@@ -347,13 +386,13 @@ class _Html(_Page):
 
     def text(self, index: int, role: str, label: str, text: str) -> None:
         self.parts.append(
-            f'<div class="step {role}"><p class="meta">#{index} {self.esc(label)}</p>'
+            f'<div class="step {role}"><p class="meta">{_html_number(index)} {self.esc(label)}</p>'
             f"<pre>{self.esc(text)}</pre></div>"
         )
         self._logged(self.esc, (text,))
 
     def note(self, index: int, text: str, *log: str | None) -> None:
-        self.parts.append(f'<p class="meta">#{index} {self.esc(text)}</p>')
+        self.parts.append(f'<p class="meta">{_html_number(index)} {self.esc(text)}</p>')
         self._logged(self.esc, log)
 
     def folded(self, index: int, summary: str, body: list[tuple[str, str]], *log: str | None) -> None:
@@ -362,7 +401,8 @@ class _Html(_Page):
             for name, text in body
         )
         self.parts.append(
-            f'<details class="step assistant"><summary>#{index} {self.esc(safe_line(summary))}</summary>'
+            f'<details class="step assistant"><summary>{_html_number(index)} '
+            f"{self.esc(safe_line(summary))}</summary>"
             f"{inner}</details>"
         )
         self._logged(lambda p: self.esc(safe_line(p)), log)
@@ -374,7 +414,7 @@ class _Html(_Page):
             cls = "add" if line.startswith("+") else "del" if line.startswith("-") else ""
             lines.append(f'<span class="{cls}">{self.esc(line)}</span>' if cls else self.esc(line))
         state_cls = state if state in ("alive", "transformed", "reverted", "lost") else ""
-        where = f" in {commit[:12]}" if commit else ""
+        where = IN_COMMIT.format(commit=commit[:12]) if commit else ""
         self.parts.append(
             f'<div class="step"><p class="meta">{self.esc(path)} <span class="badge {state_cls}">'
             f"{self.esc(state)}{self.esc(where)}</span></p><pre>{chr(10).join(lines)}</pre></div>"
@@ -393,6 +433,16 @@ class _Html(_Page):
         )
 
 
+# A Markdown page's lines around the log's text (its fenced blocks are `fenced`'s).
+MD_TITLE = "# {text}"
+MD_STEP = "**{number} {label}**"
+MD_NOTE = "*{number} {text}*"
+MD_SUMMARY = "<details><summary>{number} {summary}</summary>"
+MD_FOLDED_END = "</details>"
+MD_PATH = "**{path}**: {state}"
+MD_FENCES = ("text", "diff")  # a fenced block's languages
+
+
 def _number(index: int) -> str:
     """A step's number on a Markdown page: `#3` unpinged, or GitHub would link issue 3 of the
     repository the page is pasted in, and show the page on that issue's thread."""
@@ -401,7 +451,7 @@ def _number(index: int) -> str:
 
 class _Markdown(_Page):
     @staticmethod
-    def fenced(text: str, lang: str = "text") -> str:
+    def fenced(text: str, lang: str = MD_FENCES[0]) -> str:
         text = safe_text(text)
         longest = max((len(m.group(0)) for m in _TICKS.finditer(text)), default=0)
         fence = "`" * max(3, longest + 1)
@@ -417,7 +467,7 @@ class _Markdown(_Page):
         return unpinged(re.sub(r"([\\`*_{}\[\]()#+!|~>])", r"\\\1", plain))
 
     def title(self, text: str, *log: str | None) -> None:
-        self.parts.append(f"# {self.inline(text)}")
+        self.parts.append(MD_TITLE.format(text=self.inline(text)))
         self._logged(self.inline, log)
 
     def meta(self, text: str, *log: str | None) -> None:
@@ -425,30 +475,35 @@ class _Markdown(_Page):
         self._logged(self.inline, log)
 
     def text(self, index: int, role: str, label: str, text: str) -> None:
-        self.parts.append(f"**{_number(index)} {self.inline(label)}**\n\n{self.fenced(text)}")
+        head = MD_STEP.format(number=_number(index), label=self.inline(label))
+        self.parts.append(f"{head}\n\n{self.fenced(text)}")
         self._logged(safe_text, (text,))
 
     def note(self, index: int, text: str, *log: str | None) -> None:
-        self.parts.append(f"*{_number(index)} {self.inline(text)}*")
+        self.parts.append(MD_NOTE.format(number=_number(index), text=self.inline(text)))
         self._logged(self.inline, log)
 
     def folded(self, index: int, summary: str, body: list[tuple[str, str]], *log: str | None) -> None:
         inner = "\n\n".join(
             (f"{self.inline(name)}\n\n" if name else "") + self.fenced(text) for name, text in body
         )
-        self.parts.append(
-            f"<details><summary>{_number(index)} {self.inline(summary)}</summary>\n\n{inner}\n\n</details>"
-        )
+        head = MD_SUMMARY.format(number=_number(index), summary=self.inline(summary))
+        self.parts.append(f"{head}\n\n{inner}\n\n{MD_FOLDED_END}")
         self._logged(self.inline, log)
         self._logged(safe_text, tuple(text for _, text in body))
 
     def diff(self, path: str, state: str, commit: str | None, diff: str) -> None:
-        where = f" in {commit[:12]}" if commit else ""
-        self.parts.append(
-            f"**{self.inline(path)}**: {self.inline(state + where)}\n\n{self.fenced(diff, 'diff')}"
-        )
+        where = IN_COMMIT.format(commit=commit[:12]) if commit else ""
+        head = MD_PATH.format(path=self.inline(path), state=self.inline(state + where))
+        self.parts.append(f"{head}\n\n{self.fenced(diff, MD_FENCES[1])}")
         self._logged(self.inline, (path, commit[:12] if commit else None))
         self._logged(safe_text, (diff,))
 
     def finish(self) -> str:
         return "\n\n".join(self.parts) + "\n"
+
+
+# How each page writes a text of the log outside code, and a step's number: `check_views` reads the
+# page's own words back through them.
+ESCAPES: dict[str, Callable[[str], str]] = {"html": _Html.esc, "md": _Markdown.inline}
+NUMBERS: dict[str, Callable[[int], str]] = {"html": _html_number, "md": _number}

@@ -24,14 +24,14 @@ from tracetui.redact.rules import holds_credential
 from tracetui.sources import RawLog
 from tracetui.sources.common.json_tokens import STRING_TOKEN, token_of, token_value
 from tracetui.sources.common.jsonl import WRITES, cut_line, load_document, loads_whole
+from tracetui.sources.registry import AGENT_FOLDERS
 
-# The folder each agent's files go in (the names the community's datasets use).
-AGENT_FOLDERS = {"claude": "claude_code", "codex": "codex", "pi": "pi"}  # others: the registry name
 _PLACEHOLDER = re.compile(r"<([A-Z][A-Z0-9_]*)>")  # in a file name: `<HOME>` becomes `HOME`
 
 
 
 def agent_folder(agent: str) -> str:
+    """The folder an agent's files go in (`registry.AGENT_FOLDERS`, else its name made safe)."""
     return AGENT_FOLDERS.get(agent, safe_component(agent))
 
 

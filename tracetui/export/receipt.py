@@ -47,7 +47,8 @@ def receipt_text(license: str, sessions: dict[str, Any]) -> str:
         lines.append("Nothing needed scrubbing.")
     lines += ["", "## Kept by the author (suggestions rejected after review)", ""]
     if about.kept:
-        lines += ["| kind | sessions |", "|---|---|", *(ROW.format(name=cell(k), n=n) for k, n in sorted(about.kept.items()))]
+        kept = sorted(about.kept.items())
+        lines += ["| kind | sessions |", "|---|---|", *(ROW.format(name=cell(k), n=n) for k, n in kept)]
     else:
         lines.append("None.")
     lines += ["", "Each session's own receipt is `receipts/<agent>/<session>.json` (kinds and counts, never values).", ""]
@@ -63,5 +64,6 @@ def own_lines() -> frozenset[str]:
     """Every line of DONATION.md that holds no value of a donation's, as the writer writes them: the
     receipts of no session and of one with a kind scrubbed and kept (their lines made from a template
     hold the writer's own words and no licence)."""
-    full = {"s": {"agent": "claude", "receipt": [{"kind": "email", "count": 1}], "rejected": [{"kind": "email"}]}}
+    full = {"s": {"agent": "claude", "receipt": [{"kind": "email", "count": 1}],
+                  "rejected": [{"kind": "email"}]}}  # fmt: skip
     return frozenset(receipt_text("", {}).split("\n")) | frozenset(receipt_text("", full).split("\n"))

@@ -22,9 +22,8 @@ import orjson
 from tracetui.capsule.scrub import is_repo_relative
 from tracetui.export.labels import LINE_STATES
 from tracetui.export.manifest import safe_component
-from tracetui.export.raw import AGENT_FOLDERS
 from tracetui.model import StepKind
-from tracetui.sources.registry import READER_MODULES
+from tracetui.sources.registry import AGENT_FOLDERS, READER_MODULES
 from tracetui.trail import unified_diff
 
 if TYPE_CHECKING:

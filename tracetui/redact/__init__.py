@@ -38,7 +38,8 @@ from tracetui.redact.scan import refresh_plan, scan_session, session_identity
 from tracetui.redact.session_scan import SessionPlan, session_plan
 
 __all__ = [
-    "ACCEPTED", "AUTO", "AUTO_D", "DETECTORS_VERSION", "MANUAL", "MANUAL_KIND", "PERSON_NAME", "REJECTED", "SUGGESTED",
+    "ACCEPTED", "AUTO", "AUTO_D", "DETECTORS_VERSION", "MANUAL", "MANUAL_KIND", "PERSON_NAME", "REJECTED",
+    "SUGGESTED",
     "Field", "Finding", "Identity", "Plan", "PlanSpan", "PlanStore", "PlanValue",
     "apply", "assign_placeholders", "build_plan", "detectors_salt", "field_text", "identity_from_session", "iter_fields", "load_plan", "plan_path",
     "plan_store",

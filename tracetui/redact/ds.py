@@ -319,7 +319,8 @@ def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Itera
                 told.add(line_lo + i)
                 tier = AUTO if random_enough(value, 10) and has_letter_and_digit(value) else SUGGESTED
                 yield Finding(
-                    line_lo + i, line_lo + i + len(value), kinds.SECRET, tier, "detect-secrets:KeywordDetector"
+                    line_lo + i, line_lo + i + len(value), kinds.SECRET, tier,
+                    "detect-secrets:KeywordDetector",
                 )
 
 

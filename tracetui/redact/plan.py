@@ -275,12 +275,15 @@ class Plan:
             span.decision = ACCEPTED
         return len(waiting)
 
-    def add_manual(self, step: str | None, name: str, start: int, end: int, text: str, kind: str = kinds.MANUAL) -> PlanSpan:
+    def add_manual(
+        self, step: str | None, name: str, start: int, end: int, text: str, kind: str = kinds.MANUAL
+    ) -> PlanSpan:
         """A span the user selected; `text` is the field's current text."""
         if not 0 <= start < end <= len(text):
             raise TracetuiError("the selection is empty or outside the text")
         self.fields.setdefault(field_key(step, name), text_hash(text))
-        span = PlanSpan(step, name, start, end, kind, MANUAL_TIER, "user", MANUAL, self.value_id(text[start:end]))
+        value_id = self.value_id(text[start:end])
+        span = PlanSpan(step, name, start, end, kind, MANUAL_TIER, "user", MANUAL, value_id)
         self.spans.append(span)
         return span
 

@@ -41,6 +41,9 @@ READER_LABELS = {
     "copilot": "Copilot CLI",
     "opencode": "OpenCode",
 }
+# The folder each agent's files go in as a raw export and a dataset name it (the names the community's
+# datasets use; `export.raw.agent_folder`); the others' is their name here.
+AGENT_FOLDERS = {"claude": "claude_code", "codex": "codex", "pi": "pi"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,14 +80,22 @@ def map_repository(session: Session, repo: str | Path | None = None) -> RepoMap:
     found = judging_clone(cwd)
     if found is None:
         where = cwd or "(no cwd recorded)"
-        return RepoMap(None, note=f"repository not found for {where}: states are unknown{clone_hint(session.id)}")
+        return RepoMap(None, note=NOT_FOUND.format(where=where, hint=clone_hint(session.id)))
     return _match(session, found, given=None)
+
+
+# The notes on where a session was judged, as templates: `export --check` reads a receipt's note back by
+# them (`check_views`), its folders, paths and id read and these words left out.
+NOT_FOUND = "repository not found for {where}: states are unknown{hint}"
+CLONE_HINT = "; to judge them in a clone of its repository: {command} --repo PATH"
+TRAIL_COMMAND = ("tracetui", "trail")  # the command the hint names, before the session's id
+READ_IN = "paths under {logged} (as logged) are read in {clone}"
+NONE_HELD = "{where} holds none of the session's files (looked for {n}, e.g. {path}): states are unknown"
 
 
 def clone_hint(session_id: str) -> str:
     """What ends the note of a trail no clone judged: the command that names one (the app says its own)."""
-    how = command_line("tracetui", "trail", session_id[:12]) + " --repo PATH"
-    return f"; to judge them in a clone of its repository: {how}"
+    return CLONE_HINT.format(command=command_line(*TRAIL_COMMAND, session_id[:12]))
 
 
 def judging_clone(cwd: str | None, repo: str | Path | None = None) -> pygit2.Repository | None:
@@ -251,18 +259,17 @@ def _match(session: Session, repo: pygit2.Repository, given: str | None) -> Repo
         if files[best] or _same_repository(session, repo):
             found.logged_root = best
             found.held = files[best]
-            found.note = f"paths under {best} (as logged) are read in {workdir or repo.path.rstrip('/')}"
+            found.note = READ_IN.format(logged=best, clone=workdir or repo.path.rstrip("/"))
             return found
     if cwd is not None and _same_repository(session, repo):
         # The log names this repository, but none of its files is in the clone (all made by the
         # session and never committed): it worked in its cwd, a folder of the clone or its top.
         found.logged_root = _cwd_root(cwd, clone)
         read_in = workdir or repo.path.rstrip("/")
-        found.note = f"paths under {found.logged_root} (as logged) are read in {read_in}"
+        found.note = READ_IN.format(logged=found.logged_root, clone=read_in)
         return found
     found.logged_root = None
-    looked = f"looked for {len(paths)}, e.g. {paths[0]}"
-    found.note = f"{where} holds none of the session's files ({looked}): states are unknown"
+    found.note = NONE_HELD.format(where=where, n=len(paths), path=paths[0])
     return found
 
 

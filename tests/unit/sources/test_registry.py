@@ -106,3 +106,15 @@ def test_a_label_imports_no_reader():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_each_agent_s_folder_is_the_registry_s():
+    """The folder a raw export and a dataset put an agent's files in is an agent's fact, kept with its
+    name and label (`registry.AGENT_FOLDERS`); an agent not listed goes in a folder of its name."""
+    from tracetui.export.raw import agent_folder
+
+    assert set(registry.AGENT_FOLDERS) <= set(registry.READER_MODULES)
+    assert {a: agent_folder(a) for a in registry.READER_MODULES} == {
+        a: registry.AGENT_FOLDERS.get(a, a) for a in registry.READER_MODULES
+    }
+    assert agent_folder("claude") == "claude_code"

@@ -109,7 +109,8 @@ def http_client_findings(text: str, lowered: str) -> Iterator[Finding]:
                 continue  # `{password}` is a template; `{ZqL5kVrX1n8tA2}` is a value in braces
             yield Finding(pair_start, pair_end, kinds.PASSWORD, AUTO, "rule:http-client-credentials")
             if password_flag and wget_user is not None:
-                yield Finding(wget_user[0], wget_user[1], kinds.PASSWORD, AUTO, "rule:http-client-credentials")
+                a, b = wget_user
+                yield Finding(a, b, kinds.PASSWORD, AUTO, "rule:http-client-credentials")
                 wget_user = None
 
 
