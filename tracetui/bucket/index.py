@@ -5,7 +5,8 @@ Tool-call arguments (as JSON text) are indexed next to the text, so a search for
 file name finds the call that ran or wrote it.
 
 The index is a cache of what the readers made of the bucket's copies: deleting it (or a shard)
-loses nothing. JSON-ish fields (tokens, tool input, edits, meta, ...) are stored as JSON text.
+loses nothing. JSON-ish fields (tokens, tool input, edits, meta, ...) are stored as JSON text; what only a
+session's reading needs of a step is one JSON list (`REST`).
 """
 
 from __future__ import annotations
@@ -182,8 +183,10 @@ def create(conn: sqlite3.Connection) -> None:
 
 
 def _json(value: Any) -> str | None:
-    if value is None:
-        return None
+    return None if value is None else _encode(value)
+
+
+def _encode(value: Any) -> str:
     try:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str).decode()
     except orjson.JSONEncodeError:
@@ -250,21 +253,39 @@ def session_rows(session: Session, group: str, note: str | None = None) -> tuple
         session.source, _json(extra), note, session.hidden, priced.cost_usd,
     ]  # fmt: skip
     sid = session.id
+    # A missing value is the shards' NULL, not None: what `shards._insert` binds fastest (shards.py).
+    N = shards.NULL
     steps = [
         [
-            sid, s.index, s.id, s.kind, s.role, s.tool, s.tool_call_id, s.text or "", s.timestamp,
-            s.parent, s.subagent, 1 if s.active else 0, 1 if s.is_error else 0, s.model,
-            _json(s.tokens.to_dict()) if s.tokens is not None else None,
-            _json(s.tool_input),
-            _json([e.to_dict() for e in s.edits]) if s.edits else None,
-            s.cwd,
-            _json(s.meta) if s.meta else None,
-            argument_words(s.tool_input),
-            *(said_edges(s.kind, s.text or "") or (None, None)),
+            sid, s.index, s.id, s.kind, s.text or "", N if s.timestamp is None else s.timestamp,
+            N if s.tool_input is None else argument_words(s.tool_input),
+            *(said_edges(s.kind, s.text or "") or (N, N)),
+            _rest(s),
         ]  # fmt: skip
         for s in session.steps
     ]
     return srow, steps
+
+
+# The fields of a step's `rest` column (shards.py), in order: what only a session's reading needs.
+REST = ("role", "tool", "tool_call_id", "parent", "subagent", "active", "is_error", "model", "tokens",
+        "tool_input", "edits", "cwd", "meta")  # fmt: skip
+
+
+def _rest(s: Step) -> str:
+    """A step's REST fields as one JSON list: one encoding a step, where a column each cost 13 values
+    bound and four encodings (bench/RESULTS.md). Each field reads back as its own column did."""
+    fields = [
+        s.role, s.tool, s.tool_call_id, s.parent, s.subagent, 1 if s.active else 0, 1 if s.is_error else 0,
+        s.model, None if s.tokens is None else s.tokens.to_dict(), s.tool_input,
+        [e.to_dict() for e in s.edits] if s.edits else None, s.cwd, s.meta or None,
+    ]  # fmt: skip
+    try:
+        return orjson.dumps(fields, option=orjson.OPT_NON_STR_KEYS, default=str).decode()
+    except orjson.JSONEncodeError:
+        # A field orjson refuses is mended and cut as a column of its own was (`_encode`), the others
+        # kept as they are.
+        return orjson.dumps([None if v is None else orjson.Fragment(_encode(v)) for v in fields]).decode()
 
 
 # -- writes --------------------------------------------------------------------------------------
@@ -626,32 +647,30 @@ def _shares(value: Any) -> tuple[ModelShare, ...] | None:
     return tuple(out)
 
 
-def _loads(value: str | None) -> Any:
-    return None if value is None else orjson.loads(value)
-
-
 def step_from_row(row: tuple) -> Step:
-    tokens = _loads(row[13])
-    edits = _loads(row[15])
+    """A step from its row (`shards.READ_COLUMNS`)."""
+    role, tool, tool_call_id, parent, subagent, active, is_error, model, tokens, tool_input, edits, cwd, meta = (
+        orjson.loads(row[5])
+    )
     return Step(
         id=row[1],
         index=row[0],
         kind=row[2],
-        role=row[3],
-        tool=row[4],
-        tool_call_id=row[5],
-        text=row[6],
-        timestamp=row[7],
-        parent=row[8],
-        subagent=row[9],
-        active=bool(row[10]),
-        is_error=bool(row[11]),
-        model=row[12],
+        role=role,
+        tool=tool,
+        tool_call_id=tool_call_id,
+        text=row[3],
+        timestamp=row[4],
+        parent=parent,
+        subagent=subagent,
+        active=bool(active),
+        is_error=bool(is_error),
+        model=model,
         tokens=Tokens.from_dict(tokens) if tokens is not None else None,
-        tool_input=_loads(row[14]),
+        tool_input=tool_input,
         edits=[FileEdit.from_dict(e) for e in edits] if edits else [],
-        cwd=row[16],
-        meta=_loads(row[17]) or {},
+        cwd=cwd,
+        meta=meta or {},
     )
 
 

@@ -49,10 +49,8 @@ CREATE TABLE IF NOT EXISTS held(
     sno INTEGER PRIMARY KEY, gkey INTEGER NOT NULL UNIQUE, session TEXT NOT NULL, sig TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS steps(
     rowid INTEGER PRIMARY KEY, session TEXT NOT NULL, idx INTEGER NOT NULL,
-    id TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL, tool TEXT, tool_call_id TEXT,
-    text TEXT NOT NULL, timestamp TEXT, parent TEXT, subagent TEXT, active INTEGER NOT NULL,
-    is_error INTEGER NOT NULL, model TEXT, tokens TEXT, tool_input TEXT, edits TEXT, cwd TEXT, meta TEXT,
-    tool_words TEXT, said_from INTEGER, said_to INTEGER,
+    id TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL, timestamp TEXT,
+    tool_words TEXT, said_from INTEGER, said_to INTEGER, rest TEXT NOT NULL,
     said TEXT GENERATED ALWAYS AS (CASE WHEN kind = 'context' THEN NULL WHEN said_from IS NULL THEN text
         ELSE substr(text, said_from + 1, said_to - said_from) END) VIRTUAL,
     injected TEXT GENERATED ALWAYS AS (CASE WHEN kind = 'context' THEN text WHEN said_from IS NULL THEN NULL
@@ -69,17 +67,14 @@ INJECTED = "{injected}"
 # A shard made by another layout is not read: it is made anew and its sessions read again.
 # 2: the FTS index takes a tool call's argument values (`tool_words`), not its JSON text.
 # 3: what was said and what a harness injected are indexed apart (`said`, `injected`).
-VERSION = 3
-STEP_COLUMNS = (
-    "session, idx, id, kind, role, tool, tool_call_id, text, timestamp, parent, subagent, active, "
-    "is_error, model, tokens, tool_input, edits, cwd, meta, tool_words, said_from, said_to"
-)
+# 4: what only a session's reading needs of a step is one JSON list (`rest`, `index.REST`), not 13 columns.
+VERSION = 4
+# A step row has a column for each value a search reads (its hits, their snippets, `kind:`); the
+# rest of the step is one JSON list, encoded once (`index.session_rows`).
+STEP_COLUMNS = "session, idx, id, kind, text, timestamp, tool_words, said_from, said_to, rest"
 # What a session's steps are read back with (index.step_from_row takes them in this order).
-READ_COLUMNS = (
-    "idx, id, kind, role, tool, tool_call_id, text, timestamp, parent, subagent, active, "
-    "is_error, model, tokens, tool_input, edits, cwd, meta"
-)
-_INSERT = f"INSERT OR REPLACE INTO steps(rowid, {STEP_COLUMNS}) VALUES ({','.join('?' * 23)})"
+READ_COLUMNS = "idx, id, kind, text, timestamp, rest"
+_INSERT = f"INSERT OR REPLACE INTO steps(rowid, {STEP_COLUMNS}) VALUES ({','.join('?' * 11)})"
 _FTS = "said, tool_words, injected"
 _UNINDEX = (
     f"INSERT INTO steps_fts(steps_fts, rowid, {_FTS})"
@@ -359,8 +354,12 @@ def put(
         old = {r[0]: r[1:] for r in conn.execute(f"SELECT rowid, {STEP_COLUMNS} FROM steps WHERE rowid BETWEEN ? AND ?", (lo, lo | MASK))}
     assert sno is not None
     base = sno << SHIFT
-    fresh = [(base + i, row) for i, row in enumerate(rows) if old.get(base + i) != tuple(row)]
-    stale = [r for r in old if r - base >= len(rows) or old[r] != tuple(rows[r - base])]
+    if old:
+        given = [_as_read(row) for row in rows]
+        fresh = [(base + i, rows[i]) for i, row in enumerate(given) if old.get(base + i) != row]
+        stale = [r for r in old if r - base >= len(rows) or old[r] != given[r - base]]
+    else:
+        fresh, stale = list(enumerate(rows, base)), []
     if stale:
         if len(stale) == len(old):
             if index:
@@ -380,17 +379,24 @@ def put(
 
 # What a NULL is bound as: a float NaN, which SQLite stores as NULL (`sqlite3VdbeMemSetDouble`). Python's
 # sqlite3 binds str, int and float as they are, but looks every None up among its adapters first; a step
-# row has some ten Nones, and that lookup was a third of the rows' insert (bench/RESULTS.md).
-_NULL = math.nan
+# row has some ten Nones, and that lookup was a third of the rows' insert (bench/RESULTS.md). The rows a
+# sync makes (`index.session_rows`) hold NULL already: going over every value again here to swap it in
+# was a sixth of the insert. A row may still hold None: it is bound as NULL too, only slower.
+NULL = math.nan
+
+
+def _as_read(row: list[Any]) -> tuple[Any, ...]:
+    """A row as SQLite gives it back: NULL as None."""
+    return tuple([None if v is NULL else v for v in row])
 
 
 def _insert(conn: sqlite3.Connection, fresh: list[tuple[int, list[Any]]]) -> None:
     try:
-        conn.executemany(_INSERT, ([r, *[_NULL if v is None else v for v in row]] for r, row in fresh))
+        conn.executemany(_INSERT, ([r, *row] for r, row in fresh))
     except UnicodeEncodeError:
         # A lone surrogate (a reader let half an emoji through): SQLite takes no such text. The rows
         # put before it are replaced by the mended ones.
-        conn.executemany(_INSERT, ([r, *[_NULL if v is None else v for v in mend(row)]] for r, row in fresh))
+        conn.executemany(_INSERT, ([r, *[NULL if v is None else v for v in mend(row)]] for r, row in fresh))
 
 
 def sigs(conn: sqlite3.Connection) -> dict[int, str]:

@@ -242,8 +242,7 @@ def test_steps_written_where_no_session_row_points_are_never_shown_and_are_colle
     used = {k for (k,) in b._conn().execute("SELECT shard FROM sessions")}
     other = next(k for k in range(shards.SHARDS) if k not in used)
     writers = shards.Writers(root)
-    rows = [[PI_ID, 0, "x1", "user", "user", None, None, "zebracorn orphan", None, None, None, 1, 0,
-             None, None, None, None, None, None, None, None, None]]  # fmt: skip
+    rows = _rows("zebracorn orphan")
     shards.put(writers.begin(other), key, PI_ID, "a signature", rows)
     writers.commit()
     writers.close()
@@ -275,8 +274,8 @@ def test_a_sync_that_died_before_its_shard_writes_were_committed_reads_those_ses
 
 
 def _rows(text: str) -> list[list]:
-    return [[PI_ID, 0, "x1", "user", "user", None, None, text, None, None, None, 1, 0,
-             None, None, None, None, None, None, None, None, None]]  # fmt: skip
+    rest = '["user",null,null,null,null,1,0,null,null,null,null,null,null]'  # index.REST
+    return [[PI_ID, 0, "x1", "user", text, None, None, None, None, rest]]
 
 
 def test_a_fresh_shard_is_built_whole_and_appears_only_when_put_in_place(tmp_path):

@@ -91,7 +91,7 @@ def _synced_bucket(tmp_path: Path) -> tuple[list[str], str]:
 
 
 PLANTS = {
-    "a step's tool in its shard": ("steps-*.sqlite", "steps", "tool", BOMB),
+    "a step's fields in its shard": ("steps-*.sqlite", "steps", "rest", BOMB),
     "a step's said text in its shard": ("steps-*.sqlite", "steps", "said", ZEROS),
     "a session's title in the index": ("index.sqlite", "sessions", "note", BOMB),
 }

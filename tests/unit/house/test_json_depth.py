@@ -49,10 +49,10 @@ ALLOWED: dict[str, str] = {
     # sessions the readers already cut; a damaged one is refused or rebuilt.
     "bucket/core.py::Bucket.raw_files": "the index's list of a group's files",
     "bucket/core.py::Bucket.remove": "the index's list of a group's files",
-    "bucket/index.py::_loads": "a column of the bucket's index",
     "bucket/index.py::_object": "a column of the bucket's index",
     "bucket/index.py::_shares": "a column of the bucket's index",
     "bucket/index.py::_strings": "a column of the bucket's index",
+    "bucket/index.py::step_from_row": "a column of the bucket's index",
     "bucket/index.py::load_group_files": "a column of the bucket's index",
     "bucket/index.py::load_session": "a session the index wrote",
     "bucket/index.py::stored_price_table": "a column of the bucket's index",
