@@ -12,6 +12,7 @@ import pytest
 from tracetui.redact import AUTO, Identity, iter_fields, scan_session, scan_text
 from support.evaluate import evaluate
 from tracetui.sources import group, read_session
+from support.scan_time import scan_seconds
 
 from shared_data import corpus_files, FIXTURES, requires_corpus, requires_secrets, SECRETS
 
@@ -73,9 +74,7 @@ def test_the_24000_character_base64_line_is_quick():
     ]
     longest = max(rows, key=lambda r: len(r["text"]))["text"]
     assert len(longest) >= 24_000
-    t0 = time.perf_counter()
-    scan_text(longest)
-    assert time.perf_counter() - t0 < 1.0
+    assert scan_seconds(longest) < 1.0
 
 
 @requires_secrets
