@@ -8,6 +8,8 @@ mapped after their last name is gone."""
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 import time
 
@@ -87,11 +89,16 @@ def test_the_walk_without_children_files_finds_the_same_processes():
 
     from tracetui.capsule import limits
 
-    tree = subprocess.Popen(["sh", "-c", "sleep 5 & (sleep 5 & wait) & wait"])
+    # The shell, its two sleeps and the subshell between: waited for, not given 0.3 s (a busy machine
+    # had not forked them all by then); then the tree stays as it is until it is killed.
+    tree = subprocess.Popen(["sh", "-c", "sleep 60 & (sleep 60 & wait) & wait"], start_new_session=True)
     try:
-        time.sleep(0.3)
+        deadline = time.monotonic() + 30
+        while len(limits._scanned_pids(tree.pid)) < 4:
+            assert time.monotonic() < deadline, limits._scanned_pids(tree.pid)
+            time.sleep(0.01)
         walked = sorted(limits._tree_pids(tree.pid))
         assert walked == sorted(limits._scanned_pids(tree.pid)) and len(walked) >= 4
     finally:
-        tree.kill()
+        os.killpg(tree.pid, signal.SIGKILL)
         tree.wait()
