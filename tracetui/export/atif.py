@@ -23,7 +23,7 @@ from tracetui.export.manifest import safe_component
 from tracetui.export.raw import agent_folder
 from tracetui.model import Session, Step, StepKind, Tokens
 from tracetui.redact.finding import TIERS
-from tracetui.redact.value_map import DECIDERS
+from tracetui.redact.plan import DECIDERS
 from tracetui.safe_json import plain_json
 from tracetui.sources.common.coerce import as_moment
 from tracetui.sources.registry import READER_MODULES

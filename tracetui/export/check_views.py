@@ -21,7 +21,7 @@ from tracetui.export.labels import LINE_STATES
 from tracetui.model import StepKind
 from tracetui.redact.all_kinds import every_kind
 from tracetui.redact.finding import TIERS
-from tracetui.redact.value_map import DECIDERS
+from tracetui.redact.plan import DECIDERS
 from tracetui.sources.common.jsonl import TooDeep, loads_whole
 from tracetui.sources.registry import READER_MODULES
 

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 PLAN_FORMAT = "tracetui.redaction-plan/1"
 AUTO_D, ACCEPTED, REJECTED, MANUAL = "auto", "accepted", "rejected", "manual"
+# Who decided a receipt's row was scrubbed: every word its `decided_by` can hold (a capsule's, an export's).
+BY_DETECTOR, BY_USER, BY_DEFAULT = "detector", "user", "user (--accept-suggested)"
+DECIDERS = (BY_DETECTOR, BY_USER, BY_DEFAULT)
 DECISIONS = (AUTO_D, ACCEPTED, REJECTED, MANUAL)
 SCRUBBED = frozenset({AUTO_D, ACCEPTED, MANUAL})
 
@@ -73,7 +76,7 @@ class PlanSpan:
     @property
     def decided_by(self) -> str:
         """For the capsule's receipt: who made this span's fate."""
-        return "detector" if self.decision == AUTO_D else "user"
+        return BY_DETECTOR if self.decision == AUTO_D else BY_USER
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -19,7 +19,17 @@ import orjson
 from tracetui.model import Session
 from tracetui.redact.credential_words import names_a_credential
 from tracetui.redact.fields import field_text
-from tracetui.redact.plan import ACCEPTED, AUTO_D, FIXED_PLACEHOLDERS, MANUAL, REJECTED, Plan
+from tracetui.redact.plan import (
+    ACCEPTED,
+    AUTO_D,
+    BY_DEFAULT,
+    BY_DETECTOR,
+    BY_USER,
+    FIXED_PLACEHOLDERS,
+    MANUAL,
+    REJECTED,
+    Plan,
+)
 from tracetui.redact.text_checks import STRUCTURAL_ID_RE, UUID_RE
 
 MIN_VALUE = 3  # shorter spans are only scrubbed where the plan located them
@@ -100,9 +110,6 @@ def value_map(planned: list[Entry], accept_suggested: bool) -> tuple[dict[str, s
     return out, kept
 
 
-# Who decided a receipt's row was scrubbed: every word its `decided_by` can hold.
-BY_DETECTOR, BY_USER, BY_DEFAULT = "detector", "user", "user (--accept-suggested)"
-DECIDERS = (BY_DETECTOR, BY_USER, BY_DEFAULT)
 
 
 def decided_by(e: Entry, accept_suggested: bool) -> str | None:

@@ -1,5 +1,5 @@
 """`export --check` leaves a receipt row's `tier`, `decided_by` and `kind` out only where they are exactly
-the writer's words (`finding.TIERS`, `value_map.DECIDERS`, `all_kinds.every_kind`, which the writer fills
+the writer's words (`finding.TIERS`, `plan.DECIDERS`, `all_kinds.every_kind`, which the writer fills
 them from), and reads any other value there; the demo's receipts hold none but those words."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import tracetui
 from tracetui.export.check_views import receipt_view
 from tracetui.redact.all_kinds import every_kind
 from tracetui.redact.finding import TIERS
-from tracetui.redact.value_map import BY_DEFAULT, BY_DETECTOR, DECIDERS
+from tracetui.redact.plan import BY_DEFAULT, BY_DETECTOR, DECIDERS
 
 NEAR = ["user (by hand)", "users", "automatic", "detectors", "manual ", " auto", "SUGGESTED", "user, steps"]
 
