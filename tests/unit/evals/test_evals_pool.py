@@ -120,14 +120,25 @@ def test_this_process_judges_the_shortest_sessions_beside_the_workers(
     everyone = len(judged_here)
     judged_here.clear()
     # Sessions that take this process a while each, as on a home with its clones: the workers are
-    # ready before it is done (0.6 s each: the workers have over ten seconds to start, on a CI machine
-    # whose two cores a whole test run keeps busy).
+    # ready before it is done. Each waits for a worker to be set up (to 60 s), not only 0.6 s: the
+    # 19 sessions' 11 s were not enough for two workers to start on a starved machine.
     counted = run.judge_session
+    entered: list[pool.Pool] = []
+    enter = pool.Pool.__enter__
+
+    def entering(self: pool.Pool) -> pool.Pool:
+        entered.append(self)
+        return enter(self)
 
     def slow(*args: Any) -> pool.Judged:
+        deadline = time.monotonic() + 60
+        while not entered or entered[-1].pool.ready == 0:
+            assert time.monotonic() < deadline, "no worker was set up in 60 s"
+            time.sleep(0.01)
         time.sleep(0.6)
         return counted(*args)
 
+    monkeypatch.setattr(pool.Pool, "__enter__", entering)
     monkeypatch.setattr(run, "judge_session", slow)
     assert world.evaluate(by, workers=3) == serial
     assert len(spawned) == 2 and 0 < len(judged_here) < everyone
