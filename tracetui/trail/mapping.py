@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from pathlib import Path
 import pygit2
 
 from tracetui.errors import NotFound, TracetuiError
-from tracetui.regular_file import NotRegularFile, discover_git_dir, read_inside
+from tracetui.regular_file import NotRegularFile, discover_git_dir, read_inside, stat_inside
 from tracetui.model import Session, StepKind
 from tracetui.safe_text import command_line
 from tracetui.trail.clone_id import CloneId, has_commit, logged_commit_id, remote_key, remote_keys
@@ -375,6 +376,7 @@ class _Clone:
 
     def __init__(self, repo: pygit2.Repository, workdir: str | None, start: str | None = None) -> None:
         self.workdir = workdir
+        self._real_workdir = os.path.realpath(workdir) if workdir is not None else None
         self.trees: list[pygit2.Tree] = []
         seen: set[str] = set()
         tips = [tip for _, tip in ref_tips(repo)[: TIPS_LOOKED_AT + 1]]
@@ -426,11 +428,11 @@ class _Clone:
                 continue
         if self.workdir is None or ".git" in rel.split("/"):
             return False  # git's own files are no file of the project (every clone has .git/config)
-        try:
-            full = os.path.join(self.workdir, rel)
-            return os.path.isdir(full) if folder else os.path.isfile(full)
-        except (ValueError, OSError):
+        # A link out of the work tree (to a file elsewhere on the machine) is no file the clone holds.
+        st = stat_inside(self.workdir, rel, self._real_workdir)
+        if st is None:
             return False
+        return stat.S_ISDIR(st.st_mode) if folder else stat.S_ISREG(st.st_mode)
 
 
 def _work_tree_text(workdir: str, rel: str) -> Iterator[bytes]:

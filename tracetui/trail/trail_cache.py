@@ -13,7 +13,7 @@ import pygit2
 
 from tracetui.errors import TracetuiError
 from tracetui.model import Session
-from tracetui.regular_file import CACHE_MOST, keep_cache, read_regular
+from tracetui.regular_file import CACHE_MOST, keep_cache, read_regular, stat_inside
 from tracetui.trail.fates import CACHE_VERSION, Fate
 from tracetui.trail.history import ref_tips
 from tracetui.trail.patch import Patch
@@ -31,12 +31,12 @@ def _cache_key(repo: pygit2.Repository, session: Session, patches: list[Patch], 
     for p in patches:
         h.update(orjson.dumps([p.to_dict(), p.before_counts, p.inside], option=orjson.OPT_NON_STR_KEYS))
     if repo.workdir:
+        real_workdir = os.path.realpath(repo.workdir)
         for path in sorted({p.path for p in patches if p.inside}):
-            try:
-                st = os.stat(os.path.join(repo.workdir, path))
-                h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode())
-            except OSError:
-                h.update(f"{path}:-".encode())
+            # A link out of the work tree stamps as no file, as the trail reads it: stamped by its
+            # target, a link turned to a file inside of the same size and time kept the key.
+            st = stat_inside(repo.workdir, path, real_workdir)
+            h.update((f"{path}:{st.st_size}:{st.st_mtime_ns}" if st is not None else f"{path}:-").encode())
     return h.hexdigest()
 
 

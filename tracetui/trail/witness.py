@@ -15,6 +15,7 @@ from pathlib import Path
 import orjson
 import pygit2
 
+from tracetui.regular_file import stat_inside
 from tracetui.trail.fates import Fate
 from tracetui.trail.mapping import judging_clone
 
@@ -65,17 +66,22 @@ def files_state(state: CloneState, touched: Iterable[str]) -> tuple[str, int]:
     """A digest of the touched work-tree files' sizes and times, and the newest of those times (ns)."""
     stats = []
     if state.workdir:
-        stats = [(name, _stat(os.path.join(state.workdir, name))) for name in sorted(set(touched))]
+        # A link out of the work tree stamps as no file, as the trail reads it (`stat_inside`).
+        real = os.path.realpath(state.workdir)
+        stats = [(name, _stamp(stat_inside(state.workdir, name, real))) for name in sorted(set(touched))]
     newest = max((s[1] for _, s in stats if s is not None), default=0)
     return hashlib.sha256(orjson.dumps(stats)).hexdigest(), max(newest, state.newest)
 
 
 def _stat(path: str) -> tuple[int, int] | None:
     try:
-        st = os.stat(path)
+        return _stamp(os.stat(path))
     except (OSError, ValueError):
         return None
-    return st.st_size, st.st_mtime_ns
+
+
+def _stamp(st: os.stat_result | None) -> tuple[int, int] | None:
+    return None if st is None else (st.st_size, st.st_mtime_ns)
 
 
 # A file changed this close to a run's start may still be changing (a commit, an agent's write): what
