@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -135,3 +136,30 @@ def silent_git(tmp_path: Path, monkeypatch) -> None:
     (bin_dir / "git").write_text("#!/bin/sh\nexec sleep 30\n")
     (bin_dir / "git").chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+
+
+# The head of a child script that trails one repository with one commit (argv: a case's `kind`, the
+# `base` folder, the tests folder). A hostile test trails in a child, where a memory limit it sets, a
+# variable it plants or a read that sticks cannot reach pytest.
+_CHILD_HEAD = """
+import os, resource, sys
+sys.path.insert(0, sys.argv[3])
+from pathlib import Path
+from support.trail_kit import Repo, iso, write, session_of, states
+from tracetui.trail import trail
+kind, base = sys.argv[1], Path(sys.argv[2])
+repo = Repo(base / "repo")
+repo.write("keep.txt", "x\\n")
+repo.commit("init", iso(9))
+"""
+
+
+def trail_in_child(
+    body: str, kind: str, base: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`body` after `_CHILD_HEAD`, run by a fresh interpreter (60 s at most), its output captured."""
+    from shared_data import ROOT
+
+    return subprocess.run([sys.executable, "-c", _CHILD_HEAD + body, kind, str(base), str(ROOT / "tests")],
+                          capture_output=True, text=True, timeout=60, check=False, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from support.demo_library import module_demo
 
 from tracetui.export import ExportOptions, export
 from tracetui.export import page as page_module
@@ -20,12 +21,7 @@ _WORD = re.compile(rb"[A-Za-z]{2,}")
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from tracetui.demo.build import build, open_library
-
-    root = tmp_path_factory.mktemp("page-words")
-    bucket = open_library(build(root / "demo"))
-    yield root, bucket
-    bucket.close()
+    yield from module_demo(tmp_path_factory, "page-words")
 
 
 @pytest.mark.parametrize("compact", [False, True])

@@ -9,6 +9,7 @@ import importlib
 import json
 
 import pytest
+from support.demo_library import module_demo
 
 import tracetui.export as export_api
 from tracetui.cli import main
@@ -16,12 +17,7 @@ from tracetui.cli import main
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from tracetui.demo.build import build, open_library
-
-    root = tmp_path_factory.mktemp("donate")
-    bucket = open_library(build(root / "demo"))
-    yield root, bucket
-    bucket.close()
+    yield from module_demo(tmp_path_factory, "donate")
 
 
 def _cli(bucket, *args: str) -> list[str]:

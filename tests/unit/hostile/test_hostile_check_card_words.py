@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import pytest
+from support.demo_library import module_demo
 from support.machine_names import named_machine
 
 import tracetui.export as export_api
@@ -29,12 +30,7 @@ NAME = "user"  # the name the forged files carry where a value goes
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from tracetui.demo.build import build, open_library
-
-    root = tmp_path_factory.mktemp("card-words")
-    bucket = open_library(build(root / "demo"))
-    yield root, bucket
-    bucket.close()
+    yield from module_demo(tmp_path_factory, "card-words")
 
 
 def _exported(demo, dest: Path, fmt: str) -> Path:

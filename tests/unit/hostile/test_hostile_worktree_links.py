@@ -11,22 +11,11 @@ Each case runs in a child (the environment one sets a variable of its own) under
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
-from shared_data import ROOT
+from support.trail_kit import trail_in_child
 
-_CHILD = """
-import os, sys
-sys.path.insert(0, sys.argv[3])
-from pathlib import Path
-from support.trail_kit import Repo, iso, write, session_of, states
-from tracetui.trail import trail
-kind, base = sys.argv[1], Path(sys.argv[2])
-repo = Repo(base / "repo")
-repo.write("keep.txt", "x\\n")
-repo.commit("init", iso(9))
+_BODY = """
 name = "sub/a.txt" if kind == "folder" else "a.txt"
 edit = write(repo, name, "one\\ntwo\\nthree\\n")
 session = session_of(repo.path, [(iso(10), edit)])
@@ -55,10 +44,7 @@ print(states(trail(session))[name])
 
 
 def _judged(tmp_path, kind: str) -> str:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PLANTED": "\none\ntwo\nthree\n"}
-    out = subprocess.run([sys.executable, "-c", _CHILD, kind, str(tmp_path), str(ROOT / "tests")],
-                         capture_output=True, text=True, timeout=60, check=False, stdin=subprocess.DEVNULL,
-                         env=env)  # fmt: skip
+    out = trail_in_child(_BODY, kind, tmp_path, {"PLANTED": "\none\ntwo\nthree\n"})
     assert out.returncode == 0, out.stderr[-400:]
     return out.stdout.strip()
 
