@@ -237,6 +237,14 @@ def alice_project(tmp_path: Path) -> Repo:
     return repo
 
 
+
+def unrelated_clone(tmp_path: Path) -> Repo:
+    """A clone beside alice's project that holds none of the files her logs name."""
+    other = Repo(tmp_path / "other")
+    other.write("lib/main.rs", "fn main() {}\n")
+    other.commit("init", iso(9))
+    return other
+
 def mapped_log(make, root: str, folder: Path, agent: str) -> Session:
     logged = SimpleNamespace(path=Path(root) / "sub")  # the builders only read the cwd from it
     return read_session(SessionFiles(agent, make(logged, folder, alice_edits(root))))

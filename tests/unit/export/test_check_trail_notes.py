@@ -5,8 +5,7 @@ to the trail's words shows here and not as a flag on a machine named like them."
 from __future__ import annotations
 
 import orjson
-from support.trail_kit import Repo, iso
-from support.trail_logs import ALICE, alice_project, claude_log, codex_log, mapped_log
+from support.trail_logs import ALICE, alice_project, claude_log, codex_log, mapped_log, unrelated_clone
 
 from tracetui.export.check_views import receipt_view
 from tracetui.trail import trail
@@ -31,9 +30,7 @@ def test_read_in_a_clone_elsewhere(tmp_path):
 
 def test_a_clone_holding_none_of_the_files(tmp_path):
     alice_project(tmp_path)
-    other = Repo(tmp_path / "other")
-    other.write("lib/main.rs", "fn main() {}\n")
-    other.commit("init", iso(9))
+    other = unrelated_clone(tmp_path)
     there = mapped_log(codex_log, ALICE, tmp_path / "logs", "codex")
     note = trail(there, repo=other.path).note
     assert note is not None and _read(note) == [[str(other.path), f"{ALICE}/sub/a.py"]]

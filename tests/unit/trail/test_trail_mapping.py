@@ -15,9 +15,20 @@ from types import SimpleNamespace
 
 import orjson
 import pytest
-from shared_data import CORPUS, mirror as shared_mirror, MIRRORS
+from shared_data import CORPUS, MIRRORS
+from shared_data import mirror as shared_mirror
 from support.trail_kit import Repo, iso
-from support.trail_logs import ALICE, BODY, alice_edits, alice_project, claude_log, codex_log, mapped_log, pi_log
+from support.trail_logs import (
+    ALICE,
+    BODY,
+    alice_edits,
+    alice_project,
+    claude_log,
+    codex_log,
+    mapped_log,
+    pi_log,
+    unrelated_clone,
+)
 
 from tracetui.cli import main
 from tracetui.errors import NotFound
@@ -89,9 +100,7 @@ def test_no_repository_says_which_path_was_tried_and_how_to_give_one(tmp_path):
 
 def test_a_repository_holding_none_of_the_files_says_so(tmp_path):
     alice_project(tmp_path)
-    other = Repo(tmp_path / "other")
-    other.write("lib/main.rs", "fn main() {}\n")
-    other.commit("init", iso(9))
+    other = unrelated_clone(tmp_path)
     there = mapped_log(codex_log, ALICE, tmp_path / "logs", "codex")
     result = trail(there, repo=other.path)
     assert result.note == (
