@@ -106,7 +106,7 @@ def _judge(
     counts: bool = True,
     cache_dir: Path | None = None,
 ) -> list[Fate]:
-    started = early(len(patches))
+    started = early(len(patches), counts)
     try:
         history = walked(repo, patches, ref_commit, use_time)
     except BaseException:

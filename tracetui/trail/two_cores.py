@@ -31,6 +31,11 @@ from tracetui.worker_pool import READY, Cancelled, SetupFailed, WorkerPool
 # about 0.4 s of CPU before it judges anything, and below 3,000 the judging alone took 0.16-0.68 s
 # (bench/RESULTS.md, "Trail", 2026-11-29 05:58).
 MIN_WEIGHT = 3_000
+# The same for a judgement of states alone (`counts=False`, a blame's), which costs about a quarter as
+# much a version: interactive-mode.ts's (10,980) and agent-session.ts's (8,199) blames each took 0.1
+# to 0.27 s longer with a worker, which answered 1 to 4 of their 31 and 43 patches (bench/RESULTS.md,
+# "Blame", 2026-11-29 17:35).
+MIN_WEIGHT_STATES = 30_000
 # A judgement of fewer patches starts no worker before their weights are known (`early`).
 MIN_PATCHES = 40
 WORKER = "tracetui.trail.judge_worker"
@@ -77,21 +82,23 @@ class JudgeSetup:
     facts_dir: str | None = None
 
 
-def early(patches: int) -> WorkerPool | None:
+def early(patches: int, counts: bool = True) -> WorkerPool | None:
     """A worker started before the history is walked, where allowed and a judgement of `patches`
     patches may be worth one: its Python and the trail's imports (about 0.2 s of CPU) overlap the
     walk and the probes here. `helper` takes it or, where the weights say the trail is light,
-    kills it."""
-    return _started() if patches >= MIN_PATCHES and _worth_a_worker() else None
+    kills it. None for states alone (`counts` false): few of those weigh enough."""
+    return _started() if counts and patches >= MIN_PATCHES and _worth_a_worker() else None
 
 
 def helper(
     weights: list[int], setup: JudgeSetup, started: WorkerPool | None
 ) -> tuple[WorkerPool, bytes] | None:
     """A worker for this judgement, where allowed and worth it (`started`, the one `early` gave,
-    else one started now), and its setup, the first job `judged_apart` sends it; None where the
-    patches are judged here alone, `started` then killed. The caller closes the worker."""
-    if len(weights) < 2 or sum(weights) < MIN_WEIGHT or not _worth_a_worker():
+    else one started now; the weights at least `MIN_WEIGHT`, or `MIN_WEIGHT_STATES` for states
+    alone), and its setup, the first job `judged_apart` sends it; None where the patches are
+    judged here alone, `started` then killed. The caller closes the worker."""
+    light = len(weights) < 2 or sum(weights) < (MIN_WEIGHT if setup.counts else MIN_WEIGHT_STATES)
+    if light or not _worth_a_worker():
         if started is not None:
             started.close(at_once=True)
         return None

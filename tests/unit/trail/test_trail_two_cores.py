@@ -17,7 +17,7 @@ import time
 import pytest
 from support.trail_kit import Repo, iso, replace, session_of
 
-from tracetui.trail import judging, on_two_cores, trail, two_cores
+from tracetui.trail import TrailByFile, judging, on_two_cores, trail, two_cores
 from tracetui.trail.patch import Patch
 
 REAL_CORE_FREE = two_cores._core_free
@@ -335,3 +335,37 @@ def test_the_worker_judges_from_the_history_it_is_sent(judged_here, monkeypatch)
     assert [[getattr(f, n) for n in fields] for f in theirs] == [
         [getattr(f, n) for n in fields] for f in here.fates
     ]
+
+
+def _states(session, repo) -> list[dict]:
+    """The fates as a blame judges them: states and paths, no counts, no later commits."""
+    judged = TrailByFile(session, repo=repo.path, later_commits=False, counts=False).whole()
+    return [f.to_dict() for f in judged.fates]
+
+
+def test_a_judgement_of_states_alone_starts_a_worker_only_past_its_own_weight(judged_here, free, monkeypatch):
+    """A blame's judgement (`counts=False`) costs less a version than a trail's: `MIN_WEIGHT_STATES`,
+    not `MIN_WEIGHT`, says whether it is worth a worker, and none is started before the weights are
+    known (`early`), however many its patches."""
+    repo, session, _ = judged_here
+    alone = _states(session, repo)
+    monkeypatch.setattr(two_cores, "MIN_PATCHES", 0)
+    started = _spawns(monkeypatch)
+    with on_two_cores():
+        light = _states(session, repo)  # MIN_WEIGHT is 0 here, MIN_WEIGHT_STATES is not
+    assert light == alone and started == []
+    monkeypatch.setattr(two_cores, "MIN_WEIGHT_STATES", 0)
+    watch = _Watch(monkeypatch)
+    with on_two_cores():
+        shared = _states(session, repo)
+    assert shared == alone and watch.answered >= 1 and "MainThread" in watch.taken
+    assert len(started) == 1 and started[0].returncode is not None  # started at the weights, and gone
+
+
+def test_a_trail_s_judgement_still_starts_its_worker_early(free, monkeypatch):
+    """`early` starts one for a judgement of counts with patches enough, and none for states alone."""
+    monkeypatch.setattr(two_cores, "MIN_PATCHES", 2)
+    monkeypatch.setattr(two_cores, "_started", lambda: "a worker")
+    with on_two_cores():
+        asked = [two_cores.early(2), two_cores.early(2, counts=False), two_cores.early(1)]
+    assert asked == ["a worker", None, None]
