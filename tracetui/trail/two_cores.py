@@ -31,10 +31,10 @@ from tracetui.worker_pool import READY, Cancelled, SetupFailed, WorkerPool
 # about 0.4 s of CPU before it judges anything, and below 3,000 the judging alone took 0.16-0.68 s
 # (bench/RESULTS.md, "Trail", 2026-11-29 05:58).
 MIN_WEIGHT = 3_000
-# The same for a judgement of states alone (`counts=False`, a blame's), which costs about a quarter as
-# much a version: interactive-mode.ts's (10,980) and agent-session.ts's (8,199) blames each took 0.1
-# to 0.27 s longer with a worker, which answered 1 to 4 of their 31 and 43 patches (bench/RESULTS.md,
-# "Blame", 2026-11-29 17:35).
+# The same for a judgement of states alone (`counts=False`, a blame's), which costs less a version
+# (0.04 to 0.07 ms of CPU, where a trail's took 0.1 to 0.42): interactive-mode.ts's (10,980) and
+# agent-session.ts's (8,199) blames each took 0.1 to 0.4 s longer with a worker, which answered 1 to 4
+# of their 31 and 43 patches (bench/RESULTS.md, "Blame", 2026-11-29 17:30).
 MIN_WEIGHT_STATES = 30_000
 # A judgement of fewer patches starts no worker before their weights are known (`early`).
 MIN_PATCHES = 40
