@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
+from tracetui.redact.credential_words import names_a_credential
 from tracetui.redact.finding import Finding
 from tracetui.redact.gate_words import Holds
-from tracetui.redact.text_checks import LINE_NUMBER
+from tracetui.redact.text_checks import LINE_NUMBER, entropy
 
 _TOKEN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=_-.~")
 # A line break between two token characters (a wrap), real or JSON-escaped.
@@ -55,10 +57,14 @@ def joined_findings(
     for pattern in (_WRAP, _CONCAT):
         for m in pattern.finditer(text):
             if m.start() < MIN_LEFT or not _LEFT.fullmatch(text, m.start() - MIN_LEFT, m.start()):
-                continue  # checked at C speed first: most line breaks follow prose or code, not a token
+                # checked at C speed first: most line breaks follow prose or code, not a token
+                if pattern is _WRAP or not _short_named(text, m.start()):
+                    continue
             left_start = _run_start(text, m.start(), _RUN)
             right_end = _run_end(text, m.end(), _RUN)
-            if not _worth_joining(text, m.start(), m.end(), left_start, right_end, pattern is _WRAP):
+            if not _worth_joining(text, m.start(), m.end(), left_start, right_end, pattern is _WRAP) and not (
+                pattern is _CONCAT and right_end - m.end() >= 4 and _credential_head(text, left_start)
+            ):
                 continue
             joins += 1
             if joins > MAX_JOINS:
@@ -116,15 +122,49 @@ def _cue_line_ends(text: str, present: frozenset[str] | None = None) -> list[int
 def _worth_joining(
     text: str, cut: int, resume: int, left_start: int, right_end: int, wrap: bool, cued: bool = False
 ) -> bool:
-    if cut - left_start < MIN_LEFT or right_end - resume < 4:
+    if cut - left_start < MIN_LEFT or right_end == resume:
         return False
+    if right_end - resume < 4 and not (wrap and _closes_value(text, right_end) and _full_row(text, cut)):
+        return False  # a short tail only where a wrap leaves a value's last characters before it closes
     if wrap and (_starts_anew(text, resume, right_end) or _word_then_more(text, resume, right_end)
                  or _NUMBERED.match(text, resume)):
         return False  # the next line is a new `name=`/`offset:` of its own, not the rest of a token
     if _DIGIT.search(text, left_start, right_end) is not None:
         return True
-    # Two words broken by a line have no digits; nor has every password (`yqDVtkqPECriaLRi`): it mixes cases.
-    return cued and _MIXED_CASE.search(text, left_start, right_end) is not None
+    # Two words broken by a line have no digits; nor has every password (`yqDVtkqPECriaLRi`): it mixes cases,
+    # nor every token (`hf_` and lower-case letters): its run after the name is as random as a key's.
+    if not cued:
+        return False
+    mixed = _MIXED_CASE.search(text, left_start, right_end) is not None
+    return mixed or _random_run(text, left_start, right_end)
+
+
+def _closes_value(text: str, at: int) -> bool:
+    """What follows a wrap's short tail closes the value: a quote or a separator, or the line's end."""
+    return at >= len(text) or text[at] in _CLOSERS or text.startswith(("\\n", "\\r"), at)
+
+
+_CLOSERS = frozenset("\"'`,;)]}\r\n")
+
+
+def _full_row(text: str, cut: int) -> bool:
+    """The row before a real line break is as wide as the text's widest (40 or more): a terminal's wrap
+    at its width, not a line of its own that ends there (`_password=…⏎ok`)."""
+    if text[cut] != "\n":
+        return False
+    row = cut - (text.rfind("\n", 0, cut) + 1)
+    return row >= 40 and row >= _widest_row(text)
+
+
+@lru_cache(maxsize=1)
+def _widest_row(text: str) -> int:
+    return max(map(len, text.split("\n")))
+
+
+def _random_run(text: str, start: int, end: int) -> bool:
+    """The run's last piece after `=` or `:` (the value) is 24 characters or more, as random as a key."""
+    run = re.split(r"[=:]", text[start:end])[-1].strip("\"'")
+    return len(run) >= 24 and entropy(run) >= 3.5
 
 
 _MIXED_CASE = re.compile(r"[a-z][A-Z]")
@@ -133,23 +173,115 @@ _MIXED_CASE = re.compile(r"[a-z][A-Z]")
 def _rejoined(
     text: str, cut_at: int, resume: int, left_start: int, right_end: int, scan: Callable[[str], list[Finding]]
 ) -> Iterator[Finding]:
-    """Scan the two halves as one line; a finding across the join is placed back on both halves."""
+    """Scan the two halves as one line; a finding across the join is placed back on both halves (and on
+    each further row a wrap cut the same run onto, where it runs to the next row's end)."""
     line_start = _line_start(text, left_start)
     while line_start >= 2 and text[line_start - 2 : line_start] == "\\\n" and line_start > cut_at - _WINDOW:
         line_start = _line_start(text, line_start - 2)  # a shell command continued (`curl … \`)
     line_start = max(line_start, cut_at - _WINDOW)
-    left = text[line_start:cut_at]
-    tail_end = text.find("\n", right_end, right_end + 100)
-    window = left + text[resume:tail_end if tail_end >= 0 else min(len(text), right_end + 100)]
+    head, origin = _name_line(text, line_start, left_start)
+    left = head + text[origin:cut_at]
     cut = len(left)
     # Up to the end of the next line's word: a token's run may stop at a symbol the finding goes past.
     right_len = max(right_end, _run_end(text, resume, _RUN_ANY)) - resume
-    for f in scan(window):
-        if f.detector.startswith(_IGNORED) or not (f.start < cut < f.end):
-            continue
+    rows = _more_pieces(text, resume, right_end)
+    pieces = rows[:1]
+    found = _crossing(scan(_window(text, left, pieces)), cut)
+    if len(rows) > 1 and any(f.end >= cut + rows[0][1] - rows[0][0] for f in found):
+        # The value runs to the next row's end: read it over every row the wrap cut it onto (only
+        # then, since a wrapped blob's every break would otherwise scan a window of many rows).
+        pieces, right_len = rows, rows[0][1] - resume
+        found = _crossing(scan(_window(text, left, pieces)), cut)
+    for f in found:
         detector = f"joined:{f.detector}"
-        yield Finding(line_start + f.start, cut_at, f.kind, f.tier, detector)
-        yield Finding(resume, resume + min(f.end - cut, right_len), f.kind, f.tier, detector)
+        yield Finding(origin + max(0, f.start - len(head)), cut_at, f.kind, f.tier, detector)
+        at = cut
+        for i, (a, b) in enumerate(pieces):
+            if f.end <= at:
+                break
+            yield Finding(a, a + min(f.end - at, right_len if i == 0 else b - a), f.kind, f.tier, detector)
+            at += b - a
+
+
+def _window(text: str, left: str, pieces: list[tuple[int, int]]) -> str:
+    """The left half, the rows after the cut joined, and the rest of the last row's line."""
+    last = pieces[-1][1]
+    tail_end = text.find("\n", last, last + 100)
+    rest = text[last : tail_end if tail_end >= 0 else min(len(text), last + 100)]
+    return left + "".join(text[a:b] for a, b in pieces) + rest
+
+
+def _crossing(found: list[Finding], cut: int) -> list[Finding]:
+    return [f for f in found if not f.detector.startswith(_IGNORED) and f.start < cut < f.end]
+
+
+# A line that opens a value written on the lines below it: `NAME = (`, `const key =`, `key:`.
+# Up to four words may declare it first (`const`, `export const`, `private static final String`).
+_OPENS_VALUE = re.compile(
+    r"[ \t]*(?:[A-Za-z_][\w<>\[\]]*[ \t]+){0,4}[A-Za-z_][\w.\-\[\]'\"]*[ \t]*(?::=|=>|=|:)[ \t]*\(?[ \t]*\r?$"
+)
+# A line holding one string literal alone (and perhaps the `+` or `.` that joins it to the next).
+_LITERAL_LINE = re.compile(r"[ \t]*([\"'])[^\"'\n]*\1[ \t]*[+.]?[ \t]*\r?$")
+
+
+def _name_line(text: str, line_start: int, left_start: int) -> tuple[str, int]:
+    """Where the left half is a string literal that opens its line (`    "…"` under `KEY = (`), the
+    name that the literal is the value of, from the line that opened it (over literal lines between),
+    and where the literal starts: the rejoined window then reads `KEY = "…"`. Else no name, the line."""
+    quote = left_start - 1
+    if quote < line_start or text[quote] not in "\"'" or text[line_start:quote].strip(" \t"):
+        return "", line_start
+    end = line_start - 1
+    for _ in range(4):
+        if end <= 0 or text[end] != "\n":
+            break
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end]
+        if _OPENS_VALUE.match(line) is not None:
+            return line.rstrip("\r \t(") + " ", quote
+        if _LITERAL_LINE.match(line) is None:
+            break
+        end = start - 1
+    return "", line_start
+
+
+def _short_named(text: str, cut: int) -> bool:
+    """A literal of 8 to 11 token characters that opens its line under a credential's name: a key of 20
+    characters split in halves over two lines (`AWS_ACCESS_KEY_ID = (⏎ "AKIA…"⏎ "…")`)."""
+    left_start = _run_start(text, cut, _RUN)
+    return cut - left_start >= MIN_NAMED_LEFT and _credential_head(text, left_start)
+
+
+MIN_NAMED_LEFT = 8
+
+
+def _credential_head(text: str, left_start: int) -> bool:
+    """The literal opens its line under a name that says it holds a credential (`HF_TOKEN = (`): a
+    value there need not mix digits in (`hf_` and lower-case letters) to be worth rejoining."""
+    head, _ = _name_line(text, _line_start(text, left_start), left_start)
+    return bool(head) and names_a_credential(head.split("=")[0].split(":")[0])
+
+
+def _more_pieces(text: str, resume: int, right_end: int) -> list[tuple[int, int]]:
+    """The tail's run, and the runs a fixed-width wrap cut the same token onto below it: each line the
+    token fills whole (from its start to its break) goes on at the next line's start."""
+    pieces = [(resume, right_end)]
+    while len(pieces) < _MAX_PIECES and resume == _line_start(text, resume) and right_end - resume >= 12:
+        # A line the token fills to its break (its run may hold a symbol the token's alphabet lacks: `%`).
+        right_end = max(right_end, _run_end(text, resume, _RUN_ANY))
+        pieces[-1] = (resume, right_end)
+        wrap = _WRAP.match(text, right_end)
+        if wrap is None:
+            break
+        end = _run_end(text, wrap.end(), _RUN)
+        if _starts_anew(text, wrap.end(), end) or _word_then_more(text, wrap.end(), end):
+            break
+        resume, right_end = wrap.end(), end
+        pieces.append((resume, right_end))
+    return pieces
+
+
+_MAX_PIECES = 16
 
 
 # A credential given with its user or written with symbols (`--user j.smith:dB2y…`, `Authorization:
