@@ -167,7 +167,15 @@ def is_filler(value: str) -> bool:
         return True
     # A unit of two to four characters typed over and over (`123123123123…`, `ab12ab12ab12ab12`):
     # in random base-62, a unit of two four times in a row turns up about once in 10^10 positions.
-    return sum(len(m.group(0)) for m in _SHORT_PERIOD.finditer(chars)) >= 0.7 * len(chars)
+    if sum(len(m.group(0)) for m in _SHORT_PERIOD.finditer(chars)) >= 0.7 * len(chars):
+        return True
+    # A stand-in word typed over and over (`glpat-EXAMPLEEXAMPLEEXAMPL`, `AKIAEXAMPLEEXAMPLEEX`), as `xxxx`
+    # is: twice at least, half the characters; no generated body spells a word of five letters or more twice.
+    words = _REPEATED_WORD.findall(chars)
+    return len(words) >= 2 and sum(map(len, words)) >= 0.5 * len(chars)
+
+
+_REPEATED_WORD = re.compile(r"example|sample|dummy|placeholder|redacted")
 
 
 # Each character's successor when counting: digits, then on to the letters (hex order, `…89abcdef`)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from tracetui.redact import kinds
 from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.gate_words import in_lowered
-from tracetui.redact.text_checks import is_placeholder, random_enough
+from tracetui.redact.text_checks import is_filler, is_placeholder, random_enough
 
 # --- Headers, cookies, URLs with passwords -------------------------------------------------------
 
@@ -71,7 +71,7 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
             value = m.group(1).rstrip("\\")  # a trailing `\` escapes the closing quote of a JSON string
             if value.lower() in _SIGNING_SCHEMES:
                 continue  # `AWS4-HMAC-SHA256 Credential=…, Signature=…`: a request's signature, not its key
-            if value and not is_placeholder(value):
+            if value and not is_placeholder(value) and not is_filler(value):  # `Bearer npm_SAMPLESAMPLE…`
                 end = m.start(1) + len(value)
                 yield Finding(m.start(1), end, kinds.AUTH_HEADER, AUTO, "rule:authorization-header")
     if "x-" in has:
@@ -79,12 +79,12 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
             if text.endswith("://", 0, m.start()):
                 continue  # `https://x-access-token:<token>@host`: a URL's user; the URL rule takes the pair
             value = m.group(1).rstrip("\\")
-            if value and not is_placeholder(value):
+            if value and not is_placeholder(value) and not is_filler(value):
                 yield Finding(m.start(1), m.start(1) + len(value), kinds.AUTH_HEADER, AUTO, "rule:key-header")
     if "bearer" in has:
         for m in _BEARER.finditer(text):
             v = m.group(1)
-            if not is_placeholder(v) and random_enough(v):
+            if not is_placeholder(v) and random_enough(v) and not is_filler(v):
                 yield Finding(m.start(1), m.end(1), kinds.AUTH_HEADER, AUTO, "rule:bearer")
     if "cookie" in has:
         for m in _COOKIE.finditer(text):
