@@ -121,8 +121,9 @@ _VENDOR_SHAPES = (
     # IBM Cloud API keys: 44 characters; IBM COS HMAC secrets: 48.
     (re.compile(r"(?i)ibm.{0,12}(?:iam|cloud|api)|(?:iam|cloud).{0,12}ibm"), re.compile(r".{44}")),
     (re.compile(r"(?i)(?:ibm|cos).{0,8}hmac|ibm.{0,12}cos"), re.compile(r".{48}")),
-    # Telegram bot tokens: the bot's numeric id, a colon, 35 characters starting with `A`.
-    (re.compile(r"(?i)telegram"), re.compile(r"\d{5,16}:A[A-Za-z0-9_\-]{34}")),
+    # Telegram bot tokens: the bot's numeric id, a colon, 35 characters starting with `A`; or, as
+    # detect-secrets has the shape, an id of 8 to 10 digits and any 35 (the name says whose it is).
+    (re.compile(r"(?i)telegram"), re.compile(r"\d{5,16}:A[A-Za-z0-9_\-]{34}|\d{8,10}:[A-Za-z0-9_\-]{35}")),
     # Sumo Logic: access ids `su` + 12, access keys 64 letters and digits.
     # The name as a word of its own (`SUMO_ACCESS_KEY`, `sumoToken`), not inside `sumOfExposures`.
     (re.compile(r"(?<![A-Za-z])(?:sumo|Sumo|SUMO)(?:logic|Logic|LOGIC)?(?![a-z])"),

@@ -184,8 +184,10 @@ TOKEN_RULES: list[Rule] = [
           "bedrock-api-key-"),
     _rule("slack-token", "slack-token", r"(?:xoxe\.)?xox[abposre]-(?:[0-9]+-)*[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", "xox",
           flags=re.I, check=lambda v: slack_tier(v)),
+    # From the scheme: the URL is the credential (a span from `hooks.` left `https://` by the placeholder).
     _rule("slack-webhook", "slack-webhook",
-          r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\-]{20,}", "hooks.slack.com/"),
+          r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_\-]{20,}",
+          "hooks.slack.com/"),
     _rule("stripe-key", "stripe-key", r"(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,247}" + _E,
           ("sk_live_", "rk_live_", "sk_test_", "rk_test_", "sk_prod_", "rk_prod_"), check=_not_dummy()),
     _rule("npm-token", "npm-token", r"npm_[A-Za-z0-9]{36}" + _E, "npm_", check=_not_dummy()),
