@@ -225,6 +225,18 @@ class _Reader:
             meta={"event": ev.kind},
         )
 
+    def hook_end(self, ev: _Event) -> None:
+        """A hook that failed (`success: false`, 1.0.102's schema): a SYSTEM error step with what it
+        said. One that succeeded is no step, as its `hook.start` is not."""
+        data = ev.data
+        if data.get("success") is not False:
+            return
+        hook = as_str(data.get("hookType"))
+        said = as_str(as_dict(data.get("error")).get("message"))
+        text = said or (f"{hook} hook failed" if hook else "hook failed")
+        meta = {"event": ev.kind, "hook": hook} if hook else {"event": ev.kind}
+        self.add(ev.eid, StepKind.SYSTEM, "system", text, ev.stamp, ev.scope, is_error=True, meta=meta)
+
     def reasoned(self, text: str, by_event: bool) -> bool:
         """Whether this reasoning text is already a step: newer builds write it twice, as an
         `assistant.reasoning` event and again in the message's `reasoningText` (either first). Each
@@ -680,6 +692,7 @@ _HANDLERS: dict[str, Callable[[_Reader, _Event], None]] = {
     "skill.context_delivered": _Reader.skill,
     **{kind: _Reader.notice for kind in _NOTICES},
     "abort": _Reader.abort,
+    "hook.end": _Reader.hook_end,
 }
 
 

@@ -19,7 +19,6 @@ _QUIET = frozenset(
         "assistant.turn_start",
         "assistant.turn_end",
         "hook.start",
-        "hook.end",
         "permission.requested",
         "permission.completed",
         "session.usage_checkpoint",
