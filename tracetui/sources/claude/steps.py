@@ -602,6 +602,9 @@ class Reader:
             )
         if btype in ("tool_use", "server_tool_use", "mcp_tool_use"):
             return self._tool_use(line, block, btype, step_model)
+        if btype == "compaction" and isinstance(block.get("content"), str):
+            # The API's own compaction (context management): the summary that replaced the history.
+            return self._new_step(line, StepKind.COMPACTION, "system", block["content"], model=step_model)
         if isinstance(btype, str) and btype.endswith("_tool_result"):
             # A server tool's result, in the assistant's own line.
             call_id = opt_str(block.get("tool_use_id"))
