@@ -8,6 +8,8 @@ lists the types.
 
 from __future__ import annotations
 
+from typing import Any
+
 # Record types that are known and deliberately not steps (so not counted as "skipped").
 KNOWN_NON_STEP = frozenset(
     {
@@ -102,3 +104,41 @@ def _between(text: str, start_tag: str, end_tag: str) -> str | None:
         return None
     end = text.find(end_tag, start)
     return text[start + len(start_tag) : end] if end > 0 else None
+
+
+# -- what a record is -------------------------------------------------------------------------------
+
+
+def in_the_chain(rec: dict[str, Any]) -> bool:
+    """A record of a type this reader does not know that sits in the `parentUuid` chain (a uuid of its
+    own, and a parent, or null for a root): a later build's line. It is read as a progress line is,
+    no step but a link, so the line that names it as its parent keeps its place in the tree."""
+    return isinstance(rec.get("uuid"), str) and "parentUuid" in rec
+
+
+def is_compaction_line(rec: dict[str, Any]) -> bool:
+    return rec.get("isCompactSummary") is True or (
+        rec.get("type") == "system" and rec.get("subtype") == "compact_boundary"
+    )
+
+
+def has_tool_result(rec: dict[str, Any]) -> bool:
+    message = rec.get("message")
+    content = message.get("content") if isinstance(message, dict) else None
+    return isinstance(content, list) and any(
+        isinstance(b, dict) and b.get("type") == "tool_result" for b in content
+    )
+
+
+def error_summary(error: Any) -> str:
+    """What an `api_error` line's error says, in a few words."""
+    if isinstance(error, str):
+        return error
+    if isinstance(error, dict):
+        for key in ("message", "code"):
+            if isinstance(error.get(key), str):
+                return error[key]
+        cause = error.get("cause")
+        if isinstance(cause, dict) and isinstance(cause.get("code"), str):
+            return cause["code"]
+    return "unknown"

@@ -30,6 +30,10 @@ from tracetui.sources.claude.markers import (
     KNOWN_NON_STEP,
     LINE_TYPES,
     command_name,
+    error_summary,
+    has_tool_result,
+    in_the_chain,
+    is_compaction_line,
 )
 from tracetui.sources.claude.subagents import Subagents
 from tracetui.sources.claude.usage import CostMark, cost_mark, mark_mid_stream, max_into, response_tokens
@@ -156,9 +160,11 @@ class Reader:
                         elif kind == "cost-state" and is_main and (mark := cost_mark(rec, self.last_ts, no)):
                             self.costs = [self.costs[0] if self.costs else mark, mark]
                         elif kind not in KNOWN_NON_STEP:
-                            key = kind if isinstance(kind, str) else "<no type>"
-                            count_skipped(self.skipped, key)
-                        continue
+                            count_skipped(self.skipped, kind if isinstance(kind, str) else "<no type>")
+                            if in_the_chain(rec):
+                                kind = "progress"  # a later build's line: no step, but a link
+                        if kind != "progress":
+                            continue
                     uuid = rec.get("uuid")
                     if not isinstance(uuid, str):
                         uuid = None
@@ -371,8 +377,8 @@ class Reader:
             return
         # A prompt taken mid-turn goes before the model's next line, or after the tool results it
         # came with; never onto a compaction's own lines.
-        steer = bool(self.steering) and line.scope is None and not _compaction_line(rec)
-        after = steer and kind == "user" and _has_tool_result(rec)
+        steer = bool(self.steering) and line.scope is None and not is_compaction_line(rec)
+        after = steer and kind == "user" and has_tool_result(rec)
         if steer and not after:
             self._steer(line)
         scope_key = line.scope.id if line.scope else None
@@ -743,7 +749,7 @@ class Reader:
                 if isinstance(rec.get(src), (int, float)) and not isinstance(rec.get(src), bool):
                     meta[dst] = rec[src]
             if not content:
-                content = "API error: " + _error_summary(rec.get("error") or rec.get("cause"))
+                content = "API error: " + error_summary(rec.get("error") or rec.get("cause"))
         self._new_step(
             line,
             StepKind.SYSTEM,
@@ -751,36 +757,6 @@ class Reader:
             content or (subtype if isinstance(subtype, str) else "system"),
             meta=meta,
         )
-
-
-# -- record helpers --------------------------------------------------------------------------------
-
-
-def _compaction_line(rec: dict[str, Any]) -> bool:
-    return rec.get("isCompactSummary") is True or (
-        rec.get("type") == "system" and rec.get("subtype") == "compact_boundary"
-    )
-
-
-def _has_tool_result(rec: dict[str, Any]) -> bool:
-    message = rec.get("message")
-    content = message.get("content") if isinstance(message, dict) else None
-    return isinstance(content, list) and any(
-        isinstance(b, dict) and b.get("type") == "tool_result" for b in content
-    )
-
-
-def _error_summary(error: Any) -> str:
-    if isinstance(error, str):
-        return error
-    if isinstance(error, dict):
-        for key in ("message", "code"):
-            if isinstance(error.get(key), str):
-                return error[key]
-        cause = error.get("cause")
-        if isinstance(cause, dict) and isinstance(cause.get("code"), str):
-            return cause["code"]
-    return "unknown"
 
 
 def mark_copied(line: Line, of: str) -> None:
