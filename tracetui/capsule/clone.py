@@ -18,13 +18,16 @@ from tracetui.capsule.archive import CapsuleError
 from tracetui.capsule.gitcmd import git
 from tracetui.folder_walk import rmtree, walk
 
-_NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
-
 
 class ObjectStore:
     """A bare repository holding the trees of `commits` (and nothing of their history).
 
-    Use as a context manager; leaving it removes the store."""
+    Use as a context manager; leaving it removes the store.
+
+    Every git command here runs with `user_config=False`: the tree checked out is the one the capsule
+    names (a stranger's branch the user fetched), so no filter, monitor, template or hook of the user's
+    config runs on it, and none of its settings (core.autocrlf) changes the bytes patches are matched on.
+    """
 
     def __init__(self, repo: Path, commits: list[str]) -> None:
         self.repo = repo
@@ -34,10 +37,11 @@ class ObjectStore:
     def __enter__(self) -> ObjectStore:
         self.path = Path(tempfile.mkdtemp(prefix="tracetui-objects-"))
         try:
-            git(self.path, "init", "--quiet", "--bare")
+            git(self.path, "init", "--quiet", "--bare", "--template=", user_config=False)
             git(
-                self.path, *_NO_HOOKS, "-c", "protocol.version=2", "-c", "protocol.file.allow=always",
+                self.path, "-c", "protocol.version=2", "-c", "protocol.file.allow=always",
                 "fetch", "--quiet", "--no-tags", "--depth", "1", f"file://{self.repo}", *self.commits,
+                user_config=False,
             )  # fmt: skip
         except BaseException:
             self.close()
@@ -58,14 +62,14 @@ class ObjectStore:
         if self.path is None:
             raise CapsuleError("the replay's object store is not open")
         dest.mkdir(parents=True)
-        git(dest, "init", "--quiet")
+        git(dest, "init", "--quiet", "--template=", user_config=False)
         dot_git = dest / ".git"
         (dot_git / "objects" / "info" / "alternates").write_text(f"{self.objects}\n")
         shallow = self.path / "shallow"
         if shallow.is_file():  # the commit's parents are not here: git log stops at it, not an error
             shutil.copyfile(shallow, dot_git / "shallow")
-        git(dest, *_NO_HOOKS, "config", "core.hooksPath", "/dev/null")
-        git(dest, *_NO_HOOKS, "checkout", "--quiet", "--detach", commit)
+        git(dest, "config", "core.hooksPath", "/dev/null", user_config=False)
+        git(dest, "checkout", "--quiet", "--detach", commit, user_config=False)
 
     def close(self) -> None:
         if self.path is not None:

@@ -6,18 +6,16 @@ git is easier to reason about than two.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
 
 from tracetui.capsule.archive import CapsuleError
+from tracetui.git_env import GIT_OPTIONS, git_env
 from tracetui.regular_file import NotRegularFile, refuse_special_git_files
 from tracetui.safe_text import is_utf8
 
 _TIMEOUT = 120
-# Never let a repository's config or the environment make git prompt, page or pick another repo.
-_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
 
 
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
@@ -29,7 +27,11 @@ def is_commit_id(text: object) -> bool:
     return isinstance(text, str) and _COMMIT_ID.fullmatch(text) is not None
 
 
-def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def git(
+    repo: Path, *args: str, check: bool = True, user_config: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """`git -C repo ARGS` under tracetui's git environment (tracetui/git_env.py): no hook, no monitor,
+    no inherited `GIT_*` variable; `user_config=False` where a capsule chose the tree (the replay's)."""
     if any("\x00" in arg for arg in (str(repo), *args)):
         # A revision or path from a log or capsule: the OS cannot pass it, so say so, not a traceback.
         raise CapsuleError("a git argument holds a NUL character")
@@ -37,18 +39,16 @@ def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
         refuse_special_git_files(repo)  # git reads them first, and waits on a FIFO for ever
     except NotRegularFile as exc:
         raise CapsuleError(str(exc)) from None
-    env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP}
-    env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"})
     try:
         out = subprocess.run(
-            ["git", "-C", str(repo), *args],
+            ["git", "-C", str(repo), *GIT_OPTIONS, *args],
             capture_output=True,
             text=True,
             # A repository's bytes (a remote URL, a folder's name) need not be UTF-8: read as the file
             # system's names are, so a path round-trips; strict decoding stopped with a traceback.
             errors="surrogateescape",
             timeout=_TIMEOUT,
-            env=env,
+            env=git_env(user_config=user_config),
             check=False,
         )
     except FileNotFoundError:

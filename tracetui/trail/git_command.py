@@ -3,27 +3,19 @@ nothing else, no prompt, no network."""
 
 from __future__ import annotations
 
-import os
-
 import pygit2
 
-# git reads these from the environment over the repository named: dropped, so it reads that one.
-_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
-             "GIT_ALTERNATE_OBJECT_DIRECTORIES")  # fmt: skip
+from tracetui.git_env import GIT_OPTIONS, git_env
 
-
-def git_env() -> dict[str, str]:
-    """This process's environment for a git command: no prompt, C messages, and no object fetched
-    from a partial clone's remote (git 2.45 on; `fetches_lazily` keeps older ones from being run)."""
-    env = {k: v for k, v in os.environ.items() if k not in _ENV_DROP}
-    env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_NO_LAZY_FETCH": "1"})
-    return env
+__all__ = ["fetches_lazily", "git_argv", "git_env"]
 
 
 def git_argv(git_dir: str, *args: str) -> list[str]:
-    """The git command on the repository at `git_dir` alone (its own settings aside from the
-    file-system monitor, which would start a program of the repository's choosing)."""
-    return ["git", "--git-dir", git_dir, "-c", "core.fsmonitor=false", *args]
+    """The git command on the repository at `git_dir` alone (its own settings aside from hooks and the
+    file-system monitor, which would start a program of the repository's choosing); run it under
+    `git_env()` (tracetui/git_env.py: no partial clone's remote is fetched from on git 2.45 on, and
+    `fetches_lazily` keeps older ones from being run)."""
+    return ["git", "--git-dir", git_dir, *GIT_OPTIONS, *args]
 
 
 def fetches_lazily(repo: pygit2.Repository) -> bool:
