@@ -178,6 +178,9 @@ class Replay:
         self.left_behind: list[str] = []  # what clean-up could not remove (said, never silent)
 
     def __enter__(self) -> Replay:
+        if self._tmp is not None:
+            # Already open (`open_replay`'s, used in a `with` block): a second clone would leave the first.
+            return self
         self._tmp = Path(tempfile.mkdtemp(prefix="tracetui-replay-"))
         try:
             if self._store is None:
