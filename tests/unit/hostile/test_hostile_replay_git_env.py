@@ -35,14 +35,20 @@ def world(tmp_path):
     repo, _ = kit.make_repo(tmp_path)
     (repo / ".gitattributes").write_text("* filter=lfs diff=lfs merge=lfs ident\n")
     (repo / ".lfsconfig").write_text("[lfs]\n\turl = https://attacker.invalid/lfs\n")
+    # A submodule whose update command is a shell's: only `git submodule update` runs it, and neither
+    # tracetui nor a checkout (even with the user's submodule.recurse) ever does.
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    (repo / ".gitmodules").write_text(
+        f'[submodule "sub"]\n\tpath = sub\n\turl = ./sub\n\tupdate = !touch {marks / "submodule-update"}\n'
+    )
+    kit.git(repo, "update-index", "--add", "--cacheinfo", f"160000,{kit.git(repo, 'rev-parse', 'HEAD')},sub")
     kit.git(repo, "add", ".")
     kit.git(repo, "commit", "-qm", "attributes of a stranger's branch")
     base = kit.git(repo, "rev-parse", "HEAD")
     session = kit.make_session(repo)
     out = tmp_path / "c.capsule"
     seal(session, kit.empty_plan(session), repo=repo, out=out, secret=b"\x05" * 32, base=base)
-    marks = tmp_path / "marks"
-    marks.mkdir()
     return repo, out, marks, tmp_path
 
 
@@ -60,6 +66,7 @@ def _user_config(tmp: Path, marks: Path, name: str) -> Path:
         f"[core]\n\tfsmonitor = {_program(tmp / f'{name}-fsm', marks / f'{name}-fsmonitor')}\n"
         f"\tautocrlf = true\n"
         f"[init]\n\ttemplateDir = {templates}\n"
+        f"[submodule]\n\trecurse = true\n"
     )
     return config
 
