@@ -246,12 +246,12 @@ def _receipt_words() -> dict[str, re.Pattern[str]]:
 
 def receipt_view(data: bytes) -> bytes:
     """What the check reads of a session's receipt: every value but the receipt's own words under their
-    keys (`_receipt_words`), its keys left out, as one JSON line; a file that is no JSON as it is."""
+    keys (`_receipt_words`), its keys left out, as one JSON line; a file that is no JSON, or nested too
+    deep to write again (a trail's note read as a list of its parts nests one level more), as it is."""
     try:
-        document = loads_whole(data)
-    except orjson.JSONDecodeError:
+        return orjson.dumps(_receipt_strings(loads_whole(data)))
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         return data
-    return orjson.dumps(_receipt_strings(document))
 
 
 @functools.cache
