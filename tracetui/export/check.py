@@ -17,7 +17,7 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -36,6 +36,9 @@ from tracetui.redact import Identity, TextScanner
 from tracetui.redact.value_map import NO_OWN_KEYS
 from tracetui.regular_file import open_regular, read_regular
 from tracetui.sources.common.jsonl import TOO_DEEP_TO_WRITE, TooDeep, loads_whole
+
+if TYPE_CHECKING:
+    from tracetui.export.check_views import Lined
 
 
 @dataclass(slots=True)
@@ -211,11 +214,16 @@ class _Piece:
     head: int = 0  # lines of `data` before `lo`
     window: bool = False
     text: str | None = None
+    # The file's line of a character of `data`'s text, where it is a view that keeps the file's lines
+    # apart (a card's, DONATION.md's: `check_views.Lined`); a whole text's findings are else on line 1.
+    at: Callable[[int], int] | None = None
 
     def owns(self, leak: GateFinding) -> bool:
         return not self.window or (self.lo <= leak.start and (self.hi is None or leak.start < self.hi))
 
     def line(self, leak: GateFinding) -> int:
+        if self.at is not None:
+            return self.before + self.at(leak.start)
         if not self.window:
             return self.before + leak.line
         if self.name.endswith(".html"):  # a page's tags read as line breaks: the line its own part starts on
@@ -362,6 +370,11 @@ def _readable(path: Path, rel: str, parquet: ParquetRows, seen: _Read) -> Iterat
     data = read_regular(path, WHOLE_MOST)
     seen.update(data)
     seen.done()
+    lined = _lined_view(rel)
+    if lined is not None:
+        read = lined(data)
+        yield _Piece(0, read.data, at=read.line)
+        return
     yield _Piece(0, _whole_view(rel, view)(data))
 
 
@@ -371,21 +384,25 @@ _CARD = "README.md"  # a raw or parquet export's dataset card (`card`)
 
 
 def _whole_view(rel: str, view: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
-    """What the gate reads of a file read whole: a page's, a dataset card's, DONATION.md's log text and
-    a receipt's values but their own words, worked out from the file's structure (`check_views`); else
-    `view`. A host named like a word
-    the writer puts on every page (`steps`, `session`, `user`) was found in them, where no scrub could
-    take it out. Past WHOLE_MOST a page is read in windows, and whole."""
+    """What the gate reads of a file read whole: a page's log text and a receipt's values but their own
+    words, worked out from the file's structure (`check_views`; a card's and DONATION.md's are
+    `_lined_view`'s); else `view`. A host named like a word the writer puts on every page (`steps`,
+    `session`, `user`) was found in them, where no scrub could take it out. Past WHOLE_MOST a page is
+    read in windows, and whole."""
     from tracetui.export import check_views
 
     page = _PAGE.fullmatch(rel)
     if page is not None:
         return check_views.html_view if page.group(1) == "html" else check_views.md_view
-    if rel == _CARD:
-        return check_views.card_view
-    if rel == RECEIPT:
-        return check_views.donation_view
     return check_views.receipt_view if _RECEIPT.fullmatch(rel) else view
+
+
+def _lined_view(rel: str) -> Callable[[bytes], Lined] | None:
+    """The view of a dataset card or DONATION.md, read by their lines (`check_views.card_lined`,
+    `donation_lined`): a finding is said on the file's own line."""
+    from tracetui.export import check_views
+
+    return check_views.card_lined if rel == _CARD else check_views.donation_lined if rel == RECEIPT else None
 
 
 def _owned_chars(name: str, view: Callable[[bytes], bytes], w: _Window) -> tuple[int, int | None]:

@@ -8,6 +8,7 @@ file the check did not write is read at least wherever the writer would have put
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import string
@@ -353,22 +354,52 @@ def _front_words(value: Any, keys: set[str], values: set[str]) -> None:
         values.add(str(value).lower() if isinstance(value, bool) else str(value))
 
 
+@dataclass(frozen=True, slots=True)
+class Lined:
+    """A view's text (pieces, a blank line between them) with the line of the file each piece is on,
+    so that a finding is said on the line a user opens, not on the line of the view's text."""
+
+    data: bytes
+    starts: list[int]  # each piece's first character in the text
+    lines: list[int]  # the file's line (from 1) each piece is on
+
+    def line(self, char: int) -> int:
+        """The file's line of the character `char` of the text."""
+        i = bisect.bisect_right(self.starts, char) - 1
+        return self.lines[max(i, 0)] if self.lines else 1
+
+
+def _lined(pieces: Iterable[tuple[int, str]]) -> Lined:
+    kept = [(n, p) for n, p in pieces if p.strip()]
+    starts, at = [], 0
+    for _, p in kept:
+        starts.append(at)
+        at += len(p) + 2
+    return Lined("\n\n".join(p for _, p in kept).encode("utf-8"), starts, [n for n, _ in kept])
+
+
 def card_view(data: bytes) -> bytes:
-    """The log's text in a dataset card (README.md), a blank line between pieces: in its front matter,
-    each value but the writer's own (`card.metadata`'s) under the writer's keys; in its body, each line
-    but the writer's own (`card.own_lines`) and, in a line of one of the writer's templates, the values
-    that are not the writer's words. Any other line is read whole."""
+    """The log's text in a dataset card (README.md), a blank line between pieces (`card_lined`)."""
+    return card_lined(data).data
+
+
+def card_lined(data: bytes) -> Lined:
+    """The log's text in a dataset card (README.md), with its lines: in its front matter, each value but
+    the writer's own (`card.metadata`'s) under the writer's keys; in its body, each line but the
+    writer's own (`card.own_lines`) and, in a line of one of the writer's templates, the values that
+    are not the writer's words. Any other line is read whole."""
     own, shapes, keys, values = _card_shapes()
     lines = data.decode("utf-8", errors="replace").split("\n")
-    pieces: list[str] = []
+    pieces: list[tuple[int, str]] = []
     body = 0
     if lines[0] == "---" and "---" in lines[1:]:
         body = lines.index("---", 1) + 1
-        pieces += [p for line in lines[1 : body - 1] for p in _front_line(line, keys, values)]
-    for line in lines[body:]:
+        front = enumerate(lines[1 : body - 1], 2)
+        pieces += [(n, p) for n, line in front for p in _front_line(line, keys, values)]
+    for n, line in enumerate(lines[body:], body + 1):
         if line not in own:
-            pieces += _templated(line, shapes)
-    return "\n\n".join(p for p in pieces if p.strip()).encode("utf-8")
+            pieces += [(n, p) for p in _templated(line, shapes)]
+    return _lined(pieces)
 
 
 def _front_line(line: str, keys: frozenset[str], values: frozenset[str]) -> list[str]:
@@ -418,12 +449,17 @@ def _donation_shapes() -> tuple[frozenset[str], list[re.Pattern[str]]]:
 
 
 def donation_view(data: bytes) -> bytes:
-    """The log's text in a donation's DONATION.md: each line but the writer's own (`receipt.own_lines`)
-    and, in a line of one of its templates, the values that are not the writer's words."""
+    """The log's text in a donation's DONATION.md, a blank line between pieces (`donation_lined`)."""
+    return donation_lined(data).data
+
+
+def donation_lined(data: bytes) -> Lined:
+    """The log's text in a donation's DONATION.md, with its lines: each line but the writer's own
+    (`receipt.own_lines`) and, in a line of one of its templates, the values that are not the writer's
+    words."""
     own, shapes = _donation_shapes()
-    pieces = [p for line in data.decode("utf-8", errors="replace").split("\n") if line not in own
-              for p in _templated(line, shapes)]  # fmt: skip
-    return "\n\n".join(p for p in pieces if p.strip()).encode("utf-8")
+    lines = enumerate(data.decode("utf-8", errors="replace").split("\n"), 1)
+    return _lined((n, p) for n, line in lines if line not in own for p in _templated(line, shapes))
 
 
 _RECEIPT_COLUMN = b'"receipt":'
