@@ -47,6 +47,36 @@ class _PageShapes:
     reasoning: str
     tool: str
     state: str  # a diff's state, its commit read
+    tags: _HtmlTags
+
+
+@dataclass(frozen=True, slots=True)
+class _HtmlTags:
+    """The tags an HTML page writes its parts in (`page.TAG_*`), as the check sees one opened: its name
+    and attributes."""
+
+    doctype: str
+    style: str
+    style_text: str  # the page's style, as it writes it
+    title: tuple[str, str]  # the page's title and its heading
+    summary: str  # a folded step's summary
+    meta: str  # a line about the session, a step's label, a note, a body's name, a diff's path
+    badge: re.Pattern[str]  # a diff's state, its class the state's where the style colours it
+
+
+def _html_tags() -> _HtmlTags:
+    from tracetui.export import page
+
+    badge = _shape(page.TAG_BADGE, state=f"(?:{_either(page.BADGED)})?")
+    return _HtmlTags(
+        doctype=page.DOCTYPE,
+        style=page.TAG_STYLE,
+        style_text=page._STYLE,
+        title=(page.TAG_TITLE, page.TAG_HEADING),
+        summary=page.TAG_SUMMARY,
+        meta=page.TAG_META,
+        badge=re.compile(badge),
+    )
 
 
 @functools.cache
@@ -90,6 +120,7 @@ def _page_shapes(kind: str) -> _PageShapes:
         reasoning=esc(page.REASONING),
         tool=esc(page.TOOL),
         state=states + f"(?:{shape(page.IN_COMMIT, commit='([0-9a-f]+)')})?",
+        tags=_html_tags(),
     )
 
 
@@ -100,15 +131,13 @@ def html_view(data: bytes) -> bytes:
     """The log's text on an HTML page, a blank line between pieces: each text between the page's tags,
     but where the tags before it say which part it is and it has that part's shape."""
     page = data.decode("utf-8", errors="replace")
-    from tracetui.export.page import _STYLE
-
     shapes = _page_shapes("html")
     pieces: list[str] = []
     at, opened = 0, ""
     for tag in [*_TAG.finditer(page), None]:
         text = page[at : tag.start() if tag is not None else len(page)]
         if text:
-            pieces += _html_text(text, opened, at == 0, _STYLE, shapes)
+            pieces += _html_text(text, opened, at == 0, shapes)
         if tag is None:
             break
         at = tag.end()
@@ -116,18 +145,19 @@ def html_view(data: bytes) -> bytes:
     return "\n\n".join(p for p in pieces if p.strip()).encode("utf-8")
 
 
-def _html_text(text: str, opened: str, first: bool, style: str, shapes: _PageShapes) -> list[str]:
+def _html_text(text: str, opened: str, first: bool, shapes: _PageShapes) -> list[str]:
     """The log's pieces in a text after the tag `opened` (its name and attributes; "" after a closing
-    tag)."""
-    if (first and text == "<!DOCTYPE html>\n") or (opened == "style" and text == style):
+    tag), told apart by the tags the page writes its parts in (`page.TAG_*`)."""
+    tags = shapes.tags
+    if (first and text == tags.doctype) or (opened == tags.style and text == tags.style_text):
         return []
-    if opened in ("title", "h1"):
+    if opened in tags.title:
         return _unless(shapes.title.fullmatch(text), text, (1,))
-    if opened == "summary":
+    if opened == tags.summary:
         return _summary(text, shapes)
-    if opened == 'p class="meta"':
+    if opened == tags.meta:
         return _meta(text, shapes)
-    if opened.startswith('span class="badge'):
+    if tags.badge.fullmatch(opened):
         return _unless(re.fullmatch(shapes.state, text), text, (1,))
     return [text]
 

@@ -66,6 +66,13 @@ SUMMARY = "{tool}: {what}"  # a folded tool call's summary
 NOTE_KINDS = (StepKind.SUBAGENT_START, StepKind.SUBAGENT_END, StepKind.MODEL_CHANGE)  # steps shown as a note
 NOTE = "{kind} {name}"  # such a step's note: its kind and the subagent or model it names (none: the kind)
 IN_COMMIT = " in {commit}"  # after a diff's state
+# The HTML page's tags (as opened, `<{tag}>`) that say which part a text is in: `export --check` leaves a
+# part's own words out by them (`check_views.html_view`). A diff's badge has a class of its state where
+# the style colours that state (`BADGED`, else none).
+DOCTYPE = "<!DOCTYPE html>\n"
+TAG_STYLE, TAG_TITLE, TAG_HEADING, TAG_SUMMARY = "style", "title", "h1", "summary"
+TAG_META = 'p class="meta"'
+TAG_BADGE = 'span class="badge {state}"'
 
 
 def label(kind: str) -> str:
@@ -84,6 +91,12 @@ pre{background:#f6f8fa;padding:.6em;overflow-x:auto;white-space:pre-wrap;word-br
 .reverted{background:#ffebe9}.lost{background:#ffebe9}
 .add{color:#116329}.del{color:#82071e}
 """.strip()
+BADGED = tuple(s for s in LINE_STATES if f".{s}{{" in _STYLE)  # the line states the style colours
+
+
+def _in(tag: str, text: str) -> str:
+    """`text` in the element `tag` opens (its name and attributes)."""
+    return f"<{tag}>{text}</{tag.split(' ', 1)[0]}>"
 
 
 class PageWriter:
@@ -377,34 +390,31 @@ class _Html(_Page):
 
     def title(self, text: str, *log: str | None) -> None:
         self.head = self.esc(safe_line(text))
-        self.parts.append(f"<h1>{self.head}</h1>")
+        self.parts.append(_in(TAG_HEADING, self.head))
         self._logged(lambda p: self.esc(safe_line(p)), log)
 
     def meta(self, text: str, *log: str | None) -> None:
-        self.parts.append(f'<p class="meta">{self.esc(text)}</p>')
+        self.parts.append(_in(TAG_META, self.esc(text)))
         self._logged(self.esc, log)
 
     def text(self, index: int, role: str, label: str, text: str) -> None:
         self.parts.append(
-            f'<div class="step {role}"><p class="meta">{_html_number(index)} {self.esc(label)}</p>'
+            f'<div class="step {role}">{_in(TAG_META, f"{_html_number(index)} {self.esc(label)}")}'
             f"<pre>{self.esc(text)}</pre></div>"
         )
         self._logged(self.esc, (text,))
 
     def note(self, index: int, text: str, *log: str | None) -> None:
-        self.parts.append(f'<p class="meta">{_html_number(index)} {self.esc(text)}</p>')
+        self.parts.append(_in(TAG_META, f"{_html_number(index)} {self.esc(text)}"))
         self._logged(self.esc, log)
 
     def folded(self, index: int, summary: str, body: list[tuple[str, str]], *log: str | None) -> None:
         inner = "".join(
-            (f'<p class="meta">{self.esc(name)}</p>' if name else "") + f"<pre>{self.esc(text)}</pre>"
+            (_in(TAG_META, self.esc(name)) if name else "") + f"<pre>{self.esc(text)}</pre>"
             for name, text in body
         )
-        self.parts.append(
-            f'<details class="step assistant"><summary>{_html_number(index)} '
-            f"{self.esc(safe_line(summary))}</summary>"
-            f"{inner}</details>"
-        )
+        head = _in(TAG_SUMMARY, f"{_html_number(index)} {self.esc(safe_line(summary))}")
+        self.parts.append(f'<details class="step assistant">{head}{inner}</details>')
         self._logged(lambda p: self.esc(safe_line(p)), log)
         self._logged(self.esc, tuple(text for _, text in body))
 
@@ -413,21 +423,20 @@ class _Html(_Page):
         for line in diff.split("\n"):
             cls = "add" if line.startswith("+") else "del" if line.startswith("-") else ""
             lines.append(f'<span class="{cls}">{self.esc(line)}</span>' if cls else self.esc(line))
-        state_cls = state if state in ("alive", "transformed", "reverted", "lost") else ""
         where = IN_COMMIT.format(commit=commit[:12]) if commit else ""
-        self.parts.append(
-            f'<div class="step"><p class="meta">{self.esc(path)} <span class="badge {state_cls}">'
-            f"{self.esc(state)}{self.esc(where)}</span></p><pre>{chr(10).join(lines)}</pre></div>"
-        )
+        badged = TAG_BADGE.format(state=state if state in BADGED else "")
+        badge = _in(badged, self.esc(state) + self.esc(where))
+        meta = _in(TAG_META, f"{self.esc(path)} {badge}")
+        self.parts.append(f'<div class="step">{meta}<pre>{chr(10).join(lines)}</pre></div>')
         self._logged(self.esc, (path, commit[:12] if commit else None))
         self.log.append(chr(10).join(lines))
 
     def finish(self) -> str:
         return (
-            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'{DOCTYPE}<html lang="en"><head><meta charset="utf-8">'
             '<meta http-equiv="Content-Security-Policy" '
             "content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-            f"<title>{self.head}</title><style>{_STYLE}</style></head><body>\n"
+            f"{_in(TAG_TITLE, self.head)}{_in(TAG_STYLE, _STYLE)}</head><body>\n"
             + "\n".join(self.parts)
             + "\n</body></html>\n"
         )
