@@ -1,6 +1,6 @@
 """The HTML page's tags that say which part a text is in (`page.TAG_*`, `page.DOCTYPE`) and the line
 states a diff's badge is coloured for (`page.BADGED`, of `labels.LINE_STATES`) are the writer's, and
-`export --check` reads a page by them (`check_views._html_text`): it spelled `h1`, `summary`,
+`export --check` reads a page by them (`check_views.pages._html_text`): it spelled `h1`, `summary`,
 `p class="meta"` and `span class="badge` again, and the writer the four coloured states, so a change
 to one side would have shown up as a flag on a machine named like a word, or as a place the check did
 not read. Here the tags are changed on the writer's side alone, and the check still reads every word of
@@ -15,6 +15,7 @@ from support.demo_library import module_demo
 
 from tracetui.export import ExportOptions, check_views, export
 from tracetui.export import page as page_module
+from tracetui.export.check_views import pages
 from tracetui.export.labels import LINE_STATES
 from tracetui.selection import Selection
 
@@ -35,9 +36,9 @@ def demo(tmp_path_factory):
 
 @pytest.fixture
 def shapes_again():
-    check_views._page_shapes.cache_clear()
+    pages._page_shapes.cache_clear()
     yield
-    check_views._page_shapes.cache_clear()
+    pages._page_shapes.cache_clear()
 
 
 @pytest.mark.parametrize("compact", [False, True])

@@ -1,5 +1,5 @@
 """`export --check` reads a page by the writer's own templates (`page.TITLE`, `page.SESSION`, ...,
-`check_views._page_shapes`): on every page the writer makes of the demo's sessions, html and md, full
+`check_views.pages._page_shapes`): on every page the writer makes of the demo's sessions, html and md, full
 and compact, the check reads no word that is not the log's (the writer's record of the log's text on
 the page, `Rendered.log_text`), and every line of the page's own shape is one it knows, so a change to
 a template shows here and not as a flag on a machine named like one of its words."""
