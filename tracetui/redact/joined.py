@@ -140,11 +140,13 @@ def _worth_joining(
 
 
 def _closes_value(text: str, at: int) -> bool:
-    """What follows a wrap's short tail closes the value: a quote or a separator, or the line's end."""
-    return at >= len(text) or text[at] in _CLOSERS or text.startswith(("\\n", "\\r"), at)
+    """What follows a wrap's short tail closes the value on the same row: a quote or a separator. Not the
+    row's end: a short row of its own after a value (`token: ghp_…⏎EOF`, `…⏎fi`) is not the value's tail,
+    and a wrap that leaves a value's last characters alone on a row leaves at most three of them."""
+    return at < len(text) and text[at] in _CLOSERS
 
 
-_CLOSERS = frozenset("\"'`,;)]}\r\n")
+_CLOSERS = frozenset("\"'`,;)]}")
 
 
 def _full_row(text: str, cut: int) -> bool:

@@ -134,3 +134,21 @@ def test_a_wrap_that_leaves_a_values_last_characters_takes_them(name, value, tai
     assert text[at : at + tail] == rest
     fs = scan_text(text)
     assert any(f.start <= at and at + tail <= f.end for f in fs), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cat > spec.md <<'EOF'\n# Spec\n\ntoken: ghp_Q4wE7rT1yU9iO3pA6sD2fG8hJ5kL0zX4cV7b\nEOF",
+        "if [ -z \"$K\" ]; then\n  export AWS_ACCESS_KEY_ID=AKIADH3IUVOTJBMSKNIO\nfi\n",
+        '{"command": "cat <<EOF > .env\\nGITHUB_TOKEN=ghp_Q4wE7rT1yU9iO3pA6sD2fG8hJ5kL0zX4cV7b\\nEOF"}',
+        "SLACK_BOT_TOKEN=xoxb-2087461935-4209584731-Zq8vR2mK9tLwP4xYb3Nc7Hd\nok\n",
+    ],
+)
+def test_a_short_row_after_a_whole_value_is_a_row_of_its_own(text):
+    """A heredoc's `EOF`, a `fi`, an `ok` under a line that ends with a whole token: no wrap left them
+    (found by the capsule's shell-writes test: `EOF` was scrubbed as the token's last characters)."""
+    last = text.rstrip("\n").rsplit("\\n" if "\\n" in text else "\n", 1)[1].rstrip('"}')
+    at = text.rindex(last)
+    fs = scan_text(text)
+    assert fs and not any(f.start < at + len(last) and at < f.end for f in fs), (text, fs)
