@@ -48,11 +48,14 @@ PUBLISHED_EXAMPLES = frozenset(
     }
     # The sample passwords of Microsoft's nuget.config reference (`<add key="ClearTextPassword" …>`).
     | {"33f!!lloppa", "hal+9ooo_da!sY"}
+    # The account key of Azure's storage emulator (Azurite, `devstoreaccount1`), the same in every install;
+    # without its padding too, which detect-secrets' span leaves off.
+    | {"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="[:k] for k in (86, 88)}
 )
 _EXAMPLE_SUFFIX = re.compile(r"(?:EXAMPLE|EXAMPLEKEY)$")
 _EXAMPLE_NEEDLES = (
     "EXAMPLE", "DEMO_KEY", "AIza", "33f!!lloppa", "hal+9ooo_da!sY",
-    "4eC39HqLyjWDarjtT1zdp7dc", "TYooMQauvdEDq54NiTphI7jx",
+    "4eC39HqLyjWDarjtT1zdp7dc", "TYooMQauvdEDq54NiTphI7jx", "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6",
 )
 
 
@@ -84,7 +87,7 @@ _B64_RUN = re.compile(r"[A-Za-z0-9+/=_\-]*")
 # Public keys and signatures: long base64, never a secret.
 _PUBLIC_KEY = re.compile(r"(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d{3}|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)"
                          r"[ \t]+AAAA[A-Za-z0-9+/]{20,}={0,2}")
-_ARMOR_BEGIN = re.compile(r"-----BEGIN (?:PGP SIGNATURE|PGP PUBLIC KEY BLOCK|PGP MESSAGE|CERTIFICATE|PUBLIC KEY|"
+_ARMOR_BEGIN = re.compile(r"-----BEGIN (?:PGP SIGNATURE|PGP PUBLIC KEY BLOCK|PGP MESSAGE|CERTIFICATE|(?:RSA )?PUBLIC KEY|"
                           r"SSH SIGNATURE|X509 CRL|CERTIFICATE REQUEST|NEW CERTIFICATE REQUEST)-----")
 _ARMOR_LIMIT = 65_536
 # A Content-Security-Policy's source expressions (`'nonce-…'`, `'sha256-…'`) and a tag's `nonce="…"`: a

@@ -13,8 +13,10 @@ from tracetui.redact.text_checks import is_filler, is_placeholder, random_enough
 
 # --- Headers, cookies, URLs with passwords -------------------------------------------------------
 
+# The quotes may be escaped, as in a JSON string that holds code (`\\"Authorization\\": \\"Basic …\\"`).
 _AUTH_HEADER = re.compile(
-    r"(?i)\b(?:proxy-)?authorization[\"']?[ \t]*[:=][ \t]*[\"']?(?:(?:bearer|basic|token|digest|bot|negotiate|apikey)[ \t]+)?"
+    r"(?i)\b(?:proxy-)?authorization(?:\\{0,3}[\"'])?[ \t]*[:=][ \t]*(?:\\{0,3}[\"'])?"
+    r"(?:(?:bearer|basic|token|digest|bot|negotiate|apikey)[ \t]+)?"
     r"([^\s\"',;]{8,})"
 )
 _KEY_HEADER = re.compile(

@@ -75,11 +75,14 @@ def owned_by_format(value: str) -> bool:
 
 
 _ID_NAME = re.compile(r"(?i:credentials?|keys?|tokens?|secrets?)[_\-]?(?:Id|ID|id)$")
+# A service account's `private_key_id` stands in its key file next to the key: the file is the credential,
+# and the labelled sets take the id with the key.
+_PRIVATE_KEY_ID = re.compile(r"(?i)private[_\-]?key[_\-]?id$")
 
 
 def id_of_a_credential(name: str, value: str) -> bool:
     """`jobCredentialsId: '<uuid>'`, `UserSecretsId`: a UUID or hash naming which credential is meant."""
-    return _names(_ID_NAME, name) and is_structural(value)
+    return _names(_ID_NAME, name) and not _names(_PRIVATE_KEY_ID, name) and is_structural(value)
 
 
 @lru_cache(maxsize=4096)
