@@ -29,6 +29,7 @@ from tracetui.redact.rules import (
     filler_after_prefix,
     id_of_a_credential,
     jwt_tier,
+    local_default_pair,
     masked_after,
     names_a_credential,
     names_a_setting,
@@ -218,6 +219,8 @@ def regex_plugin_findings(text: str, lowered: str | None = None) -> Iterator[Fin
                     tier = jwt_tier(value)  # no JSON header: not a JWT; no payload: a suggestion
                 elif is_placeholder(value) or entropy(value) < 2.5:
                     tier = SUGGESTED
+                elif name == "BasicAuthDetector" and local_default_pair(text, a, b):
+                    tier = SUGGESTED  # `postgres:postgres@localhost`, as the URL rule has it
                 elif name == "SlackDetector" and value.startswith("xox"):
                     tier = slack_tier(value)
                     if tier is None:

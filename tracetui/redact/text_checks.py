@@ -6,6 +6,8 @@ structure (ids, hashes, UUIDs) and what is a secret.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from collections import Counter
@@ -427,3 +429,21 @@ def is_named_digest(value: str) -> bool:
 def is_structural(value: str) -> bool:
     """A UUID, a content hash or an agent id: identifies records, protects nothing."""
     return bool(UUID_RE.match(value) or HEX_HASH_RE.match(value) or STRUCTURAL_ID_RE.match(value))
+
+
+# Passwords a URL or a Basic header is written with to show its shape (`user:password@host`).
+STAND_IN_PASSWORDS = ("password", "pass", "pwd", "secret")
+_PAIR_BASE64 = re.compile(r"[A-Za-z0-9+/]{8,200}={0,2}")
+
+
+def is_stand_in_pair(value: str) -> bool:
+    """Whether `value` is base64 of `user:password` whose password is a stand-in (`dXNlcm5hbWU6cGFzc3dvcmQ=`,
+    base64 of `username:password`): a Basic header's or a registry `auth`'s shape, not a credential."""
+    if _PAIR_BASE64.fullmatch(value) is None:
+        return False
+    try:
+        pair = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return False
+    _, colon, password = pair.partition(":")
+    return bool(colon) and (is_placeholder(password) or password.lower() in STAND_IN_PASSWORDS)

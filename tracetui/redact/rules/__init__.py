@@ -24,7 +24,7 @@ from tracetui.redact.rules.files import (
     pgpass_findings,
     quoted_key_file_findings,
 )
-from tracetui.redact.rules.headers import context_findings
+from tracetui.redact.rules.headers import context_findings, local_default_pair
 from tracetui.redact.rules.judge import (
     FORMAT_PREFIXES,
     id_of_a_credential,
@@ -49,7 +49,8 @@ __all__ = [
     "FORMAT_PREFIXES", "TOKEN_NEEDLES", "TOKEN_RULES", "Rule", "assignment_findings",
     "assignment_findings_as", "cli_password_findings", "context_findings", "credential_file_findings",
     "facebook_app_token_findings", "filler_after_prefix", "holds_credential", "http_client_findings",
-    "id_of_a_credential", "jwt_tier", "k8s_secret_findings", "key_file_findings", "mailchimp_findings",
+    "id_of_a_credential", "jwt_tier", "k8s_secret_findings", "key_file_findings", "local_default_pair",
+    "mailchimp_findings",
     "masked_after", "name_value_findings", "names_a_credential", "names_a_setting", "netrc_findings",
     "object_value_findings", "owned_by_format", "pem_findings", "pgpass_findings", "prefix_on_counting",
     "quoted_key_file_findings", "service_key_findings", "slack_tier", "token_findings",

@@ -3,6 +3,8 @@ with a value beside its key, `.pgpass`, a key file's whole body, Kubernetes secr
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Iterator
 
@@ -226,6 +228,21 @@ _K8S_SECRET = re.compile(r"(?im)^[+\-]?[ \t]*kind:[ \t]*[\"']?secret[\"']?[ \t]*
 _K8S_DATA_VALUE = re.compile(r"(?m)^[+\-]?[ \t]+[\w.\-]+:[ \t]*[\"']?([A-Za-z0-9+/]{8,}={0,2})[\"']?[ \t]*$")
 
 
+# A TLS Secret's `tls.crt` and `ca.crt`: base64 of certificates (or a public key) that every client is
+# sent. A value that decodes to one, with no private key among them, is no secret.
+_PUBLIC_ARMOR = ("-----BEGIN CERTIFICATE-----", "-----BEGIN PUBLIC KEY-----", "-----BEGIN RSA PUBLIC KEY-----")
+
+
+def _public_armor(value: str) -> bool:
+    if not value.startswith("LS0tLS1CRUdJTi"):  # base64 of `-----BEGIN`
+        return False
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("ascii")
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return False
+    return decoded.startswith(_PUBLIC_ARMOR) and "PRIVATE" not in decoded
+
+
 def k8s_secret_findings(text: str, lowered: str) -> Iterator[Finding]:
     """The base64 values of a Kubernetes Secret manifest: encoded, so no format rule sees them."""
     has = in_lowered(lowered)
@@ -233,5 +250,5 @@ def k8s_secret_findings(text: str, lowered: str) -> Iterator[Finding]:
         return
     for m in _K8S_DATA_VALUE.finditer(text):
         value = m.group(1)
-        if not is_placeholder(value) and (value.endswith("=") or entropy(value) > 3.5):
+        if not is_placeholder(value) and (value.endswith("=") or entropy(value) > 3.5) and not _public_armor(value):
             yield Finding(m.start(1), m.end(1), kinds.K8S_SECRET, AUTO, "rule:k8s-secret-data")

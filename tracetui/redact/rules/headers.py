@@ -7,9 +7,15 @@ import re
 from collections.abc import Iterator
 
 from tracetui.redact import kinds
-from tracetui.redact.finding import AUTO, Finding
+from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.gate_words import in_lowered
-from tracetui.redact.text_checks import is_filler, is_placeholder, random_enough
+from tracetui.redact.text_checks import (
+    STAND_IN_PASSWORDS,
+    is_filler,
+    is_placeholder,
+    is_stand_in_pair,
+    random_enough,
+)
 
 # --- Headers, cookies, URLs with passwords -------------------------------------------------------
 
@@ -36,6 +42,9 @@ _QUERY_SECRET = re.compile(
     r"(?i)[?&;](?:password|passwd|pwd|token|access_token|refresh_token|id_token|secret|client_secret|api_key|"
     r"apikey|key|sig|signature|auth|session|sessionid|code)=((?:[^&\s\"'#<>\\]|\\(?![nrt\"'\\])){6,})"
 )  # a value stops at a JSON string's escape (`\"`, `\n`): the escape is the string's, not the value's
+# A server's default pair on this machine (`postgres:postgres@localhost`, RabbitMQ's `guest:guest`): an
+# image's documented default, reachable from here alone. Shown for review, not taken as sure.
+_LOOPBACK = re.compile(r"(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?![\w.\-])", re.I)
 _DB_SCHEMES = frozenset(
     "postgres postgresql mysql mariadb mongodb mongodb+srv redis rediss amqp amqps mssql sqlserver oracle "
     "jdbc clickhouse cockroachdb couchdb neo4j cassandra".split()
@@ -66,6 +75,17 @@ def _analytics_only(cookies: str) -> bool:
 _SIGNING_SCHEMES = frozenset({"aws4-hmac-sha256", "aws4-ecdsa-p256-sha256", "signature"})
 
 
+_BASIC_BEFORE = re.compile(r"(?i)basic[ \t]+$")
+def local_default_pair(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]`, a URL's password, is its user's name too, on a loopback host
+    (`postgres://postgres:postgres@localhost`): see `_LOOPBACK`."""
+    user = start - 1 - (end - start)
+    return (
+        user >= 3 and text[start - 1] == ":" and text[user:start - 1] == text[start:end]
+        and text.endswith("://", 0, user) and text.startswith("@", end) and _LOOPBACK.match(text, end + 1) is not None
+    )
+
+
 def context_findings(text: str, lowered: str) -> Iterator[Finding]:
     has = in_lowered(lowered)
     if "authoriz" in has:
@@ -73,6 +93,8 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
             value = m.group(1).rstrip("\\")  # a trailing `\` escapes the closing quote of a JSON string
             if value.lower() in _SIGNING_SCHEMES:
                 continue  # `AWS4-HMAC-SHA256 Credential=…, Signature=…`: a request's signature, not its key
+            if _BASIC_BEFORE.search(text, max(0, m.start(1) - 12), m.start(1)) and is_stand_in_pair(value):
+                continue  # `Basic dXNlcm5hbWU6cGFzc3dvcmQ=`: base64 of `username:password`, as a URL's would be
             if value and not is_placeholder(value) and not is_filler(value):  # `Bearer npm_SAMPLESAMPLE…`
                 end = m.start(1) + len(value)
                 yield Finding(m.start(1), end, kinds.AUTH_HEADER, AUTO, "rule:authorization-header")
@@ -96,11 +118,12 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "://" in text and _URL_USERINFO.search(text) is not None:
         for m in _URL_PASSWORD.finditer(text):
             scheme, password = m.group(1).lower(), m.group(3)
-            if is_placeholder(password) or password.lower() in ("password", "pass", "pwd", "secret"):
+            if is_placeholder(password) or password.lower() in STAND_IN_PASSWORDS:
                 continue
             kind = kinds.DB_PASSWORD if scheme.split(":")[0] in _DB_SCHEMES else kinds.URL_PASSWORD
+            tier = SUGGESTED if local_default_pair(text, m.start(3), m.end(3)) else AUTO
             # The whole `user:password`, as for an HTTP client's `-u`: the pair is the credential.
-            yield Finding(m.start(2), m.end(3), kind, AUTO, "rule:url-password")
+            yield Finding(m.start(2), m.end(3), kind, tier, "rule:url-password")
     if "=" in text and ("?" in text or "&" in text or ";" in text):
         for m in _QUERY_SECRET.finditer(text):
             v = m.group(1)

@@ -23,6 +23,7 @@ from tracetui.redact.text_checks import (
     is_fixture_name,
     is_named_digest,
     is_placeholder,
+    is_stand_in_pair,
     is_structural,
     is_time_uuid,
     looks_like_identifier,
@@ -202,8 +203,8 @@ def _dense_random(value: str) -> bool:
 def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> Iterator[Finding]:
     if names_no_secret(name):
         return  # `TOKEN_URL`, `key_name`, `public_key`: the name says the value is not the credential
-    if is_placeholder(value) or is_filler(value) or not any(c.isalnum() for c in value):
-        return  # a template, a typed filler, or punctuation only
+    if is_placeholder(value) or is_filler(value) or not any(c.isalnum() for c in value) or is_stand_in_pair(value):
+        return  # a template, a typed filler, punctuation only, or base64 of `username:password`
     if not quoted and value.endswith("."):
         value = value.rstrip(".")  # the end of a sentence, not of the value; inside quotes it is the value's
         if not value or is_placeholder(value):

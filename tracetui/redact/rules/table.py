@@ -67,11 +67,18 @@ def _json_object(part: str) -> bool:
     return isinstance(decoded, dict)
 
 
+# A backslash inside the payload or the signature, as gitleaks' pattern allows (doubled where the token
+# stands in a JSON string, or in one inside another), but not one that starts a string's escape (`\n`,
+# `\u0026`): there the token has ended.
+_JWT_MORE = r"(?:\\{1,4}(?![nrtbfu])[A-Za-z0-9_\-]+)*"
+
+
 def jwt_tier(value: str) -> str | None:
     """Sure only when header and payload decode to JSON objects. A header that is no JSON object
     (letters typed by hand, `eyJ` followed by filler) was never issued by anything: not a JWT. A
-    good header with a payload cut short or no signature is still shown, as a suggestion."""
-    parts = value.split(".")
+    good header with a payload cut short or no signature is still shown, as a suggestion. A backslash
+    in it (`_JWT_MORE`) is left out before decoding."""
+    parts = value.replace("\\", "").split(".")
     if not _json_object(parts[0]):
         return None
     if len(parts) < 3 or not parts[2] or not _json_object(parts[1]):
@@ -192,8 +199,8 @@ TOKEN_RULES: list[Rule] = [
           ("sk_live_", "rk_live_", "sk_test_", "rk_test_", "sk_prod_", "rk_prod_"), check=_not_dummy()),
     _rule("npm-token", "npm-token", r"npm_[A-Za-z0-9]{36}" + _E, "npm_", check=_not_dummy()),
     _rule("pypi-token", "pypi-token", r"pypi-AgE[A-Za-z0-9_\-]{50,}", "pypi-age", check=_pypi_tier),
-    _rule("jwt", "jwt", r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}" + _E, "eyj",
-          check=jwt_tier),
+    _rule("jwt", "jwt", r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}" + _JWT_MORE + r"\.[A-Za-z0-9_\-]{8,}" + _JWT_MORE
+          + _E, "eyj", check=jwt_tier),
     # SendGrid keys are `SG.` + 22 + `.` + 43; test keys and older formats run a 66-character body.
     _rule("sendgrid-key", "sendgrid-key",
           r"SG\.(?:[A-Za-z0-9_\-=]{20,24}\.[A-Za-z0-9_\-=]{39,50}|[A-Za-z0-9_\-=.]{66}" + _E + ")", "sg.",
