@@ -76,6 +76,8 @@ _SIGNING_SCHEMES = frozenset({"aws4-hmac-sha256", "aws4-ecdsa-p256-sha256", "sig
 
 
 _BASIC_BEFORE = re.compile(r"(?i)basic[ \t]+$")
+
+
 def local_default_pair(text: str, start: int, end: int) -> bool:
     """Whether `text[start:end]`, a URL's password, is its user's name too, on a loopback host
     (`postgres://postgres:postgres@localhost`): see `_LOOPBACK`."""
