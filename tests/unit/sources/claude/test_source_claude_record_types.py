@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 import pytest
+from support.record_rows import added_steps, as_its_row
 
 from tracetui.model import StepKind
 from tracetui.sources import RawLog
@@ -146,15 +147,5 @@ CASES: list[tuple[str, dict[str, Any], Any]] = [
 
 @pytest.mark.parametrize(("name", "record", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_a_record_reads_as_its_table_row_and_keeps_the_steps_around_it(name, record, expected):
-    plain = read(None)
-    s = read(record)
-    assert not s.errors
-    around = [(st.kind, st.text) for st in plain.steps]
-    assert [(st.kind, st.text) for st in s.steps if st.id in {p.id for p in plain.steps}] == around
-    new = [(st.kind, st.text) for st in s.steps if st.id not in {p.id for p in plain.steps}]
-    if isinstance(expected, tuple):
-        assert new == [expected] and s.skipped == plain.skipped
-    elif isinstance(expected, str):
-        assert new == [] and s.skipped == plain.skipped | {expected: 1}
-    else:
-        assert new == [] and s.skipped == plain.skipped
+    plain, s = read(None), read(record)
+    as_its_row(plain, s, [(st.kind, st.text) for st in added_steps(plain, s)], expected)
