@@ -110,8 +110,6 @@ def value_map(planned: list[Entry], accept_suggested: bool) -> tuple[dict[str, s
     return out, kept
 
 
-
-
 def decided_by(e: Entry, accept_suggested: bool) -> str | None:
     """Who decided this span is scrubbed, or None when it stays."""
     if e.decision == AUTO_D:
