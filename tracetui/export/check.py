@@ -214,16 +214,17 @@ class _Piece:
     head: int = 0  # lines of `data` before `lo`
     window: bool = False
     text: str | None = None
-    # The file's line of a character of `data`'s text, where it is a view that keeps the file's lines
-    # apart (a card's, DONATION.md's: `check_views.Lined`); a whole text's findings are else on line 1.
-    at: Callable[[int], int] | None = None
+    # The file's line of a finding, where `data` is a view that keeps the file's lines apart (a card's,
+    # DONATION.md's, a page's: `check_views.Lined`; a receipt's strings, a line each); else a whole
+    # text's findings are on line 1.
+    at: Callable[[GateFinding], int] | None = None
 
     def owns(self, leak: GateFinding) -> bool:
         return not self.window or (self.lo <= leak.start and (self.hi is None or leak.start < self.hi))
 
     def line(self, leak: GateFinding) -> int:
         if self.at is not None:
-            return self.before + self.at(leak.start)
+            return self.before + self.at(leak)
         if not self.window:
             return self.before + leak.line
         if self.name.endswith(".html"):  # a page's tags read as line breaks: the line its own part starts on
@@ -370,12 +371,24 @@ def _readable(path: Path, rel: str, parquet: ParquetRows, seen: _Read) -> Iterat
     data = read_regular(path, WHOLE_MOST)
     seen.update(data)
     seen.done()
+    # A page's log text, a receipt's values, a card's and DONATION.md's, but their own words, worked out
+    # from the file's structure (`check_views`): a host named like a word the writer puts on every page
+    # (`steps`, `session`, `user`) was found in them, where no scrub could take it out.
     lined = _lined_view(rel)
     if lined is not None:
         read = lined(data)
-        yield _Piece(0, read.data, at=read.line)
+        yield _Piece(0, read.data, at=lambda leak: read.line(leak.start))
         return
-    yield _Piece(0, _whole_view(rel, view)(data))
+    if _RECEIPT.fullmatch(rel):
+        from tracetui.export.check_views import receipt_lined, receipt_view
+
+        strings = receipt_lined(data)
+        if strings is not None:
+            yield _Piece(0, strings[0], at=lambda leak: strings[1][leak.line - 1])
+        else:  # no JSON, or a key written twice: read whole, on line 1
+            yield _Piece(0, receipt_view(data))
+        return
+    yield _Piece(0, view(data))
 
 
 _PAGE = re.compile(r"[^/]+-steps-[0-9]+-[0-9]+\.(html|md)")
@@ -383,25 +396,14 @@ _RECEIPT = re.compile(r"receipts/[^/]+/[^/]+\.json")
 _CARD = "README.md"  # a raw or parquet export's dataset card (`card`)
 
 
-def _whole_view(rel: str, view: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
-    """What the gate reads of a file read whole: a page's log text and a receipt's values but their own
-    words, worked out from the file's structure (`check_views`; a card's and DONATION.md's are
-    `_lined_view`'s); else `view`. A host named like a word the writer puts on every page (`steps`,
-    `session`, `user`) was found in them, where no scrub could take it out. Past WHOLE_MOST a page is
-    read in windows, and whole."""
+def _lined_view(rel: str) -> Callable[[bytes], Lined] | None:
+    """The view of a dataset card, DONATION.md or a page, read by their lines (`check_views.card_lined`,
+    `donation_lined`, `html_lined`, `md_lined`): a finding is said on the file's own line."""
     from tracetui.export import check_views
 
     page = _PAGE.fullmatch(rel)
     if page is not None:
-        return check_views.html_view if page.group(1) == "html" else check_views.md_view
-    return check_views.receipt_view if _RECEIPT.fullmatch(rel) else view
-
-
-def _lined_view(rel: str) -> Callable[[bytes], Lined] | None:
-    """The view of a dataset card or DONATION.md, read by their lines (`check_views.card_lined`,
-    `donation_lined`): a finding is said on the file's own line."""
-    from tracetui.export import check_views
-
+        return check_views.html_lined if page.group(1) == "html" else check_views.md_lined
     return check_views.card_lined if rel == _CARD else check_views.donation_lined if rel == RECEIPT else None
 
 

@@ -1,7 +1,7 @@
-"""`export --check` names the line of a dataset card (README.md) or of DONATION.md a finding is on as the
-file's own line, the one a user opens in an editor. The check reads those files through a view of the
-log's text in them (`check_views.card_view`, `donation_view`), and a finding in a file read whole was
-placed on the line of that view's text, which holds one text: every finding said "line 1". The token
+"""`export --check` names the line of a dataset card (README.md), DONATION.md, a page or a receipt a finding
+is on as the file's own line, the one a user opens in an editor. The check reads those files through a
+view of the log's text in them (`check_views`), and a finding in a file read whole was placed on the
+line of that view's text, which holds one text: every finding said "line 1". The token
 is made up (no key is, or was, live); each case plants it where a kind of line is and makes the
 manifest's digest match, so the digest check does not hide what the gate reads.
 """
@@ -18,6 +18,7 @@ from support.made_up import github_token
 
 import tracetui.export as export_api
 from tracetui.export import ExportOptions, check, export
+from tracetui.selection import Selection
 
 TOKEN = github_token("card line")
 OTHER = github_token("card line, the second")
@@ -32,6 +33,16 @@ CASES = [
     ("raw", "README.md", "- **License:** cc-by-4.0", f"- **License:** {TOKEN}"),
     ("donation", "DONATION.md", "licence `cc-by-4.0`", f"licence `{TOKEN}`"),
     ("donation", "DONATION.md", "None.\n", f"None.\n{TOKEN}\n"),
+    # A page: a text between two tags that runs over lines, a title; a fenced block's line, a line
+    # about the session.
+    ("html", "*.html", "<pre>{\n", f"<pre>{{\n  key {TOKEN}\n"),
+    ("html", "*.html", "<h1>Add", f"<h1>{TOKEN} Add"),
+    ("md", "*.md", "```text\n{\n", f"```text\n{{\nkey {TOKEN}\n"),
+    ("md", "*.md", "project demo-shop;", f"project {TOKEN};"),
+    # A receipt: a value of the writer's own words' key, a label, a value added to a list.
+    ("raw", "receipts/*/*.json", '"ref": "HEAD"', f'"ref": "{TOKEN}"'),
+    ("raw", "receipts/*/*.json", '"agent": "claude"', f'"agent": "claude {TOKEN}"'),
+    ("raw", "receipts/*/*.json", '"ratings": []', f'"ratings": [\n    "a",\n    "{TOKEN}"\n  ]'),
 ]
 
 
@@ -44,6 +55,10 @@ def _exported(bucket, dest: Path, fmt: str) -> None:
     if fmt == "donation":
         donation = export_api.donate(bucket, dest, export_api.DonateOptions(accept_suggested=True))
         assert not donation.export.refused
+    elif fmt in ("html", "md"):  # a page is one episode: the demo's Claude Code session's
+        (sid,) = [s.id for s in bucket.list_sessions() if s.agent == "claude"][:1]
+        options = ExportOptions(fmt, accept_suggested=True)
+        assert export(bucket, dest, options, Selection(sessions=(sid,))).refused == []
     else:
         assert export(bucket, dest, ExportOptions(fmt, accept_suggested=True)).refused == []
 
@@ -69,6 +84,7 @@ def _line_of(text: str, token: str) -> int:
 def test_a_finding_in_a_card_or_donation_names_the_files_own_line(demo, tmp_path, fmt, rel, old, new):
     dest = tmp_path / "out"
     _exported(demo[1], dest, fmt)
+    (rel,) = [p.relative_to(dest).as_posix() for p in dest.glob(rel) if old in p.read_text()][:1]
     text = _planted(dest, rel, old, new)
     assert _line_of(text, TOKEN) > 1
     found = check(dest).problems

@@ -62,3 +62,35 @@ def test_no_detector_spells_a_kind_of_its_own():
                 if isinstance(node.args[2], ast.Constant):
                     spelled.append(f"{path.name}:{node.lineno}")
     assert spelled == []
+
+
+# Receipts the check reads by line (`receipt_lined`): each must read the strings `receipt_view` reads, no
+# more and no fewer, or fall back to it (a key written twice, no JSON).
+LINED = [
+    {"agent": "claude", "ref": "HEAD", "labels": {"note": "a note", "ratings": ["x", 3, None]}},
+    {"receipt": [{"tier": "auto", "decided_by": "detector", "kind": "github-token", "placeholder": "<T_1>"}]},
+    [["deep", [["deeper", {"k": ["", "v"]}]]]],
+    "a string alone",
+    {"esc\"aped": "a \\\"quoted\\\" \n value \u2028", "empty": "", "n": 1.5},
+]
+
+
+@pytest.mark.parametrize("receipt", LINED, ids=range(len(LINED)))
+def test_a_receipt_read_by_line_reads_the_strings_the_view_reads(receipt):
+    from tracetui.export.check_views import receipt_lined
+    from tracetui.redact.value_map import json_strings
+
+    data = orjson.dumps(receipt, option=orjson.OPT_INDENT_2)
+    view = sorted(json_strings(orjson.loads(receipt_view(data))))
+    lined = receipt_lined(data)
+    assert lined is not None
+    strings = [orjson.loads(line) for line in lined[0].split(b"\n") if line]
+    assert sorted(s for s in strings if s) == view
+    assert len(lined[1]) == len(strings) and all(1 <= n <= data.count(b"\n") + 1 for n in lined[1])
+
+
+@pytest.mark.parametrize("data", [b'{"ref": "a", "ref": "b"}', b"not json", b'{"a": [1, 2'])
+def test_a_receipt_that_cannot_be_read_by_line_is_read_whole(data):
+    from tracetui.export.check_views import receipt_lined
+
+    assert receipt_lined(data) is None

@@ -10,8 +10,8 @@ module per kind of file (`pages`, `receipts`, `cards`), over the writer's templa
 """
 
 from tracetui.export.check_views.cards import card_lined, card_view, donation_lined, donation_view
-from tracetui.export.check_views.pages import html_view, md_view
-from tracetui.export.check_views.receipts import receipt_view, rows_view
+from tracetui.export.check_views.pages import html_lined, html_view, md_lined, md_view
+from tracetui.export.check_views.receipts import receipt_lined, receipt_view, rows_view
 from tracetui.export.check_views.shapes import Lined
 
 __all__ = [
@@ -20,8 +20,11 @@ __all__ = [
     "card_view",
     "donation_lined",
     "donation_view",
+    "html_lined",
     "html_view",
+    "md_lined",
     "md_view",
+    "receipt_lined",
     "receipt_view",
     "rows_view",
 ]

@@ -8,7 +8,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from tracetui.export.check_views.shapes import INDEX, NUMBER, READ, either, shape
+from tracetui.export.check_views.shapes import INDEX, NUMBER, READ, Lined, either, lined, shape
 from tracetui.export.labels import LINE_STATES
 from tracetui.model import StepKind
 from tracetui.sources.registry import READER_MODULES
@@ -111,21 +111,34 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s[^<>]*)?)/?>")
 
 
 def html_view(data: bytes) -> bytes:
-    """The log's text on an HTML page, a blank line between pieces: each text between the page's tags,
-    but where the tags before it say which part it is and it has that part's shape."""
+    """The log's text on an HTML page, a blank line between pieces (`html_lined`)."""
+    return html_lined(data).data
+
+
+def html_lined(data: bytes) -> Lined:
+    """The log's text on an HTML page, with the page's line each piece starts on: each text between
+    the page's tags, but where the tags before it say which part it is and it has that part's shape."""
     page = data.decode("utf-8", errors="replace")
     shapes = _page_shapes("html")
-    pieces: list[str] = []
-    at, opened = 0, ""
+    pieces: list[tuple[int, str]] = []
+    at, opened, line, counted = 0, "", 1, 0
     for tag in [*_TAG.finditer(page), None]:
         text = page[at : tag.start() if tag is not None else len(page)]
         if text:
-            pieces += _html_text(text, opened, at == 0, shapes)
+            line += page.count("\n", counted, at)
+            counted = at
+            pieces += [(line + _lines_before(text, p), p) for p in _html_text(text, opened, at == 0, shapes)]
         if tag is None:
             break
         at = tag.end()
         opened = "" if tag.group(1) else tag.group(2).lower() + tag.group(3)
-    return "\n\n".join(p for p in pieces if p.strip()).encode("utf-8")
+    return lined(pieces)
+
+
+def _lines_before(text: str, piece: str) -> int:
+    """The line breaks of `text` before `piece`, a part of it (a group of one of the page's shapes)."""
+    at = text.find(piece)
+    return text.count("\n", 0, at) if at > 0 else 0
 
 
 def _html_text(text: str, opened: str, first: bool, shapes: _PageShapes) -> list[str]:
@@ -164,24 +177,29 @@ def _md_lines() -> dict[str, re.Pattern[str]]:
 
 
 def md_view(data: bytes) -> bytes:
-    """The log's text on a Markdown page, a blank line between pieces: every fenced block's lines, and
-    each other line but where it has the shape of one of the page's own."""
+    """The log's text on a Markdown page, a blank line between pieces (`md_lined`)."""
+    return md_lined(data).data
+
+
+def md_lined(data: bytes) -> Lined:
+    """The log's text on a Markdown page, with the page's line of each piece: every fenced block's
+    lines, and each other line but where it has the shape of one of the page's own."""
     lines = _md_lines()
-    pieces: list[str] = []
+    pieces: list[tuple[int, str]] = []
     fence: str | None = None
-    for line in data.decode("utf-8", errors="replace").split("\n"):
+    for n, line in enumerate(data.decode("utf-8", errors="replace").split("\n"), 1):
         if fence is not None:
             if line == fence:
                 fence = None
             else:
-                pieces.append(line)
+                pieces.append((n, line))
             continue
         opening = lines["fence"].fullmatch(line)
         if opening is not None:
             fence = opening.group(1)
         elif line != "" and not lines["end"].fullmatch(line):
-            pieces += _md_line(line, lines, _page_shapes("md"))
-    return "\n\n".join(p for p in pieces if p.strip()).encode("utf-8")
+            pieces += [(n, p) for p in _md_line(line, lines, _page_shapes("md"))]
+    return lined(pieces)
 
 
 def _md_line(line: str, lines: dict[str, re.Pattern[str]], shapes: _PageShapes) -> list[str]:

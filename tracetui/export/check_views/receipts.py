@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -60,14 +61,75 @@ def _receipt_strings(obj: Any) -> Any:
     if not isinstance(obj, dict):
         return obj
     out: list[Any] = []
-    words = _receipt_words()
     for k, v in obj.items():
-        if isinstance(v, str) and k in words and words[k].fullmatch(v):
-            continue
-        note = next((m for p in _notes_of_trail() if (m := p.fullmatch(v))), None) if k == "note" and \
-            isinstance(v, str) else None  # fmt: skip
-        out.append(list(note.groups()) if note is not None else _receipt_strings(v))
+        if not isinstance(v, str):
+            out.append(_receipt_strings(v))
+        elif (read := _read_under(k, v)) is not None:
+            out.append(read)
     return out
+
+
+def _read_under(key: str, value: str) -> str | list[str] | None:
+    """What is read of a string `value` under `key`: None where it is one of the receipt's own words
+    there, a trail note's parts, else the string."""
+    words = _receipt_words()
+    if key in words and words[key].fullmatch(value):
+        return None
+    if key == "note":
+        note = next((m for p in _notes_of_trail() if (m := p.fullmatch(value))), None)
+        if note is not None:
+            return list(note.groups())
+    return value
+
+
+# A JSON string as it is written: no raw line break can be in one.
+_STRING = re.compile(rb'"(?:[^"\\\n]|\\.)*"')
+
+
+def receipt_lined(data: bytes) -> tuple[bytes, list[int]] | None:
+    """What the check reads of a receipt file, the strings `receipt_view` keeps, one JSON string a
+    line, with the file's line of each: a finding is said on the line a user opens. None where the
+    file is no JSON, or its strings cannot be told apart by line (a key written twice)."""
+    try:
+        obj = loads_whole(data)
+    except orjson.JSONDecodeError:
+        return None
+    lines, line, counted = [], 1, 0
+    for m in _STRING.finditer(data):
+        line += data.count(b"\n", counted, m.start())
+        counted = m.start()
+        lines.append(line)
+    kept: list[tuple[int, str]] = []
+    todo = iter(lines)
+    if not _kept_strings(obj, todo, kept) or next(todo, None) is not None:
+        return None
+    return b"\n".join(orjson.dumps(s) for _, s in kept), [n for n, _ in kept]
+
+
+def _kept_strings(obj: Any, lines: Iterator[int], kept: list[tuple[int, str]]) -> bool:
+    """`kept` given each string of `obj` read (`_receipt_strings`) with its line, the file's strings'
+    lines (keys and values, in the file's order) taken from `lines`; False where they ran out."""
+    if isinstance(obj, list):
+        return all(_kept_strings(v, lines, kept) for v in obj)
+    if isinstance(obj, str):  # a string in a list: read as it is
+        line = next(lines, None)
+        kept.append((line or 0, obj))
+        return line is not None
+    if not isinstance(obj, dict):
+        return True
+    for k, v in obj.items():
+        if next(lines, None) is None:  # the key
+            return False
+        if not isinstance(v, str):
+            if not _kept_strings(v, lines, kept):
+                return False
+            continue
+        line = next(lines, None)
+        read = _read_under(k, v)
+        if line is None:
+            return False
+        kept += [(line, s) for s in ([read] if isinstance(read, str) else read or [])]
+    return True
 
 
 _RECEIPT_COLUMN = b'"receipt":'

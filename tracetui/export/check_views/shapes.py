@@ -50,17 +50,25 @@ def templated(line: str, shapes: list[re.Pattern[str]]) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Lined:
-    """A view's text (pieces, a blank line between them) with the line of the file each piece is on,
+    """A view's text (pieces, a blank line between them) with the line of the file each piece starts on,
     so that a finding is said on the line a user opens, not on the line of the view's text."""
 
-    data: bytes
+    text: str
     starts: list[int]  # each piece's first character in the text
-    lines: list[int]  # the file's line (from 1) each piece is on
+    lines: list[int]  # the file's line (from 1) each piece starts on
+
+    @property
+    def data(self) -> bytes:
+        return self.text.encode("utf-8")
 
     def line(self, char: int) -> int:
-        """The file's line of the character `char` of the text."""
+        """The file's line of the character `char` of the text: its piece's, and the piece's own line
+        breaks before it (a page's text between two tags may run over lines)."""
         i = bisect.bisect_right(self.starts, char) - 1
-        return self.lines[max(i, 0)] if self.lines else 1
+        if not self.lines:
+            return 1
+        i = max(i, 0)
+        return self.lines[i] + self.text.count("\n", self.starts[i], max(char, self.starts[i]))
 
 
 def lined(pieces: Iterable[tuple[int, str]]) -> Lined:
@@ -69,4 +77,4 @@ def lined(pieces: Iterable[tuple[int, str]]) -> Lined:
     for _, p in kept:
         starts.append(at)
         at += len(p) + 2
-    return Lined("\n\n".join(p for _, p in kept).encode("utf-8"), starts, [n for n, _ in kept])
+    return Lined("\n\n".join(p for _, p in kept), starts, [n for n, _ in kept])
