@@ -12,6 +12,7 @@ import re
 
 import pytest
 from support.demo_library import module_demo
+from support.rendered_pages import pages_made
 
 from tracetui.export import ExportOptions, check_views, export
 from tracetui.export import page as page_module
@@ -46,14 +47,7 @@ def test_the_check_reads_a_page_by_the_writer_s_tags(demo, monkeypatch, shapes_a
     root, bucket = demo
     for name, tag in RENAMED.items():
         monkeypatch.setattr(page_module, name, tag)
-    made: list[page_module.Rendered] = []
-    real = page_module.render
-
-    def kept(*args, **kwargs):
-        made.append(real(*args, **kwargs))
-        return made[-1]
-
-    monkeypatch.setattr(page_module, "render", kept)
+    made = pages_made(monkeypatch)
     for n, s in enumerate(bucket.list_sessions()):
         options = ExportOptions("html", accept_suggested=True, compact=compact)
         export(bucket, root / f"{compact}-{n}", options, Selection(sessions=(s.id,)))

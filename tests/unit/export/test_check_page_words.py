@@ -10,9 +10,9 @@ import re
 
 import pytest
 from support.demo_library import module_demo
+from support.rendered_pages import pages_made
 
 from tracetui.export import ExportOptions, export
-from tracetui.export import page as page_module
 from tracetui.export.check_views import html_view, md_view
 from tracetui.selection import Selection
 
@@ -28,14 +28,7 @@ def demo(tmp_path_factory):
 @pytest.mark.parametrize("kind", ["html", "md"])
 def test_the_check_reads_only_the_log_s_words_on_a_page(demo, monkeypatch, kind, compact):
     root, bucket = demo
-    made: list[page_module.Rendered] = []
-    real = page_module.render
-
-    def kept(*args, **kwargs):
-        made.append(real(*args, **kwargs))
-        return made[-1]
-
-    monkeypatch.setattr(page_module, "render", kept)
+    made = pages_made(monkeypatch)
     view = html_view if kind == "html" else md_view
     sessions = [s.id for s in bucket.list_sessions()]
     assert len(sessions) >= 3
