@@ -7,27 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
+from support.copilot_events import read_events
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog
-from tracetui.sources.copilot import reader as copilot
 
 PATH = "/h/.copilot/session-state/0d0d0d0d-1111-4222-8333-444455556666/events.jsonl"
 
 
 def read(*items: tuple[str, dict[str, Any]]) -> Any:
-    lines = [
-        {
-            "type": kind,
-            "id": f"ev{n}",
-            "timestamp": f"2026-07-03T08:{n:02d}:00.000Z",
-            "parentId": f"ev{n - 1}" if n else None,
-            "data": data,
-        }
-        for n, (kind, data) in enumerate(items)
-    ]
-    return copilot.read(RawLog(PATH, b"".join(orjson.dumps(x) + b"\n" for x in lines)), [])
+    return read_events(PATH, list(items), hour="2026-07-03T08")
 
 
 START = ("session.start", {"sessionId": "0d0d0d0d-1111-4222-8333-444455556666", "copilotVersion": "1.0.40",

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
+from support.copilot_events import read_events
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog
-from tracetui.sources.copilot import reader as copilot
 
 SID = "6f6f6f6f-1111-4222-8333-444455556666"
 PATH = f"/h/.copilot/session-state/{SID}/events.jsonl"
@@ -39,17 +37,7 @@ def read(extra: tuple[str, dict[str, Any]] | None) -> Any:
     ]
     if extra is not None:
         items.insert(6, extra)
-    lines = [
-        {
-            "type": kind,
-            "id": f"ev{n}",
-            "timestamp": f"2026-05-20T09:{n:02d}:00.000Z",
-            "parentId": f"ev{n - 1}" if n else None,
-            "data": data,
-        }  # fmt: skip
-        for n, (kind, data) in enumerate(items)
-    ]
-    return copilot.read(RawLog(PATH, b"".join(orjson.dumps(x) + b"\n" for x in lines)), [])
+    return read_events(PATH, list(items))
 
 
 FUSION = {"fusionId": "f1", "phaseId": "p1", "phaseKind": "draft", "role": "drafter", "conversationScope": "main",

@@ -8,28 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
+from support.copilot_events import read_events
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog
-from tracetui.sources.copilot import reader as copilot
 
 SID = "5e5e5e5e-1111-4222-8333-444455556666"
 PATH = f"/h/.copilot/session-state/{SID}/events.jsonl"
 
 
 def read(*items: tuple[str, dict[str, Any]]) -> Any:
-    lines = [
-        {
-            "type": kind,
-            "id": f"ev{n}",
-            "timestamp": f"2026-05-20T09:{n:02d}:00.000Z",
-            "parentId": f"ev{n - 1}" if n else None,
-            "data": data,
-        }
-        for n, (kind, data) in enumerate(items)
-    ]
-    return copilot.read(RawLog(PATH, b"".join(orjson.dumps(x) + b"\n" for x in lines)), [])
+    return read_events(PATH, list(items))
 
 
 SKILL_TEXT = "---\nname: weather-report\ndescription: Write a weather report\n---\n\n# Weather report\n"

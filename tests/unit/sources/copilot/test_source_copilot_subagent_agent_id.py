@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
+from support.copilot_events import read_events
 
 from tracetui.model import StepKind
-from tracetui.sources import RawLog
-from tracetui.sources.copilot import reader as copilot
 
 SID = "0e0e0e0e-1111-4222-8333-444455556666"
 PATH = f"/h/.copilot/session-state/{SID}/events.jsonl"
@@ -22,19 +20,7 @@ CALL = "toolu_task_1"  # the `task` call that spawned it
 
 
 def read(*items: tuple[str, dict[str, Any], str | None]) -> Any:
-    lines = []
-    for n, (kind, data, agent) in enumerate(items):
-        line: dict[str, Any] = {
-            "type": kind,
-            "data": data,
-            "id": f"ev{n}",
-            "timestamp": f"2026-11-26T10:{n:02d}:00.000Z",
-            "parentId": f"ev{n - 1}" if n else None,
-        }
-        if agent is not None:
-            line["agentId"] = agent
-        lines.append(line)
-    return copilot.read(RawLog(PATH, b"".join(orjson.dumps(x) + b"\n" for x in lines)), [])
+    return read_events(PATH, list(items), hour="2026-11-26T10")
 
 
 def usage(call: str, tokens: int = 50) -> dict[str, Any]:
