@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -182,3 +183,29 @@ def test_a_child_that_never_ends_is_killed_at_the_deadline_and_the_gate_answers(
     for pid, _ in forks:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # killed and reaped
+
+
+@pytest.mark.parametrize("pidfd", [True, False], ids=["pidfd", "polled"])
+def test_the_wait_for_a_child_ends_as_the_child_does(monkeypatch, pidfd):
+    """A first blame waits on its children: the wait ends within a few ms of the child's end, and a
+    child that does not end by the deadline is left to be killed."""
+    if not pidfd:
+        monkeypatch.delattr(gate_apart.os, "pidfd_open", raising=False)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        time.sleep(0.2)
+        os._exit(0)
+    began = time.monotonic()
+    assert gate_apart._ended_by(pid, began + 5.0)
+    assert 0.19 < time.monotonic() - began < 0.4
+    stuck = os.fork()
+    if stuck == 0:  # pragma: no cover - the child
+        time.sleep(30)
+        os._exit(0)
+    began = time.monotonic()
+    try:
+        assert not gate_apart._ended_by(stuck, began + 0.2)
+        assert time.monotonic() - began < 0.5
+    finally:
+        os.kill(stuck, signal.SIGKILL)
+        os.waitpid(stuck, 0)
