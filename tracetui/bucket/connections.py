@@ -112,7 +112,9 @@ class Connections:
         root = bucket_dir(path)
         if root.exists() and not root.is_dir():
             raise TracetuiError(f"the bucket {str(root)!r} is not a directory")
-        if not root.exists() and (read_only or not create):
+        # A folder of other files is no bucket either: `--bucket /etc ls` made an index in /etc. An empty
+        # one is an empty bucket (the user made it for one).
+        if (read_only or not create) and not (root.exists() and _holds_a_bucket(root)):
             named = f", which {BY_ENVIRONMENT} names" if bucket_named_by(path) == BY_ENVIRONMENT else ""
             raise NotFound(f"there is no bucket at {str(root)!r}{named} (`tracetui sync` makes one)")
         if not root.exists():
@@ -378,3 +380,17 @@ def _close(conn: sqlite3.Connection) -> None:
         conn.close()
     except sqlite3.Error:
         pass
+
+
+# What a bucket holds from its first sync on (`Store`'s copies, the index, the step shards, the sync's lock).
+_BUCKET_MARKS = (INDEX_NAME, "raw", "sync.lock", "plans")
+
+
+def _holds_a_bucket(root: Path) -> bool:
+    """Whether `root` holds a bucket, or nothing yet."""
+    try:
+        with os.scandir(root) as entries:
+            names = [e.name for e in entries]
+    except OSError:
+        return False
+    return not names or any(n in _BUCKET_MARKS or (n.startswith("steps-") and n.endswith(".sqlite")) for n in names)

@@ -75,3 +75,25 @@ def test_a_sync_still_makes_the_bucket_the_environment_names(tmp_path, monkeypat
     assert main(["sync", "--source", f"pi={src}"]) == exit_codes.OK
     assert (bucket / "index.sqlite").is_file()
     assert main(["ls"]) == exit_codes.OK
+
+
+@pytest.mark.parametrize("words", READS, ids=lambda words: " ".join(words[:2]))
+@pytest.mark.parametrize("held", [["notes.txt"], ["notes.txt", "src/app.py"], [".hidden"]])
+def test_a_read_of_a_folder_that_holds_no_bucket_is_one_line_and_makes_nothing(tmp_path, capsys, words, held):
+    """`--bucket /etc ls` made an index in /etc and listed nothing: a folder of other files is no
+    bucket, for a command that only reads, and is left as it was. (An empty folder is an empty bucket:
+    test_cli_browse's `test_ls_of_an_empty_bucket_says_how_to_fill_it`.)"""
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for name in held:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("mine\n")
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+    words = [str(tmp_path / "out") if w == "OUT" else w for w in words]
+    assert main(["--bucket", str(folder), *words]) == exit_codes.FAILED
+    out, err = capsys.readouterr()
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
+    assert not (tmp_path / "out").exists()
+    assert err == f"tracetui: there is no bucket at {str(folder)!r} (`tracetui sync` makes one)\n"
+    if "--json" not in words:
+        assert out == ""
