@@ -15,7 +15,7 @@ from typing import Any
 from tracetui import __version__
 from tracetui.capsule import manifest as mf
 from tracetui.capsule import scrub
-from tracetui.capsule.archive import CapsuleError, write_archive
+from tracetui.capsule.archive import GZIP_PREFIX, CapsuleError, write_archive
 from tracetui.capsule.gate_memo import GateMemo
 from tracetui.capsule.gitcmd import (
     commit_before,
@@ -608,6 +608,18 @@ def _readme(
     return "\n".join(lines)
 
 
+def _replaceable(path: Path) -> bool:
+    """Whether a capsule may be written over `path`: nothing there, an empty file, or a capsule."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(GZIP_PREFIX))
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return True  # unreadable: the write says why
+    return head in (b"", GZIP_PREFIX)
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     path = path.expanduser()
     if path.is_dir():
@@ -619,6 +631,8 @@ def _write_atomic(path: Path, data: bytes) -> None:
     parent = path.parent
     if not parent.is_dir():
         raise TracetuiError(f"the directory {parent} does not exist")
+    if not _replaceable(path):  # a capsule sealed again is replaced; a file of the user's is not
+        raise TracetuiError(f"{path} is there and is no capsule; give a new file name for the capsule")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=parent)
     except OSError as exc:  # a folder that takes no files (/proc), no permission, a full disk

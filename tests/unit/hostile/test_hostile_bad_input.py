@@ -6,7 +6,7 @@ Found here: a number past 64 bits in `search --limit` reached SQLite (OverflowEr
 dangling symbolic link stopped with three chained tracebacks (FileExistsError) after the check that
 should have refused it had taken the link for a missing folder; a failure's `--json` document
 written to a closed pipe (`| head -1`) raised BrokenPipeError while the error was being reported;
-`seal -o` given a FIFO or a symbolic link replaced it with the capsule."""
+`seal -o` given a FIFO, a symbolic link or a file of the user's replaced it with the capsule."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ def _code(words: list[str]) -> int:
         (["export", "LINK", "--format", "atif"], exit_codes.FAILED),
         (["seal", "3", "-o", "LINK"], exit_codes.FAILED),  # replaced the link with the capsule
         (["seal", "3", "-o", "FIFO"], exit_codes.FAILED),  # replaced the FIFO with the capsule
+        (["seal", "3", "-o", "MINE"], exit_codes.FAILED),  # replaced the user's file with the capsule
     ],
 )
 def test_bad_input_gets_one_line_and_its_code(tmp_path, capsys, words, code):
@@ -49,13 +50,26 @@ def test_bad_input_gets_one_line_and_its_code(tmp_path, capsys, words, code):
     os.symlink(tmp_path / "nowhere", link)  # dangling: where it points does not exist
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    names = {"OUT": str(tmp_path / "out"), "LINK": str(link), "FIFO": str(fifo)}
+    mine = tmp_path / "notes.txt"
+    mine.write_text("the user's\n")
+    names = {"OUT": str(tmp_path / "out"), "LINK": str(link), "FIFO": str(fifo), "MINE": str(mine)}
     capsys.readouterr()
     assert _code([*bucket, *[names.get(w, w) for w in words]]) == code
     out, err = capsys.readouterr()
     assert len(err.splitlines()) == 1 and err.startswith("tracetui: "), err
     assert not (tmp_path / "out").exists() and not (tmp_path / "nowhere").exists()
-    assert link.is_symlink() and stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert link.is_symlink() and stat.S_ISFIFO(fifo.lstat().st_mode) and mine.read_text() == "the user's\n"
+
+
+def test_a_capsule_or_an_empty_file_is_written_over(tmp_path, capsys):
+    """Sealing again into the same capsule file replaces it, as into an empty file (`mktemp`'s)."""
+    bucket = synced(tmp_path, main)
+    out = tmp_path / "out.capsule"
+    out.touch()
+    assert _code([*bucket, "seal", "3", "-o", str(out)]) == exit_codes.OK
+    first = out.read_bytes()
+    assert _code([*bucket, "seal", "3", "-o", str(out), "--steps", "0:1"]) == exit_codes.OK
+    assert out.read_bytes() != first and out.read_bytes()[:2] == b"\x1f\x8b"
 
 
 @pytest.mark.parametrize(
