@@ -36,6 +36,7 @@ from tracetui.redact.rules import (
     owned_by_format,
     prefix_on_counting,
     slack_tier,
+    stand_in_url_pair,
     wrong_vendor_length,
 )
 from tracetui.redact.shapes import BASE64, shape
@@ -214,6 +215,8 @@ def regex_plugin_findings(text: str, lowered: str | None = None) -> Iterator[Fin
                     continue  # the rest of the token masked (`…-####`), or filler after the prefix
                 if b - a < 8 or is_reference(value) or is_filler_token(value) or is_stand_in_token(value):
                     continue  # a reference, or the plugin's format on a filler body (`npm_xxxx…`)
+                if name == "BasicAuthDetector" and stand_in_url_pair(text, a, b):
+                    continue  # `user:password@localhost`: the URL's shape, written out
                 tier: str | None = AUTO
                 if name == "JwtTokenDetector":
                     tier = jwt_tier(value)  # no JSON header: not a JWT; no payload: a suggestion

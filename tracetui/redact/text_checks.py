@@ -297,7 +297,8 @@ _NOT_SECRET_LAST = frozenset(
     "location ttl expiry expires expiration timeout signature sig namespace ref store provider mount".split()
 )
 _NOT_SECRET_QUALIFIER = frozenset(
-    "public pub primary foreign bucket schema sequence csrf xsrf authenticity natural".split()
+    "public pub primary foreign bucket schema sequence csrf xsrf authenticity natural"
+    " page continuation pagination cursor".split()  # `next_page_token`: where a listing goes on
 )
 # Keys (not tokens) that name or find a record, and keys published by design: a captcha's site key,
 # a payment form's publishable key.
@@ -381,6 +382,19 @@ def random_letters(value: str) -> bool:
     return _CONSONANT_RUN.search(letters) is not None or vowels < 0.2 * len(letters)
 
 
+# A piece of a value split where its case changes (`[A-Z]?[a-z]+`, or a run of capitals): a word of code.
+_CASE_PIECES = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def random_mixed_letters(value: str) -> bool:
+    """Letters of both cases that split into no words: a generator's letters-only password
+    (`XohxQwUoAeManuYCNW`). Code's camel case (`userPasswordHash`, `getHTTPSProxyURL`) splits into words of
+    four letters on average; random case splits into pieces of one or two (`Qw`, `Uo`, `Ae`)."""
+    if len(value) < 16 or not (value.isascii() and value.isalpha()) or value.islower() or value.isupper():
+        return False
+    return len(value) < 3 * len(_CASE_PIECES.findall(value))
+
+
 def app_password_shape(value: str) -> bool:
     """Four groups of four lower-case letters, spaced or hyphenated, that spell no words: how Google
     and Apple show an app password."""
@@ -447,3 +461,17 @@ def is_stand_in_pair(value: str) -> bool:
         return False
     _, colon, password = pair.partition(":")
     return bool(colon) and (is_placeholder(password) or password.lower() in STAND_IN_PASSWORDS)
+
+
+def is_stand_in_base64(value: str) -> bool:
+    """Whether `value` is base64 of one line in a template's syntax (`${DB_PASSWORD}`, `{{ .Values.key }}`,
+    `<your-api-key>`, `%(password)s`) or masked (`********`): a template's Kubernetes Secret. A word
+    (`changeme`, `mypassword`) may be the password deployed, and stays one."""
+    if _PAIR_BASE64.fullmatch(value) is None:
+        return False
+    try:
+        line = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8").rstrip("\n")
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return False
+    return bool(line) and line.isprintable() and (
+        _TEMPLATE.match(line) is not None or is_reference(line) or not any(c.isalnum() for c in line))

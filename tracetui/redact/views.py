@@ -84,6 +84,13 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
 _TABLE_PAIR = re.compile(
     r"(?m)^[ \t]*\|[ \t]*`?[A-Za-z_][A-Za-z0-9_.\-]{0,80}(`?[ \t]*\|[ \t]*`?)(?=[^\s|`])"
 )
+# A row of a table drawn with bars but no outer border (`NAME            | value`, kubectl's and psql's
+# output): read as `NAME=value` where the bar lines up with one on the row above or below, so a shell
+# pipe (`ls | grep key`) is not read as one.
+_BARE_PAIR = re.compile(r"(?m)^[ \t]*[A-Za-z_][\w.\-]{0,80}([ \t]+\|[ \t]+)(?=[^\s|])[^|\n]*$")
+# A server's configuration directive that sets its password (redis.conf's `requirepass` and `masterauth`):
+# the space after the directive is read as ` password=`, as `poetry config http-basic`'s is.
+_CONF_PASSWORD = re.compile(r"(?m)^[ \t]*(?:requirepass|masterauth)([ \t]+)(?=[^\s#])")
 # A sed substitution (`s/^NAME=.*/NAME=value/`): the replacement is a line the file will hold, so its
 # delimiters are read as line breaks and `NAME=value` stands on a line of its own.
 # One pattern per delimiter, the delimiter kept out of each part, so a run of `s/` costs one pass.
@@ -117,9 +124,16 @@ _PLAN_LINE = re.compile(r'[ \t]*[~+\-]?[ \t]*([\w.\-]{1,120})[ \t]*=[ \t]*"[^"\n
 _PRINTED_VAR = re.compile(
     r"(?:printenv[ \t]+|echo[ \t]+\"?\$\{?|\$env:)([A-Za-z_]\w{1,80})(\}?\"?[ \t]*\r?\n)(?=[^\s$#>])"
 )
+# JSON escaped three deep and more (a file written through a tool, in a tool's result: `\\\"auth\\\": …`):
+# a quote or a line break under three or more backslashes is read as one level of escape (`\"`, `\n`),
+# which every rule reads inside a JSON string. Two levels are left as written (the rules read those).
+_DEEP_ESCAPE = re.compile(r"(?<!\\)\\{3,}([\"nrt])")  # from a run's start only: a long run is read once
 # A row of a drawn box: `│ content │`, the content padded to the box's width.
 _BOX_ROW = re.compile(r"^[ \t]*│ ?(.*?)(?: ?│)[ \t]*$")
 _ANY_BOX_ROW = re.compile(r"(?m)^[ \t]*│[^\n]*│[ \t]*$")
+# A drawn table's row of two cells, a setting's name and its value (`│ API_TOKEN │ … │`): read as
+# `NAME=value`, as a markdown table's (`_TABLE_PAIR`); a row of cells is never a wrap of the next row.
+_BOX_PAIR = re.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_.\-]{0,80})[ \t]*│[ \t]*([^│]*)")
 
 
 @dataclass(slots=True)
@@ -141,12 +155,16 @@ def _sets_a_setting(has: str | Holds) -> bool:
             or "secret set" in has or "secrets set" in has)
 
 
+_DEEP_MARK = "\\\\\\"  # three backslashes: a deep escape's start (`_DEEP_ESCAPE`)
+
+
 def _has_trigger(text: str, has: str | Holds) -> bool:
     """`has` answers `word in text` (the text itself, or `gate_words.Holds` over it)."""
     return ("\x1b" in text or "\\u" in has or "│" in text or "|" in text or ": >" in has or "->" in has
             or _sets_a_setting(has) or "sed " in has or "http-basic." in has or "printenv" in has
             or "echo" in has or "$env:" in has or "\\x" in has or ("&" in text and ";" in text)
-            or "\x08" in text or _has_control(text)
+            or "\x08" in text or _has_control(text) or _DEEP_MARK in text or "requirepass" in text
+            or "masterauth" in text
             or (not text.isascii() and _unusual(text)))
 
 
@@ -278,6 +296,10 @@ def terminal_view(text: str, present: frozenset[str] | None = None) -> View | No
         pieces += _rubbed_out(text)
     if "|" in text:
         pieces += [(m.start(1), m.end(1), "=") for m in _TABLE_PAIR.finditer(text)]
+    if "requirepass" in text or "masterauth" in text:
+        pieces += [(m.start(1), m.end(1), " password=") for m in _CONF_PASSWORD.finditer(text)]
+    if _DEEP_MARK in text:
+        pieces += [(m.start(), m.end(), "\\" + m.group(1)) for m in _DEEP_ESCAPE.finditer(text)]
     if _sets_a_setting(has):
         pieces += [(m.start(1), m.end(1), "=") for m in _SET_ARGS.finditer(text)]
         if "gh secret" in has:
@@ -298,7 +320,8 @@ def terminal_view(text: str, present: frozenset[str] | None = None) -> View | No
             k = next(i for i in (1, 2, 3) if m.group(i) is not None)  # the replacement, whichever delimiter
             pieces += [(m.start(k) - 1, m.start(k), "\n"), (m.end(k), m.end(k) + 1, "\n")]
     letters = ("\\u00" in has or "\\x" in has) and _LETTER_ESCAPES.search(text) is not None
-    if not pieces and not letters and not ("│" in text and _ANY_BOX_ROW.search(text)):
+    bars = "|" in text and (bool(pieces) or _BARE_PAIR.search(text) is not None)
+    if not pieces and not letters and not bars and not ("│" in text and _ANY_BOX_ROW.search(text)):
         return None  # the usual case: nothing to read differently, and no map of the text built
     out: list[str] = []
     origin: list[int] = []
@@ -329,6 +352,11 @@ def terminal_view(text: str, present: frozenset[str] | None = None) -> View | No
         decoded = _decode_letters(flat, origin, until)
         if decoded is not None:
             flat, origin, until = decoded
+            changed = True
+    if bars:
+        table = _bare_table(flat, origin, until)
+        if table is not None:
+            flat, origin, until = table
             changed = True
     if "│" in flat:
         boxed = _unbox(flat, origin, until)
@@ -364,6 +392,14 @@ def _unbox(text: str, origin: list[int], until: list[int]) -> tuple[str, list[in
             changed = True
             a, b = m.span(1)
             body = line[a:b]
+            if "│" in body:  # a row of cells
+                _cells(body, at + a, origin, until, out, org, unt)
+                if not last:
+                    out.append("\n")
+                    org.append(origin[at + len(line)])
+                    unt.append(until[at + len(line)])
+                at += len(line) + 1
+                continue
             wrapped = bool(body) and not body.endswith(" ") and not last and bool(
                 _BOX_ROW.match(lines[k + 1]) if "│" in lines[k + 1] else None)
             content = body.rstrip(" ")
@@ -376,3 +412,60 @@ def _unbox(text: str, origin: list[int], until: list[int]) -> tuple[str, list[in
                 unt.append(until[at + len(line)])
         at += len(line) + 1
     return ("".join(out), org, unt) if changed else None
+
+
+def _cells(
+    body: str, at: int, origin: list[int], until: list[int], out: list[str], org: list[int], unt: list[int]
+) -> None:
+    """A drawn table's row (`_unbox`) without its borders: a name and a value as `NAME=value`
+    (`_BOX_PAIR`), other rows as drawn."""
+    m = _BOX_PAIR.fullmatch(body)
+    if m is None or not m.group(2).strip(" \t"):
+        content = body.rstrip(" ")
+        out.append(content)
+        org.extend(origin[at:at + len(content)])
+        unt.extend(until[at:at + len(content)])
+        return
+    for k in (1, 2):
+        a, b = m.span(k)
+        b = a + len(body[a:b].rstrip(" \t"))  # the cell's padding is the table's, not the value's
+        out.append(body[a:b])
+        org.extend(origin[at + a:at + b])
+        unt.extend(until[at + a:at + b])
+        if k == 1:
+            bar = body.index("│", b)
+            out.append("=")
+            org.append(origin[at + bar])
+            unt.append(until[at + bar])
+
+
+def _bare_table(text: str, origin: list[int], until: list[int]) -> tuple[str, list[int], list[int]] | None:
+    """`_BARE_PAIR`'s rows read as `NAME=value`, where the row's bar lines up with one on a row beside it."""
+    pieces: list[tuple[int, int]] = []
+    for m in _BARE_PAIR.finditer(text):
+        a = m.start()
+        bar = text.index("|", m.start(1)) - a
+        above_end = a - 1
+        above = text[text.rfind("\n", 0, max(0, above_end)) + 1:max(0, above_end)] if a > 0 else ""
+        nl = text.find("\n", m.end() + 1)
+        below = text[m.end() + 1:nl if nl >= 0 else len(text)] if m.end() < len(text) else ""
+        if above[bar:bar + 1] == "|" or below[bar:bar + 1] == "|":
+            pieces.append(m.span(1))
+    if not pieces:
+        return None
+    out: list[str] = []
+    org: list[int] = []
+    unt: list[int] = []
+    pos = 0
+    for a, b in pieces:
+        out.append(text[pos:a])
+        org.extend(origin[pos:a])
+        unt.extend(until[pos:a])
+        out.append("=")
+        org.append(origin[a])
+        unt.append(until[b - 1])
+        pos = b
+    out.append(text[pos:])
+    org.extend(origin[pos:])
+    unt.extend(until[pos:])
+    return "".join(out), org, unt

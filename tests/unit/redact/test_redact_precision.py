@@ -153,8 +153,14 @@ def test_weak_name_long_quoted_value_is_suggested_but_labels_are_not():
 
 
 def test_url_with_a_literal_password_is_suggested():
-    text = "git clone https://someone:password@git.example.org/repo.git"
+    text = "git clone https://someone:password@git.acme-corp.io/repo.git"
     assert tiers(text, "password") == {SUGGESTED}
+
+
+def test_url_with_a_literal_password_on_a_documentation_host_is_nothing():
+    # `example.org` is reserved for documentation: the pair there shows a URL's shape (sec17).
+    text = "git clone https://someone:password@git.example.org/repo.git"
+    assert scan_text(text) == []
 
 
 def _r(n: int, alphabet: str = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", seed: int = 5) -> str:

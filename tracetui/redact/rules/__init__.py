@@ -24,7 +24,7 @@ from tracetui.redact.rules.files import (
     pgpass_findings,
     quoted_key_file_findings,
 )
-from tracetui.redact.rules.headers import context_findings, local_default_pair
+from tracetui.redact.rules.headers import context_findings, local_default_pair, stand_in_url_pair
 from tracetui.redact.rules.judge import (
     FORMAT_PREFIXES,
     id_of_a_credential,
@@ -53,6 +53,6 @@ __all__ = [
     "mailchimp_findings",
     "masked_after", "name_value_findings", "names_a_credential", "names_a_setting", "netrc_findings",
     "object_value_findings", "owned_by_format", "pem_findings", "pgpass_findings", "prefix_on_counting",
-    "quoted_key_file_findings", "service_key_findings", "slack_tier", "token_findings",
+    "quoted_key_file_findings", "service_key_findings", "slack_tier", "stand_in_url_pair", "token_findings",
     "wrong_vendor_length",
 ]  # fmt: skip

@@ -172,6 +172,10 @@ def _assigned_value(
         if not bare:
             return None
         value, start = bare.group(1), bare.start(1)
+        if a > 0 and text[a - 1] in "?&" and "&" in value:
+            value = value[:value.index("&")]  # a URL's query parameter: its value ends at the next one
+            if not value:
+                return None
         if assigned.elsewhere(value, start):
             return None  # `Key = s3Secret` after `s3Secret := os.Getenv(…)`: a variable, not a literal
         nxt = text[bare.end(): bare.end() + 1]

@@ -16,12 +16,21 @@ from tracetui.redact.text_checks import has_letter_and_digit, is_placeholder, is
 # (attached), `docker login -p SECRET`, `sshpass -p SECRET`, `redis-cli -a SECRET`.
 _CLI_PASSWORD = re.compile(
     r"(?i)\b(?:mysql|mysqldump|mysqladmin|mariadb(?:-dump)?)\b[^\n|;&]{0,200}?[ \t]-p[\"']?([^\s\"'`;|&]{1,200})"
-    r"|\b(?:docker|podman|buildah|skopeo|helm|nerdctl|oras)(?:[ \t]+registry)?[ \t]+login\b[^\n|;&]{0,200}?"
+    r"|\b(?:docker|podman|buildah|skopeo|helm|nerdctl|oras|az)(?:[ \t]+registry)?[ \t]+login\b"
+    r"[^\n|;&]{0,200}?"
     r"[ \t](?:-p|--password)(?:=|[ \t]+)[\"']?([^\s\"'`;|&]{1,200})"
     r"|\bsshpass[ \t]+-p[ \t]*[\"']?([^\s\"'`;|&]{1,200})"
     r"|\bredis-cli\b[^\n|;&]{0,200}?[ \t]-a[ \t]+[\"']?([^\s\"'`;|&]{1,200})"
 )
+_SQL_ACCOUNT = re.compile(r"(?i)\b(?:(?:create|alter)[ \t]+(?:user|role|login)|grant)\b")
+_SQL_WORDS = frozenset({"values", "externally", "globally", "random", "by", "with"})
 _CLI_NEEDLES = ("mysql", "mariadb", "login", "sshpass", "redis-cli")
+# SQL that sets an account's password (MySQL's and Oracle's `IDENTIFIED BY '…'`, `IDENTIFIED WITH plugin
+# BY '…'`; Oracle's unquoted `IDENTIFIED BY word`). `BY PASSWORD '*…'` is MySQL 5's hash, not the password.
+_SQL_IDENTIFIED = re.compile(
+    r"(?i)\bidentified(?:[ \t]+with[ \t]+\w{1,64})?[ \t]+by[ \t]+(?!password\b)"
+    r"(?:\\?'([^'\n\\]{1,200})\\?'|\\?\"([^\"\n\\]{1,200})\\?\"|([A-Za-z][\w$#]{0,127}))"
+)
 # HTTP clients that take `user:password` (curl -u/--user/-U/--proxy-user, httpie/xh -a/--auth) or
 # a password flag (wget --password, --http-password...). Found from the command word, then the flags
 # read within its command line (backslash continuations included), so no pattern runs over a line twice.
@@ -136,6 +145,16 @@ def cli_password_findings(text: str, lowered: str) -> Iterator[Finding]:
             if is_reference(value) or is_placeholder(value):
                 continue
             yield Finding(m.start(g), m.end(g), kinds.PASSWORD, AUTO, "rule:cli-password")
+    if "identified" in lowered:
+        for m in _SQL_IDENTIFIED.finditer(text):
+            g = next(i for i in range(1, 4) if m.group(i) is not None)
+            value = m.group(g)
+            if is_reference(value) or is_placeholder(value):
+                continue
+            if (g == 3 and value.lower() in _SQL_WORDS) or _SQL_ACCOUNT.search(
+                    text, max(text.rfind("\n", 0, m.start()) + 1, m.start() - 300), m.start()) is None:
+                continue  # only in a statement that makes or changes an account (not prose)
+            yield Finding(m.start(g), m.end(g), kinds.PASSWORD, AUTO, "rule:sql-password")
     if "</" in text:
         for m in _XML_ELEMENT.finditer(text):
             name = m.group(1)

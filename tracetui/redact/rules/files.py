@@ -22,6 +22,7 @@ from tracetui.redact.text_checks import (
     is_filler,
     is_placeholder,
     is_reference,
+    is_stand_in_base64,
     random_enough,
 )
 
@@ -250,5 +251,7 @@ def k8s_secret_findings(text: str, lowered: str) -> Iterator[Finding]:
         return
     for m in _K8S_DATA_VALUE.finditer(text):
         value = m.group(1)
-        if not is_placeholder(value) and (value.endswith("=") or entropy(value) > 3.5) and not _public_armor(value):
+        if is_placeholder(value) or _public_armor(value) or is_stand_in_base64(value):
+            continue  # a template, certificates or a public key, base64 of `${DB_PASSWORD}`
+        if value.endswith("=") or entropy(value) > 3.5:
             yield Finding(m.start(1), m.end(1), kinds.K8S_SECRET, AUTO, "rule:k8s-secret-data")

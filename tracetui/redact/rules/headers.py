@@ -13,6 +13,7 @@ from tracetui.redact.text_checks import (
     STAND_IN_PASSWORDS,
     is_filler,
     is_placeholder,
+    is_reference,
     is_stand_in_pair,
     random_enough,
 )
@@ -38,13 +39,29 @@ _URL_PASSWORD = re.compile(
 # text of URLs without a password is passed over at C speed, where the whole pattern (led by `\b` and a
 # letter) was tried at every word (context_findings over the corpus: 0.15 s, 0.09 s with this first).
 _URL_USERINFO = re.compile(r"://[^\s:/@\"'<>]{0,128}:[^\s@/\"'<>]{1,256}@")
+# A vendor's or a service's name before the credential's (`&stripe_api_key=`, `?github_token=`); not a
+# page's or a form's token (`?next_page_token=`, `&csrf_token=`), which opens nothing.
 _QUERY_SECRET = re.compile(
-    r"(?i)[?&;](?:password|passwd|pwd|token|access_token|refresh_token|id_token|secret|client_secret|api_key|"
-    r"apikey|key|sig|signature|auth|session|sessionid|code)=((?:[^&\s\"'#<>\\]|\\(?![nrt\"'\\])){6,})"
-)  # a value stops at a JSON string's escape (`\"`, `\n`): the escape is the string's, not the value's
-# A server's default pair on this machine (`postgres:postgres@localhost`, RabbitMQ's `guest:guest`): an
-# image's documented default, reachable from here alone. Shown for review, not taken as sure.
-_LOOPBACK = re.compile(r"(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?![\w.\-])", re.I)
+    r"(?i)[?&;](?:(?!(?:next_?page|page|next|continuation|sync|cursor|csrf|xsrf|state|resume)[_\-]token=)"
+    r"(?:[a-z0-9]{1,30}[_\-]){1,3}(?:password|passwd|pwd|secret|token)"
+    r"|(?:[a-z0-9]{1,30}[_\-]){0,3}"
+    r"(?:signing|private|master|license|encryption|secret|access|client|app|auth|api)[_\-]?key"
+    r"|password|passwd|pwd|token|access_token|refresh_token|id_token|secret|client_secret|api_key|"
+    r"apikey|key|sig|signature|auth|session|sessionid|code)=((?:[^&;\s\"'#<>\\]|\\(?![nrt\"'\\])){6,})"
+)  # a value stops at a JSON string's escape (`\"`, `\n`): the escape is the string's, not the value's; and at
+# `;`, which ends a pair in a connection string (`Password=…;Encrypt=True;`) as `&` does in a query
+# A server's default pair (`postgres:postgres`, RabbitMQ's `guest:guest`) is an image's documented
+# default: public knowledge. It tells a reader something only where the host is one the internet reaches
+# (that host takes it); on this machine, a compose service (`@postgres:5432`), a private or reserved name
+# or address (`.internal`, `10.…`, `db.example.com`) it is shown for review, not taken as sure.
+_HOST = re.compile(r"\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9.\-]{1,253}")
+_PRIVATE_ADDRESS = re.compile(r"(?:10|127)\.\d{1,3}\.\d{1,3}\.\d{1,3}|192\.168\.\d{1,3}\.\d{1,3}"
+                              r"|172\.(?:1[6-9]|2\d|3[01])\.\d{1,3}\.\d{1,3}|0\.0\.0\.0|\[::1?\]")
+_PRIVATE_SUFFIXES = (
+    ".localhost", ".local", ".internal", ".lan", ".home.arpa", ".test", ".example", ".invalid",
+    ".example.com", ".example.net", ".example.org", ".svc", ".cluster.local",
+)
+_RESERVED_NAMES = frozenset({"localhost", "example.com", "example.net", "example.org"})
 _DB_SCHEMES = frozenset(
     "postgres postgresql mysql mariadb mongodb mongodb+srv redis rediss amqp amqps mssql sqlserver oracle "
     "jdbc clickhouse cockroachdb couchdb neo4j cassandra".split()
@@ -70,22 +87,66 @@ def _analytics_only(cookies: str) -> bool:
     return bool(names) and all(_ANALYTICS_COOKIE.fullmatch(n) for n in names)
 
 
+def _stand_in_cookies(cookies: str) -> bool:
+    """Whether every cookie's value in a Cookie or Set-Cookie value is a stand-in (`session=<token>`,
+    `sessionid=${SESSION}`, `sid=changeme`): the header's shape, written out."""
+    values = [pair.partition("=")[2].strip() for pair in cookies.split(";")
+              if pair.partition("=")[0].strip().lower() not in _COOKIE_ATTRIBUTES and "=" in pair]
+    return bool(values) and all(
+        is_placeholder(v) or is_reference(v) or (v.isalpha() and not random_enough(v)) for v in values)
+
+
 # Authorization schemes that sign each request (AWS SigV4, HTTP Message Signatures): the header holds a
 # key id and a signature good for that one request; the key that made it never leaves the client.
 _SIGNING_SCHEMES = frozenset({"aws4-hmac-sha256", "aws4-ecdsa-p256-sha256", "signature"})
 
 
+# A header's scheme with nothing after it but punctuation (`` `Authorization: Bearer`) ``).
+_SCHEME_ALONE = re.compile(r"(?i)(?:bearer|basic|token|digest|bot|negotiate|apikey)[^\w]*")
 _BASIC_BEFORE = re.compile(r"(?i)basic[ \t]+$")
 
 
+def private_host(text: str, at: int) -> bool:
+    """Whether the host at `text[at:]` (after a URL's `@`) is one the internet does not reach: loopback,
+    a name of one label (a compose service), a private address, a reserved or private-use domain."""
+    m = _HOST.match(text, at)
+    if m is None:
+        return False
+    host = m.group(0).lower().rstrip(".")
+    if _PRIVATE_ADDRESS.fullmatch(host) or host in _RESERVED_NAMES or host.endswith(_PRIVATE_SUFFIXES):
+        return True
+    return "." not in host and not host.startswith("[") and any(c.isalpha() for c in host)
+
+
+# Pairs an image or a product documents as its default where the password is not the user's name.
+_DOCUMENTED_PAIRS = frozenset({("root", "example"), ("postgres", "example"), ("elastic", "changeme"),
+                               ("admin", "harbor12345")})
+
+
 def local_default_pair(text: str, start: int, end: int) -> bool:
-    """Whether `text[start:end]`, a URL's password, is its user's name too, on a loopback host
-    (`postgres://postgres:postgres@localhost`): see `_LOOPBACK`."""
-    user = start - 1 - (end - start)
-    return (
-        user >= 3 and text[start - 1] == ":" and text[user:start - 1] == text[start:end]
-        and text.endswith("://", 0, user) and text.startswith("@", end) and _LOOPBACK.match(text, end + 1) is not None
-    )
+    """Whether `text[start:end]`, a URL's password, is a documented default with its user (the user's name
+    again, or a pair of `_DOCUMENTED_PAIRS`) on a host the internet does not reach (`private_host`)."""
+    if text[start - 1:start] != ":" or not text.startswith("@", end):
+        return False
+    lead = text.rfind("://", max(0, start - 260), start)
+    if lead < 0:
+        return False
+    user, password = text[lead + 3:start - 1], text[start:end]
+    documented = user == password or (user.lower(), password.lower()) in _DOCUMENTED_PAIRS
+    if len(user) < 2 or any(c in user for c in "/@ ") or not documented:
+        return False
+    return private_host(text, end + 1)
+
+
+def stand_in_url_pair(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]`, a URL's password, is written to show the URL's shape (`user:password@`,
+    `myuser:mypassword@`, `root:changeme@`) on a host the internet does not reach: nothing to review.
+    On another host it stays a suggestion (`https://username:password@api.acme.io` may be a real pair)."""
+    if text[start - 1:start] != ":" or not text.startswith("@", end) or not private_host(text, end + 1):
+        return False
+    password = text[start:end].lower()
+    bare = password.removeprefix("my").removeprefix("your").removeprefix("db_").removeprefix("db")
+    return is_placeholder(password) or password in STAND_IN_PASSWORDS or bare in STAND_IN_PASSWORDS
 
 
 def context_findings(text: str, lowered: str) -> Iterator[Finding]:
@@ -93,6 +154,8 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "authoriz" in has:
         for m in _AUTH_HEADER.finditer(text):
             value = m.group(1).rstrip("\\")  # a trailing `\` escapes the closing quote of a JSON string
+            if _SCHEME_ALONE.fullmatch(value):
+                continue  # `Authorization: Bearer` in prose, its code span closed after the scheme
             if value.lower() in _SIGNING_SCHEMES:
                 continue  # `AWS4-HMAC-SHA256 Credential=…, Signature=…`: a request's signature, not its key
             if _BASIC_BEFORE.search(text, max(0, m.start(1) - 12), m.start(1)) and is_stand_in_pair(value):
@@ -115,12 +178,15 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "cookie" in has:
         for m in _COOKIE.finditer(text):
             v = m.group(1).rstrip()
-            if not is_placeholder(v) and "=" in v and random_enough(v) and not _analytics_only(v):
+            if not is_placeholder(v) and "=" in v and random_enough(v) and not _analytics_only(v) \
+                    and not _stand_in_cookies(v):
                 yield Finding(m.start(1), m.start(1) + len(v), kinds.COOKIE, AUTO, "rule:cookie")
     if "://" in text and _URL_USERINFO.search(text) is not None:
         for m in _URL_PASSWORD.finditer(text):
             scheme, password = m.group(1).lower(), m.group(3)
             if is_placeholder(password) or password.lower() in STAND_IN_PASSWORDS:
+                continue
+            if stand_in_url_pair(text, m.start(3), m.end(3)):
                 continue
             kind = kinds.DB_PASSWORD if scheme.split(":")[0] in _DB_SCHEMES else kinds.URL_PASSWORD
             tier = SUGGESTED if local_default_pair(text, m.start(3), m.end(3)) else AUTO

@@ -23,6 +23,7 @@ from tracetui.redact.text_checks import (
     is_fixture_name,
     is_named_digest,
     is_placeholder,
+    is_stand_in_base64,
     is_stand_in_pair,
     is_structural,
     is_time_uuid,
@@ -30,6 +31,7 @@ from tracetui.redact.text_checks import (
     names_no_secret,
     random_enough,
     random_letters,
+    random_mixed_letters,
 )
 
 # --- Context rules: a credential-sounding name, then a value -------------------------------------
@@ -203,14 +205,17 @@ def _dense_random(value: str) -> bool:
 def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> Iterator[Finding]:
     if names_no_secret(name):
         return  # `TOKEN_URL`, `key_name`, `public_key`: the name says the value is not the credential
-    if is_placeholder(value) or is_filler(value) or not any(c.isalnum() for c in value) or is_stand_in_pair(value):
-        return  # a template, a typed filler, punctuation only, or base64 of `username:password`
+    if is_placeholder(value) or is_filler(value) or not any(c.isalnum() for c in value) \
+            or is_stand_in_pair(value) or is_stand_in_base64(value):
+        # a template, a typed filler, punctuation only, or base64 of `username:password` or of `${KEY}`
+        return
     if not quoted and value.endswith("."):
         value = value.rstrip(".")  # the end of a sentence, not of the value; inside quotes it is the value's
         if not value or is_placeholder(value):
             return
     password_name = _names(_PASSWORD_NAME, name)
-    if not quoted and looks_like_identifier(value) and not (password_name and random_letters(value)):
+    if not quoted and looks_like_identifier(value) and not (
+            password_name and (random_letters(value) or random_mixed_letters(value))):
         return  # code (`password=user_password`), unless the letters spell nothing: an app password
     if is_named_digest(value) or value.lower() in _SIGNING_SCHEMES:
         return  # `name@sha256:…`, `sha256:<hex>`: a content address (an image's digest); a signing scheme
