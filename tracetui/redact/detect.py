@@ -155,6 +155,21 @@ def _scan(
                     mine, theirs = _windows(reader, text, identity, syntax, other, _depth)
                     found.extend(mine)
                     apart.append((at, len(found), theirs))
+    return _settled(text, found, apart, other, drop_known)
+
+
+def _settled(
+    text: str,
+    found: list[Finding],
+    apart: list[tuple[int, int, list[Finding]]],
+    other: Syntax | None,
+    drop_known: Callable[[str, Iterable[Finding]], list[Finding]],
+) -> tuple[list[Finding], list[Finding] | None]:
+    """`_scan`'s answer from what its detectors found (`apart`: what those that read the kind found for
+    `other` instead, where given)."""
+    if not found and not any(theirs for _start, _end, theirs in apart):
+        # Nothing found (most texts): no example to drop, no overlap to resolve, for either kind.
+        return [], None if other is None else []
     if other is None:
         return resolve(drop_known(text, found)), None
     theirs_found: list[Finding] = []

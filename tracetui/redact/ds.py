@@ -23,7 +23,7 @@ from typing import Any
 
 from tracetui.redact import compare_pattern, kinds, semicolon_pattern, word_runs
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
-from tracetui.redact.gate_words import Holds, in_lowered
+from tracetui.redact.gate_words import Holds, Words, in_lowered
 from tracetui.redact.rules import (
     TOKEN_NEEDLES,
     filler_after_prefix,
@@ -173,18 +173,34 @@ def _plugins() -> tuple[list[tuple[str, Any]], Any]:
     return regex_plugins, Base64HighEntropyString()
 
 
+_PluginRow = tuple[str, Any, tuple[str, ...] | None, frozenset[str] | None]
+
+
+@lru_cache(maxsize=1)
+def _plugin_table() -> tuple[tuple[_PluginRow, ...], tuple[_PluginRow, ...], frozenset[str]]:
+    """The format plugins a scan runs, each with its needles as written and lower-cased (None where the
+    rules' search does not hold them); those the lower-cased needles gate left out of the second list;
+    and every such needle, which a text that holds none of them lets the scan pass over at once."""
+    rows: list[_PluginRow] = []
+    for name, plugin in _plugins()[0]:
+        if name == "PrivateKeyDetector":
+            continue  # the header alone is a leak-shaped span; rules.pem_findings takes whole blocks
+        rows.append((name, plugin, _NEEDLES.get(name), _LOWERED_NEEDLES.get(name)))
+    gated = frozenset().union(*(low for *_row, low in rows if low is not None))
+    return tuple(rows), tuple(row for row in rows if row[3] is None), gated
+
+
 def regex_plugin_findings(text: str, lowered: str | None = None) -> Iterator[Finding]:
     """detect-secrets' format plugins; `lowered` (scan_text's, as the format rules had it) lets the rules'
     needles say which plugins' needles cannot be there."""
-    regex_plugins, _ = _plugins()
     n = len(text)
     present = TOKEN_NEEDLES.present(lowered) if lowered is not None else None
     has: str | Holds = text if present is None else Holds(text, present)  # the needles as written
-    for name, plugin in regex_plugins:
-        if name == "PrivateKeyDetector":
-            continue  # the header alone is a leak-shaped span; rules.pem_findings takes whole blocks
-        needles = _NEEDLES.get(name)
-        if present is not None and name in _LOWERED_NEEDLES and present.isdisjoint(_LOWERED_NEEDLES[name]):
+    table, ungated, gated = _plugin_table()
+    if present is not None and present.isdisjoint(gated):
+        table = ungated  # none of the plugins the rules' needles gate can match: most texts
+    for name, plugin, needles, lowered_needles in table:
+        if present is not None and lowered_needles is not None and present.isdisjoint(lowered_needles):
             continue
         if needles and not any(n in has for n in needles):
             continue
@@ -235,6 +251,7 @@ def regex_plugin_findings(text: str, lowered: str | None = None) -> Iterator[Fin
 # Every word of the plugin's DENYLIST holds one of these: a text without one has no hit (a few substring
 # tests in C say so, before the alternation would stop at each of its words' first letters).
 _KEYWORD_STEMS = ("key", "pass", "pwd", "secret", "contrase")
+_ANY_STEM = Words(*_KEYWORD_STEMS)
 # The name assigned to, just before a value, read backwards from the value: `fake_api_key = "`,
 # `ibm_iam_key:= "`. A backslash before a quote: the same inside a JSON string (`signature = \"…`).
 # Read forwards, the pattern ends in `$` and is tried at each of 80 starts: 70 µs a value.
@@ -311,7 +328,7 @@ def keyword_findings(text: str, lowered: str, syntax: Syntax = UNKNOWN) -> Itera
     for Python, JavaScript, Java, Swift, Terraform, Apex), or the C family's double quotes. The plugin
     takes each pattern's first match on a line; every match is taken here, with its exact span."""
     has = in_lowered(lowered)
-    if not any(stem in has for stem in _KEYWORD_STEMS):
+    if not _ANY_STEM.any_in(has):
         return
     readers = _keyword_readers(keyword_kind(syntax))
     told: set[int] = set()  # where findings began: overlapping windows of a long line find some twice

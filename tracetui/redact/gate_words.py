@@ -21,6 +21,8 @@ GATE_WORDS: tuple[str, ...] = (
     "_auth", "aws_s", "machine", "login", "kind:", "data:", "authoriz", "x-", "bearer", "cookie", "private key",
     "%7c", "curl", "wget", "http", "xh", "mysql", "mariadb", "sshpass", "redis-cli", "/users/", "/home/",
     "users\\", "\\home\\", "-home-", "-users-",
+    # the stems of a credential's name (`rules.assignments`), on the lowered text
+    "pw", "auth", "dsn", "client", "sonar.login",
     # the cues of a credential's line (`joined`), on the text lowered by `str.lower`
     " -u", " -a", "--user", "--auth", "--password", "--http-password", "passw", "api_key", "apikey", "api-key",
     # detect-secrets' plugins' needles, on the text as logged (`ds`)
@@ -60,14 +62,44 @@ class Holds:
 _search: list[Callable[[str], frozenset[str]]] = []
 
 
+# The last lowered text asked and its answer: a scan's detectors ask of the same text one after the
+# other, a dozen of them (one tuple, so a thread reads a whole pair; the text is held, so no other string
+# can take its identity).
+_last: tuple[str, Holds] = ("", Holds("", frozenset(), searched=True))
+
+
 def bind(search: Callable[[str], frozenset[str]]) -> None:
+    global _last
     _search[:] = [search]
+    _last = ("", Holds("", frozenset(), searched=True))
+
+
+class Words:
+    """Words asked of a text together: `words.any_in(has)` is `any(word in has for word in words)`. Where
+    every word is a gate word and `has` a `Holds`, a search that found none of them says no in one set
+    test (most texts), where each `in` was a call of Python."""
+
+    __slots__ = ("lowered", "words")
+
+    def __init__(self, *words: str) -> None:
+        self.words = words
+        self.lowered = frozenset(_LOWERED[w] for w in words) if all(w in _LOWERED for w in words) else None
+
+    def any_in(self, has: Holds | str) -> bool:
+        if self.lowered is not None and isinstance(has, Holds) and has.present.isdisjoint(self.lowered):
+            return False
+        return any(word in has for word in self.words)
 
 
 def in_lowered(lowered: str) -> Holds | str:
-    """The gate words of a lowered text, from the format rules' search over it (which keeps its last
-    answer: a scan's detectors ask of the same lowered text one after the other); before the rules are
+    """The gate words of a lowered text, from the format rules' search over it; before the rules are
     loaded, the text itself."""
+    global _last
     if not _search:
         return lowered
-    return Holds(lowered, _search[0](lowered), searched=True)
+    last_text, last_holds = _last
+    if last_text is lowered:
+        return last_holds
+    holds = Holds(lowered, _search[0](lowered), searched=True)
+    _last = (lowered, holds)
+    return holds

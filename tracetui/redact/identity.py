@@ -22,7 +22,7 @@ from tracetui.errors import TracetuiError
 from tracetui.model import Session, StepKind
 from tracetui.redact import kinds
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
-from tracetui.redact.gate_words import in_lowered
+from tracetui.redact.gate_words import Words, in_lowered
 from tracetui.redact.people import account_names, remembered_names, repository_people
 from tracetui.redact.text_checks import entropy, is_placeholder
 from tracetui.regular_file import read_regular
@@ -312,12 +312,13 @@ _HOME_SLUG = re.compile(
 # option (`--home-dir x`) has no closing pair.
 _PI_SLUG = re.compile(r"(?<=-)(?<![A-Za-z0-9._\-]-)-(?:home|Users)-[A-Za-z0-9._]{1,64}(?=-[^\s\"'/\\]*--|--)")
 _HOME_NEEDLES = ("/users/", "/home/", "users\\", "\\home\\")
+_ANY_HOME = Words(*_HOME_NEEDLES)
 _NOT_A_USER = frozenset({"shared", "public", "default", "all users", "default user", "runner"})
 
 
 def identity_findings(text: str, lowered: str, ident: Identity | None) -> Iterator[Finding]:
     has = in_lowered(lowered)
-    if any(n in has for n in _HOME_NEEDLES):
+    if _ANY_HOME.any_in(has):
         for m in _HOME_PREFIX.finditer(text):
             before = text[m.start() - 1: m.start()]
             escaped = before in ("n", "r", "t") and text[m.start() - 2: m.start() - 1] == "\\"

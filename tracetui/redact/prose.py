@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from tracetui.redact import kinds
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
-from tracetui.redact.gate_words import in_lowered
+from tracetui.redact.gate_words import Words, in_lowered
 from tracetui.redact.known import is_published_example
 from tracetui.redact.text_checks import (
     has_letter_and_digit,
@@ -42,11 +42,12 @@ _TRAILING = ".,;:!?)]}"
 _BARE = re.compile(r"[ \t]+[\"'`]?([A-Za-z0-9_\-]{16,200})(?![A-Za-z0-9_\-])")
 _SYMBOLS = frozenset("!@#$%^&*+=?~")
 _NAMES = ("pass", "secret", "token", "key", "credential", "pin code")
+_ANY_NAME = Words(*_NAMES)
 
 
 def prose_findings(text: str, lowered: str) -> Iterator[Finding]:
     has = in_lowered(lowered)
-    if not any(n in has for n in _NAMES):
+    if not _ANY_NAME.any_in(has):
         return
     for m in _NAME.finditer(lowered):
         phrase = _PHRASE.match(lowered, m.end())

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from tracetui.redact.finding import Finding
-from tracetui.redact.gate_words import Holds
+from tracetui.redact.gate_words import Holds, Words
 from tracetui.redact.shapes import shape, table
 from tracetui.safe_text import DEFAULT_IGNORABLE
 
@@ -150,9 +150,14 @@ class View:
         return Finding(start, max(end, start), f.kind, f.tier, f.detector, f.step, f.field)
 
 
+_SETTING_WORDS = ("config set", "configure set", "git config", "set -", "secret set", "secrets set")
+_SETS_A_SETTING = Words(*_SETTING_WORDS)
+# The words that call for the view, asked together: most texts hold none (`Words`).
+_TRIGGER_WORDS = Words("\\u", ": >", "->", *_SETTING_WORDS, "sed ", "http-basic.", "printenv", "echo", "$env:", "\\x")
+
+
 def _sets_a_setting(has: str | Holds) -> bool:
-    return ("config set" in has or "configure set" in has or "git config" in has or "set -" in has
-            or "secret set" in has or "secrets set" in has)
+    return _SETS_A_SETTING.any_in(has)
 
 
 _DEEP_MARK = "\\\\\\"  # three backslashes: a deep escape's start (`_DEEP_ESCAPE`)
@@ -160,11 +165,9 @@ _DEEP_MARK = "\\\\\\"  # three backslashes: a deep escape's start (`_DEEP_ESCAPE
 
 def _has_trigger(text: str, has: str | Holds) -> bool:
     """`has` answers `word in text` (the text itself, or `gate_words.Holds` over it)."""
-    return ("\x1b" in text or "\\u" in has or "│" in text or "|" in text or ": >" in has or "->" in has
-            or _sets_a_setting(has) or "sed " in has or "http-basic." in has or "printenv" in has
-            or "echo" in has or "$env:" in has or "\\x" in has or ("&" in text and ";" in text)
-            or "\x08" in text or _has_control(text) or _DEEP_MARK in text or "requirepass" in text
-            or "masterauth" in text
+    return ("\x1b" in text or "│" in text or "|" in text or ("&" in text and ";" in text)
+            or "\x08" in text or _TRIGGER_WORDS.any_in(has) or _has_control(text)
+            or _DEEP_MARK in text or "requirepass" in text or "masterauth" in text
             or (not text.isascii() and _unusual(text)))
 
 

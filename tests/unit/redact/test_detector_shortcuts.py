@@ -16,6 +16,7 @@ from functools import partial
 
 import pytest
 from support.glued import glued
+from support.regex_samples import matches
 
 from tracetui.redact import ds, encoded, identity, pii, prose, shapes, spelled, views
 from tracetui.redact.detect import _lower_aligned
@@ -269,6 +270,17 @@ def test_discords_pattern_is_run_only_where_its_dotted_piece_stands():
 
     assert _agree(texts, partial(_matches, pattern), partial(_gated, gate, pattern)) > 100
     assert not all(map(gate, texts))
+
+
+def test_every_name_the_assignments_rule_reads_holds_a_stem_its_gate_looks_for():
+    from tracetui.redact.rules.judge import _KEYWORD
+
+    for branch in _KEYWORD.pattern.split("|"):
+        assert any(stem in branch.replace("\\", "") for stem in assignments._STEMS), branch
+    rnd = random.Random(21)
+    samples = [m for _ in range(200) for m in matches(_KEYWORD, rnd, 3)]
+    assert samples and all(any(stem in m for stem in assignments._STEMS) for m in samples)
+    assert assignments._ANY_STEM.lowered is not None  # each stem is a gate word: one set test
 
 
 def test_every_keyword_of_the_plugin_holds_a_stem_the_substring_tests_look_for():

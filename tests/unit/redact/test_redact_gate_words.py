@@ -22,7 +22,7 @@ from support.regex_samples import matches
 import tracetui.redact.detectors  # noqa: F401 - every detector's module, for their patterns
 from tracetui.redact import ds, encoded, gate_words, pii, shapes, views
 from tracetui.redact.detect import _lower_aligned, scan_text
-from tracetui.redact.gate_words import GATE_WORDS, Holds
+from tracetui.redact.gate_words import GATE_WORDS, Holds, Words
 from tracetui.redact.rules import TOKEN_NEEDLES, TOKEN_RULES
 from tracetui.redact.syntax import CODE, CODE_C, SECRET_FILE, UNKNOWN
 
@@ -54,6 +54,27 @@ def test_holds_answers_what_in_answers():
             assert (w in as_logged) == (w in text), (w, text)
             assert (w in elsewhere) == (w in text), (w, text)
             assert (w in searched) == (w in lowered), (w, text)
+
+
+def test_words_asked_together_answer_what_each_in_answers():
+    groups = [Words(*GATE_WORDS[i : i + 5]) for i in range(0, len(GATE_WORDS), 5)]
+    groups += [Words("key", "AccountKey=", "pass"), Words("token", "kind"), Words(*_OTHER_WORDS), Words()]
+    assert sum(g.lowered is not None for g in groups) > 10  # most groups are answered by the set test
+    for text in _gate_texts(4, 2000):
+        lowered = _lower_aligned(text)
+        present = TOKEN_NEEDLES.present(lowered)
+        for has, read in ((Holds(text, present), text), (Holds(lowered, present, searched=True), lowered),
+                          (text, text)):
+            for g in groups:
+                assert g.any_in(has) == any(w in read for w in g.words), (g.words, text)
+
+
+def test_the_last_answer_of_a_lowered_text_is_given_again_only_for_that_text():
+    a, b = "token here", "".join(["token", " here"])  # equal, not the same string
+    first = gate_words.in_lowered(a)
+    assert gate_words.in_lowered(a) is first
+    assert gate_words.in_lowered(b) is not first and "token" in gate_words.in_lowered(b)
+    assert "token" not in gate_words.in_lowered("nothing")
 
 
 def test_a_shape_is_the_same_whoever_asked_before():
@@ -93,6 +114,7 @@ def _unfiltered(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every gate word looked for in the text itself, and every shape made afresh: the scan as it read
     before the one search answered for them."""
     monkeypatch.setattr(gate_words, "_LOWERED", {})
+    monkeypatch.setattr(gate_words.Words, "any_in", lambda self, has: any(w in has for w in self.words))
 
     def fresh(text: str, mapping: bytes) -> bytes:
         return text.encode("latin-1", "replace").translate(mapping)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from tracetui.redact import kinds
 from tracetui.redact.finding import SUGGESTED, Finding
-from tracetui.redact.gate_words import in_lowered
+from tracetui.redact.gate_words import Words, in_lowered
 from tracetui.redact.rules.judge import (
     _COUNTING,
     _KEYWORD,
@@ -80,14 +80,21 @@ def assignment_findings_as(
     return mine, theirs
 
 
+# Every `_KEYWORD` match holds one of these (a test says so), the scan's gate words (`gate_words`).
+_STEMS = ("token", "secret", "pass", "pw", "key", "credential", "auth", "dsn", "client", "sonar.login")
+_ANY_STEM = Words(*_STEMS)
+
+
 def _assignments(text: str, lowered: str | None, syntaxes: tuple[Syntax, ...]) -> list[list[Finding]]:
     """`assignment_findings` under each of `syntaxes`, one list each. A reading passes over the names
     inside a value it took (`ends`); nothing before the value's reading (`_assigned_value`) depends on
     the kind or on what was taken, so it is done once for every reading."""
+    found: list[list[Finding]] = [[] for _ in syntaxes]
+    n = len(text)
+    if lowered is not None and len(lowered) == n and not _ANY_STEM.any_in(in_lowered(lowered)):
+        return found  # no name holds a credential's stem: most texts, where `_KEYWORD` was a pass
     literals = _MultiLineLiterals(text) if any(s in KNOWN_CODE for s in syntaxes) else None
     assigned = _Assigned(text)
-    n = len(text)
-    found: list[list[Finding]] = [[] for _ in syntaxes]
     ends = [-1] * len(syntaxes)
     if lowered is None or len(lowered) != len(text):
         lowered = text.lower() if len(text.lower()) == n else text

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from tracetui.redact import kinds
 from tracetui.redact.finding import AUTO, Finding
-from tracetui.redact.gate_words import in_lowered
+from tracetui.redact.gate_words import Words, in_lowered
 from tracetui.redact.rules.judge import _NAME_OK, _WORD_PASSWORDS, _judge
 from tracetui.redact.text_checks import has_letter_and_digit, is_placeholder, is_reference, random_enough
 
@@ -31,6 +31,8 @@ _SQL_IDENTIFIED = re.compile(
     r"(?i)\bidentified(?:[ \t]+with[ \t]+\w{1,64})?[ \t]+by[ \t]+(?!password\b)"
     r"(?:\\?'([^'\n\\]{1,200})\\?'|\\?\"([^\"\n\\]{1,200})\\?\"|([A-Za-z][\w$#]{0,127}))"
 )
+_ANY_CLI = Words(*_CLI_NEEDLES)
+_ANY_CLIENT = Words("curl", "wget", "http", "xh")
 # HTTP clients that take `user:password` (curl -u/--user/-U/--proxy-user, httpie/xh -a/--auth) or
 # a password flag (wget --password, --http-password...). Found from the command word, then the flags
 # read within its command line (backslash continuations included), so no pattern runs over a line twice.
@@ -56,7 +58,7 @@ def http_client_findings(text: str, lowered: str) -> Iterator[Finding]:
     pair (Basic auth sends the pair, and the user half says whose account the password opens), judged on
     its password; for wget's `--password`, the password and the `--user` of the same command."""
     has = in_lowered(lowered)
-    if not any(word in has for word in ("curl", "wget", "http", "xh")):
+    if not _ANY_CLIENT.any_in(has):
         return
     if _CLIENT_WORD.search(text) is None:
         return
@@ -138,7 +140,7 @@ _PLIST_PAIR = re.compile(r"<key>([A-Za-z][\w.\-]{0,80})</key>\s{0,40}<string>([^
 
 def cli_password_findings(text: str, lowered: str) -> Iterator[Finding]:
     has = in_lowered(lowered)
-    if any(word in has for word in _CLI_NEEDLES):
+    if _ANY_CLI.any_in(has):
         for m in _CLI_PASSWORD.finditer(text):
             g = next(i for i in range(1, 5) if m.group(i) is not None)
             value = m.group(g)
