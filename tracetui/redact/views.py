@@ -153,7 +153,9 @@ class View:
 _SETTING_WORDS = ("config set", "configure set", "git config", "set -", "secret set", "secrets set")
 _SETS_A_SETTING = Words(*_SETTING_WORDS)
 # The words that call for the view, asked together: most texts hold none (`Words`).
-_TRIGGER_WORDS = Words("\\u", ": >", "->", *_SETTING_WORDS, "sed ", "http-basic.", "printenv", "echo", "$env:", "\\x")
+_TRIGGER_WORDS = Words(
+    "\\u", ": >", "->", *_SETTING_WORDS, "sed ", "http-basic.", "printenv", "echo", "$env:", "\\x"
+)
 
 
 def _sets_a_setting(has: str | Holds) -> bool:
