@@ -17,6 +17,7 @@ from pygit2.enums import DeltaStatus, DiffFind
 from tracetui.trail import file_lines as fl
 from tracetui.trail.blob_facts import BlobFacts
 from tracetui.trail.blob_pipe import BlobPipe
+from tracetui.trail.commit_paths import CommitPaths
 from tracetui.trail.git_read import _blob
 from tracetui.trail.history import History, renamed_in_diff
 from tracetui.trail.line_identity import byte_norms, loose_byte_norms, norm, norms_of
@@ -72,6 +73,7 @@ class FileVersions:
         self.path_steps: dict[str, tuple[list[int], list[str], dict[str, _Pair]]] = {}
         self.pipe: BlobPipe | None = None  # blobs read ahead by git, where the caller set one up
         self.sizes: dict[str, int] = {}  # blob -> its size (`_small_blob`'s)
+        self.listed: CommitPaths | None = None  # `touched`'s answers listed by git (set by the caller)
 
     def look_for(self, keys: frozenset[str]) -> None:
         """The exact lines and norms the trail's probes look for (`every`), with their encodings."""
@@ -134,6 +136,10 @@ class FileVersions:
     def touched(self, commit: str) -> list[str]:
         """Files a commit adds or changes against its first parent (cached: moves look at the same few)."""
         found = self.changed.get(commit)
+        if found is None and self.listed is not None:
+            found = self.listed.get(commit)
+            if found is not None:
+                self.changed[commit] = found
         if found is None:
             c = self.repo[commit].peel(pygit2.Commit)
             old = c.parents[0].tree if c.parents else None
@@ -311,6 +317,8 @@ class FileVersions:
             kept.clear()
         if self.pipe is not None:
             self.pipe.close()
+        if self.listed is not None:
+            self.listed.close()
 
     def full(self, blob: str | None) -> fl.FileLines:
         if blob is None:

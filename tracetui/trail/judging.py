@@ -18,6 +18,7 @@ from tracetui.trail import evidence as ev
 from tracetui.trail import file_lines as fl
 from tracetui.trail.blob_facts import BlobFacts
 from tracetui.trail.blob_pipe import BlobPipe
+from tracetui.trail.commit_paths import CommitPaths
 from tracetui.trail.fates import SLACK_SECONDS, Fate
 from tracetui.trail.file_versions import _closest, FileVersions, _step_lines
 from tracetui.trail.git_command import fetches_lazily
@@ -113,14 +114,20 @@ def _judge(
         if started is not None:
             started.close(at_once=True)
         raise
-    weights = [_weight(p, history, use_time) for p in patches]
-    # The worker is told now, so that it sets itself up while this process makes its probes.
-    state = {f.name: getattr(history, f.name) for f in fields(History) if f.name != "repo"}
-    setup = JudgeSetup(repo.path, patches, ref_commit, use_time, branch, later_commits, counts, state,
-                       None if cache_dir is None else str(cache_dir))  # fmt: skip
-    worker = helper(weights, setup, started)
+    # git lists the recorded commits' files while this process makes its probes and judges (a worker,
+    # if one starts, asks libgit2: the same answers).
+    recorded = [c for c in history.order if c in history.blobs]
+    listed = None if fetches_lazily(repo) else CommitPaths(repo.path, recorded)
+    worker = None
     try:
+        weights = [_weight(p, history, use_time) for p in patches]
+        # The worker is told now, so that it sets itself up while this process makes its probes.
+        state = {f.name: getattr(history, f.name) for f in fields(History) if f.name != "repo"}
+        setup = JudgeSetup(repo.path, patches, ref_commit, use_time, branch, later_commits, counts, state,
+                           None if cache_dir is None else str(cache_dir))  # fmt: skip
+        worker = helper(weights, setup, started)
         judge_at, files = judging(repo, patches, history, setup)
+        files.listed, listed = listed, None
         try:
             fates = judged_apart(patches, weights, judge_at, worker)
             files.facts.store()
@@ -128,6 +135,8 @@ def _judge(
         finally:
             files.clear()
     finally:
+        if listed is not None:
+            listed.close()  # not handed on: the setup failed
         if worker is not None:
             worker[0].close(at_once=True)
 
