@@ -18,7 +18,7 @@ from tracetui.trail import evidence as ev
 from tracetui.trail import file_lines as fl
 from tracetui.trail.blob_facts import BlobFacts
 from tracetui.trail.blob_pipe import BlobPipe
-from tracetui.trail.commit_paths import CommitPaths
+from tracetui.trail.commit_paths import MIN_PATCHES, CommitPaths
 from tracetui.trail.fates import SLACK_SECONDS, Fate
 from tracetui.trail.file_versions import _closest, FileVersions, _step_lines
 from tracetui.trail.git_command import fetches_lazily
@@ -116,8 +116,9 @@ def _judge(
         raise
     # git lists the recorded commits' files while this process makes its probes and judges (a worker,
     # if one starts, asks libgit2: the same answers).
-    recorded = [c for c in history.order if c in history.blobs]
-    listed = None if fetches_lazily(repo) else CommitPaths(repo.path, recorded)
+    listed = None
+    if counts and len(patches) >= MIN_PATCHES and not fetches_lazily(repo):
+        listed = CommitPaths(repo.path, [c for c in history.order if c in history.blobs])
     worker = None
     try:
         weights = [_weight(p, history, use_time) for p in patches]

@@ -20,8 +20,9 @@ from tracetui.trail.file_versions import FileVersions
 
 
 @pytest.fixture(autouse=True)
-def _any_number_of_commits(monkeypatch):
-    monkeypatch.setattr(commit_paths, "MIN_COMMITS", 1)  # the hand-made repositories have a few
+def _any_number_of_commits(request, monkeypatch):
+    if "trail_with_the_listing" not in request.node.name:
+        monkeypatch.setattr(commit_paths, "MIN_COMMITS", 1)  # the hand-made repositories have a few
 
 
 def _libgit2(repo: pygit2.Repository, commit: str) -> list[str]:
@@ -123,7 +124,8 @@ def test_what_it_cannot_answer_is_none(tmp_path, monkeypatch):
     assert listed.get(commits[0]) is None
 
 
-REAL = [("badlogic", "pi-mono"), ("Quelklef", "shell-ws"), ("TensorTemplar", "slopometry"), ("pinouchon", "rtchess")]
+REAL = [("badlogic", "pi-mono"), ("Quelklef", "shell-ws"), ("TensorTemplar", "slopometry"),
+        ("pinouchon", "rtchess")]
 
 
 @pytest.mark.parametrize("owner, name", REAL)
@@ -139,3 +141,46 @@ def test_the_mirrors_commits_listed_as_libgit2_lists_them(owner, name):
     finally:
         listed.close()
     assert got == {c: _libgit2(r, c) for c in commits}
+
+
+# (agent, log under the corpus, mirror, reference): real sessions of 40 patches or more on 100 commits or
+# more, whose whole trails start a listing (bench_trail.py's).
+TRAILS = [
+    ("pi", "pi/badlogic__pi-mono__session.jsonl", ("badlogic", "pi-mono"), "HEAD"),
+    ("codex", "codex/Quelklef__shell-ws__.codex__sessions__2026__03__18__rollout-2026-03-18T11-04-43-"
+     "019d021f-1244-77d2-b5aa-ba1d70f11e87.jsonl", ("Quelklef", "shell-ws"), "HEAD"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("agent, rel, slug, ref", TRAILS, ids=["pi-mono", "shell-ws"])
+def test_a_trail_with_the_listing_is_the_trail_without(agent, rel, slug, ref, tmp_path, monkeypatch):
+    from shared_data import CORPUS
+
+    from tracetui.sources import group, read_session
+    from tracetui.trail import trail
+
+    git_dir = mirror(*slug)
+    if git_dir is None or not (CORPUS / rel).is_file():
+        pytest.skip(f"needs {CORPUS / rel} and a mirror of {'/'.join(slug)}")
+    clone = tmp_path / slug[1]
+    subprocess.run(["git", "clone", "-q", str(git_dir), str(clone)], check=True)
+    [files] = group(agent, [CORPUS / rel])
+    session = read_session(files)
+    monkeypatch.setattr(commit_paths, "MIN_PATCHES", 40)
+    answered = []
+    real_get = CommitPaths.get
+
+    def get(self, commit):
+        if self._proc is not None:
+            self._proc.wait()  # git's answers taken whenever asked (in use, only once it is done)
+        found = real_get(self, commit)
+        answered.append(found is not None)
+        return found
+
+    monkeypatch.setattr(CommitPaths, "get", get)
+    listed = trail(session, repo=clone, ref=ref, cache_dir=tmp_path / "a")
+    monkeypatch.setattr(commit_paths, "MIN_COMMITS", 10**9)  # no listing: libgit2 answers every commit
+    alone = trail(session, repo=clone, ref=ref, cache_dir=tmp_path / "b")
+    assert [f.to_dict() for f in listed.fates] == [f.to_dict() for f in alone.fates]
+    assert listed.rows() == alone.rows()
+    assert len(listed.fates) >= 40 and any(answered)
