@@ -8,7 +8,7 @@ what an opened capsule (one session), the demo and the tests need.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +27,7 @@ class RecordedTrail:
     """A session's patches with their fates as its source recorded them (a capsule's as sealed, a
     dataset's as exported), in the shape `views.trail.from_rows` folds, and what to say of them."""
 
-    rows: list[dict[str, Any]]
+    rows: Sequence[dict[str, Any]]  # a capsule's are read from its bytes as they are folded
     note: str
 
 
@@ -58,7 +58,7 @@ class Library(Protocol):
     def manifest(self) -> dict[str, Any] | None: ...
 
     @property
-    def fates(self) -> list[dict[str, Any]] | None: ...
+    def fates(self) -> Sequence[dict[str, Any]] | None: ...
 
     @property
     def notices(self) -> list[str]:
@@ -147,7 +147,7 @@ class MemoryLibrary:
     plans_dir: Path | None = None
     cache_dir: Path | None = None
     manifest: dict[str, Any] | None = None
-    fates: list[dict[str, Any]] | None = None
+    fates: Sequence[dict[str, Any]] | None = None
 
     def __init__(self, sessions: list[Session]) -> None:
         self.notices: list[str] = []

@@ -19,14 +19,18 @@ from tracetui.capsule.archive import CapsuleError
 from tracetui.regular_file import NotRegularFile, open_regular
 
 
-def apply_patch(root: Path, patch: dict[str, Any], deadline: float | None = None) -> str | None:
+def apply_patch(
+    root: Path, patch: dict[str, Any], deadline: float | None = None, *, real_root: Path | None = None
+) -> str | None:
     """Apply one capsule patch under `root`; None when it applied, else why not.
 
-    `deadline` (a time.monotonic() value) bounds the time spent matching hunks."""
+    `deadline` (a time.monotonic() value) bounds the time spent matching hunks; `real_root` is
+    `root.resolve()` where the caller knows it already (a replay of 50,000 patches resolved it
+    100,000 times)."""
     if deadline is not None and time.monotonic() > deadline:
         return TOOK_TOO_LONG  # before reading anything: a file's read and split cost time too
     try:
-        target = safe_path(root, patch.get("path"))
+        target = safe_path(root, patch.get("path"), real_root)
         op = patch.get("op")
         hunks = patch.get("hunks") or []
         if not isinstance(hunks, list):
@@ -55,7 +59,7 @@ def apply_patch(root: Path, patch: dict[str, Any], deadline: float | None = None
             return "a hunk does not match the file"
         dest = target
         if patch.get("move_to"):
-            dest = safe_path(root, patch.get("move_to"))
+            dest = safe_path(root, patch.get("move_to"), real_root)
             dest.parent.mkdir(parents=True, exist_ok=True)
             target.unlink()
         _write_text(dest, new_text)
@@ -141,7 +145,7 @@ def path_refusal(rel: Any) -> str | None:
     return None
 
 
-def safe_path(root: Path, rel: Any) -> Path:
+def safe_path(root: Path, rel: Any, real_root: Path | None = None) -> Path:
     """`rel` inside `root`, refusing anything that could land elsewhere or inside `.git`."""
     refused = path_refusal(rel)
     if refused is not None:
@@ -152,7 +156,7 @@ def safe_path(root: Path, rel: Any) -> Path:
         path = path / part
         if path.is_symlink():
             raise CapsuleError("a patch path goes through a symbolic link")
-    real_root = root.resolve()
+    real_root = real_root or root.resolve()
     if not path.resolve().is_relative_to(real_root):
         raise CapsuleError("a patch path leaves the repository")
     return path

@@ -19,6 +19,7 @@ import json
 import struct
 import subprocess
 import sys
+import threading
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -116,23 +117,68 @@ def read_archive(
         "budget": budget,
     }
     command = [sys.executable, "-I", "-S", str(Path(tar_members.__file__))]
+    head = json.dumps(config).encode() + b"\n"
     try:
-        done = subprocess.run(
-            command, input=json.dumps(config).encode() + b"\n" + data, capture_output=True, timeout=READ_TIMEOUT
-        )
-    except subprocess.TimeoutExpired:
-        raise CapsuleError(f"reading the capsule took over {READ_TIMEOUT:g} s (a hostile archive?)") from None
+        pipe = subprocess.PIPE
+        proc = subprocess.Popen(command, stdin=pipe, stdout=pipe, stderr=pipe)
     except OSError as exc:
         raise CapsuleError(f"cannot start the capsule reader: {exc}") from None
-    if done.returncode == tar_members.REFUSED:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines() or ["the capsule is damaged"]
-        raise CapsuleError(safe_line(reason[0]))
-    if done.returncode != 0:
-        raise CapsuleError(f"the capsule made its reader fail (exit code {done.returncode})")
+    with proc:
+        return _members_from(proc, head, data, budget)
+
+
+def _members_from(proc: subprocess.Popen[bytes], head: bytes, data: bytes, budget: int) -> dict[str, bytes]:
+    """What the reader child answers, read member by member as it comes (`subprocess.run` held its whole
+    output, joined it and sliced it again: three copies of every inflated byte), within READ_TIMEOUT."""
+    timed_out = threading.Event()
+
+    def stop() -> None:
+        timed_out.set()
+        proc.kill()
+
+    timer = threading.Timer(READ_TIMEOUT, stop)
+    timer.start()
+    errors: list[bytes] = []
+    feeder = threading.Thread(target=_feed, args=(proc, head, data), daemon=True)
+    drain = threading.Thread(target=lambda: errors.append(proc.stderr.read(1 << 16) if proc.stderr else b""),
+                             daemon=True)  # fmt: skip
+    feeder.start()
+    drain.start()
     try:
-        return tar_members.decode(done.stdout)
-    except (ValueError, struct.error):
-        raise CapsuleError("the capsule reader's answer was cut short") from None
+        assert proc.stdout is not None
+        try:
+            members = tar_members.read_stream(proc.stdout, budget)
+            cut = False
+        except (ValueError, struct.error):
+            members, cut = {}, True
+        proc.wait()
+        feeder.join()
+        drain.join()
+    finally:
+        timer.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if timed_out.is_set():
+        raise CapsuleError(f"reading the capsule took over {READ_TIMEOUT:g} s (a hostile archive?)")
+    if proc.returncode == tar_members.REFUSED:
+        said = b"".join(errors).decode("utf-8", "replace").strip().splitlines() or ["the capsule is damaged"]
+        raise CapsuleError(safe_line(said[0]))
+    if proc.returncode != 0:
+        raise CapsuleError(f"the capsule made its reader fail (exit code {proc.returncode})")
+    if cut:
+        raise CapsuleError("the capsule reader's answer was cut short")
+    return members
+
+
+def _feed(proc: subprocess.Popen[bytes], head: bytes, data: bytes) -> None:
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(head)
+        proc.stdin.write(data)
+        proc.stdin.close()
+    except OSError:  # the reader ended early (it refused the capsule, or was killed): its exit says why
+        pass
 
 
 # Reading a capsule takes well under a second; this only bounds a parser that hangs.

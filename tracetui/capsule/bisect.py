@@ -6,7 +6,7 @@ More in docs/internals/capsule.md, `capsule/bisect.py`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -119,7 +119,7 @@ def bisect(
     base = resolve_commit(root, capsule.base)
     if base is None:
         return BisectResult(INCONCLUSIVE, f"the base commit {capsule.base[:12]} is not in {root} (fetch it first)")
-    patches = list(capsule.fates)
+    patches = capsule.fates  # each record read from the trail's bytes when a probe applies it
     order = _step_order(patches)
     result = BisectResult(INCONCLUSIVE, "")
     settings = _Settings(
@@ -146,7 +146,7 @@ def bisect(
     return result
 
 
-def _step_order(patches: list[dict[str, Any]]) -> list[str]:
+def _step_order(patches: Sequence[dict[str, Any]]) -> list[str]:
     """The ids of the steps that hold patches, in the capsule's order."""
     order: list[str] = []
     for record in patches:
@@ -182,7 +182,7 @@ class _Probes:
     store: ObjectStore
     settings: _Settings
     result: BisectResult  # its `runs` are the probes so far
-    patches: list[dict[str, Any]]
+    patches: Sequence[dict[str, Any]]
     order: list[str]  # the ids of the steps that hold patches
     # The patches that apply in the capsule's order, less the skipped.
     usable: set[int] = field(default_factory=set)
@@ -288,7 +288,7 @@ def _ends(probes: _Probes) -> bool | None:
     return after.exit_code == 0  # the result the first step brings about
 
 
-def _conclude(result: BisectResult, patches: list[dict[str, Any]], chosen: list[int]) -> None:
+def _conclude(result: BisectResult, patches: Sequence[dict[str, Any]], chosen: list[int]) -> None:
     """The minimal set found and the reason that sums up the bisect."""
     result.minimal_patches = [
         {"step": patches[i].get("step"), "path": patches[i].get("path")} for i in chosen

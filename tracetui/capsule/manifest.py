@@ -10,6 +10,7 @@ refused rather than silently resolved).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -82,23 +83,45 @@ def parse_canonical(data: bytes, member: str) -> Any:
 
 
 MAX_LINE = 32 * 1024 * 1024  # one record; parsing it costs several times this in memory
+# What one record may parse to: each JSON value is an object of its own (an empty list 56 bytes, a
+# dict of one key 184), so a 32 MB line of `[],` would be 600 MB parsed. Commas and colons count the
+# values before the line is parsed (docs/internals/capsule.md, "What opening may cost").
+MAX_RECORD_VALUES = 1_000_000
+
+
+def lines(data: bytes, member: str) -> Iterator[tuple[int, bytes, int]]:
+    """(line number, line, offset of its newline) for each line of a .jsonl member, each line checked
+    for size and for how many values it holds before anything parses it (the member is not split
+    whole: that was a second copy of it)."""
+    if data and not data.endswith(b"\n"):
+        raise CapsuleError(f"member {member} does not end with a newline")
+    start = number = 0
+    while start < len(data):
+        end = data.index(b"\n", start)
+        number += 1
+        if end - start > MAX_LINE:
+            raise CapsuleError(
+                f"member {member} line {number} is {end - start} bytes, over the {MAX_LINE}-byte limit"
+            )
+        line = data[start:end]
+        if line.count(b",") + line.count(b":") > MAX_RECORD_VALUES:
+            raise CapsuleError(f"member {member} line {number} holds over {MAX_RECORD_VALUES} JSON values, "
+                               "the limit of one record")  # fmt: skip
+        yield number, line, end
+        start = end + 1
+
+
+def parse_record(line: bytes, member: str, number: int) -> dict[str, Any]:
+    """One line of a .jsonl member: a canonical JSON object."""
+    try:
+        obj = parse_canonical(line, member)
+    except CapsuleError as exc:
+        raise CapsuleError(f"{exc} (line {number})") from None
+    if not isinstance(obj, dict):
+        raise CapsuleError(f"member {member} line {number} is not a JSON object")
+    return obj
 
 
 def parse_lines(data: bytes, member: str) -> list[dict[str, Any]]:
     """Records of a .jsonl member; every line must be a canonical JSON object."""
-    if data and not data.endswith(b"\n"):
-        raise CapsuleError(f"member {member} does not end with a newline")
-    records: list[dict[str, Any]] = []
-    for number, line in enumerate(data.split(b"\n")[:-1], 1):
-        if len(line) > MAX_LINE:
-            raise CapsuleError(f"member {member} line {number} is {len(line)} bytes, over the {MAX_LINE}-byte limit")
-        try:
-            obj = parse_canonical(line, member)
-        except CapsuleError as exc:
-            raise CapsuleError(f"{exc} (line {number})") from None
-        if not isinstance(obj, dict):
-            raise CapsuleError(f"member {member} line {number} is not a JSON object")
-        records.append(obj)
-    return records
-
-
+    return [parse_record(line, member, number) for number, line, _ in lines(data, member)]

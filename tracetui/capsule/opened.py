@@ -11,7 +11,8 @@ bucket. Text stays as sealed; whoever puts it on a terminal passes it through `s
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,10 +26,16 @@ from tracetui.regular_file import NotRegularFile, open_regular
 # Contexts are stored as deltas, so their entries grow with the episode, not its square; a capsule
 # listing more than this is built to exhaust memory.
 MAX_CONTEXT_REFS = 4_000_000
-MAX_VALUES = 8_000_000
+# What opening may cost is bounded by what a stranger controls, not by the file's size (a 310 KB file
+# of 50,000 one-line patches took 143 MB to open): the values parsed and kept, and the patches, each
+# kept as its bytes and parsed again whenever replay, bisect or the trail pane reads it.
+# docs/internals/capsule.md, "What opening may cost", has the figures behind each.
+MAX_VALUES = 2_000_000
+MAX_PATCHES = 100_000
 TRACE_DEPTH = 64  # a tool input nested deeper than this is an attack on the code that shows it
 from tracetui.capsule.archive import DEFAULT_LIMITS, CapsuleError, Limits, read_archive
 from tracetui.capsule.signing import SignatureCheck, check
+from tracetui.capsule.trail_records import TrailRecords
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.library import MemoryLibrary, RecordedTrail
 from tracetui.model import (EVERY, Session, SessionFilter, SessionSummary, Spent, Step, StepKind, Subagent,
@@ -54,7 +61,8 @@ class OpenedCapsule:
     signature: bytes | None
     readme: str
     _session: Session
-    fates: list[dict[str, Any]] = field(default_factory=list)  # trail.jsonl: patches + states at sealing
+    # trail.jsonl: patches + states at sealing, parsed as read (a list where a test builds one by hand)
+    fates: Sequence[dict[str, Any]] = field(default_factory=TrailRecords)
     _ctx: dict[str, dict[str, Any]] = field(default_factory=dict)
     _ctx_items: dict[str, dict[str, Any]] = field(default_factory=dict)
     _manifest_bytes: bytes = b""
@@ -142,7 +150,7 @@ class OpenedCapsule:
         return None  # a capsule never changes
 
     def recorded_trail(self, session_id: str) -> RecordedTrail | None:
-        return RecordedTrail(list(self.fates), "as sealed in the capsule")
+        return RecordedTrail(self.fates, "as sealed in the capsule")
 
     def loading(self) -> str | None:
         return None  # read whole (and verified) before it opens
@@ -182,8 +190,7 @@ def _with_hidden(where: SessionFilter) -> SessionFilter:
 def open_capsule(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> OpenedCapsule:
     """Read and verify a capsule in memory; raises CapsuleError (a TracetuiError) naming any problem."""
     path = Path(path)
-    data = _read_file(path, limits)
-    members = read_archive(data, mf.ALLOWED, limits)
+    members = read_archive(_read_file(path, limits), mf.ALLOWED, limits)  # the file's bytes go once read
     if mf.MANIFEST not in members:
         raise CapsuleError(f"the capsule has no {mf.MANIFEST}")
     manifest_bytes = members[mf.MANIFEST]
@@ -210,14 +217,14 @@ def open_capsule(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> OpenedCap
 
     # Parsed JSON costs memory per value, not per byte: a capsule of tiny values (a list of a million
     # one-letter ids) would take gigabytes. Commas and colons bound the count before anything parses.
-    values = sum(members[m].count(b",") + members[m].count(b":") for m in (mf.TRACE, mf.CTX, mf.TRAIL))
+    # The trace and the contexts stay parsed; the trail stays bytes (`_trail`), one record parsed at a time.
+    values = sum(members[m].count(b",") + members[m].count(b":") for m in (mf.TRACE, mf.CTX))
     if values > MAX_VALUES:
-        raise CapsuleError(f"the capsule holds over {MAX_VALUES} JSON values, more than any episode would")
-    steps = [_step(r, i) for i, r in enumerate(mf.parse_lines(members[mf.TRACE], mf.TRACE), 1)]
-    ctx_records = mf.parse_lines(members[mf.CTX], mf.CTX)
-    fates = mf.parse_lines(members[mf.TRAIL], mf.TRAIL)
-    for number, fate in enumerate(fates, 1):
-        check_fate(fate, f"member {mf.TRAIL} line {number}")
+        raise CapsuleError(f"the capsule's trace and contexts hold over {MAX_VALUES} JSON values, "
+                           "the limit a capsule may carry")  # fmt: skip
+    steps = [_step(r, i) for i, r in enumerate(mf.parse_lines(members.pop(mf.TRACE), mf.TRACE), 1)]
+    ctx_records = mf.parse_lines(members.pop(mf.CTX), mf.CTX)
+    fates = _trail(members.pop(mf.TRAIL))
     try:
         readme = members[mf.README].decode("utf-8")
     except UnicodeDecodeError:
@@ -239,13 +246,30 @@ def open_capsule(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> OpenedCap
     )
 
 
+def _trail(data: bytes) -> TrailRecords:
+    """trail.jsonl checked record by record and kept as its bytes: no parsed record outlives its check."""
+    ends = array("Q")
+    steps: list[str] = []
+    for number, line, end in mf.lines(data, mf.TRAIL):
+        if number > MAX_PATCHES:
+            raise CapsuleError(
+                f"member {mf.TRAIL} holds over {MAX_PATCHES} patches, the limit a capsule may carry"
+            )
+        record = mf.parse_record(line, mf.TRAIL, number)
+        check_fate(record, f"member {mf.TRAIL} line {number}")
+        ends.append(end)
+        steps.append(record["step"])
+    return TrailRecords(data, ends, steps)
+
+
 def _read_file(path: Path, limits: Limits) -> bytes:
     try:
         with open_regular(path) as fh:
             size = os.fstat(fh.fileno()).st_size
             if size > limits.max_file:
                 raise CapsuleError(f"{path.name} is {size} bytes, over the {limits.max_file}-byte capsule limit")
-            return fh.read(limits.max_file + 1)
+            # What fstat says, not the limit: read(limit) sets aside the limit's 512 MB before reading.
+            return fh.read(size + 1)
     except NotRegularFile as exc:
         raise CapsuleError(str(exc)) from None
     except FileNotFoundError:

@@ -15,10 +15,10 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from tracetui.capsule import cgroup
 from tracetui.capsule.apply import apply_patch
@@ -36,6 +36,7 @@ from tracetui.capsule.limits import (
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
 from tracetui.capsule.reaper import adopting, note_adopted, own_pids, sweep
 from tracetui.capsule.sandbox import CHECK_NAME, Sandbox, find_sandbox, start_failure
+from tracetui.capsule.trail_records import TrailRecords
 
 REPRODUCES = "reproduces"
 FIXED = "fixed"
@@ -48,6 +49,7 @@ TIMED_OUT = -1  # CheckRun.exit_code of a check stopped at its time limit
 _OUTPUT_TAIL = 4000
 # Applying every patch of a capsule must end: the matcher is linear, and this bounds the rest.
 APPLY_SECONDS = 60.0
+PROGRESS_SECONDS = 0.5
 UNCONFINED = "none (trusted)"
 SKIPPED = "skipped, as asked (--skip)"
 REAPER = Path(__file__).with_name("reaper.py")  # run as a script: the unconfined check's subreaper
@@ -70,10 +72,10 @@ class PatchResult:
 
 @dataclass(slots=True)
 class ReplayStep:
-    """The patches of one capsule step, applied together."""
+    """The patches of one capsule step, applied together (read from the trail as they are applied)."""
 
     step: str
-    patches: list[dict[str, Any]]
+    patches: Sequence[dict[str, Any]]
     results: list[PatchResult] = field(default_factory=list)
 
     @property
@@ -168,7 +170,9 @@ class Replay:
         self._store = store
         self._own_store: ObjectStore | None = None
         self._next = 0
+        self._applied = self._failed = 0
         self._apply_spent = 0.0
+        self._real_root: Path | None = None
         self._tmp: Path | None = None
         # The running check, where close() can reach it: a screen closed during a long check must
         # not leave it running in a clone that is about to go.
@@ -187,6 +191,7 @@ class Replay:
                 self._store = self._own_store = ObjectStore(self.repo, [self.commit]).__enter__()
             self._store.clone(self._tmp / "clone", self.commit)
             self.worktree = self._tmp / "clone"
+            self._real_root = self.worktree.resolve()  # the clone's own folder: tracetui's, not the capsule's
         except BaseException:
             self.close()
             raise
@@ -226,11 +231,11 @@ class Replay:
 
     @property
     def applied(self) -> int:
-        return sum(1 for s in self.steps for r in s.results if r.ok)
+        return self._applied  # counted as they are applied: the app asks after every step
 
     @property
     def failed(self) -> int:
-        return sum(1 for s in self.steps for r in s.results if not r.ok)
+        return self._failed
 
     def apply_next(self) -> ReplayStep | None:
         """Apply the next step's patches; None when every step has been applied.
@@ -251,16 +256,26 @@ class Replay:
             for patch in step.patches:
                 if (step.step, None) in self.skip or (step.step, str(patch.get("path"))) in self.skip:
                     step.results.append(PatchResult(step.step, str(patch.get("path")), False, SKIPPED))
+                    self._failed += 1
                     continue
-                reason = apply_patch(self.worktree, patch, deadline)
+                reason = apply_patch(self.worktree, patch, deadline, real_root=self._real_root)
                 step.results.append(PatchResult(step.step, str(patch.get("path")), reason is None, reason))
+                if reason is None:
+                    self._applied += 1
+                else:
+                    self._failed += 1
         finally:
             self._apply_spent += time.monotonic() - started
         return step
 
-    def apply_all(self) -> None:
+    def apply_all(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Every step left; `progress(steps applied, steps)` is called about every PROGRESS_SECONDS
+        (it may raise to stop: what is applied stays applied)."""
+        said = time.monotonic()
         while self.apply_next() is not None:
-            pass
+            if progress is not None and time.monotonic() - said >= PROGRESS_SECONDS:
+                said = time.monotonic()
+                progress(self._next, len(self.steps))
 
     def run_check(self, command: str, timeout: float = CHECK_TIMEOUT) -> CheckRun:
         """Run the user's own shell command in the clone, confined (see `confinement`) and held to
@@ -500,6 +515,7 @@ def replay(
     limits: CheckLimits = DEFAULT_LIMITS,
     seconds: float = REPLAY_SECONDS,
     skip: Collection[str] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReplayResult:
     """Replay a capsule on `repo` and give a verdict (see the module docstring).
 
@@ -507,6 +523,7 @@ def replay(
     another thread can `close()` it to stop a long check; it may raise to cancel. The check runs in
     `sandbox` (default: the machine's); where there is none it runs only if `trust`. The whole replay,
     applies and both checks, ends within `seconds`. `skip` names patches not to apply (`skip_patches`).
+    `progress(steps applied, steps)` is told how the applies go (Replay.apply_all).
     Patches that do not apply are left out and the check runs on the rest: the result is `partial`.
     """
     deadline = time.monotonic() + seconds
@@ -530,7 +547,7 @@ def replay(
         raise CapsuleError(f"{ref!r} does not name a commit in {root}")
     judging = _Judging(
         opened_capsule, root, base, target, ref, timeout=timeout, opened=opened, sandbox=sandbox, trust=trust,
-        limits=limits, deadline=deadline, skip=skipped,
+        limits=limits, deadline=deadline, skip=skipped, progress=progress,
     )  # fmt: skip
     result = _judge(judging, check)
     result.left_behind = [path for run in judging.runs for path in run.left_behind]
@@ -560,6 +577,7 @@ class _Judging:
     limits: CheckLimits
     deadline: float
     skip: frozenset[tuple[str, str | None]]
+    progress: Callable[[int, int], None] | None = None
     runs: list[Replay] = field(default_factory=list)
 
     def open_run(self, commit: str, store: ObjectStore) -> Replay:
@@ -575,7 +593,7 @@ def _judge(j: _Judging, check: str | None) -> ReplayResult:
         with j.open_run(j.base, store) as run:
             if j.opened is not None:
                 j.opened(run)
-            run.apply_all()
+            run.apply_all(j.progress)
             result = ReplayResult(INCONCLUSIVE, "", j.base, j.target, run.applied, run.failed, _results(run))
             result.files = run.files()
             result.partial = run.failed > 0
@@ -603,7 +621,7 @@ def _judge(j: _Judging, check: str | None) -> ReplayResult:
         with j.open_run(j.target, store) as run:
             if j.opened is not None:
                 j.opened(run)
-            run.apply_all()
+            run.apply_all(j.progress)
             if run.failed:
                 result.partial = True
                 result.target_failed = [r for r in _results(run) if not r.ok]
@@ -679,11 +697,49 @@ def _results(run: Replay) -> list[PatchResult]:
     return [r for s in run.steps for r in s.results]
 
 
-def _group(fates: list[dict[str, Any]]) -> list[ReplayStep]:
+def _group(fates: Sequence[dict[str, Any]]) -> list[ReplayStep]:
+    """The trail's runs of records of one step each, every run a window on the trail, not a copy of it."""
     steps: list[ReplayStep] = []
-    for record in fates:
-        step = str(record.get("step"))
-        if not steps or steps[-1].step != step:
-            steps.append(ReplayStep(step, []))
-        steps[-1].patches.append(record)
+    start = 0
+    names = fates.step_ids() if isinstance(fates, TrailRecords) else [str(r.get("step")) for r in fates]
+    for i, name in enumerate(names):
+        if i + 1 == len(names) or names[i + 1] != name:
+            steps.append(ReplayStep(name, Window(fates, start, i + 1)))
+            start = i + 1
     return steps
+
+
+class Window(Sequence[dict[str, Any]]):
+    """Records start..stop of a trail, read from it when asked for."""
+
+    __slots__ = ("_records", "_start", "_stop")
+
+    def __init__(self, records: Sequence[dict[str, Any]], start: int, stop: int) -> None:
+        self._records, self._start, self._stop = records, start, stop
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("patch index out of range")
+        return self._records[self._start + index]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for i in range(self._start, self._stop):
+            yield self._records[i]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]

@@ -192,6 +192,29 @@ def decode(data: bytes) -> dict[str, bytes]:
     return members
 
 
+def read_stream(fh: Any, budget: int) -> dict[str, bytes]:
+    """The members `main` wrote to `fh`, each read straight into its own bytes (no whole copy of the
+    output, joined and then sliced, beside them); ValueError when cut short or over `budget` bytes."""
+    members: dict[str, bytes] = {}
+    while head := fh.read(_NAME.size):
+        if len(head) < _NAME.size:
+            raise ValueError("the member list from the capsule reader is cut short")
+        (n,) = _NAME.unpack(head)
+        raw = fh.read(n)
+        size_bytes = fh.read(_SIZE.size)
+        if len(raw) < n or len(size_bytes) < _SIZE.size:
+            raise ValueError("the member list from the capsule reader is cut short")
+        (size,) = _SIZE.unpack(size_bytes)
+        budget -= size
+        if budget < 0:
+            raise ValueError("the capsule reader gave more than its budget")
+        content = fh.read(size)
+        if len(content) < size:
+            raise ValueError("the member list from the capsule reader is cut short")
+        members[raw.decode("utf-8", "surrogateescape")] = content
+    return members
+
+
 def main() -> int:
     stdin = sys.stdin.buffer
     config = json.loads(stdin.readline())
@@ -203,8 +226,10 @@ def main() -> int:
     except Refused as exc:
         sys.stderr.write(f"{exc}\n")
         return REFUSED
-    sys.stdout.buffer.write(encode(members))
-    sys.stdout.buffer.flush()
+    out = sys.stdout.buffer
+    for name in list(members):  # one member at a time: no second copy of them all
+        out.write(encode({name: members.pop(name)}))
+    out.flush()
     return 0
 
 

@@ -224,9 +224,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
             print(f"your check will run {how}; this capsule changes no file", file=sys.stderr)
     if args.bisect:
         return _bisect(args, capsule)
+    shown = _ApplyProgress() if sys.stderr.isatty() and not args.json else None
     with _signals_end_the_replay():
-        result = capsule_api.replay(capsule, args.repo, check=args.check, ref=args.ref, timeout=args.timeout,
-                                    trust=args.trust, seconds=args.deadline, skip=args.skip)  # fmt: skip
+        try:
+            result = capsule_api.replay(capsule, args.repo, check=args.check, ref=args.ref,
+                                        timeout=args.timeout, trust=args.trust, seconds=args.deadline,
+                                        skip=args.skip, progress=shown)  # fmt: skip
+        finally:
+            if shown is not None:
+                shown.done()
     code = replay_exit(result.verdict, applied_only=args.check is None and not result.failed and result.base is not None)
     if args.json:
         print_json(result.to_dict())
@@ -291,6 +297,24 @@ def _bisect(args: argparse.Namespace, capsule: Any) -> int:
               f"{safe_line(str(p.get('reason') or ''))}")  # fmt: skip
     print(f"  {len(result.runs)} check runs ({safe_line(result.sandbox or 'none')})")
     return code
+
+
+class _ApplyProgress:
+    """A replay's applies on a terminal, one line rewritten in place: 50,000 patches take a minute,
+    and Ctrl-C stops them (the clone goes with it)."""
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def __call__(self, applied: int, steps: int) -> None:
+        sys.stderr.write(f"\rapplying the capsule's steps: {applied:,} of {steps:,} (Ctrl-C stops)")
+        sys.stderr.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
 
 
 @contextlib.contextmanager

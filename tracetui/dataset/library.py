@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
@@ -85,7 +85,7 @@ class DatasetLibrary:
     plans_dir: Path | None = None
     cache_dir: Path | None = None
     manifest: dict[str, Any] | None = None
-    fates: list[dict[str, Any]] | None = None
+    fates: Sequence[dict[str, Any]] | None = None
 
     def __init__(self, layout: Layout, cache: Path | None = None, background: bool = False) -> None:
         try:

@@ -9,6 +9,7 @@ judges the patches now. Either way the faces get the same `TrailView`, so the ap
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ def trail_view(
     return from_rows(session, rows, view)
 
 
-def from_rows(session: Session, rows: list[dict[str, Any]], view: TrailView | None = None) -> TrailView:
+def from_rows(session: Session, rows: Sequence[dict[str, Any]], view: TrailView | None = None) -> TrailView:
     """Fold fate rows (`Fate.to_dict()` shape, or a capsule's sealed ones) into a view. A fork's copies
     get their verdicts only where `view.copies_judged`; they are never counted."""
     view = view if view is not None else TrailView()
@@ -120,10 +121,10 @@ def _patch(row: dict[str, Any], state: str | None, copied: bool) -> PatchView:
 def _rows(
     session: Session, library: Library, repo: str | None, cache_dir: Path | None, copies_judged: bool,
     clone: str | None = None,
-) -> tuple[list[dict[str, Any]], str]:
+) -> tuple[Sequence[dict[str, Any]], str]:
     recorded = library.recorded_trail(session.id)  # a capsule's as sealed, a dataset's as exported
     if recorded is not None:
-        return list(recorded.rows), recorded.note
+        return recorded.rows, recorded.note  # a capsule's read as folded: no second copy of every patch
     from tracetui.trail import given_clone, trail, unified_diff
 
     # A clone named for this session is its repository, as `trail --repo` takes it; the app's --repo is

@@ -6,6 +6,8 @@ More in docs/internals/ui.md, `ui/screens/replay.py`.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +49,7 @@ def step_blocks(step: Any, number: int, total: int, index_of: dict[str, int]) ->
     return blocks
 
 
-def bisect_blocks(result: Any, fates: list[dict[str, Any]], index_of: dict[str, int]) -> list[Block]:
+def bisect_blocks(result: Any, fates: Sequence[dict[str, Any]], index_of: dict[str, int]) -> list[Block]:
     """A bisect's answer: the first step and its prompt, then the minimal patch set with each diff."""
     at = result.first_index if result.first_index is not None else result.first_step
     what = "fail" if result.verdict == "reproduces" else "pass"
@@ -119,6 +121,18 @@ class Applied(Message):
         self.error = error
         # The steps' lines and diffs, made and wrapped to the pane in the worker.
         self.document = document
+
+
+PROGRESS_SECONDS = 0.5  # how often an Apply all says how far it is (the capsule itself is imported late)
+
+
+class Applying(Message):
+    """How far an Apply all has come (steps applied, steps), sent about twice a second while it runs."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
 
 
 class Checked(Message):
@@ -358,6 +372,7 @@ class ReplayScreen(RowUpdates, Screen):
         # arrive: a capsule of 20,000 tiny patches held the UI thread 0.7 s making them.
         done: list[Any] = []
         blocks: list[Block] = []
+        said = time.monotonic()
         with self._lock:
             try:
                 while (run := self.run) is not None:
@@ -368,10 +383,18 @@ class ReplayScreen(RowUpdates, Screen):
                     blocks.extend(step_blocks(step, run.position, len(run.steps), self._index_of))
                     if not every:
                         break
+                    if time.monotonic() - said >= PROGRESS_SECONDS:  # closing the screen stops the loop
+                        said = time.monotonic()
+                        self.post_message(Applying(run.position, len(run.steps)))
             except TracetuiError as exc:
                 self.post_message(Applied(done, str(exc), _prepared(blocks, pane)))
                 return
         self.post_message(Applied(done, document=_prepared(blocks, pane)))
+
+    def on_applying(self, message: Applying) -> None:
+        if self._applying and self.run is not None:
+            done, total = message.done, message.total
+            self._status(f"applying: {done:,} of {total:,} steps · closing the screen stops it")
 
     def on_applied(self, message: Applied) -> None:
         self._applying = False
