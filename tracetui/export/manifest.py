@@ -151,8 +151,9 @@ def _shape_problem(data: dict[str, Any]) -> str | None:
 
 
 def _within_by_name(rel: str) -> bool:
-    """Whether a manifest's path names a file inside the export, by its name alone."""
-    if not rel or rel.startswith("/") or "\\" in rel:
+    """Whether a manifest's path names a file inside the export, by its name alone. A NUL is no byte of
+    a POSIX name: every use of one as a path raised ValueError (a traceback), not this one line."""
+    if not rel or rel.startswith("/") or "\\" in rel or "\0" in rel:
         return False
     return not any(p in ("", ".", "..") for p in rel.split("/"))
 
