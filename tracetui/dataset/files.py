@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tracetui.dataset.location import find_files, storage_options
+from tracetui.dataset.location import find_files, storage_options, why_not_opened
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.regular_file import outside
+from tracetui.safe_text import clip, safe_line
 
 TABLES = ("sessions", "steps", "tool_calls", "patches")
 MAX_FILES = 1_000_000  # a listing longer than this is no dataset tracetui wrote: said, not walked
@@ -231,6 +232,8 @@ def _filesystem(url: str) -> tuple[Any, str, str]:
     except (ImportError, ValueError) as exc:
         # An unknown protocol, or one whose filesystem package is not installed (s3fs, gcsfs…).
         raise TracetuiError(f"cannot open {url}: {exc}") from None
+    except Exception as exc:  # any filesystem's constructor raises what it likes (location.why_not_opened)
+        raise TracetuiError(f"cannot open {safe_line(clip(url, 300))}: {why_not_opened(exc)}") from None
     protocols = fs.protocol if isinstance(fs.protocol, (tuple, list)) else (fs.protocol,)
     if "file" in protocols or "local" in protocols:
         return fs, root, ""

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 from tracetui import folder_fd
 from tracetui.errors import TracetuiError
 from tracetui.regular_file import NotRegularFile
-from tracetui.safe_text import clip, safe_line
+from tracetui.safe_text import clip, exception_line, safe_line
 
 TABLES = ("sessions", "steps", "tool_calls", "patches")
 # The optional package each cloud filesystem needs, and the extra that installs it.
@@ -198,18 +198,28 @@ def open_location(url: str | Path) -> Location:
         raise TracetuiError("a dataset URL needs fsspec (pip install fsspec)") from None
     try:
         fs, path = fsspec.core.url_to_fs(text, **storage_options(text))
-    except ImportError:
-        package, extra = _NEEDS.get(scheme, (scheme, scheme))
+    except ImportError as exc:
+        if scheme not in _NEEDS:  # no extra of ours installs it: fsspec's own words name the package
+            raise TracetuiError(f"{safe_line(clip(scheme, 40))}:// datasets need a package that is not "
+                                f"installed ({exception_line(exc)})") from None
+        package, extra = _NEEDS[scheme]
         raise TracetuiError(
             f"{scheme}:// datasets need {package} (pip install 'tracetui[{extra}]')"
         ) from None
-    except (ValueError, OSError) as exc:
-        raise TracetuiError(f"cannot open the dataset URL {text!r}: {exc}") from None
+    except Exception as exc:  # any fsspec filesystem's constructor, and its own errors: one line
+        raise TracetuiError(f"cannot open the dataset URL {text!r}: {why_not_opened(exc)}") from None
     _bound_listings(fs)
     root = str(path).rstrip("/")
     if not root or any(p in (".", "..") for p in root.split("/")):
         raise TracetuiError(f"the dataset URL {text!r} names no folder (give scheme://bucket/folder)")
     return Location(fs, root, text)
+
+
+def why_not_opened(exc: BaseException) -> str:
+    """Why a filesystem would not open, in one line: its message, else its kind (a TypeError for
+    options the URL cannot give, pygit2's GitError: `git://` is an fsspec filesystem too)."""
+    kind = type(exc).__name__
+    return exception_line(exc) if isinstance(exc, (ValueError, OSError)) else f"{kind}: {exception_line(exc)}"
 
 
 # The most entries one listing of an object store may give: a dataset of a million files (a manifest's
