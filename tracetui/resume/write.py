@@ -30,6 +30,7 @@ from tracetui.sources.opencode import writer as opencode_writer
 from tracetui.sources.pi import writer as pi_writer
 
 TARGETS = ("claude", "codex", "pi", "gemini", "opencode", "copilot")
+FOREIGN = ("capsule", "dataset")  # libraries of someone else's sessions (ui.host.is_foreign)
 
 
 @dataclass(slots=True)
@@ -80,6 +81,11 @@ def continue_at(library: Library, id_or_prefix: str, number: int, agent: str | N
                 now: datetime | None = None) -> Resumed:
     """Write session `id_or_prefix`'s history up to step `number` as a new session of `agent` (the
     session's own by default) and say the command that continues it."""
+    if cwd is None and library.kind in FOREIGN:
+        # Another machine's rows: the folder they name is a stranger's word (`/`, ~/.ssh, a folder anyone
+        # may plant the agent's project settings in), never where the user's agent is sent to run.
+        raise TracetuiError(f"a {library.kind}'s session names another machine's working folder: name the "
+                            "folder to continue in (--cwd)")
     session = library.session(id_or_prefix)
     raw = library.raw_files(session.id) if isinstance(library, Bucket) else None
     return write_session(session, raw, number, agent, cwd, env, home, now)

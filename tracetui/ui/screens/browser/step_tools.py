@@ -102,6 +102,10 @@ class StepToolsPart(BrowserBase):
             self.notify("a capsule's session continues in the clone it was replayed into: `tracetui resume ID "
                         "--step N --from CAPSULE --cwd CLONE`", severity="warning", markup=False)
             return
+        if is_foreign(self.library):  # a dataset's: another machine's folder, as a capsule's
+            self.notify("a dataset's session names another machine's working folder: resume it from the bucket "
+                        "it came from, on its machine", severity="warning", markup=False)
+            return
         self._with_step("Resume", lambda step: self._resume(self.opened.session.id if self.opened else "", step.index))
 
     @thread_work("resume")
