@@ -31,6 +31,11 @@ class RecordedTrail:
     note: str
 
 
+# Libraries of someone else's sessions (a capsule, a team's dataset): the folders they name are a
+# stranger's word, never where the user's agent runs or whose repository is read.
+FOREIGN_KINDS = frozenset({"capsule", "dataset"})
+
+
 class Library(Protocol):
     """What the app reads from, and what else it can do, said outright rather than probed.
 

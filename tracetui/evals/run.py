@@ -20,6 +20,7 @@ from tracetui.evals.memo import EvalMemo
 from tracetui.evals.pool import Judged, Pool, Setup
 from tracetui.evals.scores import RESAMPLES, SCORES, Metric, SessionLabels, interval, measure, percentiles
 from tracetui.export.labels import outcome
+from tracetui.library import FOREIGN_KINDS
 from tracetui.model import Session, SessionSummary
 from tracetui.safe_text import clip, safe_line
 from tracetui.selection import Selection, parse_moment, select
@@ -238,6 +239,7 @@ def _judged(
         yield from _on_workers(library, rows, todo, judging, memo, size - 1, cancelled, notes)
         return
     ref, repo, candidates = judging
+    foreign = library.kind in FOREIGN_KINDS  # judged here alone: a worker opens a bucket
     for n in todo:
         if cancelled is not None and cancelled():
             raise Stopped("the evaluation was stopped")
@@ -245,7 +247,7 @@ def _judged(
         session = library.session(row.id)
         if memo is not None:
             memo.before(row)
-        found = judge_session(session, ref, repo, candidates, library.cache_dir)
+        found = judge_session(session, ref, repo, candidates, library.cache_dir, foreign)
         if memo is not None:
             memo.remember(row, found.labels, found.touched, found.cohorts)
         yield n, found
@@ -300,13 +302,26 @@ def refusal_note(words: str) -> str:
 
 
 def judge_session(
-    session: Session, ref: str, repo: str | Path | None, clones: Sequence[Path], cache_dir: Path | None
+    session: Session, ref: str, repo: str | Path | None, clones: Sequence[Path], cache_dir: Path | None,
+    foreign: bool = False,
 ) -> Judged:
     """One session judged as an evaluation keeps it, in this process or a worker's: in `repo` where
-    given, else in its own of `clones` (`own_clone`), else in the clone its cwd is in."""
-    where = repo if repo is not None else own_clone(session, clones)
+    given, else in its own of `clones` (`own_clone`), else in the clone its cwd is in. A `foreign`
+    session (a capsule's, a dataset's) only in a clone given that is its own, else not judged: the
+    folder it names is another machine's, and a stat of it may mount a share (docs/internals/evals.md)."""
+    if foreign:
+        where = own_clone(session, [*([Path(repo)] if repo is not None else []), *clones])
+        if where is None:
+            labels = SessionLabels(session.id, session.started, note=FOREIGN_NOTE)
+            return Judged(labels, [], {b: groups.keys(session, b) for b in groups.BY})
+    else:
+        where = repo if repo is not None else own_clone(session, clones)
     labels, fates = git_labels(session, ref, where, cache_dir)
     return Judged(labels, touched_paths(fates), {b: groups.keys(session, b) for b in groups.BY})
+
+
+FOREIGN_NOTE = ("another machine's session: judged only in a clone given that is its own (--repo, --clones), "
+                "never in the folder it names")
 
 
 def clones_in(given: Sequence[str | Path]) -> list[Path]:

@@ -14,7 +14,7 @@ from typing import Any
 from tracetui import folder_fd
 from tracetui.bucket import Bucket
 from tracetui.errors import TracetuiError
-from tracetui.library import Library
+from tracetui.library import FOREIGN_KINDS, Library
 from tracetui.model import Session, Step, StepKind
 from tracetui.resume import place
 from tracetui.resume.inert import inert_document, inert_lines
@@ -30,7 +30,6 @@ from tracetui.sources.opencode import writer as opencode_writer
 from tracetui.sources.pi import writer as pi_writer
 
 TARGETS = ("claude", "codex", "pi", "gemini", "opencode", "copilot")
-FOREIGN = ("capsule", "dataset")  # libraries of someone else's sessions (ui.host.is_foreign)
 
 
 @dataclass(slots=True)
@@ -81,7 +80,7 @@ def continue_at(library: Library, id_or_prefix: str, number: int, agent: str | N
                 now: datetime | None = None) -> Resumed:
     """Write session `id_or_prefix`'s history up to step `number` as a new session of `agent` (the
     session's own by default) and say the command that continues it."""
-    if cwd is None and library.kind in FOREIGN:
+    if cwd is None and library.kind in FOREIGN_KINDS:
         # Another machine's rows: the folder they name is a stranger's word (`/`, ~/.ssh, a folder anyone
         # may plant the agent's project settings in), never where the user's agent is sent to run.
         raise TracetuiError(f"a {library.kind}'s session names another machine's working folder: name the "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from tracetui.library import Library
+from tracetui.library import FOREIGN_KINDS, Library
 
 
 class Browsing(Protocol):
@@ -50,4 +50,4 @@ def is_capsule(library: Library) -> bool:
 def is_foreign(library: Library) -> bool:
     """Someone else's sessions (a capsule, a team's dataset): the folders they name are a stranger's
     word, and nothing in them is the user's to redact, seal or export."""
-    return library.kind in ("capsule", "dataset")
+    return library.kind in FOREIGN_KINDS
