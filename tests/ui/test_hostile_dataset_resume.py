@@ -74,7 +74,8 @@ def test_the_core_resumes_no_dataset_session_in_the_folder_it_names(team_dataset
         assert "\n" not in said and "dataset" in said and "--cwd" in said, said
         assert not stores.exists() and not (tmp_path / "home").exists()
         # A folder the user names is theirs: the session is written to run there.
-        done = resume_api.continue_at(library, SESSION, last, cwd=str(tmp_path / "mine"), home=tmp_path / "home")
+        mine = str(tmp_path / "mine")
+        done = resume_api.continue_at(library, SESSION, last, cwd=mine, home=tmp_path / "home")
         assert done.cwd == str(tmp_path / "mine") and Path(done.path).is_file()
         assert Path(done.path).is_relative_to(stores)
     finally:

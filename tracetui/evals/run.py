@@ -309,6 +309,7 @@ def judge_session(
     given, else in its own of `clones` (`own_clone`), else in the clone its cwd is in. A `foreign`
     session (a capsule's, a dataset's) only in a clone given that is its own, else not judged: the
     folder it names is another machine's, and a stat of it may mount a share (docs/internals/evals.md)."""
+    where: str | Path | None
     if foreign:
         where = own_clone(session, [*([Path(repo)] if repo is not None else []), *clones])
         if where is None:
