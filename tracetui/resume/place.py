@@ -20,6 +20,9 @@ from tracetui.sources.opencode import reader as opencode_reader
 from tracetui.sources.opencode import writer as opencode_writer
 from tracetui.sources.pi import writer as pi_writer
 
+# Linux's PATH_MAX (with its NUL) and NAME_MAX: what a `cd` to the folder can take.
+PATH_MOST = 4096
+NAME_MOST = 255
 # A C0 or C1 control (0x9B alone is a CSI), or half of a surrogate pair (no file name encodes it).
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -39,6 +42,16 @@ def checked_cwd(cwd: str | None) -> str:
     # The agents name the store's folder from the cwd their process has, which never ends in `/`:
     # `/home/dev/` put the session in a folder (`-home-dev-`) `claude --resume` never looks in.
     return cwd.rstrip("/") or "/"
+
+
+def check_enterable(cwd: str) -> None:
+    """Refuse a `checked_cwd` no shell can `cd` into (ENAMETOOLONG). Where the store's folder is named
+    from it (Claude Code, Pi, Gemini CLI) the agent's own limit said so first; Codex, OpenCode and
+    Copilot CLI wrote the session all the same: one nothing can resume, its cwd up to megabytes."""
+    longest = max(len(part.encode("utf-8")) for part in cwd.split("/"))
+    if len(cwd.encode("utf-8")) >= PATH_MOST or longest > NAME_MOST:
+        raise TracetuiError(f"the session's working folder {safe_line(clip(cwd, 120))!r} is longer than a "
+                            f"folder can be ({PATH_MOST - 1:,} bytes, {NAME_MOST} a name)")
 
 
 def store_root(agent: str, env: Mapping[str, str], home: Path) -> Path:

@@ -143,6 +143,7 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
         dropped.append(f"the steps inside subagent runs (their calls and results are carried): {len(runs)} runs")
     env, home = (env if env is not None else os.environ), (home or Path.home())
     path = place.target_file(target, folder, new_id, stamp, env, home)
+    place.check_enterable(folder)  # after the agents' own limits, which name theirs
     root = place.store_root(target, env, home)
     writes = [*place.markers(target, folder, env, home), (path, data)]
     for where, _ in writes:  # all checked before the first is written: a refusal writes nothing
