@@ -14,6 +14,7 @@ from tracetui.blame.file_blame import Judged, _copies_made_later, _fates, _not_l
 from tracetui.blame.index import LineIndex
 from tracetui.blame.line_origins import former_names
 from tracetui.blame.lines import _attribute, _iso, _Line, _Matcher, file_keys, git_lines
+from tracetui.blame.moved_in import moved_in
 from tracetui.blame.repo import open_index, open_repo, resolve
 from tracetui.blame.results import CommitBlame, Contribution, RangeBlame
 from tracetui.errors import TracetuiError, UsageError
@@ -93,6 +94,7 @@ def _commit(
     matcher = shared.matcher
     _attribute(seq, index, matcher)
     _retry_former_names(r, commit, seq, index, matcher)
+    moved_in(seq, r, index, matcher, shared.counts)
     writers = {x.writer.session for x in seq if x.writer}
     if writers:
         # Where each writing patch landed, from the trail at HEAD (cached, as the app's trail pane).

@@ -15,6 +15,7 @@ from tracetui.blame.index import LineIndex, Posting
 from tracetui.blame.index_apart import Building, open_index_apart
 from tracetui.blame.line_origins import LineOrigins, Started
 from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher, file_keys, git_lines
+from tracetui.blame.moved_in import moved_in
 from tracetui.blame.repo import open_repo, relative_name, repo_name, resolve, trail_repo
 from tracetui.blame.results import BlameLine, FileBlame, LOST_STALE_SECONDS, STATE_HUMAN, STATE_UNKNOWN
 from tracetui.errors import NotFound, TracetuiError
@@ -93,6 +94,7 @@ def blame_file(
         if building is not None:
             out.refresh = building.wait()
         _attribute(seq, index, matcher, keys[first - 1 : last])
+        moved_in(seq, r, index, matcher, counts)
         if writers_known is not None:
             written = sorted({x.writer.session for x in seq if x.writer is not None} - set(fresh))
             writers_known(written, lambda sid: _held(sid, matcher, ready, library))
@@ -306,8 +308,13 @@ def _copies_made_later(
     changed = False
     for (commit, key, landed, names), xs in groups.items():
         text = norm(xs[0].text)  # the text the key stands for (a key is a digest of it)
+        held = counts.in_file(landed, names, text)
+        if not held:
+            # The patch landed the text only split over lines or joined into one (it was found by the
+            # join's key, or by `_split`): the commit reshaped the patch's line, a formatter's work.
+            continue
         # Copies lost since the patch landed (a revert) that this commit puts back are the patch's.
-        lost = counts.in_file(landed, names, text) - counts.in_file(counts.parent(commit), names[1:] or names, text)
+        lost = held - counts.in_file(counts.parent(commit), names[1:] or names, text)
         if counts.net_new(commit, text) - max(0, lost) < of_text[(commit, key)]:
             continue
         for x in xs:

@@ -1,0 +1,102 @@
+"""Classes of history (tests/support/history_branches.py's `CASES`), each with its blame written by hand:
+the writer of chosen lines, the state blame gives them (the trail's, as written in the case), a commit's
+and a pull request's steps, through `blame_file`, `blame_commit` and `blame_range` (`tracetui blame`'s)."""
+
+from __future__ import annotations
+
+import pytest
+from support.history_branches import CASES, rebase_onto_main
+from support.history_files import emptied_file, made_binary
+
+from tracetui.blame import blame_commit, blame_file, blame_range
+from tracetui.errors import TracetuiError
+from tracetui.library import MemoryLibrary
+
+# Shell writes are no patches of the trail (trail/shell_patches.py keeps them for the capsule): a line a
+# here-document wrote has no step in blame.
+SHELL_WRITES = "design: a shell command's write is no trail patch (shell_patches.py), so no step owns it"
+
+
+NOT_ASKED_OF_BLAME = {
+    "reverted_by_later_step_committed",
+    "reverted_by_hand",
+    "made_binary",
+    "emptied_file",
+    "reset_dropped",
+    "created_empty",
+}
+
+
+def _param(name: str) -> object:
+    return (
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=SHELL_WRITES))
+        if name == "shell_heredoc"
+        else name
+    )
+
+
+@pytest.mark.parametrize("name", [_param(n) for n in CASES if n not in NOT_ASKED_OF_BLAME])
+def test_the_blame_of_each_class_of_history(name, tmp_path):
+    """Each line asked has the writer written by hand, and the state of its patch the trail's row gives
+    (a human's line: `human`)."""
+    case = CASES[name](tmp_path)
+    assert case.blames
+    states = {(sid, step): state for sid, step, state, _, _ in case.fates}
+    library = MemoryLibrary(case.sessions)
+    for file, text, want in case.blames:
+        result = blame_file(library, file, repo=case.repo.path)
+        [line] = [x for x in result.lines if x.text == text]
+        have = (line.writer.session, line.writer.step) if line.writer is not None else None
+        state = states[want] if want is not None else "human"
+        assert (file, text[:60], have, line.state) == (file, text[:60], want, state)
+
+
+def test_a_binary_file_is_refused_by_blame(tmp_path):
+    case = made_binary(tmp_path)
+    with pytest.raises(TracetuiError, match="binary file"):
+        blame_file(MemoryLibrary(case.sessions), "a.dat", repo=case.repo.path)
+
+
+def test_an_emptied_file_has_no_line_to_blame(tmp_path):
+    case = emptied_file(tmp_path)
+    assert blame_file(MemoryLibrary(case.sessions), "a.py", repo=case.repo.path).lines == []
+
+
+# (class, the commit's subject, each step's lines of it, lines no step explains): a commit's or a pull
+# request's view agrees with the file's blame (a moved or reshaped line is its patch's there too).
+COMMITS = [
+    ("squash_merge", "squashed", {("sess-1", "s0"): 2}, 0),
+    ("rebase_onto_main", "agent", {("sess-1", "s0"): 2}, 0),
+    ("amend", "agent, amended", {("sess-1", "s0"): 2}, 1),
+    ("cherry_pick", "agent", {("sess-1", "s0"): 2}, 0),
+    ("two_sessions", "second agent", {("sess-b", "s0"): 1, ("sess-b", "s1"): 1}, 0),
+    ("moved_to_other_file", "move helper", {("sess-1", "s0"): 4}, 0),
+    ("git_mv_heavy_rewrite", "rewrite as b.py", {("sess-1", "s0"): 4}, 30),
+    ("crlf_to_lf", "to LF", {("sess-1", "s0"): 2}, 10),
+    ("formatter_split_only", "wrap", {("sess-1", "s0"): 2}, 0),
+    ("formatter_join_only", "join", {("sess-1", "s0"): 1}, 0),
+    ("revert_of_revert", 'Revert "Revert "agent""', {("sess-1", "s0"): 2}, 0),
+    ("git_revert", 'Revert "agent"', {}, 0),
+]
+
+
+@pytest.mark.parametrize("name,subject,steps,unexplained", COMMITS, ids=[f"{c[0]}:{c[1]}" for c in COMMITS])
+def test_the_commit_blame_of_each_class_of_history(name, subject, steps, unexplained, tmp_path):
+    case = CASES[name](tmp_path)
+    found = [x.split(" ", 1) for x in case.repo.git("log", "--format=%H %s").splitlines()]
+    [commit] = [h for h, s in found if s == subject]
+    result = blame_commit(MemoryLibrary(case.sessions), commit, repo=case.repo.path)
+    assert ({(c.session, c.step): c.lines for c in result.steps}, len(result.unexplained)) == (
+        steps,
+        unexplained,
+    )
+
+
+def test_a_pull_requests_blame_after_a_rebase_names_the_step(tmp_path):
+    case = rebase_onto_main(tmp_path)
+    result = blame_range(MemoryLibrary(case.sessions), "HEAD~1..HEAD", repo=case.repo.path)
+    [commit] = result.commits
+    assert (commit.commit, [(c.session, c.step, c.lines) for c in commit.steps]) == (
+        case.commits["c1"],
+        [("sess-1", "s0", 2)],
+    )
