@@ -473,6 +473,25 @@ def created_and_committed(tmp_path):
     )
 
 
+def written_anew_after_an_edit(tmp_path):
+    """The agent's return line was rewritten by hand before its commit; a month later a human wrote the
+    same text into new code: that copy is the human's, not the patch's line carried on."""
+    repo = _start(tmp_path, "a.py")
+    e = _add(repo, "a.py")
+    repo.write("a.py", repo.read("a.py").replace("    return compute_the_answer(alpha, beta, gamma)", "    return 42"))
+    c1 = repo.commit("agent, edited", iso(10, 30))
+    repo.write("a.py", repo.read("a.py") + "\ndef later():\n    return compute_the_answer(alpha, beta, gamma)\n")
+    repo.commit("a month later", iso(23))
+    return Case(
+        repo,
+        [session_of(repo.path, [(iso(10), e)])],
+        [("sess-1", "s0", "transformed", "c1", None)],
+        [("a.py", "def added_by_agent():", ("sess-1", "s0")), ("a.py", "def later():", None),
+         ("a.py", "    return compute_the_answer(alpha, beta, gamma)", None)],
+        {"c1": c1},
+    )  # fmt: skip
+
+
 CLASSES = (
     "git_mv_clean",
     "git_mv_with_changes",
@@ -500,4 +519,5 @@ CLASSES = (
     "emptied_file",
     "created_empty",
     "created_and_committed",
+    "written_anew_after_an_edit",
 )

@@ -23,7 +23,7 @@ import pygit2
 from tracetui.blame.descent import Descent
 from tracetui.trail.blob_pipe import BlobPipe, START_AFTER
 from tracetui.trail.git_command import fetches_lazily, git_argv, git_env
-from tracetui.trail.line_identity import _ASCII_SPACES, framed_norms, norm, norms_of
+from tracetui.trail.line_identity import _ASCII_SPACES, JOIN_SPAN, framed_norms, norm, norms_of
 
 GIT_DIFF_SECONDS = 60  # the diffs of a long range's commits; past it, libgit2 makes them
 _HUNK = re.compile(rb"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
@@ -47,6 +47,7 @@ class CopyCounts:
         self._blobs: dict[str, bytes | Counter[str]] = {}
         self._ahead: _Ahead | None = None  # git's diffs of the commits likely to be asked (`diff_ahead`)
         self._pipe: BlobPipe | None = None  # the versions `read_ahead` asked of git
+        self._joined: dict[tuple[str, str], bool] = {}  # (blob, text) -> `held_joined`'s answer
 
     def parent(self, commit: str) -> str | None:
         try:
@@ -59,6 +60,18 @@ class CopyCounts:
         """Copies of the text (a norm) in the file at `commit`, under the first of `names` it has then."""
         blob = self._file(commit, names)
         return 0 if blob is None else self._copies(blob, text)
+
+    def held_joined(self, commit: str | None, names: tuple[str, ...], text: str) -> bool:
+        """Whether the file at `commit` holds the text (a norm) as 2 to JOIN_SPAN consecutive lines, joined:
+        the lines of a patch a formatter later joined into one."""
+        blob = self._file(commit, names)
+        if blob is None:
+            return False
+        if (blob, text) not in self._joined:
+            norms = norms_of(self.r[blob].peel(pygit2.Blob).data.decode("utf-8", "replace"))
+            starts = (i for i, n in enumerate(norms) if n and n != text and text.startswith(n))
+            self._joined[(blob, text)] = any(_joins_from(norms, i, text) for i in starts)
+        return self._joined[(blob, text)]
 
     def read_ahead(self, files: Iterable[tuple[str | None, tuple[str, ...]]]) -> None:
         """The file versions `in_file` will read, (commit, names) in the order asked: read by git on
@@ -170,6 +183,18 @@ class CopyCounts:
         if commit not in self._net:
             self._net[commit] = _libgit2_net(self.r, commit)
         return self._net[commit][text]
+
+
+def _joins_from(norms: list[str], i: int, text: str) -> bool:
+    """Whether the norms from `i` on, 2 to JOIN_SPAN of them, join into `text`."""
+    joined = norms[i]
+    for n in norms[i + 1 : i + JOIN_SPAN]:
+        joined += n
+        if joined == text:
+            return True
+        if len(joined) >= len(text) or not text.startswith(joined):
+            return False
+    return False
 
 
 def _libgit2_net(r: pygit2.Repository, commit: str) -> Counter[str]:

@@ -309,9 +309,9 @@ def _copies_made_later(
     for (commit, key, landed, names), xs in groups.items():
         text = norm(xs[0].text)  # the text the key stands for (a key is a digest of it)
         held = counts.in_file(landed, names, text)
-        if not held:
-            # The patch landed the text only split over lines or joined into one (it was found by the
-            # join's key, or by `_split`): the commit reshaped the patch's line, a formatter's work.
+        if not held and (all(x.split for x in xs) or counts.held_joined(landed, names, text)):
+            # The patch landed this text only whole where the line is a part of it (`_split`), or
+            # wrapped where the line joins it: the commit reshaped the patch's line, a formatter's work.
             continue
         # Copies lost since the patch landed (a revert) that this commit puts back are the patch's.
         lost = held - counts.in_file(counts.parent(commit), names[1:] or names, text)

@@ -231,6 +231,7 @@ class _Line:
     key: int | None = None
     kind: str = ""
     by_neighbours: bool = False  # a bare line given its neighbours' writer
+    split: bool = False  # a part of a patch's line that a formatter split over lines (`_split`)
     lost: Posting | None = None  # a patch that matched it, set aside: the trail finds it in no commit
     reason: str | None = None
     # The keys of every line of the file the line is in (that version of it: `line` is 1-based in
@@ -469,7 +470,7 @@ def _split(lines: list[_Line], index: LineIndex, matcher: _Matcher) -> None:
         writer, _ = matcher.choose(postings.get(key, []), run[0].names, run[0].when)
         if writer is not None:
             for x in run:
-                x.writer, x.kind = writer, "agent"
+                x.writer, x.kind, x.split = writer, "agent", True
 
 
 def _neighbour(lines: list[_Line], i: int, step: int) -> _Line | None:
