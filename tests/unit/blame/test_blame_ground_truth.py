@@ -1,8 +1,9 @@
-"""Blame against hand-checked ground truth, one table (issue 34): HEAD lines and commit shares of the
-two mirrored repositories whose sessions the corpus holds (pinouchon/rtchess: one Codex session,
+"""Blame against hand-checked ground truth, one table (issue 34): HEAD lines and commit shares of
+mirrored repositories whose sessions the corpus holds (pinouchon/rtchess: one Codex session,
 2025-11-22 20:45 to 2025-11-23 12:06 UTC; TensorTemplar/slopometry: one Claude Code session, committed
-in 732155f). Each row was decided from the log (the patch's own lines, grep for the text), `git log -S`
-/ `git log -L` and `git show`, not from tracetui's output. Lines of commits made after the session
+in 732155f; badlogic/pi-mono: its before-compaction Pi session of 2025-12-08, at 83378aa). Each row
+was decided from the log (the patch's own lines, grep for the text), `git log -S` / `git log -L`,
+`git blame` and `git show`, not from tracetui's output. Lines of commits made after the session
 by the owner or by sessions the bucket does not hold (rtchess's later dev_history sessions, every
 slopometry commit after 732155f) are `human`: no held step wrote them.
 
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 from shared_data import CORPUS, mirror
 
-from tracetui.blame import blame_commit, blame_file
+from tracetui.blame import FileBlame, blame_commit, blame_file
 from tracetui.library import MemoryLibrary
 from tracetui.sources import group, read_session
 
@@ -31,7 +32,13 @@ REPOS = {
     "slopometry": ("TensorTemplar", "claude",
                    CORPUS / "claude" / "TensorTemplar__slopometry__tests__fixtures__transcript.jsonl",
                    "22b9246a61bcc1ad0407844e2e2f83f866c19b4a"),
+    "pi-mono": ("badlogic", "pi",
+                CORPUS / "pi" / "badlogic__pi-mono__packages__coding-agent__test__fixtures__before-compaction.jsonl",
+                "83378aad7e74a0e2bb8f37c007a9685fb4609d8a"),
 }  # fmt: skip
+CONFIG = "packages/coding-agent/src/config.ts"  # utils/config.ts until 14d99b5f moved it
+INTERACTIVE = "packages/coding-agent/src/modes/interactive/interactive-mode.ts"
+SRC_OR_DIST = '\tconst srcOrDist = existsSync(join(packageDir, "src")) ? "src" : "dist";'
 
 # (repo, file, line at the reference, its text, expected: "human" or the step (prefix), why)
 LINES = [
@@ -69,6 +76,25 @@ LINES = [
      "1a3a6b47 re-indented it into the second loop's `for base` (69d9f8cc wrote it there less deep)"),
     ("slopometry", "src/slopometry/core/plan_analyzer.py", 262, "            exploration_percentage=exploration_percentage,",
      "9d3940fc", "9d3940fc's Edit puts it in PlanEvolution(...); 00a0dbe6's twins are PlanStep(...)'s"),
+    ("pi-mono", CONFIG, 93, "\t// Node.js: walk up from __dirname until we find package.json", "L611:1",
+     "L611:1's edit of utils/config.ts, committed in 6adfb642; git's blame follows 14d99b5f's move"),
+    ("pi-mono", CONFIG, 101, "\t// Fallback (shouldn't happen)", "L611:1", "the same patch's fallback"),
+    ("pi-mono", CONFIG, 116, "\tconst packageDir = getPackageDir();", "L613:1",
+     "L613:1's getThemeDir body, 6adfb642"),
+    ("pi-mono", "packages/coding-agent/src/core/index.ts", 12, "\ttype SessionStats,", "L251",
+     "L251 added it to the export list; committed in 934c2bc5"),
+]  # fmt: skip
+
+# Lines whose writer hangs on where the patch landed (a later commit's new copy of its text): blamed with
+# the trail's states, as `tracetui blame` does; same columns as LINES.
+LINES_JUDGED = [
+    ("pi-mono", CONFIG, 131, "\tconst packageDir = getPackageDir();", "human",
+     "256fa575f (2026-01-01) added getExportTemplateDir with a new copy of L613:1's line (6adfb642)"),
+    ("pi-mono", CONFIG, 132, SRC_OR_DIST, "human", "256fa575f's copy too; the twin at 117 is L613:1's"),
+    ("pi-mono", CONFIG, 117, SRC_OR_DIST, "L613:1", "L613:1's own line in getThemeDir, 6adfb642"),
+    ("pi-mono", INTERACTIVE, 4328, "\t\t\tconst result = await this.session.executeBash(", "L467:1",
+     "L467:1's `executeBash(command, (chunk) => {` (0020de85), split over three lines by 746ec9eb"),
+    ("pi-mono", INTERACTIVE, 4330, "\t\t\t\t(chunk) => {", "L467:1", "the same line's third part"),
 ]  # fmt: skip
 
 # (repo, commit, lines it added, the held session's share of them: (at least, at most), top step, why)
@@ -80,6 +106,8 @@ COMMITS = [
     ("slopometry", "0c04bba", None, (0, 0), None, "a fix three months after the session, no step's lines"),
     ("slopometry", "732155f2a7e409991d571558ca8f86b50787848a", None, (870, None), "69d9f8cc",
      "the session's commit; its largest Write is context_coverage_analyzer.py"),
+    ("pi-mono", "6adfb64279754dfe168de7c7c7329a72b28b0eab", 15, (15, 15), "L611:1",
+     "the path fix: L611:1's 9 lines and L613:1's 6, nothing else"),
 ]  # fmt: skip
 
 
@@ -116,6 +144,27 @@ def test_a_hand_checked_line(worlds, name, path, line, text, expected, why):
     assert found.text == text, "the reference's line moved: the table is out of date"
     said = "human" if found.kind == "human" else (found.writer.step if found.writer else found.kind)
     assert said.startswith(expected) if expected != "human" else said == "human", why
+
+
+@pytest.mark.parametrize("name,path,line,text,expected,why", LINES_JUDGED, ids=lambda v: str(v)[:24])
+def test_a_hand_checked_line_with_its_patchs_state(worlds, name, path, line, text, expected, why):
+    lib, clone = _world(worlds, name)
+    found = _judged_file(worlds, name, path).lines[line - 1]
+    assert found.text == text, "the reference's line moved: the table is out of date"
+    said = "human" if found.kind == "human" else (found.writer.step if found.writer else found.kind)
+    assert said.startswith(expected) if expected != "human" else said == "human", why
+
+
+_judged: dict[tuple[str, str], FileBlame] = {}
+
+
+def _judged_file(worlds, name: str, path: str) -> FileBlame:
+    """The whole file's blame with states, once per file: a line's split parts are its neighbours, which
+    a blame of the line alone does not see."""
+    if (name, path) not in _judged:
+        lib, clone = _world(worlds, name)
+        _judged[(name, path)] = blame_file(lib, path, repo=clone, ref=REPOS[name][3])
+    return _judged[(name, path)]
 
 
 @pytest.mark.parametrize("name,commit,added,share,top,why", COMMITS, ids=lambda v: str(v)[:12])
