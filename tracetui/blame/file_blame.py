@@ -17,12 +17,21 @@ from tracetui.blame.line_origins import LineOrigins, Started
 from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher, file_keys, git_lines
 from tracetui.blame.moved_in import moved_in
 from tracetui.blame.repo import open_repo, relative_name, repo_name, resolve, trail_repo
-from tracetui.blame.results import BlameLine, FileBlame, LOST_STALE_SECONDS, STATE_HUMAN, STATE_UNKNOWN
+from tracetui.blame.results import (
+    LOST_STALE_SECONDS,
+    MOVED_BLOCK,
+    STATE_HUMAN,
+    STATE_UNKNOWN,
+    BlameLine,
+    FileBlame,
+)
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import Session
 from tracetui.trail import TrailByFile, trail
-from tracetui.trail.line_identity import norm
+from tracetui.trail.line_identity import SPLIT_SPAN, norm
 from tracetui.trail.paths import absolute_path
+
+AROUND_ASKED = max(SPLIT_SPAN, MOVED_BLOCK) - 1  # lines each side of a range asked, attributed with it
 
 # A session's fates: all of them (a trail's, an export's outcome), or judged file by file as asked.
 Judged = list[Any] | TrailByFile
@@ -71,6 +80,7 @@ def blame_file(
     out = FileBlame(repo_name(r), ref, str(commit.id), rel, [])
     if not texts:
         return out
+    asked, (first, last) = (first, last), _around(first, last, len(texts))
     # git's blame of the whole file (even for a few lines: its hunks name every name the file had)
     # runs in its own process while the index is opened and the likeliest writer's session is read.
     origins = Started(r, rel, str(commit.id), len(texts))
@@ -124,9 +134,18 @@ def blame_file(
             index.close()
     made: dict[str, tuple[str, str]] = {}  # commit -> its author and time as each of its lines shows them
     out.lines.extend(
-        _blame_line(x, _made(commits.get(x.commit), made) if x.commit else None, fates) for x in seq
+        _blame_line(x, _made(commits.get(x.commit), made) if x.commit else None, fates)
+        for x in seq
+        if asked[0] <= x.line <= asked[1]
     )
     return out
+
+
+def _around(first: int, last: int, lines: int) -> tuple[int, int]:
+    """The lines attributed for a range asked: the lines around it decide its lines (a split line's
+    other parts, the rest of a moved block), so they are attributed with it and left out of the answer,
+    which is then what a blame of the whole file gives those lines."""
+    return max(1, first - AROUND_ASKED), min(lines, last + AROUND_ASKED)
 
 
 def _lines_of(

@@ -110,3 +110,18 @@ def test_a_copy_written_after_the_patchs_commit_is_the_humans(tmp_path):
     result = blame_file(MemoryLibrary(case.sessions), "a.py", repo=case.repo.path)
     writers = {x.text: (x.writer.step if x.writer else x.kind) for x in result.lines if x.text.strip()}
     assert [writers[text] for text, _ in [(b[1], b[2]) for b in case.blames]] == ["s0", "human", "human"]
+
+
+ALONE = ["formatter_split_only", "formatter_join_only", "moved_to_other_file", "two_sessions", "git_mv_clean"]
+
+
+@pytest.mark.parametrize("name", ALONE)
+def test_a_line_blamed_alone_is_blamed_as_in_the_whole_file(name, tmp_path):
+    """`blame FILE:N` gives line N what the whole file's blame gives it: the lines around it (a split
+    line's other parts, the rest of a moved block) are attributed with it."""
+    case = CASES[name](tmp_path)
+    library = MemoryLibrary(case.sessions)
+    for file in dict.fromkeys(f for f, _, _ in case.blames):
+        whole = blame_file(library, file, repo=case.repo.path).lines
+        alone = [blame_file(library, file, repo=case.repo.path, lines=(x.line, x.line)).lines for x in whole]
+        assert [a.to_dict() for [a] in alone] == [x.to_dict() for x in whole]
