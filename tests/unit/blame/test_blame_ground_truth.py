@@ -1,7 +1,8 @@
 """Blame against hand-checked ground truth, one table (issue 34): HEAD lines and commit shares of
 mirrored repositories whose sessions the corpus holds (pinouchon/rtchess: one Codex session,
 2025-11-22 20:45 to 2025-11-23 12:06 UTC; TensorTemplar/slopometry: one Claude Code session, committed
-in 732155f; badlogic/pi-mono: its before-compaction Pi session of 2025-12-08, at 83378aa). Each row
+in 732155f; badlogic/pi-mono: its before-compaction Pi session of 2025-12-08, at 83378aa; Ogekuri/useReq:
+one Codex session of 2025-12-15, committed in 2c0fd85, at fc860e1). Each row
 was decided from the log (the patch's own lines, grep for the text), `git log -S` / `git log -L`,
 `git blame` and `git show`, not from tracetui's output. Lines of commits made after the session
 by the owner or by sessions the bucket does not hold (rtchess's later dev_history sessions, every
@@ -33,10 +34,16 @@ REPOS = {
                    CORPUS / "claude" / "TensorTemplar__slopometry__tests__fixtures__transcript.jsonl",
                    "22b9246a61bcc1ad0407844e2e2f83f866c19b4a"),
     "pi-mono": ("badlogic", "pi",
-                CORPUS / "pi" / "badlogic__pi-mono__packages__coding-agent__test__fixtures__before-compaction.jsonl",
+                CORPUS / "pi" / ("badlogic__pi-mono__packages__coding-agent__test__fixtures__"
+                                 "before-compaction.jsonl"),
                 "83378aad7e74a0e2bb8f37c007a9685fb4609d8a"),
+    "useReq": ("Ogekuri", "codex",
+               CORPUS / "codex" / ("Ogekuri__useReq__.codex__sessions__2025__12__15__"
+                                   "rollout-2025-12-15T12-00-35-019b21ab-55b8-7932-8d73-e85426fd3cad.jsonl"),
+               "fc860e11cc4857da870052191ff754cd7b5d29e3"),
 }  # fmt: skip
 CONFIG = "packages/coding-agent/src/config.ts"  # utils/config.ts until 14d99b5f moved it
+USEREQ_CLI = "src/usereq/cli.py"
 INTERACTIVE = "packages/coding-agent/src/modes/interactive/interactive-mode.ts"
 SRC_OR_DIST = '\tconst srcOrDist = existsSync(join(packageDir, "src")) ? "src" : "dist";'
 
@@ -83,6 +90,17 @@ LINES = [
      "L613:1's getThemeDir body, 6adfb642"),
     ("pi-mono", "packages/coding-agent/src/core/index.ts", 12, "\ttype SessionStats,", "L251",
      "L251 added it to the export list; committed in 934c2bc5"),
+    ("useReq", "pyproject.toml", 52, '  "resources/vscode/settings.json",', "L113",
+     "L113's line of the package data; 2c0fd85 (git blame)"),
+    ("useReq", USEREQ_CLI, 2472, "def strip_json_comments(text: str) -> str:", "L106",
+     "L106 wrote strip_json_comments; 2c0fd85, unchanged since"),
+    ("useReq", USEREQ_CLI, 2481, "    for line in text.splitlines():", "L106", "its loop, 2c0fd85"),
+    ("useReq", USEREQ_CLI, 2474, "    @brief Removes // and /* */ comments to allow JSONC parsing.", "human",
+     "fe18f065 (2026-03-05) rewrote every docstring as @brief/@details"),
+    ("useReq", USEREQ_CLI, 2687, "            deep_merge_dict(base[key], value)", "human",
+     "66127bb6 (2026-01-02) dropped the `# type: ignore[arg-type]` L106 wrote on this line"),
+    ("useReq", USEREQ_CLI, 2705, "def build_prompt_recommendations(prompts_dir: Path) -> dict[str, bool]:",
+     "L186", "L186 wrote build_prompt_recommendations; 2c0fd85"),
 ]  # fmt: skip
 
 # Lines whose writer hangs on where the patch landed (a later commit's new copy of its text): blamed with
