@@ -218,10 +218,7 @@ def open_capsule(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> OpenedCap
     # Parsed JSON costs memory per value, not per byte: a capsule of tiny values (a list of a million
     # one-letter ids) would take gigabytes. Commas and colons bound the count before anything parses.
     # The trace and the contexts stay parsed; the trail stays bytes (`_trail`), one record parsed at a time.
-    values = sum(members[m].count(b",") + members[m].count(b":") for m in (mf.TRACE, mf.CTX))
-    if values > MAX_VALUES:
-        raise CapsuleError(f"the capsule's trace and contexts hold over {MAX_VALUES} JSON values, "
-                           "the limit a capsule may carry")  # fmt: skip
+    _values_fit(members)
     steps = [_step(r, i) for i, r in enumerate(mf.parse_lines(members.pop(mf.TRACE), mf.TRACE), 1)]
     ctx_records = mf.parse_lines(members.pop(mf.CTX), mf.CTX)
     fates = _trail(members.pop(mf.TRAIL))
@@ -244,6 +241,34 @@ def open_capsule(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> OpenedCap
         _ctx_items=ctx_items,
         _manifest_bytes=manifest_bytes,
     )
+
+
+def _values_fit(members: dict[str, bytes]) -> None:
+    values = sum(members[m].count(b",") + members[m].count(b":") for m in (mf.TRACE, mf.CTX))
+    if values > MAX_VALUES:
+        raise CapsuleError(f"the capsule's trace and contexts hold over {MAX_VALUES} JSON values, "
+                           "the limit a capsule may carry")  # fmt: skip
+
+
+def check_carried(members: dict[str, bytes], limits: Limits = DEFAULT_LIMITS) -> None:
+    """Raise CapsuleError where `members` (a capsule being sealed) pass a limit `open_capsule` holds a
+    capsule to: what a seal writes, any reader opens."""
+    total = 0
+    for name, data in members.items():
+        if len(data) > limits.max_member:
+            raise CapsuleError(f"member {name} would be {len(data):,} bytes, over the "
+                               f"{limits.max_member:,}-byte limit")  # fmt: skip
+        total += len(data) + 1024  # its tar header and padding, at most
+    if total > limits.max_total:
+        raise CapsuleError(f"the capsule would inflate to {total:,} bytes, over the "
+                           f"{limits.max_total:,}-byte limit")  # fmt: skip
+    _values_fit(members)
+    if members[mf.TRAIL].count(b"\n") > MAX_PATCHES:
+        raise CapsuleError(f"member {mf.TRAIL} would hold over {MAX_PATCHES} patches, the limit a capsule "
+                           "may carry")  # fmt: skip
+    for name in (mf.TRACE, mf.CTX, mf.TRAIL):
+        for _ in mf.lines(members[name], name):  # each record's size and values
+            pass
 
 
 def _trail(data: bytes) -> TrailRecords:

@@ -26,7 +26,7 @@ from tracetui.capsule.gitcmd import (
     strip_credentials,
 )
 from tracetui.capsule.keys import episode_key
-from tracetui.capsule.opened import TRACE_DEPTH
+from tracetui.capsule.opened import TRACE_DEPTH, check_carried
 from tracetui.capsule.schema import flattened
 from tracetui.capsule.scope import SealRefused, in_scope, seal_scope
 from tracetui.capsule.signing import sign
@@ -129,6 +129,11 @@ def seal(
         if gate.changed and store is not None:
             store.save(plan)
     members = built.members
+    try:
+        check_carried(members)  # a capsule its reader would refuse is never written
+    except CapsuleError as exc:
+        raise TracetuiError(f"the episode is too big for one capsule: {exc}; seal a part of it "
+                            "(--steps A:B)") from None
     if sign_key is not None:
         members[mf.SIGNATURE] = sign(members[mf.MANIFEST], Path(sign_key))
     data = write_archive(members)
