@@ -395,6 +395,49 @@ def random_mixed_letters(value: str) -> bool:
     return len(value) < 3 * len(_CASE_PIECES.findall(value))
 
 
+_VALUE_PARTS = re.compile(r"[._\-]")
+# A person's password: a capitalised word, a year or a number, a `.`/`_`, a word (`Saffron1907.willow`).
+# Code's class names carry a bit width (`Int32`, `Base64`, `Sha256`) or a one-digit version (`Vue3`).
+_WORD_AND_NUMBER = re.compile(r"[A-Z][a-z]{2,}(\d{2,4})")
+_BIT_WIDTHS = frozenset({"16", "32", "64", "128", "256", "512"})
+
+
+# Pieces of code's names that hold no vowel or are one or two letters long: not a generator's scraps.
+_CODE_SCRAPS = frozenset(
+    "http https src dst ctx cfg msg msgs btn mgr svc str pwd db fn cb rx tx js ts css html xml sql url"
+    " rpc grpc"
+    " tls ssl dns tcp udp ssh jwt md cmd std lst pkg hdr req res resp err buf len num idx ptr"
+    " is up to on of by at id io ui in ok as if or no my we".split()
+)
+
+
+def _random_case_part(part: str) -> bool:
+    """Nine letters or more whose case changes every few (`SDLBjsDPlXN`), with two pieces or more no name
+    is made of (`Bjs`, `Pl`: no vowel, or one or two letters, and no abbreviation of code's) and under a
+    third vowels: `SetUpTLSForDB`, `getHttpSrcCtx` and `isUpToDate` are words."""
+    if len(part) < 9 or not (part.isascii() and part.isalpha()) or part.islower() or part.isupper():
+        return False
+    pieces = _CASE_PIECES.findall(part)
+    if len(part) >= 4 * len(pieces):
+        return False
+    scraps = sum(
+        any(c.islower() for c in p) and (len(p) <= 2 or not any(c in _VOWELS for c in p))
+        and p.lower() not in _CODE_SCRAPS for p in pieces)
+    return scraps >= 2 and 3 * sum(c in _VOWELS for c in part) < len(part)
+
+
+def generated_identifier(value: str) -> bool:
+    """A value shaped like a code identifier that a person or a generator made: a short prefix on random
+    case (`tf_SDLBjsDPlXN`), or a capitalised word and a number joined to a word (`Saffron1907.willow`)."""
+    parts = _VALUE_PARTS.split(value)
+    if any(map(_random_case_part, parts)):
+        return True
+    if len(parts) < 2 or not all(p.isalpha() for p in parts[1:]):
+        return False
+    worded = _WORD_AND_NUMBER.fullmatch(parts[0])
+    return worded is not None and worded.group(1) not in _BIT_WIDTHS
+
+
 def app_password_shape(value: str) -> bool:
     """Four groups of four lower-case letters, spaced or hyphenated, that spell no words: how Google
     and Apple show an app password."""

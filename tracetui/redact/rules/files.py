@@ -13,6 +13,7 @@ from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.gate_words import in_lowered
 from tracetui.redact.rules.assignments import _QUOTED_VALUE
 from tracetui.redact.rules.judge import _NAME_OK, _judge
+from tracetui.redact.rules.stand_in_files import is_stand_in_file_base64
 from tracetui.redact.syntax import SECRET_FILE, syntax_of_path
 from tracetui.redact.text_checks import (
     LINE_NUMBER,
@@ -251,7 +252,8 @@ def k8s_secret_findings(text: str, lowered: str) -> Iterator[Finding]:
         return
     for m in _K8S_DATA_VALUE.finditer(text):
         value = m.group(1)
-        if is_placeholder(value) or _public_armor(value) or is_stand_in_base64(value):
-            continue  # a template, certificates or a public key, base64 of `${DB_PASSWORD}`
+        if is_placeholder(value) or _public_armor(value) or is_stand_in_base64(value) \
+                or is_stand_in_file_base64(value):
+            continue  # a template, certificates or a public key, base64 of `${DB_PASSWORD}` or a file of them
         if value.endswith("=") or entropy(value) > 3.5:
             yield Finding(m.start(1), m.end(1), kinds.K8S_SECRET, AUTO, "rule:k8s-secret-data")
