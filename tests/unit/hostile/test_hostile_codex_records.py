@@ -6,16 +6,20 @@ every agent's fixtures, which hold none of these records)."""
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any
 
 import orjson
 import pytest
+from shared_data import FIXTURES
 from support.hostile_fields import WRONG, model_problems
 
-from hostile import field_paths, replaced
 from tracetui.sources import RawLog
 from tracetui.sources.codex import reader as codex
+
+sys.path.insert(0, str(FIXTURES))
+from hostile import field_paths, replaced  # noqa: E402
 
 T = "2026-05-01T10:00:0{}.000Z"
 META = {
