@@ -46,9 +46,11 @@ def codex_home(home: Path) -> Path:
 
 
 def codex(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
-          timeout: float = 90, config_extra: str = "", side: str | None = None) -> Outcome:
+          timeout: float = 90, config_extra: str = "", side: str | None = None,
+          bypass: bool = True) -> Outcome:
     """`codex exec PROMPT` (or `codex exec resume ID PROMPT`) in `cwd`, CODEX_HOME=`home`/.codex.
-    `config_extra`: TOML for this run's config.toml (its top-level keys first, then its tables)."""
+    `config_extra`: TOML for this run's config.toml (its top-level keys first, then its tables).
+    `bypass`: no approvals and no sandbox; without it, `codex exec`'s own defaults."""
     folder = codex_home(home)
     config = folder / "config.toml"
     # Written each run with the placeholder: the port changes from run to run.
@@ -57,7 +59,8 @@ def codex(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str 
                       f'check_for_update_on_startup = false\n{config_extra}\n'
                       '[analytics]\nenabled = false\n[otel]\nexporter = "none"\n')
     env = {"OPENAI_API_KEY": "sk-made-up-for-tests", "CODEX_HOME": str(folder)}
-    argv = ["codex", "exec", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox",
+    argv = ["codex", "exec", "--skip-git-repo-check",
+            *(["--dangerously-bypass-approvals-and-sandbox"] if bypass else []),
             *(["resume", resume] if resume else []), prompt]
     run = programs.run(argv, replies, home, cwd, env, stub_files=(config,), timeout=timeout, side=side)
     return Outcome(run, _logs(folder / "sessions"))
