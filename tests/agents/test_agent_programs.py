@@ -898,7 +898,8 @@ def test_a_codex_fork_sends_nothing_of_a_turn_context_s_settings(codex: Fresh, t
         session = read_session(files)
         resumed = write_session(session, [RawLog(str(path), path.read_bytes())], _middle(session),
                                 env={"CODEX_HOME": str(home / ".codex")}, home=home)
-        assert (b"PLANTED" in Path(resumed.path).read_bytes()) == planted  # the test's own check
+        assert (b"PLANTED" in path.read_bytes()) == planted  # the test's own check
+        assert b"PLANTED" not in Path(resumed.path).read_bytes()  # a fork carries no turn_context
         outcome = _continue("codex", home, resumed)
         bodies.append(outcome.run.main_requests()[0]["body"])
     plain, planted_body = bodies

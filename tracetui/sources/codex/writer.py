@@ -29,6 +29,15 @@ _LINE_ID = re.compile(r"L([0-9]{1,9})(?:\.[0-9]+)?")
 # carried, nor any key a later Codex adds. Codex's own, for this run, decide.
 _META_KEYS = ("id", "session_id", "timestamp", "cwd", "originator", "cli_version", "source", "thread_source",
               "model_provider", "git", "forked_from_id", "account_scoped", "history_mode")
+# Records that set the thread's settings. Codex 0.171's app-server (the TUI's `codex resume`) restores a
+# resumed rollout's last `thread_settings_applied`, and where there is none its last turn_context, as the
+# thread's approval policy, permission profile, model and collaboration mode (developer instructions and
+# all) over the user's config: a log's `never` and `danger-full-access` ran the resumed session unasked and
+# unsandboxed. A fork carries no such event (nor any holding `thread_settings`), and its turn_context
+# lines keep only what tracetui reads back (`_TURN_KEYS`: the turn's folder and model, whose changes are
+# steps): Codex finds no settings there to take, and the user's config decides.
+_SETTINGS_EVENTS = frozenset({"thread_settings_applied"})
+_TURN_KEYS = ("turn_id", "cwd", "model")
 
 
 def line_of(step: Step) -> int | None:
@@ -61,6 +70,10 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
         if not isinstance(rec, dict) or "payload" not in rec:
             raise TracetuiError("this Codex log predates the `{timestamp, type, payload}` lines (before "
                                 "0.30): it cannot be cut at a step; continue it with another --agent")
+        if _sets_settings(rec):
+            continue
+        if rec.get("type") == "turn_context" and isinstance(rec.get("payload"), dict):
+            rec = {**rec, "payload": {k: v for k, v in rec["payload"].items() if k in _TURN_KEYS}}
         if rec.get("type") == "session_meta" and isinstance(rec.get("payload"), dict):
             rec = {**rec, "payload": {k: v for k, v in rec["payload"].items() if k in _META_KEYS}}
             meta = rec["payload"] if meta is None else meta
@@ -75,6 +88,14 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
         own["session_id"] = new_id
     head = orjson.dumps({"timestamp": now, "type": "session_meta", "payload": own})
     return b"\n".join([head, *copied]) + b"\n"
+
+
+def _sets_settings(rec: dict[str, Any]) -> bool:
+    """Whether `rec` is an event that sets the thread's settings (`_SETTINGS_EVENTS`)."""
+    payload = rec.get("payload")
+    if rec.get("type") != "event_msg" or not isinstance(payload, dict):
+        return False
+    return payload.get("type") in _SETTINGS_EVENTS or "thread_settings" in payload
 
 
 def from_items(items: list[Item], source_id: str, cwd: str, new_id: str, now: str) -> bytes:
