@@ -208,6 +208,27 @@ def without(p: Probe, taken: dict[str, int], likely: dict[str, int] | None = Non
     )
 
 
+def held_when_taken(p: Probe, accepted: FileLines) -> Probe:
+    """`p` without the lines whose text its accepting version lacks (rewritten before the commit), where
+    the file had no copy of them before the step either: a later copy of such a line is new code, not
+    the patch's line kept. `p` itself where the version holds some of its lines joined or split (which
+    are absent is then unclear). A line with twins is left: floors are counts, not places, and a rewrite
+    that moved the twins may leave the version a copy short (docs/internals/trail.md)."""
+    if p.deletion or p.exact_only:
+        return p
+    missing = _missing(p, accepted)
+    held = accepted.normal
+    absent = {k for k, n in missing.items() if n > 0 and p.floor_n.get(k, 0) == 0 and k not in held}
+    if not absent or kept(p, accepted) != p.size - sum(missing.values()):
+        return p
+    want = Counter({x: n for x, n in p.want.items() if norm(x) not in absent})
+    want_n = Counter({k: n for k, n in p.want_n.items() if k not in absent})
+    return replace(
+        p, want=want, want_n=want_n, memo={}, memo_exact={}, shifted={}, want_set=None, copy_weights=None,
+        looks_for=None, substance=None, bare=None,
+    )
+
+
 def wanted_keys(probes: list[Probe]) -> frozenset[str]:
     """Every exact line and norm (joined runs included) that some probe looks for (to count only those)."""
     keys: set[str] = set()

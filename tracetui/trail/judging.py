@@ -431,7 +431,7 @@ def _judged_fate(j: _Judging, accept: str, judged: str, judged_at: str | None, b
     patch, probe, files, path = j.patch, j.probe, j.files, j.path
     final_blob, accept_blob = j.blob_at(judged), j.blob_at(baseline)
     final, accepted = files.get(final_blob, path), files.get(accept_blob, path)
-    kept = ev.kept(probe, final)
+    kept = ev.kept(ev.held_when_taken(probe, accepted), final)
     here = _renamed(j.name_at(judged), path)
     path_now = here
     changed = 0

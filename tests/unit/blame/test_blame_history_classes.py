@@ -15,10 +15,7 @@ from tracetui.library import MemoryLibrary
 # Shell writes are no patches of the trail (trail/shell_patches.py keeps them for the capsule): a line a
 # here-document wrote has no step in blame.
 SHELL_WRITES = "design: a shell command's write is no trail patch (shell_patches.py), so no step owns it"
-# The trail counts a later commit's new copy of a line the patch's commit never held as the patch's
-# line kept (blame gives that copy to its commit's author): the patch reads `alive`, not `transformed`.
-TRAIL_COPY = "trail: a human's later copy of a line replaced before the patch's commit counts as kept"
-XFAILS = {"shell_heredoc": SHELL_WRITES, "written_anew_after_an_edit": TRAIL_COPY}
+XFAILS = {"shell_heredoc": SHELL_WRITES}
 
 
 NOT_ASKED_OF_BLAME = {
@@ -112,16 +109,20 @@ def test_a_copy_written_after_the_patchs_commit_is_the_humans(tmp_path):
     assert [writers[text] for text, _ in [(b[1], b[2]) for b in case.blames]] == ["s0", "human", "human"]
 
 
-ALONE = ["formatter_split_only", "formatter_join_only", "moved_to_other_file", "two_sessions", "git_mv_clean"]
+# Every class whose blame is asked (a line or a file, in `Case.blames`): each line of each of its files.
+ALONE = [name for name in CASES if name not in NOT_ASKED_OF_BLAME]
 
 
 @pytest.mark.parametrize("name", ALONE)
 def test_a_line_blamed_alone_is_blamed_as_in_the_whole_file(name, tmp_path):
     """`blame FILE:N` gives line N what the whole file's blame gives it: the lines around it (a split
-    line's other parts, the rest of a moved block) are attributed with it."""
+    line's other parts, the rest of a moved block, the meaningful lines a bare line takes its writer
+    from, however far) are attributed with it."""
     case = CASES[name](tmp_path)
     library = MemoryLibrary(case.sessions)
-    for file in dict.fromkeys(f for f, _, _ in case.blames):
+    files = list(dict.fromkeys(f for f, _, _ in case.blames))
+    assert files
+    for file in files:
         whole = blame_file(library, file, repo=case.repo.path).lines
         alone = [blame_file(library, file, repo=case.repo.path, lines=(x.line, x.line)).lines for x in whole]
         assert [a.to_dict() for [a] in alone] == [x.to_dict() for x in whole]

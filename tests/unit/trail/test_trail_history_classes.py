@@ -23,10 +23,7 @@ def _fates(case: Case) -> list[tuple]:
 # Shell writes are no patches of the trail (trail/shell_patches.py keeps them for the capsule): a line a
 # here-document wrote has no step in blame, and the heredoc's step no row in the trail.
 SHELL_WRITES = "design: a shell command's write is no trail patch (shell_patches.py), so no step owns it"
-# The trail counts a later commit's new copy of a line the patch's commit never held as the patch's
-# line kept (blame gives that copy to its commit's author): the patch reads `alive`, not `transformed`.
-TRAIL_COPY = "trail: a human's later copy of a line replaced before the patch's commit counts as kept"
-XFAILS = {"shell_heredoc": SHELL_WRITES, "written_anew_after_an_edit": TRAIL_COPY}
+XFAILS = {"shell_heredoc": SHELL_WRITES}
 
 
 def _param(name: str) -> object:
