@@ -492,6 +492,23 @@ def written_anew_after_an_edit(tmp_path):
     )  # fmt: skip
 
 
+def bare_lines_far_apart(tmp_path):
+    """A file the agent wrote whose first and last lines are brackets four lines from its one line with a
+    word: a bracket takes its writer from the nearest lines that carry something, however far."""
+    repo = _start(tmp_path, "a.py")
+    text = '[\n  [\n    [\n      [\n        {"name": "deep", "value": 1}\n      ]\n    ]\n  ]\n]\n'
+    e = write(repo, "deep.json", text)
+    e.path = str(repo.path / "deep.json")
+    c1 = repo.commit("agent", iso(10, 30))
+    return Case(
+        repo,
+        [session_of(repo.path, [(iso(10), e)])],
+        [("sess-1", "s0", "alive", "c1", None)],
+        [("deep.json", "[", ("sess-1", "s0")), ("deep.json", "]", ("sess-1", "s0"))],
+        {"c1": c1},
+    )
+
+
 CLASSES = (
     "git_mv_clean",
     "git_mv_with_changes",
@@ -520,4 +537,5 @@ CLASSES = (
     "created_empty",
     "created_and_committed",
     "written_anew_after_an_edit",
+    "bare_lines_far_apart",
 )

@@ -80,11 +80,11 @@ def blame_file(
     out = FileBlame(repo_name(r), ref, str(commit.id), rel, [])
     if not texts:
         return out
-    asked, (first, last) = (first, last), _around(first, last, len(texts))
+    keys = file_keys(texts)  # each line's key, made once: the read-ahead's, each line's, its neighbours'
+    asked, (first, last) = (first, last), _around(first, last, keys)
     # git's blame of the whole file (even for a few lines: its hunks name every name the file had)
     # runs in its own process while the index is opened and the likeliest writer's session is read.
     origins = Started(r, rel, str(commit.id), len(texts))
-    keys = file_keys(texts)  # each line's key, made once: the read-ahead's, each line's, its neighbours'
     counts = CopyCounts(r)
     own_index = index is None
     building: Building | None = None
@@ -141,11 +141,16 @@ def blame_file(
     return out
 
 
-def _around(first: int, last: int, lines: int) -> tuple[int, int]:
+def _around(first: int, last: int, keys: list[int | None]) -> tuple[int, int]:
     """The lines attributed for a range asked: the lines around it decide its lines (a split line's
-    other parts, the rest of a moved block), so they are attributed with it and left out of the answer,
-    which is then what a blame of the whole file gives those lines."""
-    return max(1, first - AROUND_ASKED), min(lines, last + AROUND_ASKED)
+    other parts, the rest of a moved block, the nearest lines with a key that a bare line at either end
+    takes its writer from, however far), so they are attributed with it and left out of the answer,
+    which is then what a blame of the whole file gives those lines. More in docs/internals/blame.md."""
+    while first > 1 and keys[first - 1] is None:
+        first -= 1
+    while last < len(keys) and keys[last - 1] is None:
+        last += 1
+    return max(1, first - AROUND_ASKED), min(len(keys), last + AROUND_ASKED)
 
 
 def _lines_of(
