@@ -19,8 +19,9 @@ SLACK_SECONDS = 60
 # in whitespace are not its own, a cwd in the clone's repository keeps the top at or above it; 14: a
 # shell write's whole rewrite overwrites the earlier patches' lines, a patch's removed lines are the
 # file where the replay's text disagrees with them (`before`); 15: a here-document's text shows the file
-# it wrote as a read would (`shell_texts`)
-CACHE_VERSION = 15
+# it wrote as a read would (`shell_texts`); 16: a line the accepting commit lacked is not kept by a
+# later copy (`evidence.held_when_taken`)
+CACHE_VERSION = 16
 STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
 
