@@ -196,8 +196,8 @@ def test_the_wait_for_a_child_ends_as_the_child_does(monkeypatch, pidfd):
         time.sleep(0.2)
         os._exit(0)
     began = time.monotonic()
-    assert gate_apart._ended_by(pid, began + 5.0)
-    assert 0.19 < time.monotonic() - began < 0.4
+    assert gate_apart._ended_by(pid, began + 30.0)
+    assert 0.19 < time.monotonic() - began < 3.0  # the child's end, not the deadline (a loaded CI is slow)
     stuck = os.fork()
     if stuck == 0:  # pragma: no cover - the child
         time.sleep(30)
@@ -205,7 +205,7 @@ def test_the_wait_for_a_child_ends_as_the_child_does(monkeypatch, pidfd):
     began = time.monotonic()
     try:
         assert not gate_apart._ended_by(stuck, began + 0.2)
-        assert time.monotonic() - began < 0.5
+        assert time.monotonic() - began < 3.0
     finally:
         os.kill(stuck, signal.SIGKILL)
         os.waitpid(stuck, 0)
