@@ -219,8 +219,14 @@ def _decode_letters(
 ) -> tuple[str, list[int], list[int]] | None:
     """`_letter_escapes` of a view's text, with its map carried through."""
     pieces = _letter_escapes(text)
-    if not pieces:
-        return None
+    return _spliced(text, origin, until, pieces) if pieces else None
+
+
+def _spliced(
+    text: str, origin: list[int], until: list[int], pieces: list[tuple[int, int, str]]
+) -> tuple[str, list[int], list[int]]:
+    """A view's text with each piece (start, end, by) made its one character `by`, its map carried through:
+    the character stands for the whole piece."""
     out: list[str] = []
     org: list[int] = []
     unt: list[int] = []
@@ -456,21 +462,4 @@ def _bare_table(text: str, origin: list[int], until: list[int]) -> tuple[str, li
         below = text[m.end() + 1:nl if nl >= 0 else len(text)] if m.end() < len(text) else ""
         if above[bar:bar + 1] == "|" or below[bar:bar + 1] == "|":
             pieces.append(m.span(1))
-    if not pieces:
-        return None
-    out: list[str] = []
-    org: list[int] = []
-    unt: list[int] = []
-    pos = 0
-    for a, b in pieces:
-        out.append(text[pos:a])
-        org.extend(origin[pos:a])
-        unt.extend(until[pos:a])
-        out.append("=")
-        org.append(origin[a])
-        unt.append(until[b - 1])
-        pos = b
-    out.append(text[pos:])
-    org.extend(origin[pos:])
-    unt.extend(until[pos:])
-    return "".join(out), org, unt
+    return _spliced(text, origin, until, [(a, b, "=") for a, b in pieces]) if pieces else None
