@@ -15,10 +15,10 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 from tracetui.capsule import cgroup
 from tracetui.capsule.apply import apply_patch
@@ -36,7 +36,7 @@ from tracetui.capsule.limits import (
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
 from tracetui.capsule.reaper import adopting, note_adopted, own_pids, sweep
 from tracetui.capsule.sandbox import CHECK_NAME, Sandbox, find_sandbox, start_failure
-from tracetui.capsule.trail_records import TrailRecords
+from tracetui.capsule.trail_records import ReadWhenAsked, TrailRecords
 
 REPRODUCES = "reproduces"
 FIXED = "fixed"
@@ -709,7 +709,7 @@ def _group(fates: Sequence[dict[str, Any]]) -> list[ReplayStep]:
     return steps
 
 
-class Window(Sequence[dict[str, Any]]):
+class Window(ReadWhenAsked):
     """Records start..stop of a trail, read from it when asked for."""
 
     __slots__ = ("_records", "_start", "_stop")
@@ -720,26 +720,5 @@ class Window(Sequence[dict[str, Any]]):
     def __len__(self) -> int:
         return self._stop - self._start
 
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError("patch index out of range")
-        return self._records[self._start + index]
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        for i in range(self._start, self._stop):
-            yield self._records[i]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
-
-    __hash__ = None  # type: ignore[assignment]
+    def _at(self, i: int) -> dict[str, Any]:
+        return self._records[self._start + i]

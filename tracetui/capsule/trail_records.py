@@ -14,7 +14,43 @@ from typing import Any, overload
 import orjson
 
 
-class TrailRecords(Sequence[dict[str, Any]]):
+class ReadWhenAsked(Sequence[dict[str, Any]]):
+    """Records read one at a time (`_at`) when asked for: by index, by slice (a list) or in turn."""
+
+    __slots__ = ()
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def _at(self, i: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("trail record index out of range")
+        return self._at(index)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for i in range(len(self)):
+            yield self._at(i)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class TrailRecords(ReadWhenAsked):
     """The records of a checked trail.jsonl; each read is a new dict (changing it changes nothing kept)."""
 
     __slots__ = ("_data", "_ends", "_names", "_steps")
@@ -47,31 +83,12 @@ class TrailRecords(Sequence[dict[str, Any]]):
         record: dict[str, Any] = orjson.loads(self._data[start : self._ends[i]])
         return record
 
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        if isinstance(index, slice):
-            return [self._at(i) for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError("trail record index out of range")
-        return self._at(index)
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        for i in range(len(self._ends)):
-            yield self._at(i)
-
     def __eq__(self, other: object) -> bool:
         if isinstance(other, TrailRecords):
             return self._data == other._data
-        return isinstance(other, Sequence) and list(self) == list(other)
+        return ReadWhenAsked.__eq__(self, other)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __repr__(self) -> str:
         return f"TrailRecords({len(self)} records, {len(self._data)} bytes)"
