@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import pytest
 from shared_data import FIXTURES
+from support.peak_memory import run_measured
 
 from tracetui.capsule import CapsuleError, open_capsule, replay, seal, verify
 from tracetui.capsule import manifest as mf
@@ -107,26 +108,20 @@ def test_a_trail_state_that_is_not_a_state_is_refused(sealed, tmp_path):
 
 def test_a_capsule_of_tiny_values_is_refused_in_bounded_memory(sealed, tmp_path):
     # Valid JSON, valid hashes, a few MB compressed: millions of one-letter ids in one context.
-    import subprocess
-
     _, members = sealed
     record = {"compacted": False, "from": None, "items": ["s"] * 6_000_000, "step": "x", "tokens": 0}
     path = tmp_path / "wide.capsule"
     path.write_bytes(_rewrap({**members, mf.CTX: mf.canonical_lines([record])}, orjson.loads(members[mf.MANIFEST])))
     assert path.stat().st_size < 1 << 20
     code = (
-        "import resource, sys\n"
+        "import sys\n"
         "from tracetui.capsule import CapsuleError, verify\n"
         "try:\n    verify(sys.argv[1]); print('accepted')\n"
         "except CapsuleError as exc:\n    print('refused:', exc)\n"
-        # VmHWM, not ru_maxrss: Linux carries the forking parent's peak into ru_maxrss across exec,
-        # so a large test process made the child look large.
-        "print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')) // 1024)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
-    verdict, peak_mb = out.stdout.splitlines()[0], int(out.stdout.splitlines()[-1])
-    assert verdict.startswith("refused:")
-    assert peak_mb < 400, f"verify took {peak_mb} MB"
+    out = run_measured(code, str(path))
+    assert out.stdout.startswith("refused:"), out.stderr[-2000:]
+    assert 0 < out.peak_mb < 400, f"verify took {out.peak_mb} MB"
 
 
 def test_the_count_of_json_values_is_bounded_before_parsing(sealed, tmp_path, monkeypatch):

@@ -5,7 +5,6 @@ line that names the limit (docs/internals/capsule.md, "What opening may cost")."
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 import orjson
 import pytest
 from shared_data import FIXTURES
+from support.peak_memory import run_measured
 
 from tracetui.capsule import manifest as mf
 from tracetui.capsule import opened
@@ -126,9 +126,8 @@ def _rewrap(members: Members) -> bytes:
     return write_archive({mf.MANIFEST: mf.canonical(manifest), **payload})
 
 
-# Open, verify and (where the capsule is read) replay with no check, in a child process; its verdict
-# and its peak resident memory. VmHWM, not ru_maxrss: Linux carries the forking parent's peak into
-# ru_maxrss across exec.
+# Open, verify and (where the capsule is read) replay with no check, in a child process: its verdict,
+# and its peak resident memory (support.peak_memory).
 CHILD = """
 import sys
 from pathlib import Path
@@ -142,7 +141,6 @@ try:
     print("accepted", applied)
 except CapsuleError as exc:
     print("refused:", exc)
-print(next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) // 1024)
 """
 
 # name, what the capsule is made of, what opening it says, the most resident memory it may take (MB).
@@ -167,11 +165,10 @@ def test_a_hostile_capsule_costs_bounded_memory_and_says_which_limit(sealed, tmp
     repo, members = sealed
     path = tmp_path / "hostile.capsule"
     path.write_bytes(_rewrap(build(dict(members))))
-    out = subprocess.run([sys.executable, "-c", CHILD, str(path), str(repo)], capture_output=True, text=True,
-                         timeout=300)  # fmt: skip
+    out = run_measured(CHILD, str(path), str(repo), timeout=300)
     lines = out.stdout.splitlines()
-    assert len(lines) == 2, out.stderr[-2000:]
-    verdict, peak_mb = lines[0], int(lines[1])
+    assert len(lines) == 1 and out.peak_kb > 0, out.stderr[-2000:]
+    verdict, peak_mb = lines[0], out.peak_mb
     assert said in verdict, verdict
     assert "\n" not in verdict and len(verdict) < 200
     assert peak_mb <= most_mb, f"{name}: {peak_mb} MB"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from shared_data import FIXTURES, requires_corpus
 from support.built_once import PLANTED_GROUP
+from support.peak_memory import run_cli_measured
 
 from tracetui.bucket import Bucket
 from tracetui.cli import main
@@ -325,13 +325,10 @@ def _replace_shard(dest: Path, shard: Path, table) -> str:
 
 
 @pytest.mark.parametrize("shape", ["rows", "one-row-list", "not-parquet"])
-def test_check_of_a_parquet_bomb_is_one_problem_line_not_gigabytes(tmp_path, capsys, shape):
+def test_check_of_a_parquet_bomb_is_one_problem_line_not_gigabytes(tmp_path, shape):
     """An export received to check is a stranger's: a 200 KB Parquet file of one dictionary value
     repeated 2,000,000 times is 2 GB of text once decoded (as rows, or as one row's list), and a file
     named .parquet may be no Parquet at all. Each is one problem line, decoded no further."""
-    import resource
-    import time
-
     import pyarrow as pa
 
     bucket = _fixture_bucket(tmp_path)
@@ -354,14 +351,12 @@ def test_check_of_a_parquet_bomb_is_one_problem_line_not_gigabytes(tmp_path, cap
         manifest["files"][rel] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
         (dest / "manifest.json").write_text(json.dumps(manifest))
     assert shard.stat().st_size < 1_000_000
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    cpu = time.process_time()
-    code, out, err = _run(capsys, "export", "--check", str(dest), "--json")
-    assert time.process_time() - cpu < 30
-    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss < 600_000  # KB
-    doc = json.loads(out)
-    assert code == 1 and [p["file"] for p in doc["problems"]] == [rel], doc
-    assert "\n" not in doc["problems"][0]["problem"] and "Traceback" not in err
+    done = run_cli_measured("export", "--check", str(dest), "--json")
+    assert done.cpu_s < 30
+    assert 0 < done.grown_kb < 600_000, done.stderr[-2000:]
+    doc = json.loads(done.stdout)
+    assert done.returncode == 1 and [p["file"] for p in doc["problems"]] == [rel], doc
+    assert "\n" not in doc["problems"][0]["problem"] and "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize(
@@ -373,7 +368,7 @@ def test_check_of_a_parquet_bomb_is_one_problem_line_not_gigabytes(tmp_path, cap
     ],
 )
 def test_check_of_parquet_pages_that_inflate_to_gigabytes_is_bounded_for_real(
-    tmp_path, capsys, claimed, inflates_to, pages
+    tmp_path, claimed, inflates_to, pages
 ):
     """A hand-built file of a few tens of KB whose zstd pages inflate to GBs of one byte (RLE blocks):
     Arrow believes a page header's size and inflates the page whole before a row can be counted, so
@@ -381,8 +376,6 @@ def test_check_of_parquet_pages_that_inflate_to_gigabytes_is_bounded_for_real(
     Now the rows are decoded in a child under a memory and CPU limit: one problem line naming the
     file, the other files still checked, and tracetui's process stays small."""
     import hashlib
-    import resource
-    import time
 
     sys.path.insert(0, str(FIXTURES))
     from parquet_forge import lying_parquet
@@ -398,25 +391,14 @@ def test_check_of_parquet_pages_that_inflate_to_gigabytes_is_bounded_for_real(
     data = shard.read_bytes()
     manifest["files"][rel] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
     (dest / "manifest.json").write_text(json.dumps(manifest))
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    cpu = time.process_time()
-    code, out, err = _run(capsys, "export", "--check", str(dest), "--json")
-    assert time.process_time() - cpu < 10
-    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss < 300_000  # KB
-    # RUSAGE_CHILDREN is the largest child this worker ever waited for (a browser or a pool worker of
-    # an earlier test counts): a fresh process checks again and reports its own children alone.
-    script = (
-        "import resource, sys\n"
-        "from tracetui.cli import main\n"
-        "main(['export', '--check', sys.argv[1], '--json'])\n"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
-    )
-    fresh = subprocess.run([sys.executable, "-c", script, str(dest)], capture_output=True, text=True, timeout=120)
-    assert int(fresh.stderr.strip().splitlines()[-1]) < 1_500_000, fresh.stderr[-500:]
-    doc = json.loads(out)
-    assert code == 1 and [p["file"] for p in doc["problems"]] == [rel], doc
+    done = run_cli_measured("export", "--check", str(dest), "--json")
+    assert done.cpu_s < 10
+    assert 0 < done.grown_kb < 300_000, done.stderr[-2000:]
+    assert 0 < done.children_peak_kb < 1_500_000  # the child that decodes the rows, under its limit
+    doc = json.loads(done.stdout)
+    assert done.returncode == 1 and [p["file"] for p in doc["problems"]] == [rel], doc
     assert doc["files"] == len(manifest["files"])
-    assert "\n" not in doc["problems"][0]["problem"] and "Traceback" not in err
+    assert "\n" not in doc["problems"][0]["problem"] and "Traceback" not in done.stderr
 
 
 def test_the_parquet_reading_child_imports_nothing_from_the_folder_it_checks(tmp_path, capsys, monkeypatch):

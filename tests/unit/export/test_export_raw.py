@@ -576,23 +576,18 @@ def test_opencode_sessions_go_out_as_opencode_export_documents_and_read_back(tmp
 def test_the_gate_view_of_a_long_log_holds_no_buffer_per_line():
     """Each orjson.dumps result keeps about 4 KB whatever its length: the gate's view of a log of 100,000
     short records, kept as a list of them before it was joined, peaked 400 MB over the log's own 4 MB."""
-    import subprocess
-    import sys
+    from support.peak_memory import run_measured
 
-    # VmHWM, the child's own peak: ru_maxrss carries the forking worker's across exec, and a worker
-    # grown past the child's peak made the difference 0 whatever gate_view held.
     script = (
         "import json\n"
         "from tracetui.export.raw import gate_view\n"
-        "def hwm():\n"
-        "    return int([x for x in open('/proc/self/status') if x.startswith('VmHWM:')][0].split()[1])\n"
         "data = '\\n'.join(json.dumps({'type': 'x', 'n': i, 'text': 'hello'}) for i in range(100000)).encode()\n"
-        "before = hwm()\n"
+        "mark()\n"
         "gate_view(data)\n"
-        "print(hwm() - before)\n"
     )
-    grown_kb = int(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout)
-    assert grown_kb < 100_000
+    out = run_measured(script)
+    assert out.returncode == 0 and out.floor_kb > 0, out.stderr[-2000:]
+    assert out.grown_kb < 100_000
 
 
 def test_each_text_is_scanned_once_and_the_logs_scrubbed_once(tmp_path, monkeypatch):

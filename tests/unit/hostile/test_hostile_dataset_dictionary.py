@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import os
 import resource
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from shared_data import ROOT
+from support.peak_memory import run_cli_measured
 
 from tracetui.errors import TracetuiError
 
@@ -25,16 +24,6 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 pytest.importorskip("duckdb")
 
-# VmHWM, this process's own peak: ru_maxrss is kept across exec, so a child forked (preexec_fn) from a
-# pytest worker grown to 1.4 GB by the tests before said 1,429 MB whatever the CLI took.
-_CLI = """
-import sys
-from tracetui.cli import main
-code = main(sys.argv[1:])
-hwm = [ln for ln in open("/proc/self/status") if ln.startswith("VmHWM:")][0].split()[1]
-print(int(hwm) >> 10, file=sys.stderr)
-sys.exit(code)
-"""
 PART = "part-00000.parquet"
 
 
@@ -60,11 +49,8 @@ def _sql(root: Path, home: Path, sql: str) -> tuple[int, str, int]:
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
 
-    out = subprocess.run([sys.executable, "-c", _CLI, "sql", "--dataset", str(root), sql], capture_output=True,
-                         text=True, timeout=180, env=env, stdin=subprocess.DEVNULL, check=False,
-                         preexec_fn=limit)  # fmt: skip
-    *lines, peak = out.stderr.splitlines() or ["0"]
-    return out.returncode, "\n".join(lines), int(peak) if peak.isdigit() else -1
+    out = run_cli_measured("sql", "--dataset", str(root), sql, timeout=180, env=env, preexec_fn=limit)
+    return out.returncode, out.stderr.rstrip("\n"), out.peak_mb if out.peak_kb > 0 else -1
 
 
 @pytest.mark.parametrize(("compression", "nested"), [

@@ -12,13 +12,13 @@ The rewrite is made deterministic by doing it once the table's files are checked
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from shared_data import FIXTURES, ROOT
 from support.datasets import small_dataset
+from support.peak_memory import run_measured
 
 pytest.importorskip("pyarrow")
 pytest.importorskip("duckdb")
@@ -26,7 +26,7 @@ pytest.importorskip("duckdb")
 STEPS = "data/steps/machine=x/agent=pi/month=2026-01/part-00000.parquet"
 # Runs the CLI with the steps file rewritten in place once its table is checked (argv[1]: "bomb", the
 # same three pages each claiming 127 MiB, or "other", a sound file of other rows), reading in place
-# every file whose size is past argv[2] bytes; prints the peak RSS (MB) to stderr last.
+# every file whose size is past argv[2] bytes.
 REWRITE = """import sys
 ONE_MIB, MANY_MIB = b"\\x15\\x80\\x80\\x80\\x01", b"\\x15\\x80\\x80\\x80\\x7f"  # field 2, i32, zigzag
 import pyarrow as pa, pyarrow.parquet as pq, io
@@ -50,22 +50,15 @@ def checked(files, names, folder, keys):
     return out
 tables.held_table = checked
 held.SNAPSHOT_MOST = int(sys.argv[2])
-code = main(sys.argv[5:])
-# VmHWM, this process's own: ru_maxrss is kept across exec (the pytest worker's, forked, is its floor)
-hwm = [ln for ln in open("/proc/self/status") if ln.startswith("VmHWM:")][0].split()[1]
-print(round(int(hwm) / 1024), file=sys.stderr)
-sys.exit(code)
+sys.exit(main(sys.argv[5:]))
 """
 
 
 def _run(root: Path, home: Path, how: str, most: int, *args: str) -> tuple[int, str, str, int]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(home / "cache"),
            "XDG_STATE_HOME": str(home / "state")}  # fmt: skip
-    done = subprocess.run([sys.executable, "-c", REWRITE, how, str(most), str(FIXTURES), str(root / STEPS),
-                           *args], capture_output=True, text=True, timeout=120, env=env,
-                          stdin=subprocess.DEVNULL, check=False)  # fmt: skip
-    *said, peak = done.stderr.strip().splitlines()
-    return done.returncode, done.stdout, "\n".join(said), int(peak)
+    done = run_measured(REWRITE, how, str(most), str(FIXTURES), str(root / STEPS), *args, env=env)
+    return done.returncode, done.stdout, done.stderr.strip(), done.peak_mb
 
 
 SQL = "SELECT count(*) AS n, max(length(text)) AS most FROM steps"
