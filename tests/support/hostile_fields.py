@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-
 from shared_data import FIXTURES
 
+from support.rewritten import rewrite
 from tracetui.model import Session, StepKind
 from tracetui.sources import registry
 
@@ -190,10 +190,10 @@ def each_field(agent: str, work: Path) -> Iterator[FieldAt]:
                         data = b"".join(orjson.dumps(d) + b"\n" for d in lines)
                     else:
                         data = orjson.dumps(changed)
-                    path.write_bytes(data.replace(b'"RAW-HERE"', raw, 1) if raw is not None else data)
+                    rewrite(path, data.replace(b'"RAW-HERE"', raw, 1) if raw is not None else data)
 
                 yield FieldAt(agent, reads, files, path, where, _at(doc, where), write)
-        path.write_bytes(original)
+        rewrite(path, original)
 
 
 def _at(value: Any, path: tuple[Any, ...]) -> Any:
