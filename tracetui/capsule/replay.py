@@ -47,8 +47,10 @@ CHECK_TIMEOUT = 600.0
 REPLAY_SECONDS = 1800.0
 TIMED_OUT = -1  # CheckRun.exit_code of a check stopped at its time limit
 _OUTPUT_TAIL = 4000
-# Applying every patch of a capsule must end: the matcher is linear, and this bounds the rest.
+# Applying every patch of a capsule must end: the matcher is linear, and this bounds the rest. A
+# patch is about 0.3 ms of CPU here: at MAX_PATCHES a flat 60 s cut a sound capsule on a busy machine.
 APPLY_SECONDS = 60.0
+APPLY_SECONDS_A_PATCH = 0.002
 PROGRESS_SECONDS = 0.5
 UNCONFINED = "none (trusted)"
 SKIPPED = "skipped, as asked (--skip)"
@@ -172,6 +174,7 @@ class Replay:
         self._next = 0
         self._applied = self._failed = 0
         self._apply_spent = 0.0
+        self._apply_budget = APPLY_SECONDS + APPLY_SECONDS_A_PATCH * len(capsule.fates)
         self._real_root: Path | None = None
         self._tmp: Path | None = None
         # The running check, where close() can reach it: a screen closed during a long check must
@@ -240,8 +243,8 @@ class Replay:
     def apply_next(self) -> ReplayStep | None:
         """Apply the next step's patches; None when every step has been applied.
 
-        All the applies of one replay share APPLY_SECONDS (and the replay's deadline): a capsule of
-        thousands of steps each matching hunks in a huge file ends in that time, not in hours."""
+        All the applies of one replay share one budget (APPLY_SECONDS and a little a patch) and the
+        replay's deadline: thousands of steps each matching hunks in a huge file end in that time."""
         if self.worktree is None:
             raise CapsuleError("the replay clone is not open")
         if self._next >= len(self.steps):
@@ -249,7 +252,7 @@ class Replay:
         step = self.steps[self._next]
         self._next += 1
         started = time.monotonic()
-        deadline = started + max(0.0, APPLY_SECONDS - self._apply_spent)
+        deadline = started + max(0.0, self._apply_budget - self._apply_spent)
         if self.deadline is not None:
             deadline = min(deadline, self.deadline)
         try:
@@ -490,7 +493,7 @@ def open_replay(capsule: OpenedCapsule, repo: Path, *, trust: bool = False) -> R
     if commit is None:
         raise CapsuleError(f"the base commit {capsule.base[:12]} is not in {root} (fetch it first)")
     # No wall-clock deadline: the app's user steps at their own pace and closes the screen to stop;
-    # the applies still share APPLY_SECONDS and each check its timeout.
+    # the applies still share their budget and each check its timeout.
     return Replay(capsule, root, commit, trust=trust).__enter__()
 
 

@@ -39,3 +39,24 @@ def test_malformed_hunks_do_not_apply():
 def test_a_deadline_stops_a_long_application():
     with pytest.raises(TimeoutError):
         apply_hunks("a\nb", [{"lines": [" a"]}], deadline=0.0)
+
+
+@pytest.mark.parametrize(
+    ("before", "lines", "after"),
+    [
+        ("a\nb\nc\n", ["-a", "-b", "-c", "+z"], "z\n"),  # shorter: the old tail is cut
+        ("a\n", ["-a", "+a", "+b", "+c"], "a\nb\nc\n"),  # longer
+        ("a\nb\n", ["-a", "-b"], ""),  # nothing left
+    ],
+)
+def test_a_patched_file_holds_its_new_text_alone_in_the_same_file(tmp_path, before, lines, after):
+    """The text is written over the file, then the file is cut where it ends (not emptied first: an
+    emptied file is written back to disk as it closes on ext4); it stays the file it was."""
+    from tracetui.capsule.apply import apply_patch
+
+    path = tmp_path / "f.txt"
+    path.write_text(before)
+    inode = path.stat().st_ino
+    patch = {"path": "f.txt", "op": "update", "hunks": [{"old_start": 1, "lines": lines}]}
+    assert apply_patch(tmp_path, patch) is None
+    assert path.read_text() == after and path.stat().st_ino == inode

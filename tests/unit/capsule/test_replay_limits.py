@@ -135,6 +135,22 @@ def test_one_string_of_millions_of_lines_is_refused_at_once(tmp_path):
     assert "too large" in (result.patches[0].reason or ""), result.patches[0].reason
 
 
+def test_the_applies_budget_grows_with_the_patches(tmp_path, monkeypatch):
+    """A sound capsule of many patches is applied whole on a busy machine: the applies' budget is a
+    flat part and a part a patch (a flat 60 s cut one of 100,000 patches at 0.6 ms each)."""
+    replay_mod = sys.modules["tracetui.capsule.replay"]  # the package's `replay` is the function
+    records = [{"step": f"s{i}", "path": f"f{i}.txt", "op": "create", "hunks": [{"lines": ["+x"]}]}
+               for i in range(5)]  # fmt: skip
+    capsule = _forged(tmp_path, records)
+    monkeypatch.setattr(replay_mod, "APPLY_SECONDS", 0.0)
+    monkeypatch.setattr(replay_mod, "APPLY_SECONDS_A_PATCH", 60.0)
+    result = replay(open_capsule(capsule), tmp_path / "proj")
+    assert result.applied == 5, [p.reason for p in result.patches]
+    monkeypatch.setattr(replay_mod, "APPLY_SECONDS_A_PATCH", 0.0)
+    result = replay(open_capsule(capsule), tmp_path / "proj")
+    assert result.applied == 0 and all("took too long" in (p.reason or "") for p in result.patches)
+
+
 def test_many_steps_on_a_huge_file_end_within_the_replays_one_deadline(tmp_path):
     lines = 900_000  # under every per-file cap: only the deadline can end it
     create = {"step": "s0", "path": "big.txt", "op": "create",
