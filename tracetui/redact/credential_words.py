@@ -10,6 +10,10 @@ NAME_OK = re.compile(
     r"token|secret|passw(?:or)?d|passwd|passphrase|pwd|(?<![a-z])pw(?![a-z])|(?<![a-z])pass(?![a-z])|"
     r"key(?![a-z])|keys?$|credential|auth(?![a-z])|authorization|_auth(?![a-z])|dsn|client[_.\-]?id|"
     r"sonar\.login|"
+    # a vendor's credential under the vendor's name alone (`discord.app.id`, `sidekiqLicense`,
+    # `bundleEnterpriseContribsysCom`): gitleaks counts a Discord application's id, and Contribsys'
+    # gem server's `user:password` pair is its licence
+    r"discord[a-z_.\-]{0,24}?app(?:lication)?[_.\-]?id|contribsys|sidekiq[a-z_.\-]{0,24}?licen[cs]e|"
     r"(?<![a-z])(?:api|secret|private|access|auth|client|license|signing|encryption|master|session)[_.\-]?key"
 )
 

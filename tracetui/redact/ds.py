@@ -50,6 +50,7 @@ from tracetui.redact.text_checks import (
     is_named_digest,
     is_placeholder,
     is_reference,
+    is_secret_reference,
     is_stand_in_token,
     is_structural,
     is_time_uuid,
@@ -357,8 +358,9 @@ def _keyword_value_kept(value: str, line: str, i: int) -> bool:
 def _kept(value: str, word: str) -> bool:
     """Random enough, and not a placeholder, a setting, a digest, a fixture or another vendor's key."""
     if not value or is_placeholder(value) or is_filler(value) or names_a_setting(value) \
-            or is_named_digest(value) or is_time_uuid(value):
-        # A v1 UUID under a name; a format plugin (npm's `//host/:_authToken=`) judges its own.
+            or is_named_digest(value) or is_time_uuid(value) or is_secret_reference(value):
+        # A v1 UUID under a name; a format plugin (npm's `//host/:_authToken=`) judges its own; where a
+        # secret manager keeps the value (`op://…`), as the assignment rule reads it.
         return False
     if not (random_enough(value, 10) and has_letter_and_digit(value)) and not random_enough(value, 6, 2.5):
         return False

@@ -15,14 +15,14 @@ GATE_WORDS: tuple[str, ...] = (
     # the terminal view (`views`), on the text as logged
     "\\u", "\\u00", "\\u001", "\\u009", "u00", "\\x", ": >", ": |", "->", "config set", "configure set",
     "git config", "set -", "secret set", "secrets set", "gh secret", "sed ", "http-basic.", "printenv", "echo",
-    "$env:",
+    "$env:", "process.env", "variable \"",
     # the rules, detect-secrets' keyword plugin, prose and identity, on the lowered text
     "key", "pass", "pwd", "secret", "contrase", "token", "credential", "pin code", "value", "name", "password",
     "_auth", "aws_s", "machine", "login", "kind:", "data:", "authoriz", "x-", "bearer", "cookie", "private key",
     "%7c", "curl", "wget", "http", "xh", "mysql", "mariadb", "sshpass", "redis-cli", "/users/", "/home/",
     "users\\", "\\home\\", "-home-", "-users-",
     # the stems of a credential's name (`rules.assignments`), on the lowered text
-    "pw", "auth", "dsn", "client", "sonar.login",
+    "pw", "auth", "dsn", "client", "sonar.login", "discord", "contribsys", "sidekiq",
     # the cues of a credential's line (`joined`), on the text lowered by `str.lower`
     " -u", " -a", "--user", "--auth", "--password", "--http-password", "passw", "api_key", "apikey", "api-key",
     # detect-secrets' plugins' needles, on the text as logged (`ds`)

@@ -398,8 +398,15 @@ def random_mixed_letters(value: str) -> bool:
 _VALUE_PARTS = re.compile(r"[._\-]")
 # A person's password: a capitalised word, a year or a number, a `.`/`_`, a word (`Saffron1907.willow`).
 # Code's class names carry a bit width (`Int32`, `Base64`, `Sha256`) or a one-digit version (`Vue3`).
-_WORD_AND_NUMBER = re.compile(r"[A-Z][a-z]{2,}(\d{2,4})")
+_WORD_AND_NUMBER = re.compile(r"([A-Z][a-z]{2,})(\d{2,4})")
 _BIT_WIDTHS = frozenset({"16", "32", "64", "128", "256", "512"})
+# The words code puts a bit width after (`Int32`, `Base64`, `Sha256`, `Utf16`, `Vector128`, `Color32`): a
+# bit width after another word (`Ember16.meadow`) is a number a person picked, as any other is.
+_WIDTH_WORDS = frozenset(
+    "int uint float base sha utf ucs crc aes rsa fixed sfixed sint vector color simd half hash xxh murmur fnv"
+    " blake hmac word dword qword bits byte bytes char complex decimal atomic ptr rgb rgba argb ieee bit"
+    " big sig keccak vec".split()
+)
 
 
 # Pieces of code's names that hold no vowel or are one or two letters long: not a generator's scraps.
@@ -435,7 +442,8 @@ def generated_identifier(value: str) -> bool:
     if len(parts) < 2 or not all(p.isalpha() for p in parts[1:]):
         return False
     worded = _WORD_AND_NUMBER.fullmatch(parts[0])
-    return worded is not None and worded.group(1) not in _BIT_WIDTHS
+    return worded is not None and not (
+        worded.group(2) in _BIT_WIDTHS and worded.group(1).lower() in _WIDTH_WORDS)
 
 
 def app_password_shape(value: str) -> bool:
@@ -518,3 +526,27 @@ def is_stand_in_base64(value: str) -> bool:
         return False
     return bool(line) and line.isprintable() and (
         _TEMPLATE.match(line) is not None or is_reference(line) or not any(c.isalnum() for c in line))
+
+
+# Where a secret manager keeps the value, written where the value goes: 1Password's `op://vault/item/field`,
+# `vals`' `ref+vault://…`, Azure App Service's `@Microsoft.KeyVault(…)`, an AWS secret's or parameter's ARN,
+# SOPS' and hiera-eyaml's ciphertext (`ENC[AES256_GCM,data:…]`, `ENC[PKCS7,…]`), CloudFormation's
+# `{{resolve:…}}`. Or a label of words: a scheme-like word, `:`, and a path of words
+# (`secretRef:db-credentials/password`, `vault:secret/data/api#token`).
+_STORE_REFERENCE = re.compile(
+    r"op://|ref\+[a-z0-9]+://|@Microsoft\.KeyVault\(|arn:aws[\w\-]*:(?:secretsmanager|ssm|kms):"
+    r"|ENC\[(?:AES256_GCM|PKCS7|GPG),|\{\{resolve:"
+)
+_WORDED_REFERENCE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:(?://)?[A-Za-z][\w.\-]*(?:[/#][\w.\-]+)+")
+_REFERENCE_WORD = re.compile(r"[A-Za-z]+")
+
+
+def is_secret_reference(value: str) -> bool:
+    """Whether `value` says where a secret is kept (a secret manager's reference, ciphertext, a path of
+    words) rather than holding it: there is nothing in it to scrub."""
+    if _STORE_REFERENCE.match(value):
+        return True
+    if not _WORDED_REFERENCE.fullmatch(value) or any(c.isdigit() for c in value):
+        return False
+    words = _REFERENCE_WORD.findall(value)
+    return len(words) >= 3 and not any(generated_part(w) or random_letters(w.lower()) for w in words)

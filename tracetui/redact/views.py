@@ -108,8 +108,22 @@ _SET_ARGS = re.compile(
     r"|dotnet user-secrets set|set(?<![\w\-.]set)(?: -[a-zA-Z]+)+)[ \t]+"
     r"[A-Za-z_/][\w.\-:/]{0,120}([ \t]+)(?=[^\s\-])"
 )
-# `gh secret set NAME --body VALUE` (or `-b`): the flag between is read as `=`.
-_GH_SECRET = re.compile(r"\bgh secret set[ \t]+[A-Za-z_]\w{0,120}([ \t]+(?:--body|-b)[ \t]+)(?=[^\s\-])")
+# `gh secret set NAME --body VALUE` (or `-b`, `--body=`), other flags with their values between (`--repo
+# acme/api`, `--env prod`): all of that is read as `=`.
+_GH_SECRET = re.compile(
+    r"\bgh secret set[ \t]+[A-Za-z_]\w{0,120}"
+    r"((?:[ \t]+--?[a-zA-Z][\w\-]{0,20}(?:[ \t]+|=)[^\s\-]\S{0,200}){0,4}?[ \t]+(?:--body|-b)(?:[ \t]+|=))"
+    r"(?=[^\s\-])"
+)
+# A literal a program falls back on when the environment has no value (`process.env.API_TOKEN || '…'`,
+# `?? "…"`): the variable's value, so it is read as `API_TOKEN='…'`.
+_ENV_FALLBACK = re.compile(r"process\.env\.[A-Za-z_]\w{0,120}([ \t]*(?:\|\||\?\?)[ \t]*)(?=['\"`])")
+# Terraform's `variable "NAME" { … default = "…" }`: the default is the variable's value, read as
+# `"NAME" = "…"` (the block's other settings and their quoted strings between are passed over).
+_TF_DEFAULT = re.compile(
+    r"\bvariable[ \t]+\"[A-Za-z_][\w\-]{0,120}\"((?:[ \t]*\{)(?:[^{}\"]|\"[^\"\n]{0,200}\"){0,600}?"
+    r"\bdefault[ \t]*=[ \t]*)(?=\")"
+)
 # `poetry config http-basic.REPO USER PASSWORD`: the second argument is the repository's password.
 _POETRY_BASIC = re.compile(
     r"\bpoetry config http-basic\.[\w\-]{1,80}[ \t]+[^\s'\"]{1,120}([ \t]+)(?=[^\s\-])"
@@ -154,7 +168,8 @@ _SETTING_WORDS = ("config set", "configure set", "git config", "set -", "secret 
 _SETS_A_SETTING = Words(*_SETTING_WORDS)
 # The words that call for the view, asked together: most texts hold none (`Words`).
 _TRIGGER_WORDS = Words(
-    "\\u", ": >", "->", *_SETTING_WORDS, "sed ", "http-basic.", "printenv", "echo", "$env:", "\\x"
+    "\\u", ": >", "->", *_SETTING_WORDS, "sed ", "http-basic.", "printenv", "echo", "$env:", "\\x",
+    "process.env", "variable \""
 )
 
 
@@ -278,6 +293,22 @@ def _compatible(text: str) -> list[tuple[int, int, str | None]]:
     return out
 
 
+def _settings(text: str, has: str | Holds) -> list[tuple[int, int, str | None]]:
+    """What stands between a setting's name and its value in a command or a block, read as `=`."""
+    pieces: list[tuple[int, int, str | None]] = []
+    if _sets_a_setting(has):
+        pieces += [(m.start(1), m.end(1), "=") for m in _SET_ARGS.finditer(text)]
+        if "gh secret" in has:
+            pieces += [(m.start(1), m.end(1), "=") for m in _GH_SECRET.finditer(text)]
+    if "process.env" in has:
+        pieces += [(m.start(1), m.end(1), "=") for m in _ENV_FALLBACK.finditer(text)]
+    if 'variable "' in has:
+        pieces += [(m.start(1), m.end(1), " = ") for m in _TF_DEFAULT.finditer(text)]
+    if "http-basic." in has:
+        pieces += [(m.start(1), m.end(1), " password=") for m in _POETRY_BASIC.finditer(text)]
+    return pieces
+
+
 def terminal_view(text: str, present: frozenset[str] | None = None) -> View | None:
     """The text without colour codes, invisible characters, `\\u00XX` symbol escapes, character references,
     escaped letters and box borders (a wrapped row joined to the next); None when the text holds none.
@@ -311,12 +342,7 @@ def terminal_view(text: str, present: frozenset[str] | None = None) -> View | No
         pieces += [(m.start(1), m.end(1), " password=") for m in _CONF_PASSWORD.finditer(text)]
     if _DEEP_MARK in text:
         pieces += [(m.start(), m.end(), "\\" + m.group(1)) for m in _DEEP_ESCAPE.finditer(text)]
-    if _sets_a_setting(has):
-        pieces += [(m.start(1), m.end(1), "=") for m in _SET_ARGS.finditer(text)]
-        if "gh secret" in has:
-            pieces += [(m.start(1), m.end(1), "=") for m in _GH_SECRET.finditer(text)]
-    if "http-basic." in has:
-        pieces += [(m.start(1), m.end(1), " password=") for m in _POETRY_BASIC.finditer(text)]
+    pieces += _settings(text, has)
     if ": |" in has or ": >" in has:
         pieces += [(m.start(1), m.end(1), "") for m in _YAML_BLOCK.finditer(text)]
     if "->" in has:

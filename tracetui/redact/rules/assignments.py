@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from tracetui.redact import kinds
-from tracetui.redact.finding import SUGGESTED, Finding
+from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.gate_words import Words, in_lowered
 from tracetui.redact.rules.judge import (
     _COUNTING,
@@ -81,7 +81,10 @@ def assignment_findings_as(
 
 
 # Every `_KEYWORD` match holds one of these (a test says so), the scan's gate words (`gate_words`).
-_STEMS = ("token", "secret", "pass", "pw", "key", "credential", "auth", "dsn", "client", "sonar.login")
+_STEMS = (
+    "token", "secret", "pass", "pw", "key", "credential", "auth", "dsn", "client", "sonar.login", "discord",
+    "contribsys", "sidekiq",
+)
 _ANY_STEM = Words(*_STEMS)
 
 
@@ -189,7 +192,7 @@ def _assigned_value(
         if nxt not in ("", "\n", "\r") and not nxt.isspace() and sep.group(0).strip():
             # The value goes on past a bracket or comma: code (`get_token(...)`), or a password
             # made of symbols that runs to the end of the line (`m{{h}o)p$[e...`, `A,.:-@*?!`).
-            odd = _line_end_value(text, start, name)
+            odd = _line_end_value(text, start, name, _env_style(text, name, b, p))
             if odd is not None:
                 out.append(odd)
                 return odd.end
@@ -202,8 +205,7 @@ def _assigned_value(
             if phrase is not None:
                 out.append(phrase)
                 return phrase.end
-    env_style = bool(_ENV_NAME.match(name)) and text[b: p].strip() == "=" and "=" == text[p - 1: p]
-    out.extend(_judge(name, value, start, bool(quoted), env_style))
+    out.extend(_judge(name, value, start, bool(quoted), _env_style(text, name, b, p)))
     return start + len(value)
 
 
@@ -407,7 +409,12 @@ def _brackets_mismatched(value: str) -> bool:
     return False
 
 
-def _line_end_value(text: str, start: int, name: str) -> Finding | None:
+def _env_style(text: str, name: str, b: int, p: int) -> bool:
+    """`NAME=value`: an upper-case name and a bare `=` (an env file, `env`'s output, a Dockerfile)."""
+    return bool(_ENV_NAME.match(name)) and text[b: p].strip() == "=" and "=" == text[p - 1: p]
+
+
+def _line_end_value(text: str, start: int, name: str, env_style: bool = False) -> Finding | None:
     m = _LINE_REST.match(text, start)
     if m is None or not (_STRONG_NAME.search(name) or _PASSWORD_WORD.search(name.lower())):
         return None
@@ -422,6 +429,9 @@ def _line_end_value(text: str, start: int, name: str) -> Finding | None:
     if not (dense or _brackets_mismatched(value)):
         return None
     kind = kinds.PASSWORD if re.search(r"(?i)pass|pwd", name) else kinds.SECRET
+    if env_style and has_letter_and_digit(value) and random_enough(value, 12, 3.5):
+        # `SECRET_KEY=django-insecure-…(z%p%…`: an env line holds no code, so the line's rest is the value
+        return Finding(start, start + len(value), kind, AUTO, "rule:env-assignment")
     return Finding(start, start + len(value), kind, SUGGESTED, "rule:assignment")
 
 

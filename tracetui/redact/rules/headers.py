@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import unquote
 
 from tracetui.redact import kinds
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.gate_words import in_lowered
 from tracetui.redact.text_checks import (
     STAND_IN_PASSWORDS,
+    has_letter_and_digit,
     is_filler,
     is_placeholder,
     is_reference,
+    is_secret_reference,
     is_stand_in_pair,
     random_enough,
 )
@@ -39,6 +42,12 @@ _URL_PASSWORD = re.compile(
 # text of URLs without a password is passed over at C speed, where the whole pattern (led by `\b` and a
 # letter) was tried at every word (context_findings over the corpus: 0.15 s, 0.09 s with this first).
 _URL_USERINFO = re.compile(r"://[^\s:/@\"'<>]{0,128}:[^\s@/\"'<>]{1,256}@")
+# A URL whose user is a token and which has no password (`https://<token>@github.com/…`, as git and CI
+# write one): a user's name is short or made of words; a token holds a long random run.
+_URL_TOKEN_USER = re.compile(r"://([A-Za-z0-9_\-.~]{20,256})@(?=[A-Za-z0-9\[])")
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9]{16,}")
+# A Sentry DSN's key is public (a browser's code holds it): `https://<32 hex>@o123.ingest.sentry.io/…`.
+_DSN_HOST = re.compile(r"(?i)[A-Za-z0-9.\-]*(?:sentry|\.ingest\.)")
 # A vendor's or a service's name before the credential's (`&stripe_api_key=`, `?github_token=`); not a
 # page's or a form's token (`?next_page_token=`, `&csrf_token=`), which opens nothing.
 _QUERY_SECRET = re.compile(
@@ -160,7 +169,8 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
                 continue  # `AWS4-HMAC-SHA256 Credential=…, Signature=…`: a request's signature, not its key
             if _BASIC_BEFORE.search(text, max(0, m.start(1) - 12), m.start(1)) and is_stand_in_pair(value):
                 continue  # `Basic dXNlcm5hbWU6cGFzc3dvcmQ=`: base64 of `username:password`, as a URL's would be
-            if value and not is_placeholder(value) and not is_filler(value):  # `Bearer npm_SAMPLESAMPLE…`
+            if value and not is_placeholder(value) and not is_filler(value) \
+                    and not is_secret_reference(value):  # `Bearer npm_SAMPLESAMPLE…`, `Bearer op://…`
                 end = m.start(1) + len(value)
                 yield Finding(m.start(1), end, kinds.AUTH_HEADER, AUTO, "rule:authorization-header")
     if "x-" in has:
@@ -173,7 +183,7 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "bearer" in has:
         for m in _BEARER.finditer(text):
             v = m.group(1)
-            if not is_placeholder(v) and random_enough(v) and not is_filler(v):
+            if not is_placeholder(v) and random_enough(v) and not is_filler(v) and not is_secret_reference(v):
                 yield Finding(m.start(1), m.end(1), kinds.AUTH_HEADER, AUTO, "rule:bearer")
     if "cookie" in has:
         for m in _COOKIE.finditer(text):
@@ -184,7 +194,7 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "://" in text and _URL_USERINFO.search(text) is not None:
         for m in _URL_PASSWORD.finditer(text):
             scheme, password = m.group(1).lower(), m.group(3)
-            if is_placeholder(password) or password.lower() in STAND_IN_PASSWORDS:
+            if is_placeholder(password) or password.lower() in STAND_IN_PASSWORDS or is_filler(password):
                 continue
             if stand_in_url_pair(text, m.start(3), m.end(3)):
                 continue
@@ -192,8 +202,21 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
             tier = SUGGESTED if local_default_pair(text, m.start(3), m.end(3)) else AUTO
             # The whole `user:password`, as for an HTTP client's `-u`: the pair is the credential.
             yield Finding(m.start(2), m.end(3), kind, tier, "rule:url-password")
+    if "://" in text and "@" in text:
+        for m in _URL_TOKEN_USER.finditer(text):
+            if _token_user(m.group(1)) and not _DSN_HOST.match(text, m.end()):
+                yield Finding(m.start(1), m.end(1), kinds.URL_PASSWORD, AUTO, "rule:url-token")
     if "=" in text and ("?" in text or "&" in text or ";" in text):
         for m in _QUERY_SECRET.finditer(text):
             v = m.group(1)
-            if not is_placeholder(v) and random_enough(v, min_len=8):
+            said = unquote(v) if "%" in v else v  # a form's or a query's encoding: judged as it was written
+            if not is_placeholder(said) and not is_secret_reference(said) and random_enough(v, min_len=8):
                 yield Finding(m.start(1), m.end(1), kinds.URL_SECRET, AUTO, "rule:query-parameter")
+
+
+def _token_user(user: str) -> bool:
+    """Whether a URL's user (no password after it) is a token: a run of 16 letters and digits or more,
+    mixing both, as random as generated ones; not a stand-in."""
+    if is_placeholder(user) or is_filler(user):
+        return False
+    return any(has_letter_and_digit(run) and random_enough(run, 16, 3.5) for run in _TOKEN_RUN.findall(user))

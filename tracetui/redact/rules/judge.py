@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from urllib.parse import unquote
 
 from tracetui.redact import kinds
 from tracetui.redact.credential_words import NAME_OK as _NAME_OK
@@ -24,6 +25,8 @@ from tracetui.redact.text_checks import (
     is_fixture_name,
     is_named_digest,
     is_placeholder,
+    is_reference,
+    is_secret_reference,
     is_stand_in_base64,
     is_stand_in_pair,
     is_structural,
@@ -40,7 +43,9 @@ from tracetui.redact.text_checks import (
 # Names that say "what follows is a credential". Found first with this cheap alternation, then the
 # surrounding identifier is read by hand (a regex like `\w*token\w*` backtracks quadratically on
 # long runs of word characters, such as a 24,000-character base64 line).
-_KEYWORD = re.compile(r"token|secret|pass|pw|key|credential|auth|dsn|client[_.\-]?id|sonar\.login")
+_KEYWORD = re.compile(
+    r"token|secret|pass|pw|key|credential|auth|dsn|client[_.\-]?id|sonar\.login|discord|contribsys|sidekiq"
+)
 # Which of the stems found really name a credential: `credential_words.NAME_OK`, on the identifier.
 _NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z_.\-]*$")
 
@@ -211,13 +216,27 @@ def _dense_random(value: str) -> bool:
     return len(value) >= 32 and entropy(value) >= 4.5 and sum(not c.isalnum() for c in value) >= 4
 
 
+def _unprefixed(value: str) -> str:
+    """`base64:…`, `hex:…`: the encoding a framework writes before a key (Laravel's `APP_KEY`) is no
+    structure's colon (`host:port`, `type:name`); what follows it is the key."""
+    return value[7:] if value.startswith("base64:") else value[4:] if value.startswith("hex:") else value
+
+
+def _percent_stand_in(value: str) -> bool:
+    said = unquote(value)
+    return said != value and (is_placeholder(said) or is_reference(said) or is_secret_reference(said))
+
+
 def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> Iterator[Finding]:
     if names_no_secret(name):
         return  # `TOKEN_URL`, `key_name`, `public_key`: the name says the value is not the credential
     if is_placeholder(value) or is_filler(value) or not any(c.isalnum() for c in value) \
-            or is_stand_in_pair(value) or is_stand_in_base64(value):
-        # a template, a typed filler, punctuation only, or base64 of `username:password` or of `${KEY}`
+            or is_stand_in_pair(value) or is_stand_in_base64(value) or is_secret_reference(value):
+        # a template, a typed filler, punctuation only, base64 of `username:password` or of `${KEY}`, or
+        # where a secret manager keeps it (`op://…`, `ENC[AES256_GCM,…]`)
         return
+    if "%" in value and _percent_stand_in(value):
+        return  # a form's or a query's encoding of one of those (`op%3A%2F%2F…`, `%24%7BTOKEN%7D`)
     if not quoted and value.endswith("."):
         value = value.rstrip(".")  # the end of a sentence, not of the value; inside quotes it is the value's
         if not value or is_placeholder(value):
@@ -280,7 +299,7 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         random_enough(value)
         and (has_letter_and_digit(value) or entropy(value) >= 3.5 or strong and generated_identifier(value))
         and len(value) >= 10
-        and (":" not in value or _dense_random(value) or _HEX_PAIR.fullmatch(value) is not None)
+        and (":" not in _unprefixed(value) or _dense_random(value) or _HEX_PAIR.fullmatch(value) is not None)
         and " " not in value  # a phrase is more often a prompt or a label than a secret
     ):
         yield Finding(start, end, kind, AUTO, "rule:assignment")

@@ -139,6 +139,14 @@ _E = r"(?![A-Za-z0-9_\-])"  # and on the right
 _UUID = r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}"  # lower-case, as vendors write one
 
 
+def _random_body(body: str) -> str | None:
+    """Sure where a body mixes both cases and digits as generated ones do; nothing otherwise."""
+    if any(c.isupper() for c in body) and any(c.islower() for c in body) and any(c.isdigit() for c in body) \
+            and entropy(body) >= 3.5 and not is_placeholder(body):
+        return AUTO
+    return None
+
+
 def _rule(name: str, kind: str, regex: str, needles: tuple[str, ...] | str, *, flags: int = 0, **kw) -> Rule:
     if isinstance(needles, str):
         needles = (needles,)
@@ -425,6 +433,16 @@ TOKEN_RULES: list[Rule] = [
     _rule("cloudflare-origin-ca-key", "cloudflare-key", r"v1\.0-[a-f0-9]{24}-[a-f0-9]{146}" + _E, "v1.0-",
           check=_not_dummy()),
     _rule("putty-key", "private-key", r"PuTTY-User-Key-File-\d: .*(?:\r?\n.+){0,40}", "putty-user-key-file"),
+    # Buildkite user API tokens (`bkua_` + 40 hex), HubSpot private-app tokens (`pat-` region `-` UUID),
+    # Render API keys (`rnd_` + 32), Resend API keys (`re_` + 8, `_`, 24): a body of mixed case and digits,
+    # since `re_` and `rnd_` open code's names (`re_compile_…`).
+    _rule("buildkite-token", "buildkite-token", r"bkua_[a-f0-9]{40}" + _E, "bkua_", check=_not_dummy()),
+    _rule("hubspot-pat", "hubspot-token", r"pat-(?:na|eu|ap)\d{1,2}-" + _UUID + _E,
+          ("pat-na", "pat-eu", "pat-ap"), check=_not_dummy()),
+    _rule("render-key", "render-key", r"rnd_[A-Za-z0-9]{32}" + _E, "rnd_",
+          check=lambda v: _random_body(v[4:])),
+    _rule("resend-key", "resend-key", r"re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24}" + _E, "re_",
+          check=lambda v: _random_body(v[3:].replace("_", ""))),
 ]
 
 
