@@ -15,7 +15,7 @@ GATE_WORDS: tuple[str, ...] = (
     # the terminal view (`views`), on the text as logged
     "\\u", "\\u00", "\\u001", "\\u009", "u00", "\\x", ": >", ": |", "->", "config set", "configure set",
     "git config", "set -", "secret set", "secrets set", "gh secret", "sed ", "http-basic.", "printenv", "echo",
-    "$env:", "process.env", "variable \"",
+    "$env:", "process.env", "variable \"", "` is ", "` was ", "` to ",
     # the rules, detect-secrets' keyword plugin, prose and identity, on the lowered text
     "key", "pass", "pwd", "secret", "contrase", "token", "credential", "pin code", "value", "name", "password",
     "_auth", "aws_s", "machine", "login", "kind:", "data:", "authoriz", "x-", "bearer", "cookie", "private key",

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from tracetui.redact.credential_words import names_a_credential
 from tracetui.redact.finding import Finding
 from tracetui.redact.gate_words import Holds, Words
 from tracetui.redact.shapes import shape, table
@@ -118,6 +119,13 @@ _GH_SECRET = re.compile(
 # A literal a program falls back on when the environment has no value (`process.env.API_TOKEN || '…'`,
 # `?? "…"`): the variable's value, so it is read as `API_TOKEN='…'`.
 _ENV_FALLBACK = re.compile(r"process\.env\.[A-Za-z_]\w{0,120}([ \t]*(?:\|\||\?\?)[ \t]*)(?=['\"`])")
+# Prose that sets a setting, the name and the value in code spans (`` `API_TOKEN` is now `…` ``, `` is set
+# to ``, `` was ``, `` set `API_TOKEN` to `…` ``): read as `` `API_TOKEN=…` `` under a credential's name.
+_SAID_SET = re.compile(
+    r"`([A-Za-z_][\w.\-]{0,80})"
+    r"(`[ \t]+(?:is|was)(?:[ \t]+now)?(?:[ \t]+(?:set|changed|updated)[ \t]+to)?[ \t]+`"
+    r"|`[ \t]+to[ \t]+`)(?=[^`\s])"
+)
 # Terraform's `variable "NAME" { … default = "…" }`: the default is the variable's value, read as
 # `"NAME" = "…"` (the block's other settings and their quoted strings between are passed over).
 _TF_DEFAULT = re.compile(
@@ -169,7 +177,7 @@ _SETS_A_SETTING = Words(*_SETTING_WORDS)
 # The words that call for the view, asked together: most texts hold none (`Words`).
 _TRIGGER_WORDS = Words(
     "\\u", ": >", "->", *_SETTING_WORDS, "sed ", "http-basic.", "printenv", "echo", "$env:", "\\x",
-    "process.env", "variable \""
+    "process.env", "variable \"", "` is ", "` was ", "` to "
 )
 
 
@@ -306,6 +314,9 @@ def _settings(text: str, has: str | Holds) -> list[tuple[int, int, str | None]]:
         pieces += [(m.start(1), m.end(1), " = ") for m in _TF_DEFAULT.finditer(text)]
     if "http-basic." in has:
         pieces += [(m.start(1), m.end(1), " password=") for m in _POETRY_BASIC.finditer(text)]
+    if "` is " in has or "` was " in has or "` to " in has:
+        said = _SAID_SET.finditer(text)
+        pieces += [(m.start(2), m.end(2), "=") for m in said if names_a_credential(m.group(1))]
     return pieces
 
 

@@ -2,7 +2,7 @@
 application's id, Contribsys' pair), a word and a bit width a person picked (`Ember16.meadow`), four vendors'
 token shapes, a URL whose user is a token, the value of `gh secret set` past other flags, an environment
 variable's fallback literal, Terraform's `variable` default, an env line's symbol-dense value, a key after
-`base64:`; and what must stay nothing or no sure finding:
+`base64:`, prose that sets a credential's name in code spans; and what must stay nothing or no sure finding:
 other Discord ids, code's bit widths, a URL's user name, a Sentry DSN, a secret manager's reference (also
 URL-encoded), a URL password of filler. Every value here was generated for these tests."""
 
@@ -42,6 +42,8 @@ SURE = [
     ("MYSQL_ROOT_PASSWORD={v}\n", "ymZ3Ge!xDV4F]cyUP", UNKNOWN),
     ("APP_ENV=production\nAPP_KEY={v}\n", "base64:Xq7vT2mZ9pLw4RbN8sYc1HdJ6fGa3UeK5oQzW0rVt4M=", UNKNOWN),
     ("  encryption_key: {v}\n", "base64:Xq7vT2mZ9pLw4RbN8sYc1HdJ6fGa3UeK5oQzW0rVt4M=", UNKNOWN),
+    ("Added to your `.env`: `ZENDESK_API_TOKEN` is now `{v}`. Restart.", "nHovFZZwo6Z2p2VwL50m7MNT", UNKNOWN),
+    ("Then set `DB_PASSWORD` to `{v}` in the dashboard.", "u7Kp2Xq9Lm4Zt8Wv", UNKNOWN),
 ]
 
 NOTHING = [
@@ -68,6 +70,9 @@ NOTHING = [
     ("PASSWORD={v}\n", "m{x)a(b]c"),
     ("SECRET_CMD={v}\n", "$(vault read -field=token secret/x)"),
     ("DB_HOST={v}\n", "db:5432"),
+    ("Here `token` is `{v}`, as the type says.", "string|undefined"),
+    ("`apiKey` was `{v}` before the change.", "process.env.KEY"),
+    ("The flag `DEBUG_TOKEN_CACHE` is now `{v}`.", "disabled"),
 ]
 
 
