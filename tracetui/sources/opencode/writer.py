@@ -36,6 +36,12 @@ _INFO_KEYS = ("slug", "title", "version", "agent", "model")
 # had the first /undo of the resumed session delete it. What the copied history changed, it changed
 # on the source's disk: an undo in the new session undoes only what that session did.
 _UNDONE = "patch"
+# Nor a `subtask` part as it is: OpenCode runs every one no finished answer follows (by `time.created`)
+# as a task the user ordered, its prompt, agent and model the part's, before the prompt it was given
+# (1.18.33, checked: a log's subtask ran as a subagent's first prompt, unasked). The model is sent this
+# text in its place, so a copy holds it, marked as OpenCode marks what it writes itself.
+_ORDER = "subtask"
+_ORDER_SENT = "The following tool was executed by the user"
 # What a fork's message keeps of the source's: what OpenCode needs to show and send the history. Never
 # a user message's `system`, `tools` or `format`: for the user message a turn answers, OpenCode appends
 # its `system` to the system prompt (never shown), drops the tools its `tools` turns off, and answers in
@@ -84,7 +90,26 @@ def model_of(document: bytes) -> str | None:
 def _document(info: dict[str, Any], messages: list[dict[str, Any]]) -> bytes:
     if not messages:
         raise TracetuiError("nothing up to that step is a prompt, an answer or a tool call to carry")
+    _in_order(messages, info["time"]["created"])
     return orjson.dumps({"info": info, "messages": messages}, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def _in_order(messages: list[dict[str, Any]], now_ms: int) -> None:
+    """Each message's times made no later than the writing and its `created` no earlier than the one
+    before it. OpenCode orders a session's messages, and picks the user message a turn answers, by
+    `time.created`: a log's message dated 2100 stayed the latest, so the resumed session answered its
+    prompt, after the user's, on its agent and model (1.18.33, checked: `--agent` and `-m` lost)."""
+    floor: float = 0
+    for message in messages:
+        when = message["info"].get("time")
+        if not isinstance(when, dict):
+            continue
+        for key, value in when.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value > now_ms:
+                when[key] = now_ms
+        created = when.get("created")
+        if isinstance(created, (int, float)) and not isinstance(created, bool):
+            when["created"] = floor = max(created, floor)
 
 
 # -- the same agent: its own objects -------------------------------------------------------------
@@ -157,6 +182,10 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
                 break
             if objects.parts[pid].get("type") == _UNDONE:
                 continue  # an undo's orders (`_UNDONE`): the changes were the source's, on its disk
+            if objects.parts[pid].get("type") == _ORDER:
+                parts.append({"id": ids.next("prt"), "messageID": renamed[mid], "sessionID": new_id,
+                              "type": "text", "text": _ORDER_SENT, "synthetic": True})
+                continue
             part = _spent_nothing(objects.parts[pid]) if objects.parts[pid].get("type") == "step-finish" \
                 else dict(objects.parts[pid])
             part.update({"id": ids.next("prt"), "messageID": renamed[mid], "sessionID": new_id})
