@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from shared_data import FIXTURES
 
-from tracetui.model import Session, StepKind
+from tracetui.model import Session, Step, StepKind
 from tracetui.resume import Resumed, write_session
 from tracetui.sources import RawLog, group, read_session
 
@@ -86,3 +86,14 @@ def records_of(agent: str, written: bytes) -> list[Any]:
     if agent == "opencode":
         return [orjson.loads(written)]
     return [orjson.loads(raw) for raw in written.splitlines()]
+
+
+def sent_text(step: Step) -> str:
+    """The text an OpenCode fork reads back for `step`: a file part OpenCode would fetch by its URL (a
+    `file://` or `https://` one, of a type it sends) is carried as the text it sends for media it strips
+    (tests/unit/hostile/test_hostile_resume_fetches.py); any other step's own."""
+    url, mime = step.meta.get("url"), step.meta.get("mime")
+    if step.text.startswith("[file] ") and isinstance(url, str) and not url.startswith("data:") \
+            and mime not in ("text/plain", "application/x-directory"):
+        return f"[Attached {mime}: {step.text.removeprefix('[file] ')}]"
+    return step.text

@@ -18,6 +18,7 @@ from support.resume_kit import (
     last_step,
     planted,
     records_of,
+    sent_text,
     strings_of,
 )  # fmt: skip
 
@@ -52,8 +53,8 @@ def test_no_terminal_control_of_a_log_reaches_the_resumed_session(source, target
     # (an OpenCode fork carries no patch part: tests/unit/hostile/test_hostile_resume_settings.py)
     expected = [s for s in session.steps if s.index <= last and s.active and s.subagent is None
                 and not (s.kind == StepKind.SYSTEM and "snapshot" in s.meta)]
-    for s in expected:
-        s.text = safe_carried(s.text)
+    for s in expected:  # (and a file OpenCode would fetch by its URL, as the text it sends in its place)
+        s.text = safe_carried(sent_text(s) if target == "opencode" else s.text)
     if source == target and target in ("claude", "codex", "gemini", "opencode"):  # a fork: the same steps
         assert _shape(back.steps) == _shape(expected)
     else:  # rebuilt from steps: what was said, each control shown as `safe_carried` shows it

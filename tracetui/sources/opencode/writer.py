@@ -42,6 +42,13 @@ _UNDONE = "patch"
 # text in its place, so a copy holds it, marked as OpenCode marks what it writes itself.
 _ORDER = "subtask"
 _ORDER_SENT = "The following tool was executed by the user"
+# A file the history holds by any URL but a `data:` one is fetched afresh for every request: OpenCode
+# sends a user's file part of a type the model reads, and a tool's attachment, as a URL its AI SDK
+# downloads (1.18.33, checked: a log's `https://` image was fetched from the user's machine, and where
+# that failed every prompt of the resumed session failed). OpenCode stores what it read as `data:`; a
+# part it sends by a URL is written as the text OpenCode sends for media it strips, an attachment
+# left out. The types it never sends (a text file or a folder, read into text parts) stay as they are.
+_UNSENT_TYPES = ("text/plain", "application/x-directory")
 # What a fork's message keeps of the source's: what OpenCode needs to show and send the history. Never
 # a user message's `system`, `tools` or `format`: for the user message a turn answers, OpenCode appends
 # its `system` to the system prompt (never shown), drops the tools its `tools` turns off, and answers in
@@ -188,6 +195,7 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
                 continue
             part = _spent_nothing(objects.parts[pid]) if objects.parts[pid].get("type") == "step-finish" \
                 else dict(objects.parts[pid])
+            part = _unfetched(part)
             part.update({"id": ids.next("prt"), "messageID": renamed[mid], "sessionID": new_id})
             if part.get("type") == "compaction" and "tail_start_id" in part:
                 # The first message the compaction kept, by its new id (as OpenCode's own fork does): an
@@ -202,6 +210,29 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
             parts.append(part)
         messages.append({"info": copy, "parts": parts})
     return _document(_info(new_id, cwd, now_ms, as_dict(objects.sessions.get(root))), messages)
+
+
+def _fetched(file: Any) -> bool:
+    """Whether OpenCode fetches `file` (a file part or an attachment) to send it (`_UNSENT_TYPES`)."""
+    if not isinstance(file, dict) or file.get("mime") in _UNSENT_TYPES:
+        return False
+    url = file.get("url")
+    return not (isinstance(url, str) and url[:5].lower() == "data:")
+
+
+def _unfetched(part: dict[str, Any]) -> dict[str, Any]:
+    """`part` holding nothing OpenCode fetches by a URL: a file part so held, the text OpenCode sends in
+    its place; a tool's attachments so held, left out."""
+    if part.get("type") == "file" and _fetched(part):
+        mime = part.get("mime") if isinstance(part.get("mime"), str) else "file"
+        name = part.get("filename") if isinstance(part.get("filename"), str) else "file"
+        return {"type": "text", "text": f"[Attached {mime}: {name}]", "synthetic": True}
+    state = part.get("state")
+    if part.get("type") == "tool" and isinstance(state, dict) and isinstance(state.get("attachments"), list):
+        kept = [a for a in state["attachments"] if not _fetched(a)]
+        if len(kept) < len(state["attachments"]):
+            return {**part, "state": {**state, "attachments": kept}}
+    return part
 
 
 # The errors 1.x's import decodes, and the fields each must have beside `message` (older builds
