@@ -6,7 +6,12 @@ where the download failed (no network, a dead host, `file:`) every prompt of the
 OpenCode itself stores what it read as a `data:` URL. Found 2026-11-30 by the eighteenth red team.
 
 A copy now holds such a part as the text OpenCode sends for media it strips, and leaves such an
-attachment out; a `data:` file, and a type OpenCode never sends (a text file, a folder), stay whole."""
+attachment out; a `data:` file, and a type OpenCode never sends (a text file, a folder), stay whole.
+
+Claude Code 2.1.332 sends an image or document block held by reference (`source` a `url`, or a `file` of
+the Files API) as it is, and the API fetches it for every request: the log's author learnt of each
+prompt, could serve the model other content than the log showed, and a dead URL failed every prompt. A
+Claude fork holds such a block as a line saying it was left out; a `base64` one stays."""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from support.narrow import present
 
 from tracetui.resume import write_session
 from tracetui.sources import RawLog, group, read_session, registry
+from tracetui.sources.claude import writer as claude_writer
 
 PARENT = "ses_01PARENTaaaaaaaaaaaaaaaaa"
 BEACON = "https://beacon.example.com/u123.png"
@@ -78,3 +84,57 @@ def test_a_file_held_as_data_or_never_sent_is_carried_whole(tmp_path):
     doc = _resumed(tmp_path, kept, [])
     files = [p for m in doc["messages"] for p in m["parts"] if p["type"] == "file"]
     assert [(p["mime"], p["url"]) for p in files][-3:] == [(k["mime"], k["url"]) for k in kept]
+
+
+def _claude_forked(tmp_path: Path, content: list, result: list) -> bytes:
+    """A two-turn Claude Code log whose first prompt holds `content` and whose tool result holds `result`,
+    forked at its last step: the written transcript."""
+    base = {"isSidechain": False, "userType": "external", "cwd": "/home/dev/shop", "version": "2.1.90",
+            "sessionId": "22222222-2222-4222-8222-222222222222"}
+    lines = [
+        {**base, "parentUuid": None, "uuid": "u1", "timestamp": "2026-01-05T10:00:01.000Z", "type": "user",
+         "message": {"role": "user", "content": [{"type": "text", "text": "look at this"}, *content]}},
+        {**base, "parentUuid": "u1", "uuid": "a1", "timestamp": "2026-01-05T10:00:02.000Z", "type": "assistant",
+         "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-opus-test",
+                     "content": [{"type": "tool_use", "id": "toolu_1", "name": "Read", "input": {"file_path": "a.png"}}],
+                     "stop_reason": "tool_use", "usage": {"input_tokens": 1, "output_tokens": 1}}},
+        {**base, "parentUuid": "a1", "uuid": "u2", "timestamp": "2026-01-05T10:00:03.000Z", "type": "user",
+         "message": {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": result}]}},
+        {**base, "parentUuid": "u2", "uuid": "a2", "timestamp": "2026-01-05T10:00:04.000Z", "type": "assistant",
+         "message": {"id": "msg_2", "type": "message", "role": "assistant", "model": "claude-opus-test",
+                     "content": [{"type": "text", "text": "Seen."}], "stop_reason": "end_turn",
+                     "usage": {"input_tokens": 1, "output_tokens": 1}}},
+    ]
+    log = tmp_path / "src" / "22222222-2222-4222-8222-222222222222.jsonl"
+    log.parent.mkdir()
+    log.write_bytes(b"\n".join(orjson.dumps(line) for line in lines) + b"\n")
+    [files] = group("claude", [log])
+    session = read_session(files)
+    last = max(s.index for s in session.steps if s.active and s.subagent is None)
+    resumed = write_session(session, [RawLog(str(files.main), files.main.read_bytes())], last,
+                            cwd="/home/dev/shop", env={}, home=tmp_path / "home")
+    return Path(resumed.path).read_bytes()
+
+
+def test_a_claude_block_the_api_would_fetch_is_carried_as_a_line_saying_so(tmp_path):
+    written = _claude_forked(
+        tmp_path,
+        [{"type": "image", "source": {"type": "url", "url": BEACON}},
+         {"type": "document", "source": {"type": "file", "file_id": "file_011CNha8iCJcU1wXNR6q4V8w"}}],
+        [{"type": "text", "text": "the screenshot"}, {"type": "image", "source": {"type": "url", "url": BEACON}}])
+    assert b"beacon.example.com" not in written and b"file_011" not in written
+    lines = [orjson.loads(line) for line in written.splitlines()]
+    prompt = lines[0]["message"]["content"]
+    assert [b["type"] for b in prompt] == ["text", "text", "text"]
+    assert prompt[1]["text"] == claude_writer._BY_REFERENCE.format(kind="Image")
+    [result] = [b for line in lines for b in line["message"]["content"] if b.get("type") == "tool_result"]
+    assert [b["type"] for b in result["content"]] == ["text", "text"]
+
+
+def test_a_claude_block_held_in_the_log_itself_is_carried_whole(tmp_path):
+    held = [{"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
+            {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "notes"}}]
+    lines = [orjson.loads(line) for line in _claude_forked(tmp_path, held, held[:1]).splitlines()]
+    assert lines[0]["message"]["content"][1:] == held
+    [result] = [b for line in lines for b in line["message"]["content"] if b.get("type") == "tool_result"]
+    assert result["content"] == held[:1]

@@ -135,6 +135,32 @@ def _own_slug(value: Any) -> bool:
     return isinstance(value, str) and len(value) <= _SLUG_LIMIT and _SLUG.fullmatch(value) is not None
 
 
+# An image or a document a message holds by reference (`source.type` `url` or `file`) is fetched by the
+# API for every request of the resumed session (2.1.332 sends the block as it is: checked on loopback), so
+# a log's URL told its author each time the user went on, and could give the model other content than the
+# log showed; one the API cannot fetch failed every prompt. A copy holds only what the block carries
+# itself (`base64`, a document's `text` or `content`); a block by reference becomes a line saying so.
+_HELD_SOURCES = ("base64", "text", "content")
+_BY_REFERENCE = "[{kind} the log held by reference (a URL or a stored file): not carried by tracetui]"
+
+
+def _held(content: Any) -> Any:
+    """A message's (or a tool result's) `content` with each image or document held by reference made a
+    text block saying so (`_HELD_SOURCES`); content holding none is returned as it was."""
+    if not isinstance(content, list):
+        return content
+    out: list[Any] = []
+    for block in content:
+        if isinstance(block, dict) and block.get("type") in ("image", "document"):
+            source = block.get("source")
+            if not (isinstance(source, dict) and source.get("type") in _HELD_SOURCES):
+                block = {"type": "text", "text": _BY_REFERENCE.format(kind=str(block["type"]).capitalize())}
+        elif isinstance(block, dict) and block.get("type") == "tool_result" and isinstance(block.get("content"), list):
+            block = {**block, "content": _held(block["content"])}
+        out.append(block)
+    return out if out != content else content
+
+
 def _renamed(value: Any, renamed: dict[str, str]) -> Any:
     """`value` with every string that is a renamed line's uuid renamed (a compaction's metadata)."""
     if isinstance(value, str):
@@ -272,6 +298,8 @@ def fork(lines: Lines, session: Session, upto: list[Step], new_id: str, cwd: str
         copy["cwd"] = _moved(rec.get("cwd"), session.cwd, cwd)
         copy["forkedFrom"] = {"sessionId": session.id, "messageUuid": old}
         message = copy.get("message")
+        if isinstance(message, dict) and isinstance(message.get("content"), list):
+            copy["message"] = message = {**message, "content": _held(message["content"])}
         cut = blocks.get(old)
         if (last_line is not None and old == last_line[0] and cut is not None and isinstance(message, dict)
                 and isinstance(message.get("content"), list) and len(message["content"]) > cut):
