@@ -9,8 +9,12 @@ things in it as what to do next, not as what was done (both checked on the progr
   A log's user message dated 2100 came after the user's new prompt, so the model answered the log's,
   on the log's agent and model (`--agent` and `-m` lost), and any subtask in it stayed pending for ever.
 
+- a `compaction` part no finished answer follows (the source stopped before its summary): OpenCode makes
+  the summary before the user's prompt, and an automatic one then ends the history on "Continue if you
+  have next steps", so the model went on with the log's work instead of answering the user.
+
 Found 2026-11-30 by the eighteenth red team. A copy now holds the text OpenCode sends in a subtask's
-place, and no time after its writing, in the order it was written."""
+(and a pending compaction's) place, and no time after its writing, in the order it was written."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ import orjson
 from shared_data import FIXTURES
 from support.narrow import present
 
+from tracetui.model import StepKind
 from tracetui.resume import write_session
 from tracetui.sources import RawLog, group, read_session, registry
 from tracetui.sources.common.carried import Item
@@ -40,7 +45,8 @@ def _resumed(tmp_path: Path, edit) -> tuple[dict, list]:
     storage = tmp_path / "storage"
     shutil.copytree(FIXTURES / "opencode" / "storage", storage)
     edit(storage)
-    logs, problems = present(registry.get("opencode").stage)(sorted(storage.rglob("*.json")), tmp_path / "staged")
+    stage = present(registry.get("opencode").stage)
+    logs, problems = stage(sorted(storage.rglob("*.json")), tmp_path / "staged")
     assert problems == []
     [files] = [f for f in group("opencode", logs) if PARENT.encode() in f.main.read_bytes()[:4096]]
     session = read_session(files)
@@ -99,3 +105,38 @@ def test_a_history_rebuilt_for_opencode_is_dated_no_later_than_its_writing():
     doc = orjson.loads(opencode_writer.from_items(items, "src", "/home/dev/shop", "ses_new", NOW_MS))
     created = [m["info"]["time"]["created"] for m in doc["messages"]]
     assert created == sorted(created) and max(created) <= NOW_MS, created
+
+
+def _unsummarised(storage: Path) -> None:
+    """The fixture cut where its compaction began: the summary and everything after it never written."""
+    for mid in ("msg_01D", "msg_01E", "msg_01F"):
+        shutil.rmtree(storage / "part" / mid)
+        (storage / "message" / PARENT / f"{mid}.json").unlink()
+
+
+def _forked_at_compaction(tmp_path: Path, edit) -> dict:
+    storage = tmp_path / "storage"
+    shutil.copytree(FIXTURES / "opencode" / "storage", storage)
+    edit(storage)
+    stage = present(registry.get("opencode").stage)
+    logs, problems = stage(sorted(storage.rglob("*.json")), tmp_path / "staged")
+    assert problems == []
+    [files] = [f for f in group("opencode", logs) if PARENT.encode() in f.main.read_bytes()[:4096]]
+    session = read_session(files)
+    [compaction] = [s for s in session.steps if s.kind == StepKind.COMPACTION]
+    resumed = write_session(session, [RawLog(str(files.main), files.main.read_bytes())], compaction.index,
+                            cwd="/home/dev/shop", env={}, home=tmp_path / "home", now=NOW)
+    return orjson.loads(Path(resumed.path).read_bytes())
+
+
+def test_a_compaction_the_source_never_finished_is_carried_as_the_text_the_model_is_sent(tmp_path):
+    doc = _forked_at_compaction(tmp_path, _unsummarised)
+    assert all(p["type"] != "compaction" for m in doc["messages"] for p in m["parts"])
+    [part] = doc["messages"][-1]["parts"]
+    assert (part["type"], part["text"], part["synthetic"]) == ("text", "What did we do so far?", True)
+
+
+def test_a_compaction_with_its_summary_is_carried_as_it_was(tmp_path):
+    doc = _forked_at_compaction(tmp_path, lambda storage: None)
+    kinds = [[p["type"] for p in m["parts"]] for m in doc["messages"]]
+    assert kinds[-2] == ["compaction"] and doc["messages"][-1]["info"]["finish"] == "stop"

@@ -42,6 +42,7 @@ _UNDONE = "patch"
 # text in its place, so a copy holds it, marked as OpenCode marks what it writes itself.
 _ORDER = "subtask"
 _ORDER_SENT = "The following tool was executed by the user"
+_COMPACTION_SENT = "What did we do so far?"  # what a compaction part is sent as (`_no_pending_orders`)
 # A file the history holds by any URL but a `data:` one is fetched afresh for every request: OpenCode
 # sends a user's file part of a type the model reads, and a tool's attachment, as a URL its AI SDK
 # downloads (1.18.33, checked: a log's `https://` image was fetched from the user's machine, and where
@@ -209,7 +210,22 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
                 part["state"] = {"status": "pending", "input": part["state"].get("input", {}), "raw": ""}
             parts.append(part)
         messages.append({"info": copy, "parts": parts})
+    _no_pending_orders(messages)
     return _document(_info(new_id, cwd, now_ms, as_dict(objects.sessions.get(root))), messages)
+
+
+def _no_pending_orders(messages: list[dict[str, Any]]) -> None:
+    """A compaction no finished answer follows (the source stopped before its summary) is one OpenCode
+    runs before the user's next prompt; an automatic one then ends the history on "Continue if you have
+    next steps", so the model went on with the log's work, not the user's prompt (1.18.33, checked; one
+    marked not automatic swallowed the prompt). The source never made it: the copy holds the text the
+    model is sent for a compaction part, as it holds a subtask's."""
+    for message in reversed(messages):
+        if message["info"].get("role") == "assistant" and message["info"].get("finish"):
+            return
+        message["parts"] = [{"id": part["id"], "messageID": part["messageID"], "sessionID": part["sessionID"],
+                             "type": "text", "text": _COMPACTION_SENT, "synthetic": True}
+                            if part.get("type") == "compaction" else part for part in message["parts"]]
 
 
 def _fetched(file: Any) -> bool:
