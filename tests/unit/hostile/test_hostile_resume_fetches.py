@@ -42,9 +42,11 @@ def _resumed(tmp_path: Path, parts: list[dict], attachments: list[dict]) -> dict
     call = storage / "part" / "msg_01F" / "prt_01F2.json"
     doc = orjson.loads(call.read_bytes())
     doc["state"]["attachments"] = [{"id": f"prt_01F2{n}", "sessionID": PARENT, "messageID": "msg_01F",
-                                    "type": "file", "filename": "shot.png", **a} for n, a in enumerate(attachments)]
+                                    "type": "file", "filename": "shot.png", **a}
+                                   for n, a in enumerate(attachments)]
     call.write_bytes(orjson.dumps(doc))
-    logs, problems = present(registry.get("opencode").stage)(sorted(storage.rglob("*.json")), tmp_path / "staged")
+    stage = present(registry.get("opencode").stage)
+    logs, problems = stage(sorted(storage.rglob("*.json")), tmp_path / "staged")
     assert problems == []
     [files] = [f for f in group("opencode", logs) if PARENT.encode() in f.main.read_bytes()[:4096]]
     session = read_session(files)
@@ -63,7 +65,8 @@ def test_a_file_the_program_would_fetch_by_its_url_is_carried_as_the_text_sent_f
                               {"mime": "application/pdf", "url": "file:///home/dev/spec.pdf"}], [])
     written = orjson.dumps(doc).decode()
     assert "beacon.example.com" not in written and "spec.pdf" not in written
-    user = next(m for m in doc["messages"] if any(p.get("text") == "now guard against None" for p in m["parts"]))
+    user = next(m for m in doc["messages"]
+                if any(p.get("text") == "now guard against None" for p in m["parts"]))
     assert [(p["type"], p.get("text")) for p in user["parts"]] == [
         ("text", "[Attached image/png: shot.png]"), ("text", "[Attached application/pdf: file]"),
         ("text", "now guard against None")]
@@ -94,13 +97,17 @@ def _claude_forked(tmp_path: Path, content: list, result: list) -> bytes:
     lines = [
         {**base, "parentUuid": None, "uuid": "u1", "timestamp": "2026-01-05T10:00:01.000Z", "type": "user",
          "message": {"role": "user", "content": [{"type": "text", "text": "look at this"}, *content]}},
-        {**base, "parentUuid": "u1", "uuid": "a1", "timestamp": "2026-01-05T10:00:02.000Z", "type": "assistant",
+        {**base, "parentUuid": "u1", "uuid": "a1", "timestamp": "2026-01-05T10:00:02.000Z",
+         "type": "assistant",
          "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-opus-test",
-                     "content": [{"type": "tool_use", "id": "toolu_1", "name": "Read", "input": {"file_path": "a.png"}}],
+                     "content": [{"type": "tool_use", "id": "toolu_1", "name": "Read",
+                                  "input": {"file_path": "a.png"}}],
                      "stop_reason": "tool_use", "usage": {"input_tokens": 1, "output_tokens": 1}}},
         {**base, "parentUuid": "a1", "uuid": "u2", "timestamp": "2026-01-05T10:00:03.000Z", "type": "user",
-         "message": {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": result}]}},
-        {**base, "parentUuid": "u2", "uuid": "a2", "timestamp": "2026-01-05T10:00:04.000Z", "type": "assistant",
+         "message": {"role": "user",
+                     "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": result}]}},
+        {**base, "parentUuid": "u2", "uuid": "a2", "timestamp": "2026-01-05T10:00:04.000Z",
+         "type": "assistant",
          "message": {"id": "msg_2", "type": "message", "role": "assistant", "model": "claude-opus-test",
                      "content": [{"type": "text", "text": "Seen."}], "stop_reason": "end_turn",
                      "usage": {"input_tokens": 1, "output_tokens": 1}}},
@@ -121,7 +128,8 @@ def test_a_claude_block_the_api_would_fetch_is_carried_as_a_line_saying_so(tmp_p
         tmp_path,
         [{"type": "image", "source": {"type": "url", "url": BEACON}},
          {"type": "document", "source": {"type": "file", "file_id": "file_011CNha8iCJcU1wXNR6q4V8w"}}],
-        [{"type": "text", "text": "the screenshot"}, {"type": "image", "source": {"type": "url", "url": BEACON}}])
+        [{"type": "text", "text": "the screenshot"},
+         {"type": "image", "source": {"type": "url", "url": BEACON}}])
     assert b"beacon.example.com" not in written and b"file_011" not in written
     lines = [orjson.loads(line) for line in written.splitlines()]
     prompt = lines[0]["message"]["content"]
@@ -132,7 +140,8 @@ def test_a_claude_block_the_api_would_fetch_is_carried_as_a_line_saying_so(tmp_p
 
 
 def test_a_claude_block_held_in_the_log_itself_is_carried_whole(tmp_path):
-    held = [{"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
+    held = [{"type": "image",
+             "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
             {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "notes"}}]
     lines = [orjson.loads(line) for line in _claude_forked(tmp_path, held, held[:1]).splitlines()]
     assert lines[0]["message"]["content"][1:] == held

@@ -52,7 +52,8 @@ def _round_trip(session: Session, data: bytes, number: int, home: Path) -> dict:
     expected = [s for s in session.steps if s.index <= number and s.active and s.subagent is None
                 and not (s.kind == StepKind.SYSTEM and "snapshot" in s.meta)]
     assert back.id == resumed.session_id and back.errors == [] and back.tokens.total == 0
-    # A file OpenCode would fetch is carried as the text it sends in its place (copies: the session is shared).
+    # A file OpenCode would fetch is carried as the text it sends in its place (on copies: the session
+    # is the module's).
     expected = [replace(s, text=sent_text(s)) for s in expected]
     assert _shape(back.steps) == _shape(expected), (session.source, number)
     return orjson.loads(Path(resumed.path).read_bytes())

@@ -155,8 +155,8 @@ def _held(content: Any) -> Any:
             source = block.get("source")
             if not (isinstance(source, dict) and source.get("type") in _HELD_SOURCES):
                 block = {"type": "text", "text": _BY_REFERENCE.format(kind=str(block["type"]).capitalize())}
-        elif isinstance(block, dict) and block.get("type") == "tool_result" and isinstance(block.get("content"), list):
-            block = {**block, "content": _held(block["content"])}
+        elif isinstance(block, dict) and block.get("type") == "tool_result":
+            block = {**block, "content": _held(block.get("content"))} if "content" in block else block
         out.append(block)
     return out if out != content else content
 
