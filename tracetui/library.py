@@ -20,6 +20,7 @@ from tracetui.bucket.searched import StepQuery, parts, said_edges, step_query
 from tracetui.cost import session_cost
 from tracetui.errors import NotFound, TracetuiError, given_id
 from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Spent, Step, spent_of
+from tracetui.preview_head import HeadFacts
 
 
 @dataclass(slots=True)
@@ -101,6 +102,11 @@ class Library(Protocol):
     def session_head(self, id_or_prefix: str, steps: int) -> Session:
         """The session with at least its first `steps` steps (all of them where that costs no more):
         what a preview shows, read in a time that does not grow with the session."""
+        ...
+
+    def session_preview(self, id_or_prefix: str, steps: int) -> tuple[Session, HeadFacts | None]:
+        """`session_head`, or, where the source keeps a summary of that head (`preview_head`), fewer
+        steps and the summary: what a preview draws from them and from the rest of its head."""
         ...
 
     def summary(self, id_or_prefix: str) -> SessionSummary:
@@ -217,6 +223,9 @@ class MemoryLibrary:
 
     def session_head(self, id_or_prefix: str, steps: int) -> Session:
         return self.session(id_or_prefix)  # in memory already: the whole costs nothing more
+
+    def session_preview(self, id_or_prefix: str, steps: int) -> tuple[Session, HeadFacts | None]:
+        return self.session_head(id_or_prefix, steps), None
 
     def summary(self, id_or_prefix: str) -> SessionSummary:
         sid = self.resolve(id_or_prefix)

@@ -17,6 +17,7 @@ from textual.widgets import Input
 
 from tracetui.bucket import Bucket
 from tracetui.model import EVERY, SessionFilter
+from tracetui.preview_head import WINDOW
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import PREVIEW_STEPS, SCREENFUL, BrowserScreen
 from tracetui.ui.widgets.session_list import SessionList
@@ -197,7 +198,8 @@ async def test_a_rest_on_a_long_session_reads_its_first_steps_and_opening_reads_
         await settle(app, pilot)
         opened = screen.opened
         assert opened is not None and opened.session.id == long_id and screen.previewing
-        assert not opened.whole and len(opened.session.steps) == PREVIEW_STEPS
+        assert not opened.whole and len(opened.session.steps) == WINDOW  # what the preview draws
+        assert screen.query_one(Timeline).count == PREVIEW_STEPS  # of its head's rows (`preview_head`)
         assert long_id not in wholes  # the preview read no more than its head
         assert f"{LONG + 2} steps" in str(screen.query_one("#session-title").render())
         await pilot.press("enter")

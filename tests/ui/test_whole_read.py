@@ -19,6 +19,7 @@ from support.narrow import on_screen, present
 
 from tracetui.bucket import Bucket
 from tracetui.model import Session
+from tracetui.preview_head import WINDOW
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import PREVIEW_STEPS, BrowserScreen
 from tracetui.ui.screens.redact_editor import RedactEditor
@@ -99,7 +100,9 @@ async def _previewing(app, pilot) -> BrowserScreen:
     assert isinstance(screen, BrowserScreen)
     assert screen.opened is not None and present(screen.opened).session.id == LONG_ID
     assert screen.previewing and not present(screen.opened).whole
-    assert len(present(screen.opened).session.steps) == PREVIEW_STEPS
+    # The head's rows, drawn from the steps its summary says they need (`preview_head`).
+    assert screen.query_one(Timeline).count == PREVIEW_STEPS
+    assert len(present(screen.opened).session.steps) == WINDOW
     return screen
 
 

@@ -22,24 +22,22 @@ from typing import Any
 
 import orjson
 
-from tracetui import __version__, collector
+from tracetui import __version__
 from tracetui.bucket import shards
 from tracetui.bucket.mending import mend
 from tracetui.bucket.searched import StepQuery, argument_words, parts, said_edges
 from tracetui.cost import PriceTable, session_cost, table_version
 from tracetui.model import (
     FileEdit,
-    GitInfo,
-    LineError,
     ModelShare,
     Session,
     SessionSummary,
     Step,
     StepKind,
-    Subagent,
     Tokens,
     project_of,
 )
+from tracetui.preview_head import head_facts
 from tracetui.regular_file import keep_private
 from tracetui.safe_text import clip
 
@@ -236,6 +234,8 @@ def session_rows(session: Session, group: str, note: str | None = None) -> tuple
         extra["spawn_keys"] = unpaired
     if session.title_links is not None:
         extra["title_links"] = session.title_links.to_dict()
+    if (head := head_facts(session.steps)) is not None:  # a preview reads only the steps it draws
+        extra["head"] = head.to_json()
     priced = session_cost(session)
     if priced.logged:
         extra["cost_logged"] = True
@@ -674,37 +674,9 @@ def step_from_row(row: tuple) -> Step:
     )
 
 
-# About how many objects the collector tracks for a step read back (the step, its dicts and lists).
-STEP_OBJECTS = 5
-
-
 def row_digest(row: tuple[Any, ...], held_sig: str | None) -> str:
     """The digest of a session's row (SESSION_COLUMNS) and its steps' signature (`Reads.content_keys`)."""
     return hashlib.sha256(orjson.dumps([SCHEMA_VERSION, __version__, list(row), held_sig])).hexdigest()
-
-
-def load_session(conn: sqlite3.Connection, session_id: str, steps: int | None = None) -> Session | None:
-    """A session from its row and its steps (only the first `steps` of them, when given)."""
-    row = conn.execute(f"SELECT {SUMMARY_COLUMNS}, extra, shard, gkey FROM sessions WHERE id=?", (session_id,)).fetchone()
-    if row is None:
-        return None
-    summary = summary_from_row(row[:SUMMARY_WIDTH])
-    extra = orjson.loads(row[SUMMARY_WIDTH])
-    rows = shards.steps_of(conn, row[SUMMARY_WIDTH + 1], row[SUMMARY_WIDTH + 2], steps)
-    with collector.paused():  # a million steps set off full collections that froze the app's UI thread
-        made = [step_from_row(r) for r in rows]
-        collector.keep_out(len(made) * STEP_OBJECTS)
-    return Session.from_summary(
-        summary,
-        made,
-        version=extra.get("version"),
-        git=GitInfo.from_dict(extra.get("git")),
-        subagents=[Subagent.from_dict(a) for a in extra.get("subagents", ())],
-        files=list(extra.get("files") or ()),
-        errors=[LineError.from_dict(e) for e in extra.get("errors", ())],
-        skipped=dict(extra.get("skipped") or {}),
-        forked_at=extra.get("forked_at") if isinstance(extra.get("forked_at"), str) else None,
-    )
 
 
 def fts_passes(query: StepQuery, prefix: bool = True) -> list[shards.Pass]:

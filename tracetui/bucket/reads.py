@@ -8,11 +8,13 @@ from typing import Any
 from tracetui.bucket import index, shards
 from tracetui.bucket.connections import Connections, _healing
 from tracetui.bucket.index import hit_snippet
+from tracetui.bucket.loading import load_preview, load_session
 from tracetui.bucket.results import SearchHit
 from tracetui.bucket.searched import sqlite_text, step_query
 from tracetui.cost import PriceTable
 from tracetui.errors import NotFound, TracetuiError, given_id
 from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Spent
+from tracetui.preview_head import HeadFacts
 from tracetui.safe_text import clip
 
 # Search ranks at most this many matches (the most recently indexed), to bound its cost.
@@ -155,7 +157,7 @@ class Reads(Connections):
     @_healing
     def session(self, id_or_prefix: str) -> Session:
         sid = self.resolve(id_or_prefix)
-        session = index.load_session(self._steps_conn(), sid)
+        session = load_session(self._steps_conn(), sid)
         if session is None:  # removed by a sync between resolve and load
             raise NotFound(f"session {sid!r} is no longer in the bucket")
         return session
@@ -183,10 +185,20 @@ class Reads(Connections):
         """A session with only its first `steps` steps (everything else whole): what a preview shows,
         read in a time that does not grow with the session."""
         sid = self.resolve(id_or_prefix)
-        session = index.load_session(self._steps_conn(), sid, max(0, steps))
+        session = load_session(self._steps_conn(), sid, max(0, steps))
         if session is None:
             raise NotFound(f"session {sid!r} is no longer in the bucket")
         return session
+
+    @_healing
+    def session_preview(self, id_or_prefix: str, steps: int) -> tuple[Session, HeadFacts | None]:
+        """`session_head`, or fewer steps with the summary of the head that says what they draw
+        (`loading.load_preview`)."""
+        sid = self.resolve(id_or_prefix)
+        loaded = load_preview(self._steps_conn(), sid, max(0, steps))
+        if loaded is None:
+            raise NotFound(f"session {sid!r} is no longer in the bucket")
+        return loaded
 
     @_healing
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:

@@ -40,6 +40,7 @@ from tracetui.errors import NotFound, TracetuiError
 from tracetui.library import MemoryLibrary, RecordedTrail
 from tracetui.model import (EVERY, Session, SessionFilter, SessionSummary, Spent, Step, StepKind, Subagent,
                             Tokens)
+from tracetui.preview_head import HeadFacts
 
 
 @dataclass(slots=True)
@@ -175,6 +176,9 @@ class OpenedCapsule:
 
     def session_head(self, id_or_prefix: str, steps: int) -> Session:
         return self._library.session_head(id_or_prefix, steps)
+
+    def session_preview(self, id_or_prefix: str, steps: int) -> tuple[Session, HeadFacts | None]:
+        return self._library.session_preview(id_or_prefix, steps)
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         return self._library.search(query, limit)

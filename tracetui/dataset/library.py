@@ -33,6 +33,7 @@ from tracetui.dataset.query import spill_folder
 from tracetui.errors import NotFound, Stopped, TracetuiError, given_id
 from tracetui.library import RecordedTrail, holds
 from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Spent, Step, StepKind
+from tracetui.preview_head import HeadFacts
 from tracetui.safe_text import exception_line
 
 MEMORY_LIMIT = "1GB"  # DuckDB's own budget: a dataset is anyone's, and a page header may ask for more
@@ -524,6 +525,9 @@ class DatasetLibrary:
 
     def session_head(self, id_or_prefix: str, steps: int) -> Session:
         return self._session(self._row(id_or_prefix), steps)
+
+    def session_preview(self, id_or_prefix: str, steps: int) -> tuple[Session, HeadFacts | None]:
+        return self.session_head(id_or_prefix, steps), None
 
     def _session(self, row: dict[str, Any], head: int | None) -> Session:
         listed = self._summaries([row])[0]

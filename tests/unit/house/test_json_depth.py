@@ -54,7 +54,7 @@ ALLOWED: dict[str, str] = {
     "bucket/index.py::_strings": "a column of the bucket's index",
     "bucket/index.py::step_from_row": "a column of the bucket's index",
     "bucket/index.py::load_group_files": "a column of the bucket's index",
-    "bucket/index.py::load_session": "a session the index wrote",
+    "bucket/loading.py::_load": "a session the index wrote",
     "bucket/index.py::stored_price_table": "a column of the bucket's index",
     "bucket/index.py::summary_from_row": "a column of the bucket's index",
     "bucket/ratings.py::_parsed": "the bucket's own ratings file",

@@ -16,6 +16,7 @@ from rich.style import Style as RichStyle
 from textual.message import Message
 
 from tracetui.model import Session, Step, StepKind
+from tracetui.preview_head import HeadFacts, step_label
 from tracetui.safe_text import safe_line
 from tracetui.ui import actions
 from tracetui.ui.cells import cut, fit, line
@@ -44,19 +45,6 @@ ICONS = {
     StepKind.MODEL_CHANGE: "⇄",
     StepKind.CONTEXT: "·",
     StepKind.SYSTEM: "!",
-}
-
-LABELS = {
-    StepKind.USER: "user",
-    StepKind.ASSISTANT: "assistant",
-    StepKind.REASONING: "thinking",
-    StepKind.TOOL_RESULT: "result",
-    StepKind.COMPACTION: "compacted",
-    StepKind.SUBAGENT_START: "subagent",
-    StepKind.SUBAGENT_END: "subagent end",
-    StepKind.MODEL_CHANGE: "model",
-    StepKind.CONTEXT: "context",
-    StepKind.SYSTEM: "system",
 }
 
 # Survival badges for edit steps (docs/design.md's states), shortest first-glance form.
@@ -141,15 +129,18 @@ class Timeline(VirtualList):
         self._widest_label = 0
         self.marks: list[int] = []  # step positions marked as the episode's ends (at most two)
         self.copy_end: int | None = None  # a fork's last step copied from its parent
+        self._head: Head | None = None  # the rows are a preview's first of more (`show`)
 
     class MarksChanged(Message):
         """The marked step range changed (`Timeline.mark_range()` has the new one)."""
 
     # -- data -----------------------------------------------------------------------------------
     def show(self, session: Session, shape: Shape, rows: list[int], markers: list[Marker], cursor: int = 0,
-             facts: Facts | None = None) -> None:
-        """`facts`: `facts_of(session)`, made in the worker that read it (a walk of every step)."""
+             facts: Facts | None = None, head: Head | None = None) -> None:
+        """`facts`: `facts_of(session)`, made in the worker that read it (a walk of every step).
+        `head`: the rows are the first of more (a preview that read only the steps it draws)."""
         self.session, self.shape = session, shape
+        self._head = head
         facts = facts or facts_of(session)
         self._widest_label, self.copy_end = facts.widest_label, facts.copy_end
         self._cwd = (session.cwd or "").rstrip("/\\")
@@ -160,7 +151,27 @@ class Timeline(VirtualList):
         self.states = {}
         self.marks = []
         self._title_marks()
-        self.set_count(len(rows), cursor)
+        self.set_count(head.rows if head is not None else len(rows), cursor)
+
+    def _whole_head(self, row: int) -> None:
+        """The rest of a preview's head read before a row past the rows held is drawn or the cursor
+        goes there: the screen is the one the whole head draws."""
+        head = self._head
+        if head is not None and row >= head.held:
+            self._head = None
+            head.read()
+
+    def fill(self, session: Session, shape: Shape, rows: list[int], markers: list[Marker],
+             facts: Facts | None) -> None:  # fmt: skip
+        """The rest of a preview's head (`Head.read`): the rows drawn stay as they are."""
+        self.session, self.shape, self.rows, self.markers = session, shape, rows, markers
+        facts = facts or facts_of(session)
+        self._widest_label, self.copy_end = facts.widest_label, facts.copy_end
+        if len(rows) != self.count:  # the session changed since its preview was read: shown anew
+            self.call_later(self.set_count, len(rows), min(self.cursor, max(0, len(rows) - 1)))
+
+    def on_focus(self) -> None:
+        self._whole_head(self.count)  # the keys can go anywhere now
 
     def grow(self, session: Session, shape: Shape, rows: tuple[list[int], list[Marker]] | None = None,
              follow: bool = True, facts: Facts | None = None) -> None:
@@ -177,6 +188,7 @@ class Timeline(VirtualList):
         old = self.session
         if old is None:
             return
+        self._head = None
         at_end = follow and self.cursor >= self.count - 1
         keep = self.step_index()
         keep_id = old.steps[keep].id if keep is not None else None
@@ -198,7 +210,7 @@ class Timeline(VirtualList):
         self.invalidate()
 
     def clear(self) -> None:
-        self.session = self.shape = None
+        self.session = self.shape = self._head = None
         self.copy_end = None
         self.rows, self.markers = [], []
         self.marks = []
@@ -212,6 +224,7 @@ class Timeline(VirtualList):
     def step_index(self, row: int | None = None) -> int | None:
         """The step under a row (the cursor's by default); None on a marker row."""
         row = self.cursor if row is None else row
+        self._whole_head(row)
         if not (0 <= row < len(self.rows)):
             return None
         value = self.rows[row]
@@ -225,6 +238,7 @@ class Timeline(VirtualList):
 
     def reveal_step(self, index: int) -> None:
         """Put the cursor on a step, unfolding its subagent or showing its branch if needed."""
+        self._whole_head(self.count)
         if self.session is None or self.shape is None:
             return
         step = self.session.steps[index]
@@ -425,8 +439,9 @@ class Timeline(VirtualList):
 
     # -- drawing --------------------------------------------------------------------------------
     def render_row(self, row: int, width: int, is_cursor: bool) -> list[Part]:
+        self._whole_head(row)
         session, shape = self.session, self.shape
-        if session is None or shape is None:
+        if session is None or shape is None or row >= len(self.rows):
             return []
         style = self.part_style
         value = self.rows[row]
@@ -452,7 +467,7 @@ class Timeline(VirtualList):
         span = self.mark_range()
         in_range = span is not None and span[0] <= value <= span[1]
         icon = ICONS.get(step.kind, "?")
-        label = _label(step)
+        label = step_label(step)
         fold = ""
         agents = shape.children.get(value)
         if agents:
@@ -529,8 +544,14 @@ class Timeline(VirtualList):
         return style(name)
 
 
-def _label(step: Step) -> str:
-    return step.tool if step.kind == StepKind.TOOL_CALL and step.tool else LABELS.get(step.kind, step.kind)
+@dataclass(frozen=True, slots=True)
+class Head:
+    """A preview's rows when it read only the steps it draws (`preview_head`): `rows` in all, the first
+    `held` drawn from the steps read, and `read`, which reads the rest and hands it to `fill`."""
+
+    rows: int
+    held: int
+    read: Callable[[], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -545,6 +566,11 @@ def facts_of(session: Session) -> Facts:
     return Facts(widest_label(session), copy_end(session))
 
 
+def facts_of_head(head: HeadFacts) -> Facts:
+    """The facts of a session's head from its summary (what a preview that read fewer steps draws)."""
+    return Facts(max((cell_len(safe_line(label)) for label in head.labels), default=0), head.copy_end)
+
+
 def _find(session: Session, was_at: int, step_id: str) -> int | None:
     """Where the step `step_id` (at `was_at` before) is in `session`: most often where it was (a
     session grows at its end), else where a growing subagent moved it."""
@@ -556,7 +582,7 @@ def _find(session: Session, was_at: int, step_id: str) -> int | None:
 
 def widest_label(session: Session) -> int:
     """The cells of the session's widest step label (tool names: `shell_command`, an MCP tool's)."""
-    return max((cell_len(safe_line(label)) for label in {_label(step) for step in session.steps}), default=0)
+    return max((cell_len(safe_line(label)) for label in {step_label(step) for step in session.steps}), default=0)
 
 
 def _clock(stamp: str | None) -> str:

@@ -12,7 +12,8 @@ from tracetui import collector
 from tracetui.ctx import ContextIndex
 from tracetui.library import Library
 from tracetui.model import Session, SessionSummary
-from tracetui.ui.widgets.timeline import Facts, facts_of
+from tracetui.preview_head import HeadFacts
+from tracetui.ui.widgets.timeline import Facts, facts_of, facts_of_head
 from tracetui.views import fork
 from tracetui.views.session_shape import Marker, Shape, build_rows, shape_of
 
@@ -37,22 +38,25 @@ class Opened:
     # The steps that spawned a subagent the library holds (the subagent key), by step id.
     spawners: frozenset[str] = frozenset()
     facts: Facts | None = None  # the timeline's facts of every step (made here, off the UI thread)
+    # A preview that read only the steps it draws: the summary of its head (`Library.session_preview`).
+    head: HeadFacts | None = None
 
     @classmethod
     def of(cls, session: Session, summary: SessionSummary | None = None, folds: Folds = (frozenset(), False),
-           library: Library | None = None) -> Opened:
+           library: Library | None = None, head: HeadFacts | None = None) -> Opened:
         """A session made ready to show (in a worker: it walks the whole session), its rows built with
-        the timeline's folds (unfolded subagents, abandoned branches shown)."""
+        the timeline's folds (unfolded subagents, abandoned branches shown); `head`: the summary of
+        the head whose first steps `session` holds."""
         with collector.paused():  # as the bucket reads a session: a full collection freezes the UI thread
             shape = shape_of(session)
             rows, markers = build_rows(session, shape, set(folds[0]), folds[1])
             contexts = ContextIndex(session)
-            facts = facts_of(session)
+            facts = facts_of_head(head) if head is not None else facts_of(session)
             collector.keep_out(len(rows) * ROW_OBJECTS)
         parent = fork.parent_held(library, session) if library is not None else None
         spawners = fork.spawners_held(library, session) if library is not None else frozenset()
         return cls(session, shape, rows, markers, contexts, summary, folds, parent, spawners=spawners,
-                   facts=facts)
+                   facts=facts, head=head)
 
 
 @dataclass(slots=True)

@@ -15,19 +15,21 @@ from textual.widgets import Static, TabbedContent
 from tracetui.errors import TracetuiError
 from tracetui.library import Library
 from tracetui.model import Session, SessionSummary
+from tracetui.preview_head import HEAD_STEPS
 from tracetui.safe_text import safe_line
 from tracetui.ui.screens.browser.base import PREVIEW_TABS, BrowserBase
 from tracetui.ui.screens.browser.messages import Failed, RestRead, SessionGrown, SessionReady
 from tracetui.ui.screens.browser.opened import AfterWhole, Folds, Opened
 from tracetui.ui.widgets.session_list import SessionList
-from tracetui.ui.widgets.timeline import Timeline
+from tracetui.ui.widgets.timeline import Head, Timeline
 from tracetui.ui.workers import thread_work
 from tracetui.views import fork
 from tracetui.views.session_header import episode_of, session_header
 
 # A preview reads this many of the session's steps at most (its first rows and first step are what it
 # shows): a rest on a row of 50,000 steps costs what one of 500 does. The rest is read on opening.
-PREVIEW_STEPS = 500
+# Where the bucket keeps a summary of that head, only the steps the preview draws are read.
+PREVIEW_STEPS = HEAD_STEPS
 OPENING_DELAY = 0.1  # seconds a session's read takes before the title says "opening…"
 LIVE_SECONDS = 90.0  # the title says `live` this long after the open session last grew
 
@@ -64,19 +66,22 @@ class OpeningPart(BrowserBase):
     @thread_work("open")
     def _load_session(self, session_id: str, step_id: str | None, head: int | None = None,
                       head_first: bool = False) -> None:
+        facts = None
         try:
             summary = self.library.summary(session_id)  # first: a change after it is seen next time
-            if head is None and head_first and summary.steps > PREVIEW_STEPS:
+            if head is not None:  # a preview: the steps it draws, where the library can tell which
+                session, facts = self.library.session_preview(session_id, head)
+            elif head_first and summary.steps > PREVIEW_STEPS:
                 head = PREVIEW_STEPS
-            if head is None:
-                session = self.library.session(session_id)
-            else:
                 session = self.library.session_head(session_id, head)
+            else:
+                session = self.library.session(session_id)
         except TracetuiError as exc:
             self.post_message(Failed(str(exc)))
             return
-        opened = Opened.of(session, summary, library=self.library)
-        opened.whole = head is None or len(session.steps) < head or len(session.steps) >= summary.steps
+        opened = Opened.of(session, summary, library=self.library, head=facts)
+        read = len(session.steps)
+        opened.whole = head is None or read >= summary.steps or (facts is None and read < head)
         self.post_message(SessionReady(opened, step_id))
 
     def on_session_ready(self, message: SessionReady) -> None:
@@ -92,7 +97,9 @@ class OpeningPart(BrowserBase):
         self.live_until = 0.0
         session = opened.session
         timeline = self.query_one(Timeline)
-        timeline.show(session, opened.shape, opened.rows, opened.markers, cursor=0, facts=opened.facts)
+        facts = opened.head
+        head = Head(facts.steps, facts.window, self._whole_head) if facts is not None else None
+        timeline.show(session, opened.shape, opened.rows, opened.markers, cursor=0, facts=opened.facts, head=head)
         timeline.rated = dict(self._step_rated.get(session.id, {}))
         self._title(session)
         sessions = self.query_one(SessionList)
@@ -115,6 +122,24 @@ class OpeningPart(BrowserBase):
         self.previewing = True
         if not self._preview_open or self.query_one(TabbedContent).active not in PREVIEW_TABS:
             self.open_whole()
+
+    def _whole_head(self) -> None:
+        """The rest of a preview's head, read here on the UI thread (500 steps: about 8 ms) when the
+        timeline is to draw or go past the rows it drew from the steps read (`Timeline._whole_head`),
+        rarely: on a wheel over it, a taller timeline, or its focus before the whole session is in."""
+        opened = self.opened
+        if opened is None or opened.head is None:
+            return
+        timeline = self.query_one(Timeline)
+        try:
+            session = self.library.session_head(opened.session.id, opened.head.of)
+        except TracetuiError as exc:
+            self.notify(safe_line(str(exc)), severity="error", markup=False)
+            session = opened.session  # what was read is what shows
+        rest = Opened.of(session, opened.summary, self._folds(), self.library)
+        rest.whole = opened.summary is not None and len(session.steps) >= opened.summary.steps
+        self.opened = rest
+        timeline.fill(rest.session, rest.shape, rest.rows, rest.markers, rest.facts)
 
     def open_whole(self) -> None:
         """The previewed session becomes the one being read: the rest of its steps are read (a

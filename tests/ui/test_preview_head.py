@@ -1,0 +1,115 @@
+"""A preview that reads only the steps it draws (`preview_head`: the head's summary kept with the session's
+row at sync) shows what a preview of the whole head shows: the rows' count and scrollbar, the label
+column a late wide tool name sets, a call's duration from a result far below it, and, scrolled to its
+end, the rows past those read (the rest of the head read before they are drawn). An older bucket, whose
+rows keep no summary, reads the head as before and draws the same screen."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from support.narrow import present
+
+from tracetui.bucket import Bucket
+from tracetui.preview_head import WINDOW
+from tracetui.ui.app import TraceApp
+from tracetui.ui.screens.browser import BrowserScreen
+from tracetui.ui.widgets.timeline import Timeline
+
+from pilot_steps import settle
+
+SIZE = (120, 30)
+SID = str(uuid.UUID(int=7, version=4))
+CALLS = 90  # each a call and its result: 181 steps
+FAR = 2  # the call whose result comes after every other call's
+FAR_RESULT = 2 * (WINDOW + 11)  # the step of its result: after the call WINDOW + 10's
+WIDE = "mcp__tracker__update_the_issue"  # the widest label, on a call near the end
+
+
+def _log() -> bytes:
+    records: list[dict[str, Any]] = [
+        {"type": "user", "message": {"role": "user", "content": "the task"}},
+    ]
+    held = None
+    for i in range(CALLS):
+        name = WIDE if i == CALLS - 3 else "Bash"
+        use = {"type": "tool_use", "id": f"t{i}", "name": name, "input": {"command": f"step {i}"}}
+        records.append({"type": "assistant", "message": {"role": "assistant", "id": f"m{i}", "model": "claude-sonnet-4-5",
+                                                         "content": [use]}})  # fmt: skip
+        result = {"type": "user", "message": {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": f"t{i}", "content": f"out {i}"}]}}  # fmt: skip
+        if i == FAR:
+            held = result
+        else:
+            records.append(result)
+        if i == WINDOW + 10:
+            records.append(held)  # far past the window: the summary's reach takes it in
+    lines = []
+    parent = None
+    for n, record in enumerate(records):
+        stamp = f"2026-04-20T10:{n // 60:02d}:{n % 60:02d}Z"
+        line = {"sessionId": SID, "timestamp": stamp, "cwd": "/home/dev/p", "uuid": f"r{n}", "parentUuid": parent}
+        lines.append(orjson.dumps(line | record) + b"\n")
+        parent = f"r{n}"
+    return b"".join(lines)
+
+
+@pytest.fixture(scope="module")
+def buckets(tmp_path_factory) -> tuple[Path, Path]:
+    """The session synced (its row keeps the head's summary), and a copy of that bucket as an older
+    build left it (no summary in the row)."""
+    root = tmp_path_factory.mktemp("head")
+    src = root / "claude" / "-home-dev-p"
+    src.mkdir(parents=True)
+    (src / f"{SID}.jsonl").write_bytes(_log())
+    with Bucket.open(root / "bucket") as b:
+        b.sync({"claude": [root / "claude"]})
+    shutil.copytree(root / "bucket", root / "old")
+    with sqlite3.connect(root / "old" / "index.sqlite") as conn:
+        changed = conn.execute("UPDATE sessions SET extra = json_remove(extra, '$.head')").rowcount
+        assert changed == 1
+    conn.close()
+    return root / "bucket", root / "old"
+
+
+def _screen(app) -> str:
+    svg = app.export_screenshot()
+    return re.sub(r"terminal-\d+", "terminal", svg)  # the export's own id, made from the time
+
+
+async def _preview_and_end(bucket: Path) -> tuple[list[str], list[int]]:
+    """The screen of the preview, then of its timeline scrolled to the end; the steps held each time."""
+    with Bucket.open(bucket) as library:
+        app = TraceApp(library)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, BrowserScreen) and screen.previewing
+            held = [len(present(screen.opened).session.steps)]
+            screens = [_screen(app)]
+            timeline = screen.query_one(Timeline)
+            assert not timeline.has_focus
+            timeline.scroll_end(animate=False, immediate=True)  # what a wheel over the preview does
+            await settle(app, pilot)
+            held.append(len(present(screen.opened).session.steps))
+            screens.append(_screen(app))
+            rows = [timeline.render_line(y).text for y in range(timeline.scrollable_content_region.height)]
+            screens.append("\n".join(rows))
+    return screens, held
+
+
+async def test_a_preview_of_the_steps_it_draws_shows_the_whole_head_s_screen(buckets):
+    new, old = buckets
+    shown, held = await _preview_and_end(new)
+    before, held_before = await _preview_and_end(old)
+    steps = 2 * CALLS + 1
+    assert held_before == [steps, steps]  # an older bucket's row: the head read whole, as before
+    assert held == [FAR_RESULT + 1, steps]  # the window and its far result; the rest before the end is drawn
+    assert WIDE[:11] in shown[2] and shown == before  # the label column: 12 cells at this width
