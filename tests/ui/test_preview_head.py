@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 import pytest
+from pilot_steps import settle
 from support.narrow import present
 
 from tracetui.bucket import Bucket
@@ -22,8 +23,6 @@ from tracetui.preview_head import WINDOW
 from tracetui.ui.app import TraceApp
 from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.widgets.timeline import Timeline
-
-from pilot_steps import settle
 
 SIZE = (120, 30)
 SID = str(uuid.UUID(int=7, version=4))
@@ -37,12 +36,12 @@ def _log() -> bytes:
     records: list[dict[str, Any]] = [
         {"type": "user", "message": {"role": "user", "content": "the task"}},
     ]
-    held = None
+    held: dict[str, Any] = {}
     for i in range(CALLS):
         name = WIDE if i == CALLS - 3 else "Bash"
         use = {"type": "tool_use", "id": f"t{i}", "name": name, "input": {"command": f"step {i}"}}
-        records.append({"type": "assistant", "message": {"role": "assistant", "id": f"m{i}", "model": "claude-sonnet-4-5",
-                                                         "content": [use]}})  # fmt: skip
+        said = {"role": "assistant", "id": f"m{i}", "model": "claude-sonnet-4-5", "content": [use]}
+        records.append({"type": "assistant", "message": said})
         result = {"type": "user", "message": {"role": "user", "content": [
             {"type": "tool_result", "tool_use_id": f"t{i}", "content": f"out {i}"}]}}  # fmt: skip
         if i == FAR:
@@ -55,7 +54,8 @@ def _log() -> bytes:
     parent = None
     for n, record in enumerate(records):
         stamp = f"2026-04-20T10:{n // 60:02d}:{n % 60:02d}Z"
-        line = {"sessionId": SID, "timestamp": stamp, "cwd": "/home/dev/p", "uuid": f"r{n}", "parentUuid": parent}
+        line = {"sessionId": SID, "timestamp": stamp, "cwd": "/home/dev/p", "uuid": f"r{n}",
+                "parentUuid": parent}
         lines.append(orjson.dumps(line | record) + b"\n")
         parent = f"r{n}"
     return b"".join(lines)

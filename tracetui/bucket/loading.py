@@ -24,7 +24,8 @@ def load_session(conn: sqlite3.Connection, session_id: str, steps: int | None = 
     return loaded[0] if loaded is not None else None
 
 
-def load_preview(conn: sqlite3.Connection, session_id: str, steps: int) -> tuple[Session, HeadFacts | None] | None:
+def load_preview(conn: sqlite3.Connection, session_id: str,
+                 steps: int) -> tuple[Session, HeadFacts | None] | None:  # fmt: skip
     """A preview of a session: its first `steps` steps, or, where its row keeps a summary of that
     head, only as many as the summary says the preview draws from (`HeadFacts.reach`) with the
     summary; None when the session is not in the index."""
@@ -33,7 +34,8 @@ def load_preview(conn: sqlite3.Connection, session_id: str, steps: int) -> tuple
 
 def _load(conn: sqlite3.Connection, session_id: str, steps: int | None,
           preview: bool) -> tuple[Session, HeadFacts | None] | None:  # fmt: skip
-    row = conn.execute(f"SELECT {SUMMARY_COLUMNS}, extra, shard, gkey FROM sessions WHERE id=?", (session_id,)).fetchone()
+    query = f"SELECT {SUMMARY_COLUMNS}, extra, shard, gkey FROM sessions WHERE id=?"
+    row = conn.execute(query, (session_id,)).fetchone()
     if row is None:
         return None
     summary = summary_from_row(row[:SUMMARY_WIDTH])
@@ -41,9 +43,11 @@ def _load(conn: sqlite3.Connection, session_id: str, steps: int | None,
     head = HeadFacts.from_json(extra.get("head")) if preview and steps is not None else None
     # A summary of another head than asked for, or of a session other than the row's (its steps
     # counted otherwise), is not this preview's; one whose reach is the head's spares nothing.
-    if head is not None and (head.of != steps or head.steps != min(steps, summary.steps) or head.reach >= head.steps):
+    if head is not None and (head.of != steps or head.steps != min(steps, summary.steps)
+                             or head.reach >= head.steps):  # fmt: skip
         head = None
-    rows = shards.steps_of(conn, row[SUMMARY_WIDTH + 1], row[SUMMARY_WIDTH + 2], head.reach if head else steps)
+    shard, gkey = row[SUMMARY_WIDTH + 1], row[SUMMARY_WIDTH + 2]
+    rows = shards.steps_of(conn, shard, gkey, head.reach if head else steps)
     with collector.paused():  # a million steps set off full collections that froze the app's UI thread
         made = [step_from_row(r) for r in rows]
         collector.keep_out(len(made) * STEP_OBJECTS)

@@ -582,7 +582,8 @@ def _find(session: Session, was_at: int, step_id: str) -> int | None:
 
 def widest_label(session: Session) -> int:
     """The cells of the session's widest step label (tool names: `shell_command`, an MCP tool's)."""
-    return max((cell_len(safe_line(label)) for label in {step_label(step) for step in session.steps}), default=0)
+    labels = {step_label(step) for step in session.steps}
+    return max((cell_len(safe_line(label)) for label in labels), default=0)
 
 
 def _clock(stamp: str | None) -> str:

@@ -99,7 +99,8 @@ class OpeningPart(BrowserBase):
         timeline = self.query_one(Timeline)
         facts = opened.head
         head = Head(facts.steps, facts.window, self._whole_head) if facts is not None else None
-        timeline.show(session, opened.shape, opened.rows, opened.markers, cursor=0, facts=opened.facts, head=head)
+        timeline.show(session, opened.shape, opened.rows, opened.markers, cursor=0, facts=opened.facts,
+                      head=head)  # fmt: skip
         timeline.rated = dict(self._step_rated.get(session.id, {}))
         self._title(session)
         sessions = self.query_one(SessionList)
