@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -113,3 +114,38 @@ async def test_a_preview_of_the_steps_it_draws_shows_the_whole_head_s_screen(buc
     assert held_before == [steps, steps]  # an older bucket's row: the head read whole, as before
     assert held == [FAR_RESULT + 1, steps]  # the window and its far result; the rest before the end is drawn
     assert WIDE[:11] in shown[2] and shown == before  # the label column: 12 cells at this width
+
+
+async def test_keys_in_a_preview_that_read_fewer_steps_go_to_its_end_before_the_whole_read(buckets, tmp_path):
+    """Enter on the previewed row while the session's whole read is held (a slow disk): the rest of the head
+    is read first, so the keys reach its last row and its last step shows; once the whole read is in,
+    the session's trail is worked out, as for any preview opened."""
+    new, _ = buckets
+    with Bucket.open(shutil.copytree(new, tmp_path / "bucket")) as library:
+        released = threading.Event()
+        whole = library.session
+
+        def held(id_or_prefix: str):
+            released.wait(5)
+            return whole(id_or_prefix)
+
+        library.session = held  # type: ignore[method-assign]
+        app = TraceApp(library)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, BrowserScreen) and len(present(screen.opened).session.steps) < 2 * CALLS
+            timeline = screen.query_one(Timeline)
+            await pilot.press("enter")  # the previewed row opened: its whole read starts, the timeline focused
+            await pilot.press("end")
+            await pilot.pause()
+            assert timeline.has_focus
+            steps = 2 * CALLS + 1
+            assert timeline.cursor == steps - 1 and screen.current_step() == steps - 1
+            assert len(present(screen.opened).session.steps) == steps and screen.trail is None
+            released.set()
+            for _ in range(100):
+                if screen.trail is not None:
+                    break
+                await pilot.pause(0.05)
+            assert screen.trail is not None and not screen.previewing

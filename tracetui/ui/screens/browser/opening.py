@@ -138,7 +138,10 @@ class OpeningPart(BrowserBase):
             self.notify(safe_line(str(exc)), severity="error", markup=False)
             session = opened.session  # what was read is what shows
         rest = Opened.of(session, opened.summary, self._folds(), self.library)
-        rest.whole = opened.summary is not None and len(session.steps) >= opened.summary.steps
+        # A head that is the whole session is whole, unless its whole read is under way: that read's
+        # arrival is then what works out its trail (`_grown`).
+        rest.whole = (self._rest_for != session.id and opened.summary is not None
+                      and len(session.steps) >= opened.summary.steps)  # fmt: skip
         self.opened = rest
         timeline.fill(rest.session, rest.shape, rest.rows, rest.markers, rest.facts)
 
