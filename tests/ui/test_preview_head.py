@@ -149,3 +149,19 @@ async def test_keys_in_a_preview_that_read_fewer_steps_go_to_its_end_before_the_
                     break
                 await pilot.pause(0.05)
             assert screen.trail is not None and not screen.previewing
+
+
+async def test_a_step_past_the_steps_read_is_found_from_a_preview(buckets, tmp_path):
+    """Going to a step by id (the step palette, a search hit) from a preview that read fewer steps
+    finds one past them: the rest of the head is read first."""
+    new, _ = buckets
+    with Bucket.open(shutil.copytree(new, tmp_path / "bucket")) as library:
+        far = library.session(SID).steps[170].id
+        app = TraceApp(library)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, BrowserScreen) and len(present(screen.opened).session.steps) < 170
+            screen.jump_to_step(far)
+            await pilot.pause()
+            assert screen.current_step() == 170

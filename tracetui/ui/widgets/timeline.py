@@ -171,7 +171,11 @@ class Timeline(VirtualList):
             self.call_later(self.set_count, len(rows), min(self.cursor, max(0, len(rows) - 1)))
 
     def on_focus(self) -> None:
-        self._whole_head(self.count)  # the keys can go anywhere now
+        self.whole_head()  # the keys can go anywhere now
+
+    def whole_head(self) -> None:
+        """Every row of a preview's head held (its steps read), for what may reach any of them."""
+        self._whole_head(self.count)
 
     def grow(self, session: Session, shape: Shape, rows: tuple[list[int], list[Marker]] | None = None,
              follow: bool = True, facts: Facts | None = None) -> None:
@@ -238,7 +242,7 @@ class Timeline(VirtualList):
 
     def reveal_step(self, index: int) -> None:
         """Put the cursor on a step, unfolding its subagent or showing its branch if needed."""
-        self._whole_head(self.count)
+        self.whole_head()
         if self.session is None or self.shape is None:
             return
         step = self.session.steps[index]

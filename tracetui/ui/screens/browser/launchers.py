@@ -342,6 +342,7 @@ class LaunchersPart(BrowserBase):
         if self.opened is None:
             self.app.notify("open a session first", severity="warning", markup=False)
             return
+        self.query_one(Timeline).whole_head()  # a preview's steps, all of its head as before
         # The palette builds its providers from classes, so the open session rides on a subclass.
         StepProvider = type("StepProvider", (StepCommands,), {"session": self.opened.session, "browser": self})
         self.app.push_screen(CommandPalette(providers=[StepProvider], placeholder="step number or text…"))

@@ -307,6 +307,7 @@ class OpeningPart(BrowserBase):
     def jump_to_step(self, step_id: str) -> None:
         if self.opened is None:
             return
+        self.query_one(Timeline).whole_head()
         for i, step in enumerate(self.opened.session.steps):
             if step.id == step_id or step.id.startswith(step_id):
                 self.query_one(Timeline).reveal_step(i)
