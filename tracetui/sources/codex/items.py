@@ -6,10 +6,10 @@ from typing import Any
 
 import orjson
 
-from tracetui.model import StepKind
+from tracetui.model import Step, StepKind
 from tracetui.sources.codex.parts import (
     _CALL_TYPES, _COMPACTION_ITEMS, _ENV_CWD, _IGNORED_ITEMS, _OUTPUT_TYPES, _claim, _content_text,
-    _found_tools, _is_injected, _is_injected_item, _join, _output_text,
+    _found_tools, _is_injected, _is_injected_item, _join, _output_text, _polled_id, _running_id,
 )
 from tracetui.sources.codex.state import _State
 from tracetui.sources.common.apply_patch import parse_patch, patch_from_command
@@ -272,3 +272,22 @@ class _Items(_State):
                 for name, value in ended.items():
                     step.meta.setdefault(name, value)
         self.settle(step, call)
+        if call_id:
+            self.polled(step, call, call_id)
+
+    def polled(self, result: Step, call: Step | None, call_id: str) -> None:
+        """A unified-exec process still running at its output is polled by `write_stdin` calls; where
+        no exec_command_end event was logged (older logs), the poll that says it exited holds its exit
+        code, which is the exec call's own (a test run's status: export/labels.py)."""
+        polled = _polled_id(call)
+        if polled is None:
+            running = _running_id(result.text) if "exit_code" not in result.meta else None
+            if running is not None:
+                self.running[running] = call_id
+            return
+        code = result.meta.get("exit_code")
+        started = self.running.pop(polled, None) if isinstance(code, int) else None
+        first = self.results.get(started) if started is not None else None
+        if first is not None and "exit_code" not in first.meta:
+            first.meta["exit_code"] = code
+            self.settle(first, self.calls.get(started or ""))

@@ -47,6 +47,8 @@ _ENV_CWD = re.compile(r"<cwd>(.*?)</cwd>|^Current working directory: ([^\n]+)$",
 
 _EXIT_CODE = re.compile(r"^(?:Exit code:|Process exited with code) (-?\d+)\s*$", re.MULTILINE)
 _WALL_TIME = re.compile(r"^Wall time: ([0-9.]+) seconds\s*$", re.MULTILINE)
+# A unified-exec process still running when its output was written: `write_stdin` polls it by this id.
+_RUNNING = re.compile(r"^Process running with session ID (\d{1,18})\s*$", re.MULTILINE)
 # Codex's own ways of saying a tool call did not run or failed.
 _FAILURE_PREFIXES = (
     "apply_patch verification failed",
@@ -371,6 +373,23 @@ def _output_text(raw: Any) -> tuple[str, dict[str, Any]]:
         except ValueError:
             pass
     return text, meta
+
+
+def _running_id(text: str) -> str | None:
+    """The unified-exec session id a result's header says its process still runs as, or None."""
+    cut = text.find("\nOutput:", 0, 8000)
+    match = _RUNNING.search(text[:cut] if cut >= 0 else text[:600])
+    return match.group(1) if match else None
+
+
+def _polled_id(call: Step | None) -> str | None:
+    """The unified-exec session a `write_stdin` call polls, or None for any other call."""
+    if call is None or call.tool != "write_stdin" or not isinstance(call.tool_input, dict):
+        return None
+    value = call.tool_input.get("session_id")
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        return None
+    return str(value)
 
 
 def _join(base: str | None, path: str) -> str:

@@ -30,6 +30,7 @@ class _State:
         self.applies: dict[str, bool] = {}  # call id -> whether its input calls apply_patch (asked once)
         self.results: dict[str, Step] = {}
         self.exec_ends: dict[str, dict[str, Any]] = {}  # exit codes seen before their output item
+        self.running: dict[str, str] = {}  # unified-exec session id -> call id of its process still running
         # (slot position at the event, delta, whether it is the usage of the response that follows)
         self.token_marks: list[tuple[int, Tokens, bool]] = []
         self.replied = False  # an assistant-side item since the turn's prompt
