@@ -384,7 +384,10 @@ def git_labels(
         return SessionLabels(session.id, session.started, note=str(exc)), []
     lines = {k: 0 for k in ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")}
     for fate in found.fates:
-        lines[fate.state] = lines.get(fate.state, 0) + len(fate.patch.added)
+        # Work judged on a branch the reference never merged (`judged_at`) is not at the reference,
+        # nor thrown away: it decides nothing of what survived at `ref` (docs/internals/evals.md).
+        state = "unknown" if fate.judged_at is not None else fate.state
+        lines[state] = lines.get(state, 0) + len(fate.patch.added)
     last = found.tests[-1]["exit_code"] if found.tests else None
     labels = SessionLabels(session.id, session.started, alive=lines["alive"], transformed=lines["transformed"],
                            reverted=lines["reverted"], lost=lines["lost"],

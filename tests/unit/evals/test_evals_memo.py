@@ -18,6 +18,8 @@ from support.trail_logs import age, grow_claude_log
 
 import tracetui.evals as evals_api
 from tracetui.bucket import Bucket
+from tracetui.evals.memo import FORMAT
+
 
 class World:
     def __init__(self, tmp_path: Path) -> None:
@@ -80,7 +82,7 @@ def _rating(w: World) -> None:
 
 def _damaged_memo(w: World) -> None:
     [memo] = (w.tmp / "b" / "cache" / "eval").iterdir()
-    memo.write_bytes(orjson.dumps({"format": "tracetui.eval-memo/1", "sessions": {PI: {"touched": [], "key": 3}}}))
+    memo.write_bytes(orjson.dumps({"format": FORMAT, "sessions": {PI: {"touched": [], "key": 3}}}))
 
 
 def _memo_of_odd_shapes(w: World) -> None:
