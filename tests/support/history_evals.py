@@ -135,8 +135,8 @@ def replaced_by_a_later_step(tmp_path):
     step reached git partly replaced (transformed: docs/design.md), the second as written (alive)."""
     repo = _start(tmp_path, "a.py")
     e0 = _add(repo, "a.py")
-    e1 = replace(repo, "a.py", "    return compute_the_answer(alpha, beta, gamma)\n",
-                 "    return compute_the_answer(alpha, beta, gamma, epsilon_from_the_second_step)\n")  # fmt: skip
+    old = "    return compute_the_answer(alpha, beta, gamma)\n"
+    e1 = replace(repo, "a.py", old, old.replace("gamma)", "gamma, epsilon_from_the_second_step)"))
     repo.commit("agent", iso(10, 30))
     return EvalCase(repo, session_of(repo.path, [(iso(10), e0), (iso(10, 5), e1)]), (1, 2, 0, 0, 0), None)
 

@@ -79,6 +79,62 @@ def _simple_commands(text: str) -> list[list[str]]:
     return found
 
 
+def status_is_the_tests(command: str, depth: int = 0) -> bool:
+    """Whether a test command's exit status is its tests': the last simple command that runs tests is
+    followed only by `&&` (a failure stops the rest, a pass leaves the status to them). After `|` the
+    status is the pipe's last program's (`pytest | tail`: tail's 0, whatever the tests did) unless
+    `pipefail` is set; after `;` or `||` it is a later command's (`pytest || true`)."""
+    chain: list[tuple[list[str], str]] = []
+    for line in _HEREDOC.sub("\n", command).splitlines():
+        words: list[str] = []
+        for token in _tokens(line):
+            if token in _SEPARATORS:
+                chain.append((words, token))
+                words = []
+            else:
+                words.append(token)
+        chain.append((words, ";"))  # a line's end goes on as `;` does
+    chain = [(words, sep) for words, sep in chain if words]
+    last = max((i for i, (words, _) in enumerate(chain) if _runs_tests(words, depth)), default=None)
+    if last is None:
+        return False
+    words = chain[last][0]
+    shell = next((j for j, w in enumerate(words) if w.rsplit("/", 1)[-1].lower() in _SHELLS), None)
+    if shell is not None and depth <= 3:  # `bash -lc 'cd x && pytest | tail'`: the script decides
+        script = next((words[j + 1] for j in range(shell + 1, len(words) - 1) if words[j].startswith("-")
+                       and "c" in words[j]), None)  # fmt: skip
+        rest = " ".join(words[words.index(script, shell + 1) :]) if script is not None else None
+        if rest is not None and not status_is_the_tests(rest, depth + 1):
+            return False
+    piped_ok = "pipefail" in command
+    return all(sep == "&&" or (sep == "|" and piped_ok) for _, sep in chain[last:-1]) and (
+        chain[last][1] in ("&&", ";") or (chain[last][1] == "|" and piped_ok) or last == len(chain) - 1
+    )
+
+
+def _tokens(line: str) -> list[str]:
+    """A line's words and separators, a redirection's `2>&1` or `&>` kept as words."""
+    try:
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()<>")
+        lexer.whitespace_split = True
+        lexer.commenters = "#"
+        raw = list(lexer)
+    except ValueError:  # an unclosed quote: words as they stand
+        return line.split()
+    out: list[str] = []
+    for token in raw:
+        last = out[-1] if out else ""
+        if token[:1] in "<>" and (last.isdigit() or last == "&"):
+            out[-1] += token  # `2>`, `&>`: the operator of a redirection, not a word and a separator
+        elif token == "&" and last and last[-1] in "<>":
+            out[-1] += token  # `2>&`
+        elif len(last) > 1 and last[-1] == "&" and last[-2] in "<>":
+            out[-1] += token  # `2>&1`: the descriptor it names
+        else:
+            out.append(token)
+    return out
+
+
 def _runs_tests(words: list[str], depth: int) -> bool:
     i = 0
     while i < len(words):
@@ -199,15 +255,15 @@ def command_of(tool_input: Any) -> str | None:
 
 
 def test_runs(session: Session) -> list[dict[str, Any]]:
-    """Every test command the session ran, in order, with the exit status its result reported: a
-    command whose program is a test runner (`is_test_command`), from a call that ran as a command."""
+    """Every test command the session ran, in order, with the exit status its result reported where
+    that status is the tests' (`status_is_the_tests`; else None): a command whose program is a test
+    runner (`is_test_command`), from a call that ran as a command."""
     results: dict[str, Any] = {}
     for step in session.steps:
         if step.kind == StepKind.TOOL_RESULT and step.tool_call_id:
             code = step.meta.get("exit_code")
-            if isinstance(code, bool) or not isinstance(code, int):
-                code = 1 if step.is_error else None
-            results[step.tool_call_id] = code
+            # An error with no status (aborted, timed out, refused) says nothing of the tests.
+            results[step.tool_call_id] = None if isinstance(code, bool) or not isinstance(code, int) else code
     runs = []
     for step in session.steps:
         # A call that wrote files (apply_patch through the shell, a heredoc write) or that never
@@ -223,5 +279,7 @@ def test_runs(session: Session) -> list[dict[str, Any]]:
         code = step.meta.get("exit_code")
         if isinstance(code, bool) or not isinstance(code, int):
             code = results.get(step.tool_call_id or "")
+        if not status_is_the_tests(command):  # `pytest | tail`: tail's status says nothing of the tests
+            code = None
         runs.append({"step": step.index, "command": command, "exit_code": code})
     return runs

@@ -47,6 +47,8 @@ _ENV_CWD = re.compile(r"<cwd>(.*?)</cwd>|^Current working directory: ([^\n]+)$",
 
 _EXIT_CODE = re.compile(r"^(?:Exit code:|Process exited with code) (-?\d+)\s*$", re.MULTILINE)
 _WALL_TIME = re.compile(r"^Wall time: ([0-9.]+) seconds\s*$", re.MULTILINE)
+# A sandboxed run that exited non-zero (0.2x): Codex's own header names the status before the output.
+_SANDBOX_EXIT = re.compile(r"\Afailed in sandbox [^\n]{0,200}?, exit code: (-?\d{1,9}), stdout: ")
 # A unified-exec process still running when its output was written: `write_stdin` polls it by this id.
 _RUNNING = re.compile(r"^Process running with session ID (\d{1,18})\s*$", re.MULTILINE)
 # Codex's own ways of saying a tool call did not run or failed.
@@ -359,7 +361,7 @@ def _output_text(raw: Any) -> tuple[str, dict[str, Any]]:
     # contain the same words.
     cut = raw.find("\nOutput:", 0, 8000)
     head = raw[:cut] if cut >= 0 else raw[:600]
-    match = _EXIT_CODE.search(head)
+    match = _EXIT_CODE.search(head) or _SANDBOX_EXIT.match(raw)
     if match:
         code = parse_count(match.group(1))
         if code is not None:
