@@ -190,6 +190,26 @@ def _weight(patch: Patch, history: History, use_time: bool) -> int:
 
 
 MISSING = "the clone lacks some of the git objects of this file's history (a partial clone?)"
+SUBMODULE = "inside a submodule: another repository holds its lines (judge them in a clone of it)"
+
+
+def in_submodule(repo: pygit2.Repository, ref_commit: str | None, path: str) -> bool:
+    """Whether a folder of `path` is a submodule (a gitlink) at the reference: this repository holds only
+    a commit id there, and the submodule's own work tree would read as this one's uncommitted lines."""
+    if ref_commit is None or "/" not in path:
+        return False
+    try:
+        tree = repo[ref_commit].peel(pygit2.Tree)
+        parts = path.split("/")[:-1]
+        for n in range(1, len(parts) + 1):
+            entry = tree[("/".join(parts[:n]))]
+            if entry.filemode == pygit2.GIT_FILEMODE_COMMIT:
+                return True
+            if entry.filemode != pygit2.GIT_FILEMODE_TREE:
+                return False
+    except (KeyError, ValueError, pygit2.GitError):
+        return False
+    return False
 
 
 def _judge_read(
@@ -270,6 +290,8 @@ def _judge_one(
 ) -> Fate:
     if not patch.inside:
         return Fate(patch, "unknown", reason="outside the repository")
+    if in_submodule(history.repo, ref_commit, patch.path):
+        return Fate(patch, "unknown", reason=SUBMODULE)
     t = epoch(patch.timestamp) if use_time else None
     changes = sorted(history.changes.get(patch.path, []))
     unjudged = _unjudged(patch, probe, history, t, changes)

@@ -42,7 +42,9 @@ def relative_path(abs_path: str, root: str | None) -> tuple[str, bool]:
     if real != root_n:
         candidates.append(real)
     for r in candidates:
-        for p in (abs_path, _realpath(abs_path) if abs_path.startswith("/") else abs_path):
+        # The resolved path first: a name that is a link inside the work tree (`link.py` -> `a.py`) is
+        # the file git tracks under the target's name; a path that does not resolve is as logged.
+        for p in (_realpath(abs_path) if abs_path.startswith("/") else abs_path, abs_path):
             if p == r:
                 return ".", True
             prefix = r.rstrip("/") + "/"

@@ -15,7 +15,12 @@ from tracetui.library import MemoryLibrary
 # Shell writes are no patches of the trail (trail/shell_patches.py keeps them for the capsule): a line a
 # here-document wrote has no step in blame.
 SHELL_WRITES = "design: a shell command's write is no trail patch (shell_patches.py), so no step owns it"
-XFAILS = {"shell_heredoc": SHELL_WRITES}
+XFAILS = {
+    "shell_heredoc": SHELL_WRITES,
+    # The trail follows the split (path_now one.py); blame's moved_in asks MOVED_BLOCK (3) lines of a
+    # block and the agent's function is two: known open, a 2-line block moved into a new file.
+    "split_into_two": "open: blame follows a moved block of 3 lines or more only; the trail follows 2",
+}
 
 
 NOT_ASKED_OF_BLAME = {
@@ -25,6 +30,7 @@ NOT_ASKED_OF_BLAME = {
     "emptied_file",
     "reset_dropped",
     "created_empty",
+    "edited_in_a_submodule",  # the superproject holds no line of the submodule's file to blame
 }
 
 
