@@ -229,5 +229,5 @@ CLASSES = (
     "agent_commits_then_human",
     "edited_through_a_symlink",
     "edited_in_a_submodule",
-    # "bare_line_of_a_mixed_commit",TMP
+    "bare_line_of_a_mixed_commit",
 )

@@ -100,7 +100,8 @@ def blame_file(
             ready = _read_ahead(library, r, ref, index, matcher, rel, keys[first - 1 : last], fates, fresh,
                                 writers_known)  # fmt: skip
         commits: dict[str, pygit2.Commit] = {}
-        seq = _lines_of(r, rel, texts, first, last, origins.result(), commits, keys)
+        found = origins.result()
+        seq = _lines_of(r, rel, texts, first, last, found, commits, keys)
         if building is not None:
             out.refresh = building.wait()
         _attribute(seq, index, matcher, keys[first - 1 : last])
@@ -132,13 +133,38 @@ def blame_file(
         counts.close()
         if own_index and index is not None:
             index.close()
-    made: dict[str, tuple[str, str]] = {}  # commit -> its author and time as each of its lines shows them
-    out.lines.extend(
-        _blame_line(x, _made(commits.get(x.commit), made) if x.commit else None, fates)
-        for x in seq
-        if asked[0] <= x.line <= asked[1]
-    )
+    if lines is not None and _decided_elsewhere(seq, asked, found.commits, keys):
+        whole = blame_file(library, file, repo, ref, None, states, progress, fates if states else judged,
+                           None if own_index else index, writers_known)  # fmt: skip
+        out.lines.extend(x for x in whole.lines if asked[0] <= x.line <= asked[1])
+    else:
+        out.lines.extend(_answered(seq, commits, fates, asked))
     return out
+
+
+def _answered(
+    seq: list[_Line], commits: dict[str, pygit2.Commit], fates: dict[str, Judged], asked: tuple[int, int]
+) -> list[BlameLine]:
+    """The lines asked, each with its writer, its commit's author and time, and its patch's state."""
+    made: dict[str, tuple[str, str]] = {}  # commit -> its author and time as each of its lines shows them
+    return [_blame_line(x, _made(commits.get(x.commit), made) if x.commit else None, fates)
+            for x in seq if asked[0] <= x.line <= asked[1]]  # fmt: skip
+
+
+def _decided_elsewhere(
+    seq: list[_Line], asked: tuple[int, int], line_commits: list[str | None], keys: list[int | None]
+) -> bool:
+    """Whether a bare line asked that went to a human (its neighbours' writers disagree, and no line of its
+    commit attributed here has an agent writer) has its commit's lines with a key outside the lines
+    attributed: one of them may have an agent writer in the whole file, which makes it `unknown` there
+    (`lines._bare_lines`). Then the whole file is attributed, as `blame FILE` does."""
+    if not seq:
+        return False
+    first, last = seq[0].line, seq[-1].line
+    doubtful = {x.commit for x in seq if asked[0] <= x.line <= asked[1] and x.key is None and x.writer is None
+                and x.kind == STATE_HUMAN and x.commit}  # fmt: skip
+    outside = (c for n, c in enumerate(line_commits) if keys[n] is not None and not first <= n + 1 <= last)
+    return bool(doubtful) and any(c in doubtful for c in outside)
 
 
 def _around(first: int, last: int, keys: list[int | None]) -> tuple[int, int]:
