@@ -134,7 +134,7 @@ class _Snapshot(_State):
         ) = body["reader"]
         reader.prev_total = None if prev_total is None else (prev_total[0], prev_total[1], prev_total[2])
         reader.exec_ends = dict(body["exec_ends"])
-        reader.running = dict(body.get("running", {}))  # (a snapshot written before it was kept)
+        reader.running = dict(body["running"])
         reader.token_marks = [(at, resumable.tokens_of(t), bool(ahead)) for at, t, ahead in body["token_marks"]]
         reader.pending = {k: deque((x[0], x[1]) for x in body["pending"][k]) for k in ("user", "assistant")}
         reader.reason_events = [(at, text) for at, text in body["reason_events"]]
