@@ -56,16 +56,21 @@ def is_test_command(command: str, depth: int = 0) -> bool:
     return False
 
 
+def _lexed(line: str, punctuation: str) -> list[str] | None:
+    """A shell line's tokens, `punctuation` split off as operators; None where a quote is left open."""
+    try:
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=punctuation)
+        lexer.whitespace_split = True
+        lexer.commenters = "#"
+        return list(lexer)
+    except ValueError:
+        return None
+
+
 def _simple_commands(text: str) -> list[list[str]]:
     found: list[list[str]] = []
     for line in text.splitlines():
-        try:
-            lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()")
-            lexer.whitespace_split = True
-            lexer.commenters = "#"
-            tokens = list(lexer)
-        except ValueError:  # an unclosed quote: words as they stand
-            tokens = line.split()
+        tokens = _lexed(line, ";&|()") or line.split()  # an unclosed quote: words as they stand
         words: list[str] = []
         for token in tokens:
             if token in _SEPARATORS:
@@ -114,12 +119,8 @@ def status_is_the_tests(command: str, depth: int = 0) -> bool:
 
 def _tokens(line: str) -> list[str]:
     """A line's words and separators, a redirection's `2>&1` or `&>` kept as words."""
-    try:
-        lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()<>")
-        lexer.whitespace_split = True
-        lexer.commenters = "#"
-        raw = list(lexer)
-    except ValueError:  # an unclosed quote: words as they stand
+    raw = _lexed(line, ";&|()<>")
+    if raw is None:  # an unclosed quote: words as they stand
         return line.split()
     out: list[str] = []
     for token in raw:
