@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+from pathlib import Path
 
 import pytest
 from shared_data import CORPUS, FIXTURES, SECRETS, corpus_files, requires_corpus, requires_secrets  # noqa: F401
@@ -20,17 +21,37 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return cores + max(1, cores // 2)
 
 
+AGENTS_TESTS = Path(__file__).parent / "agents"
+
+
+def xdist_group_of(item: pytest.Item) -> str | None:
+    """The one group (`--dist loadgroup`) a test runs in with others on one worker, if any. The first
+    rule that applies decides: a test has at most one group, as xdist joins two names into a third.
+    - The agents' programs (tests/agents): each module fixture runs its program once, not once a worker.
+    - The one fixed snapshot demo (tests/ui): a second worker would wait on its lock until the first
+      worker's session ended, and the run with it.
+    - A group the test declares.
+    - A module's tests that share a fixture built once a module, in a row: handed out in batches, each
+      batch on a worker built it again (three times 15 to 27 s for some hostile modules' fixtures)."""
+    if item.path.is_relative_to(AGENTS_TESTS):
+        return "agents"
+    if "snapshot_demo" in getattr(item, "fixturenames", ()):
+        return "snapshot-demo"
+    declared = next(item.iter_markers("xdist_group"), None)
+    if declared is not None:
+        return None  # xdist reads it
+    defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    if any(d.scope == "module" for fixtures in defs.values() for d in fixtures):
+        return item.nodeid.split("::", 1)[0]
+    return None
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under `--dist loadgroup`, a module's tests that share a fixture built once a module run on one
-    worker in a row: handed out in batches, each batch on a worker built it again (three to five times
-    15 to 27 s for some hostile modules' buckets and datasets)."""
     for item in items:
-        if any(item.iter_markers("xdist_group")):
-            continue
-        defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
-        if any(d.scope == "module" for fixtures in defs.values() for d in fixtures):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+        group = xdist_group_of(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def _isolate(patch: pytest.MonkeyPatch, factory: pytest.TempPathFactory) -> None:

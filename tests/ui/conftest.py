@@ -33,12 +33,7 @@ def sealed_demo(tmp_path_factory):
     return d, out
 
 
-def pytest_collection_modifyitems(items):
-    # Under pytest-xdist (README's test command) every test of the one fixed snapshot demo runs on
-    # one worker: a second worker would wait on its lock until the first worker's session ends.
-    for item in items:
-        if "snapshot_demo" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("snapshot-demo"))
+# Every test of the one fixed snapshot demo runs on one xdist worker (tests/conftest.py, `xdist_group_of`).
 
 
 @pytest.fixture(scope="session")
