@@ -93,6 +93,19 @@ class _PlainApp(App):
         self.push_screen(_Plain())
 
 
+async def _quiet(app, pilot, *panes: _Pane) -> None:
+    # On a loaded machine a start-up event (the first layout, a resize) can still repaint every pane
+    # after the first settle; the count starts only once a settle and a pause draw nothing.
+    for _ in range(20):
+        for pane in panes:
+            pane.drawn = 0
+        await settle(app, pilot)
+        await pilot.pause(0.02)
+        if not any(pane.drawn for pane in panes):
+            return
+    raise AssertionError("the panes never stopped repainting")
+
+
 async def test_a_frame_draws_a_repaint_whose_update_is_on_its_way():
     app = _PlainApp()
     async with app.run_test(size=(40, 6)) as pilot:
@@ -100,6 +113,7 @@ async def test_a_frame_draws_a_repaint_whose_update_is_on_its_way():
         screen = app.screen
         one = screen.query_one("#one", _Pane)
         two = screen.query_one("#two", _Pane)
+        await _quiet(app, pilot, one, two)
         one.drawn = two.drawn = 0
         one.refresh()
         two.refresh()
