@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from shared_data import ROOT
 
+from support.cli_zygote import forked_cli
+
 # Prefixed to a child's code: the address-space limit every such test runs under.
-LIMIT_MEMORY = "import resource; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
-_CLI = LIMIT_MEMORY + "import sys\nfrom tracetui.cli import main\nsys.exit(main(sys.argv[1:]))"
+LIMIT = 1 << 30
+LIMIT_MEMORY = f"import resource; resource.setrlimit(resource.RLIMIT_AS, ({LIMIT}, {LIMIT}))\n"
 
 
 def bounded_cli(tmp: Path, *argv: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """`tracetui ARGV` under the limit, with this checkout first on its path and a HOME of its own
-    under `tmp`; never waits on stdin."""
+    under `tmp`; never waits on stdin. A child forked from the worker's CLI helper (cli_zygote.py):
+    what a new `python -c` under the limit would do, without its imports each time."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp / "home")}
-    return subprocess.run([sys.executable, "-c", _CLI, *argv], capture_output=True, text=True, timeout=timeout,
-                          env=env, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+    return forked_cli(*argv, env=env, timeout=timeout, limit_as=LIMIT)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+from support.cli_zygote import forked_cli
 from tracetui.cli import main
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -132,6 +132,4 @@ def cli_in_child(*args: str, home: Path, timeout: float = 120) -> subprocess.Com
     never ends (a FIFO) or a memory bomb then costs the child, never the test run."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(home / "cache"),
            "XDG_STATE_HOME": str(home / "state")}  # fmt: skip
-    code = "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout,
-                          env=env, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+    return forked_cli(*args, env=env, timeout=timeout)

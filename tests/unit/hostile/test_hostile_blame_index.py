@@ -11,11 +11,11 @@ import contextlib
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from shared_data import ROOT
+from support.cli_zygote import forked_cli
 from support.fixture_bucket import EDITED, synced
 from support.small_repo import one_file_repo
 
@@ -38,9 +38,8 @@ PLANTS = {
 
 
 def _tracetui(tmp: Path, cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tracetui", *argv], capture_output=True, text=True, timeout=60,
-                          cwd=cwd, stdin=subprocess.DEVNULL, check=False,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp / "home")})  # fmt: skip
+    return forked_cli(*argv, timeout=60, cwd=cwd,
+                      env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp / "home")})  # fmt: skip
 
 
 @pytest.mark.parametrize("plant", list(PLANTS))

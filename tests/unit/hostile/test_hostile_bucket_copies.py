@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import orjson
 import pytest
 from shared_data import ROOT
+from support.cli_zygote import forked_cli
 from support.fixture_bucket import log_folder
 
 MORE = (b'{"type":"message","id":"zz","parentId":"b0000004","timestamp":"2026-02-01T09:10:00.000Z",'
@@ -22,9 +22,7 @@ MORE = (b'{"type":"message","id":"zz","parentId":"b0000004","timestamp":"2026-02
 
 
 def _tracetui(tmp: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tracetui", *argv], capture_output=True, text=True, timeout=60,
-                          stdin=subprocess.DEVNULL, check=False,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp / "home")})  # fmt: skip
+    return forked_cli(*argv, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp / "home")})
 
 
 @pytest.mark.parametrize("kind", ["link", "link to a file the sidecar says is empty", "fifo"])

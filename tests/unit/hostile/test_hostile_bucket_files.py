@@ -8,23 +8,19 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
 from shared_data import FIXTURES
+from support.cli_zygote import forked_cli
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 SID = "0199aaaa-1111-7222-8333-444455556666"
 
 
 def _cli(bucket: Path, *argv: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    # A subprocess, so that a read that blocks fails the test instead of hanging the run.
-    return subprocess.run(
-        [sys.executable, "-m", "tracetui", "--bucket", str(bucket), *argv],
-        capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    # A child process, so that a read that blocks fails the test instead of hanging the run.
+    return forked_cli("--bucket", str(bucket), *argv, timeout=timeout)
 
 
 @pytest.fixture(scope="module")

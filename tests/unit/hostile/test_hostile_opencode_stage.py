@@ -9,23 +9,19 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import orjson
 import pytest
 from shared_data import FIXTURES, ROOT
+from support.cli_zygote import forked_cli
 
 PROFILE = "export PATH=/usr/bin\n"
 
 
 def _sync(tmp: Path, bucket: Path, storage: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tracetui", "--bucket", str(bucket), "sync", "--source", f"opencode={storage}",
-         "--json"],
-        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp / "home")},
-    )  # fmt: skip
+    return forked_cli("--bucket", str(bucket), "sync", "--source", f"opencode={storage}", "--json", timeout=60,
+                      env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp / "home")})  # fmt: skip
 
 
 @pytest.mark.parametrize("kind", ["link", "fifo"])

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from shared_data import ROOT
+from support.cli_zygote import forked_cli
 
 STAT = "tracetui-snapshot-stat.json"
 META = "tracetui-snapshots.jsonl"
 
-_CLI = (
-    "import resource, sys\nresource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
-    "from tracetui.cli import main\nsys.exit(main(sys.argv[1:]))"
-)
+LIMIT = 2 << 30  # the child's address space
 
 
 def _git(repo: Path, *args: str) -> None:
@@ -32,12 +29,9 @@ def _git(repo: Path, *args: str) -> None:
 
 
 def _snapshot(tmp_path: Path, repo: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", _CLI, "--bucket", str(tmp_path / "b"), "snapshot", "--session", "s1",
-         "--repo", str(repo), "--json"],
-        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path / "home")},
-    )  # fmt: skip
+    return forked_cli("--bucket", str(tmp_path / "b"), "snapshot", "--session", "s1", "--repo", str(repo), "--json",
+                      timeout=60, limit_as=LIMIT,
+                      env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path / "home")})  # fmt: skip
 
 
 def _plant(git_dir: Path, tmp_path: Path, name: str, kind: str) -> Path | None:

@@ -15,27 +15,23 @@ import contextlib
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import orjson
 import pytest
 from shared_data import ROOT
+from support.cli_zygote import forked_cli
 from support.fixture_bucket import synced
 
 BOMB = "printf('%.*c', 900000000, 'x')"
 ZEROS = "zeroblob(900000000)"
 
-_CLI = (
-    "import resource, sys\nresource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
-    "from tracetui.cli import main\nsys.exit(main(sys.argv[1:]))"
-)
+LIMIT = 2 << 30  # the child's address space
 
 
 def _tracetui(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path / "home")}
-    return subprocess.run([sys.executable, "-c", _CLI, *args], capture_output=True, text=True, timeout=120,
-                          env=env, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+    return forked_cli(*args, env=env, timeout=120, limit_as=LIMIT)
 
 
 def _opencode_db(path: Path, table: str, expression: str, stored: bool) -> None:
