@@ -47,6 +47,9 @@ _ENV_CWD = re.compile(r"<cwd>(.*?)</cwd>|^Current working directory: ([^\n]+)$",
 
 _EXIT_CODE = re.compile(r"^(?:Exit code:|Process exited with code) (-?\d+)\s*$", re.MULTILINE)
 _WALL_TIME = re.compile(r"^Wall time: ([0-9.]+) seconds\s*$", re.MULTILINE)
+# The header a unified-exec output opens with; an interrupted command's failure words follow it (0.171:
+# "Wall time: 6.9 seconds\naborted by user").
+_WALL_TIME_HEAD = re.compile(r"\AWall time: [0-9.]+ seconds[ \t]*\n")
 # A sandboxed run that exited non-zero (0.2x): Codex's own header names the status before the output.
 _SANDBOX_EXIT = re.compile(r"\Afailed in sandbox [^\n]{0,200}?, exit code: (-?\d{1,9}), stdout: ")
 # A unified-exec process still running when its output was written: `write_stdin` polls it by this id.

@@ -8,7 +8,8 @@ from typing import Any
 
 from tracetui.model import COPIED, Session, Step, Tokens, count_skipped
 from tracetui.sources.codex.parts import (
-    NAME, SCRIPT_PATCHES, _CONTEXT_LOOKBACK, _FAILURE_PREFIXES, _delivers, _id_from_name, _injected_alone,
+    NAME, SCRIPT_PATCHES, _CONTEXT_LOOKBACK, _FAILURE_PREFIXES, _WALL_TIME_HEAD, _delivers, _id_from_name,
+    _injected_alone,
 )
 
 
@@ -55,7 +56,7 @@ class _State:
 
     def settle(self, result: Step, call: Step | None) -> None:
         """Decide whether a result reports a failure, and if so mark the call's edits unapplied."""
-        head = result.text[:200].lstrip()
+        head = _WALL_TIME_HEAD.sub("", result.text[:200].lstrip(), count=1)
         exit_code = result.meta.get("exit_code")
         failed = (isinstance(exit_code, int) and exit_code != 0) or head.startswith(_FAILURE_PREFIXES)
         if call is not None and call.edits and not failed and not call.meta.get(SCRIPT_PATCHES):
