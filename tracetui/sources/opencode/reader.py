@@ -442,8 +442,10 @@ class _Message:
                 self.placed.add(child)
                 self.out.extend(self.reader.subagent_steps(child, call, self.placed, call.id))
         if status in ("completed", "error"):
-            is_error = status == "error"
-            text = as_str(state.get("error") if is_error else state.get("output"))
+            text = as_str(state.get("error") if status == "error" else state.get("output"))
+            # `invalid` is OpenCode's stand-in for a call it could not run (a tool not offered, or
+            # arguments its schema refused): "completed", with the reason as its output.
+            is_error = status == "error" or name == "invalid"
             meta: dict[str, Any] = {}
             if isinstance(metadata.get("exit"), int):
                 meta["exit_code"] = metadata["exit"]
