@@ -156,17 +156,18 @@ class _Reader:
     ) -> None:
         content = record.get("content")
         parts = as_list(content)
-        responses = [p for p in parts if isinstance(p, dict) and "functionResponse" in p]
+        responses = _responses(parts)
         if responses:
             # Tool results sent back in a user turn (late-2026 files): only those no call record
             # already carries, so no result shows twice. Text beside them is still the user's.
-            content = [p for p in parts if not (isinstance(p, dict) and "functionResponse" in p)]
-        for n, part in enumerate(responses):
-            response = as_dict(part.get("functionResponse"))
+            theirs = {id(p) for group in responses for p in group}
+            content = [p for p in parts if id(p) not in theirs]
+        for n, group in enumerate(responses):
+            response = as_dict(group[0].get("functionResponse"))
             call_id = as_str(response.get("id"))
             if call_id and call_id in self.results:
                 continue
-            text, failed = _response_text([part])
+            text, failed = _response_text(group)
             tool = opt_str(response.get("name"))
             meta: dict[str, Any] = {}
             _exit_status(tool, text, meta)
@@ -455,3 +456,17 @@ def _gathered(calls: list[dict[str, Any]]) -> bool:
     first response's tokens, so the message's usage is a lower bound. docs/formats/gemini.md."""
     moments = sorted(m for m in (as_moment(c.get("timestamp")) for c in calls[:MAX_STAMPS]) if m is not None)
     return any((b - a).total_seconds() > GATHERED_GAP_SECONDS for a, b in zip(moments, moments[1:]))
+
+
+def _responses(parts: list[Any]) -> list[list[dict[str, Any]]]:
+    """The tool responses of a user turn, each with the binary parts after it: Gemini CLI sends a
+    tool's image or PDF output as `inlineData` right after its `functionResponse` (0.61.0)."""
+    groups: list[list[dict[str, Any]]] = []
+    for part in parts:
+        if not isinstance(part, dict):
+            continue
+        if "functionResponse" in part:
+            groups.append([part])
+        elif groups and ("inlineData" in part or "fileData" in part):
+            groups[-1].append(part)
+    return groups
