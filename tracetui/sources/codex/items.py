@@ -59,6 +59,8 @@ class _Items(_State):
             self.reasoning_item(item, key, ts)
         elif kind in _CALL_TYPES:
             self.call(item, key, ts)
+        elif kind in _OUTPUT_TYPES and item.get("call_id") is None and opt_str(item.get("name")):
+            self.own_output(item, key, ts)
         elif kind in _OUTPUT_TYPES:
             raw = _found_tools(item.get("tools")) if kind == "tool_search_output" else item.get("output")
             self.output(opt_str(item.get("call_id")), raw, key, ts)
@@ -256,6 +258,14 @@ class _Items(_State):
             self.calls[call_id] = step
             self.applies.pop(call_id, None)  # a reused id names another input
         self.assistant_side()
+
+    def own_output(self, item: dict[str, Any], key: str, ts: str | None) -> None:
+        """An output no call asked for, named instead (0.171.0: the goal's objective as
+        `agent/goal_objective`): context Codex gives the model, not a result missing its call."""
+        text, _meta = _output_text(item.get("output"))
+        step = self.add(key, StepKind.CONTEXT, "user", text, ts)
+        names = (opt_str(item.get("namespace")), opt_str(item.get("name")))
+        step.meta["from"] = "/".join(n for n in names if n)
 
     def output(self, call_id: str | None, raw: Any, key: str, ts: str | None) -> None:
         call = self.calls.get(call_id) if call_id else None
