@@ -714,7 +714,7 @@ MCP_SERVER = Path(programs.__file__).with_name("mcp_server.py")
 def _mcp_run(agent: str, home: Path, project: Path, replies: list[Reply]) -> recipes.Outcome:
     """`agent` asked to use the stub MCP server's `echo` tool, the server configured as each program
     takes one: Claude Code's `--mcp-config`, Codex's `[mcp_servers.X]`, Gemini CLI's and OpenCode's
-    settings."""
+    settings, Copilot CLI's `--additional-mcp-config`."""
     command = [sys.executable, str(MCP_SERVER)]
     if agent == "claude":
         config = project / ".mcp.json"
@@ -732,6 +732,10 @@ def _mcp_run(agent: str, home: Path, project: Path, replies: list[Reply]) -> rec
     if agent == "gemini":
         return recipes.gemini(home, project, "Use the echo tool", replies,
                               settings={"mcpServers": {"stub": {"command": command[0], "args": command[1:]}}})
+    if agent == "copilot":
+        server = {"type": "local", "command": command[0], "args": command[1:], "tools": ["*"]}
+        return recipes.copilot(home, project, "Use the echo tool", replies,
+                               more=["--additional-mcp-config", json.dumps({"mcpServers": {"stub": server}})])
     return recipes.opencode(home, project, "Use the echo tool", replies,
                             settings={"mcp": {"stub": {"type": "local", "command": command}}})
 
@@ -739,26 +743,35 @@ def _mcp_run(agent: str, home: Path, project: Path, replies: list[Reply]) -> rec
 # How each program names the stub server's `echo` to the model (Codex 0.171: a namespace of its own).
 MCP_CALLS = {"claude": Call("mcp__stub__echo", {"text": "hello"}),
              "codex": Call("echo", {"text": "hello"}, namespace="mcp__stub"),
-             "gemini": Call("mcp_stub_echo", {"text": "hello"}), "opencode": Call("stub_echo", {"text": "hello"})}
+             "gemini": Call("mcp_stub_echo", {"text": "hello"}),
+             "opencode": Call("stub_echo", {"text": "hello"}),
+             "copilot": Call("stub-echo", {"text": "hello"})}
 
 
 @pytest.mark.parametrize("agent", sorted(MCP_CALLS))
 def test_an_mcp_tools_call_and_answer_read_as_one_call_and_its_result(agent, tmp_path):
+    """Two calls in one turn: one answered, one the tool fails (`isError`), each tied to its call."""
     _skip_unless(agent)
     project = _project(tmp_path)
-    outcome = _mcp_run(agent, tmp_path, project, [Reply("", [MCP_CALLS[agent]]), Reply("It echoed.")])
+    good = MCP_CALLS[agent]
+    bad = Call(good.name, {"text": "fail"}, namespace=good.namespace)
+    outcome = _mcp_run(agent, tmp_path, project, [Reply("", [good, bad]), Reply("It echoed.")])
     assert outcome.run.code == 0, outcome.run.stderr[-2000:]
     if agent == "opencode":
         session, _ = _read_opencode(tmp_path, outcome.logs)
     else:
         session = next(s for s in (read_session(g) for g in group(agent, outcome.logs)) if s.steps)
     assert session.errors == [] and session.skipped.keys() <= UNREAD[agent].keys(), session.skipped
-    [call] = [st for st in session.steps if st.kind == StepKind.TOOL_CALL]
-    [result] = [st for st in session.steps if st.kind == StepKind.TOOL_RESULT]
-    assert call.tool == MCP_CALLS[agent].name and call.tool_input == {"text": "hello"}
-    assert result.tool_call_id == call.tool_call_id and "echo: hello" in result.text and not result.is_error
+    calls = [st for st in session.steps if st.kind == StepKind.TOOL_CALL]
+    results = {st.tool_call_id: st for st in session.steps if st.kind == StepKind.TOOL_RESULT}
+    asked = [(good.name, {"text": "hello"}), (good.name, {"text": "fail"})]
+    assert [(c.tool, c.tool_input) for c in calls] == asked
+    assert len(results) == 2 and len({c.tool_call_id for c in calls}) == 2
+    answered, failed = results[calls[0].tool_call_id], results[calls[1].tool_call_id]
+    assert "echo: hello" in answered.text and not answered.is_error
+    assert failed.is_error  # Codex 0.171.0 says so only in its item_completed event
     if agent == "codex":
-        assert call.meta["namespace"] == "mcp__stub"
+        assert calls[0].meta["namespace"] == "mcp__stub"
 
 
 def test_the_trail_of_a_fresh_log(fresh: Fresh):

@@ -1,5 +1,6 @@
 """A tool server speaking MCP over stdio (newline-delimited JSON-RPC), for the agents' programs: one tool,
-`echo`, that answers `echo: TEXT`. Run as `python mcp_server.py`; it reads until its stdin closes."""
+`echo`, that answers `echo: TEXT` (and fails, `isError`, when TEXT is `fail`). Run as
+`python mcp_server.py`; it reads until its stdin closes."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
         return {"tools": [TOOL]}
     if method == "tools/call":
         text = (params.get("arguments") or {}).get("text")
+        if text == "fail":  # a tool that reports its own failure, as MCP's result says it
+            return {"content": [{"type": "text", "text": "echo failed: asked to"}], "isError": True}
         return {"content": [{"type": "text", "text": f"echo: {text}"}], "isError": False}
     return {}
 

@@ -67,10 +67,11 @@ def codex(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str 
 
 
 def copilot(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: str | None = None,
-            timeout: float = 90) -> Outcome:
+            timeout: float = 90, more: list[str] | None = None) -> Outcome:
     """`copilot -p PROMPT` (or `copilot --resume ID -p PROMPT`) in `cwd`, COPILOT_HOME=`home`/.copilot,
     offline: its own-provider mode (BYOK) speaks Anthropic's Messages API to the stub server, and
-    offline mode skips GitHub's sign-in, telemetry and updates (`copilot help environment`, 1.0.102)."""
+    offline mode skips GitHub's sign-in, telemetry and updates (`copilot help environment`, 1.0.102).
+    `more`: more arguments (`--additional-mcp-config JSON`)."""
     env = {
         "COPILOT_OFFLINE": "true",
         "COPILOT_PROVIDER_BASE_URL": "http://127.0.0.1:{PORT}",
@@ -81,7 +82,7 @@ def copilot(home: Path, cwd: Path, prompt: str, replies: list[Reply], resume: st
         "COPILOT_HOME": str(home / ".copilot"),
     }
     argv = ["copilot", *([f"--resume={resume}"] if resume else []), "-p", prompt, "--allow-all-tools",
-            "--disable-client-telemetry", "--no-auto-update"]
+            "--disable-client-telemetry", "--no-auto-update", *(more or [])]
     run = programs.run(argv, replies, home, cwd, env, stub_env=("COPILOT_PROVIDER_BASE_URL",),
                        timeout=timeout)
     state = home / ".copilot" / "session-state"

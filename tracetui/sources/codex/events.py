@@ -171,8 +171,16 @@ class _Events(_State):
         step.meta["goal_status"] = status
 
     def item_completed(self, item: dict[str, Any], key: str, ts: str | None) -> None:
-        """Only Plan items are persisted (Plan mode's `<proposed_plan>`): kept as an assistant step
-        until the turn's answer shows it holds the same plan, which some versions' items lose."""
+        """A Plan item (Plan mode's `<proposed_plan>`) is kept as an assistant step until the turn's
+        answer shows it holds the same plan, which some versions' items lose. A call's item that
+        failed (0.171.0: an MCP tool's `isError`) marks its result failed, which its text never says."""
+        call_id = opt_str(item.get("id"))
+        if item.get("status") == "failed" and call_id:
+            result = self.results.get(call_id)
+            if result is None:
+                self.failed_items.add(call_id)
+            else:
+                result.is_error = True
         text = item.get("text")
         if item.get("type") != "Plan" or not isinstance(text, str) or not text.strip():
             return

@@ -282,6 +282,9 @@ class _Items(_State):
                 for name, value in ended.items():
                     step.meta.setdefault(name, value)
         self.settle(step, call)
+        if call_id in self.failed_items:
+            self.failed_items.discard(call_id)
+            step.is_error = True
         if call_id:
             self.polled(step, call, call_id)
 

@@ -31,6 +31,7 @@ class _State:
         self.applies: dict[str, bool] = {}  # call id -> whether its input calls apply_patch (asked once)
         self.results: dict[str, Step] = {}
         self.exec_ends: dict[str, dict[str, Any]] = {}  # exit codes seen before their output item
+        self.failed_items: set[str] = set()  # calls an item_completed event said failed, before their output
         self.running: dict[str, str] = {}  # unified-exec session id -> call id of its process still running
         # (slot position at the event, delta, whether it is the usage of the response that follows)
         self.token_marks: list[tuple[int, Tokens, bool]] = []

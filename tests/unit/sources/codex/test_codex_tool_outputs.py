@@ -63,3 +63,25 @@ def test_a_tool_output_no_call_asked_for_is_context():
     assert [(st.kind, st.tool_call_id) for st in s.steps if st.kind != StepKind.USER] == [
         (StepKind.TOOL_CALL, "c1"), (StepKind.TOOL_RESULT, "c1"), (StepKind.CONTEXT, None)]
     assert s.steps[-1].text == "Tidy" and s.steps[-1].meta["from"] == "agent/goal_objective"
+
+
+def completed(status: str) -> dict:
+    """0.171.0's `item_completed` event of an MCP tool's call, written before the call's output."""
+    done = {"type": "McpToolCall", "id": "c1", "server": "stub", "tool": "echo", "status": status,
+            "result": {"content": [{"type": "text", "text": "echo failed"}], "isError": status == "failed"}}
+    return {"type": "event_msg", "payload": {"type": "item_completed", "item": done}}
+
+
+@pytest.mark.parametrize("status", ["failed", "completed"])
+@pytest.mark.parametrize("event_first", [True, False], ids=["event first", "output first"])
+def test_an_mcp_call_codex_says_failed_is_a_failure(status, event_first):
+    """The output of an MCP call is the tool's text after a "Wall time" header, which never says it
+    failed; the `item_completed` event beside it does (`status` "failed", the result's `isError`)."""
+    call = {"type": "function_call", "call_id": "c1", "name": "echo", "namespace": "mcp__stub"}
+    said = [{"type": "input_text", "text": "Wall time: 0.0041 seconds\nOutput:"},
+            {"type": "input_text", "text": "echo failed"}]
+    output = item({"type": "function_call_output", "call_id": "c1", "output": said})
+    both = [completed(status), output] if event_first else [output, completed(status)]
+    s = read_items([item(call), *both])
+    [result] = [st for st in s.steps if st.kind == StepKind.TOOL_RESULT]
+    assert result.tool_call_id == "c1" and result.is_error is (status == "failed")
