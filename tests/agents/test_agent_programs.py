@@ -12,6 +12,7 @@ bubblewrap, node or the cached npm packages are missing (tests/support/agents/pr
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import shutil
@@ -38,6 +39,7 @@ SUMMARY = "Summary: the notes were tidied and new.txt written."
 # Input tokens a reply's usage reports to make an agent compact: past Pi's threshold for a 128k window
 # (its default), twice the limit the Codex run sets.
 BIG = 120_000
+DOT_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 TOKEN = "ghp_" + "Q7r2Vx9Lm4Kp8Tz3Nw6Yb1Hc5Jd0Fs2Ge7A"  # made up: a GitHub token's shape
 # Records a current version writes that the reader does not turn into steps, and what they are.
 UNREAD = {
@@ -686,6 +688,36 @@ def test_the_models_reasoning_reads_as_a_step_before_what_it_did(agent, tmp_path
             if st.kind in (StepKind.REASONING, StepKind.TOOL_CALL, StepKind.ASSISTANT) and st.subagent is None]
     assert done == [(StepKind.REASONING, "I should list the folder first."), (StepKind.TOOL_CALL, ""),
                     (StepKind.REASONING, "The listing shows notes.txt."), (StepKind.ASSISTANT, "Two files.")]
+
+
+def test_an_opencode_call_of_a_tool_it_denies_reads_as_a_failure(tmp_path):
+    """A `deny` permission takes `bash` away: OpenCode 1.18.33 runs the model's call as its `invalid` tool."""
+    _skip_unless("opencode")
+    project = _project(tmp_path)
+    touch = Call("bash", {"command": "touch made.txt", "description": "touch"})
+    outcome = recipes.opencode(tmp_path, project, "Touch a file", [Reply("", [touch]), Reply("Denied.")],
+                               settings={"permission": {"bash": "deny"}})
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    session, _ = _read_opencode(tmp_path, outcome.logs)
+    [call] = [st for st in session.steps if st.kind == StepKind.TOOL_CALL]
+    [result] = [st for st in session.steps if st.kind == StepKind.TOOL_RESULT]
+    assert call.tool == "invalid" and call.tool_input["tool"] == "bash" and not (project / "made.txt").exists()
+    assert result.tool_call_id == call.tool_call_id and result.is_error
+    assert "unavailable tool 'bash'" in result.text
+
+
+def test_a_gemini_image_a_tool_read_is_its_result_not_a_prompt(tmp_path):
+    """Gemini CLI 0.61.0 sends the image `read_file` returned beside its response, in a user message."""
+    _skip_unless("gemini")
+    project = _project(tmp_path)
+    (project / "dot.png").write_bytes(base64.b64decode(DOT_PNG))
+    replies = [Reply("", [Call("read_file", {"file_path": str(project / "dot.png")})]), Reply("A dot.")]
+    outcome = recipes.gemini(tmp_path, project, "Look at dot.png", replies)
+    assert outcome.run.code == 0, outcome.run.stderr[-2000:]
+    session, _ = _read("gemini", _gemini_logs(outcome.logs))
+    assert [st.text for st in session.steps if st.kind == StepKind.USER] == ["Look at dot.png"]
+    [result] = [st for st in session.steps if st.kind == StepKind.TOOL_RESULT]
+    assert result.text.endswith("[image/png]") and not result.is_error
 
 
 def test_a_codex_patch_through_a_tool_it_does_not_offer_changes_nothing(tmp_path):
