@@ -153,13 +153,16 @@ class _Reader:
         kind, data = ev.kind, ev.data
         what, text = _SYSTEM[kind]
         meta = {"event": kind}
-        if isinstance(data.get(what), str):
-            meta[what] = data[what]
+        # 1.0.102's notifications: `kind` an object named by its `type`, the model's text in `content`.
+        named = data.get(what)
+        named = as_dict(named).get("type") if isinstance(named, dict) else named
+        if isinstance(named, str):
+            meta[what] = named
         self.add(
             ev.eid,
             StepKind.SYSTEM,
             "system",
-            as_str(data.get(text)),
+            as_str(data.get(text)) or as_str(data.get("content")),
             ev.stamp,
             ev.scope,
             is_error=kind == "session.error",

@@ -14,6 +14,8 @@ from tracetui.model import StepKind
 
 SID = "6f6f6f6f-1111-4222-8333-444455556666"
 PATH = f"/h/.copilot/session-state/{SID}/events.jsonl"
+NOTICE = '<system_notification>\nShell command "run" (shellId: 0) has completed.\n</system_notification>'
+ENDED = {"type": "shell_completed", "shellId": "0", "exitCode": 0}
 
 
 def read(extra: tuple[str, dict[str, Any]] | None) -> Any:
@@ -72,6 +74,8 @@ CASES: list[tuple[str, dict[str, Any], Any]] = [
     ("session.warning", {"warningType": "quota", "message": "quota low"}, (SYSTEM, "quota low", False)),
     ("session.info", {"infoType": "note", "message": "resumed"}, (SYSTEM, "resumed", False)),
     ("system.notification", {"kind": "agent_idle", "message": "idle"}, (SYSTEM, "idle", False)),
+    # What 1.0.102 writes when a background shell ends: the text the model is told, its kind an object.
+    ("system.notification", {"content": NOTICE, "kind": ENDED}, (SYSTEM, NOTICE, False)),
     ("system.message", {"role": "system", "content": "Be brief."}, (CONTEXT, "Be brief.", False)),
     ("skill.invoked", {"name": "s", "content": "SKILL TEXT"}, (CONTEXT, "SKILL TEXT", False)),
     ("session.task_complete", {"summary": "all done"}, (SYSTEM, "all done", False)),
@@ -122,6 +126,12 @@ def test_an_event_reads_as_its_table_row_and_keeps_the_steps_around_it(kind, dat
         assert new == [] and s.skipped == plain.skipped | {expected: 1}
     else:
         assert new == [] and s.skipped == plain.skipped
+
+
+def test_a_notification_names_its_kind():
+    s = read(("system.notification", {"content": NOTICE, "kind": ENDED}))
+    (notice,) = [st for st in s.steps if st.text == NOTICE]
+    assert notice.meta == {"event": "system.notification", "kind": "shell_completed"}
 
 
 def test_a_failed_hook_says_which_hook():
