@@ -197,6 +197,13 @@ class _Reader:
             found = _WORKSPACE_CONTEXT.search(text)
             self.context_cwd = found.group(1).strip() if found else None
         self.add(out, mid, kind, "user", text, stamp, subagent=agent)
+        sent = as_list(content)
+        typed = len(shown) if isinstance(shown, list) else 0
+        if typed and not responses and len(sent) > typed and sent[:typed] == shown:
+            # What was sent after the words typed (`@file` references' contents): the model read it.
+            extra = _parts_text(sent[typed:])
+            if extra.strip():
+                self.add(out, f"{mid}:referenced", StepKind.CONTEXT, "user", extra, stamp, subagent=agent)
 
     def assistant(
         self, out: list[Step], mid: str, record: dict[str, Any], stamp: str | None, agent: str | None
