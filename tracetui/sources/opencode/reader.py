@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tracetui.model import FileEdit, LineError, LineErrors, Session, Step, StepKind, Subagent, Tokens, count_skipped, usd
+from tracetui.model import (
+    COPIED, FileEdit, LineError, LineErrors, Session, Step, StepKind, Subagent, Tokens, count_skipped, usd,
+)
 from tracetui.sources import RawLog, SessionFiles
 from tracetui.sources.common import titles
 from tracetui.sources.common.apply_patch import parse_patch
@@ -265,6 +267,7 @@ class _Reader:
         cwd = cwd if cwd and cwd != self.session.cwd else None
         out: list[Step] = []
         ctx = _Message(self, out, subagent, role, model, created, cwd, placed)
+        ctx.copied = _copied(mid, as_dict(message.get("time")).get("created"))
 
         if role == "assistant" and message.get("summary") is True:
             text = "\n".join(as_str(p.get("text")) for p in parts if p.get("type") == "text").strip()
@@ -279,6 +282,7 @@ class _Reader:
             ctx.settle_tokens(message)
             if out and out[0] is compaction:
                 out.pop(0)
+            _mark_copied(out, ctx.copied)
             return out, None
 
         for part in parts:
@@ -304,6 +308,7 @@ class _Reader:
                     is_error=not aborted,
                     meta={"error": name} if name else {},
                 )
+        _mark_copied(out, ctx.copied)
         return out, compaction
 
 
@@ -321,6 +326,7 @@ class _Message:
     placed: set[str]
     step_first: int = 0  # where the current model step's steps begin in `out`
     finished: bool = False  # some step-finish gave tokens
+    copied: bool = False  # a fork's copy of its source's message (`_copied`): its tokens are the source's
 
     def add(self, sid: str, kind: str, text: str, stamp: str | None, **fields: Any) -> Step:
         role = fields.pop("role", None) or ("user" if self.role == "user" else "assistant")
@@ -480,7 +486,8 @@ class _Message:
         if tokens is None:
             return
         self.finished = True
-        self.reader.session.tokens.add(tokens)
+        if not self.copied:
+            self.reader.session.tokens.add(tokens)
         target = next(
             (s for s in self.out[self.step_first :] if s.tokens is None and s.subagent == self.subagent), None
         )
@@ -503,11 +510,35 @@ class _Message:
         tokens = _tokens(message.get("tokens"))
         if tokens is None or not tokens.total:
             return
-        self.reader.session.tokens.add(tokens)
+        if not self.copied:
+            self.reader.session.tokens.add(tokens)
         target = next((s for s in self.out if s.subagent == self.subagent and s.tokens is None), None)
         if target is not None:
             tokens.logged_usd = usd(message.get("cost"))
             target.tokens = tokens
+
+
+# How much later than its `time.created` a message's id may have been made and the message still be
+# the session's own: OpenCode makes both at once; its fork makes new ids for copies of old messages.
+_COPY_GAP_MS = 60_000
+_ID_TIME = re.compile(r"msg_([0-9a-f]{12})")
+
+
+def _copied(mid: str, created: Any) -> bool:
+    """Whether an OpenCode message is a fork's copy: its id (`ids.py`: the low 48 bits of ms × 4096 +
+    a counter) was made well after the `time.created` it kept."""
+    found = _ID_TIME.match(mid)
+    if not found or not isinstance(created, int) or isinstance(created, bool):
+        return False
+    period = 1 << 36  # the milliseconds the id's 48 bits hold, about 795 days
+    gap = ((int(found.group(1), 16) >> 12) - created) % period
+    return _COPY_GAP_MS < gap < period // 2
+
+
+def _mark_copied(steps: list[Step], copied: bool) -> None:
+    if copied:
+        for step in steps:
+            step.meta[COPIED] = True
 
 
 def _keep_tails(steps: list[Step], firsts: list[tuple[str, str | None]]) -> None:
