@@ -50,6 +50,12 @@ _COMPACTION_SENT = "What did we do so far?"  # what a compaction part is sent as
 # part it sends by a URL is written as the text OpenCode sends for media it strips, an attachment
 # left out. The types it never sends (a text file or a folder, read into text parts) stay as they are.
 _UNSENT_TYPES = ("text/plain", "application/x-directory")
+# Nor what OpenCode sends or acts on in place of what a part shows (1.18.33's bundle, read): a part's own
+# `metadata` is the provider's, sent back with each assistant part (an OpenAI `itemId` sends a stored
+# item in the text's place, an Anthropic `redactedData` a thinking block no one is shown); an errored
+# call whose state's metadata says `interrupted` is sent its `output` for a result, not the error shown;
+# a read's `loaded` names instruction files it held, which OpenCode then never adds (`_as_shown`).
+_UNSHOWN_STATE = {"error": ("interrupted", "output"), "completed": ("loaded",)}
 # What a fork's message keeps of the source's: what OpenCode needs to show and send the history. Never
 # a user message's `system`, `tools` or `format`: for the user message a turn answers, OpenCode appends
 # its `system` to the system prompt (never shown), drops the tools its `tools` turns off, and answers in
@@ -196,7 +202,7 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
                 continue
             part = _spent_nothing(objects.parts[pid]) if objects.parts[pid].get("type") == "step-finish" \
                 else dict(objects.parts[pid])
-            part = _unfetched(part)
+            part = _as_shown(_unfetched(part))
             part.update({"id": ids.next("prt"), "messageID": renamed[mid], "sessionID": new_id})
             if part.get("type") == "compaction" and "tail_start_id" in part:
                 # The first message the compaction kept, by its new id (as OpenCode's own fork does): an
@@ -226,6 +232,16 @@ def _no_pending_orders(messages: list[dict[str, Any]]) -> None:
         message["parts"] = [{"id": part["id"], "messageID": part["messageID"], "sessionID": part["sessionID"],
                              "type": "text", "text": _COMPACTION_SENT, "synthetic": True}
                             if part.get("type") == "compaction" else part for part in message["parts"]]
+
+
+def _as_shown(part: dict[str, Any]) -> dict[str, Any]:
+    """`part` holding nothing OpenCode sends or acts on in place of what it shows (`_UNSHOWN_STATE`)."""
+    part.pop("metadata", None)
+    state = part.get("state")
+    if part.get("type") == "tool" and isinstance(state, dict) and isinstance(state.get("metadata"), dict):
+        gone = _UNSHOWN_STATE.get(str(state.get("status")), ())
+        part["state"] = {**state, "metadata": {k: v for k, v in state["metadata"].items() if k not in gone}}
+    return part
 
 
 def _fetched(file: Any) -> bool:
