@@ -105,7 +105,7 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
     new_id = _new_id(target, when)
     dropped: list[str] = []
     hidden: list[Step] = []  # carried steps of lines the agent's program hides (Claude Code's `isMeta`)
-    left: list[Step] = []  # steps of records a fork leaves behind (Claude Code's attachments of some kinds)
+    left: list[Step] = []  # steps a fork leaves behind or the model is never sent: named nowhere as unshown
     copied = True  # the log's own records, rather than the history rebuilt from steps
     if target == session.agent and raw and target in ("claude", "codex"):
         # The same agent, its own log at hand: the log's own lines, as the agent's fork.
@@ -122,7 +122,9 @@ def write_session(session: Session, raw: list[RawLog] | None, number: int, agent
         # (a session only `logs.json` remembers has prompts, no records: it is rebuilt below)
         data = gemini_writer.fork(raw[0].data, session, upto, new_id, folder, stamp)
     elif target == session.agent and raw and target == "opencode":
-        data = opencode_writer.fork(raw[0].data, session, upto, new_id, folder, ms)
+        unsent: set[str] = set()
+        data = opencode_writer.fork(raw[0].data, session, upto, new_id, folder, ms, unsent)
+        left = [s for s in upto if s.id in unsent]
     else:
         # Another agent, or no raw log (a capsule): rebuilt from the steps, saying what is left out.
         items, dropped = carried(upto)

@@ -42,6 +42,8 @@ _UNDONE = "patch"
 # text in its place, so a copy holds it, marked as OpenCode marks what it writes itself.
 _ORDER = "subtask"
 _ORDER_SENT = "The following tool was executed by the user"
+# The parts whose text OpenCode never sends: a subtask's (`_ORDER_SENT` in its place), an `@agent`'s.
+_UNSENT_PARTS = (_ORDER, "agent")
 _COMPACTION_SENT = "What did we do so far?"  # what a compaction part is sent as (`_no_pending_orders`)
 # A file the history holds by any URL but a `data:` one is fetched afresh for every request: OpenCode
 # sends a user's file part of a type the model reads, and a tool's attachment, as a URL its AI SDK
@@ -143,10 +145,12 @@ def _spent_nothing(value: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str, now_ms: int) -> bytes:
+def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str, now_ms: int,
+         unsent: set[str] | None = None) -> bytes:
     """The document of `new_id` holding the source's messages and parts up to `upto[-1]`'s, under new
     ids in the same order. A call chosen without its result is written as OpenCode leaves a call it
-    never ran (`pending`); the parts after the chosen one are left out."""
+    never ran (`pending`); the parts after the chosen one are left out. `unsent` gains the ids of the
+    parts carried whose text the model is not sent (`_UNSENT_PARTS`)."""
     objects = Objects()
     problems: LineErrors = LineErrors()
     load_objects(RawLog(session.source, main), objects, problems)
@@ -196,6 +200,8 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
                 break
             if objects.parts[pid].get("type") == _UNDONE:
                 continue  # an undo's orders (`_UNDONE`): the changes were the source's, on its disk
+            if unsent is not None and objects.parts[pid].get("type") in _UNSENT_PARTS:
+                unsent.add(pid)
             if objects.parts[pid].get("type") == _ORDER:
                 parts.append({"id": ids.next("prt"), "messageID": renamed[mid], "sessionID": new_id,
                               "type": "text", "text": _ORDER_SENT, "synthetic": True})
