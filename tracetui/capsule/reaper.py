@@ -301,16 +301,85 @@ def probe() -> int:
     return os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
 
 
-def _shell(script: str, name: str, command: str) -> int:
+def _shell(script: str, name: str, command: str, fenced: int | None = None) -> int:
+    """The check's shell, started; `fenced`: tracetui's pid, which it may not reach (`fence`)."""
     shell = os.fork()
     if shell == 0:
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGPIPE):
             signal.signal(signum, signal.SIG_DFL)
         try:
+            if fenced is not None and not fence(fenced, os.getpgid(fenced)):
+                print("tracetui: the check's runner could not fence tracetui off", file=sys.stderr)
+                os._exit(FAILED)
             os.execv("/bin/sh", ["/bin/sh", "-c", script, name, command])
         finally:
             os._exit(127)
     return shell
+
+
+# The fence (`fence`): a seccomp filter. Its system calls, by architecture: (AUDIT_ARCH, the calls that
+# name their target by their first argument, ptrace (its second), the calls refused whatever they name
+# (tkill names a thread, whose ids tracetui makes as it runs; the pidfd calls a descriptor, which may be
+# a /proc folder opened by path), and whether numbers from 0x40000000 are another ABI's (x32)).
+_SECCOMP_SET_MODE_FILTER, _PR_SET_NO_NEW_PRIVS = 1, 38
+_FENCE_CALLS: dict[str, tuple[int, tuple[int, ...], int, tuple[int, ...], bool]] = {
+    # kill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo, process_vm_readv/writev, pidfd_open
+    "x86_64": (0xC000003E, (62, 234, 129, 297, 310, 311, 434), 101, (200, 424, 438), True),
+    "aarch64": (0xC00000B7, (129, 131, 138, 240, 270, 271, 434), 117, (130, 424, 438), False),
+}
+
+
+def _filter(arch: int, named: tuple[int, ...], ptrace: int, refused: tuple[int, ...], x32: bool,
+            targets: tuple[int, ...]) -> list[tuple[int, int, int, int]]:
+    """The filter's instructions (code, jt, jf, k): EPERM for each call of `refused`, and for each of
+    `named` (ptrace's second argument) whose target's low 32 bits, all the kernel reads of a pid, are one
+    of `targets`; EPERM for every call of another architecture or ABI (a 64-bit process may make i386
+    calls), whose numbers differ; every other call allowed."""
+    ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
+    allow, deny = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+    # Written with labels (a string: where the next instruction is; a jump names where it goes when
+    # true), then resolved to offsets.
+    code: list[str | tuple[int, str | None, int]] = [(ld, None, 4), (jeq, "native", arch), (ret, None, deny),
+                                                     "native", (ld, None, 0)]
+    code += [(jge, "deny", 0x40000000)] if x32 else []
+    code += [(jeq, "first", nr) for nr in named] + [(jeq, "second", ptrace)]
+    code += [(jeq, "deny", nr) for nr in refused] + [(ret, None, allow)]
+    for label, offset in (("first", 16), ("second", 24)):  # the first argument's low half, the second's
+        code += [label, (ld, None, offset), *((jeq, "deny", t) for t in targets), (ret, None, allow)]
+    code += ["deny", (ret, None, deny)]
+    labels: dict[str, int] = {}
+    out: list[tuple[int, str | None, int]] = []
+    for item in code:
+        if isinstance(item, str):
+            labels[item] = len(out)
+        else:
+            out.append(item)
+    return [(op, labels[to] - n - 1 if to else 0, 0, k) for n, (op, to, k) in enumerate(out)]
+
+
+def fence(pid: int, group: int) -> bool:
+    """Whether this process, and every one it starts, can no longer signal, trace or read process `pid`
+    nor signal its process group `group` or every process at once (kill(-1)): a seccomp filter, where no
+    pid namespace hides tracetui (docs/design.md, "Replay")."""
+    import platform  # here: only a runner without a pid namespace fences
+
+    calls = _FENCE_CALLS.get(platform.machine())
+    if calls is None:
+        return False
+    targets = tuple(t & 0xFFFFFFFF for t in (pid, -group, -1))
+    program = _filter(*calls, targets)
+    array = (ctypes.c_uint64 * len(program))(*(code | jt << 16 | jf << 24 | k << 32
+                                                for code, jt, jf, k in program))
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        return False
+    fprog = Program(len(program), ctypes.cast(array, ctypes.c_void_p))
+    return libc.syscall(317 if calls[0] == 0xC000003E else 277, _SECCOMP_SET_MODE_FILTER, 0,
+                        ctypes.byref(fprog)) == 0
 
 
 def _status(status: int) -> int:
@@ -379,7 +448,7 @@ def main(argv: list[str]) -> int:
     mark()  # before the check exists: every process of it inherits the mark
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, _stop)
-    shell = _shell(script, name, command)
+    shell = _shell(script, name, command, fenced=int(parent))
     while True:
         try:
             pid, status = os.waitpid(-1, 0)
