@@ -7,6 +7,9 @@ acts on it (its bundle read: `toModelMessages`, `Instruction.resolve`):
   `providerExecuted` makes a call the provider's own;
 - an errored tool part whose `state.metadata` says `interrupted` is sent as a result holding
   `state.metadata.output`, where tracetui (and the history) shows its `state.error`;
+- a finished shell call is shown by OpenCode's terminal UI as its `state.metadata.output`, and the
+  model is sent its `state.output` (what tracetui shows): a log's pair of them showed the user one
+  output and sent the model another;
 - a read part's `state.metadata.loaded` names instruction files the session already holds: OpenCode
   never adds an AGENTS.md so named when the model reads a file below it.
 
@@ -96,6 +99,17 @@ def test_an_interrupted_call_is_carried_as_the_error_tracetui_shows(tmp_path):
     [part] = [p for p in _parts(doc) if p.get("callID") == "toolu_bash1"]
     assert part["state"]["status"] == "error" and part["state"]["error"] == "Tool execution aborted"
     assert part["state"]["metadata"] == {"exit": 1}  # what the program shows of it stays
+
+
+def test_a_shell_call_shows_in_opencode_the_output_the_model_is_sent(tmp_path):
+    def change(part: dict) -> None:
+        part["state"]["output"] = HIDDEN
+        part["state"]["metadata"] = {"output": "1 passed\n", "exit": 0, "description": "Run tests"}
+    doc, _, steps = _resumed(tmp_path, lambda storage: _edit(storage, "prt_01B09", change))
+    assert any(s.text == HIDDEN for s in steps)  # tracetui shows what the model is sent
+    [part] = [p for p in _parts(doc) if p.get("callID") == "toolu_bash1"]
+    assert part["state"]["output"] == part["state"]["metadata"]["output"] == HIDDEN
+    assert part["state"]["metadata"]["exit"] == 0
 
 
 def test_a_read_names_no_instruction_file_as_already_read(tmp_path):

@@ -56,7 +56,8 @@ _UNSENT_TYPES = ("text/plain", "application/x-directory")
 # `metadata` is the provider's, sent back with each assistant part (an OpenAI `itemId` sends a stored
 # item in the text's place, an Anthropic `redactedData` a thinking block no one is shown); an errored
 # call whose state's metadata says `interrupted` is sent its `output` for a result, not the error shown;
-# a read's `loaded` names instruction files it held, which OpenCode then never adds (`_as_shown`).
+# a read's `loaded` names instruction files it held, which OpenCode then never adds; and its terminal UI
+# shows a finished shell call's metadata `output`, the model being sent the state's (`_as_shown`).
 _UNSHOWN_STATE = {"error": ("interrupted", "output"), "completed": ("loaded",)}
 # What a fork's message keeps of the source's: what OpenCode needs to show and send the history. Never
 # a user message's `system`, `tools` or `format`: for the user message a turn answers, OpenCode appends
@@ -246,7 +247,10 @@ def _as_shown(part: dict[str, Any]) -> dict[str, Any]:
     state = part.get("state")
     if part.get("type") == "tool" and isinstance(state, dict) and isinstance(state.get("metadata"), dict):
         gone = _UNSHOWN_STATE.get(str(state.get("status")), ())
-        part["state"] = {**state, "metadata": {k: v for k, v in state["metadata"].items() if k not in gone}}
+        metadata = {k: v for k, v in state["metadata"].items() if k not in gone}
+        if isinstance(metadata.get("output"), str) and isinstance(state.get("output"), str):
+            metadata["output"] = state["output"]
+        part["state"] = {**state, "metadata": metadata}
     return part
 
 
