@@ -287,8 +287,40 @@ def _mount_own() -> bool:
     if libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) != 0:
         return False
     options = b"newinstance,ptmxmode=0666,mode=0620"
-    return not os.path.isdir("/dev/pts") or libc.mount(b"devpts", b"/dev/pts", b"devpts",
-                                                       MS_NOSUID | MS_NOEXEC, options) == 0  # fmt: skip
+    if os.path.isdir("/dev/pts") and libc.mount(b"devpts", b"/dev/pts", b"devpts", MS_NOSUID | MS_NOEXEC,
+                                                options) != 0:  # fmt: skip
+        return False
+    return _cgroups_read_only(libc)
+
+
+# A mount's flags by the words /proc/self/mountinfo gives them: a remount must keep each (the kernel
+# refuses one that drops a flag the machine's namespace set).
+_MOUNT_FLAGS = {b"nosuid": MS_NOSUID, b"nodev": MS_NODEV, b"noexec": MS_NOEXEC, b"noatime": 1024,
+                b"nodiratime": 2048, b"relatime": 1 << 21, b"strictatime": 1 << 24}
+MS_RDONLY, MS_REMOUNT, MS_BIND = 1, 32, 4096
+
+
+def _cgroups_read_only(libc: ctypes.CDLL) -> bool:
+    """Every cgroup file system read-only in this mount namespace: a check is its user's process, and
+    a user owns the cgroups systemd delegates to it (`user@UID.service`, where a terminal's shell and
+    tracetui run), whose `cgroup.kill` ended tracetui and every process beside it, and `cgroup.freeze`
+    stopped them, from inside the check's pid namespace."""
+    try:
+        with open("/proc/self/mountinfo", "rb") as fh:
+            mounts = [line.split() for line in fh]
+    except OSError:
+        return False
+    for fields in mounts:
+        point = fields[4].decode("utf-8", "surrogateescape").replace("\\040", " ")
+        kind = fields[fields.index(b"-") + 1] if b"-" in fields else b""
+        if kind not in (b"cgroup", b"cgroup2") or b"ro" in fields[5].split(b","):
+            continue
+        flags = MS_REMOUNT | MS_BIND | MS_RDONLY
+        for word in fields[5].split(b","):
+            flags |= _MOUNT_FLAGS.get(word, 0)
+        if libc.mount(None, point.encode("utf-8", "surrogateescape"), None, flags, None) != 0:
+            return False
+    return True
 
 
 def probe() -> int:

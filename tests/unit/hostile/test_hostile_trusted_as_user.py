@@ -119,3 +119,60 @@ def test_an_ordinary_user_is_given_a_pid_namespace_where_the_kernel_lets_one_be_
     python = _python()
     done = _done([python, "-I", str(REAPER), "--probe"], cwd=shared_dir)
     assert done.returncode == 0, done.stderr
+
+
+# tracetui in a cgroup its user owns (systemd's `user@UID.service` delegates one to each user): it
+# waits to be moved there, then runs the runner as replay does.
+DRIVER_IN_CGROUP = """
+import importlib.util, os, subprocess, sys, time
+path, name, command = sys.argv[1:]
+end = time.monotonic() + 10
+while name not in open("/proc/self/cgroup").read() and time.monotonic() < end:
+    time.sleep(0.01)
+spec = importlib.util.spec_from_file_location("reaper", path)
+reaper = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(reaper)
+own = ["--own-pids"] if reaper.own_pids() else []
+runner = subprocess.Popen([sys.executable, "-I", path, *own, str(os.getpid()), 'exec /bin/sh -c "$1"', "check",
+                           command])
+print(bool(own), runner.wait(), "alive", flush=True)
+"""
+
+
+def _cgroup2() -> Path | None:
+    with open("/proc/self/mountinfo", "rb") as fh:
+        for fields in (line.split() for line in fh):
+            if b"-" in fields and fields[fields.index(b"-") + 1] == b"cgroup2" and b"rw" in fields[5].split(b","):
+                return Path(fields[4].decode())
+    return None
+
+
+def test_a_check_in_its_own_namespace_cannot_kill_or_freeze_tracetui_s_cgroup(shared_dir):
+    """Found 2026-11-30 (atk19): a check given its own pid namespace named no process outside it, but
+    wrote `cgroup.kill` of the cgroup its user owns and tracetui runs in (read from /proc/self/cgroup):
+    tracetui died (SIGKILL). The check's mount namespace now holds every cgroup file system read-only."""
+    root = _cgroup2()
+    if os.getuid() != 0 or root is None or not _user_namespaces():
+        pytest.skip("needs root to hand a cgroup to the ordinary user, a cgroup2 mount and user namespaces")
+    python = _python()
+    name = f"tracetui-test-{os.getpid()}-{random.randrange(10**6)}"
+    group = root / name
+    group.mkdir()
+    try:
+        for path in (group, *group.iterdir()):
+            os.chown(path, NOBODY, NOBODY)
+        check = f"echo 1 > {group}/cgroup.freeze; echo 1 > {group}/cgroup.kill; echo tried"
+        proc = _as_user([python, "-I", "-c", DRIVER_IN_CGROUP, str(REAPER), name, check], cwd=shared_dir,
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+        (group / "cgroup.procs").write_text(str(proc.pid))
+        try:
+            out, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                (group / "cgroup.freeze").write_text("0")
+                proc.kill()
+                proc.wait()
+        assert proc.returncode == 0 and out.split() == ["tried", "True", "0", "alive"], (proc.returncode, out, err)
+        assert err.count("Read-only file system") == 2, err
+    finally:
+        group.rmdir()
