@@ -36,10 +36,10 @@ runner = subprocess.Popen([sys.executable, "-I", path, str(os.getpid()), 'exec /
 print("runner", runner.wait(), flush=True)
 """
 
-# What the check tries, each said in a line: tracetui ($1), its group, every process, then its own child.
+# What the check tries, each said in a line: tracetui (its runner's parent), its group, then its own child.
 CHECK = """
-t=$(ps -o ppid= $PPID | tr -d ' ')
-g=$(ps -o pgid= $t | tr -d ' ')
+read -r _ _ _ t _ < /proc/$PPID/stat
+read -r _ _ _ _ g _ < /proc/$t/stat
 kill -STOP $t 2>/dev/null && echo stopped-tracetui || echo refused
 kill -KILL -$g 2>/dev/null && echo killed-its-group || echo refused
 kill -KILL $t 2>/dev/null && echo killed-tracetui || echo refused
