@@ -462,22 +462,26 @@ async def test_the_replay_screen_behaves_as_a_form(sealed_demo, tmp_path):
         assert not isinstance(app.screen, (ReplayScreen, ConfirmScreen))
 
 
-@pytest.mark.parametrize("own", [True, False], ids=["own-pids", "subreaper"])
+@pytest.mark.parametrize("own, fenced", [(True, True), (False, True), (False, False)],
+                         ids=["own-pids", "fenced", "subreaper"])
 async def test_without_a_sandbox_the_trust_box_says_what_a_check_can_do(sealed_demo, tmp_path, monkeypatch,
-                                                                       own):
-    """Where a trusted check gets no pid namespace of its own, it can stop or kill tracetui and write to
-    the user's terminal (docs/design.md, "Replay"): the box the user ticks to trust it says so."""
+                                                                       own, fenced):
+    """Where a trusted check gets no pid namespace of its own, it can stop or kill the user's other
+    programs (tracetui too where the machine has no fence) and write to the user's terminal
+    (docs/design.md, "Replay"): the box the user ticks to trust it says so."""
     import tracetui.capsule.sandbox as sandbox_mod
 
     monkeypatch.setattr(sandbox_mod, "find_sandbox", lambda: None)
     monkeypatch.setattr("tracetui.capsule.find_sandbox", lambda: None)  # the name the app imports
     monkeypatch.setattr("tracetui.capsule.own_pids", lambda: own)
+    monkeypatch.setattr("tracetui.capsule.fenceable", lambda: fenced)
     demo, path = sealed_demo
     app = TraceApp(open_capsule(path))
     async with app.run_test(size=SIZE) as pilot:
         replay = await _replay_on(app, pilot, _clone(demo, tmp_path))
         label = str(replay.query_one("#replay-trust", Checkbox).label)
-    said = "it can stop or kill tracetui, and write to your terminal"
+    said = ("unable to signal tracetui: it can stop or kill your other programs, and write to your terminal"
+            if fenced else "it can stop or kill tracetui, and write to your terminal")
     assert ("process namespace of its own" if own else said) in label, label
 
 

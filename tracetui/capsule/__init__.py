@@ -14,7 +14,7 @@ from tracetui.capsule.keys import bucket_secret
 from tracetui.capsule.limits import DEFAULT_LIMITS, CheckLimits
 from tracetui.capsule.opened import OpenedCapsule, open_capsule
 from tracetui.capsule.order import SealOrder, seal_in
-from tracetui.capsule.reaper import own_pids
+from tracetui.capsule.reaper import fenceable, own_pids
 from tracetui.capsule.replay import (
     FIXED,
     INCONCLUSIVE,
@@ -76,6 +76,7 @@ __all__ = [
     "finding_line",
     "open_capsule",
     "open_replay",
+    "fenceable",
     "own_pids",
     "parse_steps",
     "replay",

@@ -343,5 +343,8 @@ def _trusted_bound() -> str:
 
     if capsule_api.own_pids():
         return " in a process namespace of its own (all it starts ends with tracetui)"
+    if capsule_api.fenceable():
+        return (" as your own user, unable to signal tracetui: it can stop or kill your other processes"
+                " (what it starts may then outlive tracetui) and write to your terminal")
     return (" as your own user: it can stop or kill tracetui (what it starts may then outlive it) and write"
             " to your terminal")
