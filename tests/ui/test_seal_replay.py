@@ -462,8 +462,7 @@ async def test_the_replay_screen_behaves_as_a_form(sealed_demo, tmp_path):
         assert not isinstance(app.screen, (ReplayScreen, ConfirmScreen))
 
 
-@pytest.mark.parametrize("own, fenced", [(True, True), (False, True), (False, False)],
-                         ids=["own-pids", "fenced", "subreaper"])
+@pytest.mark.parametrize("own, fenced", [(True, True), (False, True)], ids=["own-pids", "fenced"])
 async def test_without_a_sandbox_the_trust_box_says_what_a_check_can_do(sealed_demo, tmp_path, monkeypatch,
                                                                        own, fenced):
     """Where a trusted check gets no pid namespace of its own, it can stop or kill the user's other
@@ -480,8 +479,7 @@ async def test_without_a_sandbox_the_trust_box_says_what_a_check_can_do(sealed_d
     async with app.run_test(size=SIZE) as pilot:
         replay = await _replay_on(app, pilot, _clone(demo, tmp_path))
         label = str(replay.query_one("#replay-trust", Checkbox).label)
-    said = ("unable to signal tracetui: it can stop or kill your other programs, and write to your terminal"
-            if fenced else "it can stop or kill tracetui, and write to your terminal")
+    said = "unable to signal tracetui: it can stop or kill your other programs, and write to your terminal"
     assert ("process namespace of its own" if own else said) in label, label
 
 
