@@ -34,6 +34,12 @@ def folder_name(folder: str | None) -> str:
     return (project_of(folder) or "").lower()
 
 
+# How many folders above a logged root may bear the clone's name: a worktree's folder under it
+# (`worktrees/NAME/WORKTREE`, `workspaces/NAME/CITY`); one, since `src`, `work` or `code` above it
+# names no project.
+ABOVE_MAX = 1
+
+
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
@@ -91,6 +97,13 @@ class CloneId:
     def named(self, folder: str | None) -> bool:
         """Whether a logged folder bears the clone's name (then it may be the clone's top)."""
         return folder_name(folder) in self.names
+
+    def named_above(self, root: str | None) -> bool:
+        """Whether a logged root the mapping placed at the clone's top by its files, or one of the
+        ABOVE_MAX folders above it (a worktree's), bears the clone's name. Not asked of a posting's
+        folder (blame's guesses: `proj/sub` is no worktree of `proj`)."""
+        parts = [p for p in (root or "").replace("\\", "/").lower().split("/") if p]
+        return not self.names.isdisjoint(parts[-1 - ABOVE_MAX :])
 
     def has_commit(self, commit: str | None) -> bool:
         return has_commit(self.repo, commit)

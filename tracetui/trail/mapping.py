@@ -142,7 +142,7 @@ def _belongs(session: Session, clone: pygit2.Repository, repo: str | Path) -> bo
     if not ident.names & {n for p in paths for n in _folder_names(p)}:
         return False  # no folder the agent worked in bears the clone's name: no history to read
     found = _match(session, clone, given=str(repo))
-    if not (found.held > 0 and found.logged_root is not None and ident.named(found.logged_root)):
+    if not (found.held > 0 and found.logged_root is not None and ident.named_above(found.logged_root)):
         return False
     return holds_logged_text(session, clone, found.logged_root)
 

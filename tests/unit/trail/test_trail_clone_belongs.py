@@ -86,3 +86,33 @@ def test_of_the_corpus_only_pi_mono_s_own_sessions_are_pi_mono_s():
                 for g in group(agent, sorted((CORPUS / agent).rglob("*.jsonl")))]  # fmt: skip
     own = {s.id for s in sessions if belongs(s, PI_MONO)}
     assert own == {s.id for s in sessions if s.project == "pi-mono"} and len(own) >= 3
+
+
+
+@pytest.fixture(scope="module")
+def named_clones(tmp_path_factory):
+    """alice's project cloned as `proj`, once for the tests of names (none writes to it)."""
+    top = tmp_path_factory.mktemp("named")
+    source = alice_project(top / "here").path
+    _git("clone", "-q", str(source), str(top / "elsewhere" / "proj"))
+    return top / "elsewhere"
+
+
+# (the folder the agent worked in, whether a clone named `proj` is the session's): a worktree a tool made
+# in a folder named as the clone (alessandrojcm/dhc-dashboard's log worked in
+# `.herdr/worktrees/dhc-dashboard/worktree-silver-forest-5b5f`), one folder up only.
+WORKED_IN = [
+    ("/home/alice/work/proj", True),
+    ("/home/alice/.herdr/worktrees/proj/worktree-silver-forest", True),
+    ("/home/alice/conductor/workspaces/proj/lima", True),
+    ("/home/alice/work/projrezerv", False),  # another name: a fork's or a copy's (open: Pasha's `short`)
+    ("/home/alice/proj/work/tree", False),  # the name two folders up: no worktree's layout
+]
+
+
+@pytest.mark.parametrize("root, own", WORKED_IN)
+def test_a_clone_is_the_session_s_where_the_folder_worked_in_or_its_parent_bears_its_name(
+    named_clones, tmp_path, root, own
+):
+    session = mapped_log(claude_log, root, tmp_path / "logs", "claude")
+    assert belongs(session, named_clones / "proj") is own
