@@ -4,7 +4,7 @@ that wrote them there. Why: docs/internals/blame.md, `blame/moved_in.py`.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Iterable
 
 import pygit2
 
@@ -12,7 +12,7 @@ from tracetui.blame.copy_counts import CopyCounts
 from tracetui.blame.index import LineIndex, Posting
 from tracetui.blame.lines import _bare_lines, _Line, _Matcher
 from tracetui.blame.results import MOVED_BLOCK
-from tracetui.trail.line_identity import norm
+from tracetui.trail.line_identity import MOVE_BLOCK, alnum, norm
 
 SOURCES_MAX = 200  # files a commit changed that are looked at as where its lines came from
 
@@ -22,10 +22,10 @@ def moved_in(
 ) -> None:
     """Lines no patch of the file's own names explains, whose commit took their text out of another file
     it changed (the first parent held more copies there than the commit does): a patch of that file
-    explains them as a block of MOVED_BLOCK lines at least, as a file moved to another folder does, and
-    the file joins the line's names (git's `blame -C` would have followed the line there)."""
+    explains them as a block (`_block`), and the file joins the line's names (git's `blame -C` would
+    have followed the line there)."""
     waiting = [(x, x.key, x.commit) for x in lines if x.key is not None and x.writer is None and not x.later]
-    if len(waiting) < MOVED_BLOCK:
+    if not _block(x for x, _, _ in waiting):
         return
     postings = index.lookup({key for _, key, _ in waiting})
     by_commit: dict[str, list[tuple[_Line, list[Posting]]]] = {}
@@ -34,7 +34,7 @@ def moved_in(
             by_commit.setdefault(commit, []).append((x, postings[key]))
     found: list[tuple[_Line, str, Posting]] = []
     for commit, xs in by_commit.items():
-        if len(xs) < MOVED_BLOCK:
+        if not _block(x for x, _ in xs):
             continue
         parent = counts.parent(commit)
         sources = _changed(r, parent, commit, set(xs[0][0].names))
@@ -47,14 +47,27 @@ def moved_in(
                 if w is not None:
                     found.append((x, name, w))
                     break
-    blocks = Counter((x.commit, name, w.session, w.patch) for x, name, w in found)
+    blocks: dict[tuple, list[_Line]] = {}
+    for x, name, w in found:
+        blocks.setdefault((x.commit, name, w.session, w.patch), []).append(x)
     changed = False
     for x, name, w in found:
-        if blocks[(x.commit, name, w.session, w.patch)] >= MOVED_BLOCK:
+        if _block(blocks[(x.commit, name, w.session, w.patch)]):
             x.writer, x.kind, x.names = w, "agent", (*x.names, name)
             changed = True
     if changed:
         _bare_lines(lines)
+
+
+def _block(lines: Iterable[_Line]) -> bool:
+    """Whether lines moved together are a block: MOVED_BLOCK lines, or fewer that hold MOVE_BLOCK
+    alphanumerics between them, the trail's rule for a move (`moves._block_at`, git's `blame -C`)."""
+    n = weight = 0
+    for x in lines:
+        n, weight = n + 1, weight + alnum(x.text)
+        if n >= MOVED_BLOCK or weight >= MOVE_BLOCK:
+            return True
+    return False
 
 
 def _changed(r: pygit2.Repository, parent: str | None, commit: str, own: set[str]) -> list[str]:

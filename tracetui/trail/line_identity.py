@@ -33,6 +33,12 @@ SPLIT_SPAN = 4  # a line is looked for split over at most this many
 # Formatters split only long lines; shorter ones are not looked for split (a split search reads the
 # whole file version, which on a long history is most of a trail's cost).
 SPLIT_MIN = 48
+MOVE_BLOCK = 40  # alphanumeric characters a moved block must hold (git's blame -C default score)
+
+
+def alnum(line: str) -> int:
+    """A line's alphanumeric characters: what a moved block's weight is counted in (MOVE_BLOCK)."""
+    return sum(c.isalnum() for c in line)
 
 
 def norm(line: str) -> str:

@@ -22,7 +22,7 @@ from tracetui.trail.fates import Fate, SLACK_SECONDS
 from tracetui.trail.file_versions import _Candidate, _closest, FileVersions, _gained, _likely, _small_blob, _small_file
 from tracetui.trail.git_read import _text
 from tracetui.trail.history import History
-from tracetui.trail.line_identity import norm, norms_of
+from tracetui.trail.line_identity import MOVE_BLOCK, alnum, norm, norms_of
 from tracetui.trail.patch import Patch
 
 
@@ -424,9 +424,6 @@ def _most_gained(left: _Left, have: Counter) -> int | None:
     return sum(min(want[k], have[k]) for k in fl._common(have, left.keys))
 
 
-MOVE_BLOCK = 40  # alphanumeric characters a moved block must hold (git's blame -C default score)
-
-
 def _copied(probe: ev.Probe, src: list[str], dst: list[str]) -> int:
     """How many of the probe's lines sit in `dest` inside a block of lines copied whole from `source`.
 
@@ -464,20 +461,17 @@ def _block_at(src: list[str], dst: list[str], i: int, j: int) -> bool:
     The run is grown backwards, then forwards, and the growing stops once it holds enough: a whole
     file moved would otherwise be walked once per line looked for.
     """
-    have = _alnum(src[i])
+    have = alnum(src[i])
     lo = 1
     while have < MOVE_BLOCK and i - lo >= 0 and j - lo >= 0 and src[i - lo] == dst[j - lo]:
-        have += _alnum(src[i - lo])
+        have += alnum(src[i - lo])
         lo += 1
     hi = 1
     while have < MOVE_BLOCK and i + hi < len(src) and j + hi < len(dst) and src[i + hi] == dst[j + hi]:
-        have += _alnum(src[i + hi])
+        have += alnum(src[i + hi])
         hi += 1
     return have >= MOVE_BLOCK
 
-
-def _alnum(line: str) -> int:
-    return sum(c.isalnum() for c in line)
 
 
 def _shifted(probe: ev.Probe, old: fl.FileLines) -> ev.Probe:

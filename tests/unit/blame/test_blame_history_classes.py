@@ -17,9 +17,6 @@ from tracetui.library import MemoryLibrary
 SHELL_WRITES = "design: a shell command's write is no trail patch (shell_patches.py), so no step owns it"
 XFAILS = {
     "shell_heredoc": SHELL_WRITES,
-    # The trail follows the split (path_now one.py); blame's moved_in asks MOVED_BLOCK (3) lines of a
-    # block and the agent's function is two: known open, a 2-line block moved into a new file.
-    "split_into_two": "open: blame follows a moved block of 3 lines or more only; the trail follows 2",
 }
 
 
