@@ -141,6 +141,17 @@ def replaced_by_a_later_step(tmp_path):
     return EvalCase(repo, session_of(repo.path, [(iso(10), e0), (iso(10, 5), e1)]), (1, 2, 0, 0, 0), None)
 
 
+def wrapped_in_a_block(tmp_path):
+    """The agent wrapped three lines of the file in a new `if` block (re-indented, otherwise as they
+    were) and committed: one line of its own (the `if`); the three are the file's, moved in by spaces."""
+    repo = _start(tmp_path, "a.py")
+    old = "line 3 of a.py\nline 4 of a.py\nline 5 of a.py\n"
+    new = "if ready_for_the_agents_block:\n" + "".join(f"    {x}\n" for x in old.split("\n")[:3])
+    e = replace(repo, "a.py", old, new)
+    repo.commit("agent", iso(10, 30))
+    return EvalCase(repo, session_of(repo.path, [(iso(10), e)]), (1, 0, 0, 0, 0), None)
+
+
 CLASSES: dict[str, Callable[[Path], EvalCase]] = {
     f.__name__: f
     for f in (
@@ -151,6 +162,7 @@ CLASSES: dict[str, Callable[[Path], EvalCase]] = {
         branch_never_merged,
         force_push_lost_a_step,
         replaced_by_a_later_step,
+        wrapped_in_a_block,
     )
 }
 _ = FUNC  # every class adds FUNC through `_add`

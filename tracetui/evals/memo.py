@@ -22,7 +22,7 @@ from tracetui.model import SessionSummary
 from tracetui.regular_file import keep_cache, kept_cache
 from tracetui.trail.witness import Witnesses
 
-FORMAT = "tracetui.eval-memo/2"  # 2: work on a branch the reference lacks is undecided
+FORMAT = "tracetui.eval-memo/3"  # 2: work on a branch the reference lacks is undecided; 3: `written`
 _LABELS = ("alive", "transformed", "reverted", "lost", "undecided")
 KEEP = 100_000  # sessions a memo file holds at most: the ones judged last
 

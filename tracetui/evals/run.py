@@ -26,6 +26,7 @@ from tracetui.safe_text import clip, safe_line
 from tracetui.selection import Selection, parse_moment, select
 from tracetui.sources import registry
 from tracetui.trail import Fate, belongs, same_repository
+from tracetui.trail.line_identity import written
 from tracetui.trail.witness import touched_paths
 
 if TYPE_CHECKING:
@@ -387,7 +388,7 @@ def git_labels(
         # Work judged on a branch the reference never merged (`judged_at`) is not at the reference,
         # nor thrown away: it decides nothing of what survived at `ref` (docs/internals/evals.md).
         state = "unknown" if fate.judged_at is not None else fate.state
-        lines[state] = lines.get(state, 0) + len(fate.patch.added)
+        lines[state] = lines.get(state, 0) + written(fate.patch)
     last = found.tests[-1]["exit_code"] if found.tests else None
     labels = SessionLabels(session.id, session.started, alive=lines["alive"], transformed=lines["transformed"],
                            reverted=lines["reverted"], lost=lines["lost"],

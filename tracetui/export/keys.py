@@ -21,7 +21,7 @@ from tracetui.regular_file import keep_cache, kept_cache
 from tracetui.trail import Fate
 from tracetui.trail.witness import Witnesses, touched_paths
 
-FORMAT = "tracetui.export-keys/1"
+FORMAT = "tracetui.export-keys/2"  # 2: labels count the lines a patch wrote (`written`)
 
 
 class ExportKeys:

@@ -1,9 +1,10 @@
 """Outcome labels: what git says became of a session's work, and what its tests said.
 
 Per patch, its survival state at the reference (the trail's, cached in the bucket); per session the
-lines it added and how many of those are alive, transformed, reverted or lost (a patch's added lines
-count under its state), the test commands it ran with the exit status each returned (from the tool
-results), and the commits that took its work. Without a repository every state is `unknown`.
+lines it wrote (`line_identity.written`: a re-indented line is not one) and how many of those are
+alive, transformed, reverted or lost (a patch's lines count under its state), the test commands it
+ran with the exit status each returned (from the tool results), and the commits that took its work.
+Without a repository every state is `unknown`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from tracetui.errors import TracetuiError
 from tracetui.model import Session, StepKind
 from tracetui.trail import Fate, given_clone, trail
+from tracetui.trail.line_identity import written
 
 LINE_STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
@@ -203,12 +205,12 @@ class Outcome:
     def labels(self) -> dict[str, Any]:
         lines = {state: 0 for state in LINE_STATES}
         for fate in self.fates:
-            lines[fate.state] = lines.get(fate.state, 0) + len(fate.patch.added)
+            lines[fate.state] = lines.get(fate.state, 0) + written(fate.patch)
         last = self.tests[-1]["exit_code"] if self.tests else None
         return {
             "ref": self.ref,
             "patches": len(self.fates),
-            "lines_added": sum(len(f.patch.added) for f in self.fates),
+            "lines_added": sum(written(f.patch) for f in self.fates),
             **{f"lines_{state}": n for state, n in lines.items()},
             "tests": self.tests,
             "tests_last_exit": last,

@@ -30,6 +30,7 @@ from tracetui.export.manifest import safe_component
 from tracetui.export.tables import patch_rows
 from tracetui.model import Step, StepKind
 from tracetui.safe_text import clip, safe_line, safe_text, unpinged
+from tracetui.trail.line_identity import written
 
 if TYPE_CHECKING:
     from tracetui.export.run import Exporter, Prepared, Reviewed
@@ -217,8 +218,8 @@ def episode_outcome(prepared: Prepared, episode: list[Step]) -> dict[str, Any]:
     added = 0
     for fate in prepared.outcome.fates:
         if fate.patch.step_id in ids:
-            added += len(fate.patch.added)
-            lines[fate.state] = lines.get(fate.state, 0) + len(fate.patch.added)
+            added += written(fate.patch)
+            lines[fate.state] = lines.get(fate.state, 0) + written(fate.patch)
     tests = [t for t in prepared.outcome.tests if t.get("step") in indexes]
     priced = steps_cost(prepared.clean.steps, list(prepared.clean.models))
     prices = [priced.steps[i] for i in ids if i in priced.steps]

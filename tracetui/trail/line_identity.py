@@ -41,6 +41,21 @@ def alnum(line: str) -> int:
     return sum(c.isalnum() for c in line)
 
 
+def written(patch: Patch) -> int:
+    """The lines a patch wrote of its own, what a label counts as added: its added lines less those it
+    took out and wrote back changed only in whitespace (re-indented, moved within the step), of lines
+    with a letter or digit, as its evidence leaves them out (`evidence.probe`). docs/internals/evals.md."""
+    if not patch.removed:
+        return len(patch.added)
+    back = _meaningful_norms(patch.removed) & _meaningful_norms(patch.added)
+    return len(patch.added) - sum(back.values())
+
+
+def _meaningful_norms(lines: list[str]) -> Counter:
+    # A blank line or a lone `}` moved says nothing of whose it is; it counts as written, as before.
+    return Counter(norm(x) for x in lines if any(c.isalnum() for c in x))
+
+
 def norm(line: str) -> str:
     """A line's identity: its text with whitespace removed (equal norms differ only in whitespace)."""
     return _strip_spaces(line).replace("\n", "")
