@@ -21,8 +21,9 @@ SLACK_SECONDS = 60
 # file where the replay's text disagrees with them (`before`); 15: a here-document's text shows the file
 # it wrote as a read would (`shell_texts`); 16: a line the accepting commit lacked is not kept by a
 # later copy (`evidence.held_when_taken`); 17: a path that is a link inside the work tree is its target's,
-# a file inside a submodule is unknown (`judging.in_submodule`)
-CACHE_VERSION = 17
+# a file inside a submodule is unknown (`judging.in_submodule`); 18: a shallow clone's boundary commit is
+# named as no patch's accepting commit (`judging._beyond_history`)
+CACHE_VERSION = 18
 STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
 

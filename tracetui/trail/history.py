@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import pygit2
 from pygit2.enums import DeltaStatus, DiffFind, ObjectType, SortMode
 
+from tracetui.errors import TracetuiError
+from tracetui.regular_file import read_regular
 from tracetui.trail.copies import agent_copy
 
 SNAPSHOT_NAMESPACE = "refs/tracetui/"
@@ -198,6 +200,20 @@ def _shallow_stamp(repo: pygit2.Repository) -> str:
     except OSError:
         return "-"
     return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+SHALLOW_MOST = 1 << 20  # bytes of a shallow clone's list of boundary commits read (41 a commit)
+
+
+def shallow_boundary(repo: pygit2.Repository) -> frozenset[str]:
+    """The commits a shallow clone holds without their parents (git's `shallow` file): the first of
+    them to hold a patch is no proof the patch was taken there. Empty for a whole clone, or where the
+    file cannot be read as a regular file."""
+    try:
+        data = read_regular(os.path.join(repo.path, "shallow"), SHALLOW_MOST)
+    except (OSError, TracetuiError):
+        return frozenset()
+    return frozenset(x for x in data.decode("ascii", "replace").split() if len(x) in (40, 64))
 
 
 def has_commit_table(repo: pygit2.Repository) -> bool:

@@ -23,7 +23,7 @@ from tracetui.trail.fates import SLACK_SECONDS, Fate
 from tracetui.trail.file_versions import _closest, FileVersions, _step_lines
 from tracetui.trail.git_command import fetches_lazily
 from tracetui.trail.git_read import MissingObject, _blob_text, epoch
-from tracetui.trail.history import History, ref_tips, walk
+from tracetui.trail.history import History, ref_tips, shallow_boundary, walk
 from tracetui.trail.line_identity import norm, norms_of
 from tracetui.trail.moves import (
     _landed_elsewhere,
@@ -492,7 +492,7 @@ def _judged_fate(j: _Judging, accept: str, judged: str, judged_at: str | None, b
     return Fate(
         patch,
         state,
-        commit=accept,
+        commit=None if _beyond_history(j, accept) else accept,
         kept=kept,
         changed=changed,
         dropped=probe.size - kept - changed,
@@ -501,6 +501,13 @@ def _judged_fate(j: _Judging, accept: str, judged: str, judged_at: str | None, b
         path_now=path_now,
         evidence=probe.size,
     )
+
+
+def _beyond_history(j: _Judging, accept: str) -> bool:
+    """Whether the accepting commit is one a shallow clone holds without its parents: a parent it lacks
+    may have taken the patch first, so the clone cannot name the commit that did (the state stands)."""
+    repo = j.history.repo
+    return bool(repo.is_shallow) and accept in shallow_boundary(repo)
 
 
 def _followed_to(

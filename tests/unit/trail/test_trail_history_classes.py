@@ -23,12 +23,7 @@ def _fates(case: Case) -> list[tuple]:
 # Shell writes are no patches of the trail (trail/shell_patches.py keeps them for the capsule): a line a
 # here-document wrote has no step in blame, and the heredoc's step no row in the trail.
 SHELL_WRITES = "design: a shell command's write is no trail patch (shell_patches.py), so no step owns it"
-XFAILS = {
-    "shell_heredoc": SHELL_WRITES,
-    # The clone's one commit is the human's, whose parents it lacks: the trail names it as the commit that
-    # took the agent's lines (the first it has that holds them) where the true one is not in the clone.
-    "shallow_clone_missing_base": "open: a shallow clone's boundary commit is named as the accepting one",
-}
+XFAILS = {"shell_heredoc": SHELL_WRITES}
 
 
 def _param(name: str) -> object:
