@@ -15,7 +15,7 @@ from tracetui.blame.index import LineIndex, Posting
 from tracetui.blame.index_apart import Building, open_index_apart
 from tracetui.blame.line_origins import LineOrigins, Started
 from tracetui.blame.lines import _attribute, _bare_lines, _iso, _Line, _Matcher, file_keys, git_lines
-from tracetui.blame.moved_in import moved_in
+from tracetui.blame.moved_in import RUN_SPAN, moved_in
 from tracetui.blame.repo import open_repo, relative_name, repo_name, resolve, trail_repo
 from tracetui.blame.results import (
     LOST_STALE_SECONDS,
@@ -31,7 +31,8 @@ from tracetui.trail import TrailByFile, trail
 from tracetui.trail.line_identity import SPLIT_SPAN, norm
 from tracetui.trail.paths import absolute_path
 
-AROUND_ASKED = max(SPLIT_SPAN, MOVED_BLOCK) - 1  # lines each side of a range asked, attributed with it
+# Lines each side of a range asked, attributed with it: a split line's parts, a moved block or run.
+AROUND_ASKED = max(SPLIT_SPAN, MOVED_BLOCK, RUN_SPAN + 1) - 1
 
 # A session's fates: all of them (a trail's, an export's outcome), or judged file by file as asked.
 Judged = list[Any] | TrailByFile

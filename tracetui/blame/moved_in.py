@@ -4,7 +4,7 @@ that wrote them there. Why: docs/internals/blame.md, `blame/moved_in.py`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pygit2
 
@@ -15,6 +15,7 @@ from tracetui.blame.results import MOVED_BLOCK
 from tracetui.trail.line_identity import MOVE_BLOCK, alnum, norm
 
 SOURCES_MAX = 200  # files a commit changed that are looked at as where its lines came from
+RUN_SPAN = 8  # lines each side of a moved line its run is weighed over (file_blame.AROUND_ASKED holds them)
 
 
 def moved_in(
@@ -32,9 +33,10 @@ def moved_in(
     for x, key, commit in waiting:
         if commit is not None and postings.get(key):
             by_commit.setdefault(commit, []).append((x, postings[key]))
+    at = {id(x): i for i, x in enumerate(lines)}
     found: list[tuple[_Line, str, Posting]] = []
     for commit, xs in by_commit.items():
-        if not _block(x for x, _ in xs):
+        if not _block(x for x, _ in xs) and all(_run(lines, at[id(x)]) < MOVE_BLOCK for x, _ in xs):
             continue
         parent = counts.parent(commit)
         sources = _changed(r, parent, commit, set(xs[0][0].names))
@@ -52,7 +54,8 @@ def moved_in(
         blocks.setdefault((x.commit, name, w.session, w.patch), []).append(x)
     changed = False
     for x, name, w in found:
-        if _block(blocks[(x.commit, name, w.session, w.patch)]):
+        block = _block(blocks[(x.commit, name, w.session, w.patch)])
+        if block or _run(lines, at[id(x)], _taken_from(counts, name, x.commit)) >= MOVE_BLOCK:
             x.writer, x.kind, x.names = w, "agent", (*x.names, name)
             changed = True
     if changed:
@@ -68,6 +71,29 @@ def _block(lines: Iterable[_Line]) -> bool:
         if n >= MOVED_BLOCK or weight >= MOVE_BLOCK:
             return True
     return False
+
+
+def _taken_from(counts: CopyCounts, name: str, commit: str | None) -> Callable[[str], bool]:
+    """Whether `commit` took a text (a norm) out of the file `name`: its first parent held more copies."""
+    parent = counts.parent(commit) if commit is not None else None
+    return lambda text: counts.in_file(parent, (name,), text) > counts.in_file(commit, (name,), text)
+
+
+def _run(lines: list[_Line], i: int, taken: Callable[[str], bool] | None = None) -> int:
+    """The alphanumerics of the run of lines around `lines[i]` that its commit brought, up to RUN_SPAN
+    each side (and, given `taken`, whose text it took out of the source file): a line moved with its
+    neighbours is a move as the trail's `moves._block_at` counts one, whoever wrote the neighbours."""
+    x = lines[i]
+    weight = alnum(x.text)
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(lines) and abs(j - i) <= RUN_SPAN and weight < MOVE_BLOCK:
+            y = lines[j]
+            if y.commit != x.commit or taken is not None and alnum(y.text) and not taken(norm(y.text)):
+                break
+            weight += alnum(y.text)
+            j += step
+    return weight
 
 
 def _changed(r: pygit2.Repository, parent: str | None, commit: str, own: set[str]) -> list[str]:

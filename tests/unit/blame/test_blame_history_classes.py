@@ -17,9 +17,6 @@ from tracetui.library import MemoryLibrary
 SHELL_WRITES = "design: a shell command's write is no trail patch (shell_patches.py), so no step owns it"
 XFAILS = {
     "shell_heredoc": SHELL_WRITES,
-    # The trail weighs the run of lines moved together (the human's neighbours too: git's `blame -C`);
-    # blame's `moved_in._block` weighs the agent's own lines only, here 4 alphanumerics.
-    "short_lines_moved_with_neighbours": "open: blame weighs a moved block by the agent's lines alone",
 }
 
 
