@@ -5,6 +5,7 @@ and a pull request's steps, through `blame_file`, `blame_commit` and `blame_rang
 from __future__ import annotations
 
 import pytest
+from support import history_more
 from support.history_branches import CASES, rebase_onto_main
 from support.history_files import emptied_file, made_binary
 
@@ -113,7 +114,13 @@ def test_a_copy_written_after_the_patchs_commit_is_the_humans(tmp_path):
 
 
 # Every class whose blame is asked (a line or a file, in `Case.blames`): each line of each of its files.
-ALONE = [name for name in CASES if name not in NOT_ASKED_OF_BLAME]
+# Of history_more's, only the one whose answer hangs on lines around it (a run RUN_SPAN wide): the others
+# change commits, not neighbours, and each costs about a second of CI's 1,200 s bar.
+ALONE = [
+    name for name in CASES
+    if name not in NOT_ASKED_OF_BLAME
+    and (name not in history_more.CLASSES or name == "short_lines_moved_with_neighbours")
+]
 
 
 @pytest.mark.parametrize("name", ALONE)
