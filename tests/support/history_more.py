@@ -54,7 +54,8 @@ def story(tmp_path: Path, *names: str) -> Story:
 
 def _rebase(repo: Repo, base: str, editor: str) -> None:
     """`git rebase -i base` with the to-do list edited by `editor` (a shell command given the file)."""
-    repo.git("-c", f"sequence.editor={editor}", "-c", "core.editor=true", "rebase", "-q", "-i", base, when=iso(11))
+    config = ["-c", f"sequence.editor={editor}", "-c", "core.editor=true"]
+    repo.git(*config, "rebase", "-q", "-i", base, when=iso(11))
 
 
 def rebase_squashes_agent_commits(tmp_path):
@@ -100,7 +101,8 @@ def case_only_rename(tmp_path):
     s.repo.git("mv", "a.py", "A.py")
     s.commit("c2", "rename", iso(11))
     return s.case(
-        [("s0", "alive", "c1", "A.py")], [("A.py", "def added_by_agent():", "s0"), ("A.py", "line 1 of a.py", None)]
+        [("s0", "alive", "c1", "A.py")],
+        [("A.py", "def added_by_agent():", "s0"), ("A.py", "line 1 of a.py", None)],
     )
 
 
@@ -125,7 +127,9 @@ def reindented_whole_file(tmp_path):
     s = story(tmp_path, "a.py").agent("a.py", text=BLOCK).commit("c1", "agent", iso(10, 30))
     s.repo.write("a.py", s.repo.read("a.py").replace("    ", "  "))
     s.commit("c2", "reformat", iso(11))
-    return s.case([("s0", "alive", "c1", None)], [("a.py", "  total = sum(item.weight for item in items)", "s0")])
+    return s.case(
+        [("s0", "alive", "c1", None)], [("a.py", "  total = sum(item.weight for item in items)", "s0")]
+    )
 
 
 def shallow_clone_missing_base(tmp_path):
@@ -154,7 +158,9 @@ def short_lines_moved_with_neighbours(tmp_path):
     s.repo.write("two.py", text[cut:])
     s.repo.git("rm", "-q", "a.py")
     s.commit("c2", "split a.py", iso(11))
-    return s.case([("s0", "alive", "c1", "one.py")], [("one.py", "x = 1", "s0"), ("one.py", "line 1 of a.py", None)])
+    return s.case(
+        [("s0", "alive", "c1", "one.py")], [("one.py", "x = 1", "s0"), ("one.py", "line 1 of a.py", None)]
+    )
 
 
 CLASSES = (
