@@ -34,6 +34,10 @@ def folder_name(folder: str | None) -> str:
     return (project_of(folder) or "").lower()
 
 
+# A clone's name this long or longer may begin a longer folder name (`short` kept as `shortrezerv`):
+# then the session must show text it wrote in the clone (`mapping.holds_written_text`), which a fork's
+# or a copy's work (`proj-fork`) does not show of its upstream. A shorter name begins too many.
+STEM_MIN = 4
 # How many folders above a logged root may bear the clone's name: a worktree's folder under it
 # (`worktrees/NAME/WORKTREE`, `workspaces/NAME/CITY`); one, since `src`, `work` or `code` above it
 # names no project.
@@ -104,6 +108,12 @@ class CloneId:
         folder (blame's guesses: `proj/sub` is no worktree of `proj`)."""
         parts = [p for p in (root or "").replace("\\", "/").lower().split("/") if p]
         return not self.names.isdisjoint(parts[-1 - ABOVE_MAX :])
+
+    def begins(self, folder_names: set[str]) -> bool:
+        """Whether one of `folder_names` (lower-cased) is longer than a name of the clone's, of STEM_MIN
+        characters or more, and begins with it: a copy's or a fork's folder as often as the clone's."""
+        stems = [n for n in self.names if len(n) >= STEM_MIN]
+        return any(f != n and f.startswith(n) for f in folder_names for n in stems)
 
     def has_commit(self, commit: str | None) -> bool:
         return has_commit(self.repo, commit)

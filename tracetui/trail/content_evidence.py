@@ -61,6 +61,33 @@ def logged_lines(session: Session) -> dict[str, list[str]]:
     return _own(out)
 
 
+WRITTEN_AGREEING = 0.5  # of the lines a session wrote, the share a clone taken by a stem of its name holds
+
+
+def written_lines(session: Session) -> dict[str, list[str]]:
+    """Per edited file (absolute, as logged), the distinct long lines of its own its edits wrote: in
+    the new text and not in the old. A fork's or a copy's session wrote lines its upstream lacks."""
+    out: dict[str, dict[str, None]] = {}
+    asked = 0
+    for step in session.steps:
+        if step.kind != StepKind.TOOL_CALL or not step.edits:
+            continue
+        cwd = step.cwd or session.cwd
+        for edit in step.edits:
+            path = absolute_path(edit.path, cwd)
+            if taken_file(path):
+                continue
+            old = set(_long_lines([edit.old_string, edit.original]))
+            lines = out.setdefault(path, {})
+            for line in _long_lines([edit.new_string, edit.content]):
+                if asked >= LINES_ASKED:
+                    return _own(out)
+                if line not in old and line not in lines:
+                    lines[line] = None
+                    asked += 1
+    return _own(out)
+
+
 def _own(out: dict[str, dict[str, None]]) -> dict[str, list[str]]:
     """Of each file that kept a long line, the lines of its own."""
     return {p: [x for x in ls if own_line(x, p)] for p, ls in out.items() if ls or taken_file(p)}
@@ -81,6 +108,7 @@ def text_agrees(
     root: str,
     versions: Callable[[str], Iterable[bytes]],
     history: Callable[[list[str]], Iterable[tuple[str, bytes]]],
+    share: float = SHARE_AGREEING,
 ) -> bool:
     """Whether the clone holds enough of the logged lines of files under the logged `root`:
     LINES_AGREEING at least, and SHARE_AGREEING of them (lines of files the session made and nobody
@@ -97,7 +125,7 @@ def text_agrees(
     asked = sum(map(len, missing.values()))
     if missing and not asked:
         return False  # the text kept under the root is all taken text: nothing of the project's own
-    need = _need(asked)
+    need = _need(asked, share)
     found = 0
     for rel, left in missing.items():
         if found >= need:
@@ -113,8 +141,8 @@ def text_agrees(
     return False
 
 
-def _need(asked: int) -> int:
-    return max(min(asked, LINES_AGREEING), math.ceil(asked * SHARE_AGREEING))
+def _need(asked: int, share: float = SHARE_AGREEING) -> int:
+    return max(min(asked, LINES_AGREEING), math.ceil(asked * share))
 
 
 def _take(wanted: set[str], data: bytes) -> int:

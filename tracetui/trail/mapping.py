@@ -25,10 +25,11 @@ from tracetui.errors import NotFound, TracetuiError
 from tracetui.regular_file import NotRegularFile, discover_git_dir, read_inside, stat_inside
 from tracetui.model import Session, StepKind
 from tracetui.safe_text import command_line
-from tracetui.trail.clone_id import CloneId, has_commit, logged_commit_id, remote_key, remote_keys
+from tracetui.trail.clone_id import CloneId, folder_name, has_commit, logged_commit_id
+from tracetui.trail.clone_id import remote_key, remote_keys
 from tracetui.trail.content_evidence import BLOB_MAX, HISTORY_LOOKED_AT as FILE_HISTORY_LOOKED_AT
 from tracetui.trail.content_evidence import HISTORY_BYTES, HISTORY_LOOKUPS
-from tracetui.trail.content_evidence import logged_lines, text_agrees
+from tracetui.trail.content_evidence import WRITTEN_AGREEING, logged_lines, text_agrees, written_lines
 from tracetui.trail.history import newest_commits, ref_tips
 from tracetui.trail.paths import absolute_path, relative_path
 
@@ -139,12 +140,18 @@ def _belongs(session: Session, clone: pygit2.Repository, repo: str | Path) -> bo
     if workdir is not None and any(relative_path(p, workdir)[1] for p in paths):
         return True
     ident = CloneId(repo, clone)
-    if not ident.names & {n for p in paths for n in _folder_names(p)}:
+    folders = {n for p in paths for n in _folder_names(p)}
+    if not (ident.names & folders or ident.begins(folders)):
         return False  # no folder the agent worked in bears the clone's name: no history to read
     found = _match(session, clone, given=str(repo))
-    if not (found.held > 0 and found.logged_root is not None and ident.named_above(found.logged_root)):
+    root = found.logged_root
+    if not (found.held > 0 and root is not None):
         return False
-    return holds_logged_text(session, clone, found.logged_root)
+    if ident.named_above(root):
+        return holds_logged_text(session, clone, root)
+    # A folder whose name only begins with the clone's: the text the session wrote must be there too.
+    begun = ident.begins({folder_name(root)})
+    return begun and holds_logged_text(session, clone, root) and holds_written_text(session, clone, root)
 
 
 def holds_logged_text(session: Session, repo: pygit2.Repository, root: str) -> bool:
@@ -156,6 +163,18 @@ def holds_logged_text(session: Session, repo: pygit2.Repository, root: str) -> b
         return True
     clone = _Clone(repo, RepoMap(repo).workdir, _logged_commit(session, repo))
     return text_agrees(lines, root, clone.versions, lambda rels: file_history(repo, rels))
+
+
+def holds_written_text(session: Session, repo: pygit2.Repository, root: str) -> bool:
+    """Whether WRITTEN_AGREEING of the long lines the session wrote under the logged `root` are in the
+    clone's versions of their files (`content_evidence.written_lines`): what a clone whose name only
+    begins the folder's must show. A session that wrote no long line there shows nothing."""
+    lines = {p: ls for p, ls in written_lines(session).items() if ls and relative_path(p, root)[1]}
+    if not lines:
+        return False
+    clone = _Clone(repo, RepoMap(repo).workdir, _logged_commit(session, repo))
+    history = lambda rels: file_history(repo, rels)  # noqa: E731
+    return text_agrees(lines, root, clone.versions, history, share=WRITTEN_AGREEING)
 
 
 def given_clone(session: Session, repo: str | Path | None) -> tuple[str | Path | None, str]:

@@ -17,7 +17,8 @@ pytestmark = [pytest.mark.corpus, pytest.mark.slow]  # a sync and two trails of 
 LOGS = {
     "codex": "pinouchon__rtchess__dev_history__019aad50-a7e6-7422-b7a8-0b384290624f_rtchess_1.jsonl",
     "claude": "TensorTemplar__slopometry__tests__fixtures__transcript.jsonl",
-    "gemini": "Pasha1213123123__short__.gemini__chats__session-2026-03-09T18-05-0e9049f5.json",
+    # (Pasha1213123123/short's log was the one nowhere here until --clones placed it: trail.md.)
+    "gemini": "yoavf__ai-sessions__examples__gemini-cli-pomodoro-timer.json",
 }
 
 

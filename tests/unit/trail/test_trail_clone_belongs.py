@@ -12,6 +12,7 @@ import subprocess
 
 import pytest
 from shared_data import CORPUS, MIRRORS, mirror
+from support.trail_kit import Repo, iso, replace, session_of
 from support.trail_logs import ALICE, alice_project, claude_log, mapped_log
 
 from tracetui.export.labels import outcome
@@ -105,7 +106,7 @@ WORKED_IN = [
     ("/home/alice/work/proj", True),
     ("/home/alice/.herdr/worktrees/proj/worktree-silver-forest", True),
     ("/home/alice/conductor/workspaces/proj/lima", True),
-    ("/home/alice/work/projrezerv", False),  # another name: a fork's or a copy's (open: Pasha's `short`)
+    ("/home/alice/work/projrezerv", True),  # begins with it, and the clone holds what it wrote (below)
     ("/home/alice/proj/work/tree", False),  # the name two folders up: no worktree's layout
 ]
 
@@ -116,3 +117,33 @@ def test_a_clone_is_the_session_s_where_the_folder_worked_in_or_its_parent_bears
 ):
     session = mapped_log(claude_log, root, tmp_path / "logs", "claude")
     assert belongs(session, named_clones / "proj") is own
+
+
+LONG = "".join(f"value_{i} = compute_something_long(argument_{i}, option_{i})\n" for i in range(6))
+
+
+# (the folder the agent worked in, the clone's name, whether the agent's commit is in the clone, whose):
+# a folder whose name only begins with the clone's (Pasha1213123123/short's log worked in `shortrezerv`) is
+# the clone's where the text the session wrote is in it; a fork's work is not in its upstream.
+BEGUN = [
+    ("projrezerv", "proj", True, True),
+    ("proj-fork", "proj", False, False),  # the upstream holds the text the fork's session read, not wrote
+    ("projrezerv", "pro", True, False),  # under STEM_MIN characters: no folder's stem
+]
+
+
+@pytest.mark.parametrize("folder, name, has_work, own", BEGUN)
+def test_a_clone_whose_name_begins_the_folder_s_must_hold_what_the_session_wrote(
+    tmp_path, folder, name, has_work, own
+):
+    repo = Repo(tmp_path / folder)
+    repo.write("a.py", LONG)
+    repo.commit("start", iso(9))
+    upstream = tmp_path / "elsewhere" / name
+    if not has_work:
+        _git("clone", "-q", str(repo.path), str(upstream))
+    edit = replace(repo, "a.py", "value_3", "agent_value = written_by_the_agent(first, second)\nvalue_3")
+    repo.commit("agent", iso(10, 30))
+    if has_work:
+        _git("clone", "-q", str(repo.path), str(upstream))
+    assert belongs(session_of(repo.path, [(iso(10), edit)]), upstream) is own
