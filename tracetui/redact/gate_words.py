@@ -20,7 +20,8 @@ GATE_WORDS: tuple[str, ...] = (
     "key", "pass", "pwd", "secret", "contrase", "token", "credential", "pin code", "value", "name", "password",
     "_auth", "aws_s", "machine", "login", "kind:", "data:", "authoriz", "x-", "bearer", "cookie", "private key",
     "%7c", "curl", "wget", "http", "xh", "mysql", "mariadb", "sshpass", "redis-cli", "/users/", "/home/",
-    "users\\", "\\home\\", "-home-", "-users-",
+    "users\\", "\\home\\", "-home-", "-users-", "securestring", "pin=", "pin:", "pin\"", "pin'", "pin =", "otp=",
+    "otp:", "otp\"", "otp'", "otp =", "pin_code", "pin-code", "otp_code", "otp-code", "pincode", "otpcode",
     # the stems of a credential's name (`rules.assignments`), on the lowered text
     "pw", "auth", "dsn", "client", "sonar.login", "discord", "contribsys", "sidekiq",
     # the cues of a credential's line (`joined`), on the text lowered by `str.lower`

@@ -34,10 +34,10 @@ _PLACEHOLDER_WORDS = re.compile(
 )
 # A whole value that is a reference to something else: $VAR, ${VAR}, {{ var }}, %VAR%, #{var}, <...>,
 # or a slot a program fills in: `{base64(user:pass)}`, `{0}`, `%s`, `%(password)s`, `$(vault read …)`,
-# `${{ secrets.X }}` (GitHub Actions), `@DB_PASSWORD@` (autoconf, CMake).
+# `${{ secrets.X }}` (GitHub Actions), `@DB_PASSWORD@` (autoconf, CMake), `%env(DB_PASSWORD)%` (Symfony).
 _TEMPLATE = re.compile(
     r"^(?:\$[A-Za-z_{(][^\s]*|\$\d|\{\{.*\}\}|\{[\w.\- ]*\}|%[\w.\-]+%?|%(?:\(\w+\))?[sdr]"
-    r"|#\{[^}]*\}|<[^>]*>|\[[\w.\- ]*\]|\$\{\{.*\}\}|@[A-Za-z_][A-Za-z0-9_]*@)$"
+    r"|%env\([\w:.\-]+\)%|#\{[^}]*\}|<[^>]*>|\[[\w.\- ]*\]|\$\{\{.*\}\}|@[A-Za-z_][A-Za-z0-9_]*@)$"
 )
 # A credential's word with words that say whose or what kind it is, and nothing random: what a tutorial
 # or a README types where the value goes (`mypassword`, `your_secret`, `randompassword`,

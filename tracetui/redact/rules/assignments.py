@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from tracetui.redact import kinds
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.gate_words import Words, in_lowered
+from tracetui.redact.passphrase import passphrase_words
 from tracetui.redact.rules.judge import (
     _COUNTING,
     _KEYWORD,
     _NAME_OK,
+    _PASSWORD_NAME,
     _PHRASE_NAME,
     _STRONG_NAME,
     _WORD_PASSWORDS,
@@ -205,6 +207,12 @@ def _assigned_value(
             if phrase is not None:
                 out.append(phrase)
                 return phrase.end
+        if nxt == " " and _PASSWORD_NAME.search(name):
+            # `key-passphrase=yonder umbra juniper glacier`, `PWD=… ;`: a passphrase's words, unquoted
+            spaced = _SPACED_PHRASE.match(text, start)
+            if spaced is not None and passphrase_words(spaced.group(0)):
+                out.append(Finding(start, spaced.end(), kinds.PASSWORD, AUTO, "rule:assignment"))
+                return spaced.end()
     out.extend(_judge(name, value, start, bool(quoted), _env_style(text, name, b, p)))
     return start + len(value)
 
@@ -444,6 +452,10 @@ _YAML_KEY = re.compile(
     rf"(?:{LINE_NUMBER}|[\w\-]*+[/.][\w./\-]*[:\-]\d{{1,7}}[:\-]|\+|(?:Stdout|Stderr|Output):[ \t]+)?"
     r"[ \t-]*+[\w.\-]+:[ \t]+"
 )
+# Words and a space each, up to where a value ends: the line, a connection string's `;`, a quote, a tag.
+_SPACED_PHRASE = re.compile(
+    r"[a-z]{2,12}(?: [a-z]{2,12}){3,8}(?: \d{1,4})?(?=[ \t]*(?:[\r\n;<'\"]|\\[nr\"]|$))"
+)
 _PHRASE_REST = re.compile(rf"[A-Za-z0-9_\-]{{1,100}}(?:[ \t][A-Za-z0-9_\-]+){{1,5}}[ \t]*(?={_LINE_END})")
 
 
@@ -473,8 +485,8 @@ def _line_start(text: str, at: int) -> int | None:
 
 
 def _yaml_phrase(text: str, start: int, name: str) -> Finding | None:
-    """An unquoted multi-word value of a secret-named YAML key: a passphrase, or prose. Only ever a
-    suggestion."""
+    """An unquoted multi-word value of a secret-named YAML key: a passphrase, or prose. A suggestion,
+    sure only where its words are a passphrase's under a password's name (`passphrase_words`)."""
     if not _PHRASE_NAME.search(name):
         return None
     m = _PHRASE_REST.match(text, start)
@@ -484,4 +496,5 @@ def _yaml_phrase(text: str, start: int, name: str) -> Finding | None:
     if is_reference(value) or is_placeholder(value):
         return None
     kind = kinds.PASSWORD if re.search(r"(?i)pass|pwd", name) else kinds.SECRET
-    return Finding(start, start + len(value), kind, SUGGESTED, "rule:assignment")
+    tier = AUTO if _PASSWORD_NAME.search(name) and passphrase_words(value) else SUGGESTED
+    return Finding(start, start + len(value), kind, tier, "rule:assignment")

@@ -1,5 +1,6 @@
 """Command lines that carry a password: short flags (`mysql -pX`, `docker login -p X`), HTTP
-clients' auth flags, and the XML and plist values a command printed."""
+clients' auth flags, PowerShell's `ConvertTo-SecureString '…' -AsPlainText`, and the XML and plist values
+a command printed; a PIN or one-time code of six to eight digits under its name."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 from tracetui.redact import kinds
 from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.gate_words import Words, in_lowered
-from tracetui.redact.rules.judge import _NAME_OK, _WORD_PASSWORDS, _judge
+from tracetui.redact.rules.judge import _COUNTING, _NAME_OK, _WORD_PASSWORDS, _judge
 from tracetui.redact.text_checks import has_letter_and_digit, is_placeholder, is_reference, random_enough
 
 # Command lines that take a password as a short flag, where no `name=` says so: `mysql -pSECRET`
@@ -138,8 +139,46 @@ _XML_ELEMENT = re.compile(
 _PLIST_PAIR = re.compile(r"<key>([A-Za-z][\w.\-]{0,80})</key>\s{0,40}<string>([^<>\s]{1,400})</string>")
 
 
+# PowerShell turning a literal into a credential: `ConvertTo-SecureString 'P@ss' -AsPlainText -Force`
+# (flags in any order before the string), or the string piped in. A double-quoted string holding `$` is
+# a variable's interpolation, not the literal.
+_SECURE_STRING = re.compile(
+    r"(?i)\bconvertto-securestring(?:[ \t]+-(?:string|asplaintext|force)\b)*[ \t]+"
+    r"(?:\\?'([^'\n\\]{1,200})\\?'|\\?\"([^\"\n\\$]{1,200})\\?\")"
+    r"|(?:'([^'\n]{1,200})'|\"([^\"\n$]{1,200})\")[ \t]*\|[ \t]*convertto-securestring\b"
+)
+_PLAIN_TEXT = re.compile(r"(?i)-asplaintext\b")
+# A PIN or a one-time code under its name (`ADMIN_PIN=482913`, `"otp": "305718"`, `pin_code: 771204`):
+# six to eight digits, not counting. Fewer digits under `pin` are a board's pin number (`pin: 13`).
+_PIN = re.compile(
+    r"(?i)(?<![a-z0-9])(?:pin|otp)(?:[_\-]?code)?(?![a-z0-9])"
+    r"(?:\\?[\"'])?[ \t]*[:=][ \t]*(?:\\?[\"'])?(\d{6,8})(?![\w.])"
+)
+_ANY_PIN = Words("pin=", "pin:", "pin\"", "pin'", "pin =", "otp=", "otp:", "otp\"", "otp'", "otp =", "pin_code",
+                 "pin-code", "otp_code", "otp-code", "pincode", "otpcode")
+
+
+def pin_findings(text: str, lowered: str) -> Iterator[Finding]:
+    if not _ANY_PIN.any_in(in_lowered(lowered)):
+        return
+    for m in _PIN.finditer(text):
+        value = m.group(1)
+        if len(set(value)) >= 3 and value not in _COUNTING:
+            yield Finding(m.start(1), m.end(1), kinds.PASSWORD, AUTO, "rule:pin")
+
+
 def cli_password_findings(text: str, lowered: str) -> Iterator[Finding]:
     has = in_lowered(lowered)
+    if "securestring" in has:
+        for m in _SECURE_STRING.finditer(text):
+            g = next(i for i in range(1, 5) if m.group(i) is not None)
+            value = m.group(g)
+            line_end = text.find("\n", m.end())
+            if is_reference(value) or is_placeholder(value) or not _PLAIN_TEXT.search(
+                    text, text.rfind("\n", 0, m.start()) + 1, len(text) if line_end < 0 else line_end):
+                continue
+            yield Finding(m.start(g), m.end(g), kinds.PASSWORD, AUTO, "rule:cli-password")
+    yield from pin_findings(text, lowered)
     if _ANY_CLI.any_in(has):
         for m in _CLI_PASSWORD.finditer(text):
             g = next(i for i in range(1, 5) if m.group(i) is not None)

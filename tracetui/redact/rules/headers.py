@@ -12,6 +12,7 @@ from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.gate_words import in_lowered
 from tracetui.redact.text_checks import (
     STAND_IN_PASSWORDS,
+    UUID_RE,
     has_letter_and_digit,
     is_filler,
     is_placeholder,
@@ -24,8 +25,11 @@ from tracetui.redact.text_checks import (
 # --- Headers, cookies, URLs with passwords -------------------------------------------------------
 
 # The quotes may be escaped, as in a JSON string that holds code (`\\"Authorization\\": \\"Basic …\\"`).
+# A web server's directive sets it after a space, the scheme quoted (nginx's `proxy_set_header
+# Authorization "Basic …";`, Apache's `RequestHeader set Authorization "Bearer …"`).
 _AUTH_HEADER = re.compile(
-    r"(?i)\b(?:proxy-)?authorization(?:\\{0,3}[\"'])?[ \t]*[:=][ \t]*(?:\\{0,3}[\"'])?"
+    r"(?i)\b(?:proxy-)?authorization(?:\\{0,3}[\"'])?"
+    r"(?:[ \t]*[:=]|[ \t]+(?=\\{0,3}[\"'](?:bearer|basic|token|digest)[ \t]))[ \t]*(?:\\{0,3}[\"'])?"
     r"(?:(?:bearer|basic|token|digest|bot|negotiate|apikey)[ \t]+)?"
     r"([^\s\"',;]{8,})"
 )
@@ -44,7 +48,7 @@ _URL_PASSWORD = re.compile(
 _URL_USERINFO = re.compile(r"://[^\s:/@\"'<>]{0,128}:[^\s@/\"'<>]{1,256}@")
 # A URL whose user is a token and which has no password (`https://<token>@github.com/…`, as git and CI
 # write one): a user's name is short or made of words; a token holds a long random run.
-_URL_TOKEN_USER = re.compile(r"://([A-Za-z0-9_\-.~]{20,256})@(?=[A-Za-z0-9\[])")
+_URL_TOKEN_USER = re.compile(r"://([A-Za-z0-9_\-.~%]{20,256})@(?=[A-Za-z0-9\[])")
 _TOKEN_RUN = re.compile(r"[A-Za-z0-9]{16,}")
 # A Sentry DSN's key is public (a browser's code holds it): `https://<32 hex>@o123.ingest.sentry.io/…`.
 _DSN_HOST = re.compile(r"(?i)[A-Za-z0-9.\-]*(?:sentry|\.ingest\.)")
@@ -216,7 +220,15 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
 
 def _token_user(user: str) -> bool:
     """Whether a URL's user (no password after it) is a token: a run of 16 letters and digits or more,
-    mixing both, as random as generated ones; not a stand-in."""
+    mixing both, as random as generated ones, or a random UUID (Heroku's API key as git's user); not a
+    stand-in. Read percent-decoded, base64's `/` and `+` (written `%2F`, `%2B`) taken out of the runs."""
+    if "%" in user:
+        user = unquote(user)
+        runs = _TOKEN_RUN.findall(user.replace("/", "").replace("+", ""))
+    else:
+        runs = _TOKEN_RUN.findall(user)
     if is_placeholder(user) or is_filler(user):
         return False
-    return any(has_letter_and_digit(run) and random_enough(run, 16, 3.5) for run in _TOKEN_RUN.findall(user))
+    if UUID_RE.fullmatch(user) and user[14:15] == "4":
+        return True
+    return any(has_letter_and_digit(run) and random_enough(run, 16, 3.5) for run in runs)

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 from tracetui.redact import kinds
 from tracetui.redact.credential_words import NAME_OK as _NAME_OK
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
+from tracetui.redact.passphrase import passphrase_words
 from tracetui.redact.rules.headers import _SIGNING_SCHEMES
 from tracetui.redact.rules.table import TOKEN_RULES
 from tracetui.redact.text_checks import (
@@ -104,6 +105,9 @@ def _names(pattern: re.Pattern[str], name: str) -> bool:
 # `pass` as a word of a name (`SMTP_PASS`, `db_pass`, `mail-pass`), not inside one (`bypass`, `passport`).
 _PASSWORD_NAME = re.compile(r"(?i)passw|pwd|passphrase|(?<![a-z])pass(?![a-z])")
 _PASS_OR_PWD = re.compile(r"(?i)pass|pwd")
+# A name whose last word is the password's (`password`, `DB_PASS`, `adminPwd`): its value is the password, not
+# a setting about one (`PASSWORD_RESET_TIMEOUT = 259200`, `password_min_length`).
+_ENDS_PASSWORD = re.compile(r"(?i)(?:passw(?:or)?d|passwd|pass|pwd|pin)$")
 _PHRASE_NAME = re.compile(r"(?i)passw|passphrase|secret|api[_\-]?key")
 _STRONG_NAME = re.compile(
     r"(?i)token|secret|passw|passphrase|pwd|(?<![a-z])pass(?![a-z])|credential|auth|dsn"
@@ -183,11 +187,21 @@ def _base64_like(value: str) -> bool:
     if not any(c.isdigit() for c in value):
         return False
     if any(c.isupper() for c in value) and any(c.islower() for c in value):
-        return entropy(value) >= 4.5
+        return entropy(value) >= 4.5 or entropy(value) >= 4.0 and _case_churn(value) >= 0.35
     return ("+" in value or "=" in value.rstrip("=")) and entropy(value) >= 4.0
 
 
+def _case_churn(value: str) -> float:
+    """How often two letters side by side change case: about half the time in random base64, a fifth
+    or less in a path's names (`Users/Dev2/Documents/ProjectX`)."""
+    pairs = [a.isupper() != b.isupper() for a, b in zip(value, value[1:]) if a.isalpha() and b.isalpha()]
+    return sum(pairs) / len(pairs) if pairs else 0.0
+
+
 _COUNTING = "1234567890" * 13
+# A short made password: letters of both cases and a digit, nothing else (pwgen's `ohXo0ahT`); unquoted
+# under a password's name it is no code (code's names hold no digit among mixed case this short).
+_SHORT_MADE = re.compile(r"(?=[^\d]*\d)(?=[^a-z]*[a-z])(?=[^A-Z]*[A-Z])[A-Za-z\d]{8,31}")
 # A vendor-style prefix on nothing but counting digits (`xoxp-1234567890`, `sk_123456789`): typed to
 # show the shape. Eight digits in counting order turn up in random digits once in 10^8 tries.
 _PREFIX_ON_COUNTING = re.compile(r"[a-z][a-z0-9]{1,7}[\-_](\d{8,60})")
@@ -243,6 +257,13 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
             return
     password_name = _names(_PASSWORD_NAME, name)
     strong = _names(_STRONG_NAME, name)
+    if password_name and passphrase_words(value):
+        yield Finding(start, start + len(value), kinds.PASSWORD, AUTO, "rule:assignment")  # words as a password
+        return
+    if value.isdigit() and 6 <= len(value) <= 8 and _names(_ENDS_PASSWORD, name) and len(set(value)) >= 3 \
+            and value not in _COUNTING:
+        yield Finding(start, start + len(value), kinds.PASSWORD, AUTO, "rule:assignment")  # a numeric password
+        return
     if not quoted and looks_like_identifier(value) and not (
             password_name and (random_letters(value) or random_mixed_letters(value))
             or strong and generated_identifier(value)):
@@ -293,6 +314,9 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         return
     if quoted and " " not in value and password_name and random_enough(value, 6, 2.5):
         yield Finding(start, end, kind, AUTO, "rule:assignment")  # passwords may be plain words
+        return
+    if password_name and _SHORT_MADE.fullmatch(value) and random_enough(value, 8, 2.5):
+        yield Finding(start, end, kind, AUTO, "rule:assignment")  # `ezA1oobx`, as pwgen makes them, unquoted
         return
     # A colon inside usually means structure (`id:token`, `host:port`, a type name) more than a key.
     if (

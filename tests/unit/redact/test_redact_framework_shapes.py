@@ -1,0 +1,97 @@
+"""Classes sec20's labelled set (framework and config shapes inside agents' log framing) found: a passphrase
+of plain words under a password's name, a short made password left unquoted, unpadded base64 with slashes
+under a credential's name, a PIN or one-time code under its name, PowerShell's `ConvertTo-SecureString`, a web
+server's `Authorization` directive, a random UUID or percent-encoded token as a URL's user; and what must stay
+no sure finding: sentences, settings' names and paths under the same names, a board's pin, counting digits, a
+Sentry DSN's key, a time UUID, Symfony's `%env(…)%`. Every value here was generated for these tests."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tracetui.redact import scan_text
+from tracetui.redact.finding import AUTO
+
+SURE = [
+    ("spring:\n  datasource:\n    password: {v}\n", "juniper-iris-mosaic-anchor-pillow"),
+    ('  keyPassphrase: "{v}"\n', "yonder umbra juniper glacier nectar"),
+    ("RELEASE_STORE_PASSWORD={v}\n", "correct_horse_battery_staple"),
+    ("<password>{v}</password>\n", "thistle-basalt-lantern-orchid-42"),
+    ("  vault_password: {v}\n  other: 1\n", "thistle basalt lantern orchid 42"),
+    ("ansible_become_password: {v}\n", "ezA1oobx"),
+    ("  password: {v}\n", "ohXo0ahT"),
+    ("    encryptionKey: {v}\n", "EyRyj/dP64Lb4fq7hJEKw/KKXowyJPnI"),
+    ("MAIL_ENCRYPTION_KEY={v}\n", "EyRyj/dP64Lb4fq7hJEKw/KKXowyJPnI"),
+    ("spring.datasource.key-passphrase={v}\nlogging.level.root=INFO\n", "yonder umbra juniper glacier nectar"),
+    ("Server=sql.acme.io;Uid=app;Pwd={v};Encrypt=yes\n", "yonder umbra juniper glacier nectar"),
+    ('  password: "{v}"\n', "131078"),
+    ("<password>{v}</password>\n", "29169184"),
+    ("ADMIN_PIN={v}\n", "482913"),
+    ('{{"otp": "{v}", "user": "ops"}}', "30571842"),
+    ("  pin_code: {v}\n", "771204"),
+    ("$s = ConvertTo-SecureString '{v}' -AsPlainText -Force\n", "Tq8v!R2mZx"),
+    ('$s = ConvertTo-SecureString -AsPlainText -Force -String "{v}"\n', "u7Kp2Xq9Lm4Zt8Wv"),
+    ("'{v}' | ConvertTo-SecureString -AsPlainText -Force\n", "Hq4Tz8Kp_Vw2"),
+    ('    proxy_set_header Authorization "Basic {v}";\n', "YWRtaW46dTdLcDJYcTlMbTRadDhXdg=="),
+    ('RequestHeader set Authorization "Bearer {v}"\n', "Rm9XbN5sLc7YdJ3fGa6UeP1kQz"),
+    ("$ git clone https://{v}@git.heroku.com/acme-api.git\n", "833d2a5f-f182-46cf-a43b-fc7860be8b64"),
+    ("origin\thttps://{v}@git.acme.io/a.git (fetch)\n", "EyRyj%2FdP64Lb4fq7hJEKw%2FKKXowyJPnI"),
+]
+
+NOT_SURE = [
+    ("password: {v}\n", "use-the-env-var-instead"),
+    ("password: {v}\n", "not-set-in-dev"),
+    ("db_password: {v}\n", "vault_secret_lookup_value"),
+    ("password = {v}\n", "same as above"),
+    ("password: {v}\n", "userPassword"),
+    ("password={v}\n", "getPassword"),
+    ("  encryption_key_file: {v}\n", "Users/Dev2/Documents/ProjectX"),
+    ("  signing_key: {v}\n", "charts/Api2/templates/Deployment3"),
+    ("PASSWORD_RESET_TIMEOUT = {v}\n", "259200"),
+    ("  password: {v}\n", "123456"),
+    ("pin: {v}\n", "13"),
+    ("otp: {v}\n", "123456"),
+    ("ping: {v}\n", "482913"),
+    ("spin={v}\n", "482913"),
+    ("$s = ConvertTo-SecureString '{v}' -AsPlainText -Force\n", "<your-password>"),
+    ("$s = ConvertTo-SecureString '{v}' -Key $key\n", "76492d1116743f0423413b16050a5345"),
+    ("Use the authorization {v} for that.\n", "basic credentials"),
+    ("SENTRY_DSN=https://{v}@o1.ingest.sentry.io/5\n", "833d2a5f-f182-46cf-a43b-fc7860be8b64"),
+    ("$ git clone https://{v}@git.acme.io/a.git\n", "3f1b5e9a-7c2d-11ee-b962-0242ac120002"),
+    ("database_password: '{v}'\n", "%env(DB_PASSWORD)%"),
+    ('  <password>{v}</password>\n', "%env(resolve:DB_PASSWORD)%"),
+]
+
+# Agents' framings of one text: a tool result JSON-escaped in a JSONL line, a diff hunk, `cat -n`, `grep -n`.
+FRAMES = {
+    "jsonl": lambda t: json.dumps({"type": "tool_result", "content": t}) + "\n",
+    "diff": lambda t: "@@ -1,2 +1,3 @@\n" + "".join("+" + ln + "\n" for ln in t.splitlines()),
+    "cat -n": lambda t: "".join(f"{i:6d}\t{ln}\n" for i, ln in enumerate(t.splitlines(), 1)),
+    "grep -n": lambda t: "".join(f"config/app.yml:{i}:{ln}\n" for i, ln in enumerate(t.splitlines(), 12)),
+}
+
+
+def _sure_over(text: str, value: str) -> bool:
+    start = text.index(value)
+    return any(f.tier == AUTO and f.start <= start and f.end >= start + len(value) for f in scan_text(text))
+
+
+@pytest.mark.parametrize(("place", "value"), SURE)
+def test_sure_over_the_value(place: str, value: str) -> None:
+    assert _sure_over(place.format(v=value), value), place.format(v=value)
+
+
+@pytest.mark.parametrize("frame", FRAMES)
+@pytest.mark.parametrize(("place", "value"), [SURE[i] for i in (0, 6, 13, 21)])
+def test_sure_in_a_framing(frame: str, place: str, value: str) -> None:
+    text = FRAMES[frame](place.format(v=value))
+    assert _sure_over(text, json.dumps(value)[1:-1] if frame == "jsonl" else value), text
+
+
+@pytest.mark.parametrize(("place", "value"), NOT_SURE)
+def test_no_sure_finding(place: str, value: str) -> None:
+    text = place.format(v=value)
+    start = text.index(value)
+    assert not [f for f in scan_text(text) if f.tier == AUTO and f.start < start + len(value) and start < f.end], text

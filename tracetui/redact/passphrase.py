@@ -1,0 +1,37 @@
+"""Values under a password's name that read as words yet are the password: a passphrase of plain words
+(`correct-horse-battery-staple`), told from a sentence or a setting's name by its words."""
+
+from __future__ import annotations
+
+import re
+
+# Words a sentence, a stand-in or a setting's name is made of, which a generated passphrase (drawn
+# from a list of nouns and adjectives) almost never holds: `use-the-env-var`, `not_set_in_dev`,
+# `same as above`, `vault_secret_lookup_value`.
+_PROSE_WORDS = frozenset(
+    "the and for not are was you your our his her its this that these those with from into here there what "
+    "see set use used get has have same none null empty nil true false yes value values default example sample "
+    "dummy test fake mock change changeme replace insert enter put real actual goes below above later only "
+    "env var vars variable config settings setting secret secrets password passwords passwd passphrase pass "
+    "token tokens key keys credential credentials auth user users admin root name file path from hash hashed "
+    "input output string required optional generated random todo fixme prod dev local stage staging vault "
+    "lookup ref lookup one two three must should will can any all new old same other".split()
+)
+# Three to four words of 3-12 letters (five or more for 2-letter words' lists), one separator throughout,
+# a number after the last word at most.
+_WORDS = re.compile(r"[a-z]{2,12}(?:([-_ ])[a-z]{2,12})(?:\1[a-z]{2,12}){2,7}(?:\1?\d{1,4})?")
+
+
+def passphrase_words(value: str) -> bool:
+    """Four or more lower-case words joined by one of `-`, `_` or a space, none a word of a sentence or
+    of a setting's name; a trailing number may follow. Asked only under a password's name."""
+    if len(value) < 16 or len(value) > 120 or _WORDS.fullmatch(value) is None:
+        return False
+    words = re.findall(r"[a-z]+", value)
+    return all(len(w) >= 3 and _VOWEL.search(w) and w not in _ALPHABET for w in words) \
+        and not any(w in _PROSE_WORDS for w in words) and len(set(words)) == len(words)
+
+
+# A word is said: it holds a vowel; a run of the alphabet (`abcd-efgh-ijkl-mnop`) is typed for a shape.
+_VOWEL = re.compile(r"[aeiouy]")
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
