@@ -9,7 +9,7 @@ import re
 NAME_OK = re.compile(
     r"token|secret|passw(?:or)?d|passwd|passphrase|pwd|(?<![a-z])pw(?![a-z])|(?<![a-z])pass(?![a-z])|"
     r"key(?![a-z])|keys?$|credential|auth(?![a-z])|authorization|_auth(?![a-z])|dsn|client[_.\-]?id|"
-    r"sonar\.login|"
+    r"sonar\.login|(?:bind|root)pw(?![a-z])|(?<![a-z])psk(?![a-z])|"
     # a vendor's credential under the vendor's name alone (`discord.app.id`, `sidekiqLicense`,
     # `bundleEnterpriseContribsysCom`): gitleaks counts a Discord application's id, and Contribsys'
     # gem server's `user:password` pair is its licence

@@ -20,10 +20,13 @@ GATE_WORDS: tuple[str, ...] = (
     "key", "pass", "pwd", "secret", "contrase", "token", "credential", "pin code", "value", "name", "password",
     "_auth", "aws_s", "machine", "login", "kind:", "data:", "authoriz", "x-", "bearer", "cookie", "private key",
     "%7c", "curl", "wget", "http", "xh", "mysql", "mariadb", "sshpass", "redis-cli", "/users/", "/home/",
-    "users\\", "\\home\\", "-home-", "-users-", "securestring", "pin=", "pin:", "pin\"", "pin'", "pin =", "otp=",
-    "otp:", "otp\"", "otp'", "otp =", "pin_code", "pin-code", "otp_code", "otp-code", "pincode", "otpcode",
+    "users\\", "\\home\\", "-home-", "-users-",
+    # PINs and one-time codes, PowerShell's and secret stores' commands, Oracle's logins (`rules.commands`)
+    "securestring", "pin=", "pin:", "pin\"", "pin'", "pin =", "otp=", "otp:", "otp\"", "otp'", "otp =",
+    "pin_code", "pin-code", "otp_code", "otp-code", "pincode", "otpcode", "keyvault", "secretsmanager",
+    "user-secrets", "sqlplus", "sqlldr", "expdp", "impdp", "rman", "dgmgrl", "userid=",
     # the stems of a credential's name (`rules.assignments`), on the lowered text
-    "pw", "auth", "dsn", "client", "sonar.login", "discord", "contribsys", "sidekiq",
+    "pw", "auth", "dsn", "client", "sonar.login", "discord", "contribsys", "sidekiq", "psk",
     # the cues of a credential's line (`joined`), on the text lowered by `str.lower`
     " -u", " -a", "--user", "--auth", "--password", "--http-password", "passw", "api_key", "apikey", "api-key",
     # detect-secrets' plugins' needles, on the text as logged (`ds`)

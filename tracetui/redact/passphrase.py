@@ -10,7 +10,8 @@ import re
 # `same as above`, `vault_secret_lookup_value`.
 _PROSE_WORDS = frozenset(
     "the and for not are was you your our his her its this that these those with from into here there what "
-    "see set use used get has have same none null empty nil true false yes value values default example sample "
+    "see set use used get has have same none null empty nil true false yes value values default example "
+    "sample "
     "dummy test fake mock change changeme replace insert enter put real actual goes below above later only "
     "env var vars variable config settings setting secret secrets password passwords passwd passphrase pass "
     "token tokens key keys credential credentials auth user users admin root name file path from hash hashed "

@@ -39,6 +39,11 @@ _TEMPLATE = re.compile(
     r"^(?:\$[A-Za-z_{(][^\s]*|\$\d|\{\{.*\}\}|\{[\w.\- ]*\}|%[\w.\-]+%?|%(?:\(\w+\))?[sdr]"
     r"|%env\([\w:.\-]+\)%|#\{[^}]*\}|<[^>]*>|\[[\w.\- ]*\]|\$\{\{.*\}\}|@[A-Za-z_][A-Za-z0-9_]*@)$"
 )
+# A call that reads the value from the environment (Laravel's `env('DB_PASSWORD')`, `getenv("X")`, Ruby's
+# `ENV.fetch("X")`, Java's `System.getenv("X")`): where the value comes from, not the value.
+_ENV_CALL = re.compile(
+    r"(?:env|getenv|os\.getenv|ENV\.fetch|System\.getenv)\([ \t]*['\"]?[\w.\-]{1,100}['\"]?[ \t]*[,)]"
+)
 # A credential's word with words that say whose or what kind it is, and nothing random: what a tutorial
 # or a README types where the value goes (`mypassword`, `your_secret`, `randompassword`,
 # `super-secret-key`, `testpassword123`).
@@ -82,7 +87,8 @@ def is_placeholder(value: str) -> bool:
         return True
     if is_worded_placeholder(v):
         return True
-    if _TEMPLATE.match(v) or v.startswith(("process.env", "os.environ", "env.", "ENV[", "<")):
+    if _TEMPLATE.match(v) or v.startswith(("process.env", "os.environ", "env.", "ENV[", "<")) \
+            or _ENV_CALL.match(v):
         return True
     if _CONSTANT.match(v):
         return True  # ACCESS_TOKEN, API_KEY: the name of a setting, not its value

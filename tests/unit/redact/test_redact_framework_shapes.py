@@ -1,13 +1,15 @@
 """Classes sec20's labelled set (framework and config shapes inside agents' log framing) found: a passphrase
-of plain words under a password's name, a short made password left unquoted, unpadded base64 with slashes
-under a credential's name, a PIN or one-time code under its name, PowerShell's `ConvertTo-SecureString`, a web
-server's `Authorization` directive, a random UUID or percent-encoded token as a URL's user; and what must stay
-no sure finding: sentences, settings' names and paths under the same names, a board's pin, counting digits, a
-Sentry DSN's key, a time UUID, Symfony's `%env(…)%`. Every value here was generated for these tests."""
+of plain words or a short made password under a password's name, digits as a password, base64 with slashes,
+a PIN or one-time code, PowerShell's `ConvertTo-SecureString`, a web server's `Authorization` directive, a
+UUID or percent-encoded token as a URL's user, config directives (`auth_pass X`), a Wi-Fi `psk`, XML settings
+named in an attribute, secret stores' and Oracle's commands. What must stay no sure finding: sentences,
+settings' names and paths, a board's pin, counting digits, a Sentry DSN's key, a time UUID, templates
+(Symfony's `%env(…)%`, `env('X')`, a DSN's stand-in password). Every value here was made for these tests."""
 
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -24,7 +26,7 @@ SURE = [
     ("  password: {v}\n", "ohXo0ahT"),
     ("    encryptionKey: {v}\n", "EyRyj/dP64Lb4fq7hJEKw/KKXowyJPnI"),
     ("MAIL_ENCRYPTION_KEY={v}\n", "EyRyj/dP64Lb4fq7hJEKw/KKXowyJPnI"),
-    ("spring.datasource.key-passphrase={v}\nlogging.level.root=INFO\n", "yonder umbra juniper glacier nectar"),
+    ("spring.datasource.key-passphrase={v}\nlogging.level=INFO\n", "yonder umbra juniper glacier nectar"),
     ("Server=sql.acme.io;Uid=app;Pwd={v};Encrypt=yes\n", "yonder umbra juniper glacier nectar"),
     ('  password: "{v}"\n', "131078"),
     ("<password>{v}</password>\n", "29169184"),
@@ -38,6 +40,14 @@ SURE = [
     ('RequestHeader set Authorization "Bearer {v}"\n', "Rm9XbN5sLc7YdJ3fGa6UeP1kQz"),
     ("$ git clone https://{v}@git.heroku.com/acme-api.git\n", "833d2a5f-f182-46cf-a43b-fc7860be8b64"),
     ("origin\thttps://{v}@git.acme.io/a.git (fetch)\n", "EyRyj%2FdP64Lb4fq7hJEKw%2FKKXowyJPnI"),
+    ("    auth_type PASS\n    auth_pass {v}\n", "c5nVT!jN3Zr6!72"),
+    ("binddn cn=nslcd,dc=acme\nbindpw {v}\n", "Xq7vT2mZ9pLw4RbN"),
+    ('network={{\n    ssid="Acme"\n    psk="{v}"\n}}\n', "rCDomP2htTSywPgDBoR8FsPThVi3iEFk3m"),
+    ('    <property name="connection.password">{v}</property>\n', "c5nVT!jN3Zr6!72"),
+    ("$ sqlplus scott/{v}@//db.prod.acme.io:1521/ORCLPDB1\n", "Tq8v!R2mZx"),
+    ('$ dotnet user-secrets set "Smtp:Password" "{v}"\n', "c5nVT!jN3Zr6!72"),
+    ("$ az keyvault secret set --vault-name kv --name db --value '{v}'\n", "Hq4Tz8Kp_Vw2!x"),
+    ("$ aws secretsmanager create-secret --name prod/db --secret-string {v}\n", "Xq7vT2mZ9pLw4RbN"),
 ]
 
 NOT_SURE = [
@@ -62,6 +72,13 @@ NOT_SURE = [
     ("$ git clone https://{v}@git.acme.io/a.git\n", "3f1b5e9a-7c2d-11ee-b962-0242ac120002"),
     ("database_password: '{v}'\n", "%env(DB_PASSWORD)%"),
     ('  <password>{v}</password>\n', "%env(resolve:DB_PASSWORD)%"),
+    ('\tdsn := "shop:{v}@tcp(db.acme.io:3306)/shop"\n', "${DB_PASSWORD}"),
+    ('\tdsn := "shop:{v}@tcp(db.acme.io:3306)/shop"\n', "changeme"),
+    ('    <property name="connection.password">{v}</property>\n', "env('DB_PASSWORD')"),
+    ("    'password' => {v},\n", "env('DB_PASSWORD', '')"),
+    ('    <property name="hibernate.dialect">{v}</property>\n', "PostgreSQL95Dialect2"),
+    ("token {v}\n", "expired"),
+    ("Password reset {v}\n", "sent"),
 ]
 
 # Agents' framings of one text: a tool result JSON-escaped in a JSONL line, a diff hunk, `cat -n`, `grep -n`.
@@ -94,4 +111,31 @@ def test_sure_in_a_framing(frame: str, place: str, value: str) -> None:
 def test_no_sure_finding(place: str, value: str) -> None:
     text = place.format(v=value)
     start = text.index(value)
-    assert not [f for f in scan_text(text) if f.tier == AUTO and f.start < start + len(value) and start < f.end], text
+    sure = [f for f in scan_text(text) if f.tier == AUTO and f.start < start + len(value) and start < f.end]
+    assert not sure, text
+
+
+# The new readings' floods on one line, 200,000 characters, each against the same text with its trigger
+# broken (so the other detectors cost the same): linear, a small multiple; a reading that went back to the
+# line's start for each match costs ten times that and more.
+FLOODS = {
+    "directives": ("x auth_pass Xq7vT2mZ9pLw ", "x auth_pgss Xq7vT2mZ9pLw "),
+    "secure strings": ("ConvertTo-SecureString 'a1b2c3d4' -Force; ", "ConvertTo-SecureStrung 'a1b2c3d4' -Force "),
+    "pins": ('pin="4829131" otp: 30571 ', 'pun="4829131" otq: 30571 '),
+    "stores": ("az keyvault secret set --name a ", "az keyvolt secret set --name a "),
+    "oracle": ("sqlplus a/b ", "sqlplas a/b "),
+    "xml settings": ('<property name="password">', '<property nome="password">'),
+}
+
+
+def _cpu(text: str) -> float:
+    started = time.process_time()
+    scan_text(text)
+    return time.process_time() - started
+
+
+@pytest.mark.parametrize("name", FLOODS)
+def test_flood_is_linear(name: str) -> None:
+    flood, control = (unit * (200_000 // len(unit)) for unit in FLOODS[name])
+    _cpu(flood[:2_000] + control[:2_000])  # a shape's first scan fills caches and compiles patterns
+    assert _cpu(flood) < 4 * _cpu(control) + 0.1

@@ -51,6 +51,11 @@ _SEPARATOR = re.compile(
     r"|[ \t]+(?=\\?[\"'])"
 )
 _SPACE_SEPARATOR = re.compile(r"[ \t]+")
+# A config directive: a strong name first on its line (not `key`: `key sk-…` is a list's), a space, one
+# value to the line's end (keepalived's `auth_pass X`, nslcd's `bindpw X`, slapd's `rootpw X`); before the
+# name at most a viewer's line number, grep's `path:12:`, a diff's `+`, and indentation.
+_DIRECTIVE_VALUE = re.compile(r"[ \t]+([^\s\"'`]{4,300})[ \t]*(?=\r?\n|$)")
+_DIRECTIVE_LINE = re.compile(rf"(?:{LINE_NUMBER}|[\w\-]*+[/.][\w./\-]*[:\-]\d{{1,7}}[:\-]|\+)?[ \t]*+")
 _CODE_OPERATOR = re.compile(r"=>|\.=|\?\?=")
 # A backslash before the quote: the same assignment inside a JSON string (`\"value\"`).
 # Up to 4096 characters: an STS session token or a service-role JWT runs past 1,000, and a value cut
@@ -85,7 +90,7 @@ def assignment_findings_as(
 # Every `_KEYWORD` match holds one of these (a test says so), the scan's gate words (`gate_words`).
 _STEMS = (
     "token", "secret", "pass", "pw", "key", "credential", "auth", "dsn", "client", "sonar.login", "discord",
-    "contribsys", "sidekiq",
+    "contribsys", "sidekiq", "psk",
 )
 _ANY_STEM = Words(*_STEMS)
 
@@ -157,6 +162,12 @@ def _assigned_value(
                 out.append(pair)
                 return pair.end
             return None
+        directive = _DIRECTIVE_VALUE.match(text, b)
+        line = text.rfind("\n", max(0, a - 120), a)  # bounded: a long line of names is read once
+        if directive is not None and _STRONG_NAME.search(name) and (line >= 0 or a <= 120) \
+                and _DIRECTIVE_LINE.fullmatch(text, line + 1, a):
+            out.extend(_judge(name, directive.group(1), directive.start(1), False, False))
+            return directive.end(1)
         if sep is None:
             return None
     if name.lower() == "pass" and not sep.group(0).strip():

@@ -135,6 +135,29 @@ _XML_ELEMENT = re.compile(
     r"<([A-Za-z][\w.\-]{0,40})>[ \t]*(?:\r?\n[ \t]*)?([^<>\s]{1,400})[ \t]*(?:\r?\n[ \t]*)?</\1>"
 )
 
+# An element that names its setting in an attribute: Hibernate's `<property name="connection.password">…`,
+# `<entry key="db.password">…`, `<param name="token">…`, `<setting name="ApiKey">…`.
+_XML_NAMED = re.compile(
+    r"<(property|entry|param|parameter|setting|add|item)[ \t]+(?:name|key)=\"([A-Za-z][\w.:\-]{0,80})\""
+    r"[^<>]{0,100}>"
+    r"([^<>\s]{1,400})</\1>"
+)
+# Secret stores' commands, whose value is the secret whatever its name: `az keyvault secret set … --value`,
+# `aws secretsmanager create-secret|put-secret-value … --secret-string`, `dotnet user-secrets set "K" "V"`.
+_STORE_SET = re.compile(
+    r"(?i)\b(?:az[ \t]+keyvault[ \t]+secret[ \t]+set\b[^\n|;&]{0,300}?[ \t]--value"
+    r"|aws[ \t]+secretsmanager[ \t]+(?:create-secret|put-secret-value|update-secret)\b[^\n|;&]{0,300}?"
+    r"[ \t]--secret-string"
+    r"|dotnet[ \t]+user-secrets[ \t]+set[ \t]+(?:\"[^\"\n]{1,100}\"|'[^'\n]{1,100}'|[^\s\"']{1,100}))"
+    r"(?:=|[ \t]+)(?:'([^'\n]{1,300})'|\"([^\"\n$]{1,300})\"|([^\s\"'`;|&$]{1,300}))"
+)
+# Oracle's tools take `user/password@service` (`sqlplus scott/tiger@//db:1521/ORCL`, `expdp`, `rman target`).
+_ORACLE_LOGIN = re.compile(
+    r"(?i)\b(?:sqlplus|sqlldr|expdp|impdp|exp|imp|rman[ \t]+target|dgmgrl)(?:[ \t]+-[a-z]+)*[ \t]+"
+    r"(?:userid=)?"
+    r"[A-Za-z][\w$#]{0,127}/([^\s@/\"']{1,128})@"
+)
+
 # A property list's entry: `<key>API_TOKEN</key>` then its `<string>…</string>`.
 _PLIST_PAIR = re.compile(r"<key>([A-Za-z][\w.\-]{0,80})</key>\s{0,40}<string>([^<>\s]{1,400})</string>")
 
@@ -148,14 +171,20 @@ _SECURE_STRING = re.compile(
     r"|(?:'([^'\n]{1,200})'|\"([^\"\n$]{1,200})\")[ \t]*\|[ \t]*convertto-securestring\b"
 )
 _PLAIN_TEXT = re.compile(r"(?i)-asplaintext\b")
+_ANY_STORE = Words(
+    "keyvault", "secretsmanager", "user-secrets", "sqlplus", "sqlldr", "expdp", "impdp", "rman", "dgmgrl",
+    "userid=",
+)
 # A PIN or a one-time code under its name (`ADMIN_PIN=482913`, `"otp": "305718"`, `pin_code: 771204`):
 # six to eight digits, not counting. Fewer digits under `pin` are a board's pin number (`pin: 13`).
 _PIN = re.compile(
     r"(?i)(?<![a-z0-9])(?:pin|otp)(?:[_\-]?code)?(?![a-z0-9])"
     r"(?:\\?[\"'])?[ \t]*[:=][ \t]*(?:\\?[\"'])?(\d{6,8})(?![\w.])"
 )
-_ANY_PIN = Words("pin=", "pin:", "pin\"", "pin'", "pin =", "otp=", "otp:", "otp\"", "otp'", "otp =", "pin_code",
-                 "pin-code", "otp_code", "otp-code", "pincode", "otpcode")
+_ANY_PIN = Words(
+    "pin=", "pin:", "pin\"", "pin'", "pin =", "otp=", "otp:", "otp\"", "otp'", "otp =", "pin_code",
+    "pin-code", "otp_code", "otp-code", "pincode", "otpcode",
+)
 
 
 def pin_findings(text: str, lowered: str) -> Iterator[Finding]:
@@ -169,13 +198,24 @@ def pin_findings(text: str, lowered: str) -> Iterator[Finding]:
 
 def cli_password_findings(text: str, lowered: str) -> Iterator[Finding]:
     has = in_lowered(lowered)
+    if _ANY_STORE.any_in(has):
+        for m in _STORE_SET.finditer(text):
+            g = next(i for i in range(1, 4) if m.group(i) is not None)
+            if not (is_reference(m.group(g)) or is_placeholder(m.group(g))):
+                yield Finding(m.start(g), m.end(g), kinds.SECRET, AUTO, "rule:cli-password")
+        for m in _ORACLE_LOGIN.finditer(text):
+            if not (is_reference(m.group(1)) or is_placeholder(m.group(1))):
+                yield Finding(m.start(1), m.end(1), kinds.PASSWORD, AUTO, "rule:cli-password")
     if "securestring" in has:
         for m in _SECURE_STRING.finditer(text):
             g = next(i for i in range(1, 5) if m.group(i) is not None)
             value = m.group(g)
-            line_end = text.find("\n", m.end())
+            # `-AsPlainText` on the same line, looked for within 300 characters either side (bounded, so a
+            # long line of such calls is not read again for each)
+            lo, hi = max(0, m.start() - 300), min(len(text), m.end() + 300)
+            line_end = text.find("\n", m.end(), hi)
             if is_reference(value) or is_placeholder(value) or not _PLAIN_TEXT.search(
-                    text, text.rfind("\n", 0, m.start()) + 1, len(text) if line_end < 0 else line_end):
+                    text, max(lo, text.rfind("\n", lo, m.start()) + 1), hi if line_end < 0 else line_end):
                 continue
             yield Finding(m.start(g), m.end(g), kinds.PASSWORD, AUTO, "rule:cli-password")
     yield from pin_findings(text, lowered)
@@ -203,6 +243,10 @@ def cli_password_findings(text: str, lowered: str) -> Iterator[Finding]:
                 continue  # a property list's `<key>`: it holds a setting's name; its value comes next
             if _NAME_OK.search(name.lower()):
                 yield from _judge(name, m.group(2), m.start(2), True, False)
+        if "name=" in text or "key=" in text:
+            for m in _XML_NAMED.finditer(text):
+                if _NAME_OK.search(m.group(2).lower()):
+                    yield from _judge(m.group(2), m.group(3), m.start(3), True, False)
         if "<key>" in text:
             for m in _PLIST_PAIR.finditer(text):
                 if _NAME_OK.search(m.group(1).lower()):

@@ -16,6 +16,7 @@ from tracetui.redact.passphrase import passphrase_words
 from tracetui.redact.rules.headers import _SIGNING_SCHEMES
 from tracetui.redact.rules.table import TOKEN_RULES
 from tracetui.redact.text_checks import (
+    STAND_IN_PASSWORDS,
     app_password_shape,
     entropy,
     generated_identifier,
@@ -46,6 +47,7 @@ from tracetui.redact.text_checks import (
 # long runs of word characters, such as a 24,000-character base64 line).
 _KEYWORD = re.compile(
     r"token|secret|pass|pw|key|credential|auth|dsn|client[_.\-]?id|sonar\.login|discord|contribsys|sidekiq"
+    r"|psk"
 )
 # Which of the stems found really name a credential: `credential_words.NAME_OK`, on the identifier.
 _NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z_.\-]*$")
@@ -103,14 +105,17 @@ def _names(pattern: re.Pattern[str], name: str) -> bool:
 
 
 # `pass` as a word of a name (`SMTP_PASS`, `db_pass`, `mail-pass`), not inside one (`bypass`, `passport`).
-_PASSWORD_NAME = re.compile(r"(?i)passw|pwd|passphrase|(?<![a-z])pass(?![a-z])")
+_PASSWORD_NAME = re.compile(
+    r"(?i)passw|pwd|passphrase|(?<![a-z])pass(?![a-z])|(?<![a-z])psk(?![a-z])|(?:bind|root)pw"
+)
 _PASS_OR_PWD = re.compile(r"(?i)pass|pwd")
 # A name whose last word is the password's (`password`, `DB_PASS`, `adminPwd`): its value is the password, not
 # a setting about one (`PASSWORD_RESET_TIMEOUT = 259200`, `password_min_length`).
-_ENDS_PASSWORD = re.compile(r"(?i)(?:passw(?:or)?d|passwd|pass|pwd|pin)$")
+_ENDS_PASSWORD = re.compile(r"(?i)(?:passw(?:or)?d|passwd|pass|pwd|pw|psk)$")
 _PHRASE_NAME = re.compile(r"(?i)passw|passphrase|secret|api[_\-]?key")
 _STRONG_NAME = re.compile(
-    r"(?i)token|secret|passw|passphrase|pwd|(?<![a-z])pass(?![a-z])|credential|auth|dsn"
+    r"(?i)token|secret|passw|passphrase|pwd|(?<![a-z])pass(?![a-z])|credential|auth|dsn|(?:bind|root)pw"
+    r"|(?<![a-z])psk(?![a-z])"
     r"|(?:api|private|access|secret|client|license|signing"
     r"|encryption|master|session)[_.\-]?key"
 )
@@ -199,6 +204,8 @@ def _case_churn(value: str) -> float:
 
 
 _COUNTING = "1234567890" * 13
+# A value opening with `user:password@` (a DSN without its scheme): the password is what is judged.
+_USER_PASSWORD_AT = re.compile(r"[A-Za-z_][\w.\-]{0,63}:([^\s@]{1,256})@(?=[A-Za-z0-9\[])")
 # A short made password: letters of both cases and a digit, nothing else (pwgen's `ohXo0ahT`); unquoted
 # under a password's name it is no code (code's names hold no digit among mixed case this short).
 _SHORT_MADE = re.compile(r"(?=[^\d]*\d)(?=[^a-z]*[a-z])(?=[^A-Z]*[A-Z])[A-Za-z\d]{8,31}")
@@ -251,6 +258,9 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         return
     if "%" in value and _percent_stand_in(value):
         return  # a form's or a query's encoding of one of those (`op%3A%2F%2F…`, `%24%7BTOKEN%7D`)
+    pair = _USER_PASSWORD_AT.match(value)
+    if pair is not None and (is_placeholder(pair.group(1)) or pair.group(1).lower() in STAND_IN_PASSWORDS):
+        return  # Go's MySQL DSN `shop:${DB_PASSWORD}@tcp(…)`, `user:changeme@host`: a template's pair
     if not quoted and value.endswith("."):
         value = value.rstrip(".")  # the end of a sentence, not of the value; inside quotes it is the value's
         if not value or is_placeholder(value):
@@ -258,11 +268,11 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
     password_name = _names(_PASSWORD_NAME, name)
     strong = _names(_STRONG_NAME, name)
     if password_name and passphrase_words(value):
-        yield Finding(start, start + len(value), kinds.PASSWORD, AUTO, "rule:assignment")  # words as a password
+        yield Finding(start, start + len(value), kinds.PASSWORD, AUTO, "rule:assignment")  # a passphrase
         return
     if value.isdigit() and 6 <= len(value) <= 8 and _names(_ENDS_PASSWORD, name) and len(set(value)) >= 3 \
             and value not in _COUNTING:
-        yield Finding(start, start + len(value), kinds.PASSWORD, AUTO, "rule:assignment")  # a numeric password
+        yield Finding(start, start + len(value), kinds.PASSWORD, AUTO, "rule:assignment")  # digits only
         return
     if not quoted and looks_like_identifier(value) and not (
             password_name and (random_letters(value) or random_mixed_letters(value))
