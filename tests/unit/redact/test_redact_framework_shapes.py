@@ -120,7 +120,9 @@ def test_no_sure_finding(place: str, value: str) -> None:
 # line's start for each match costs ten times that and more.
 FLOODS = {
     "directives": ("x auth_pass Xq7vT2mZ9pLw ", "x auth_pgss Xq7vT2mZ9pLw "),
-    "secure strings": ("ConvertTo-SecureString 'a1b2c3d4' -Force; ", "ConvertTo-SecureStrung 'a1b2c3d4' -Force "),
+    "secure strings": (
+        "ConvertTo-SecureString 'a1b2c3d4' -Force; ", "ConvertTo-SecureStrung 'a1b2c3d4' -Force; "
+    ),
     "pins": ('pin="4829131" otp: 30571 ', 'pun="4829131" otq: 30571 '),
     "stores": ("az keyvault secret set --name a ", "az keyvolt secret set --name a "),
     "oracle": ("sqlplus a/b ", "sqlplas a/b "),

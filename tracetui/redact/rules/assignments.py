@@ -163,9 +163,9 @@ def _assigned_value(
                 return pair.end
             return None
         directive = _DIRECTIVE_VALUE.match(text, b)
-        line = text.rfind("\n", max(0, a - 120), a)  # bounded: a long line of names is read once
-        if directive is not None and _STRONG_NAME.search(name) and (line >= 0 or a <= 120) \
-                and _DIRECTIVE_LINE.fullmatch(text, line + 1, a):
+        above = text.rfind("\n", max(0, a - 120), a)  # bounded: a long line of names is read once
+        if directive is not None and _STRONG_NAME.search(name) and (above >= 0 or a <= 120) \
+                and _DIRECTIVE_LINE.fullmatch(text, above + 1, a):
             out.extend(_judge(name, directive.group(1), directive.start(1), False, False))
             return directive.end(1)
         if sep is None:
