@@ -54,7 +54,7 @@ _SPACE_SEPARATOR = re.compile(r"[ \t]+")
 # A config directive: a strong name first on its line (not `key`: `key sk-…` is a list's), a space, one
 # value to the line's end (keepalived's `auth_pass X`, nslcd's `bindpw X`, slapd's `rootpw X`); before the
 # name at most a viewer's line number, grep's `path:12:`, a diff's `+`, and indentation.
-_DIRECTIVE_VALUE = re.compile(r"[ \t]+([^\s\"'`]{4,300})[ \t]*(?=\r?\n|$)")
+_DIRECTIVE_VALUE = re.compile(r"[ \t]+([^\s\"'`\\]{4,300})[ \t]*(?=\r?\n|\\[nr\"]|\"|$)")
 _DIRECTIVE_LINE = re.compile(rf"(?:{LINE_NUMBER}|[\w\-]*+[/.][\w./\-]*[:\-]\d{{1,7}}[:\-]|\+)?[ \t]*+")
 _CODE_OPERATOR = re.compile(r"=>|\.=|\?\?=")
 # A backslash before the quote: the same assignment inside a JSON string (`\"value\"`).
@@ -163,9 +163,9 @@ def _assigned_value(
                 return pair.end
             return None
         directive = _DIRECTIVE_VALUE.match(text, b)
-        above = text.rfind("\n", max(0, a - 120), a)  # bounded: a long line of names is read once
-        if directive is not None and _STRONG_NAME.search(name) and (above >= 0 or a <= 120) \
-                and _DIRECTIVE_LINE.fullmatch(text, above + 1, a):
+        # the line's start, a JSON string's own too (`_line_start`, looked for a bounded way back)
+        above = _line_start(text, a) if directive is not None and _STRONG_NAME.search(name) else None
+        if directive is not None and above is not None and _DIRECTIVE_LINE.fullmatch(text, above, a):
             out.extend(_judge(name, directive.group(1), directive.start(1), False, False))
             return directive.end(1)
         if sep is None:

@@ -138,7 +138,7 @@ _XML_ELEMENT = re.compile(
 # An element that names its setting in an attribute: Hibernate's `<property name="connection.password">…`,
 # `<entry key="db.password">…`, `<param name="token">…`, `<setting name="ApiKey">…`.
 _XML_NAMED = re.compile(
-    r"<(property|entry|param|parameter|setting|add|item)[ \t]+(?:name|key)=\"([A-Za-z][\w.:\-]{0,80})\""
+    r"<(property|entry|param|parameter|setting|add|item)[ \t]+(?:name|key)=\\?\"([A-Za-z][\w.:\-]{0,80})\\?\""
     r"[^<>]{0,100}>"
     r"([^<>\s]{1,400})</\1>"
 )
@@ -148,8 +148,9 @@ _STORE_SET = re.compile(
     r"(?i)\b(?:az[ \t]+keyvault[ \t]+secret[ \t]+set\b[^\n|;&]{0,300}?[ \t]--value"
     r"|aws[ \t]+secretsmanager[ \t]+(?:create-secret|put-secret-value|update-secret)\b[^\n|;&]{0,300}?"
     r"[ \t]--secret-string"
-    r"|dotnet[ \t]+user-secrets[ \t]+set[ \t]+(?:\"[^\"\n]{1,100}\"|'[^'\n]{1,100}'|[^\s\"']{1,100}))"
-    r"(?:=|[ \t]+)(?:'([^'\n]{1,300})'|\"([^\"\n$]{1,300})\"|([^\s\"'`;|&$]{1,300}))"
+    r"|dotnet[ \t]+user-secrets[ \t]+set[ \t]+"
+    r"(?:\\?\"[^\"\n\\]{1,100}\\?\"|'[^'\n]{1,100}'|[^\s\"'\\]{1,100}))"
+    r"(?:=|[ \t]+)(?:'([^'\n]{1,300})'|\\?\"([^\"\n$\\]{1,300})\\?\"|([^\s\"'`;|&$\\]{1,300}))"
 )
 # Oracle's tools take `user/password@service` (`sqlplus scott/tiger@//db:1521/ORCL`, `expdp`, `rman target`).
 _ORACLE_LOGIN = re.compile(
