@@ -15,6 +15,8 @@ import pytest
 
 from tracetui.redact import scan_text
 from tracetui.redact.finding import AUTO
+from tracetui.redact.rules.assignments import assignment_findings
+from tracetui.redact.rules.commands import cli_password_findings, pin_findings
 
 SURE = [
     ("spring:\n  datasource:\n    password: {v}\n", "juniper-iris-mosaic-anchor-pillow"),
@@ -118,29 +120,23 @@ def test_no_sure_finding(place: str, value: str) -> None:
     assert not sure, text
 
 
-# The new readings' floods on one line, 200,000 characters, each against the same text with its trigger
-# broken (so the other detectors cost the same): linear, a small multiple; a reading that went back to the
-# line's start for each match costs ten times that and more.
+# The new readings' floods on one line (60,000 characters; 200,000 for the one that was quadratic), read by
+# their rule alone (a few hundredths of a second): linear. A rule that went back to the line's start for each match takes seconds (the PowerShell
+# rule did: 0.5 s here, 7.5 s at 840,000 characters).
 FLOODS = {
-    "directives": ("x auth_pass Xq7vT2mZ9pLw ", "x auth_pgss Xq7vT2mZ9pLw "),
-    "secure strings": (
-        "ConvertTo-SecureString 'a1b2c3d4' -Force; ", "ConvertTo-SecureStrung 'a1b2c3d4' -Force; "
-    ),
-    "pins": ('pin="4829131" otp: 30571 ', 'pun="4829131" otq: 30571 '),
-    "stores": ("az keyvault secret set --name a ", "az keyvolt secret set --name a "),
-    "oracle": ("sqlplus a/b ", "sqlplas a/b "),
-    "xml settings": ('<property name="password">', '<property nome="password">'),
+    "directives": (assignment_findings, "x auth_pass Xq7vT2mZ9pLw "),
+    "secure strings": (cli_password_findings, "ConvertTo-SecureString 'a1b2c3d4' -Force; "),
+    "pins": (pin_findings, 'pin="4829131" otp: 30571 '),
+    "stores": (cli_password_findings, "az keyvault secret set --name a "),
+    "oracle": (cli_password_findings, "sqlplus a/b "),
+    "xml settings": (cli_password_findings, '<property name="password">'),
 }
-
-
-def _cpu(text: str) -> float:
-    started = time.process_time()
-    scan_text(text)
-    return time.process_time() - started
 
 
 @pytest.mark.parametrize("name", FLOODS)
 def test_flood_is_linear(name: str) -> None:
-    flood, control = (unit * (200_000 // len(unit)) for unit in FLOODS[name])
-    _cpu(flood[:2_000] + control[:2_000])  # a shape's first scan fills caches and compiles patterns
-    assert _cpu(flood) < 4 * _cpu(control) + 0.1
+    rule, unit = FLOODS[name]
+    text = unit * ((200_000 if name == "secure strings" else 60_000) // len(unit))
+    started = time.process_time()
+    list(rule(text, text.lower()))
+    assert time.process_time() - started < 0.4
