@@ -120,9 +120,9 @@ def test_no_sure_finding(place: str, value: str) -> None:
     assert not sure, text
 
 
-# The new readings' floods on one line (60,000 characters; 200,000 for the one that was quadratic), read by
-# their rule alone (a few hundredths of a second): linear. A rule that went back to the line's start for each match takes seconds (the PowerShell
-# rule did: 0.5 s here, 7.5 s at 840,000 characters).
+# The new readings' floods on one line (60,000 characters; 200,000 for the one that was quadratic), read
+# by their rule alone (a few hundredths of a second): linear. A rule that went back to the line's start
+# for each match takes seconds (the PowerShell rule did: 0.5 s here, 7.5 s at 840,000 characters).
 FLOODS = {
     "directives": (assignment_findings, "x auth_pass Xq7vT2mZ9pLw "),
     "secure strings": (cli_password_findings, "ConvertTo-SecureString 'a1b2c3d4' -Force; "),
