@@ -24,13 +24,14 @@ _WORDS = re.compile(r"[a-z]{2,12}(?:([-_ ])[a-z]{2,12})(?:\1[a-z]{2,12}){2,7}(?:
 
 
 def passphrase_words(value: str) -> bool:
-    """Four or more lower-case words joined by one of `-`, `_` or a space, none a word of a sentence or
-    of a setting's name; a trailing number may follow. Asked only under a password's name."""
+    """Four or more lower-case words joined by one of `-`, `_` or a space, three of them different (a list
+    drawn with replacement repeats one), none a word of a sentence or of a setting's name; a trailing
+    number may follow. Asked only under a password's name."""
     if len(value) < 16 or len(value) > 120 or _WORDS.fullmatch(value) is None:
         return False
     words = re.findall(r"[a-z]+", value)
     return all(len(w) >= 3 and _VOWEL.search(w) and w not in _ALPHABET for w in words) \
-        and not any(w in _PROSE_WORDS for w in words) and len(set(words)) == len(words)
+        and not any(w in _PROSE_WORDS for w in words) and len(set(words)) >= 3
 
 
 # A word is said: it holds a vowel; a run of the alphabet (`abcd-efgh-ijkl-mnop`) is typed for a shape.

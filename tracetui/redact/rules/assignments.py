@@ -465,7 +465,7 @@ _YAML_KEY = re.compile(
 )
 # Words and a space each, up to where a value ends: the line, a connection string's `;`, a quote, a tag.
 _SPACED_PHRASE = re.compile(
-    r"[a-z]{2,12}(?: [a-z]{2,12}){3,8}(?: \d{1,4})?(?=[ \t]*(?:[\r\n;<'\"]|\\[nr\"]|$))"
+    r"[a-z]{2,12}(?: [a-z]{2,12}){3,8}(?: ?\d{1,4})?(?=[ \t]*(?:[\r\n;<'\"]|\\[nr\"]|$))"
 )
 _PHRASE_REST = re.compile(rf"[A-Za-z0-9_\-]{{1,100}}(?:[ \t][A-Za-z0-9_\-]+){{1,5}}[ \t]*(?={_LINE_END})")
 
