@@ -56,8 +56,9 @@ def read(main: RawLog, companions: list[RawLog]) -> Session:
 
 # What a snapshot of this reader holds (bump on any change to `_Reader.state`).
 # 2: the reader's state holds plan_at and goal; 3: and the system prompt's digest; 4: a fork's copy;
-# 6: the unified-exec processes still running (`running`)
-LAYOUT = 6
+# 6: the unified-exec processes still running (`running`); 7: the calls an `item_completed` said failed
+# before their output came (`failed_items`)
+LAYOUT = 7
 
 
 def resume(

@@ -73,6 +73,7 @@ class _Snapshot(_State):
                 self.usage_ahead,
             ],
             "exec_ends": self.exec_ends,
+            "failed_items": sorted(self.failed_items),
             "running": self.running,
             "token_marks": [[at, resumable.tokens_row(t), ahead] for at, t, ahead in self.token_marks],
             "pending": {k: [list(x) for x in q] for k, q in self.pending.items()},
@@ -134,6 +135,7 @@ class _Snapshot(_State):
         ) = body["reader"]
         reader.prev_total = None if prev_total is None else (prev_total[0], prev_total[1], prev_total[2])
         reader.exec_ends = dict(body["exec_ends"])
+        reader.failed_items = set(body["failed_items"])
         reader.running = dict(body["running"])
         reader.token_marks = [(at, resumable.tokens_of(t), bool(ahead)) for at, t, ahead in body["token_marks"]]
         reader.pending = {k: deque((x[0], x[1]) for x in body["pending"][k]) for k in ("user", "assistant")}

@@ -85,3 +85,20 @@ def test_an_mcp_call_codex_says_failed_is_a_failure(status, event_first):
     s = read_items([item(call), *both])
     [result] = [st for st in s.steps if st.kind == StepKind.TOOL_RESULT]
     assert result.tool_call_id == "c1" and result.is_error is (status == "failed")
+
+
+def test_a_resumed_read_between_a_failed_item_and_its_output_matches_a_whole_read():
+    # The event that says the call failed is read before the sync that stops there; its output after.
+    call = {"type": "function_call", "call_id": "c1", "name": "echo", "namespace": "mcp__stub"}
+    output = item({"type": "function_call_output", "call_id": "c1", "output": "echo failed"})
+    records = [
+        {"type": "session_meta", "payload": {"id": SID, "cwd": "/w/app", "cli_version": "0.171.0"}},
+        item({"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Wait"}]}),
+        item(call), completed("failed"), output,
+    ]
+    lines = [orjson.dumps({"timestamp": f"2026-11-30T03:17:2{n}.000Z", **r}) + b"\n" for n, r in enumerate(records)]
+    whole = b"".join(lines)
+    _, state = codex.resume(None, RawLog(PATH, b"".join(lines[:-1])), [])
+    resumed, _ = codex.resume(state, RawLog(PATH, whole), [])
+    assert resumed.to_dict() == codex.read(RawLog(PATH, whole), []).to_dict()
+    assert [st.is_error for st in resumed.steps if st.kind == StepKind.TOOL_RESULT] == [True]
