@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 from shared_data import FIXTURES
 
+from support.narrow import present
 from tracetui.model import Session, Step, StepKind
 from tracetui.resume import Resumed, write_session
-from tracetui.sources import RawLog, group, read_session
+from tracetui.sources import RawLog, group, read_session, registry
 
 
 def last_step(session: Session) -> int:
@@ -97,3 +101,27 @@ def sent_text(step: Step) -> str:
             and mime not in ("text/plain", "application/x-directory"):
         return f"[Attached {mime}: {step.text.removeprefix('[file] ')}]"
     return step.text
+
+
+OPENCODE_PARENT = "ses_01PARENTaaaaaaaaaaaaaaaaa"  # the session of tests/fixtures/opencode/storage
+
+
+def opencode_forked_at(tmp_path: Path, edit: Callable[[Path], None], where: Callable[[Step], bool],
+                       now: datetime) -> tuple[Resumed, Session, bytes]:  # fmt: skip
+    """The OpenCode fixture's storage copied under `tmp_path` and changed by `edit`, staged, read, and
+    forked at the step `where` picks, as of `now`: the fork, the session read, and the staged log's
+    bytes."""
+    storage = tmp_path / "storage"
+    shutil.copytree(FIXTURES / "opencode" / "storage", storage)
+    edit(storage)
+    stage = present(registry.get("opencode").stage)
+    logs, problems = stage(sorted(storage.rglob("*.json")), tmp_path / "staged")
+    assert problems == []
+    [files] = [f for f in group("opencode", logs) if OPENCODE_PARENT.encode() in f.main.read_bytes()[:4096]]
+    session = read_session(files)
+    [step] = [s for s in session.steps if where(s)]
+    source = files.main.read_bytes()
+    resumed = write_session(session, [RawLog(str(files.main), source)], step.index, cwd="/home/dev/shop",
+                            env={}, home=tmp_path / "home", now=now)  # fmt: skip
+    assert files.main.read_bytes() == source  # the fork leaves the log as it was
+    return resumed, session, source

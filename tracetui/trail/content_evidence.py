@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator
 
-from tracetui.model import Session, StepKind
+from tracetui.model import FileEdit, Session, StepKind
 from tracetui.trail.boilerplate import own_line, taken_file
 from tracetui.trail.paths import absolute_path, relative_path
 
@@ -39,25 +39,20 @@ def logged_lines(session: Session) -> dict[str, list[str]]:
     shebang) is there with none: the log kept text, none of it the project's."""
     out: dict[str, dict[str, None]] = {}
     asked = 0
-    for step in session.steps:
-        if step.kind != StepKind.TOOL_CALL or not step.edits:
+    for path, edit in _edits(session):
+        texts = [edit.old_string, edit.new_string, edit.content, edit.original]
+        texts.extend(line[1:] for hunk in edit.hunks for line in hunk.lines)
+        if taken_file(path):
+            if any(True for _ in _long_lines(texts)):
+                out.setdefault(path, {})  # text kept, none of it the project's own
             continue
-        cwd = step.cwd or session.cwd
-        for edit in step.edits:
-            texts = [edit.old_string, edit.new_string, edit.content, edit.original]
-            texts.extend(line[1:] for hunk in edit.hunks for line in hunk.lines)
-            path = absolute_path(edit.path, cwd)
-            if taken_file(path):
-                if any(True for _ in _long_lines(texts)):
-                    out.setdefault(path, {})  # text kept, none of it the project's own
-                continue
-            lines = out.setdefault(path, {})
-            for line in _long_lines(texts):
-                if asked >= LINES_ASKED:
-                    return _own(out)
-                if line not in lines:
-                    lines[line] = None
-                    asked += 1  # lines looked at, its own or not: a bound on a hostile log
+        lines = out.setdefault(path, {})
+        for line in _long_lines(texts):
+            if asked >= LINES_ASKED:
+                return _own(out)
+            if line not in lines:
+                lines[line] = None
+                asked += 1  # lines looked at, its own or not: a bound on a hostile log
     return _own(out)
 
 
@@ -69,23 +64,28 @@ def written_lines(session: Session) -> dict[str, list[str]]:
     the new text and not in the old. A fork's or a copy's session wrote lines its upstream lacks."""
     out: dict[str, dict[str, None]] = {}
     asked = 0
+    for path, edit in _edits(session):
+        if taken_file(path):
+            continue
+        old = set(_long_lines([edit.old_string, edit.original]))
+        lines = out.setdefault(path, {})
+        for line in _long_lines([edit.new_string, edit.content]):
+            if asked >= LINES_ASKED:
+                return _own(out)
+            if line not in old and line not in lines:
+                lines[line] = None
+                asked += 1
+    return _own(out)
+
+
+def _edits(session: Session) -> Iterator[tuple[str, FileEdit]]:
+    """Each edit a tool call logged, with its file's absolute path as logged."""
     for step in session.steps:
         if step.kind != StepKind.TOOL_CALL or not step.edits:
             continue
         cwd = step.cwd or session.cwd
         for edit in step.edits:
-            path = absolute_path(edit.path, cwd)
-            if taken_file(path):
-                continue
-            old = set(_long_lines([edit.old_string, edit.original]))
-            lines = out.setdefault(path, {})
-            for line in _long_lines([edit.new_string, edit.content]):
-                if asked >= LINES_ASKED:
-                    return _own(out)
-                if line not in old and line not in lines:
-                    lines[line] = None
-                    asked += 1
-    return _own(out)
+            yield absolute_path(edit.path, cwd), edit
 
 
 def _own(out: dict[str, dict[str, None]]) -> dict[str, list[str]]:

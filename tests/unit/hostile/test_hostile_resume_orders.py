@@ -24,16 +24,13 @@ from pathlib import Path
 
 import orjson
 import pytest
-from shared_data import FIXTURES
-from support.narrow import present
+from support.resume_kit import OPENCODE_PARENT as PARENT
+from support.resume_kit import opencode_forked_at
 
 from tracetui.model import StepKind
-from tracetui.resume import write_session
-from tracetui.sources import RawLog, group, read_session, registry
 from tracetui.sources.common.carried import Item
 from tracetui.sources.opencode import writer as opencode_writer
 
-PARENT = "ses_01PARENTaaaaaaaaaaaaaaaaa"
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
 NOW_MS = int(NOW.timestamp() * 1000)
 IN_2100 = 4_102_444_800_000
@@ -48,17 +45,7 @@ def _resumed_at(tmp_path: Path, edit, where) -> tuple[dict, list]:
 
 
 def _written_at(tmp_path: Path, edit, where):
-    storage = tmp_path / "storage"
-    shutil.copytree(FIXTURES / "opencode" / "storage", storage)
-    edit(storage)
-    stage = present(registry.get("opencode").stage)
-    logs, problems = stage(sorted(storage.rglob("*.json")), tmp_path / "staged")
-    assert problems == []
-    [files] = [f for f in group("opencode", logs) if PARENT.encode() in f.main.read_bytes()[:4096]]
-    session = read_session(files)
-    [step] = [s for s in session.steps if where(s)]
-    resumed = write_session(session, [RawLog(str(files.main), files.main.read_bytes())], step.index,
-                            cwd="/home/dev/shop", env={}, home=tmp_path / "home", now=NOW)
+    resumed, session, _ = opencode_forked_at(tmp_path, edit, where, NOW)
     return resumed, session.steps
 
 
