@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 from shared_data import ROOT
-from support.bounded_cli import LIMIT_MEMORY
+from support.bounded_cli import LIMIT, LIMIT_MEMORY
+from support.cli_zygote import forked_cli
 from support.small_repo import git, one_file_repo
 
 HUGE = 1536 << 20  # a sparse file: no disk taken
 
 
-_BLAME = LIMIT_MEMORY + "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
 _ROOT = LIMIT_MEMORY + (
     "import sys; from pathlib import Path\n"
     "from tracetui.capsule import CapsuleError\nfrom tracetui.capsule.gitcmd import repo_root\n"
@@ -77,7 +77,8 @@ PLACES = ["config", "include", "HEAD", ".git file", "commondir"]
 def test_blame_in_a_repository_with_a_huge_git_file_is_one_line(repo, tmp_path, where):
     cwd = _plant(repo, tmp_path, where)
     (tmp_path / "b").mkdir(exist_ok=True)  # an empty bucket: blame reads it
-    out = _child(_BLAME, "--bucket", str(tmp_path / "b"), "blame", "a.py", cwd=cwd)
+    out = forked_cli("--bucket", str(tmp_path / "b"), "blame", "a.py", cwd=cwd, timeout=120, limit_as=LIMIT,
+                     env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
     assert out.returncode == 1, out.stderr[-300:]
     assert out.stderr.count("\n") == 1 and "too large" in out.stderr, out.stderr[-300:]
 
