@@ -204,13 +204,16 @@ class Outcome:
 
     def labels(self) -> dict[str, Any]:
         lines = {state: 0 for state in LINE_STATES}
+        added = 0
         for fate in self.fates:
-            lines[fate.state] = lines.get(fate.state, 0) + written(fate.patch)
+            n = written(fate.patch)
+            lines[fate.state] = lines.get(fate.state, 0) + n
+            added += n
         last = self.tests[-1]["exit_code"] if self.tests else None
         return {
             "ref": self.ref,
             "patches": len(self.fates),
-            "lines_added": sum(written(f.patch) for f in self.fates),
+            "lines_added": added,
             **{f"lines_{state}": n for state, n in lines.items()},
             "tests": self.tests,
             "tests_last_exit": last,

@@ -218,8 +218,9 @@ def episode_outcome(prepared: Prepared, episode: list[Step]) -> dict[str, Any]:
     added = 0
     for fate in prepared.outcome.fates:
         if fate.patch.step_id in ids:
-            added += written(fate.patch)
-            lines[fate.state] = lines.get(fate.state, 0) + written(fate.patch)
+            n = written(fate.patch)
+            added += n
+            lines[fate.state] = lines.get(fate.state, 0) + n
     tests = [t for t in prepared.outcome.tests if t.get("step") in indexes]
     priced = steps_cost(prepared.clean.steps, list(prepared.clean.models))
     prices = [priced.steps[i] for i in ids if i in priced.steps]

@@ -16,11 +16,14 @@ _PROSE_WORDS = frozenset(
     "env var vars variable config settings setting secret secrets password passwords passwd passphrase pass "
     "token tokens key keys credential credentials auth user users admin root name file path from hash hashed "
     "input output string required optional generated random todo fixme prod dev local stage staging vault "
-    "lookup ref lookup one two three must should will can any all new old same other".split()
+    "lookup ref one two three must should will can any all new old other".split()
 )
 # Three to four words of 3-12 letters (five or more for 2-letter words' lists), one separator throughout,
 # a number after the last word at most.
 _WORDS = re.compile(r"[a-z]{2,12}(?:([-_ ])[a-z]{2,12})(?:\1[a-z]{2,12}){2,7}(?:\1?\d{1,4})?")
+# A word is said: it holds a vowel; a run of the alphabet (`abcd-efgh-ijkl-mnop`) is typed for a shape.
+_VOWEL = re.compile(r"[aeiouy]")
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
 
 def passphrase_words(value: str) -> bool:
@@ -33,7 +36,3 @@ def passphrase_words(value: str) -> bool:
     return all(len(w) >= 3 and _VOWEL.search(w) and w not in _ALPHABET for w in words) \
         and not any(w in _PROSE_WORDS for w in words) and len(set(words)) >= 3
 
-
-# A word is said: it holds a vowel; a run of the alphabet (`abcd-efgh-ijkl-mnop`) is typed for a shape.
-_VOWEL = re.compile(r"[aeiouy]")
-_ALPHABET = "abcdefghijklmnopqrstuvwxyz"

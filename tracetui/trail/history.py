@@ -11,6 +11,7 @@ made, so it must never count as one.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -208,9 +209,14 @@ SHALLOW_MOST = 1 << 20  # bytes of a shallow clone's list of boundary commits re
 def shallow_boundary(repo: pygit2.Repository) -> frozenset[str]:
     """The commits a shallow clone holds without their parents (git's `shallow` file): the first of
     them to hold a patch is no proof the patch was taken there. Empty for a whole clone, or where the
-    file cannot be read as a regular file."""
+    file cannot be read as a regular file. Read once per state of the file, not once per patch judged."""
+    return _boundary(repo.path, _shallow_stamp(repo))
+
+
+@functools.lru_cache(maxsize=8)
+def _boundary(path: str, stamp: str) -> frozenset[str]:
     try:
-        data = read_regular(os.path.join(repo.path, "shallow"), SHALLOW_MOST)
+        data = read_regular(os.path.join(path, "shallow"), SHALLOW_MOST)
     except (OSError, TracetuiError):
         return frozenset()
     return frozenset(x for x in data.decode("ascii", "replace").split() if len(x) in (40, 64))
