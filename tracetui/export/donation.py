@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracetui.errors import TracetuiError, UsageError
 from tracetui.export.card import license_id
-from tracetui.export.check import CheckReport, check
+from tracetui.export.verify import CheckReport, check
 from tracetui.export.receipt import RECEIPT
 from tracetui.export.run import ExportOptions, ExportReport, ProgressCallback, export
 from tracetui.selection import Selection, select

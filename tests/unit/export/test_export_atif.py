@@ -214,7 +214,7 @@ def test_demo_export_is_accepted(tmp_path):
 def test_check_without_a_validator_says_so(tmp_path, capsys, monkeypatch):
     import importlib
 
-    check_module = importlib.import_module("tracetui.export.check")  # the package's `check` is the function
+    check_module = importlib.import_module("tracetui.export.verify")  # the package's `check` is the function
 
     bucket_dir = tmp_path / "bucket"
     assert main(["--bucket", str(bucket_dir), "sync", "--source", f"pi={FIXTURES / 'pi'}"]) == 0

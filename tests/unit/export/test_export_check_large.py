@@ -10,7 +10,7 @@ import orjson
 
 from tracetui.export.manifest import FORMAT, MANIFEST, file_sha256
 
-check = importlib.import_module("tracetui.export.check")
+check = importlib.import_module("tracetui.export.verify")
 
 # A made-up key of a vendor format with a literal prefix: a sure finding wherever it is.
 KEY = "ghp_" + "Zq8Lm2Rt6Vx0Nb4Hc7Kd1Wf5Yp3Gs9Tj" + "Ea2U"

@@ -16,7 +16,7 @@ import orjson
 
 from tracetui.export.manifest import FORMAT, MANIFEST, file_sha256
 
-check = importlib.import_module("tracetui.export.check")
+check = importlib.import_module("tracetui.export.verify")
 
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _rng = random.Random(7)

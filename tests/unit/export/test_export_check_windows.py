@@ -22,7 +22,7 @@ from tracetui.export.manifest import FORMAT, MANIFEST, file_sha256
 from tracetui.model import Session
 from tracetui.redact import Identity
 
-check = importlib.import_module("tracetui.export.check")
+check = importlib.import_module("tracetui.export.verify")
 manifest = importlib.import_module("tracetui.export.manifest")
 
 PIECE, REACH, CEILING = 1024, 512, 2048

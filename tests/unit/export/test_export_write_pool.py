@@ -27,7 +27,7 @@ from support.write_pool_kit import files as _files
 from support.write_pool_kit import keys as _keys
 
 from tracetui.export import ExportProgress, write_pool
-from tracetui.export.check import check
+from tracetui.export.verify import check
 
 pytest.importorskip("pyarrow.parquet")
 

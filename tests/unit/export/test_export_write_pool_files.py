@@ -20,7 +20,7 @@ from support.write_pool_kit import keys as _keys
 
 from tracetui.cli import main
 from tracetui.export import ExportProgress, write_pool
-from tracetui.export.check import check
+from tracetui.export.verify import check
 from tracetui.export.writers import RawWriter
 
 FORMATS = ["atif", "raw"]

@@ -78,7 +78,7 @@ def test_a_file_larger_than_the_manifest_says_is_refused_unread(tmp_path, monkey
 
     from tracetui.export import manifest
 
-    check = importlib.import_module("tracetui.export.check")
+    check = importlib.import_module("tracetui.export.verify")
 
     dest = _export(tmp_path, "atif")
     rel = _forge(dest, "trajectories/", SPARSE, "0" * 64)
@@ -100,7 +100,7 @@ def test_a_file_larger_than_the_manifest_says_is_refused_unread(tmp_path, monkey
 def test_pieces_of_lines_are_the_file_whole_and_count_its_lines(tmp_path, monkeypatch):
     import importlib
 
-    check = importlib.import_module("tracetui.export.check")
+    check = importlib.import_module("tracetui.export.verify")
     monkeypatch.setattr(check, "_PIECE", 7)
     lines = [b"a", b"bbbbbbbbbbbbbbbbbb", b"", b"cc", b"d" * 30, b"tail without a newline"]
     path = tmp_path / "x.jsonl"

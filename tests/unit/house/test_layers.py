@@ -22,7 +22,7 @@ CORE_MODULES = [
     "tracetui.export.parquet",
     "tracetui.export.atif",
     "tracetui.export.page",
-    "tracetui.export.check",
+    "tracetui.export.verify",
     "tracetui.library",
     "tracetui.views",
     "tracetui.views.session_shape",
