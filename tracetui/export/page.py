@@ -28,7 +28,7 @@ from tracetui.errors import TracetuiError
 from tracetui.export.labels import LINE_STATES
 from tracetui.export.manifest import safe_component
 from tracetui.export.tables import patch_rows
-from tracetui.model import Step, StepKind
+from tracetui.model import Session, Step, StepKind
 from tracetui.safe_text import clip, safe_line, safe_text, unpinged
 from tracetui.trail.line_identity import written
 
@@ -47,7 +47,10 @@ TITLE = "{title} (steps {first} to {last})"
 SESSION = ("{agent} session {id}, started {started}, project {project}; exported redacted by tracetui "
            "{version}{compact}.")  # fmt: skip
 COMPACT = " (compact: tool results folded to a line, long texts cut)"
-EPISODE = "This episode (steps {first} to {last}) at {ref}: {outcome}; cost {cost}."
+EPISODE = "This episode (steps {first} to {last}) at {ref}: {outcome}; cost {cost}.{copied}"
+# A fork's copies of its parent's steps are shown, and their edits are the parent's run (`own_only`):
+# the header says so rather than count none of what the page shows being made.
+COPIED = " Its {n} patches copied from the session it was forked from are counted there, not here."
 WHOLE = "The whole session ({steps} steps): {outcome}; cost {cost}."
 OUTCOME = "{added} lines added, {states}; {tests}"
 STATE_LINES = "{n} {state}"
@@ -245,6 +248,15 @@ def _outcome_line(lines: dict[str, Any], tests: int, last: Any) -> str:
     return OUTCOME.format(added=lines["lines_added"], states=states, tests=ran)
 
 
+def _copied(session: Session, episode: list[Step]) -> str:
+    if not any(s.copied and s.edits for s in episode):
+        return ""
+    from tracetui.trail import session_patches
+
+    ids = {s.id for s in episode}
+    return COPIED.format(n=sum(1 for p in session_patches(session) if p.copied and p.step_id in ids))
+
+
 def _money(value: float | None, known: bool = True) -> str:
     if not known:
         return UNPRICED
@@ -273,7 +285,8 @@ def _render(prepared: Prepared, episode: list[Step], kind: str, shape: _Shape) -
     )  # fmt: skip
     page.meta(EPISODE.format(first=first, last=last, ref=labels["ref"],
                              outcome=_outcome_line(own, own["tests"], own["tests_last_exit"]),
-                             cost=_money(own["cost_usd"], own["cost_known"])), labels["ref"])  # fmt: skip
+                             cost=_money(own["cost_usd"], own["cost_known"]),
+                             copied=_copied(clean, episode)), labels["ref"])  # fmt: skip
     page.meta(WHOLE.format(steps=len(clean.steps),
                            outcome=_outcome_line(labels, len(labels["tests"]), labels["tests_last_exit"]),
                            cost=_money(own["session_cost_usd"])))  # fmt: skip

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +133,24 @@ def test_compact_fits_the_biggest_corpus_session(tmp_path, capsys):
     page = next((tmp_path / "page").glob("*.html")).read_text(encoding="utf-8")
     assert len(page) <= PAGE_LIMIT, len(page)
     assert "This episode" in page and "The whole session" in page
+
+
+@pytest.mark.parametrize("kind", ["md", "html"])
+def test_a_forks_header_says_the_edits_it_copied_are_its_parents(tmp_path, capsys, kind):
+    # The Pi fork `bbbbbbbb` copies its parent's first steps, one edit among them, then makes its own:
+    # the edit it copied is the parent's run (not counted here), and the header says so.
+    src, bucket = tmp_path / "pi", tmp_path / "bucket"
+    src.mkdir()
+    for log in (Path(__file__).resolve().parents[2] / "fixtures" / "forks").glob("2026-03-01T*.jsonl"):
+        shutil.copy(log, src / log.name)
+    assert main(["--bucket", str(bucket), "sync", "--source", f"pi={src}"]) == 0
+    assert main(["--bucket", str(bucket), "export", str(tmp_path / "page"), "--format", kind,
+                 "--sessions", "bbbbbbbb", "--accept-suggested"]) == 0  # fmt: skip
+    assert main(["--bucket", str(bucket), "export", str(tmp_path / "parent"), "--format", kind,
+                 "--sessions", "aaaaaaaa", "--accept-suggested"]) == 0  # fmt: skip
+    capsys.readouterr()
+    fork = _page(tmp_path / "page")
+    assert "Its 1 patches copied from the session it was forked from are counted there, not here." in fork
+    assert "1 lines added" in _header(fork, "This episode")  # its own edit's line, not the parent's two
+    assert "copied from the session" not in _page(tmp_path / "parent")
+    assert main(["export", "--check", str(tmp_path / "page")]) == 0, capsys.readouterr().out

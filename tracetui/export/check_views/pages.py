@@ -85,7 +85,8 @@ def _page_shapes(kind: str) -> _PageShapes:
     lines = [
         shaped(page.SESSION, agent=either(READER_MODULES), id=READ, started=READ, project=READ,
               version=r"(\S*?)", compact=f"(?:{lit(page.COMPACT)})?"),
-        shaped(page.EPISODE, first=INDEX, last=INDEX, ref=READ, outcome=outcome, cost=money),
+        shaped(page.EPISODE, first=INDEX, last=INDEX, ref=READ, outcome=outcome, cost=money,
+               copied=f"(?:{shaped(page.COPIED, n=NUMBER)})?"),
         shaped(page.WHOLE, steps=NUMBER, outcome=outcome, cost=money),
     ]  # fmt: skip
     notes = either(esc(page.label(k)) for k in page.NOTE_KINDS)
