@@ -198,6 +198,36 @@ def line_of(step: Step) -> tuple[str, int] | None:
     return None  # `<uuid>:model`
 
 
+# A result line's `toolUseResult` is the tool's structured output, not what the model saw (the line's
+# `message`), and 2.1.332 rebuilds the session's background work from it on resume: a result naming an
+# agent (`status: async_launched`, `description`, `outputFile`) or a shell (`backgroundTaskId`) became a
+# "SYSTEM NOTIFICATION" to the model to check the log's path (checked on loopback). A fork keeps what a
+# result says a tool printed and did to files (what tracetui and Claude Code's screen read); no id of a
+# task, agent or schedule, and no path to follow. docs/formats/claude.md, "Resume".
+RESULT_KEYS = frozenset({
+    "type", "file", "filePath", "content", "structuredPatch", "originalFile", "originalFileContents",
+    "userModified", "oldString", "newString", "replaceAll", "edits", "stdout", "stderr", "interrupted",
+    "isImage", "noOutputExpected", "returnCodeInterpretation", "exitCode", "stdoutLines", "stderrLines",
+    "filenames", "numFiles", "numLines", "truncated", "appliedLimit", "mode", "durationMs", "durationSeconds",
+    "totalDurationMs", "totalTokens", "totalToolUseCount", "usage", "prompt", "agentType", "bytes", "code",
+    "codeText", "result", "url", "query", "matches", "results", "cell_number", "new_source", "cell_type",
+    "language", "edit_mode",
+})  # fmt: skip
+
+
+def _result_facts(result: Any) -> Any:
+    """A copied `toolUseResult` cut to `RESULT_KEYS` (an agent's `status` only when `completed`), its
+    images held by reference left out as in a message; one that is no object is kept as it was."""
+    if not isinstance(result, dict):
+        return _held(result)
+    out = {k: v for k, v in result.items() if k in RESULT_KEYS}
+    if result.get("status") == "completed":
+        out["status"] = "completed"
+    if "content" in out:
+        out["content"] = _held(out["content"])
+    return out if out != result else result
+
+
 # A transcript's lines that name themselves (a `uuid`), decoded, in file order: what `fork` and `notes`
 # read, decoded once for both.
 Lines = list[dict[str, Any]]
@@ -297,6 +327,8 @@ def fork(lines: Lines, session: Session, upto: list[Step], new_id: str, cwd: str
         copy["sessionId"] = new_id
         copy["cwd"] = _moved(rec.get("cwd"), session.cwd, cwd)
         copy["forkedFrom"] = {"sessionId": session.id, "messageUuid": old}
+        if "toolUseResult" in copy:
+            copy["toolUseResult"] = _result_facts(copy["toolUseResult"])
         message = copy.get("message")
         if isinstance(message, dict) and isinstance(message.get("content"), list):
             copy["message"] = message = {**message, "content": _held(message["content"])}
