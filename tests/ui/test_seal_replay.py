@@ -469,6 +469,7 @@ async def test_without_a_sandbox_the_trust_box_says_what_a_check_can_do(sealed_d
     programs (tracetui too where the machine has no fence) and write to the user's terminal
     (docs/design.md, "Replay"): the box the user ticks to trust it says so."""
     import tracetui.capsule.sandbox as sandbox_mod
+    from tracetui.capsule import landlock
 
     monkeypatch.setattr(sandbox_mod, "find_sandbox", lambda: None)
     monkeypatch.setattr("tracetui.capsule.find_sandbox", lambda: None)  # the name the app imports
@@ -479,8 +480,10 @@ async def test_without_a_sandbox_the_trust_box_says_what_a_check_can_do(sealed_d
     async with app.run_test(size=SIZE) as pilot:
         replay = await _replay_on(app, pilot, _clone(demo, tmp_path))
         label = str(replay.query_one("#replay-trust", Checkbox).label)
-    said = "unable to signal tracetui: it can stop or kill your other programs, and write to your terminal"
+    said = "unable to signal tracetui" + (" or write to cgroups and /proc" if landlock.available() else "")
     assert ("process namespace of its own" if own else said) in label, label
+    # What neither bound closes: the user's service manager takes any of the user's processes at its word.
+    assert "service manager (systemctl --user) end tracetui" in label, label
 
 
 async def test_without_a_sandbox_the_check_runs_only_when_trusted(sealed_demo, tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ More in docs/internals/capsule.md, `capsule/__init__.py`.
 
 from __future__ import annotations
 
+from tracetui.capsule import landlock, trust_bound
 from tracetui.capsule.apply import path_refusal
 from tracetui.capsule.archive import CapsuleError, Limits
 from tracetui.capsule.bisect import BisectResult, bisect
@@ -87,5 +88,12 @@ __all__ = [
     "seal_base",
     "seal_in",
     "seal_scope",
+    "trusted_bound",
     "verify",
 ]
+
+
+def trusted_bound() -> str:
+    """What a trusted check can still do to tracetui and its user here, as the CLI and the app say it
+    before it runs (`trust_bound.words`)."""
+    return trust_bound.words(own_pids(), fenceable(), landlock.available())

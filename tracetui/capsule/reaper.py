@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -343,10 +344,27 @@ def _shell(script: str, name: str, command: str, fenced: int | None = None) -> i
             if fenced is not None and fenceable() and not fence(fenced, os.getpgid(fenced)):
                 print("tracetui: the check's runner could not fence tracetui off", file=sys.stderr)
                 os._exit(FAILED)
+            landlock = _landlock() if fenced is not None else None
+            if landlock is not None and landlock.available() and not landlock.restrict():
+                print("tracetui: the check's runner could not keep it off cgroups and /proc", file=sys.stderr)
+                os._exit(FAILED)
             os.execv("/bin/sh", ["/bin/sh", "-c", script, name, command])
         finally:
             os._exit(127)
     return shell
+
+
+def _landlock() -> Any:
+    """capsule/landlock.py, loaded by path: this runner is a script, run isolated (`python -I`)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tracetui_landlock", os.path.join(os.path.dirname(
+        os.path.abspath(__file__)), "landlock.py"))
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 # The fence (`fence`): a seccomp filter. Its system calls, by architecture: (AUDIT_ARCH, the calls that

@@ -341,10 +341,4 @@ def _trusted_bound() -> str:
     """What a trusted check can still do to tracetui here (README's Safety section)."""
     import tracetui.capsule as capsule_api
 
-    if capsule_api.own_pids():
-        return " in a process namespace of its own (all it starts ends with tracetui)"
-    if capsule_api.fenceable():
-        return (" as your own user, unable to signal tracetui: it can stop or kill your other processes"
-                " (what it starts may then outlive tracetui) and write to your terminal")
-    return (" as your own user: it can stop or kill tracetui (what it starts may then outlive it) and write"
-            " to your terminal")
+    return capsule_api.trusted_bound()

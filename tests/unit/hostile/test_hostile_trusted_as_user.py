@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from support.procs import processes_holding
 
-from tracetui.capsule import reaper
+from tracetui.capsule import landlock, reaper
 
 REAPER = Path(reaper.__file__).resolve()
 NOBODY = 65534
@@ -125,14 +125,14 @@ def test_an_ordinary_user_is_given_a_pid_namespace_where_the_kernel_lets_one_be_
 # waits to be moved there, then runs the runner as replay does.
 DRIVER_IN_CGROUP = """
 import importlib.util, os, subprocess, sys, time
-path, name, command = sys.argv[1:]
+path, name, mode, command = sys.argv[1:]
 end = time.monotonic() + 10
 while name not in open("/proc/self/cgroup").read() and time.monotonic() < end:
     time.sleep(0.01)
 spec = importlib.util.spec_from_file_location("reaper", path)
 reaper = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(reaper)
-own = ["--own-pids"] if reaper.own_pids() else []
+own = ["--own-pids"] if mode == "own" and reaper.own_pids() else []
 runner = subprocess.Popen([sys.executable, "-I", path, *own, str(os.getpid()), 'exec /bin/sh -c "$1"', "check",
                            command])
 print(bool(own), runner.wait(), "alive", flush=True)
@@ -147,13 +147,28 @@ def _cgroup2() -> Path | None:
     return None
 
 
-def test_a_check_in_its_own_namespace_cannot_kill_or_freeze_tracetui_s_cgroup(shared_dir):
+# Each path a check can write to turn on tracetui without a signal, then what it says: the cgroup it
+# runs in killed or frozen, itself made the kernel's first to kill, its memory opened to write.
+TURNS = ("echo 1 > {group}/cgroup.freeze; echo 1 > {group}/cgroup.kill; "
+         "read -r _ _ _ t _ < /proc/$PPID/stat; echo 1000 > /proc/$t/oom_score_adj && echo oom-raised; "
+         "( exec 3<>/proc/$t/mem ) && echo mem-opened; echo tried")
+
+
+@pytest.mark.parametrize("mode", ["own", "fenced"])
+def test_a_trusted_check_cannot_kill_or_freeze_tracetui_s_cgroup_nor_reach_it_by_proc(shared_dir, mode):
     """Found 2026-11-30 (atk19): a check given its own pid namespace named no process outside it, but
     wrote `cgroup.kill` of the cgroup its user owns and tracetui runs in (read from /proc/self/cgroup):
-    tracetui died (SIGKILL). The check's mount namespace now holds every cgroup file system read-only."""
+    tracetui died (SIGKILL). The check's mount namespace now holds every cgroup file system read-only.
+    Found again 2026-11-30 (atk20) where no pid namespace may be made (the fence's seccomp filter only):
+    the same write killed tracetui, and /proc let the check raise tracetui's oom_score_adj and open its
+    memory to write (where ptrace is not limited to a process's descendants: Debian's default). A
+    Landlock domain now refuses the check every write to a cgroup or proc file system, and any trace of
+    a process outside it (`capsule/landlock.py`)."""
     root = _cgroup2()
     if os.getuid() != 0 or root is None or not _user_namespaces():
         pytest.skip("needs root to hand a cgroup to the ordinary user, a cgroup2 mount and user namespaces")
+    if mode == "fenced" and not (reaper.fenceable() and landlock.available()):
+        pytest.skip("no seccomp fence or no Landlock here: the trust box says what such a check can do")
     python = _python()
     name = f"tracetui-test-{os.getpid()}-{random.randrange(10**6)}"
     group = root / name
@@ -161,9 +176,8 @@ def test_a_check_in_its_own_namespace_cannot_kill_or_freeze_tracetui_s_cgroup(sh
     try:
         for path in (group, *group.iterdir()):
             os.chown(path, NOBODY, NOBODY)
-        check = f"echo 1 > {group}/cgroup.freeze; echo 1 > {group}/cgroup.kill; echo tried"
-        proc = _as_user([python, "-I", "-c", DRIVER_IN_CGROUP, str(REAPER), name, check], cwd=shared_dir,
-                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+        proc = _as_user([python, "-I", "-c", DRIVER_IN_CGROUP, str(REAPER), name, mode, TURNS.format(group=group)],
+                        cwd=shared_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
         (group / "cgroup.procs").write_text(str(proc.pid))
         try:
             out, err = proc.communicate(timeout=30)
@@ -172,7 +186,9 @@ def test_a_check_in_its_own_namespace_cannot_kill_or_freeze_tracetui_s_cgroup(sh
                 (group / "cgroup.freeze").write_text("0")
                 proc.kill()
                 proc.wait()
-        assert proc.returncode == 0 and out.split() == ["tried", "True", "0", "alive"], (proc.returncode, out, err)
-        assert err.count("Read-only file system") == 2, err
+        own = str(mode == "own")
+        assert proc.returncode == 0 and out.split() == ["tried", own, "0", "alive"], (proc.returncode, out, err)
+        refused = "Read-only file system" if mode == "own" else "Permission denied"
+        assert err.count(refused) >= 2, err
     finally:
         group.rmdir()

@@ -224,15 +224,11 @@ class ReplayScreen(RowUpdates, Screen):
             yield Button("Verdict", id="replay-judge")
             yield Button("Bisect", id="replay-bisect")
         if self.sandbox is None:
-            from tracetui.capsule import fenceable, own_pids
+            from tracetui.capsule import trusted_bound
 
             # What a trusted check can still do to tracetui here, as the CLI says it (README, Safety).
-            how = (" (in a process namespace of its own)" if own_pids() else
-                   " (as you, unable to signal tracetui: it can stop or kill your other programs, and write to"
-                   " your terminal)" if fenceable() else
-                   " (as you: it can stop or kill tracetui, and write to your terminal)")  # fmt: skip
-            yield Checkbox("no sandbox here (install bubblewrap): trust this capsule and run my check unconfined"
-                           + how, id="replay-trust")  # fmt: skip
+            yield Checkbox("no sandbox here (install bubblewrap): trust this capsule and run my check unconfined,"
+                           + trusted_bound(), id="replay-trust")  # fmt: skip
         yield Static("", id="replay-verdict", markup=False)
         yield KeyFooter(compact=True)
 

@@ -1,0 +1,96 @@
+"""What a trusted check fenced without a pid namespace may not write: the machine's cgroups and /proc.
+
+Such a check is its user's process beside tracetui, and the user owns the cgroup systemd delegates to
+it (`user@UID.service`, where a terminal's shell and tracetui run): its `cgroup.kill` ended tracetui
+and every program of the terminal, `cgroup.freeze` stopped them, and `/proc/PID/oom_score_adj` made
+tracetui the kernel's first to kill. A Landlock domain (Linux 5.13+, no privilege) refuses the check,
+and all it starts, a file opened for writing on a cgroup or proc file system, and keeps it from
+tracing any process outside the domain (`/proc/PID/mem`). Standard library only: the runner
+(capsule/reaper.py) loads it by path. docs/design.md, "Replay".
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+
+# The system calls (the same number on every architecture that has them) and the ABI's constants.
+_CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446
+_CREATE_RULESET_VERSION = 1
+_RULE_PATH_BENEATH = 1
+_WRITE_FILE = 1 << 1
+# The file systems no check writes to: whoever may write a file there acts on processes, not files.
+_UNWRITTEN = (b"cgroup", b"cgroup2", b"proc")
+
+
+class _PathBeneath(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def available() -> bool:
+    """Whether this kernel gives an unprivileged process a Landlock domain."""
+    return _libc().syscall(_CREATE_RULESET, None, ctypes.c_size_t(0), _CREATE_RULESET_VERSION) >= 1
+
+
+def unwritten_mounts(mountinfo: bytes) -> set[str]:
+    """The mount points of `mountinfo` (/proc/self/mountinfo's text) of the `_UNWRITTEN` kinds."""
+    points: set[str] = set()
+    for fields in (line.split() for line in mountinfo.splitlines()):
+        if b"-" in fields and fields[fields.index(b"-") + 1] in _UNWRITTEN:
+            points.add(fields[4].decode("utf-8", "surrogateescape").replace("\\040", " "))
+    return points
+
+
+def writable_tops(forbidden: set[str], top: str = "/") -> list[str]:
+    """The fewest paths beneath which every file is, but those beneath `forbidden`: `top` itself where
+    none is beneath it, else each of its entries so chosen (a link is passed by: what it names is
+    reached through its own folder)."""
+    if top in forbidden:
+        return []
+    inside = top.rstrip("/") + "/"
+    if not any(f.startswith(inside) for f in forbidden):
+        return [top]
+    out: list[str] = []
+    try:
+        entries = sorted(os.scandir(top), key=lambda e: e.name)
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.is_symlink():
+            out += writable_tops(forbidden, entry.path)
+    return out
+
+
+def restrict() -> bool:
+    """Whether this process, and all it starts, now writes no file of the `_UNWRITTEN` kinds (and traces
+    no process outside its domain). Needs no_new_privs set (the seccomp fence sets it)."""
+    libc = _libc()
+    try:
+        with open("/proc/self/mountinfo", "rb") as fh:
+            tops = writable_tops(unwritten_mounts(fh.read()))
+    except OSError:
+        return False
+    handled = ctypes.c_uint64(_WRITE_FILE)
+    ruleset = libc.syscall(_CREATE_RULESET, ctypes.byref(handled), ctypes.c_size_t(8), 0)
+    if ruleset < 0:
+        return False
+    try:
+        for path in tops:
+            try:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                continue  # gone since it was listed: nothing there to write
+            try:
+                rule = _PathBeneath(_WRITE_FILE, fd)
+                if libc.syscall(_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule), 0) != 0:
+                    return False
+            finally:
+                os.close(fd)
+        return libc.syscall(_RESTRICT_SELF, ruleset, 0) == 0
+    finally:
+        os.close(ruleset)
