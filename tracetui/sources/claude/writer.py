@@ -67,7 +67,9 @@ _KEYS = {
 # Code (the corpus' up to 2.1.97, and 2.1.332 in the agent tests) writes for its kind, below: what is
 # sent or shown. An attachment of another kind becomes a system line saying it was left out: 2.1.332
 # reads some as the session's state (`command_permissions`: the tools a command allowed;
-# `session_cron_carry`: the scheduled prompts it carries over; `invoked_skills`, `plan_mode`, ...).
+# `session_cron_carry`: the scheduled prompts it carries over; `invoked_skills`, `plan_mode`, ...), and
+# the last `prompt_snapshot`'s `systemPrompt` is the resumed session's system prompt (checked on loopback:
+# a log's ran the user's session unseen, as Codex's `base_instructions` did). Its own decides.
 _ATTACHMENT_KEYS: dict[str, frozenset[str]] = {kind: frozenset({"type", *keys}) for kind, keys in {
     "agent_listing_delta": ("addedTypes", "addedLines", "builtInTypes", "builtInPluginTypes", "removedTypes",
                             "isInitial", "showConcurrencyNote"),
@@ -86,8 +88,6 @@ _ATTACHMENT_KEYS: dict[str, frozenset[str]] = {kind: frozenset({"type", *keys}) 
     "hook_non_blocking_error": ("hookName", "toolUseID", "hookEvent", "stderr", "stdout", "exitCode", "command"),
     "model": ("identity", "text"),
     "nested_memory": ("path", "content", "displayPath"),
-    "prompt_snapshot": ("systemPrompt", "reminderFold", "echoWireToolInputs", "contextRendering", "tools",
-                        "cliPrefix", "systemTurns", "toolChangeHeader", "inlineTools", "keptReminders"),
     "queued_command": ("prompt", "commandMode"),
     "remote_session_change": ("url", "commit", "pr", "sendUserFileHint", "managedCommit", "managedPr"),
     "session_context": ("context",),
