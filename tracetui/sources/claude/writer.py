@@ -98,6 +98,26 @@ _ATTACHMENT_KEYS: dict[str, frozenset[str]] = {kind: frozenset({"type", *keys}) 
 }.items()}
 
 
+# The lists of names an attachment announced to the model. On resume 2.1.332 diffs those of the agent
+# listing and the deferred tools against its own, and tells the model, in a reminder the log never held,
+# that each name it no longer has is gone, as written (checked on loopback): a log's name of many words
+# was an instruction there. A name is kept only in the shape a tool name or an agent type takes.
+_NAMES = {"agent_listing_delta": ("addedTypes", "builtInTypes", "builtInPluginTypes", "removedTypes"),
+          "deferred_tools_delta": ("addedNames", "removedNames", "wireHiddenNames", "readdedNames",
+                                   "pendingMcpServers", "needsAuthMcpServers", "failedMcpServers"),
+          "skill_listing": ("names",)}
+_NAME = re.compile(r"[A-Za-z0-9_.:@/-]{1,128}")
+
+
+def _named(att: dict[str, Any]) -> dict[str, Any]:
+    """A carried attachment with each of its lists of names (`_NAMES`) cut to the names of `_NAME`'s shape."""
+    out = dict(att)
+    for key in _NAMES.get(att["type"], ()):
+        if isinstance(out.get(key), list):
+            out[key] = [n for n in out[key] if isinstance(n, str) and _NAME.fullmatch(n)]
+    return out
+
+
 def _carried_attachment(rec: dict[str, Any]) -> bool:
     att = rec.get("attachment")
     return isinstance(att, dict) and isinstance(att.get("type"), str) and att["type"] in _ATTACHMENT_KEYS
@@ -113,7 +133,7 @@ def _shaped(copy: dict[str, Any]) -> dict[str, Any]:
         return copy
     if _carried_attachment(copy):
         att = copy["attachment"]
-        return {**copy, "attachment": {k: v for k, v in att.items() if k in _ATTACHMENT_KEYS[att["type"]]}}
+        return {**copy, "attachment": _named({k: v for k, v in att.items() if k in _ATTACHMENT_KEYS[att["type"]]})}
     out = {k: v for k, v in copy.items() if k in _COMMON_KEYS}
     out.update({"type": "system", "subtype": "informational", "level": "info", "isMeta": False,
                 "content": f"tracetui left out an attachment of a kind a fork does not carry ({LEFT_OUT})"})
