@@ -851,9 +851,10 @@ def test_the_program_continues_a_session_tracetui_wrote(written: Fresh):
     # Gemini source's file was gone after `gemini --resume NEW` (the fixture's session then had a second
     # file, its resumed run's, from the next minute): the program's own housekeeping, not tracetui's.
     assert hashlib.sha256(fresh.main.read_bytes()).digest() == hashlib.sha256(source).digest()
-    # (a Codex rollout's system prompt is the source's setting: the fork leaves it out, Codex sends its own)
+    # (a Codex rollout's system prompt, and Claude Code's `prompt_snapshot`, is the source's setting: the
+    # fork leaves it out, the program sends its own: tests/unit/hostile/test_hostile_resume_system_prompt.py)
     expected = [st for st in fresh.session.steps if st.index <= number and st.active and st.subagent is None
-                and st.meta.get("from") != "base_instructions"]
+                and st.meta.get("from") != "base_instructions" and not st.meta.get("system_prompt")]
     # tracetui reads it back to the same steps, as a fork whose steps its parent spent.
     again, _ = _read(fresh.agent, [Path(resumed.path)])
     assert again.errors == [] and again.tokens.total == 0  # the parent spent them

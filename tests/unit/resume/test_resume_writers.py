@@ -51,10 +51,11 @@ def _round_trip(session: Session, data: bytes, number: int, home: Path) -> None:
     source = session.source
     resumed = write_session(session, [RawLog(source, data)], number, cwd="/home/dev/shop", env={}, home=home)
     back = read_session(group(session.agent, [Path(resumed.path)])[0])
-    # The system prompt a Codex rollout logs is the source's setting, not its history: a fork leaves it
-    # out and Codex sends its own (tests/unit/hostile/test_hostile_resume_settings.py).
+    # The system prompt a Codex rollout (or a Claude Code `prompt_snapshot`) logs is the source's setting,
+    # not its history: a fork leaves it out and the program sends its own (test_hostile_resume_settings.py,
+    # test_hostile_resume_system_prompt.py).
     expected = [s for s in session.steps if s.index <= number and s.active and s.subagent is None
-                and s.meta.get("from") != "base_instructions"]
+                and s.meta.get("from") != "base_instructions" and not s.meta.get("system_prompt")]
     assert back.id == resumed.session_id and back.forked_from == session.id
     assert back.errors == []
     # Each terminal control of the log's text is carried made visible (tracetui/resume/inert.py).

@@ -69,7 +69,7 @@ _KEYS = {
 # reads some as the session's state (`command_permissions`: the tools a command allowed;
 # `session_cron_carry`: the scheduled prompts it carries over; `invoked_skills`, `plan_mode`, ...), and
 # the last `prompt_snapshot`'s `systemPrompt` is the resumed session's system prompt (checked on loopback:
-# a log's ran the user's session unseen, as Codex's `base_instructions` did). Its own decides.
+# a log's ran the user's session unseen, as Codex's `base_instructions` did): left out (`_SETTINGS`).
 _ATTACHMENT_KEYS: dict[str, frozenset[str]] = {kind: frozenset({"type", *keys}) for kind, keys in {
     "agent_listing_delta": ("addedTypes", "addedLines", "builtInTypes", "builtInPluginTypes", "removedTypes",
                             "isInitial", "showConcurrencyNote"),
@@ -116,6 +116,17 @@ def _named(att: dict[str, Any]) -> dict[str, Any]:
         if isinstance(out.get(key), list):
             out[key] = [n for n in out[key] if isinstance(n, str) and _NAME.fullmatch(n)]
     return out
+
+
+# Attachments that are the session's settings, not its history: left out with no line in their place
+# (the line naming one as its parent hangs from its parent). `prompt_snapshot` (above) is the system prompt.
+_SETTINGS = frozenset({"prompt_snapshot"})
+
+
+def _setting(rec: dict[str, Any]) -> bool:
+    att = rec.get("attachment")
+    return rec.get("type") == "attachment" and isinstance(att, dict) and isinstance(att.get("type"), str) \
+        and att["type"] in _SETTINGS
 
 
 def _carried_attachment(rec: dict[str, Any]) -> bool:
@@ -316,7 +327,7 @@ def fork(lines: Lines, session: Session, upto: list[Step], new_id: str, cwd: str
             renamed[rec["uuid"]] = new_uuid()
     # A line that is no conversation's is left out, and a line hanging from it hangs from its parent.
     spliced = {uuid: rec.get("parentUuid") for uuid, rec in by_uuid.items()
-               if uuid in keep and rec.get("type") not in _KEYS}  # fmt: skip
+               if uuid in keep and (rec.get("type") not in _KEYS or _setting(rec))}  # fmt: skip
 
     def link(uuid: Any) -> str | None:
         for _ in range(len(spliced) + 1):
