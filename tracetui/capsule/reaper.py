@@ -291,7 +291,37 @@ def _mount_own() -> bool:
     if os.path.isdir("/dev/pts") and libc.mount(b"devpts", b"/dev/pts", b"devpts", MS_NOSUID | MS_NOEXEC,
                                                 options) != 0:  # fmt: skip
         return False
-    return _cgroups_read_only(libc)
+    return _cgroups_read_only(libc) and _managers_hidden(libc)
+
+
+# The sockets of the user's service manager and message buses, by the user's runtime folder: `systemctl
+# --user kill` of the unit tracetui runs in (a terminal's scope), and logind's TerminateSession of the
+# user's own session over the system bus, end tracetui from inside any pid namespace.
+_RUNTIME_SOCKETS = ("bus", "systemd/private")
+_SYSTEM_BUS = "/run/dbus/system_bus_socket"
+
+
+def _managers_hidden(libc: ctypes.CDLL) -> bool:
+    """Each socket of `_RUNTIME_SOCKETS`, the system bus's and the session bus's address (a path) made
+    /dev/null in this mount namespace: a connect is refused. Another socket of the runtime folder (an
+    ssh or gpg agent's) stays."""
+    import stat
+
+    runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/run/user/{os.getuid()}"
+    paths = [os.path.join(runtime, name) for name in _RUNTIME_SOCKETS] + [_SYSTEM_BUS]
+    address = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
+    paths += [part[len("unix:path="):].split(",")[0] for part in address.split(";")
+              if part.startswith("unix:path=")]
+    for path in paths:
+        try:
+            if not stat.S_ISSOCK(os.stat(path).st_mode):
+                continue
+        except OSError:
+            continue  # none there: nothing to reach
+        target = os.path.realpath(path).encode("utf-8", "surrogateescape")
+        if libc.mount(b"/dev/null", target, None, MS_BIND, None) != 0:
+            return False
+    return True
 
 
 # A mount's flags by the words /proc/self/mountinfo gives them: a remount must keep each (the kernel

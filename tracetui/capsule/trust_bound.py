@@ -11,8 +11,8 @@ _MANAGER = "have your session's service manager (systemctl --user) end tracetui 
 def words(own_pids: bool, fenced: bool, landlocked: bool) -> str:
     """The bound, a clause to follow "runs unconfined": `own_pids`, the check gets a pid namespace;
     `fenced`, the seccomp fence holds (`reaper.fence`); `landlocked`, the Landlock domain too."""
-    if own_pids:
-        return f" in a process namespace of its own (all it starts ends with tracetui); it can still {_MANAGER}"
+    if own_pids:  # (the manager's and the buses' sockets are /dev/null there: `reaper._managers_hidden`)
+        return " in a process namespace of its own (all it starts ends with tracetui)"
     if fenced and landlocked:
         return (" as your own user, unable to signal tracetui or write to cgroups and /proc: it can still stop or"
                 f" kill your other programs (what it starts may then outlive tracetui), {_MANAGER}, and write to"

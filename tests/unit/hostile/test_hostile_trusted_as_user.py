@@ -13,6 +13,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -192,3 +193,46 @@ def test_a_trusted_check_cannot_kill_or_freeze_tracetui_s_cgroup_nor_reach_it_by
         assert err.count(refused) >= 2, err
     finally:
         group.rmdir()
+
+
+# A check's probe of the user's service manager and session bus: each socket reached or refused.
+REACH = """
+import os, socket, sys
+for name in ("bus", "systemd/private"):
+    with socket.socket(socket.AF_UNIX) as s:
+        try:
+            s.connect(os.path.join(sys.argv[1], name))
+            print("reached-" + name)
+        except OSError:
+            print("refused-" + name)
+"""
+
+
+def test_a_check_in_its_own_namespace_cannot_reach_the_user_s_service_manager(shared_dir):
+    """Found 2026-11-30 (atk20): a check in its own pid namespace still reached the user's systemd
+    (`$XDG_RUNTIME_DIR/systemd/private`) and session bus (`$XDG_RUNTIME_DIR/bus`), whose `systemctl
+    --user kill` of the unit tracetui runs in (a terminal's scope, named in /proc/self/cgroup) ends it
+    and its shell. The check's mount namespace now holds /dev/null in their place (and the system
+    bus's, logind's TerminateSession of the user's own session); an ssh agent's socket there stays."""
+    if not _user_namespaces():
+        pytest.skip("the ordinary user may make no user namespace here (the bound docs/design.md says)")
+    python = _python()
+    runtime = shared_dir / "runtime"
+    (runtime / "systemd").mkdir(parents=True)
+    listeners = []
+    for name in ("bus", "systemd/private", "ssh-agent"):
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(runtime / name))
+        sock.listen(4)
+        os.chmod(runtime / name, 0o777)
+        listeners.append(sock)
+    try:
+        check = f"{python} -I -c '{REACH}' {runtime}; test -S {runtime}/ssh-agent && echo agent-there"
+        env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "DBUS_SESSION_BUS_ADDRESS": f"unix:path={runtime}/bus"}
+        done = _done([python, "-I", "-c", DRIVER, str(REAPER), str(shared_dir / "pid"), check], cwd=shared_dir,
+                     env=env)  # fmt: skip
+    finally:
+        for sock in listeners:
+            sock.close()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["refused-bus", "refused-systemd/private", "agent-there", "True", "0"], done
