@@ -112,8 +112,10 @@ def _plain(message: Any) -> Any:
 # What a copied `$set` may set: the history and what is shown of it. The CLI reads the rest as the
 # session's settings and identity: on --resume it adds the `directories` a `$set` names to the folders
 # its file tools may write (`/dir add`'s record: a log's `["/"]` opened the disk), and a `sessionId`,
-# `kind` or `projectHash` would have it read the copy as another session. Those are the fork's own.
-_SET_KEYS = ("messages", "summary", "lastUpdated", "memoryScratchpad")
+# `kind` or `projectHash` would have it read the copy as another session. Those are the fork's own. Nor
+# the memory scratchpad 0.61 derives from the messages: its auto-memory agent, which writes files, takes
+# each session's `workflowSummary` as a hint, and the log's would be one tracetui shows nowhere.
+_SET_KEYS = ("messages", "summary", "lastUpdated")
 
 
 def _settled(record: dict[str, Any]) -> dict[str, Any] | None:
