@@ -362,7 +362,8 @@ async def test_closing_during_a_long_check_stops_it(sealed_demo, tmp_path):
         # The check may write only inside its clone (it may run sandboxed): it says there it started.
         replay.query_one("#replay-check", Input).value = f"touch started; sleep {marker}"
         await pilot.click("#replay-run")
-        for _ in range(50):
+        # Up to 20 s for the sandbox to start the check: 5 s was once too short with both cores busy.
+        for _ in range(200):
             await pilot.pause(0.1)
             if (worktree / "started").exists():
                 break
