@@ -114,7 +114,8 @@ def _scan(
     found.extend(rules.facebook_app_token_findings(text, lowered))
     found.extend(rules.context_findings(text, lowered))
     found.extend(rules.k8s_secret_findings(text, lowered))
-    found.extend(rules.cli_password_findings(text, lowered))
+    for read in rules.PASSWORD_READERS:
+        found.extend(read(text, lowered))
     found.extend(rules.netrc_findings(text, lowered))
     found.extend(rules.pgpass_findings(text, lowered))
     found.extend(rules.credential_file_findings(text, lowered))

@@ -15,8 +15,9 @@ import pytest
 
 from tracetui.redact import scan_text
 from tracetui.redact.finding import AUTO
-from tracetui.redact.rules.assignments import assignment_findings
-from tracetui.redact.rules.commands import cli_password_findings, pin_findings
+from tracetui.redact.rules.assignments import assignment_findings, pin_findings
+from tracetui.redact.rules.commands import secure_string_findings, store_findings
+from tracetui.redact.rules.markup import xml_value_findings
 
 SURE = [
     ("spring:\n  datasource:\n    password: {v}\n", "juniper-iris-mosaic-anchor-pillow"),
@@ -127,11 +128,11 @@ def test_no_sure_finding(place: str, value: str) -> None:
 # for each match takes seconds (the PowerShell rule did: 0.5 s here, 7.5 s at 840,000 characters).
 FLOODS = {
     "directives": (assignment_findings, "x auth_pass Xq7vT2mZ9pLw "),
-    "secure strings": (cli_password_findings, "ConvertTo-SecureString 'a1b2c3d4' -Force; "),
+    "secure strings": (secure_string_findings, "ConvertTo-SecureString 'a1b2c3d4' -Force; "),
     "pins": (pin_findings, 'pin="4829131" otp: 30571 '),
-    "stores": (cli_password_findings, "az keyvault secret set --name a "),
-    "oracle": (cli_password_findings, "sqlplus a/b "),
-    "xml settings": (cli_password_findings, '<property name="password">'),
+    "stores": (store_findings, "az keyvault secret set --name a "),
+    "oracle": (store_findings, "sqlplus a/b "),
+    "xml settings": (xml_value_findings, '<property name="password">'),
 }
 
 

@@ -12,9 +12,16 @@ from tracetui.redact.rules.assignments import (
     assignment_findings,
     assignment_findings_as,
     name_value_findings,
+    pin_findings,
     service_key_findings,
 )
-from tracetui.redact.rules.commands import cli_password_findings, http_client_findings
+from tracetui.redact.rules.commands import (
+    http_client_findings,
+    secure_string_findings,
+    short_flag_findings,
+    sql_password_findings,
+    store_findings,
+)
 from tracetui.redact.rules.files import (
     credential_file_findings,
     k8s_secret_findings,
@@ -33,6 +40,7 @@ from tracetui.redact.rules.judge import (
     prefix_on_counting,
     wrong_vendor_length,
 )
+from tracetui.redact.rules.markup import xml_value_findings
 from tracetui.redact.rules.table import TOKEN_RULES, Rule, jwt_tier, slack_tier
 from tracetui.redact.rules.tokens import (
     TOKEN_NEEDLES,
@@ -45,9 +53,20 @@ from tracetui.redact.rules.tokens import (
     token_findings,
 )
 
+# The readers of a password a command, a PIN's name or markup gives, each behind its own gate word (in
+# this order, the order they ran in when they were one function).
+PASSWORD_READERS = (
+    store_findings,  # secret stores' commands, Oracle's `user/password@` (`keyvault`, `sqlplus`, …)
+    secure_string_findings,  # PowerShell's `ConvertTo-SecureString` (`securestring`)
+    pin_findings,  # a PIN or one-time code under its name (`pin=`, `otp:`, …)
+    short_flag_findings,  # `mysql -pX`, `docker login -p X` (`mysql`, `login`, …)
+    sql_password_findings,  # `IDENTIFIED BY '…'` (`identified`)
+    xml_value_findings,  # `<password>…</password>`, `<property name=…>`, plists (`</`)
+)
+
 __all__ = [
     "FORMAT_PREFIXES", "TOKEN_NEEDLES", "TOKEN_RULES", "Rule", "assignment_findings",
-    "assignment_findings_as", "cli_password_findings", "context_findings", "credential_file_findings",
+    "assignment_findings_as", "PASSWORD_READERS", "context_findings", "credential_file_findings",
     "facebook_app_token_findings", "filler_after_prefix", "holds_credential", "http_client_findings",
     "id_of_a_credential", "jwt_tier", "k8s_secret_findings", "key_file_findings", "local_default_pair",
     "mailchimp_findings",

@@ -509,3 +509,25 @@ def _yaml_phrase(text: str, start: int, name: str) -> Finding | None:
     kind = kinds.PASSWORD if re.search(r"(?i)pass|pwd", name) else kinds.SECRET
     tier = AUTO if _PASSWORD_NAME.search(name) and passphrase_words(value) else SUGGESTED
     return Finding(start, start + len(value), kind, tier, "rule:assignment")
+
+
+# A PIN or a one-time code under its name (`ADMIN_PIN=482913`, `"otp": "305718"`, `pin_code: 771204`):
+# six to eight digits, not counting. Fewer digits under `pin` are a board's pin number (`pin: 13`).
+_PIN = re.compile(
+    r"(?i)(?<![a-z0-9])(?:pin|otp)(?:[_\-]?code)?(?![a-z0-9])"
+    r"(?:\\?[\"'])?[ \t]*[:=][ \t]*(?:\\?[\"'])?(\d{6,8})(?![\w.])"
+)
+_ANY_PIN = Words(
+    "pin=", "pin:", "pin\"", "pin'", "pin =", "otp=", "otp:", "otp\"", "otp'", "otp =", "pin_code",
+    "pin-code", "otp_code", "otp-code", "pincode", "otpcode",
+)
+
+
+def pin_findings(text: str, lowered: str) -> Iterator[Finding]:
+    """A PIN or one-time code of six to eight digits under its name."""
+    if not _ANY_PIN.any_in(in_lowered(lowered)):
+        return
+    for m in _PIN.finditer(text):
+        value = m.group(1)
+        if len(set(value)) >= 3 and value not in _COUNTING:
+            yield Finding(m.start(1), m.end(1), kinds.PASSWORD, AUTO, "rule:pin")

@@ -1,6 +1,7 @@
 """Command lines that carry a password: short flags (`mysql -pX`, `docker login -p X`), HTTP
-clients' auth flags, PowerShell's `ConvertTo-SecureString '…' -AsPlainText`, and the XML and plist values
-a command printed; a PIN or one-time code of six to eight digits under its name."""
+clients' auth flags, PowerShell's `ConvertTo-SecureString '…' -AsPlainText`, and
+secret stores' commands, Oracle's `user/password@` and SQL's `IDENTIFIED BY`. Each reader has its own
+gate word; `rules.PASSWORD_READERS` lists them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 from tracetui.redact import kinds
 from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.gate_words import Words, in_lowered
-from tracetui.redact.rules.judge import _COUNTING, _NAME_OK, _WORD_PASSWORDS, _judge
+from tracetui.redact.rules.judge import _WORD_PASSWORDS
 from tracetui.redact.text_checks import has_letter_and_digit, is_placeholder, is_reference, random_enough
 
 # Command lines that take a password as a short flag, where no `name=` says so: `mysql -pSECRET`
@@ -129,19 +130,6 @@ def http_client_findings(text: str, lowered: str) -> Iterator[Finding]:
 def _generated(value: str) -> bool:
     return has_letter_and_digit(value) and random_enough(value, 8, 3.0) and not is_placeholder(value)
 
-# XML elements named for a credential: Maven's `<password>…</password>`, `<apiKey>…</apiKey>`.
-# The value may sit on a line of its own, indented (`<apiToken>\n    …\n</apiToken>`).
-_XML_ELEMENT = re.compile(
-    r"<([A-Za-z][\w.\-]{0,40})>[ \t]*(?:\r?\n[ \t]*)?([^<>\s]{1,400})[ \t]*(?:\r?\n[ \t]*)?</\1>"
-)
-
-# An element that names its setting in an attribute: Hibernate's `<property name="connection.password">…`,
-# `<entry key="db.password">…`, `<param name="token">…`, `<setting name="ApiKey">…`.
-_XML_NAMED = re.compile(
-    r"<(property|entry|param|parameter|setting|add|item)[ \t]+(?:name|key)=\\?\"([A-Za-z][\w.:\-]{0,80})\\?\""
-    r"[^<>]{0,100}>"
-    r"([^<>\s]{1,400})</\1>"
-)
 # Secret stores' commands, whose value is the secret whatever its name: `az keyvault secret set … --value`,
 # `aws secretsmanager create-secret|put-secret-value … --secret-string`, `dotnet user-secrets set "K" "V"`.
 _STORE_SET = re.compile(
@@ -159,10 +147,6 @@ _ORACLE_LOGIN = re.compile(
     r"[A-Za-z][\w$#]{0,127}/([^\s@/\"']{1,128})@"
 )
 
-# A property list's entry: `<key>API_TOKEN</key>` then its `<string>…</string>`.
-_PLIST_PAIR = re.compile(r"<key>([A-Za-z][\w.\-]{0,80})</key>\s{0,40}<string>([^<>\s]{1,400})</string>")
-
-
 # PowerShell turning a literal into a credential: `ConvertTo-SecureString 'P@ss' -AsPlainText -Force`
 # (flags in any order before the string), or the string piped in. A double-quoted string holding `$` is
 # a variable's interpolation, not the literal.
@@ -176,79 +160,60 @@ _ANY_STORE = Words(
     "keyvault", "secretsmanager", "user-secrets", "sqlplus", "sqlldr", "expdp", "impdp", "rman", "dgmgrl",
     "userid=",
 )
-# A PIN or a one-time code under its name (`ADMIN_PIN=482913`, `"otp": "305718"`, `pin_code: 771204`):
-# six to eight digits, not counting. Fewer digits under `pin` are a board's pin number (`pin: 13`).
-_PIN = re.compile(
-    r"(?i)(?<![a-z0-9])(?:pin|otp)(?:[_\-]?code)?(?![a-z0-9])"
-    r"(?:\\?[\"'])?[ \t]*[:=][ \t]*(?:\\?[\"'])?(\d{6,8})(?![\w.])"
-)
-_ANY_PIN = Words(
-    "pin=", "pin:", "pin\"", "pin'", "pin =", "otp=", "otp:", "otp\"", "otp'", "otp =", "pin_code",
-    "pin-code", "otp_code", "otp-code", "pincode", "otpcode",
-)
 
 
-def pin_findings(text: str, lowered: str) -> Iterator[Finding]:
-    if not _ANY_PIN.any_in(in_lowered(lowered)):
+def store_findings(text: str, lowered: str) -> Iterator[Finding]:
+    """The value a secret store's command sets, and the password of Oracle's `user/password@`."""
+    if not _ANY_STORE.any_in(in_lowered(lowered)):
         return
-    for m in _PIN.finditer(text):
-        value = m.group(1)
-        if len(set(value)) >= 3 and value not in _COUNTING:
-            yield Finding(m.start(1), m.end(1), kinds.PASSWORD, AUTO, "rule:pin")
+    for m in _STORE_SET.finditer(text):
+        g = next(i for i in range(1, 4) if m.group(i) is not None)
+        if not (is_reference(m.group(g)) or is_placeholder(m.group(g))):
+            yield Finding(m.start(g), m.end(g), kinds.SECRET, AUTO, "rule:cli-password")
+    for m in _ORACLE_LOGIN.finditer(text):
+        if not (is_reference(m.group(1)) or is_placeholder(m.group(1))):
+            yield Finding(m.start(1), m.end(1), kinds.PASSWORD, AUTO, "rule:cli-password")
 
 
-def cli_password_findings(text: str, lowered: str) -> Iterator[Finding]:
-    has = in_lowered(lowered)
-    if _ANY_STORE.any_in(has):
-        for m in _STORE_SET.finditer(text):
-            g = next(i for i in range(1, 4) if m.group(i) is not None)
-            if not (is_reference(m.group(g)) or is_placeholder(m.group(g))):
-                yield Finding(m.start(g), m.end(g), kinds.SECRET, AUTO, "rule:cli-password")
-        for m in _ORACLE_LOGIN.finditer(text):
-            if not (is_reference(m.group(1)) or is_placeholder(m.group(1))):
-                yield Finding(m.start(1), m.end(1), kinds.PASSWORD, AUTO, "rule:cli-password")
-    if "securestring" in has:
-        for m in _SECURE_STRING.finditer(text):
-            g = next(i for i in range(1, 5) if m.group(i) is not None)
-            value = m.group(g)
-            # `-AsPlainText` on the same line, looked for within 300 characters either side (bounded, so a
-            # long line of such calls is not read again for each)
-            lo, hi = max(0, m.start() - 300), min(len(text), m.end() + 300)
-            line_end = text.find("\n", m.end(), hi)
-            if is_reference(value) or is_placeholder(value) or not _PLAIN_TEXT.search(
-                    text, max(lo, text.rfind("\n", lo, m.start()) + 1), hi if line_end < 0 else line_end):
-                continue
-            yield Finding(m.start(g), m.end(g), kinds.PASSWORD, AUTO, "rule:cli-password")
-    yield from pin_findings(text, lowered)
-    if _ANY_CLI.any_in(has):
-        for m in _CLI_PASSWORD.finditer(text):
-            g = next(i for i in range(1, 5) if m.group(i) is not None)
-            value = m.group(g)
-            if is_reference(value) or is_placeholder(value):
-                continue
-            yield Finding(m.start(g), m.end(g), kinds.PASSWORD, AUTO, "rule:cli-password")
-    if "identified" in lowered:
-        for m in _SQL_IDENTIFIED.finditer(text):
-            g = next(i for i in range(1, 4) if m.group(i) is not None)
-            value = m.group(g)
-            if is_reference(value) or is_placeholder(value):
-                continue
-            if (g == 3 and value.lower() in _SQL_WORDS) or _SQL_ACCOUNT.search(
-                    text, max(text.rfind("\n", 0, m.start()) + 1, m.start() - 300), m.start()) is None:
-                continue  # only in a statement that makes or changes an account (not prose)
-            yield Finding(m.start(g), m.end(g), kinds.PASSWORD, AUTO, "rule:sql-password")
-    if "</" in text:
-        for m in _XML_ELEMENT.finditer(text):
-            name = m.group(1)
-            if name.lower() == "key":
-                continue  # a property list's `<key>`: it holds a setting's name; its value comes next
-            if _NAME_OK.search(name.lower()):
-                yield from _judge(name, m.group(2), m.start(2), True, False)
-        if "name=" in text or "key=" in text:
-            for m in _XML_NAMED.finditer(text):
-                if _NAME_OK.search(m.group(2).lower()):
-                    yield from _judge(m.group(2), m.group(3), m.start(3), True, False)
-        if "<key>" in text:
-            for m in _PLIST_PAIR.finditer(text):
-                if _NAME_OK.search(m.group(1).lower()):
-                    yield from _judge(m.group(1), m.group(2), m.start(2), True, False)
+def secure_string_findings(text: str, lowered: str) -> Iterator[Finding]:
+    """The literal PowerShell's `ConvertTo-SecureString … -AsPlainText` turns into a credential."""
+    if "securestring" not in in_lowered(lowered):
+        return
+    for m in _SECURE_STRING.finditer(text):
+        g = next(i for i in range(1, 5) if m.group(i) is not None)
+        value = m.group(g)
+        # `-AsPlainText` on the same line, looked for within 300 characters either side (bounded, so a
+        # long line of such calls is not read again for each)
+        lo, hi = max(0, m.start() - 300), min(len(text), m.end() + 300)
+        line_end = text.find("\n", m.end(), hi)
+        if is_reference(value) or is_placeholder(value) or not _PLAIN_TEXT.search(
+                text, max(lo, text.rfind("\n", lo, m.start()) + 1), hi if line_end < 0 else line_end):
+            continue
+        yield Finding(m.start(g), m.end(g), kinds.PASSWORD, AUTO, "rule:cli-password")
+
+
+def short_flag_findings(text: str, lowered: str) -> Iterator[Finding]:
+    """The password a command line takes as a short flag (`mysql -pX`, `docker login -p X`)."""
+    if not _ANY_CLI.any_in(in_lowered(lowered)):
+        return
+    for m in _CLI_PASSWORD.finditer(text):
+        g = next(i for i in range(1, 5) if m.group(i) is not None)
+        value = m.group(g)
+        if is_reference(value) or is_placeholder(value):
+            continue
+        yield Finding(m.start(g), m.end(g), kinds.PASSWORD, AUTO, "rule:cli-password")
+
+
+def sql_password_findings(text: str, lowered: str) -> Iterator[Finding]:
+    """The password SQL gives an account: `CREATE USER … IDENTIFIED BY '…'`."""
+    if "identified" not in lowered:
+        return
+    for m in _SQL_IDENTIFIED.finditer(text):
+        g = next(i for i in range(1, 4) if m.group(i) is not None)
+        value = m.group(g)
+        if is_reference(value) or is_placeholder(value):
+            continue
+        if (g == 3 and value.lower() in _SQL_WORDS) or _SQL_ACCOUNT.search(
+                text, max(text.rfind("\n", 0, m.start()) + 1, m.start() - 300), m.start()) is None:
+            continue  # only in a statement that makes or changes an account (not prose)
+        yield Finding(m.start(g), m.end(g), kinds.PASSWORD, AUTO, "rule:sql-password")
