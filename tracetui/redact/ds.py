@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
 from typing import Any
+from urllib.parse import unquote
 
 from tracetui.redact import compare_pattern, kinds, semicolon_pattern, word_runs
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
@@ -232,8 +233,9 @@ def regex_plugin_findings(text: str, lowered: str | None = None) -> Iterator[Fin
                     continue  # the rest of the token masked (`…-####`), or filler after the prefix
                 if b - a < 8 or is_reference(value) or is_filler_token(value) or is_stand_in_token(value):
                     continue  # a reference, or the plugin's format on a filler body (`npm_xxxx…`)
-                if name == "BasicAuthDetector" and stand_in_url_pair(text, a, b):
-                    continue  # `user:password@localhost`: the URL's shape, written out
+                if name == "BasicAuthDetector" and (stand_in_url_pair(text, a, b) or "%" in value
+                                                     and is_placeholder(unquote(value))):
+                    continue  # `user:password@localhost`: the URL's shape, written out; `%7Bpassword%7D`
                 tier: str | None = AUTO
                 if name == "JwtTokenDetector":
                     tier = jwt_tier(value)  # no JSON header: not a JWT; no payload: a suggestion

@@ -29,6 +29,11 @@ GATE_WORDS: tuple[str, ...] = (
     "pw", "auth", "dsn", "client", "sonar.login", "discord", "contribsys", "sidekiq", "psk",
     # the cues of a credential's line (`joined`), on the text lowered by `str.lower`
     " -u", " -a", "--user", "--auth", "--password", "--http-password", "passw", "api_key", "apikey", "api-key",
+    # a credential as a call's argument, a notebook's output (`rules.calls`, `rules.notebook`)
+    "password(", "passwd(", "pwd(", "passphrase(", "secret(", "secretkey(", "secret_key(", "token(",
+    "apikey(", "api_key(", "pin(", "pincode(", "pin_code(", "passwordauth", "basicauth", "digestauth",
+    "plainauth", "getconnection", "pdo(", "smtp.start", "login(", "authenticate(", "connect(", "basic_auth",
+    "auth=", "auth =", "output_type", "text/plain",
     # detect-secrets' plugins' needles, on the text as logged (`ds`)
     "AccountKey=", "://", "_authToken", "pypi-", "hooks.slack.com", "sq0csp-", "k_live_",
 )  # fmt: skip

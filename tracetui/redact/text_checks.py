@@ -35,9 +35,11 @@ _PLACEHOLDER_WORDS = re.compile(
 # A whole value that is a reference to something else: $VAR, ${VAR}, {{ var }}, %VAR%, #{var}, <...>,
 # or a slot a program fills in: `{base64(user:pass)}`, `{0}`, `%s`, `%(password)s`, `$(vault read …)`,
 # `${{ secrets.X }}` (GitHub Actions), `@DB_PASSWORD@` (autoconf, CMake), `%env(DB_PASSWORD)%` (Symfony).
+# (The last: a query's named parameter or a Ruby symbol, `:password`, `:new_password`: letters only.)
 _TEMPLATE = re.compile(
     r"^(?:\$[A-Za-z_{(][^\s]*|\$\d|\{\{.*\}\}|\{[\w.\- ]*\}|%[\w.\-]+%?|%(?:\(\w+\))?[sdr]"
-    r"|%env\([\w:.\-]+\)%|#\{[^}]*\}|<[^>]*>|\[[\w.\- ]*\]|\$\{\{.*\}\}|@[A-Za-z_][A-Za-z0-9_]*@)$"
+    r"|%env\([\w:.\-]+\)%|#\{[^}]*\}|<[^>]*>|\[[\w.\- ]*\]|\$\{\{.*\}\}|@[A-Za-z_][A-Za-z0-9_]*@"
+    r"|:[a-z_][A-Za-z_]{1,63})$"
 )
 # A call that reads the value from the environment (Laravel's `env('DB_PASSWORD')`, `getenv("X")`, Ruby's
 # `ENV.fetch("X")`, Java's `System.getenv("X")`): where the value comes from, not the value.

@@ -15,6 +15,7 @@ from tracetui.redact.rules.assignments import (
     pin_findings,
     service_key_findings,
 )
+from tracetui.redact.rules.calls import pair_call_findings, setter_findings
 from tracetui.redact.rules.commands import (
     http_client_findings,
     secure_string_findings,
@@ -41,6 +42,7 @@ from tracetui.redact.rules.judge import (
     wrong_vendor_length,
 )
 from tracetui.redact.rules.markup import xml_value_findings
+from tracetui.redact.rules.notebook import notebook_output_findings
 from tracetui.redact.rules.table import TOKEN_RULES, Rule, jwt_tier, slack_tier
 from tracetui.redact.rules.tokens import (
     TOKEN_NEEDLES,
@@ -53,8 +55,8 @@ from tracetui.redact.rules.tokens import (
     token_findings,
 )
 
-# The readers of a password a command, a PIN's name or markup gives, each behind its own gate word (in
-# this order, the order they ran in when they were one function).
+# The readers of a credential that a command, a PIN's name, markup, a call or a notebook's output gives,
+# each behind its own gate word (the first six in the order they ran in when they were one function).
 PASSWORD_READERS = (
     store_findings,  # secret stores' commands, Oracle's `user/password@` (`keyvault`, `sqlplus`, …)
     secure_string_findings,  # PowerShell's `ConvertTo-SecureString` (`securestring`)
@@ -62,6 +64,9 @@ PASSWORD_READERS = (
     short_flag_findings,  # `mysql -pX`, `docker login -p X` (`mysql`, `login`, …)
     sql_password_findings,  # `IDENTIFIED BY '…'` (`identified`)
     xml_value_findings,  # `<password>…</password>`, `<property name=…>`, plists (`</`)
+    setter_findings,  # `setPassword("…")`, `.password("…")` (`passw`, `secret`, `token`, …)
+    pair_call_findings,  # `NetworkCredential("u", "…")`, `login("bob", "…")` (`login`, `connect`, …)
+    notebook_output_findings,  # a token a notebook printed alone (`output_type`, `text/plain`)
 )
 
 __all__ = [

@@ -10,6 +10,7 @@ from tracetui.redact import kinds
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
 from tracetui.redact.gate_words import Words, in_lowered
 from tracetui.redact.passphrase import passphrase_words
+from tracetui.redact.rules.headers import context_findings
 from tracetui.redact.rules.judge import (
     _COUNTING,
     _KEYWORD,
@@ -344,7 +345,11 @@ def name_value_findings(text: str, lowered: str) -> Iterator[Finding]:
         return
     for m in _NAME_VALUE.finditer(text):
         name = m.group(3)
-        if not _NAME_OK.search(name.lower()):
+        if _HEADER_NAME.fullmatch(name):
+            yield from _header_field(text, m.end(), name)
+            continue
+        session = _SESSION_COOKIE.fullmatch(name) is not None
+        if not session and not _NAME_OK.search(name.lower()):
             continue
         quoted = _QUOTED_VALUE.match(text, m.end())
         if quoted:
@@ -354,7 +359,33 @@ def name_value_findings(text: str, lowered: str) -> Iterator[Finding]:
             if bare is None:
                 continue
             value, start = bare.group(1), bare.start(1)
-        yield from _judge(name, value, start, bool(quoted), bool(_ENV_NAME.match(name)))
+        yield from _judge("session_token" if session else name, value, start, bool(quoted),
+                          bool(_ENV_NAME.match(name)))
+
+
+# A session cookie's name (a HAR's `cookies` list: `{"name": "sessionid", "value": "…"}`): the value is
+# the login it holds.
+_SESSION_COOKIE = re.compile(
+    r"(?i)(?:php|j|asp\.net_)?sess(?:ion)?(?:id)?|sid|connect\.sid|_?[a-z]{1,30}_session|laravel_session"
+    r"|remember_(?:user_)?token"
+)
+
+
+# A request's header as sibling fields (a browser's HAR, a Postman collection, an OpenAPI example:
+# `{"name": "Authorization", "value": "Bearer …"}`): its value is read as the header's line would be.
+_HEADER_NAME = re.compile(r"(?i)(?:proxy-)?authorization|(?:set-)?cookie|x-[a-z]+(?:-[a-z]+){1,3}")
+_HEADER_VALUE = re.compile(r"\\?([\"'])([^\"'\r\n\\]{1,4096})\\?\1")
+
+
+def _header_field(text: str, at: int, name: str) -> Iterator[Finding]:
+    quoted = _HEADER_VALUE.match(text, at)
+    if quoted is None:
+        return
+    line = f"{name}: {quoted.group(2)}"
+    shift = quoted.start(2) - len(name) - 2
+    for f in context_findings(line, line.lower()):
+        if f.start >= len(name) + 2:
+            yield Finding(f.start + shift, f.end + shift, f.kind, f.tier, f.detector)
 
 
 # A setting named only for the service whose key it holds (`cloudflare: "<key>"`, `SOURCEGRAPH=<token>`):
@@ -512,10 +543,11 @@ def _yaml_phrase(text: str, start: int, name: str) -> Finding | None:
 
 
 # A PIN or a one-time code under its name (`ADMIN_PIN=482913`, `"otp": "305718"`, `pin_code: 771204`):
-# six to eight digits, not counting. Fewer digits under `pin` are a board's pin number (`pin: 13`).
+# six to eight digits, not counting. Fewer digits under `pin` are a board's pin number (`pin: 13`). The
+# word may end a camel-case name (`adminPin`, `simPIN`), never a lower-case word (`spin`, `hairpin`).
 _PIN = re.compile(
-    r"(?i)(?<![a-z0-9])(?:pin|otp)(?:[_\-]?code)?(?![a-z0-9])"
-    r"(?:\\?[\"'])?[ \t]*[:=][ \t]*(?:\\?[\"'])?(\d{6,8})(?![\w.])"
+    r"(?i)(?:(?<![a-z0-9])(?:pin|otp)|(?-i:(?<=[a-z])(?:Pin|PIN|Otp|OTP)))(?:[_\-]?code)?(?![a-z0-9])"
+    r"(?:\\?[\"'])?[ \t]*(?:=>|[:=])[ \t]*(?:\\?[\"'])?(\d{6,8})(?![\w.])"
 )
 _ANY_PIN = Words(
     "pin=", "pin:", "pin\"", "pin'", "pin =", "otp=", "otp:", "otp\"", "otp'", "otp =", "pin_code",

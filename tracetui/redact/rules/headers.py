@@ -33,6 +33,7 @@ _AUTH_HEADER = re.compile(
     r"(?:(?:bearer|basic|token|digest|bot|negotiate|apikey)[ \t]+)?"
     r"([^\s\"',;]{8,})"
 )
+_ESCAPED_BREAK = re.compile(r"\\[rnt]")
 _KEY_HEADER = re.compile(
     r"(?i)\bx-(?:api-key|auth-token|access-token|amz-security-token|goog-api-key|csrf-token|xsrf-token|"
     r"session-token|vault-token)[\"']?[ \t]*:[ \t]*[\"']?([^\s\"',;]{8,})"
@@ -167,6 +168,7 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "authoriz" in has:
         for m in _AUTH_HEADER.finditer(text):
             value = m.group(1).rstrip("\\")  # a trailing `\` escapes the closing quote of a JSON string
+            value = _ESCAPED_BREAK.split(value, 1)[0]  # `…\r\n> Host:` in a JSON string: the line ended
             if _SCHEME_ALONE.fullmatch(value):
                 continue  # `Authorization: Bearer` in prose, its code span closed after the scheme
             if value.lower() in _SIGNING_SCHEMES:
@@ -198,7 +200,8 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
     if "://" in text and _URL_USERINFO.search(text) is not None:
         for m in _URL_PASSWORD.finditer(text):
             scheme, password = m.group(1).lower(), m.group(3)
-            if is_placeholder(password) or password.lower() in STAND_IN_PASSWORDS or is_filler(password):
+            said = unquote(password) if "%" in password else password  # `%7Bpassword%7D` is `{password}`
+            if is_placeholder(said) or said.lower() in STAND_IN_PASSWORDS or is_filler(password):
                 continue
             if stand_in_url_pair(text, m.start(3), m.end(3)):
                 continue

@@ -111,7 +111,11 @@ _PASSWORD_NAME = re.compile(
 _PASS_OR_PWD = re.compile(r"(?i)pass|pwd")
 # A name whose last word is the password's (`password`, `DB_PASS`, `adminPwd`): its value is the password, not
 # a setting about one (`PASSWORD_RESET_TIMEOUT = 259200`, `password_min_length`).
-_ENDS_PASSWORD = re.compile(r"(?i)(?:passw(?:or)?d|passwd|pass|pwd|pw|psk)$")
+# A PIN's or one-time code's name ends so too (`admin_pin`, `adminPin`, `otpCode`; not `spin`).
+_ENDS_PASSWORD = re.compile(
+    r"(?i)(?:passw(?:or)?d|passwd|pass|pwd|pw|psk|(?<![a-z])(?:pin|otp)(?:_?code)?"
+    r"|(?-i:(?<=[a-z])(?:Pin|PIN|Otp|OTP)(?:Code)?))$"
+)
 _PHRASE_NAME = re.compile(r"(?i)passw|passphrase|secret|api[_\-]?key")
 _STRONG_NAME = re.compile(
     r"(?i)token|secret|passw|passphrase|pwd|(?<![a-z])pass(?![a-z])|credential|auth|dsn|(?:bind|root)pw"
@@ -322,6 +326,9 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
     if password_name and app_password_shape(value):
         yield Finding(start, end, kind, AUTO, "rule:assignment")  # `abcd efgh ijkl mnop`: an app password
         return
+    if password_name and " " in value and _made_phrase(value):
+        yield Finding(start, end, kind, AUTO, "rule:assignment")  # `Ivory pebble 367?`, typed with spaces
+        return
     if quoted and " " not in value and password_name and random_enough(value, 6, 2.5):
         yield Finding(start, end, kind, AUTO, "rule:assignment")  # passwords may be plain words
         return
@@ -341,6 +348,27 @@ def _judge(name: str, value: str, start: int, quoted: bool, env_style: bool) -> 
         quoted or has_letter_and_digit(value) or (value.isdigit() and len(value) >= 12)
     ):
         yield Finding(start, end, kind, SUGGESTED, "rule:assignment")
+
+
+# A password typed with spaces: two to five words, one of them a number, with a capital or a symbol, and
+# none of the little words a sentence needs (`see the docs 2`, `set in vault 1` are instructions).
+_PHRASE_PIECE = re.compile(r"[A-Za-z0-9!-/:-@\[-`{-~]{1,20}")
+_SENTENCE_WORDS = frozenset(
+    "a an the to of in on at by for from with and or not is are be it this that see use set get read enter "
+    "type put change replace your you our my here there todo fixme tbd none null via per".split()
+)
+
+
+def _made_phrase(value: str) -> bool:
+    pieces = value.split(" ")
+    if not 2 <= len(pieces) <= 5 or not 8 <= len(value) <= 48:
+        return False
+    if not all(_PHRASE_PIECE.fullmatch(p) for p in pieces):
+        return False
+    if any(p.lower().strip("!?.,;:") in _SENTENCE_WORDS for p in pieces):
+        return False
+    symbol_or_capital = any(not c.isalnum() and c != " " or c.isupper() for c in value)
+    return has_letter_and_digit(value) and symbol_or_capital and not is_placeholder(value)
 
 
 _WORD_PASSWORDS = frozenset("pass pwd pw passwd password secret token key apikey changeme letmein".split())

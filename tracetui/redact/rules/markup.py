@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from tracetui.redact.finding import Finding
+from tracetui.redact.finding import AUTO, Finding
 from tracetui.redact.rules.judge import _NAME_OK, _judge
 
 # XML elements named for a credential: Maven's `<password>…</password>`, `<apiKey>…</apiKey>`.
-# The value may sit on a line of its own, indented (`<apiToken>\n    …\n</apiToken>`).
+# The value may sit on a line of its own, indented (`<apiToken>\n    …\n</apiToken>`), and hold spaces
+# (`<password>Ivory pebble 367?</password>`; the judge takes a spaced value only as a typed password).
 _XML_ELEMENT = re.compile(
-    r"<([A-Za-z][\w.\-]{0,40})>[ \t]*(?:\r?\n[ \t]*)?([^<>\s]{1,400})[ \t]*(?:\r?\n[ \t]*)?</\1>"
+    r"<([A-Za-z][\w.\-]{0,40})>[ \t]*(?:\r?\n[ \t]*)?([^<>\s](?:[^<>\r\n]{0,398}[^<>\s])?)[ \t]*(?:\r?\n[ \t]*)?"
+    r"</\1>"
 )
 
 # An element that names its setting in an attribute: Hibernate's `<property name="connection.password">…`,
@@ -35,7 +37,9 @@ def xml_value_findings(text: str, lowered: str) -> Iterator[Finding]:
         if name.lower() == "key":
             continue  # a property list's `<key>`: it holds a setting's name; its value comes next
         if _NAME_OK.search(name.lower()):
-            yield from _judge(name, m.group(2), m.start(2), True, False)
+            found = _judge(name, m.group(2), m.start(2), True, False)
+            # a value with spaces only where the judge is sure of it (`<password>see the docs</password>`)
+            yield from (f for f in found if f.tier == AUTO) if " " in m.group(2) else found
     if "name=" in text or "key=" in text:
         for m in _XML_NAMED.finditer(text):
             if _NAME_OK.search(m.group(2).lower()):
