@@ -1,10 +1,11 @@
-"""Classes sec21's labelled set (source code in many languages, HTTP traces, credential files, in agents' log
-framing) found: a credential as a call's argument (a setter or builder named for it, the password's place
-in a call that takes a user and a password), a header or session cookie given as HAR/Postman name/value
-fields, a PIN under a camel-case name, a password typed with spaces, a token a notebook printed alone. What must stay no sure finding: a label given to a call named for a
-token, a key's name among more arguments, a host and port, a stand-in password, a query's named parameter
-(`:password`), a template percent-encoded in a URL, base64 of a stand-in pair in a JSON-escaped header.
-Every value here was made for these tests."""
+"""Classes sec21's labelled set (source code, HTTP traces, credential files, notebooks, in agents' framing)
+found: a credential as a call's argument (a setter or builder named for it, a user-and-password call's
+password), a header or session cookie as HAR/Postman fields, a PIN under a camel-case name, a password
+typed with spaces, a token a notebook printed alone, a bearer token in a template literal, an unquoted
+key of symbols (Django's). What must stay no sure finding: a label given to a call named for a token, a
+key's name among more arguments, a host and port, a URL, a formula, a stand-in password, a query's named
+parameter (`:password`), a template percent-encoded in a URL, base64 of a stand-in pair in a JSON-escaped
+header, a path or a version printed alone. Every value here was made for these tests."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 
 from tracetui.redact import scan_text
 from tracetui.redact.finding import AUTO
-from tracetui.redact.rules.assignments import name_value_findings, pin_findings
+from tracetui.redact.rules.assignments import assignment_findings, name_value_findings, pin_findings
 from tracetui.redact.rules.calls import pair_call_findings, setter_findings
 from tracetui.redact.rules.markup import xml_value_findings
 from tracetui.redact.rules.notebook import notebook_output_findings
@@ -42,8 +43,14 @@ SURE = [
     ("    'admin_pin' => '{v}',\n", "482913"),
     ("<password>{v}</password>\n", "Ivory pebble 367?"),
     ('db_password = "{v}"\n', "Hollow jigsaw 631."),
-    ('{{"output_type": "execute_result", "data": {{"text/plain": ["\'{v}\'"]}}}}', "zsG5wyRYTYxQ0G8m_srgFtqDxAYnuRT"),
+    ('{{"output_type": "execute_result", "data": {{"text/plain": ["\'{v}\'"]}}}}',
+     "zsG5wyRYTYxQ0G8m_srgFtqDxAYnuRT"),
     ('{{"output_type": "stream", "text": ["{v}\\n"]}}', "acme_prod_yfSCimodFN43raNfEIkgyheQFgZY"),
+    ('config.setUserPassword("{v}");\n', "opa6l!tq"),
+    ('config.setSmtpPass("{v}");\n', "61Oj$KOd3d#64"),
+    ('c.setSecretAccessKey("{v}");\n', "2VNnX1iIiUGADVgf1SE3cc3TWMdshs/vwwAp/0f/"),
+    ("  headers: {{ Authorization: `Bearer {v}` }},\n", "opa6l!tq"),
+    ("access-token: {v}\ncontext: default\n", "a*_zk(b^soc%ih8*4_h8e2i^0iv))@ees#qv)escu6a^^6q^oa"),
 ]
 
 NOT_SURE = [
@@ -66,6 +73,12 @@ NOT_SURE = [
     ('{{"output_type": "stream", "text": ["{v}\\n"]}}', "3c579ed014840f304bc1896fad629aee1827e998"),
     ('{{"output_type": "stream", "text": ["{v}\\n"]}}', "ml/Checkpoints/RunB7x/epoch_12.pt"),
     ('{{"output_type": "execute_result", "data": {{"text/plain": ["\'{v}\'"]}}}}', "gpt-4o-2024-08-06"),
+    ('m.bypass("{v}")\n', "Xk9vP2qLm1"),
+    ('x.getUserPassword("{v}")\n', "Xk9vP2qLm1"),
+    ("  headers: {{ Authorization: `Bearer {v}` }},\n", "${token}"),
+    ("`dev.credentials.url={v}`,\n", "dev-lb1.api.f4ke.com:5215"),
+    ("auth_url: {v}\n", "https://login.microsoftonline.com/common/oauth2/v2.0/token?x=1&y=2"),
+    ("secret: {v}\n", "compute(a,b)+x[1]*y^2%z"),
 ]
 
 FRAMES = {
@@ -111,6 +124,7 @@ FLOODS = {
     "camel pins": (pin_findings, "adminPin: 4829131 "),
     "notebook outputs": (notebook_output_findings, '"text/plain": ["\'zsG5wyRYTYxQ0G8m_srgFtqDxAYnuRT\'"], '),
     "spaced xml": (xml_value_findings, "<password>Ivory " + "pebble " * 60 + "</pass> "),
+    "symbol keys": (assignment_findings, "access-token: a*_zk(b^soc%ih8*4_h8e2i^0iv)@ees#qv)escu6a^^6\n"),
 }
 
 

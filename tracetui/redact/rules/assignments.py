@@ -476,13 +476,31 @@ def _line_end_value(text: str, start: int, name: str, env_style: bool = False) -
     symbols = [c for c in value if not c.isalnum() and c != "_"]
     # Code and paths use a few symbols among many letters; a typed password is dense with them.
     dense = len(set(symbols)) >= 5 and len(symbols) >= 0.4 * len(value)
-    if not (dense or _brackets_mismatched(value)):
+    made = _made_of_symbols(value, symbols)
+    if not (dense or made or _brackets_mismatched(value)):
         return None
     kind = kinds.PASSWORD if re.search(r"(?i)pass|pwd", name) else kinds.SECRET
     if env_style and has_letter_and_digit(value) and random_enough(value, 12, 3.5):
         # `SECRET_KEY=django-insecure-…(z%p%…`: an env line holds no code, so the line's rest is the value
         return Finding(start, start + len(value), kind, AUTO, "rule:env-assignment")
-    return Finding(start, start + len(value), kind, SUGGESTED, "rule:assignment")
+    tier = AUTO if made and _STRONG_NAME.search(name) else SUGGESTED  # a Django key under `access-token:`
+    return Finding(start, start + len(value), kind, tier, "rule:assignment")
+
+
+def _made_of_symbols(value: str, symbols: list[str]) -> bool:
+    """A generated key with symbols among its letters, as Django's `startproject` makes one
+    (`a*_zk(b^soc%ih8*4_h8e2i^0iv))@…`): long, random, three kinds of symbol or more, and no URL, path or
+    call, whose symbols are their structure (`https://…/token?x=1`, `/var/run/…`, `get(…)`)."""
+    if len(value) < 20 or len(set(symbols) - _STRUCTURE_SYMBOLS) < 3 or not has_letter_and_digit(value):
+        return False  # a host and port (`dev-lb1.api.f4ke.com:5215`), base64 (`+/=`): other rules' shapes
+    if "://" in value or value.count("/") >= 2 or value.startswith(("/", "./", "~")) or "(" in value[:20] \
+            and _CALL_NAME.match(value):
+        return False
+    return random_enough(value, 20, 4.2)
+
+
+_CALL_NAME = re.compile(r"[A-Za-z_][\w.]*\(")
+_STRUCTURE_SYMBOLS = frozenset(".-_:/+=")
 
 
 # `secret_key: some words` at the start of a YAML/config line (only `name:` then a space), after what a

@@ -16,7 +16,8 @@ from tracetui.redact.rules.judge import _judge
 # A credential's word right before a call's `(` and a string literal: found from the word, then the name
 # read back to its start (at most 48 characters), so nothing is tried at every identifier.
 _SETTER_CALL = re.compile(
-    r"(?:p(?:ass(?:w(?:or)?d|phrase)|wd|in(?:_?code)?)|s(?:ecret(?:_?key)?)|t(?:oken)|a(?:pi_?key))"
+    r"(?:p(?:ass(?:w(?:or)?d|phrase)?|wd|in(?:_?code)?|rivate_?key)|s(?:ecret(?:_?key)?|igning_?key)"
+    r"|t(?:oken)|a(?:pi_?key|ccess_?key)|o(?:tp(?:_?code)?)|e(?:ncryption_?key)|m(?:aster_?key))"
     r"[ \t]*\([ \t]*(?=\\?[\"'`])"
 )
 _NAME_BACK = re.compile(r"[A-Za-z0-9_]{0,48}$")
@@ -25,10 +26,10 @@ _SETTER_PREFIX = re.compile(r"(?:set|with|Set|With)_?(?=[A-Za-z])")
 # A name that starts with a verb reads, checks or makes the credential (`getToken("name")`,
 # `verifyPassword("…")`, `createToken("label")`): its argument is a key, a label or a test's input.
 _VERB = re.compile(
-    r"(?i)(?:get|has|is|check|verify|validate|hash|encode|decode|encrypt|decrypt|find|read|load|parse|"
+    r"(?i:get|has|is|check|verify|validate|hash|encode|decode|encrypt|decrypt|find|read|load|parse|"
     r"compare|match|fetch|lookup|rotate|revoke|delete|remove|create|generate|new|make|clear|reset|"
     r"require|expect|assert|mock|stub|fake|to|from|on|handle|refresh|update|save|store|put|add|use)"
-    r"(?=[A-Z_]|$)"
+    r"(?=[A-Z_]|$)"  # the verb a word of its own: `getToken`, `get_token`, not `UserPassword`
 )
 # One argument: a string literal (its quotes escaped inside a JSON string) or a plain expression.
 _ARGUMENT = re.compile(
@@ -61,7 +62,7 @@ _ANY_PAIR_CALL = Words(
 )
 _ANY_SETTER = Words(
     "password(", "passwd(", "pwd(", "passphrase(", "secret(", "secretkey(", "secret_key(", "token(",
-    "apikey(", "api_key(", "pin(", "pincode(", "pin_code(",
+    "apikey(", "api_key(", "pin(", "pincode(", "pin_code(", "pass(", "key(", "otp(", "code(",
 )
 # A user's name as a literal (`"bob"`, `'svc-deploy'`, an email), or a variable named for one.
 _USER_LITERAL = re.compile(r"[\w+\-]{1,64}(?:@[\w.\-]{1,128})?")
@@ -78,8 +79,12 @@ def setter_findings(text: str, lowered: str) -> Iterator[Finding]:
         name = head + text[m.start() : m.end()].split("(")[0].rstrip(" \t")
         if head[:1].isdigit() or (back and back.start() > 0 and text[back.start() - 1] in "$\\"):
             continue
+        if head and not (head.endswith("_") or text[m.start()].isupper()):
+            continue  # the word inside another (`bypass(`, `setpassword(`): a piece of its own or nothing
         prefix = _SETTER_PREFIX.match(name)
-        if prefix is None and not (back and back.start() > 0 and text[back.start() - 1] == "." and name[0].islower()):
+        after_dot = back is not None and back.start() > 0 and text[back.start() - 1] == "."
+        builder = after_dot and name[0].islower()
+        if prefix is None and not builder:
             continue  # `password("…")` alone is a function of that name, `.MissingToken(…)` a type's
         bare = name[prefix.end() :] if prefix else name
         if _VERB.match(bare):

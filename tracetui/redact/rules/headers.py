@@ -26,12 +26,13 @@ from tracetui.redact.text_checks import (
 
 # The quotes may be escaped, as in a JSON string that holds code (`\\"Authorization\\": \\"Basic …\\"`).
 # A web server's directive sets it after a space, the scheme quoted (nginx's `proxy_set_header
-# Authorization "Basic …";`, Apache's `RequestHeader set Authorization "Bearer …"`).
+# Authorization "Basic …";`, Apache's `RequestHeader set Authorization "Bearer …"`). JavaScript may write
+# the value as a template literal (`Authorization: \`Bearer …\``).
 _AUTH_HEADER = re.compile(
     r"(?i)\b(?:proxy-)?authorization(?:\\{0,3}[\"'])?"
-    r"(?:[ \t]*[:=]|[ \t]+(?=\\{0,3}[\"'](?:bearer|basic|token|digest)[ \t]))[ \t]*(?:\\{0,3}[\"'])?"
+    r"(?:[ \t]*[:=]|[ \t]+(?=\\{0,3}[\"'](?:bearer|basic|token|digest)[ \t]))[ \t]*(?:\\{0,3}[\"'`])?"
     r"(?:(?:bearer|basic|token|digest|bot|negotiate|apikey)[ \t]+)?"
-    r"([^\s\"',;]{8,})"
+    r"([^\s\"',;`]{8,})"
 )
 _ESCAPED_BREAK = re.compile(r"\\[rnt]")
 _KEY_HEADER = re.compile(

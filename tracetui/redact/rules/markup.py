@@ -13,8 +13,8 @@ from tracetui.redact.rules.judge import _NAME_OK, _judge
 # The value may sit on a line of its own, indented (`<apiToken>\n    …\n</apiToken>`), and hold spaces
 # (`<password>Ivory pebble 367?</password>`; the judge takes a spaced value only as a typed password).
 _XML_ELEMENT = re.compile(
-    r"<([A-Za-z][\w.\-]{0,40})>[ \t]*(?:\r?\n[ \t]*)?([^<>\s](?:[^<>\r\n]{0,398}[^<>\s])?)[ \t]*(?:\r?\n[ \t]*)?"
-    r"</\1>"
+    r"<([A-Za-z][\w.\-]{0,40})>[ \t]*(?:\r?\n[ \t]*)?([^<>\s](?:[^<>\r\n]{0,398}[^<>\s])?)"
+    r"[ \t]*(?:\r?\n[ \t]*)?</\1>"
 )
 
 # An element that names its setting in an attribute: Hibernate's `<property name="connection.password">…`,
