@@ -31,7 +31,8 @@ GATE_WORDS: tuple[str, ...] = (
     " -u", " -a", "--user", "--auth", "--password", "--http-password", "passw", "api_key", "apikey", "api-key",
     # a credential as a call's argument, a notebook's output (`rules.calls`, `rules.notebook`)
     "password(", "passwd(", "pwd(", "passphrase(", "secret(", "secretkey(", "secret_key(", "token(",
-    "apikey(", "api_key(", "pin(", "pincode(", "pin_code(", "pass(", "key(", "otp(", "code(", "passwordauth", "basicauth", "digestauth",
+    "apikey(", "api_key(", "pin(", "pincode(", "pin_code(", "pass(", "key(", "otp(", "otpcode(", "otp_code(",
+    "networkcredential", "passwordcredentials", "mysqli", "mysql_connect", "passwordauth", "basicauth", "digestauth",
     "plainauth", "getconnection", "pdo(", "smtp.start", "login(", "authenticate(", "connect(", "basic_auth",
     "auth=", "auth =", "output_type", "text/plain",
     # detect-secrets' plugins' needles, on the text as logged (`ds`)

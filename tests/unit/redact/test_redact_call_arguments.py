@@ -84,6 +84,8 @@ NOT_SURE = [
 FRAMES = {
     "jsonl": lambda t: json.dumps({"type": "tool_result", "content": t}) + "\n",
     "cat -n": lambda t: "".join(f"{i:6d}\t{ln}\n" for i, ln in enumerate(t.splitlines(), 1)),
+    "grep -n": lambda t: "".join(f"har/app.har:{i}:{ln}\n" for i, ln in enumerate(t.splitlines(), 12)),
+    "diff": lambda t: "@@ -1,2 +1,3 @@\n" + "".join("+" + ln + "\n" for ln in t.splitlines()),
 }
 
 
@@ -97,8 +99,16 @@ def test_sure_over_the_value(place: str, value: str) -> None:
     assert _sure_over(place.format(v=value), value), place.format(v=value)
 
 
+# A HAR's and a Kubernetes env list's name/value pairs with a line between, in each framing.
+SPLIT_PAIRS = [
+    ('{{\n  "name": "Authorization",\n  "value": "Bearer {v}"\n}}', "Autumn2027@x"),
+    ('{{\n  "name": "sessionid",\n  "value": "{v}"\n}}', "Autumn2027@"),
+    ("env:\n- name: DB_PASSWORD\n  value: {v}\n", "Xq7vT2mZ9pLw4RbN"),
+]
+
+
 @pytest.mark.parametrize("frame", FRAMES)
-@pytest.mark.parametrize(("place", "value"), [SURE[0], SURE[5], SURE[13], SURE[21]])
+@pytest.mark.parametrize(("place", "value"), [SURE[0], SURE[5], SURE[21], *SPLIT_PAIRS])
 def test_sure_in_a_framing(frame: str, place: str, value: str) -> None:
     text = FRAMES[frame](place.format(v=value))
     assert _sure_over(text, json.dumps(value)[1:-1] if frame == "jsonl" else value), text
@@ -113,17 +123,19 @@ def test_no_sure_finding(place: str, value: str) -> None:
 
 
 # The new readings' floods on one line (60,000 characters), read by their rule alone: linear. Each unit
-# holds the pattern's whole match, so every one is read on to its end.
+# holds the pattern's whole match, so every one is read on to its end (a value the judge turns away at
+# once, so the time is the reading's).
 FLOODS = {
-    "setters": (setter_findings, 'a.setPassword("Xq7vT2mZ9p") '),
+    "setters": (setter_findings, 'a.setPassword("x") '),
     "setter names": (setter_findings, "a" * 40 + 'Token("'),
-    "pair calls": (pair_call_findings, 'login(user, "Xq7vT2mZ9p") '),
+    "pair calls": (pair_call_findings, 'login(user, "x") '),
     "pair arguments": (pair_call_findings, "connect(" + "a," * 20),
-    "header fields": (name_value_findings, '{"name": "Authorization", "value": "Bearer Xq7vT2mZ9pLw"} '),
-    "session cookies": (name_value_findings, '{"name": "sessionid", "value": "Xq7vT2mZ9p"} '),
+    "header fields": (name_value_findings, '{"name": "Authorization", "value": "Bearer x"} '),
+    "session cookies": (name_value_findings, '{"name": "sessionid", "value": "x"} '),
     "camel pins": (pin_findings, "adminPin: 4829131 "),
     "notebook outputs": (notebook_output_findings, '"text/plain": ["\'zsG5wyRYTYxQ0G8m_srgFtqDxAYnuRT\'"], '),
     "spaced xml": (xml_value_findings, "<password>Ivory " + "pebble " * 60 + "</pass> "),
+    "split pairs": (name_value_findings, '"name": "a",\n' + " \t" * 30_000 + "\n"),
     "symbol keys": (assignment_findings, "access-token: a*_zk(b^soc%ih8*4_h8e2i^0iv)@ees#qv)escu6a^^6\n"),
 }
 

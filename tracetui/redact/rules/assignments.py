@@ -320,13 +320,19 @@ def _in_comment(text: str, at: int) -> bool:
     return _COMMENT_OPENER.search(text[nl + 1 if nl >= 0 else lo : at]) is not None
 
 
+# The value's line may carry a viewer's prefix (`cat -n`'s number, grep's `path:12:`, a diff's `+`) or
+# follow a JSON-escaped line break (a tool result in a JSONL line); its blanks are taken possessively, so
+# a run of them after a name is read once.
 # A credential's name and value in sibling fields: Kubernetes/ECS env lists (`- name: X` /
 # `value: Y`), CloudFormation parameters, secret managers' JSON (`{"Name": "X", "Value": "Y"}`).
 # Tried at every character: the names' first letters (case-folded as the names are) are tested before
 # the lookbehind.
 _NAME_VALUE = re.compile(
     r"(?i)(?=[knp])(?<![\w\-])(?:name|key|parameterkey|parameter_key)(\\?[\"']?)[ \t]*[:=][ \t]*(\\?[\"']?)"
-    r"([A-Za-z_/][\w.\-/:]{1,120})\2[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?[\\\"']{0,2}(?:value|parametervalue|parameter_value)"
+    r"([A-Za-z_/][\w.\-/:]{1,120})\2[ \t]*,?[ \t]*"
+    r"(?:(?:\r?\n|\\n)[ \t]*+(?:\d{1,7}(?:\u2192|\t|\|[ \t]?|\.\t|:[ \t]?)|[\w\-]*+[/.][\w./\-]*[:\-]\d{1,7}[:\-]"
+    r"|[+\-])?[ \t]*+)?"
+    r"[\\\"']{0,2}(?:value|parametervalue|parameter_value)"
     r"[\\\"']{0,2}[ \t]*[:=][ \t]*"
 )
 

@@ -57,12 +57,13 @@ _PAIR_CALL = re.compile(
 # first letter: a case-blind pattern of plain alternatives cost 2 s over 19 MB of the mirrors' source,
 # where these cost 0.2 s and 0.4 s, since `re` tries every alternative at each letter that may start one.)
 _ANY_PAIR_CALL = Words(
-    "credential", "passwordauth", "basicauth", "digestauth", "plainauth", "getconnection", "pdo(", "mysql",
-    "smtp.start", "login(", "authenticate(", "connect(", "basic_auth", "auth=", "auth =",
+    "networkcredential", "passwordcredentials", "passwordauth", "basicauth", "digestauth", "plainauth",
+    "getconnection", "pdo(", "mysqli", "mysql_connect", "smtp.start", "login(", "authenticate(", "connect(",
+    "basic_auth", "auth=", "auth =",
 )
 _ANY_SETTER = Words(
     "password(", "passwd(", "pwd(", "passphrase(", "secret(", "secretkey(", "secret_key(", "token(",
-    "apikey(", "api_key(", "pin(", "pincode(", "pin_code(", "pass(", "key(", "otp(", "code(",
+    "apikey(", "api_key(", "pin(", "pincode(", "pin_code(", "pass(", "key(", "otp(", "otpcode(", "otp_code(",
 )
 # A user's name as a literal (`"bob"`, `'svc-deploy'`, an email), or a variable named for one.
 _USER_LITERAL = re.compile(r"[\w+\-]{1,64}(?:@[\w.\-]{1,128})?")
