@@ -8,7 +8,7 @@ from __future__ import annotations
 import collections
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -268,6 +268,8 @@ class _Reader:
         out: list[Step] = []
         ctx = _Message(self, out, subagent, role, model, created, cwd, placed)
         ctx.copied = _copied(mid, as_dict(message.get("time")).get("created"))
+        # Builds that mark each model step (step-start) hold back a step's results until its calls end.
+        ctx.steps_marked = any(p.get("type") == "step-start" for p in parts)
 
         if role == "assistant" and message.get("summary") is True:
             text = "\n".join(as_str(p.get("text")) for p in parts if p.get("type") == "text").strip()
@@ -287,9 +289,12 @@ class _Reader:
 
         for part in parts:
             with guarded(self.session.errors, self.session.source, 0, f"part {as_str(part.get('id'))[:40]}"):
+                if part.get("type") != "tool":
+                    ctx.flush_results()
                 made = ctx.part(part)
                 if made is not None and made.kind == StepKind.COMPACTION:
                     compaction = made
+        ctx.flush_results()
         if role == "assistant":
             ctx.settle_tokens(message)
             error = message.get("error")
@@ -327,6 +332,10 @@ class _Message:
     step_first: int = 0  # where the current model step's steps begin in `out`
     finished: bool = False  # some step-finish gave tokens
     copied: bool = False  # a fork's copy of its source's message (`_copied`): its tokens are the source's
+    # Results of the tool parts in a row so far: they follow the last of those calls, as the model is
+    # sent them (a part holds both call and result, and parallel calls are parts side by side).
+    results: list[Step] = field(default_factory=list)
+    steps_marked: bool = False
 
     def add(self, sid: str, kind: str, text: str, stamp: str | None, **fields: Any) -> Step:
         role = fields.pop("role", None) or ("user" if self.role == "user" else "assistant")
@@ -472,14 +481,20 @@ class _Message:
                 _iso(end) or stamp,
                 tool=name,
                 tool_call_id=call.tool_call_id,
-                parent=call.id,
                 subagent=self.subagent,
                 is_error=is_error,
                 cwd=self.cwd,
                 meta=meta,
             )
-            self.out.append(result)
+            self.results.append(result)
+            if not self.steps_marked:
+                self.flush_results()
         return call
+
+    def flush_results(self) -> None:
+        """The results held back (`results`) after their calls, in the calls' order: one line of steps."""
+        self.out.extend(self.results)
+        self.results.clear()
 
     def step_finish(self, part: dict[str, Any]) -> None:
         tokens = _tokens(part.get("tokens"))

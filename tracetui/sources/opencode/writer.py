@@ -161,6 +161,7 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
     chosen = upto[-1]
     end = _key(chosen)
     end_mid = end if end in objects.messages else opt_str(as_dict(objects.parts.get(end)).get("messageID"))
+    end, unran = _cut(session, chosen, end, end_mid, objects)
     if end_mid is None or end_mid not in objects.messages:
         raise TracetuiError("that step comes from no message of the session: continue it with another --agent")
     parts_of: dict[str, list[str]] = {}
@@ -219,12 +220,31 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
                     del part["tail_start_id"]
                 else:
                     part["tail_start_id"] = kept
-            if pid == end and chosen.kind == StepKind.TOOL_CALL and isinstance(part.get("state"), dict):
+            if pid in unran and isinstance(part.get("state"), dict):
                 part["state"] = {"status": "pending", "input": part["state"].get("input", {}), "raw": ""}
             parts.append(part)
         messages.append({"info": copy, "parts": parts})
     _no_pending_orders(messages)
     return _document(_info(new_id, cwd, now_ms, as_dict(objects.sessions.get(root))), messages)
+
+
+def _cut(session: Session, chosen: Step, end: str, end_mid: str | None,
+         objects: Objects) -> tuple[str, set[str]]:
+    """The last part carried of the chosen step's message, and the tool parts carried whose results
+    come after the chosen step (written as calls OpenCode never ran). A model step's calls all read
+    before their results, so a cut after the second call of two holds the first without its result,
+    and a cut at the first result holds the second call (docs/formats/opencode.md)."""
+    if chosen.subagent is not None or end_mid is None or end == end_mid:  # end_mid: a message's own step
+        return end, {end} if chosen.kind == StepKind.TOOL_CALL else set()
+    first: dict[str, int] = {}
+    for step in session.steps:
+        if step.subagent is None and step.index <= chosen.index:
+            first.setdefault(_key(step), step.index)
+    mine = [key for key in first if as_dict(objects.parts.get(key)).get("messageID") == end_mid]
+    last = max(mine, default=end)
+    unran = {_key(s) for s in session.steps if s.kind == StepKind.TOOL_RESULT and s.subagent is None
+             and s.index > chosen.index and _key(s) in first}
+    return max(last, end), unran
 
 
 def _no_pending_orders(messages: list[dict[str, Any]]) -> None:

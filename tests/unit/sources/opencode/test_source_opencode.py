@@ -78,14 +78,18 @@ def test_the_json_storage_tree_becomes_one_session_with_its_subagent(tmp_path):
     assert session.source.endswith(f"{PARENT}.json") and session.version == "1.1.47"
     by_id = {s.id: s for s in session.steps}
 
-    # the subagent sits right after the task call that spawned it, then the call's result
+    # the subagent sits right after the task call that spawned it; the step's two other calls follow,
+    # then the three results in the calls' order (one model step: run side by side)
     kinds = [s.kind for s in session.steps]
     task = kinds.index(StepKind.SUBAGENT_START) - 1
     assert session.steps[task].tool == "task"
-    assert (
-        session.steps[task + 7].kind == StepKind.TOOL_RESULT
-        and session.steps[task + 7].parent == session.steps[task].id
-    )
+    after = session.steps[task + 7 : task + 12]
+    assert [(s.kind, s.tool) for s in after] == [
+        (StepKind.TOOL_CALL, "write"), (StepKind.TOOL_CALL, "bash"),
+        (StepKind.TOOL_RESULT, "task"), (StepKind.TOOL_RESULT, "write"), (StepKind.TOOL_RESULT, "bash"),
+    ]
+    assert session.steps[task + 7].parent == session.steps[task].id
+    assert [s.parent for s in after[1:]] == [s.id for s in after[:-1]]
     [agent] = session.subagents
     assert (agent.id, agent.agent_type, agent.description, agent.spawned_by) == (
         CHILD,
@@ -99,7 +103,9 @@ def test_the_json_storage_tree_becomes_one_session_with_its_subagent(tmp_path):
     # calls pair with results by callID
     calls = {s.tool_call_id: s for s in session.steps if s.kind == StepKind.TOOL_CALL}
     results = {s.tool_call_id: s for s in session.steps if s.kind == StepKind.TOOL_RESULT}
-    assert set(calls) == set(results) and all(results[c].parent == calls[c].id for c in calls)
+    assert set(calls) == set(results)
+    position = {s.id: n for n, s in enumerate(session.steps)}
+    assert all(position[results[c].id] > position[calls[c].id] for c in calls)
     assert results["toolu_bash1"].meta["exit_code"] == 0
 
     # edits: the edit's before/after, the write's new file, the patch tool, a failed edit
