@@ -12,6 +12,7 @@ from typing import Any
 from tracetui.model import GitInfo, Session, Step, StepKind, Subagent, Tokens, count_skipped
 from tracetui.sources.common import titles
 from tracetui.sources.common.coerce import as_count, as_dict, as_list, as_str, opt_str, parse_count
+from tracetui.sources.common.git_branch import named_branch
 from tracetui.sources.common.time_span import widen
 from tracetui.sources.copilot.diff import copilot_hunks
 from tracetui.sources.copilot.fields import _arguments, _edits, _user_meta
@@ -608,7 +609,7 @@ class _Reader:
         for step in self.steps:
             if step.cwd is not None and step.cwd == session.cwd:
                 step.cwd = None
-        branch = opt_str(context.get("branch")) or workspace.get("branch")
+        branch = named_branch(opt_str(context.get("branch")) or workspace.get("branch"))
         commit = opt_str(context.get("headCommit"))
         remote = opt_str(context.get("repository")) or workspace.get("repository")
         host = opt_str(context.get("hostType")) or workspace.get("host_type")
