@@ -141,9 +141,9 @@ class _Conversation:
                 self.write(m, line)
             return
         fresh = [m for m in messages if m["id"] not in self.records]
-        if not fresh:  # the same messages with new copies (masked tool output synced back)
+        if not fresh:  # the same messages with new copies (masked tool output synced back, a resume)
             for m in messages:
-                self.records[m["id"]] = self.kept(m)
+                self.records[m["id"]] = self.kept(_synced(self.records[m["id"]], m))
             self.live = dict.fromkeys(m["id"] for m in messages)
             return
         copies = self._copies(messages)
@@ -215,6 +215,20 @@ class _Conversation:
 
 
 _NONE: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
+
+
+def _synced(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """A history `$set`'s copy of a message already read. Gemini CLI 0.61 keeps a record's own fields
+    and takes the history's content (`updateMessagesFromHistory`); one whose history was set back to the
+    session context (a second `--resume`, or one in the minute the file is named for) makes each copy
+    afresh: id, type, the resume's time and the model's form of the content, no `toolCalls`, `tokens`
+    or `model`. So the record's fields stay, its time too, and the content is the copy's."""
+    if old.get("type") != new.get("type"):
+        return new
+    merged = {**old, **new}
+    if "timestamp" in old:
+        merged["timestamp"] = old["timestamp"]
+    return merged
 
 
 def _inert(record: dict[str, Any]) -> bool:
