@@ -13,6 +13,7 @@ from tracetui.model import Session, Step, StepKind, Subagent, count_skipped
 from tracetui.sources.common import titles
 from tracetui.sources.common.coerce import as_dict, as_list, as_moment, as_str, opt_str
 from tracetui.sources.common.jsonl import guarded, loads_within_depth
+from tracetui.sources.common.model_switch import with_switches
 from tracetui.sources.common.time_span import widen
 from tracetui.sources.gemini.parts import (
     ASSISTANT_TYPES,
@@ -361,6 +362,7 @@ class _Reader:
             loose.extend(agents)
         for agent in loose:
             ordered.extend(self._run(agent))
+        ordered = with_switches(ordered)  # Gemini CLI logs no change of model (`-m` on a resume)
         for i, step in enumerate(ordered):
             step.index = i
         session.steps = ordered

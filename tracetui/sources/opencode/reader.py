@@ -21,6 +21,7 @@ from tracetui.sources.common import titles
 from tracetui.sources.common.apply_patch import parse_patch
 from tracetui.sources.common.coerce import MAX_COUNT, as_count, as_dict, as_list, as_str, opt_str
 from tracetui.sources.common.jsonl import guarded
+from tracetui.sources.common.model_switch import with_switches
 from tracetui.sources.common.unified_diff import parse_unified_diff
 from tracetui.sources.opencode import stage as opencode_stage
 from tracetui.sources.opencode.objects import MAX_HELD, Objects, load_objects
@@ -195,6 +196,7 @@ class _Reader:
             out.extend(made)
             firsts.append((mid, next((s.id for s in made if s.subagent == subagent), None)))
         _keep_tails(out, firsts)
+        out = with_switches(out)  # OpenCode logs no change of model (`--model`, or one per agent)
         # One line of steps: each follows the one before it in this (sub)session, a result its call,
         # so a step with two children in one scope is a real branch point, never a tool call.
         previous: str | None = None
