@@ -1,6 +1,6 @@
 """A model switch mid-session where the log writes no record of it: Gemini CLI 0.61 (`-m` on a
-resume, or its router) and OpenCode 1.18.33 (`--model`, an agent's own model) only name each
-response's model. A MODEL_CHANGE step stands before the first response of the new model, as Claude
+resume, or its router), OpenCode 1.18.33 (`--model`, an agent's own model) and Pi 0.73.1 (`--model`
+on a resume: its `model_change` entry is written only at the start) only name each response's model. A MODEL_CHANGE step stands before the first response of the new model, as Claude
 Code's reader makes one; the same model again, or another scope's (a subagent), makes none. Hand-made
 records of the real shapes."""
 
@@ -16,6 +16,7 @@ from tracetui.sources import RawLog
 from tracetui.sources.common.model_switch import with_switches
 from tracetui.sources.gemini import reader as gemini
 from tracetui.sources.opencode import reader as opencode
+from tracetui.sources.pi import reader as pi
 
 MODELS = ["gemini-2.5-pro", "gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-pro"]
 WANTED = [("gemini-2.5-pro", "gemini-2.5-flash"), ("gemini-2.5-flash", "gemini-2.5-pro")]
@@ -50,11 +51,46 @@ def _opencode() -> Any:
     return opencode.read(RawLog(f"/h/exports/{sid}.json", orjson.dumps(doc)), [])
 
 
-@pytest.mark.parametrize("read, prefix", [(_gemini, ""), (_opencode, "google/")])
+def _pi_log() -> bytes:
+    sid = "01a22b32-fbda-74ff-9f30-1059f3a490e4"
+    lines: list[dict[str, Any]] = [
+        {"type": "session", "version": 3, "id": sid, "timestamp": "2026-11-30T06:00:00.000Z", "cwd": "/w/app"},
+        {"type": "model_change", "id": "mc", "parentId": None, "timestamp": "2026-11-30T06:00:00.000Z",
+         "provider": "google", "modelId": MODELS[0]}]
+    parent = "mc"
+    for n, model in enumerate(MODELS):
+        said = {"role": "user", "content": [{"type": "text", "text": f"ask {n}"}]}
+        answer = {"role": "assistant", "content": [{"type": "text", "text": f"answer {n}"}], "provider": "google",
+                  "model": model}
+        for kind, message in ((f"u{n}", said), (f"a{n}", answer)):
+            lines.append({"type": "message", "id": kind, "parentId": parent, "timestamp": f"2026-11-30T06:00:{n}0.000Z",
+                          "message": message})
+            parent = kind
+    return b"".join(orjson.dumps(line) + b"\n" for line in lines)
+
+
+def _pi() -> Any:
+    return pi.read(RawLog("/h/.pi/agent/sessions/--w-app--/2026-11-30T06-00-00-000Z_x.jsonl", _pi_log()), [])
+
+
+def _pi_resumed() -> Any:
+    """Read up to its third answer, then on from the state that read kept: the changes are made once."""
+    data = _pi_log()
+    cut = data.index(b'"id":"u3"')
+    cut = data.rindex(b"\n", 0, cut) + 1
+    path = "/h/.pi/agent/sessions/--w-app--/2026-11-30T06-00-00-000Z_x.jsonl"
+    _, state = pi.resume(None, RawLog(path, data[:cut]), [])
+    assert state is not None
+    return pi.resume(state, RawLog(path, data), [])[0]
+
+
+@pytest.mark.parametrize("read, prefix", [(_gemini, ""), (_opencode, "google/"), (_pi, "google/"),
+                                          (_pi_resumed, "google/")])
 def test_a_switch_no_record_names_is_a_model_change_before_the_new_model_s_answer(read, prefix):
     s = read()
     assert s.errors == []
-    changes = [st for st in s.steps if st.kind == StepKind.MODEL_CHANGE]
+    # Pi's own entry at the start names the first model: no switch, no `from`.
+    changes = [st for st in s.steps if st.kind == StepKind.MODEL_CHANGE and "from" in st.meta]
     assert [(c.meta["from"], c.meta["to"]) for c in changes] == [(prefix + a, prefix + b) for a, b in WANTED]
     for change in changes:  # right before the first answer of the new model, one line of steps
         after = s.steps[change.index + 1]

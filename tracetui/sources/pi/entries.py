@@ -14,6 +14,7 @@ from tracetui.model import COPIED, LineError, LineErrors, Session, Step, StepKin
 from tracetui.sources.common import resumable, titles
 from tracetui.sources.common.coerce import as_list, as_moment, as_str
 from tracetui.sources.common.jsonl import loads_within_depth, unreadable
+from tracetui.sources.common.model_switch import with_switches
 from tracetui.sources.common.time_span import widen
 from tracetui.sources.pi import openclaw_spawn
 from tracetui.sources.pi.edits import _edits, _settle_edits
@@ -535,6 +536,11 @@ class _Reader:
         for call in self.calls.values():
             if id(call) not in self.answered and not call.meta.get("not_run"):
                 call.meta["no_result"] = True  # e.g. the session ended while it ran
+        # Pi writes no `model_change` for `--model` on a resume (0.73.1): the answers' models say it. After
+        # the snapshot (`reader.py`): a resumed read makes them again, never twice.
+        session.steps = with_switches(session.steps)
+        for i, step in enumerate(session.steps):
+            step.index = i
         session.models = list(self.models)
         if self.times:
             session.started = min(self.times)

@@ -72,6 +72,7 @@ class Expected:
         forked = bool(self.header and (self.header.get("parentSession") or self.header.get("branchedFrom")))
         copying = forked
         self.first_kept_lines: list[int] = []
+        model_now: str | None = None
         for number, entry in body:
             if copying and entry.get("timestamp", "") >= present(self.header)["timestamp"]:
                 copying = False
@@ -84,6 +85,7 @@ class Expected:
                     self.first_kept_lines.append(entries[index][0])
             elif kind == "model_change":
                 self.kinds[StepKind.MODEL_CHANGE] += 1
+                model_now = f"{entry.get('provider')}/{entry.get('modelId')}"
             elif kind == "thinking_level_change":
                 self.kinds[StepKind.SYSTEM] += 1
             if kind != "message":
@@ -101,6 +103,13 @@ class Expected:
                 # OpenClaw's own record (a delivered reply's mirror): one SYSTEM step, no model's
                 self.kinds[StepKind.SYSTEM] += 1
             elif role == "assistant":
+                # An answer of another model than the one in effect: a switch no entry names (`--model`
+                # on a resume), one MODEL_CHANGE step more.
+                answering = f"{message.get('provider')}/{message.get('model')}"
+                if model_now is not None and answering != model_now and any(
+                        b.get("type") in ("text", "thinking", "toolCall") for b in message.get("content") or []):
+                    self.kinds[StepKind.MODEL_CHANGE] += 1
+                model_now = answering
                 usage = message.get("usage") or {}
                 used = Tokens(
                     usage.get("input", 0),

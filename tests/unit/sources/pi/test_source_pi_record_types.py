@@ -89,7 +89,8 @@ CASES: list[tuple[str, dict[str, Any], Any]] = [
     (
         "model_change",
         entry(5, "model_change", "e3", provider="stub", modelId="other"),
-        [(StepKind.MODEL_CHANGE, "stub/other")],
+        # The answer after it names another model than the entry set: a switch the log wrote no entry for.
+        [(StepKind.MODEL_CHANGE, "stub/other"), (StepKind.MODEL_CHANGE, "model: stub/other -> stub/claude-sonnet-4-5")],
     ),
     (
         "compaction",
