@@ -66,14 +66,19 @@ def _text(content: Any) -> str:
 
 def plain_gemini_steps(messages: list[dict[str, Any]]) -> int:
     """A prompt or notice is one step; an answer is its thoughts (one step), its text (one step,
-    also when it has nothing else), and a call and a result per tool call."""
+    also when it has nothing else), and a call and a result per tool call; an answer of another
+    model than the one before it one step more (the switch, which no record names)."""
     steps = 0
+    last = None
     for m in messages:
         if m["type"] != "gemini":
             steps += 1
             continue
         thoughts, calls = bool(m.get("thoughts")), m.get("toolCalls") or []
         steps += thoughts + bool(_text(m["content"]).strip() or not (thoughts or calls)) + 2 * len(calls)
+        if isinstance(m.get("model"), str) and m["model"]:
+            steps += last is not None and m["model"] != last
+            last = m["model"]
     return steps
 
 

@@ -46,7 +46,6 @@ from tracetui.sources.claude.tools import (
     spawned_agent_id,
 )
 from tracetui.sources.common.coerce import as_str, opt_str
-from tracetui.sources.common.git_branch import named_branch
 from tracetui.sources.common.jsonl import guarded, iter_entries
 
 SYNTHETIC_MODEL = "<synthetic>"
@@ -240,8 +239,9 @@ class Reader:
         value = rec.get("version")
         if isinstance(value, str) and value:
             self.version = value
-        value = named_branch(rec.get("gitBranch"))  # "HEAD": no branch; one named before stays
-        if value:
+        value = rec.get("gitBranch")
+        # "HEAD" names no branch (`git_branch.named_branch`; compared inline: this runs for every line).
+        if isinstance(value, str) and value and value != "HEAD":
             self.branch = value
 
     def _fork_copy(self, rec: dict[str, Any], ts: Any) -> str | None:
