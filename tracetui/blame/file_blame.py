@@ -19,7 +19,6 @@ from tracetui.blame.moved_in import RUN_SPAN, moved_in
 from tracetui.blame.repo import open_repo, relative_name, repo_name, resolve, trail_repo
 from tracetui.blame.results import (
     LOST_STALE_SECONDS,
-    MOVED_BLOCK,
     STATE_HUMAN,
     STATE_UNKNOWN,
     BlameLine,
@@ -28,11 +27,11 @@ from tracetui.blame.results import (
 from tracetui.errors import NotFound, TracetuiError
 from tracetui.model import Session
 from tracetui.trail import TrailByFile, trail
-from tracetui.trail.line_identity import SPLIT_SPAN, norm
+from tracetui.trail.line_identity import MOVED_BLOCK_LINES, SPLIT_SPAN, norm
 from tracetui.trail.paths import absolute_path
 
 # Lines each side of a range asked, attributed with it: a split line's parts, a moved block or run.
-AROUND_ASKED = max(SPLIT_SPAN, MOVED_BLOCK, RUN_SPAN + 1) - 1
+AROUND_ASKED = max(SPLIT_SPAN, MOVED_BLOCK_LINES, RUN_SPAN + 1) - 1
 
 # A session's fates: all of them (a trail's, an export's outcome), or judged file by file as asked.
 Judged = list[Any] | TrailByFile

@@ -20,7 +20,6 @@ from tracetui.blame.index import exact_key, line_key, LineIndex, NEAR_LINES, nea
 from tracetui.blame.repo import trail_repo
 from tracetui.blame.results import (
     MAPPED_FILES,
-    MOVED_BLOCK,
     MOVED_DEPTH,
     PLACED_MIN,
     SLACK_SECONDS,
@@ -30,7 +29,7 @@ from tracetui.blame.results import (
 from tracetui.trail import map_repository
 from tracetui.trail.clone_id import CloneId
 from tracetui.trail.mapping import holds_logged_text
-from tracetui.trail.line_identity import norm, SPLIT_MIN, SPLIT_SPAN
+from tracetui.trail.line_identity import MOVED_BLOCK_LINES, norm, SPLIT_MIN, SPLIT_SPAN
 
 
 # Of twins, writing the line's exact text (its indentation) weighs as a neighbour one line off.
@@ -426,7 +425,8 @@ def _bare_lines(lines: list[_Line]) -> None:
 
 def _moved(lines: list[_Line], postings: dict[int, list[Posting]], matcher: _Matcher) -> None:
     """Lines no patch of the file's own names explains, given to a patch of a file of the same name
-    in another folder of the repository when it explains a block of them (MOVED_BLOCK lines)."""
+    in another folder of the repository when it explains a block of them (MOVED_BLOCK_LINES lines: one
+    `## Usage` line in one README says nothing about another folder's README)."""
     found: list[tuple[_Line, Posting]] = []
     for x in lines:
         if x.key is None or x.writer is not None or x.later:
@@ -436,7 +436,7 @@ def _moved(lines: list[_Line], postings: dict[int, list[Posting]], matcher: _Mat
             found.append((x, w))
     blocks = Counter((x.path, w.session, w.patch) for x, w in found)
     for x, w in found:
-        if blocks[(x.path, w.session, w.patch)] >= MOVED_BLOCK:
+        if blocks[(x.path, w.session, w.patch)] >= MOVED_BLOCK_LINES:
             x.writer, x.kind = w, "agent"
 
 

@@ -11,8 +11,7 @@ import pygit2
 from tracetui.blame.copy_counts import CopyCounts
 from tracetui.blame.index import LineIndex, Posting
 from tracetui.blame.lines import _bare_lines, _Line, _Matcher
-from tracetui.blame.results import MOVED_BLOCK
-from tracetui.trail.line_identity import MOVE_BLOCK, alnum, norm
+from tracetui.trail.line_identity import MOVED_BLOCK_ALNUM, alnum, is_moved_block, norm
 
 SOURCES_MAX = 200  # files a commit changed that are looked at as where its lines came from
 RUN_SPAN = 8  # lines each side of a moved line its run is weighed over (file_blame.AROUND_ASKED holds them)
@@ -36,7 +35,7 @@ def moved_in(
     at = {id(x): i for i, x in enumerate(lines)}
     found: list[tuple[_Line, str, Posting]] = []
     for commit, xs in by_commit.items():
-        if not _block(x for x, _ in xs) and all(_run(lines, at[id(x)]) < MOVE_BLOCK for x, _ in xs):
+        if not _block(x for x, _ in xs) and all(_run(lines, at[id(x)]) < MOVED_BLOCK_ALNUM for x, _ in xs):
             continue
         parent = counts.parent(commit)
         sources = _changed(r, parent, commit, set(xs[0][0].names))
@@ -55,7 +54,7 @@ def moved_in(
     changed = False
     for x, name, w in found:
         block = _block(blocks[(x.commit, name, w.session, w.patch)])
-        if block or _run(lines, at[id(x)], _taken_from(counts, name, x.commit)) >= MOVE_BLOCK:
+        if block or _run(lines, at[id(x)], _taken_from(counts, name, x.commit)) >= MOVED_BLOCK_ALNUM:
             x.writer, x.kind, x.names = w, "agent", (*x.names, name)
             changed = True
     if changed:
@@ -63,14 +62,8 @@ def moved_in(
 
 
 def _block(lines: Iterable[_Line]) -> bool:
-    """Whether lines moved together are a block: MOVED_BLOCK lines, or fewer that hold MOVE_BLOCK
-    alphanumerics between them, the trail's rule for a move (`moves._block_at`, git's `blame -C`)."""
-    n = weight = 0
-    for x in lines:
-        n, weight = n + 1, weight + alnum(x.text)
-        if n >= MOVED_BLOCK or weight >= MOVE_BLOCK:
-            return True
-    return False
+    """Whether lines moved together are a block, as the trail counts one (`line_identity.is_moved_block`)."""
+    return is_moved_block(x.text for x in lines)
 
 
 def _taken_from(counts: CopyCounts, name: str, commit: str | None) -> Callable[[str], bool]:
@@ -87,7 +80,7 @@ def _run(lines: list[_Line], i: int, taken: Callable[[str], bool] | None = None)
     weight = alnum(x.text)
     for step in (-1, 1):
         j = i + step
-        while 0 <= j < len(lines) and abs(j - i) <= RUN_SPAN and weight < MOVE_BLOCK:
+        while 0 <= j < len(lines) and abs(j - i) <= RUN_SPAN and weight < MOVED_BLOCK_ALNUM:
             y = lines[j]
             if y.commit != x.commit or taken is not None and alnum(y.text) and not taken(norm(y.text)):
                 break

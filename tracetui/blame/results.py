@@ -16,9 +16,6 @@ SLACK_SECONDS = 60  # the trail's clock slack between a log's clock and git's
 # trail's mapping places it here and the clone holds at least this many of its files: one file of a
 # common name (README.md) is held by every clone.
 MAPPED_FILES = 2
-# A patch to a file of the same name in another folder explains lines only as a block of at least
-# this many: one `## Usage` line in one README says nothing about another folder's README.
-MOVED_BLOCK = 3
 MOVED_DEPTH = 8  # folders above a patch's file looked at for this repository's logged root
 # A twin (a text several patches wrote) was placed by a patch that had the line's neighbours near it
 # weighing at least this much (`lines._near`: a neighbour 1 line off weighs 1, 2 lines off 1/2, ...).

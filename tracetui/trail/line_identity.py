@@ -33,12 +33,27 @@ SPLIT_SPAN = 4  # a line is looked for split over at most this many
 # Formatters split only long lines; shorter ones are not looked for split (a split search reads the
 # whole file version, which on a long history is most of a trail's cost).
 SPLIT_MIN = 48
-MOVE_BLOCK = 40  # alphanumeric characters a moved block must hold (git's blame -C default score)
+# A moved block: lines found moved together are a move, not common text met by chance, when they hold
+# this many alphanumerics between them (git's `blame -C` default score; the trail's `moves._block_at`)
+# or, where a face counts lines moved as a whole (blame's), are at least this many lines.
+MOVED_BLOCK_ALNUM = 40
+MOVED_BLOCK_LINES = 3
 
 
 def alnum(line: str) -> int:
-    """A line's alphanumeric characters: what a moved block's weight is counted in (MOVE_BLOCK)."""
+    """A line's alphanumeric characters: what a moved block's weight is counted in (MOVED_BLOCK_ALNUM)."""
     return sum(c.isalnum() for c in line)
+
+
+def is_moved_block(texts: Iterable[str]) -> bool:
+    """Whether lines moved together are a block: MOVED_BLOCK_LINES of them, or fewer holding
+    MOVED_BLOCK_ALNUM alphanumerics between them."""
+    n = weight = 0
+    for text in texts:
+        n, weight = n + 1, weight + alnum(text)
+        if n >= MOVED_BLOCK_LINES or weight >= MOVED_BLOCK_ALNUM:
+            return True
+    return False
 
 
 def written(patch: Patch) -> int:

@@ -22,7 +22,7 @@ from tracetui.trail.fates import Fate, SLACK_SECONDS
 from tracetui.trail.file_versions import _Candidate, _closest, FileVersions, _gained, _likely, _small_blob, _small_file
 from tracetui.trail.git_read import _text
 from tracetui.trail.history import History
-from tracetui.trail.line_identity import MOVE_BLOCK, alnum, norm, norms_of
+from tracetui.trail.line_identity import MOVED_BLOCK_ALNUM, alnum, norm, norms_of
 from tracetui.trail.patch import Patch
 
 
@@ -456,21 +456,21 @@ def _copied(probe: ev.Probe, src: list[str], dst: list[str]) -> int:
 
 
 def _block_at(src: list[str], dst: list[str], i: int, j: int) -> bool:
-    """Whether src[i] == dst[j] sits in a run of equal lines holding MOVE_BLOCK alphanumerics.
+    """Whether src[i] == dst[j] sits in a run of equal lines holding MOVED_BLOCK_ALNUM alphanumerics.
 
     The run is grown backwards, then forwards, and the growing stops once it holds enough: a whole
     file moved would otherwise be walked once per line looked for.
     """
     have = alnum(src[i])
     lo = 1
-    while have < MOVE_BLOCK and i - lo >= 0 and j - lo >= 0 and src[i - lo] == dst[j - lo]:
+    while have < MOVED_BLOCK_ALNUM and i - lo >= 0 and j - lo >= 0 and src[i - lo] == dst[j - lo]:
         have += alnum(src[i - lo])
         lo += 1
     hi = 1
-    while have < MOVE_BLOCK and i + hi < len(src) and j + hi < len(dst) and src[i + hi] == dst[j + hi]:
+    while have < MOVED_BLOCK_ALNUM and i + hi < len(src) and j + hi < len(dst) and src[i + hi] == dst[j + hi]:
         have += alnum(src[i + hi])
         hi += 1
-    return have >= MOVE_BLOCK
+    return have >= MOVED_BLOCK_ALNUM
 
 
 

@@ -3,10 +3,12 @@ joined and split lines, re-added lines, stale before-states, one verdict per cha
 
 from __future__ import annotations
 
+import pytest
 from support.trail_kit import Repo, iso, replace, session_of, write
 
 from tracetui.model import FileEdit, Hunk
 from tracetui.trail import session_patches, trail
+from tracetui.trail.line_identity import MOVED_BLOCK_ALNUM, is_moved_block
 
 
 def _fates(repo: Repo, edits):
@@ -626,3 +628,20 @@ def test_a_set_of_norms_made_in_one_pass_is_each_lines_norm():
               for i in range(400)]  # fmt: skip
     for lines in cases:
         assert norm_set(lines) == {norm(x) for x in lines}, lines
+
+
+# -- a moved block, one concept for the trail and blame ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("texts", "block"),
+    [
+        (["a = 1", "b = 2"], False),  # two short lines: neither enough lines nor enough letters
+        (["a = 1", "b = 2", "c = 3"], True),  # MOVED_BLOCK_LINES lines
+        (["x" * (MOVED_BLOCK_ALNUM - 1)], False),
+        (["x" * (MOVED_BLOCK_ALNUM - 10), "  y = " + "z" * 9], True),  # the alphanumerics are summed
+        (["}", "{"], False),
+    ],
+)
+def test_a_moved_block_is_counted_in_lines_or_alphanumerics(texts, block):
+    assert is_moved_block(texts) is block
