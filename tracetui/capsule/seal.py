@@ -400,21 +400,24 @@ def _fate_rows(
 ) -> list[tuple[Any, dict[str, Any]]]:
     """Each patch of the session with its fate at `ref` (unknown without a repository), and among them,
     at their steps, the files shell steps wrote whole with a text the log holds (`shell_patches`)."""
-    from tracetui.trail import session_patches, shell_patches
+    from tracetui.trail import SHELL, session_patches, shell_patches
     from tracetui.trail import trail as trail_of
 
     if root is not None:
         found = trail_of(session, repo=root, ref=ref, cache_dir=cache_dir)
-        rows = [(f.patch, f.to_dict()) for f in found.fates]
+        # A shell step's write is judged by the trail too; the capsule carries it as it always has
+        # (`_with_shell_writes`, its format's `origin`), once.
+        rows = [(f.patch, f.to_dict()) for f in found.fates if f.patch.origin != SHELL]
         logged = found.root
     else:
         unknown = {"state": "unknown", "commit": None}
-        rows = [(p, unknown) for p in session_patches(session)]
+        rows = [(p, unknown) for p in session_patches(session) if p.origin != SHELL]
         logged = None
     return _with_shell_writes(session, rows, shell_patches(session, logged))
 
 
-# What a capsule says of a shell step's write: the trail judges the edit tools' patches only.
+# What a capsule says of a shell step's write, carried whole so the file exists at replay (the trail
+# judges it too, but a capsule's records of shell writes keep their format: docs/capsule-format.md).
 SHELL_REASON = "written whole by a shell command: carried so the file exists at replay, not judged"
 
 

@@ -32,7 +32,9 @@ from tracetui.trail.line_identity import _writes_back, count_before, norm, norms
 from tracetui.trail.patch import Patch
 from tracetui.trail.paths import absolute_path, paths_resolved_once, relative_path
 from tracetui.trail.shell import command_text, home_of, ShellRenames
-from tracetui.trail.shell_writes import may_write, writes_and_texts
+from tracetui.trail.shell_patches import SHELL
+from tracetui.trail.shell_replay import note_writes, take_overwritten, typed_again
+from tracetui.trail.shell_writes import may_write
 
 
 # -- session -> patches --------------------------------------------------------------------------
@@ -114,16 +116,17 @@ def _session_patches(
     # whether it replaced the whole text); and the shell calls that may write, waiting for their result.
     written: dict[str, tuple[str, str | None, bool]] = {}
     writing: dict[str, Step] = {}
+    replay = _Replay(root, base, at, counts, only, contents, origins, patches, seen, gone, shell, written)
     for step in session.steps:
         if step.kind == StepKind.TOOL_CALL and not step.edits and _may_write(step):
             if step.tool_call_id:
                 writing[step.tool_call_id] = step
             else:
-                _note_writes(step, session, root, written, seen)
+                _shell_edits(step, note_writes(step, session, root, written, seen), replay)
         elif step.kind == StepKind.TOOL_RESULT and step.tool_call_id in writing:
             call = writing.pop(step.tool_call_id or "")
             if not step.is_error:
-                _note_writes(call, session, root, written, seen)
+                _shell_edits(call, note_writes(call, session, root, written, seen), replay)
         if step.kind == StepKind.TOOL_CALL and not step.edits and _moves_files(step):
             if step.tool_call_id:
                 moves[step.tool_call_id] = (step, len(patches))
@@ -148,35 +151,9 @@ def _session_patches(
             continue
         if step.kind != StepKind.TOOL_CALL or not step.edits:
             continue
-        cwd = step.cwd or session.cwd
         for edit in step.edits:
-            if not edit.applied:
-                continue
-            stub = _stub(step, edit, cwd, root, only) if only is not None else None
-            if stub is not None:
-                shell.forget(absolute_path(edit.path, cwd))
-                stub.index = len(patches)
-                patches.append(stub)
-                continue
-            trace: dict[str, Any] = {"seen": seen, "written": written, "counts": counts}
-            overwrote = origins.get(relative_path(absolute_path(edit.path, cwd), root)[0])
-            patch = _edit_patch(step, edit, cwd, root, contents, base, at, trace)
-            shell.forget(absolute_path(edit.path, cwd))
-            patch.index = len(patches)
-            _take_overwritten(patch, trace, overwrote, patches)
-            patches.append(patch)
-            if patch.op == "delete":
-                gone[patch.path] = patch
-            elif patch.path in gone:
-                deleted = gone.pop(patch.path)
-                if _writes_back(deleted, patch):
-                    deleted.undone_by = (patch.step_id, patch.timestamp)
-            rewritten_here = {norm(x) for x in patch.added}
-            for index, line in _carry_origins(patch, trace, contents, origins):
-                key = norm(line)
-                if key not in rewritten_here:  # a line the step writes again (moved, re-indented) stays
-                    earlier = patches[index]
-                    earlier.taken_back = (earlier.taken_back or []) + [(key, patch.timestamp)]
+            if edit.applied:
+                _apply(step, edit, step.cwd or session.cwd, replay)
     for call, before in moves.values():
         # No result logged (the log ends, or its reader keeps none): the files are taken as renamed
         # for the patches before the call; the replay has gone on without it.
@@ -186,6 +163,67 @@ def _session_patches(
     # as for a file whose replay was lost, its removals are not weighed.
     _cap_floors(patches, {**contents, **dict.fromkeys(gone)}, origins)
     return patches
+
+
+@dataclass(slots=True)
+class _Replay:
+    """What one `_session_patches` call keeps as it replays the session's edits (its locals say what)."""
+
+    root: str | None
+    base: Callable[[str], str | None] | None
+    at: Callable[[str, str | None], list[str]] | None
+    counts: bool
+    only: frozenset[str] | None
+    contents: dict[str, str | None]
+    origins: dict[str, list[int] | None]
+    patches: list[Patch]
+    seen: dict[str, str]
+    gone: dict[str, Patch]
+    shell: ShellRenames
+    written: dict[str, tuple[str, str | None, bool]]
+
+
+def _apply(step: Step, edit: FileEdit, cwd: str | None, r: _Replay, shell: bool = False) -> Patch:
+    """Replay one applied edit: its patch (or its stub, `file_patches`), appended to `r.patches`. A
+    shell step's whole write (`shell`) names itself `overwritten_by` of the earlier patches whose lines
+    it dropped; the lines are taken back as any step's removal (`_cap_floors` weighs writing again)."""
+    stub = _stub(step, edit, cwd, r.root, r.only) if r.only is not None else None
+    if stub is not None:
+        r.shell.forget(absolute_path(edit.path, cwd))
+        stub.index = len(r.patches)
+        r.patches.append(stub)
+        return stub
+    trace: dict[str, Any] = {"seen": r.seen, "written": r.written, "counts": r.counts}
+    overwrote = r.origins.get(relative_path(absolute_path(edit.path, cwd), r.root)[0])
+    patch = _edit_patch(step, edit, cwd, r.root, r.contents, r.base, r.at, trace)
+    r.shell.forget(absolute_path(edit.path, cwd))
+    patch.index = len(r.patches)
+    take_overwritten(patch, trace, overwrote, r.patches)
+    r.patches.append(patch)
+    if patch.op == "delete":
+        r.gone[patch.path] = patch
+    elif patch.path in r.gone:
+        deleted = r.gone.pop(patch.path)
+        if _writes_back(deleted, patch):
+            deleted.undone_by = (patch.step_id, patch.timestamp)
+    rewritten_here = {norm(x) for x in patch.added}
+    for index, line in _carry_origins(patch, trace, r.contents, r.origins):
+        key = norm(line)
+        if key not in rewritten_here:  # a line the step writes again (moved, re-indented) stays
+            earlier = r.patches[index]
+            earlier.taken_back = (earlier.taken_back or []) + [(key, patch.timestamp)]
+            if shell:
+                earlier.overwritten_by = step.id
+    return patch
+
+
+def _shell_edits(call: Step, texts: list[tuple[str, str]], r: _Replay) -> None:
+    """A shell step's whole writes whose text its words hold (`cat > f <<'EOF'`, `tee`, `printf >`),
+    replayed as that step's `write` edits: the step owns what it wrote (origin SHELL). Why, and the
+    forms left unowned: docs/internals/trail.md, "Shell writes"."""
+    for path, text in texts:
+        patch = _apply(call, FileEdit(path=path, op="write", content=text), None, r, shell=True)
+        patch.origin = SHELL
 
 
 _V = TypeVar("_V")
@@ -214,55 +252,9 @@ def _may_write(call: Step) -> bool:
     return text is not None and may_write(text)
 
 
-def _note_writes(
-    call: Step, session: Session, root: str | None, written: dict[str, tuple[str, str | None, bool]], seen: dict[str, str]
-) -> None:
-    """Mark the files a shell command wrote: the replay's text of each is a guess from now on, until
-    an edit's own lines show the file (a read from before the command no longer does). Where the
-    command's words hold the whole text it wrote (`shell_texts`: `cat > f <<'EOF'`), that text shows
-    the file as a read would."""
-    cwd = call.cwd or session.cwd
-    text = command_text(call.tool_input)
-    if not cwd or text is None:
-        return
-    files, texts = writes_and_texts(text, cwd, home_of(session.cwd) or home_of(cwd))
-    known = dict(texts)
-    for path, whole in files:
-        rel, inside = relative_path(path, root)
-        if not inside:
-            continue
-        seen.pop(rel, None)
-        if path in known:
-            seen[rel] = known[path]
-        prior = written.get(rel)
-        if prior is None or (whole and not prior[2]):
-            written[rel] = (call.id, call.timestamp, whole)  # the first whole rewrite removed the old lines
-
-
-def _take_overwritten(
-    patch: Patch, trace: dict[str, Any], known: list[int] | None, patches: list[Patch]
-) -> None:
-    """Where a shell command rewrote the file whole since the replay's text of it, and the log showed
-    the file before this patch otherwise (its own removed lines, the agent's snapshot, a read), the
-    earlier patches' lines missing from what it showed were the command's to remove: they are
-    `overwritten`, by that command, at its time.
-
-    The replay's text is `trace["replay"]`, `known` says which patch wrote each of its lines.
-    """
-    shell, replay, shown = trace.get("shell"), trace.get("replay"), trace.get("shown")
-    if shell is None or not shell[2] or replay is None or shown is None or known is None:
-        return
-    lines = split_lines(replay)
-    if len(lines) != len(known):
-        return
-    left = Counter(norms_of(shown))
-    for line, k, by in zip(lines, norms_of(replay), known):
-        if left[k] > 0:
-            left[k] -= 1  # still there: the shell kept (or wrote back) this copy
-        elif by >= 0 and k and by < len(patches) and by != patch.index:
-            earlier = patches[by]
-            earlier.overwritten = (earlier.overwritten or []) + [(k, shell[1])]
-            earlier.overwritten_by = shell[0]
+def _typed(patches: list[Patch], by: int) -> bool:
+    """Whether the patch at `by` (an origin: -1 for a line from before) is a shell step's whole write."""
+    return 0 <= by < len(patches) and patches[by].origin == SHELL
 
 
 _MOVING = re.compile(r"\b(?:mv|cp|rm|unlink)\b")  # a shell command that may rename a file (shell.py)
@@ -445,13 +437,18 @@ def _cap_floors(patches: list[Patch], contents: dict[str, str | None], origins: 
             continue
         wanted = {norm(x) for x in patch.added}
         others: dict[str, int] = {}
+        typed: dict[str, int] = {}  # of those, the copies a shell step's whole write typed anew
         for k in wanted:
             found = by_norm_now.get(k)
             n = found.total() - found[patch.index] if found is not None else 0
-            if n:
+            if n and found is not None:
                 others[k] = n
+                typed[k] = sum(int(c) for by, c in found.items() if _typed(patches, by))
         patch.others_after = {k: others.get(k, 0) for k in wanted}
-        if taken:
+        if taken and not typed_again(patch, taken, typed):
+            # A shell step's whole write typed its copies anew (`return null;` in another function),
+            # unless it typed the patch's removed lines back as a block: then they are the patch's.
+            others = {k: n - typed.get(k, 0) for k, n in others.items()}
             removed = Counter(norm(x) for x in patch.removed)
             # copies of a line other steps wrote (beyond those there before the step) may be this
             # patch's line moved or re-indented: that many removals of it are not counted, the latest first

@@ -3,8 +3,8 @@
 A capsule carries the patches of the edit tools; a file an agent made with `cat > f <<'EOF'` (spec-kit's
 way) was missing at replay, and every later edit of it failed. Where the command's own words hold the
 text it wrote (`shell_writes.shell_texts`), that text is a patch of the shell step: op `write`, all of
-it added, `origin` "shell". These are kept apart from `session_patches`: the trail's verdicts and blame
-read the edit tools' patches only, and a capsule adds these to what it carries.
+it added, `origin` "shell". The trail replays the same writes among `session_patches` (judged, and the
+step's in blame: `patches._shell_edits`); a capsule carries these, whole, as it always has.
 """
 
 from __future__ import annotations

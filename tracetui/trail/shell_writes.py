@@ -207,7 +207,39 @@ def _printed(args: list[str], stdin: str | None, home: str | None) -> str | None
     if program == "echo" and args[1:] and not args[1].startswith("-"):
         if all(_expand(w, home) == w and "\\" not in w for w in args[1:]):
             return " ".join(args[1:]) + "\n"
+    if program == "printf" and args[1:] and all(_expand(w, home) == w for w in args[1:]):
+        return _printf(args[1], args[2:])
     return None
+
+
+# The escapes of a `printf` format read here; any other backslash leaves its text unknown.
+_PRINTF_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\"}
+
+
+def _printf(form: str, args: list[str]) -> str | None:
+    """What `printf FORMAT [WORD...]` prints where it is plain: a format of text, `\\n`, `\\t`, `\\\\`
+    and `%%` with no words, or `%s\\n` (one line per word), ending in a line break. Anything else: None."""
+    if form == "%s\\n" and args:
+        return None if any("\\" in w for w in args) else "".join(w + "\n" for w in args)
+    if args or form.startswith("-"):
+        return None
+    out, i = [], 0
+    while i < len(form):
+        c = form[i]
+        if c in "\\%":
+            nxt = form[i + 1] if i + 1 < len(form) else ""
+            if c == "%" and nxt == "%":
+                out.append("%")
+            elif c == "\\" and nxt in _PRINTF_ESCAPES:
+                out.append(_PRINTF_ESCAPES[nxt])
+            else:
+                return None
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    text = "".join(out)
+    return text if text.endswith("\n") else None  # a last line without its break is not a whole line
 
 
 def _in_place(args: list[str], plain: list[str | None], tool: str) -> list[str]:

@@ -140,8 +140,9 @@ def test_an_earlier_patch_the_here_document_rewrote_is_overwritten_by_it(tmp_pat
     session.steps[2].edits = [FileEdit(f"{cwd}/specs/spec.md", "create", content=draft)]
     edit = session.steps[8].edits[0]
     edit.hunks, edit.old_string, edit.new_string = [], "adds numbers", "adds two numbers"
-    first, _, last = session_patches(session)
+    first, _, shell, last = session_patches(session)
     assert (first.path, first.overwritten_by) == ("specs/spec.md", "c8")
+    assert (shell.step_id, shell.origin, shell.op) == ("c8", "shell", "write")  # the step owns its write
     assert not last.partial and last.added == [REVISED]
 
 
@@ -252,6 +253,12 @@ TEXTS = [
     ("cat notes.txt > a.md <<'EOF'\nx\nEOF", []),  # cat of a file: its text is not in the log
     ("cat > e.md <<'EOF'\nEOF", [("/w/e.md", "")]),
     ("echo 'a <<EOF' > a.md\necho b > a.md\nEOF", []),  # no here-document: the lines are not told apart
+    ("printf 'a = 1\\nb\\t2 %% x\\n' > p.py", [("/w/p.py", "a = 1\nb\t2 % x\n")]),  # a plain format
+    ("printf '%s\\n' 'x = 1' y > p.py", [("/w/p.py", "x = 1\ny\n")]),  # a line per word
+    ("printf 'no break' > p.py", []),  # its last line is no whole line
+    ("printf '%d\\n' 3 > p.py; printf \"$X\\n\" > q.py", []),  # a conversion, an expansion
+    ("printf 'a\\x41\\n' > p.py; printf '%s\\n' 'a\\b' > q.py", []),  # escapes read otherwise
+    ("printf -v v 'x\\n' > p.py", []),  # an option
 ]  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from shared_data import CORPUS, requires_corpus
 
 from tracetui.model import StepKind
 from tracetui.sources import group, read_session
-from tracetui.trail import trail, unified_diff
+from tracetui.trail import SHELL, trail, unified_diff
 
 pytestmark = [requires_corpus, pytest.mark.corpus]
 
@@ -25,7 +25,9 @@ def test_every_applied_edit_becomes_a_patch(agent):
     calls = patches = 0
     for session in _sessions(agent):
         result = trail(session)
-        per_step = Counter(f.patch.step_id for f in result.fates)
+        # A shell step's whole write of a text its words hold is its patch too (origin SHELL), not an edit's.
+        per_step = Counter(f.patch.step_id for f in result.fates if f.patch.origin != SHELL)
+        assert not any(f.patch.origin == SHELL and f.patch.op != "write" for f in result.fates)
         for step in session.steps:
             if step.kind != StepKind.TOOL_CALL:
                 continue

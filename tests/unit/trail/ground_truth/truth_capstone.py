@@ -13,7 +13,9 @@ read where lines went missing before the commit:
 - 019cd45b (2026-03-09 20:53 UTC, the project's spec-kit templates): L106, L120 (plan-template.md),
   L127 (spec-template.md), L134 (tasks-template.md, 28 lines) reached 67bec8d ("Added in
   constitution") whole (L106 9 of its 10 lines); 50f549a, a teammate's commit, put the three stock
-  spec-kit templates back and none of their lines is at the reference: reverted;
+  spec-kit templates back and none of their lines is at the reference: reverted. L99 (a shell `cat
+  <<'EOF' > .specify/memory/constitution.md`, owned by its step since truth20): its text is 67bec8d's
+  file but the last line (L106's), unchanged since: alive;
 - 019cd4ae (22:34-22:59 UTC, clarifications of UC-01..03): L274, L331, L484, L489, L689 reached
   9e20901 whole, and e32af7a renamed the folders (001-uc01-feature-spec -> 001-user-geocode,
   002-uc02-feature-spec -> 002-user-coords, 003-uc03-feature-spec -> 003-user-map), nothing else of
@@ -21,14 +23,17 @@ read where lines went missing before the commit:
   of UC-03; 40 s later, two apply_patch calls having failed, the session's own shell call (a python
   `str.replace` heredoc) renumbered them again for a new FR-03-009, so 9e20901 holds 10 of the 25
   as written and the other 15 with their numbers moved by one: transformed, accepted in 9e20901. The
-  trail says lost (xfail below);
+  trail says lost (xfail below). The spec-kit heredocs of the same session that made the specs
+  (L189 spec.md, L204 its checklist) reached 9e20901 and e32af7a changed one line of each (the
+  `**Feature Branch**`/`**Feature**` line naming the renamed folder): transformed, path_now the new name;
 - 019cd557 (2026-03-10 01:25-01:36 UTC, UC-29 and UC-32 specs, logged branch
   028-partial-open-data-results, which the repository does not hold): L68 (spec.md written whole),
   L144, L451 (six clarification lines each) reached 9e20901 and are there unchanged: alive; L88 and
   L400 (checklists, 27 lines) reached 9e20901, and e32af7a replaced their `**Feature**:` line (an
   absolute link made a repository path): transformed.
 
-15 patches asserted; 14/15 agree (L624 does not, before and after this branch's fixes). Judged at
+18 patches asserted (3 shell writes since truth20); of the first 15, 14 agree (L624 does not, before
+and after this branch's fixes). Judged at
 36e8361 (master when the mirror was fetched).
 """
 
@@ -63,10 +68,14 @@ CACHE, ERRORS = "specs/029-cache-computations/", "specs/032-invalid-input-errors
 
 # (session, step id, path, state, accepting commit, path_now)
 TRUTH = [
+    ("019cd45b", "L99", ".specify/memory/constitution.md", "alive", TEMPLATES_TOOK, None),
     ("019cd45b", "L106", TPL + "plan-template.md", "reverted", TEMPLATES_TOOK, None),
     ("019cd45b", "L120", TPL + "plan-template.md", "reverted", TEMPLATES_TOOK, None),
     ("019cd45b", "L127", TPL + "spec-template.md", "reverted", TEMPLATES_TOOK, None),
     ("019cd45b", "L134", TPL + "tasks-template.md", "reverted", TEMPLATES_TOOK, None),
+    ("019cd4ae", "L189", UC1, "transformed", SPECS_TOOK, NOW[UC1]),
+    ("019cd4ae", "L204", "specs/001-uc01-feature-spec/checklists/requirements.md", "transformed", SPECS_TOOK,
+     "specs/001-user-geocode/checklists/requirements.md"),
     ("019cd4ae", "L274", UC1, "alive", SPECS_TOOK, NOW[UC1]),
     ("019cd4ae", "L331", UC1, "alive", SPECS_TOOK, NOW[UC1]),
     ("019cd4ae", "L484", UC2, "alive", SPECS_TOOK, NOW[UC2]),
@@ -103,7 +112,9 @@ def judge(tmp_path_factory) -> Judged:
 
 
 def the_teammates_template_commit_is_what_reverted_the_templates(judged: Judged) -> None:
-    for f in judged.of("019cd45b"):
+    templates = [f for f in judged.of("019cd45b") if f.patch.path.startswith(TPL)]
+    assert len(templates) == 4
+    for f in templates:
         assert (f.state, f.commits) == ("reverted", [LOGGED])
 
 

@@ -27,7 +27,10 @@ own patches and shell commands, not from the tool:
   as design.md says of apply_patch, so the interface L701 wrote is what reached the commit.)
 - 8b8e L200 (.npmignore): in e01e9ea, deleted by a282da4: reverted; L499 (constants/lotto.ts): alive;
 - 5baf L526 (deletes DrawDashboardPage.tsx, lines never shown): a shell `cat <<'EOF' > …` (L533) wrote
-  it again, and e01e9ea holds it: lost; L512 (TicketListItem.tsx): all 12 lines at the reference: alive;
+  it again, and e01e9ea holds it: lost, L533 (undone by the heredoc, as L531 by L538; superseded_by
+  read None while a shell step's write was no patch, changed by truth20); L533 itself (160 lines)
+  reached e01e9ea and 2c4b9a9 redesigned the page: transformed. L512 (TicketListItem.tsx): all 12
+  lines at the reference: alive;
 - 5bbf L449 (deletes drawService.ts, which L409 wrote) is undone by L456 7 s later: lost, L456; L463
   (drawService.ts, 4 lines): alive; L531 (deletes DrawDashboardPage.tsx, never shown) is undone by
   L538: lost, L538; L848 (adds `data-testid` to the controller label): in e01e9ea, and 2c4b9a9 removed
@@ -72,7 +75,8 @@ TRUTH: dict[str, list[tuple[str, str, str, str | None, str | None]]] = {
     ],
     "019a5baf-15f8-7f52-84b2-7f5e68d5e8cd": [
         ("L512", "frontend/src/components/draw/TicketListItem.tsx", "alive", WORK, None),
-        ("L526", PAGE, "lost", None, None),
+        ("L526", PAGE, "lost", None, "L533"),
+        ("L533", PAGE, "transformed", WORK, None),
     ],
     "019a5bbf-7e53-78a2-aef2-baed586b0f37": [
         ("L449", DRAW, "lost", None, "L456"),
@@ -101,8 +105,14 @@ def judge(tmp_path_factory) -> Judged:
 
 def every_session_of_the_day_gives_all_its_patches(judged: Judged) -> None:
     """Every applied `apply_patch` of the five rollouts (0.55.0), as a custom tool call and as a shell
-    heredoc, gives its patches (one per file; the two that failed verification give none)."""
-    counts = {sid: len(fates) for sid, fates in judged.sessions.items()}
+    heredoc, gives its patches (one per file; the two that failed verification give none); and each
+    `cat <<'EOF' > f` a shell step ran gives that step's own (18 in 57e9's scaffold, 7 in 5baf's)."""
+    counts = {sid: sum(f.patch.origin != "shell" for f in fates) for sid, fates in judged.sessions.items()}
+    shell = {sid: sum(f.patch.origin == "shell" for f in fates) for sid, fates in judged.sessions.items()}
+    assert {sid: n for sid, n in shell.items() if n} == {
+        "019a57e9-1a14-75b1-b49d-ef2792f0fb5e": 18,
+        "019a5baf-15f8-7f52-84b2-7f5e68d5e8cd": 7,
+    }
     assert counts == {
         "019a57e9-1a14-75b1-b49d-ef2792f0fb5e": 17,
         "019a5820-e5d7-7692-aae6-926261b8b5c9": 23,

@@ -22,8 +22,11 @@ output:
 - openclaw-backup/.env: its two lines are the first backup's .env; 381cec5 rewrote both (another key
   value, the comment gone): transformed, the file now .env at the root. Its .gitignore was written
   empty (no line to look for), ~/.netrc lies outside the repository (unknown).
+- .gitignore at the root: a shell step (c14c2075, 02-12 14:55) ran `printf "workspace/\n" > .gitignore`
+  in ~/.openclaw; b427702's .gitignore is empty, 381cec5 (the automated backup) added exactly
+  `workspace/`, the reference: alive, accepted by 381cec5 (a row since truth20 made the step own it).
 
-All 19 patches are asserted; 19/19 agreed before any change to the trail.
+All 20 patches are asserted; 19/19 agreed before any change to the trail.
 Judged at 381cec5 (main when the mirror was fetched).
 """
 
@@ -55,6 +58,7 @@ TRUTH = [
     ("fbbdc0c6:1", DOC, "lost", None, None),
     ("83a5e69e:1", DOC, "alive", FIRST, None),
     ("485a3514:1", "/home/ouss_ech/.netrc", "unknown", None, None),
+    ("c14c2075:1", ".gitignore", "alive", "381cec563d6734c97ee05a3736eff3f04638d74d", None),
     ("96b7c25b:1", "openclaw-backup/.gitignore", "unknown", None, None),
     ("885f0836:1", "openclaw-backup/.env", "transformed", FIRST, ".env"),
     ("3bd70ec4:1", BACKUP, "lost", None, None),

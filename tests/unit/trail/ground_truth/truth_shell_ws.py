@@ -33,6 +33,11 @@ expectation was decided from the history (`git show 044184a:PATH`, `git diff 044
   `let workspace: Workspace =` left at the reference is a twin in `list()`): transformed.
 - kernel/src/execution.rs (L650): the three `Arc::clone(self)` -> `self.clone()` lines reached
   044184a; 707a502 replaced each in place by `let events_tx = self.events_tx.clone();`: transformed.
+- Shell writes (each its step's own since truth20): L839's heredoc of ui/vite.config.ts (one line,
+  `vitest/config`), L856's ui/tsconfig.node.json (`"target": "ES2022"`), L900's flake.nix
+  (`pkgs.just`): in 044184a and at the reference: alive. L900's README.md reached 044184a; 077b71f
+  rewrote the README (`# \`shell-ws\``, another summary): transformed. L2013's kernel/src/main.rs (its
+  three `use`/field lines) reached 044184a and were rewritten since (`use std::{`): transformed.
 - kernel/src/model.rs (L571): alive; execution.rs (L520, a 900-line file), main.rs (L579),
   ui/src/lib/types.ts and layout.test.ts (L695): committed, then edited: transformed.
 
@@ -77,6 +82,11 @@ TRUTH = [
     ("L695", "ui/src/App.tsx", "transformed", FIRST, None),
     ("L695", "ui/src/lib/types.ts", "transformed", FIRST, None),
     ("L695", "ui/src/lib/layout.test.ts", "transformed", FIRST, None),
+    ("L839", "ui/vite.config.ts", "alive", FIRST, None),
+    ("L856", "ui/tsconfig.node.json", "alive", FIRST, None),
+    ("L900", "flake.nix", "alive", FIRST, None),
+    ("L900", "README.md", "transformed", FIRST, None),
+    ("L2013", "kernel/src/main.rs", "transformed", FIRST, None),
 ]
 
 
@@ -90,7 +100,8 @@ def a_rewrite_by_delete_then_add_is_the_change_from_the_stub(judged: Judged) -> 
 
 
 def every_patch_of_the_session_is_judged(judged: Judged) -> None:
-    assert len(judged.fates) == 43
+    assert sum(f.patch.origin != "shell" for f in judged.fates) == 43
+    assert sum(f.patch.origin == "shell" for f in judged.fates) == 12  # heredocs whose text the log holds
     assert not [f for f in judged.fates if f.state == "unknown" or f.patch.partial]
 
 
