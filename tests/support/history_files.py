@@ -4,58 +4,44 @@ content (tests/support/history_kit.py says what a case holds)."""
 from __future__ import annotations
 
 from support.history_kit import BLOCK, BODY, FUNC, Case, _add, _bytes, _start
+from support.history_more import story
 from support.trail_kit import Repo, iso, replace, session_of, write
 from tracetui.model import FileEdit
 
 
 def git_mv_clean(tmp_path):
-    repo = _start(tmp_path, "a.py")
-    e = _add(repo, "a.py")
-    c1 = repo.commit("agent", iso(10, 30))
+    s = story(tmp_path, "a.py").agent("a.py").commit("c1", "agent", iso(10, 30))
+    repo = s.repo
     repo.git("mv", "a.py", "b.py")
     repo.commit("rename", iso(11))
-    return Case(
-        repo,
-        [session_of(repo.path, [(iso(10), e)])],
-        [("sess-1", "s0", "alive", "c1", "b.py")],
-        [("b.py", "def added_by_agent():", ("sess-1", "s0")), ("b.py", "line 1 of a.py", None)],
-        {"c1": c1},
+    return s.case(
+        [("s0", "alive", "c1", "b.py")],
+        [("b.py", "def added_by_agent():", "s0"), ("b.py", "line 1 of a.py", None)],
     )
 
 
 def git_mv_with_changes(tmp_path):
-    repo = _start(tmp_path, "a.py")
-    e = _add(repo, "a.py")
-    c1 = repo.commit("agent", iso(10, 30))
+    s = story(tmp_path, "a.py").agent("a.py").commit("c1", "agent", iso(10, 30))
+    repo = s.repo
     repo.git("mv", "a.py", "b.py")
     repo.write("b.py", repo.read("b.py").replace("line 9 of a.py", "line nine, by hand"))
     repo.commit("rename and edit", iso(11))
-    return Case(
-        repo,
-        [session_of(repo.path, [(iso(10), e)])],
-        [("sess-1", "s0", "alive", "c1", "b.py")],
+    return s.case(
+        [("s0", "alive", "c1", "b.py")],
         [
-            ("b.py", "    return compute_the_answer(alpha, beta, gamma)", ("sess-1", "s0")),
+            ("b.py", "    return compute_the_answer(alpha, beta, gamma)", "s0"),
             ("b.py", "line nine, by hand", None),
         ],
-        {"c1": c1},
     )
 
 
 def git_mv_agent_line_edited(tmp_path):
-    repo = _start(tmp_path, "a.py")
-    e = _add(repo, "a.py")
-    c1 = repo.commit("agent", iso(10, 30))
+    s = story(tmp_path, "a.py").agent("a.py").commit("c1", "agent", iso(10, 30))
+    repo = s.repo
     repo.git("mv", "a.py", "b.py")
     repo.write("b.py", repo.read("b.py").replace("alpha, beta, gamma", "alpha, beta, gamma, delta"))
     repo.commit("rename and edit", iso(11))
-    return Case(
-        repo,
-        [session_of(repo.path, [(iso(10), e)])],
-        [("sess-1", "s0", "transformed", "c1", "b.py")],
-        [("b.py", "def added_by_agent():", ("sess-1", "s0"))],
-        {"c1": c1},
-    )
+    return s.case([("s0", "transformed", "c1", "b.py")], [("b.py", "def added_by_agent():", "s0")])
 
 
 def git_mv_before_commit(tmp_path):
@@ -75,69 +61,46 @@ def git_mv_before_commit(tmp_path):
 
 def git_mv_heavy_rewrite(tmp_path):
     """Renamed in a commit that rewrote most of the file: git pairs no rename, the agent's lines moved."""
-    repo = _start(tmp_path, "a.py")
-    e = _add(repo, "a.py", text=BLOCK)
-    c1 = repo.commit("agent", iso(10, 30))
+    s = story(tmp_path, "a.py").agent("a.py", text=BLOCK).commit("c1", "agent", iso(10, 30))
+    repo = s.repo
     repo.git("rm", "-q", "a.py")
     repo.write("b.py", "".join(f"rewritten {i}\n" for i in range(30)) + BLOCK)
     repo.commit("rewrite as b.py", iso(11))
-    return Case(
-        repo,
-        [session_of(repo.path, [(iso(10), e)])],
-        [("sess-1", "s0", "alive", "c1", "b.py")],
-        [("b.py", "def moved_helper(items):", ("sess-1", "s0")), ("b.py", "rewritten 3", None)],
-        {"c1": c1},
+    return s.case(
+        [("s0", "alive", "c1", "b.py")],
+        [("b.py", "def moved_helper(items):", "s0"), ("b.py", "rewritten 3", None)],
     )
 
 
 def unicode_names_renamed(tmp_path):
-    repo = _start(tmp_path, "caf\u00e9 \u00fc.py")
-    e = _add(repo, "caf\u00e9 \u00fc.py")
-    c1 = repo.commit("agent", iso(10, 30))
+    s = story(tmp_path, "caf\u00e9 \u00fc.py").agent("caf\u00e9 \u00fc.py").commit("c1", "agent", iso(10, 30))
+    repo = s.repo
     repo.git("mv", "caf\u00e9 \u00fc.py", 'na\u00efve "q".py')
     repo.commit("rename", iso(11))
-    return Case(
-        repo,
-        [session_of(repo.path, [(iso(10), e)])],
-        [("sess-1", "s0", "alive", "c1", 'na\u00efve "q".py')],
-        [('na\u00efve "q".py', "def added_by_agent():", ("sess-1", "s0"))],
-        {"c1": c1},
+    return s.case(
+        [("s0", "alive", "c1", 'na\u00efve "q".py')], [('na\u00efve "q".py', "def added_by_agent():", "s0")]
     )
 
 
 def deleted_then_recreated(tmp_path):
-    repo = _start(tmp_path, "a.py")
-    e = _add(repo, "a.py")
-    c1 = repo.commit("agent", iso(10, 30))
+    s = story(tmp_path, "a.py").agent("a.py").commit("c1", "agent", iso(10, 30))
+    repo = s.repo
     repo.git("rm", "-q", "a.py")
     repo.commit("delete", iso(11))
     repo.write("a.py", "a new file by hand\n")
     repo.commit("recreate", iso(12))
-    return Case(
-        repo,
-        [session_of(repo.path, [(iso(10), e)])],
-        [("sess-1", "s0", "reverted", "c1", None)],
-        [("a.py", "a new file by hand", None)],
-        {"c1": c1},
-    )
+    return s.case([("s0", "reverted", "c1", None)], [("a.py", "a new file by hand", None)])
 
 
 def deleted_then_restored(tmp_path):
-    repo = _start(tmp_path, "a.py")
-    e = _add(repo, "a.py")
-    c1 = repo.commit("agent", iso(10, 30))
+    s = story(tmp_path, "a.py").agent("a.py").commit("c1", "agent", iso(10, 30))
+    repo = s.repo
     kept = repo.read("a.py")
     repo.git("rm", "-q", "a.py")
     repo.commit("delete", iso(11))
     repo.write("a.py", kept)
     repo.commit("restore", iso(12))
-    return Case(
-        repo,
-        [session_of(repo.path, [(iso(10), e)])],
-        [("sess-1", "s0", "alive", "c1", None)],
-        [("a.py", "def added_by_agent():", ("sess-1", "s0"))],
-        {"c1": c1},
-    )
+    return s.case([("s0", "alive", "c1", None)], [("a.py", "def added_by_agent():", "s0")])
 
 
 def crlf_to_lf(tmp_path):
@@ -167,18 +130,11 @@ def crlf_to_lf(tmp_path):
 
 
 def lf_to_crlf(tmp_path):
-    repo = _start(tmp_path, "a.txt")
-    e = _add(repo, "a.txt")
-    c1 = repo.commit("agent", iso(10, 30))
+    s = story(tmp_path, "a.txt").agent("a.txt").commit("c1", "agent", iso(10, 30))
+    repo = s.repo
     _bytes(repo, "a.txt", repo.read("a.txt").replace("\n", "\r\n").encode())
     repo.commit("to CRLF", iso(11))
-    return Case(
-        repo,
-        [session_of(repo.path, [(iso(10), e)])],
-        [("sess-1", "s0", "alive", "c1", None)],
-        [("a.txt", "def added_by_agent():", ("sess-1", "s0"))],
-        {"c1": c1},
-    )
+    return s.case([("s0", "alive", "c1", None)], [("a.txt", "def added_by_agent():", "s0")])
 
 
 def crlf_file_lf_log(tmp_path):
@@ -231,9 +187,12 @@ LONG_CALL = (
 
 def formatter_reflow(tmp_path):
     """A formatter split the agent's long call over lines and changed its quotes: beyond whitespace."""
-    repo = _start(tmp_path, "a.py")
-    e = _add(repo, "a.py", text="def run():\n" + LONG_CALL + "    log('done with the operation now')\n")
-    c1 = repo.commit("agent", iso(10, 30))
+    s = (
+        story(tmp_path, "a.py")
+        .agent("a.py", text="def run():\n" + LONG_CALL + "    log('done with the operation now')\n")
+        .commit("c1", "agent", iso(10, 30))
+    )
+    repo = s.repo
     reflowed = (
         "    result = some_module.perform_the_operation(\n        first_argument, second_argument, "
         'third_argument\n    )\n    log("done with the operation now")\n'
@@ -242,40 +201,37 @@ def formatter_reflow(tmp_path):
         "a.py", repo.read("a.py").replace(LONG_CALL + "    log('done with the operation now')\n", reflowed)
     )
     repo.commit("black", iso(11))
-    return Case(
-        repo,
-        [session_of(repo.path, [(iso(10), e)])],
-        [("sess-1", "s0", "transformed", "c1", None)],
+    return s.case(
+        [("s0", "transformed", "c1", None)],
         [
-            ("a.py", "def run():", ("sess-1", "s0")),
-            ("a.py", "    result = some_module.perform_the_operation(", ("sess-1", "s0")),
-            ("a.py", "        first_argument, second_argument, third_argument", ("sess-1", "s0")),
+            ("a.py", "def run():", "s0"),
+            ("a.py", "    result = some_module.perform_the_operation(", "s0"),
+            ("a.py", "        first_argument, second_argument, third_argument", "s0"),
             ("a.py", '    log("done with the operation now")', None),
         ],
-        {"c1": c1},
     )
 
 
 def formatter_split_only(tmp_path):
-    repo = _start(tmp_path, "a.py")
-    e = _add(repo, "a.py", text="def run():\n" + LONG_CALL)
-    c1 = repo.commit("agent", iso(10, 30))
+    s = (
+        story(tmp_path, "a.py")
+        .agent("a.py", text="def run():\n" + LONG_CALL)
+        .commit("c1", "agent", iso(10, 30))
+    )
+    repo = s.repo
     reflowed = (
         "    result = some_module.perform_the_operation(\n        first_argument, second_argument, "
         "third_argument)\n"
     )
     repo.write("a.py", repo.read("a.py").replace(LONG_CALL, reflowed))
     repo.commit("wrap", iso(11))
-    return Case(
-        repo,
-        [session_of(repo.path, [(iso(10), e)])],
-        [("sess-1", "s0", "alive", "c1", None)],
+    return s.case(
+        [("s0", "alive", "c1", None)],
         [
-            ("a.py", "def run():", ("sess-1", "s0")),
-            ("a.py", "    result = some_module.perform_the_operation(", ("sess-1", "s0")),
-            ("a.py", "        first_argument, second_argument, third_argument)", ("sess-1", "s0")),
+            ("a.py", "def run():", "s0"),
+            ("a.py", "    result = some_module.perform_the_operation(", "s0"),
+            ("a.py", "        first_argument, second_argument, third_argument)", "s0"),
         ],
-        {"c1": c1},
     )
 
 
@@ -287,93 +243,57 @@ WRAPPED = (
 
 
 def formatter_join_only(tmp_path):
-    repo = _start(tmp_path, "a.py")
-    e = _add(repo, "a.py", text="def run():\n" + WRAPPED)
-    c1 = repo.commit("agent", iso(10, 30))
+    s = (
+        story(tmp_path, "a.py")
+        .agent("a.py", text="def run():\n" + WRAPPED)
+        .commit("c1", "agent", iso(10, 30))
+    )
+    repo = s.repo
     repo.write("a.py", repo.read("a.py").replace(WRAPPED, LONG_CALL))
     repo.commit("join", iso(11))
-    return Case(
-        repo,
-        [session_of(repo.path, [(iso(10), e)])],
-        [("sess-1", "s0", "alive", "c1", None)],
-        [("a.py", "def run():", ("sess-1", "s0")), ("a.py", LONG_CALL.rstrip("\n"), ("sess-1", "s0"))],
-        {"c1": c1},
+    return s.case(
+        [("s0", "alive", "c1", None)], [("a.py", "def run():", "s0"), ("a.py", LONG_CALL.rstrip("\n"), "s0")]
     )
 
 
 def moved_to_other_file(tmp_path):
-    repo = _start(tmp_path, "a.py", "b.py")
-    e = _add(repo, "a.py", text=BLOCK)
-    c1 = repo.commit("agent", iso(10, 30))
+    s = story(tmp_path, "a.py", "b.py").agent("a.py", text=BLOCK).commit("c1", "agent", iso(10, 30))
+    repo = s.repo
     repo.write("a.py", repo.read("a.py").replace(BLOCK, ""))
     repo.write("b.py", repo.read("b.py") + BLOCK)
     repo.commit("move helper", iso(11))
-    return Case(
-        repo,
-        [session_of(repo.path, [(iso(10), e)])],
-        [("sess-1", "s0", "alive", "c1", "b.py")],
-        [("b.py", "def moved_helper(items):", ("sess-1", "s0"))],
-        {"c1": c1},
-    )
+    return s.case([("s0", "alive", "c1", "b.py")], [("b.py", "def moved_helper(items):", "s0")])
 
 
 def git_revert(tmp_path):
-    repo = _start(tmp_path, "a.py")
-    e = _add(repo, "a.py")
-    c1 = repo.commit("agent", iso(10, 30))
+    s = story(tmp_path, "a.py").agent("a.py").commit("c1", "agent", iso(10, 30))
+    repo = s.repo
     repo.git("revert", "--no-edit", "HEAD", when=iso(11))
-    return Case(
-        repo,
-        [session_of(repo.path, [(iso(10), e)])],
-        [("sess-1", "s0", "reverted", "c1", None)],
-        [("a.py", "line 5 of a.py", None)],
-        {"c1": c1},
-    )
+    return s.case([("s0", "reverted", "c1", None)], [("a.py", "line 5 of a.py", None)])
 
 
 def revert_of_revert(tmp_path):
-    repo = _start(tmp_path, "a.py")
-    e = _add(repo, "a.py")
-    c1 = repo.commit("agent", iso(10, 30))
+    s = story(tmp_path, "a.py").agent("a.py").commit("c1", "agent", iso(10, 30))
+    repo = s.repo
     repo.git("revert", "--no-edit", "HEAD", when=iso(11))
     repo.git("revert", "--no-edit", "HEAD", when=iso(12))
-    return Case(
-        repo,
-        [session_of(repo.path, [(iso(10), e)])],
-        [("sess-1", "s0", "alive", "c1", None)],
-        [("a.py", "def added_by_agent():", ("sess-1", "s0"))],
-        {"c1": c1},
-    )
+    return s.case([("s0", "alive", "c1", None)], [("a.py", "def added_by_agent():", "s0")])
 
 
 def reverted_by_hand(tmp_path):
-    repo = _start(tmp_path, "a.py")
-    e = _add(repo, "a.py")
-    c1 = repo.commit("agent", iso(10, 30))
+    s = story(tmp_path, "a.py").agent("a.py").commit("c1", "agent", iso(10, 30))
+    repo = s.repo
     repo.write("a.py", BODY.format(name="a.py"))
     repo.commit("tidy", iso(11))
-    return Case(
-        repo,
-        [session_of(repo.path, [(iso(10), e)])],
-        [("sess-1", "s0", "reverted", "c1", None)],
-        [],
-        {"c1": c1},
-    )
+    return s.case([("s0", "reverted", "c1", None)], [])
 
 
 def made_binary(tmp_path):
-    repo = _start(tmp_path, "a.dat")
-    e = _add(repo, "a.dat")
-    c1 = repo.commit("agent", iso(10, 30))
+    s = story(tmp_path, "a.dat").agent("a.dat").commit("c1", "agent", iso(10, 30))
+    repo = s.repo
     _bytes(repo, "a.dat", b"\x00\x01binary\x00" * 20)
     repo.commit("binary now", iso(11))
-    return Case(
-        repo,
-        [session_of(repo.path, [(iso(10), e)])],
-        [("sess-1", "s0", "reverted", "c1", None)],
-        [],
-        {"c1": c1},
-    )
+    return s.case([("s0", "reverted", "c1", None)], [])
 
 
 LONG = "VALUES = [" + ", ".join(f"'value_number_{i}'" for i in range(2000)) + "]\n"
@@ -478,9 +398,14 @@ def written_anew_after_an_edit(tmp_path):
     same text into new code: that copy is the human's, not the patch's line carried on."""
     repo = _start(tmp_path, "a.py")
     e = _add(repo, "a.py")
-    repo.write("a.py", repo.read("a.py").replace("    return compute_the_answer(alpha, beta, gamma)", "    return 42"))
+    repo.write(
+        "a.py",
+        repo.read("a.py").replace("    return compute_the_answer(alpha, beta, gamma)", "    return 42"),
+    )
     c1 = repo.commit("agent, edited", iso(10, 30))
-    repo.write("a.py", repo.read("a.py") + "\ndef later():\n    return compute_the_answer(alpha, beta, gamma)\n")
+    repo.write(
+        "a.py", repo.read("a.py") + "\ndef later():\n    return compute_the_answer(alpha, beta, gamma)\n"
+    )
     repo.commit("a month later", iso(23))
     return Case(
         repo,
