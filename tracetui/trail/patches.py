@@ -424,6 +424,9 @@ def _cap_floors(patches: list[Patch], contents: dict[str, str | None], origins: 
     for patch in patches:
         text, who = contents.get(patch.path), origins.get(patch.path)
         taken, patch.taken_back, patch.written_again = patch.taken_back, None, None
+        # A shell write that took this patch's lines (`_apply`) is named only where a removal stands.
+        shell_by = None if patch.overwritten else patch.overwritten_by
+        patch.overwritten_by = patch.overwritten_by if patch.overwritten else None
         if text is None or who is None or not patch.added or patch.before_norms is None:
             continue
         if patch.path not in writers:
@@ -464,6 +467,8 @@ def _cap_floors(patches: list[Patch], contents: dict[str, str | None], origins: 
                     kept_back.append((k, when))
             patch.taken_back = kept_back[::-1] or None
             patch.written_again = again[::-1] or None
+            if kept_back and shell_by is not None:
+                patch.overwritten_by = shell_by  # a shell write's removal that stands
 
 
 def _current(path: str, contents: dict[str, str | None], base: Callable[[str], str | None] | None, inside: bool) -> str | None:
