@@ -448,10 +448,11 @@ def _cap_floors(patches: list[Patch], contents: dict[str, str | None], origins: 
                 others[k] = n
                 typed[k] = sum(int(c) for by, c in found.items() if _typed(patches, by))
         patch.others_after = {k: others.get(k, 0) for k in wanted}
-        if taken and not typed_again(patch, taken, typed):
-            # A shell step's whole write typed its copies anew (`return null;` in another function),
-            # unless it typed the patch's removed lines back as a block: then they are the patch's.
-            others = {k: n - typed.get(k, 0) for k, n in others.items()}
+        if taken:
+            if not typed_again(patch, taken, typed):
+                # A shell step's whole write typed its copies anew (`return null;` in another function),
+                # unless it typed the patch's removed lines back as a block: then they may be the patch's.
+                others = {k: n - typed.get(k, 0) for k, n in others.items()}
             removed = Counter(norm(x) for x in patch.removed)
             # copies of a line other steps wrote (beyond those there before the step) may be this
             # patch's line moved or re-indented: that many removals of it are not counted, the latest first
