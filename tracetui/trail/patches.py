@@ -421,12 +421,17 @@ def _cap_floors(patches: list[Patch], contents: dict[str, str | None], origins: 
     # Per file, once: each line's norm in its last text, counted by the step that wrote it (a file
     # a session edited a hundred times was counted a hundred times).
     writers: dict[str, dict[str, Counter] | None] = {}
+    finals: dict[str, set[str]] = {}  # per file, the norms of its last text
     for patch in patches:
         text, who = contents.get(patch.path), origins.get(patch.path)
         taken, patch.taken_back, patch.written_again = patch.taken_back, None, None
-        # A shell write that took this patch's lines (`_apply`) is named only where a removal stands.
-        shell_by = None if patch.overwritten else patch.overwritten_by
-        patch.overwritten_by = patch.overwritten_by if patch.overwritten else None
+        if patch.overwritten_by is not None and not patch.overwritten and taken and text is not None:
+            # A shell write that took this patch's lines (`_apply`) is named only where one of them
+            # is gone from the session's last text (not where a later write typed them all back).
+            if patch.path not in finals:
+                finals[patch.path] = set(norms_of(text))
+            if all(k in finals[patch.path] for k, _ in taken):
+                patch.overwritten_by = None
         if text is None or who is None or not patch.added or patch.before_norms is None:
             continue
         if patch.path not in writers:
@@ -468,8 +473,6 @@ def _cap_floors(patches: list[Patch], contents: dict[str, str | None], origins: 
                     kept_back.append((k, when))
             patch.taken_back = kept_back[::-1] or None
             patch.written_again = again[::-1] or None
-            if kept_back and shell_by is not None:
-                patch.overwritten_by = shell_by  # a shell write's removal that stands
 
 
 def _current(path: str, contents: dict[str, str | None], base: Callable[[str], str | None] | None, inside: bool) -> str | None:
