@@ -9,13 +9,11 @@ header, a path or a version printed alone. Every value here was made for these t
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
+from support.redact_places import frames, no_sure_over, sure_in_frame, sure_over
 
-from tracetui.redact import scan_text
-from tracetui.redact.finding import AUTO
 from tracetui.redact.rules.assignments import assignment_findings, name_value_findings, pin_findings
 from tracetui.redact.rules.calls import pair_call_findings, setter_findings
 from tracetui.redact.rules.markup import xml_value_findings
@@ -81,22 +79,13 @@ NOT_SURE = [
     ("secret: {v}\n", "compute(a,b)+x[1]*y^2%z"),
 ]
 
-FRAMES = {
-    "jsonl": lambda t: json.dumps({"type": "tool_result", "content": t}) + "\n",
-    "cat -n": lambda t: "".join(f"{i:6d}\t{ln}\n" for i, ln in enumerate(t.splitlines(), 1)),
-    "grep -n": lambda t: "".join(f"har/app.har:{i}:{ln}\n" for i, ln in enumerate(t.splitlines(), 12)),
-    "diff": lambda t: "@@ -1,2 +1,3 @@\n" + "".join("+" + ln + "\n" for ln in t.splitlines()),
-}
+FRAMES = frames("har/app.har")
 
-
-def _sure_over(text: str, value: str) -> bool:
-    start = text.index(value)
-    return any(f.tier == AUTO and f.start <= start and f.end >= start + len(value) for f in scan_text(text))
 
 
 @pytest.mark.parametrize(("place", "value"), SURE)
 def test_sure_over_the_value(place: str, value: str) -> None:
-    assert _sure_over(place.format(v=value), value), place.format(v=value)
+    assert sure_over(place.format(v=value), value), place.format(v=value)
 
 
 # A HAR's and a Kubernetes env list's name/value pairs with a line between, in each framing.
@@ -110,16 +99,12 @@ SPLIT_PAIRS = [
 @pytest.mark.parametrize("frame", FRAMES)
 @pytest.mark.parametrize(("place", "value"), [SURE[0], SURE[5], SURE[21], *SPLIT_PAIRS])
 def test_sure_in_a_framing(frame: str, place: str, value: str) -> None:
-    text = FRAMES[frame](place.format(v=value))
-    assert _sure_over(text, json.dumps(value)[1:-1] if frame == "jsonl" else value), text
+    sure_in_frame(frame, FRAMES[frame], place, value)
 
 
 @pytest.mark.parametrize(("place", "value"), NOT_SURE)
 def test_no_sure_finding(place: str, value: str) -> None:
-    text = place.format(v=value)
-    start = text.index(value)
-    sure = [f for f in scan_text(text) if f.tier == AUTO and f.start < start + len(value) and start < f.end]
-    assert not sure, text
+    no_sure_over(place, value)
 
 
 # The new readings' floods on one line (60,000 characters), read by their rule alone: linear. Each unit

@@ -8,13 +8,11 @@ settings' names and paths, a board's pin, counting digits, a Sentry DSN's key, a
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
+from support.redact_places import frames, no_sure_over, sure_in_frame, sure_over
 
-from tracetui.redact import scan_text
-from tracetui.redact.finding import AUTO
 from tracetui.redact.rules.assignments import assignment_findings, pin_findings
 from tracetui.redact.rules.commands import secure_string_findings, store_findings
 from tracetui.redact.rules.markup import xml_value_findings
@@ -87,22 +85,13 @@ NOT_SURE = [
 ]
 
 # Agents' framings of one text: a tool result JSON-escaped in a JSONL line, a diff hunk, `cat -n`, `grep -n`.
-FRAMES = {
-    "jsonl": lambda t: json.dumps({"type": "tool_result", "content": t}) + "\n",
-    "diff": lambda t: "@@ -1,2 +1,3 @@\n" + "".join("+" + ln + "\n" for ln in t.splitlines()),
-    "cat -n": lambda t: "".join(f"{i:6d}\t{ln}\n" for i, ln in enumerate(t.splitlines(), 1)),
-    "grep -n": lambda t: "".join(f"config/app.yml:{i}:{ln}\n" for i, ln in enumerate(t.splitlines(), 12)),
-}
+FRAMES = frames("config/app.yml")
 
-
-def _sure_over(text: str, value: str) -> bool:
-    start = text.index(value)
-    return any(f.tier == AUTO and f.start <= start and f.end >= start + len(value) for f in scan_text(text))
 
 
 @pytest.mark.parametrize(("place", "value"), SURE)
 def test_sure_over_the_value(place: str, value: str) -> None:
-    assert _sure_over(place.format(v=value), value), place.format(v=value)
+    assert sure_over(place.format(v=value), value), place.format(v=value)
 
 
 FRAMED = ("datasource", "ohXo0ahT", "ADMIN_PIN", "heroku", "auth_pass", "connection.password", "user-secrets")
@@ -111,16 +100,12 @@ FRAMED = ("datasource", "ohXo0ahT", "ADMIN_PIN", "heroku", "auth_pass", "connect
 @pytest.mark.parametrize("frame", FRAMES)
 @pytest.mark.parametrize(("place", "value"), [c for c in SURE if any(w in c[0] + c[1] for w in FRAMED)])
 def test_sure_in_a_framing(frame: str, place: str, value: str) -> None:
-    text = FRAMES[frame](place.format(v=value))
-    assert _sure_over(text, json.dumps(value)[1:-1] if frame == "jsonl" else value), text
+    sure_in_frame(frame, FRAMES[frame], place, value)
 
 
 @pytest.mark.parametrize(("place", "value"), NOT_SURE)
 def test_no_sure_finding(place: str, value: str) -> None:
-    text = place.format(v=value)
-    start = text.index(value)
-    sure = [f for f in scan_text(text) if f.tier == AUTO and f.start < start + len(value) and start < f.end]
-    assert not sure, text
+    no_sure_over(place, value)
 
 
 # The new readings' floods on one line (60,000 characters; 200,000 for the one that was quadratic), read
