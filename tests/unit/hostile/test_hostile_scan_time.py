@@ -49,8 +49,10 @@ def test_a_long_line_of_keywords_costs_what_its_text_costs_in_short_lines(unit):
     # must not cost more than the same text cut into lines of 100 characters.
     one = unit * (300_000 // len(unit))
     lines = "\n".join(one[k : k + 100] for k in range(0, len(one), 100))
-    long_line = min(_seconds(ds.keyword_findings, one) for _ in range(3))
-    short_lines = min(_seconds(ds.keyword_findings, lines) for _ in range(3))
+    # Taken in turns, the best of each: this VM has slow spells of a second or so, and three runs of
+    # one then three of the other once put the long line's all in one (0.40 s against 0.21).
+    runs = [(_seconds(ds.keyword_findings, one), _seconds(ds.keyword_findings, lines)) for _ in range(4)]
+    long_line, short_lines = min(r[0] for r in runs), min(r[1] for r in runs)
     assert long_line < 1.6 * short_lines + 0.05, (long_line, short_lines)
 
 
