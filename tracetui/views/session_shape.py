@@ -170,7 +170,12 @@ def duration_ms(session: Session, shape: Shape, index: int) -> int | None:
     result = shape.result_of.get(step.tool_call_id)
     if result is None:
         return None
-    start, end = parse_time(step.timestamp), parse_time(session.steps[result].timestamp)
+    stamp = session.steps[result].timestamp
+    # One time for both (Gemini CLI writes a call and its result as one record): no duration is
+    # known, which "0ms" would claim was measured.
+    if stamp == step.timestamp:
+        return None
+    start, end = parse_time(step.timestamp), parse_time(stamp)
     if start is None or end is None:
         return None
     return max(0, int((end - start).total_seconds() * 1000))

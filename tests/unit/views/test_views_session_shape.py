@@ -65,6 +65,17 @@ def test_duration_is_call_to_result():
     assert human_tokens(170_170) == "170.2k"
 
 
+def test_a_call_and_result_logged_with_one_time_have_no_duration():
+    # Gemini CLI writes a call and its result in one record with one time: nothing was measured.
+    session = _session()
+    call, result = session.steps[1], session.steps[4]
+    assert result.tool_call_id == call.tool_call_id
+    result.timestamp = call.timestamp
+    assert duration_ms(session, shape_of(session), 1) is None
+    result.timestamp = "2026-01-01T10:00:01.001Z"  # a millisecond later: measured
+    assert duration_ms(session, shape_of(session), 1) == 1
+
+
 def test_summary_takes_the_first_line_of_the_command():
     session = _session()
     assert step_summary(session.steps[3]) == "ls -la"
