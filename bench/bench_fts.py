@@ -28,18 +28,20 @@ from tracetui.bucket import reads, shards  # noqa: E402
 
 _COLS = "content='steps', content_rowid='rowid'"
 _CONFIG = ("pgsz=", "crisismerge=")
+ALL = "said, tool_words, injected, said_grams, injected_grams"  # shards.SCHEMA's (`_FTS`)
 # Layout -> the FTS tables it makes ((name, columns, options)); the first table answers the said
 # pass (`shards.SAID`, a column filter where it holds the injected column too).
 LAYOUTS: dict[str, list[tuple[str, str, str]]] = {
-    "full (today)": [("f", "said, tool_words, injected", "")],
-    "full columnsize=0": [("f", "said, tool_words, injected", "columnsize=0")],
-    "full pgsz=8000": [("f", "said, tool_words, injected", "pgsz=8000")],
-    "column": [("f", "said, tool_words, injected", "detail=column")],
-    "column columnsize=0": [("f", "said, tool_words, injected", "detail=column, columnsize=0")],
-    "none": [("f", "said, tool_words, injected", "detail=none")],
-    "none columnsize=0": [("f", "said, tool_words, injected", "detail=none, columnsize=0")],
+    "full (today)": [("f", ALL, "")],
+    "full columnsize=0": [("f", ALL, "columnsize=0")],
+    "full pgsz=8000": [("f", ALL, "pgsz=8000")],
+    "column": [("f", ALL, "detail=column")],
+    "column columnsize=0": [("f", ALL, "detail=column, columnsize=0")],
+    "none": [("f", ALL, "detail=none")],
+    "none columnsize=0": [("f", ALL, "detail=none, columnsize=0")],
     "none columnsize=0, injected apart": [
-        ("f", "said, tool_words", "detail=none, columnsize=0"), ("g", "injected", "detail=none, columnsize=0")],
+        ("f", "said, tool_words, said_grams", "detail=none, columnsize=0"),
+        ("g", "injected, injected_grams", "detail=none, columnsize=0")],
 }
 # bench_sync.py's words: rare, middling, very common, and a prefix (FTS5 queries as `index.fts_query` makes them).
 WORDS = ['"parquet"', '"kubectl"', '"timeout"', '"function"', '"the"', '"fil"*']

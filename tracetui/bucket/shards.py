@@ -50,32 +50,37 @@ CREATE TABLE IF NOT EXISTS held(
 CREATE TABLE IF NOT EXISTS steps(
     rowid INTEGER PRIMARY KEY, session TEXT NOT NULL, idx INTEGER NOT NULL,
     id TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL, timestamp TEXT,
-    tool_words TEXT, said_from INTEGER, said_to INTEGER, rest TEXT NOT NULL,
+    tool_words TEXT, said_from INTEGER, said_to INTEGER, rest TEXT NOT NULL, grams TEXT,
     said TEXT GENERATED ALWAYS AS (CASE WHEN kind = 'context' THEN NULL WHEN said_from IS NULL THEN text
         ELSE substr(text, said_from + 1, said_to - said_from) END) VIRTUAL,
     injected TEXT GENERATED ALWAYS AS (CASE WHEN kind = 'context' THEN text WHEN said_from IS NULL THEN NULL
-        ELSE substr(text, 1, said_from) || ' ' || substr(text, said_to + 1) END) VIRTUAL);
+        ELSE substr(text, 1, said_from) || ' ' || substr(text, said_to + 1) END) VIRTUAL,
+    said_grams TEXT GENERATED ALWAYS AS (substr(grams, 1, instr(grams, char(31)) - 1)) VIRTUAL,
+    injected_grams TEXT GENERATED ALWAYS AS (substr(grams, instr(grams, char(31)) + 1)) VIRTUAL);
 CREATE VIRTUAL TABLE IF NOT EXISTS steps_fts USING fts5(
-    said, tool_words, injected, content='steps', content_rowid='rowid');
+    said, tool_words, injected, said_grams, injected_grams, content='steps', content_rowid='rowid');
 """
 # What a search looks in (`searched.py`): a step's text is indexed as two parts, `said` and
 # `injected` (a CONTEXT step's whole text; the reminder blocks at the start or end of another's,
 # between `said_from` and `said_to`, NULL where there are none), worked out by SQLite from the row
-# itself so the index always agrees with its content table. A query names its columns.
-SAID = "{said tool_words}"
-INJECTED = "{injected}"
+# itself so the index always agrees with its content table. A query names its columns. The words of
+# scripts written without spaces are indexed a character a token too, said and injected apart, from
+# the one `grams` column (`unspaced.step_grams`; NULL for a step with none).
+SAID = "{said tool_words said_grams}"
+INJECTED = "{injected injected_grams}"
 # A shard made by another layout is not read: it is made anew and its sessions read again.
 # 2: the FTS index takes a tool call's argument values (`tool_words`), not its JSON text.
 # 3: what was said and what a harness injected are indexed apart (`said`, `injected`).
 # 4: what only a session's reading needs of a step is one JSON list (`rest`, `index.REST`), not 13 columns.
-VERSION = 4
+# 5: Chinese, Japanese and Korean words are found inside a sentence (`grams`, `unspaced.py`).
+VERSION = 5
 # A step row has a column for each value a search reads (its hits, their snippets, `kind:`); the
 # rest of the step is one JSON list, encoded once (`index.session_rows`).
-STEP_COLUMNS = "session, idx, id, kind, text, timestamp, tool_words, said_from, said_to, rest"
+STEP_COLUMNS = "session, idx, id, kind, text, timestamp, tool_words, said_from, said_to, rest, grams"
 # What a session's steps are read back with (index.step_from_row takes them in this order).
 READ_COLUMNS = "idx, id, kind, text, timestamp, rest"
-_INSERT = f"INSERT OR REPLACE INTO steps(rowid, {STEP_COLUMNS}) VALUES ({','.join('?' * 11)})"
-_FTS = "said, tool_words, injected"
+_INSERT = f"INSERT OR REPLACE INTO steps(rowid, {STEP_COLUMNS}) VALUES ({','.join('?' * 12)})"
+_FTS = "said, tool_words, injected, said_grams, injected_grams"
 _UNINDEX = (
     f"INSERT INTO steps_fts(steps_fts, rowid, {_FTS})"
     f" SELECT 'delete', rowid, {_FTS} FROM steps WHERE rowid BETWEEN ? AND ?"

@@ -274,8 +274,8 @@ def test_a_sync_that_died_before_its_shard_writes_were_committed_reads_those_ses
 
 
 def _rows(text: str) -> list[list]:
-    rest = '["user",null,null,null,null,1,0,null,null,null,null,null,null]'  # index.REST
-    return [[PI_ID, 0, "x1", "user", text, None, None, None, None, rest]]
+    rest = '["user",null,null,null,null,1,0,null,null,null,null,null,null]'  # index.REST; no grams
+    return [[PI_ID, 0, "x1", "user", text, None, None, None, None, rest, None]]
 
 
 def test_a_fresh_shard_is_built_whole_and_appears_only_when_put_in_place(tmp_path):

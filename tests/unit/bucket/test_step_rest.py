@@ -82,7 +82,7 @@ def test_a_field_orjson_refuses_is_mended_alone_and_the_others_kept():
 def test_a_row_s_missing_values_are_the_shards_null():
     _, [row] = index.session_rows(Session(id="s1", agent="pi", source="/x", steps=[BARE]), "/x")
     nulls = {_COLUMNS[i] for i, v in enumerate(row) if v is shards.NULL}
-    assert nulls == {"timestamp", "tool_words", "said_from", "said_to"}
+    assert nulls == {"timestamp", "tool_words", "said_from", "said_to", "grams"}
     assert None not in row
 
 
