@@ -96,4 +96,4 @@ __all__ = [
 def trusted_bound() -> str:
     """What a trusted check can still do to tracetui and its user here, as the CLI and the app say it
     before it runs (`trust_bound.words`)."""
-    return trust_bound.words(own_pids(), fenceable(), landlock.available())
+    return trust_bound.words(own_pids(), fenceable(), landlock.abi())

@@ -1,13 +1,12 @@
-"""What a trusted check fenced without a pid namespace may not write: the machine's cgroups and /proc.
+"""What a trusted check fenced without a pid namespace may not write or reach: cgroups, /proc, signals.
 
 Such a check is its user's process beside tracetui, and the user owns the cgroup systemd delegates to
-it (`user@UID.service`, where a terminal's shell and tracetui run): its `cgroup.kill` ended tracetui
-and every program of the terminal, `cgroup.freeze` stopped them, and `/proc/PID/oom_score_adj` made
-tracetui the kernel's first to kill. A Landlock domain (Linux 5.13+, no privilege) refuses the check,
-and all it starts, a file opened for writing on a cgroup or proc file system, and keeps it from
-tracing any process outside the domain (`/proc/PID/mem`). Standard library only: the runner
-(capsule/reaper.py) loads it by path. docs/design.md, "Replay".
-"""
+it (`user@UID.service`): its `cgroup.kill` ended tracetui and every program of the terminal,
+`cgroup.freeze` stopped them, `/proc/PID/oom_score_adj` made tracetui the kernel's first to kill. A
+Landlock domain (Linux 5.13+, no privilege) refuses the check, and all it starts, a file opened for
+writing on a cgroup or proc file system, and any trace of a process outside it; with scopes (ABI 6,
+Linux 6.12), a signal to, or a connect to an abstract unix socket of, one outside it too. Standard
+library only: the runner (capsule/reaper.py) loads it by path. docs/design.md, "Replay"."""
 
 from __future__ import annotations
 
@@ -18,7 +17,10 @@ import os
 _CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446
 _CREATE_RULESET_VERSION = 1
 _RULE_PATH_BENEATH = 1
+_PR_SET_NO_NEW_PRIVS = 38
 _WRITE_FILE = 1 << 1
+SCOPED_ABI = 6  # the first ABI with `scoped`: abstract unix sockets and signals
+_SCOPES = 1 | 2  # LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL
 # The file systems no check writes to: whoever may write a file there acts on processes, not files.
 _UNWRITTEN = (b"cgroup", b"cgroup2", b"proc")
 
@@ -32,9 +34,19 @@ def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(None, use_errno=True)
 
 
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
+                ("scoped", ctypes.c_uint64)]
+
+
+def abi() -> int:
+    """The Landlock ABI this kernel gives an unprivileged process (0: none, or disabled at boot)."""
+    return max(0, _libc().syscall(_CREATE_RULESET, None, ctypes.c_size_t(0), _CREATE_RULESET_VERSION))
+
+
 def available() -> bool:
     """Whether this kernel gives an unprivileged process a Landlock domain."""
-    return _libc().syscall(_CREATE_RULESET, None, ctypes.c_size_t(0), _CREATE_RULESET_VERSION) >= 1
+    return abi() >= 1
 
 
 def unwritten_mounts(mountinfo: bytes) -> set[str]:
@@ -66,17 +78,21 @@ def writable_tops(forbidden: set[str], top: str = "/") -> list[str]:
     return out
 
 
-def restrict() -> bool:
+def restrict(scoped: bool) -> bool:
     """Whether this process, and all it starts, now writes no file of the `_UNWRITTEN` kinds (and traces
-    no process outside its domain). Needs no_new_privs set (the seccomp fence sets it)."""
+    no process outside its domain; with `scoped`, which needs `SCOPED_ABI`, signals none and connects to
+    no abstract socket of one). Sets no_new_privs, as the seccomp fence does, where it is not set."""
     libc = _libc()
     try:
         with open("/proc/self/mountinfo", "rb") as fh:
             tops = writable_tops(unwritten_mounts(fh.read()))
     except OSError:
         return False
-    handled = ctypes.c_uint64(_WRITE_FILE)
-    ruleset = libc.syscall(_CREATE_RULESET, ctypes.byref(handled), ctypes.c_size_t(8), 0)
+    if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        return False
+    handled = _RulesetAttr(_WRITE_FILE, 0, _SCOPES if scoped else 0)
+    size = ctypes.sizeof(handled) if scoped else 8  # an older kernel takes the first field alone
+    ruleset = libc.syscall(_CREATE_RULESET, ctypes.byref(handled), ctypes.c_size_t(size), 0)
     if ruleset < 0:
         return False
     try:

@@ -1,14 +1,14 @@
-"""The runner of a trusted check (run unconfined): the check's subreaper, run as a script of its own.
+"""The runner of a trusted check (run unconfined): the check's subreaper, run as a script.
 
-Killing a check's process group misses whatever called setsid(). This runner is the parent of every
+Killing a check's process group misses what called setsid(). This runner is the parent of every
 orphan under it (PR_SET_CHILD_SUBREAPER), runs the check's shell, and once it has ended, or on
 SIGTERM, SIGINT or SIGHUP (tracetui ended: PR_SET_PDEATHSIG), kills every process under it. Where
 tracetui may (`own_pids`), the shell runs under the init of a pid namespace of its own: the check
-cannot leave it, nor name tracetui or this runner, and tracetui's death kills the runner, the init and
-so all of it. Elsewhere the check may kill the runner: tracetui, the next subreaper up (`adopting`),
-ends each child bearing the runner's mark (`sweep`), a hard RLIMIT_RTTIME below its own
-(docs/design.md, "Replay"). Standard library only: `python -I reaper.py [--own-pids] PARENT SCRIPT
-NAME COMMAND`.
+cannot leave it, nor name tracetui or this runner, and tracetui's death kills the runner and all
+under it. Elsewhere, with no Landlock scopes, a check may kill it: tracetui, the next subreaper
+up (`adopting`), ends each child bearing its mark (`sweep`), a hard RLIMIT_RTTIME below its own
+(docs/design.md, "Replay"). Standard library only: `python -I reaper.py [--own-pids | --landlock=ABI]
+PARENT SCRIPT NAME COMMAND`, ABI the Landlock told of.
 """
 
 from __future__ import annotations
@@ -364,8 +364,9 @@ def probe() -> int:
     return os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
 
 
-def _shell(script: str, name: str, command: str, fenced: int | None = None) -> int:
-    """The check's shell, started; `fenced`: tracetui's pid, which it may not reach (`fence`)."""
+def _shell(script: str, name: str, command: str, fenced: int | None = None, promised: int = 0) -> int:
+    """The check's shell, started; `fenced`: tracetui's pid, which it may not reach (`fence`), behind a
+    Landlock domain of the ABI `promised` at least (what tracetui told the user: `fenced_by`)."""
     shell = os.fork()
     if shell == 0:
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGPIPE):
@@ -374,14 +375,27 @@ def _shell(script: str, name: str, command: str, fenced: int | None = None) -> i
             if fenced is not None and fenceable() and not fence(fenced, os.getpgid(fenced)):
                 print("tracetui: the check's runner could not fence tracetui off", file=sys.stderr)
                 os._exit(FAILED)
-            landlock = _landlock() if fenced is not None else None
-            if landlock is not None and landlock.available() and not landlock.restrict():
-                print("tracetui: the check's runner could not keep it off cgroups and /proc", file=sys.stderr)
+            if fenced is not None and not _landlocked(promised):
                 os._exit(FAILED)
             os.execv("/bin/sh", ["/bin/sh", "-c", script, name, command])
         finally:
             os._exit(127)
     return shell
+
+
+def _landlocked(promised: int) -> bool:
+    """Whether this process is now in a Landlock domain as strict as this kernel's ABI allows and at
+    least as strict as ABI `promised` (said, in one line, where not: the check never runs)."""
+    landlock = _landlock()
+    abi = landlock.abi() if landlock is not None else 0
+    if abi < promised:
+        print(f"tracetui: this kernel's Landlock (ABI {abi}) cannot fence the check as you were told (ABI"
+              f" {promised})", file=sys.stderr)
+        return False
+    if abi and not landlock.restrict(scoped=abi >= landlock.SCOPED_ABI):
+        print("tracetui: the check's runner could not keep it off cgroups and /proc", file=sys.stderr)
+        return False
+    return True
 
 
 def _landlock() -> Any:
@@ -400,21 +414,27 @@ def _landlock() -> Any:
 # The fence (`fence`): a seccomp filter. Its system calls, by architecture: (AUDIT_ARCH, the calls that
 # name their target by their first argument, ptrace (its second), the calls refused whatever they name
 # (tkill names a thread, whose ids tracetui makes as it runs; the pidfd calls a descriptor, which may be
-# a /proc folder opened by path), and whether numbers from 0x40000000 are another ABI's (x32)).
+# a /proc folder opened by path; io_uring's, whose own socket and connect operations no filter sees),
+# whether numbers from 0x40000000 are another ABI's (x32), and socket, refused for AF_UNIX: the user's
+# service manager and buses listen on unix sockets no mount namespace hides here, and connect(2) names
+# its address in memory a filter cannot read (socketpair stays: a pipe between the check's own processes).
 _SECCOMP_SET_MODE_FILTER, _PR_SET_NO_NEW_PRIVS = 1, 38
-_FENCE_CALLS: dict[str, tuple[int, tuple[int, ...], int, tuple[int, ...], bool]] = {
+_IO_URING = (425, 426, 427)  # io_uring_setup, _enter, _register: the same numbers on both
+_FENCE_CALLS: dict[str, tuple[int, tuple[int, ...], int, tuple[int, ...], bool, int]] = {
     # kill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo, process_vm_readv/writev, pidfd_open
-    "x86_64": (0xC000003E, (62, 234, 129, 297, 310, 311, 434), 101, (200, 424, 438), True),
-    "aarch64": (0xC00000B7, (129, 131, 138, 240, 270, 271, 434), 117, (130, 424, 438), False),
+    "x86_64": (0xC000003E, (62, 234, 129, 297, 310, 311, 434), 101, (200, 424, 438, *_IO_URING), True, 41),
+    "aarch64": (0xC00000B7, (129, 131, 138, 240, 270, 271, 434), 117, (130, 424, 438, *_IO_URING), False, 198),
 }
+_AF_UNIX = 1
 
 
-def _filter(arch: int, named: tuple[int, ...], ptrace: int, refused: tuple[int, ...], x32: bool,
+def _filter(arch: int, named: tuple[int, ...], ptrace: int, refused: tuple[int, ...], x32: bool, socket: int,
             targets: tuple[int, ...]) -> list[tuple[int, int, int, int]]:
     """The filter's instructions (code, jt, jf, k): EPERM for each call of `refused`, and for each of
     `named` (ptrace's second argument) whose target's low 32 bits, all the kernel reads of a pid, are one
-    of `targets`; EPERM for every call of another architecture or ABI (a 64-bit process may make i386
-    calls), whose numbers differ; every other call allowed."""
+    of `targets`, and for `socket` of the family AF_UNIX (its first argument's low half, an int); EPERM
+    for every call of another architecture or ABI (a 64-bit process may make i386 calls, socketcall
+    among them), whose numbers differ; every other call allowed."""
     ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
     allow, deny = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
     # Written with labels (a string: where the next instruction is; a jump names where it goes when
@@ -422,10 +442,11 @@ def _filter(arch: int, named: tuple[int, ...], ptrace: int, refused: tuple[int, 
     code: list[str | tuple[int, str | None, int]] = [(ld, None, 4), (jeq, "native", arch), (ret, None, deny),
                                                      "native", (ld, None, 0)]
     code += [(jge, "deny", 0x40000000)] if x32 else []
-    code += [(jeq, "first", nr) for nr in named] + [(jeq, "second", ptrace)]
+    code += [(jeq, "first", nr) for nr in named] + [(jeq, "second", ptrace), (jeq, "family", socket)]
     code += [(jeq, "deny", nr) for nr in refused] + [(ret, None, allow)]
     for label, offset in (("first", 16), ("second", 24)):  # the first argument's low half, the second's
         code += [label, (ld, None, offset), *((jeq, "deny", t) for t in targets), (ret, None, allow)]
+    code += ["family", (ld, None, 16), (jeq, "deny", _AF_UNIX), (ret, None, allow)]
     code += ["deny", (ret, None, deny)]
     labels: dict[str, int] = {}
     out: list[tuple[int, str | None, int]] = []
@@ -519,6 +540,7 @@ def main(argv: list[str]) -> int:
     if argv == ["--probe"]:
         return probe()
     own_pids = argv[:1] == ["--own-pids"]
+    promised = int(argv.pop(0).partition("=")[2]) if argv[:1] and argv[0].startswith("--landlock=") else 0
     parent, script, name, command = argv[1:] if own_pids else argv
     libc = ctypes.CDLL(None, use_errno=True)
     reaping = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
@@ -535,7 +557,7 @@ def main(argv: list[str]) -> int:
     mark()  # before the check exists: every process of it inherits the mark
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, _stop)
-    shell = _shell(script, name, command, fenced=int(parent))
+    shell = _shell(script, name, command, fenced=int(parent), promised=promised)
     while True:
         try:
             pid, status = os.waitpid(-1, 0)

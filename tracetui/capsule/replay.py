@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tracetui.capsule import cgroup
+from tracetui.capsule import cgroup, landlock
 from tracetui.capsule.apply import apply_patch
 from tracetui.capsule.archive import CapsuleError
 from tracetui.capsule.clone import ObjectStore, remove_tree
@@ -324,8 +324,10 @@ class Replay:
                 # or kill tracetui; elsewhere what the check leaves if it kills the runner is tracetui's
                 # own while it runs (`adopting`), and swept.
                 script = f'{self.limits.ulimits(processes=False)} || exit 125; exec /bin/sh -c "$1"'
-                own = ["--own-pids"] if own_pids() else []
-                argv = [sys.executable, "-I", str(REAPER), *own, str(os.getpid()), script, CHECK_NAME]
+                # Without one, the runner is held to the Landlock the trust box told of (`trusted_bound`).
+                own = own_pids()
+                how_fenced = "--own-pids" if own else f"--landlock={landlock.abi()}"
+                argv = [sys.executable, "-I", str(REAPER), how_fenced, str(os.getpid()), script, CHECK_NAME]
                 argv.append(command)
                 runners = after.enter_context(adopting()) if not own else set()
                 try:

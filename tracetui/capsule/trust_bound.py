@@ -3,23 +3,31 @@ the words the CLI prints and the app's trust box shows before it runs (docs/desi
 
 from __future__ import annotations
 
-# The user's service manager takes any of the user's processes at its word: `systemctl --user kill`
-# on the unit tracetui runs in (a terminal's scope, named in /proc/self/cgroup) ends it and its shell.
-_MANAGER = "have your session's service manager (systemctl --user) end tracetui and your other programs"
+from tracetui.capsule.landlock import SCOPED_ABI
+
+_TERMINAL = "write to your terminal"
+# A check that kills its runner leaves what it started to tracetui's sweep, which a stopped tracetui
+# never makes: so where it may signal outside itself, what it starts may outlive tracetui.
+_OTHERS = "stop or kill your other programs (what it starts may then outlive tracetui)"
+_SOCKETS = "open a unix socket (your service manager's, a message bus's)"
 
 
-def words(own_pids: bool, fenced: bool, landlocked: bool) -> str:
+def words(own_pids: bool, fenced: bool, landlock_abi: int) -> str:
     """The bound, a clause to follow "runs unconfined": `own_pids`, the check gets a pid namespace;
-    `fenced`, the seccomp fence holds (`reaper.fence`); `landlocked`, the Landlock domain too."""
+    `fenced`, the seccomp fence holds (`reaper.fence`: no signal to tracetui, no unix socket);
+    `landlock_abi`, the Landlock domain the runner is held to (`landlock.abi()`, 0 for none: no write
+    to cgroups or /proc from 1, no signal outside it from `SCOPED_ABI`)."""
     if own_pids:  # (the manager's and the buses' sockets are /dev/null there: `reaper._managers_hidden`)
         return " in a process namespace of its own (all it starts ends with tracetui)"
-    if fenced and landlocked:
-        return (" as your own user, unable to signal tracetui or write to cgroups and /proc: it can still stop or"
-                f" kill your other programs (what it starts may then outlive tracetui), {_MANAGER}, and write to"
-                " your terminal")
+    if fenced and landlock_abi >= SCOPED_ABI:
+        return (" as your own user, unable to signal or trace any program outside it, write to cgroups and /proc,"
+                f" or {_SOCKETS}: it can still {_TERMINAL}")
+    if fenced and landlock_abi:
+        return (f" as your own user, unable to signal tracetui, write to cgroups and /proc, or {_SOCKETS}: it can"
+                f" still {_OTHERS}, and {_TERMINAL}")
     if fenced:
-        return (" as your own user, unable to signal tracetui: it can still end or stop it through your cgroup"
-                " (cgroup.kill) or /proc where ptrace is not limited, stop or kill your other programs (what it"
-                f" starts may then outlive tracetui), {_MANAGER}, and write to your terminal")
+        return (f" as your own user, unable to signal tracetui or {_SOCKETS}: it can still end or stop it"
+                " through your cgroup (cgroup.kill) or /proc where ptrace is not limited, "
+                f"{_OTHERS}, and {_TERMINAL}")
     return (" as your own user: it can stop or kill tracetui (what it starts may then outlive it) and write"
             " to your terminal")

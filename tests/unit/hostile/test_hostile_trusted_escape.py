@@ -19,7 +19,7 @@ import pytest
 from shared_data import FIXTURES
 from support.procs import processes_holding
 
-from tracetui.capsule import CheckLimits, Replay, replay
+from tracetui.capsule import CheckLimits, Replay, landlock, replay
 from tracetui.capsule.opened import open_capsule
 from tracetui.capsule.reaper import own_pids
 
@@ -128,18 +128,53 @@ def test_a_process_that_left_the_session_counts_against_the_memory_limit(sealed,
 # `sleep` outlived the replay. tracetui is now the next subreaper up while a trusted check runs, and
 # ends every child of its own that carries the runner's mark (a hard RLIMIT_RTTIME below its own,
 # which no unprivileged process can raise). In a pid namespace of its own (test_hostile_trusted_out_of_reach)
-# the check cannot name its runner: this is the subreaper's way, where no namespace may be made.
+# the check cannot name its runner: this is the subreaper's way, where no namespace may be made. Where
+# the kernel's Landlock has scopes the check cannot signal its runner either (atk21): the runner here
+# is run with its probe answering an ABI without them (`UNSCOPED`), the way a 6.11 kernel runs it.
+UNSCOPED = """
+import importlib.util, os, sys
+def load(name, file):
+    spec = importlib.util.spec_from_file_location(name, file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+reaper = load("reaper", {reaper!r})
+landlock = load("landlock", os.path.join(os.path.dirname({reaper!r}), "landlock.py"))
+landlock.abi = lambda: min({abi}, landlock.SCOPED_ABI - 1)
+reaper._landlock = lambda: landlock
+sys.exit(reaper.main(sys.argv[1:]))
+"""
+
+
 @pytest.mark.parametrize("output", ["</dev/null >/dev/null 2>&1", ""], ids=["detached", "holding-output"])
 def test_a_check_that_kills_its_runner_leaves_nothing_running(sealed, tmp_path, output, token, monkeypatch):
     monkeypatch.setattr(replay_module, "own_pids", lambda: False)
+    runner = tmp_path / "unscoped_runner.py"
+    runner.write_text(UNSCOPED.format(reaper=str(replay_module.REAPER), abi=landlock.abi()))
+    monkeypatch.setattr(replay_module, "REAPER", runner)
+    monkeypatch.setattr(landlock, "abi", lambda: 0)  # told of less than it gets: it runs
     repo, capsule, base = sealed
     pidfile = tmp_path / "pid"
     inner = f"echo $$ > {pidfile}; exec sleep {token}"
     check = f"( setsid sh -c '{inner}' {output} & ); while [ ! -s {pidfile} ]; do sleep 0.02; done; "
-    check += "kill -9 $PPID; sleep 300"
+    check += "kill -9 $PPID || exit 7; sleep 300"
     started = time.monotonic()
     result = replay(capsule, repo, check=check, sandbox=None, trust=True, timeout=20)
-    assert result.base_check is not None, result
+    assert result.base_check is not None and result.base_check.exit_code != 7, result
     assert time.monotonic() - started < 15, result.base_check
+    _wait_for(pidfile)
+    assert not _alive(token, wait=0.5), "a process the check started outlived the replay"
+
+
+def test_where_landlock_has_scopes_a_check_cannot_signal_its_runner(sealed, tmp_path, token, monkeypatch):
+    if landlock.abi() < landlock.SCOPED_ABI:
+        pytest.skip("this kernel's Landlock has no scopes: the sweep above is what holds")
+    monkeypatch.setattr(replay_module, "own_pids", lambda: False)
+    repo, capsule, base = sealed
+    pidfile = tmp_path / "pid"
+    check = _escaping(pidfile, "kill -9 $PPID && exit 0; kill -STOP $PPID && exit 0; exit 7",
+                      f"exec sleep {token}")
+    result = replay(capsule, repo, check=check, sandbox=None, trust=True, timeout=20)
+    assert result.base_check is not None and result.base_check.exit_code == 7, result
     _wait_for(pidfile)
     assert not _alive(token, wait=0.5), "a process the check started outlived the replay"

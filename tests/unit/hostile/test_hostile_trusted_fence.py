@@ -66,7 +66,7 @@ def test_the_filter_refuses_each_way_to_tracetui_and_no_other():
     import struct
 
     for name, calls in reaper._FENCE_CALLS.items():
-        arch, named, ptrace, refused, x32 = calls
+        arch, named, ptrace, refused, x32, sock = calls
         targets = (1234, -77 & 0xFFFFFFFF, 0xFFFFFFFF)
         program = reaper._filter(*calls, targets)
 
@@ -89,6 +89,11 @@ def test_the_filter_refuses_each_way_to_tracetui_and_no_other():
         assert verdict(named[0], 2**64 - 1) == "deny", name  # kill(-1)
         assert verdict(ptrace, 16, 1234) == "deny" and verdict(ptrace, 16, 1235) == "allow", name
         assert all(verdict(nr, 5) == "deny" for nr in refused), name
+        assert all(nr in refused for nr in (425, 426, 427)), name  # io_uring: its socket and connect unseen
+        # A unix socket, by its family's low half, refused; an inet one, and socketpair's, made.
+        assert verdict(sock, 1, 1) == verdict(sock, 1 << 32 | 1, 1) == "deny", name
+        assert verdict(sock, 2, 1) == verdict(sock, 10, 1) == "allow", name
+        assert verdict({"x86_64": 53, "aarch64": 199}[name], 1, 1) == "allow", name  # socketpair
         assert verdict(0, 1234) == verdict(1, 1234) == "allow", name
         assert verdict(named[0], 5, on=0x40000003) == "deny", name  # i386's calls, other numbers
         if x32:
