@@ -70,6 +70,22 @@ _MESSAGE_KEYS = {
 }
 
 
+# The agent OpenCode's terminal UI continues a session as, and the model variant (a reasoning effort),
+# are the last user message's (1.18.33's bundle, read: where no `--agent` is given and the user has an
+# agent of that name): a log's `yolo`, an agent of the user's that asks for nothing, was the resumed
+# session's. A copy names OpenCode's own two primary agents alone, and no variant; the model is said.
+_OWN_AGENTS = ("build", "plan")
+
+
+def _chosen_by_opencode(info: dict[str, Any]) -> dict[str, Any]:
+    """`info` (a session's or a user message's) naming no agent but OpenCode's own and no variant."""
+    if "agent" in info and info["agent"] not in _OWN_AGENTS:
+        info["agent"] = "build"
+    if isinstance(info.get("model"), dict):
+        info["model"] = {k: v for k, v in info["model"].items() if k != "variant"}
+    return info
+
+
 # OpenCode 1.18.33 (its bundle, read) names a session's plan file `<plans>/<time.created>-<slug>.md` by a
 # path join, makes its folder and tells the plan agent to write it there: a slug `x/../../../AGENTS`
 # names the project's AGENTS.md. A slug is kept only in the shape OpenCode makes (`calm-cart`).
@@ -83,7 +99,7 @@ def file_name(new_id: str) -> str:
 
 def _info(new_id: str, cwd: str, now_ms: int, source: dict[str, Any]) -> dict[str, Any]:
     """The session's info: ours (id, folder, times, nothing spent), the source's title and settings."""
-    info = {k: source[k] for k in _INFO_KEYS if k in source}
+    info = _chosen_by_opencode({k: source[k] for k in _INFO_KEYS if k in source})
     slug = info.get("slug")
     if not (isinstance(slug, str) and len(slug) <= _SLUG_LIMIT and _SLUG.fullmatch(slug)):
         info["slug"] = "resumed-session"
@@ -189,6 +205,8 @@ def fork(main: bytes, session: Session, upto: list[Step], new_id: str, cwd: str,
             continue  # no message OpenCode shows or sends
         renamed[mid] = ids.next("msg")
         copy = _spent_nothing({k: v for k, v in info.items() if k in keys})
+        if copy.get("role") == "user":
+            copy = _chosen_by_opencode(copy)
         copy.update({"id": renamed[mid], "sessionID": new_id})
         if mid == end_mid and end != end_mid:
             copy.pop("error", None)  # cut inside the message: its error came after the chosen part
