@@ -78,19 +78,21 @@ def writable_tops(forbidden: set[str], top: str = "/") -> list[str]:
     return out
 
 
-def restrict(scoped: bool) -> bool:
-    """Whether this process, and all it starts, now writes no file of the `_UNWRITTEN` kinds (and traces
-    no process outside its domain; with `scoped`, which needs `SCOPED_ABI`, signals none and connects to
-    no abstract socket of one). Sets no_new_privs, as the seccomp fence does, where it is not set."""
+def restrict(scoped: bool, writes: bool = True) -> bool:
+    """Whether this process, and all it starts, now traces no process outside its domain, with `writes`
+    writes no file of the `_UNWRITTEN` kinds, and with `scoped` (`SCOPED_ABI`) signals none and connects
+    to no abstract socket of one. Sets no_new_privs, as the seccomp fence does, where it is not set."""
     libc = _libc()
-    try:
-        with open("/proc/self/mountinfo", "rb") as fh:
-            tops = writable_tops(unwritten_mounts(fh.read()))
-    except OSError:
-        return False
+    tops: list[str] = []
+    if writes:
+        try:
+            with open("/proc/self/mountinfo", "rb") as fh:
+                tops = writable_tops(unwritten_mounts(fh.read()))
+        except OSError:
+            return False
     if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         return False
-    handled = _RulesetAttr(_WRITE_FILE, 0, _SCOPES if scoped else 0)
+    handled = _RulesetAttr(_WRITE_FILE if writes else 0, 0, _SCOPES if scoped else 0)
     size = ctypes.sizeof(handled) if scoped else 8  # an older kernel takes the first field alone
     ruleset = libc.syscall(_CREATE_RULESET, ctypes.byref(handled), ctypes.c_size_t(size), 0)
     if ruleset < 0:

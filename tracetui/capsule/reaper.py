@@ -375,7 +375,7 @@ def _shell(script: str, name: str, command: str, fenced: int | None = None, prom
             if fenced is not None and fenceable() and not fence(fenced, os.getpgid(fenced)):
                 print("tracetui: the check's runner could not fence tracetui off", file=sys.stderr)
                 os._exit(FAILED)
-            if fenced is not None and not _landlocked(promised):
+            if not (_landlocked(promised) if fenced is not None else _scoped()):
                 os._exit(FAILED)
             os.execv("/bin/sh", ["/bin/sh", "-c", script, name, command])
         finally:
@@ -396,6 +396,17 @@ def _landlocked(promised: int) -> bool:
         print("tracetui: the check's runner could not keep it off cgroups and /proc", file=sys.stderr)
         return False
     return True
+
+
+def _scoped() -> bool:
+    """In its own namespaces, which hold no network namespace (a check may need the network): where the
+    kernel's Landlock has scopes, a domain that connects to no abstract unix socket (an X server's, an
+    old setup's session bus) nor signals any process outside it; elsewhere nothing more."""
+    landlock = _landlock()
+    if landlock is None or landlock.abi() < landlock.SCOPED_ABI or landlock.restrict(scoped=True, writes=False):
+        return True
+    print("tracetui: the check's runner could not keep it off abstract sockets", file=sys.stderr)
+    return False
 
 
 def _landlock() -> Any:

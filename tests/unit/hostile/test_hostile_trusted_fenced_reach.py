@@ -97,3 +97,35 @@ def test_a_fenced_check_reaches_no_socket_of_the_user_s_nor_signals_outside_itse
                                    "refused-abstract", "refused-victim", "refused-runner", "socketpair-kept",
                                    "runner", "0"], done  # fmt: skip
     assert alive, "the check killed another program of its user's"
+
+
+ABSTRACT = r"""
+import socket, sys
+try:
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect("\0" + sys.argv[1])
+    print("reached-abstract")
+except OSError:
+    print("refused-abstract")
+"""
+
+
+def test_a_check_in_its_own_namespaces_reaches_no_abstract_socket_outside_it(tmp_path):
+    """Its own pid and mount namespaces, not a network namespace of its own (a check may need the
+    network): an abstract socket (an X server's, whose XTEST types into the user's terminal; an old
+    setup's session bus) was reached. Found 2026-11-30 (atk21); the domain's scope refuses it."""
+    if not reaper.own_pids():
+        pytest.skip("no pid namespace may be made here")
+    if landlock.abi() < landlock.SCOPED_ABI:
+        pytest.skip("this kernel's Landlock has no scopes: an abstract socket stays reachable (docs/design.md)")
+    abstract = f"tracetui-test-x11-{os.getpid()}-{random.randrange(10**6)}"
+    listener = _listen("\0" + abstract)
+    try:
+        check = f"exec {sys.executable} -I -c '{ABSTRACT}' {abstract}"
+        own = DRIVER.replace('[sys.executable, "-I", path,', '[sys.executable, "-I", path, "--own-pids",')
+        done = subprocess.run([sys.executable, "-c", own, str(REAPER), check], cwd=tmp_path, text=True,
+                              capture_output=True, timeout=60)  # fmt: skip
+    finally:
+        listener.close()
+    assert done.returncode == 0, done
+    assert done.stdout.split() == ["refused-abstract", "runner", "0"], done
