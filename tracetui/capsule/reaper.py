@@ -403,7 +403,9 @@ def _scoped() -> bool:
     kernel's Landlock has scopes, a domain that connects to no abstract unix socket (an X server's, an
     old setup's session bus) nor signals any process outside it; elsewhere nothing more."""
     landlock = _landlock()
-    if landlock is None or landlock.abi() < landlock.SCOPED_ABI or landlock.restrict(scoped=True, writes=False):
+    if landlock is None or landlock.abi() < landlock.SCOPED_ABI:
+        return True
+    if landlock.restrict(scoped=True, writes=False):
         return True
     print("tracetui: the check's runner could not keep it off abstract sockets", file=sys.stderr)
     return False
@@ -428,24 +430,31 @@ def _landlock() -> Any:
 # a /proc folder opened by path; io_uring's, whose own socket and connect operations no filter sees),
 # whether numbers from 0x40000000 are another ABI's (x32), and socket, refused for AF_UNIX: the user's
 # service manager and buses listen on unix sockets no mount namespace hides here, and connect(2) names
-# its address in memory a filter cannot read (socketpair stays: a pipe between the check's own processes).
+# its address in memory a filter cannot read; then socketpair, refused for a datagram pair, one end of
+# which sends to any named datagram socket (the manager's notifications, the journal's); a stream pair
+# stays, a pipe between the check's own processes.
 _SECCOMP_SET_MODE_FILTER, _PR_SET_NO_NEW_PRIVS = 1, 38
 _IO_URING = (425, 426, 427)  # io_uring_setup, _enter, _register: the same numbers on both
-_FENCE_CALLS: dict[str, tuple[int, tuple[int, ...], int, tuple[int, ...], bool, int]] = {
+_FENCE_CALLS: dict[str, tuple[int, tuple[int, ...], int, tuple[int, ...], bool, tuple[int, int]]] = {
     # kill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo, process_vm_readv/writev, pidfd_open
-    "x86_64": (0xC000003E, (62, 234, 129, 297, 310, 311, 434), 101, (200, 424, 438, *_IO_URING), True, 41),
-    "aarch64": (0xC00000B7, (129, 131, 138, 240, 270, 271, 434), 117, (130, 424, 438, *_IO_URING), False, 198),
+    "x86_64": (0xC000003E, (62, 234, 129, 297, 310, 311, 434), 101, (200, 424, 438, *_IO_URING), True,
+               (41, 53)),
+    "aarch64": (0xC00000B7, (129, 131, 138, 240, 270, 271, 434), 117, (130, 424, 438, *_IO_URING), False,
+                (198, 199)),
 }
 _AF_UNIX = 1
+# A datagram pair's type, every way the kernel takes it: SOCK_DGRAM, or SOCK_RAW (a unix socket's
+# datagram), with or without SOCK_NONBLOCK and SOCK_CLOEXEC (the same bits on both machines).
+_DATAGRAM_TYPES = tuple(kind | flags for kind in (2, 3) for flags in (0, 0x800, 0x80000, 0x80800))
 
 
-def _filter(arch: int, named: tuple[int, ...], ptrace: int, refused: tuple[int, ...], x32: bool, socket: int,
-            targets: tuple[int, ...]) -> list[tuple[int, int, int, int]]:
+def _filter(arch: int, named: tuple[int, ...], ptrace: int, refused: tuple[int, ...], x32: bool,
+            sockets: tuple[int, int], targets: tuple[int, ...]) -> list[tuple[int, int, int, int]]:
     """The filter's instructions (code, jt, jf, k): EPERM for each call of `refused`, and for each of
     `named` (ptrace's second argument) whose target's low 32 bits, all the kernel reads of a pid, are one
-    of `targets`, and for `socket` of the family AF_UNIX (its first argument's low half, an int); EPERM
-    for every call of another architecture or ABI (a 64-bit process may make i386 calls, socketcall
-    among them), whose numbers differ; every other call allowed."""
+    of `targets`, for `sockets`' socket of the family AF_UNIX (its first argument's low half, an int) and
+    its socketpair of a `_DATAGRAM_TYPES` type; EPERM for every call of another architecture or ABI (a
+    64-bit process may make i386 calls, socketcall among them), whose numbers differ; others allowed."""
     ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
     allow, deny = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
     # Written with labels (a string: where the next instruction is; a jump names where it goes when
@@ -453,11 +462,13 @@ def _filter(arch: int, named: tuple[int, ...], ptrace: int, refused: tuple[int, 
     code: list[str | tuple[int, str | None, int]] = [(ld, None, 4), (jeq, "native", arch), (ret, None, deny),
                                                      "native", (ld, None, 0)]
     code += [(jge, "deny", 0x40000000)] if x32 else []
-    code += [(jeq, "first", nr) for nr in named] + [(jeq, "second", ptrace), (jeq, "family", socket)]
+    code += [(jeq, "first", nr) for nr in named] + [(jeq, "second", ptrace), (jeq, "family", sockets[0]),
+                                                    (jeq, "pair", sockets[1])]
     code += [(jeq, "deny", nr) for nr in refused] + [(ret, None, allow)]
     for label, offset in (("first", 16), ("second", 24)):  # the first argument's low half, the second's
         code += [label, (ld, None, offset), *((jeq, "deny", t) for t in targets), (ret, None, allow)]
     code += ["family", (ld, None, 16), (jeq, "deny", _AF_UNIX), (ret, None, allow)]
+    code += ["pair", (ld, None, 24), *((jeq, "deny", kind) for kind in _DATAGRAM_TYPES), (ret, None, allow)]
     code += ["deny", (ret, None, deny)]
     labels: dict[str, int] = {}
     out: list[tuple[int, str | None, int]] = []

@@ -20,11 +20,11 @@ def words(own_pids: bool, fenced: bool, landlock_abi: int) -> str:
     if own_pids:  # (the manager's and the buses' sockets are /dev/null there: `reaper._managers_hidden`)
         return " in a process namespace of its own (all it starts ends with tracetui)"
     if fenced and landlock_abi >= SCOPED_ABI:
-        return (" as your own user, unable to signal or trace any program outside it, write to cgroups and /proc,"
-                f" or {_SOCKETS}: it can still {_TERMINAL}")
+        return (" as your own user, unable to signal or trace any program outside it, write to cgroups and"
+                f" /proc, or {_SOCKETS}: it can still {_TERMINAL}")
     if fenced and landlock_abi:
-        return (f" as your own user, unable to signal tracetui, write to cgroups and /proc, or {_SOCKETS}: it can"
-                f" still {_OTHERS}, and {_TERMINAL}")
+        return (f" as your own user, unable to signal tracetui, write to cgroups and /proc, or {_SOCKETS}:"
+                f" it can still {_OTHERS}, and {_TERMINAL}")
     if fenced:
         return (f" as your own user, unable to signal tracetui or {_SOCKETS}: it can still end or stop it"
                 " through your cgroup (cgroup.kill) or /proc where ptrace is not limited, "

@@ -53,5 +53,6 @@ def test_an_opencode_resume_keeps_opencode_s_own_agents(tmp_path, agent):
 def test_an_opencode_resume_carries_no_model_variant(tmp_path):
     doc = _written(tmp_path, "build")
     models = [m["info"]["model"] for m in doc["messages"] if m["info"]["role"] == "user"]
-    assert models and all(m == {"providerID": "anthropic", "modelID": "claude-sonnet-4"} for m in models), models
+    plain = {"providerID": "anthropic", "modelID": "claude-sonnet-4"}
+    assert models and all(m == plain for m in models), models
     assert "variant" not in orjson.dumps(doc).decode()

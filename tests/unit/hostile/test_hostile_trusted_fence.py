@@ -90,10 +90,15 @@ def test_the_filter_refuses_each_way_to_tracetui_and_no_other():
         assert verdict(ptrace, 16, 1234) == "deny" and verdict(ptrace, 16, 1235) == "allow", name
         assert all(verdict(nr, 5) == "deny" for nr in refused), name
         assert all(nr in refused for nr in (425, 426, 427)), name  # io_uring: its socket and connect unseen
-        # A unix socket, by its family's low half, refused; an inet one, and socketpair's, made.
-        assert verdict(sock, 1, 1) == verdict(sock, 1 << 32 | 1, 1) == "deny", name
-        assert verdict(sock, 2, 1) == verdict(sock, 10, 1) == "allow", name
-        assert verdict({"x86_64": 53, "aarch64": 199}[name], 1, 1) == "allow", name  # socketpair
+        # A unix socket, by its family's low half, refused; an inet one made. A stream or seqpacket pair
+        # made, a datagram one (SOCK_RAW is a unix datagram) refused, with or without its flags.
+        socket_nr, pair = sock
+        assert (socket_nr, pair) == {"x86_64": (41, 53), "aarch64": (198, 199)}[name]
+        assert verdict(socket_nr, 1, 1) == verdict(socket_nr, 1 << 32 | 1, 1) == "deny", name
+        assert verdict(socket_nr, 2, 1) == verdict(socket_nr, 10, 1) == "allow", name
+        assert all(verdict(pair, 1, kind) == "allow" for kind in (1, 5, 1 | 0x80000, 5 | 0x800)), name
+        assert all(verdict(pair, 1, kind | flags) == "deny" for kind in (2, 3)
+                   for flags in (0, 0x800, 0x80000, 0x80800)), name
         assert verdict(0, 1234) == verdict(1, 1234) == "allow", name
         assert verdict(named[0], 5, on=0x40000003) == "deny", name  # i386's calls, other numbers
         if x32:

@@ -5,8 +5,9 @@ the system bus (logind's TerminateSession of the user's session), any abstract s
 session bus, an X server's), and it stopped or killed any other program of its user's, its runner too.
 Left open by atk20, found again 2026-11-30 (atk21): Landlock's file rules do not govern connect(2).
 
-The fence now refuses the creation of a unix socket (socketpair stays: a pipe between a check's own
-processes) and io_uring, whose own socket and connect operations no seccomp filter sees; where the
+The fence now refuses the creation of a unix socket and of a datagram pair (one end of which sent to
+the manager's notification socket; a stream pair stays: a pipe between a check's own processes) and
+io_uring, whose own socket and connect operations no seccomp filter sees; where the
 kernel's Landlock has scopes (ABI 6, Linux 6.12), the domain refuses a signal to, and a connect to an
 abstract socket of, any process outside it. The runner is standard library only, so a driver as small
 (`DRIVER`) stands for tracetui, and runs the runner as replay does where there is no pid namespace."""
@@ -26,7 +27,8 @@ import pytest
 from tracetui.capsule import landlock, reaper
 
 REAPER = Path(reaper.__file__).resolve()
-pytestmark = pytest.mark.skipif(platform.machine() not in reaper._FENCE_CALLS, reason="no fence for this machine")
+pytestmark = pytest.mark.skipif(platform.machine() not in reaper._FENCE_CALLS,
+                                reason="no fence for this machine")
 
 DRIVER = """
 import os, subprocess, sys
@@ -60,6 +62,12 @@ for word, pid, signum in (("victim", int(victim), signal.SIGKILL), ("runner", os
         print("signalled-" + word)
     except OSError:
         print("refused-" + word)
+try:
+    a, _ = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    a.sendto(b"READY=1", os.path.join(runtime, "systemd/notify"))
+    print("reached-notify")
+except OSError:
+    print("refused-notify")
 a, b = socket.socketpair()
 a.sendall(b"kept")
 print("socketpair-" + b.recv(4).decode())
@@ -81,6 +89,9 @@ def test_a_fenced_check_reaches_no_socket_of_the_user_s_nor_signals_outside_itse
     abstract = f"tracetui-test-bus-{os.getpid()}-{random.randrange(10**6)}"
     listeners = [_listen(str(runtime / name)) for name in ("bus", "systemd/private", "system_bus_socket")]
     listeners.append(_listen("\0" + abstract))
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)  # the manager's notifications: a datagram's
+    notify.bind(str(runtime / "systemd/notify"))
+    listeners.append(notify)
     victim = subprocess.Popen(["sleep", "60"])
     try:
         check = f"exec {sys.executable} -I -c '{CHECK}' {runtime} {abstract} {victim.pid}"
@@ -94,7 +105,8 @@ def test_a_fenced_check_reaches_no_socket_of_the_user_s_nor_signals_outside_itse
             sock.close()
     assert done.returncode == 0, done
     assert done.stdout.split() == ["refused-bus", "refused-systemd/private", "refused-system_bus_socket",
-                                   "refused-abstract", "refused-victim", "refused-runner", "socketpair-kept",
+                                   "refused-abstract", "refused-victim", "refused-runner", "refused-notify",
+                                   "socketpair-kept",
                                    "runner", "0"], done  # fmt: skip
     assert alive, "the check killed another program of its user's"
 
@@ -117,7 +129,7 @@ def test_a_check_in_its_own_namespaces_reaches_no_abstract_socket_outside_it(tmp
     if not reaper.own_pids():
         pytest.skip("no pid namespace may be made here")
     if landlock.abi() < landlock.SCOPED_ABI:
-        pytest.skip("this kernel's Landlock has no scopes: an abstract socket stays reachable (docs/design.md)")
+        pytest.skip("this kernel's Landlock has no scopes: an abstract socket stays reachable")
     abstract = f"tracetui-test-x11-{os.getpid()}-{random.randrange(10**6)}"
     listener = _listen("\0" + abstract)
     try:
