@@ -48,3 +48,14 @@ def claude_tool_call(folder: Path, sid: str, cwd: str, prompt: str, tool_input: 
     path.parent.mkdir(parents=True)
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     return folder / "claude"
+
+
+def claude_record(sid: str, uuid: str, parent: str | None, kind: str, content: Any, ts: str,
+                  cwd: str = "/home/dev/shop") -> dict[str, Any]:
+    """One Claude Code line: a user's (`kind` "user") or an assistant's message of `content`, the
+    assistant's with a message id and a model, as a hand-made log's records are written."""
+    message = {"role": "user" if kind == "user" else "assistant", "content": content}
+    if kind == "assistant":
+        message |= {"id": f"m-{uuid}", "model": "claude-sonnet-4-5"}
+    return {"type": kind, "uuid": uuid, "parentUuid": parent, "sessionId": sid, "timestamp": ts, "cwd": cwd,
+            "message": message}

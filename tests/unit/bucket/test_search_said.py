@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import pytest
 from shared_data import CORPUS, requires_corpus
+from support.claude_chat import claude_record
 
 from tracetui.bucket import Bucket, shards
 from tracetui.bucket.index import argument_words
@@ -48,11 +49,7 @@ def _codex_log() -> bytes:
 
 def _claude_log() -> bytes:
     def line(uuid: str, parent: str | None, kind: str, content: Any, ts: str) -> dict[str, Any]:
-        message = {"role": "user" if kind == "user" else "assistant", "content": content}
-        if kind == "assistant":
-            message |= {"id": f"m-{uuid}", "model": "claude-sonnet-4-5"}
-        return {"type": kind, "uuid": uuid, "parentUuid": parent, "sessionId": CLAUDE_ID, "timestamp": ts,
-                "cwd": "/home/dev/shop", "message": message}  # fmt: skip
+        return claude_record(CLAUDE_ID, uuid, parent, kind, content, ts)
 
     read = [{"type": "tool_use", "id": "t1", "name": "Read", "input": {"file_path": "/home/dev/cart.py"}}]
     content = "     1\tdef total(cart):  # quokkaesque\n" + REMINDER

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 import pytest
+from support.claude_chat import claude_record
 
 from tracetui.bucket import Bucket
 from tracetui.bucket.index import fts_query
@@ -22,11 +23,7 @@ REMINDER = "\n\n<system-reminder>\n注意安全检查\n</system-reminder>\n"
 
 def _log() -> bytes:
     def line(uuid: str, parent: str | None, kind: str, content: Any, ts: str) -> dict[str, Any]:
-        message = {"role": "user" if kind == "user" else "assistant", "content": content}
-        if kind == "assistant":
-            message |= {"id": f"m-{uuid}", "model": "claude-sonnet-4-5"}
-        return {"type": kind, "uuid": uuid, "parentUuid": parent, "sessionId": SID, "timestamp": ts,
-                "cwd": "/home/dev/shop", "message": message}  # fmt: skip
+        return claude_record(SID, uuid, parent, kind, content, ts)
 
     call = [{"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "grep -rn 数据库连接 src"}}]
     result = [{"type": "tool_result", "tool_use_id": "t1", "content": "src/db.py:3: 中文, 英文" + REMINDER}]
