@@ -32,7 +32,11 @@ read where lines went missing before the commit:
   L400 (checklists, 27 lines) reached 9e20901, and e32af7a replaced their `**Feature**:` line (an
   absolute link made a repository path): transformed.
 
-18 patches asserted (3 shell writes since truth20); of the first 15, 14 agree (L624 does not, before
+  The same heredocs for UC-02 and UC-03 (L413 and L574 spec.md, L423 and L584 checklists; read by
+  hand in truth21): in 9e20901 but for the requirement lines the session renumbered before it (L465
+  and L624), and e32af7a changed each one's folder line: transformed, path_now the new names.
+
+22 patches asserted (7 shell writes since truth20); of the first 15, 14 agree (L624 does not, before
 and after this branch's fixes). Judged at
 36e8361 (master when the mirror was fetched).
 """
@@ -96,6 +100,12 @@ TRUTH = [
     ("019cd557", "L144", CACHE + "spec.md", "alive", SPECS_TOOK, None),
     ("019cd557", "L400", ERRORS + "checklists/requirements.md", "transformed", SPECS_TOOK, None),
     ("019cd557", "L451", ERRORS + "spec.md", "alive", SPECS_TOOK, None),
+    ("019cd4ae", "L413", UC2, "transformed", SPECS_TOOK, NOW[UC2]),
+    ("019cd4ae", "L423", "specs/002-uc02-feature-spec/checklists/requirements.md", "transformed", SPECS_TOOK,
+     "specs/002-user-coords/checklists/requirements.md"),
+    ("019cd4ae", "L574", UC3, "transformed", SPECS_TOOK, NOW[UC3]),
+    ("019cd4ae", "L584", "specs/003-uc03-feature-spec/checklists/requirements.md", "transformed", SPECS_TOOK,
+     "specs/003-user-map/checklists/requirements.md"),
 ]
 
 

@@ -22,7 +22,23 @@ fetched mirror into a temporary folder, never committed here. Each expectation w
   the file as it was written again after the session (it reports runs of 09:08 UTC), with neither's
   lines: L474 lost, L480; L480 lost.
 
-All 10 agreed before any change to the trail. Judged at 049a0c3 (HEAD when the mirror was fetched).
+The sessions' shell writes (heredocs, each its step's own since truth20), read by hand in truth21:
+
+- 6743 L146, L152, L182, L195 and L342 wrote scripts/aider_call.sh whole, each replaced by the next
+  write (L152, L182, L195, L219's apply_patch, L354) before 8588ff4, whose 14-line wrapper is L219's
+  and L354's: lost, superseded by the next; L354 (its 4 own lines) in 8588ff4 and unchanged: alive;
+- 6743 L77 (aider_call.ps1): 17 of its lines replaced by L390 before 8588ff4, the rest in it, and
+  6753 L106 edited its param block since: transformed, L390; L207 and L366 (aider_call_cli.py,
+  written whole twice; L243 and L378 edited between): in 8588ff4 in part, and 6753 L112 edited it
+  since: transformed, L243 and L378;
+- 6743 L330 (.aider.conf.yml, 18 lines): 049a0c3 moved its `profiles:` block (13 lines) into
+  docs/AIDER_PROFILES.yml and kept the first four: every line there, most in the new file: alive,
+  path_now docs/AIDER_PROFILES.yml;
+- 6753 L124 (docs/TEST.md) and L330 (docs/VERIFICATION.md): in 049a0c3: alive; L444 (VERIFICATION.md's
+  command log): 049a0c3 holds the file written again after the session, with 20 of its lines and
+  without its `(Details captured below …)` line: transformed.
+
+All 10 of the first rows agreed before any change to the trail. Judged at 049a0c3 (HEAD when the mirror was fetched).
 """
 
 from __future__ import annotations
@@ -40,6 +56,7 @@ SESSIONS = ".codex/sessions"
 PS1 = "scripts/aider_call.ps1"
 WORKFLOW = "docs/WORKFLOW.md"
 CHECKS = "docs/VERIFICATION.md"
+CLI = "scripts/aider_call_cli.py"
 
 # session -> [(step id, path, state, accepting commit (prefix), superseded_by)]
 TRUTH = {
@@ -47,6 +64,16 @@ TRUTH = {
         ("L219", "scripts/aider_call.sh", "alive", FIRST, None),
         ("L255", WORKFLOW, "lost", None, "L414"),
         ("L390", PS1, "alive", FIRST, None),
+        ("L77", PS1, "transformed", FIRST, "L390"),
+        ("L146", "scripts/aider_call.sh", "lost", None, "L152"),
+        ("L152", "scripts/aider_call.sh", "lost", None, "L182"),
+        ("L182", "scripts/aider_call.sh", "lost", None, "L195"),
+        ("L195", "scripts/aider_call.sh", "lost", None, "L219"),
+        ("L207", CLI, "transformed", FIRST, "L243"),
+        ("L330", ".aider.conf.yml", "alive", FIRST, None),
+        ("L342", "scripts/aider_call.sh", "lost", None, "L354"),
+        ("L354", "scripts/aider_call.sh", "alive", FIRST, None),
+        ("L366", CLI, "transformed", FIRST, "L378"),
     ],
     "019a6753-671b-7133-89f2-da5ce1449704": [
         ("L106", PS1, "alive", REF, None),
@@ -56,6 +83,9 @@ TRUTH = {
         ("L378", CHECKS, "alive", REF, None),
         ("L474", CHECKS, "lost", None, "L480"),
         ("L480", CHECKS, "lost", None, None),
+        ("L124", "docs/TEST.md", "alive", REF, None),
+        ("L330", CHECKS, "alive", REF, None),
+        ("L444", CHECKS, "transformed", REF, None),
     ],
 }
 CASES = [(sid, *want) for sid, wants in TRUTH.items() for want in wants]
@@ -76,6 +106,12 @@ def judge(tmp_path_factory) -> Judged:
     return Judged(repo, found)
 
 
+def a_config_split_in_two_lives_where_most_of_it_went(judged: Judged) -> None:
+    """6743 L330's .aider.conf.yml: 13 of its 17 lines moved to docs/AIDER_PROFILES.yml, 4 stayed."""
+    [f] = [f for f in judged.of("019a6743-ac58-7931-8f3d-d553053a44df") if f.patch.step_id == "L330"]
+    assert (f.state, f.path_now, f.kept, f.dropped) == ("alive", "docs/AIDER_PROFILES.yml", 17, 0)
+
+
 INIT = GroundTruth(
     "Init-",
     judge,
@@ -83,4 +119,5 @@ INIT = GroundTruth(
     columns=("session", "step", "path", "state", "commit", "superseded_by"),
     prefixed=frozenset({"commit"}),
     label=lambda t: f"{t[0][4:8]}:{t[1]}",
+    checks=(a_config_split_in_two_lives_where_most_of_it_went,),
 )

@@ -36,7 +36,31 @@ own patches and shell commands, not from the tool:
   L538: lost, L538; L848 (adds `data-testid` to the controller label): in e01e9ea, and 2c4b9a9 removed
   the label (`git log -S draw-controller-label`): reverted.
 
-Before the change to the trail, 12 of these 15 agreed: the three deletions of files whose lines the
+The sessions' shell writes (`cat <<'EOF' > f`, each its step's own since truth20; 18 in 57e9's
+scaffold, 7 in 5baf's), read by hand in truth21 against `git show e01e9ea:PATH`, `git diff e01e9ea
+f3d648a` and the later patches of each file (every one of them was first added by e01e9ea):
+
+- alive, every line in e01e9ea and at the reference: 57e9 L667 (vite.config.ts; deaf580 added a
+  `base:` line beside them), L674 index.html, L681 vite.svg, L688 react.svg, L702 App.tsx, L737
+  vite-env.d.ts, L806 docs/firebase.md; 5baf L461, L469, L491 (ticketSubscription's test, e2e spec
+  and service), L519 TicketList.tsx;
+- transformed, in e01e9ea with lines edited since: 57e9 L646 package.json (5b8e L740 rewrote the
+  `test:e2e` script before the commit, d9c6c14 its `packageManager` after), L653 and L660
+  (`"moduleResolution": "Node"` made `bundler` by fa9c5f7 and f6607e3), L695 main.tsx (deaf580's
+  `basename` rewrapped `createBrowserRouter([`), L709 IssueTicketPage.tsx (5b8e L521 replaced the
+  placeholder's body, the signature and export stand), L723 index.css and L730 App.css (5820 L320 and
+  L334 replaced ten lines each before the commit), 5baf L540 draw-dashboard.css (2c4b9a9);
+- transformed, lines replaced by a later step of the same session before the commit: 57e9 L341
+  (checklist: L348 ticked its 16 boxes), L548 (tasks.md: L744 first of the steps that ticked its 36
+  tasks), 5baf L505 (TicketListItem.tsx: L512);
+- 57e9 L716 (DrawDashboardPage.tsx's placeholder): 5baf L526 deleted the file and L533, then 5bbf
+  L538, wrote it anew; e01e9ea's page holds five of the placeholder's lines as L538 typed them (the
+  signature, `return (`, the closing tags, the export). A trail of 57e9 alone cannot tell them from
+  its own, and a line is known by its text (`retyped_by_human`): transformed, e01e9ea. Doubtful: by
+  the other sessions' logs the lines are L538's;
+- 57e9 L811 (.env.example): no commit of any branch has the file: lost.
+
+Before the change to the trail, 12 of the first 15 agreed: the three deletions of files whose lines the
 log never shows (L313, L526, L531) read unknown ("no line to look for"). Judged at f3d648a (HEAD when
 the mirror was fetched).
 """
@@ -85,7 +109,38 @@ TRUTH: dict[str, list[tuple[str, str, str, str | None, str | None]]] = {
         ("L848", PAGE, "reverted", WORK, None),
     ],
 }
-CASES = [(sid, *want) for sid, wants in TRUTH.items() for want in wants]
+# the shell writes, read by hand in truth21 (the docstring's list)
+SHELL: dict[str, list[tuple[str, str, str, str | None, str | None]]] = {
+    "019a57e9-1a14-75b1-b49d-ef2792f0fb5e": [
+        ("L341", "specs/001-lotto-ticketing/checklists/requirements.md", "transformed", WORK, "L348"),
+        ("L548", "specs/001-lotto-ticketing/tasks.md", "transformed", WORK, "L744"),
+        ("L646", "frontend/package.json", "transformed", WORK, None),
+        ("L653", "frontend/tsconfig.json", "transformed", WORK, None),
+        ("L660", "frontend/tsconfig.node.json", "transformed", WORK, None),
+        ("L667", "frontend/vite.config.ts", "alive", WORK, None),
+        ("L674", "frontend/index.html", "alive", WORK, None),
+        ("L681", "frontend/public/vite.svg", "alive", WORK, None),
+        ("L688", "frontend/src/assets/react.svg", "alive", WORK, None),
+        ("L695", "frontend/src/main.tsx", "transformed", WORK, None),
+        ("L702", "frontend/src/App.tsx", "alive", WORK, None),
+        ("L709", "frontend/src/pages/IssueTicketPage.tsx", "transformed", WORK, None),
+        ("L716", PAGE, "transformed", WORK, None),
+        ("L723", "frontend/src/index.css", "transformed", WORK, None),
+        ("L730", "frontend/src/App.css", "transformed", WORK, None),
+        ("L737", "frontend/src/vite-env.d.ts", "alive", WORK, None),
+        ("L806", "docs/firebase.md", "alive", WORK, None),
+        ("L811", ".env.example", "lost", None, None),
+    ],
+    "019a5baf-15f8-7f52-84b2-7f5e68d5e8cd": [
+        ("L461", "frontend/src/services/__tests__/ticketSubscription.test.ts", "alive", WORK, None),
+        ("L469", "tests/e2e/ticket-board.spec.ts", "alive", WORK, None),
+        ("L491", "frontend/src/services/ticketSubscription.ts", "alive", WORK, None),
+        ("L505", "frontend/src/components/draw/TicketListItem.tsx", "transformed", WORK, "L512"),
+        ("L519", "frontend/src/components/draw/TicketList.tsx", "alive", WORK, None),
+        ("L540", "frontend/src/styles/draw-dashboard.css", "transformed", WORK, None),
+    ],
+}
+CASES = [(sid, *want) for table in (TRUTH, SHELL) for sid, wants in table.items() for want in wants]
 
 
 def judge(tmp_path_factory) -> Judged:

@@ -22,7 +22,11 @@ reference (`git show`), and each file's history read with `git log --all --full-
   L262 and L276 (tasks-template.md, 28 and 8 lines) reached 5f92a6c, and 4b8ef8a ("done 1", spec-kit
   reinstalled) put the template back byte for byte (`git diff b2a0d90 4b8ef8a` is empty): reverted.
 
-13 patches asserted; 12/13 agreed before the fix. Judged at ef6b4ad (master when the mirror was
+- 019a4b4f's shell heredocs (read by hand in truth21): L164 wrote the spec's checklist with 16 empty
+  boxes and L171 wrote it again 30 s later with every box ticked; 5f92a6c holds L171's text, unchanged
+  since: L164 transformed (its 9 other lines), superseded by L171; L171 alive.
+
+15 patches asserted; 12 of the first 13 agreed before the fix. Judged at ef6b4ad (master when the mirror was
 fetched).
 """
 
@@ -62,6 +66,8 @@ TRUTH = [
     ("019a4b58", "L255", CONSTITUTION, "alive", TOOK),
     ("019a4b58", "L262", TASKS, "reverted", TOOK),
     ("019a4b58", "L276", TASKS, "reverted", TOOK),
+    ("019a4b4f", "L164", SPEC + "checklists/requirements.md", "transformed", TOOK),
+    ("019a4b4f", "L171", SPEC + "checklists/requirements.md", "alive", TOOK),
 ]
 
 

@@ -41,6 +41,14 @@ expectation was decided from the history (`git show 044184a:PATH`, `git diff 044
 - kernel/src/model.rs (L571): alive; execution.rs (L520, a 900-line file), main.rs (L579),
   ui/src/lib/types.ts and layout.test.ts (L695): committed, then edited: transformed.
 
+- The other shell writes, read by hand in truth21 (`git show 044184a:PATH`, `git diff 044184a REF`):
+  L839's ui/src/lib/types.ts (`FlowEdge`'s line rewritten since), format.tsx (its `display-code`
+  line) and format.test.tsx (its one line, edited since): transformed; its ShellNode.tsx (10 of 16
+  lines rewritten by the later node and python scripts before the commit, which no patch owns) and
+  App.tsx (L2029's heredoc wrote the file anew 20 minutes later; 3 of its lines are in 044184a):
+  transformed; L900's justfile: every line in 044184a and now: alive; L2029's App.tsx (468 lines)
+  reached 044184a and much of it was edited since: transformed.
+
 Judged at 077b71f (main when the mirror was fetched).
 """
 
@@ -87,6 +95,13 @@ TRUTH = [
     ("L900", "flake.nix", "alive", FIRST, None),
     ("L900", "README.md", "transformed", FIRST, None),
     ("L2013", "kernel/src/main.rs", "transformed", FIRST, None),
+    ("L839", "ui/src/lib/types.ts", "transformed", FIRST, None),
+    ("L839", "ui/src/lib/format.tsx", "transformed", FIRST, None),
+    ("L839", "ui/src/components/ShellNode.tsx", "transformed", FIRST, None),
+    ("L839", "ui/src/App.tsx", "transformed", FIRST, None),
+    ("L839", "ui/src/lib/format.test.tsx", "transformed", FIRST, None),
+    ("L900", "justfile", "alive", FIRST, None),
+    ("L2029", "ui/src/App.tsx", "transformed", FIRST, None),
 ]
 
 

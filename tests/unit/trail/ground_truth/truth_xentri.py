@@ -30,7 +30,11 @@ package deleted). Each expectation was decided with `git log -S`, `git show COMM
   heading, table header, version note and four summary lines are new lines 36a4fb0 holds, and the
   heading is at the reference: it reached a commit, so transformed, not lost.
 
-20 patches asserted, 20/20 agree (18/20 before the trail fix for index.ts's path_now, 19/20 before lines a
+- L158 and L206 (two validation reports written by `cat > docs/validation-report-…Z.md <<'EOF'`, read
+  by hand in truth21): added by 6532389 and 8f60126, deleted by ca2d4fb with the other old reports;
+  their text is at the reference only inside the committed session logs: reverted.
+
+22 patches asserted (20 before the shell writes), 20/20 agree (18/20 before the trail fix for index.ts's path_now, 19/20 before lines a
 later step replaced stopped counting against the commit that took the rest). Judged at bb18b78
 (main when the mirror was fetched). The rename of tsconfig.schema.json (L591) and the readiness
 report (L796) are left out: not checked by hand.
@@ -55,6 +59,8 @@ SCHEMA = "e79ab79cf259c385a8d2cfb8033b9a5bf8794165"
 ARCH = "docs/architecture.md"
 NOW = "docs/platform/architecture.md"
 PKG = "packages/ts-schema/"
+REPORTED = "6532389fdfd6568cd0ed180eedda2989a0542d33"
+REPORTED_AGAIN = "8f60126ef677788d406e529111fb04981e89d823"
 
 # (step id, path, state, accepting commit, path_now)
 TRUTH = [
@@ -77,6 +83,8 @@ TRUTH = [
     ("L611", PKG + "src/cache.ts", "reverted", SCHEMA, None),
     ("L616", PKG + "src/index.ts", "reverted", SCHEMA, None),
     ("L621", ".github/workflows/schema-check.yml", "transformed", SCHEMA, None),
+    ("L158", "docs/validation-report-20251126T021911Z.md", "reverted", REPORTED, None),
+    ("L206", "docs/validation-report-20251126T040644Z.md", "reverted", REPORTED_AGAIN, None),
 ]
 
 
