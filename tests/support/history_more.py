@@ -10,26 +10,37 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from support.history_kit import BLOCK, FUNC, Case, _add, _start
+from support.history_kit import BLOCK, FUNC, Case, _add, _named, _start
 from support.trail_kit import Repo, iso, session_of
-from tracetui.model import FileEdit
+from tracetui.model import FileEdit, Session
 
 
 @dataclass
 class Story:
     """One session's steps in a repository begun with `names` (BODY each), told step by step: `agent`
-    edits (a step each, five minutes apart from 10:00), `commit` names a commit by its label."""
+    edits (a step each, five minutes apart from 10:00, or `at` a time of its own), `commit` names a
+    commit by its label, `session` ends one session and begins the next."""
 
     repo: Repo
     edits: list[tuple[str, FileEdit]] = field(default_factory=list)
     commits: dict[str, str] = field(default_factory=dict)
+    told: list[Session] = field(default_factory=list)
 
-    def agent(self, name: str, after: int = 5, text: str = FUNC) -> Story:
-        self.edits.append((iso(10, 5 * len(self.edits)), _add(self.repo, name, after, text)))
+    def agent(self, name: str, after: int = 5, text: str = FUNC, at: str | None = None) -> Story:
+        return self.step(_add(self.repo, name, after, text), at)
+
+    def step(self, edit: FileEdit, at: str | None = None) -> Story:
+        """A step that made `edit` (done already, as trail_kit's `replace` does it)."""
+        self.edits.append((at or iso(10, 5 * len(self.edits)), edit))
         return self
 
     def commit(self, label: str, message: str, when: str) -> Story:
         self.commits[label] = self.repo.commit(message, when)
+        return self
+
+    def head(self, label: str) -> Story:
+        """Name the commit HEAD is at (one a git command made) by `label`."""
+        self.commits[label] = self.repo.head()
         return self
 
     def label(self, label: str, subject: str) -> Story:
@@ -37,13 +48,22 @@ class Story:
         self.commits[label] = self.repo.git("log", "--format=%H", "-F", f"--grep={subject}", "-1")
         return self
 
+    def session(self, sid: str) -> Story:
+        """End the session told so far, as `sid`: the steps after this are another session's."""
+        self.told.append(_named(session_of(self.repo.path, self.edits), sid))
+        self.edits = []
+        return self
+
     def case(self, fates: list[tuple], blames: list[tuple] = ()) -> Case:  # type: ignore[assignment]
-        """`fates` as (step, state, commit label, path_now); `blames` as (file, text, step or None)."""
+        """`fates` as (step, state, commit label, path_now), or with the session first where the story
+        told several; `blames` as (file, text, step, or (session, step), or None)."""
+        now = [session_of(self.repo.path, self.edits)] if self.edits or not self.told else []
+        sessions = self.told + now
         return Case(
             self.repo,
-            [session_of(self.repo.path, self.edits)],
-            [("sess-1", step, state, label, now) for step, state, label, now in fates],
-            [(f, text, ("sess-1", step) if step else None) for f, text, step in blames],
+            sessions,
+            [fate if len(fate) == 5 else ("sess-1", *fate) for fate in fates],
+            [(f, text, ("sess-1", step) if isinstance(step, str) else step) for f, text, step in blames],
             self.commits,
         )
 

@@ -38,7 +38,8 @@ The sessions' shell writes (heredocs, each its step's own since truth20), read b
   command log): 049a0c3 holds the file written again after the session, with 20 of its lines and
   without its `(Details captured below …)` line: transformed.
 
-All 10 of the first rows agreed before any change to the trail. Judged at 049a0c3 (HEAD when the mirror was fetched).
+All 10 of the first rows agreed before any change to the trail. Judged at 049a0c3 (HEAD when the mirror
+was fetched).
 """
 
 from __future__ import annotations
