@@ -8,7 +8,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from support import history_crossings, history_files, history_more, history_shapes
+from support import history_crossings, history_files, history_more, history_rewrites, history_shapes
 from support.history_kit import BODY, FUNC, Case
 from support.history_more import story
 from support.trail_kit import iso, replace, shell_steps, with_shell_steps
@@ -207,6 +207,7 @@ CASES: dict[str, Callable[[Path], Case]] = {
     **{name: getattr(history_shapes, name) for name in history_shapes.CLASSES},
     **{name: getattr(history_more, name) for name in history_more.CLASSES},
     **{name: getattr(history_crossings, name) for name in history_crossings.CLASSES},
+    **{name: getattr(history_rewrites, name) for name in history_rewrites.CLASSES},
     **{
         f.__name__: f
         for f in (

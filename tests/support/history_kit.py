@@ -2,7 +2,8 @@
 tests/unit/blame/test_blame_history_classes.py): each a hand-made repository and session, with its outcome
 written by hand. This module holds the case's shape and the pieces the classes share; the classes are in
 history_files.py (one file's own history), history_shapes.py, history_more.py (whose `Story` tells
-most of them), history_crossings.py and history_branches.py (branches, sessions, shell writes)."""
+most of them), history_crossings.py, history_rewrites.py (folders moved or copied in, squashes, picks,
+rebases, formatters, restores) and history_branches.py (branches, sessions, shell writes)."""
 
 from __future__ import annotations
 

@@ -20,9 +20,11 @@ def _fates(case: Case) -> list[tuple]:
     return out
 
 
-# Cases whose hand-written answer the core does not give yet, each with why (none today: a shell step's
-# here-document write is its own patch since truth20, trail/patches.py `_shell_edits`).
-XFAILS: dict[str, str] = {}
+# Cases whose hand-written answer the core does not give yet, each with why.
+XFAILS: dict[str, str] = {
+    "folder_copied_from_another_repo": "the clone holds none of the session's files by their names, only "
+    "under vendor/x/: the mapping places nothing and the state is unknown",
+}
 
 
 def _param(name: str) -> object:
