@@ -28,7 +28,7 @@ from tracetui.blame.results import (
 )
 from tracetui.trail import map_repository
 from tracetui.trail.clone_id import CloneId
-from tracetui.trail.mapping import holds_logged_text
+from tracetui.trail.mapping import holds_logged_text, holds_written_text
 from tracetui.trail.line_identity import MOVED_BLOCK_LINES, norm, SPLIT_MIN, SPLIT_SPAN
 
 
@@ -131,13 +131,16 @@ class _Matcher:
         if session is not None:
             try:
                 found = map_repository(session, trail_repo(self.repo))
-                if found.logged_root and found.held >= MAPPED_FILES:
+                if found.logged_root and found.held >= 1:
                     root = found.logged_root.rstrip("/")
+                    # Names alone are no proof (every JS project holds a README.md and a package.json):
+                    # as the trail's `belongs`, a clone taken without the log's word must hold the log's
+                    # text; where it holds one file of the session's, the text the session wrote there.
+                    if found.held >= MAPPED_FILES:
+                        root = root if self._holds_text(sid, root) else None
+                    elif not holds_written_text(session, self.repo, root):
+                        root = None
             except Exception:  # noqa: BLE001 - an unreadable session is just not recognised
-                root = None
-            # Names alone are no proof (every JS project holds a README.md and a package.json): as the
-            # trail's `belongs`, a clone taken without the log's word must hold the log's text.
-            if root is not None and not self._holds_text(sid, root):
                 root = None
         self.mapped[sid] = root
         return root

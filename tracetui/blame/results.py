@@ -13,8 +13,9 @@ from tracetui.safe_text import command_line
 
 SLACK_SECONDS = 60  # the trail's clock slack between a log's clock and git's
 # A log written in a folder not recognisable by name, commit or remote is this repository's when the
-# trail's mapping places it here and the clone holds at least this many of its files: one file of a
-# common name (README.md) is held by every clone.
+# trail's mapping places it here and the clone holds at least this many of its files and the log's text:
+# one file of a common name (README.md) is held by every clone. Holding one, it must hold half of the
+# long lines the session wrote there (`mapping.holds_written_text`).
 MAPPED_FILES = 2
 MOVED_DEPTH = 8  # folders above a patch's file looked at for this repository's logged root
 # A twin (a text several patches wrote) was placed by a patch that had the line's neighbours near it

@@ -5,7 +5,8 @@ logged folder is named as the clone: a log of a folder `proj` that wrote `a.py`)
 (the mapping places the logged folder at the clone's top on MAPPED_FILES names: a log of a folder
 `webapp` that wrote README.md and package.json, names every JS project has). Either had its lines
 blamed in the user's clone wherever the text matched. The trail's content rule now decides both
-(`trail.mapping.holds_logged_text`), once per session.
+(`trail.mapping.holds_logged_text`), once per session. A mapping that places one file of the session's
+asks the text the session wrote (`holds_written_text`).
 """
 
 from __future__ import annotations
@@ -66,8 +67,14 @@ CASES = [
                                    ("package.json", BARE_PACKAGE, BARE_PACKAGE + "\n")], False),  # format words
     ("site", "webapp", "alice", [("README.md", README, README + _stranger(3)),
                                  ("package.json", PACKAGE, PACKAGE + "\n")], True),  # the clone's own lines
+    # one file the clone holds: the lines the session wrote there must be the clone's (a repository
+    # brought into a monorepo by `git subtree add`), the clone's text as the edit's context is not enough
+    ("site", "webapp", "alice", [("README.md", README[:60], README)], True),
+    ("site", "webapp", "mallory", [("README.md", _stranger(1), _stranger(1) + _stranger(2))], False),
+    ("site", "webapp", "mallory", [("README.md", README, README + _stranger(3))], False),
 ]  # fmt: skip
-IDS = ["named-stranger", "named-boilerplate", "named-own", "mapped-stranger", "mapped-names-only", "mapped-own"]
+IDS = ["named-stranger", "named-boilerplate", "named-own", "mapped-stranger", "mapped-names-only", "mapped-own",
+       "one-file-own", "one-file-stranger", "one-file-context-only"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name, folder, who, edits, taken", CASES, ids=IDS)

@@ -15,8 +15,6 @@ from tracetui.library import MemoryLibrary
 
 # Cases whose hand-written answer the core does not give yet, each with why.
 XFAILS: dict[str, str] = {
-    "subtree_added_from_another_repo": "the mapping places the session (its one file, alive in the trail) but "
-    "blame takes a mapped folder only where the clone holds MAPPED_FILES (2) of its files: human",
     "folder_copied_from_another_repo": "the mapping places nothing (no file held by its name): human",
 }
 
