@@ -131,7 +131,9 @@ class _Matcher:
         if session is not None:
             try:
                 found = map_repository(session, trail_repo(self.repo))
-                if found.logged_root and found.held >= 1:
+                if found.logged_root and found.copied_to:
+                    root = found.logged_root.rstrip("/")  # the copy's text was the mapping's proof
+                elif found.logged_root and found.held >= 1:
                     root = found.logged_root.rstrip("/")
                     # Names alone are no proof (every JS project holds a README.md and a package.json):
                     # as the trail's `belongs`, a clone taken without the log's word must hold the log's

@@ -23,8 +23,9 @@ SLACK_SECONDS = 60
 # later copy (`evidence.held_when_taken`); 17: a path that is a link inside the work tree is its target's,
 # a file inside a submodule is unknown (`judging.in_submodule`); 18: a shallow clone's boundary commit is
 # named as no patch's accepting commit (`judging._beyond_history`); 19: a shell step's whole write of a
-# text its words hold (heredoc, `tee`, `printf >`) is its own patch (`patches._shell_edits`)
-CACHE_VERSION = 19
+# text its words hold (heredoc, `tee`, `printf >`) is its own patch (`patches._shell_edits`); 20: a
+# clone holding the session's files only under a folder copied in is mapped (`copied_in`)
+CACHE_VERSION = 20
 STATES = ("alive", "transformed", "reverted", "lost", "uncommitted", "unknown")
 
 

@@ -30,6 +30,7 @@ from tracetui.trail.clone_id import remote_key, remote_keys
 from tracetui.trail.content_evidence import BLOB_MAX, HISTORY_LOOKED_AT as FILE_HISTORY_LOOKED_AT
 from tracetui.trail.content_evidence import HISTORY_BYTES, HISTORY_LOOKUPS
 from tracetui.trail.content_evidence import WRITTEN_AGREEING, logged_lines, text_agrees, written_lines
+from tracetui.trail.copied_in import copied_folder
 from tracetui.trail.history import newest_commits, ref_tips
 from tracetui.trail.paths import absolute_path, relative_path
 
@@ -54,6 +55,8 @@ class RepoMap:
     logged_root: str | None = None
     note: str | None = None
     held: int = 0  # how many of the session's files the clone holds (0 when mapped as it stands)
+    # the clone's folder that holds a copy of the logged root's files (`copied_in`), its top mapped to it
+    copied_to: str | None = None
 
     @property
     def workdir(self) -> str | None:
@@ -287,6 +290,13 @@ def _match(session: Session, repo: pygit2.Repository, given: str | None) -> Repo
         found.logged_root = _cwd_root(cwd, clone)
         read_in = workdir or repo.path.rstrip("/")
         found.note = READ_IN.format(logged=found.logged_root, clone=read_in)
+        return found
+    copied = copied_folder(session, repo, paths[:FILES_LOOKED_AT], clone.versions)
+    if copied is not None:
+        # A folder copied in without its history: the logged root read as the clone's top, so that each
+        # patch is looked for where the first commits after it put its lines (trail.md, copied_in.py).
+        found.logged_root, found.copied_to = copied.root, copied.folder
+        found.note = READ_IN.format(logged=copied.root, clone=workdir or repo.path.rstrip("/"))
         return found
     found.logged_root = None
     found.note = NONE_HELD.format(where=where, n=len(paths), path=paths[0])

@@ -14,9 +14,7 @@ from tracetui.errors import TracetuiError
 from tracetui.library import MemoryLibrary
 
 # Cases whose hand-written answer the core does not give yet, each with why.
-XFAILS: dict[str, str] = {
-    "folder_copied_from_another_repo": "the mapping places nothing (no file held by its name): human",
-}
+XFAILS: dict[str, str] = {}
 
 
 NOT_ASKED_OF_BLAME = {

@@ -21,10 +21,7 @@ def _fates(case: Case) -> list[tuple]:
 
 
 # Cases whose hand-written answer the core does not give yet, each with why.
-XFAILS: dict[str, str] = {
-    "folder_copied_from_another_repo": "the clone holds none of the session's files by their names, only "
-    "under vendor/x/: the mapping places nothing and the state is unknown",
-}
+XFAILS: dict[str, str] = {}
 
 
 def _param(name: str) -> object:
