@@ -5,6 +5,7 @@ holds them under one folder, with the text the session wrote. More in docs/inter
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ from tracetui.trail.content_evidence import WRITTEN_AGREEING, text_agrees, writt
 from tracetui.trail.paths import relative_path
 
 NAMES_MOST = 50_000  # files of the clone's HEAD listed at most: a larger tree is not searched
+NAMES_KEPT = 2  # HEAD trees whose name lists are kept (a blame or an export asks one clone per session)
+_kept: dict[str, dict[str, list[str]]] = {}
+_keeping = threading.Lock()  # the app judges trails in worker threads
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +75,25 @@ def _splits(logged: list[str], held: list[str]) -> Iterator[tuple[str, str]]:
 
 
 def _names_by_base(repo: pygit2.Repository) -> dict[str, list[str]]:
-    """The file names of the clone's HEAD, by their last part; none past NAMES_MOST (or no HEAD)."""
+    """The file names of the clone's HEAD, by their last part; none past NAMES_MOST (or no HEAD). Kept
+    by the tree's id: listing 42,888 names took 0.07-0.12 s, asked again for every session."""
     try:
         tree = repo.head.peel(pygit2.Commit).tree
     except (KeyError, ValueError, pygit2.GitError):
         return {}
+    key = str(tree.id)
+    with _keeping:
+        found = _kept.get(key)
+    if found is None:
+        found = _listed(repo, tree)
+        with _keeping:
+            while len(_kept) >= NAMES_KEPT:
+                _kept.pop(next(iter(_kept)))
+            _kept[key] = found
+    return found
+
+
+def _listed(repo: pygit2.Repository, tree: pygit2.Tree) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     count = 0
     stack: list[tuple[str, pygit2.Tree]] = [("", tree)]
