@@ -73,8 +73,10 @@ CASES = [
     ("site", "webapp", "mallory", [("README.md", _stranger(1), _stranger(1) + _stranger(2))], False),
     ("site", "webapp", "mallory", [("README.md", README, README + _stranger(3))], False),
 ]  # fmt: skip
-IDS = ["named-stranger", "named-boilerplate", "named-own", "mapped-stranger", "mapped-names-only", "mapped-own",
-       "one-file-own", "one-file-stranger", "one-file-context-only"]  # fmt: skip
+IDS = [
+    "named-stranger", "named-boilerplate", "named-own", "mapped-stranger", "mapped-names-only", "mapped-own",
+    "one-file-own", "one-file-stranger", "one-file-context-only",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("name, folder, who, edits, taken", CASES, ids=IDS)
