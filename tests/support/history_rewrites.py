@@ -1,7 +1,8 @@
 """Classes of history that move, merge or rewrite the agent's commit or folder: a folder moved with `git mv`
 and edited inside, the agent's repository brought into a monorepo by `git subtree add` or copied in as a
-folder, a squash merge of a branch that held the agent's and a human's commits, a cherry-pick onto a
-release branch (the agent's branch deleted), `rebase -i` rewriting the agent's commit on main, a formatter
+folder, a squash merge of a branch that held the agent's and a human's commits (and one whose branch is
+kept), a rebase whose old branch is kept, a cherry-pick onto a release branch (the agent's branch
+deleted), `rebase -i` rewriting the agent's commit on main, a formatter
 over the whole file, and a file deleted and restored from an older commit. Each answer was written by
 hand before the class was run; they are told with history_more.py's `Story`."""
 
@@ -97,6 +98,39 @@ def squash_of_agent_and_human_commits(tmp_path):
             ("b.py", "HUMAN_ON_TOPIC = 2", None),
         ],
     )
+
+
+def squash_merge_branch_kept(tmp_path):
+    """The agent's commit c1 on topic, squash-merged onto main (cS), topic kept: c1, on a branch still,
+    is the first commit to hold the lines (as a pick with its branch kept), judged where main took them
+    in cS: alive, c1."""
+    s = story(tmp_path, "a.py", "b.py")
+    s.repo.git("switch", "-q", "-c", "topic")
+    s.agent("a.py").commit("c1", "agent", iso(10, 30))
+    s.repo.git("switch", "-q", "main")
+    s.repo.write("b.py", s.repo.read("b.py") + "more by hand\n")
+    s.repo.commit("main moves", iso(11))
+    s.repo.git("merge", "-q", "--squash", "topic", when=iso(12))
+    s.commit("cS", "squash topic", iso(12))
+    return s.case([("s0", "alive", "c1", None)], [("a.py", "def added_by_agent():", "s0")])
+
+
+def rebased_with_old_branch_kept(tmp_path):
+    """The agent's branch `work` rebased onto main as a new branch `work2` (`git rebase --onto` of a copy),
+    merged into main; `work` kept, still holding the agent's first commit c1: the first to hold the lines,
+    judged where main took them: alive, c1."""
+    s = story(tmp_path, "a.py", "b.py")
+    s.repo.git("switch", "-q", "-c", "work")
+    s.agent("a.py").commit("c1", "agent", iso(10, 30))
+    s.repo.git("switch", "-q", "main")
+    s.repo.write("b.py", s.repo.read("b.py") + "more by hand\n")
+    s.repo.commit("main moves", iso(11))
+    s.repo.git("switch", "-q", "-c", "work2", "work")
+    s.repo.git("rebase", "-q", "main", when=iso(12))
+    s.repo.git("switch", "-q", "main")
+    s.repo.git("merge", "-q", "--ff-only", "work2", when=iso(12))
+    assert s.repo.head() != s.commits["c1"]
+    return s.case([("s0", "alive", "c1", None)], [("a.py", "def added_by_agent():", "s0")])
 
 
 def cherry_picked_to_release_branch_deleted(tmp_path):
@@ -206,6 +240,8 @@ CLASSES = (
     "subtree_added_from_another_repo",
     "folder_copied_from_another_repo",
     "squash_of_agent_and_human_commits",
+    "squash_merge_branch_kept",
+    "rebased_with_old_branch_kept",
     "cherry_picked_to_release_branch_deleted",
     "rebase_rewrites_agent_commit_on_main",
     "formatter_over_whole_file",
