@@ -36,6 +36,24 @@ def folder_moved_with_edits_inside(tmp_path):
     )
 
 
+def folder_moved_agent_line_edited_inside(tmp_path):
+    """The same move (`git mv app core`) in a commit that rewrites the agent's return line in core/a.py:
+    its first line stands as written, the other edited: transformed, c1, path_now core/a.py; the def is
+    the step's, the rewritten line the human's."""
+    s = story(tmp_path, "app/a.py", "app/b.py").agent("app/a.py").commit("c1", "agent", iso(10, 30))
+    s.repo.git("mv", "app", "core")
+    edited = s.repo.read("core/a.py").replace("alpha, beta, gamma", "alpha, beta, gamma, delta")
+    s.repo.write("core/a.py", edited)
+    s.commit("c2", "move app to core, edited", iso(11))
+    return s.case(
+        [("s0", "transformed", "c1", "core/a.py")],
+        [
+            ("core/a.py", "def added_by_agent():", "s0"),
+            ("core/a.py", "    return compute_the_answer(alpha, beta, gamma, delta)", None),
+        ],
+    )
+
+
 def _monorepo(tmp_path: Path) -> tuple[Story, Repo]:
     """The agent's own repository (its commit c1, BLOCK in a.py), and a monorepo with a history of its
     own, elsewhere."""
@@ -237,6 +255,7 @@ def restored_from_the_agents_commit(tmp_path):
 
 CLASSES = (
     "folder_moved_with_edits_inside",
+    "folder_moved_agent_line_edited_inside",
     "subtree_added_from_another_repo",
     "folder_copied_from_another_repo",
     "squash_of_agent_and_human_commits",

@@ -26,6 +26,27 @@ def test_a_copied_folder_is_read_where_the_first_commit_after_the_step_put_it(tm
     assert (fate.state, fate.commit, fate.path_now, fate.kept) == want
 
 
+def test_a_copy_edited_after_it_came_in_is_followed_there(tmp_path):
+    """Two files of the session's copied into vendor/x, then a human edits the agent's block there: the
+    patch reached the monorepo in the copy's commit and was edited since: transformed, in vendor/x/a.py;
+    the other file's patch alive in vendor/x/b.py."""
+    s = story(tmp_path / "x", "a.py", "b.py").agent("a.py", text=BLOCK)
+    s.agent("b.py", text=BLOCK.replace("moved_helper", "other_helper")).commit("c1", "agent", iso(10, 30))
+    mono = Repo(tmp_path / "mono")
+    mono.write("README.md", "the platform\n")
+    mono.commit("monorepo", iso(11))
+    shutil.copytree(s.repo.path, mono.path / "vendor" / "x", ignore=shutil.ignore_patterns(".git"))
+    copied = mono.commit("vendor x", iso(12))
+    text = mono.read("vendor/x/a.py").replace("max(len(items), 1)", "max(len(items), 2)")
+    mono.write("vendor/x/a.py", text)
+    mono.commit("tune the vendored helper", iso(13))
+    fates = trail(s.case([]).sessions[0], repo=mono.path).fates
+    assert [(f.state, f.commit, f.path_now) for f in fates] == [
+        ("transformed", copied, "vendor/x/a.py"),
+        ("alive", copied, "vendor/x/b.py"),
+    ]
+
+
 def _stranger(tmp_path, text: str, files: tuple[str, ...] = ("a.py",)):
     """A session in its own folder that wrote `text` into `files`, and a monorepo holding files of the same
     names under vendor/x (a.py with a text of its own)."""
