@@ -1,4 +1,4 @@
-"""Ground truth: a real Codex session of the public repository Quelklef/shell-ws, checked by hand.
+r"""Ground truth: a real Codex session of the public repository Quelklef/shell-ws, checked by hand.
 
 The log (../shared/corpus/codex/Quelklef__shell-ws__...019d021f-...jsonl) built shell-ws from an
 almost empty folder (a package.json and a shell.nix, no git) with 9 successful `apply_patch` calls
