@@ -76,10 +76,16 @@ def parse_target(target: str) -> tuple[str, tuple[int, int] | None]:
 
 
 def run_blame(args: argparse.Namespace) -> int:
-    from tracetui.trail import on_two_cores
+    from tracetui import collector
 
-    with on_two_cores():  # the user waits on this one answer: the patches judged on two processes
-        return _run_blame(args)
+    # Python's collector kept from walking the modules being imported and the blame's own rows again
+    # and again: a first blame of a long file set off 120 collections outside its judging
+    # (docs/internals/core.md, `collector.py`).
+    with collector.fewer_collections():
+        from tracetui.trail import on_two_cores
+
+        with on_two_cores():  # the user waits on this one answer: the patches judged on two processes
+            return _run_blame(args)
 
 
 def _run_blame(args: argparse.Namespace) -> int:
