@@ -8,9 +8,10 @@ Pi session's logged folder is recognised) with the index warm. Also the index's 
 
     python bench/bench_blame.py --mb 400 [--file packages/tui/src/components/editor.ts]
 
-`--real` times instead the first blame (a fresh process, the trail cache emptied) of the files each
-real corpus session edited most, in a clone of its repository (fetched mirrors; bench_trail's list),
-from a bucket of that one log: issue 41's bar is a first blame under a second.
+`--real` times instead the first blame (a fresh process, the trail cache emptied; wall, and the CPU of
+the CLI and the processes it waited for) of the files each real corpus session edited most, in a clone
+of its repository (fetched mirrors; bench_trail's list), from a bucket of that one log: issue 41's bar
+is a first blame under a second.
 
     python bench/bench_blame.py --real [--files 4] [--runs 3] [--save DIR] [--core-free]
 
@@ -79,24 +80,35 @@ def real(files: int, runs: int, save: Path | None = None, core_free: bool = Fals
             edits = Counter(p.path for p in session_patches(read_session(members)))
             picked = [f for f, _ in edits.most_common() if (clone / f).is_file()][:files]
             for i, f in enumerate(picked):
-                times, outputs = [], set()
+                times, cpus, outputs = [], [], set()
                 for _ in range(runs):
                     shutil.rmtree(bucket / "cache" / "trail", ignore_errors=True)
-                    t = time.perf_counter()
+                    t, before = time.perf_counter(), _children_cpu()
                     done = subprocess.run([*blame_cli, "--bucket", str(bucket), "blame", str(clone / f), "--repo", str(clone),
                                            "--json"], capture_output=True, env=env, cwd=work)  # fmt: skip
                     times.append(time.perf_counter() - t)
+                    cpus.append(_children_cpu() - before)
                     outputs.add(hashlib.sha256(done.stdout).hexdigest()[:12])
                     if save is not None and len(times) == 1:
                         save.mkdir(parents=True, exist_ok=True)
                         (save / f"{n}-{i}.json").write_bytes(done.stdout)
                 lines = sum(1 for _ in (clone / f).open(encoding="utf-8", errors="replace"))
                 print(f"{slug} {rel.split('/', 1)[1][:40]} {f} ({lines} lines, {edits[f]} patches): first blame "
-                      f"{' '.join(f'{x:.2f}' for x in times)} s, exit {done.returncode}, "
+                      f"{' '.join(f'{x:.2f}' for x in times)} s (CPU {' '.join(f'{x:.2f}' for x in cpus)} s), "
+                      f"exit {done.returncode}, "
                       f"sha256 {' '.join(sorted(outputs))}", flush=True)  # fmt: skip
     finally:
         shutil.rmtree(top, ignore_errors=True)
     return 0
+
+
+def _children_cpu() -> float:
+    """User and system CPU of the ended children (the blame's CLI and the processes it waited for): what
+    a first blame costs whatever the load, where its wall time on a shared machine says little."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def main() -> int:
