@@ -15,7 +15,7 @@ from tracetui.redact.identity import Identity, identity_findings
 from tracetui.redact.syntax import SECRET_FILE, UNKNOWN, Syntax, read_as
 
 # Bump when detectors change: cached scan results of older versions are thrown away.
-DETECTORS_VERSION = "40"
+DETECTORS_VERSION = "41"
 
 
 def detectors_salt(identity: Identity | None = None) -> str:

@@ -398,7 +398,13 @@ def random_mixed_letters(value: str) -> bool:
     """Letters of both cases that split into no words: a generator's letters-only password
     (`XohxQwUoAeManuYCNW`). Code's camel case (`userPasswordHash`, `getHTTPSProxyURL`) splits into words of
     four letters on average; random case splits into pieces of one or two (`Qw`, `Uo`, `Ae`)."""
-    if len(value) < 16 or not (value.isascii() and value.isalpha()) or value.islower() or value.isupper():
+    return len(value) >= 16 and random_case(value)
+
+
+def random_case(value: str) -> bool:
+    """Letters of both cases whose case changes as a generator's does (pieces under three letters on
+    average), whatever their length: `gPqbEZvY`, not `Authorization` or `ContentType`."""
+    if not (value.isascii() and value.isalpha()) or value.islower() or value.isupper():
         return False
     return len(value) < 3 * len(_CASE_PIECES.findall(value))
 
@@ -558,3 +564,32 @@ def is_secret_reference(value: str) -> bool:
         return False
     words = _REFERENCE_WORD.findall(value)
     return len(words) >= 3 and not any(generated_part(w) or random_letters(w.lower()) for w in words)
+
+
+# Words that make a spaced value a sentence, an instruction, a validation's message or a stand-in rather
+# than a password typed with spaces (`your password here`, `set in CI`, `too short`, `same as above`).
+_SPACED_STAND_IN_WORDS = frozenset(
+    "a an the to of in on at by for from with and or is are was be been it its this that these those use "
+    "used using set get read see ask via per must should will would can cannot could does do did not no "
+    "none null nil empty blank unset your you yours enter insert replace change changeme put paste type fill "
+    "todo tbd fixme same above below example sample dummy fake placeholder redacted hidden masked removed "
+    "omitted required optional default goes least characters chars min max length too short long weak "
+    "invalid incorrect wrong missing mismatch expired failed error ok provided supplied stored kept managed "
+    "env environment variable var vars vault manager keychain 1password file config configured "
+    "password passwords passwd passphrase token tokens credential credentials key keys value "
+    "foo bar baz qux lorem ipsum string str int bool optional".split()
+)
+_SPACED_CODE = frozenset("%{}<>()[]|=*\\`")
+_SHELL_VARIABLE = re.compile(r"\$[\w({]")
+
+
+def spaced_stand_in(value: str) -> bool:
+    """Whether a value of a few pieces a space apart, found where a password would be, is no password: a
+    template's or code's signs in it, a YAML indicator first (`!vault |`, `>-`, `&anchor`), a comment, or a
+    piece that a sentence, a stand-in or a setting's word is (`_SPACED_STAND_IN_WORDS`)."""
+    if value[0] in "!&*|>@%#-?:" or any(c in _SPACED_CODE for c in value) or _SHELL_VARIABLE.search(value):
+        return True  # a password may end in `$`, never hold `$NAME`
+    pieces = value.split()
+    if not 2 <= len(pieces) <= 6 or not 6 <= len(value) <= 64 or any(p.startswith("#") for p in pieces[1:]):
+        return True
+    return any(p.lower().strip("!?.,;:'\"") in _SPACED_STAND_IN_WORDS for p in pieces)

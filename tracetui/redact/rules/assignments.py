@@ -31,7 +31,9 @@ from tracetui.redact.text_checks import (
     is_placeholder,
     is_reference,
     looks_like_identifier,
+    names_no_secret,
     random_enough,
+    spaced_stand_in,
 )
 
 # A name ending in a source or config file's extension names that file.
@@ -185,6 +187,14 @@ def _assigned_value(
         if syntax == CODE_C and code_line and quoted.group(1)[-1] != '"':
             return quoted.end()  # `api_key = 'abc…';` in C, C#, Objective-C: a char literal, not a string
         value, start = quoted.group(2), quoted.start(2)
+        if " " in value and _env_style(text, name, b, p) and _PASSWORD_NAME.search(name):
+            # `DB_PASSWORD="my secret pass"`: an env file's line, the quotes its own, holds no code or prose
+            line = _line_start(text, a)
+            env_pw = spaced_password(text, start, quoted.group(1)) \
+                if line is not None and _CONFIG_KEY.fullmatch(text, line, quoted.start()) else None
+            if env_pw is not None:
+                out.append(env_pw)
+                return quoted.end()
     elif code_line and sep.group(0).strip() and not _ENV_NAME.match(name):
         # `password = cfg.get(…)`, `token: string`: code, whatever it looks like. An upper-case
         # name keeps the usual rules: `DB_PASSWORD = 5KVE…` is an env or INI line (a config file
@@ -214,6 +224,11 @@ def _assigned_value(
         if nxt in ("(", "[", "{"):
             return None
         line = _line_start(text, a) if nxt in (" ", "\t") else None
+        if line is not None and _PASSWORD_NAME.search(name) and _CONFIG_KEY.fullmatch(text, line, start):
+            spaced_pw = spaced_password(text, start)  # `password = correct horse battery`, unquoted
+            if spaced_pw is not None:
+                out.append(spaced_pw)
+                return spaced_pw.end
         if line is not None and _YAML_KEY.fullmatch(text, line, start):
             phrase = _yaml_phrase(text, start, name)
             if phrase is not None:
@@ -225,8 +240,27 @@ def _assigned_value(
             if spaced is not None and passphrase_words(spaced.group(0)):
                 out.append(Finding(start, spaced.end(), kinds.PASSWORD, AUTO, "rule:assignment"))
                 return spaced.end()
-    out.extend(_judge(name, value, start, bool(quoted), _env_style(text, name, b, p)))
+    judged = _judge(name, value, start, bool(quoted), _env_style(text, name, b, p))
+    if not quoted and _PASSWORD_NAME.search(name) and _short_made(value):
+        # `password = krp51eje` on a config line (`.pypirc`, INI, YAML): the line's whole value, typed
+        line = _line_start(text, a)
+        if line is not None and _CONFIG_KEY.fullmatch(text, line, start) \
+                and _VALUE_ENDS.match(text, start + len(value)):
+            judged = [Finding(f.start, f.end, f.kind, AUTO, f.detector) for f in judged] or (
+                [] if names_no_secret(name) or is_reference(value) or is_filler(value)
+                else [Finding(start, start + len(value), kinds.PASSWORD, AUTO, "rule:assignment")])
+    out.extend(judged)
     return start + len(value)
+
+
+# A short password as people type one: six to nine characters, a letter, and a digit or a symbol, not a
+# word with a number (`v2`, `utf8`: `looks_like_identifier`).
+_SHORT_TYPED = re.compile(r"(?=[^A-Za-z]*[A-Za-z])(?=.*[^A-Za-z])[!-~]{6,9}")
+
+
+def _short_made(value: str) -> bool:
+    return value[0].isalnum() and _SHORT_TYPED.fullmatch(value) is not None \
+        and not looks_like_identifier(value) and random_enough(value, 6, 2.5) and not is_placeholder(value)
 
 
 # A credential's name as one string argument and its value as the next: `os.Setenv("DB_PASSWORD", "…")`,
@@ -518,9 +552,41 @@ _YAML_KEY = re.compile(
     rf"(?:{LINE_NUMBER}|[\w\-]*+[/.][\w./\-]*[:\-]\d{{1,7}}[:\-]|\+|(?:Stdout|Stderr|Output):[ \t]+)?"
     r"[ \t-]*+[\w.\-]+:[ \t]+"
 )
+# A config line's key (INI, .env, properties, YAML), after a viewer's prefix as `_YAML_KEY`'s, and
+# `export` or a YAML list's dash: what comes after it on the line is the whole value.
+_CONFIG_KEY = re.compile(
+    rf"(?:{LINE_NUMBER}|[\w\-]*+[/.][\w./\-]*[:\-]\d{{1,7}}[:\-]|\+|(?:Stdout|Stderr|Output):[ \t]+)?"
+    r"[ \t]*+(?:export[ \t]+|-[ \t]+)?[\w.\-]+[ \t]*[:=][ \t]*"
+)
+# The rest of a line (a JSON string's too), read whole: two to six pieces a space apart are the value; more
+# is a sentence. A comment after a blank (` # rotated monthly`) is cut off.
+_LINE_TAIL = re.compile(rf"[^\s\"'`\\][^\r\n\"'`\\]{{0,200}}+(?={_LINE_END})")
+_COMMENT = re.compile(r"[ \t]+[#;]")
+_VALUE_ENDS = re.compile(r"[ \t]*(?:[ \t][#;][^\r\n\\\"]*)?(?=\r?\n|\\[nr\"]|\"|$)")
+
+
+def spaced_password(text: str, start: int, quote: str = "") -> Finding | None:
+    """A password typed with spaces, the whole rest of a config line under a password's name (`password =
+    correct horse battery`, `DB_PASSWORD=my secret pass`), or an env line's quoted value (`quote`): sure
+    where no piece is a template's, a sentence's or a stand-in's (`text_checks.spaced_stand_in`)."""
+    m = _LINE_TAIL.match(text, start)
+    if m is None:
+        return None
+    value = m.group(0)
+    if quote:
+        if not text.startswith(quote, m.end()):
+            return None  # an env line's quoted value closes where the line ends
+    else:
+        cut = _COMMENT.search(value)
+        value = (value[: cut.start()] if cut else value).rstrip(" \t,;")
+    if " " not in value or spaced_stand_in(value) or is_placeholder(value) or is_reference(value):
+        return None
+    return Finding(start, start + len(value), kinds.PASSWORD, AUTO, "rule:assignment")
+
+
 # Words and a space each, up to where a value ends: the line, a connection string's `;`, a quote, a tag.
 _SPACED_PHRASE = re.compile(
-    r"[a-z]{2,12}(?: [a-z]{2,12}){3,8}(?: ?\d{1,4})?(?=[ \t]*(?:[\r\n;<'\"]|\\[nr\"]|$))"
+    r"[a-z]{2,12}(?: [a-z]{2,12}){2,8}(?: ?\d{1,4})?(?=[ \t]*(?:[\r\n;<'\"]|\\[nr\"]|$))"
 )
 _PHRASE_REST = re.compile(rf"[A-Za-z0-9_\-]{{1,100}}(?:[ \t][A-Za-z0-9_\-]+){{1,5}}[ \t]*(?={_LINE_END})")
 
