@@ -35,6 +35,11 @@ GATE_WORDS: tuple[str, ...] = (
     "networkcredential", "passwordcredentials", "mysqli", "mysql_connect", "passwordauth", "basicauth", "digestauth",
     "plainauth", "getconnection", "pdo(", "smtp.start", "login(", "authenticate(", "connect(", "basic_auth",
     "auth=", "auth =", "output_type", "text/plain",
+    # a key under its registry's host or name (`rules.host_keys`): a YAML key that opens its line
+    "\n:", "\t:", "+:", "::", "\\n:", "\": \":", "\":\":",
+    # IPython's prompt before a cell's line (`rules.notebook`); key headers without `X-` (`rules.headers`)
+    "in [",
+    "private-token", "circle-token", "ocp-apim", "dd-api", "dd-application",
     # detect-secrets' plugins' needles, on the text as logged (`ds`)
     "AccountKey=", "://", "_authToken", "pypi-", "hooks.slack.com", "sq0csp-", "k_live_",
 )  # fmt: skip

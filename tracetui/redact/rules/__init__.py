@@ -33,6 +33,7 @@ from tracetui.redact.rules.files import (
     quoted_key_file_findings,
 )
 from tracetui.redact.rules.headers import context_findings, local_default_pair, stand_in_url_pair
+from tracetui.redact.rules.host_keys import host_key_findings
 from tracetui.redact.rules.judge import (
     FORMAT_PREFIXES,
     id_of_a_credential,
@@ -67,6 +68,7 @@ PASSWORD_READERS = (
     setter_findings,  # `setPassword("…")`, `.password("…")` (`passw`, `secret`, `token`, …)
     pair_call_findings,  # `NetworkCredential("u", "…")`, `login("bob", "…")` (`login`, `connect`, …)
     notebook_output_findings,  # a token a notebook printed alone (`output_type`, `text/plain`)
+    host_key_findings,  # a key under its registry's host or name (`::`, `\n:`, `://`, `auth`, `token`)
 )
 
 __all__ = [
