@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from tracetui.redact import kinds
 from tracetui.redact.finding import AUTO, SUGGESTED, Finding
-from tracetui.redact.gate_words import in_lowered
+from tracetui.redact.gate_words import Words, in_lowered
 from tracetui.redact.text_checks import (
     STAND_IN_PASSWORDS,
     UUID_RE,
@@ -19,6 +19,8 @@ from tracetui.redact.text_checks import (
     is_reference,
     is_secret_reference,
     is_stand_in_pair,
+    looks_like_identifier,
+    random_case,
     random_enough,
 )
 
@@ -31,14 +33,31 @@ from tracetui.redact.text_checks import (
 _AUTH_HEADER = re.compile(
     r"(?i)\b(?:proxy-)?authorization(?:\\{0,3}[\"'])?"
     r"(?:[ \t]*[:=]|[ \t]+(?=\\{0,3}[\"'](?:bearer|basic|token|digest)[ \t]))[ \t]*(?:\\{0,3}[\"'`])?"
-    r"(?:(?:bearer|basic|token|digest|bot|negotiate|apikey)[ \t]+)?"
-    r"([^\s\"',;`]{8,})"
+    r"(?:(?:bearer|basic|token|digest|bot|negotiate|apikey|key)[ \t]+)?"
+    r"([^\s\"',;`]{6,})"
 )
 _ESCAPED_BREAK = re.compile(r"\\[rnt]")
+# A header whose name says it carries a key or a token: the value is the credential however short
+# (`X-Api-Key: abc123xyz`); vendors' names without `X-` too (`Private-Token`, `Ocp-Apim-Subscription-Key`).
+# Set as code sets it (`["X-Api-Key"] = "…"`, `Set("X-Api-Key", "…")`: `=` or `,` after a quoted name only,
+# not a list of names nor `result.apiKey = args[i]`), or as a server's directive (`proxy_set_header
+# X-Api-Key …;`): after a blank, its value closed by a quote, `;` or the line.
+# Read in the lowered text, each alternative led by its own letter (a lookbehind or `(?i)` first had it
+# tried at every character); what comes before the name is asked after (`_KEY_HEADER_START`).
 _KEY_HEADER = re.compile(
-    r"(?i)\bx-(?:api-key|auth-token|access-token|amz-security-token|goog-api-key|csrf-token|xsrf-token|"
-    r"session-token|vault-token)[\"']?[ \t]*:[ \t]*[\"']?([^\s\"',;]{8,})"
+    r"(?:x-(?:api-?key|api-?token|auth-token|auth-key|access-token|amz-security-token|goog-api-key|"
+    r"csrf-token|xsrf-token|session-token|vault-token|token|rapidapi-key|figma-token|"
+    r"shopify-access-token|postmark-server-token|[a-z]{1,20}-api-key)|api-key|apikey|private-token|"
+    r"circle-token|ocp-apim-subscription-key|dd-api-key|dd-application-key)"
+    r"(?:(?:\\{0,3}[\"']\]?[ \t]*[:=,]|[ \t]*:)[ \t]*(?:\\{0,3}[\"'])?([^\s\"',;]{6,})"
+    r"|[ \t]+(?:\\{0,3}[\"'])?([^\s\"',;]{6,})(?=\\{0,3}[\"']|;|[ \t]*(?:\r?\n|$|\\[nr])))"
 )
+_KEY_HEADER_ANY_CASE = re.compile("(?i)" + _KEY_HEADER.pattern)
+# A name opens where no word or dash goes on before it, or after a JSON string's escaped line break.
+_KEY_HEADER_START = re.compile(r"(?<![\w\-])|(?<=\\[nrt])")
+# The names `_KEY_HEADER` opens with, one of which a text must hold for it to be tried.
+_KEY_HEADER_WORDS = Words("x-", "api-key", "apikey", "private-token", "circle-token", "ocp-apim", "dd-api",
+                          "dd-application")
 _BEARER = re.compile(r"(?i)\bbearer[ \t]+([A-Za-z0-9_\-.=:+/~]{16,})")
 _COOKIE = re.compile(r"(?im)\b(?:set-)?cookie[\"']?[ \t]*[:=][ \t]*[\"']?([^\r\n\"']{4,})")
 _URL_PASSWORD = re.compile(
@@ -164,6 +183,25 @@ def stand_in_url_pair(text: str, start: int, end: int) -> bool:
     return is_placeholder(password) or password in STAND_IN_PASSWORDS or bare in STAND_IN_PASSWORDS
 
 
+def _header_value(value: str) -> bool:
+    """A header's value may be short (six characters) where it mixes letters and digits. Letters alone are a
+    key only in random case (`gPqbEZvY`); a word (`required`, `string`, a schema's) or a header's name in a
+    list of them (`["X-Api-Key", "Authorization"]`, `Content-Type`) is not."""
+    if len(value) < 8 and not has_letter_and_digit(value) or any(c in _CODE_BRACKETS for c in value):
+        return False
+    if value.isalpha():
+        return random_case(value)
+    return not looks_like_identifier(value)
+
+
+_CODE_BRACKETS = frozenset("()[]{}")
+
+
+def _auth_value(value: str) -> bool:
+    """An `Authorization` value may be short (six or seven characters) where it mixes letters and digits."""
+    return len(value) >= 8 or has_letter_and_digit(value)
+
+
 def context_findings(text: str, lowered: str) -> Iterator[Finding]:
     has = in_lowered(lowered)
     if "authoriz" in has:
@@ -176,17 +214,27 @@ def context_findings(text: str, lowered: str) -> Iterator[Finding]:
                 continue  # `AWS4-HMAC-SHA256 Credential=…, Signature=…`: a request's signature, not its key
             if _BASIC_BEFORE.search(text, max(0, m.start(1) - 12), m.start(1)) and is_stand_in_pair(value):
                 continue  # `Basic dXNlcm5hbWU6cGFzc3dvcmQ=`: base64 of `username:password`, as a URL's would be
-            if value and not is_placeholder(value) and not is_filler(value) \
+            if value and not is_placeholder(value) and not is_filler(value) and _auth_value(value) \
                     and not is_secret_reference(value):  # `Bearer npm_SAMPLESAMPLE…`, `Bearer op://…`
                 end = m.start(1) + len(value)
                 yield Finding(m.start(1), end, kinds.AUTH_HEADER, AUTO, "rule:authorization-header")
-    if "x-" in has:
-        for m in _KEY_HEADER.finditer(text):
+    if _KEY_HEADER_WORDS.any_in(has):
+        # offsets in the lowered text are the text's where it is as long (`_lower_aligned`)
+        aligned = len(lowered) == len(text)
+        for m in (_KEY_HEADER.finditer(lowered) if aligned else _KEY_HEADER_ANY_CASE.finditer(text)):
+            if not _KEY_HEADER_START.match(text, m.start()):
+                continue
             if text.endswith("://", 0, m.start()):
                 continue  # `https://x-access-token:<token>@host`: a URL's user; the URL rule takes the pair
-            value = m.group(1).rstrip("\\")
-            if value and not is_placeholder(value) and not is_filler(value):
-                yield Finding(m.start(1), m.start(1) + len(value), kinds.AUTH_HEADER, AUTO, "rule:key-header")
+            at = 1 if m.start(1) >= 0 else 2
+            value = _ESCAPED_BREAK.split(text[m.start(at):m.end(at)], 1)[0].rstrip("\\")  # a JSON line's end
+            if at == 2 and ("-" not in text[m.start():m.start(2)]
+                            or not (has_letter_and_digit(value) or random_case(value))):
+                continue  # after a blank, a header's dashed name and a made value (not `apiKey instead.`)
+            if value and not is_placeholder(value) and not is_filler(value) and _header_value(value) \
+                    and not is_reference(value):
+                end = m.start(at) + len(value)
+                yield Finding(m.start(at), end, kinds.AUTH_HEADER, AUTO, "rule:key-header")
     if "bearer" in has:
         for m in _BEARER.finditer(text):
             v = m.group(1)
