@@ -187,14 +187,10 @@ def _assigned_value(
         if syntax == CODE_C and code_line and quoted.group(1)[-1] != '"':
             return quoted.end()  # `api_key = 'abc…';` in C, C#, Objective-C: a char literal, not a string
         value, start = quoted.group(2), quoted.start(2)
-        if " " in value and _env_style(text, name, b, p) and _PASSWORD_NAME.search(name):
-            # `DB_PASSWORD="my secret pass"`: an env file's line, the quotes its own, holds no code or prose
-            line = _line_start(text, a)
-            env_pw = spaced_password(text, start, quoted.group(1)) \
-                if line is not None and _CONFIG_KEY.fullmatch(text, line, quoted.start()) else None
-            if env_pw is not None:
-                out.append(env_pw)
-                return quoted.end()
+        env_pw = _env_phrase(text, a, b, p, name, quoted) if " " in value else None
+        if env_pw is not None:
+            out.append(env_pw)
+            return quoted.end()
     elif code_line and sep.group(0).strip() and not _ENV_NAME.match(name):
         # `password = cfg.get(…)`, `token: string`: code, whatever it looks like. An upper-case
         # name keeps the usual rules: `DB_PASSWORD = 5KVE…` is an env or INI line (a config file
@@ -240,17 +236,36 @@ def _assigned_value(
             if spaced is not None and passphrase_words(spaced.group(0)):
                 out.append(Finding(start, spaced.end(), kinds.PASSWORD, AUTO, "rule:assignment"))
                 return spaced.end()
-    judged = _judge(name, value, start, bool(quoted), _env_style(text, name, b, p))
-    if not quoted and _PASSWORD_NAME.search(name) and _short_made(value):
-        # `password = krp51eje` on a config line (`.pypirc`, INI, YAML): the line's whole value, typed
-        line = _line_start(text, a)
-        if line is not None and _CONFIG_KEY.fullmatch(text, line, start) \
-                and _VALUE_ENDS.match(text, start + len(value)):
-            judged = [Finding(f.start, f.end, f.kind, AUTO, f.detector) for f in judged] or (
-                [] if names_no_secret(name) or is_reference(value) or is_filler(value)
-                else [Finding(start, start + len(value), kinds.PASSWORD, AUTO, "rule:assignment")])
-    out.extend(judged)
+    judged = list(_judge(name, value, start, bool(quoted), _env_style(text, name, b, p)))
+    out.extend(judged if quoted else _config_short(text, a, start, name, value, judged))
     return start + len(value)
+
+
+def _env_phrase(text: str, a: int, b: int, p: int, name: str, quoted: re.Match[str]) -> Finding | None:
+    """`DB_PASSWORD="my secret pass"`: an env file's line, the quotes its own, holds no code or prose."""
+    if not (_env_style(text, name, b, p) and _PASSWORD_NAME.search(name)):
+        return None
+    line = _line_start(text, a)
+    if line is None or not _CONFIG_KEY.fullmatch(text, line, quoted.start()):
+        return None
+    return spaced_password(text, quoted.start(2), quoted.group(1))
+
+
+def _config_short(
+    text: str, a: int, start: int, name: str, value: str, judged: list[Finding]
+) -> list[Finding]:
+    """`password = krp51eje` on a config line (`.pypirc`, INI, YAML), the line's whole value: typed, sure."""
+    if not (_PASSWORD_NAME.search(name) and _short_made(value)):
+        return judged
+    line = _line_start(text, a)
+    if line is None or not _CONFIG_KEY.fullmatch(text, line, start) \
+            or not _VALUE_ENDS.match(text, start + len(value)):
+        return judged
+    if judged:
+        return [Finding(f.start, f.end, f.kind, AUTO, f.detector) for f in judged]
+    if names_no_secret(name) or is_reference(value) or is_filler(value):
+        return []
+    return [Finding(start, start + len(value), kinds.PASSWORD, AUTO, "rule:assignment")]
 
 
 # A short password as people type one: six to nine characters, a letter, and a digit or a symbol, not a
