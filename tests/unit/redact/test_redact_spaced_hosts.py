@@ -52,6 +52,8 @@ SURE = [
     ("password = {v} # rotate\n", "hunter2x"),
     ("proxy_set_header X-Api-Key {v};\n", "p2pwowl4"),
     ('RequestHeader set X-Api-Key "{v}"\n', "gPqbEZvY"),
+    ('"header": [{{"key": "X-Api-Key", "value": "{v}"}}]', "jftyNdksX"),  # sure on main, lost, found again
+    ("X-Api-Key: {v}\n", "jftyNdksX"),
     ("axios.defaults.headers.common['X-API-KEY'] = '{v}';\n", "zeh398"),
     ('req.Header.Set("X-Api-Key", "{v}")\n', "wbb916ttu"),
     ('{{"cells": [{{"cell_type": "code", "outputs": [{{"output_type": "execute_result", "data": '

@@ -185,16 +185,24 @@ def stand_in_url_pair(text: str, start: int, end: int) -> bool:
 
 def _header_value(value: str) -> bool:
     """A header's value may be short (six characters) where it mixes letters and digits. Letters alone are a
-    key only in random case (`gPqbEZvY`); a word (`required`, `string`, a schema's) or a header's name in a
+    key only in random case (`gPqbEZvY`, `jftyNdksX`); a word (`required`, `string`, a schema's) or a header's name in a
     list of them (`["X-Api-Key", "Authorization"]`, `Content-Type`) is not."""
     if len(value) < 8 and not has_letter_and_digit(value) or any(c in _CODE_BRACKETS for c in value):
         return False
     if value.isalpha():
-        return random_case(value)
+        return random_case(value) or _few_vowels(value)
     return not looks_like_identifier(value)
 
 
 _CODE_BRACKETS = frozenset("()[]{}")
+_VOWELS = frozenset("aeiouAEIOU")
+
+
+def _few_vowels(value: str) -> bool:
+    """Eight letters or more, under a fifth of them vowels: a generator's letters hold about as many as
+    the alphabet does (`jftyNdksX`: none), a word or a name of code some two in five (`required`,
+    `ContentType`)."""
+    return len(value) >= 8 and 5 * sum(c in _VOWELS for c in value) < len(value)
 
 
 def _auth_value(value: str) -> bool:
