@@ -719,8 +719,9 @@ def fts_query(text: str, prefix: bool = True) -> str | None:
     quoted: list[str] = []
     for term in terms:
         # A word of Chinese, Japanese or Korean: the phrase of its characters (`unspaced.py`).
-        quoted += unspaced_terms(term) or ['"' + term.replace('"', '""') + '"']
-    if prefix and len(terms[-1]) >= PREFIX_MIN and unspaced_terms(terms[-1]) is None:
+        spread = unspaced_terms(term)
+        quoted += spread or ['"' + term.replace('"', '""') + '"']
+    if prefix and len(terms[-1]) >= PREFIX_MIN and spread is None:
         quoted[-1] += "*"
     return " ".join(quoted)
 
