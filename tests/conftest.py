@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -54,13 +56,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group(group))
 
 
+_HOMES = itertools.count()
+
+
 def _isolate(patch: pytest.MonkeyPatch, factory: pytest.TempPathFactory) -> None:
     """Point every place tracetui or an agent looks for the user's files at a new empty home."""
     # Named `home` in a folder of its own: the user names tracetui learns from the environment include
     # $HOME's last part, and the plans' scan caches and the gate's memo are keyed by them. As
     # `home0`, `home1`... every test was another user, and each corpus test scanned every session again.
-    home = factory.mktemp("home") / "home"
-    home.mkdir()
+    # Numbered here, not by `factory.mktemp`: that lists the whole base folder to find the next
+    # number, a cost that grew with every test a worker had run (2% of the suite's time).
+    home = factory.getbasetemp() / "homes" / str(next(_HOMES)) / "home"
+    home.mkdir(parents=True)
     patch.setenv("HOME", str(home))
     for var in ("TRACETUI_BUCKET", "CLAUDE_CONFIG_DIR", "CODEX_HOME", "PI_CODING_AGENT_DIR", "XDG_CONFIG_HOME"):
         patch.delenv(var, raising=False)
@@ -73,6 +80,19 @@ def _isolate(patch: pytest.MonkeyPatch, factory: pytest.TempPathFactory) -> None
     prices.mkdir(exist_ok=True)
     (home / ".cache" / "tracetui").mkdir(parents=True)
     (home / ".cache" / "tracetui" / "prices").symlink_to(prices, target_is_directory=True)
+
+
+_TMP_PATHS = itertools.count()
+
+
+@pytest.fixture
+def tmp_path(request, tmp_path_factory):
+    """pytest's `tmp_path`, numbered by a counter: pytest's lists the whole base folder to number each
+    new one, so every test paid for all the tests its worker had run before it."""
+    name = re.sub(r"\W", "_", request.node.name)[:30]
+    path = tmp_path_factory.getbasetemp() / "t" / f"{name}{next(_TMP_PATHS)}"
+    path.mkdir(parents=True)
+    return path
 
 
 @pytest.fixture(scope="session", autouse=True)
