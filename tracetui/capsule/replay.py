@@ -375,9 +375,9 @@ class Replay:
             run.limit = watch.hit
         elif (failure := start_failure(status, killed=closed)) is not None or proc.returncode == 125:
             said = output.strip().splitlines()[-1:] if output.strip() else []
-            own = said[0].removeprefix(RUNNER_SAYS) if said and said[0].startswith(RUNNER_SAYS) else None
+            refusal = said[0].removeprefix(RUNNER_SAYS) if said and said[0].startswith(RUNNER_SAYS) else None
             # The runner's own refusal says why in full; another last line is the check shell's.
-            run.failure = own or (failure or "the check's limits could not be set") + (f": {said[0]}" if said else "")
+            run.failure = refusal or (failure or "the check's limits could not be set") + (f": {said[0]}" if said else "")
         else:
             run.limit = limit_from_exit(proc.returncode, output)
         return run
