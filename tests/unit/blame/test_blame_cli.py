@@ -7,6 +7,7 @@ import re
 
 import orjson
 from support.blame_world import CLAUDE_SID, CODEX_SID, PROMPT_A, PROMPT_B, build, synced
+from support.collector_watch import collector_watched
 from shared_data import FIXTURES
 
 from tracetui.cli import main
@@ -188,27 +189,12 @@ def test_hostile_logs_and_hostile_source_lines_never_reach_the_terminal(tmp_path
 def test_a_blame_collects_less_while_it_runs_and_puts_the_collector_back(tmp_path, capsys, monkeypatch):
     # Python's collector walked the imported modules and the rows 120 times in a first blame of a long
     # file: the CLI's blame runs under the sync's settings (`collector.fewer_collections`), put back after.
-    import gc
-
     import tracetui.blame as blame_api
     from tracetui import collector
 
     world, cmd = _setup(tmp_path, capsys)
-    seen: list[tuple[int, int]] = []
-    real = blame_api.blame_file
-
-    def watched(*args, **kwargs):
-        seen.append((gc.get_threshold()[0], gc.get_freeze_count()))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(blame_api, "blame_file", watched)
-    before = gc.get_threshold()
-    gc.unfreeze()  # from a clean collector: another test of this worker may have left objects frozen
-    gc.set_threshold(700, *before[1:])
-    try:
+    with collector_watched(monkeypatch, blame_api, "blame_file") as watch:
         assert main([*cmd, str(world.repo.path / "app.py"), "--json"]) == 0
         assert len(orjson.loads(capsys.readouterr().out)) == 9
-        assert seen and all(young == collector.YOUNG_COLLECTION and frozen > 0 for young, frozen in seen)
-        assert gc.get_threshold() == (700, *before[1:]) and gc.get_freeze_count() == 0
-    finally:
-        gc.set_threshold(*before)
+        assert watch.seen and all(y == collector.YOUNG_COLLECTION and f > 0 for y, f in watch.seen)
+        assert watch.restored()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import time
 from pathlib import Path
 
 import orjson
 import pytest
+from support.collector_watch import collector_watched
 from support.narrow import present
 
 import tracetui.sources as readers
@@ -407,28 +409,15 @@ def test_a_worker_that_dies_on_a_new_session_costs_that_session_only(tmp_path, m
 
 
 def test_a_sync_collects_less_while_it_runs_and_leaves_the_collector_as_it_was(tmp_path, monkeypatch):
-    import gc
-
     from tracetui import collector
     from tracetui.bucket import sync as sync_mod
 
     sources = _fixture_sources(tmp_path)
-    seen: list[tuple[tuple[int, int, int], int]] = []
-    real = sync_mod.run_job
-
-    def watched(*args, **kwargs):
-        seen.append((gc.get_threshold(), gc.get_freeze_count()))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(sync_mod, "run_job", watched)
-    before = gc.get_threshold()
-    gc.unfreeze()  # from a clean collector: another test of this worker may have left objects frozen
-    gc.set_threshold(700, *before[1:])
-    try:
+    with collector_watched(monkeypatch, sync_mod, "run_job") as watch:
         with Bucket.open(tmp_path / "b") as bucket:
             assert bucket.sync(sources, workers=1).new == 2
-        assert seen and all(t[0] == collector.YOUNG_COLLECTION and frozen > 0 for t, frozen in seen)
-        assert gc.get_threshold() == (700, *before[1:]) and gc.get_freeze_count() == 0
+        assert watch.seen and all(y == collector.YOUNG_COLLECTION and f > 0 for y, f in watch.seen)
+        assert watch.restored()
         # Overlapping syncs (two threads): the settings come back only when the last one ends.
         outer, inner = collector.fewer_collections(), collector.fewer_collections()
         outer.__enter__()
@@ -436,10 +425,7 @@ def test_a_sync_collects_less_while_it_runs_and_leaves_the_collector_as_it_was(t
         outer.__exit__(None, None, None)
         assert gc.get_threshold()[0] == collector.YOUNG_COLLECTION
         inner.__exit__(None, None, None)
-        assert gc.get_threshold() == (700, *before[1:]) and gc.get_freeze_count() == 0
-    finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()
+        assert watch.restored()
 
 
 def test_search_takes_a_tool_calls_argument_values_not_its_json(tmp_path):
