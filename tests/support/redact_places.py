@@ -1,10 +1,13 @@
 """A labelled value placed in a surrounding and in the agents' framings of it, and what the detectors
-must say of it: shared by the class tables of tests/unit/redact (framework shapes, call arguments)."""
+must say of it: shared by the class tables of tests/unit/redact (framework shapes, call arguments,
+spaced values and host keys)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+
+import pytest
 
 from tracetui.redact import scan_text
 from tracetui.redact.finding import AUTO
@@ -37,3 +40,29 @@ def no_sure_over(place: str, value: str) -> None:
     start = text.index(value)
     sure = [f for f in scan_text(text) if f.tier == AUTO and f.start < start + len(value) and start < f.end]
     assert not sure, text
+
+
+Place = tuple[str, str]  # a surrounding with `{v}` where the value goes, and the value
+
+
+def place_tests(
+    sure: list[Place], framed: list[Place], framings: dict[str, Callable[[str], str]], not_sure: list[Place]
+) -> tuple[Callable[..., None], Callable[..., None], Callable[..., None]]:
+    """The three tests of a class table, for a module to name `test_sure_over_the_value`,
+    `test_sure_in_a_framing` and `test_no_sure_finding`: each `sure` place's value covered by one
+    sure finding, the `framed` ones in each of `framings` too, and no `not_sure` value under one."""
+
+    @pytest.mark.parametrize(("place", "value"), sure)
+    def over_the_value(place: str, value: str) -> None:
+        assert sure_over(place.format(v=value), value), place.format(v=value)
+
+    @pytest.mark.parametrize("frame", framings)
+    @pytest.mark.parametrize(("place", "value"), framed)
+    def in_a_framing(frame: str, place: str, value: str) -> None:
+        sure_in_frame(frame, framings[frame], place, value)
+
+    @pytest.mark.parametrize(("place", "value"), not_sure)
+    def no_sure_finding(place: str, value: str) -> None:
+        no_sure_over(place, value)
+
+    return over_the_value, in_a_framing, no_sure_finding

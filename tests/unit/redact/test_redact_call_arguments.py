@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from support.redact_places import frames, no_sure_over, sure_in_frame, sure_over
+from support.redact_places import frames, place_tests
 
 from tracetui.redact.rules.assignments import assignment_findings, name_value_findings, pin_findings
 from tracetui.redact.rules.calls import pair_call_findings, setter_findings
@@ -83,11 +83,6 @@ FRAMES = frames("har/app.har")
 
 
 
-@pytest.mark.parametrize(("place", "value"), SURE)
-def test_sure_over_the_value(place: str, value: str) -> None:
-    assert sure_over(place.format(v=value), value), place.format(v=value)
-
-
 # A HAR's and a Kubernetes env list's name/value pairs with a line between, in each framing.
 SPLIT_PAIRS = [
     ('{{\n  "name": "Authorization",\n  "value": "Bearer {v}"\n}}', "Autumn2027@x"),
@@ -96,15 +91,9 @@ SPLIT_PAIRS = [
 ]
 
 
-@pytest.mark.parametrize("frame", FRAMES)
-@pytest.mark.parametrize(("place", "value"), [SURE[0], SURE[5], SURE[21], *SPLIT_PAIRS])
-def test_sure_in_a_framing(frame: str, place: str, value: str) -> None:
-    sure_in_frame(frame, FRAMES[frame], place, value)
-
-
-@pytest.mark.parametrize(("place", "value"), NOT_SURE)
-def test_no_sure_finding(place: str, value: str) -> None:
-    no_sure_over(place, value)
+test_sure_over_the_value, test_sure_in_a_framing, test_no_sure_finding = place_tests(
+    SURE, [SURE[0], SURE[5], SURE[21], *SPLIT_PAIRS], FRAMES, NOT_SURE
+)
 
 
 # The new readings' floods on one line (60,000 characters), read by their rule alone: linear. Each unit

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from support.redact_places import frames, no_sure_over, sure_in_frame, sure_over
+from support.redact_places import frames, place_tests
 
 from tracetui.redact.rules.assignments import assignment_findings, pin_findings
 from tracetui.redact.rules.commands import secure_string_findings, store_findings
@@ -89,23 +89,12 @@ FRAMES = frames("config/app.yml")
 
 
 
-@pytest.mark.parametrize(("place", "value"), SURE)
-def test_sure_over_the_value(place: str, value: str) -> None:
-    assert sure_over(place.format(v=value), value), place.format(v=value)
-
-
 FRAMED = ("datasource", "ohXo0ahT", "ADMIN_PIN", "heroku", "auth_pass", "connection.password", "user-secrets")
 
 
-@pytest.mark.parametrize("frame", FRAMES)
-@pytest.mark.parametrize(("place", "value"), [c for c in SURE if any(w in c[0] + c[1] for w in FRAMED)])
-def test_sure_in_a_framing(frame: str, place: str, value: str) -> None:
-    sure_in_frame(frame, FRAMES[frame], place, value)
-
-
-@pytest.mark.parametrize(("place", "value"), NOT_SURE)
-def test_no_sure_finding(place: str, value: str) -> None:
-    no_sure_over(place, value)
+test_sure_over_the_value, test_sure_in_a_framing, test_no_sure_finding = place_tests(
+    SURE, [c for c in SURE if any(w in c[0] + c[1] for w in FRAMED)], FRAMES, NOT_SURE
+)
 
 
 # The new readings' floods on one line (60,000 characters; 200,000 for the one that was quadratic), read

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from support.redact_places import frames, no_sure_over, sure_in_frame, sure_over
+from support.redact_places import frames, place_tests
 
 from tracetui.redact.rules.assignments import assignment_findings
 from tracetui.redact.rules.headers import context_findings
@@ -95,20 +95,9 @@ NOT_SURE = [
 FRAMES = frames("conf/settings")
 
 
-@pytest.mark.parametrize(("place", "value"), SURE)
-def test_sure_over_the_value(place: str, value: str) -> None:
-    assert sure_over(place.format(v=value), value), place.format(v=value)
-
-
-@pytest.mark.parametrize("frame", FRAMES)
-@pytest.mark.parametrize(("place", "value"), [SURE[k] for k in (0, 1, 2, 7, 10, 15, 23)])
-def test_sure_in_a_framing(frame: str, place: str, value: str) -> None:
-    sure_in_frame(frame, FRAMES[frame], place, value)
-
-
-@pytest.mark.parametrize(("place", "value"), NOT_SURE)
-def test_no_sure_finding(place: str, value: str) -> None:
-    no_sure_over(place, value)
+test_sure_over_the_value, test_sure_in_a_framing, test_no_sure_finding = place_tests(
+    SURE, [SURE[k] for k in (0, 1, 2, 7, 10, 15, 23)], FRAMES, NOT_SURE
+)
 
 
 # The new readings' floods on one line (60,000 characters), read by their rule alone: linear.
