@@ -95,11 +95,7 @@ def reset_dropped(tmp_path):
 
 def true_merge(tmp_path):
     s = story(tmp_path, "a.py", "b.py")
-    s.repo.git("switch", "-q", "-c", "topic")
-    s.agent("a.py").commit("c1", "agent", iso(10, 30))
-    s.repo.git("switch", "-q", "main")
-    s.repo.write("b.py", s.repo.read("b.py") + "more by hand\n")
-    s.repo.commit("main moves", iso(11))
+    s.agent_on_branch("topic")
     s.repo.git("merge", "-q", "--no-ff", "-m", "merge topic", "topic", when=iso(12))
     return s.case([("s0", "alive", "c1", None)], [("a.py", "def added_by_agent():", "s0")])
 

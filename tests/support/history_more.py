@@ -34,6 +34,16 @@ class Story:
         self.edits.append((at or iso(10, 5 * len(self.edits)), edit))
         return self
 
+    def agent_on_branch(self, branch: str) -> Story:
+        """The branch classes' start: the agent's step on a.py committed as c1 on a new `branch` at
+        10:30, then a line added to b.py by hand and committed on main at 11:00."""
+        self.repo.git("switch", "-q", "-c", branch)
+        self.agent("a.py").commit("c1", "agent", iso(10, 30))
+        self.repo.git("switch", "-q", "main")
+        self.repo.write("b.py", self.repo.read("b.py") + "more by hand\n")
+        self.repo.commit("main moves", iso(11))
+        return self
+
     def commit(self, label: str, message: str, when: str) -> Story:
         self.commits[label] = self.repo.commit(message, when)
         return self

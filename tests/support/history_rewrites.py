@@ -123,11 +123,7 @@ def squash_merge_branch_kept(tmp_path):
     is the first commit to hold the lines (as a pick with its branch kept), judged where main took them
     in cS: alive, c1."""
     s = story(tmp_path, "a.py", "b.py")
-    s.repo.git("switch", "-q", "-c", "topic")
-    s.agent("a.py").commit("c1", "agent", iso(10, 30))
-    s.repo.git("switch", "-q", "main")
-    s.repo.write("b.py", s.repo.read("b.py") + "more by hand\n")
-    s.repo.commit("main moves", iso(11))
+    s.agent_on_branch("topic")
     s.repo.git("merge", "-q", "--squash", "topic", when=iso(12))
     s.commit("cS", "squash topic", iso(12))
     return s.case([("s0", "alive", "c1", None)], [("a.py", "def added_by_agent():", "s0")])
@@ -138,11 +134,7 @@ def rebased_with_old_branch_kept(tmp_path):
     merged into main; `work` kept, still holding the agent's first commit c1: the first to hold the lines,
     judged where main took them: alive, c1."""
     s = story(tmp_path, "a.py", "b.py")
-    s.repo.git("switch", "-q", "-c", "work")
-    s.agent("a.py").commit("c1", "agent", iso(10, 30))
-    s.repo.git("switch", "-q", "main")
-    s.repo.write("b.py", s.repo.read("b.py") + "more by hand\n")
-    s.repo.commit("main moves", iso(11))
+    s.agent_on_branch("work")
     s.repo.git("switch", "-q", "-c", "work2", "work")
     s.repo.git("rebase", "-q", "main", when=iso(12))
     s.repo.git("switch", "-q", "main")
