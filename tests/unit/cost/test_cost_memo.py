@@ -38,6 +38,13 @@ def _priced(home) -> dict:
     return json.loads(done.stdout)
 
 
+@pytest.fixture(scope="module")
+def table_prices(tmp_path_factory) -> list:
+    """The prices a process with no memo at all gives (from the table): the same for every test here,
+    so asked once."""
+    return _priced(tmp_path_factory.mktemp("clean"))["prices"]
+
+
 def _memo_file(home) -> list:
     return sorted((home / ".cache" / "tracetui" / "prices").glob("genai-prices-*.json"))
 
@@ -69,23 +76,23 @@ def test_a_second_process_prices_the_same_models_without_the_table(tmp_path):
     ],
     ids=["text", "list", "models-list", "int-rates", "nan", "tier-length", "negative", "word", "escapes", "huge"],
 )
-def test_a_memo_not_written_by_tracetui_is_read_as_none(tmp_path, content):
+def test_a_memo_not_written_by_tracetui_is_read_as_none(tmp_path, content, table_prices):
     folder = tmp_path / ".cache" / "tracetui" / "prices"
     folder.mkdir(parents=True)
     (folder / f"genai-prices-{cost.table_version()}.json").write_bytes(content)
     got = _priced(tmp_path)
     assert got["table"]
-    assert got["prices"] == _priced(tmp_path / "clean")["prices"]
+    assert got["prices"] == table_prices
 
 
-def test_a_fifo_or_a_folder_in_the_memos_place_neither_blocks_nor_breaks(tmp_path):
+def test_a_fifo_or_a_folder_in_the_memos_place_neither_blocks_nor_breaks(tmp_path, table_prices):
     folder = tmp_path / ".cache" / "tracetui" / "prices"
     folder.mkdir(parents=True)
     os.mkfifo(folder / f"genai-prices-{cost.table_version()}.json")
-    assert _priced(tmp_path)["prices"] == _priced(tmp_path / "clean")["prices"]
+    assert _priced(tmp_path)["prices"] == table_prices
     home = tmp_path / "dir"
     (home / ".cache" / "tracetui" / "prices" / f"genai-prices-{cost.table_version()}.json").mkdir(parents=True)
-    assert _priced(home)["prices"] == _priced(tmp_path / "clean")["prices"]
+    assert _priced(home)["prices"] == table_prices
 
 
 def test_what_one_process_learns_is_merged_with_what_another_kept(tmp_path):
