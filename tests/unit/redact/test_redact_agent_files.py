@@ -22,11 +22,17 @@ from tracetui.redact import AUTO, scan_text
 SEEDS = (14, 15, 16)
 
 
-def test_secrets_in_agent_files_are_found_whole_and_sure_in_every_log_format(tmp_path):
+@pytest.fixture(scope="module")
+def placed(tmp_path_factory) -> dict:
+    """Each seed's secrets placed in every log format and scanned, once: two tests read seed 14's."""
+    root = tmp_path_factory.mktemp("placed")
+    return {seed: battery(secret_contexts(seed), positive=True, root=root / f"s{seed}") for seed in SEEDS}
+
+
+def test_secrets_in_agent_files_are_found_whole_and_sure_in_every_log_format(placed):
     lines: list[str] = []
     problems: list[str] = []
-    for seed in SEEDS:
-        table = battery(secret_contexts(seed), positive=True, root=tmp_path / f"s{seed}")
+    for seed, table in placed.items():
         lines.append(f"seed {seed} (found at any tier / sure, of the values placed three ways):\n{render(table)}")
         problems.extend(f"seed {seed}: {p}" for p in failures(table))
     assert problems == [], "\n".join(problems[:40]) + "\n\n" + "\n\n".join(lines)
@@ -42,9 +48,9 @@ def test_hard_negatives_in_agent_files_get_no_finding_in_any_log_format(tmp_path
     assert problems == [], "\n".join(problems[:40]) + "\n\n" + "\n\n".join(lines)
 
 
-def test_the_battery_places_every_context_in_every_format(tmp_path):
+def test_the_battery_places_every_context_in_every_format(placed):
     # A context a reader drops would score nothing and hide a miss: each value is in some field.
-    table = battery(secret_contexts(14), positive=True, root=tmp_path)
+    table = placed[14]
     absent = [p for p in failures(table) if "absent" in p]
     assert absent == []
     assert len({name for name, _agent in table}) >= 30
