@@ -374,16 +374,22 @@ class Replay:
         if watch.hit is not None:
             run.limit = watch.hit
         elif (failure := start_failure(status, killed=closed)) is not None or proc.returncode == 125:
-            said = output.strip().splitlines()[-1:] if output.strip() else []
-            refusal = said[0].removeprefix(RUNNER_SAYS) if said and said[0].startswith(RUNNER_SAYS) else None
-            # The runner's own refusal says why in full; another last line is the check shell's.
-            run.failure = refusal or (failure or "the check's limits could not be set") + (f": {said[0]}" if said else "")
+            run.failure = _why_not_started(failure, output)
         else:
             run.limit = limit_from_exit(proc.returncode, output)
         return run
 
 
 RUNNER_SAYS = "tracetui: "  # how the runner (`reaper.py`) starts a line that says why the check never ran
+
+
+def _why_not_started(failure: str | None, output: str) -> str:
+    """Why a check never ran: bwrap's reason (`failure`) or the shell's, with the output's last line;
+    the runner's own refusal says why in full, alone."""
+    said = output.strip().splitlines()[-1:] if output.strip() else []
+    if said and said[0].startswith(RUNNER_SAYS):
+        return said[0].removeprefix(RUNNER_SAYS)
+    return (failure or "the check's limits could not be set") + (f": {said[0]}" if said else "")
 
 
 def _read_all(fd: int) -> bytes:
