@@ -9,11 +9,11 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 
 import orjson
 import pytest
 from shared_data import ROOT
+from support.cli_zygote import forked_cli
 
 from tracetui.bucket import Bucket
 from tracetui.model import SessionFilter
@@ -23,16 +23,9 @@ GOOD = FIXTURES / "pi" / "v3_tree.jsonl"
 
 
 def _tracetui(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
-    code = "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    # A child forked from the worker's warm CLI (cli_zygote.py): a FIFO or an endless view can hang
+    # it, never the test; nothing here is about what a new Python imports or reads on stdin.
+    return forked_cli(*args, env={**os.environ, "PYTHONPATH": str(ROOT), **env}, timeout=timeout)
 
 
 @pytest.fixture
