@@ -9,12 +9,12 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import orjson
 import pytest
 from shared_data import ROOT
+from support.cli_zygote import forked_cli
 
 from tracetui.bucket import Bucket
 from tracetui.bucket.locations import discover
@@ -40,10 +40,8 @@ NAMES = {
 
 
 def _tracetui(*args: str) -> subprocess.CompletedProcess[str]:
-    code = "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60,
-                          env=env, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+    # Forked from the worker's warm CLI (cli_zygote.py): what a new Python would do, without its imports.
+    return forked_cli(*args, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
 
 
 def _link(at: Path, to: Path) -> Path:

@@ -6,21 +6,18 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from shared_data import ROOT
+from support.cli_zygote import forked_cli
 from support.fixture_bucket import synced
 
 
-
 def _tracetui(*args: str) -> subprocess.CompletedProcess[str]:
-    """In a child: a read of a FIFO never returns, which the timeout turns into a failure."""
-    code = "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, stdin=subprocess.DEVNULL,
-                          check=False)  # fmt: skip
+    """In a child: a read of a FIFO never returns, which the timeout turns into a failure. Forked from
+    the worker's warm CLI (cli_zygote.py): what a new Python would do, without its imports."""
+    return forked_cli(*args, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
 
 
 @pytest.fixture
