@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import orjson
 import pytest
 from shared_data import ROOT
+from support.cli_zygote import forked_cli
 from support.exported import atif_export
 
 from tracetui.cli import main
@@ -65,11 +65,9 @@ def test_an_export_never_writes_through_a_link_in_the_export_folder(exported, ca
 
 
 def _check(dest: Path) -> subprocess.CompletedProcess[str]:
-    """`export --check` in a child: read through a planted FIFO or /dev/zero, it would never end."""
-    code = "import sys; from tracetui.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run([sys.executable, "-c", code, "export", "--check", str(dest)], capture_output=True,
-                          text=True, timeout=30, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                          stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+    """`export --check` in a child: read through a planted FIFO or /dev/zero, it would never end. Forked
+    from the worker's warm CLI (cli_zygote.py): what a new Python would do, without its imports."""
+    return forked_cli("export", "--check", str(dest), env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=30)
 
 
 def test_check_names_a_listed_file_behind_a_link_and_reads_nothing_through_it(exported):
