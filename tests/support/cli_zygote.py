@@ -21,10 +21,16 @@ import orjson
 from shared_data import ROOT
 
 # What the commands the hostile tests run import between them; the helper's start (about a second of
-# CPU) is paid once per worker instead of in every child.
+# CPU) is paid once per worker instead of in every child. The second line is what scans (detect-secrets'
+# plugins, 0.15 s) and costs (genai-prices, 0.25 s) import lazily: most children imported them anew.
+# Not pygit2 (libgit2 reads HOME for its global config as it starts: a child's HOME must be its own),
+# huggingface_hub (its constants read the environment at import), nor pyarrow or pandas (native threads
+# at import, and 400 MB of address space against a child's 1 GB limit).
 PRELOAD = (
     "tracetui.cli", "tracetui.bucket", "tracetui.bucket.sync", "tracetui.sources.registry",
     "tracetui.redact.detectors", "tracetui.export", "tracetui.capsule", "sqlite3", "zstandard",
+    "detect_secrets.core.plugins.util", "detect_secrets.plugins.high_entropy_strings",
+    "genai_prices.data_snapshot",
 )  # fmt: skip
 
 # The helper: imports, then for each request line forks a child that runs `main` under the request's
