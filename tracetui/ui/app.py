@@ -27,6 +27,7 @@ from tracetui.ui import actions
 from tracetui.ui.commands import ActionCommands, SessionCommands
 from tracetui.ui.external import COPY_LIMIT
 from tracetui.ui.lean_strips import install as lean_strips
+from tracetui.ui.parsed_css import ParsedOnce
 from tracetui.ui.screens.browser import BrowserScreen
 from tracetui.ui.themes import load_themes
 from tracetui.ui.workers import alive, thread_work
@@ -81,6 +82,8 @@ class TraceApp(App):
     ) -> None:
         super().__init__()
         lean_strips()  # a frame's strips without the caches they never use (ui/lean_strips.py)
+        # Each CSS source parsed once, not again for each screen pushed (ui/parsed_css.py).
+        self.stylesheet = ParsedOnce(variables=self.stylesheet._variables)
         # The user's keys (docs: `tracetui keys`): applied before any screen binds, so every
         # footer, the key help and the palette show the keys the user chose.
         keymap = actions.load_keymap(keymap_file)
