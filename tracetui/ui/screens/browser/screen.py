@@ -78,7 +78,12 @@ class BrowserScreen(SessionListPart, OpeningPart, PanesPart, StepToolsPart, Laun
         # back to the steps once a session is being read.
         left = self.query_one("#left")
         browsing = left in event.widget.ancestors_with_self
-        self.set_class(browsing, "-browsing")
+        if browsing != self.has_class("-browsing"):
+            # `-browsing` sets only the widths of #left and #right (browser.tcss): those two are
+            # restyled, not every widget in the screen as a class change does (30-50 ms a focus move
+            # between the list and the steps). tests/ui/test_browsing_restyle.py holds the rules to it.
+            self.set_class(browsing, "-browsing", update=False)
+            self.app.stylesheet.update_nodes([self, left, self.query_one("#right")], animate=True)
         if not browsing:
             self.open_whole()  # the steps or a tab of the previewed session: it is being read
 
