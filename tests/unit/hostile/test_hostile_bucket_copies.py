@@ -13,7 +13,6 @@ from pathlib import Path
 
 import orjson
 import pytest
-from shared_data import ROOT
 from support.cli_zygote import forked_cli
 from support.fixture_bucket import log_folder
 
@@ -22,7 +21,7 @@ MORE = (b'{"type":"message","id":"zz","parentId":"b0000004","timestamp":"2026-02
 
 
 def _tracetui(tmp: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    return forked_cli(*argv, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp / "home")})
+    return forked_cli(*argv, timeout=60, env={**os.environ, "HOME": str(tmp / "home")})
 
 
 @pytest.mark.parametrize("kind", ["link", "link to a file the sidecar says is empty", "fifo"])

@@ -16,12 +16,10 @@ from pathlib import Path
 
 import orjson
 import pytest
-from shared_data import ROOT
 from support.cli_zygote import forked_cli
 from support.exported import atif_export
 
 from tracetui.cli import main
-
 
 
 @pytest.fixture
@@ -67,7 +65,7 @@ def test_an_export_never_writes_through_a_link_in_the_export_folder(exported, ca
 def _check(dest: Path) -> subprocess.CompletedProcess[str]:
     """`export --check` in a child: read through a planted FIFO or /dev/zero, it would never end. Forked
     from the worker's warm CLI (cli_zygote.py): what a new Python would do, without its imports."""
-    return forked_cli("export", "--check", str(dest), env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=30)
+    return forked_cli("export", "--check", str(dest), timeout=30)
 
 
 def test_check_names_a_listed_file_behind_a_link_and_reads_nothing_through_it(exported):

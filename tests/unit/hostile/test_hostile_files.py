@@ -25,7 +25,7 @@ GOOD = FIXTURES / "pi" / "v3_tree.jsonl"
 def _tracetui(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
     # A child forked from the worker's warm CLI (cli_zygote.py): a FIFO or an endless view can hang
     # it, never the test; nothing here is about what a new Python imports or reads on stdin.
-    return forked_cli(*args, env={**os.environ, "PYTHONPATH": str(ROOT), **env}, timeout=timeout)
+    return forked_cli(*args, env={**os.environ, **env}, timeout=timeout)
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ NAMES = {
 
 def _tracetui(*args: str) -> subprocess.CompletedProcess[str]:
     # Forked from the worker's warm CLI (cli_zygote.py): what a new Python would do, without its imports.
-    return forked_cli(*args, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    return forked_cli(*args, timeout=60)
 
 
 def _link(at: Path, to: Path) -> Path:

@@ -9,7 +9,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from shared_data import ROOT
 from support.cli_zygote import forked_cli
 from support.fixture_bucket import synced
 
@@ -17,7 +16,7 @@ from support.fixture_bucket import synced
 def _tracetui(*args: str) -> subprocess.CompletedProcess[str]:
     """In a child: a read of a FIFO never returns, which the timeout turns into a failure. Forked from
     the worker's warm CLI (cli_zygote.py): what a new Python would do, without its imports."""
-    return forked_cli(*args, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    return forked_cli(*args, timeout=60)
 
 
 @pytest.fixture
