@@ -6,6 +6,7 @@ import gc
 import itertools
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -92,7 +93,14 @@ def tmp_path(request, tmp_path_factory):
     name = re.sub(r"\W", "_", request.node.name)[:30]
     path = tmp_path_factory.getbasetemp() / "t" / f"{name}{next(_TMP_PATHS)}"
     path.mkdir(parents=True)
-    return path
+    yield path
+    # As pytest's own fixture does under `tmp_path_retention_policy = "failed"`: a passed test's folder
+    # goes (pytest's report hook records each phase's result under this key, for any `tmp_path`).
+    if request.config.getini("tmp_path_retention_policy") == "failed":
+        from _pytest.tmpdir import tmppath_result_key
+
+        if request.node.stash.get(tmppath_result_key, {}).get("call", True):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -58,3 +58,19 @@ def test_the_root_conftest_alone_puts_tests_in_groups():
     """One place decides a test's group (`xdist_group_of`): a second hook adding its own made two."""
     others = [c for c in (ROOT / "tests").rglob("conftest.py") if c != ROOT / "tests" / "conftest.py"]
     assert others and not [c for c in others if "add_marker" in c.read_text()]
+
+
+def test_tmp_path_is_a_new_empty_folder(tmp_path):
+    assert tmp_path.is_dir() and not any(tmp_path.iterdir())
+    (tmp_path / "kept").write_text("until the test passes, under the policy below")
+
+
+def test_a_passed_test_s_tmp_path_goes_under_the_failed_retention_policy(tmp_path):
+    """The conftest's own `tmp_path` (numbered by a counter) keeps pytest's retention option."""
+    base = tmp_path / "base"
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider",
+                           "-o", "tmp_path_retention_policy=failed", f"--basetemp={base}",
+                           "tests/unit/house/test_test_workers.py::test_tmp_path_is_a_new_empty_folder"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert (base / "t").is_dir() and not list((base / "t").iterdir())
