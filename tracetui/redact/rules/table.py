@@ -1,5 +1,6 @@
 """The table of credential formats: one `Rule` per vendor token shape, with the checks that
-tell a real token from an example by its shape. Read by `tokens`."""
+tell a real token from an example by its shape, each rule's regex compiled when a text first holds
+one of its needles. Read by `tokens`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import binascii
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tracetui.redact.finding import AUTO, SUGGESTED
 from tracetui.redact.text_checks import entropy, has_letter_and_digit, is_filler, is_placeholder
@@ -20,11 +21,24 @@ Check = Callable[[str], "str | None"]  # value -> tier to report, or None to dro
 class Rule:
     name: str
     kind: str
-    pattern: re.Pattern[str]
+    regex: str
     needles: tuple[str, ...]  # lower-case literals; the rule runs only if one is in the lowered text
     tier: str = AUTO
     group: int | str = 0
     check: Check | None = None
+    flags: int = 0
+    _compiled: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The regex compiled on first use: most texts hold few vendors' needles, and compiling all
+        the table's at import cost each process that loads the detectors (every export and evaluation
+        worker) about 0.03 s of CPU. Two threads may both compile it: either pattern is the same."""
+        compiled = self._compiled
+        if compiled is None:
+            compiled = re.compile(self.regex, self.flags)
+            object.__setattr__(self, "_compiled", compiled)
+        return compiled
 
 
 def _not_dummy(min_entropy: float = 3.0) -> Check:
@@ -151,7 +165,7 @@ def _rule(name: str, kind: str, regex: str, needles: tuple[str, ...] | str, *, f
     if isinstance(needles, str):
         needles = (needles,)
     needles = tuple(n.lower() for n in needles)
-    return Rule(name, kind, re.compile(regex, flags), needles, **kw)
+    return Rule(name, kind, regex, needles, flags=flags, **kw)
 
 
 TOKEN_RULES: list[Rule] = [
