@@ -10,6 +10,7 @@ import random
 import re
 
 import pytest
+from support.param_ids import short
 
 from tracetui.sources.common.json_tokens import STRING_TOKEN, token_of, token_value
 
@@ -61,6 +62,7 @@ def test_string_tokens_are_the_old_patterns(seed: int) -> None:
         '"' + "a" * 5000 + '\\"' + "b" * 5000 + '"',
         '\\"a"b"',
     ],
+    ids=short,
 )
 def test_string_tokens_on_edges(text: str) -> None:
     assert [m.span() for m in STRING_TOKEN.finditer(text)] == _lexed(text)[0]

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import pytest
 from shared_data import FIXTURES
+from support.param_ids import short
 from support.hostile_fields import WRONG, model_problems
 
 from tracetui.sources import RawLog
@@ -79,7 +80,7 @@ def test_every_field_of_every_wrong_type_is_read_without_harm():
 
 
 @pytest.mark.parametrize(
-    "text", ["\x1b]52;c;ZXZpbA==\x07", "[@click=app.quit]x[/]", "\u202eevil", "a" * 1_000_000]
+    "text", ["\x1b]52;c;ZXZpbA==\x07", "[@click=app.quit]x[/]", "\u202eevil", "a" * 1_000_000], ids=short
 )
 def test_a_hostile_string_in_each_record_stays_data(text):
     meta = {**META, "forked_from_id": text}

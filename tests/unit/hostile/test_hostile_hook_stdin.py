@@ -14,6 +14,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from support.param_ids import short
 from shared_data import ROOT
 
 DEEP = "[" * 2000 + "]" * 2000
@@ -49,7 +50,7 @@ def test_a_hook_whose_tool_input_is_too_deep_still_gets_its_snapshot(tmp_path, d
     assert orjson.loads(done.stdout)["session"] == "s1"
 
 
-@pytest.mark.parametrize("stdin", [b"[" * 100_000, b'{"session_id": "s1", "a": ' + b"[" * 5000])
+@pytest.mark.parametrize("stdin", [b"[" * 100_000, b'{"session_id": "s1", "a": ' + b"[" * 5000], ids=short)
 def test_what_is_no_json_however_deep_is_one_line(tmp_path, stdin):
     done = _snapshot(tmp_path, stdin)
     err = done.stderr.decode()

@@ -10,6 +10,7 @@ import tracemalloc
 
 import orjson
 import pytest
+from support.param_ids import short
 
 from tracetui.sources.common.jsonl import load_document
 
@@ -22,7 +23,7 @@ def _refusal(data: bytes) -> str:
     return str(refused.value)
 
 
-@pytest.mark.parametrize("data", [LINES, b"[1]\r\n\r\n  [2]\n", b'"a"\n"b"', b"1\n2", b" \n\n [1] [2]\n"])
+@pytest.mark.parametrize("data", [LINES, b"[1]\r\n\r\n  [2]\n", b'"a"\n"b"', b"1\n2", b" \n\n [1] [2]\n"], ids=short)
 def test_lines_are_refused_as_orjson_refuses_them_whole(data):
     with pytest.raises(orjson.JSONDecodeError) as whole:
         orjson.loads(data)

@@ -10,6 +10,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from support.param_ids import short
 
 from shared_data import FIXTURES
 from tracetui.bucket import Bucket
@@ -72,14 +73,14 @@ def test_a_nul_separates_words_as_a_space_does(bucket):
     assert nul == bucket.list_sessions(SessionFilter(text="todo file")) != []
 
 
-@pytest.mark.parametrize("query", ["a\x00b", "\udcff", "a" * 100_000])
+@pytest.mark.parametrize("query", ["a\x00b", "\udcff", "a" * 100_000], ids=short)
 def test_a_hostile_query_answers_in_an_opened_capsules_library(bucket, query):
     library = MemoryLibrary([bucket.session(bucket.list_sessions()[0].id)])
     _quick(lambda: library.search(query))
     _quick(lambda: library.list_sessions(SessionFilter(text=query)))
 
 
-@pytest.mark.parametrize("key", ["a" * 100_000, "\udcff", "\x00", "%", "_" * 60_000])
+@pytest.mark.parametrize("key", ["a" * 100_000, "\udcff", "\x00", "%", "_" * 60_000], ids=short)
 def test_a_hostile_session_id_is_not_found_in_one_short_line(bucket, key):
     with pytest.raises(NotFound) as caught:
         _quick(lambda: bucket.resolve(key))

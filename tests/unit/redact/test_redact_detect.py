@@ -6,6 +6,7 @@ import sys
 
 import pytest
 from shared_data import FIXTURES
+from support.param_ids import short
 from support.scan_time import scan_seconds
 
 from tracetui.redact import AUTO, SUGGESTED, Identity, scan_text
@@ -179,6 +180,7 @@ def test_bytes_are_scanned_too():
         "x@" * 30_000,
         "1.2.3." * 20_000,
     ],
+    ids=short,
 )
 def test_hostile_lines_finish_quickly(text):
     assert scan_seconds(text) < 2.0

@@ -11,6 +11,7 @@ import base64
 import json
 
 import pytest
+from support.param_ids import short
 from support.scan_time import scan_seconds
 
 from tracetui.redact import AUTO, SUGGESTED, scan_text
@@ -245,6 +246,7 @@ def test_a_bare_non_in_a_name_is_not_a_fixture():
         "db_pass := " + "(" * 15_000 + "]" * 15_000,
         "fake_api_key = '" + "Zq9" * 10_000 + "'",
     ],
+    ids=short,
 )
 def test_new_context_paths_stay_linear_on_hostile_lines(text):
     assert scan_seconds(text) < 2.0

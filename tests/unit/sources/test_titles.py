@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import orjson
 import pytest
+from support.param_ids import short
 
 from shared_data import CORPUS, requires_corpus
 from tracetui.cli import main
@@ -374,6 +375,7 @@ OPENERS = {"hi", "hello", "hey", "continue", "yes", "ok", "go on", "hello there"
         "<ide_x>" * 30000,
         "hello " * 1_000_000,
     ],
+    ids=short,
 )
 def test_prompt_text_takes_linear_time_on_hostile_text(hostile):
     import time
