@@ -29,6 +29,10 @@ DETAILS_KEPT = 64  # steps whose detail documents are kept (the cursor often goe
 PREVIEW_TABS = ("detail", "ctx")
 # Each tab of the right pane and the widget in it that takes the keys.
 TAB_VIEWS = {"detail": "#detail-view", "ctx": "#ctx-list", "diff": "#diff-view", "trail": "#trail-list"}
+# The screen's classes read only by the rules of browser.tcss that size or hide the three panes
+# (tests/ui/test_browsing_restyle.py holds the rules to it): a change restyles the screen and those.
+PANE_CLASSES = frozenset({"-browsing", "-hide-sessions", "-code-tab", "-zoom"})
+PANES = ("#left", "#middle", "#right")
 
 
 class BrowserBase(RowUpdates, Screen):
@@ -96,9 +100,20 @@ class BrowserBase(RowUpdates, Screen):
 
     def _list_aside(self) -> None:
         """The list steps aside for the steps: hidden, and no longer the focused pane it widens for
-        (`-browsing`), in one restyle: the focus that follows then changes no class (each change
-        restyled every widget, 30-50 ms)."""
-        self.set_classes((set(self.classes) | {"-hide-sessions"}) - {"-browsing"})
+        (`-browsing`), in one restyle: the focus that follows then changes no class."""
+        self.set_pane_classes(add=("-hide-sessions",), remove=("-browsing",))
+
+    def set_pane_classes(self, add: tuple[str, ...] = (), remove: tuple[str, ...] = ()) -> None:
+        """Adds and removes classes of `PANE_CLASSES`, restyling the screen and its three panes: a class
+        change on the screen restyles every widget in it (Textual's update_styles walks the subtree:
+        the footer's keys, the tabs, each pane's rows and their component classes), 30-50 ms for what
+        only the panes' widths and display read."""
+        assert PANE_CLASSES.issuperset(add + remove) and not set(add) & set(remove), (add, remove)
+        if self._classes.issuperset(add) and self._classes.isdisjoint(remove):
+            return
+        self.add_class(*add, update=False)
+        self.remove_class(*remove, update=False)
+        self.app.stylesheet.update_nodes([self, *(self.query_one(pane) for pane in PANES)], animate=True)
 
     def _later(self, delay: float, callback: Callable[[], None], name: str) -> Timer:
         """`self.set_timer(delay, callback)` but for the callback's way: the timer calls it itself, where

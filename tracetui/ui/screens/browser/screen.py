@@ -78,12 +78,10 @@ class BrowserScreen(SessionListPart, OpeningPart, PanesPart, StepToolsPart, Laun
         # back to the steps once a session is being read.
         left = self.query_one("#left")
         browsing = left in event.widget.ancestors_with_self
-        if browsing != self.has_class("-browsing"):
-            # `-browsing` sets only the widths of #left and #right (browser.tcss): those two are
-            # restyled, not every widget in the screen as a class change does (30-50 ms a focus move
-            # between the list and the steps). tests/ui/test_browsing_restyle.py holds the rules to it.
-            self.set_class(browsing, "-browsing", update=False)
-            self.app.stylesheet.update_nodes([self, left, self.query_one("#right")], animate=True)
+        if browsing:
+            self.set_pane_classes(add=("-browsing",))
+        else:
+            self.set_pane_classes(remove=("-browsing",))
         if not browsing:
             self.open_whole()  # the steps or a tab of the previewed session: it is being read
 
@@ -106,12 +104,12 @@ class BrowserScreen(SessionListPart, OpeningPart, PanesPart, StepToolsPart, Laun
         self.notify(safe_line(message.text), severity="error", markup=False)
 
     def action_focus_filter(self) -> None:
-        self.remove_class("-hide-sessions")
+        self.set_pane_classes(remove=("-hide-sessions",))
         self.query_one("#filter", Input).focus()
 
     def action_focus_pane(self, pane: str) -> None:
         if pane == "sessions":
-            self.remove_class("-hide-sessions")
+            self.set_pane_classes(remove=("-hide-sessions",))
             self.query_one(SessionList).focus()
         elif pane == "timeline":
             self.query_one(Timeline).focus()
@@ -126,13 +124,19 @@ class BrowserScreen(SessionListPart, OpeningPart, PanesPart, StepToolsPart, Laun
         self.query_one(TabbedContent).active = tab
 
     def action_toggle_sessions(self) -> None:
-        self.toggle_class("-hide-sessions")
+        if self.has_class("-hide-sessions"):
+            self.set_pane_classes(remove=("-hide-sessions",))
+        else:
+            self.set_pane_classes(add=("-hide-sessions",))
         self.refresh_bindings()
         if self.has_class("-hide-sessions") and self.focused is not None and self.focused.id in ("sessions", "filter"):
             self.query_one(Timeline).focus()
 
     def action_toggle_zoom(self) -> None:
-        self.toggle_class("-zoom")
+        if self.has_class("-zoom"):
+            self.set_pane_classes(remove=("-zoom",))
+        else:
+            self.set_pane_classes(add=("-zoom",))
 
     def action_refresh(self) -> None:
         """Sync now (where the app syncs) and read the list and the open session again."""
@@ -149,7 +153,7 @@ class BrowserScreen(SessionListPart, OpeningPart, PanesPart, StepToolsPart, Laun
 
     def action_back(self) -> None:
         if self.has_class("-zoom"):
-            self.remove_class("-zoom")
+            self.set_pane_classes(remove=("-zoom",))
             return
         focused = self.focused
         if isinstance(focused, Input):
@@ -159,7 +163,7 @@ class BrowserScreen(SessionListPart, OpeningPart, PanesPart, StepToolsPart, Laun
         elif focused is not None and "#" + (focused.id or "") in TAB_VIEWS.values():
             self.query_one(Timeline).focus()
         elif isinstance(focused, Timeline):
-            self.remove_class("-hide-sessions")
+            self.set_pane_classes(remove=("-hide-sessions",))
             self.query_one(SessionList).focus()
         elif self.cohort is not None:  # out of a cohort the Eval screen opened: every session again
             self.cohort = None
