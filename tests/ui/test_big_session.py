@@ -8,6 +8,7 @@ import dataclasses
 import gc
 import time
 
+import pytest
 from pilot_steps import open_by_id, settle
 from support.narrow import present
 
@@ -33,6 +34,19 @@ def _big() -> Session:
                    started="2026-01-08T10:00:00Z", ended="2026-01-08T11:00:00Z")  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def built() -> Session:
+    # Made once for the module (1.7 s of CPU each): the app never changes a session or its steps.
+    return _big()
+
+
+@pytest.fixture
+def big(built: Session) -> Session:
+    """The big session anew for each test: its own step list and no index of its steps by id yet, so no
+    walk one test made spares the next (a step by id is among the walks the UI thread must not make)."""
+    return dataclasses.replace(built, steps=list(built.steps))
+
+
 class HeadFirst(MemoryLibrary):
     """Gives a preview its first steps only, as the bucket does, so the whole read follows."""
 
@@ -41,7 +55,7 @@ class HeadFirst(MemoryLibrary):
         return dataclasses.replace(whole, steps=whole.steps[:steps])
 
 
-async def test_the_rows_of_a_300k_step_session_arrive_without_walking_it_on_the_ui_thread(monkeypatch):
+async def test_the_rows_of_a_300k_step_session_arrive_without_walking_it_on_the_ui_thread(monkeypatch, big):
     spent: list[float] = []
     arrived = BrowserScreen.on_rest_read
 
@@ -54,7 +68,7 @@ async def test_the_rows_of_a_300k_step_session_arrive_without_walking_it_on_the_
     # A collector's pass over what earlier tests of this worker left is not the screen's work (the
     # review screen's test saw one land in a handler: 0.8 s of thread time).
     gc.collect()
-    app = TraceApp(HeadFirst([_big()]))
+    app = TraceApp(HeadFirst([big]))
     async with app.run_test(size=(150, 40)) as pilot:
         await settle(app, pilot)
         screen = app.screen
@@ -72,7 +86,7 @@ async def test_the_rows_of_a_300k_step_session_arrive_without_walking_it_on_the_
         assert timeline.cursor == 0
 
 
-async def test_enter_on_a_300k_step_session_shows_its_first_steps_before_the_rest_is_read(monkeypatch):
+async def test_enter_on_a_300k_step_session_shows_its_first_steps_before_the_rest_is_read(monkeypatch, big):
     """Enter read the whole session before showing any of it (13 s for a million steps): its first
     steps come first now, as a preview's, and the rest grows in after them."""
     from tracetui.ui.screens.browser import PREVIEW_STEPS
@@ -85,7 +99,7 @@ async def test_enter_on_a_300k_step_session_shows_its_first_steps_before_the_res
         ready(self, message)
 
     monkeypatch.setattr(BrowserScreen, "on_session_ready", first)
-    app = TraceApp(HeadFirst([_big()]))
+    app = TraceApp(HeadFirst([big]))
     async with app.run_test(size=(150, 40)) as pilot:
         screen = await open_by_id(app, pilot, "big-1")
         timeline = screen.query_one(Timeline)
