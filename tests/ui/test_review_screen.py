@@ -72,6 +72,9 @@ async def test_field_names_from_a_log_are_not_read_as_markup(tmp_path):
 
 
 async def test_review_takes_the_sessions_the_list_shows_as_an_export_would(tmp_path):
+    from textual.widgets import Input
+
+    from tracetui.ui.screens.browser import BrowserScreen
     from tracetui.ui.screens.review import ReviewScreen
     from tracetui.ui.widgets.session_list import SessionList
 
@@ -81,13 +84,16 @@ async def test_review_takes_the_sessions_the_list_shows_as_an_export_would(tmp_p
     agents = {r.agent for r in library.list_sessions()}
     with_some = {library.session(s).agent for s in waiting}
     assert with_some and agents - with_some  # the demo's suggestions wait in some agents' sessions only
-    for agent in sorted(agents):
-        app = TraceApp(library)
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(app, pilot)
+    app = TraceApp(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        browser = on_screen(app, BrowserScreen)
+        for agent in sorted(agents):  # one app, each agent's filter in turn, a review from each
+            await pilot.press("slash", "escape")  # the filter emptied (Escape in it clears it)
             await pilot.press("slash", *f"agent:{agent}", "enter")
             await settle(app, pilot)
-            listed = app.screen.query_one(SessionList).count
+            assert browser.query_one("#filter", Input).value == f"agent:{agent}"
+            listed = browser.query_one(SessionList).count
             await pilot.press("R")
             await settle(app, pilot, 4)
             screen = app.screen
@@ -97,6 +103,9 @@ async def test_review_takes_the_sessions_the_list_shows_as_an_export_would(tmp_p
                 s for s in waiting if library.session(s).agent == agent
             }
             assert f"the list's filter: agent:{agent}" in str(screen.query_one("#review-title").render())
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert app.screen is browser
 
 
 def _groups(library):
