@@ -31,10 +31,19 @@ from hostile import SESSIONS, hostile_logs
 def test_every_field_of_every_wrong_type_is_read_without_harm(tmp_path, agent):
     reader = registry.get(agent)
     tried = 0
+    # Only the field's file differs from the picked log at any time (each_field writes every other
+    # file back as it was), so a group without it holds the same bytes as the last time it was read:
+    # it is read and checked once, not again for each field of its sibling's (half of Gemini's and
+    # Copilot's reads).
+    unchanged: set[tuple[Path, ...]] = set()
     for field in each_field(agent, tmp_path):
         for value in WRONG:
             field.write(value, None)
             for group in reader.group(field.files):
+                if field.path not in group.all:
+                    if tuple(group.all) in unchanged:
+                        continue
+                    unchanged.add(tuple(group.all))
                 session = read_session(group)  # never raises
                 problems = model_problems(session)
                 assert not problems, (field.path.name, field.where, value, problems)
