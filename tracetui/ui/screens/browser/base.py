@@ -109,7 +109,7 @@ class BrowserBase(RowUpdates, Screen):
         the footer's keys, the tabs, each pane's rows and their component classes), 30-50 ms for what
         only the panes' widths and display read."""
         assert PANE_CLASSES.issuperset(add + remove) and not set(add) & set(remove), (add, remove)
-        if self._classes.issuperset(add) and self._classes.isdisjoint(remove):
+        if self.classes.issuperset(add) and self.classes.isdisjoint(remove):
             return
         self.add_class(*add, update=False)
         self.remove_class(*remove, update=False)
