@@ -101,18 +101,18 @@ class BrowserBase(RowUpdates, Screen):
     def _list_aside(self) -> None:
         """The list steps aside for the steps: hidden, and no longer the focused pane it widens for
         (`-browsing`), in one restyle: the focus that follows then changes no class."""
-        self.set_pane_classes(add=("-hide-sessions",), remove=("-browsing",))
+        self.set_pane_classes({"-hide-sessions": True, "-browsing": False})
 
-    def set_pane_classes(self, add: tuple[str, ...] = (), remove: tuple[str, ...] = ()) -> None:
-        """Adds and removes classes of `PANE_CLASSES`, restyling the screen and its three panes: a class
+    def set_pane_classes(self, on: dict[str, bool]) -> None:
+        """Sets (True) or clears (False) classes of `PANE_CLASSES`, restyling the screen and its three panes: a class
         change on the screen restyles every widget in it (Textual's update_styles walks the subtree:
         the footer's keys, the tabs, each pane's rows and their component classes), 30-50 ms for what
         only the panes' widths and display read."""
-        assert PANE_CLASSES.issuperset(add + remove) and not set(add) & set(remove), (add, remove)
-        if self.classes.issuperset(add) and self.classes.isdisjoint(remove):
+        assert PANE_CLASSES.issuperset(on), on
+        if all((name in self.classes) == wanted for name, wanted in on.items()):
             return
-        self.add_class(*add, update=False)
-        self.remove_class(*remove, update=False)
+        for name, wanted in on.items():
+            self.set_class(wanted, name, update=False)
         self.app.stylesheet.update_nodes([self, *(self.query_one(pane) for pane in PANES)], animate=True)
 
     def _later(self, delay: float, callback: Callable[[], None], name: str) -> Timer:

@@ -170,7 +170,7 @@ class LaunchersPart(BrowserBase):
             self.query_one(Timeline).clear()
             self.query_one("#session-title", Static).update("no session open")
             self._offer_keys()
-        self.set_pane_classes(remove=("-hide-sessions",))
+        self.set_pane_classes({"-hide-sessions": False})
         self.refresh_sessions()
         self.query_one(SessionList).focus()
         self.notify(f"removed {session_id[:12]} from the bucket")
@@ -230,7 +230,7 @@ class LaunchersPart(BrowserBase):
             if picked is None:
                 return
             self.cohort = picked
-            self.set_pane_classes(remove=("-hide-sessions",))
+            self.set_pane_classes({"-hide-sessions": False})
             self.refresh_sessions()
             self.query_one(SessionList).focus()
             self.notify(safe_line(f"the {len(picked[1])} sessions of {picked[0]}; Escape in the list shows every session"),

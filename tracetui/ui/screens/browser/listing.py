@@ -261,7 +261,7 @@ class SessionListPart(BrowserBase):
         if self.has_class("-hide-sessions"):
             # The list a session's reading hid is what the filter changes: show it, as `/` does (the
             # key filtered a list nobody could see, and at 80 columns only a toast said so).
-            self.set_pane_classes(remove=("-hide-sessions",))
+            self.set_pane_classes({"-hide-sessions": False})
             self.query_one(SessionList).focus()
 
 

@@ -129,10 +129,7 @@ class PanesPart(BrowserBase):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         # Code and the trail's columns want the room: on a medium screen reading a session, the Diff
         # and Trail tabs take more of it from the steps (browser.tcss, `-code-tab`).
-        if event.pane.id in ("diff", "trail"):
-            self.set_pane_classes(add=("-code-tab",))
-        else:
-            self.set_pane_classes(remove=("-code-tab",))
+        self.set_pane_classes({"-code-tab": event.pane.id in ("diff", "trail")})
         if event.pane.id not in PREVIEW_TABS:
             self.open_whole()
         index = self.current_step()

@@ -78,10 +78,7 @@ class BrowserScreen(SessionListPart, OpeningPart, PanesPart, StepToolsPart, Laun
         # back to the steps once a session is being read.
         left = self.query_one("#left")
         browsing = left in event.widget.ancestors_with_self
-        if browsing:
-            self.set_pane_classes(add=("-browsing",))
-        else:
-            self.set_pane_classes(remove=("-browsing",))
+        self.set_pane_classes({"-browsing": browsing})
         if not browsing:
             self.open_whole()  # the steps or a tab of the previewed session: it is being read
 
@@ -104,12 +101,12 @@ class BrowserScreen(SessionListPart, OpeningPart, PanesPart, StepToolsPart, Laun
         self.notify(safe_line(message.text), severity="error", markup=False)
 
     def action_focus_filter(self) -> None:
-        self.set_pane_classes(remove=("-hide-sessions",))
+        self.set_pane_classes({"-hide-sessions": False})
         self.query_one("#filter", Input).focus()
 
     def action_focus_pane(self, pane: str) -> None:
         if pane == "sessions":
-            self.set_pane_classes(remove=("-hide-sessions",))
+            self.set_pane_classes({"-hide-sessions": False})
             self.query_one(SessionList).focus()
         elif pane == "timeline":
             self.query_one(Timeline).focus()
@@ -124,19 +121,13 @@ class BrowserScreen(SessionListPart, OpeningPart, PanesPart, StepToolsPart, Laun
         self.query_one(TabbedContent).active = tab
 
     def action_toggle_sessions(self) -> None:
-        if self.has_class("-hide-sessions"):
-            self.set_pane_classes(remove=("-hide-sessions",))
-        else:
-            self.set_pane_classes(add=("-hide-sessions",))
+        self.set_pane_classes({"-hide-sessions": not self.has_class("-hide-sessions")})
         self.refresh_bindings()
         if self.has_class("-hide-sessions") and self.focused is not None and self.focused.id in ("sessions", "filter"):
             self.query_one(Timeline).focus()
 
     def action_toggle_zoom(self) -> None:
-        if self.has_class("-zoom"):
-            self.set_pane_classes(remove=("-zoom",))
-        else:
-            self.set_pane_classes(add=("-zoom",))
+        self.set_pane_classes({"-zoom": not self.has_class("-zoom")})
 
     def action_refresh(self) -> None:
         """Sync now (where the app syncs) and read the list and the open session again."""
@@ -153,7 +144,7 @@ class BrowserScreen(SessionListPart, OpeningPart, PanesPart, StepToolsPart, Laun
 
     def action_back(self) -> None:
         if self.has_class("-zoom"):
-            self.set_pane_classes(remove=("-zoom",))
+            self.set_pane_classes({"-zoom": False})
             return
         focused = self.focused
         if isinstance(focused, Input):
@@ -163,7 +154,7 @@ class BrowserScreen(SessionListPart, OpeningPart, PanesPart, StepToolsPart, Laun
         elif focused is not None and "#" + (focused.id or "") in TAB_VIEWS.values():
             self.query_one(Timeline).focus()
         elif isinstance(focused, Timeline):
-            self.set_pane_classes(remove=("-hide-sessions",))
+            self.set_pane_classes({"-hide-sessions": False})
             self.query_one(SessionList).focus()
         elif self.cohort is not None:  # out of a cohort the Eval screen opened: every session again
             self.cohort = None
