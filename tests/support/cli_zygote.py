@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import os
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -139,6 +140,7 @@ class _Helper:
         if self.proc.stdin is not None:
             self.proc.stdin.close()
         self.proc.wait(timeout=30)
+        shutil.rmtree(self.folder, ignore_errors=True)  # emptied run by run; the folder itself was left behind
 
 
 def _taken(path: Path) -> str:
