@@ -140,7 +140,7 @@ class _Helper:
         if self.proc.stdin is not None:
             self.proc.stdin.close()
         self.proc.wait(timeout=30)
-        shutil.rmtree(self.folder, ignore_errors=True)  # emptied run by run; the folder itself was left behind
+        shutil.rmtree(self.folder, ignore_errors=True)  # its files go run by run; the folder was left
 
 
 def _taken(path: Path) -> str:

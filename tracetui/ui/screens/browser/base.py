@@ -104,10 +104,10 @@ class BrowserBase(RowUpdates, Screen):
         self.set_pane_classes({"-hide-sessions": True, "-browsing": False})
 
     def set_pane_classes(self, on: dict[str, bool]) -> None:
-        """Sets (True) or clears (False) classes of `PANE_CLASSES`, restyling the screen and its three panes: a class
-        change on the screen restyles every widget in it (Textual's update_styles walks the subtree:
-        the footer's keys, the tabs, each pane's rows and their component classes), 30-50 ms for what
-        only the panes' widths and display read."""
+        """Sets (True) or clears (False) classes of `PANE_CLASSES`, restyling the screen and its three
+        panes: a class change on the screen restyles every widget in it (Textual's update_styles walks
+        the subtree: the footer's keys, the tabs, each pane's rows and their component classes), 30-50 ms
+        for what only the panes' widths and display read."""
         assert PANE_CLASSES.issuperset(on), on
         if all((name in self.classes) == wanted for name, wanted in on.items()):
             return
