@@ -157,3 +157,42 @@ async def test_the_subagent_key_shows_on_a_call_that_spawned_a_held_subagent_as_
         assert present(screen.opened).session.steps[present(screen.query_one(Timeline).step_index())].tool_call_id == SPAWN_CALL
         assert "Subagent" not in _offered(app)
     alone.close()
+
+
+def _composed(footer) -> list[tuple]:
+    """What the footer would draw composed afresh (its compose binds each key to it: run as its own)."""
+    from textual._context import active_message_pump
+
+    token = active_message_pump.set(footer)
+    try:
+        return _drawn(footer.compose())
+    finally:
+        active_message_pump.reset(token)
+
+
+def _drawn(keys) -> list[tuple]:
+    return [(k.key, k.key_display, k.description, k.action, k._disabled, str(k.tooltip or ""),
+             sorted(k.classes)) for k in keys]  # fmt: skip
+
+
+async def test_keys_that_change_are_the_mounted_keys_redrawn_as_a_new_footer_draws_them(demo):
+    """A change of the keys on offer redraws the keys already mounted (`KeyFooter._redraw`): what it
+    shows is what a footer composed afresh shows, in the same order, the palette hint last."""
+    from tracetui.ui.widgets.key_footer import KeyFooter
+
+    _, library = demo
+    app = TraceApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        footer = app.screen.query_one(KeyFooter)
+        first = list(footer.query_children(FooterKey))
+        kept = 0
+        for keys in (("enter",), ("tab",), ("f",), ("escape",), ("escape",), ("tab", "tab")):
+            before = _drawn(footer.query_children(FooterKey))
+            await pilot.press(*keys)
+            await settle(app, pilot, 1)
+            now = [k for k in footer.query_children(FooterKey) if not k._pruning]
+            assert _drawn(now) == _composed(footer), keys
+            assert now[-1].has_class("-command-palette")
+            kept += before != _drawn(now) and any(k in first for k in now)
+        assert kept >= 3, "the keys were mounted afresh, not redrawn"
