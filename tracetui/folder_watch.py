@@ -21,6 +21,9 @@ from tracetui.folder_walk import walk
 # The most folders watched; past it the deepest are left to the sync's whole passes. An inotify
 # watch costs the kernel about 1 KB, and older kernels allow 8,192 a user in all.
 MAX_FOLDERS = 8192
+# How long the watcher waits for a change before it answers with none: its first answer tells the
+# watch is made. An idle watch wakes this often, to no effect.
+MADE_WITHIN_MS = 1000
 
 
 def real_folders(roots: list[Path]) -> list[str]:
@@ -36,8 +39,10 @@ def real_folders(roots: list[Path]) -> list[str]:
 
 
 def watch(roots: list[Path], stop: threading.Event | None) -> Iterator[set[tuple[Any, str]] | None]:
-    """Each batch of changes under `roots` (watchfiles' sets of (change, path)), or None where folders
-    came or went (the watch is made again), until `stop`."""
+    """Each batch of changes under `roots` (watchfiles' sets of (change, path)), or None for the
+    whole folders: first once the watch is made (what was written between the caller's last sync
+    and then is in no batch), and again each time folders came or went (the watch is made again),
+    until `stop`."""
     import watchfiles
 
     while stop is None or not stop.is_set():
@@ -46,15 +51,24 @@ def watch(roots: list[Path], stop: threading.Event | None) -> Iterator[set[tuple
             return
         watched = set(folders)
         again = False
+        made = False
+        # The watch is made when the generator first runs, and its first answer (a batch, or the
+        # empty set at the first timeout) comes after: the whole folders are synced then, before the
+        # batch. `tracetui watch` said it was watching before, and a line written in between waited
+        # for the next change (a test saw it miss on a loaded machine).
         for batch in watchfiles.watch(*folders, stop_event=stop, debounce=150, step=50, raise_interrupt=False,
-                                      ignore_permission_denied=True, recursive=False):  # fmt: skip
+                                      ignore_permission_denied=True, recursive=False,
+                                      rust_timeout=MADE_WITHIN_MS, yield_on_timeout=True):  # fmt: skip
             if any(_folder_moved(change, path, watched) for change, path in batch):
                 again = True
                 break
-            yield batch
+            if not made:
+                made = True
+                yield None
+            if batch:
+                yield batch
         if not again:
             return
-        yield None
 
 
 def _folder_moved(change: Any, path: str, watched: set[str]) -> bool:

@@ -115,3 +115,29 @@ def test_a_watched_sync_is_whole_now_and_then_for_changes_the_watcher_missed(mon
     clock[0] += 1
     assert scope.paths({"/a.jsonl"}) is None  # ten minutes since the last whole sync
     assert scope.paths({"/b.jsonl"}) == {"/b.jsonl"}
+
+
+def test_a_line_written_before_the_watch_is_made_is_synced_once_it_is(tmp_path):
+    """`tracetui watch` syncs, says it is watching, then makes the watch: a line written in between
+    named no change, and waited for the next one. The watch's first answer is now the whole folders."""
+    import threading
+    import time
+
+    from tracetui.folder_watch import watch as folder_watch
+
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    (folder / "a.jsonl").write_bytes(_line("synced"))
+    stop = threading.Event()
+    answers = folder_watch([folder], stop)
+    (folder / "a.jsonl").write_bytes(_line("written before the watch was made"))
+    timer = threading.Timer(10, stop.set)  # a watch that never answers ends the test, not the run
+    timer.start()
+    started = time.monotonic()
+    try:
+        first = next(answers, "no answer")
+    finally:
+        stop.set()
+        timer.cancel()
+    assert first is None, first  # the whole folders
+    assert time.monotonic() - started < 9
