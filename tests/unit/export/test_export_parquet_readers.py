@@ -165,3 +165,28 @@ def test_the_decoding_child_has_a_cpu_budget_per_file_under_one_hard_limit(tmp_p
     soft, hard = (int(v) for v in line.split()[3:5])
     assert CPU_SECONDS < soft <= CPU_SECONDS + 30
     assert soft < hard <= FILES_A_CHILD * (CPU_SECONDS + 1) + 60
+
+
+def test_the_decoding_child_reads_times_as_text_without_loading_pandas(tmp_path):
+    """pyarrow made each timestamp a Python object by asking pandas first: every child imported it
+    (half of what checking a small export cost) before reading the first row of an export."""
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tracetui.export.parquet_rows import ParquetRows
+
+    when = datetime.datetime(2026, 1, 12, 9, 5, 10, tzinfo=datetime.timezone.utc)
+    timed = tmp_path / "timed.parquet"
+    pq.write_table(pa.table({"timestamp": pa.array([when], pa.timestamp("ms", tz="UTC")),
+                             "took": pa.array([1500], pa.duration("ms")), "text": ["one"]}), timed)  # fmt: skip
+    maps = Path("/proc/self/maps")
+    if not maps.is_file():
+        pytest.skip("no /proc to read a child's mapped files from")
+    with ParquetRows() as reader:
+        body = b"\n".join(part for _, part in reader.rows(timed))
+        assert reader._child is not None
+        mapped = Path(f"/proc/{reader._child.pid}/maps").read_text()
+    assert b"2026-01-12" in body and b"09:05:10" in body and b'"one"' in body, body
+    assert "pyarrow" in mapped and "/pandas/" not in mapped
