@@ -34,7 +34,6 @@ class KeyFooter(Footer):
             return
         shown, palette = self._plan()
         self._drawn = self._look(shown, palette)
-        self.styles.grid_size_columns = len(shown)
         # A key made compact after it mounts is styled twice (a class added is a restyle).
         compact = "-compact" if self.compact else ""
         for binding, enabled, tooltip in shown:
@@ -62,8 +61,6 @@ class KeyFooter(Footer):
         mounted = [k for k in self.query_children(FooterKey) if not k._pruning]  # not those on their way out
         keys = [k for k in mounted if not k.has_class("-command-palette")]
         hint = next((k for k in mounted if k.has_class("-command-palette")), None)
-        if self.styles.grid_size_columns != len(shown):  # a style set is a layout of each key
-            self.styles.grid_size_columns = len(shown)
         compact = "-compact" if self.compact else ""
         for key, (binding, enabled, tooltip) in zip(keys, shown):
             _restyle(key, self.app.get_key_display(binding), binding, enabled, tooltip, compact)
