@@ -1,5 +1,5 @@
 """A stylesheet that parses each CSS source once for a set of theme variables, and matches a
-widget's component classes once for what their rules can tell of its path.
+node's rules (and a widget's component classes) once for what those rules can tell of its path.
 
 Textual parsed every source again at each reparse (a screen with its own CSS pushed, the theme set):
 here the rules parsed are kept for the process, keyed by the source, where it was read and the
@@ -10,15 +10,18 @@ More in docs/internals/ui.md, `ui/parsed_css.py`.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
 from textual.cache import LRUCache
 from textual.css.model import RuleSet, SelectorType
-from textual.css.stylesheet import CSSLocation, Stylesheet
 from textual.css.styles import RulesMap
+from textual.css.stylesheet import _DEFAULT_STYLES, CSSLocation, Stylesheet
+from textual.css.types import Specificity6
 from textual.dom import DOMNode
 
 # Enough for every source under a few themes (a theme picked in the palette parses them all again).
@@ -27,16 +30,15 @@ _PARSED: LRUCache[tuple, list[RuleSet]] = LRUCache(1024)
 
 class ParsedOnce(Stylesheet):
     _variables_key: tuple | None = None
-    _matched_for: list[RuleSet] | None = None  # the rules `_matched` was filled from
+    _matched_for: list[RuleSet] | None = None  # the rules `_memo` was found for
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # (what selectors test along the widget's path, component class) -> the rules it matched
-        self._matched: LRUCache[tuple, RulesMap] = LRUCache(4096)
-        self._vocabularies: dict[frozenset[str], _Vocabulary] = {}
-        self._made_of: tuple[RuleSet, ...] = ()  # the rules `_matched` holds what they matched of
+        self._memo = _Memo(())
         # node -> component -> the key its component styles were last made for
         self._last: WeakKeyDictionary[DOMNode, dict[str, tuple]] = WeakKeyDictionary()
+        # node -> the rules last set on it (`_memo.applied`'s), and its rules as they were made then
+        self._replaced: WeakKeyDictionary[DOMNode, tuple[RulesMap, dict]] = WeakKeyDictionary()
 
     def set_variables(self, variables: dict[str, str]) -> None:
         super().set_variables(variables)
@@ -79,22 +81,57 @@ class ParsedOnce(Stylesheet):
             self.source = stylesheet.source
             self._require_parse = False
 
+    def apply(
+        self, node: DOMNode, *, animate: bool = False, cache: dict[tuple, RulesMap] | None = None
+    ) -> None:
+        # Textual 8.2.8's, with the rules a node matched kept by its signature (the module's docstring):
+        # Textual's own cache, for one walk of the nodes, is not needed.
+        self._forget_if_reparsed()
+        words = self._named_vocabulary(frozenset(self.rules_map.keys() & node._selector_names))
+        (node._has_hover_style, node._has_focus_within, node._has_order_style,
+         node._has_odd_or_even) = words.flags  # fmt: skip
+        key = (words, _signature(node.css_path_nodes, words))
+        applied = self._memo.applied
+        found = applied.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = applied[key] = _matched_rules(node, words.rules)
+        if found is not None:  # where no rule matches, Textual leaves the node's rules as they were
+            self._replace(node, found, animate)
+        self._process_component_classes(node)
+
+    def _replace(self, node: DOMNode, rules: RulesMap, animate: bool) -> None:
+        """Textual's `replace_rules`, which sets every rule again and notifies the node, but only the
+        notice where the same rules were set last on the node's rules as they are now: each setter
+        would do nothing. Not where a rule asks for a transition (an animation may be under way)."""
+        base = node.styles.base
+        last = self._replaced.get(node)
+        if last is not None and last[0] is rules and last[1] == base._rules and "transitions" not in rules:
+            node.notify_style_update()
+            return
+        self.replace_rules(node, rules, animate=animate)
+        self._replaced[node] = (rules, dict(base._rules))
+
+    def _forget_if_reparsed(self) -> None:
+        rules = self.rules
+        if self._matched_for is not rules:
+            self._matched_for = rules
+            # A screen's CSS pushed parses the stylesheet again, and each app (each test) makes its
+            # own stylesheet: the same sources give the same rules (`_PARSED`), and what they matched
+            # holds. An id is never another rule's while the memo holds the rules.
+            key = tuple(map(id, rules))
+            memo = _MEMOS.get(key)
+            if memo is None:
+                memo = _MEMOS[key] = _Memo(tuple(rules))
+            if memo is not self._memo:
+                self._memo = memo
+                self._last = WeakKeyDictionary()
+
     def _process_component_classes(self, node: DOMNode) -> None:
         # Textual 8.2.8's, with each component's matched rules kept (the module's docstring).
         components = node._get_component_classes()
         if not components:
             return
-        rules = self.rules
-        if self._matched_for is not rules:
-            self._matched_for = rules
-            # A screen's CSS pushed parses the stylesheet again: the same sources give the same rules
-            # (`_PARSED`), and what they matched holds.
-            made_of = tuple(rules)  # held: an id is never another rule's while it is
-            if len(made_of) != len(self._made_of) or any(a is not b for a, b in zip(made_of, self._made_of)):
-                self._made_of = made_of
-                self._matched.clear()
-                self._vocabularies = {}
-                self._last = WeakKeyDictionary()
+        self._forget_if_reparsed()
         signature = _signature(node.css_path_nodes, self._vocabulary(components))
         refresh = False
         old = node._component_styles.copy()
@@ -108,10 +145,10 @@ class ParsedOnce(Stylesheet):
             last[component] = key
             virtual = DOMNode(classes=component)
             virtual._attach(node)
-            matched = self._matched.get(key)
+            matched = self._memo.matched.get(key)
             if matched is None:
                 self.apply(virtual, animate=False)
-                self._matched[key] = RulesMap(**virtual.styles.base._rules)
+                self._memo.matched[key] = RulesMap(**virtual.styles.base._rules)
             else:
                 self.replace_rules(virtual, RulesMap(**matched), animate=False)
             if not refresh and old.get(component) != virtual.styles:
@@ -121,34 +158,70 @@ class ParsedOnce(Stylesheet):
             node.refresh()
 
     def _vocabulary(self, components: Collection[str]) -> _Vocabulary:
-        """What the rules that may style one of `components` test along a path: the types, ids,
-        classes and pseudo-classes their selectors name (nothing else can change whether they match)."""
+        """What the rules that may style one of `components` test along a path."""
         kept = frozenset(components)
-        found = self._vocabularies.get(kept)
+        found = self._memo.vocabularies.get(kept)
+        if found is None:
+            names = self.rules_map.keys() & DOMNode(classes=" ".join(kept))._selector_names
+            found = self._memo.vocabularies[kept] = self._named_vocabulary(frozenset(names))
+        return found
+
+    def _named_vocabulary(self, names: frozenset[str]) -> _Vocabulary:
+        """What the rules filed under the selector `names` (`rules_map`) test along a path: the types,
+        ids, classes and pseudo-classes their selectors name (nothing else can change whether they
+        match), with those rules in the order Textual matches them."""
+        found = self._memo.named.get(names)
         if found is None:
             rules_map = self.rules_map
-            names: dict[SelectorType, set[str]] = {kind: set() for kind in SelectorType}
+            kinds: dict[SelectorType, set[str]] = {kind: set() for kind in SelectorType}
             pseudo: set[str] = set()
-            for name in rules_map.keys() & DOMNode(classes=" ".join(kept))._selector_names:
-                for rule in rules_map[name]:
-                    for selectors in rule.selector_set:
-                        for selector in selectors.selectors:
-                            names[selector.type].add(selector.name)
-                            pseudo |= selector.pseudo_classes
-            any_node = bool(names[SelectorType.UNIVERSAL] or names[SelectorType.NESTED])
-            classes = frozenset(names[SelectorType.CLASS] | ({"-textual-system"} if any_node else set()))
-            types, ids = frozenset(names[SelectorType.TYPE]), frozenset(names[SelectorType.ID])
-            found = _Vocabulary(types, ids, classes, tuple(sorted(pseudo)))
-            self._vocabularies[kept] = found
+            limited = {rule for name in names for rule in rules_map[name]}
+            for rule in limited:
+                for selectors in rule.selector_set:
+                    for selector in selectors.selectors:
+                        kinds[selector.type].add(selector.name)
+                        pseudo |= selector.pseudo_classes
+            any_node = bool(kinds[SelectorType.UNIVERSAL] or kinds[SelectorType.NESTED])
+            classes = frozenset(kinds[SelectorType.CLASS] | ({"-textual-system"} if any_node else set()))
+            types, ids = frozenset(kinds[SelectorType.TYPE]), frozenset(kinds[SelectorType.ID])
+            rules = tuple(rule for rule in reversed(self.rules) if rule in limited)
+            # As Textual sets them from the same rules' pseudo-classes as it applies a node's.
+            used = set().union(*[rule.pseudo_classes for rule in rules])
+            flags = ("hover" in used, "focus-within" in used, not used.isdisjoint(_ORDER),
+                     not used.isdisjoint(_PARITY))  # fmt: skip
+            found = _Vocabulary(types, ids, classes, tuple(sorted(pseudo)), rules, flags)
+            self._memo.named[names] = found
         return found
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False)
+class _Memo:
+    """What one parse's rules matched, for every stylesheet whose parse gave those rules."""
+
+    rules: tuple[RuleSet, ...]  # held, so that their ids stay theirs
+    # (component class, what selectors test along the widget's path) -> the rules it matched
+    matched: LRUCache[tuple, RulesMap] = field(default_factory=lambda: LRUCache(4096))
+    # (the node's vocabulary, what it tests along the node's path) -> its rules (None: none match)
+    applied: LRUCache[tuple, RulesMap | None] = field(default_factory=lambda: LRUCache(8192))
+    vocabularies: dict[frozenset[str], _Vocabulary] = field(default_factory=dict)  # by component classes
+    named: dict[frozenset[str], _Vocabulary] = field(default_factory=dict)  # by a node's selector names
+
+
+# A few parses' worth: the app's rules under each theme picked, a test's made-up app.
+_MEMOS: LRUCache[tuple[int, ...], _Memo] = LRUCache(16)
+_UNSEEN: Any = object()
+_ORDER = frozenset({"first-of-type", "last-of-type", "first-child", "last-child", "empty"})
+_PARITY = frozenset({"odd", "even"})
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # compared by identity: one per set of names, per parse
 class _Vocabulary:
     types: frozenset[str]
     ids: frozenset[str]
     classes: frozenset[str]
     pseudo: tuple[str, ...]
+    rules: tuple[RuleSet, ...] = ()  # the rules it was gathered from, in Textual's order
+    flags: tuple[bool, bool, bool, bool] = (False, False, False, False)  # hover, focus-within, order, parity
 
 
 def _signature(path: list[DOMNode], words: _Vocabulary) -> tuple:
@@ -162,3 +235,36 @@ def _signature(path: list[DOMNode], words: _Vocabulary) -> tuple:
         )
         for n in path
     )
+
+
+def _matched_rules(node: DOMNode, rules: tuple[RuleSet, ...]) -> RulesMap | None:
+    """The rules of `rules` that match `node`, the most specific value of each: Textual 8.2.8's
+    `Stylesheet.apply` between its choice of rules and their replacing (None where none matched)."""
+    attributes: defaultdict[str, list[tuple[Specificity6, object]]] = defaultdict(list)
+    path = node.css_path_nodes
+    initial: set[str] = set()  # rules that may be set to the special value `initial`
+    initial_defaults: set[str] = set()  # those set to `initial` in a DEFAULT_CSS
+    for rule in rules:
+        is_default_rules, tie_breaker = rule.is_default_rules, rule.tie_breaker
+        for base_specificity in Stylesheet._check_rule(rule, path):
+            for key, rule_specificity, value in rule.styles.extract_rules(base_specificity, is_default_rules,
+                                                                          tie_breaker):  # fmt: skip
+                if value is None:
+                    (initial_defaults if is_default_rules else initial).add(key)
+                attributes[key].append((rule_specificity, value))
+    if not attributes:
+        return None
+    first = itemgetter(0)
+    node_rules: Any = {name: max(values, key=first)[1] for name, values in attributes.items()}
+    for name in initial:
+        if node_rules[name] is None:
+            defaults = [rule for rule in attributes[name] if not rule[0][0]]
+            if defaults:
+                node_rules[name] = max(defaults, key=first)[1]
+            else:
+                initial_defaults.add(name)
+    for name in initial_defaults:
+        if node_rules[name] is None:
+            defaults = [rule for rule in attributes[name] if rule[0][0]]
+            node_rules[name] = max(defaults, key=first)[1] if defaults else getattr(_DEFAULT_STYLES, name)
+    return cast(RulesMap, node_rules)
