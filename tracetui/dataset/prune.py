@@ -125,7 +125,13 @@ def _serialized(sql: str) -> str:
             import duckdb
 
             _PARSER.append(duckdb.connect(":memory:"))
-        return _PARSER[0].execute("SELECT json_serialize_sql($q)", {"q": sql}).fetchall()[0][0]
+        try:
+            return _PARSER[0].execute("SELECT json_serialize_sql($q)", {"q": sql}).fetchall()[0][0]
+        except Exception:
+            # A parse error is an answer, not an exception: whatever raised (a stranger's recipe's SQL
+            # may have left the database invalidated) is not kept for the next query.
+            _PARSER.clear()
+            raise
 
 
 def _forked() -> None:

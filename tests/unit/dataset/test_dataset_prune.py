@@ -196,7 +196,12 @@ def test_the_parser_database_is_opened_once_a_process_and_again_in_a_forked_chil
 
     opened = []
     real = duckdb.connect
-    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: opened.append(a) or real(*a, **k))
+
+    def connect(*args, **kwargs):
+        opened.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(duckdb, "connect", connect)
     monkeypatch.setattr(prune, "_PARSER", [], raising=False)
     for _ in range(3):
         assert _kept("SELECT count(*) FROM steps WHERE machine = 'm1'") == {"steps": (True, False)}
@@ -214,3 +219,17 @@ def test_the_parser_database_is_opened_once_a_process_and_again_in_a_forked_chil
     os.waitpid(pid, 0)
     assert said == repr(({"steps": (True, False)}, 2))
     assert len(opened) == 1 and prune._PARSER  # the parent's is its own still
+
+
+def test_a_parser_that_raised_is_not_kept_for_the_next_query(monkeypatch):
+    """A stranger's SQL that broke the kept database (DuckDB invalidates one on a fatal error) would
+    have made every later query keep every file: the next query opens a new one."""
+    from tracetui.dataset import prune
+
+    class Broken:
+        def execute(self, *args, **kwargs):
+            raise RuntimeError("FATAL Error: database has been invalidated")
+
+    monkeypatch.setattr(prune, "_PARSER", [Broken()])
+    assert _kept("SELECT count(*) FROM steps WHERE machine = 'm1'") == {}  # every file kept, as before
+    assert _kept("SELECT count(*) FROM steps WHERE machine = 'm1'") == {"steps": (True, False)}
