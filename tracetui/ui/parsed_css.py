@@ -220,8 +220,8 @@ class _Vocabulary:
     ids: frozenset[str]
     classes: frozenset[str]
     pseudo: tuple[str, ...]
-    rules: tuple[RuleSet, ...] = ()  # the rules it was gathered from, in Textual's order
-    flags: tuple[bool, bool, bool, bool] = (False, False, False, False)  # hover, focus-within, order, parity
+    rules: tuple[RuleSet, ...]  # the rules it was gathered from, in Textual's order
+    flags: tuple[bool, bool, bool, bool]  # hover, focus-within, order, parity
 
 
 def _signature(path: list[DOMNode], words: _Vocabulary) -> tuple:
