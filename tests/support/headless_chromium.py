@@ -52,7 +52,8 @@ def _launch(profile: Path) -> tuple[subprocess.Popen[bytes], int]:
             stdout=subprocess.DEVNULL, stderr=chatter,
         )  # fmt: skip
     port_file = profile / "DevToolsActivePort"
-    end = time.monotonic() + 30
+    # Its start is not what a test checks: on a loaded 2-core CI machine one took more than 30 s.
+    end = time.monotonic() + 120
     while True:
         lines = port_file.read_text().split() if port_file.is_file() else []
         if len(lines) >= 2:  # the port, then the browser's path: the file is whole
@@ -62,7 +63,8 @@ def _launch(profile: Path) -> tuple[subprocess.Popen[bytes], int]:
             raise AssertionError(f"Chromium exited ({proc.returncode}): {err[-2000:]}")
         if time.monotonic() > end:
             _stop(proc)
-            raise AssertionError("Chromium opened no DevTools port within 30 s")
+            err = log.read_text(errors="replace")
+            raise AssertionError(f"Chromium opened no DevTools port within 120 s: {err[-2000:]}")
         time.sleep(0.05)
 
 
@@ -75,7 +77,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
-def read_terminal(url: str, done: Callable[[str], bool], profile: Path, timeout: float = 30) -> str:
+def read_terminal(url: str, done: Callable[[str], bool], profile: Path, timeout: float = 90) -> str:
     """The text of the terminal the page at `url` draws, once `done` holds for it (or at `timeout`,
     as it then stands; "" where the page made no terminal)."""
     import aiohttp
