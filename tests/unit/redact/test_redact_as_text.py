@@ -33,7 +33,7 @@ def _framed(text: str) -> list[str]:
 
 def _assert_same(texts: list[str]) -> None:
     for text in texts:
-        alone = scan_text(text, ME)  # the same for every kind: made once (a ninth of the test's scans each)
+        alone = scan_text(text, ME)  # the same for every kind: made once (two of every nine scans)
         for kind in KINDS:
             box: list = []
             mine = scan_text(text, ME, syntax=kind, as_text=box)
