@@ -246,7 +246,7 @@ def _read_errors() -> tuple[type[BaseException], ...]:
 
 def _read_whole(arrow_dataset: Any, name: str) -> int:
     """The rows of a table, every column decoded by DuckDB (batch by batch: memory stays flat)."""
-    from tracetui.dataset.query import connect
+    from tracetui.dataset.duck import connect
 
     con = connect({name: arrow_dataset})
     try:

@@ -25,11 +25,11 @@ from tracetui.bucket import ListHead, SearchHit, StepQuery
 from tracetui.bucket.index import hit_snippet, query_terms
 from tracetui.bucket.searched import said_edges, step_query
 from tracetui.dataset import prices, rows
+from tracetui.dataset.duck import spill_folder
 from tracetui.dataset.files import TABLE_MARK, DataFile, Layout, locate
 from tracetui.dataset.listing import (
     LISTED, Schemas, insert_listing, keep_listings, listing_files, newest_first,
 )  # fmt: skip
-from tracetui.dataset.query import spill_folder
 from tracetui.errors import NotFound, Stopped, TracetuiError, given_id
 from tracetui.library import RecordedTrail, holds
 from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Spent, Step, StepKind

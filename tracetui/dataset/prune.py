@@ -112,7 +112,7 @@ def _tree(sql: str) -> Any:
 
 # DuckDB's parser, kept for the process: opening an in-memory database cost 31 ms of CPU at every
 # query, a parse on one kept under 1 ms. It only parses the SQL (a parameter), never runs it, so no
-# query can change it. A forked child makes its own and leaves its parent's copy alone (unused, never
+# query can change it; it is the locked connection all the same (duck.py), so nothing could reach. A forked child makes its own and leaves its parent's copy alone (unused, never
 # closed: its threads are the parent's), and a new lock (a parent's thread may have held it).
 _PARSER: list[Any] = []
 _PARSER_LOCK = threading.Lock()
@@ -122,9 +122,9 @@ _INHERITED: list[Any] = []
 def _serialized(sql: str) -> str:
     with _PARSER_LOCK:
         if not _PARSER:
-            import duckdb
+            from tracetui.dataset.duck import connect
 
-            _PARSER.append(duckdb.connect(":memory:"))
+            _PARSER.append(connect({}))
         try:
             return _PARSER[0].execute("SELECT json_serialize_sql($q)", {"q": sql}).fetchall()[0][0]
         except Exception:

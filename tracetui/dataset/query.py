@@ -10,22 +10,18 @@ A query that runs too long is interrupted.
 
 from __future__ import annotations
 
-import atexit
-import os
-import shutil
-import tempfile
 import threading
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tracetui.dataset.duck import connect
+from tracetui.dataset.duck import module as _duckdb
 from tracetui.errors import TracetuiError
 from tracetui.safe_text import exception_line
 
 SQL_LIMIT = 64 * 1024  # characters of one query: a hand-written one is a few hundred
 TIMEOUT = 300.0  # seconds a query may run
-MEMORY = "2GB"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +67,6 @@ class QueryResult:
     rows: list[tuple[Any, ...]]
 
 
-def _duckdb() -> Any:
-    try:
-        import duckdb
-    except ImportError:
-        raise TracetuiError("SQL needs duckdb (pip install 'tracetui[team]')") from None
-    return duckdb
-
-
 def check_select(sql: str) -> str:
     """`sql` when it is one SELECT statement; a one-line TracetuiError otherwise."""
     duckdb = _duckdb()
@@ -96,46 +84,6 @@ def check_select(sql: str) -> str:
         kind = str(statements[0].type).rpartition(".")[2]
         raise TracetuiError(f"only a SELECT is run, not {kind}")
     return sql
-
-
-_SPILL_LOCK = threading.Lock()
-_SPILL_TOP: list[str] = []
-
-
-def spill_folder() -> str:
-    """A folder of this process's own, not there yet, for one connection's spill files.
-
-    DuckDB's default is `.tmp` under the working folder, and it lets every query read that folder
-    even with external access off: a recipe run in a project with a `.tmp` read the project's files.
-    DuckDB makes the folder when it first spills and removes it when the connection closes; the
-    private parent (mode 700) goes when the process ends."""
-    with _SPILL_LOCK:
-        if not _SPILL_TOP:
-            top = tempfile.mkdtemp(prefix="tracetui-duckdb-")
-            atexit.register(shutil.rmtree, top, True)
-            _SPILL_TOP.append(top)
-        return os.path.join(_SPILL_TOP[0], uuid.uuid4().hex)
-
-
-def connect(tables: dict[str, Any]) -> Any:
-    """An in-memory DuckDB connection holding `tables` (name: an Arrow table or dataset) and nothing
-    else it can reach."""
-    duckdb = _duckdb()
-    spill = spill_folder()
-    # No setting a query can read names this machine's user or place: DuckDB's secret folder is
-    # under $HOME (a recipe's `current_setting('secret_directory')` wrote the home, and with it the
-    # user's name, into the dataset it made) and its time zone is the machine's (UTC, as the logs).
-    config = {"memory_limit": MEMORY, "threads": 2, "temp_directory": spill, "secret_directory": spill}
-    con = duckdb.connect(":memory:", config=config)
-    con.execute("SET TimeZone = 'UTC'")  # (ICU's setting: not one `connect` takes)
-    for name, table in tables.items():
-        con.register(name, table)
-    con.execute("SET enable_external_access = false")
-    con.execute("SET python_enable_replacements = false")  # no scan of a Python variable by its name
-    con.execute("SET autoinstall_known_extensions = false")
-    con.execute("SET autoload_known_extensions = false")
-    con.execute("SET lock_configuration = true")
-    return con
 
 
 def run(tables: dict[str, Any], sql: str, timeout: float = TIMEOUT, bounded: bool = False) -> Any:

@@ -233,3 +233,18 @@ def test_a_parser_that_raised_is_not_kept_for_the_next_query(monkeypatch):
     monkeypatch.setattr(prune, "_PARSER", [Broken()])
     assert _kept("SELECT count(*) FROM steps WHERE machine = 'm1'") == {}  # every file kept, as before
     assert _kept("SELECT count(*) FROM steps WHERE machine = 'm1'") == {"steps": (True, False)}
+
+
+def test_the_kept_parser_is_the_locked_connection(monkeypatch):
+    """The parser takes a stranger's SQL as its parameter only, yet it is opened as every query's
+    connection is (duck.connect): no file, URL or extension, its settings locked, the spill private."""
+    from tracetui.dataset import prune
+
+    monkeypatch.setattr(prune, "_PARSER", [])
+    assert _kept("SELECT count(*) FROM steps WHERE machine = 'm1'") == {"steps": (True, False)}
+    settings = dict(prune._PARSER[0].execute(
+        "SELECT name, value FROM duckdb_settings() WHERE name IN "
+        "('enable_external_access', 'lock_configuration', 'autoload_known_extensions')"
+    ).fetchall())
+    assert settings == {"enable_external_access": "false", "lock_configuration": "true",
+                        "autoload_known_extensions": "false"}

@@ -2,7 +2,7 @@
 command line (`--dataset`, `sql --dataset`, `export DEST`, `export --check`), never from a file a
 stranger wrote. Red-teamed 2026-11-29 (atk17): no such file names one. A recipe's keys are a closed
 set with no destination (`recipe._KEYS`: an unknown key is refused); its SQL runs in a DuckDB with
-external access off and its settings locked (`query.connect`), so `read_parquet('s3://…')` reaches
+external access off and its settings locked (`duck.connect`), so `read_parquet('s3://…')` reaches
 nothing; a team dataset's manifests name files only as paths inside the dataset, under the machine's
 own partition (`publish.remote_rel`), read only where the dataset's own listing holds them; the card is
 written, never read back; a capsule's `remote` is recorded, never fetched (a replay runs on a folder the
