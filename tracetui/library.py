@@ -308,6 +308,12 @@ def holds(
     if wanted.injected:
         looked.append(injected)
     low = " ".join(looked).lower()
+    if "\ufe0f" in low or any("\ufe0f" in w for w in words):
+        # An emoji's presentation selector is no part of the word, as the index has it (`unspaced`):
+        # `⚠️` and `⚠` find each other; a word of nothing else asks for nothing, as there.
+        low, words = low.replace("\ufe0f", ""), [w for w in (w.replace("\ufe0f", "") for w in words) if w]
+        if not words:
+            return False
     return bool(low) and all(w in low for w in words)
 
 

@@ -14,9 +14,10 @@ from tracetui.bucket.ratings import VERDICTS, Rating
 from tracetui.bucket.results import ListHead, Removal, SearchHit
 from tracetui.bucket.searched import StepQuery, kind_names, step_query, unknown_kind
 from tracetui.bucket.sync_report import SyncProgress, SyncReport
+from tracetui.bucket.unspaced import holds_run
 
 __all__ = [
     "Bucket", "DoctorReport", "ListHead", "Problem", "Rating", "Rebuilding", "Removal", "SearchHit", "SourceFolder",
     "StepQuery", "SyncProgress", "SyncReport", "default_sources", "doctor", "kind_names", "parse_sources", "source_folders", "step_query", "unknown_kind", "VERDICTS",
-    "may_make_bucket",
+    "may_make_bucket", "holds_run",
 ]  # fmt: skip

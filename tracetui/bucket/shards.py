@@ -73,7 +73,8 @@ INJECTED = "{injected injected_grams}"
 # 3: what was said and what a harness injected are indexed apart (`said`, `injected`).
 # 4: what only a session's reading needs of a step is one JSON list (`rest`, `index.REST`), not 13 columns.
 # 5: Chinese, Japanese and Korean words are found inside a sentence (`grams`, `unspaced.py`).
-VERSION = 5
+# 6: Thai, Lao, Khmer and Myanmar words too, and emoji (`unspaced.SPELLED`).
+VERSION = 6
 # A step row has a column for each value a search reads (its hits, their snippets, `kind:`); the
 # rest of the step is one JSON list, encoded once (`index.session_rows`).
 STEP_COLUMNS = "session, idx, id, kind, text, timestamp, tool_words, said_from, said_to, rest, grams"

@@ -10,7 +10,7 @@ from rich.cells import cell_len
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from tracetui.bucket import SearchHit
+from tracetui.bucket import SearchHit, holds_run
 from tracetui.library import Library
 from tracetui.model import SessionFilter
 from tracetui.safe_text import safe_line
@@ -20,6 +20,12 @@ from tracetui.ui.host import Browsing, Host, is_capsule
 from tracetui.views.format import step_summary
 
 MAX_HITS = 30
+
+
+def long_enough(query: str) -> bool:
+    """Whether the palette asks the library: two characters, or one that is a word alone (`库`, `✅`).
+    One letter of a spaced script would match most of the bucket at each first key typed."""
+    return len(query) >= 2 or (len(query) == 1 and holds_run(query))
 
 
 def _library(app: Any) -> Library:
@@ -71,7 +77,7 @@ class SessionCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         query = query.strip()
-        if len(query) < 2:
+        if not long_enough(query):
             return
         library = _library(self.app)
         try:
@@ -173,7 +179,7 @@ class SearchCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         query = query.strip()
-        if len(query) < 2:
+        if not long_enough(query):
             return
         library = _library(self.app)
         try:

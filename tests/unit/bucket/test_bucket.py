@@ -17,6 +17,7 @@ from shared_data import CORPUS, requires_corpus
 
 from tracetui.bucket import Bucket, SearchHit, SyncProgress, index, pool, shards
 from tracetui.bucket.locations import bucket_dir, default_sources, discover, parse_sources
+from tracetui.bucket.unspaced import holds_run
 from tracetui.errors import NotFound, TracetuiError, UsageError
 from tracetui.library import MemoryLibrary
 from tracetui.model import SessionFilter
@@ -162,7 +163,9 @@ def _indexed(root: Path) -> list[tuple[set[int], set[int]]]:
         conn.execute("INSERT INTO steps_fts(steps_fts) VALUES ('integrity-check')")
         conn.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, steps_fts, instance)")
         rows = conn.execute("SELECT rowid, text, tool_words FROM steps").fetchall()
-        words = {r for r, text, args in rows if re.search(r"[^\W_]", text + (args or ""))}
+        # A letter or digit, or an emoji (the index keeps those too: `unspaced.holds_run`).
+        said = ((r, text + (args or "")) for r, text, args in rows)
+        words = {r for r, t in said if re.search(r"[^\W_]", t) or holds_run(t)}
         out.append((words, {r for (r,) in conn.execute("SELECT DISTINCT doc FROM temp.terms")}))
         conn.close()
     return out

@@ -1,5 +1,6 @@
-"""Chinese, Japanese and Korean words are found inside the sentences that hold them, as the in-memory
-library finds them: the index's `grams` columns and the query's phrases (`bucket/unspaced.py`)."""
+"""Chinese, Japanese, Korean, Thai, Khmer and Myanmar words, and emoji, are found inside the sentences
+that hold them, as the in-memory library finds them: the index's `grams` columns and the query's
+phrases (`bucket/unspaced.py`)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ def _log() -> bytes:
         line("a2", "u2", "assistant", [{"type": "text", "text": "프로젝트를 빌드했습니다"}], "2026-02-03T10:00:12Z"),
         line("a3", "a2", "assistant", call, "2026-02-03T10:00:14Z"),
         line("u3", "a3", "user", result, "2026-02-03T10:00:15Z"),
+        line("u4", "u3", "user", "ฉันพูดภาษาไทยได้ ขอบคุณ", "2026-02-03T10:00:20Z"),
+        line("a4", "u4", "assistant", [{"type": "text", "text": "Done✅ tests pass, ⚠ one warning 👍🏽"}],
+             "2026-02-03T10:00:25Z"),
+        line("u5", "a4", "user", "ខ្ញុំនិយាយភាសាខ្មែរ និង မြန်မာစာ → ─ ●", "2026-02-03T10:00:30Z"),
     ]
     return b"".join(orjson.dumps(r) + b"\n" for r in records)
 
@@ -50,7 +55,8 @@ def bucket(tmp_path_factory: pytest.TempPathFactory) -> str:
     return path
 
 
-# (query, the indexes of the steps it finds): u1 0, a1 1, u2 2, a2 3, the Bash call 4, its result 5.
+# (query, the indexes of the steps it finds): u1 0, a1 1, u2 2, a2 3, the Bash call 4, its result 5,
+# u4 6, a4 7, u5 8.
 FOUND = [
     ("项目", {0}),  # a word in the middle of a sentence written without spaces
     ("管理模块", {0}),
@@ -70,6 +76,24 @@ FOUND = [
     ("kind:assistant 项目", set()),
     ("项目 cache", set()),  # not in one step
     ("版本 cache", {1}),
+    ("ภาษา", {6}),  # Thai, written without spaces
+    ("ไทย", {6}),
+    ("ขอบคุณ", {6}),
+    ("ขอบคณ", set()),  # its vowel sign left out: another word (the tokenizer alone drops such signs)
+    ("ภาษาเขมร", set()),
+    ("ภาษា", set()),  # a Khmer letter in place of the Thai one
+    ("ភាសា", {8}),  # Khmer
+    ("မြန်မာ", {8}),  # Myanmar
+    ("✅", {7}),  # an emoji, against a word
+    ("Done✅", {7}),
+    ("⚠", {7}),
+    ("⚠️", {7}),  # with the emoji's presentation selector, which the text lacks
+    ("👍", {7}),
+    ("👍🏽", {7}),
+    ("🏽👍", set()),
+    ("🚀", set()),
+    ("kind:user ✅", set()),
+    ("kind:assistant ✅ warning", {7}),
 ]
 
 
@@ -104,6 +128,12 @@ def test_the_cli_search_finds_a_word_and_shows_it_in_its_snippet(bucket, capsys)
         ("中文, 英文", "中 文 0 英 文"),
         ("版本v3更新", "版 本 0 更 新"),
         ("テスト実行", "テ ス ト 実 行"),
+        ("→ ─ ● é", ""),  # arrows, box lines and shapes are no emoji
+        ("ok ✅", "\U00102705"),  # a private-use character of its own
+        ("ไทย", "\U00100e44 \U00100e17 \U00100e22"),
+        ("中✅文", "中 \U00102705 文"),
+        ("👨\u200d💻", "\U000ff468 0 \U000ff4bb"),  # a joiner is in no run
+        ("❤\ufe0f", "\U00102764"),
         (None, ""),
     ],
 )
@@ -127,6 +157,8 @@ def test_a_step_s_grams_keep_its_said_and_injected_parts_apart():
         ("v2版本", '"版 本"'),  # its other letters: one token with the run in the plain columns
         ("版本v3更新", '"版 本" "更 新"'),
         ('"项目"', '"项 目"'),  # a quote is no part of a word: the query stays well formed
+        ("✅", '"\U00102705"'),
+        ("ok✅ done", '"\U00102705" "done"*'),
     ],
 )
 def test_a_query_word_of_these_scripts_is_the_phrase_of_its_characters(words, query):
@@ -140,6 +172,9 @@ def test_a_query_word_of_these_scripts_is_the_phrase_of_its_characters(words, qu
         lambda n: "中" + "a" * n + "中",  # one long word beside the script
         lambda n: "中a" * (n // 2),  # a run at every other character
         lambda n: "é" * n,  # not ASCII, none of the scripts
+        lambda n: "✅" + "→" * n + "✅",  # symbols that are no emoji between two that are
+        lambda n: "✅a" * (n // 2),
+        lambda n: "ภ" * n,
     ],
 )
 def test_grams_of_a_hostile_text_cost_what_its_length_costs(shape):
