@@ -271,14 +271,42 @@ def _decode(pa: Any, pq: Any, path: str, limit: int) -> Iterator[tuple[int, byte
 
 
 def _times_as_text(pa: Any, batch: Any) -> Any:
-    """The batch with its timestamp and duration columns as text: pyarrow makes each such value a
-    Python object by asking pandas first, whose import cost a child about 0.5 s of CPU (half of what
-    checking a small export took) and its memory budget. The detectors read the time either way."""
-    timed = [pa.types.is_timestamp(c.type) or pa.types.is_duration(c.type) for c in batch.columns]
-    if not any(timed):
+    """The batch with its timestamps and durations as text, in a struct, list or map too: pyarrow makes
+    each such value a Python object by asking pandas first, whose import cost a child about 0.5 s of
+    CPU (half of what checking a small export took) and its memory budget, and one past year 9999 in a
+    struct made the whole file unreadable. The detectors read the time either way."""
+    wanted = [_as_text_type(pa, c.type) for c in batch.columns]
+    if all(w is None for w in wanted):
         return batch
-    columns = [c.cast(pa.string()) if t else c for c, t in zip(batch.columns, timed)]
+    columns = [c if w is None else c.cast(w) for c, w in zip(batch.columns, wanted)]
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
+def _as_text_type(pa: Any, kind: Any) -> Any:
+    """`kind` with every timestamp and duration in it made a string; None where it holds none."""
+    types = pa.types
+    if types.is_timestamp(kind) or types.is_duration(kind):
+        return pa.string()
+    if types.is_struct(kind):
+        fields = [kind.field(i) for i in range(kind.num_fields)]
+        made = [_as_text_type(pa, f.type) for f in fields]
+        if all(m is None for m in made):
+            return None
+        return pa.struct([f if m is None else f.with_type(m) for f, m in zip(fields, made)])
+    if types.is_map(kind):
+        key, item = _as_text_type(pa, kind.key_type), _as_text_type(pa, kind.item_type)
+        if key is None and item is None:
+            return None
+        return pa.map_(key or kind.key_type, item or kind.item_type, kind.keys_sorted)
+    if types.is_list(kind) or types.is_large_list(kind) or types.is_fixed_size_list(kind):
+        value = _as_text_type(pa, kind.value_type)
+        if value is None:
+            return None
+        field = kind.value_field.with_type(value)
+        if types.is_fixed_size_list(kind):
+            return pa.list_(field, kind.list_size)
+        return pa.large_list(field) if types.is_large_list(kind) else pa.list_(field)
+    return None
 
 
 def _decoded_size(pa: Any, column: Any) -> int:

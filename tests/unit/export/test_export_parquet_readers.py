@@ -190,3 +190,34 @@ def test_the_decoding_child_reads_times_as_text_without_loading_pandas(tmp_path)
         mapped = Path(f"/proc/{reader._child.pid}/maps").read_text()
     assert b"2026-01-12" in body and b"09:05:10" in body and b'"one"' in body, body
     assert "pyarrow" in mapped and "/pandas/" not in mapped
+
+
+def test_times_inside_a_struct_list_or_map_are_read_as_text_past_year_9999_too(tmp_path):
+    """A dataset's files are anyone's: a timestamp in a struct went through pandas as a top-level one
+    did, and one past year 9999 there made the whole file unreadable (nothing in it was checked)."""
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tracetui.export.parquet_rows import ParquetRows
+
+    when = datetime.datetime(2026, 1, 12, 9, 5, 10)
+    far = pa.array([2**62], pa.int64()).cast(pa.timestamp("us"))  # past year 9999
+    took = pa.array([[("read", datetime.timedelta(seconds=2))]], pa.map_(pa.string(), pa.duration("ms")))
+    nested = tmp_path / "nested.parquet"
+    pq.write_table(pa.table({
+        "meta": pa.StructArray.from_arrays([far, pa.array(["sk-in-a-struct"])], names=["at", "note"]),
+        "times": pa.array([[when]], pa.list_(pa.timestamp("ms"))),
+        "took": took,
+    }), nested)  # fmt: skip
+    maps = Path("/proc/self/maps")
+    if not maps.is_file():
+        pytest.skip("no /proc to read a child's mapped files from")
+    with ParquetRows() as reader:
+        body = b"\n".join(part for _, part in reader.rows(nested))
+        assert reader._child is not None
+        mapped = Path(f"/proc/{reader._child.pid}/maps").read_text()
+    assert b"sk-in-a-struct" in body and b"out of range" in body, body
+    assert b"2026-01-12 09:05:10" in body and b'"2000"' in body, body
+    assert "/pandas/" not in mapped
