@@ -286,7 +286,9 @@ class MemoryLibrary:
         label = " ".join(x for x in (summary.id, summary.title or "", summary.project or "") if x).lower()
         if needle in label:
             return True
-        words = needle.split()
+        words = query_terms(needle)
+        if not words:
+            return False
         steps = self._by_id[summary.id].steps
         return any(holds(wanted, words, s, said_edges(s.kind, s.text)) for s in steps)
 
@@ -298,9 +300,9 @@ def holds(
     edges: tuple[int, int] | None,
     arguments: str | None = None,
 ) -> bool:
-    """Whether the parts of a step the query looks in hold every one of its words (plain
-    case-insensitive matching, where the bucket's index matches words). `arguments`: the step's
-    `argument_words` where the caller has them already."""
+    """Whether the parts of a step the query looks in hold every one of its words (`query_terms`'s;
+    plain case-insensitive matching, where the bucket's index matches words). `arguments`: the
+    step's `argument_words` where the caller has them already."""
     said, injected = parts(step.kind, step.text, edges)
     looked = []
     if wanted.covers(step.kind):
@@ -308,12 +310,8 @@ def holds(
     if wanted.injected:
         looked.append(injected)
     low = " ".join(looked).lower()
-    if "\ufe0f" in low or any("\ufe0f" in w for w in words):
-        # An emoji's presentation selector is no part of the word, as the index has it (`unspaced`):
-        # `⚠️` and `⚠` find each other; a word of nothing else asks for nothing, as there.
-        low, words = low.replace("\ufe0f", ""), [w for w in (w.replace("\ufe0f", "") for w in words) if w]
-        if not words:
-            return False
+    if "\ufe0f" in low:  # no part of a word (`query_terms`): `❤️love` holds `❤love`, as the index finds it
+        low = low.replace("\ufe0f", "")
     return bool(low) and all(w in low for w in words)
 
 

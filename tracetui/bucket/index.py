@@ -730,8 +730,10 @@ PREFIX_MIN = 3
 
 
 def query_terms(text: str) -> list[str]:
-    """The words of a query, lowercased, for finding them again in a step's text."""
-    return [t.lower() for t in text.split()]
+    """The words of a query, lowercased, for finding them again in a step's text. An emoji's
+    presentation selector (U+FE0F) is no part of a word, as the index has it (`unspaced`): `⚠️` finds
+    `⚠` and `⚠️`, and a word of nothing else is no word."""
+    return [t for t in (w.lower().replace("\ufe0f", "") for w in text.split()) if t]
 
 
 SNIPPET_BEFORE = 40

@@ -37,7 +37,7 @@ def _log() -> bytes:
         line("a3", "a2", "assistant", call, "2026-02-03T10:00:14Z"),
         line("u3", "a3", "user", result, "2026-02-03T10:00:15Z"),
         line("u4", "u3", "user", "ฉันพูดภาษาไทยได้ ขอบคุณ", "2026-02-03T10:00:20Z"),
-        line("a4", "u4", "assistant", [{"type": "text", "text": "Done✅ tests pass, ⚠ one warning 👍🏽"}],
+        line("a4", "u4", "assistant", [{"type": "text", "text": "Done✅ tests pass, ⚠ one warning 👍🏽 ❤️ok"}],
              "2026-02-03T10:00:25Z"),
         line("u5", "a4", "user", "ខ្ញុំនិយាយភាសាខ្មែរ និង မြန်မာစာ → ─ ●", "2026-02-03T10:00:30Z"),
     ]
@@ -88,6 +88,9 @@ FOUND = [
     ("Done✅", {7}),
     ("⚠", {7}),
     ("⚠️", {7}),  # with the emoji's presentation selector, which the text lacks
+    ("❤", {7}),  # without the selector the text has
+    ("❤️", {7}),
+    ("❤ok", {7}),
     ("👍", {7}),
     ("👍🏽", {7}),
     ("🏽👍", set()),
@@ -139,6 +142,13 @@ def test_the_cli_search_finds_a_word_and_shows_it_in_its_snippet(bucket, capsys)
 )
 def test_grams_spread_each_run_a_character_a_token(text, want):
     assert grams(text) == want
+
+
+def test_a_query_word_drops_the_emoji_presentation_selector():
+    from tracetui.bucket.index import query_terms as words
+
+    assert words("⚠️ Ok") == ["⚠", "ok"]
+    assert words("\ufe0f") == [] and words("a \ufe0f") == ["a"]
 
 
 def test_a_step_s_grams_keep_its_said_and_injected_parts_apart():
