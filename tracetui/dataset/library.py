@@ -152,10 +152,11 @@ class DatasetLibrary:
                 self._asked += 1
         self._local.cursor = cursor  # what `stopping` interrupts
         try:
+            # Fetched while the files are held: DuckDB opens a later file only as its rows are asked for.
             with self._checked(params) as named:
                 result = cursor.execute(query, named) if named is not None else cursor.execute(query)
-            names = [d[0] for d in result.description or ()]
-            return names, result.fetchall()
+                names = [d[0] for d in result.description or ()]
+                return names, result.fetchall()
         except self._duckdb.InterruptException:
             raise Stopped("stopped") from None
         except self._duckdb.OutOfMemoryException as exc:

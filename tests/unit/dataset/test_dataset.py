@@ -286,3 +286,28 @@ def test_a_search_over_steps_written_without_their_times_finds_them(tmp_path):
         assert sorted(h.session for h in hits) == ["s1", "s2"] and all(h.snippet == "hi" for h in hits)
     finally:
         library.close()
+
+
+def test_a_search_whose_candidates_outrun_the_first_chunk_reads_its_files_to_the_end(tmp_path):
+    # Found 2026-12-01: the files were held open for DuckDB's `execute` only, and the rows fetched
+    # after; a search whose candidates (20 a hit asked) passed DuckDB's first chunk read on from
+    # descriptors already closed: "Cannot open file /proc/self/fd/N", and the app's search failed.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from support.datasets import small_dataset
+
+    root = small_dataset(tmp_path / "ds")
+    folder = root / "data" / "steps" / "machine=x" / "agent=pi" / "month=2026-01"
+    n = 500
+    for part in range(24):  # DuckDB opens the later files once the first chunk is out
+        steps = {"session_id": ["s1"] * n, "agent": ["pi"] * n, "title": ["one"] * n,
+                 "step_id": [f"L{part}-{i}" for i in range(n)], "index": list(range(n)), "kind": ["user"] * n,
+                 "text": [f"hi {i}" for i in range(n)]}  # fmt: skip
+        pq.write_table(pa.table(steps), folder / f"part-{part:05d}.parquet")
+    library = open_dataset(str(root))
+    try:
+        hits = library.search("hi", limit=1000)
+        assert len(hits) == 1000 and {h.session for h in hits} == {"s1"}
+    finally:
+        library.close()
