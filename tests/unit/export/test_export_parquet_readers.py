@@ -167,6 +167,18 @@ def test_the_decoding_child_has_a_cpu_budget_per_file_under_one_hard_limit(tmp_p
     assert soft < hard <= FILES_A_CHILD * (CPU_SECONDS + 1) + 60
 
 
+def _decoded_in_child(path: Path) -> tuple[bytes, str]:
+    """The rows the decoding child gives of `path`, and the files it had mapped (`/proc`'s)."""
+    from tracetui.export.parquet_rows import ParquetRows
+
+    if not Path("/proc/self/maps").is_file():
+        pytest.skip("no /proc to read a child's mapped files from")
+    with ParquetRows() as reader:
+        body = b"\n".join(part for _, part in reader.rows(path))
+        assert reader._child is not None
+        return body, Path(f"/proc/{reader._child.pid}/maps").read_text()
+
+
 def test_the_decoding_child_reads_times_as_text_without_loading_pandas(tmp_path):
     """pyarrow made each timestamp a Python object by asking pandas first: every child imported it
     (half of what checking a small export cost) before reading the first row of an export."""
@@ -175,19 +187,11 @@ def test_the_decoding_child_reads_times_as_text_without_loading_pandas(tmp_path)
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from tracetui.export.parquet_rows import ParquetRows
-
     when = datetime.datetime(2026, 1, 12, 9, 5, 10, tzinfo=datetime.timezone.utc)
     timed = tmp_path / "timed.parquet"
     pq.write_table(pa.table({"timestamp": pa.array([when], pa.timestamp("ms", tz="UTC")),
                              "took": pa.array([1500], pa.duration("ms")), "text": ["one"]}), timed)  # fmt: skip
-    maps = Path("/proc/self/maps")
-    if not maps.is_file():
-        pytest.skip("no /proc to read a child's mapped files from")
-    with ParquetRows() as reader:
-        body = b"\n".join(part for _, part in reader.rows(timed))
-        assert reader._child is not None
-        mapped = Path(f"/proc/{reader._child.pid}/maps").read_text()
+    body, mapped = _decoded_in_child(timed)
     assert b"2026-01-12" in body and b"09:05:10" in body and b'"one"' in body, body
     assert "pyarrow" in mapped and "/pandas/" not in mapped
 
@@ -200,8 +204,6 @@ def test_times_inside_a_struct_list_or_map_are_read_as_text_past_year_9999_too(t
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from tracetui.export.parquet_rows import ParquetRows
-
     when = datetime.datetime(2026, 1, 12, 9, 5, 10)
     far = pa.array([2**62], pa.int64()).cast(pa.timestamp("us"))  # past year 9999
     took = pa.array([[("read", datetime.timedelta(seconds=2))]], pa.map_(pa.string(), pa.duration("ms")))
@@ -211,13 +213,7 @@ def test_times_inside_a_struct_list_or_map_are_read_as_text_past_year_9999_too(t
         "times": pa.array([[when]], pa.list_(pa.timestamp("ms"))),
         "took": took,
     }), nested)  # fmt: skip
-    maps = Path("/proc/self/maps")
-    if not maps.is_file():
-        pytest.skip("no /proc to read a child's mapped files from")
-    with ParquetRows() as reader:
-        body = b"\n".join(part for _, part in reader.rows(nested))
-        assert reader._child is not None
-        mapped = Path(f"/proc/{reader._child.pid}/maps").read_text()
+    body, mapped = _decoded_in_child(nested)
     assert b"sk-in-a-struct" in body and b"out of range" in body, body
     assert b"2026-01-12 09:05:10" in body and b'"2000"' in body, body
     assert "/pandas/" not in mapped
