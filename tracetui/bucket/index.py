@@ -718,7 +718,7 @@ def fts_query(text: str, prefix: bool = True) -> str | None:
         return None
     quoted: list[str] = []
     for term in terms:
-        # A word of a script written without spaces, or an emoji: its characters as a phrase (`unspaced.py`).
+        # A word of a script without spaces, or an emoji: its characters as a phrase (`unspaced.py`).
         spread = unspaced_terms(term)
         quoted += spread or ['"' + term.replace('"', '""') + '"']
     if prefix and len(terms[-1]) >= PREFIX_MIN and spread is None:

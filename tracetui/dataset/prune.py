@@ -112,8 +112,9 @@ def _tree(sql: str) -> Any:
 
 # DuckDB's parser, kept for the process: opening an in-memory database cost 31 ms of CPU at every
 # query, a parse on one kept under 1 ms. It only parses the SQL (a parameter), never runs it, so no
-# query can change it; it is the locked connection all the same (duck.py), so nothing could reach. A forked child makes its own and leaves its parent's copy alone (unused, never
-# closed: its threads are the parent's), and a new lock (a parent's thread may have held it).
+# query can change it; it is the locked connection all the same (duck.py). A forked child makes its
+# own and leaves its parent's copy alone (unused, never closed: its threads are the parent's), and a
+# new lock (a parent's thread may have held it).
 _PARSER: list[Any] = []
 _PARSER_LOCK = threading.Lock()
 _INHERITED: list[Any] = []
