@@ -23,8 +23,8 @@ from typing import Any
 
 from tracetui.bucket import ListHead, SearchHit, StepQuery
 from tracetui.bucket.index import hit_snippet, query_terms
-from tracetui.bucket.searched import said_edges, step_query
-from tracetui.dataset import prices, rows
+from tracetui.bucket.searched import argument_words, said_edges, step_query
+from tracetui.dataset import prices, rows, step_search
 from tracetui.dataset.duck import spill_folder
 from tracetui.dataset.files import TABLE_MARK, DataFile, Layout, locate
 from tracetui.dataset.listing import (
@@ -452,16 +452,20 @@ class DatasetLibrary:
         return ListHead(found[:limit], len(found))
 
     def _matching_steps(self, text: str) -> set[str]:
-        """The sessions one of whose steps holds every word of `text` (the steps table's text column)."""
+        """The sessions one of whose steps holds every word of `text` (its text, or a tool call's
+        arguments: `step_search`)."""
         if text in self._matches:
             return self._matches[text]
         wanted = step_query(text)
         words = query_terms(wanted.words)
         if not words or wanted.unknown:
             return set()
-        where, params = self._step_where(wanted, words)
-        found = self._sql(f"SELECT DISTINCT session_id FROM {self._steps_from()} WHERE {where}",
-                          {**params, "files": self._layout.of("steps")})  # fmt: skip
+        found = []
+        for table, asked in (("steps", step_search.text_where(wanted, words)),
+                             ("tool_calls", step_search.calls_where(wanted, words))):  # fmt: skip
+            if asked is not None and (files := self._layout.of(table)):
+                found += self._sql(f"SELECT DISTINCT session_id FROM {self._steps_from()} WHERE {asked[0]}",
+                                   {**asked[1], "files": files})  # fmt: skip
         ids = {str(r["session_id"]) for r in found if r["session_id"] is not None}
         if len(self._matches) >= MATCHES_KEPT:
             self._matches.pop(next(iter(self._matches)))
@@ -470,19 +474,6 @@ class DatasetLibrary:
 
     def _steps_from(self) -> str:
         return "read_parquet($files, union_by_name=true, hive_partitioning=false)"
-
-    @staticmethod
-    def _step_where(wanted: StepQuery, words: list[str]) -> tuple[str, dict[str, Any]]:
-        """Steps whose text holds every word (the exact test, `library.holds`, runs on what this finds)."""
-        clauses: list[str] = []
-        params: dict[str, Any] = {}
-        for i, word in enumerate(words):
-            clauses.append(f"contains(lower(TRY_CAST(text AS VARCHAR)), $w{i})")
-            params[f"w{i}"] = word
-        if wanted.kinds is not None and not wanted.injected:
-            clauses.append("TRY_CAST(kind AS VARCHAR) IN (SELECT unnest($kinds))")
-            params["kinds"] = sorted(wanted.kinds)
-        return " AND ".join(clauses), params
 
     # -- one session -----------------------------------------------------------------------------
     def _row(self, id_or_prefix: str) -> dict[str, Any]:
@@ -658,15 +649,18 @@ class DatasetLibrary:
         if not words or wanted.unknown:
             return []
         self.wait_loaded()  # a hit's session must be listed to be shown (the steps' read is longer)
-        where, params = self._step_where(wanted, words)
-        files = self._layout.of("steps")
-        if not files:
-            return []
-        # The columns the first file has, the others null: a column no file has (steps written without
-        # their times) named in the select list was DuckDB's binder error, and every search failed.
-        shown = rows.projection({k: _STEPS[k] for k in _SEARCHED}, self._columns(files))
-        found = self._sql(f"SELECT {shown} FROM {self._steps_from()} WHERE {where} "
-                          f"LIMIT {int(limit) * SEARCH_CANDIDATES}", {**params, "files": files})  # fmt: skip
+        hits: list[SearchHit] = []
+        for table in ("steps", "tool_calls"):  # calls only where the steps' text gives too few hits
+            if len(hits) < limit:
+                seen = {(h.session, h.step) for h in hits}  # a call whose step row has text too
+                found = [r for r in self._candidates(table, wanted, words, limit)
+                         if (r["session_id"], r["step_id"]) not in seen]  # fmt: skip
+                hits += self._hits(found, wanted, words, limit - len(hits))
+        return hits
+
+    def _hits(self, found: list[dict[str, Any]], wanted: StepQuery, words: list[str], limit: int,
+              ) -> list[SearchHit]:  # fmt: skip
+        """Up to `limit` of the candidates `found` whose step holds the words, as search hits."""
         heads = {r["session_id"]: r for r in self._sql(
             "SELECT session_id, title, agent, started FROM s WHERE session_id IN (SELECT unnest($ids))",
             {"ids": sorted({str(r["session_id"]) for r in found if r["session_id"]})})}  # fmt: skip
@@ -675,12 +669,14 @@ class DatasetLibrary:
             head = heads.get(r["session_id"])
             if head is None or r["step_id"] is None:
                 continue
-            step = Step(str(r["step_id"]), 0, r["kind"] if r["kind"] in StepKind.ALL else StepKind.SYSTEM,
-                        "system", rows.text(r["text"]) or "")  # fmt: skip
+            call = "input" in r  # a tool call's candidate (`_candidates`): its arguments hold the words
+            kind = StepKind.TOOL_CALL if call else r["kind"] if r["kind"] in StepKind.ALL else StepKind.SYSTEM
+            step = Step(str(r["step_id"]), 0, kind, "system", rows.text(r.get("text")) or "")
+            arguments = (argument_words(rows.loads(r["input"])) or "") if call else ""
             edges = said_edges(step.kind, step.text)
-            if not holds(wanted, words, step, edges, ""):
+            if not holds(wanted, words, step, edges, arguments):
                 continue
-            snippet, match = hit_snippet(wanted, words, step.kind, step.text, None, edges)
+            snippet, match = hit_snippet(wanted, words, step.kind, step.text, arguments or None, edges)
             index = r["index"] if isinstance(r["index"], int) else None
             stamp = rows.moment(r["timestamp"]) or rows.moment(head["started"])
             hits.append(SearchHit(str(r["session_id"]), step.id, snippet, index, rows.text(head["title"]),
@@ -688,6 +684,14 @@ class DatasetLibrary:
             if len(hits) >= limit:
                 break
         return hits
+
+    def _candidates(self, table: str, wanted: StepQuery, words: list[str], limit: int,
+                    ) -> list[dict[str, Any]]:  # fmt: skip
+        """The rows of `table` that may hold the words, SEARCH_CANDIDATES a hit asked (`step_search`)."""
+        files, shown = self._layout.of(table), {k: _STEPS[k] for k in _SEARCHED}
+        present = self._columns(files) if files else None
+        asked = step_search.candidates(table, wanted, words, present, shown, int(limit) * SEARCH_CANDIDATES)
+        return self._sql(asked[0], {**asked[1], "files": files}) if asked is not None else []
 
     def _distinct(self, column: str) -> list[str]:
         found = self._sql(f'SELECT DISTINCT "{column}" AS v FROM s WHERE "{column}" IS NOT NULL ORDER BY 1')

@@ -311,3 +311,26 @@ def test_a_search_whose_candidates_outrun_the_first_chunk_reads_its_files_to_the
         assert len(hits) == 1000 and {h.session for h in hits} == {"s1"}
     finally:
         library.close()
+
+
+def test_a_search_finds_tool_calls_by_their_arguments_as_the_bucket_does(team):
+    # A call's step row keeps no text: its arguments are the tool_calls table's `input`, which the
+    # search and the text filter did not read, so a command the bucket finds was not found here.
+    import re
+
+    from tracetui.bucket.searched import argument_words
+
+    _, buckets, library = team
+    asked = 0
+    for bucket in buckets.values():
+        for row in _exported(bucket):
+            for step in bucket.session(row.id).steps:
+                words = argument_words(step.tool_input) if step.kind == "tool_call" and not step.copied else None
+                word = next(iter(re.findall(r"\b[a-z]{6,}\b", (words or "").lower())), None)
+                if word is None or asked >= 5:
+                    continue
+                asked += 1
+                found = {(h.session, h.step) for h in library.search(word, limit=500)}
+                assert (row.id, step.id) in found, word
+                assert row.id in {r.id for r in library.list_sessions(SessionFilter(text=word))}, word
+    assert asked == 5
