@@ -52,7 +52,6 @@ _STEPS: dict[str, str] = {
     "tokens_input": "BIGINT", "tokens_output": "BIGINT", "tokens_cache_read": "BIGINT",
     "tokens_cache_write": "BIGINT", "meta": "VARCHAR",
 }  # fmt: skip
-_SEARCHED = ("session_id", "step_id", "index", "kind", "text", "timestamp")  # a search hit's columns
 _PATCHES: dict[str, str] = {
     "session_id": "VARCHAR", "step_id": "VARCHAR", "patch_index": "BIGINT", "path": "VARCHAR",
     "state": "VARCHAR", "commit": "VARCHAR", "kept": "BIGINT", "changed": "BIGINT", "dropped": "BIGINT",
@@ -685,13 +684,14 @@ class DatasetLibrary:
                 break
         return hits
 
-    def _candidates(self, table: str, wanted: StepQuery, words: list[str], limit: int,
-                    ) -> list[dict[str, Any]]:  # fmt: skip
+    def _candidates(self, table: str, wanted: StepQuery, words: list[str], hits: int) -> list[dict[str, Any]]:
         """The rows of `table` that may hold the words, SEARCH_CANDIDATES a hit asked (`step_search`)."""
-        files, shown = self._layout.of(table), {k: _STEPS[k] for k in _SEARCHED}
-        present = self._columns(files) if files else None
-        asked = step_search.candidates(table, wanted, words, present, shown, int(limit) * SEARCH_CANDIDATES)
-        return self._sql(asked[0], {**asked[1], "files": files}) if asked is not None else []
+        files = self._layout.of(table)
+        asked = step_search.candidates(table, wanted, words, self._columns(files), _STEPS) if files else None
+        if asked is None:
+            return []
+        return self._sql(f"SELECT {asked[0]} FROM {self._steps_from()} WHERE {asked[1]} "
+                         f"LIMIT {int(hits) * SEARCH_CANDIDATES}", {**asked[2], "files": files})  # fmt: skip
 
     def _distinct(self, column: str) -> list[str]:
         found = self._sql(f'SELECT DISTINCT "{column}" AS v FROM s WHERE "{column}" IS NOT NULL ORDER BY 1')

@@ -11,7 +11,9 @@ from tracetui.bucket import StepQuery
 from tracetui.dataset import rows
 from tracetui.model import StepKind
 
-# The columns a tool call's candidate is read with, as a step's are (`library._SEARCHED`), and its input.
+# A step's columns a search hit is read with (their types are the library's), and a tool call's,
+# which are its own and its input.
+SEARCHED = ("session_id", "step_id", "index", "kind", "text", "timestamp")
 CALL_COLUMNS = {"session_id": "VARCHAR", "step_id": "VARCHAR", "index": "BIGINT", "timestamp": "TIMESTAMP",
                 "input": "VARCHAR"}  # fmt: skip
 
@@ -38,18 +40,15 @@ def _holding(column: str, words: list[str]) -> tuple[str, dict[str, Any]]:
 
 
 def candidates(
-    table: str, wanted: StepQuery, words: list[str], present: set[str] | None, shown: dict[str, str],
-    most: int,
-) -> tuple[str, dict[str, Any]] | None:
-    """The SELECT of up to `most` rows of `table` (steps or tool_calls, files given as `$files`) that
-    may hold the words, and its parameters; None where the query cannot find any there. `present`:
-    the columns the table's first file has (None: it has no file; the others' columns it lacks are
-    read as null: one no file has, named in the select list, was DuckDB's binder error); `shown`: a
-    step's columns and their types."""
+    table: str, wanted: StepQuery, words: list[str], present: set[str], types: dict[str, str]
+) -> tuple[str, str, dict[str, Any]] | None:
+    """The select list, the WHERE and its parameters of the rows of `table` (steps or tool_calls) that
+    may hold the words; None where the query cannot find any there. `present`: the columns the
+    table's first file has (those another file lacks are read as null: one no file has, named in the
+    select list, was DuckDB's binder error); `types`: a step's columns' types."""
     call = table == "tool_calls"
     asked = calls_where(wanted, words) if call else text_where(wanted, words)
-    if asked is None or present is None or (call and "input" not in present):
+    if asked is None or (call and "input" not in present):
         return None
-    columns = rows.projection(CALL_COLUMNS if call else shown, present)
-    return (f"SELECT {columns} FROM read_parquet($files, union_by_name=true, hive_partitioning=false) "
-            f"WHERE {asked[0]} LIMIT {int(most)}", asked[1])  # fmt: skip
+    shown = CALL_COLUMNS if call else {k: types[k] for k in SEARCHED}
+    return rows.projection(shown, present), asked[0], asked[1]
