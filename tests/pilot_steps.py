@@ -213,3 +213,19 @@ async def open_by_id(app, pilot, sid: str) -> BrowserScreen:
     await settle(app, pilot)
     assert screen.opened is not None and present(screen.opened).session.id == sid
     return screen
+
+
+async def palette_hits(app, pilot, query: str) -> list[str]:
+    """The search palette's hits (their text) for `query` once they stop changing; the palette closed."""
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+f")
+    await settle(app, pilot, 1)
+    await pilot.press(*query)
+    await settle(app, pilot)  # the palette's last search done (none may be the answer)
+    hits = app.screen.query_one(CommandList)
+    # A hit's prompt is text; "No matches found" is an Align of it, no hit.
+    prompts = [getattr(hits.get_option_at_index(i).prompt, "plain", None) for i in range(hits.option_count)]
+    await pilot.press("escape")
+    await settle(app, pilot)
+    return [text for text in prompts if text is not None]

@@ -7,7 +7,7 @@ import orjson
 import pytest
 from support.narrow import on_screen, present
 
-from pilot_steps import settle
+from pilot_steps import palette_hits, settle
 
 from tracetui.bucket import Bucket
 from tracetui.ui.app import TraceApp
@@ -78,23 +78,6 @@ async def test_the_context_pane_shows_the_system_prompt_first_after_a_compaction
 
 
 
-async def _hits(app, pilot, query: str) -> list[str]:
-    """The palette search's hits (their text) for `query` once they stop changing."""
-    from textual.command import CommandList
-
-    await pilot.press("ctrl+f")
-    await settle(app, pilot, 1)
-    await pilot.press(*query)
-    await settle(app, pilot)  # the palette's last search done (none may be the answer)
-    hits = app.screen.query_one(CommandList)
-    # A hit's prompt is text; "No matches found" is an Align of it, no hit.
-    prompts = [getattr(hits.get_option_at_index(i).prompt, "plain", None) for i in range(hits.option_count)]
-    seen = [text for text in prompts if text is not None]
-    await pilot.press("escape")
-    await settle(app, pilot)
-    return seen
-
-
 async def test_the_filter_box_and_the_search_leave_the_system_prompt_out_unless_asked(bucket):
     # Words only the system prompt holds ("running", "agent") matched every Codex session in the list
     # and in the palette's search.
@@ -108,6 +91,6 @@ async def test_the_filter_box_and_the_search_leave_the_system_prompt_out_unless_
             assert sessions.count == count, box
         await pilot.press("slash", "ctrl+a", "ctrl+k", "escape")
         await settle(app, pilot)
-        assert await _hits(app, pilot, "running") == []
-        hits = await _hits(app, pilot, "kind:context running")
+        assert await palette_hits(app, pilot, "running") == []
+        hits = await palette_hits(app, pilot, "kind:context running")
         assert len(hits) == 1 and "You are Codex" in hits[0], hits

@@ -7,7 +7,7 @@ import orjson
 import pytest
 from support.claude_chat import claude_record
 
-from pilot_steps import settle
+from pilot_steps import palette_hits, settle
 
 from tracetui.bucket import Bucket
 from tracetui.ui.app import TraceApp
@@ -34,25 +34,10 @@ def bucket(tmp_path):
         yield b
 
 
-async def _searched(app: TraceApp, pilot, query: str) -> list[str]:
-    """The palette search's hits (their text) for `query` once they stop changing."""
-    from textual.command import CommandList
-
-    await pilot.press("ctrl+f")
-    await settle(app, pilot, 1)
-    await pilot.press(*query)
-    await settle(app, pilot)
-    hits = app.screen.query_one(CommandList)
-    prompts = [getattr(hits.get_option_at_index(i).prompt, "plain", None) for i in range(hits.option_count)]
-    await pilot.press("escape")
-    await settle(app, pilot)
-    return [text for text in prompts if text is not None]
-
-
 async def test_one_emoji_or_han_character_is_searched_one_letter_is_not(bucket):
     app = TraceApp(bucket)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         for query, said in (("🚀", "Done🚀 all green"), ("库", "数据库已更新"), ("a", ""), ("all", "Done🚀 all green")):
-            hits = await _searched(app, pilot, query)
+            hits = await palette_hits(app, pilot, query)
             assert [said in hit for hit in hits] == ([True] if said else []), (query, hits)
