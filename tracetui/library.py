@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from tracetui.bucket import ListHead, SearchHit
+from tracetui.bucket import ListHead, SearchHit, word_match
 from tracetui.bucket.index import argument_words, hit_snippet, query_terms
 from tracetui.bucket.searched import StepQuery, parts, said_edges, step_query
 from tracetui.cost import session_cost
@@ -300,19 +300,19 @@ def holds(
     edges: tuple[int, int] | None,
     arguments: str | None = None,
 ) -> bool:
-    """Whether the parts of a step the query looks in hold every one of its words (`query_terms`'s;
-    plain case-insensitive matching, where the bucket's index matches words). `arguments`: the
-    step's `argument_words` where the caller has them already."""
+    """Whether the parts of a step the query looks in hold every one of its words (`query_terms`'s),
+    as the bucket's index finds them (`word_match`). `arguments`: the step's `argument_words` where
+    the caller has them already."""
     said, injected = parts(step.kind, step.text, edges)
     looked = []
     if wanted.covers(step.kind):
         looked += [said, (arguments if arguments is not None else argument_words(step.tool_input)) or ""]
     if wanted.injected:
         looked.append(injected)
-    low = " ".join(looked).lower()
+    low = word_match.fold(" ".join(looked))
     if "\ufe0f" in low:  # no part of a word (`query_terms`): `❤️love` holds `❤love`, as the index finds it
         low = low.replace("\ufe0f", "")
-    return bool(low) and all(w in low for w in words)
+    return word_match.finds(tuple(words), low)
 
 
 def _order_key(row: SessionSummary, order: str) -> float:

@@ -28,6 +28,7 @@ from tracetui.bucket.mending import mend
 from tracetui.bucket.searched import StepQuery, argument_words, parts, said_edges
 from tracetui.bucket.unspaced import query_terms as unspaced_terms
 from tracetui.bucket.unspaced import step_grams
+from tracetui.bucket.word_match import PREFIX_MIN
 from tracetui.cost import PriceTable, session_cost, table_version
 from tracetui.model import (
     FileEdit,
@@ -725,8 +726,6 @@ def fts_query(text: str, prefix: bool = True) -> str | None:
         quoted[-1] += "*"
     return " ".join(quoted)
 
-
-PREFIX_MIN = 3
 
 
 def query_terms(text: str) -> list[str]:

@@ -21,9 +21,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tracetui.bucket import ListHead, SearchHit, StepQuery
-from tracetui.bucket.index import hit_snippet, query_terms
-from tracetui.bucket.searched import argument_words, said_edges, step_query
+from tracetui.bucket import ListHead, SearchHit
+from tracetui.bucket.index import query_terms
+from tracetui.bucket.searched import step_query
 from tracetui.dataset import prices, rows, step_search
 from tracetui.dataset.duck import spill_folder
 from tracetui.dataset.files import TABLE_MARK, DataFile, Layout, locate
@@ -31,14 +31,13 @@ from tracetui.dataset.listing import (
     LISTED, Schemas, insert_listing, keep_listings, listing_files, newest_first,
 )  # fmt: skip
 from tracetui.errors import NotFound, Stopped, TracetuiError, given_id
-from tracetui.library import RecordedTrail, holds
-from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Spent, Step, StepKind
+from tracetui.library import RecordedTrail
+from tracetui.model import EVERY, Session, SessionFilter, SessionSummary, Spent, Step
 from tracetui.preview_head import HeadFacts
 from tracetui.safe_text import exception_line
 
 MEMORY_LIMIT = "1GB"  # DuckDB's own budget: a dataset is anyone's, and a page header may ask for more
 MATCHES_KEPT = 8  # text filters whose sessions are kept (the list asks again for every page)
-SEARCH_CANDIDATES = 20  # steps read per hit wanted, before the exact test keeps the hits
 FIRST_ROWS = 200  # sessions the newest months must hold before the first screen is drawn from them
 CHUNK_FILES = 256  # sessions files a background read takes at a time (each one shows in the list)
 FIRST_WAIT = 3.0  # seconds after the open the background read waits for the first page to be listed
@@ -100,6 +99,7 @@ class DatasetLibrary:
         self._local = threading.local()
         self._costs: dict[str, tuple[float | None, bool]] = {}  # session id -> (price, a lower bound)
         self._matches: dict[str, set[str]] = {}
+        self._tables = step_search.Tables(self._sql, self._layout.of, self._columns, _STEPS)
         self._described: dict[str, set[str]] = {}
         # machine -> (the columns its files hold, the signature of its first file's schema)
         self._schemas: Schemas = {}
@@ -451,28 +451,13 @@ class DatasetLibrary:
         return ListHead(found[:limit], len(found))
 
     def _matching_steps(self, text: str) -> set[str]:
-        """The sessions one of whose steps holds every word of `text` (its text, or a tool call's
-        arguments: `step_search`)."""
-        if text in self._matches:
-            return self._matches[text]
-        wanted = step_query(text)
-        words = query_terms(wanted.words)
-        if not words or wanted.unknown:
-            return set()
-        found = []
-        for table, asked in (("steps", step_search.text_where(wanted, words)),
-                             ("tool_calls", step_search.calls_where(wanted, words))):  # fmt: skip
-            if asked is not None and (files := self._layout.of(table)):
-                found += self._sql(f"SELECT DISTINCT session_id FROM {self._steps_from()} WHERE {asked[0]}",
-                                   {**asked[1], "files": files})  # fmt: skip
-        ids = {str(r["session_id"]) for r in found if r["session_id"] is not None}
-        if len(self._matches) >= MATCHES_KEPT:
-            self._matches.pop(next(iter(self._matches)))
-        self._matches[text] = ids
-        return ids
-
-    def _steps_from(self) -> str:
-        return "read_parquet($files, union_by_name=true, hive_partitioning=false)"
+        """The sessions one of whose steps holds every word of `text` (`step_search`), kept for the
+        list's next page."""
+        if text not in self._matches:
+            if len(self._matches) >= MATCHES_KEPT:
+                self._matches.pop(next(iter(self._matches)))
+            self._matches[text] = step_search.sessions_holding(self._tables, text)
+        return self._matches[text]
 
     # -- one session -----------------------------------------------------------------------------
     def _row(self, id_or_prefix: str) -> dict[str, Any]:
@@ -644,54 +629,10 @@ class DatasetLibrary:
     # -- the rest of the protocol ----------------------------------------------------------------
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         wanted = step_query(query)
-        words = query_terms(wanted.words)
-        if not words or wanted.unknown:
+        if not query_terms(wanted.words) or wanted.unknown:
             return []
         self.wait_loaded()  # a hit's session must be listed to be shown (the steps' read is longer)
-        hits: list[SearchHit] = []
-        for table in ("steps", "tool_calls"):  # calls only where the steps' text gives too few hits
-            if len(hits) < limit:
-                seen = {(h.session, h.step) for h in hits}  # a call whose step row has text too
-                found = [r for r in self._candidates(table, wanted, words, limit)
-                         if (r["session_id"], r["step_id"]) not in seen]  # fmt: skip
-                hits += self._hits(found, wanted, words, limit - len(hits))
-        return hits
-
-    def _hits(self, found: list[dict[str, Any]], wanted: StepQuery, words: list[str], limit: int,
-              ) -> list[SearchHit]:  # fmt: skip
-        """Up to `limit` of the candidates `found` whose step holds the words, as search hits."""
-        heads = {r["session_id"]: r for r in self._sql(
-            "SELECT session_id, title, agent, started FROM s WHERE session_id IN (SELECT unnest($ids))",
-            {"ids": sorted({str(r["session_id"]) for r in found if r["session_id"]})})}  # fmt: skip
-        hits: list[SearchHit] = []
-        for r in found:
-            head = heads.get(r["session_id"])
-            if head is None or r["step_id"] is None:
-                continue
-            call = "input" in r  # a tool call's candidate (`_candidates`): its arguments hold the words
-            kind = StepKind.TOOL_CALL if call else r["kind"] if r["kind"] in StepKind.ALL else StepKind.SYSTEM
-            step = Step(str(r["step_id"]), 0, kind, "system", rows.text(r.get("text")) or "")
-            arguments = (argument_words(rows.loads(r["input"])) or "") if call else ""
-            edges = said_edges(step.kind, step.text)
-            if not holds(wanted, words, step, edges, arguments):
-                continue
-            snippet, match = hit_snippet(wanted, words, step.kind, step.text, arguments or None, edges)
-            index = r["index"] if isinstance(r["index"], int) else None
-            stamp = rows.moment(r["timestamp"]) or rows.moment(head["started"])
-            hits.append(SearchHit(str(r["session_id"]), step.id, snippet, index, rows.text(head["title"]),
-                                  rows.text(head["agent"]), stamp, match))  # fmt: skip
-            if len(hits) >= limit:
-                break
-        return hits
-
-    def _candidates(self, table: str, wanted: StepQuery, words: list[str], hits: int) -> list[dict[str, Any]]:
-        """The rows of `table` that may hold the words, SEARCH_CANDIDATES a hit asked (`step_search`)."""
-        files = self._layout.of(table)
-        asked = step_search.candidates(table, wanted, words, self._columns(files), _STEPS) if files else None
-        if asked is None:
-            return []
-        return self._sql(f"SELECT {asked[0]} FROM {self._steps_from()} WHERE {asked[1]} "
-                         f"LIMIT {int(hits) * SEARCH_CANDIDATES}", {**asked[2], "files": files})  # fmt: skip
+        return step_search.search(self._tables, query, limit)
 
     def _distinct(self, column: str) -> list[str]:
         found = self._sql(f'SELECT DISTINCT "{column}" AS v FROM s WHERE "{column}" IS NOT NULL ORDER BY 1')

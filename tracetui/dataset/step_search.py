@@ -1,15 +1,25 @@
-"""What a search of a dataset asks DuckDB for: the steps whose text holds every word, and the tool
-calls whose arguments do (a call's step row keeps no text: its arguments are the tool_calls table's
-`input`). `library.holds` then tests each candidate exactly, as the bucket and the memory library do.
+"""What a search of a dataset asks DuckDB for: the steps whose text holds every word as the bucket
+finds it, and the tool calls whose arguments do (a call's step row keeps no text: its arguments are
+the tool_calls table's `input`). `library.holds` then tests each candidate exactly, as the memory
+library does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from tracetui.bucket import StepQuery
+from tracetui.bucket import SearchHit, StepQuery, word_match
+from tracetui.bucket.index import hit_snippet, query_terms
+from tracetui.bucket.searched import argument_words, said_edges, step_query
 from tracetui.dataset import rows
-from tracetui.model import StepKind
+from tracetui.library import holds
+from tracetui.model import Step, StepKind
+
+SEARCH_CANDIDATES = 20  # steps read per hit wanted, before the exact test keeps the hits
+# Where the rows are read from: every file by name, a column another file lacks read as null.
+FROM = "read_parquet($files, union_by_name=true, hive_partitioning=false)"
 
 # A step's columns a search hit is read with (their types are the library's), and a tool call's,
 # which are its own and its input.
@@ -35,8 +45,17 @@ def calls_where(wanted: StepQuery, words: list[str]) -> tuple[str, dict[str, Any
 
 
 def _holding(column: str, words: list[str]) -> tuple[str, dict[str, Any]]:
-    clauses = [f"contains(lower(TRY_CAST({column} AS VARCHAR)), $w{i})" for i in range(len(words))]
-    return " AND ".join(clauses), {f"w{i}": word for i, word in enumerate(words)}
+    """Rows whose `column` holds every word as the bucket's index finds it (`word_match`): a
+    substring of `pnpm` is no hit for `npm`, and candidates so taken never crowd the hits out."""
+    text = f"lower(TRY_CAST({column} AS VARCHAR))"
+    clauses, params = [], {}
+    for i, (needle, pattern) in enumerate(word_match.sql_tests(words)):
+        clauses.append(f"contains({text}, $w{i})")  # DuckDB runs the regex only on the rows this keeps
+        params[f"w{i}"] = needle
+        if pattern is not None:
+            clauses.append(f"regexp_matches({text}, $p{i})")
+            params[f"p{i}"] = pattern
+    return " AND ".join(clauses), params
 
 
 def candidates(
@@ -52,3 +71,86 @@ def candidates(
         return None
     shown = CALL_COLUMNS if call else {k: types[k] for k in SEARCHED}
     return rows.projection(shown, present), asked[0], asked[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Tables:
+    """The dataset's reads a search needs, lent by its library."""
+
+    read: Callable[[str, dict[str, Any]], list[dict[str, Any]]]  # a checked DuckDB query, rows as dicts
+    files: Callable[[str], list[str]]  # a table's files
+    columns: Callable[[list[str]], set[str]]  # the columns those files hold
+    types: dict[str, str]  # a step's columns' types
+
+
+def sessions_holding(tables: Tables, text: str) -> set[str]:
+    """The sessions one of whose steps holds every word of `text` (its text, or a tool call's
+    arguments)."""
+    wanted = step_query(text)
+    words = query_terms(wanted.words)
+    if not words or wanted.unknown:
+        return set()
+    found = []
+    for table in ("steps", "tool_calls"):
+        files = tables.files(table)
+        if not files or (table == "tool_calls" and "input" not in tables.columns(files)):
+            continue  # a dataset's calls without arguments (another tool's export) hold none of the words
+        asked = text_where(wanted, words) if table == "steps" else calls_where(wanted, words)
+        if asked is not None:
+            found += tables.read(f"SELECT DISTINCT session_id FROM {FROM} WHERE {asked[0]}",
+                                 {**asked[1], "files": files})  # fmt: skip
+    return {str(r["session_id"]) for r in found if r["session_id"] is not None}
+
+
+def search(tables: Tables, query: str, limit: int) -> list[SearchHit]:
+    """Up to `limit` steps holding the query's words, as the bucket's search gives them."""
+    wanted = step_query(query)
+    words = query_terms(wanted.words)
+    if not words or wanted.unknown:
+        return []
+    hits: list[SearchHit] = []
+    for table in ("steps", "tool_calls"):  # calls only where the steps' text gives too few hits
+        if len(hits) < limit:
+            seen = {(h.session, h.step) for h in hits}  # a call whose step row has text too
+            found = [r for r in _candidates(tables, table, wanted, words, limit)
+                     if (r["session_id"], r["step_id"]) not in seen]  # fmt: skip
+            hits += _hits(tables, found, wanted, words, limit - len(hits))
+    return hits
+
+
+def _candidates(tables: Tables, table: str, wanted: StepQuery, words: list[str], hits: int) -> list[dict[str, Any]]:
+    """The rows of `table` that may hold the words, SEARCH_CANDIDATES a hit asked."""
+    files = tables.files(table)
+    asked = candidates(table, wanted, words, tables.columns(files), tables.types) if files else None
+    if asked is None:
+        return []
+    return tables.read(f"SELECT {asked[0]} FROM {FROM} WHERE {asked[1]} LIMIT {int(hits) * SEARCH_CANDIDATES}",
+                       {**asked[2], "files": files})  # fmt: skip
+
+
+def _hits(tables: Tables, found: list[dict[str, Any]], wanted: StepQuery, words: list[str], limit: int,
+          ) -> list[SearchHit]:  # fmt: skip
+    """Up to `limit` of the candidates `found` whose step holds the words, as search hits."""
+    heads = {r["session_id"]: r for r in tables.read(
+        "SELECT session_id, title, agent, started FROM s WHERE session_id IN (SELECT unnest($ids))",
+        {"ids": sorted({str(r["session_id"]) for r in found if r["session_id"]})})}  # fmt: skip
+    hits: list[SearchHit] = []
+    for r in found:
+        head = heads.get(r["session_id"])
+        if head is None or r["step_id"] is None:
+            continue
+        call = "input" in r  # a tool call's candidate: its arguments hold the words
+        kind = StepKind.TOOL_CALL if call else r["kind"] if r["kind"] in StepKind.ALL else StepKind.SYSTEM
+        step = Step(str(r["step_id"]), 0, kind, "system", rows.text(r.get("text")) or "")
+        arguments = (argument_words(rows.loads(r["input"])) or "") if call else ""
+        edges = said_edges(step.kind, step.text)
+        if not holds(wanted, words, step, edges, arguments):
+            continue
+        snippet, match = hit_snippet(wanted, words, step.kind, step.text, arguments or None, edges)
+        index = r["index"] if isinstance(r["index"], int) else None
+        stamp = rows.moment(r["timestamp"]) or rows.moment(head["started"])
+        hits.append(SearchHit(str(r["session_id"]), step.id, snippet, index, rows.text(head["title"]),
+                              rows.text(head["agent"]), stamp, match))  # fmt: skip
+        if len(hits) >= limit:
+            break
+    return hits
