@@ -6,6 +6,7 @@ library does.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from tracetui.library import holds
 from tracetui.model import Step, StepKind
 
 SEARCH_CANDIDATES = 20  # steps read per hit wanted, before the exact test keeps the hits
+SESSION_FIRST = 4  # a text filter's candidate steps read a session before the rest of its own
 # Where the rows are read from: every file by name, a column another file lacks read as null.
 FROM = "read_parquet($files, union_by_name=true, hive_partitioning=false)"
 
@@ -34,6 +36,8 @@ def text_where(wanted: StepQuery, words: list[str]) -> tuple[str, dict[str, Any]
     if wanted.kinds is not None and not wanted.injected:
         where += " AND TRY_CAST(kind AS VARCHAR) IN (SELECT unnest($kinds))"
         params["kinds"] = sorted(wanted.kinds)
+    elif not wanted.injected:  # a context step is all the harness's: nothing in it was said
+        where += f" AND TRY_CAST(kind AS VARCHAR) IS DISTINCT FROM '{StepKind.CONTEXT}'"
     return where, params
 
 
@@ -41,10 +45,12 @@ def calls_where(wanted: StepQuery, words: list[str]) -> tuple[str, dict[str, Any
     """Tool calls whose arguments hold every word; None where the query does not look in a call's."""
     if not wanted.covers(StepKind.TOOL_CALL):
         return None
-    return _holding("input", words)
+    # Their JSON text, not their words: `\nnpm` is `npm` after an escaped line break, which no pattern
+    # over the JSON can tell from `nnpm`. The exact test reads the words (`argument_words`).
+    return _holding("input", words, patterns=False)
 
 
-def _holding(column: str, words: list[str]) -> tuple[str, dict[str, Any]]:
+def _holding(column: str, words: list[str], patterns: bool = True) -> tuple[str, dict[str, Any]]:
     """Rows whose `column` holds every word as the bucket's index finds it (`word_match`): a
     substring of `pnpm` is no hit for `npm`, and candidates so taken never crowd the hits out."""
     text = f"lower(TRY_CAST({column} AS VARCHAR))"
@@ -52,7 +58,7 @@ def _holding(column: str, words: list[str]) -> tuple[str, dict[str, Any]]:
     for i, (needle, pattern) in enumerate(word_match.sql_tests(words)):
         clauses.append(f"contains({text}, $w{i})")  # DuckDB runs the regex only on the rows this keeps
         params[f"w{i}"] = needle
-        if pattern is not None:
+        if pattern is not None and patterns:
             clauses.append(f"regexp_matches({text}, $p{i})")
             params[f"p{i}"] = pattern
     return " AND ".join(clauses), params
@@ -85,21 +91,51 @@ class Tables:
 
 def sessions_holding(tables: Tables, text: str) -> set[str]:
     """The sessions one of whose steps holds every word of `text` (its text, or a tool call's
-    arguments)."""
+    arguments), each step tested as a search's hit is: a session whose only mention is in what a
+    harness injected (a reminder inside a tool's result) is not one."""
     wanted = step_query(text)
     words = query_terms(wanted.words)
     if not words or wanted.unknown:
         return set()
-    found = []
+    held: set[str] = set()
     for table in ("steps", "tool_calls"):
         files = tables.files(table)
-        if not files or (table == "tool_calls" and "input" not in tables.columns(files)):
-            continue  # a dataset's calls without arguments (another tool's export) hold none of the words
-        asked = text_where(wanted, words) if table == "steps" else calls_where(wanted, words)
-        if asked is not None:
-            found += tables.read(f"SELECT DISTINCT session_id FROM {FROM} WHERE {asked[0]}",
-                                 {**asked[1], "files": files})  # fmt: skip
-    return {str(r["session_id"]) for r in found if r["session_id"] is not None}
+        asked = candidates(table, wanted, words, tables.columns(files), tables.types) if files else None
+        if asked is None:
+            continue
+        columns, where, params = asked
+        sid = "TRY_CAST(session_id AS VARCHAR)"
+        sql = f"SELECT {columns} FROM {FROM} WHERE {where}"
+        params = {**params, "files": files}
+        if held:  # found in the steps' text: their calls need not be read
+            sql += f" AND NOT list_contains($held::VARCHAR[], {sid})"
+            params["held"] = sorted(held)
+        # A few rows a session first (most sessions' first holds the words), then every row of the
+        # sessions whose few held none: a common word's text is never all read.
+        few = tables.read(f"{sql} QUALIFY row_number() OVER (PARTITION BY {sid}) <= {SESSION_FIRST}", params)
+        held |= {str(r["session_id"]) for r in few if _holds_row(r, wanted, words)}
+        seen = Counter(str(r["session_id"]) for r in few)
+        more = sorted(sid for sid, n in seen.items() if n >= SESSION_FIRST and sid not in held)
+        if more:
+            rest = tables.read(f"{sql} AND list_contains($more::VARCHAR[], {sid})", {**params, "more": more})
+            held |= {str(r["session_id"]) for r in rest if _holds_row(r, wanted, words)}
+    return held
+
+
+def _holds_row(r: dict[str, Any], wanted: StepQuery, words: list[str]) -> bool:
+    """Whether a candidate row (`candidates`' select list) holds the words as the bucket finds them."""
+    if r["session_id"] is None or r["step_id"] is None:
+        return False
+    step, arguments = _step_of(r)
+    return holds(wanted, words, step, said_edges(step.kind, step.text), arguments)
+
+
+def _step_of(r: dict[str, Any]) -> tuple[Step, str]:
+    """A candidate row as the step the exact test reads, and its tool arguments' words."""
+    call = "input" in r  # a tool call's candidate: its arguments hold the words
+    kind = StepKind.TOOL_CALL if call else r["kind"] if r["kind"] in StepKind.ALL else StepKind.SYSTEM
+    step = Step(str(r["step_id"]), 0, kind, "system", rows.text(r.get("text")) or "")
+    return step, (argument_words(rows.loads(r["input"])) or "") if call else ""
 
 
 def search(tables: Tables, query: str, limit: int) -> list[SearchHit]:
@@ -118,14 +154,17 @@ def search(tables: Tables, query: str, limit: int) -> list[SearchHit]:
     return hits
 
 
-def _candidates(tables: Tables, table: str, wanted: StepQuery, words: list[str], hits: int) -> list[dict[str, Any]]:
+def _candidates(
+    tables: Tables, table: str, wanted: StepQuery, words: list[str], hits: int
+) -> list[dict[str, Any]]:
     """The rows of `table` that may hold the words, SEARCH_CANDIDATES a hit asked."""
     files = tables.files(table)
     asked = candidates(table, wanted, words, tables.columns(files), tables.types) if files else None
     if asked is None:
         return []
-    return tables.read(f"SELECT {asked[0]} FROM {FROM} WHERE {asked[1]} LIMIT {int(hits) * SEARCH_CANDIDATES}",
-                       {**asked[2], "files": files})  # fmt: skip
+    most = int(hits) * SEARCH_CANDIDATES
+    sql = f"SELECT {asked[0]} FROM {FROM} WHERE {asked[1]} LIMIT {most}"
+    return tables.read(sql, {**asked[2], "files": files})
 
 
 def _hits(tables: Tables, found: list[dict[str, Any]], wanted: StepQuery, words: list[str], limit: int,
@@ -139,10 +178,7 @@ def _hits(tables: Tables, found: list[dict[str, Any]], wanted: StepQuery, words:
         head = heads.get(r["session_id"])
         if head is None or r["step_id"] is None:
             continue
-        call = "input" in r  # a tool call's candidate: its arguments hold the words
-        kind = StepKind.TOOL_CALL if call else r["kind"] if r["kind"] in StepKind.ALL else StepKind.SYSTEM
-        step = Step(str(r["step_id"]), 0, kind, "system", rows.text(r.get("text")) or "")
-        arguments = (argument_words(rows.loads(r["input"])) or "") if call else ""
+        step, arguments = _step_of(r)
         edges = said_edges(step.kind, step.text)
         if not holds(wanted, words, step, edges, arguments):
             continue

@@ -85,7 +85,8 @@ def test_a_dataset_finds_the_same_words(tmp_path):
     folder = root / "data" / "steps" / "machine=x" / "agent=pi" / "month=2026-01"
     n = len(TEXTS)
     steps = {"session_id": ["s1"] * n, "agent": ["pi"] * n, "title": ["one"] * n,
-             "step_id": [f"t{i}" for i in range(n)], "index": list(range(n)), "kind": ["user"] * n, "text": TEXTS}  # fmt: skip
+             "step_id": [f"t{i}" for i in range(n)], "index": list(range(n)), "kind": ["user"] * n,
+             "text": TEXTS}  # fmt: skip
     pq.write_table(pa.table(steps), folder / "part-00000.parquet")
     library = open_dataset(str(root))
     try:
@@ -96,5 +97,35 @@ def test_a_dataset_finds_the_same_words(tmp_path):
             assert {int(h.step[1:]) for h in library.search(query)} == found, query
             listed = {s.id for s in library.list_sessions(SessionFilter(text=query))}
             assert listed == ({"s1"} if found else set()), query
+    finally:
+        library.close()
+
+
+def test_a_dataset_lists_a_session_for_what_was_said_in_it_as_its_search_finds(tmp_path):
+    # Found 2026-12-02 on the corpus's export: the list's text filter took any step whose text held
+    # the word, so a Codex session whose only `npm` was in its permissions prompt (a context step)
+    # was listed, which the bucket and the dataset's own search leave out; and a call's arguments
+    # were tested as JSON, where `cd app\nnpm ci` holds no `npm` that starts a word.
+    pytest.importorskip("duckdb")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from support.datasets import small_dataset
+
+    from tracetui.dataset import open_dataset
+
+    root = small_dataset(tmp_path / "ds")
+    part = ("machine=x", "agent=pi", "month=2026-01", "part-00000.parquet")
+    steps = {"session_id": ["s1", "s1", "s2"], "step_id": ["a", "b", "c"], "index": [0, 1, 0],
+             "kind": ["context", "user", "tool_call"],
+             "text": ["npm is allowed; zebra", "hi", ""]}  # fmt: skip
+    pq.write_table(pa.table(steps), root.joinpath("data", "steps", *part))
+    call = '{"command": "cd app\\nnpm ci"}'  # the JSON of `cd app`, a line break, `npm ci`
+    calls = {"session_id": ["s2"], "step_id": ["c"], "index": [0], "input": [call]}
+    pq.write_table(pa.table(calls), root.joinpath("data", "tool_calls", *part))
+    library = open_dataset(str(root))
+    try:
+        for query, sessions in (("zebra", set()), ("kind:context zebra", {"s1"}), ("npm", {"s2"})):
+            assert {h.session for h in library.search(query)} == sessions, query
+            assert {s.id for s in library.list_sessions(SessionFilter(text=query))} == sessions, query
     finally:
         library.close()
