@@ -39,3 +39,14 @@ def synced_folder(agent: str, folder: Path, tmp_path: Path) -> Bucket:
     bucket = Bucket.open(tmp_path / "bucket")
     assert bucket.sync({agent: [state]}).errors == []
     return bucket
+
+
+def claude_log_bucket(root: Path, sid: str, log: bytes) -> Path:
+    """A bucket at `root/b` synced from one Claude Code log (`log`'s bytes, as session `sid` of the
+    project /home/dev/shop) written under `root/claude`; the bucket's folder."""
+    folder = root / "claude" / "-home-dev-shop"
+    folder.mkdir(parents=True)
+    (folder / f"{sid}.jsonl").write_bytes(log)
+    with Bucket.open(root / "b") as bucket:
+        assert bucket.sync({"claude": [root / "claude"]}).errors == []
+    return root / "b"

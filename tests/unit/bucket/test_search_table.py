@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import pytest
 from shared_data import requires_corpus
+from support.small_bucket import claude_log_bucket
 
 from tracetui.bucket import Bucket
 from tracetui.bucket.searched import argument_words, parts, said_edges
@@ -85,12 +86,7 @@ def _log() -> bytes:
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory) -> Any:
-    root = tmp_path_factory.mktemp("table")
-    folder = root / "claude" / "-home-dev-shop"
-    folder.mkdir(parents=True)
-    (folder / f"{SID}.jsonl").write_bytes(_log())
-    bucket = Bucket.open(root / "b")
-    assert bucket.sync({"claude": [root / "claude"]}).errors == []
+    bucket = Bucket.open(claude_log_bucket(tmp_path_factory.mktemp("table"), SID, _log()))
     yield bucket
     bucket.close()
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import orjson
 import pytest
 from support.claude_chat import claude_record
+from support.small_bucket import claude_log_bucket
 
 from tracetui.bucket import Bucket
-from tracetui.cli import main
 from tracetui.library import MemoryLibrary
 from tracetui.model import SessionFilter
 
@@ -52,12 +52,7 @@ def _log() -> bytes:
 
 @pytest.fixture(scope="module")
 def bucket(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("words")
-    logs = root / "claude" / "-home-dev-shop"
-    logs.mkdir(parents=True)
-    (logs / f"{SID}.jsonl").write_bytes(_log())
-    assert main(["sync", "--bucket", str(root / "b"), "--source", f"claude={root / 'claude'}", "--json"]) == 0
-    return root / "b"
+    return claude_log_bucket(tmp_path_factory.mktemp("words"), SID, _log())
 
 
 @pytest.mark.parametrize(("query", "found"), CASES, ids=[q for q, _ in CASES])
