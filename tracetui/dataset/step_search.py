@@ -6,22 +6,18 @@ library does.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from tracetui.bucket import SearchHit, StepQuery, word_match
 from tracetui.bucket.index import hit_snippet, query_terms
-from tracetui.bucket.searched import argument_words, said_edges, step_query
+from tracetui.bucket.searched import INJECTED_TAGS, argument_words, said_edges, step_query
 from tracetui.dataset import rows
 from tracetui.library import holds
 from tracetui.model import Step, StepKind
 
 SEARCH_CANDIDATES = 20  # steps read per hit wanted, before the exact test keeps the hits
-# A text filter's candidate steps read a session before the rest of its own: over 108 MB, `test` took
-# 0.83 s with one, 1.0 s with four (each row's whole text is fetched), against 0.48 s untested.
-SESSION_FIRST = 1
 # Where the rows are read from: every file by name, a column another file lacks read as null.
 FROM = "read_parquet($files, union_by_name=true, hive_partitioning=false)"
 
@@ -106,23 +102,32 @@ def sessions_holding(tables: Tables, text: str) -> set[str]:
         if asked is None:
             continue
         columns, where, params = asked
-        sid = "TRY_CAST(session_id AS VARCHAR)"
-        sql = f"SELECT {columns} FROM {FROM} WHERE {where}"
         params = {**params, "files": files}
-        if held:  # found in the steps' text: their calls need not be read
-            sql += f" AND {sid} NOT IN (SELECT unnest($held::VARCHAR[]))"  # a hash join, not a list scan
+        # Where the SQL's test is the exact one: a step's text no harness wrote a block into is all said.
+        said = table == "steps" and not wanted.injected
+        settled = f"NOT ({_TAGGED})" if said else "FALSE"
+        sql = f"SELECT {columns}, {settled} AS settled FROM {FROM} WHERE {where}"
+        if held:  # found already: their other steps and calls need not be read
+            sql += f" AND {_SID} NOT IN (SELECT unnest($held::VARCHAR[]))"  # a hash join, not a list scan
             params["held"] = sorted(held)
-        # A session's first candidate first (most hold the words), then every row of the sessions
-        # whose first did not: a common word's text is never all read.
-        few = tables.read(f"{sql} QUALIFY row_number() OVER (PARTITION BY {sid}) <= {SESSION_FIRST}", params)
-        held |= {str(r["session_id"]) for r in few if _holds_row(r, wanted, words)}
-        seen = Counter(str(r["session_id"]) for r in few)
-        more = sorted(key for key, n in seen.items() if n >= SESSION_FIRST and key not in held)
+        # One candidate a session first, a settled one where there is (its text is not fetched), then
+        # every row of the sessions whose first did not hold the words: a common word's text is never
+        # all read, and the steps are scanned once where every session's first holds.
+        shown = "* REPLACE (CASE WHEN settled THEN NULL ELSE text END AS text)" if said else "*"
+        first = "row_number() OVER (PARTITION BY session_id ORDER BY settled DESC) = 1"
+        few = tables.read(f"SELECT {shown} FROM ({sql}) QUALIFY {first}", params)
+        held |= {str(r["session_id"]) for r in few if r["settled"] or _holds_row(r, wanted, words)}
+        more = sorted({str(r["session_id"]) for r in few} - held)
         if more:
-            sql += f" AND {sid} IN (SELECT unnest($more::VARCHAR[]))"
+            sql += f" AND {_SID} IN (SELECT unnest($more::VARCHAR[]))"
             rest = tables.read(sql, {**params, "more": more})
             held |= {str(r["session_id"]) for r in rest if _holds_row(r, wanted, words)}
     return held
+
+
+# A text holding none of these is all said (`said_edges`): the SQL's own test is the exact one there.
+_TAGGED = " OR ".join(f"contains(TRY_CAST(text AS VARCHAR), '<{tag}>')" for tag in INJECTED_TAGS)
+_SID = "TRY_CAST(session_id AS VARCHAR)"
 
 
 def _holds_row(r: dict[str, Any], wanted: StepQuery, words: list[str]) -> bool:

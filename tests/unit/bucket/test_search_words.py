@@ -99,7 +99,8 @@ def test_a_dataset_finds_the_same_words(tmp_path):
 def test_a_dataset_lists_a_session_for_what_was_said_in_it_as_its_search_finds(tmp_path):
     # Found 2026-12-02 on the corpus's export: the list's text filter took any step whose text held
     # the word, so a Codex session whose only `npm` was in its permissions prompt (a context step)
-    # was listed, which the bucket and the dataset's own search leave out; and a call's arguments
+    # was listed, which the bucket and the dataset's own search leave out (a reminder a harness
+    # wrote into a tool's result likewise); and a call's arguments
     # were tested as JSON, where `cd app\nnpm ci` holds no `npm` that starts a word.
     pytest.importorskip("duckdb")
     import pyarrow as pa
@@ -110,16 +111,19 @@ def test_a_dataset_lists_a_session_for_what_was_said_in_it_as_its_search_finds(t
 
     root = small_dataset(tmp_path / "ds")
     part = ("machine=x", "agent=pi", "month=2026-01", "part-00000.parquet")
+    reminded = "hi\n<system-reminder>\nconsider whether it is quokkaesque\n</system-reminder>"
     steps = {"session_id": ["s1", "s1", "s2"], "step_id": ["a", "b", "c"], "index": [0, 1, 0],
-             "kind": ["context", "user", "tool_call"],
-             "text": ["npm is allowed; zebra", "hi", ""]}  # fmt: skip
+             "kind": ["context", "tool_result", "tool_call"],
+             "text": ["npm is allowed; zebra", reminded, ""]}  # fmt: skip
     pq.write_table(pa.table(steps), root.joinpath("data", "steps", *part))
     call = '{"command": "cd app\\nnpm ci"}'  # the JSON of `cd app`, a line break, `npm ci`
     calls = {"session_id": ["s2"], "step_id": ["c"], "index": [0], "input": [call]}
     pq.write_table(pa.table(calls), root.joinpath("data", "tool_calls", *part))
     library = open_dataset(str(root))
     try:
-        for query, sessions in (("zebra", set()), ("kind:context zebra", {"s1"}), ("npm", {"s2"})):
+        cases = (("zebra", set()), ("kind:context zebra", {"s1"}), ("npm", {"s2"}), ("quokkaesque", set()),
+                 ("kind:context quokkaesque", {"s1"}), ("hi", {"s1"}))  # fmt: skip
+        for query, sessions in cases:
             assert {h.session for h in library.search(query)} == sessions, query
             assert {s.id for s in library.list_sessions(SessionFilter(text=query))} == sessions, query
     finally:
