@@ -727,7 +727,6 @@ def fts_query(text: str, prefix: bool = True) -> str | None:
     return " ".join(quoted)
 
 
-
 def query_terms(text: str) -> list[str]:
     """The words of a query, lowercased, for finding them again in a step's text. An emoji's
     presentation selector (U+FE0F) is no part of a word, as the index has it (`unspaced`): `⚠️` finds

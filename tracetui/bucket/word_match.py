@@ -37,41 +37,37 @@ def finds(words: tuple[str, ...], text: str) -> bool:
 
 @functools.lru_cache(maxsize=64)
 def _patterns(words: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """Each word's needle (its longest token: a text without it cannot hold the word) and pattern."""
-    found = []
-    for n, word in enumerate(fold(word) for word in words):
+    """Each word's needle and pattern in Python's dialect (look-around), the words folded."""
+    folded = [fold(word) for word in words]
+    spelled = _spelled(folded, r"[\W_]+", f"(?<!{_TOKEN})", f"(?!{_TOKEN})")
+    return tuple((needle, re.compile(pattern or re.escape(needle))) for needle, pattern in spelled)
+
+
+def sql_tests(words: list[str]) -> list[tuple[str, str | None]]:
+    """For a SQL engine without look-around (DuckDB's RE2): each word's (needle, pattern), a lowered
+    text holding it where it holds the needle (a cheap first test) and matches the pattern (None:
+    the needle is the whole test). The words are not folded: a dataset keeps accents (docs)."""
+    return _spelled(words, r"[^\pL\pN]+", r"(?:^|[^\pL\pN])", r"(?:[^\pL\pN]|$)")
+
+
+def _spelled(words: list[str], between: str, start: str, end: str) -> list[tuple[str, str | None]]:
+    """Each word's needle (its longest token: a text without it cannot hold the word) and pattern: its
+    tokens in a row with separators `between` (FTS5 asks a phrase), after `start` (no token goes on
+    before it), and `end` unless it is asked as a prefix (`index.fts_query`: the last word, if long).
+    A word found anywhere (`_tokens`) is its own needle, with no pattern."""
+    spelled: list[tuple[str, str | None]] = []
+    for n, word in enumerate(words):
         tokens = _tokens(word)
-        found.append((max(tokens, key=len) if tokens else word, _pattern(word, last=n == len(words) - 1)))
-    return tuple(found)
-
-
-def _pattern(word: str, last: bool) -> re.Pattern[str]:
-    tokens = _tokens(word)
-    if tokens is None:
-        return re.compile(re.escape(word))
-    # The word's tokens in a row, any separators between them (FTS5 asks a phrase), starting a token.
-    body = r"[\W_]+".join(re.escape(token) for token in tokens)
-    end = "" if last and len(word) >= PREFIX_MIN else f"(?!{_TOKEN})"
-    return re.compile(f"(?<!{_TOKEN}){body}{end}")
+        if tokens is None:
+            spelled.append((word, None))
+            continue
+        prefix = n == len(words) - 1 and len(word) >= PREFIX_MIN
+        body = between.join(re.escape(token) for token in tokens)
+        spelled.append((max(tokens, key=len), start + body + ("" if prefix else end)))
+    return spelled
 
 
 def _tokens(word: str) -> list[str] | None:
     """The index's tokens of a query word; None for one found anywhere (a run's, or no letter at all)."""
     tokens = re.findall(_TOKEN + "+", word)
     return None if not tokens or holds_run(word) else tokens
-
-
-def sql_tests(words: list[str]) -> list[tuple[str, str | None]]:
-    """For a SQL engine without look-around (DuckDB's RE2): each word's (needle, pattern), a lowered
-    text holding it where it holds the needle (a cheap first test) and matches the pattern (None:
-    the needle is the whole test)."""
-    tests: list[tuple[str, str | None]] = []
-    for n, word in enumerate(words):
-        tokens = _tokens(word)
-        if tokens is None:
-            tests.append((word, None))
-            continue
-        body = r"[^\pL\pN]+".join(re.escape(token) for token in tokens)
-        end = "" if n == len(words) - 1 and len(word) >= PREFIX_MIN else r"(?:[^\pL\pN]|$)"
-        tests.append((max(tokens, key=len), rf"(?:^|[^\pL\pN]){body}{end}"))
-    return tests

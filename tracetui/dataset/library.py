@@ -5,8 +5,9 @@ memory, once: the list, its filters, its orders and counts are answered from the
 `background`, the newest months are read first and a thread reads the rest (docs/dataset.md,
 "The app over a dataset"). A session's steps, tool calls and patches are read when it is opened,
 from the files of its own partition only; a step text filter and search read the steps table's text
-column and the tool calls' arguments (dataset/step_search.py). A price is the one the sessions row carries, else worked out from the steps (dataset/prices.py;
-in background mode by a thread, after the first screen).
+column and the tool calls' arguments (dataset/step_search.py). A price is the one the sessions row
+carries, else worked out from the steps (dataset/prices.py; in background mode by a thread, after
+the first screen).
 Nothing reads the whole dataset to draw the first screen. Nothing here writes to it.
 """
 

@@ -132,18 +132,23 @@ _SID = "TRY_CAST(session_id AS VARCHAR)"
 
 def _holds_row(r: dict[str, Any], wanted: StepQuery, words: list[str]) -> bool:
     """Whether a candidate row (`candidates`' select list) holds the words as the bucket finds them."""
+    return _held(r, wanted, words) is not None
+
+
+def _held(r: dict[str, Any], wanted: StepQuery, words: list[str]) -> _Held | None:
+    """A candidate row as the step the exact test read, its tool arguments' words and its said part's
+    edges, where it holds the words; None where it does not (or names no session or step)."""
     if r["session_id"] is None or r["step_id"] is None:
-        return False
-    step, arguments = _step_of(r)
-    return holds(wanted, words, step, said_edges(step.kind, step.text), arguments)
-
-
-def _step_of(r: dict[str, Any]) -> tuple[Step, str]:
-    """A candidate row as the step the exact test reads, and its tool arguments' words."""
+        return None
     call = "input" in r  # a tool call's candidate: its arguments hold the words
     kind = StepKind.TOOL_CALL if call else r["kind"] if r["kind"] in StepKind.ALL else StepKind.SYSTEM
     step = Step(str(r["step_id"]), 0, kind, "system", rows.text(r.get("text")) or "")
-    return step, (argument_words(rows.loads(r["input"])) or "") if call else ""
+    arguments = (argument_words(rows.loads(r["input"])) or "") if call else ""
+    edges = said_edges(step.kind, step.text)
+    return (step, arguments, edges) if holds(wanted, words, step, edges, arguments) else None
+
+
+_Held = tuple[Step, str, "tuple[int, int] | None"]
 
 
 def search(tables: Tables, query: str, limit: int) -> list[SearchHit]:
@@ -184,12 +189,10 @@ def _hits(tables: Tables, found: list[dict[str, Any]], wanted: StepQuery, words:
     hits: list[SearchHit] = []
     for r in found:
         head = heads.get(r["session_id"])
-        if head is None or r["step_id"] is None:
+        held = _held(r, wanted, words)
+        if head is None or held is None:
             continue
-        step, arguments = _step_of(r)
-        edges = said_edges(step.kind, step.text)
-        if not holds(wanted, words, step, edges, arguments):
-            continue
+        step, arguments, edges = held
         snippet, match = hit_snippet(wanted, words, step.kind, step.text, arguments or None, edges)
         index = r["index"] if isinstance(r["index"], int) else None
         stamp = rows.moment(r["timestamp"]) or rows.moment(head["started"])

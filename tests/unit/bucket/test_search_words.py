@@ -121,8 +121,9 @@ def test_a_dataset_lists_a_session_for_what_was_said_in_it_as_its_search_finds(t
     pq.write_table(pa.table(calls), root.joinpath("data", "tool_calls", *part))
     library = open_dataset(str(root))
     try:
-        cases = (("zebra", set()), ("kind:context zebra", {"s1"}), ("npm", {"s2"}), ("quokkaesque", set()),
-                 ("kind:context quokkaesque", {"s1"}), ("hi", {"s1"}))  # fmt: skip
+        cases: list[tuple[str, set[str]]] = [
+            ("zebra", set()), ("kind:context zebra", {"s1"}), ("npm", {"s2"}), ("quokkaesque", set()),
+            ("kind:context quokkaesque", {"s1"}), ("hi", {"s1"})]  # fmt: skip
         for query, sessions in cases:
             assert {h.session for h in library.search(query)} == sessions, query
             assert {s.id for s in library.list_sessions(SessionFilter(text=query))} == sessions, query
